@@ -1,0 +1,127 @@
+/**
+ * Cluster metadata as stored in etcd: the key layout and the JSON value of each key. This file is
+ * the contract between the controller (the only writer of topics and partition state) and the
+ * brokers (which write only their own registration, under a lease).
+ *
+ * Keys, under a per-cluster prefix `/samsa/<clusterId>`:
+ *
+ *   /brokers/<brokerId>                  BrokerRegistration  under the broker's lease; gone when it dies
+ *   /controller/election/...             etcd3 election keys (see election.ts)
+ *   /controller/epoch                    ControllerEpoch     bumped by each newly elected controller
+ *   /topics/<name>                       TopicRecord
+ *   /partitions/<name>/<partition>       PartitionState      leader, epoch, replicas, ISR
+ *
+ * Topic names may contain '.', '_' and '-' but never '/', so they are safe as key segments.
+ * Partition numbers are decimal without padding. Every write by the controller is a transaction
+ * guarded by its election key (fenced.ts): a deposed controller cannot write.
+ */
+
+export interface BrokerRegistration {
+  id: number;
+  host: string;
+  port: number;
+  rack: string;
+  /** ms since epoch when this incarnation started; a restart changes it. */
+  startedAtMs: number;
+  /** True when the broker shut down cleanly last time (it may lead at once); see KIP-966 notes. */
+  cleanStart: boolean;
+}
+
+export interface ControllerEpoch {
+  epoch: number;
+  controllerId: string;
+  host: string;
+  port: number;
+}
+
+/** Resolved topic configuration: every field has a value (defaults filled in at creation). */
+export interface TopicConfigValues {
+  retentionMs: number;
+  retentionBytes: number;
+  segmentBytes: number;
+  segmentMs: number;
+  cleanupPolicy: 'delete' | 'compact';
+  minInsyncReplicas: number;
+  maxMessageBytes: number;
+  uncleanLeaderElection: boolean;
+}
+
+export const DEFAULT_TOPIC_CONFIG: TopicConfigValues = {
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1,
+  segmentBytes: 128 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  cleanupPolicy: 'delete',
+  minInsyncReplicas: 1,
+  maxMessageBytes: 1024 * 1024,
+  uncleanLeaderElection: false,
+};
+
+export interface TopicRecord {
+  name: string;
+  /** Random UUID; a topic deleted and created again under the same name gets a new id. */
+  topicId: string;
+  partitions: number;
+  replicationFactor: number;
+  config: TopicConfigValues;
+  createdAtMs: number;
+}
+
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Broker id of the leader, -1 when none is alive in the ISR. */
+  leader: number;
+  /** Bumped on every leader change; fences stale leaders (produce, replication). */
+  leaderEpoch: number;
+  /** Bumped on every change of this record (leader or ISR); fences stale ISR updates. */
+  partitionEpoch: number;
+  /** Assigned replicas; the first is the preferred leader. */
+  replicas: number[];
+  isr: number[];
+}
+
+export class MetadataKeys {
+  constructor(readonly clusterId: string) {}
+
+  get root(): string {
+    return `/samsa/${this.clusterId}`;
+  }
+  get brokersPrefix(): string {
+    return `${this.root}/brokers/`;
+  }
+  broker(id: number): string {
+    return `${this.brokersPrefix}${id}`;
+  }
+  get controllerElection(): string {
+    return `${this.root}/controller/election`;
+  }
+  get controllerEpoch(): string {
+    return `${this.root}/controller/epoch`;
+  }
+  get topicsPrefix(): string {
+    return `${this.root}/topics/`;
+  }
+  topic(name: string): string {
+    return `${this.topicsPrefix}${name}`;
+  }
+  get partitionsPrefix(): string {
+    return `${this.root}/partitions/`;
+  }
+  partitionsOf(topic: string): string {
+    return `${this.partitionsPrefix}${topic}/`;
+  }
+  partition(topic: string, partition: number): string {
+    return `${this.partitionsOf(topic)}${partition}`;
+  }
+  /** Parses a key under partitionsPrefix into topic and partition, or undefined. */
+  parsePartitionKey(key: string): { topic: string; partition: number } | undefined {
+    if (!key.startsWith(this.partitionsPrefix)) return undefined;
+    const rest = key.slice(this.partitionsPrefix.length);
+    const slash = rest.lastIndexOf('/');
+    if (slash <= 0) return undefined;
+    const partition = Number(rest.slice(slash + 1));
+    if (!Number.isInteger(partition) || partition < 0) return undefined;
+    return { topic: rest.slice(0, slash), partition };
+  }
+}

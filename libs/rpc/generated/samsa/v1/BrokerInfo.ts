@@ -1,0 +1,16 @@
+// Original file: /work/main/proto/samsa/v1/common.proto
+
+
+export interface BrokerInfo {
+  'id'?: (number);
+  'host'?: (string);
+  'port'?: (number);
+  'rack'?: (string);
+}
+
+export interface BrokerInfo__Output {
+  'id': (number);
+  'host': (string);
+  'port': (number);
+  'rack': (string);
+}

@@ -1,0 +1,83 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CreateTopicRequest as _samsa_v1_CreateTopicRequest, CreateTopicRequest__Output as _samsa_v1_CreateTopicRequest__Output } from '../../samsa/v1/CreateTopicRequest.js';
+import type { CreateTopicResponse as _samsa_v1_CreateTopicResponse, CreateTopicResponse__Output as _samsa_v1_CreateTopicResponse__Output } from '../../samsa/v1/CreateTopicResponse.js';
+import type { DeleteTopicRequest as _samsa_v1_DeleteTopicRequest, DeleteTopicRequest__Output as _samsa_v1_DeleteTopicRequest__Output } from '../../samsa/v1/DeleteTopicRequest.js';
+import type { DeleteTopicResponse as _samsa_v1_DeleteTopicResponse, DeleteTopicResponse__Output as _samsa_v1_DeleteTopicResponse__Output } from '../../samsa/v1/DeleteTopicResponse.js';
+import type { DescribeTopicsRequest as _samsa_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _samsa_v1_DescribeTopicsRequest__Output } from '../../samsa/v1/DescribeTopicsRequest.js';
+import type { DescribeTopicsResponse as _samsa_v1_DescribeTopicsResponse, DescribeTopicsResponse__Output as _samsa_v1_DescribeTopicsResponse__Output } from '../../samsa/v1/DescribeTopicsResponse.js';
+import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from '../../samsa/v1/GetMetadataRequest.js';
+import type { GetMetadataResponse as _samsa_v1_GetMetadataResponse, GetMetadataResponse__Output as _samsa_v1_GetMetadataResponse__Output } from '../../samsa/v1/GetMetadataResponse.js';
+import type { ListTopicsRequest as _samsa_v1_ListTopicsRequest, ListTopicsRequest__Output as _samsa_v1_ListTopicsRequest__Output } from '../../samsa/v1/ListTopicsRequest.js';
+import type { ListTopicsResponse as _samsa_v1_ListTopicsResponse, ListTopicsResponse__Output as _samsa_v1_ListTopicsResponse__Output } from '../../samsa/v1/ListTopicsResponse.js';
+
+export interface ControllerServiceClient extends grpc.Client {
+  CreateTopic(argument: _samsa_v1_CreateTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  CreateTopic(argument: _samsa_v1_CreateTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  CreateTopic(argument: _samsa_v1_CreateTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  CreateTopic(argument: _samsa_v1_CreateTopicRequest, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  createTopic(argument: _samsa_v1_CreateTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  createTopic(argument: _samsa_v1_CreateTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  createTopic(argument: _samsa_v1_CreateTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  createTopic(argument: _samsa_v1_CreateTopicRequest, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
+  
+  DeleteTopic(argument: _samsa_v1_DeleteTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  DeleteTopic(argument: _samsa_v1_DeleteTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  DeleteTopic(argument: _samsa_v1_DeleteTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  DeleteTopic(argument: _samsa_v1_DeleteTopicRequest, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  deleteTopic(argument: _samsa_v1_DeleteTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  deleteTopic(argument: _samsa_v1_DeleteTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  deleteTopic(argument: _samsa_v1_DeleteTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  deleteTopic(argument: _samsa_v1_DeleteTopicRequest, callback: grpc.requestCallback<_samsa_v1_DeleteTopicResponse__Output>): grpc.ClientUnaryCall;
+  
+  DescribeTopics(argument: _samsa_v1_DescribeTopicsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeTopics(argument: _samsa_v1_DescribeTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeTopics(argument: _samsa_v1_DescribeTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeTopics(argument: _samsa_v1_DescribeTopicsRequest, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  describeTopics(argument: _samsa_v1_DescribeTopicsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  describeTopics(argument: _samsa_v1_DescribeTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  describeTopics(argument: _samsa_v1_DescribeTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  describeTopics(argument: _samsa_v1_DescribeTopicsRequest, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  GetMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  GetMetadata(argument: _samsa_v1_GetMetadataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  GetMetadata(argument: _samsa_v1_GetMetadataRequest, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  getMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  getMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  getMetadata(argument: _samsa_v1_GetMetadataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  getMetadata(argument: _samsa_v1_GetMetadataRequest, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListTopics(argument: _samsa_v1_ListTopicsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  ListTopics(argument: _samsa_v1_ListTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  ListTopics(argument: _samsa_v1_ListTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  ListTopics(argument: _samsa_v1_ListTopicsRequest, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  listTopics(argument: _samsa_v1_ListTopicsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  listTopics(argument: _samsa_v1_ListTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  listTopics(argument: _samsa_v1_ListTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  listTopics(argument: _samsa_v1_ListTopicsRequest, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementation {
+  CreateTopic: grpc.handleUnaryCall<_samsa_v1_CreateTopicRequest__Output, _samsa_v1_CreateTopicResponse>;
+  
+  DeleteTopic: grpc.handleUnaryCall<_samsa_v1_DeleteTopicRequest__Output, _samsa_v1_DeleteTopicResponse>;
+  
+  DescribeTopics: grpc.handleUnaryCall<_samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse>;
+  
+  GetMetadata: grpc.handleUnaryCall<_samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse>;
+  
+  ListTopics: grpc.handleUnaryCall<_samsa_v1_ListTopicsRequest__Output, _samsa_v1_ListTopicsResponse>;
+  
+}
+
+export interface ControllerServiceDefinition extends grpc.ServiceDefinition {
+  CreateTopic: MethodDefinition<_samsa_v1_CreateTopicRequest, _samsa_v1_CreateTopicResponse, _samsa_v1_CreateTopicRequest__Output, _samsa_v1_CreateTopicResponse__Output>
+  DeleteTopic: MethodDefinition<_samsa_v1_DeleteTopicRequest, _samsa_v1_DeleteTopicResponse, _samsa_v1_DeleteTopicRequest__Output, _samsa_v1_DeleteTopicResponse__Output>
+  DescribeTopics: MethodDefinition<_samsa_v1_DescribeTopicsRequest, _samsa_v1_DescribeTopicsResponse, _samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse__Output>
+  GetMetadata: MethodDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse__Output>
+  ListTopics: MethodDefinition<_samsa_v1_ListTopicsRequest, _samsa_v1_ListTopicsResponse, _samsa_v1_ListTopicsRequest__Output, _samsa_v1_ListTopicsResponse__Output>
+}

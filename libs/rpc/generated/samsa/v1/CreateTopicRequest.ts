@@ -1,0 +1,19 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+import type { TopicConfig as _samsa_v1_TopicConfig, TopicConfig__Output as _samsa_v1_TopicConfig__Output } from '../../samsa/v1/TopicConfig.js';
+
+export interface CreateTopicRequest {
+  'name'?: (string);
+  'partitions'?: (number);
+  'replicationFactor'?: (number);
+  'config'?: (_samsa_v1_TopicConfig | null);
+  'validateOnly'?: (boolean);
+}
+
+export interface CreateTopicRequest__Output {
+  'name': (string);
+  'partitions': (number);
+  'replicationFactor': (number);
+  'config': (_samsa_v1_TopicConfig__Output | null);
+  'validateOnly': (boolean);
+}

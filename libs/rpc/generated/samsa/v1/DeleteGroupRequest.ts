@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/coordinator.proto
+
+
+export interface DeleteGroupRequest {
+  'groupId'?: (string);
+}
+
+export interface DeleteGroupRequest__Output {
+  'groupId': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/samsa/v1/coordinator.proto
+
+
+export interface DeleteGroupResponse {
+}
+
+export interface DeleteGroupResponse__Output {
+}

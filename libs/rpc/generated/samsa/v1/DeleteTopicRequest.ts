@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+
+export interface DeleteTopicRequest {
+  'name'?: (string);
+}
+
+export interface DeleteTopicRequest__Output {
+  'name': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+
+export interface DeleteTopicResponse {
+}
+
+export interface DeleteTopicResponse__Output {
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/coordinator.proto
+
+
+export interface DescribeGroupRequest {
+  'groupId'?: (string);
+}
+
+export interface DescribeGroupRequest__Output {
+  'groupId': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+
+export interface DescribeTopicsRequest {
+  'names'?: (string)[];
+}
+
+export interface DescribeTopicsRequest__Output {
+  'names': (string)[];
+}

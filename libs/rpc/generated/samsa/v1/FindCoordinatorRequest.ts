@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/coordinator.proto
+
+
+export interface FindCoordinatorRequest {
+  'groupId'?: (string);
+}
+
+export interface FindCoordinatorRequest__Output {
+  'groupId': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/common.proto
+
+
+export interface GetMetadataRequest {
+  'topics'?: (string)[];
+}
+
+export interface GetMetadataRequest__Output {
+  'topics': (string)[];
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/samsa/v1/coordinator.proto
+
+
+export interface ListGroupsRequest {
+}
+
+export interface ListGroupsRequest__Output {
+}

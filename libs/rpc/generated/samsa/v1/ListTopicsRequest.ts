@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+
+export interface ListTopicsRequest {
+  'includeInternal'?: (boolean);
+}
+
+export interface ListTopicsRequest__Output {
+  'includeInternal': (boolean);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+
+export interface ListTopicsResponse {
+  'names'?: (string)[];
+}
+
+export interface ListTopicsResponse__Output {
+  'names': (string)[];
+}

@@ -1,0 +1,16 @@
+// Original file: /work/main/proto/samsa/v1/replication.proto
+
+
+export interface OffsetForLeaderEpochRequest {
+  'topic'?: (string);
+  'partition'?: (number);
+  'leaderEpoch'?: (number);
+  'currentLeaderEpoch'?: (number);
+}
+
+export interface OffsetForLeaderEpochRequest__Output {
+  'topic': (string);
+  'partition': (number);
+  'leaderEpoch': (number);
+  'currentLeaderEpoch': (number);
+}

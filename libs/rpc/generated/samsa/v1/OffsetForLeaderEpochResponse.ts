@@ -1,0 +1,13 @@
+// Original file: /work/main/proto/samsa/v1/replication.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface OffsetForLeaderEpochResponse {
+  'leaderEpoch'?: (number);
+  'endOffset'?: (number | string | Long);
+}
+
+export interface OffsetForLeaderEpochResponse__Output {
+  'leaderEpoch': (number);
+  'endOffset': (number);
+}

@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/samsa/v1/broker.proto
+
+
+export interface PartitionBatch {
+  'partition'?: (number);
+  'batch'?: (Buffer | Uint8Array | string);
+}
+
+export interface PartitionBatch__Output {
+  'partition': (number);
+  'batch': (Buffer);
+}

@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/samsa/v1/common.proto
+
+
+export interface RecordHeader {
+  'key'?: (string);
+  'value'?: (Buffer | Uint8Array | string);
+}
+
+export interface RecordHeader__Output {
+  'key': (string);
+  'value': (Buffer);
+}

@@ -1,0 +1,25 @@
+// Original file: /work/main/proto/samsa/v1/replication.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface ReplicaPartitionData {
+  'topic'?: (string);
+  'partition'?: (number);
+  'highWatermark'?: (number | string | Long);
+  'logStartOffset'?: (number | string | Long);
+  'batches'?: (Buffer | Uint8Array | string);
+  'divergingEndOffset'?: (number | string | Long);
+  'errorReason'?: (string);
+  '_divergingEndOffset'?: "divergingEndOffset";
+}
+
+export interface ReplicaPartitionData__Output {
+  'topic': (string);
+  'partition': (number);
+  'highWatermark': (number);
+  'logStartOffset': (number);
+  'batches': (Buffer);
+  'divergingEndOffset'?: (number);
+  'errorReason': (string);
+  '_divergingEndOffset'?: "divergingEndOffset";
+}

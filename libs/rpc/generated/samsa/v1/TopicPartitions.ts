@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/samsa/v1/coordinator.proto
+
+
+export interface TopicPartitions {
+  'topic'?: (string);
+  'partitions'?: (number)[];
+}
+
+export interface TopicPartitions__Output {
+  'topic': (string);
+  'partitions': (number)[];
+}

@@ -1,0 +1,45 @@
+/**
+ * gRPC channel and server options. grpc-js defaults are not safe for a broker (4 MiB receive limit
+ * but no send limit, unlimited concurrent streams, no keepalive enforcement), so every server and
+ * client in Samsa is built with these.
+ */
+import type { ChannelOptions } from '@grpc/grpc-js';
+
+export interface RpcLimits {
+  /** Largest gRPC message either side accepts. Must exceed the largest batch plus framing. */
+  maxMessageBytes: number;
+  /** Concurrent HTTP/2 streams one connection may open on a server. */
+  maxConcurrentStreams: number;
+}
+
+export const DEFAULT_RPC_LIMITS: RpcLimits = {
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxConcurrentStreams: 1000,
+};
+
+export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxMessageBytes,
+    'grpc.max_send_message_length': limits.maxMessageBytes,
+    'grpc.max_concurrent_streams': limits.maxConcurrentStreams,
+    // Ping idle clients so half-open connections (a client that vanished) are noticed.
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    // Enforcement: refuse clients that ping more often than every 10 s.
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+  };
+}
+
+export function clientOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxMessageBytes,
+    'grpc.max_send_message_length': limits.maxMessageBytes,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    // Reconnect quickly after a broker restart; the SDK adds its own retry on top.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 2_000,
+  };
+}
