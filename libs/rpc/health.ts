@@ -26,3 +26,32 @@ export class HealthReporter {
     for (const name of this.services) this.impl.setStatus(name, status);
   }
 }
+
+import * as grpcJs from '@grpc/grpc-js';
+import { service as healthServiceDefinition } from 'grpc-health-check';
+
+const HealthClient = grpcJs.makeGenericClientConstructor(healthServiceDefinition, 'Health');
+
+/**
+ * Asks `address` for grpc.health.v1 status of `service` ('' = the whole server). Resolves to
+ * 'SERVING', 'NOT_SERVING', 'UNKNOWN', or 'UNREACHABLE' when the call fails; never rejects.
+ */
+export function checkHealth(address: string, service = '', timeoutMs = 2000): Promise<'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'UNREACHABLE'> {
+  const client = new HealthClient(address, grpcJs.credentials.createInsecure());
+  return new Promise((resolve) => {
+    const deadline = new Date(Date.now() + timeoutMs);
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      (arg: { service: string }) => Buffer.from(healthServiceDefinition.Check!.requestSerialize(arg)),
+      (buf: Buffer) => healthServiceDefinition.Check!.responseDeserialize(buf) as { status: string },
+      { service },
+      { deadline },
+      (err: grpcJs.ServiceError | null, res?: { status: string }) => {
+        client.close();
+        if (err || !res) resolve('UNREACHABLE');
+        else if (res.status === 'SERVING' || res.status === 'NOT_SERVING') resolve(res.status);
+        else resolve('UNKNOWN');
+      },
+    );
+  });
+}

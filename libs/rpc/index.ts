@@ -5,7 +5,7 @@ export { serverOptions, clientOptions, DEFAULT_RPC_LIMITS, type RpcLimits } from
 export { unary, serverStream, bidiStream, writeWithBackpressure } from './handlers.js';
 export type { UnaryHandler, ServerStreamHandler, BidiHandler } from './handlers.js';
 export { checkedOffset, checkedInt32, requiredString, MAX_OFFSET } from './wire.js';
-export { HealthReporter, type ServingStatus } from './health.js';
+export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
 export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { callUnary, deadlineIn } from './call.js';

@@ -1,0 +1,81 @@
+/**
+ * A real etcd server as a child process, on loopback ports, with its data in `dataDir`.
+ * Uses the `etcd` binary on PATH (Debian: `apt-get install etcd-server`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Child, waitUntil } from './child.js';
+import { freePort } from './free-port.js';
+
+export interface EtcdOptions {
+  dataDir: string;
+  logFile: string;
+  host?: string;
+  clientPort?: number;
+  peerPort?: number;
+}
+
+export function findEtcdBinary(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/local/bin'])) {
+    const candidate = join(dir, 'etcd');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export class EtcdProcess {
+  private constructor(
+    readonly child: Child,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(options: EtcdOptions): Promise<EtcdProcess> {
+    const binary = findEtcdBinary();
+    if (!binary) {
+      throw new Error('etcd is not installed: run `sudo apt-get install -y etcd-server` (Debian/Ubuntu) and try again');
+    }
+    const host = options.host ?? '127.0.0.1';
+    const clientPort = options.clientPort ?? (await freePort(host));
+    const peerPort = options.peerPort ?? (await freePort(host));
+    const clientUrl = `http://${host}:${clientPort}`;
+    const peerUrl = `http://${host}:${peerPort}`;
+    const child = new Child({
+      name: 'etcd',
+      command: binary,
+      args: [
+        '--name', 'samsa-etcd',
+        '--data-dir', options.dataDir,
+        '--listen-client-urls', clientUrl,
+        '--advertise-client-urls', clientUrl,
+        '--listen-peer-urls', peerUrl,
+        '--initial-advertise-peer-urls', peerUrl,
+        '--initial-cluster', `samsa-etcd=${peerUrl}`,
+        '--initial-cluster-state', 'new',
+        // Small snapshots/backend keep a dev/test etcd light; it holds only metadata.
+        '--quota-backend-bytes', String(512 * 1024 * 1024),
+      ],
+      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
+      logFile: options.logFile,
+    });
+    child.start();
+    const etcd = new EtcdProcess(child, `${host}:${clientPort}`);
+    await waitUntil(
+      async () => {
+        if (!child.running) throw new Error(`etcd exited during start; see ${options.logFile}`);
+        try {
+          const res = await fetch(`${clientUrl}/health`);
+          return res.ok;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      `etcd at ${clientUrl}`,
+    );
+    return etcd;
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop(5_000);
+  }
+}

@@ -1,0 +1,6 @@
+/** Starting real Samsa processes: etcd, services, whole local clusters. */
+export { freePort } from './free-port.js';
+export { Child, waitUntil, type ChildSpec } from './child.js';
+export { EtcdProcess, findEtcdBinary, type EtcdOptions } from './etcd.js';
+export { ServiceProcess, repoRoot, entryPoint, type ServiceKind, type ServiceSpec } from './service.js';
+export { LocalCluster, type LocalClusterOptions } from './cluster.js';

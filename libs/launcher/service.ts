@@ -1,0 +1,115 @@
+/**
+ * A Samsa service (broker, controller, coordinator) as a real child process running the built
+ * entry point dist/services/<kind>/main.js, configured through SAMSA_* environment variables,
+ * and ready once its grpc.health.v1 check answers SERVING.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkHealth } from '../rpc/index.js';
+import { Child, waitUntil } from './child.js';
+
+export type ServiceKind = 'broker' | 'controller' | 'coordinator';
+
+export interface ServiceSpec {
+  kind: ServiceKind;
+  id: number;
+  host: string;
+  port: number;
+  etcdEndpoint: string;
+  clusterId: string;
+  /** Where the service keeps data (brokers) and where logs go. */
+  dataDir: string;
+  logFile: string;
+  /** More SAMSA_* settings, e.g. { SAMSA_LEASE_TTL_SECONDS: '3' }. */
+  env?: Record<string, string>;
+}
+
+/** The checkout's root (the folder with package.json and proto/), from sources or from dist/. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'proto'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the Samsa checkout root above ' + fileURLToPath(import.meta.url));
+}
+
+export function entryPoint(kind: ServiceKind): string {
+  const path = join(repoRoot(), 'dist', 'services', kind, 'main.js');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
+  return path;
+}
+
+export class ServiceProcess {
+  readonly child: Child;
+  readonly address: string;
+
+  constructor(readonly spec: ServiceSpec) {
+    this.address = `${spec.host}:${spec.port}`;
+    const idVar = spec.kind === 'broker' ? 'SAMSA_BROKER_ID' : spec.kind === 'controller' ? 'SAMSA_CONTROLLER_ID' : 'SAMSA_COORDINATOR_ID';
+    this.child = new Child({
+      name: `${spec.kind}-${spec.id}`,
+      command: process.execPath,
+      args: ['--enable-source-maps', entryPoint(spec.kind)],
+      env: {
+        ...process.env,
+        [idVar]: String(spec.id),
+        SAMSA_HOST: spec.host,
+        SAMSA_PORT: String(spec.port),
+        SAMSA_DATA_DIR: spec.dataDir,
+        SAMSA_ETCD_ENDPOINTS: spec.etcdEndpoint,
+        SAMSA_CLUSTER_ID: spec.clusterId,
+        ...spec.env,
+      },
+      logFile: spec.logFile,
+    });
+  }
+
+  get name(): string {
+    return this.child.name;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Starts the process and waits until its health check says SERVING. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    this.child.start();
+    await this.waitReady(timeoutMs);
+  }
+
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    await waitUntil(
+      async () => {
+        if (!this.child.running) throw new Error(`${this.name} exited during start; see ${this.spec.logFile}`);
+        return (await checkHealth(this.address, '', 1000)) === 'SERVING';
+      },
+      timeoutMs,
+      `${this.name} at ${this.address} to be SERVING (log: ${this.spec.logFile})`,
+      150,
+    );
+  }
+
+  stop(graceMs = 10_000): Promise<void> {
+    return this.child.stop(graceMs);
+  }
+
+  kill9(): Promise<void> {
+    return this.child.kill9();
+  }
+
+  pause(): void {
+    this.child.pause();
+  }
+
+  resume(): void {
+    this.child.resume();
+  }
+
+  async restart(timeoutMs = 30_000): Promise<void> {
+    await this.stop();
+    await this.start(timeoutMs);
+  }
+}
