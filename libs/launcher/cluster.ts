@@ -19,6 +19,8 @@ export interface LocalClusterOptions {
   host?: string;
   /** Fixed ports (npm start); when absent every port is a free one (tests). */
   ports?: { etcd?: number; controllers?: number[]; brokers?: number[] };
+  /** Prometheus ports per service, same order as `ports`; free ones are picked when absent. */
+  metricsPorts?: { controllers?: number[]; brokers?: number[] };
   /** Extra SAMSA_* settings for every service, e.g. shorter lease TTLs in tests. */
   env?: Record<string, string>;
 }
@@ -42,12 +44,13 @@ export class LocalCluster {
       host,
       ...(options.ports?.etcd ? { clientPort: options.ports.etcd } : {}),
     });
-    const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined): Promise<ServiceProcess> =>
+    const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined, metricsPort: number | undefined): Promise<ServiceProcess> =>
       new ServiceProcess({
         kind,
         id,
         host,
         port: fixedPort ?? (await freePort(host)),
+        metricsPort: metricsPort ?? (await freePort(host)),
         etcdEndpoint: etcd.endpoint,
         clusterId,
         dataDir: join(options.dir, `${kind}-${id}`),
@@ -58,8 +61,8 @@ export class LocalCluster {
     const brokers: ServiceProcess[] = [];
     const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers);
     try {
-      for (let i = 0; i < (options.controllers ?? 1); i++) controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i]));
-      for (let i = 0; i < (options.brokers ?? 3); i++) brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i]));
+      for (let i = 0; i < (options.controllers ?? 1); i++) controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i], options.metricsPorts?.controllers?.[i]));
+      for (let i = 0; i < (options.brokers ?? 3); i++) brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));
       // Brokers first so the controller sees live brokers when the first topic is created.
       await Promise.all(brokers.map((b) => b.start()));
       // Standby controllers report SERVING too (they forward to the active one).

@@ -2,5 +2,5 @@
 export { freePort } from './free-port.js';
 export { Child, waitUntil, type ChildSpec } from './child.js';
 export { EtcdProcess, findEtcdBinary, type EtcdOptions } from './etcd.js';
-export { ServiceProcess, repoRoot, entryPoint, type ServiceKind, type ServiceSpec } from './service.js';
+export { ServiceProcess, repoRoot, entryPoint, instrumentationEntry, type ServiceKind, type ServiceSpec } from './service.js';
 export { LocalCluster, type LocalClusterOptions } from './cluster.js';

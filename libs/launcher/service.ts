@@ -21,6 +21,8 @@ export interface ServiceSpec {
   /** Where the service keeps data (brokers) and where logs go. */
   dataDir: string;
   logFile: string;
+  /** Prometheus /metrics port; 0 or absent turns the endpoint off. */
+  metricsPort?: number;
   /** More SAMSA_* settings, e.g. { SAMSA_LEASE_TTL_SECONDS: '3' }. */
   env?: Record<string, string>;
 }
@@ -33,6 +35,13 @@ export function repoRoot(): string {
     dir = dirname(dir);
   }
   throw new Error('cannot find the Samsa checkout root above ' + fileURLToPath(import.meta.url));
+}
+
+/** The telemetry bootstrap every service is started with (`node --import`). */
+export function instrumentationEntry(): string {
+  const path = join(repoRoot(), 'dist', 'libs', 'telemetry', 'instrumentation.js');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
+  return path;
 }
 
 export function entryPoint(kind: ServiceKind): string {
@@ -51,7 +60,7 @@ export class ServiceProcess {
     this.child = new Child({
       name: `${spec.kind}-${spec.id}`,
       command: process.execPath,
-      args: ['--enable-source-maps', entryPoint(spec.kind)],
+      args: ['--enable-source-maps', '--import', instrumentationEntry(), entryPoint(spec.kind)],
       env: {
         ...process.env,
         [idVar]: String(spec.id),
@@ -60,10 +69,17 @@ export class ServiceProcess {
         SAMSA_DATA_DIR: spec.dataDir,
         SAMSA_ETCD_ENDPOINTS: spec.etcdEndpoint,
         SAMSA_CLUSTER_ID: spec.clusterId,
+        SAMSA_SERVICE_NAME: `samsa-${spec.kind}`,
+        SAMSA_METRICS_PORT: String(spec.metricsPort ?? 0),
         ...spec.env,
       },
       logFile: spec.logFile,
     });
+  }
+
+  /** http://host:port/metrics, or undefined when metrics are off. */
+  get metricsUrl(): string | undefined {
+    return this.spec.metricsPort ? `http://127.0.0.1:${this.spec.metricsPort}/metrics` : undefined;
   }
 
   get name(): string {

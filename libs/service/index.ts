@@ -3,7 +3,7 @@
  * in order (the `stop` the service returned), then exit. A failure to start is logged with what to
  * do and exits 1; a second signal during shutdown exits at once.
  */
-import type { Logger } from '../telemetry/index.js';
+import { shutdownTelemetry, type Logger } from '../telemetry/index.js';
 import { ConfigError } from '../config/index.js';
 
 export interface RunningService {
@@ -21,7 +21,7 @@ export async function runService(logger: Logger, start: () => Promise<RunningSer
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const done = running ? running.stop() : Promise.resolve();
+    const done = (running ? running.stop() : Promise.resolve()).finally(() => shutdownTelemetry());
     done.then(
       () => {
         logger.info('stopped');

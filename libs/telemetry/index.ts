@@ -1,1 +1,3 @@
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
+export { shutdownTelemetry } from './shutdown.js';
+export { tracer, meter, withSpan } from './spans.js';
