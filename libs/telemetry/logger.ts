@@ -1,9 +1,10 @@
 /**
  * Structured JSON logs (pino) to stdout, one line per event, with the service name and instance on
- * every line. Level from config (SAMSA_LOG_LEVEL). Trace ids are added by the telemetry setup when
- * tracing is on (see issue "Observe and run it like production").
+ * every line. Level from config (SAMSA_LOG_LEVEL). A line written inside a traced request carries
+ * that request's trace_id and span_id, so logs and Jaeger traces can be joined.
  */
 import { pino, type Logger as PinoLogger } from 'pino';
+import { trace } from '@opentelemetry/api';
 
 export type Logger = PinoLogger;
 
@@ -16,5 +17,9 @@ export function createLogger(service: string, instance: string, level: LogLevel 
     base: { service, instance, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const ctx = trace.getActiveSpan()?.spanContext();
+      return ctx ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+    },
   });
 }
