@@ -1,0 +1,96 @@
+/**
+ * Topic and cluster administration. Requests go to the active controller, found through a broker's
+ * metadata; when the controller moves (NOT_CONTROLLER, or it stops answering) the address is looked
+ * up again and the request retried through the retry helper.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../../errors/index.js';
+import type { v1 } from '../../rpc/index.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { unary } from '../cluster/connections.js';
+import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../cluster/metadata.js';
+import { retry } from '../retry/index.js';
+import { topicConfigFromEntries } from './topic-config.js';
+
+export interface CreateTopicOptions {
+  name: string;
+  /** Default 1. */
+  partitions?: number;
+  /** Default 1. */
+  replicationFactor?: number;
+  /** Kafka-style names, e.g. { 'retention.ms': '86400000' }. */
+  config?: Readonly<Record<string, string>>;
+  /** Check the request without creating anything. */
+  validateOnly?: boolean;
+}
+
+export interface ClusterDescription {
+  clusterId: string;
+  controller: BrokerNode | undefined;
+  brokers: BrokerNode[];
+}
+
+export class Admin {
+  constructor(private readonly cluster: Cluster) {}
+
+  async createTopic(options: CreateTopicOptions): Promise<TopicMetadata> {
+    const request: v1.CreateTopicRequest = {
+      name: options.name,
+      partitions: options.partitions ?? 1,
+      replicationFactor: options.replicationFactor ?? 1,
+      config: topicConfigFromEntries(options.config ?? {}),
+      validateOnly: options.validateOnly ?? false,
+    };
+    const res = await this.onController<v1.CreateTopicResponse__Output>((c, opts, cb) => c.createTopic(request, opts, cb));
+    this.cluster.invalidate(options.name);
+    if (!res.topic) throw new SamsaError('INTERNAL_ERROR', 'CreateTopic answered without the topic');
+    return toTopicMetadata(res.topic);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.onController<v1.DeleteTopicResponse__Output>((c, opts, cb) => c.deleteTopic({ name }, opts, cb));
+    this.cluster.invalidate(name);
+  }
+
+  /** Topic names, sorted. */
+  async listTopics(options: { includeInternal?: boolean } = {}): Promise<string[]> {
+    const res = await this.onController<v1.ListTopicsResponse__Output>((c, opts, cb) =>
+      c.listTopics({ includeInternal: options.includeInternal ?? false }, opts, cb),
+    );
+    return [...res.names].sort();
+  }
+
+  /** The named topics (all when `names` is empty), sorted by name. */
+  async describeTopics(names: string[] = []): Promise<TopicMetadata[]> {
+    const res = await this.onController<v1.DescribeTopicsResponse__Output>((c, opts, cb) => c.describeTopics({ names }, opts, cb));
+    return res.topics.map(toTopicMetadata).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Live brokers and the active controller, as a broker sees them. */
+  async describeCluster(): Promise<ClusterDescription> {
+    const md = await this.cluster.fetchMetadata();
+    return { clusterId: md.clusterId, controller: md.controller, brokers: md.brokers };
+  }
+
+  private onController<Res>(
+    invoke: (
+      client: v1.ControllerServiceClient,
+      options: grpc.CallOptions,
+      callback: (err: grpc.ServiceError | null, res?: Res) => void,
+    ) => unknown,
+  ): Promise<Res> {
+    let refresh = false;
+    return retry(
+      async () => {
+        const address = await this.cluster.controllerAddress(refresh);
+        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) => invoke(this.cluster.pool.controller(address), opts, cb));
+      },
+      this.cluster.options.retry,
+      {
+        onRetry: () => {
+          refresh = true;
+        },
+      },
+    );
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The cluster as one Samsa client sees it: where the brokers are, which broker leads each
+ * partition, and where the active controller is. Metadata comes from GetMetadata on any broker
+ * (the bootstrap list first, then brokers learned from metadata) and is cached per topic; callers
+ * invalidate a topic when a broker says the cached view is wrong (NOT_LEADER_OR_FOLLOWER, an
+ * unknown partition), and the next lookup refreshes it. Concurrent lookups share one request.
+ *
+ * The Cluster owns the ConnectionPool and closes it; producers, consumers and admins borrow it.
+ */
+import { SamsaError } from '../../errors/index.js';
+import type { v1 } from '../../rpc/index.js';
+import { retry, type RetryOptions } from '../retry/index.js';
+import { ConnectionPool, unary } from './connections.js';
+import { toClusterMetadata, type BrokerNode, type ClusterMetadata, type TopicMetadata } from './metadata.js';
+
+export interface ClusterOptions {
+  /** host:port of one or more brokers, e.g. ['127.0.0.1:9092']. */
+  bootstrap: string[];
+  /** Deadline of each unary request, in ms. */
+  requestTimeoutMs: number;
+  /** Cached topic metadata older than this is refreshed on the next lookup, in ms. */
+  metadataMaxAgeMs: number;
+  retry: RetryOptions;
+}
+
+interface CachedTopic {
+  topic: TopicMetadata;
+  fetchedAtMs: number;
+}
+
+export class Cluster {
+  readonly pool = new ConnectionPool();
+  private readonly topics = new Map<string, CachedTopic>();
+  private brokers: BrokerNode[] = [];
+  private controller: BrokerNode | undefined;
+  private clusterId = '';
+  /** One metadata request at a time per key ('' = all topics); concurrent callers await it. */
+  private readonly inflight = new Map<string, Promise<ClusterMetadata>>();
+
+  constructor(readonly options: ClusterOptions) {
+    if (options.bootstrap.length === 0) throw new SamsaError('INVALID_REQUEST', 'bootstrap needs at least one host:port');
+  }
+
+  /** Fresh metadata for `topics` (all topics when empty), asked of the first broker that answers. */
+  fetchMetadata(topics: string[] = []): Promise<ClusterMetadata> {
+    const key = [...topics].sort().join('\0');
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const request = retry(() => this.askAnyBroker(topics), this.options.retry).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, request);
+    return request;
+  }
+
+  /**
+   * Metadata of one topic, from the cache when fresh. Throws UNKNOWN_TOPIC_OR_PARTITION (not
+   * retriable) when the cluster does not have it.
+   */
+  async topic(name: string): Promise<TopicMetadata> {
+    const cached = this.topics.get(name);
+    if (cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs) return cached.topic;
+    const md = await this.fetchMetadata([name]);
+    const topic = md.topics.find((t) => t.name === name);
+    if (!topic) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
+    return topic;
+  }
+
+  /** Forget what is cached about `name`, so the next lookup asks the cluster. */
+  invalidate(name: string): void {
+    this.topics.delete(name);
+  }
+
+  /**
+   * The address of the broker that leads `partition` of `topic`. Throws LEADER_NOT_AVAILABLE
+   * (retriable) while it has none, and UNKNOWN_TOPIC_OR_PARTITION for a partition out of range.
+   */
+  async leaderAddress(topic: string, partition: number): Promise<string> {
+    const md = await this.topic(topic);
+    const p = md.partitions[partition];
+    if (!p || p.partition !== partition) {
+      throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${topic}" has no partition ${partition} (it has ${md.partitions.length})`);
+    }
+    const leader = this.brokers.find((b) => b.id === p.leaderId);
+    if (!leader) {
+      this.invalidate(topic);
+      throw new SamsaError('LEADER_NOT_AVAILABLE', `partition ${topic}/${partition} has no live leader right now`);
+    }
+    return leader.address;
+  }
+
+  /** The active controller's address; NOT_CONTROLLER (retriable) while none is elected. */
+  async controllerAddress(refresh = false): Promise<string> {
+    if (refresh || !this.controller) await this.fetchMetadata();
+    if (!this.controller) throw new SamsaError('NOT_CONTROLLER', 'no active controller right now (an election may be under way)');
+    return this.controller.address;
+  }
+
+  /** Any broker to send a request that any broker can answer: a known live one, else bootstrap. */
+  anyBrokerAddress(): string {
+    return this.brokers[0]?.address ?? (this.options.bootstrap[0] as string);
+  }
+
+  close(): void {
+    this.pool.close();
+    this.topics.clear();
+  }
+
+  private async askAnyBroker(topics: string[]): Promise<ClusterMetadata> {
+    // Brokers learned from metadata first (the live set), then the bootstrap list as given.
+    const candidates = [...new Set([...this.brokers.map((b) => b.address), ...this.options.bootstrap])];
+    let last: unknown;
+    for (const address of candidates) {
+      try {
+        const res = await unary<v1.GetMetadataResponse__Output>(address, this.options.requestTimeoutMs, (opts, cb) =>
+          this.pool.broker(address).getMetadata({ topics }, opts, cb),
+        );
+        const md = toClusterMetadata(res);
+        this.absorb(md, topics.length === 0);
+        for (const t of topics) if (!md.topics.some((x) => x.name === t)) this.topics.delete(t);
+        return md;
+      } catch (err) {
+        last = err;
+        // A broker may answer "unknown topic" instead of leaving it out: that is an answer.
+        if (err instanceof SamsaError && err.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
+          for (const t of topics) this.topics.delete(t);
+          return { clusterId: this.clusterId, controller: this.controller, brokers: this.brokers, topics: [] };
+        }
+      }
+    }
+    throw last;
+  }
+
+  private absorb(md: ClusterMetadata, allTopics: boolean): void {
+    const now = Date.now();
+    this.clusterId = md.clusterId;
+    if (md.brokers.length > 0) this.brokers = md.brokers;
+    this.controller = md.controller;
+    if (allTopics) this.topics.clear();
+    for (const t of md.topics) this.topics.set(t.name, { topic: t, fetchedAtMs: now });
+  }
+}

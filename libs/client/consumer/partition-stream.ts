@@ -1,0 +1,219 @@
+/**
+ * One partition, read with the streaming Consume RPC from the partition's leader, as an async
+ * iterator of messages. The broker sends the next chunk only when this side has taken the previous
+ * one (gRPC flow control), so a slow loop body slows the stream instead of filling memory.
+ *
+ * Ending: `follow` streams tail the partition until close() (or `break`); other streams stop at the
+ * high watermark as it was when the stream started. Breaking out of a for-await loop, return(), or
+ * close() cancels the gRPC call; close() also ends a loop that is waiting for new records.
+ *
+ * When the leader moves or a broker goes away mid-stream, the stream refreshes metadata and
+ * reopens at the next offset it has not yielded, through the retry helper.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../../errors/index.js';
+import { decodeRecordsFrom } from '../../record/index.js';
+import type { v1 } from '../../rpc/index.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { unary } from '../cluster/connections.js';
+import { callError } from '../errors.js';
+import { retry, type RetryOptions } from '../retry/index.js';
+import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
+
+export interface Header {
+  key: string;
+  value: Buffer;
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestampMs: number;
+  key: Buffer | null;
+  value: Buffer;
+  headers: Header[];
+  leaderEpoch: number;
+}
+
+export interface PartitionStreamOptions {
+  topic: string;
+  partition: number;
+  /** Default 'earliest'. */
+  from?: OffsetSpec;
+  /** Keep waiting for new records at the end (default true); false stops at the high watermark seen at the start. */
+  follow?: boolean;
+  /** Soft cap on the bytes of one streamed chunk. Default 1 MiB. */
+  maxBytes?: number;
+}
+
+const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
+
+export class PartitionStream implements AsyncIterable<ConsumedMessage> {
+  readonly topic: string;
+  readonly partition: number;
+  private readonly iterator: AsyncGenerator<ConsumedMessage, void, undefined>;
+  private call: grpc.ClientReadableStream<v1.ConsumeResponse__Output> | undefined;
+  private closed = false;
+  /** Aborts a retry backoff when the stream is closed. */
+  private readonly abort = new AbortController();
+  private position: number | undefined;
+  private endOffset: number | undefined;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly options: PartitionStreamOptions,
+    private readonly retryOptions: RetryOptions,
+    private readonly onClose: () => void = () => undefined,
+  ) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.iterator = this.run();
+  }
+
+  /** The next offset this stream will yield; undefined until the start position is resolved. */
+  get nextOffset(): number | undefined {
+    return this.position;
+  }
+
+  /** For non-follow streams, the offset it stops at (the high watermark when it started). */
+  get stopOffset(): number | undefined {
+    return this.endOffset;
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<ConsumedMessage, void, undefined> {
+    return this.iterator;
+  }
+
+  /** Cancels the stream; a pending next() resolves done. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.call?.cancel();
+    this.onClose();
+  }
+
+  private async *run(): AsyncGenerator<ConsumedMessage, void, undefined> {
+    try {
+      const start = await this.resolveStart();
+      this.position = start.offset;
+      const follow = this.options.follow ?? true;
+      const end = follow ? Number.POSITIVE_INFINITY : start.highWatermark;
+      this.endOffset = follow ? undefined : end;
+      while (!this.closed && this.position < end) {
+        const reopened = yield* this.readStream(end);
+        if (!reopened) return;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** ListOffsets on the leader: the start offset and the high watermark now. */
+  private resolveStart(): Promise<{ offset: number; highWatermark: number }> {
+    const spec = toWireOffsetSpec(this.options.from ?? 'earliest');
+    return retry(
+      async () => {
+        const address = await this.cluster.leaderAddress(this.topic, this.partition);
+        const res = await unary<v1.ListOffsetsResponse__Output>(address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+          this.cluster.pool.broker(address).listOffsets({ topic: this.topic, partition: this.partition, spec }, opts, cb),
+        );
+        return { offset: res.offset, highWatermark: res.highWatermark };
+      },
+      this.retryOptions,
+      { onRetry: (err) => this.onRetry(err), signal: this.abort.signal },
+    );
+  }
+
+  /**
+   * Opens one Consume call at the current position and yields from it until `end`, the stream's
+   * end, or an error. Returns true when the caller should reopen (a retriable failure after this
+   * call made progress, or the server ended the stream), false when done. A failure before any
+   * progress goes through the retry helper, which throws when the budget is spent.
+   */
+  private async *readStream(end: number): AsyncGenerator<ConsumedMessage, boolean, undefined> {
+    type Opened = { call: grpc.ClientReadableStream<v1.ConsumeResponse__Output>; address: string; iterator: AsyncIterator<v1.ConsumeResponse__Output>; first: v1.ConsumeResponse__Output };
+    const connect = async (): Promise<Opened> => {
+      const address = await this.cluster.leaderAddress(this.topic, this.partition);
+      if (this.closed) throw new SamsaError('INVALID_REQUEST', 'stream closed');
+      const call = this.cluster.pool.broker(address).consume({
+        topic: this.topic,
+        partition: this.partition,
+        start: { offset: this.position },
+        format: 'RECORD_FORMAT_BATCHES',
+        maxBytes: this.options.maxBytes ?? 1024 * 1024,
+      });
+      // grpc-js emits 'error' directly when a call ends badly (also on our own cancel): never unhandled.
+      call.on('error', () => undefined);
+      this.call = call;
+      const iterator = call[Symbol.asyncIterator]() as AsyncIterator<v1.ConsumeResponse__Output>;
+      try {
+        const first = await iterator.next();
+        if (first.done) throw new SamsaError('NOT_READY', `${address} ended the Consume stream of ${this.topic}/${this.partition} at once`);
+        return { call, address, iterator, first: first.value };
+      } catch (err) {
+        call.cancel();
+        throw callError(err, address);
+      }
+    };
+    let opened: Opened;
+    try {
+      // A stream may wait long for its first records (follow mode at the end): no time budget, only a count.
+      opened = await retry(connect, { ...this.retryOptions, maxElapsedMs: Number.POSITIVE_INFINITY }, {
+        isRetriable: (err) => !this.closed && (err.retriable || STALE_METADATA.has(err.reason)),
+        onRetry: (err) => this.onRetry(err),
+        signal: this.abort.signal,
+      });
+    } catch (err) {
+      if (this.closed) return false;
+      throw err;
+    }
+    const { call, address, iterator } = opened;
+    let res: v1.ConsumeResponse__Output | undefined = opened.first;
+    try {
+      while (res) {
+        const from = this.position as number;
+        const records = res.batches.length > 0 ? decodeRecordsFrom(res.batches, from) : res.records;
+        for (const r of records) {
+          if (r.offset < from) continue;
+          if (r.offset >= end) return false;
+          this.position = r.offset + 1;
+          yield {
+            topic: this.topic,
+            partition: this.partition,
+            offset: r.offset,
+            timestampMs: r.timestampMs,
+            key: r.key ?? null,
+            value: r.value,
+            headers: r.headers.map((h) => ({ key: h.key, value: h.value })),
+            leaderEpoch: r.leaderEpoch,
+          };
+          if (this.closed) return false;
+        }
+        // Offsets below nextOffset that carried no record for us are skipped.
+        if (res.nextOffset > (this.position as number)) this.position = res.nextOffset;
+        if ((this.position as number) >= end) return false;
+        const step: IteratorResult<v1.ConsumeResponse__Output> = await iterator.next();
+        res = step.done ? undefined : step.value;
+      }
+      // The server ended the stream (e.g. shutting down): reopen where we are.
+      return !this.closed;
+    } catch (raw) {
+      if (this.closed) return false;
+      const err = callError(raw, address);
+      if (err.retriable || STALE_METADATA.has(err.reason)) {
+        // This call made progress; reopen at the position with a fresh retry budget.
+        this.onRetry(err);
+        return true;
+      }
+      throw err;
+    } finally {
+      call.cancel();
+    }
+  }
+
+  private onRetry(err: SamsaError): void {
+    if (STALE_METADATA.has(err.reason)) this.cluster.invalidate(this.topic);
+  }
+}

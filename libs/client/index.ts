@@ -1,0 +1,17 @@
+/**
+ * Samsa's TypeScript SDK: the public face. Import the SDK only through here.
+ *
+ * Folders by role, as in kafkajs: cluster/ (metadata and routing to leaders), admin/, producer/,
+ * consumer/, retry/ (the one retry helper).
+ */
+export { Samsa, type SamsaOptions } from './samsa.js';
+export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin/admin.js';
+export { topicConfigEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
+export { Producer, type Acks, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer/producer.js';
+export type { ProducerMessage, Bytes } from './producer/messages.js';
+export { Consumer, type ConsumerOptions, type TopicStreamOptions } from './consumer/consumer.js';
+export { PartitionStream, type PartitionStreamOptions, type ConsumedMessage, type Header } from './consumer/partition-stream.js';
+export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';
+export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './cluster/metadata.js';
+export type { RetryOptions } from './retry/index.js';
+export { SamsaError, BrokerUnreachableError, hasReason, isRetriableReason, ERROR_REASONS, type ErrorReason } from './errors.js';

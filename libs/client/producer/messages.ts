@@ -1,0 +1,101 @@
+/**
+ * What a producer sends, and how a send() is cut into batches: messages are grouped by partition
+ * (explicit, murmur2 of the key exactly as Kafka's default partitioner, or sticky round-robin for
+ * keyless messages) and each partition's messages are cut into batches no larger than
+ * `maxBatchBytes`, keeping their order.
+ */
+import { SamsaError } from '../../errors/index.js';
+import { partitionForKey } from '../../partitioner/index.js';
+
+export type Bytes = Buffer | string;
+
+export interface ProducerMessage {
+  /** Records with equal keys land on the same partition. */
+  key?: Bytes | null;
+  value: Bytes | null;
+  headers?: Readonly<Record<string, Bytes>>;
+  /** Overrides the partitioner. */
+  partition?: number;
+  /** Create time in ms since epoch; default now. */
+  timestampMs?: number;
+}
+
+/** A message with everything as bytes, ready for the batch codec. */
+export interface EncodedMessage {
+  key: Buffer | null;
+  value: Buffer;
+  headers: { key: string; value: Buffer }[];
+  timestampMs: number | undefined;
+  /** Rough wire size, for cutting batches. */
+  sizeEstimate: number;
+}
+
+export interface PartitionChunk {
+  partition: number;
+  messages: EncodedMessage[];
+}
+
+const RECORD_OVERHEAD = 24;
+
+function bytes(b: Bytes): Buffer {
+  return typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+}
+
+export function encodeMessage(m: ProducerMessage): EncodedMessage {
+  const key = m.key === undefined || m.key === null ? null : bytes(m.key);
+  const value = m.value === null ? Buffer.alloc(0) : bytes(m.value);
+  const headers = Object.entries(m.headers ?? {}).map(([k, v]) => ({ key: k, value: bytes(v) }));
+  let size = RECORD_OVERHEAD + value.length + (key?.length ?? 0);
+  for (const h of headers) size += h.key.length + h.value.length + 8;
+  return { key, value, headers, timestampMs: m.timestampMs, sizeEstimate: size };
+}
+
+/**
+ * Assigns each message a partition and cuts each partition's run into chunks of at most
+ * `maxBatchBytes` (a single larger message gets a chunk of its own). Order within a partition is
+ * the order of `messages`. `keylessPartition` is where keyless messages without an explicit
+ * partition go (the sticky partition of this send).
+ */
+export function partitionMessages(
+  messages: readonly ProducerMessage[],
+  partitionCount: number,
+  keylessPartition: number,
+  maxBatchBytes: number,
+): PartitionChunk[] {
+  const byPartition = new Map<number, EncodedMessage[][]>();
+  const sizes = new Map<number, number>();
+  for (const m of messages) {
+    const encoded = encodeMessage(m);
+    let partition: number;
+    if (m.partition !== undefined) {
+      if (!Number.isInteger(m.partition) || m.partition < 0 || m.partition >= partitionCount) {
+        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${m.partition} does not exist (the topic has ${partitionCount})`);
+      }
+      partition = m.partition;
+    } else if (encoded.key) {
+      partition = partitionForKey(encoded.key, partitionCount);
+    } else {
+      partition = keylessPartition;
+    }
+    let runs = byPartition.get(partition);
+    if (!runs) {
+      runs = [[]];
+      byPartition.set(partition, runs);
+      sizes.set(partition, 0);
+    }
+    let current = runs[runs.length - 1] as EncodedMessage[];
+    const size = sizes.get(partition) ?? 0;
+    if (current.length > 0 && size + encoded.sizeEstimate > maxBatchBytes) {
+      current = [];
+      runs.push(current);
+      sizes.set(partition, 0);
+    }
+    current.push(encoded);
+    sizes.set(partition, (sizes.get(partition) ?? 0) + encoded.sizeEstimate);
+  }
+  const chunks: PartitionChunk[] = [];
+  for (const [partition, runs] of [...byPartition.entries()].sort((a, b) => a[0] - b[0])) {
+    for (const run of runs) chunks.push({ partition, messages: run });
+  }
+  return chunks;
+}

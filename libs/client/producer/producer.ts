@@ -1,0 +1,176 @@
+/**
+ * Producer: send({ topic, messages }) partitions the messages client-side (murmur2 of the key, as
+ * Kafka's default partitioner; sticky round-robin for keyless ones; or an explicit partition),
+ * encodes one record batch per partition chunk with the batch codec, and sends each chunk in the
+ * pre-encoded `batches` form straight to the partition's leader.
+ *
+ * Ordering and concurrency: requests for different partitions (and to different brokers) are in
+ * flight at the same time; requests for one partition go one after another, in the order of the
+ * send() calls that made them, and a retried request is retried before the next one for that
+ * partition goes. So records of one partition are written in the order they were sent, even when
+ * callers pipeline several send() calls, and even across retries (this producer is not yet
+ * idempotent: a retry after a lost answer can write a chunk twice).
+ *
+ * Retriable failures (a leader moved, no leader yet, the broker is briefly unreachable) refresh
+ * the metadata of the topic and are retried by the retry helper with backoff.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../../errors/index.js';
+import { buildBatch } from '../../record/index.js';
+import type { v1 } from '../../rpc/index.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { unary } from '../cluster/connections.js';
+import { retry, type RetryOptions } from '../retry/index.js';
+import { partitionMessages, type EncodedMessage, type ProducerMessage } from './messages.js';
+
+/** 'all': every in-sync replica has the write; 1: the leader has it; 0: do not wait (no errors reported). */
+export type Acks = 'all' | 1 | 0;
+
+export interface ProducerOptions {
+  /** Default 'all'. */
+  acks?: Acks;
+  /** How long the leader may wait for in-sync replicas with acks 'all', in ms. Default 30000. */
+  ackTimeoutMs?: number;
+  /** Largest batch this producer builds, in bytes (estimated). Default 900 KiB, below the 1 MiB max.message.bytes default. */
+  maxBatchBytes?: number;
+  retry?: RetryOptions;
+}
+
+export interface ProducerRecord {
+  topic: string;
+  messages: readonly ProducerMessage[];
+  /** Overrides the producer's acks for this send. */
+  acks?: Acks;
+}
+
+/** Where one batch of a send() was written. */
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** Offset of the batch's first record; -1 with acks 0. */
+  baseOffset: number;
+  recordCount: number;
+}
+
+const ACKS: Record<string, v1.Acks> = { all: 'ACKS_ALL', '1': 'ACKS_LEADER', '0': 'ACKS_NONE' };
+
+/** Reasons that mean our metadata for the topic is stale. */
+const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
+
+/** A broker may not know a topic for a moment after it was created; retry that this many times. */
+const UNKNOWN_TOPIC_RETRIES = 5;
+
+export class Producer {
+  private readonly acks: Acks;
+  private readonly ackTimeoutMs: number;
+  private readonly maxBatchBytes: number;
+  private readonly retryOptions: RetryOptions;
+  /** Tail of the request chain of each partition ("topic\0partition"). */
+  private readonly tails = new Map<string, Promise<unknown>>();
+  /** send() calls take their place in the partition chains in call order. */
+  private admission: Promise<unknown> = Promise.resolve();
+  private readonly sticky = new Map<string, number>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    options: ProducerOptions = {},
+  ) {
+    this.acks = options.acks ?? 'all';
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
+    this.retryOptions = options.retry ?? cluster.options.retry;
+  }
+
+  /**
+   * Writes `messages` to `topic`. Resolves when every batch is acknowledged (per `acks`), with one
+   * entry per batch sorted by partition and offset; rejects with the first error once all of this
+   * send's requests have settled.
+   */
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (this.closed) throw new SamsaError('INVALID_REQUEST', 'the producer is closed');
+    if (record.messages.length === 0) return [];
+    const acks = record.acks ?? this.acks;
+    const ready = this.admission.then(() => this.cluster.topic(record.topic));
+    this.admission = ready.catch(() => undefined);
+    const topic = await ready;
+    // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
+    const chunks = partitionMessages(record.messages, topic.partitions.length, this.nextStickyPartition(record.topic, topic.partitions.length), this.maxBatchBytes);
+    const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, () => this.produceChunk(record.topic, chunk.partition, chunk.messages, acks)));
+    const settled = await Promise.allSettled(results);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled
+      .map((s) => (s as PromiseFulfilledResult<RecordMetadata>).value)
+      .sort((a, b) => a.partition - b.partition || a.baseOffset - b.baseOffset);
+  }
+
+  /** Resolves when every request sent so far has settled. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  /** Waits for in-flight requests, then refuses further sends. Does not close the shared connections. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private nextStickyPartition(topic: string, partitions: number): number {
+    const next = this.sticky.get(topic) ?? Math.floor(Math.random() * partitions);
+    this.sticky.set(topic, (next + 1) % partitions);
+    return next % partitions;
+  }
+
+  private enqueue<T>(topic: string, partition: number, task: () => Promise<T>): Promise<T> {
+    const key = `${topic}\0${partition}`;
+    const run = (this.tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => undefined);
+    this.tails.set(key, tail);
+    this.pending.add(tail);
+    void tail.then(() => {
+      this.pending.delete(tail);
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return run;
+  }
+
+  private async produceChunk(topic: string, partition: number, messages: EncodedMessage[], acks: Acks): Promise<RecordMetadata> {
+    const batch = buildBatch(
+      messages.map((m) => ({
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+        ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
+      })),
+    );
+    const request: v1.ProduceRequest = {
+      topic,
+      acks: ACKS[String(acks)] ?? 'ACKS_ALL',
+      timeoutMs: this.ackTimeoutMs,
+      batches: [{ partition, batch }],
+    };
+    const deadlineMs = this.ackTimeoutMs + this.cluster.options.requestTimeoutMs;
+    const res = await retry(
+      async () => {
+        const address = await this.cluster.leaderAddress(topic, partition);
+        return unary<v1.ProduceResponse__Output>(address, deadlineMs, (opts: grpc.CallOptions, cb) => this.cluster.pool.broker(address).produce(request, opts, cb));
+      },
+      this.retryOptions,
+      {
+        isRetriable: (err, attempt) => err.retriable || (err.reason === 'UNKNOWN_TOPIC_OR_PARTITION' && attempt < UNKNOWN_TOPIC_RETRIES),
+        onRetry: (err) => {
+          if (STALE_METADATA.has(err.reason)) this.cluster.invalidate(topic);
+        },
+      },
+    );
+    const result = res.results.find((r) => r.partition === partition);
+    return {
+      topic,
+      partition,
+      baseOffset: result ? result.baseOffset : -1,
+      recordCount: result ? result.recordCount : messages.length,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The entry point of the SDK. One Samsa object holds the cluster view (metadata cache) and the
+ * gRPC connections; the producers, consumers and admins it hands out share them. close() ends
+ * everything it owns: open consumer streams are cancelled and connections closed.
+ *
+ *   const samsa = new Samsa({ bootstrap: '127.0.0.1:9092' });
+ *   await samsa.admin().createTopic({ name: 'orders', partitions: 6, replicationFactor: 3 });
+ *   await samsa.producer().send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
+ *   for await (const m of samsa.consumer().partition({ topic: 'orders', partition: 0, follow: false })) { ... }
+ *   await samsa.close();
+ */
+import { Admin } from './admin/admin.js';
+import { Cluster } from './cluster/cluster.js';
+import { Consumer, type ConsumerOptions } from './consumer/consumer.js';
+import { Producer, type ProducerOptions } from './producer/producer.js';
+import type { RetryOptions } from './retry/index.js';
+
+export interface SamsaOptions {
+  /** One or more brokers, as 'host:port', a comma-separated list, or an array. */
+  bootstrap: string | readonly string[];
+  /** Deadline of each unary request, in ms. Default 15000. */
+  requestTimeoutMs?: number;
+  /** Cached topic metadata is refreshed after this long, in ms. Default 300000. */
+  metadataMaxAgeMs?: number;
+  /** Backoff for retriable errors (see retry/). */
+  retry?: RetryOptions;
+}
+
+export class Samsa {
+  private readonly cluster: Cluster;
+  private readonly producers = new Set<Producer>();
+  private readonly consumers = new Set<Consumer>();
+  private closed = false;
+
+  constructor(options: SamsaOptions) {
+    const bootstrap = (typeof options.bootstrap === 'string' ? options.bootstrap.split(',') : [...options.bootstrap])
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    this.cluster = new Cluster({
+      bootstrap,
+      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+      metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
+      retry: options.retry ?? {},
+    });
+  }
+
+  admin(): Admin {
+    return new Admin(this.cluster);
+  }
+
+  producer(options: ProducerOptions = {}): Producer {
+    const p = new Producer(this.cluster, options);
+    this.producers.add(p);
+    return p;
+  }
+
+  consumer(options: ConsumerOptions = {}): Consumer {
+    const c = new Consumer(this.cluster, options);
+    this.consumers.add(c);
+    return c;
+  }
+
+  /** Cancels open consumer streams, waits for producers' in-flight sends, closes connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.consumers) c.close();
+    await Promise.allSettled([...this.producers].map((p) => p.close()));
+    this.cluster.close();
+  }
+}
