@@ -1,0 +1,23 @@
+/**
+ * The broker's replica logic, testable without a network: hosted partitions (log, role, high
+ * watermark, waiters), the manager that keeps them in step with cluster metadata, and produce
+ * validation/planning. Import this lib only through here.
+ */
+export {
+  Partition,
+  type ReplicaLog,
+  type LogAppendInfo,
+  type Role,
+  type AckLevel,
+  type AppendOptions,
+  type ReadResult,
+  type OffsetQuery,
+  type ListedOffset,
+  type LeaderHint,
+  type PartitionOptions,
+} from './partition.js';
+export { OffsetWaiters, type WakeReason, type WaitOptions } from './offset-waiters.js';
+export { ReplicaManager, type ReplicaManagerOptions, type ReplicaClusterView, type OpenLog } from './replica-manager.js';
+export { planProduce, type ProduceInput, type ProduceRecordInput, type ProduceBatchInput, type PartitionWrite, type PlanContext, type KeylessPartitioner } from './produce-plan.js';
+export { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
+export { partitionDir, partitionDirName, parsePartitionDirName, CLEAN_SHUTDOWN_FILE, PARTITION_METADATA_FILE } from './partition-dir.js';

@@ -1,0 +1,30 @@
+/**
+ * A topic's configuration (as the controller stored it in etcd) turned into the settings of each of
+ * its partition logs. Topic values win; what a topic does not say (index interval, fsync) comes
+ * from the broker's defaults.
+ */
+import { DEFAULT_LOG_CONFIG, type LogConfig } from '../log/index.js';
+import type { TopicConfigValues } from '../cluster/metadata.js';
+
+export interface BrokerLogDefaults {
+  /** The broker's fsync policy (SAMSA_FSYNC); defaults to libs/log's. */
+  fsync: LogConfig['fsync'];
+  indexIntervalBytes: number;
+}
+
+export const DEFAULT_BROKER_LOG_DEFAULTS: BrokerLogDefaults = {
+  fsync: DEFAULT_LOG_CONFIG.fsync,
+  indexIntervalBytes: DEFAULT_LOG_CONFIG.indexIntervalBytes,
+};
+
+export function logConfigFor(topic: TopicConfigValues, defaults: BrokerLogDefaults = DEFAULT_BROKER_LOG_DEFAULTS): LogConfig {
+  return {
+    ...DEFAULT_LOG_CONFIG,
+    segmentBytes: topic.segmentBytes,
+    segmentMs: topic.segmentMs,
+    retentionBytes: topic.retentionBytes,
+    retentionMs: topic.retentionMs,
+    indexIntervalBytes: defaults.indexIntervalBytes,
+    fsync: defaults.fsync,
+  };
+}

@@ -1,0 +1,373 @@
+/**
+ * One hosted partition replica on this broker: its log, its role (leader or follower) and leader
+ * epoch as the controller last published them, and the high watermark.
+ *
+ * Offsets, by name (all JS numbers, exact below 2^53; see docs/adr/0003-offsets-are-numbers.md):
+ * - log start offset (LSO): the oldest offset still on disk (retention moves it up);
+ * - log end offset (LEO): the offset the next appended record gets;
+ * - high watermark (HW): the offset every ISR member has reached, i.e. min LEO over the ISR. Records
+ *   at offsets < HW are committed and are the only ones consumers see. LSO <= HW <= LEO always.
+ *   On the leader the HW never moves backwards.
+ *
+ * With ISR = [self] the HW equals the LEO after each append. Replication slots in through
+ * `updateFollowerPosition` (the follower's LEO as reported on its fetch stream): the HW is then
+ * recomputed as min LEO over the ISR; a member whose position is not known yet holds the HW where
+ * it is.
+ *
+ * Concurrency: appends are serialized by the log; `applyState` runs synchronously on the event
+ * loop, so a request sees either the old or the new role, never a mixture. Every waiter (long
+ * poll, Consume stream, acks=all produce) is woken on HW advance, on a role or epoch change and on
+ * close, and then re-checks; nothing spins.
+ */
+import { SamsaError } from '../errors/index.js';
+import type { PartitionState } from '../cluster/metadata.js';
+import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
+
+/** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
+export interface ReplicaLog {
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  readonly sizeInBytes: number;
+  appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<LogAppendInfo>;
+  read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;
+  offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
+  applyRetention(): Promise<unknown>;
+  close(): Promise<void>;
+  delete(): Promise<void>;
+}
+
+export interface LogAppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  appendTimeMs: number;
+  sizeInBytes: number;
+}
+
+export type Role = 'leader' | 'follower';
+
+/** acks as the broker uses it: 'none' answers before writing, 'leader' after the local append, 'all' after the ISR has it. */
+export type AckLevel = 'none' | 'leader' | 'all';
+
+export interface AppendOptions {
+  acks: AckLevel;
+  /** The topic's min.insync.replicas; checked (for acks=all) before anything is written. */
+  minInsyncReplicas: number;
+  /** The leader epoch the caller believes in, when it carries one: stale ones get FENCED. */
+  expectedLeaderEpoch?: number;
+  /** acks=all: how long to wait for the ISR before REQUEST_TIMED_OUT (the write stays in the log). */
+  timeoutMs?: number;
+}
+
+export interface ReadResult {
+  /** Whole stored batches; the first may start before the requested offset. Empty when caught up. */
+  bytes: Buffer;
+  /** Where to read next. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export type OffsetQuery = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'timestamp'; timestampMs: number };
+
+export interface ListedOffset {
+  offset: number;
+  /** Timestamp of the record at `offset` for timestamp queries that found one; -1 otherwise. */
+  timestampMs: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+/** Details (leader-id, leader-address) for NOT_LEADER_OR_FOLLOWER errors; supplied by whoever knows addresses. */
+export type LeaderHint = (leaderId: number) => Record<string, string>;
+
+export interface PartitionOptions {
+  topic: string;
+  partition: number;
+  topicId: string;
+  localBrokerId: number;
+  log: ReplicaLog;
+  state: PartitionState;
+  leaderHint?: LeaderHint;
+}
+
+export class Partition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly topicId: string;
+  private readonly localBrokerId: number;
+  private readonly log: ReplicaLog;
+  private readonly leaderHint: LeaderHint;
+  private readonly waiters = new OffsetWaiters();
+  /** Follower LEOs reported by replication, by broker id. */
+  private readonly followerEnds = new Map<number, number>();
+  private state: PartitionState;
+  private hw: number;
+  /** Set once closed: every later call throws it (UNKNOWN_TOPIC_OR_PARTITION when deleted, NOT_READY on shutdown...). */
+  private closedWith: SamsaError | undefined;
+
+  constructor(options: PartitionOptions) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.topicId = options.topicId;
+    this.localBrokerId = options.localBrokerId;
+    this.log = options.log;
+    this.leaderHint = options.leaderHint ?? ((id) => ({ 'leader-id': String(id) }));
+    this.state = options.state;
+    // Until the ISR says otherwise nothing beyond the log start is known to be committed.
+    this.hw = options.log.logStartOffset;
+    this.recomputeHighWatermark();
+  }
+
+  get role(): Role {
+    return this.state.leader === this.localBrokerId ? 'leader' : 'follower';
+  }
+  get leaderEpoch(): number {
+    return this.state.leaderEpoch;
+  }
+  get leaderId(): number {
+    return this.state.leader;
+  }
+  get isr(): readonly number[] {
+    return this.state.isr;
+  }
+  get highWatermark(): number {
+    return this.hw;
+  }
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+  get sizeInBytes(): number {
+    return this.log.sizeInBytes;
+  }
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+  /** Parked readers and producers; 0 when no one waits (the leak check). */
+  get waiterCount(): number {
+    return this.waiters.size;
+  }
+
+  /**
+   * Applies the controller's view of this partition. A state with an older leader epoch than the
+   * one applied (a late watch event) is ignored; returns whether the state was taken. Wakes every
+   * waiter so long polls and streams re-check their role.
+   */
+  applyState(state: PartitionState): boolean {
+    if (state.leaderEpoch < this.state.leaderEpoch) return false;
+    if (state.leaderEpoch === this.state.leaderEpoch && state.partitionEpoch < this.state.partitionEpoch) return false;
+    const epochChanged = state.leaderEpoch !== this.state.leaderEpoch;
+    this.state = state;
+    if (epochChanged) this.followerEnds.clear();
+    for (const id of [...this.followerEnds.keys()]) if (!state.isr.includes(id)) this.followerEnds.delete(id);
+    this.recomputeHighWatermark();
+    if (epochChanged) this.waiters.wakeAll();
+    return true;
+  }
+
+  /**
+   * Replication hook: a follower reports its log end offset (the fetch offset of its last fetch
+   * under the current epoch). May advance the HW.
+   */
+  updateFollowerPosition(brokerId: number, logEndOffset: number): void {
+    if (brokerId === this.localBrokerId) return;
+    this.followerEnds.set(brokerId, logEndOffset);
+    this.recomputeHighWatermark();
+  }
+
+  /**
+   * The leader-side checks a write must pass, without writing: role, epoch fencing, and for
+   * acks=all the ISR size against min.insync.replicas. Callers run it for every partition of a
+   * request before appending anything, so a refused request writes nothing.
+   */
+  checkAppend(options: AppendOptions): void {
+    this.throwIfClosed();
+    if (options.expectedLeaderEpoch !== undefined) {
+      if (options.expectedLeaderEpoch < this.state.leaderEpoch) {
+        throw new SamsaError(
+          'FENCED',
+          `${this.name}: request carries leader epoch ${options.expectedLeaderEpoch} but the current epoch is ${this.state.leaderEpoch}`,
+        );
+      }
+      if (options.expectedLeaderEpoch > this.state.leaderEpoch) {
+        throw this.notLeader(`${this.name}: this broker has not yet seen leader epoch ${options.expectedLeaderEpoch} (it knows ${this.state.leaderEpoch})`);
+      }
+    }
+    this.assertLeader();
+    if (options.acks === 'all' && this.state.isr.length < options.minInsyncReplicas) {
+      throw new SamsaError(
+        'NOT_ENOUGH_REPLICAS',
+        `${this.name}: the in-sync replica set [${this.state.isr.join(', ')}] has ${this.state.isr.length} member(s), fewer than min.insync.replicas=${options.minInsyncReplicas}; nothing was written`,
+      );
+    }
+  }
+
+  /**
+   * Appends one validated batch as leader, stamping offsets and the current leader epoch. Resolves
+   * per `acks`: 'none' and 'leader' once the log has it, 'all' once the HW passes the batch's last
+   * offset. Throws what checkAppend throws (before writing), and REQUEST_TIMED_OUT when acks=all
+   * waits longer than `timeoutMs` (the batch then stays in the log and may still be committed).
+   */
+  async append(batch: Buffer, options: AppendOptions): Promise<LogAppendInfo> {
+    this.checkAppend(options);
+    const epoch = this.state.leaderEpoch;
+    const info = await this.log.appendAsLeader(batch, epoch);
+    this.recomputeHighWatermark();
+    if (options.acks === 'all') await this.awaitCommitted(info.lastOffset, epoch, options.timeoutMs ?? 30_000);
+    return info;
+  }
+
+  /**
+   * Reads committed data for a consumer: whole batches from the one holding `offset`, up to about
+   * `maxBytes` (at least one batch when there is one), never beyond the HW. At offset == HW (or
+   * between HW and LEO) the result is empty. Throws OFFSET_OUT_OF_RANGE outside [LSO, LEO] and
+   * NOT_LEADER_OR_FOLLOWER on a follower (all reads go to the leader).
+   */
+  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+    this.throwIfClosed();
+    this.assertLeader();
+    this.checkOffsetInRange(offset);
+    const highWatermark = this.hw;
+    if (offset >= highWatermark) return { bytes: Buffer.alloc(0), nextOffset: offset, highWatermark, logStartOffset: this.log.logStartOffset };
+    const { bytes, nextOffset } = await this.log.read(offset, maxBytes, highWatermark);
+    return { bytes, nextOffset, highWatermark, logStartOffset: this.log.logStartOffset };
+  }
+
+  /** Throws OFFSET_OUT_OF_RANGE, naming the valid range, when `offset` is outside [LSO, LEO]. */
+  checkOffsetInRange(offset: number): void {
+    const start = this.log.logStartOffset;
+    const end = this.log.logEndOffset;
+    if (offset < start || offset > end) {
+      throw new SamsaError(
+        'OFFSET_OUT_OF_RANGE',
+        `${this.name}: offset ${offset} is out of range; valid offsets are ${start} to ${end} (log start to log end; committed up to ${this.hw})`,
+      );
+    }
+  }
+
+  /**
+   * Resolves an offset query on the leader. 'earliest' is the LSO, 'latest' the HW, a timestamp
+   * the first committed offset whose record timestamp is >= it, or the HW when there is none.
+   */
+  async listOffsets(query: OffsetQuery): Promise<ListedOffset> {
+    this.throwIfClosed();
+    this.assertLeader();
+    const base = { logStartOffset: this.log.logStartOffset, highWatermark: this.hw };
+    switch (query.kind) {
+      case 'earliest':
+        return { ...base, offset: base.logStartOffset, timestampMs: -1 };
+      case 'latest':
+        return { ...base, offset: base.highWatermark, timestampMs: -1 };
+      case 'timestamp': {
+        const found = await this.log.offsetForTimestamp(query.timestampMs);
+        if (!found || found.offset >= base.highWatermark) return { ...base, offset: base.highWatermark, timestampMs: -1 };
+        return { ...base, offset: Math.max(found.offset, base.logStartOffset), timestampMs: found.timestampMs };
+      }
+    }
+  }
+
+  /**
+   * Parks until the HW exceeds `offset`, the role or epoch changes, the partition closes, the
+   * timeout passes or the signal fires. Resolves at once with 'advanced' when the HW already
+   * exceeds `offset`, and with 'changed' when closed. Callers re-check the partition after waking.
+   */
+  waitForData(offset: number, options: WaitOptions = {}): Promise<WakeReason> {
+    if (this.closedWith) return Promise.resolve('changed');
+    if (this.hw > offset) return Promise.resolve('advanced');
+    return this.waiters.wait(offset, options);
+  }
+
+  /** Deletes segments past retention; keeps the HW at or above the new log start. */
+  async applyRetention(): Promise<void> {
+    this.throwIfClosed();
+    await this.log.applyRetention();
+    this.recomputeHighWatermark();
+  }
+
+  /**
+   * Closes the log (a clean close writes the log's clean-shutdown marker) and fails every later
+   * call, and every waiter on wake-up, with `reason`. Idempotent.
+   */
+  async close(reason: SamsaError): Promise<void> {
+    if (this.closedWith) return;
+    this.closedWith = reason;
+    this.waiters.wakeAll();
+    await this.log.close();
+  }
+
+  /** Closes (if needed) and removes the partition's files: the topic was deleted or moved away. */
+  async delete(reason: SamsaError): Promise<void> {
+    if (!this.closedWith) {
+      this.closedWith = reason;
+      this.waiters.wakeAll();
+    }
+    await this.log.delete();
+  }
+
+  /** Throws the close reason if closed. */
+  throwIfClosed(): void {
+    if (this.closedWith) throw this.closedWith;
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER (or LEADER_NOT_AVAILABLE when there is no leader) unless this broker leads. */
+  assertLeader(): void {
+    if (this.role === 'leader') return;
+    throw this.notLeader(`${this.name}: broker ${this.localBrokerId} is not the leader`);
+  }
+
+  private notLeader(message: string): SamsaError {
+    if (this.state.leader < 0) {
+      return new SamsaError('LEADER_NOT_AVAILABLE', `${this.name} has no live leader right now (epoch ${this.state.leaderEpoch})`);
+    }
+    return new SamsaError('NOT_LEADER_OR_FOLLOWER', `${message}; the leader is broker ${this.state.leader}`, {
+      details: this.leaderHint(this.state.leader),
+    });
+  }
+
+  private get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  /** HW = min LEO over the ISR (never backwards on the leader, never below LSO nor above LEO). */
+  private recomputeHighWatermark(): void {
+    const leo = this.log.logEndOffset;
+    let candidate: number;
+    if (this.role !== 'leader') {
+      // A follower learns its HW from the leader (replication); until then it keeps what it had.
+      candidate = Math.min(this.hw, leo);
+    } else {
+      candidate = leo;
+      for (const id of this.state.isr) {
+        if (id === this.localBrokerId) continue;
+        const end = this.followerEnds.get(id);
+        candidate = Math.min(candidate, end ?? this.hw);
+      }
+      candidate = Math.max(candidate, this.hw);
+    }
+    const next = Math.min(Math.max(candidate, this.log.logStartOffset), leo);
+    if (next !== this.hw) {
+      const advanced = next > this.hw;
+      this.hw = next;
+      if (advanced) this.waiters.advance(next);
+    }
+  }
+
+  /** acks=all: waits until the HW passes `lastOffset`, or the leadership is lost, or the timeout. */
+  private async awaitCommitted(lastOffset: number, epoch: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.hw > lastOffset) return;
+      this.throwIfClosed();
+      if (this.state.leaderEpoch !== epoch || this.role !== 'leader') {
+        throw this.notLeader(`${this.name}: leadership changed before offset ${lastOffset} was committed`);
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || (await this.waiters.wait(lastOffset, { timeoutMs: remaining })) === 'timeout') {
+        if (this.hw > lastOffset) return;
+        throw new SamsaError('REQUEST_TIMED_OUT', `${this.name}: offset ${lastOffset} was not replicated to the ISR within ${timeoutMs} ms`);
+      }
+    }
+  }
+}

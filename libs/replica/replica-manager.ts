@@ -1,0 +1,334 @@
+/**
+ * The set of partition replicas this broker hosts, kept in step with the cluster metadata.
+ *
+ * A broker hosts every partition whose assigned replicas include it. On start and after every
+ * metadata change the manager reconciles (one reconcile at a time; changes that arrive meanwhile
+ * cause exactly one more run):
+ * - a partition assigned here and not open: its directory is opened (the log recovers it) and the
+ *   topic id is recorded in it; a directory left by an earlier topic of the same name (other
+ *   topic id) is deleted first, so a re-created topic never sees old data;
+ * - an open partition whose state changed: the new leader / epoch / ISR is applied (stale epochs
+ *   are ignored by the Partition);
+ * - an open partition no longer assigned here, or whose topic was deleted or re-created: closed,
+ *   its waiters woken with the reason, and its files deleted.
+ * On start, directories of partitions the metadata does not assign here are deleted too (logged).
+ * Exception: when the metadata lists no topics at all, local directories are left alone and a
+ * warning is logged, because an empty or wrong etcd (wrong cluster id) must not wipe a broker.
+ *
+ * Retention runs every `retentionCheckMs` on an owned timer. `close()` stops listening, clears the
+ * timer, waits for the running reconcile, retention pass and background appends, then closes every
+ * log cleanly.
+ */
+import { mkdir, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SamsaError } from '../errors/index.js';
+import type { Logger } from '../telemetry/index.js';
+import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/metadata.js';
+import { PartitionLog, type LogConfig } from '../log/index.js';
+import { Partition, type ReplicaLog } from './partition.js';
+import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  parsePartitionDirName,
+  partitionDir,
+  partitionDirName,
+  readPartitionTopicId,
+  writePartitionTopicId,
+} from './partition-dir.js';
+
+/** What the manager reads from the cluster metadata (libs/cluster's ClusterView satisfies it). */
+export interface ReplicaClusterView {
+  topics(): Iterable<TopicRecord>;
+  topic(name: string): TopicRecord | undefined;
+  partitions(topic: string): Iterable<PartitionState>;
+  partition(topic: string, partition: number): PartitionState | undefined;
+  broker(id: number): BrokerRegistration | undefined;
+  onChange(listener: (change: unknown) => void): () => void;
+}
+
+export type OpenLog = (dir: string, config: LogConfig, logger: Logger) => Promise<ReplicaLog>;
+
+export interface ReplicaManagerOptions {
+  brokerId: number;
+  dataDir: string;
+  view: ReplicaClusterView;
+  logger: Logger;
+  /** How often retention runs; 0 turns the timer off. */
+  retentionCheckMs: number;
+  logDefaults?: BrokerLogDefaults;
+  /** Opens a partition log; defaults to PartitionLog.open (tests may inject). */
+  openLog?: OpenLog;
+}
+
+interface Desired {
+  topic: TopicRecord;
+  state: PartitionState;
+}
+
+const defaultOpenLog: OpenLog = (dir, config, logger) => PartitionLog.open(dir, config, { logger });
+
+export class ReplicaManager {
+  private readonly hosted = new Map<string, Partition>();
+  /** Partitions whose log failed to open, with why; retried on the next reconcile. */
+  private readonly failed = new Map<string, Error>();
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly unsubscribe: () => void;
+  private readonly openLog: OpenLog;
+  private readonly logDefaults: BrokerLogDefaults;
+  private reconciling: Promise<void> = Promise.resolve();
+  private reconcileQueued = false;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private retentionRun: Promise<void> | undefined;
+  private closing = false;
+  /** True when the previous process left the clean-shutdown marker (BrokerRegistration.cleanStart). */
+  readonly cleanStart: boolean;
+
+  private constructor(
+    private readonly options: ReplicaManagerOptions,
+    cleanStart: boolean,
+  ) {
+    this.cleanStart = cleanStart;
+    this.openLog = options.openLog ?? defaultOpenLog;
+    this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
+    this.unsubscribe = options.view.onChange(() => this.scheduleReconcile());
+  }
+
+  /**
+   * Opens (recovering) every partition the metadata assigns to this broker and removes stale
+   * directories. Resolves once they are open; later changes are applied as they arrive.
+   */
+  static async start(options: ReplicaManagerOptions): Promise<ReplicaManager> {
+    await mkdir(options.dataDir, { recursive: true });
+    const marker = join(options.dataDir, CLEAN_SHUTDOWN_FILE);
+    const cleanStart = await stat(marker).then(
+      () => true,
+      () => false,
+    );
+    // The marker only vouches for the shutdown that wrote it.
+    await unlink(marker).catch(() => undefined);
+    const manager = new ReplicaManager(options, cleanStart);
+    try {
+      await manager.removeStaleDirs();
+      manager.scheduleReconcile();
+      await manager.reconciling;
+    } catch (err) {
+      await manager.close();
+      throw err;
+    }
+    if (options.retentionCheckMs > 0) {
+      manager.retentionTimer = setInterval(() => manager.runRetention(), options.retentionCheckMs);
+    }
+    return manager;
+  }
+
+  /** The open replica of topic/partition, or undefined when this broker does not host it. */
+  get(topic: string, partition: number): Partition | undefined {
+    return this.hosted.get(partitionDirName(topic, partition));
+  }
+
+  /**
+   * The open replica, waiting for a reconcile in progress when the metadata assigns it here but it
+   * is not open yet. Throws STORAGE_ERROR when its log failed to open, NOT_READY while the broker
+   * closes; undefined when this broker does not host it.
+   */
+  async partition(topic: string, partition: number): Promise<Partition | undefined> {
+    if (this.closing) throw new SamsaError('NOT_READY', 'broker is shutting down');
+    const key = partitionDirName(topic, partition);
+    const open = this.hosted.get(key);
+    if (open) return open;
+    const state = this.options.view.partition(topic, partition);
+    if (!state?.replicas.includes(this.options.brokerId)) return undefined;
+    await this.reconciling;
+    const failure = this.failed.get(key);
+    if (failure) throw new SamsaError('STORAGE_ERROR', `${key} could not be opened on broker ${this.options.brokerId}: ${failure.message}`);
+    return this.hosted.get(key);
+  }
+
+  /** Every open replica. */
+  partitions(): Partition[] {
+    return [...this.hosted.values()];
+  }
+
+  /** Parked readers and producers across all partitions (0 when no one waits). */
+  get waiterCount(): number {
+    let n = 0;
+    for (const p of this.hosted.values()) n += p.waiterCount;
+    return n;
+  }
+
+  /** leader-id and leader-address details for NOT_LEADER_OR_FOLLOWER errors. */
+  leaderHint(leaderId: number): Record<string, string> {
+    const broker = this.options.view.broker(leaderId);
+    return broker ? { 'leader-id': String(leaderId), 'leader-address': `${broker.host}:${broker.port}` } : { 'leader-id': String(leaderId) };
+  }
+
+  /**
+   * Owns a promise that outlives its request (acks=none appends): close() waits for it; a failure
+   * is logged, as nobody else will hear of it.
+   */
+  track(work: Promise<unknown>, what: string): void {
+    const owned = work.then(
+      () => undefined,
+      (err: unknown) => this.options.logger.warn({ err }, `${what} failed`),
+    );
+    this.background.add(owned);
+    void owned.finally(() => this.background.delete(owned));
+  }
+
+  /** Stops reacting to metadata, stops retention, waits for running work, closes every log cleanly. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.unsubscribe();
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.reconciling;
+    await this.retentionRun;
+    await Promise.all([...this.background]);
+    const reason = new SamsaError('NOT_READY', `broker ${this.options.brokerId} is shutting down`);
+    const all = [...this.hosted.values()];
+    this.hosted.clear();
+    const results = await Promise.allSettled(all.map((p) => p.close(reason)));
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const f of failures) this.options.logger.error({ err: f.reason }, 'closing a partition log failed');
+    if (failures.length === 0) {
+      await writeFile(join(this.options.dataDir, CLEAN_SHUTDOWN_FILE), `${new Date().toISOString()}\n`).catch((err: unknown) =>
+        this.options.logger.warn({ err }, 'could not write the clean-shutdown marker'),
+      );
+    }
+  }
+
+  private scheduleReconcile(): void {
+    if (this.closing) return;
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = true;
+    this.reconciling = this.reconciling.then(async () => {
+      this.reconcileQueued = false;
+      if (this.closing) return;
+      try {
+        await this.reconcile();
+      } catch (err) {
+        this.options.logger.error({ err }, 'applying cluster metadata failed; will retry on the next change');
+      }
+    });
+  }
+
+  /** Partitions the metadata assigns to this broker, by directory name. */
+  private desired(): Map<string, Desired> {
+    const out = new Map<string, Desired>();
+    const { view, brokerId } = this.options;
+    for (const topic of view.topics()) {
+      for (const state of view.partitions(topic.name)) {
+        if (state.replicas.includes(brokerId)) out.set(partitionDirName(topic.name, state.partition), { topic, state });
+      }
+    }
+    return out;
+  }
+
+  private async reconcile(): Promise<void> {
+    const desired = this.desired();
+    const { logger } = this.options;
+    // Leadership changes first and synchronously, so requests see them before any slow opening.
+    for (const [key, partition] of this.hosted) {
+      const want = desired.get(key);
+      if (want && want.topic.topicId === partition.topicId) partition.applyState(want.state);
+    }
+    for (const [key, partition] of [...this.hosted]) {
+      const want = desired.get(key);
+      if (want && want.topic.topicId === partition.topicId) continue;
+      this.hosted.delete(key);
+      const deleted = !this.options.view.topic(partition.topic) || want !== undefined;
+      const reason = deleted
+        ? new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${partition.topic} was deleted`)
+        : new SamsaError('NOT_LEADER_OR_FOLLOWER', `${key} was moved off broker ${this.options.brokerId}`);
+      logger.info({ partition: key, topicId: partition.topicId, reason: reason.message }, 'removing partition replica');
+      try {
+        await partition.delete(reason);
+      } catch (err) {
+        logger.error({ err, partition: key }, 'deleting a partition replica failed');
+      }
+    }
+    for (const [key, want] of desired) {
+      if (this.hosted.has(key) || this.closing) continue;
+      try {
+        this.hosted.set(key, await this.open(want));
+        this.failed.delete(key);
+      } catch (err) {
+        this.failed.set(key, err instanceof Error ? err : new Error(String(err)));
+        logger.error({ err, partition: key }, 'opening a partition log failed');
+      }
+    }
+  }
+
+  private async open({ topic, state }: Desired): Promise<Partition> {
+    const { dataDir, logger, brokerId } = this.options;
+    const dir = partitionDir(dataDir, topic.name, state.partition);
+    const storedId = await readPartitionTopicId(dir);
+    if (storedId !== undefined && storedId !== topic.topicId) {
+      logger.warn({ dir, storedTopicId: storedId, topicId: topic.topicId }, 'deleting data of an earlier topic with the same name');
+      await rm(dir, { recursive: true, force: true });
+    }
+    await mkdir(dir, { recursive: true });
+    if (storedId !== topic.topicId) await writePartitionTopicId(dir, topic.topicId);
+    const started = Date.now();
+    const log = await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: `${topic.name}-${state.partition}` }));
+    const partition = new Partition({
+      topic: topic.name,
+      partition: state.partition,
+      topicId: topic.topicId,
+      localBrokerId: brokerId,
+      log,
+      state,
+      leaderHint: (id) => this.leaderHint(id),
+    });
+    logger.info(
+      {
+        partition: `${topic.name}-${state.partition}`,
+        role: partition.role,
+        leaderEpoch: state.leaderEpoch,
+        logStartOffset: partition.logStartOffset,
+        logEndOffset: partition.logEndOffset,
+        ms: Date.now() - started,
+      },
+      'partition replica open',
+    );
+    return partition;
+  }
+
+  /** Startup: delete local partition dirs the metadata does not assign here (see class comment). */
+  private async removeStaleDirs(): Promise<void> {
+    const { dataDir, logger, view } = this.options;
+    const entries = await readdir(dataDir, { withFileTypes: true });
+    const dirs = entries.filter((e) => e.isDirectory() && parsePartitionDirName(e.name));
+    if (dirs.length === 0) return;
+    if ([...view.topics()].length === 0) {
+      logger.warn({ dataDir, dirs: dirs.length }, 'cluster metadata lists no topics; leaving local partition directories untouched');
+      return;
+    }
+    const desired = this.desired();
+    for (const entry of dirs) {
+      const want = desired.get(entry.name);
+      const dir = join(dataDir, entry.name);
+      if (want) continue; // a re-created topic's stale dir is caught by its topic id in open()
+      logger.warn({ dir }, 'deleting a partition directory that the cluster metadata no longer assigns to this broker');
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private runRetention(): void {
+    if (this.retentionRun || this.closing) return;
+    const run = (async () => {
+      for (const partition of [...this.hosted.values()]) {
+        if (this.closing) return;
+        if (partition.closed) continue;
+        try {
+          await partition.applyRetention();
+        } catch (err) {
+          this.options.logger.warn({ err, topic: partition.topic, partition: partition.partition }, 'retention failed');
+        }
+      }
+    })();
+    this.retentionRun = run.finally(() => {
+      this.retentionRun = undefined;
+    });
+  }
+}
