@@ -1,0 +1,90 @@
+/**
+ * `samsa consume TOPIC`: records to stdout, one per line. Without --follow every partition is read
+ * up to its high watermark as it was at the start, then the command ends; with --follow it tails
+ * until Ctrl-C (SIGINT/SIGTERM close the streams and the command ends normally).
+ */
+import type { ConsumedMessage, Samsa } from '../../libs/client/index.js';
+import { parseOffsetSpec } from '../../libs/client/index.js';
+import { CONSUME_HELP } from '../help.js';
+import { LineWriter, count } from '../output.js';
+import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
+import type { ProduceIo } from './produce.js';
+
+export interface ConsumeIo extends Omit<ProduceIo, 'stdin'> {
+  out: LineWriter;
+  /** Registers what to do on Ctrl-C; returns a function that unregisters it. */
+  onInterrupt: (stop: () => void) => () => void;
+}
+
+export async function consumeCommand(args: string[], client: () => Samsa, io: ConsumeIo): Promise<void> {
+  const parsed = parseCommand(
+    args,
+    {
+      partition: { type: 'string' },
+      from: { type: 'string' },
+      follow: { type: 'boolean', short: 'f' },
+      'max-messages': { type: 'string' },
+      format: { type: 'string' },
+      'print-key': { type: 'boolean' },
+      'key-separator': { type: 'string' },
+    },
+    CONSUME_HELP,
+  );
+  if (parsed.values.help) return io.stdout(CONSUME_HELP);
+  const [topic] = positionals(parsed, ['TOPIC'], CONSUME_HELP) as [string];
+  const partitionArg = parsed.values.partition ?? 'all';
+  const partition = partitionArg === 'all' ? undefined : intFlag(partitionArg, 'partition', CONSUME_HELP);
+  let from;
+  try {
+    from = parseOffsetSpec(parsed.values.from ?? 'earliest');
+  } catch (err) {
+    throw new UsageError(`--from: ${err instanceof Error ? err.message : String(err)}`, CONSUME_HELP);
+  }
+  const follow = parsed.values.follow ?? false;
+  const max = parsed.values['max-messages'] === undefined ? Number.POSITIVE_INFINITY : intFlag(parsed.values['max-messages'], 'max-messages', CONSUME_HELP, 1);
+  const format = parsed.values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`, CONSUME_HELP);
+  const render = format === 'json' ? toJson : toText(parsed.values['print-key'] ?? false, parsed.values['key-separator'] ?? '\t');
+
+  const consumer = client().consumer();
+  const stream =
+    partition === undefined
+      ? consumer.topic({ topic, from, follow })
+      : consumer.partition({ topic, partition, from, follow });
+  const unregister = io.onInterrupt(() => consumer.close());
+  const started = performance.now();
+  let received = 0;
+  try {
+    if (max > 0) {
+      for await (const m of stream) {
+        received++;
+        const wait = io.out.line(render(m));
+        if (wait) await wait;
+        if (received >= max) break;
+      }
+    }
+  } finally {
+    unregister();
+    consumer.close();
+    await io.out.end();
+    const seconds = (performance.now() - started) / 1000;
+    io.stderr(`consumed ${count(received)} records from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? received / seconds : received)} records/s`);
+  }
+}
+
+function toText(printKey: boolean, separator: string): (m: ConsumedMessage) => string {
+  return printKey ? (m) => `${m.key ? m.key.toString('utf8') : ''}${separator}${m.value.toString('utf8')}` : (m) => m.value.toString('utf8');
+}
+
+function toJson(m: ConsumedMessage): string {
+  const headers: Record<string, string> = {};
+  for (const h of m.headers) headers[h.key] = h.value.toString('utf8');
+  return JSON.stringify({
+    partition: m.partition,
+    offset: m.offset,
+    timestamp: m.timestampMs,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value.toString('utf8'),
+    headers,
+  });
+}

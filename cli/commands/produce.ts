@@ -1,0 +1,123 @@
+/**
+ * `samsa produce TOPIC`: lines from stdin or --file become records. Lines are gathered into
+ * batches (by count and size, or after a short linger when input is slow, as from a terminal) and
+ * up to a few batches are in flight at once; the producer keeps each partition's records in order.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Acks, ProducerMessage, Samsa } from '../../libs/client/index.js';
+import { PRODUCE_HELP } from '../help.js';
+import { count } from '../output.js';
+import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
+
+export interface ProduceIo {
+  stdin: Readable;
+  stderr: (text: string) => void;
+  stdout: (text: string) => void;
+}
+
+const MAX_BATCH_LINES = 20_000;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const LINGER_MS = 20;
+const MAX_IN_FLIGHT = 3;
+
+export async function produceCommand(args: string[], client: () => Samsa, io: ProduceIo): Promise<void> {
+  const parsed = parseCommand(
+    args,
+    { file: { type: 'string' }, 'key-separator': { type: 'string' }, acks: { type: 'string' }, partition: { type: 'string' } },
+    PRODUCE_HELP,
+  );
+  if (parsed.values.help) return io.stdout(PRODUCE_HELP);
+  const [topic] = positionals(parsed, ['TOPIC'], PRODUCE_HELP) as [string];
+  const acks = parseAcks(parsed.values.acks);
+  const partition = parsed.values.partition === undefined ? undefined : intFlag(parsed.values.partition, 'partition', PRODUCE_HELP);
+  const separator = parsed.values['key-separator'];
+  if (separator === '') throw new UsageError('--key-separator must not be empty', PRODUCE_HELP);
+
+  const producer = client().producer({ acks });
+  const input = parsed.values.file ? createReadStream(parsed.values.file) : io.stdin;
+  const started = performance.now();
+  let sent = 0;
+  let lineNo = 0;
+  let failure: unknown;
+  let pending: ProducerMessage[] = [];
+  let pendingBytes = 0;
+  let linger: NodeJS.Timeout | undefined;
+  const inflight = new Set<Promise<void>>();
+  const partitions = new Set<number>();
+
+  const flush = (): void => {
+    if (linger) clearTimeout(linger);
+    linger = undefined;
+    if (pending.length === 0 || failure) return;
+    const messages = pending;
+    pending = [];
+    pendingBytes = 0;
+    const p = producer.send({ topic, messages }).then(
+      (results) => {
+        sent += messages.length;
+        for (const r of results) partitions.add(r.partition);
+      },
+      (err: unknown) => {
+        failure ??= err;
+      },
+    );
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const fileError = new Promise<never>((_, reject) => input.once('error', reject));
+  fileError.catch(() => undefined);
+  try {
+    const reading = (async () => {
+      for await (const line of lines) {
+        lineNo++;
+        let message: ProducerMessage;
+        if (separator !== undefined) {
+          const at = line.indexOf(separator);
+          if (at < 0) throw new Error(`line ${lineNo} has no key separator "${separator}"`);
+          message = { key: line.slice(0, at), value: line.slice(at + separator.length) };
+        } else {
+          message = { value: line };
+        }
+        if (partition !== undefined) message.partition = partition;
+        pending.push(message);
+        pendingBytes += line.length;
+        if (pending.length >= MAX_BATCH_LINES || pendingBytes >= MAX_BATCH_BYTES) flush();
+        else linger ??= setTimeout(flush, LINGER_MS);
+        while (inflight.size >= MAX_IN_FLIGHT) await Promise.race(inflight);
+        if (failure) break;
+      }
+    })();
+    await Promise.race([reading, fileError]);
+    flush();
+    await Promise.all(inflight);
+  } finally {
+    if (linger) clearTimeout(linger);
+    lines.close();
+    if (input !== io.stdin) input.destroy();
+    await producer.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const rate = seconds > 0 ? sent / seconds : sent;
+  const where = partition !== undefined ? `partition ${partition}` : `${partitions.size} partition${partitions.size === 1 ? '' : 's'}`;
+  io.stderr(`produced ${count(sent)} records to ${topic} (${where}, acks=${acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`);
+  if (failure) throw failure;
+}
+
+function parseAcks(raw: string | undefined): Acks {
+  switch (raw) {
+    case undefined:
+    case 'all':
+    case '-1':
+      return 'all';
+    case '1':
+      return 1;
+    case '0':
+      return 0;
+    default:
+      throw new UsageError(`--acks must be all, 1 or 0, got "${raw}"`, PRODUCE_HELP);
+  }
+}

@@ -1,0 +1,98 @@
+/** The text of `samsa --help` and of each command's --help. */
+
+export const MAIN_HELP = `samsa: the command-line tool of Samsa, a replicated commit log
+
+Usage: samsa [--bootstrap HOST:PORT] COMMAND [options]
+
+Commands:
+  topics create NAME      create a topic
+  topics list             list topic names
+  topics describe [NAME]  partitions, leaders, epochs, replicas, ISR
+  topics delete NAME      delete a topic and its data
+  produce TOPIC           write lines from stdin or a file as records
+  consume TOPIC           print records of a topic
+  cluster                 brokers and the active controller
+
+Global options:
+  --bootstrap HOST:PORT   a broker to start from (default: $SAMSA_BOOTSTRAP or 127.0.0.1:9092);
+                          several may be given separated by commas
+  -h, --help              help for samsa or for a command
+
+Exit codes: 0 ok, 1 error, 2 bad usage.
+Start a local cluster with \`npm start\`; then try \`samsa topics create demo --partitions 6\`.`;
+
+export const TOPICS_HELP = `Usage: samsa topics <create|list|describe|delete> [options]
+
+  topics create NAME --partitions N --replication-factor R [--config KEY=VALUE]...
+  topics list [--internal]
+  topics describe [NAME]
+  topics delete NAME
+
+Run \`samsa topics create --help\` etc. for details.`;
+
+export const TOPICS_CREATE_HELP = `Usage: samsa topics create NAME [--partitions N] [--replication-factor R] [--config KEY=VALUE]...
+
+Creates a topic. NAME is 1..249 characters of [a-zA-Z0-9._-].
+
+Options:
+  --partitions N           number of partitions (default 1)
+  --replication-factor R   copies of each partition, at most the number of live brokers (default 1)
+  --config KEY=VALUE       topic setting; repeat for several. Keys: retention.ms, retention.bytes,
+                           segment.bytes, segment.ms, cleanup.policy, min.insync.replicas,
+                           max.message.bytes, unclean.leader.election.enable
+
+Example: samsa topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000`;
+
+export const TOPICS_LIST_HELP = `Usage: samsa topics list [--internal]
+
+Prints the topic names, one per line.
+
+Options:
+  --internal   include internal topics (names starting with "__")`;
+
+export const TOPICS_DESCRIBE_HELP = `Usage: samsa topics describe [NAME]
+
+Prints each topic (or only NAME) with its settings, and per partition the leader, leader epoch,
+replicas and in-sync replicas (ISR). A partition whose ISR is smaller than its replica set is
+marked under-replicated; one without a leader is marked offline.`;
+
+export const TOPICS_DELETE_HELP = `Usage: samsa topics delete NAME
+
+Deletes the topic and, on every broker, its data.`;
+
+export const PRODUCE_HELP = `Usage: samsa produce TOPIC [--file FILE] [--key-separator SEP] [--acks all|1|0] [--partition P]
+
+Reads lines from stdin (or FILE) and writes each as one record. Lines are sent in batches, one
+batch per partition, straight to each partition's leader. A summary goes to stderr.
+
+Options:
+  --file FILE           read lines from FILE instead of stdin
+  --key-separator SEP   each line is KEY<SEP>VALUE (split at the first SEP); records with equal keys
+                        land on the same partition (murmur2, as Kafka's default partitioner)
+  --acks all|1|0        all: every in-sync replica has it (default); 1: the leader has it; 0: don't wait
+  --partition P         write every record to partition P
+
+Example: seq 1000 | samsa produce demo
+         printf 'user-1:clicked\\nuser-2:left\\n' | samsa produce demo --key-separator :`;
+
+export const CONSUME_HELP = `Usage: samsa consume TOPIC [--partition P|all] [--from earliest|latest|OFFSET|@TIME] [--follow]
+                     [--max-messages N] [--format text|json] [--print-key]
+
+Prints records, one per line. Without --follow it stops at the end of each partition as it was
+when it started; with --follow it keeps waiting for new records like \`tail -f\` until Ctrl-C.
+Records of one partition come in offset order. The count goes to stderr at the end.
+
+Options:
+  --partition P|all     one partition, or all of them (default all)
+  --from POSITION       earliest (default), latest (only new records), an offset, or @TIME:
+                        ms since the epoch or an ISO 8601 date (@2024-05-01T12:00:00Z)
+  --follow, -f          keep waiting for new records
+  --max-messages N      stop after N records
+  --format text|json    text: the value (default); json: one object per line with partition,
+                        offset, timestamp, key, value and headers
+  --print-key           text format: print KEY<TAB>VALUE (see --key-separator)
+  --key-separator SEP   separator for --print-key (default a tab)`;
+
+export const CLUSTER_HELP = `Usage: samsa cluster
+
+Prints the cluster id, the active controller and the live brokers.`;

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/**
+ * `samsa`: the command-line tool. Parses the global options and the command words, runs the
+ * command with one Samsa client that it closes at the end, and turns every failure into one plain
+ * line on stderr and an exit code: 0 ok, 1 error (the cluster said no, or cannot be reached),
+ * 2 usage (the command line is wrong). SAMSA_DEBUG=1 adds stack traces.
+ */
+import { Samsa, SamsaError } from '../libs/client/index.js';
+import { clusterCommand } from './commands/cluster.js';
+import { consumeCommand } from './commands/consume.js';
+import { produceCommand } from './commands/produce.js';
+import { topicsCommand } from './commands/topics.js';
+import { MAIN_HELP, TOPICS_HELP } from './help.js';
+import { LineWriter } from './output.js';
+import { DEFAULT_BOOTSTRAP, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+
+/** Splits off global options given before the command; the rest is the command and its arguments. */
+function splitGlobals(argv: string[]): { bootstrap: string | undefined; help: boolean; rest: string[] } {
+  let bootstrap: string | undefined;
+  let help = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--bootstrap') {
+      bootstrap = argv[++i];
+      if (bootstrap === undefined) throw new UsageError('--bootstrap needs HOST:PORT');
+    } else if (arg.startsWith('--bootstrap=')) bootstrap = arg.slice('--bootstrap='.length);
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else break;
+  }
+  return { bootstrap, help, rest: argv.slice(i) };
+}
+
+/** --bootstrap given after the command wins over one before it, which wins over SAMSA_BOOTSTRAP. */
+function bootstrapFrom(args: string[], fallback: string): string {
+  let found = fallback;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') break;
+    if (arg === '--bootstrap' && args[i + 1] !== undefined) found = args[i + 1] as string;
+    else if (arg.startsWith('--bootstrap=')) found = arg.slice('--bootstrap='.length);
+  }
+  return found;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const stdout = (text: string): void => void process.stdout.write(text + '\n');
+  const stderr = (text: string): void => void process.stderr.write(text + '\n');
+  let samsa: Samsa | undefined;
+  const interrupts = new Set<() => void>();
+  const onSignal = (): void => {
+    if (interrupts.size === 0) process.exit(130);
+    for (const stop of interrupts) stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // `samsa consume ... | head`: a closed pipe ends the command quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT_OK);
+    throw err;
+  });
+  try {
+    const globals = splitGlobals(argv);
+    const [command, ...rest] = globals.rest;
+    if (command === undefined || command === 'help') {
+      if (globals.help || command === 'help') {
+        stdout(MAIN_HELP);
+        return EXIT_OK;
+      }
+      throw new UsageError('missing command');
+    }
+    const bootstrap = bootstrapFrom(rest, globals.bootstrap ?? process.env.SAMSA_BOOTSTRAP ?? DEFAULT_BOOTSTRAP);
+    const client = (): Samsa => (samsa ??= new Samsa({ bootstrap }));
+    const withHelp = globals.help ? [...rest, '--help'] : rest;
+    switch (command) {
+      case 'topics': {
+        const [sub, ...args] = withHelp;
+        if (sub === '--help' || sub === '-h' || (sub === undefined && globals.help)) {
+          stdout(TOPICS_HELP);
+          return EXIT_OK;
+        }
+        await topicsCommand(sub, args, client, { stdout });
+        break;
+      }
+      case 'produce':
+        await produceCommand(withHelp, client, { stdin: process.stdin, stdout, stderr });
+        break;
+      case 'consume':
+        await consumeCommand(withHelp, client, {
+          stdout,
+          stderr,
+          out: new LineWriter(process.stdout),
+          onInterrupt: (stop) => {
+            interrupts.add(stop);
+            return () => interrupts.delete(stop);
+          },
+        });
+        break;
+      case 'cluster':
+        await clusterCommand(withHelp, client, { stdout });
+        break;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+    return EXIT_OK;
+  } catch (err) {
+    return report(err, stderr);
+  } finally {
+    await samsa?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function report(err: unknown, stderr: (text: string) => void): number {
+  const debug = Boolean(process.env.SAMSA_DEBUG);
+  if (err instanceof UsageError) {
+    stderr(`samsa: ${err.message}`);
+    stderr(err.command ? `\n${err.command}` : `Run \`samsa --help\` for usage.`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof SamsaError) {
+    // A plain sentence; the reason in brackets is what scripts and bug reports can search for.
+    const reason = err.reason === 'NOT_READY' && err.name === 'BrokerUnreachableError' ? '' : ` [${err.reason}]`;
+    stderr(`samsa: ${err.message}${reason}`);
+  } else {
+    stderr(`samsa: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (debug && err instanceof Error && err.stack) stderr(err.stack);
+  return EXIT_ERROR;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`samsa: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_ERROR;
+  },
+);

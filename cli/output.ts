@@ -1,0 +1,69 @@
+/**
+ * Output for a CLI whose stdout may be a slow pipe: lines are gathered into chunks (flushed when
+ * large, or on the next turn of the event loop so a tailing consumer shows records at once), and a
+ * full pipe makes the caller wait for 'drain' instead of buffering without bound.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
+export class LineWriter {
+  private chunk: string[] = [];
+  private size = 0;
+  private scheduled = false;
+  private waitingDrain: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly chunkBytes = 64 * 1024,
+  ) {}
+
+  /** Queues one line (a newline is added). Returns a promise only when the caller must wait. */
+  line(text: string): Promise<unknown> | undefined {
+    this.chunk.push(text);
+    this.size += text.length + 1;
+    if (this.size >= this.chunkBytes) return this.flush();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+    return this.waitingDrain;
+  }
+
+  /** Writes what is queued; resolves once the stream has room again. */
+  flush(): Promise<unknown> | undefined {
+    if (this.chunk.length > 0) {
+      const data = this.chunk.join('\n') + '\n';
+      this.chunk = [];
+      this.size = 0;
+      if (!this.out.write(data) && !this.waitingDrain) {
+        this.waitingDrain = once(this.out, 'drain').finally(() => (this.waitingDrain = undefined));
+      }
+    }
+    return this.waitingDrain;
+  }
+
+  /** Flushes and waits until everything is handed to the OS. */
+  async end(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve) => this.out.write('', () => resolve()));
+  }
+}
+
+/** A plain text table: a header row and left-aligned columns separated by two spaces. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), ...rows.map(fmt)].join('\n');
+}
+
+/** 1234567 -> "1,234,567". */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
