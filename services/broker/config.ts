@@ -1,0 +1,61 @@
+/**
+ * The broker's configuration: SAMSA_* environment variables or flags (flags win), read once at
+ * start. Defaults work for one broker on one machine. `npm run samsa -- ... --help` style tables
+ * come from configTable(BROKER_CONFIG_SPEC).
+ */
+import { loadConfig, int, str, list, oneOf, type ConfigOf, type Option } from '../../libs/config/index.js';
+import { LOG_LEVELS } from '../../libs/telemetry/index.js';
+import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../libs/log/index.js';
+
+type FsyncPolicy = LogConfig['fsync'];
+
+/**
+ * SAMSA_FSYNC: "batch" (fsync every append before acknowledging), "never" (leave it to the OS
+ * and to replicas), or "interval:<ms>" (at most every <ms>).
+ */
+function fsyncOption(): Option<FsyncPolicy> {
+  const def = DEFAULT_LOG_CONFIG.fsync;
+  return {
+    env: 'SAMSA_FSYNC',
+    flag: 'fsync',
+    default: def,
+    description: 'fsync policy of partition logs: batch | never | interval:<ms>',
+    parse(raw: string): FsyncPolicy {
+      const v = raw.trim();
+      if (v === 'batch' || v === 'always') return { ...def, mode: 'always' } as FsyncPolicy;
+      if (v === 'never') return { ...def, mode: 'never' } as FsyncPolicy;
+      const m = /^interval:(\d+)$/.exec(v);
+      if (m && Number(m[1]) > 0) return { ...def, mode: 'interval', intervalMs: Number(m[1]) } as FsyncPolicy;
+      throw new Error(`expected batch, never or interval:<ms>, got "${raw}"`);
+    },
+  };
+}
+
+export const BROKER_CONFIG_SPEC = {
+  brokerId: int('SAMSA_BROKER_ID', 'broker-id', 1, 'this broker\'s id, unique in the cluster', 0, 2147483647),
+  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on and to advertise to clients'),
+  port: int('SAMSA_PORT', 'port', 9092, 'gRPC port', 0, 65535),
+  dataDir: str('SAMSA_DATA_DIR', 'data-dir', './data/broker-1', 'directory of this broker\'s partition logs'),
+  etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
+  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
+  logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
+  leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 10, 'etcd lease TTL of the broker registration', 2, 3600),
+  rack: str('SAMSA_RACK', 'rack', '', 'rack/zone label for replica placement'),
+  retentionCheckMs: int('SAMSA_RETENTION_CHECK_MS', 'retention-check-ms', 300_000, 'how often retention deletes old segments (0: never)'),
+  fsync: fsyncOption(),
+  maxMessageBytes: int(
+    'SAMSA_MAX_MESSAGE_BYTES',
+    'max-message-bytes',
+    DEFAULT_RPC_LIMITS.maxMessageBytes,
+    'largest gRPC message accepted or sent (must exceed the largest batch plus framing)',
+    1024,
+    2 ** 31 - 1,
+  ),
+} as const;
+
+export type BrokerConfig = ConfigOf<typeof BROKER_CONFIG_SPEC>;
+
+export function loadBrokerConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): BrokerConfig {
+  return loadConfig(BROKER_CONFIG_SPEC, argv, env);
+}

@@ -1,0 +1,190 @@
+/**
+ * Request routing between brokers. Any broker answers any request: when the partition's leader is
+ * another broker, the request is forwarded to it with the metadata header `samsa-forwarded: 1`.
+ * A forwarded request that lands on a broker that does not lead the partition either (metadata
+ * moved in between) is NOT forwarded again: it fails with NOT_LEADER_OR_FOLLOWER and the leader
+ * this broker knows in `samsa-leader-id` / `samsa-leader-address`, so a loop is impossible and the
+ * client refreshes its metadata. No leader at all -> LEADER_NOT_AVAILABLE.
+ *
+ * One BrokerService client per leader address is cached here and closed by `close()`.
+ * Forwarded calls inherit the caller's deadline (capped) and are cancelled when the caller goes
+ * away. Errors from the leader come back with its reason and details; a leader that cannot be
+ * reached becomes NOT_LEADER_OR_FOLLOWER with its address (retriable).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../../libs/errors/index.js';
+import {
+  brokerClient,
+  fromServiceError,
+  isServiceError,
+  writeWithBackpressure,
+  REASON_TRAILER,
+  type RpcLimits,
+  type v1,
+} from '../../libs/rpc/index.js';
+import type { ReplicaClusterView } from '../../libs/replica/index.js';
+
+export const FORWARDED_HEADER = 'samsa-forwarded';
+
+/** Where a partition's requests go. */
+export type Route = { kind: 'local' } | { kind: 'remote'; leaderId: number; address: string };
+
+/** True when the call was forwarded by another broker already. */
+export function isForwarded(call: { metadata: grpc.Metadata }): boolean {
+  return call.metadata.get(FORWARDED_HEADER).some((v) => String(v) === '1');
+}
+
+type CancellableCall = { on(event: 'cancelled', listener: () => void): unknown; off(event: 'cancelled', listener: () => void): unknown; getDeadline(): grpc.Deadline };
+
+export class Forwarder {
+  private readonly clients = new Map<string, v1.BrokerServiceClient>();
+  private closed = false;
+
+  constructor(
+    private readonly brokerId: number,
+    private readonly view: ReplicaClusterView,
+    private readonly limits: RpcLimits,
+  ) {}
+
+  /**
+   * Where to send a request for topic/partition. Throws UNKNOWN_TOPIC_OR_PARTITION for a topic or
+   * partition the metadata does not have, LEADER_NOT_AVAILABLE when it has no live leader, and
+   * NOT_LEADER_OR_FOLLOWER when the request was already forwarded once.
+   */
+  route(topic: string, partition: number, forwarded: boolean): Route {
+    const record = this.view.topic(topic);
+    if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= record.partitions) {
+      throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} has partitions 0 to ${record.partitions - 1}; there is no partition ${partition}`);
+    }
+    const state = this.view.partition(topic, partition);
+    if (!state || state.leader < 0) {
+      throw new SamsaError('LEADER_NOT_AVAILABLE', `${topic}-${partition} has no live leader right now`);
+    }
+    if (state.leader === this.brokerId) return { kind: 'local' };
+    const leader = this.view.broker(state.leader);
+    const details: Record<string, string> = { 'leader-id': String(state.leader) };
+    if (leader) details['leader-address'] = `${leader.host}:${leader.port}`;
+    if (forwarded) {
+      throw new SamsaError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `${topic}-${partition}: broker ${this.brokerId} is not the leader (broker ${state.leader} is) and does not forward a forwarded request`,
+        { details },
+      );
+    }
+    if (!leader) {
+      throw new SamsaError('LEADER_NOT_AVAILABLE', `${topic}-${partition}: leader broker ${state.leader} is not registered (down?)`, { details });
+    }
+    return { kind: 'remote', leaderId: state.leader, address: `${leader.host}:${leader.port}` };
+  }
+
+  /**
+   * Sends a unary request to the leader and returns its answer. `invoke` calls the generated
+   * method with the metadata, options and callback it is given.
+   */
+  unary<Res>(
+    route: Extract<Route, { kind: 'remote' }>,
+    caller: CancellableCall,
+    capMs: number,
+    invoke: (client: v1.BrokerServiceClient, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+  ): Promise<Res> {
+    const client = this.client(route.address);
+    return new Promise<Res>((resolve, reject) => {
+      const onCancelled = (): void => upstream.cancel();
+      const upstream = invoke(client, forwardedMetadata(), { deadline: this.deadline(caller, capMs) }, (err, res) => {
+        caller.off('cancelled', onCancelled);
+        if (err) reject(this.translate(err, route));
+        else if (res === undefined) reject(new SamsaError('INTERNAL_ERROR', `empty answer from broker ${route.leaderId}`));
+        else resolve(res);
+      });
+      caller.on('cancelled', onCancelled);
+    });
+  }
+
+  /**
+   * Proxies the leader's Consume stream to `call`, message by message, with back-pressure both
+   * ways: the upstream is paused while the downstream write waits for the client, so a stalled
+   * client stalls the leader's stream instead of filling this broker's memory. Resolves when the
+   * upstream ends or the client goes away (the upstream is then cancelled); rejects with the
+   * leader's error. `stop` cancels the upstream and resolves (shutdown).
+   */
+  consume(
+    route: Extract<Route, { kind: 'remote' }>,
+    request: v1.ConsumeRequest__Output,
+    call: grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const client = this.client(route.address);
+    const upstream = client.consume(request, forwardedMetadata());
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (err?: SamsaError): void => {
+        if (settled) return;
+        settled = true;
+        call.off('cancelled', onGone);
+        stop.removeEventListener('abort', onStop);
+        upstream.cancel();
+        if (err) reject(err);
+        else resolve();
+      };
+      const onGone = (): void => finish();
+      const onStop = (): void => finish(new SamsaError('NOT_READY', `broker ${this.brokerId} is shutting down`));
+      upstream.on('data', (message: v1.ConsumeResponse__Output) => {
+        upstream.pause();
+        writeWithBackpressure(call, message).then(
+          (ok) => (ok ? upstream.resume() : finish()),
+          () => finish(),
+        );
+      });
+      upstream.on('error', (err: unknown) => {
+        if (isServiceError(err) && err.code === grpc.status.CANCELLED) finish();
+        else finish(this.translate(err, route));
+      });
+      upstream.on('end', () => finish());
+      call.on('cancelled', onGone);
+      if (stop.aborted) onStop();
+      else stop.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  /** Closes every cached client. */
+  close(): void {
+    this.closed = true;
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private client(address: string): v1.BrokerServiceClient {
+    if (this.closed) throw new SamsaError('NOT_READY', `broker ${this.brokerId} is shutting down`);
+    let client = this.clients.get(address);
+    if (!client) {
+      client = brokerClient(address, this.limits);
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  private deadline(caller: CancellableCall, capMs: number): Date {
+    const cap = Date.now() + capMs;
+    const raw = caller.getDeadline();
+    const theirs = raw instanceof Date ? raw.getTime() : raw;
+    return new Date(Number.isFinite(theirs) ? Math.min(theirs, cap) : cap);
+  }
+
+  /** The leader's own error as is; a transport failure as a retriable NOT_LEADER_OR_FOLLOWER naming the leader. */
+  private translate(err: unknown, route: Extract<Route, { kind: 'remote' }>): SamsaError {
+    const hasReason = isServiceError(err) && (err.metadata?.get(REASON_TRAILER).length ?? 0) > 0;
+    if (hasReason || !isServiceError(err) || err.code === grpc.status.DEADLINE_EXCEEDED) return fromServiceError(err, route.address);
+    return new SamsaError(
+      'NOT_LEADER_OR_FOLLOWER',
+      `could not forward to the leader, broker ${route.leaderId} at ${route.address}: ${err.details || err.message}`,
+      { details: { 'leader-id': String(route.leaderId), 'leader-address': route.address }, cause: err },
+    );
+  }
+}
+
+function forwardedMetadata(): grpc.Metadata {
+  const md = new grpc.Metadata();
+  md.set(FORWARDED_HEADER, '1');
+  return md;
+}

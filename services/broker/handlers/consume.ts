@@ -1,0 +1,67 @@
+/**
+ * Consume: a server stream that tails one partition from a starting point (exact offset,
+ * earliest, latest, or the first record at/after a timestamp; default earliest).
+ *
+ * Loop: read up to max_bytes of committed data, send it with writeWithBackpressure (the next read
+ * happens only after the transport took the previous message, so a client that stops reading
+ * stops the broker reading, instead of making it buffer), and when caught up park on the
+ * partition's HW waiters until new data is committed. It never spins at the end of the log.
+ *
+ * Ending: the client cancelling (or going away) ends the loop quietly and removes its waiter;
+ * the partition moving to another leader ends it with NOT_LEADER_OR_FOLLOWER (leader in the
+ * trailers), the topic being deleted with UNKNOWN_TOPIC_OR_PARTITION, broker shutdown with
+ * NOT_READY. A stream for a partition led elsewhere is proxied from the leader.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../../../libs/errors/index.js';
+import { writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
+import { decodeRecordsFrom } from '../../../libs/record/index.js';
+import { isForwarded } from '../forwarding.js';
+import { DEFAULT_MAX_BYTES, type BrokerContext } from './context.js';
+import { callSignal, isBatchFormat, localPartition, offsetSpecOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
+
+type ConsumeCall = grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>;
+
+export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Output, call: ConsumeCall): Promise<void> {
+  const topic = topicOf(request.topic);
+  const partitionId = partitionOf(request.partition);
+  const batches = isBatchFormat(request.format);
+  const start = offsetSpecOf(request.start, 'start');
+  const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_MAX_BYTES;
+  const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
+  if (route.kind === 'remote') {
+    await ctx.forwarder.consume(route, request, call, ctx.shutdown);
+    return;
+  }
+  const partition = await localPartition(ctx, topic, partitionId);
+  let next: number;
+  if (start.kind === 'offset') {
+    partition.assertLeader();
+    partition.checkOffsetInRange(start.offset);
+    next = start.offset;
+  } else {
+    next = (await partition.listOffsets(start)).offset;
+  }
+  const { signal, dispose } = callSignal(call, ctx.shutdown);
+  try {
+    while (!signal.aborted) {
+      const read = await partition.read(next, maxBytes);
+      if (read.bytes.length === 0) {
+        await partition.waitForData(next, { signal });
+        continue;
+      }
+      if (read.nextOffset <= next) throw new SamsaError('INTERNAL_ERROR', `read at ${next} did not advance (next ${read.nextOffset})`);
+      const message: v1.ConsumeResponse = { partition: partitionId, highWatermark: read.highWatermark, nextOffset: read.nextOffset };
+      if (batches) message.batches = read.bytes;
+      else message.records = toConsumedRecords(decodeRecordsFrom(read.bytes, next), partitionId, next);
+      next = read.nextOffset;
+      if (!batches && (message.records?.length ?? 0) === 0) continue; // the batch held only records below the start offset
+      if (!(await writeWithBackpressure(call, message))) return;
+    }
+    if (ctx.shutdown.aborted && !call.cancelled) {
+      throw new SamsaError('NOT_READY', `broker ${ctx.brokerId} is shutting down; resume the stream on another broker`);
+    }
+  } finally {
+    dispose();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Fetch: a long poll on one partition. Answers as soon as at least min_bytes of committed data
+ * (below the high watermark) lie at or after `offset`, or when max_wait_ms passes (0 means the
+ * default, 500 ms; capped at 30 s), or when the broker shuts down. Waiting parks on the
+ * partition's HW waiters (no polling); the waiter is removed when the call is cancelled.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { v1 } from '../../../libs/rpc/index.js';
+import { decodeRecordsFrom } from '../../../libs/record/index.js';
+import type { ReadResult } from '../../../libs/replica/index.js';
+import { isForwarded } from '../forwarding.js';
+import { DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_BYTES, MAX_FETCH_WAIT_MS, type BrokerContext } from './context.js';
+import { callSignal, isBatchFormat, localPartition, offsetOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
+
+type FetchCall = grpc.ServerUnaryCall<v1.FetchRequest__Output, v1.FetchResponse>;
+
+export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output, call: FetchCall): Promise<v1.FetchResponse> {
+  const topic = topicOf(request.topic);
+  const partitionId = partitionOf(request.partition);
+  const offset = offsetOf(request.offset, 'offset');
+  const batches = isBatchFormat(request.format);
+  const maxWaitMs = request.maxWaitMs > 0 ? Math.min(request.maxWaitMs, MAX_FETCH_WAIT_MS) : DEFAULT_FETCH_WAIT_MS;
+  const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
+  if (route.kind === 'remote') {
+    return ctx.forwarder.unary<v1.FetchResponse__Output>(route, call, maxWaitMs + 10_000, (client, md, options, cb) =>
+      client.fetch(request, md, options, cb),
+    );
+  }
+  const partition = await localPartition(ctx, topic, partitionId);
+  const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_MAX_BYTES;
+  const minBytes = Math.max(1, request.minBytes);
+  const deadline = Date.now() + maxWaitMs;
+  const { signal, dispose } = callSignal(call, ctx.shutdown);
+  try {
+    for (;;) {
+      const read = await partition.read(offset, maxBytes);
+      const remaining = deadline - Date.now();
+      if (read.bytes.length >= minBytes || remaining <= 0 || signal.aborted) return response(read, partitionId, offset, batches);
+      // Wake when the HW moves past what this read saw (or on role change / close, then re-check).
+      await partition.waitForData(read.highWatermark, { timeoutMs: remaining, signal });
+    }
+  } finally {
+    dispose();
+  }
+}
+
+function response(read: ReadResult, partition: number, offset: number, batches: boolean): v1.FetchResponse {
+  return {
+    partition,
+    highWatermark: read.highWatermark,
+    logStartOffset: read.logStartOffset,
+    nextOffset: read.nextOffset,
+    ...(batches ? { batches: read.bytes } : { records: toConsumedRecords(decodeRecordsFrom(read.bytes, offset), partition, offset) }),
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The storage broker process. Start order: data dir writable? -> etcd + cluster view -> open the
+ * partition replicas assigned here (recovering their logs) -> gRPC server -> register in etcd
+ * under a lease -> health SERVING. Shutdown (SIGTERM/SIGINT) reverses it: NOT_SERVING, end
+ * streams and long polls, stop the server (in-flight calls finish), close the logs (clean
+ * markers), leave etcd.
+ *
+ * If the registration lease is lost (etcd unreachable longer than the TTL), the broker keeps
+ * serving what it can and re-registers with backoff until it succeeds or shuts down.
+ */
+import { mkdir, open, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createLogger, type Logger } from '../../libs/telemetry/index.js';
+import { runService, type RunningService } from '../../libs/service/index.js';
+import { ConfigError } from '../../libs/config/index.js';
+import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
+import { MetadataKeys, type BrokerRegistration } from '../../libs/cluster/metadata.js';
+import { connectEtcd, ClusterView, Membership } from '../../libs/cluster/index.js';
+import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
+import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS } from '../../libs/replica/index.js';
+import { loadBrokerConfig, type BrokerConfig } from './config.js';
+import { Forwarder } from './forwarding.js';
+import { brokerHandlers } from './handlers/index.js';
+
+const SERVICE_NAME = 'samsa.v1.BrokerService';
+/** How long in-flight calls may take to finish on shutdown before they are cancelled. */
+const SHUTDOWN_GRACE_MS = 10_000;
+const REJOIN_BACKOFF_MS = [200, 500, 1000, 2000, 5000] as const;
+
+/**
+ * Fails fast, naming the directory and the fix, when the data dir cannot be created or written:
+ * better than failing later on the first partition open with an obscure EACCES.
+ */
+async function checkDataDirWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.write-probe-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(probe, 'w');
+    try {
+      await handle.write('ok\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await unlink(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(
+      `data directory ${resolve(dir)} is not writable (${code}: ${err instanceof Error ? err.message : String(err)}); ` +
+        'create it and give this user write permission, or point SAMSA_DATA_DIR (--data-dir) at a writable directory',
+    );
+  }
+}
+
+async function start(config: BrokerConfig, logger: Logger): Promise<RunningService> {
+  await checkDataDirWritable(config.dataDir);
+  const keys = new MetadataKeys(config.clusterId);
+  const etcd = connectEtcd(config.etcdEndpoints);
+  const cleanup: (() => Promise<void> | void)[] = [() => etcd.close()];
+  const unwind = async (): Promise<void> => {
+    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
+  try {
+    const view = await ClusterView.start(etcd, keys, logger);
+    cleanup.push(() => view.close());
+    const replicas = await ReplicaManager.start({
+      brokerId: config.brokerId,
+      dataDir: config.dataDir,
+      view,
+      logger,
+      retentionCheckMs: config.retentionCheckMs,
+      logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
+    });
+    cleanup.push(() => replicas.close());
+    const limits = { maxMessageBytes: config.maxMessageBytes, maxConcurrentStreams: 1000 };
+    const forwarder = new Forwarder(config.brokerId, view, limits);
+    cleanup.push(() => forwarder.close());
+    const shutdown = new AbortController();
+    const server = createServer(limits);
+    const health = new HealthReporter(server, [SERVICE_NAME]);
+    server.addService(
+      loadSamsaProto().proto.samsa.v1.BrokerService.service,
+      brokerHandlers({
+        brokerId: config.brokerId,
+        clusterId: config.clusterId,
+        view,
+        replicas,
+        forwarder,
+        keyless: new RoundRobinPartitioner(),
+        logger,
+        shutdown: shutdown.signal,
+      }),
+    );
+    const port = await bindServer(server, config.host, config.port);
+    cleanup.push(() => server.forceShutdown());
+
+    const registration: BrokerRegistration = {
+      id: config.brokerId,
+      host: config.host,
+      port,
+      rack: config.rack,
+      startedAtMs: Date.now(),
+      cleanStart: replicas.cleanStart,
+    };
+    const membershipOwner = new MembershipOwner(etcd, keys.broker(config.brokerId), JSON.stringify(registration), config.leaseTtlSeconds, logger);
+    await membershipOwner.join();
+    health.set('SERVING');
+    logger.info(
+      { brokerId: config.brokerId, address: `${config.host}:${port}`, dataDir: resolve(config.dataDir), partitions: replicas.partitions().length, cleanStart: replicas.cleanStart },
+      'broker serving',
+    );
+
+    return {
+      async stop() {
+        health.set('NOT_SERVING');
+        shutdown.abort();
+        await shutdownServer(server, SHUTDOWN_GRACE_MS);
+        forwarder.close();
+        await replicas.close();
+        await membershipOwner.leave();
+        await view.close();
+        etcd.close();
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+/**
+ * Owns the broker's etcd registration: joins, re-joins with backoff when the lease is lost, and
+ * leaves on shutdown (clearing any pending re-join timer).
+ */
+class MembershipOwner {
+  private current: Membership | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly etcd: ReturnType<typeof connectEtcd>,
+    private readonly key: string,
+    private readonly value: string,
+    private readonly ttlSeconds: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async join(): Promise<void> {
+    const membership = await Membership.join(this.etcd, this.key, this.value, this.ttlSeconds, this.logger);
+    if (this.stopped) {
+      await membership.leave();
+      return;
+    }
+    this.current = membership;
+    this.attempt = 0;
+    membership.onLost(() => {
+      if (this.stopped || this.current !== membership) return;
+      this.current = undefined;
+      this.logger.warn({ key: this.key }, 'broker registration lease lost; re-registering');
+      this.scheduleRejoin();
+    });
+  }
+
+  async leave(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const membership = this.current;
+    this.current = undefined;
+    if (membership) await membership.leave();
+  }
+
+  private scheduleRejoin(): void {
+    if (this.stopped) return;
+    const delay = REJOIN_BACKOFF_MS[Math.min(this.attempt, REJOIN_BACKOFF_MS.length - 1)] ?? 5000;
+    this.attempt++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.join().then(
+        () => this.logger.info({ key: this.key }, 'broker re-registered'),
+        (err: unknown) => {
+          this.logger.warn({ err }, 're-registering failed; will retry');
+          this.scheduleRejoin();
+        },
+      );
+    }, delay);
+  }
+}
+
+function main(): void {
+  let config: BrokerConfig;
+  try {
+    config = loadBrokerConfig();
+  } catch (err) {
+    const logger = createLogger('broker', 'broker');
+    if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);
+    else logger.fatal({ err }, 'cannot read configuration');
+    logger.flush();
+    process.exit(1);
+  }
+  const logger = createLogger('broker', `broker-${config.brokerId}`, config.logLevel);
+  // runService handles every failure itself (logs and exits), so nothing is left unobserved.
+  void runService(logger, () => start(config, logger));
+}
+
+main();
