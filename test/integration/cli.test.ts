@@ -1,0 +1,242 @@
+/**
+ * The built `samsa` CLI as a user runs it (`node dist/cli/main.js`), against a real cluster of
+ * etcd, a controller and three brokers: topics, a 100,000-record produce/consume round trip with
+ * keys, tailing with --follow, and the error cases with their exit codes.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../libs/launcher/index.js';
+import { partitionForKey } from '../../libs/partitioner/index.js';
+import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+interface RunOptions {
+  input?: string;
+  timeoutMs?: number;
+  /** Called with the child once it runs (to send signals or read output as it comes). */
+  onSpawn?: (child: import('node:child_process').ChildProcess, output: { stdout: () => string }) => void;
+}
+
+function samsa(args: string[], options: RunOptions = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const env = { ...process.env };
+    delete env.SAMSA_BOOTSTRAP;
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.end(options.input ?? '');
+    options.onSpawn?.(child, { stdout: () => stdout });
+  });
+}
+
+const cluster = await startCluster({ name: 'cli', brokers: 3 });
+const bootstrap = ['--bootstrap', cluster.bootstrap];
+
+describe('samsa topics', () => {
+  it('creates, lists, describes and deletes a topic', async () => {
+    const topic = uniqueName('cli-topics');
+    const created = await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '3', '--config', 'retention.ms=3600000']);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`created topic ${topic} with 6 partitions, replication factor 3`);
+
+    const list = await samsa(['topics', 'list', ...bootstrap]);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n')).toContain(topic);
+
+    const described = await samsa([...bootstrap, 'topics', 'describe', topic]);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toContain(`Topic: ${topic}`);
+    expect(described.stdout).toContain('retention.ms=3600000');
+    const rows = described.stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
+    expect(rows).toHaveLength(6);
+    for (const row of rows) {
+      const [, , , replicas] = row.trim().split(/\s+/);
+      expect(replicas?.split(',')).toHaveLength(3);
+    }
+
+    const deleted = await samsa([...bootstrap, 'topics', 'delete', topic]);
+    expect(deleted.code).toBe(0);
+    const after = await samsa([...bootstrap, 'topics', 'list']);
+    expect(after.stdout.split('\n')).not.toContain(topic);
+  });
+
+  it('shows the cluster: brokers and the controller', async () => {
+    const res = await samsa([...bootstrap, 'cluster']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/controller: \d+ at 127\.0\.0\.1:\d+/);
+    expect(res.stdout).toContain('brokers: 3');
+    for (const b of cluster.brokers) expect(res.stdout).toContain(b.address);
+  });
+});
+
+describe('samsa produce and consume', () => {
+  const RECORDS = 100_000;
+  const KEYS = 1_000;
+
+  it(`round-trips ${RECORDS.toLocaleString('en-US')} keyed records: all arrive, in offset order, each key on murmur2(key) % 6`, async () => {
+    const topic = uniqueName('cli-100k');
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '3'])).code).toBe(0);
+
+    const file = join(tempDir('cli-produce'), 'records.txt');
+    const lines: string[] = [];
+    for (let i = 0; i < RECORDS; i++) lines.push(`key-${i % KEYS}:value-${i}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+
+    const produced = await samsa([...bootstrap, 'produce', topic, '--file', file, '--key-separator', ':'], { timeoutMs: 110_000 });
+    expect(produced.code, produced.stderr).toBe(0);
+    expect(produced.stderr).toContain(`produced 100,000 records to ${topic} (6 partitions, acks=all)`);
+    console.log(`[cli] ${produced.stderr.trim()} (process ${(produced.ms / 1000).toFixed(2)} s)`);
+
+    const consumed = await samsa([...bootstrap, 'consume', topic, '--partition', 'all', '--from', 'earliest', '--format', 'json'], { timeoutMs: 110_000 });
+    expect(consumed.code, consumed.stderr).toBe(0);
+    console.log(`[cli] ${consumed.stderr.trim()} (process ${(consumed.ms / 1000).toFixed(2)} s)`);
+    const records = consumed.stdout
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as { partition: number; offset: number; key: string; value: string });
+    expect(records).toHaveLength(RECORDS);
+
+    const seen = new Set<string>();
+    const nextOffset = new Map<number, number>();
+    const lastIndex = new Map<number, number>();
+    for (const r of records) {
+      seen.add(r.value);
+      // Offsets of each partition arrive in order, without gaps, from 0.
+      expect(r.offset).toBe(nextOffset.get(r.partition) ?? 0);
+      nextOffset.set(r.partition, r.offset + 1);
+      // Each key on the partition Kafka's default partitioner picks.
+      expect(r.partition).toBe(partitionForKey(Buffer.from(r.key), 6));
+      // Within a partition, records are in the order they were produced.
+      const index = Number(r.value.slice('value-'.length));
+      expect(index).toBeGreaterThan(lastIndex.get(r.partition) ?? -1);
+      lastIndex.set(r.partition, index);
+    }
+    expect(seen.size).toBe(RECORDS);
+    expect([...nextOffset.values()].reduce((a, b) => a + b, 0)).toBe(RECORDS);
+
+    // One partition, from an offset, bounded.
+    const some = await samsa([...bootstrap, 'consume', topic, '--partition', '2', '--from', '10', '--max-messages', '5', '--print-key']);
+    expect(some.code, some.stderr).toBe(0);
+    const rows = some.stdout.trim().split('\n');
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      const [key] = row.split('\t');
+      expect(partitionForKey(Buffer.from(key as string), 6)).toBe(2);
+    }
+  }, 240_000);
+
+  it('tails a topic with --follow until interrupted', async () => {
+    const topic = uniqueName('cli-follow');
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '2'])).code).toBe(0);
+    let helperError: unknown;
+    const tail = samsa([...bootstrap, 'consume', topic, '--follow', '--from', 'latest'], {
+      onSpawn: (child, output) => {
+        void (async () => {
+          try {
+            // Give the streams a moment to open, then write three records and wait until they show.
+            await new Promise((r) => setTimeout(r, 1500));
+            const produced = await samsa([...bootstrap, 'produce', topic], { input: 'one\ntwo\nthree\n' });
+            if (produced.code !== 0) throw new Error(`produce failed: ${produced.stderr}`);
+            const deadline = Date.now() + 20_000;
+            while (output.stdout().split('\n').filter(Boolean).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+          } catch (err) {
+            helperError = err;
+          } finally {
+            child.kill('SIGINT');
+          }
+        })();
+      },
+    });
+    const res = await tail;
+    expect(helperError).toBeUndefined();
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.split('\n').filter(Boolean).sort()).toEqual(['one', 'three', 'two']);
+    expect(res.stderr).toContain('consumed 3 records');
+  });
+
+  it('stops at once on an empty topic without --follow', async () => {
+    const topic = uniqueName('cli-empty');
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '3'])).code).toBe(0);
+    const res = await samsa([...bootstrap, 'consume', topic]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('consumed 0 records');
+  });
+});
+
+describe('samsa errors', () => {
+  it('an unknown topic is an error (exit 1) with a plain message', async () => {
+    const name = uniqueName('cli-missing');
+    const consume = await samsa([...bootstrap, 'consume', name]);
+    expect(consume.code).toBe(1);
+    expect(consume.stderr).toContain(`topic "${name}" does not exist`);
+    const produce = await samsa([...bootstrap, 'produce', name], { input: 'x\n' });
+    expect(produce.code).toBe(1);
+    expect(produce.stderr).toContain('does not exist');
+    const del = await samsa([...bootstrap, 'topics', 'delete', name]);
+    expect(del.code).toBe(1);
+    expect(del.stderr).toContain('UNKNOWN_TOPIC_OR_PARTITION');
+  });
+
+  it('an invalid topic name is refused by the controller (exit 1)', async () => {
+    const res = await samsa([...bootstrap, 'topics', 'create', 'bad/name!', '--partitions', '1']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('INVALID_TOPIC_NAME');
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unreachable cluster is said plainly (exit 1, no stack trace)', async () => {
+    const port = await freePort();
+    const res = await samsa(['--bootstrap', `127.0.0.1:${port}`, 'topics', 'list']);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toBe(`samsa: cannot reach 127.0.0.1:${port}: is the cluster running? start it with \`npm start\``);
+  });
+
+  it('bad usage exits 2 and points at the help', async () => {
+    const cases: string[][] = [
+      [],
+      ['frobnicate'],
+      ['topics'],
+      ['topics', 'create'],
+      ['topics', 'create', 'x', '--partitions', 'many'],
+      ['consume', 't', '--bogus'],
+      ['consume', 't', '--format', 'xml'],
+      ['consume', 't', '--from', 'yesterday'],
+      ['produce', 't', '--acks', '2'],
+      ['produce'],
+    ];
+    for (const args of cases) {
+      const res = await samsa([...bootstrap, ...args]);
+      expect(res.code, `samsa ${args.join(' ')}: ${res.stderr}`).toBe(2);
+      expect(res.stderr).toMatch(/^samsa: /);
+    }
+  });
+
+  it('--help works everywhere and exits 0', async () => {
+    for (const args of [['--help'], ['topics', '--help'], ['topics', 'create', '--help'], ['produce', '--help'], ['consume', '-h'], ['cluster', '--help']]) {
+      const res = await samsa(args);
+      expect(res.code, args.join(' ')).toBe(0);
+      expect(res.stdout).toMatch(/Usage: samsa/);
+    }
+  });
+});
