@@ -90,7 +90,12 @@ export class ReplicaManager {
     this.cleanStart = cleanStart;
     this.openLog = options.openLog ?? defaultOpenLog;
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
-    this.unsubscribe = options.view.onChange(() => this.scheduleReconcile());
+    this.unsubscribe = options.view.onChange(() => {
+      // Leadership moves apply at once (a produce right after must see them); opening and
+      // deleting logs is slow and goes through the serialized reconcile.
+      this.applyStates();
+      this.scheduleReconcile();
+    });
   }
 
   /**
@@ -142,6 +147,15 @@ export class ReplicaManager {
     const failure = this.failed.get(key);
     if (failure) throw new SamsaError('STORAGE_ERROR', `${key} could not be opened on broker ${this.options.brokerId}: ${failure.message}`);
     return this.hosted.get(key);
+  }
+
+  /** Resolves once no reconcile is pending (tests, and callers that just changed metadata). */
+  async whenReconciled(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.reconciling;
+      await current;
+    } while (current !== this.reconciling);
   }
 
   /** Every open replica. */
@@ -224,14 +238,21 @@ export class ReplicaManager {
     return out;
   }
 
+  /** Applies the current leader / epoch / ISR of every hosted partition still assigned here. Synchronous. */
+  private applyStates(): void {
+    if (this.closing) return;
+    const { view } = this.options;
+    for (const partition of this.hosted.values()) {
+      const topic = view.topic(partition.topic);
+      const state = view.partition(partition.topic, partition.partition);
+      if (topic?.topicId === partition.topicId && state?.replicas.includes(this.options.brokerId)) partition.applyState(state);
+    }
+  }
+
   private async reconcile(): Promise<void> {
     const desired = this.desired();
     const { logger } = this.options;
-    // Leadership changes first and synchronously, so requests see them before any slow opening.
-    for (const [key, partition] of this.hosted) {
-      const want = desired.get(key);
-      if (want && want.topic.topicId === partition.topicId) partition.applyState(want.state);
-    }
+    this.applyStates();
     for (const [key, partition] of [...this.hosted]) {
       const want = desired.get(key);
       if (want && want.topic.topicId === partition.topicId) continue;

@@ -1,0 +1,84 @@
+/** Shared set-up for replica unit tests: temp dirs, metadata records, an in-memory cluster view. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { BrokerRegistration, PartitionState, TopicRecord } from '../../../libs/cluster/metadata.js';
+import { DEFAULT_TOPIC_CONFIG } from '../../../libs/cluster/metadata.js';
+import type { ReplicaClusterView } from '../../../libs/replica/index.js';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `samsa-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function topicRecord(name: string, partitions: number, overrides: Partial<TopicRecord['config']> = {}, topicId = `${name}-id`): TopicRecord {
+  return {
+    name,
+    topicId,
+    partitions,
+    replicationFactor: 1,
+    config: { ...DEFAULT_TOPIC_CONFIG, ...overrides },
+    createdAtMs: 0,
+  };
+}
+
+export function partitionState(topic: string, partition: number, leader: number, isr: number[] = [leader], leaderEpoch = 0, replicas: number[] = isr): PartitionState {
+  return { topic, partition, leader, leaderEpoch, partitionEpoch: 0, replicas, isr };
+}
+
+/** An in-memory ReplicaClusterView; `set*`/`delete*` notify listeners like etcd watch events would. */
+export class FakeView implements ReplicaClusterView {
+  private readonly topicMap = new Map<string, TopicRecord>();
+  private readonly partitionMap = new Map<string, PartitionState>();
+  private readonly brokerMap = new Map<number, BrokerRegistration>();
+  private readonly listeners = new Set<(c: unknown) => void>();
+
+  topics(): TopicRecord[] {
+    return [...this.topicMap.values()];
+  }
+  topic(name: string): TopicRecord | undefined {
+    return this.topicMap.get(name);
+  }
+  partitions(topic: string): PartitionState[] {
+    return [...this.partitionMap.values()].filter((p) => p.topic === topic);
+  }
+  partition(topic: string, partition: number): PartitionState | undefined {
+    return this.partitionMap.get(`${topic}/${partition}`);
+  }
+  broker(id: number): BrokerRegistration | undefined {
+    return this.brokerMap.get(id);
+  }
+  onChange(listener: (c: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Creates a topic whose partitions are all led by `leader` with ISR [leader]. */
+  createTopic(record: TopicRecord, leader: number): void {
+    this.topicMap.set(record.name, record);
+    for (let p = 0; p < record.partitions; p++) this.partitionMap.set(`${record.name}/${p}`, partitionState(record.name, p, leader));
+    this.emit({ kind: 'topic', name: record.name, record });
+  }
+  setPartition(state: PartitionState): void {
+    this.partitionMap.set(`${state.topic}/${state.partition}`, state);
+    this.emit({ kind: 'partition', topic: state.topic, partition: state.partition, state });
+  }
+  deleteTopic(name: string): void {
+    this.topicMap.delete(name);
+    for (const key of [...this.partitionMap.keys()]) if (key.startsWith(`${name}/`)) this.partitionMap.delete(key);
+    this.emit({ kind: 'topic', name, record: undefined });
+  }
+  setBroker(reg: BrokerRegistration): void {
+    this.brokerMap.set(reg.id, reg);
+    this.emit({ kind: 'broker' });
+  }
+  private emit(change: unknown): void {
+    for (const l of this.listeners) l(change);
+  }
+}

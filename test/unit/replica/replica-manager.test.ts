@@ -1,0 +1,150 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildBatch } from '../../../libs/record/index.js';
+import { ReplicaManager, parsePartitionDirName, partitionDirName, CLEAN_SHUTDOWN_FILE } from '../../../libs/replica/index.js';
+import { FakeView, partitionState, silentLogger, tempDir, topicRecord } from './helpers.js';
+
+const ME = 1;
+const batch = (v: string): Buffer => buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 });
+const settle = (manager: ReplicaManager): Promise<void> => manager.whenReconciled();
+
+describe('ReplicaManager', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups.length = 0;
+  });
+
+  async function start(view: FakeView, dir?: string): Promise<{ manager: ReplicaManager; dir: string }> {
+    let dataDir = dir;
+    if (!dataDir) {
+      const tmp = tempDir('replicas');
+      cleanups.push(() => tmp.remove());
+      dataDir = tmp.dir;
+    }
+    const manager = await ReplicaManager.start({ brokerId: ME, dataDir, view, logger: silentLogger, retentionCheckMs: 0 });
+    cleanups.push(() => manager.close());
+    return { manager, dir: dataDir };
+  }
+
+  it('opens every partition assigned to this broker, and only those, at <dataDir>/<topic>-<partition>', async () => {
+    const view = new FakeView();
+    view.createTopic(topicRecord('mine', 2), ME);
+    view.createTopic(topicRecord('theirs', 1), 2);
+    view.setPartition(partitionState('theirs', 0, 2, [2], 0, [2]));
+    const { manager, dir } = await start(view);
+    expect(manager.partitions().map((p) => `${p.topic}-${p.partition}`).sort()).toEqual(['mine-0', 'mine-1']);
+    expect(readdirSync(dir).filter((n) => parsePartitionDirName(n)).sort()).toEqual(['mine-0', 'mine-1']);
+    expect(manager.get('mine', 1)?.role).toBe('leader');
+  });
+
+  it('follows topics created later and leadership changes', async () => {
+    const view = new FakeView();
+    const { manager } = await start(view);
+    view.createTopic(topicRecord('late', 1), ME);
+    const p = await manager.partition('late', 0);
+    expect(p?.role).toBe('leader');
+    view.setPartition(partitionState('late', 0, 2, [2, ME], 1, [ME, 2]));
+    expect(p?.role).toBe('follower');
+    expect(p?.leaderEpoch).toBe(1);
+  });
+
+  it('closes and deletes the replicas of a deleted topic, failing their waiters with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const view = new FakeView();
+    view.createTopic(topicRecord('doomed', 1), ME);
+    const { manager, dir } = await start(view);
+    const p = manager.get('doomed', 0);
+    expect(p).toBeDefined();
+    const waiting = p?.waitForData(0);
+    view.deleteTopic('doomed');
+    await settle(manager);
+    expect(await waiting).toBe('changed');
+    await expect(p?.read(0, 10)).rejects.toMatchObject({ reason: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(manager.get('doomed', 0)).toBeUndefined();
+    expect(existsSync(join(dir, 'doomed-0'))).toBe(false);
+    expect(manager.waiterCount).toBe(0);
+  });
+
+  it('a topic deleted and created again under the same name starts from an empty log', async () => {
+    const view = new FakeView();
+    view.createTopic(topicRecord('again', 1, {}, 'id-1'), ME);
+    const { manager } = await start(view);
+    await manager.get('again', 0)?.append(batch('old'), { acks: 'leader', minInsyncReplicas: 1 });
+    expect(manager.get('again', 0)?.logEndOffset).toBe(1);
+    view.createTopic(topicRecord('again', 1, {}, 'id-2'), ME);
+    await settle(manager);
+    const fresh = manager.get('again', 0);
+    expect(fresh?.topicId).toBe('id-2');
+    expect(fresh?.logEndOffset).toBe(0);
+  });
+
+  it('on start, deletes a directory left by an earlier topic of the same name (other topic id)', async () => {
+    const tmp = tempDir('replicas');
+    cleanups.push(() => tmp.remove());
+    const first = new FakeView();
+    first.createTopic(topicRecord('reborn', 1, {}, 'id-1'), ME);
+    const one = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view: first, logger: silentLogger, retentionCheckMs: 0 });
+    await one.get('reborn', 0)?.append(batch('old'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.close();
+
+    const second = new FakeView();
+    second.createTopic(topicRecord('reborn', 1, {}, 'id-2'), ME);
+    const { manager } = await start(second, tmp.dir);
+    expect(manager.get('reborn', 0)?.logEndOffset).toBe(0);
+  });
+
+  it('on start, deletes partition dirs the metadata no longer assigns here, keeps what is assigned and its data', async () => {
+    const tmp = tempDir('replicas');
+    cleanups.push(() => tmp.remove());
+    const view = new FakeView();
+    view.createTopic(topicRecord('kept', 1), ME);
+    const one = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 0 });
+    await one.get('kept', 0)?.append(batch('stays'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.close();
+    expect(existsSync(join(tmp.dir, CLEAN_SHUTDOWN_FILE))).toBe(true);
+    mkdirSync(join(tmp.dir, partitionDirName('gone', 0)));
+    writeFileSync(join(tmp.dir, 'notes.txt'), 'not a partition');
+
+    const { manager } = await start(view, tmp.dir);
+    expect(manager.cleanStart).toBe(true);
+    expect(existsSync(join(tmp.dir, 'gone-0'))).toBe(false);
+    expect(existsSync(join(tmp.dir, 'notes.txt'))).toBe(true);
+    expect(existsSync(join(tmp.dir, CLEAN_SHUTDOWN_FILE))).toBe(false);
+    expect(manager.get('kept', 0)?.logEndOffset).toBe(1);
+  });
+
+  it('leaves local data alone when the metadata lists no topics at all (wrong or empty etcd)', async () => {
+    const tmp = tempDir('replicas');
+    cleanups.push(() => tmp.remove());
+    mkdirSync(join(tmp.dir, 'precious-0'));
+    const { manager } = await start(new FakeView(), tmp.dir);
+    expect(manager.cleanStart).toBe(false);
+    expect(existsSync(join(tmp.dir, 'precious-0'))).toBe(true);
+  });
+
+  it('close() unsubscribes from the view and closes every partition', async () => {
+    const view = new FakeView();
+    view.createTopic(topicRecord('t', 1), ME);
+    const manager = await ReplicaManager.start({ brokerId: ME, dataDir: (() => { const t = tempDir('replicas'); cleanups.push(() => t.remove()); return t.dir; })(), view, logger: silentLogger, retentionCheckMs: 10 });
+    const p = manager.get('t', 0);
+    await manager.close();
+    expect(view.listenerCount).toBe(0);
+    expect(p?.closed).toBe(true);
+    await expect(manager.partition('t', 0)).rejects.toMatchObject({ reason: 'NOT_READY' });
+  });
+});
+
+describe('partition directory names', () => {
+  it('round-trip, including topic names with dashes and dots', () => {
+    for (const [topic, p] of [['a', 0], ['my-topic', 12], ['x.y_z-1', 3], ['__consumer_offsets', 49]] as const) {
+      expect(parsePartitionDirName(partitionDirName(topic, p))).toEqual({ topic, partition: p });
+    }
+  });
+
+  it('reject what is not a partition dir', () => {
+    for (const name of ['clean-shutdown', 'topic', '-1', 'a-01', 'a-b', 'a/b-1', '..-1', 'a-99999999999']) {
+      expect(parsePartitionDirName(name)).toBeUndefined();
+    }
+  });
+});
