@@ -1,0 +1,27 @@
+# One image for every Samsa service (broker, controller, coordinator) and the CLI; the service
+# is chosen by the command (see docker-compose.yml).
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY proto ./proto
+COPY libs ./libs
+COPY services ./services
+COPY cli ./cli
+RUN npm run build
+
+FROM node:20-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# proto/ is loaded at run time by @grpc/proto-loader.
+COPY proto ./proto
+COPY --from=build /app/dist ./dist
+RUN ln -s /app/dist/cli/main.js /usr/local/bin/samsa && chmod +x /app/dist/cli/main.js \
+  && mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 9090 9092
+CMD ["node", "--enable-source-maps", "--import", "./dist/libs/telemetry/instrumentation.js", "dist/services/broker/main.js"]
