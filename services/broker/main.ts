@@ -10,7 +10,7 @@
  */
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLogger, type Logger } from '../../libs/telemetry/index.js';
+import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js';
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
@@ -91,6 +91,14 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         shutdown: shutdown.signal,
       }),
     );
+    // Parked long polls, Consume streams and acks=all produces: returns to 0 when clients leave
+    // (the integration tests read it from /metrics as the leak check).
+    const waiters = meter.createObservableGauge('samsa.broker.parked_waiters', {
+      description: 'Fetch long polls, Consume streams and acks=all produces waiting for the high watermark',
+    });
+    const observeWaiters = (result: { observe(value: number): void }): void => result.observe(replicas.waiterCount);
+    waiters.addCallback(observeWaiters);
+    cleanup.push(() => waiters.removeCallback(observeWaiters));
     const port = await bindServer(server, config.host, config.port);
     cleanup.push(() => server.forceShutdown());
 
@@ -117,6 +125,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         await shutdownServer(server, SHUTDOWN_GRACE_MS);
         forwarder.close();
         await replicas.close();
+        waiters.removeCallback(observeWaiters);
         await membershipOwner.leave();
         await view.close();
         etcd.close();
