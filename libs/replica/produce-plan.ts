@@ -19,8 +19,7 @@
  * Pure: no I/O, the clock comes in as `nowMs`. Pre-encoded batches are validated, never decoded.
  */
 import { SamsaError } from '../errors/index.js';
-import { validateBatch } from '../record/batch-header.js';
-import { buildBatch } from '../record/index.js';
+import { buildBatch, validateBatch, type RecordInput } from '../record/index.js';
 import { partitionForKey } from '../partitioner/index.js';
 import type { TopicRecord } from '../cluster/metadata.js';
 
@@ -151,7 +150,7 @@ function planRecords(input: ProduceInput, ctx: PlanContext): PartitionWrite[] {
   return writes;
 }
 
-function toBuildInput(record: ProduceRecordInput): Parameters<typeof buildBatch>[0][number] {
+function toBuildInput(record: ProduceRecordInput): RecordInput {
   return {
     key: record.key ?? null,
     value: record.value,
