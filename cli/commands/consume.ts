@@ -73,7 +73,8 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
 }
 
 function toText(printKey: boolean, separator: string): (m: ConsumedMessage) => string {
-  return printKey ? (m) => `${m.key ? m.key.toString('utf8') : ''}${separator}${m.value.toString('utf8')}` : (m) => m.value.toString('utf8');
+  const value = (m: ConsumedMessage): string => (m.value ? m.value.toString('utf8') : '');
+  return printKey ? (m) => `${m.key ? m.key.toString('utf8') : ''}${separator}${value(m)}` : value;
 }
 
 function toJson(m: ConsumedMessage): string {
@@ -84,7 +85,7 @@ function toJson(m: ConsumedMessage): string {
     offset: m.offset,
     timestamp: m.timestampMs,
     key: m.key ? m.key.toString('utf8') : null,
-    value: m.value.toString('utf8'),
+    value: m.value ? m.value.toString('utf8') : null,
     headers,
   });
 }

@@ -31,7 +31,8 @@ export interface ConsumedMessage {
   offset: number;
   timestampMs: number;
   key: Buffer | null;
-  value: Buffer;
+  /** null for a tombstone. Key, value and header values are views into the received bytes. */
+  value: Buffer | null;
   headers: Header[];
   leaderEpoch: number;
 }

@@ -12,6 +12,7 @@ export type Bytes = Buffer | string;
 export interface ProducerMessage {
   /** Records with equal keys land on the same partition. */
   key?: Bytes | null;
+  /** null: a tombstone (deletes the key under cleanup.policy=compact). */
   value: Bytes | null;
   headers?: Readonly<Record<string, Bytes>>;
   /** Overrides the partitioner. */
@@ -23,7 +24,8 @@ export interface ProducerMessage {
 /** A message with everything as bytes, ready for the batch codec. */
 export interface EncodedMessage {
   key: Buffer | null;
-  value: Buffer;
+  /** null: a tombstone. */
+  value: Buffer | null;
   headers: { key: string; value: Buffer }[];
   timestampMs: number | undefined;
   /** Rough wire size, for cutting batches. */
@@ -43,9 +45,9 @@ function bytes(b: Bytes): Buffer {
 
 export function encodeMessage(m: ProducerMessage): EncodedMessage {
   const key = m.key === undefined || m.key === null ? null : bytes(m.key);
-  const value = m.value === null ? Buffer.alloc(0) : bytes(m.value);
+  const value = m.value === null ? null : bytes(m.value);
   const headers = Object.entries(m.headers ?? {}).map(([k, v]) => ({ key: k, value: bytes(v) }));
-  let size = RECORD_OVERHEAD + value.length + (key?.length ?? 0);
+  let size = RECORD_OVERHEAD + (value?.length ?? 0) + (key?.length ?? 0);
   for (const h of headers) size += h.key.length + h.value.length + 8;
   return { key, value, headers, timestampMs: m.timestampMs, sizeEstimate: size };
 }

@@ -58,21 +58,25 @@ describe('output', () => {
   });
 
   it('LineWriter batches lines and waits for drain when the pipe is full', async () => {
-    const out = new PassThrough({ highWaterMark: 16 });
+    const out = new PassThrough({ highWaterMark: 4 });
     const chunks: string[] = [];
     const w = new LineWriter(out, 8);
     let waited = 0;
-    for (let i = 0; i < 5; i++) {
+    let reading = false;
+    const expected: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      expected.push(`line-${i}`);
       const wait = w.line(`line-${i}`);
       if (wait) {
         waited++;
-        out.on('data', (c: Buffer) => chunks.push(c.toString()));
+        // Nobody read until the writer had to wait: now a reader drains the pipe.
+        if (!reading) out.on('data', (c: Buffer) => chunks.push(c.toString()));
+        reading = true;
         await wait;
       }
     }
-    out.on('data', (c: Buffer) => chunks.push(c.toString()));
     await w.end();
     expect(waited).toBeGreaterThan(0);
-    expect(chunks.join('')).toBe('line-0\nline-1\nline-2\nline-3\nline-4\n');
+    expect(chunks.join('')).toBe(expected.join('\n') + '\n');
   });
 });

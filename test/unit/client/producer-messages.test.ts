@@ -11,7 +11,7 @@ describe('partitionMessages', () => {
       1 << 20,
     );
     const where = new Map<string, number>();
-    for (const c of chunks) for (const m of c.messages) where.set(m.value.toString(), c.partition);
+    for (const c of chunks) for (const m of c.messages) where.set(String(m.value), c.partition);
     const a = partitionForKey(Buffer.from('a'), 6);
     expect(where.get('1')).toBe(a);
     expect(where.get('4')).toBe(a);
@@ -25,7 +25,7 @@ describe('partitionMessages', () => {
     const chunks = partitionMessages(messages, 1, 0, 1000);
     expect(chunks.length).toBeGreaterThan(10);
     for (const c of chunks) expect(c.messages.reduce((n, m) => n + m.sizeEstimate, 0)).toBeLessThanOrEqual(1000);
-    const order = chunks.flatMap((c) => c.messages.map((m) => m.value[0]));
+    const order = chunks.flatMap((c) => c.messages.map((m) => m.value?.[0]));
     expect(order).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
@@ -44,6 +44,6 @@ describe('partitionMessages', () => {
     expect(m.value).toEqual(Buffer.from('é'));
     expect(m.headers).toEqual([{ key: 'trace', value: Buffer.from('abc') }]);
     expect(m.timestampMs).toBe(5);
-    expect(encodeMessage({ key: null, value: null }).value.length).toBe(0);
+    expect(encodeMessage({ key: null, value: null }).value).toBeNull();
   });
 });
