@@ -1,0 +1,129 @@
+/**
+ * Reads v2 record batches back: one batch into records, a run of concatenated batches (what a
+ * Fetch returns and what a segment holds) into batch headers or records. Layouts: batch-header.ts
+ * and records.ts.
+ *
+ * Decoded keys, values and header values are views into the input (no copies): they stay valid
+ * only as long as the caller does not reuse the input buffer.
+ */
+import { SamsaError } from '../errors/index.js';
+import {
+  BATCH_HEADER_SIZE,
+  COMPRESSION_MASK,
+  MAGIC_V2,
+  OFF_MAGIC,
+  batchSizeAt,
+  lastOffsetOf,
+  readBatchHeader,
+  validateBatch,
+  type BatchHeader,
+} from './batch-header.js';
+import { readRecord, type DecodedRecord, type RecordContext } from './records.js';
+import type { ReadCursor } from './varint.js';
+
+export type { DecodedRecord, RecordHeader } from './records.js';
+
+/** Attribute bit 3: the broker's append time is every record's timestamp (maxTimestamp). */
+const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+
+/** One complete batch inside a run of concatenated batches. */
+export interface BatchPosition {
+  /** Byte position of the batch's first byte in the run. */
+  position: number;
+  header: BatchHeader;
+}
+
+/**
+ * Decodes every record of the one batch that occupies exactly `batch`, in offset order. Checks
+ * what validateBatch checks (length field, magic, counts, CRC-32C) and that the records fill the
+ * batch exactly, each with the offset delta of its position (0, 1, 2, ...). Throws
+ * CORRUPT_MESSAGE otherwise, and for compressed batches, which this reader does not decode.
+ */
+export function decodeBatch(batch: Buffer): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  decodeInto(batch, validateBatch(batch), out, 0);
+  return out;
+}
+
+/**
+ * Yields the complete batches of `bytes`, a run of concatenated batches starting at byte 0, with
+ * their parsed headers. Stops silently at a trailing partial batch (a read may end mid-batch).
+ * Reads headers only: CRCs and records are not checked. Throws CORRUPT_MESSAGE for a batch whose
+ * length field is shorter than a header or whose magic is not 2, since nothing after it can be
+ * located.
+ */
+export function* iterateBatches(bytes: Buffer): Generator<BatchPosition, void, undefined> {
+  let position = 0;
+  for (;;) {
+    const size = completeBatchSizeAt(bytes, position);
+    if (size < 0) return;
+    yield { position, header: readBatchHeader(bytes, position) };
+    position += size;
+  }
+}
+
+/**
+ * Decodes the records with offset >= `fromOffset` from a run of concatenated batches, in order;
+ * an empty array when there are none. A Fetch may begin with a batch that starts before the
+ * requested offset: its earlier records are skipped, and batches wholly below `fromOffset` are
+ * skipped without being decoded or CRC-checked. A trailing partial batch is ignored. Every batch
+ * that is decoded is checked as by {@link decodeBatch} (CORRUPT_MESSAGE).
+ */
+export function decodeRecordsFrom(bytes: Buffer, fromOffset: number): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  let position = 0;
+  for (;;) {
+    const size = completeBatchSizeAt(bytes, position);
+    if (size < 0) return out;
+    if (lastOffsetOf(bytes, position) >= fromOffset) {
+      const batch = bytes.subarray(position, position + size);
+      decodeInto(batch, validateBatch(batch), out, fromOffset);
+    }
+    position += size;
+  }
+}
+
+/**
+ * Size of the complete batch at `position`, or -1 when what remains is shorter than the batch
+ * (or than its length field). Throws CORRUPT_MESSAGE when the batch cannot be a v2 batch.
+ */
+function completeBatchSizeAt(bytes: Buffer, position: number): number {
+  const size = batchSizeAt(bytes, position);
+  if (size < 0) return -1;
+  if (size < BATCH_HEADER_SIZE) {
+    throw new SamsaError('CORRUPT_MESSAGE', `batch at byte ${position} claims ${size} bytes, less than its ${BATCH_HEADER_SIZE}-byte header`);
+  }
+  if (size > bytes.length - position) return -1;
+  const magic = bytes.readInt8(position + OFF_MAGIC);
+  if (magic !== MAGIC_V2) throw new SamsaError('CORRUPT_MESSAGE', `batch at byte ${position} has magic ${magic}, expected ${MAGIC_V2}`);
+  return size;
+}
+
+/** Appends the records of a validated batch with offset >= fromOffset to `out`. */
+function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fromOffset: number): void {
+  const compression = header.attributes & COMPRESSION_MASK;
+  if (compression !== 0) {
+    throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} uses compression codec ${compression}, which this reader does not decode`);
+  }
+  const ctx: RecordContext = {
+    baseOffset: header.baseOffset,
+    baseTimestamp: header.baseTimestamp,
+    leaderEpoch: header.partitionLeaderEpoch,
+    logAppendTimeMs: (header.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0 ? header.maxTimestamp : -1,
+  };
+  const cursor: ReadCursor = { pos: BATCH_HEADER_SIZE };
+  const end = batch.length;
+  for (let i = 0; i < header.recordCount; i++) {
+    if (cursor.pos >= end) {
+      throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} says ${header.recordCount} records but holds ${i}`);
+    }
+    const record = readRecord(batch, cursor, end, ctx);
+    if (record.offset !== header.baseOffset + i) {
+      throw new SamsaError('CORRUPT_MESSAGE', `record ${i} of batch at offset ${header.baseOffset} has offset delta ${record.offset - header.baseOffset}`);
+    }
+    if (record.offset >= fromOffset) out.push(record);
+  }
+  if (cursor.pos !== end) {
+    throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} has ${end - cursor.pos} bytes after its ${header.recordCount} records`);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The record batch codec: Kafka's v2 record batch as Samsa's one format on the wire and on disk.
+ * The public face of libs/record; import this file, not the modules behind it.
+ *
+ *   batch-header.ts   the 61-byte header: validate, stamp, seal, read
+ *   records.ts        the varint-encoded records after the header
+ *   batch-builder.ts  records -> one batch (buildBatch)
+ *   batch-reader.ts   batches -> records (decodeBatch, decodeRecordsFrom, iterateBatches)
+ *   varint.ts         zigzag varint / varlong
+ *   crc32c.ts         CRC-32C
+ *
+ * Byte layout for client authors in other languages: docs/record-batch.md.
+ */
+export * from './batch-header.js';
+export { crc32c } from './crc32c.js';
+export {
+  VARLONG_MAX,
+  VARLONG_MIN,
+  MAX_VARINT_SIZE,
+  MAX_VARLONG_SIZE,
+  sizeOfVarint,
+  sizeOfVarlong,
+  writeVarint,
+  writeVarlong,
+  readVarint,
+  readVarlong,
+  encodeVarint,
+  encodeVarlong,
+  type ReadCursor,
+} from './varint.js';
+export type { RecordHeader, DecodedRecord } from './records.js';
+export { buildBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
+export { decodeBatch, iterateBatches, decodeRecordsFrom, type BatchPosition } from './batch-reader.js';
