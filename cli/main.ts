@@ -117,7 +117,9 @@ function report(err: unknown, stderr: (text: string) => void): number {
   const debug = Boolean(process.env.SAMSA_DEBUG);
   if (err instanceof UsageError) {
     stderr(`samsa: ${err.message}`);
-    stderr(err.command ? `\n${err.command}` : `Run \`samsa --help\` for usage.`);
+    // The usage lines of the command (its help up to the first blank line), not the whole help.
+    const usage = err.command.split('\n\n')[0];
+    stderr(usage ? `${usage}\n(add --help for details)` : 'Run `samsa --help` for usage.');
     return EXIT_USAGE;
   }
   if (err instanceof SamsaError) {

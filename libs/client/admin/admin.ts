@@ -68,7 +68,7 @@ export class Admin {
 
   /** Live brokers and the active controller, as a broker sees them. */
   async describeCluster(): Promise<ClusterDescription> {
-    const md = await this.cluster.fetchMetadata();
+    const md = await this.cluster.withRetry(() => this.cluster.fetchMetadata());
     return { clusterId: md.clusterId, controller: md.controller, brokers: md.brokers };
   }
 

@@ -41,12 +41,16 @@ export class Cluster {
     if (options.bootstrap.length === 0) throw new SamsaError('INVALID_REQUEST', 'bootstrap needs at least one host:port');
   }
 
-  /** Fresh metadata for `topics` (all topics when empty), asked of the first broker that answers. */
+  /**
+   * Fresh metadata for `topics` (all topics when empty), asked of the first broker that answers.
+   * One pass over the known brokers, no retry of its own: every caller runs inside an operation's
+   * retry loop (retries do not nest), or uses {@link withRetry}.
+   */
   fetchMetadata(topics: string[] = []): Promise<ClusterMetadata> {
     const key = [...topics].sort().join('\0');
     const running = this.inflight.get(key);
     if (running) return running;
-    const request = retry(() => this.askAnyBroker(topics), this.options.retry).finally(() => this.inflight.delete(key));
+    const request = this.askAnyBroker(topics).finally(() => this.inflight.delete(key));
     this.inflight.set(key, request);
     return request;
   }
@@ -62,6 +66,11 @@ export class Cluster {
     const topic = md.topics.find((t) => t.name === name);
     if (!topic) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
     return topic;
+  }
+
+  /** `operation` through the retry helper with this client's retry options. */
+  withRetry<T>(operation: () => Promise<T>): Promise<T> {
+    return retry(operation, this.options.retry);
   }
 
   /** Forget what is cached about `name`, so the next lookup asks the cluster. */

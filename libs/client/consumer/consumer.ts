@@ -54,7 +54,7 @@ export class Consumer {
 
   /** Every listed partition (default all) merged, in arrival order; offset order within a partition. */
   async *topic(options: TopicStreamOptions): AsyncGenerator<ConsumedMessage, void, undefined> {
-    const partitions = options.partitions ?? (await this.cluster.topic(options.topic)).partitions.map((p) => p.partition);
+    const partitions = options.partitions ?? (await this.cluster.withRetry(() => this.cluster.topic(options.topic))).partitions.map((p) => p.partition);
     const streams = partitions.map((partition) =>
       this.partition({
         topic: options.topic,

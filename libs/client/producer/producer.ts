@@ -92,7 +92,7 @@ export class Producer {
     if (this.closed) throw new SamsaError('INVALID_REQUEST', 'the producer is closed');
     if (record.messages.length === 0) return [];
     const acks = record.acks ?? this.acks;
-    const ready = this.admission.then(() => this.cluster.topic(record.topic));
+    const ready = this.admission.then(() => this.cluster.withRetry(() => this.cluster.topic(record.topic)));
     this.admission = ready.catch(() => undefined);
     const topic = await ready;
     // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
