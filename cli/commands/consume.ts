@@ -54,6 +54,7 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
   const unregister = io.onInterrupt(() => consumer.close());
   const started = performance.now();
   let received = 0;
+  let failed = false;
   try {
     if (max > 0) {
       for await (const m of stream) {
@@ -63,12 +64,19 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
         if (received >= max) break;
       }
     }
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     unregister();
     consumer.close();
     await io.out.end();
     const seconds = (performance.now() - started) / 1000;
-    io.stderr(`consumed ${count(received)} records from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? received / seconds : received)} records/s`);
+    if (!failed) {
+      io.stderr(`consumed ${count(received)} records from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? received / seconds : received)} records/s`);
+    } else if (received > 0) {
+      io.stderr(`consumed ${count(received)} records from ${topic} before the error below`);
+    }
   }
 }
 

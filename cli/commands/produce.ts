@@ -103,8 +103,11 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 ? sent / seconds : sent;
   const where = partition !== undefined ? `partition ${partition}` : `${partitions.size} partition${partitions.size === 1 ? '' : 's'}`;
+  if (failure) {
+    if (sent > 0) io.stderr(`produced ${count(sent)} records to ${topic} before the error below`);
+    throw failure;
+  }
   io.stderr(`produced ${count(sent)} records to ${topic} (${where}, acks=${acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`);
-  if (failure) throw failure;
 }
 
 function parseAcks(raw: string | undefined): Acks {
