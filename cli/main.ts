@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
   // `samsa consume ... | head`: a closed pipe ends the command quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(EXIT_OK);
-    throw err;
+    process.stderr.write(`samsa: cannot write output: ${err.message}\n`);
+    process.exit(EXIT_ERROR);
   });
   try {
     const globals = splitGlobals(argv);

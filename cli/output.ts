@@ -39,7 +39,11 @@ export class LineWriter {
       this.chunk = [];
       this.size = 0;
       if (!this.out.write(data) && !this.waitingDrain) {
-        this.waitingDrain = once(this.out, 'drain').finally(() => (this.waitingDrain = undefined));
+        // A stream that fails instead of draining releases the waiter; the failure itself is
+        // reported by the stream's owner ('error' listener on stdout in main.ts).
+        this.waitingDrain = once(this.out, 'drain')
+          .catch(() => undefined)
+          .finally(() => (this.waitingDrain = undefined));
       }
     }
     return this.waitingDrain;

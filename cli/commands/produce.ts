@@ -91,6 +91,8 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
         if (failure) break;
       }
     })();
+    // If the file fails first, `reading` may still reject later: that is already reported.
+    reading.catch(() => undefined);
     await Promise.race([reading, fileError]);
     flush();
     await Promise.all(inflight);
