@@ -1,0 +1,228 @@
+/**
+ * A watch-driven, in-memory copy of the cluster metadata in etcd (see metadata.ts for the keys).
+ * Brokers use it to learn what they host and where leaders are; the controller uses it to decide.
+ *
+ * Consistency: start() reads everything under the cluster prefix at one revision, then watches from
+ * the next revision, so no change is missed or applied twice. If the watch fails for good (e.g. the
+ * revision was compacted away), the view reloads everything and emits the differences.
+ * Listeners run synchronously, in etcd revision order, after the view has applied the change.
+ */
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Logger } from '../telemetry/index.js';
+import type { BrokerRegistration, ControllerEpoch, MetadataKeys, PartitionState, TopicRecord } from './metadata.js';
+
+export type ClusterChange =
+  | { kind: 'broker'; id: number; registration: BrokerRegistration | undefined }
+  | { kind: 'topic'; name: string; record: TopicRecord | undefined }
+  | { kind: 'partition'; topic: string; partition: number; state: PartitionState | undefined }
+  | { kind: 'controller'; epoch: ControllerEpoch | undefined };
+
+interface Snapshot {
+  brokers: Map<number, BrokerRegistration>;
+  topics: Map<string, TopicRecord>;
+  partitions: Map<string, Map<number, PartitionState>>;
+  controller: ControllerEpoch | undefined;
+}
+
+const emptySnapshot = (): Snapshot => ({ brokers: new Map(), topics: new Map(), partitions: new Map(), controller: undefined });
+
+export class ClusterView {
+  private data: Snapshot = emptySnapshot();
+  private readonly listeners = new Set<(change: ClusterChange) => void>();
+  private watcher: Watcher | undefined;
+  private closed = false;
+  private revision = '0';
+
+  private constructor(
+    private readonly etcd: Etcd3,
+    private readonly keys: MetadataKeys,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(etcd: Etcd3, keys: MetadataKeys, logger: Logger): Promise<ClusterView> {
+    const view = new ClusterView(etcd, keys, logger);
+    await view.load();
+    return view;
+  }
+
+  brokers(): BrokerRegistration[] {
+    return [...this.data.brokers.values()].sort((a, b) => a.id - b.id);
+  }
+  broker(id: number): BrokerRegistration | undefined {
+    return this.data.brokers.get(id);
+  }
+  topics(): TopicRecord[] {
+    return [...this.data.topics.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+  topic(name: string): TopicRecord | undefined {
+    return this.data.topics.get(name);
+  }
+  /** The partitions of `topic` in partition order; empty for an unknown topic. */
+  partitions(topic: string): PartitionState[] {
+    return [...(this.data.partitions.get(topic)?.values() ?? [])].sort((a, b) => a.partition - b.partition);
+  }
+  partition(topic: string, partition: number): PartitionState | undefined {
+    return this.data.partitions.get(topic)?.get(partition);
+  }
+  controller(): ControllerEpoch | undefined {
+    return this.data.controller;
+  }
+  /** The etcd revision the view reflects. */
+  get currentRevision(): string {
+    return this.revision;
+  }
+
+  /** Registers a listener; returns the function that removes it. */
+  onChange(listener: (change: ClusterChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once `predicate` holds (checked now and after every change); rejects after timeoutMs. */
+  waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`cluster metadata did not reach the expected state within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onChange(() => {
+        if (predicate()) {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    const w = this.watcher;
+    this.watcher = undefined;
+    if (w) await w.cancel().catch(() => undefined);
+  }
+
+  /** Reads everything at one revision, emits the differences from what we had, then watches. */
+  private async load(): Promise<void> {
+    const res = await this.etcd.getAll().prefix(this.keys.root + '/').exec();
+    const next = emptySnapshot();
+    for (const kv of res.kvs) this.applyTo(next, kv.key.toString(), kv.value.toString());
+    const previous = this.data;
+    this.data = next;
+    this.revision = res.header.revision;
+    this.emitDiff(previous, next);
+    if (this.closed) return;
+    const watcher = await this.etcd
+      .watch()
+      .prefix(this.keys.root + '/')
+      .startRevision(String(BigInt(res.header.revision) + 1n))
+      .create();
+    if (this.closed) {
+      await watcher.cancel();
+      return;
+    }
+    this.watcher = watcher;
+    watcher.on('put', (kv) => this.onEvent(kv, false));
+    watcher.on('delete', (kv) => this.onEvent(kv, true));
+    watcher.on('error', (err) => {
+      if (this.closed) return;
+      this.logger.warn({ err }, 'metadata watch failed; reloading the cluster view');
+      void watcher.cancel().catch(() => undefined);
+      this.watcher = undefined;
+      this.reloadWithRetry();
+    });
+  }
+
+  private reloadWithRetry(): void {
+    if (this.closed) return;
+    this.load().catch((err: unknown) => {
+      this.logger.warn({ err }, 'reloading the cluster view failed; retrying in 1 s');
+      const t = setTimeout(() => this.reloadWithRetry(), 1000);
+      t.unref();
+    });
+  }
+
+  private onEvent(kv: IKeyValue, deleted: boolean): void {
+    if (this.closed) return;
+    this.revision = kv.mod_revision;
+    const key = kv.key.toString();
+    const change = this.applyTo(this.data, key, deleted ? undefined : kv.value.toString());
+    if (change) this.emit(change);
+  }
+
+  /** Applies one key's new value (undefined = deleted) to `snap`; returns the change, if the key is ours. */
+  private applyTo(snap: Snapshot, key: string, raw: string | undefined): ClusterChange | undefined {
+    const parse = <T>(): T | undefined => {
+      if (raw === undefined) return undefined;
+      try {
+        return JSON.parse(raw) as T;
+      } catch {
+        this.logger.error({ key }, 'unparseable metadata value in etcd; ignoring it');
+        return undefined;
+      }
+    };
+    if (key.startsWith(this.keys.brokersPrefix)) {
+      const id = Number(key.slice(this.keys.brokersPrefix.length));
+      if (!Number.isInteger(id)) return undefined;
+      const registration = parse<BrokerRegistration>();
+      if (registration) snap.brokers.set(id, registration);
+      else snap.brokers.delete(id);
+      return { kind: 'broker', id, registration };
+    }
+    if (key === this.keys.controllerEpoch) {
+      snap.controller = parse<ControllerEpoch>();
+      return { kind: 'controller', epoch: snap.controller };
+    }
+    if (key.startsWith(this.keys.topicsPrefix)) {
+      const name = key.slice(this.keys.topicsPrefix.length);
+      const record = parse<TopicRecord>();
+      if (record) snap.topics.set(name, record);
+      else snap.topics.delete(name);
+      return { kind: 'topic', name, record };
+    }
+    const p = this.keys.parsePartitionKey(key);
+    if (p) {
+      const state = parse<PartitionState>();
+      let byPartition = snap.partitions.get(p.topic);
+      if (state) {
+        if (!byPartition) snap.partitions.set(p.topic, (byPartition = new Map()));
+        byPartition.set(p.partition, state);
+      } else if (byPartition) {
+        byPartition.delete(p.partition);
+        if (byPartition.size === 0) snap.partitions.delete(p.topic);
+      }
+      return { kind: 'partition', topic: p.topic, partition: p.partition, state };
+    }
+    return undefined;
+  }
+
+  private emitDiff(before: Snapshot, after: Snapshot): void {
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const id of new Set([...before.brokers.keys(), ...after.brokers.keys()])) {
+      if (!same(before.brokers.get(id), after.brokers.get(id))) this.emit({ kind: 'broker', id, registration: after.brokers.get(id) });
+    }
+    for (const name of new Set([...before.topics.keys(), ...after.topics.keys()])) {
+      if (!same(before.topics.get(name), after.topics.get(name))) this.emit({ kind: 'topic', name, record: after.topics.get(name) });
+    }
+    for (const topic of new Set([...before.partitions.keys(), ...after.partitions.keys()])) {
+      const b = before.partitions.get(topic) ?? new Map<number, PartitionState>();
+      const a = after.partitions.get(topic) ?? new Map<number, PartitionState>();
+      for (const partition of new Set([...b.keys(), ...a.keys()])) {
+        if (!same(b.get(partition), a.get(partition))) this.emit({ kind: 'partition', topic, partition, state: a.get(partition) });
+      }
+    }
+    if (!same(before.controller, after.controller)) this.emit({ kind: 'controller', epoch: after.controller });
+  }
+
+  private emit(change: ClusterChange): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(change);
+      } catch (err) {
+        this.logger.error({ err, change: change.kind }, 'cluster view listener threw; this is a bug');
+      }
+    }
+  }
+}

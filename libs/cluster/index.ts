@@ -1,0 +1,11 @@
+/** Cluster membership and metadata in etcd. Import this lib only through here. */
+export * from './metadata.js';
+export { connectEtcd } from './etcd.js';
+export { Membership } from './membership.js';
+export { ClusterView, type ClusterChange } from './cluster-view.js';
+export { toMetadataResponse, toTopicInfo } from './metadata-response.js';
+export { validateTopicName, validatePartitionCount, resolveTopicConfig, topicConfigToProto, MAX_TOPIC_NAME_LENGTH, MAX_PARTITIONS } from './topic-rules.js';
+export { assignReplicas } from './placement.js';
+export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
+export { ControllerElection } from './election.js';
+export { onBrokersChanged, type LeaderStatus } from './partition-state-machine.js';

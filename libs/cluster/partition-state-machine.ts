@@ -1,0 +1,71 @@
+/**
+ * Partition leadership decisions, as pure functions over PartitionState. The controller applies
+ * what these return through fenced etcd transactions.
+ *
+ * Leader states, and the transitions allowed between them (checked on every decision):
+ *
+ *   from \ to      | online (leader >= 0)        | offline (leader = -1)
+ *   ---------------+-----------------------------+-----------------------------
+ *   online         | leader moves to ISR member  | last ISR member died
+ *   offline        | an ISR member came back     | (no change)
+ *
+ * Every leader change bumps leaderEpoch (fencing stale leaders) and partitionEpoch (fencing stale
+ * ISR updates). The ISR never becomes empty: when the last live member dies it stays in the ISR,
+ * like Kafka, so that when it returns it is still known to have every acknowledged record.
+ * An out-of-sync replica becomes leader only when the topic allows unclean election.
+ */
+import type { PartitionState } from './metadata.js';
+
+export type LeaderStatus = 'online' | 'offline';
+
+const ALLOWED: Record<LeaderStatus, readonly LeaderStatus[]> = {
+  online: ['online', 'offline'],
+  offline: ['online', 'offline'],
+};
+
+function status(s: PartitionState): LeaderStatus {
+  return s.leader >= 0 ? 'online' : 'offline';
+}
+
+function checked(before: PartitionState, after: PartitionState): PartitionState {
+  if (!ALLOWED[status(before)].includes(status(after))) {
+    throw new Error(`illegal partition transition ${status(before)} -> ${status(after)} for ${before.topic}-${before.partition}`);
+  }
+  if (after.leader >= 0 && !after.replicas.includes(after.leader)) {
+    throw new Error(`leader ${after.leader} of ${before.topic}-${before.partition} is not a replica`);
+  }
+  if (after.isr.length === 0) throw new Error(`ISR of ${before.topic}-${before.partition} would be empty`);
+  return after;
+}
+
+function withLeader(state: PartitionState, leader: number, isr: number[]): PartitionState {
+  return checked(state, {
+    ...state,
+    leader,
+    isr,
+    leaderEpoch: leader !== state.leader ? state.leaderEpoch + 1 : state.leaderEpoch,
+    partitionEpoch: state.partitionEpoch + 1,
+  });
+}
+
+/**
+ * The state after the brokers not in `live` are gone, or undefined when nothing changes.
+ * A dead leader is replaced by the first live ISR member in replica order (preferred first);
+ * dead followers leave the ISR; with no live ISR member the leader becomes -1 and the ISR is kept.
+ */
+export function onBrokersChanged(state: PartitionState, live: ReadonlySet<number>, uncleanAllowed: boolean): PartitionState | undefined {
+  const liveIsr = state.replicas.filter((r) => state.isr.includes(r) && live.has(r));
+  const leaderAlive = state.leader >= 0 && live.has(state.leader);
+  if (leaderAlive) {
+    if (liveIsr.length === state.isr.length) return undefined;
+    return withLeader(state, state.leader, liveIsr);
+  }
+  const next = liveIsr[0];
+  if (next !== undefined) return withLeader(state, next, liveIsr);
+  if (uncleanAllowed) {
+    const anyLive = state.replicas.find((r) => live.has(r));
+    if (anyLive !== undefined) return withLeader(state, anyLive, [anyLive]);
+  }
+  if (state.leader === -1) return undefined;
+  return withLeader(state, -1, state.isr);
+}

@@ -1,0 +1,71 @@
+/**
+ * Topic names and configs: what is allowed, and the defaults. Pure functions; errors are
+ * SamsaErrors whose messages say what is allowed.
+ */
+import { SamsaError } from '../errors/index.js';
+import type { TopicConfig } from '../rpc/generated/samsa/v1/TopicConfig.js';
+import { DEFAULT_TOPIC_CONFIG, type TopicConfigValues } from './metadata.js';
+
+export const MAX_TOPIC_NAME_LENGTH = 249;
+export const MAX_PARTITIONS = 10_000;
+const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/;
+
+/** Kafka's rules: 1..249 characters of [a-zA-Z0-9._-], and not "." or "..". */
+export function validateTopicName(name: string): void {
+  if (name.length === 0) throw new SamsaError('INVALID_TOPIC_NAME', 'topic name is empty');
+  if (name.length > MAX_TOPIC_NAME_LENGTH) {
+    throw new SamsaError('INVALID_TOPIC_NAME', `topic name is ${name.length} characters long; the limit is ${MAX_TOPIC_NAME_LENGTH}`);
+  }
+  if (name === '.' || name === '..') throw new SamsaError('INVALID_TOPIC_NAME', `topic name cannot be "${name}"`);
+  if (!LEGAL_NAME.test(name)) {
+    throw new SamsaError('INVALID_TOPIC_NAME', `topic name "${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`);
+  }
+}
+
+export function validatePartitionCount(partitions: number): void {
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+    throw new SamsaError('INVALID_PARTITIONS', `partitions must be between 1 and ${MAX_PARTITIONS}, got ${partitions}`);
+  }
+}
+
+function range(key: string, value: number, min: number, max: number, allowMinusOne = false): number {
+  if (!Number.isSafeInteger(value) || ((value < min || value > max) && !(allowMinusOne && value === -1))) {
+    throw new SamsaError('INVALID_CONFIG', `${key} must be ${allowMinusOne ? '-1 or ' : ''}between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** Fills defaults into a requested config and checks every value; `replicationFactor` bounds min.insync.replicas. */
+export function resolveTopicConfig(requested: TopicConfig | null | undefined, replicationFactor: number): TopicConfigValues {
+  const r = requested ?? {};
+  const d = DEFAULT_TOPIC_CONFIG;
+  const num = (v: unknown, def: number): number => (v === undefined || v === null ? def : Number(v));
+  const cleanup = r.cleanupPolicy ?? d.cleanupPolicy;
+  if (cleanup !== 'delete' && cleanup !== 'compact') {
+    throw new SamsaError('INVALID_CONFIG', `cleanup.policy must be "delete" or "compact", got "${cleanup}"`);
+  }
+  const minIsr = range('min.insync.replicas', num(r.minInsyncReplicas, d.minInsyncReplicas), 1, Math.max(1, replicationFactor));
+  return {
+    retentionMs: range('retention.ms', num(r.retentionMs, d.retentionMs), 1, Number.MAX_SAFE_INTEGER, true),
+    retentionBytes: range('retention.bytes', num(r.retentionBytes, d.retentionBytes), 1, Number.MAX_SAFE_INTEGER, true),
+    segmentBytes: range('segment.bytes', num(r.segmentBytes, d.segmentBytes), 1024 * 1024, 1024 * 1024 * 1024),
+    segmentMs: range('segment.ms', num(r.segmentMs, d.segmentMs), 1000, Number.MAX_SAFE_INTEGER),
+    cleanupPolicy: cleanup,
+    minInsyncReplicas: minIsr,
+    maxMessageBytes: range('max.message.bytes', num(r.maxMessageBytes, d.maxMessageBytes), 1024, 64 * 1024 * 1024 - 1024),
+    uncleanLeaderElection: r.uncleanLeaderElection ?? d.uncleanLeaderElection,
+  };
+}
+
+export function topicConfigToProto(c: TopicConfigValues): TopicConfig {
+  return {
+    retentionMs: c.retentionMs,
+    retentionBytes: c.retentionBytes,
+    segmentBytes: c.segmentBytes,
+    segmentMs: c.segmentMs,
+    cleanupPolicy: c.cleanupPolicy,
+    minInsyncReplicas: c.minInsyncReplicas,
+    maxMessageBytes: c.maxMessageBytes,
+    uncleanLeaderElection: c.uncleanLeaderElection,
+  };
+}
