@@ -4,7 +4,7 @@
  * that request's trace_id and span_id, so logs and Jaeger traces can be joined.
  */
 import { pino, type Logger as PinoLogger } from 'pino';
-import { trace } from '@opentelemetry/api';
+import { trace, isSpanContextValid } from '@opentelemetry/api';
 
 export type Logger = PinoLogger;
 
@@ -19,7 +19,7 @@ export function createLogger(service: string, instance: string, level: LogLevel 
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const ctx = trace.getActiveSpan()?.spanContext();
-      return ctx ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+      return ctx && isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
     },
   });
 }

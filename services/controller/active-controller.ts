@@ -1,0 +1,176 @@
+/**
+ * What the elected controller does: topic creation and deletion, and moving partition leadership
+ * when brokers come and go. Every write goes through commitIfLeader with this term's fence, so a
+ * deposed controller cannot write. Leadership reconciliation runs one pass at a time.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Etcd3 } from 'etcd3';
+import { SamsaError } from '../../libs/errors/index.js';
+import {
+  assignReplicas,
+  commitIfLeader,
+  GuardFailedError,
+  onBrokersChanged,
+  resolveTopicConfig,
+  toTopicInfo,
+  validatePartitionCount,
+  validateTopicName,
+  type ClusterView,
+  type Fence,
+  type MetadataKeys,
+  type Op,
+  type PartitionState,
+  type TopicRecord,
+} from '../../libs/cluster/index.js';
+import type { CreateTopicRequest__Output } from '../../libs/rpc/generated/samsa/v1/CreateTopicRequest.js';
+import type { TopicInfo } from '../../libs/rpc/generated/samsa/v1/TopicInfo.js';
+import { withSpan, type Logger } from '../../libs/telemetry/index.js';
+
+/** etcd refuses transactions with more than 128 operations by default (--max-txn-ops). */
+const MAX_OPS_PER_TXN = 100;
+/** How long a write waits to show up in our own view before we answer. */
+const VIEW_CATCH_UP_MS = 10_000;
+
+export class ActiveController {
+  private reconciling: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: () => void;
+  private stopped = false;
+
+  constructor(
+    private readonly etcd: Etcd3,
+    private readonly keys: MetadataKeys,
+    private readonly view: ClusterView,
+    private readonly fence: Fence,
+    private readonly logger: Logger,
+  ) {
+    this.unsubscribe = view.onChange((change) => {
+      if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? 'joined' : 'left'}`);
+    });
+    // A previous controller may have died half-way through; start from a full pass.
+    this.scheduleReconcile('became controller');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+  }
+
+  /** Waits for the reconciliation passes scheduled so far. */
+  settled(): Promise<void> {
+    return this.reconciling;
+  }
+
+  async createTopic(req: CreateTopicRequest__Output): Promise<TopicInfo> {
+    return withSpan('controller.create_topic', { 'samsa.topic': req.name }, async () => {
+      validateTopicName(req.name);
+      const partitions = req.partitions === 0 ? 1 : req.partitions;
+      validatePartitionCount(partitions);
+      const rf = req.replicationFactor === 0 ? 1 : req.replicationFactor;
+      if (!Number.isInteger(rf) || rf < 1) {
+        throw new SamsaError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${rf}`);
+      }
+      const config = resolveTopicConfig(req.config, rf);
+      if (this.view.topic(req.name)) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${req.name}" already exists`);
+      const live = this.view.brokers().map((b) => b.id);
+      const assignment = assignReplicas(live, partitions, rf, live.length > 0 ? randomInt(live.length) : 0);
+      const record: TopicRecord = { name: req.name, topicId: randomUUID(), partitions, replicationFactor: rf, config, createdAtMs: Date.now() };
+      const states: PartitionState[] = assignment.map((replicas, partition) => ({
+        topic: req.name,
+        partition,
+        leader: replicas[0] as number,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        replicas,
+        isr: [...replicas],
+      }));
+      if (req.validateOnly) {
+        return {
+          name: record.name,
+          topicId: '',
+          replicationFactor: rf,
+          partitions: states.map((s) => ({ partition: s.partition, leaderId: s.leader, leaderEpoch: 0, replicas: s.replicas, isr: s.isr })),
+        };
+      }
+      const notYetCreated = { key: this.keys.topic(req.name), target: 'Create' as const, cmp: '==' as const, value: 0 };
+      // Partitions first, the topic record last: brokers act on a partition only once its topic
+      // exists, so a controller that dies half-way leaves nothing served; a retry overwrites.
+      try {
+        for (let i = 0; i < states.length; i += MAX_OPS_PER_TXN) {
+          const ops: Op[] = states.slice(i, i + MAX_OPS_PER_TXN).map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
+          await commitIfLeader(this.etcd, this.fence, [notYetCreated], ops);
+        }
+        await commitIfLeader(this.etcd, this.fence, [notYetCreated], [{ put: this.keys.topic(req.name), value: JSON.stringify(record) }]);
+      } catch (err) {
+        if (err instanceof GuardFailedError) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${req.name}" already exists`);
+        throw err;
+      }
+      this.logger.info({ topic: req.name, partitions, replicationFactor: rf, topicId: record.topicId }, 'created topic');
+      await this.view.waitFor(() => this.view.topic(req.name)?.topicId === record.topicId && this.view.partitions(req.name).length === partitions, VIEW_CATCH_UP_MS);
+      return toTopicInfo(this.view, record);
+    });
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    return withSpan('controller.delete_topic', { 'samsa.topic': name }, async () => {
+      const record = this.view.topic(name);
+      if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
+      await commitIfLeader(this.etcd, this.fence, [], [{ delete: this.keys.topic(name) }, { deletePrefix: this.keys.partitionsOf(name) }]);
+      this.logger.info({ topic: name, topicId: record.topicId }, 'deleted topic');
+      await this.view.waitFor(() => this.view.topic(name)?.topicId !== record.topicId, VIEW_CATCH_UP_MS);
+    });
+  }
+
+  private scheduleReconcile(why: string): void {
+    this.reconciling = this.reconciling.then(() => this.reconcile(why)).catch((err: unknown) => {
+      if (err instanceof SamsaError && err.reason === 'NOT_CONTROLLER') {
+        this.logger.warn('deposed during leader election; the new controller takes over');
+        return;
+      }
+      this.logger.error({ err, why }, 'leader election pass failed; retrying in 1 s');
+      const t = setTimeout(() => {
+        if (!this.stopped) this.scheduleReconcile(`retry after: ${why}`);
+      }, 1000);
+      t.unref();
+    });
+  }
+
+  /** One pass over every partition: elect leaders for partitions whose leader or ISR members are gone. */
+  private async reconcile(why: string): Promise<void> {
+    if (this.stopped) return;
+    await withSpan('controller.leader_election', { 'samsa.reason': why }, async () => {
+      const live = new Set(this.view.brokers().map((b) => b.id));
+      let changed = 0;
+      let conflicts = 0;
+      for (const topic of this.view.topics()) {
+        for (const state of this.view.partitions(topic.name)) {
+          if (this.stopped) return;
+          const next = onBrokersChanged(state, live, topic.config.uncleanLeaderElection);
+          if (!next) continue;
+          const key = this.keys.partition(state.topic, state.partition);
+          try {
+            await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
+            changed++;
+            this.logger.info(
+              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, why },
+              next.leader >= 0 ? 'elected partition leader' : 'partition has no live in-sync replica; it is offline',
+            );
+          } catch (err) {
+            // The partition changed under us (or our view lags our own last write): look again shortly.
+            if (err instanceof GuardFailedError) {
+              conflicts++;
+              continue;
+            }
+            throw err;
+          }
+        }
+      }
+      if (changed > 0) this.logger.info({ changed, why, live: [...live] }, 'leadership pass done');
+      if (conflicts > 0) {
+        const t = setTimeout(() => {
+          if (!this.stopped) this.scheduleReconcile(`retry after ${conflicts} concurrent change(s)`);
+        }, 200);
+        t.unref();
+      }
+    });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * ControllerService handlers. The active controller answers admin calls itself; a standby forwards
+ * them to the active one (known from the metadata), or fails with NOT_CONTROLLER while an election
+ * is under way. Reads (list, describe, metadata) are answered from the local view by anyone.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../../libs/errors/index.js';
+import { toMetadataResponse, toTopicInfo, type ClusterView } from '../../libs/cluster/index.js';
+import { callUnary, controllerClient, deadlineIn, unary } from '../../libs/rpc/index.js';
+import type { ControllerServiceClient } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
+import type { ControllerServiceHandlers } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
+import type { ActiveController } from './active-controller.js';
+
+const FORWARDED = 'samsa-forwarded';
+
+export interface ControllerContext {
+  clusterId: string;
+  selfAddress: string;
+  view: ClusterView;
+  /** The active controller object when this process is elected, else undefined. */
+  active(): ActiveController | undefined;
+}
+
+export class ControllerHandlers {
+  private forwardClient: { address: string; client: ControllerServiceClient } | undefined;
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  close(): void {
+    this.forwardClient?.client.close();
+    this.forwardClient = undefined;
+  }
+
+  /** The active controller's client, for forwarding; NOT_CONTROLLER when none is known or it is us. */
+  private leaderClient(call: grpc.ServerUnaryCall<unknown, unknown>): { address: string; client: ControllerServiceClient } {
+    const epoch = this.ctx.view.controller();
+    const address = epoch ? `${epoch.host}:${epoch.port}` : undefined;
+    if (!address || address === this.ctx.selfAddress || call.metadata.get(FORWARDED).length > 0) {
+      throw new SamsaError('NOT_CONTROLLER', 'no active controller right now (an election is under way); retry shortly');
+    }
+    if (this.forwardClient?.address !== address) {
+      this.forwardClient?.client.close();
+      this.forwardClient = { address, client: controllerClient(address) };
+    }
+    return this.forwardClient;
+  }
+
+  private forwardMetadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set(FORWARDED, '1');
+    return md;
+  }
+
+  handlers(): ControllerServiceHandlers {
+    return {
+      CreateTopic: unary(async (req, call) => {
+        const active = this.ctx.active();
+        if (active) return { topic: await active.createTopic(req) };
+        const { address, client } = this.leaderClient(call);
+        return callUnary((cb) => client.createTopic(req, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
+      }),
+      DeleteTopic: unary(async (req, call) => {
+        const active = this.ctx.active();
+        if (active) {
+          await active.deleteTopic(req.name);
+          return {};
+        }
+        const { address, client } = this.leaderClient(call);
+        return callUnary((cb) => client.deleteTopic(req, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
+      }),
+      ListTopics: unary(async (req) => ({
+        names: this.ctx.view
+          .topics()
+          .map((t) => t.name)
+          .filter((n) => req.includeInternal || !n.startsWith('__')),
+      })),
+      DescribeTopics: unary(async (req) => {
+        const records =
+          req.names.length === 0
+            ? this.ctx.view.topics()
+            : req.names.map((name) => {
+                const r = this.ctx.view.topic(name);
+                if (!r) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
+                return r;
+              });
+        return { topics: records.map((r) => toTopicInfo(this.ctx.view, r)) };
+      }),
+      GetMetadata: unary(async (req) => toMetadataResponse(this.ctx.view, this.ctx.clusterId, req.topics)),
+    };
+  }
+}
+
