@@ -110,7 +110,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       startedAtMs: Date.now(),
       cleanStart: replicas.cleanStart,
     };
-    const membershipOwner = new MembershipOwner(etcd, keys.broker(config.brokerId), JSON.stringify(registration), config.leaseTtlSeconds, logger);
+    const membershipOwner = new MembershipOwner(etcd, keys.broker(config.brokerId), registration, config.leaseTtlSeconds, logger);
     await membershipOwner.join();
     health.set('SERVING');
     logger.info(
@@ -150,7 +150,7 @@ class MembershipOwner {
   constructor(
     private readonly etcd: ReturnType<typeof connectEtcd>,
     private readonly key: string,
-    private readonly value: string,
+    private readonly value: BrokerRegistration,
     private readonly ttlSeconds: number,
     private readonly logger: Logger,
   ) {}
