@@ -1,0 +1,14 @@
+/**
+ * A partition replica's log on disk. Import this lib only through here.
+ *
+ * PartitionLog.read(offset, maxBytes, maxOffsetExclusive?) contract: whole batches starting with
+ * the one that holds `offset`, about `maxBytes` (at least one whole batch when one exists), never a
+ * batch whose last offset is >= maxOffsetExclusive (default: the log end offset), from a single
+ * segment. offset == end (or >= maxOffsetExclusive) gives empty bytes; offset outside
+ * [logStartOffset, logEndOffset] throws OFFSET_OUT_OF_RANGE naming the valid range.
+ */
+export { PartitionLog, type AppendInfo, type LogReadResult, type RecoveryReport, type LogLogger } from './partition-log.js';
+export { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
+export { systemClock, type Clock } from './clock.js';
+export { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
+export { segmentFileName, parseSegmentFileName, CLEAN_SHUTDOWN_FILE, EPOCH_CHECKPOINT_FILE } from './file-names.js';

@@ -1,0 +1,107 @@
+/**
+ * Leader epoch -> start offset: the first offset written under each epoch (KIP-101). A replica
+ * that becomes a follower asks the leader for the end offset of its latest epoch and truncates to
+ * it, so two replicas never hold different records at one offset.
+ *
+ * File `leader-epoch-checkpoint`, text, replaced atomically (write temp, fsync, rename):
+ *   line 1: version (0)    line 2: entry count    then one "<epoch> <startOffset>" per line
+ */
+import { open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EPOCH_CHECKPOINT_FILE } from './file-names.js';
+
+export interface EpochEntry {
+  epoch: number;
+  startOffset: number;
+}
+
+export class LeaderEpochCache {
+  private list: EpochEntry[] = [];
+
+  private constructor(
+    private readonly dir: string,
+    private readonly logEndOffset: () => number,
+  ) {}
+
+  static async load(dir: string, logEndOffset: () => number): Promise<LeaderEpochCache> {
+    const cache = new LeaderEpochCache(dir, logEndOffset);
+    try {
+      const lines = (await readFile(join(dir, EPOCH_CHECKPOINT_FILE), 'utf8')).split('\n').filter((l) => l.length > 0);
+      const count = Number(lines[1]);
+      for (let i = 0; i < count; i++) {
+        const [e, o] = (lines[i + 2] ?? '').split(' ').map(Number);
+        if (Number.isInteger(e) && Number.isSafeInteger(o)) cache.list.push({ epoch: e as number, startOffset: o as number });
+      }
+    } catch {
+      // Missing or unreadable: start empty; appends re-learn epochs from batch headers.
+    }
+    return cache;
+  }
+
+  entries(): readonly EpochEntry[] {
+    return this.list;
+  }
+
+  /** The latest epoch, or -1 when none is known. */
+  latestEpoch(): number {
+    return this.list.length > 0 ? (this.list[this.list.length - 1] as EpochEntry).epoch : -1;
+  }
+
+  /** Records that `epoch` starts at `startOffset`; ignored unless it is newer than the latest. */
+  async assign(epoch: number, startOffset: number): Promise<void> {
+    const last = this.list[this.list.length - 1];
+    if (last && (epoch <= last.epoch)) return;
+    // An epoch can start where the previous one started if the previous wrote nothing.
+    while (this.list.length > 0 && (this.list[this.list.length - 1] as EpochEntry).startOffset >= startOffset) this.list.pop();
+    this.list.push({ epoch, startOffset });
+    await this.persist();
+  }
+
+  /**
+   * KIP-101: for `epoch`, the largest known epoch <= it and that epoch's end offset (the start
+   * offset of the next higher epoch, or the log end offset when it is the latest).
+   * {epoch: -1, endOffset: -1} when `epoch` is below every known epoch.
+   */
+  endOffsetFor(epoch: number): { epoch: number; endOffset: number } {
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const entry = this.list[i] as EpochEntry;
+      if (entry.epoch <= epoch) {
+        const next = this.list[i + 1];
+        return { epoch: entry.epoch, endOffset: next ? next.startOffset : this.logEndOffset() };
+      }
+    }
+    return { epoch: -1, endOffset: -1 };
+  }
+
+  /** Forgets epochs that start at or after `offset` (the log was truncated to `offset`). */
+  async truncateFromEnd(offset: number): Promise<void> {
+    const before = this.list.length;
+    this.list = this.list.filter((e) => e.startOffset < offset);
+    if (this.list.length !== before) await this.persist();
+  }
+
+  /** Retention moved the log start to `offset`: the entry covering it now starts there. */
+  async truncateFromStart(offset: number): Promise<void> {
+    let i = 0;
+    while (i + 1 < this.list.length && (this.list[i + 1] as EpochEntry).startOffset <= offset) i++;
+    if (i === 0 && (this.list[0]?.startOffset ?? offset) >= offset) return;
+    this.list = this.list.slice(i);
+    const first = this.list[0];
+    if (first) first.startOffset = Math.max(first.startOffset, offset);
+    await this.persist();
+  }
+
+  private async persist(): Promise<void> {
+    const text = ['0', String(this.list.length), ...this.list.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n') + '\n';
+    const path = join(this.dir, EPOCH_CHECKPOINT_FILE);
+    const tmp = path + '.tmp';
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  }
+}

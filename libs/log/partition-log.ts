@@ -1,0 +1,326 @@
+/**
+ * One partition replica's log: an ordered set of segments in one directory (file-names.ts), the
+ * leader epoch cache, recovery on open, rolling, retention and the fsync policy.
+ *
+ * Offsets: log start offset (first retained), log end offset (LEO: the next offset to assign).
+ * The high watermark is not the log's business; readers pass it as `maxOffsetExclusive`.
+ *
+ * Concurrency: appends, truncation, retention, flush and close run one at a time in call order
+ * (an internal promise chain). Reads run concurrently and see only committed bytes.
+ *
+ * Recovery: after a clean close (`.clean-shutdown` present) indexes are trusted if sane. After a
+ * crash the last segment is checked batch by batch (header, length, CRC-32C, contiguous offsets)
+ * and cut at the first bad or torn batch; its indexes are rebuilt. Earlier segments were fsynced
+ * when they rolled, so only their indexes are sanity-checked. What was cut is logged.
+ */
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SamsaError } from '../errors/index.js';
+import { batchSizeAt, readBatchHeader, stampBatch, validateBatch } from '../record/index.js';
+import { systemClock, type Clock } from './clock.js';
+import type { LogConfig } from './config.js';
+import { CLEAN_SHUTDOWN_FILE, parseSegmentFileName } from './file-names.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { parseHeader, Segment } from './segment.js';
+
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  appendTimeMs: number;
+  sizeInBytes: number;
+}
+
+export interface LogReadResult {
+  /** Whole batches as stored; the first may start before the requested offset. */
+  bytes: Buffer;
+  /** Offset after the last record in `bytes`; the requested offset when empty. */
+  nextOffset: number;
+}
+
+export interface RecoveryReport {
+  clean: boolean;
+  truncatedBytes: number;
+  validBatches: number;
+  segmentsRebuilt: number;
+}
+
+export interface LogLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+const quietLogger: LogLogger = { info: () => undefined, warn: () => undefined };
+
+export class PartitionLog {
+  private segments: Segment[] = [];
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private dirty = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private report: RecoveryReport = { clean: true, truncatedBytes: 0, validBatches: 0, segmentsRebuilt: 0 };
+  epochs!: LeaderEpochCache;
+
+  private constructor(
+    readonly dir: string,
+    private readonly config: LogConfig,
+    private readonly clock: Clock,
+    private readonly logger: LogLogger,
+  ) {}
+
+  static async open(dir: string, config: LogConfig, options: { clock?: Clock; logger?: LogLogger } = {}): Promise<PartitionLog> {
+    const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger);
+    await log.load();
+    return log;
+  }
+
+  get logStartOffset(): number {
+    return (this.segments[0] as Segment).baseOffset;
+  }
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+  get sizeInBytes(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+  get recoveryReport(): RecoveryReport {
+    return this.report;
+  }
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1] as Segment;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+    } catch (err) {
+      throw new SamsaError('STORAGE_ERROR', `cannot create log directory ${this.dir}: ${(err as Error).message}`, { cause: err });
+    }
+    const names = await readdir(this.dir);
+    const clean = names.includes(CLEAN_SHUTDOWN_FILE);
+    const bases = new Set<number>();
+    for (const name of names) {
+      const parsed = parseSegmentFileName(name);
+      if (parsed?.kind === 'log') bases.add(parsed.baseOffset);
+    }
+    // Index files without their log, and half-written temp files, are leftovers of a crash.
+    for (const name of names) {
+      const parsed = parseSegmentFileName(name);
+      if ((parsed && parsed.kind !== 'log' && !bases.has(parsed.baseOffset)) || name.endsWith('.tmp')) await rm(join(this.dir, name), { force: true });
+    }
+    const sorted = [...bases].sort((a, b) => a - b);
+    const report: RecoveryReport = { clean, truncatedBytes: 0, validBatches: 0, segmentsRebuilt: 0 };
+    for (let i = 0; i < sorted.length; i++) {
+      const base = sorted[i] as number;
+      const recover = !clean && i === sorted.length - 1;
+      const { segment, scan, rebuilt, fileSize } = await Segment.open(this.dir, base, this.config.indexIntervalBytes, this.clock.nowMs(), recover);
+      if (rebuilt) report.segmentsRebuilt++;
+      report.validBatches += scan.batches;
+      if (scan.stoppedBecause && rebuilt) {
+        const cut = fileSize - scan.validBytes;
+        report.truncatedBytes += cut;
+        this.logger.warn({ dir: this.dir, segment: base, keptBytes: scan.validBytes, droppedBytes: cut, reason: scan.stoppedBecause }, 'recovery cut the log at the first invalid batch');
+      }
+      this.segments.push(segment);
+    }
+    if (this.segments.length === 0) this.segments.push(await Segment.create(this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs()));
+    if (clean) await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
+    this.report = report;
+    this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset);
+    await this.epochs.truncateFromEnd(this.logEndOffset);
+    if (!clean) this.logger.info({ dir: this.dir, ...report, logEndOffset: this.logEndOffset }, 'recovered log after unclean shutdown');
+    if (this.config.fsync.mode === 'interval') {
+      this.flushTimer = setInterval(() => {
+        if (this.dirty) void this.flush().catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'periodic fsync failed'));
+      }, this.config.fsync.intervalMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      if (this.closed) throw new SamsaError('NOT_READY', `log ${this.dir} is closed`);
+      return fn();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async maybeRoll(incoming: number): Promise<void> {
+    const a = this.active;
+    if (a.size === 0) return;
+    const tooBig = a.size + incoming > this.config.segmentBytes;
+    const tooOld = this.clock.nowMs() - a.rollTimestamp > this.config.segmentMs;
+    if (!tooBig && !tooOld) return;
+    // The rolled segment is final: make it durable so recovery never needs to look at it again.
+    await a.sync();
+    this.segments.push(await Segment.create(this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs()));
+  }
+
+  private async afterAppend(): Promise<void> {
+    if (this.config.fsync.mode === 'always') await this.active.sync();
+    else this.dirty = true;
+  }
+
+  /** Leader path; see the class comment. `batch` must already be validated (validateBatch). */
+  appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<AppendInfo> {
+    return this.enqueue(async () => {
+      const header = readBatchHeader(batch, 0);
+      const baseOffset = this.logEndOffset;
+      stampBatch(batch, baseOffset, leaderEpoch);
+      await this.maybeRoll(batch.length);
+      if (leaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(leaderEpoch, baseOffset);
+      const lastOffset = baseOffset + header.lastOffsetDelta;
+      await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
+      await this.afterAppend();
+      return { baseOffset, lastOffset, appendTimeMs: this.clock.nowMs(), sizeInBytes: batch.length };
+    });
+  }
+
+  /** Follower path: stamped batches copied from the leader; the first must start at the LEO. */
+  appendAsFollower(batches: Buffer): Promise<AppendInfo | undefined> {
+    return this.enqueue(async () => {
+      let pos = 0;
+      let first: number | undefined;
+      let last = -1;
+      while (pos < batches.length) {
+        const size = batchSizeAt(batches, pos);
+        if (size < 0 || pos + size > batches.length) throw new SamsaError('CORRUPT_MESSAGE', `replicated data ends with a partial batch at byte ${pos}`);
+        const slice = batches.subarray(pos, pos + size);
+        const header = validateBatch(slice);
+        if (header.baseOffset !== this.logEndOffset) {
+          throw new SamsaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${header.baseOffset} but the log ends at ${this.logEndOffset}`);
+        }
+        await this.maybeRoll(size);
+        if (header.partitionLeaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
+        last = header.baseOffset + header.lastOffsetDelta;
+        await this.active.append(slice, { baseOffset: header.baseOffset, lastOffset: last, maxTimestamp: header.maxTimestamp, leaderEpoch: header.partitionLeaderEpoch });
+        first ??= header.baseOffset;
+        pos += size;
+      }
+      if (first === undefined) return undefined;
+      await this.afterAppend();
+      return { baseOffset: first, lastOffset: last, appendTimeMs: this.clock.nowMs(), sizeInBytes: batches.length };
+    });
+  }
+
+  /** See the API contract in index.ts. */
+  async read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<LogReadResult> {
+    const start = this.logStartOffset;
+    const end = this.logEndOffset;
+    if (!Number.isSafeInteger(offset) || offset < start || offset > end) {
+      throw new SamsaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside the log's range [${start}, ${end}]`);
+    }
+    const limit = Math.min(maxOffsetExclusive ?? end, end);
+    if (offset >= limit) return { bytes: Buffer.alloc(0), nextOffset: offset };
+    const segments = this.segments;
+    let i = segments.length - 1;
+    while (i > 0 && (segments[i] as Segment).baseOffset > offset) i--;
+    for (; i < segments.length; i++) {
+      const seg = segments[i] as Segment;
+      const info = await seg.findBatch(offset);
+      if (!info) continue;
+      if (info.lastOffset >= limit) break;
+      const want = Math.max(info.size, Math.min(maxBytes, seg.size - info.position));
+      const buf = await seg.read(info.position, want);
+      let pos = 0;
+      let next = offset;
+      while (pos < buf.length) {
+        const h = parseHeader(buf, pos, info.position + pos);
+        if (!h || pos + h.size > buf.length || h.lastOffset >= limit) break;
+        next = h.lastOffset + 1;
+        pos += h.size;
+      }
+      return { bytes: buf.subarray(0, pos), nextOffset: pos > 0 ? next : offset };
+    }
+    return { bytes: Buffer.alloc(0), nextOffset: offset };
+  }
+
+  /** First batch whose max timestamp is >= `timestampMs`: its base offset and max timestamp. */
+  async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {
+    for (const seg of this.segments) {
+      const info = await seg.findByTimestamp(timestampMs);
+      if (info) return { offset: Math.max(info.baseOffset, this.logStartOffset), timestampMs: info.maxTimestamp };
+    }
+    return undefined;
+  }
+
+  /** Removes every record at an offset >= `offset` (whole batches: the batch holding it goes too). */
+  truncateTo(offset: number): Promise<void> {
+    return this.enqueue(async () => {
+      if (offset >= this.logEndOffset) return;
+      while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+        const seg = this.segments.pop() as Segment;
+        await seg.delete();
+      }
+      if (this.active.baseOffset >= offset) {
+        // Everything goes: start over empty at `offset`.
+        const seg = this.segments.pop() as Segment;
+        await seg.delete();
+        this.segments.push(await Segment.create(this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
+      } else {
+        await this.active.truncateTo(offset);
+      }
+      await this.epochs.truncateFromEnd(this.logEndOffset);
+      await this.active.sync();
+      this.logger.info({ dir: this.dir, offset, logEndOffset: this.logEndOffset }, 'truncated log');
+    });
+  }
+
+  /** Deletes whole old segments by retention time and size; never the active segment. */
+  applyRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
+    return this.enqueue(async () => {
+      const now = this.clock.nowMs();
+      let total = this.sizeInBytes;
+      let deletedSegments = 0;
+      let deletedBytes = 0;
+      while (this.segments.length > 1) {
+        const oldest = this.segments[0] as Segment;
+        const expired = this.config.retentionMs >= 0 && oldest.maxTimestamp < now - this.config.retentionMs;
+        const oversize = this.config.retentionBytes >= 0 && total - oldest.size >= this.config.retentionBytes;
+        if (!expired && !oversize) break;
+        this.segments.shift();
+        total -= oldest.size;
+        deletedBytes += oldest.size;
+        deletedSegments++;
+        await oldest.delete();
+      }
+      if (deletedSegments > 0) {
+        await this.epochs.truncateFromStart(this.logStartOffset);
+        this.logger.info({ dir: this.dir, deletedSegments, deletedBytes, logStartOffset: this.logStartOffset }, 'retention deleted old segments');
+      }
+      return { deletedSegments, deletedBytes };
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.enqueue(async () => {
+      this.dirty = false;
+      await this.active.sync();
+    });
+  }
+
+  /** Flushes, writes the clean-shutdown marker and closes every file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.enqueue(async () => {
+      await this.active.sync();
+      await writeFile(join(this.dir, CLEAN_SHUTDOWN_FILE), '');
+      this.closed = true;
+      for (const s of this.segments) await s.close();
+    }).catch(() => undefined);
+    this.closed = true;
+  }
+
+  /** Closes and removes the directory. */
+  async delete(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.tail;
+    this.closed = true;
+    for (const s of this.segments) await s.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

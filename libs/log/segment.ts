@@ -1,0 +1,285 @@
+/**
+ * One segment of a partition log: a [base offset].log file of record batches back to back, with
+ * its offset index and time index beside it (see file-names.ts, offset-index.ts, time-index.ts).
+ * Batches are stored exactly as appended (Kafka v2 layout, libs/record/batch-header.ts); this
+ * module reads only batch headers, never records.
+ *
+ * `size` is the committed length: bytes below it are complete batches, and readers never look past
+ * it. Not safe for concurrent mutation: PartitionLog serializes appends, truncation and deletion;
+ * reads may run concurrently with an append.
+ */
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, validateBatch } from '../record/index.js';
+import type { SamsaError } from '../errors/index.js';
+import { segmentPath } from './file-names.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+/** What a header walk learns about one stored batch. */
+export interface BatchInfo {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  leaderEpoch: number;
+}
+
+/** The fields of a 61-byte header that the log needs, or undefined if they are not plausible. */
+export function parseHeader(buf: Buffer, at: number, position: number): BatchInfo | undefined {
+  if (buf.length - at < BATCH_HEADER_SIZE) return undefined;
+  const size = buf.readInt32BE(at + 8) + LOG_OVERHEAD;
+  if (size < BATCH_HEADER_SIZE || buf.readInt8(at + 16) !== MAGIC_V2) return undefined;
+  const baseOffset = Number(buf.readBigInt64BE(at));
+  const lastDelta = buf.readInt32BE(at + 23);
+  const maxTimestamp = Number(buf.readBigInt64BE(at + 35));
+  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0 || lastDelta < 0) return undefined;
+  return { position, size, baseOffset, lastOffset: baseOffset + lastDelta, maxTimestamp, leaderEpoch: buf.readInt32BE(at + 12) };
+}
+
+export interface ScanResult {
+  /** Bytes of valid batches from the start of the file. */
+  validBytes: number;
+  batches: number;
+  /** Why the scan stopped before the end of the file, if it did. */
+  stoppedBecause?: string;
+}
+
+export class Segment {
+  /** Committed bytes. */
+  size = 0;
+  /** Offset after the last record in this segment (baseOffset when empty). */
+  nextOffset: number;
+  /** Largest batch max timestamp in the segment, -1 when empty. */
+  maxTimestamp = -1;
+  /**
+   * When this segment was created, or opened by this process (clock time): its age for rolling.
+   * Record timestamps are producer-chosen and may be anything, so they do not drive rolling.
+   */
+  rollTimestamp: number;
+  private bytesSinceIndex = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    private readonly file: FileHandle,
+    readonly offsetIndex: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    private readonly indexIntervalBytes: number,
+    nowMs: number,
+  ) {
+    this.nextOffset = baseOffset;
+    this.rollTimestamp = nowMs;
+  }
+
+  static async create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Promise<Segment> {
+    const file = await open(segmentPath(dir, baseOffset, 'log'), 'w+');
+    const oi = await OffsetIndex.open(segmentPath(dir, baseOffset, 'index'), baseOffset, false);
+    const ti = await TimeIndex.open(segmentPath(dir, baseOffset, 'timeindex'), baseOffset, false);
+    return new Segment(dir, baseOffset, file, oi, ti, indexIntervalBytes, nowMs);
+  }
+
+  /**
+   * Opens an existing segment. With `recover`, every batch is checked (header, length, CRC-32C,
+   * offsets following on) and the file is cut at the first bad or torn one; indexes are rebuilt.
+   * Without it the indexes are trusted if sane (rebuilt otherwise) and only the tail after the last
+   * index entry is walked.
+   */
+  static async open(
+    dir: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    nowMs: number,
+    recover: boolean,
+  ): Promise<{ segment: Segment; scan: ScanResult; rebuilt: boolean; fileSize: number }> {
+    const file = await open(segmentPath(dir, baseOffset, 'log'), 'r+');
+    const fileSize = (await file.stat()).size;
+    const oi = await OffsetIndex.open(segmentPath(dir, baseOffset, 'index'), baseOffset, !recover);
+    const ti = await TimeIndex.open(segmentPath(dir, baseOffset, 'timeindex'), baseOffset, !recover);
+    const seg = new Segment(dir, baseOffset, file, oi, ti, indexIntervalBytes, nowMs);
+    if (!recover && oi.isSane(Math.max(fileSize, 1))) {
+      // Walk the tail from the last indexed batch to learn nextOffset and max timestamp.
+      const scan = await seg.walk(oi.lastPosition, fileSize, false, false);
+      if (scan.validBytes === fileSize && ti.isSane(seg.nextOffset)) {
+        seg.size = fileSize;
+        seg.maxTimestamp = Math.max(seg.maxTimestamp, ti.maxTimestamp);
+        return { segment: seg, scan, rebuilt: false, fileSize };
+      }
+    }
+    await oi.reset();
+    await ti.truncateToOffset(baseOffset);
+    seg.nextOffset = baseOffset;
+    seg.maxTimestamp = -1;
+    const scan = await seg.walk(0, fileSize, recover, true);
+    if (scan.validBytes < fileSize) await file.truncate(scan.validBytes);
+    seg.size = scan.validBytes;
+    return { segment: seg, scan, rebuilt: true, fileSize };
+  }
+
+  /**
+   * Walks batches from `from` to `end`, updating nextOffset/maxTimestamp (and the indexes when
+   * `index`). With `checkCrc`, reads each whole batch and validates it. Stops at the first batch
+   * that is torn, implausible, corrupt or not contiguous in offsets.
+   */
+  private async walk(from: number, end: number, checkCrc: boolean, index: boolean): Promise<ScanResult> {
+    let pos = from;
+    let batches = 0;
+    let expected = -1;
+    while (pos < end) {
+      if (end - pos < BATCH_HEADER_SIZE) return { validBytes: pos, batches, stoppedBecause: `${end - pos} trailing bytes are less than a batch header` };
+      const info = await this.headerAt(pos);
+      if (!info) return { validBytes: pos, batches, stoppedBecause: `implausible batch header at byte ${pos}` };
+      if (pos + info.size > end) return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is torn (${info.size} bytes, ${end - pos} present)` };
+      if (expected >= 0 && info.baseOffset !== expected) {
+        return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} has base offset ${info.baseOffset}, expected ${expected}` };
+      }
+      if (info.baseOffset < this.baseOffset) return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is below the segment base offset` };
+      if (checkCrc) {
+        const buf = Buffer.allocUnsafe(info.size);
+        await this.file.read(buf, 0, info.size, pos);
+        try {
+          validateBatch(buf);
+        } catch (err) {
+          return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos}: ${(err as SamsaError).message}` };
+        }
+      }
+      if (index) await this.indexBatch(info);
+      this.nextOffset = info.lastOffset + 1;
+      this.maxTimestamp = Math.max(this.maxTimestamp, info.maxTimestamp);
+      expected = info.lastOffset + 1;
+      pos += info.size;
+      batches++;
+    }
+    return { validBytes: pos, batches };
+  }
+
+  private async indexBatch(info: BatchInfo): Promise<void> {
+    if (info.position === 0 || this.bytesSinceIndex >= this.indexIntervalBytes) {
+      if (info.position > 0 || this.offsetIndex.entries === 0) await this.offsetIndex.append(info.baseOffset, info.position);
+      this.bytesSinceIndex = 0;
+    }
+    this.bytesSinceIndex += info.size;
+    await this.timeIndex.maybeAppend(info.baseOffset, info.maxTimestamp);
+  }
+
+  /** The header of the batch at `position`, or undefined when none is plausible there. */
+  async headerAt(position: number): Promise<BatchInfo | undefined> {
+    const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+    const { bytesRead } = await this.file.read(buf, 0, BATCH_HEADER_SIZE, position);
+    if (bytesRead < BATCH_HEADER_SIZE) return undefined;
+    return parseHeader(buf, 0, position);
+  }
+
+  /** Appends one stamped batch. The caller has checked that its base offset is `nextOffset`. */
+  async append(batch: Buffer, info: { baseOffset: number; lastOffset: number; maxTimestamp: number; leaderEpoch: number }): Promise<void> {
+    const position = this.size;
+    let written = 0;
+    while (written < batch.length) {
+      const { bytesWritten } = await this.file.write(batch, written, batch.length - written, position + written);
+      written += bytesWritten;
+    }
+    await this.indexBatch({ position, size: batch.length, ...info });
+    this.size = position + batch.length;
+    this.nextOffset = info.lastOffset + 1;
+    this.maxTimestamp = Math.max(this.maxTimestamp, info.maxTimestamp);
+  }
+
+  /**
+   * Position of the first batch whose last offset is >= `offset`, or `size` when there is none.
+   * Uses the index as a starting hint and verifies by walking headers; a wrong index costs time,
+   * never correctness.
+   */
+  async findBatch(offset: number): Promise<BatchInfo | undefined> {
+    if (offset >= this.nextOffset) return undefined;
+    const hint = this.offsetIndex.lookup(offset).position;
+    if (hint > 0 && hint < this.size) {
+      const found = await this.walkTo(offset, hint);
+      if (found) return found;
+    }
+    return this.walkTo(offset, 0);
+  }
+
+  /** Walks headers from `position`; undefined if the first one is implausible or already past `offset`. */
+  private async walkTo(offset: number, position: number): Promise<BatchInfo | undefined> {
+    let pos = position;
+    let first = true;
+    while (pos < this.size) {
+      const info = await this.headerAt(pos);
+      if (!info || (first && info.baseOffset > offset)) return undefined;
+      first = false;
+      if (info.lastOffset >= offset) return info;
+      pos += info.size;
+    }
+    return undefined;
+  }
+
+  /** Reads `length` bytes at `position` (fewer at the end of the committed data). */
+  async read(position: number, length: number): Promise<Buffer> {
+    const n = Math.max(0, Math.min(length, this.size - position));
+    const buf = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const { bytesRead } = await this.file.read(buf, got, n - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === n ? buf : buf.subarray(0, got);
+  }
+
+  /** The first batch whose max timestamp is >= `timestamp`, or undefined. */
+  async findByTimestamp(timestamp: number): Promise<BatchInfo | undefined> {
+    if (this.maxTimestamp < timestamp) return undefined;
+    const from = await this.findBatch(this.timeIndex.scanStartFor(timestamp));
+    let pos = from?.position ?? 0;
+    while (pos < this.size) {
+      const info = await this.headerAt(pos);
+      if (!info) return undefined;
+      if (info.maxTimestamp >= timestamp) return info;
+      pos += info.size;
+    }
+    return undefined;
+  }
+
+  /** Removes every batch whose last offset is >= `offset`; returns the new nextOffset. */
+  async truncateTo(offset: number): Promise<number> {
+    const first = await this.findBatch(offset);
+    if (!first) return this.nextOffset;
+    await this.file.truncate(first.position);
+    await this.offsetIndex.truncateToPosition(first.position);
+    await this.timeIndex.truncateToOffset(first.baseOffset);
+    this.size = first.position;
+    this.nextOffset = first.baseOffset;
+    this.bytesSinceIndex = this.indexIntervalBytes;
+    // maxTimestamp may now be too high; recompute from what is left (rare: replication truncation).
+    this.maxTimestamp = -1;
+    let pos = 0;
+    while (pos < this.size) {
+      const info = await this.headerAt(pos);
+      if (!info) break;
+      this.maxTimestamp = Math.max(this.maxTimestamp, info.maxTimestamp);
+      pos += info.size;
+    }
+    return this.nextOffset;
+  }
+
+  async sync(): Promise<void> {
+    await this.file.datasync();
+    await this.offsetIndex.sync();
+    await this.timeIndex.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.file.close().catch(() => undefined);
+    await this.offsetIndex.close().catch(() => undefined);
+    await this.timeIndex.close().catch(() => undefined);
+  }
+
+  async delete(): Promise<void> {
+    await this.close();
+    for (const kind of ['log', 'index', 'timeindex'] as const) await rm(segmentPath(this.dir, this.baseOffset, kind), { force: true });
+  }
+}
+
+export async function fileSize(path: string): Promise<number> {
+  return (await stat(path)).size;
+}
