@@ -16,7 +16,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
-import { batchSizeAt, readBatchHeader, stampBatch, validateBatch } from '../record/index.js';
+import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateBatch } from '../record/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LogConfig } from './config.js';
 import { CLEAN_SHUTDOWN_FILE, parseSegmentFileName } from './file-names.js';
@@ -238,11 +238,19 @@ export class PartitionLog {
     return { bytes: Buffer.alloc(0), nextOffset: offset };
   }
 
-  /** First batch whose max timestamp is >= `timestampMs`: its base offset and max timestamp. */
+  /**
+   * The first record whose timestamp is >= `timestampMs`: its offset and timestamp (Kafka's
+   * ListOffsets semantics), or undefined when there is none. Indexes find the batch; only that one
+   * batch is decoded (this is an admin path, not the hot path).
+   */
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {
     for (const seg of this.segments) {
       const info = await seg.findByTimestamp(timestampMs);
-      if (info) return { offset: Math.max(info.baseOffset, this.logStartOffset), timestampMs: info.maxTimestamp };
+      if (!info) continue;
+      const records = decodeBatch(await seg.read(info.position, info.size));
+      const hit = records.find((r) => r.timestampMs >= timestampMs);
+      if (hit && hit.offset >= this.logStartOffset) return { offset: hit.offset, timestampMs: hit.timestampMs };
+      return { offset: Math.max(info.baseOffset, this.logStartOffset), timestampMs: info.maxTimestamp };
     }
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { vi, describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
 import { SamsaError } from '../../../libs/errors/index.js';
@@ -80,10 +80,9 @@ describe('Partition', () => {
       done = true;
       return info;
     });
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    // The append is on disk and parked until the follower has it.
+    await vi.waitFor(() => expect(p.waiterCount).toBe(1));
     expect(done).toBe(false);
-    expect(p.waiterCount).toBe(1);
     p.updateFollowerPosition(2, 1);
     expect((await pending).baseOffset).toBe(0);
     expect(p.waiterCount).toBe(0);
