@@ -44,9 +44,8 @@ async function checkDataDirWritable(dir: string): Promise<void> {
     }
     await unlink(probe);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new Error(
-      `data directory ${resolve(dir)} is not writable (${code}: ${err instanceof Error ? err.message : String(err)}); ` +
+      `data directory ${resolve(dir)} is not writable (${err instanceof Error ? err.message : String(err)}); ` +
         'create it and give this user write permission, or point SAMSA_DATA_DIR (--data-dir) at a writable directory',
     );
   }

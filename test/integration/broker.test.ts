@@ -4,10 +4,10 @@
  * that wake on new data, every bad input's status and reason, clients that cancel or stall,
  * kill -9 and restart, and a broker that cannot write its data dir.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { describe, expect, it, afterAll } from 'vitest';
+import { describe, expect, it, afterAll, onTestFinished } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { buildBatch, decodeRecordsFrom } from '../../libs/record/index.js';
 import { MetadataKeys, DEFAULT_TOPIC_CONFIG, type PartitionState, type TopicRecord, type TopicConfigValues } from '../../libs/cluster/metadata.js';
@@ -454,6 +454,8 @@ describe('durability and start-up', () => {
 
   it('a broker whose data dir cannot be written exits non-zero and names the dir in its log', async () => {
     const dir = tempDir('unwritable');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // Root may write anywhere, so "unwritable" here is a path through a regular file (ENOTDIR).
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'not a directory');
     const dataDir = join(blocker, 'broker-9');
