@@ -1,0 +1,156 @@
+/**
+ * Partition leadership decisions (onBrokersChanged): who leads after brokers die and return, how
+ * the ISR shrinks, how epochs move, and invariants over arbitrary sequences of live sets.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { onBrokersChanged, type PartitionState } from '../../../libs/cluster/index.js';
+
+function partition(replicas: number[], overrides: Partial<PartitionState> = {}): PartitionState {
+  return {
+    topic: 't',
+    partition: 0,
+    leader: replicas[0] as number,
+    leaderEpoch: 5,
+    partitionEpoch: 9,
+    replicas,
+    isr: [...replicas],
+    ...overrides,
+  };
+}
+const live = (...ids: number[]): ReadonlySet<number> => new Set(ids);
+
+describe('onBrokersChanged', () => {
+  it('leader dies: the next live ISR member in replica order leads, both epochs go up, the ISR shrinks to the live members', () => {
+    const s = partition([1, 2, 3]);
+    expect(onBrokersChanged(s, live(2, 3), false)).toEqual({ ...s, leader: 2, leaderEpoch: 6, partitionEpoch: 10, isr: [2, 3] });
+  });
+
+  it('leader dies: replica order decides, not ISR order', () => {
+    const s = partition([3, 1, 2], { leader: 3, isr: [2, 1, 3] });
+    const next = onBrokersChanged(s, live(1, 2), false);
+    expect(next?.leader).toBe(1);
+    expect(next?.isr).toEqual([1, 2]);
+  });
+
+  it('leader and the preferred successor die: the one after leads', () => {
+    const s = partition([1, 2, 3]);
+    expect(onBrokersChanged(s, live(3), false)).toMatchObject({ leader: 3, leaderEpoch: 6, partitionEpoch: 10, isr: [3] });
+  });
+
+  it('follower dies: same leader and leader epoch, ISR shrinks, partition epoch goes up', () => {
+    const s = partition([1, 2, 3]);
+    expect(onBrokersChanged(s, live(1, 3), false)).toEqual({ ...s, leaderEpoch: 5, partitionEpoch: 10, isr: [1, 3] });
+  });
+
+  it('last ISR member dies: leader -1, ISR kept non-empty', () => {
+    const s = partition([1, 2], { isr: [1] });
+    const next = onBrokersChanged(s, live(2), false);
+    expect(next).toMatchObject({ leader: -1, isr: [1], partitionEpoch: 10 });
+    expect(next?.leaderEpoch).toBeGreaterThanOrEqual(s.leaderEpoch);
+  });
+
+  it('every replica dies at once: leader -1 and the ISR still names who had everything', () => {
+    const s = partition([1, 2, 3]);
+    const next = onBrokersChanged(s, live(), false);
+    expect(next?.leader).toBe(-1);
+    expect(next?.isr.length).toBeGreaterThan(0);
+    for (const r of next?.isr ?? []) expect(s.isr).toContain(r);
+  });
+
+  it('the last ISR member returns: it leads again with a higher leader epoch', () => {
+    const s = partition([1, 2], { isr: [1] });
+    const offline = onBrokersChanged(s, live(2), false) as PartitionState;
+    const back = onBrokersChanged(offline, live(1, 2), false);
+    expect(back).toMatchObject({ leader: 1, isr: [1] });
+    expect(back?.leaderEpoch).toBeGreaterThan(offline.leaderEpoch);
+    expect(back?.leaderEpoch).toBeGreaterThan(s.leaderEpoch);
+    expect(back?.partitionEpoch).toBe(offline.partitionEpoch + 1);
+  });
+
+  it('an out-of-sync replica is never chosen when unclean election is off', () => {
+    const s = partition([1, 2, 3], { isr: [1] });
+    const offline = onBrokersChanged(s, live(2, 3), false);
+    expect(offline?.leader).toBe(-1);
+    expect(offline?.isr).toEqual([1]);
+    // Still offline while only out-of-sync replicas are alive: nothing to do.
+    expect(onBrokersChanged(offline as PartitionState, live(2, 3), false)).toBeUndefined();
+  });
+
+  it('an out-of-sync replica is chosen when unclean election is allowed, and becomes the whole ISR', () => {
+    const s = partition([1, 2, 3], { isr: [1] });
+    const next = onBrokersChanged(s, live(3, 2), true);
+    expect(next).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 6, partitionEpoch: 10 });
+    const offline = partition([1, 2, 3], { leader: -1, isr: [1] });
+    expect(onBrokersChanged(offline, live(3), true)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 6 });
+  });
+
+  it('unclean election still prefers a live ISR member', () => {
+    const s = partition([1, 2, 3], { isr: [1, 3] });
+    expect(onBrokersChanged(s, live(2, 3), true)).toMatchObject({ leader: 3, isr: [3] });
+  });
+
+  it('no change: undefined', () => {
+    const s = partition([1, 2, 3]);
+    expect(onBrokersChanged(s, live(1, 2, 3), false)).toBeUndefined();
+    expect(onBrokersChanged(s, live(1, 2, 3, 4, 5), false)).toBeUndefined();
+    // An out-of-sync follower coming or going changes nothing.
+    const shrunk = partition([1, 2, 3], { isr: [1, 2] });
+    expect(onBrokersChanged(shrunk, live(1, 2), false)).toBeUndefined();
+    expect(onBrokersChanged(shrunk, live(1, 2, 3), false)).toBeUndefined();
+    // Offline with nobody back: nothing to write.
+    const offline = partition([1, 2], { leader: -1, isr: [1] });
+    expect(onBrokersChanged(offline, live(), false)).toBeUndefined();
+    expect(onBrokersChanged(offline, live(), true)).toBeUndefined();
+  });
+
+  it('does not mutate its input', () => {
+    const s = partition([1, 2, 3]);
+    const copy = structuredClone(s);
+    onBrokersChanged(s, live(3), false);
+    expect(s).toEqual(copy);
+  });
+
+  describe('property: over any sequence of live sets', () => {
+    const run = fc
+      .uniqueArray(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 5 })
+      .chain((replicas) =>
+        fc.record({
+          replicas: fc.constant(replicas),
+          unclean: fc.boolean(),
+          steps: fc.array(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7]), { minLength: 1, maxLength: 30 }),
+        }),
+      );
+
+    it('the ISR is never empty, the leader is -1 or a replica in the ISR, and epochs never decrease', () => {
+      fc.assert(
+        fc.property(run, ({ replicas, unclean, steps }) => {
+          let state = partition(replicas, { leaderEpoch: 0, partitionEpoch: 0 });
+          for (const step of steps) {
+            const liveSet = new Set(step);
+            const next = onBrokersChanged(state, liveSet, unclean);
+            if (next === undefined) continue;
+            expect(next.isr.length).toBeGreaterThan(0);
+            for (const r of next.isr) expect(replicas).toContain(r);
+            if (next.leader !== -1) {
+              expect(next.replicas).toContain(next.leader);
+              expect(next.isr).toContain(next.leader);
+              expect(liveSet.has(next.leader)).toBe(true);
+            }
+            expect(next.leaderEpoch).toBeGreaterThanOrEqual(state.leaderEpoch);
+            expect(next.partitionEpoch).toBe(state.partitionEpoch + 1);
+            if (next.leader !== state.leader) expect(next.leaderEpoch).toBe(state.leaderEpoch + 1);
+            else expect(next.leaderEpoch).toBe(state.leaderEpoch);
+            expect(next.replicas).toEqual(replicas);
+            // Without unclean election the ISR only ever shrinks (nothing here adds members back).
+            if (!unclean) for (const r of next.isr) expect(state.isr).toContain(r);
+            state = next;
+            // Applying the same live set again is a fixed point.
+            expect(onBrokersChanged(state, liveSet, unclean)).toBeUndefined();
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+});
