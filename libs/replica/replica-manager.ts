@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/metadata.js';
+import type { ClusterChange } from '../cluster/index.js';
 import { PartitionLog, type LogConfig } from '../log/index.js';
 import { Partition, type ReplicaLog } from './partition.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
@@ -43,7 +44,7 @@ export interface ReplicaClusterView {
   partitions(topic: string): Iterable<PartitionState>;
   partition(topic: string, partition: number): PartitionState | undefined;
   broker(id: number): BrokerRegistration | undefined;
-  onChange(listener: (change: unknown) => void): () => void;
+  onChange(listener: (change: ClusterChange) => void): () => void;
 }
 
 export type OpenLog = (dir: string, config: LogConfig, logger: Logger) => Promise<ReplicaLog>;
@@ -90,10 +91,13 @@ export class ReplicaManager {
     this.cleanStart = cleanStart;
     this.openLog = options.openLog ?? defaultOpenLog;
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
-    this.unsubscribe = options.view.onChange(() => {
+    this.unsubscribe = options.view.onChange((change) => {
+      // Broker and controller changes do not change what is hosted here or who leads it.
+      if (change.kind === 'broker' || change.kind === 'controller') return;
       // Leadership moves apply at once (a produce right after must see them); opening and
       // deleting logs is slow and goes through the serialized reconcile.
-      this.applyStates();
+      if (change.kind === 'partition') this.applyStateOf(change.topic, change.partition);
+      else this.applyStates();
       this.scheduleReconcile();
     });
   }
@@ -240,13 +244,20 @@ export class ReplicaManager {
 
   /** Applies the current leader / epoch / ISR of every hosted partition still assigned here. Synchronous. */
   private applyStates(): void {
+    for (const partition of this.hosted.values()) this.applyStateTo(partition);
+  }
+
+  private applyStateOf(topic: string, partition: number): void {
+    const hosted = this.hosted.get(partitionDirName(topic, partition));
+    if (hosted) this.applyStateTo(hosted);
+  }
+
+  private applyStateTo(partition: Partition): void {
     if (this.closing) return;
     const { view } = this.options;
-    for (const partition of this.hosted.values()) {
-      const topic = view.topic(partition.topic);
-      const state = view.partition(partition.topic, partition.partition);
-      if (topic?.topicId === partition.topicId && state?.replicas.includes(this.options.brokerId)) partition.applyState(state);
-    }
+    const topic = view.topic(partition.topic);
+    const state = view.partition(partition.topic, partition.partition);
+    if (topic?.topicId === partition.topicId && state?.replicas.includes(this.options.brokerId)) partition.applyState(state);
   }
 
   private async reconcile(): Promise<void> {

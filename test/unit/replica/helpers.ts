@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../../../libs/cluster/metadata.js';
 import { DEFAULT_TOPIC_CONFIG } from '../../../libs/cluster/metadata.js';
 import type { ReplicaClusterView } from '../../../libs/replica/index.js';
+import type { ClusterChange } from '../../../libs/cluster/index.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -34,7 +35,7 @@ export class FakeView implements ReplicaClusterView {
   private readonly topicMap = new Map<string, TopicRecord>();
   private readonly partitionMap = new Map<string, PartitionState>();
   private readonly brokerMap = new Map<number, BrokerRegistration>();
-  private readonly listeners = new Set<(c: unknown) => void>();
+  private readonly listeners = new Set<(c: ClusterChange) => void>();
 
   topics(): TopicRecord[] {
     return [...this.topicMap.values()];
@@ -51,7 +52,7 @@ export class FakeView implements ReplicaClusterView {
   broker(id: number): BrokerRegistration | undefined {
     return this.brokerMap.get(id);
   }
-  onChange(listener: (c: unknown) => void): () => void {
+  onChange(listener: (c: ClusterChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -62,7 +63,12 @@ export class FakeView implements ReplicaClusterView {
   /** Creates a topic whose partitions are all led by `leader` with ISR [leader]. */
   createTopic(record: TopicRecord, leader: number): void {
     this.topicMap.set(record.name, record);
-    for (let p = 0; p < record.partitions; p++) this.partitionMap.set(`${record.name}/${p}`, partitionState(record.name, p, leader));
+    // As the controller writes it: partition states first, the topic record last.
+    for (let p = 0; p < record.partitions; p++) {
+      const state = partitionState(record.name, p, leader);
+      this.partitionMap.set(`${record.name}/${p}`, state);
+      this.emit({ kind: 'partition', topic: record.name, partition: p, state });
+    }
     this.emit({ kind: 'topic', name: record.name, record });
   }
   setPartition(state: PartitionState): void {
@@ -71,14 +77,18 @@ export class FakeView implements ReplicaClusterView {
   }
   deleteTopic(name: string): void {
     this.topicMap.delete(name);
-    for (const key of [...this.partitionMap.keys()]) if (key.startsWith(`${name}/`)) this.partitionMap.delete(key);
     this.emit({ kind: 'topic', name, record: undefined });
+    for (const key of [...this.partitionMap.keys()]) {
+      if (!key.startsWith(`${name}/`)) continue;
+      this.partitionMap.delete(key);
+      this.emit({ kind: 'partition', topic: name, partition: Number(key.slice(name.length + 1)), state: undefined });
+    }
   }
   setBroker(reg: BrokerRegistration): void {
     this.brokerMap.set(reg.id, reg);
-    this.emit({ kind: 'broker' });
+    this.emit({ kind: 'broker', id: reg.id, registration: reg });
   }
-  private emit(change: unknown): void {
+  private emit(change: ClusterChange): void {
     for (const l of this.listeners) l(change);
   }
 }

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBatch } from '../../../libs/record/index.js';
@@ -121,6 +121,23 @@ describe('ReplicaManager', () => {
     const { manager } = await start(new FakeView(), tmp.dir);
     expect(manager.cleanStart).toBe(false);
     expect(existsSync(join(tmp.dir, 'precious-0'))).toBe(true);
+  });
+
+  it('runs retention on its timer, deleting old segments by size with the topic\'s settings', async () => {
+    const view = new FakeView();
+    view.createTopic(topicRecord('small', 1, { segmentBytes: 1024, retentionBytes: 2048 }), ME);
+    const tmp = tempDir('replicas');
+    cleanups.push(() => tmp.remove());
+    const manager = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
+    cleanups.push(() => manager.close());
+    const p = manager.get('small', 0);
+    for (let i = 0; i < 40; i++) {
+      await p?.append(buildBatch([{ value: Buffer.alloc(200, i) }], { nowMs: 1 }), { acks: 'leader', minInsyncReplicas: 1 });
+    }
+    await vi.waitFor(() => expect(p?.logStartOffset).toBeGreaterThan(0), { timeout: 5_000 });
+    expect(p?.sizeInBytes).toBeLessThanOrEqual(2048 + 1024);
+    expect(p?.highWatermark).toBe(40);
+    await expect(p?.read(0, 100)).rejects.toMatchObject({ reason: 'OFFSET_OUT_OF_RANGE' });
   });
 
   it('close() unsubscribes from the view and closes every partition', async () => {
