@@ -73,7 +73,7 @@ async function expectFailure(promise: Promise<unknown>, code: grpc.status, reaso
  * writing the metadata the controller would write: leader = first replica, epoch 0) and waits
  * until every broker knows its leaders and the leaders have the replicas open.
  */
-async function createTopic(name: string, partitions: number, config: Partial<TopicConfigValues> = {}): Promise<Map<number, number>> {
+async function createTopic(name: string, partitions: number, config: Partial<TopicConfigValues> = {}, replicationFactor = 1): Promise<Map<number, number>> {
   if (hasController) {
     const controller = cluster.controllers[0];
     if (!controller) throw new Error('no controller');
@@ -82,8 +82,9 @@ async function createTopic(name: string, partitions: number, config: Partial<Top
       const topicConfig: v1.TopicConfig = {};
       if (config.maxMessageBytes !== undefined) topicConfig.maxMessageBytes = config.maxMessageBytes;
       if (config.segmentBytes !== undefined) topicConfig.segmentBytes = config.segmentBytes;
+      if (config.minInsyncReplicas !== undefined) topicConfig.minInsyncReplicas = config.minInsyncReplicas;
       await new Promise<void>((resolve, reject) =>
-        admin.createTopic({ name, partitions, replicationFactor: 1, config: topicConfig }, { deadline: new Date(Date.now() + 30_000) }, (err) =>
+        admin.createTopic({ name, partitions, replicationFactor, config: topicConfig }, { deadline: new Date(Date.now() + 30_000) }, (err) =>
           err ? reject(err) : resolve(),
         ),
       );
@@ -91,6 +92,7 @@ async function createTopic(name: string, partitions: number, config: Partial<Top
       admin.close();
     }
   } else {
+    if (replicationFactor !== 1) throw new Error('without the controller this helper creates replication factor 1 only');
     const record: TopicRecord = {
       name,
       topicId: `${name}-${Date.now()}`,
@@ -150,6 +152,31 @@ function consumeN(address: string, req: v1.ConsumeRequest, count: number): Promi
       if (err.code !== grpc.status.CANCELLED) reject(err);
     });
   });
+}
+
+async function deleteTopic(name: string): Promise<void> {
+  if (!hasController) {
+    await etcd.delete().key(keys.topic(name));
+    await etcd.delete().prefix(keys.partitionsOf(name));
+    return;
+  }
+  const admin = controllerClient((cluster.controllers[0] as ServiceProcess).address);
+  try {
+    await new Promise<void>((resolve, reject) =>
+      admin.deleteTopic({ name }, { deadline: new Date(Date.now() + 30_000) }, (err) => (err ? reject(err) : resolve())),
+    );
+  } finally {
+    admin.close();
+  }
+}
+
+/** A Consume stream: resolves `first` on its first message and `ended` with the error that ends it. */
+function openStream(address: string, req: v1.ConsumeRequest): { first: Promise<void>; ended: Promise<grpc.ServiceError> } {
+  const stream = client(address).consume(req);
+  const first = new Promise<void>((resolve) => stream.once('data', () => resolve()));
+  stream.on('data', () => undefined);
+  const ended = new Promise<grpc.ServiceError>((resolve) => stream.on('error', (err: grpc.ServiceError) => resolve(err)));
+  return { first, ended };
 }
 
 async function metricValue(brokerId: number, name: string): Promise<number> {
@@ -221,6 +248,45 @@ describe('produce and read back', () => {
       [2, 'p1-a'],
       [3, 'p1-b'],
     ]);
+  });
+});
+
+describe('acks', () => {
+  it('acks=none answers before the write with base_offset -1, and the write still lands', async () => {
+    const topic = uniqueName('acks-none');
+    const leader = brokerAddress((await createTopic(topic, 1)).get(0) as number);
+    const res = await produce(leader, { topic, acks: 'ACKS_NONE', records: [{ value: Buffer.from('fire') }, { value: Buffer.from('forget') }] });
+    expect(res.results).toEqual([expect.objectContaining({ partition: 0, baseOffset: -1, recordCount: 2, recordIndexes: [0, 1] })]);
+    await waitUntil(async () => (await listOffsets(leader, { topic, partition: 0, spec: { position: 'OFFSET_POSITION_LATEST' } })).offset === 2, 10_000, 'the acks=none write');
+    // Bad input is still refused, not silently dropped.
+    await expectFailure(produce(leader, { topic, acks: 'ACKS_NONE' }), grpc.status.INVALID_ARGUMENT, 'EMPTY_PRODUCE');
+  });
+
+  it.runIf(hasController)('acks=all is refused with NOT_ENOUGH_REPLICAS, before writing, when the ISR is below min.insync.replicas', async () => {
+    const topic = uniqueName('min-isr');
+    const leaderId = (await createTopic(topic, 1, { minInsyncReplicas: 2 }, 2)).get(0) as number;
+    const leader = brokerAddress(leaderId);
+    const md = await metadata(leader, [topic]);
+    const followerId = md.topics[0]?.partitions[0]?.replicas.find((r) => r !== leaderId) as number;
+    const follower = cluster.broker(followerId);
+    await follower.stop();
+    try {
+      await waitUntil(
+        async () => (await metadata(leader, [topic])).topics[0]?.partitions[0]?.isr.join(',') === String(leaderId),
+        20_000,
+        'the ISR to shrink to the leader',
+      );
+      const refused = await expectFailure(
+        produce(leader, { topic, acks: 'ACKS_ALL', records: [{ value: Buffer.from('x') }] }),
+        grpc.status.UNAVAILABLE,
+        'NOT_ENOUGH_REPLICAS',
+      );
+      expect(refused.details).toContain('min.insync.replicas=2');
+      expect((await listOffsets(leader, { topic, partition: 0, spec: { position: 'OFFSET_POSITION_LATEST' } })).offset).toBe(0);
+      expect((await produce(leader, { topic, acks: 'ACKS_LEADER', records: [{ value: Buffer.from('y') }] })).results[0]?.baseOffset).toBe(0);
+    } finally {
+      await follower.start();
+    }
   });
 });
 
@@ -307,6 +373,22 @@ describe('reading', () => {
   });
 });
 
+describe('streams whose partition goes away', () => {
+  it('a Consume stream, direct or proxied, ends with UNKNOWN_TOPIC_OR_PARTITION when its topic is deleted', async () => {
+    const topic = uniqueName('deleted');
+    const leaderId = (await createTopic(topic, 1)).get(0) as number;
+    await produce(brokerAddress(leaderId), { topic, records: [{ value: Buffer.from('before') }] });
+    const direct = openStream(brokerAddress(leaderId), { topic, partition: 0 });
+    const proxied = openStream(brokerAddress(nonLeader(leaderId)), { topic, partition: 0 });
+    await Promise.all([direct.first, proxied.first]);
+    await deleteTopic(topic);
+    for (const err of await Promise.all([direct.ended, proxied.ended])) {
+      expect({ code: err.code, reason: err.metadata.get(REASON_TRAILER)[0] }).toEqual({ code: grpc.status.NOT_FOUND, reason: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    }
+    await waitUntil(async () => (await metricValue(leaderId, 'samsa_broker_parked_waiters')) === 0, 10_000, 'no waiter left');
+  });
+});
+
 describe('bad input gets the right status and reason', () => {
   it('unknown topic or partition', async () => {
     const topic = uniqueName('known');
@@ -361,8 +443,9 @@ describe('clients that go away or stall', () => {
     const leader = brokerAddress(leaderId);
     await produce(leader, { topic, records: [{ value: Buffer.from('first') }] });
     for (let i = 0; i < 5; i++) {
-      // Cancelled while parked at the end of the log...
+      // Cancelled while parked at the end of the log, on the leader and through a proxy...
       expect(values(await consumeN(leader, { topic, partition: 0 }, 1))).toEqual(['first']);
+      expect(values(await consumeN(brokerAddress(nonLeader(leaderId)), { topic, partition: 0 }, 1))).toEqual(['first']);
     }
     // ...and a long poll whose client gives up.
     const gaveUp = (await call<v1.FetchResponse__Output>(
