@@ -41,7 +41,7 @@ Options:
                            segment.bytes, segment.ms, cleanup.policy, min.insync.replicas,
                            max.message.bytes, unclean.leader.election.enable
 
-Example: samsa topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000`;
+Example: samsa topics create orders --partitions 6 --replication-factor 1 --config retention.ms=86400000`;
 
 export const TOPICS_LIST_HELP = `Usage: samsa topics list [--internal]
 

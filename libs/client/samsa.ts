@@ -4,7 +4,7 @@
  * everything it owns: open consumer streams are cancelled and connections closed.
  *
  *   const samsa = new Samsa({ bootstrap: '127.0.0.1:9092' });
- *   await samsa.admin().createTopic({ name: 'orders', partitions: 6, replicationFactor: 3 });
+ *   await samsa.admin().createTopic({ name: 'orders', partitions: 6, replicationFactor: 1 });
  *   await samsa.producer().send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
  *   for await (const m of samsa.consumer().partition({ topic: 'orders', partition: 0, follow: false })) { ... }
  *   await samsa.close();

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { EtcdProcess } from './etcd.js';
 import { freePort } from './free-port.js';
 import { ServiceProcess, type ServiceKind } from './service.js';
+import { waitUntil } from './child.js';
+import { brokerClient, callUnary, deadlineIn } from '../rpc/index.js';
 
 export interface LocalClusterOptions {
   dir: string;
@@ -67,11 +69,37 @@ export class LocalCluster {
       await Promise.all(brokers.map((b) => b.start()));
       // Standby controllers report SERVING too (they forward to the active one).
       await Promise.all(controllers.map((c) => c.start()));
+      if (controllers.length > 0 && brokers.length > 0) await cluster.waitForController();
     } catch (err) {
       await cluster.stop();
       throw err;
     }
     return cluster;
+  }
+
+  /**
+   * Resolves once a broker's metadata names an active controller, so admin calls made right after
+   * start do not meet an election still under way.
+   */
+  async waitForController(timeoutMs = 30_000): Promise<void> {
+    const client = brokerClient(this.bootstrap);
+    try {
+      await waitUntil(
+        async () => {
+          try {
+            const md = await callUnary<{ controller?: unknown }>((cb) => client.getMetadata({ topics: [] }, { deadline: deadlineIn(1000) }, cb));
+            return Boolean(md.controller);
+          } catch {
+            return false;
+          }
+        },
+        timeoutMs,
+        'an active controller',
+        150,
+      );
+    } finally {
+      client.close();
+    }
   }
 
   /** A broker address to bootstrap clients from. */

@@ -158,7 +158,7 @@ async function main(): Promise<number> {
   const flag = bootstrap === '127.0.0.1:9092' ? '' : ` --bootstrap ${bootstrap}`;
   process.stdout.write(
     `\n${table(rows)}\n\nSamsa is running. In another terminal:\n\n` +
-      `  npx samsa${flag} topics create demo --partitions 6 --replication-factor 3\n` +
+      `  npx samsa${flag} topics create demo --partitions 6\n` +
       `  seq 1 1000 | npx samsa${flag} produce demo\n` +
       `  npx samsa${flag} consume demo --from earliest\n` +
       `  npx samsa${flag} topics describe demo\n` +

@@ -54,10 +54,10 @@ const bootstrap = ['--bootstrap', cluster.bootstrap];
 describe('samsa topics', () => {
   it('creates, lists, describes and deletes a topic', async () => {
     const topic = uniqueName('cli-topics');
-    const created = await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '3', '--config', 'retention.ms=3600000']);
+    const created = await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '1', '--config', 'retention.ms=3600000']);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    expect(created.stdout).toContain(`created topic ${topic} with 6 partitions, replication factor 3`);
+    expect(created.stdout).toContain(`created topic ${topic} with 6 partitions, replication factor 1`);
 
     const list = await samsa(['topics', 'list', ...bootstrap]);
     expect(list.code).toBe(0);
@@ -95,7 +95,7 @@ describe('samsa produce and consume', () => {
 
   it(`round-trips ${RECORDS.toLocaleString('en-US')} keyed records: all arrive, in offset order, each key on murmur2(key) % 6`, async () => {
     const topic = uniqueName('cli-100k');
-    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '3'])).code).toBe(0);
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '1'])).code).toBe(0);
 
     const file = join(tempDir('cli-produce'), 'records.txt');
     const lines: string[] = [];
