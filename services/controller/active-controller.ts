@@ -33,6 +33,8 @@ const VIEW_CATCH_UP_MS = 10_000;
 
 export class ActiveController {
   private reconciling: Promise<void> = Promise.resolve();
+  /** Topic creations and deletions run one at a time (see serialized()). */
+  private adminQueue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribe: () => void;
   private stopped = false;
 
@@ -67,7 +69,24 @@ export class ActiveController {
     return this.reconciling;
   }
 
+  /**
+   * Runs admin operations one at a time. Without this, two concurrent creates of one name both
+   * pass the "not in the view" check and both write partition keys (guarded only by "no topic
+   * record yet"); the loser's keys survive under the winner's record (another partition count
+   * or replication factor), and the winner then times out waiting for its own partition count.
+   * Each operation also waits for the view to show its write, so the next one sees it.
+   */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.adminQueue.then(fn, fn);
+    this.adminQueue = run.catch(() => undefined);
+    return run;
+  }
+
   async createTopic(req: CreateTopicRequest__Output): Promise<TopicInfo> {
+    return this.serialized(() => this.createTopicNow(req));
+  }
+
+  private async createTopicNow(req: CreateTopicRequest__Output): Promise<TopicInfo> {
     return withSpan('controller.create_topic', { 'samsa.topic': req.name }, async () => {
       validateTopicName(req.name);
       const partitions = req.partitions === 0 ? 1 : req.partitions;
@@ -107,7 +126,10 @@ export class ActiveController {
       const notYetCreated = { key: this.keys.topic(req.name), target: 'Create' as const, cmp: '==' as const, value: 0 };
       // Partitions first, the topic record last: brokers act on a partition only once its topic
       // exists, so a controller that dies half-way leaves nothing served; a retry overwrites.
+      // A half-done create may also have left partitions this one does not have (it asked for
+      // more): clear them first, or they would survive under the new topic record.
       try {
+        await commitIfLeader(this.etcd, this.fence, [notYetCreated], [{ deletePrefix: this.keys.partitionsOf(req.name) }]);
         for (let i = 0; i < states.length; i += MAX_OPS_PER_TXN) {
           const ops: Op[] = states.slice(i, i + MAX_OPS_PER_TXN).map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
           await commitIfLeader(this.etcd, this.fence, [notYetCreated], ops);
@@ -124,6 +146,10 @@ export class ActiveController {
   }
 
   async deleteTopic(name: string): Promise<void> {
+    return this.serialized(() => this.deleteTopicNow(name));
+  }
+
+  private async deleteTopicNow(name: string): Promise<void> {
     return withSpan('controller.delete_topic', { 'samsa.topic': name }, async () => {
       const record = this.view.topic(name);
       if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
