@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { DEFAULT_LOG_CONFIG, PartitionLog, type LogConfig, type Clock } from '../../../libs/log/index.js';
+
+export class FakeClock implements Clock {
+  constructor(public now = 1_700_000_000_000) {}
+  nowMs(): number {
+    return this.now;
+  }
+  advance(ms: number): void {
+    this.now += ms;
+  }
+}
+
+export function tempLogDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-log-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A batch of `count` records whose values name their batch and index, e.g. "b3-r1". */
+export function batchOf(tag: string, count: number, timestampMs = 1000, valueBytes = 20): Buffer {
+  return buildBatch(
+    Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`${tag}-r${i}-`.padEnd(valueBytes, 'x')), timestampMs })),
+    { nowMs: timestampMs },
+  );
+}
+
+export const testConfig = (over: Partial<LogConfig> = {}): LogConfig => ({
+  ...DEFAULT_LOG_CONFIG,
+  segmentBytes: 1024 * 1024,
+  indexIntervalBytes: 256,
+  fsync: { mode: 'never', intervalMs: 1000 },
+  ...over,
+});
+
+/** Every record offset from `from` to the end, reading in steps of `maxBytes`. */
+export async function readAllOffsets(log: PartitionLog, from = log.logStartOffset, maxBytes = 1000): Promise<number[]> {
+  const out: number[] = [];
+  let next = from;
+  while (next < log.logEndOffset) {
+    const r = await log.read(next, maxBytes);
+    if (r.bytes.length === 0) break;
+    for (const rec of decodeRecordsFrom(r.bytes, next)) out.push(rec.offset);
+    next = r.nextOffset;
+  }
+  return out;
+}
