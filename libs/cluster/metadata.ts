@@ -6,7 +6,9 @@
  * Keys, under a per-cluster prefix `/samsa/<clusterId>`:
  *
  *   /brokers/<brokerId>                  BrokerRegistration  under the broker's lease; gone when it dies
- *   /controller/election/...             etcd3 election keys (see election.ts)
+ * Controller election keys are kept by the etcd3 client's election recipe outside this prefix, at
+ * `election/<controllerElection name>/<lease id>` (see election.ts); the active controller then
+ * writes:
  *   /controller/epoch                    ControllerEpoch     bumped by each newly elected controller
  *   /topics/<name>                       TopicRecord
  *   /partitions/<name>/<partition>       PartitionState      leader, epoch, replicas, ISR
