@@ -47,21 +47,23 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
   const render = format === 'json' ? toJson : toText(parsed.values['print-key'] ?? false, parsed.values['key-separator'] ?? '\t');
 
   const consumer = client().consumer();
-  const stream =
+  const chunks =
     partition === undefined
-      ? consumer.topic({ topic, from, follow })
-      : consumer.partition({ topic, partition, from, follow });
+      ? consumer.topicChunks({ topic, from, follow })
+      : consumer.partition({ topic, partition, from, follow }).chunks();
   const unregister = io.onInterrupt(() => consumer.close());
   const started = performance.now();
   let received = 0;
   let failed = false;
   try {
     if (max > 0) {
-      for await (const m of stream) {
-        received++;
-        const wait = io.out.line(render(m));
-        if (wait) await wait;
-        if (received >= max) break;
+      reading: for await (const chunk of chunks) {
+        for (const m of chunk) {
+          received++;
+          const wait = io.out.line(render(m));
+          if (wait) await wait;
+          if (received >= max) break reading;
+        }
       }
     }
   } catch (err) {

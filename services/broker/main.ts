@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js';
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { ConfigError } from '../../libs/config/index.js';
-import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
+import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { MetadataKeys, type BrokerRegistration } from '../../libs/cluster/metadata.js';
 import { connectEtcd, ClusterView, Membership } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
@@ -71,7 +71,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
     });
     cleanup.push(() => replicas.close());
-    const limits = { maxMessageBytes: config.maxMessageBytes, maxConcurrentStreams: 1000 };
+    const limits = { ...DEFAULT_RPC_LIMITS, maxMessageBytes: config.maxMessageBytes };
     const forwarder = new Forwarder(config.brokerId, view, limits);
     cleanup.push(() => forwarder.close());
     const shutdown = new AbortController();
@@ -88,6 +88,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         keyless: new RoundRobinPartitioner(),
         logger,
         shutdown: shutdown.signal,
+        maxMessageBytes: config.maxMessageBytes,
       }),
     );
     // Parked long polls, Consume streams and acks=all produces: returns to 0 when clients leave

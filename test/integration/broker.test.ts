@@ -219,6 +219,8 @@ describe('produce and read back', () => {
     expect(structured.records[1]?.timestampMs).toBe(1_700_000_000_000);
     expect(structured).toMatchObject({ highWatermark: 3, logStartOffset: 0, nextOffset: 3 });
 
+    // Whatever max_bytes a client asks for, the answer is capped to fit a gRPC message.
+    expect(values((await fetch(brokerAddress(leader), { topic, partition: 0, offset: 0, maxBytes: 0xffffffff })).records)).toHaveLength(3);
     const fromOne = await fetch(brokerAddress(leader), { topic, partition: 0, offset: 1 });
     expect(values(fromOne.records)).toEqual(['two', 'three']);
 

@@ -53,7 +53,8 @@ const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE'
 export class PartitionStream implements AsyncIterable<ConsumedMessage> {
   readonly topic: string;
   readonly partition: number;
-  private readonly iterator: AsyncGenerator<ConsumedMessage, void, undefined>;
+  private readonly chunkIterator: AsyncGenerator<ConsumedMessage[], void, undefined>;
+  private handedOut = false;
   private call: grpc.ClientReadableStream<v1.ConsumeResponse__Output> | undefined;
   private closed = false;
   /** Aborts a retry backoff when the stream is closed. */
@@ -69,7 +70,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
   ) {
     this.topic = options.topic;
     this.partition = options.partition;
-    this.iterator = this.run();
+    this.chunkIterator = this.run();
   }
 
   /** The next offset this stream will yield; undefined until the start position is resolved. */
@@ -82,8 +83,23 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     return this.endOffset;
   }
 
+  /** The messages one at a time. A stream is read once: through this, or through chunks(). */
   [Symbol.asyncIterator](): AsyncGenerator<ConsumedMessage, void, undefined> {
-    return this.iterator;
+    return this.flatten();
+  }
+
+  /**
+   * The messages as they arrive, one array per streamed response (in offset order, never empty):
+   * the fast way to read many records, one await per chunk instead of per message.
+   */
+  chunks(): AsyncGenerator<ConsumedMessage[], void, undefined> {
+    if (this.handedOut) throw new Error(`the stream of ${this.topic}/${this.partition} is already being read`);
+    this.handedOut = true;
+    return this.chunkIterator;
+  }
+
+  private async *flatten(): AsyncGenerator<ConsumedMessage, void, undefined> {
+    for await (const chunk of this.chunks()) yield* chunk;
   }
 
   /** Cancels the stream; a pending next() resolves done. Idempotent. */
@@ -95,7 +111,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     this.onClose();
   }
 
-  private async *run(): AsyncGenerator<ConsumedMessage, void, undefined> {
+  private async *run(): AsyncGenerator<ConsumedMessage[], void, undefined> {
     try {
       const start = await this.resolveStart();
       this.position = start.offset;
@@ -133,7 +149,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
    * call made progress, or the server ended the stream), false when done. A failure before any
    * progress goes through the retry helper, which throws when the budget is spent.
    */
-  private async *readStream(end: number): AsyncGenerator<ConsumedMessage, boolean, undefined> {
+  private async *readStream(end: number): AsyncGenerator<ConsumedMessage[], boolean, undefined> {
     type Opened = { call: grpc.ClientReadableStream<v1.ConsumeResponse__Output>; address: string; iterator: AsyncIterator<v1.ConsumeResponse__Output>; first: v1.ConsumeResponse__Output };
     const connect = async (): Promise<Opened> => {
       const address = await this.cluster.leaderAddress(this.topic, this.partition);
@@ -176,11 +192,15 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
       while (res) {
         const from = this.position as number;
         const records = res.batches.length > 0 ? decodeRecordsFrom(res.batches, from) : res.records;
+        const chunk: ConsumedMessage[] = [];
+        let reachedEnd = false;
         for (const r of records) {
           if (r.offset < from) continue;
-          if (r.offset >= end) return false;
-          this.position = r.offset + 1;
-          yield {
+          if (r.offset >= end) {
+            reachedEnd = true;
+            break;
+          }
+          chunk.push({
             topic: this.topic,
             partition: this.partition,
             offset: r.offset,
@@ -189,9 +209,14 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
             value: r.value,
             headers: r.headers.map((h) => ({ key: h.key, value: h.value })),
             leaderEpoch: r.leaderEpoch,
-          };
+          });
+        }
+        if (chunk.length > 0) {
+          this.position = (chunk[chunk.length - 1] as ConsumedMessage).offset + 1;
+          yield chunk;
           if (this.closed) return false;
         }
+        if (reachedEnd) return false;
         // Offsets below nextOffset that carried no record for us are skipped.
         if (res.nextOffset > (this.position as number)) this.position = res.nextOffset;
         if ((this.position as number) >= end) return false;

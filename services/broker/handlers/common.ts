@@ -5,7 +5,7 @@
 import { SamsaError } from '../../../libs/errors/index.js';
 import { checkedInt32, requiredString, type v1 } from '../../../libs/rpc/index.js';
 import type { AckLevel, OffsetQuery, Partition } from '../../../libs/replica/index.js';
-import type { BrokerContext } from './context.js';
+import { DEFAULT_MAX_BYTES, type BrokerContext } from './context.js';
 
 export function topicOf(value: string | undefined): string {
   return requiredString(value, 'topic');
@@ -114,4 +114,22 @@ export function toConsumedRecords(
     });
   }
   return out;
+}
+
+/** Room left in a gRPC message for the fields around the data. */
+const RESPONSE_OVERHEAD_BYTES = 64 * 1024;
+/**
+ * Decoded records cost more on the wire than in a batch (per-record framing of offset, partition,
+ * timestamp, epoch): assume up to 4x for tiny records.
+ */
+const STRUCTURED_EXPANSION = 4;
+
+/**
+ * How many stored bytes one Fetch answer or Consume message may read: the request's max_bytes
+ * (default 1 MiB), capped so the answer fits in the gRPC message limit whatever a client asks.
+ */
+export function readBudget(ctx: BrokerContext, requested: number, batches: boolean): number {
+  const wanted = requested > 0 ? requested : DEFAULT_MAX_BYTES;
+  const room = Math.max(1, ctx.maxMessageBytes - RESPONSE_OVERHEAD_BYTES);
+  return Math.min(wanted, batches ? room : Math.floor(room / STRUCTURED_EXPANSION));
 }

@@ -17,8 +17,8 @@ import { SamsaError } from '../../../libs/errors/index.js';
 import { writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
 import { decodeRecordsFrom } from '../../../libs/record/index.js';
 import { isForwarded } from '../forwarding.js';
-import { DEFAULT_MAX_BYTES, type BrokerContext } from './context.js';
-import { callSignal, isBatchFormat, localPartition, offsetSpecOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
+import { type BrokerContext } from './context.js';
+import { callSignal, readBudget, isBatchFormat, localPartition, offsetSpecOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
 
 type ConsumeCall = grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>;
 
@@ -27,7 +27,7 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
   const partitionId = partitionOf(request.partition);
   const batches = isBatchFormat(request.format);
   const start = offsetSpecOf(request.start, 'start');
-  const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_MAX_BYTES;
+  const maxBytes = readBudget(ctx, request.maxBytes, batches);
   const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
   if (route.kind === 'remote') {
     await ctx.forwarder.consume(route, request, call, ctx.shutdown);

@@ -17,6 +17,8 @@ export interface BrokerContext {
   logger: Logger;
   /** Aborted when the broker starts shutting down: long polls answer, streams end with NOT_READY. */
   shutdown: AbortSignal;
+  /** The gRPC message limit; one Fetch answer or Consume message must fit in it. */
+  maxMessageBytes: number;
 }
 
 /** Fetch/Consume read size when the request does not say (1 MiB). */

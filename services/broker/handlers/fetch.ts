@@ -9,8 +9,8 @@ import type { v1 } from '../../../libs/rpc/index.js';
 import { decodeRecordsFrom } from '../../../libs/record/index.js';
 import type { ReadResult } from '../../../libs/replica/index.js';
 import { isForwarded } from '../forwarding.js';
-import { DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_BYTES, MAX_FETCH_WAIT_MS, type BrokerContext } from './context.js';
-import { callSignal, isBatchFormat, localPartition, offsetOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
+import { DEFAULT_FETCH_WAIT_MS, MAX_FETCH_WAIT_MS, type BrokerContext } from './context.js';
+import { callSignal, readBudget, isBatchFormat, localPartition, offsetOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
 
 type FetchCall = grpc.ServerUnaryCall<v1.FetchRequest__Output, v1.FetchResponse>;
 
@@ -27,7 +27,7 @@ export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output
     );
   }
   const partition = await localPartition(ctx, topic, partitionId);
-  const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_MAX_BYTES;
+  const maxBytes = readBudget(ctx, request.maxBytes, batches);
   const minBytes = Math.max(1, request.minBytes);
   const deadline = Date.now() + maxWaitMs;
   const { signal, dispose } = callSignal(call, ctx.shutdown);
