@@ -9,3 +9,4 @@ export { assignReplicas } from './placement.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
 export { ControllerElection } from './election.js';
 export { onBrokersChanged, type LeaderStatus } from './partition-state-machine.js';
+export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';

@@ -277,6 +277,30 @@ export class PartitionLog {
     });
   }
 
+  /**
+   * Drops every segment and starts over, empty, at `offset`: a follower whose position fell below
+   * the leader's log start (retention deleted what it needed) copies from there on.
+   */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.enqueue(async () => {
+      for (const seg of this.segments.splice(0)) await seg.delete();
+      this.segments.push(await Segment.create(this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
+      await this.epochs.truncateFromEnd(0);
+      await this.active.sync();
+      this.logger.info({ dir: this.dir, offset }, 'emptied log; it now starts at the leader\'s log start');
+    });
+  }
+
+  /** The latest leader epoch of a batch in this log, -1 when none. */
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch();
+  }
+
+  /** KIP-101: see LeaderEpochCache.endOffsetFor. */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch);
+  }
+
   /** Deletes whole old segments by retention time and size; never the active segment. */
   applyRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
     return this.enqueue(async () => {

@@ -22,13 +22,19 @@
 import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/metadata.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
+import { FollowerTracker } from './follower-progress.js';
 
 /** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
 export interface ReplicaLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
   readonly sizeInBytes: number;
+  readonly latestEpoch: number;
   appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<LogAppendInfo>;
+  appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
+  truncateTo(offset: number): Promise<void>;
+  truncateFullyAndStartAt(offset: number): Promise<void>;
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
   read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;
   offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
   applyRetention(): Promise<unknown>;
@@ -88,6 +94,29 @@ export interface PartitionOptions {
   log: ReplicaLog;
   state: PartitionState;
   leaderHint?: LeaderHint;
+  /** ms clock for follower lag (tests inject one). */
+  now?: () => number;
+}
+
+/** What a follower sends per partition on its replication stream. */
+export interface FollowerFetch {
+  followerId: number;
+  fetchOffset: number;
+  /** Epoch of the follower's last batch, -1 when its log is empty. */
+  lastFetchedEpoch: number;
+  /** The leader epoch the follower is following. */
+  currentLeaderEpoch: number;
+}
+
+/**
+ * The leader's answer to a follower's position: go on fetching, or truncate first (KIP-320: the
+ * follower's log diverges from ours after `endOffset` of `epoch`; -1 = no common epoch).
+ */
+export type FollowerFetchCheck = { kind: 'ok' } | { kind: 'diverging'; epoch: number; endOffset: number };
+
+export interface IsrCheckOptions {
+  lagTimeMaxMs: number;
+  isAlive: (brokerId: number) => boolean;
 }
 
 export class Partition {
@@ -98,8 +127,13 @@ export class Partition {
   private readonly log: ReplicaLog;
   private readonly leaderHint: LeaderHint;
   private readonly waiters = new OffsetWaiters();
-  /** Follower LEOs reported by replication, by broker id. */
-  private readonly followerEnds = new Map<number, number>();
+  /** LEO waiters: replication streams parked until the leader appends. */
+  private readonly appendWaiters = new OffsetWaiters();
+  /** Leader only: followers' fetch positions and lag, for the HW and the ISR. */
+  private readonly followers = new FollowerTracker();
+  /** Leader only: the LEO when this broker became leader of the current epoch. */
+  private epochStartOffset = 0;
+  private readonly now: () => number;
   private state: PartitionState;
   private hw: number;
   /** Set once closed: every later call throws it (UNKNOWN_TOPIC_OR_PARTITION when deleted, NOT_READY on shutdown...). */
@@ -113,6 +147,8 @@ export class Partition {
     this.log = options.log;
     this.leaderHint = options.leaderHint ?? ((id) => ({ 'leader-id': String(id) }));
     this.state = options.state;
+    this.now = options.now ?? Date.now;
+    if (this.role === 'leader') this.becameLeader();
     // Until the ISR says otherwise nothing beyond the log start is known to be committed.
     this.hw = options.log.logStartOffset;
     this.recomputeHighWatermark();
@@ -147,7 +183,7 @@ export class Partition {
   }
   /** Parked readers and producers; 0 when no one waits (the leak check). */
   get waiterCount(): number {
-    return this.waiters.size;
+    return this.waiters.size + this.appendWaiters.size;
   }
 
   /**
@@ -159,12 +195,140 @@ export class Partition {
     if (state.leaderEpoch < this.state.leaderEpoch) return false;
     if (state.leaderEpoch === this.state.leaderEpoch && state.partitionEpoch < this.state.partitionEpoch) return false;
     const epochChanged = state.leaderEpoch !== this.state.leaderEpoch;
+    const wasLeader = this.role === 'leader';
     this.state = state;
-    if (epochChanged) this.followerEnds.clear();
-    for (const id of [...this.followerEnds.keys()]) if (!state.isr.includes(id)) this.followerEnds.delete(id);
+    if (this.role === 'leader' && (epochChanged || !wasLeader)) this.becameLeader();
     this.recomputeHighWatermark();
-    if (epochChanged) this.waiters.wakeAll();
+    if (epochChanged || wasLeader !== (this.role === 'leader')) {
+      this.waiters.wakeAll();
+      this.appendWaiters.wakeAll();
+    }
     return true;
+  }
+
+  private becameLeader(): void {
+    this.epochStartOffset = this.log.logEndOffset;
+    this.followers.reset(
+      this.state.replicas.filter((id) => id !== this.localBrokerId),
+      this.now(),
+    );
+  }
+
+  /** The latest leader epoch of a batch in the log, -1 when empty. */
+  get latestEpoch(): number {
+    return this.log.latestEpoch;
+  }
+
+  /** KIP-101: the largest epoch <= `epoch` in this log and its end offset ({-1, -1} when none). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.log.endOffsetForEpoch(epoch);
+  }
+
+  /**
+   * Leader side of a follower fetch, before reading: fences the follower's epoch, detects a
+   * diverging log (KIP-320: its last fetched epoch ends earlier here, or is unknown here), checks
+   * the offset range, and only then records the follower's position (which may advance the HW).
+   * Throws FENCED when the follower follows an older epoch (it must catch up on metadata),
+   * NOT_LEADER_OR_FOLLOWER when this broker does not lead (or has not seen the follower's newer
+   * epoch yet), OFFSET_OUT_OF_RANGE when the follower is below our log start (it must start over
+   * there: the range is in the message and the response carries the log start offset).
+   */
+  checkFollowerFetch(fetch: FollowerFetch): FollowerFetchCheck {
+    this.throwIfClosed();
+    if (fetch.currentLeaderEpoch < this.state.leaderEpoch) {
+      throw new SamsaError('FENCED', `${this.name}: follower ${fetch.followerId} follows leader epoch ${fetch.currentLeaderEpoch}; the current epoch is ${this.state.leaderEpoch}`);
+    }
+    if (fetch.currentLeaderEpoch > this.state.leaderEpoch) {
+      throw this.notLeader(`${this.name}: this broker has not yet seen leader epoch ${fetch.currentLeaderEpoch} (it knows ${this.state.leaderEpoch})`);
+    }
+    this.assertLeader();
+    if (!this.state.replicas.includes(fetch.followerId)) {
+      throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `${this.name}: broker ${fetch.followerId} is not a replica (replicas [${this.state.replicas.join(', ')}])`);
+    }
+    if (fetch.lastFetchedEpoch >= 0) {
+      const ours = this.log.endOffsetForEpoch(fetch.lastFetchedEpoch);
+      if (ours.epoch < fetch.lastFetchedEpoch || ours.endOffset < fetch.fetchOffset) return { kind: 'diverging', epoch: ours.epoch, endOffset: ours.endOffset };
+    }
+    const end = this.log.logEndOffset;
+    if (fetch.fetchOffset > end) return { kind: 'diverging', epoch: this.log.latestEpoch, endOffset: end };
+    if (fetch.fetchOffset < this.log.logStartOffset) {
+      throw new SamsaError('OFFSET_OUT_OF_RANGE', `${this.name}: follower ${fetch.followerId} fetches offset ${fetch.fetchOffset}, below the leader's log start ${this.log.logStartOffset}`);
+    }
+    this.followers.onFetch(fetch.followerId, fetch.fetchOffset, end, this.now());
+    this.recomputeHighWatermark();
+    return { kind: 'ok' };
+  }
+
+  /** Leader: stored batches from `offset` up to the log end (not the HW), for a follower. */
+  async readForFollower(offset: number, maxBytes: number): Promise<{ bytes: Buffer; nextOffset: number }> {
+    this.throwIfClosed();
+    this.assertLeader();
+    return this.log.read(offset, maxBytes);
+  }
+
+  /** Leader: parks until the LEO exceeds `offset` (a replication stream waiting for new data). */
+  waitForAppend(offset: number, options: WaitOptions = {}): Promise<WakeReason> {
+    if (this.closedWith) return Promise.resolve('changed');
+    if (this.log.logEndOffset > offset) return Promise.resolve('advanced');
+    return this.appendWaiters.wait(offset, options);
+  }
+
+  /** Leader: the ISR this partition should have now, or undefined when it is right (see FollowerTracker). */
+  proposeIsr(options: IsrCheckOptions): number[] | undefined {
+    if (this.closedWith || this.role !== 'leader') return undefined;
+    return this.followers.proposeIsr({
+      self: this.localBrokerId,
+      replicas: this.state.replicas,
+      isr: this.state.isr,
+      highWatermark: this.hw,
+      epochStartOffset: this.epochStartOffset,
+      nowMs: this.now(),
+      lagTimeMaxMs: options.lagTimeMaxMs,
+      isAlive: options.isAlive,
+    });
+  }
+
+  /** The metadata state this partition acts on (leader, epochs, replicas, ISR). */
+  get currentState(): PartitionState {
+    return this.state;
+  }
+
+  /**
+   * Follower: appends batches copied from the leader of `leaderEpoch` and takes the leader's HW
+   * (capped at our LEO). Refused when the partition moved to another epoch meanwhile.
+   */
+  async appendAsFollower(batches: Buffer, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
+    this.assertFollowing(leaderEpoch);
+    if (batches.length > 0) await this.log.appendAsFollower(batches);
+    this.followerHighWatermark(leaderHighWatermark);
+  }
+
+  /** Follower: cuts the log at `offset` (KIP-101 divergence), never below the log start. */
+  async truncateAsFollower(offset: number, leaderEpoch: number): Promise<void> {
+    this.assertFollowing(leaderEpoch);
+    await this.log.truncateTo(Math.max(offset, this.log.logStartOffset));
+    this.followerHighWatermark(this.hw);
+  }
+
+  /** Follower: empties the log and restarts it at the leader's log start (we fell below it). */
+  async restartAsFollowerAt(offset: number, leaderEpoch: number): Promise<void> {
+    this.assertFollowing(leaderEpoch);
+    await this.log.truncateFullyAndStartAt(offset);
+    this.hw = offset;
+  }
+
+  private assertFollowing(leaderEpoch: number): void {
+    this.throwIfClosed();
+    if (this.role !== 'follower' || this.state.leaderEpoch !== leaderEpoch) {
+      throw new SamsaError('FENCED', `${this.name}: no longer following epoch ${leaderEpoch} (now ${this.role} in epoch ${this.state.leaderEpoch})`);
+    }
+  }
+
+  private followerHighWatermark(leaderHighWatermark: number): void {
+    const next = Math.max(this.log.logStartOffset, Math.min(leaderHighWatermark, this.log.logEndOffset));
+    const advanced = next > this.hw;
+    this.hw = next;
+    if (advanced) this.waiters.advance(next);
   }
 
   /**
@@ -173,7 +337,7 @@ export class Partition {
    */
   updateFollowerPosition(brokerId: number, logEndOffset: number): void {
     if (brokerId === this.localBrokerId) return;
-    this.followerEnds.set(brokerId, logEndOffset);
+    this.followers.onFetch(brokerId, logEndOffset, this.log.logEndOffset, this.now());
     this.recomputeHighWatermark();
   }
 
@@ -214,6 +378,7 @@ export class Partition {
     this.checkAppend(options);
     const epoch = this.state.leaderEpoch;
     const info = await this.log.appendAsLeader(batch, epoch);
+    this.appendWaiters.advance(this.log.logEndOffset);
     this.recomputeHighWatermark();
     if (options.acks === 'all') await this.awaitCommitted(info.lastOffset, epoch, options.timeoutMs ?? 30_000);
     return info;
@@ -294,6 +459,7 @@ export class Partition {
     if (this.closedWith) return;
     this.closedWith = reason;
     this.waiters.wakeAll();
+    this.appendWaiters.wakeAll();
     await this.log.close();
   }
 
@@ -302,6 +468,7 @@ export class Partition {
     if (!this.closedWith) {
       this.closedWith = reason;
       this.waiters.wakeAll();
+      this.appendWaiters.wakeAll();
     }
     await this.log.delete();
   }
@@ -341,7 +508,7 @@ export class Partition {
       candidate = leo;
       for (const id of this.state.isr) {
         if (id === this.localBrokerId) continue;
-        const end = this.followerEnds.get(id);
+        const end = this.followers.endOffset(id);
         candidate = Math.min(candidate, end ?? this.hw);
       }
       candidate = Math.max(candidate, this.hw);

@@ -44,6 +44,16 @@ export const BROKER_CONFIG_SPEC = {
   rack: str('SAMSA_RACK', 'rack', '', 'rack/zone label for replica placement'),
   retentionCheckMs: int('SAMSA_RETENTION_CHECK_MS', 'retention-check-ms', 300_000, 'how often retention deletes old segments (0: never)'),
   fsync: fsyncOption(),
+  replicaLagTimeMaxMs: int(
+    'SAMSA_REPLICA_LAG_TIME_MAX_MS',
+    'replica-lag-time-max-ms',
+    10_000,
+    'a follower not caught up with the leader for this long leaves the ISR (Kafka replica.lag.time.max.ms)',
+    100,
+    3_600_000,
+  ),
+  replicaFetchMaxBytes: int('SAMSA_REPLICA_FETCH_MAX_BYTES', 'replica-fetch-max-bytes', 8 * 1024 * 1024, 'bytes a leader sends a follower per replication response', 1024, 2 ** 31 - 1),
+  replicaFetchWaitMaxMs: int('SAMSA_REPLICA_FETCH_WAIT_MAX_MS', 'replica-fetch-wait-max-ms', 500, 'how long a leader parks a follower\'s fetch when it has nothing new', 0, 5000),
   maxMessageBytes: int(
     'SAMSA_MAX_MESSAGE_BYTES',
     'max-message-bytes',

@@ -18,11 +18,13 @@ import { MetadataKeys, type BrokerRegistration } from '../../libs/cluster/metada
 import { connectEtcd, ClusterView, Membership } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS } from '../../libs/replica/index.js';
+import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
 import { brokerHandlers } from './handlers/index.js';
 
 const SERVICE_NAME = 'samsa.v1.BrokerService';
+const REPLICATION_SERVICE_NAME = 'samsa.v1.ReplicationService';
 /** How long in-flight calls may take to finish on shutdown before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 10_000;
 const REJOIN_BACKOFF_MS = [200, 500, 1000, 2000, 5000] as const;
@@ -76,7 +78,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     cleanup.push(() => forwarder.close());
     const shutdown = new AbortController();
     const server = createServer(limits);
-    const health = new HealthReporter(server, [SERVICE_NAME]);
+    const health = new HealthReporter(server, [SERVICE_NAME, REPLICATION_SERVICE_NAME]);
     server.addService(
       loadSamsaProto().proto.samsa.v1.BrokerService.service,
       brokerHandlers({
@@ -91,6 +93,10 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         maxMessageBytes: config.maxMessageBytes,
       }),
     );
+    server.addService(
+      loadSamsaProto().proto.samsa.v1.ReplicationService.service,
+      replicationHandlers({ brokerId: config.brokerId, replicas, logger, shutdown: shutdown.signal, maxMessageBytes: config.maxMessageBytes }),
+    );
     // Parked long polls, Consume streams and acks=all produces: returns to 0 when clients leave
     // (the integration tests read it from /metrics as the leak check).
     const waiters = meter.createObservableGauge('samsa.broker.parked_waiters', {
@@ -101,6 +107,19 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     cleanup.push(() => waiters.removeCallback(observeWaiters));
     const port = await bindServer(server, config.host, config.port);
     cleanup.push(() => server.forceShutdown());
+    const replication = new ReplicationManager({
+      brokerId: config.brokerId,
+      replicas,
+      view,
+      etcd,
+      keys,
+      logger,
+      limits,
+      lagTimeMaxMs: config.replicaLagTimeMaxMs,
+      fetchMaxBytes: config.replicaFetchMaxBytes,
+      fetchMaxWaitMs: config.replicaFetchWaitMaxMs,
+    });
+    cleanup.push(() => replication.close());
 
     const registration: BrokerRegistration = {
       id: config.brokerId,
@@ -122,6 +141,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       async stop() {
         health.set('NOT_SERVING');
         shutdown.abort();
+        await replication.close();
         await shutdownServer(server, SHUTDOWN_GRACE_MS);
         forwarder.close();
         await replicas.close();

@@ -44,13 +44,6 @@ export class ActiveController {
     private readonly view: ClusterView,
     private readonly fence: Fence,
     private readonly logger: Logger,
-    /**
-     * Followers do not replicate yet (issue "Replication and failover"): a partition with more
-     * than one replica would list followers in its ISR that never catch up, so its high watermark
-     * would never move and acks=all would hang. So more replicas than this are refused (config
-     * SAMSA_MAX_REPLICATION_FACTOR, default 1; tests of placement and election raise it).
-     */
-    private readonly maxReplicationFactor: number,
   ) {
     this.unsubscribe = view.onChange((change) => {
       if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? 'joined' : 'left'}`);
@@ -94,12 +87,6 @@ export class ActiveController {
       const rf = req.replicationFactor === 0 ? 1 : req.replicationFactor;
       if (!Number.isInteger(rf) || rf < 1) {
         throw new SamsaError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${rf}`);
-      }
-      if (rf > this.maxReplicationFactor) {
-        throw new SamsaError(
-          'INVALID_REPLICATION_FACTOR',
-          `replication factor ${rf} is not supported yet: this version stores each partition on one broker (replication is in progress); use replication factor 1`,
-        );
       }
       const config = resolveTopicConfig(req.config, rf);
       if (this.view.topic(req.name)) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${req.name}" already exists`);

@@ -13,14 +13,6 @@ export const CONTROLLER_CONFIG_SPEC = {
   clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
   logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
   leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 10, 'etcd lease TTL of the election campaign (failover time)', 2, 3600),
-  maxReplicationFactor: int(
-    'SAMSA_MAX_REPLICATION_FACTOR',
-    'max-replication-factor',
-    1,
-    'largest replication factor accepted; 1 until brokers replicate (issue "Replication and failover"): followers do not fetch yet',
-    1,
-    100,
-  ),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the controller (it keeps no state of its own); accepted for uniformity'),
 } as const;
 

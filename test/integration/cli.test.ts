@@ -74,10 +74,19 @@ describe('samsa topics', () => {
       expect(replicas?.split(',')).toHaveLength(1);
     }
 
-    // Until brokers replicate, more than one replica is refused plainly rather than accepted and stuck.
-    const replicated = await samsa([...bootstrap, 'topics', 'create', uniqueName('cli-rf3'), '--partitions', '1', '--replication-factor', '3']);
-    expect(replicated.code).toBe(1);
-    expect(replicated.stderr).toContain('replication factor 3 is not supported yet');
+    // Three replicas on three brokers: describe shows them all in the ISR; four are refused plainly.
+    const rf3 = uniqueName('cli-rf3');
+    const replicated = await samsa([...bootstrap, 'topics', 'create', rf3, '--partitions', '1', '--replication-factor', '3']);
+    expect(replicated.stderr).toBe('');
+    expect(replicated.code).toBe(0);
+    const rf3Rows = (await samsa([...bootstrap, 'topics', 'describe', rf3])).stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
+    expect(rf3Rows).toHaveLength(1);
+    const [, , , replicas, isr] = (rf3Rows[0] as string).trim().split(/\s+/);
+    expect(replicas?.split(',').sort()).toEqual(['1', '2', '3']);
+    expect(isr?.split(',').sort()).toEqual(['1', '2', '3']);
+    const tooMany = await samsa([...bootstrap, 'topics', 'create', uniqueName('cli-rf4'), '--partitions', '1', '--replication-factor', '4']);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toContain('replication factor 4 needs 4 live brokers, only 3 are up');
 
     const deleted = await samsa([...bootstrap, 'topics', 'delete', topic]);
     expect(deleted.code).toBe(0);
@@ -100,7 +109,7 @@ describe('samsa produce and consume', () => {
 
   it(`round-trips ${RECORDS.toLocaleString('en-US')} keyed records: all arrive, in offset order, each key on murmur2(key) % 6`, async () => {
     const topic = uniqueName('cli-100k');
-    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '1'])).code).toBe(0);
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '3'])).code).toBe(0);
 
     const file = join(tempDir('cli-produce'), 'records.txt');
     const lines: string[] = [];

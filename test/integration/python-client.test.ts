@@ -37,7 +37,7 @@ describe.skipIf(skip)('a plain generated Python client', () => {
     const topic = uniqueName('py');
     const run = spawnSync(
       PYTHON,
-      [join(root, 'examples/python/client.py'), '--bootstrap', cluster.bootstrap, '--topic', topic, '--partitions', '3', '--replication-factor', '1', '--count', '12', '--gen-dir', gen],
+      [join(root, 'examples/python/client.py'), '--bootstrap', cluster.bootstrap, '--topic', topic, '--partitions', '3', '--replication-factor', '3', '--count', '12', '--gen-dir', gen],
       { encoding: 'utf8', timeout: 90_000 },
     );
     const output = run.stdout + run.stderr;

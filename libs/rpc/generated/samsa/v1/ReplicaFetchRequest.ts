@@ -6,10 +6,12 @@ export interface ReplicaFetchRequest {
   'followerId'?: (number);
   'partitions'?: (_samsa_v1_ReplicaPartitionPosition)[];
   'maxBytes'?: (number);
+  'maxWaitMs'?: (number);
 }
 
 export interface ReplicaFetchRequest__Output {
   'followerId': (number);
   'partitions': (_samsa_v1_ReplicaPartitionPosition__Output)[];
   'maxBytes': (number);
+  'maxWaitMs': (number);
 }

@@ -10,7 +10,10 @@ export interface ReplicaPartitionData {
   'batches'?: (Buffer | Uint8Array | string);
   'divergingEndOffset'?: (number | string | Long);
   'errorReason'?: (string);
+  'divergingEpoch'?: (number);
+  'errorMessage'?: (string);
   '_divergingEndOffset'?: "divergingEndOffset";
+  '_divergingEpoch'?: "divergingEpoch";
 }
 
 export interface ReplicaPartitionData__Output {
@@ -21,5 +24,8 @@ export interface ReplicaPartitionData__Output {
   'batches': (Buffer);
   'divergingEndOffset'?: (number);
   'errorReason': (string);
+  'divergingEpoch'?: (number);
+  'errorMessage': (string);
   '_divergingEndOffset'?: "divergingEndOffset";
+  '_divergingEpoch'?: "divergingEpoch";
 }

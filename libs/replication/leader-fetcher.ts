@@ -1,0 +1,222 @@
+/**
+ * The follower side of one broker pair: one Replicate stream from this broker to one leader
+ * broker, carrying every partition this broker follows there. A loop owned by this object sends
+ * the positions (fetch offset = our log end offset, the epoch of our last batch, the leader epoch
+ * we follow), applies the answer partition by partition (append the leader's bytes as they are,
+ * take its high watermark, or truncate where our log diverges, or start over at its log start),
+ * and asks again. A broken stream is reopened with backoff; a partition the leader refuses is set
+ * aside briefly so the others keep flowing.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '../rpc/index.js';
+import { toSamsaError } from '../errors/index.js';
+import type { Partition } from '../replica/index.js';
+import { withSpan, type Logger } from '../telemetry/index.js';
+import type { ReplicationServiceClient } from '../rpc/generated/samsa/v1/ReplicationService.js';
+import { LockstepStream } from './lockstep-stream.js';
+import { truncationPlan } from './divergence.js';
+
+export interface FetcherSettings {
+  brokerId: number;
+  /** Bytes the leader may send per response. */
+  maxBytes: number;
+  /** How long the leader may park a request with nothing new. */
+  maxWaitMs: number;
+  limits: RpcLimits;
+  logger: Logger;
+  /** host:port of a broker, undefined while it is not registered. */
+  addressOf: (brokerId: number) => string | undefined;
+}
+
+const BACKOFF_MS = [100, 200, 500, 1000, 2000] as const;
+/** A partition the leader refused is left out of requests for this long. */
+const REFUSED_PAUSE_MS = 300;
+/** A response later than max wait + this means the leader is stuck (paused, partitioned). */
+const RESPONSE_SLACK_MS = 10_000;
+
+type Stream = LockstepStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
+
+export class LeaderFetcher {
+  private readonly partitions = new Map<string, Partition>();
+  private readonly pausedUntil = new Map<string, number>();
+  private client: ReplicationServiceClient | undefined;
+  private clientAddress: string | undefined;
+  private stream: Stream | undefined;
+  private closed = false;
+  private failures = 0;
+  private rotation = 0;
+  /** Wakes the loop early (partitions added, close). */
+  private wake: (() => void) | undefined;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    readonly leaderId: number,
+    private readonly settings: FetcherSettings,
+  ) {
+    this.loop = this.run();
+  }
+
+  get partitionCount(): number {
+    return this.partitions.size;
+  }
+
+  /** Replaces the set of partitions fetched from this leader. */
+  setPartitions(partitions: readonly Partition[]): void {
+    const next = new Map(partitions.map((p) => [keyOf(p.topic, p.partition), p]));
+    for (const key of this.partitions.keys()) if (!next.has(key)) this.pausedUntil.delete(key);
+    const added = [...next.keys()].some((k) => !this.partitions.has(k));
+    this.partitions.clear();
+    for (const [k, p] of next) this.partitions.set(k, p);
+    if (added) this.wake?.();
+  }
+
+  /** Stops the loop, cancels the stream and closes the channel. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stream?.close();
+    this.wake?.();
+    await this.loop;
+    this.client?.close();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const request = this.nextRequest();
+      if (!request) {
+        await this.sleep(this.nextPauseEnd());
+        continue;
+      }
+      let response: v1.ReplicaFetchResponse__Output;
+      try {
+        response = await this.openStream().exchange(request.message, this.settings.maxWaitMs + RESPONSE_SLACK_MS);
+      } catch (err) {
+        this.stream = undefined;
+        if (this.closed) return;
+        const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number;
+        this.failures++;
+        const level = this.failures <= 1 ? 'info' : 'warn';
+        this.settings.logger[level]({ err: fromServiceError(err), leader: this.leaderId, retryInMs: delay }, 'replication stream to the leader broke; reconnecting');
+        await this.sleep(Date.now() + delay);
+        continue;
+      }
+      this.failures = 0;
+      await this.apply(response, request.epochs);
+    }
+  }
+
+  private nextRequest(): { message: v1.ReplicaFetchRequest; epochs: Map<string, number> } | undefined {
+    const now = Date.now();
+    const all = [...this.partitions.entries()];
+    if (all.length === 0) return undefined;
+    // Rotate, so with a tight byte budget every partition gets to go first now and then.
+    this.rotation = (this.rotation + 1) % all.length;
+    const ordered = [...all.slice(this.rotation), ...all.slice(0, this.rotation)];
+    const epochs = new Map<string, number>();
+    const positions: v1.ReplicaPartitionPosition[] = [];
+    for (const [key, p] of ordered) {
+      if ((this.pausedUntil.get(key) ?? 0) > now) continue;
+      if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
+      epochs.set(key, p.leaderEpoch);
+      positions.push({ topic: p.topic, partition: p.partition, fetchOffset: p.logEndOffset, lastFetchedEpoch: p.latestEpoch, currentLeaderEpoch: p.leaderEpoch });
+    }
+    if (positions.length === 0) return undefined;
+    return { message: { followerId: this.settings.brokerId, partitions: positions, maxBytes: this.settings.maxBytes, maxWaitMs: this.settings.maxWaitMs }, epochs };
+  }
+
+  private openStream(): Stream {
+    if (this.stream && !this.stream.broken) return this.stream;
+    const address = this.settings.addressOf(this.leaderId);
+    if (!address) throw new Error(`leader broker ${this.leaderId} is not registered`);
+    if (!this.client || this.clientAddress !== address) {
+      this.client?.close();
+      this.client = replicationClient(address, this.settings.limits);
+      this.clientAddress = address;
+    }
+    const call = this.client.Replicate() as grpc.ClientDuplexStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
+    this.stream = new LockstepStream(call);
+    return this.stream;
+  }
+
+  private async apply(response: v1.ReplicaFetchResponse__Output, epochs: ReadonlyMap<string, number>): Promise<void> {
+    for (const data of response.partitions) {
+      const key = keyOf(data.topic, data.partition);
+      const p = this.partitions.get(key);
+      const epoch = epochs.get(key);
+      // The partition moved (new epoch, new leader, closed) while the request was out: its next
+      // request will carry the new state, this answer is about the old one.
+      if (!p || epoch === undefined || p.closed || p.leaderEpoch !== epoch || p.leaderId !== this.leaderId) continue;
+      try {
+        await this.applyOne(p, data, epoch);
+      } catch (err) {
+        const e = toSamsaError(err);
+        if (e.reason !== 'FENCED') this.settings.logger.warn({ err: e, partition: key, leader: this.leaderId }, 'applying replicated data failed; retrying shortly');
+        this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);
+      }
+    }
+  }
+
+  private async applyOne(p: Partition, data: v1.ReplicaPartitionData__Output, epoch: number): Promise<void> {
+    const key = keyOf(data.topic, data.partition);
+    if (data.errorReason) {
+      if (data.errorReason === 'OFFSET_OUT_OF_RANGE' && data.logStartOffset >= 0 && p.logEndOffset < data.logStartOffset) {
+        this.settings.logger.warn({ partition: key, logEndOffset: p.logEndOffset, leaderLogStart: data.logStartOffset }, 'fell below the leader\'s log start; starting over there');
+        await p.restartAsFollowerAt(data.logStartOffset, epoch);
+        return;
+      }
+      // FENCED: our metadata is behind (the watch will bring the new epoch); NOT_LEADER: the
+      // leader has not seen it yet. Either way, ask again shortly.
+      this.settings.logger.debug({ partition: key, leader: this.leaderId, reason: data.errorReason, message: data.errorMessage }, 'leader refused a partition');
+      this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);
+      return;
+    }
+    if (data.divergingEndOffset !== undefined) {
+      const plan = truncationPlan({
+        leaderEpoch: data.divergingEpoch ?? -1,
+        leaderEndOffset: data.divergingEndOffset,
+        leaderLogStartOffset: data.logStartOffset,
+        ours: p.endOffsetForEpoch(data.divergingEpoch ?? -1),
+        ourLogStartOffset: p.logStartOffset,
+        ourLogEndOffset: p.logEndOffset,
+      });
+      this.settings.logger.info(
+        { partition: key, leader: this.leaderId, leaderEpoch: epoch, divergingEpoch: data.divergingEpoch, leaderEndOffset: data.divergingEndOffset, logEndOffset: p.logEndOffset, plan },
+        'log diverges from the leader; truncating',
+      );
+      if (plan.kind === 'restart') await p.restartAsFollowerAt(plan.offset, epoch);
+      else await p.truncateAsFollower(plan.offset, epoch);
+      return;
+    }
+    if (data.batches.length === 0) {
+      await p.appendAsFollower(data.batches, epoch, data.highWatermark);
+      return;
+    }
+    await withSpan('replication.append', { 'samsa.topic': data.topic, 'samsa.partition': data.partition, 'samsa.bytes': data.batches.length, 'samsa.leader': this.leaderId }, () =>
+      p.appendAsFollower(data.batches, epoch, data.highWatermark),
+    );
+  }
+
+  private nextPauseEnd(): number {
+    let earliest = Date.now() + 1000;
+    for (const until of this.pausedUntil.values()) earliest = Math.min(earliest, until);
+    return earliest;
+  }
+
+  /** Sleeps until `untilMs`, or until woken by setPartitions/close. */
+  private sleep(untilMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, untilMs - Date.now()));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}
+
+export function keyOf(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}

@@ -1,0 +1,211 @@
+/**
+ * The leader side of replication: the ReplicationService a follower broker calls.
+ *
+ * Replicate is one bidirectional stream per follower broker, multiplexing every partition the
+ * follower follows here. It is request/response in lockstep: the follower sends its positions,
+ * the leader answers once, then waits for the next request. So at most one response per stream is
+ * in flight — back-pressure both ways without a window of our own — and the follower's next
+ * request is also its acknowledgement of what it appended (its new fetch offsets), which is what
+ * moves the high watermark and completes acks=all produces.
+ *
+ * Per request: every position is checked first (epoch fencing, divergence, range: see
+ * Partition.checkFollowerFetch), which records the follower's progress; then, when no partition
+ * has anything new (data past the fetch offset, or a high watermark the follower has not been
+ * sent on this stream), the request is parked until one does, up to max_wait_ms. Data are the
+ * stored batch bytes, never decoded or re-encoded.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { SamsaError, toSamsaError } from '../errors/index.js';
+import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../rpc/index.js';
+import type { Partition, ReplicaManager } from '../replica/index.js';
+import type { Logger } from '../telemetry/index.js';
+import type { ReplicationServiceHandlers } from '../rpc/generated/samsa/v1/ReplicationService.js';
+
+export interface LeaderServiceOptions {
+  brokerId: number;
+  replicas: ReplicaManager;
+  logger: Logger;
+  /** Aborted when the broker shuts down: parked requests answer and streams end. */
+  shutdown: AbortSignal;
+  /** The gRPC message limit: one response never exceeds it. */
+  maxMessageBytes: number;
+}
+
+/** Longest a request is parked when the follower asks for more (or for nothing). */
+const MAX_WAIT_CAP_MS = 5_000;
+const DEFAULT_WAIT_MS = 500;
+/** Room for the fields around the batches in one response. */
+const RESPONSE_OVERHEAD_BYTES = 64 * 1024;
+
+type ReplicateCall = grpc.ServerDuplexStream<v1.ReplicaFetchRequest__Output, v1.ReplicaFetchResponse>;
+
+interface Checked {
+  position: v1.ReplicaPartitionPosition__Output;
+  partition: Partition | undefined;
+  /** Set when this partition is answered without data (error or divergence). */
+  answer: v1.ReplicaPartitionData | undefined;
+}
+
+export function replicationHandlers(options: LeaderServiceOptions): ReplicationServiceHandlers {
+  return {
+    Replicate: bidiStream((call) => serveFollower(options, call)),
+    OffsetForLeaderEpoch: unary(async (request: v1.OffsetForLeaderEpochRequest__Output) => {
+      const topic = requiredString(request.topic, 'topic');
+      const partitionId = checkedInt32(request.partition, 'partition');
+      const partition = await options.replicas.partition(topic, partitionId);
+      if (!partition) throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${topic}-${partitionId}`);
+      partition.throwIfClosed();
+      if (request.currentLeaderEpoch < partition.leaderEpoch) {
+        throw new SamsaError('FENCED', `${topic}-${partitionId}: caller follows epoch ${request.currentLeaderEpoch}, the current one is ${partition.leaderEpoch}`);
+      }
+      partition.assertLeader();
+      const found = partition.endOffsetForEpoch(request.leaderEpoch);
+      return { leaderEpoch: found.epoch, endOffset: found.endOffset };
+    }),
+  };
+}
+
+async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall): Promise<void> {
+  const gone = new AbortController();
+  const onGone = (): void => gone.abort();
+  call.on('cancelled', onGone);
+  call.on('close', onGone);
+  options.shutdown.addEventListener('abort', onGone, { once: true });
+  /** Last HW sent per partition on this stream, so a follower learns every HW move promptly. */
+  const sentHw = new Map<string, number>();
+  try {
+    for await (const raw of call as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
+      if (gone.signal.aborted) break;
+      const response = await answer(options, raw, sentHw, gone.signal);
+      if (!(await writeWithBackpressure(call, response))) break;
+    }
+  } catch (err) {
+    // A follower that vanishes mid-stream is routine; anything else is worth a line.
+    if (!gone.signal.aborted) options.logger.warn({ err }, 'replication stream failed');
+  } finally {
+    call.off('cancelled', onGone);
+    call.off('close', onGone);
+    options.shutdown.removeEventListener('abort', onGone);
+    gone.abort();
+  }
+  if (options.shutdown.aborted) throw new SamsaError('NOT_READY', `broker ${options.brokerId} is shutting down`);
+}
+
+async function answer(
+  options: LeaderServiceOptions,
+  request: v1.ReplicaFetchRequest__Output,
+  sentHw: Map<string, number>,
+  signal: AbortSignal,
+): Promise<v1.ReplicaFetchResponse> {
+  const followerId = request.followerId;
+  const checked: Checked[] = [];
+  for (const position of request.partitions) checked.push(await check(options, followerId, position));
+
+  const key = (p: v1.ReplicaPartitionPosition__Output): string => `${p.topic}/${p.partition}`;
+  const hasNews = (c: Checked): boolean =>
+    c.answer !== undefined ||
+    (c.partition !== undefined && (c.partition.logEndOffset > c.position.fetchOffset || c.partition.highWatermark !== sentHw.get(key(c.position))));
+  if (!checked.some(hasNews) && checked.length > 0) {
+    const waitMs = Math.min(request.maxWaitMs > 0 ? request.maxWaitMs : DEFAULT_WAIT_MS, MAX_WAIT_CAP_MS);
+    await waitForAny(checked, sentHw, key, waitMs, signal);
+  }
+
+  const budget = Math.max(1, Math.min(request.maxBytes > 0 ? request.maxBytes : options.maxMessageBytes, options.maxMessageBytes - RESPONSE_OVERHEAD_BYTES));
+  let used = 0;
+  const out: v1.ReplicaPartitionData[] = [];
+  for (const c of checked) {
+    if (c.answer) {
+      out.push(c.answer);
+      continue;
+    }
+    const partition = c.partition as Partition;
+    let batches: Buffer = Buffer.alloc(0);
+    try {
+      if (used < budget && partition.logEndOffset > c.position.fetchOffset) {
+        batches = (await partition.readForFollower(c.position.fetchOffset, budget - used)).bytes;
+        // The log returns at least one whole batch; never let that push the message past the limit.
+        if (used > 0 && used + batches.length > budget) batches = Buffer.alloc(0);
+        used += batches.length;
+      }
+    } catch (err) {
+      out.push(errorData(c.position, err, partition));
+      continue;
+    }
+    const hw = partition.highWatermark;
+    sentHw.set(key(c.position), hw);
+    out.push({ topic: c.position.topic, partition: c.position.partition, highWatermark: hw, logStartOffset: partition.logStartOffset, batches });
+  }
+  return { partitions: out };
+}
+
+async function check(options: LeaderServiceOptions, followerId: number, position: v1.ReplicaPartitionPosition__Output): Promise<Checked> {
+  let partition: Partition | undefined;
+  try {
+    partition = await options.replicas.partition(position.topic, position.partition);
+    if (!partition) throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${position.topic}-${position.partition}`);
+    const result = partition.checkFollowerFetch({
+      followerId,
+      fetchOffset: position.fetchOffset,
+      lastFetchedEpoch: position.lastFetchedEpoch,
+      currentLeaderEpoch: position.currentLeaderEpoch,
+    });
+    if (result.kind === 'ok') return { position, partition, answer: undefined };
+    return {
+      position,
+      partition,
+      answer: {
+        topic: position.topic,
+        partition: position.partition,
+        highWatermark: partition.highWatermark,
+        logStartOffset: partition.logStartOffset,
+        divergingEndOffset: result.endOffset,
+        divergingEpoch: result.epoch,
+      },
+    };
+  } catch (err) {
+    return { position, partition, answer: errorData(position, err, partition) };
+  }
+}
+
+function errorData(position: v1.ReplicaPartitionPosition__Output, err: unknown, partition: Partition | undefined): v1.ReplicaPartitionData {
+  const e = toSamsaError(err);
+  return {
+    topic: position.topic,
+    partition: position.partition,
+    highWatermark: -1,
+    // OFFSET_OUT_OF_RANGE: where the follower must start over.
+    logStartOffset: partition && !partition.closed ? partition.logStartOffset : -1,
+    errorReason: e.reason,
+    errorMessage: e.message,
+  };
+}
+
+/** Parks until any partition has data past its fetch offset or a new HW, the time is up, or the stream ends. */
+async function waitForAny(
+  checked: readonly Checked[],
+  sentHw: ReadonlyMap<string, number>,
+  key: (p: v1.ReplicaPartitionPosition__Output) => string,
+  waitMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const done = new AbortController();
+  const onAbort = (): void => done.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => done.abort(), waitMs);
+  try {
+    const waits: Promise<unknown>[] = [];
+    for (const c of checked) {
+      const p = c.partition;
+      if (!p) continue;
+      waits.push(p.waitForAppend(c.position.fetchOffset, { signal: done.signal }));
+      const hw = sentHw.get(key(c.position)) ?? -1;
+      waits.push(p.waitForData(Math.max(hw, p.highWatermark), { signal: done.signal }));
+    }
+    await Promise.race([...waits, new Promise((resolve) => done.signal.addEventListener('abort', resolve, { once: true }))]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    // Releases every other waiter (each resolves 'aborted' and leaves its set).
+    done.abort();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Replication on one broker, both roles:
+ * - as follower: one LeaderFetcher (one Replicate stream) per leader broker, fed the partitions
+ *   this broker follows there. Re-planned on every metadata change and on a short tick (a
+ *   partition's log opens asynchronously after the metadata names it);
+ * - as leader: every `isrCheckMs`, each led partition proposes its ISR (lagging followers out,
+ *   caught-up replicas in: Partition.proposeIsr) and a change is written to etcd fenced on the
+ *   partition record (alterIsr). One write per partition at a time; a refused write is simply
+ *   re-decided on the next tick against the newer metadata.
+ */
+import type { Etcd3 } from 'etcd3';
+import { alterIsr, type ClusterView, type MetadataKeys } from '../cluster/index.js';
+import type { Partition, ReplicaManager } from '../replica/index.js';
+import { withSpan, type Logger } from '../telemetry/index.js';
+import type { RpcLimits } from '../rpc/index.js';
+import { LeaderFetcher, keyOf } from './leader-fetcher.js';
+
+export interface ReplicationManagerOptions {
+  brokerId: number;
+  replicas: ReplicaManager;
+  view: ClusterView;
+  etcd: Etcd3;
+  keys: MetadataKeys;
+  logger: Logger;
+  limits: RpcLimits;
+  /** replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR. */
+  lagTimeMaxMs: number;
+  fetchMaxBytes: number;
+  fetchMaxWaitMs: number;
+}
+
+/** How often fetcher assignments are re-planned even without a metadata change. */
+const PLAN_TICK_MS = 250;
+
+export class ReplicationManager {
+  private readonly fetchers = new Map<number, LeaderFetcher>();
+  private readonly isrInFlight = new Set<string>();
+  private readonly isrWrites = new Set<Promise<void>>();
+  private readonly planTimer: NodeJS.Timeout;
+  private readonly isrTimer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(private readonly options: ReplicationManagerOptions) {
+    this.unsubscribe = options.view.onChange((change) => {
+      if (change.kind !== 'controller') this.plan();
+    });
+    this.planTimer = setInterval(() => this.plan(), PLAN_TICK_MS);
+    this.isrTimer = setInterval(() => this.checkIsr(), Math.max(100, Math.min(1000, Math.floor(options.lagTimeMaxMs / 4))));
+    this.plan();
+  }
+
+  /** Open replication streams (one per leader broker followed). */
+  get streamCount(): number {
+    return this.fetchers.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    clearInterval(this.planTimer);
+    clearInterval(this.isrTimer);
+    await Promise.all([...this.fetchers.values()].map((f) => f.close()));
+    this.fetchers.clear();
+    await Promise.all([...this.isrWrites]);
+  }
+
+  /** Assigns every followed partition to the fetcher of its leader; closes idle fetchers. */
+  private plan(): void {
+    if (this.closed) return;
+    const byLeader = new Map<number, Partition[]>();
+    for (const p of this.options.replicas.partitions()) {
+      if (p.closed || p.role !== 'follower' || p.leaderId < 0 || p.leaderId === this.options.brokerId) continue;
+      const list = byLeader.get(p.leaderId) ?? [];
+      list.push(p);
+      byLeader.set(p.leaderId, list);
+    }
+    for (const [leaderId, fetcher] of [...this.fetchers]) {
+      if (byLeader.has(leaderId)) continue;
+      this.fetchers.delete(leaderId);
+      fetcher.close().catch((err: unknown) => this.options.logger.warn({ err, leader: leaderId }, 'closing a replication fetcher failed'));
+    }
+    for (const [leaderId, partitions] of byLeader) {
+      let fetcher = this.fetchers.get(leaderId);
+      if (!fetcher) {
+        fetcher = new LeaderFetcher(leaderId, {
+          brokerId: this.options.brokerId,
+          maxBytes: this.options.fetchMaxBytes,
+          maxWaitMs: this.options.fetchMaxWaitMs,
+          limits: this.options.limits,
+          logger: this.options.logger.child({ leader: leaderId }),
+          addressOf: (id) => {
+            const b = this.options.view.broker(id);
+            return b ? `${b.host}:${b.port}` : undefined;
+          },
+        });
+        this.fetchers.set(leaderId, fetcher);
+        this.options.logger.info({ leader: leaderId, partitions: partitions.length }, 'replicating from leader broker');
+      }
+      fetcher.setPartitions(partitions);
+    }
+  }
+
+  private checkIsr(): void {
+    if (this.closed) return;
+    const isAlive = (id: number): boolean => this.options.view.broker(id) !== undefined;
+    for (const p of this.options.replicas.partitions()) {
+      if (p.role !== 'leader' || p.closed) continue;
+      const key = keyOf(p.topic, p.partition);
+      if (this.isrInFlight.has(key)) continue;
+      const proposal = p.proposeIsr({ lagTimeMaxMs: this.options.lagTimeMaxMs, isAlive });
+      if (!proposal) continue;
+      this.isrInFlight.add(key);
+      const write = this.writeIsr(p, proposal).finally(() => {
+        this.isrInFlight.delete(key);
+        this.isrWrites.delete(write);
+      });
+      this.isrWrites.add(write);
+    }
+  }
+
+  private async writeIsr(p: Partition, isr: number[]): Promise<void> {
+    const before = p.currentState;
+    const attrs = { 'samsa.topic': p.topic, 'samsa.partition': p.partition, 'samsa.isr.before': before.isr.join(','), 'samsa.isr.after': isr.join(',') };
+    try {
+      const result = await withSpan('replication.alter_isr', attrs, () => alterIsr(this.options.etcd, this.options.keys, before, isr));
+      if (result.kind === 'committed') {
+        const removed = before.isr.filter((id) => !isr.includes(id));
+        const added = isr.filter((id) => !before.isr.includes(id));
+        this.options.logger.info(
+          { topic: p.topic, partition: p.partition, isr, removed, added, leaderEpoch: before.leaderEpoch, partitionEpoch: result.state.partitionEpoch },
+          removed.length > 0 ? 'shrank the in-sync replica set' : 'expanded the in-sync replica set',
+        );
+        // Take it at once rather than wait for the watch, so the next tick does not propose it again.
+        p.applyState(result.state);
+      }
+    } catch (err) {
+      this.options.logger.warn({ err, topic: p.topic, partition: p.partition, isr }, 'writing an ISR change to etcd failed; will retry');
+    }
+  }
+}

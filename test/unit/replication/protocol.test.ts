@@ -1,0 +1,265 @@
+/**
+ * The replication protocol in one process, on real logs in temp dirs: three Partition replicas,
+ * the leader's checks (Partition.checkFollowerFetch / readForFollower) and the follower's
+ * responses (truncationPlan, appendAsFollower), driven exactly as the Replicate stream drives
+ * them but without the network. The property test throws random histories of appends, partial
+ * replication and leader changes at it and checks KIP-101's promise: every record that was ever
+ * below the leader's high watermark stays at its offset, and once everyone has caught up the three
+ * logs are byte-identical.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import fc from 'fast-check';
+import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
+import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { Partition, FollowerTracker } from '../../../libs/replica/index.js';
+import { truncationPlan } from '../../../libs/replication/index.js';
+import { hasReason } from '../../../libs/errors/index.js';
+import type { PartitionState } from '../../../libs/cluster/metadata.js';
+import { silentLogger, tempDir } from '../replica/helpers.js';
+
+const IDS = [1, 2, 3] as const;
+
+interface Replica {
+  id: number;
+  log: PartitionLog;
+  partition: Partition;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function replicas(state: PartitionState): Promise<Replica[]> {
+  const tmp = tempDir('protocol');
+  cleanups.push(tmp.remove);
+  const out: Replica[] = [];
+  for (const id of IDS) {
+    const log = await PartitionLog.open(`${tmp.dir}/r${id}`, { ...DEFAULT_LOG_CONFIG, fsync: { mode: 'never' } } as typeof DEFAULT_LOG_CONFIG, { logger: silentLogger });
+    const partition = new Partition({ topic: 't', partition: 0, topicId: 'id', localBrokerId: id, log, state });
+    out.push({ id, log, partition });
+  }
+  cleanups.push(async () => {
+    for (const r of out) await r.log.close();
+  });
+  return out;
+}
+
+/**
+ * One round of the follower's loop against the leader, as LeaderFetcher runs it. Returns true when
+ * the follower is caught up (nothing to fetch, nothing to truncate).
+ */
+async function fetchOnce(leader: Partition, follower: Partition, followerId: number, maxBytes: number): Promise<boolean> {
+  const epoch = follower.leaderEpoch;
+  let check;
+  try {
+    check = leader.checkFollowerFetch({ followerId, fetchOffset: follower.logEndOffset, lastFetchedEpoch: follower.latestEpoch, currentLeaderEpoch: epoch });
+  } catch (err) {
+    if (hasReason(err, 'OFFSET_OUT_OF_RANGE')) {
+      await follower.restartAsFollowerAt(leader.logStartOffset, epoch);
+      return false;
+    }
+    throw err;
+  }
+  if (check.kind === 'diverging') {
+    const plan = truncationPlan({
+      leaderEpoch: check.epoch,
+      leaderEndOffset: check.endOffset,
+      leaderLogStartOffset: leader.logStartOffset,
+      ours: follower.endOffsetForEpoch(check.epoch),
+      ourLogStartOffset: follower.logStartOffset,
+      ourLogEndOffset: follower.logEndOffset,
+    });
+    if (plan.kind === 'restart') await follower.restartAsFollowerAt(plan.offset, epoch);
+    else await follower.truncateAsFollower(plan.offset, epoch);
+    return false;
+  }
+  const { bytes } = await leader.readForFollower(follower.logEndOffset, maxBytes);
+  await follower.appendAsFollower(bytes, epoch, leader.highWatermark);
+  return bytes.length === 0;
+}
+
+async function catchUp(leader: Partition, follower: Replica): Promise<void> {
+  for (let i = 0; i < 200; i++) if (await fetchOnce(leader, follower.partition, follower.id, 1 << 20)) return;
+  throw new Error(`follower ${follower.id} never caught up`);
+}
+
+async function allBytes(log: PartitionLog): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.logEndOffset) {
+    const r = await log.read(offset, 1 << 20);
+    if (r.bytes.length === 0) break;
+    parts.push(r.bytes);
+    offset = r.nextOffset;
+  }
+  return Buffer.concat(parts);
+}
+
+function batchOf(values: string[]): Buffer {
+  return buildBatch(values.map((v) => ({ value: Buffer.from(v), timestampMs: 1_700_000_000_000 })));
+}
+
+type Step = { kind: 'append'; records: number } | { kind: 'fetch'; follower: number; maxBytes: number } | { kind: 'failover'; to: number };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('append' as const), records: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({ kind: fc.constant('fetch' as const), follower: fc.constantFrom(...IDS), maxBytes: fc.constantFrom(1, 200, 1 << 20) }),
+  fc.record({ kind: fc.constant('failover' as const), to: fc.constantFrom(...IDS) }),
+);
+
+describe('replication protocol (in process, real logs)', () => {
+  it('acks=all completes once both followers fetched past the batch; the HW follows the slowest ISR member', async () => {
+    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+    const [l, f2, f3] = (await replicas(state)) as [Replica, Replica, Replica];
+    let acked = false;
+    const append = l.partition.append(batchOf(['a', 'b', 'c']), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 }).then(() => (acked = true));
+    expect(await l.partition.waitForAppend(2)).toBe('advanced');
+    await catchUp(l.partition, f2);
+    // f2 has the data but the leader learns that from f2's *next* fetch position.
+    await fetchOnce(l.partition, f2.partition, 2, 1 << 20);
+    expect(l.partition.highWatermark).toBe(0);
+    expect(acked).toBe(false);
+    await catchUp(l.partition, f3);
+    await fetchOnce(l.partition, f3.partition, 3, 1 << 20);
+    await append;
+    expect(l.partition.highWatermark).toBe(3);
+    // Followers learn the HW on their next fetch.
+    await fetchOnce(l.partition, f2.partition, 2, 1 << 20);
+    expect(f2.partition.highWatermark).toBe(3);
+  });
+
+  it('fences a follower that follows an older epoch, and refuses a newer one it has not seen', async () => {
+    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+    const [l] = (await replicas(state)) as [Replica];
+    expect(() => l.partition.checkFollowerFetch({ followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 2 })).toThrow(/epoch 2/);
+    try {
+      l.partition.checkFollowerFetch({ followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 4 });
+      expect.unreachable();
+    } catch (err) {
+      expect(hasReason(err, 'NOT_LEADER_OR_FOLLOWER')).toBe(true);
+    }
+    expect(() => l.partition.checkFollowerFetch({ followerId: 9, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 3 })).toThrow(/not a replica/);
+  });
+
+  it('truncates a deposed leader\'s unreplicated tail to the new leader\'s log (KIP-101)', async () => {
+    let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+    const [a, b, c] = (await replicas(state)) as [Replica, Replica, Replica];
+    await a.partition.append(batchOf(['x0', 'x1']), { acks: 'leader', minInsyncReplicas: 1 });
+    await catchUp(a.partition, b);
+    await catchUp(a.partition, c);
+    // a writes more that nobody copies, then loses leadership to b.
+    await a.partition.append(batchOf(['lost0', 'lost1', 'lost2']), { acks: 'leader', minInsyncReplicas: 1 });
+    state = { ...state, leader: 2, leaderEpoch: 1, partitionEpoch: 1 };
+    for (const r of [a, b, c]) r.partition.applyState(state);
+    await b.partition.append(batchOf(['y0']), { acks: 'leader', minInsyncReplicas: 1 });
+    await catchUp(b.partition, a);
+    await catchUp(b.partition, c);
+    const values = decodeRecordsFrom(await allBytes(a.log), 0).map((r) => r.value?.toString());
+    expect(values).toEqual(['x0', 'x1', 'y0']);
+    expect((await allBytes(a.log)).equals(await allBytes(b.log))).toBe(true);
+    expect((await allBytes(c.log)).equals(await allBytes(b.log))).toBe(true);
+  });
+
+  it('random histories of appends, partial fetches and leader changes: committed records never move, replicas converge', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
+        let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+        const rs = await replicas(state);
+        const byId = (id: number): Replica => rs.find((r) => r.id === id) as Replica;
+        /** offset -> value of every record ever below the leader's HW. */
+        const committed = new Map<number, string>();
+        const noteCommitted = async (): Promise<void> => {
+          const leader = byId(state.leader).partition;
+          const records = decodeRecordsFrom(await allBytes(byId(state.leader).log), 0).filter((r) => r.offset < leader.highWatermark);
+          for (const r of records) {
+            const v = r.value?.toString() ?? '';
+            const before = committed.get(r.offset);
+            if (before !== undefined) expect(v, `committed offset ${r.offset} changed`).toBe(before);
+            committed.set(r.offset, v);
+          }
+        };
+        let n = 0;
+        for (const step of steps) {
+          const leader = byId(state.leader);
+          if (step.kind === 'append') {
+            await leader.partition.append(batchOf(Array.from({ length: step.records }, () => `v${n++}`)), { acks: 'leader', minInsyncReplicas: 1 });
+          } else if (step.kind === 'fetch') {
+            if (step.follower !== state.leader) await fetchOnce(leader.partition, byId(step.follower).partition, step.follower, step.maxBytes);
+          } else if (step.to !== state.leader) {
+            // Clean election only: the new leader must hold everything committed. With the ISR
+            // fixed at all three, that is a replica whose log reaches the HW.
+            const hw = leader.partition.highWatermark;
+            if (byId(step.to).partition.logEndOffset < hw) continue;
+            state = { ...state, leader: step.to, leaderEpoch: state.leaderEpoch + 1, partitionEpoch: state.partitionEpoch + 1 };
+            for (const r of rs) r.partition.applyState(state);
+          }
+          await noteCommitted();
+        }
+        const leader = byId(state.leader);
+        for (const r of rs) if (r.id !== state.leader) await catchUp(leader.partition, r);
+        for (const r of rs) if (r.id !== state.leader) await fetchOnce(leader.partition, r.partition, r.id, 1 << 20);
+        await noteCommitted();
+        const reference = await allBytes(leader.log);
+        for (const r of rs) expect((await allBytes(r.log)).equals(reference), `replica ${r.id} differs from leader ${state.leader}`).toBe(true);
+        const final = decodeRecordsFrom(reference, 0);
+        for (const [offset, value] of committed) expect(final.find((r) => r.offset === offset)?.value?.toString()).toBe(value);
+        for (const c of cleanups.splice(0).reverse()) await c();
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('FollowerTracker (ISR rules)', () => {
+  const base = { self: 1, replicas: [1, 2, 3], highWatermark: 10, epochStartOffset: 5, lagTimeMaxMs: 1000, isAlive: () => true };
+
+  it('keeps followers that fetch up to the log end, drops one silent for longer than the lag time', () => {
+    const t = new FollowerTracker();
+    t.reset([2, 3], 0);
+    t.onFetch(2, 10, 10, 900);
+    expect(t.proposeIsr({ ...base, isr: [1, 2, 3], nowMs: 1000 })).toBeUndefined();
+    expect(t.proposeIsr({ ...base, isr: [1, 2, 3], nowMs: 1500 })).toEqual([1, 2]);
+  });
+
+  it('counts a follower that reached the previous log end as caught up as of that fetch', () => {
+    const t = new FollowerTracker();
+    t.reset([2], 0);
+    t.onFetch(2, 10, 10, 100); // caught up at 100
+    t.onFetch(2, 10, 20, 800); // behind now, but at the LEO of the previous fetch: caught up as of 100
+    t.onFetch(2, 20, 30, 1500); // reached the previous fetch's LEO (20): caught up as of 800
+    expect(t.progress(2)?.lastCaughtUpMs).toBe(800);
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1, 2], nowMs: 1700 })).toBeUndefined();
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1, 2], nowMs: 1900 })).toEqual([1]);
+  });
+
+  it('takes a replica back once it reaches the HW and the epoch start, and only while its broker is alive', () => {
+    const t = new FollowerTracker();
+    t.reset([2, 3], 0);
+    t.onFetch(2, 10, 10, 10);
+    t.onFetch(3, 9, 10, 10);
+    expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20 })).toEqual([1, 2]);
+    expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20, isAlive: (id) => id !== 2 })).toBeUndefined();
+    expect(t.proposeIsr({ ...base, isr: [1], epochStartOffset: 11, nowMs: 20 })).toBeUndefined();
+  });
+
+  it('never proposes an ISR without the leader or with non-replicas', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray([2, 3, 4]),
+        fc.array(fc.record({ id: fc.constantFrom(2, 3, 4), offset: fc.nat(30), at: fc.nat(3000) })),
+        fc.nat(5000),
+        (isrFollowers, fetches, now) => {
+          const t = new FollowerTracker();
+          t.reset([2, 3, 4], 0);
+          for (const f of [...fetches].sort((a, b) => a.at - b.at)) t.onFetch(f.id, f.offset, 20, f.at);
+          const isr = [1, ...isrFollowers];
+          const next = t.proposeIsr({ ...base, replicas: [1, 2, 3, 4], isr, nowMs: Math.max(now, 3000) }) ?? isr;
+          expect(next).toContain(1);
+          for (const id of next) expect([1, 2, 3, 4]).toContain(id);
+          expect(new Set(next).size).toBe(next.length);
+        },
+      ),
+    );
+  });
+});
