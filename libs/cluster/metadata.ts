@@ -1,7 +1,10 @@
 /**
  * Cluster metadata as stored in etcd: the key layout and the JSON value of each key. This file is
- * the contract between the controller (the only writer of topics and partition state) and the
- * brokers (which write only their own registration, under a lease).
+ * the contract between the controller (the writer of topics and partition state) and the brokers
+ * (which write their own registration, under a lease, and, as a partition's leader, that
+ * partition's ISR: isr.ts, docs/adr/0007-isr-changes-by-the-leader.md). Every write of a
+ * partition record is a compare-and-swap, so the controller's and the leader's never overwrite
+ * each other.
  *
  * Keys, under a per-cluster prefix `/samsa/<clusterId>`:
  *

@@ -14,6 +14,8 @@ export interface Option<T> {
   default: T;
   /** Parses a raw string; throws Error with a message saying what is expected. */
   parse(raw: string): T;
+  /** How the default reads in docs and --help, as a user would type it (default: JSON). */
+  show?(value: T): string;
 }
 
 export type Spec = Record<string, Option<unknown>>;
@@ -113,7 +115,7 @@ export function loadConfig<S extends Spec>(spec: S, argv: readonly string[] = pr
 /** A Markdown table of the options, for --help and the README. */
 export function configTable(spec: Spec): string {
   const rows = Object.values(spec).map(
-    (o) => `| \`--${o.flag}\` | \`${o.env}\` | \`${JSON.stringify(o.default)}\` | ${o.description} |`,
+    (o) => `| \`--${o.flag}\` | \`${o.env}\` | \`${o.show ? o.show(o.default) : JSON.stringify(o.default)}\` | ${o.description.replaceAll('|', '\\|')} |`,
   );
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

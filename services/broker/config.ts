@@ -21,6 +21,7 @@ function fsyncOption(): Option<FsyncPolicy> {
     flag: 'fsync',
     default: def,
     description: 'fsync policy of partition logs: batch | never | interval:<ms>',
+    show: (v) => (v.mode === 'interval' ? `interval:${v.intervalMs}` : v.mode === 'always' ? 'batch' : 'never'),
     parse(raw: string): FsyncPolicy {
       const v = raw.trim();
       if (v === 'batch' || v === 'always') return { ...def, mode: 'always' } as FsyncPolicy;
