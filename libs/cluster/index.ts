@@ -8,5 +8,5 @@ export { validateTopicName, validatePartitionCount, resolveTopicConfig, topicCon
 export { assignReplicas } from './placement.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
 export { ControllerElection } from './election.js';
-export { onBrokersChanged, type LeaderStatus } from './partition-state-machine.js';
+export { onBrokersChanged, onPreferredLeaderCheck, type LeaderStatus } from './partition-state-machine.js';
 export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';

@@ -69,3 +69,17 @@ export function onBrokersChanged(state: PartitionState, live: ReadonlySet<number
   if (state.leader === -1) return undefined;
   return withLeader(state, -1, state.isr);
 }
+
+/**
+ * Preferred-leader election (Kafka's auto.leader.rebalance): the state with leadership moved back
+ * to the first replica, or undefined when it already leads, is not alive, or is not in the ISR (it
+ * would not hold every committed record). Only a live leader is replaced here; a dead one is
+ * onBrokersChanged's business.
+ */
+export function onPreferredLeaderCheck(state: PartitionState, live: ReadonlySet<number>): PartitionState | undefined {
+  const preferred = state.replicas[0];
+  if (preferred === undefined || preferred === state.leader) return undefined;
+  if (state.leader < 0 || !live.has(state.leader)) return undefined;
+  if (!live.has(preferred) || !state.isr.includes(preferred)) return undefined;
+  return withLeader(state, preferred, state.isr);
+}

@@ -11,6 +11,7 @@ import {
   commitIfLeader,
   GuardFailedError,
   onBrokersChanged,
+  onPreferredLeaderCheck,
   resolveTopicConfig,
   toTopicInfo,
   validatePartitionCount,
@@ -37,6 +38,7 @@ export class ActiveController {
   private adminQueue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribe: () => void;
   private stopped = false;
+  private rebalanceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly etcd: Etcd3,
@@ -44,9 +46,15 @@ export class ActiveController {
     private readonly view: ClusterView,
     private readonly fence: Fence,
     private readonly logger: Logger,
+    /**
+     * How long after a broker joins or an ISR changes the controller waits before moving
+     * leadership back to preferred replicas (0: never). The wait lets a returning broker settle.
+     */
+    private readonly rebalanceDelayMs: number,
   ) {
     this.unsubscribe = view.onChange((change) => {
       if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? 'joined' : 'left'}`);
+      if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
     });
     // A previous controller may have died half-way through; start from a full pass.
     this.scheduleReconcile('became controller');
@@ -55,6 +63,46 @@ export class ActiveController {
   stop(): void {
     this.stopped = true;
     this.unsubscribe();
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = undefined;
+  }
+
+  /** One preferred-leader pass `rebalanceDelayMs` after the latest trigger (debounced). */
+  private scheduleRebalance(): void {
+    if (this.stopped || this.rebalanceDelayMs <= 0) return;
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalanceTimer = undefined;
+      this.reconciling = this.reconciling
+        .then(() => this.rebalance())
+        .catch((err: unknown) => {
+          if (err instanceof SamsaError && err.reason === 'NOT_CONTROLLER') return;
+          this.logger.warn({ err }, 'preferred leader pass failed; the next change retries it');
+        });
+    }, this.rebalanceDelayMs);
+  }
+
+  /** Moves leadership back to each partition's preferred replica where it is alive and in sync. */
+  private async rebalance(): Promise<void> {
+    if (this.stopped) return;
+    await withSpan('controller.preferred_leader_election', {}, async () => {
+      const live = new Set(this.view.brokers().map((b) => b.id));
+      for (const topic of this.view.topics()) {
+        for (const state of this.view.partitions(topic.name)) {
+          if (this.stopped) return;
+          const next = onPreferredLeaderCheck(state, live);
+          if (!next) continue;
+          const key = this.keys.partition(state.topic, state.partition);
+          try {
+            await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
+            this.logger.info({ topic: state.topic, partition: state.partition, from: state.leader, to: next.leader, leaderEpoch: next.leaderEpoch }, 'moved leadership back to the preferred replica');
+          } catch (err) {
+            // Changed under us: the change itself schedules another pass.
+            if (!(err instanceof GuardFailedError)) throw err;
+          }
+        }
+      }
+    });
   }
 
   /** Waits for the reconciliation passes scheduled so far. */

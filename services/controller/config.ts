@@ -13,6 +13,14 @@ export const CONTROLLER_CONFIG_SPEC = {
   clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
   logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
   leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 10, 'etcd lease TTL of the election campaign (failover time)', 2, 3600),
+  leaderRebalanceDelayMs: int(
+    'SAMSA_LEADER_REBALANCE_DELAY_MS',
+    'leader-rebalance-delay-ms',
+    10_000,
+    'after a broker returns (or an ISR changes), wait this long, then move leadership back to preferred replicas that are in sync (0: never)',
+    0,
+    3_600_000,
+  ),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the controller (it keeps no state of its own); accepted for uniformity'),
 } as const;
 

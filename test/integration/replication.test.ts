@@ -20,7 +20,7 @@ const cluster = await startCluster({
   name: 'replication',
   brokers: 3,
   controllers: 1,
-  env: { SAMSA_REPLICA_LAG_TIME_MAX_MS: String(LAG_MS), SAMSA_LOG_LEVEL: 'info' },
+  env: { SAMSA_REPLICA_LAG_TIME_MAX_MS: String(LAG_MS), SAMSA_LEADER_REBALANCE_DELAY_MS: '1000', SAMSA_LOG_LEVEL: 'info' },
 });
 const keys = new MetadataKeys(cluster.clusterId);
 const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoint}` });
@@ -91,7 +91,7 @@ describe('replication factor 3', () => {
     }
   });
 
-  it('survives kill -9 of a leader: a new leader from the ISR serves everything acknowledged; the old one catches up and rejoins', async () => {
+  it('survives kill -9 of a leader: a new leader from the ISR serves everything acknowledged; the old one catches up, rejoins and leads again', async () => {
     const topic = await createTopic(1);
     const producer = samsa.producer({ acks: 'all' });
     const acked = await produce(producer, topic, 0, 'before', 1000);
@@ -105,8 +105,11 @@ describe('replication factor 3', () => {
     expectAllPresent(acked, await readAll(topic, 0));
 
     await victim.restart();
-    const healed = await waitForState(topic, 0, (s) => s.isr.length === 3, 'the restarted broker back in the ISR');
-    expect(healed.leader).toBe(after.leader);
+    await waitForState(topic, 0, (s) => s.isr.length === 3, 'the restarted broker back in the ISR');
+    // The victim was the preferred replica (first in the list): once in sync it leads again.
+    expect(before.replicas[0]).toBe(before.leader);
+    const rebalanced = await waitForState(topic, 0, (s) => s.leader === before.leader, 'leadership back on the preferred replica');
+    expect(rebalanced.leaderEpoch).toBeGreaterThan(after.leaderEpoch);
     for (const [v, o] of await produce(producer, topic, 0, 'healed', 200)) acked.set(v, o);
     const read = await readAll(topic, 0);
     expectAllPresent(acked, read);

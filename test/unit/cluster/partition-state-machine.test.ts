@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { onBrokersChanged, type PartitionState } from '../../../libs/cluster/index.js';
+import { onBrokersChanged, onPreferredLeaderCheck, type PartitionState } from '../../../libs/cluster/index.js';
 
 function partition(replicas: number[], overrides: Partial<PartitionState> = {}): PartitionState {
   return {
@@ -152,5 +152,36 @@ describe('onBrokersChanged', () => {
         { numRuns: 500 },
       );
     });
+  });
+});
+
+describe('onPreferredLeaderCheck', () => {
+  it('moves leadership back to the preferred replica once it is alive and in sync, bumping both epochs', () => {
+    const s = partition([1, 2, 3], { leader: 2 });
+    expect(onPreferredLeaderCheck(s, live(1, 2, 3))).toEqual({ ...s, leader: 1, leaderEpoch: 6, partitionEpoch: 10 });
+  });
+
+  it('leaves it alone when the preferred replica leads, is dead, or is out of sync, or when the leader is dead', () => {
+    expect(onPreferredLeaderCheck(partition([1, 2, 3]), live(1, 2, 3))).toBeUndefined();
+    expect(onPreferredLeaderCheck(partition([1, 2, 3], { leader: 2 }), live(2, 3))).toBeUndefined();
+    expect(onPreferredLeaderCheck(partition([1, 2, 3], { leader: 2, isr: [2, 3] }), live(1, 2, 3))).toBeUndefined();
+    expect(onPreferredLeaderCheck(partition([1, 2, 3], { leader: 2 }), live(1, 3))).toBeUndefined();
+    expect(onPreferredLeaderCheck(partition([1, 2, 3], { leader: -1 }), live(1, 2, 3))).toBeUndefined();
+  });
+
+  it('never elects a replica outside the ISR, whatever the state', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray([1, 2, 3, 4], { minLength: 1 }), fc.subarray([1, 2, 3, 4]), fc.subarray([1, 2, 3, 4]), (replicas, isrPick, liveIds) => {
+        const isr = replicas.filter((r) => isrPick.includes(r));
+        if (isr.length === 0) return;
+        const s = partition(replicas, { leader: isr[0] as number, isr });
+        const next = onPreferredLeaderCheck(s, new Set(liveIds));
+        if (next) {
+          expect(next.isr).toContain(next.leader);
+          expect(next.leader).toBe(replicas[0]);
+          expect(next.leaderEpoch).toBe(s.leaderEpoch + 1);
+        }
+      }),
+    );
   });
 });
