@@ -10,3 +10,4 @@ export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } fro
 export { ControllerElection } from './election.js';
 export { onBrokersChanged, onPreferredLeaderCheck, type LeaderStatus } from './partition-state-machine.js';
 export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';
+export { ProducerIdAllocator } from './producer-ids.js';

@@ -15,6 +15,7 @@
  *   /controller/epoch                    ControllerEpoch     bumped by each newly elected controller
  *   /topics/<name>                       TopicRecord
  *   /partitions/<name>/<partition>       PartitionState      leader, epoch, replicas, ISR
+ *   /producer-ids/next                   decimal             next unreserved producer id (any broker, CAS)
  *
  * Topic names may contain '.', '_' and '-' but never '/', so they are safe as key segments.
  * Partition numbers are decimal without padding. Every write by the controller is a transaction
@@ -100,6 +101,10 @@ export class MetadataKeys {
   }
   get controllerElection(): string {
     return `${this.root}/controller/election`;
+  }
+  /** Next unreserved producer id (producer-ids.ts). */
+  get producerIdCounter(): string {
+    return `${this.root}/producer-ids/next`;
   }
   get controllerEpoch(): string {
     return `${this.root}/controller/epoch`;

@@ -91,6 +91,10 @@ export class PartitionLog {
   private get active(): Segment {
     return this.segments[this.segments.length - 1] as Segment;
   }
+  /** First offset of the segment being written (state rebuilt at open scans from here). */
+  get activeSegmentBaseOffset(): number {
+    return this.active.baseOffset;
+  }
 
   private async load(): Promise<void> {
     try {

@@ -25,3 +25,4 @@ export { planProduce, type ProduceInput, type ProduceRecordInput, type ProduceBa
 export { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
 export { partitionDir, partitionDirName, parsePartitionDirName, CLEAN_SHUTDOWN_FILE, PARTITION_METADATA_FILE } from './partition-dir.js';
 export { FollowerTracker, type FollowerProgress, type IsrInputs } from './follower-progress.js';
+export { ProducerStateTable, DEDUPE_WINDOW, isIdempotent, type ProducerBatch, type SequenceCheck } from './producer-state.js';

@@ -23,6 +23,8 @@ import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/metadata.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
 import { FollowerTracker } from './follower-progress.js';
+import { ProducerStateTable } from './producer-state.js';
+import { batchSizeAt, readBatchHeader } from '../record/index.js';
 
 /** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
 export interface ReplicaLog {
@@ -30,6 +32,7 @@ export interface ReplicaLog {
   readonly logEndOffset: number;
   readonly sizeInBytes: number;
   readonly latestEpoch: number;
+  readonly activeSegmentBaseOffset: number;
   appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<LogAppendInfo>;
   appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
   truncateTo(offset: number): Promise<void>;
@@ -134,6 +137,10 @@ export class Partition {
   /** Leader only: the LEO when this broker became leader of the current epoch. */
   private epochStartOffset = 0;
   private readonly now: () => number;
+  /** Idempotent producers' recent batches (dedupe of retries), kept on leader and followers alike. */
+  private readonly producers = new ProducerStateTable();
+  /** Idempotent appends run one at a time, so a sequence check and its update are atomic. */
+  private idempotentTail: Promise<unknown> = Promise.resolve();
   private state: PartitionState;
   private hw: number;
   /** Set once closed: every later call throws it (UNKNOWN_TOPIC_OR_PARTITION when deleted, NOT_READY on shutdown...). */
@@ -299,7 +306,10 @@ export class Partition {
    */
   async appendAsFollower(batches: Buffer, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
     this.assertFollowing(leaderEpoch);
-    if (batches.length > 0) await this.log.appendAsFollower(batches);
+    if (batches.length > 0) {
+      await this.log.appendAsFollower(batches);
+      this.applyProducerBatches(batches);
+    }
     this.followerHighWatermark(leaderHighWatermark);
   }
 
@@ -308,6 +318,7 @@ export class Partition {
     this.assertFollowing(leaderEpoch);
     await this.log.truncateTo(Math.max(offset, this.log.logStartOffset));
     this.followerHighWatermark(this.hw);
+    await this.rebuildProducerState();
   }
 
   /** Follower: empties the log and restarts it at the leader's log start (we fell below it). */
@@ -315,6 +326,7 @@ export class Partition {
     this.assertFollowing(leaderEpoch);
     await this.log.truncateFullyAndStartAt(offset);
     this.hw = offset;
+    this.producers.clear();
   }
 
   private assertFollowing(leaderEpoch: number): void {
@@ -376,12 +388,66 @@ export class Partition {
    */
   async append(batch: Buffer, options: AppendOptions): Promise<LogAppendInfo> {
     this.checkAppend(options);
-    const epoch = this.state.leaderEpoch;
-    const info = await this.log.appendAsLeader(batch, epoch);
+    const header = readBatchHeader(batch, 0);
+    const idempotent = header.producerId >= 0 && header.baseSequence >= 0;
+    const run = async (): Promise<{ info: LogAppendInfo; epoch: number }> => {
+      // Leadership may have moved while this waited behind another idempotent append.
+      if (idempotent) this.checkAppend(options);
+      const epoch = this.state.leaderEpoch;
+      if (idempotent) {
+        const decision = this.producers.check(header, this.name);
+        if (decision.kind === 'duplicate') {
+          return { info: { baseOffset: decision.firstOffset, lastOffset: decision.lastOffset, appendTimeMs: -1, sizeInBytes: 0 }, epoch };
+        }
+      }
+      const info = await this.log.appendAsLeader(batch, epoch);
+      if (idempotent) this.producers.update(header, info.baseOffset);
+      return { info, epoch };
+    };
+    let done: { info: LogAppendInfo; epoch: number };
+    if (idempotent) {
+      const queued = this.idempotentTail.then(run, run);
+      this.idempotentTail = queued.catch(() => undefined);
+      done = await queued;
+    } else {
+      done = await run();
+    }
     this.appendWaiters.advance(this.log.logEndOffset);
     this.recomputeHighWatermark();
-    if (options.acks === 'all') await this.awaitCommitted(info.lastOffset, epoch, options.timeoutMs ?? 30_000);
-    return info;
+    if (options.acks === 'all') await this.awaitCommitted(done.info.lastOffset, done.epoch, options.timeoutMs ?? 30_000);
+    return done.info;
+  }
+
+  /**
+   * Rebuilds the idempotent producers' table from the log's batch headers, from the start of the
+   * active segment (older batches are too old to be retried). Runs when the replica opens and
+   * after a truncation.
+   */
+  async rebuildProducerState(): Promise<void> {
+    this.producers.clear();
+    let offset = Math.max(this.log.activeSegmentBaseOffset, this.log.logStartOffset);
+    while (offset < this.log.logEndOffset) {
+      const { bytes, nextOffset } = await this.log.read(offset, 8 << 20);
+      if (bytes.length === 0 || nextOffset <= offset) break;
+      this.applyProducerBatches(bytes);
+      offset = nextOffset;
+    }
+  }
+
+  /** Idempotent producers seen by this replica (metrics, tests). */
+  get producerCount(): number {
+    return this.producers.size;
+  }
+
+  private applyProducerBatches(bytes: Buffer): void {
+    let pos = 0;
+    while (pos < bytes.length) {
+      const size = batchSizeAt(bytes, pos);
+      if (size <= 0 || pos + size > bytes.length) return;
+      const h = readBatchHeader(bytes, pos);
+      this.producers.update(h, h.baseOffset);
+      pos += size;
+    }
   }
 
   /**

@@ -312,6 +312,7 @@ export class ReplicaManager {
       state,
       leaderHint: (id) => this.leaderHint(id),
     });
+    await partition.rebuildProducerState();
     logger.info(
       {
         partition: `${topic.name}-${state.partition}`,

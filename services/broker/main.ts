@@ -15,7 +15,7 @@ import { runService, type RunningService } from '../../libs/service/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { MetadataKeys, type BrokerRegistration } from '../../libs/cluster/metadata.js';
-import { connectEtcd, ClusterView, Membership } from '../../libs/cluster/index.js';
+import { connectEtcd, ClusterView, Membership, ProducerIdAllocator } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS } from '../../libs/replica/index.js';
 import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
@@ -77,6 +77,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     const forwarder = new Forwarder(config.brokerId, view, limits);
     cleanup.push(() => forwarder.close());
     const shutdown = new AbortController();
+    const producerIds = new ProducerIdAllocator(etcd, keys);
     const server = createServer(limits);
     const health = new HealthReporter(server, [SERVICE_NAME, REPLICATION_SERVICE_NAME]);
     server.addService(
@@ -91,6 +92,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         logger,
         shutdown: shutdown.signal,
         maxMessageBytes: config.maxMessageBytes,
+        allocateProducerId: () => producerIds.allocate(),
       }),
     );
     server.addService(

@@ -108,6 +108,26 @@ export class Cluster {
     return this.brokers[0]?.address ?? (this.options.bootstrap[0] as string);
   }
 
+  /**
+   * A cluster-unique producer id for an idempotent producer, from the first broker that answers
+   * (live brokers first, then the bootstrap list).
+   */
+  async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    const candidates = [...new Set([...this.brokers.map((b) => b.address), ...this.options.bootstrap])];
+    let last: unknown;
+    for (const address of candidates) {
+      try {
+        const res = await unary<v1.InitProducerIdResponse__Output>(address, this.options.requestTimeoutMs, (opts, cb) =>
+          this.pool.broker(address).initProducerId({}, opts, cb),
+        );
+        return { producerId: res.producerId, producerEpoch: res.producerEpoch };
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last instanceof Error ? last : new SamsaError('NOT_READY', 'no broker answered InitProducerId');
+  }
+
   close(): void {
     this.pool.close();
     this.topics.clear();

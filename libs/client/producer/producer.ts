@@ -34,6 +34,12 @@ export interface ProducerOptions {
   /** Largest batch this producer builds, in bytes (estimated). Default 900 KiB, below the 1 MiB max.message.bytes default. */
   maxBatchBytes?: number;
   retry?: RetryOptions;
+  /**
+   * Idempotent producer (default: on when acks is 'all', as in Kafka 3): batches carry a producer
+   * id and per-partition sequence numbers, so a batch retried after a lost answer, or after a
+   * leader failover, is written once. Requires acks 'all'.
+   */
+  idempotent?: boolean;
 }
 
 export interface ProducerRecord {
@@ -54,6 +60,19 @@ export interface RecordMetadata {
 
 const ACKS: Record<string, v1.Acks> = { all: 'ACKS_ALL', '1': 'ACKS_LEADER', '0': 'ACKS_NONE' };
 
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * One producer id with its per-partition next sequence numbers. A failed send (its outcome may be
+ * unknown) retires the session: the next batch starts a new one with a new id, so a sequence gap
+ * can never wedge the producer.
+ */
+interface IdempotentSession {
+  producerId: number;
+  producerEpoch: number;
+  sequences: Map<string, number>;
+}
+
 /** Reasons that mean our metadata for the topic is stale. */
 const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
 
@@ -72,6 +91,8 @@ export class Producer {
   private readonly sticky = new Map<string, number>();
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly idempotent: boolean;
+  private session: Promise<IdempotentSession> | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -81,6 +102,22 @@ export class Producer {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     this.retryOptions = options.retry ?? cluster.options.retry;
+    this.idempotent = options.idempotent ?? this.acks === 'all';
+    if (this.idempotent && this.acks !== 'all') {
+      throw new SamsaError('INVALID_REQUEST', `an idempotent producer needs acks 'all' (got ${String(this.acks)}); set idempotent: false to use acks ${String(this.acks)}`);
+    }
+  }
+
+  /** The current idempotent session, starting one (InitProducerId) when there is none. */
+  private currentSession(): Promise<IdempotentSession> {
+    if (!this.session) {
+      const started = this.cluster.withRetry(() => this.cluster.initProducerId()).then((id) => ({ ...id, sequences: new Map<string, number>() }));
+      this.session = started;
+      started.catch(() => {
+        if (this.session === started) this.session = undefined;
+      });
+    }
+    return this.session;
   }
 
   /**
@@ -137,6 +174,11 @@ export class Producer {
   }
 
   private async produceChunk(topic: string, partition: number, messages: EncodedMessage[], acks: Acks): Promise<RecordMetadata> {
+    if (this.idempotent && acks !== 'all') throw new SamsaError('INVALID_REQUEST', `this producer is idempotent and needs acks 'all' (got ${String(acks)})`);
+    // Runs in the partition's chain, so sequences are taken in send order.
+    const session = this.idempotent ? await this.currentSession() : undefined;
+    const seqKey = `${topic}\0${partition}`;
+    const baseSequence = session ? (session.sequences.get(seqKey) ?? 0) : -1;
     const batch = buildBatch(
       messages.map((m) => ({
         key: m.key,
@@ -144,7 +186,20 @@ export class Producer {
         headers: m.headers,
         ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
       })),
+      session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {},
     );
+    try {
+      const result = await this.sendBatch(topic, partition, batch, acks, messages.length);
+      session?.sequences.set(seqKey, (baseSequence + messages.length) % (INT32_MAX + 1));
+      return result;
+    } catch (err) {
+      // The batch may or may not be in the log: retire the session rather than guess.
+      if (session && this.session && (await this.session.catch(() => undefined)) === session) this.session = undefined;
+      throw err;
+    }
+  }
+
+  private async sendBatch(topic: string, partition: number, batch: Buffer, acks: Acks, count: number): Promise<RecordMetadata> {
     const request: v1.ProduceRequest = {
       topic,
       acks: ACKS[String(acks)] ?? 'ACKS_ALL',
@@ -170,7 +225,7 @@ export class Producer {
       topic,
       partition,
       baseOffset: result ? result.baseOffset : -1,
-      recordCount: result ? result.recordCount : messages.length,
+      recordCount: result ? result.recordCount : count,
     };
   }
 }

@@ -19,6 +19,8 @@ export interface BrokerContext {
   shutdown: AbortSignal;
   /** The gRPC message limit; one Fetch answer or Consume message must fit in it. */
   maxMessageBytes: number;
+  /** A cluster-unique producer id for InitProducerId. */
+  allocateProducerId: () => Promise<number>;
 }
 
 /** Fetch/Consume read size when the request does not say (1 MiB). */

@@ -16,5 +16,6 @@ export function brokerHandlers(ctx: BrokerContext): v1.BrokerServiceHandlers {
     Consume: serverStream((req, call) => consume(ctx, req, call)),
     ListOffsets: unary((req, call) => listOffsets(ctx, req, call)),
     GetMetadata: unary((req) => getMetadata(ctx, req)),
+    InitProducerId: unary(async () => ({ producerId: await ctx.allocateProducerId(), producerEpoch: 0 })),
   };
 }

@@ -8,6 +8,8 @@ import type { FetchRequest as _samsa_v1_FetchRequest, FetchRequest__Output as _s
 import type { FetchResponse as _samsa_v1_FetchResponse, FetchResponse__Output as _samsa_v1_FetchResponse__Output } from '../../samsa/v1/FetchResponse.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from '../../samsa/v1/GetMetadataRequest.js';
 import type { GetMetadataResponse as _samsa_v1_GetMetadataResponse, GetMetadataResponse__Output as _samsa_v1_GetMetadataResponse__Output } from '../../samsa/v1/GetMetadataResponse.js';
+import type { InitProducerIdRequest as _samsa_v1_InitProducerIdRequest, InitProducerIdRequest__Output as _samsa_v1_InitProducerIdRequest__Output } from '../../samsa/v1/InitProducerIdRequest.js';
+import type { InitProducerIdResponse as _samsa_v1_InitProducerIdResponse, InitProducerIdResponse__Output as _samsa_v1_InitProducerIdResponse__Output } from '../../samsa/v1/InitProducerIdResponse.js';
 import type { ListOffsetsRequest as _samsa_v1_ListOffsetsRequest, ListOffsetsRequest__Output as _samsa_v1_ListOffsetsRequest__Output } from '../../samsa/v1/ListOffsetsRequest.js';
 import type { ListOffsetsResponse as _samsa_v1_ListOffsetsResponse, ListOffsetsResponse__Output as _samsa_v1_ListOffsetsResponse__Output } from '../../samsa/v1/ListOffsetsResponse.js';
 import type { ProduceRequest as _samsa_v1_ProduceRequest, ProduceRequest__Output as _samsa_v1_ProduceRequest__Output } from '../../samsa/v1/ProduceRequest.js';
@@ -37,6 +39,15 @@ export interface BrokerServiceClient extends grpc.Client {
   getMetadata(argument: _samsa_v1_GetMetadataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
   getMetadata(argument: _samsa_v1_GetMetadataRequest, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
   
+  InitProducerId(argument: _samsa_v1_InitProducerIdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  InitProducerId(argument: _samsa_v1_InitProducerIdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  InitProducerId(argument: _samsa_v1_InitProducerIdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  InitProducerId(argument: _samsa_v1_InitProducerIdRequest, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  initProducerId(argument: _samsa_v1_InitProducerIdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  initProducerId(argument: _samsa_v1_InitProducerIdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  initProducerId(argument: _samsa_v1_InitProducerIdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  initProducerId(argument: _samsa_v1_InitProducerIdRequest, callback: grpc.requestCallback<_samsa_v1_InitProducerIdResponse__Output>): grpc.ClientUnaryCall;
+  
   ListOffsets(argument: _samsa_v1_ListOffsetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListOffsetsResponse__Output>): grpc.ClientUnaryCall;
   ListOffsets(argument: _samsa_v1_ListOffsetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListOffsetsResponse__Output>): grpc.ClientUnaryCall;
   ListOffsets(argument: _samsa_v1_ListOffsetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListOffsetsResponse__Output>): grpc.ClientUnaryCall;
@@ -64,6 +75,8 @@ export interface BrokerServiceHandlers extends grpc.UntypedServiceImplementation
   
   GetMetadata: grpc.handleUnaryCall<_samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse>;
   
+  InitProducerId: grpc.handleUnaryCall<_samsa_v1_InitProducerIdRequest__Output, _samsa_v1_InitProducerIdResponse>;
+  
   ListOffsets: grpc.handleUnaryCall<_samsa_v1_ListOffsetsRequest__Output, _samsa_v1_ListOffsetsResponse>;
   
   Produce: grpc.handleUnaryCall<_samsa_v1_ProduceRequest__Output, _samsa_v1_ProduceResponse>;
@@ -74,6 +87,7 @@ export interface BrokerServiceDefinition extends grpc.ServiceDefinition {
   Consume: MethodDefinition<_samsa_v1_ConsumeRequest, _samsa_v1_ConsumeResponse, _samsa_v1_ConsumeRequest__Output, _samsa_v1_ConsumeResponse__Output>
   Fetch: MethodDefinition<_samsa_v1_FetchRequest, _samsa_v1_FetchResponse, _samsa_v1_FetchRequest__Output, _samsa_v1_FetchResponse__Output>
   GetMetadata: MethodDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse__Output>
+  InitProducerId: MethodDefinition<_samsa_v1_InitProducerIdRequest, _samsa_v1_InitProducerIdResponse, _samsa_v1_InitProducerIdRequest__Output, _samsa_v1_InitProducerIdResponse__Output>
   ListOffsets: MethodDefinition<_samsa_v1_ListOffsetsRequest, _samsa_v1_ListOffsetsResponse, _samsa_v1_ListOffsetsRequest__Output, _samsa_v1_ListOffsetsResponse__Output>
   Produce: MethodDefinition<_samsa_v1_ProduceRequest, _samsa_v1_ProduceResponse, _samsa_v1_ProduceRequest__Output, _samsa_v1_ProduceResponse__Output>
 }

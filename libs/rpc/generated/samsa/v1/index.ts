@@ -35,6 +35,8 @@ export * from './GroupConsumeRequest.js';
 export * from './GroupConsumeResponse.js';
 export * from './GroupMember.js';
 export * from './GroupSummary.js';
+export * from './InitProducerIdRequest.js';
+export * from './InitProducerIdResponse.js';
 export * from './JoinGroup.js';
 export * from './ListGroupsRequest.js';
 export * from './ListGroupsResponse.js';

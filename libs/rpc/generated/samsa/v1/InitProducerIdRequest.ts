@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/samsa/v1/broker.proto
+
+
+export interface InitProducerIdRequest {
+}
+
+export interface InitProducerIdRequest__Output {
+}
