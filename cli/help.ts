@@ -21,12 +21,14 @@ Global options:
 Exit codes: 0 ok, 1 error, 2 bad usage.
 Start a local cluster with \`npm start\`; then try \`samsa topics create demo --partitions 6\`.`;
 
-export const TOPICS_HELP = `Usage: samsa topics <create|list|describe|delete> [options]
+export const TOPICS_HELP = `Usage: samsa topics <create|list|describe|delete|alter|add-partitions> [options]
 
   topics create NAME --partitions N --replication-factor R [--config KEY=VALUE]...
   topics list [--internal]
   topics describe [NAME]
   topics delete NAME
+  topics alter NAME --config KEY=VALUE...
+  topics add-partitions NAME --partitions N
 
 Run \`samsa topics create --help\` etc. for details.`;
 
@@ -55,6 +57,22 @@ export const TOPICS_DESCRIBE_HELP = `Usage: samsa topics describe [NAME]
 Prints each topic (or only NAME) with its settings, and per partition the leader, leader epoch,
 replicas and in-sync replicas (ISR). A partition whose ISR is smaller than its replica set is
 marked under-replicated; one without a leader is marked offline.`;
+
+export const TOPICS_ALTER_HELP = `Usage: samsa topics alter NAME --config KEY=VALUE [--config KEY=VALUE]...
+
+Changes topic settings; the others keep their values. Brokers apply retention and segment settings
+to open logs at once. Keys: retention.ms, retention.bytes, segment.bytes, segment.ms,
+cleanup.policy, min.insync.replicas, max.message.bytes, unclean.leader.election.enable
+
+Example: samsa topics alter orders --config retention.ms=3600000 --config min.insync.replicas=2`;
+
+export const TOPICS_ADD_PARTITIONS_HELP = `Usage: samsa topics add-partitions NAME --partitions N
+
+Grows the topic to N partitions in all (partitions are never removed). New partitions are placed on
+live brokers like at creation. Keys hash over the new count from then on, so a key's records
+written before and after may sit in different partitions.
+
+Example: samsa topics add-partitions orders --partitions 12`;
 
 export const TOPICS_DELETE_HELP = `Usage: samsa topics delete NAME
 

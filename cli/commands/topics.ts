@@ -1,9 +1,19 @@
-/** `samsa topics create|list|describe|delete`. */
+/** `samsa topics create|list|describe|delete|alter|add-partitions`. */
 import type { Samsa, TopicMetadata } from '../../libs/client/index.js';
 import { topicConfigEntries } from '../../libs/client/index.js';
-import { TOPICS_CREATE_HELP, TOPICS_DELETE_HELP, TOPICS_DESCRIBE_HELP, TOPICS_HELP, TOPICS_LIST_HELP } from '../help.js';
+import {
+  TOPICS_ADD_PARTITIONS_HELP,
+  TOPICS_ALTER_HELP,
+  TOPICS_CREATE_HELP,
+  TOPICS_DELETE_HELP,
+  TOPICS_DESCRIBE_HELP,
+  TOPICS_HELP,
+  TOPICS_LIST_HELP,
+} from '../help.js';
 import { table } from '../output.js';
 import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
+
+const SUBCOMMANDS = 'create, list, describe, delete, alter, add-partitions';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -19,10 +29,14 @@ export async function topicsCommand(sub: string | undefined, args: string[], cli
       return describe(args, client, io);
     case 'delete':
       return remove(args, client, io);
+    case 'alter':
+      return alter(args, client, io);
+    case 'add-partitions':
+      return addPartitions(args, client, io);
     case undefined:
-      throw new UsageError('missing topics subcommand (create, list, describe, delete)', TOPICS_HELP);
+      throw new UsageError(`missing topics subcommand (${SUBCOMMANDS})`, TOPICS_HELP);
     default:
-      throw new UsageError(`unknown topics subcommand "${sub}" (create, list, describe, delete)`, TOPICS_HELP);
+      throw new UsageError(`unknown topics subcommand "${sub}" (${SUBCOMMANDS})`, TOPICS_HELP);
   }
 }
 
@@ -36,14 +50,40 @@ async function create(args: string[], client: () => Samsa, io: Io): Promise<void
   const [name] = positionals(parsed, ['NAME'], TOPICS_CREATE_HELP);
   const partitions = intFlag(parsed.values.partitions, 'partitions', TOPICS_CREATE_HELP, 1, 1);
   const replicationFactor = intFlag(parsed.values['replication-factor'], 'replication-factor', TOPICS_CREATE_HELP, 1, 1);
-  const config: Record<string, string> = {};
-  for (const entry of parsed.values.config ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--config takes KEY=VALUE, got "${entry}"`, TOPICS_CREATE_HELP);
-    config[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
+  const config = configEntries(parsed.values.config, TOPICS_CREATE_HELP);
   const topic = await client().admin().createTopic({ name: name as string, partitions, replicationFactor, config });
   io.stdout(`created topic ${topic.name} with ${topic.partitions.length} partitions, replication factor ${topic.replicationFactor}`);
+}
+
+function configEntries(entries: readonly string[] | undefined, help: string): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const entry of entries ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--config takes KEY=VALUE, got "${entry}"`, help);
+    config[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return config;
+}
+
+async function alter(args: string[], client: () => Samsa, io: Io): Promise<void> {
+  const parsed = parseCommand(args, { config: { type: 'string', multiple: true } }, TOPICS_ALTER_HELP);
+  if (parsed.values.help) return io.stdout(TOPICS_ALTER_HELP);
+  const [name] = positionals(parsed, ['NAME'], TOPICS_ALTER_HELP);
+  const config = configEntries(parsed.values.config, TOPICS_ALTER_HELP);
+  if (Object.keys(config).length === 0) throw new UsageError('give at least one --config KEY=VALUE to change', TOPICS_ALTER_HELP);
+  const topic = await client().admin().alterTopicConfig(name as string, config);
+  const now = topicConfigEntries(topic.config);
+  io.stdout(`altered topic ${topic.name}: ${Object.keys(config).map((k) => `${k}=${now[k] ?? config[k]}`).join(' ')}`);
+}
+
+async function addPartitions(args: string[], client: () => Samsa, io: Io): Promise<void> {
+  const parsed = parseCommand(args, { partitions: { type: 'string' } }, TOPICS_ADD_PARTITIONS_HELP);
+  if (parsed.values.help) return io.stdout(TOPICS_ADD_PARTITIONS_HELP);
+  const [name] = positionals(parsed, ['NAME'], TOPICS_ADD_PARTITIONS_HELP);
+  if (parsed.values.partitions === undefined) throw new UsageError('--partitions N (the new total) is required', TOPICS_ADD_PARTITIONS_HELP);
+  const total = intFlag(parsed.values.partitions, 'partitions', TOPICS_ADD_PARTITIONS_HELP, 1, 1);
+  const topic = await client().admin().createPartitions(name as string, total);
+  io.stdout(`topic ${topic.name} now has ${topic.partitions.length} partitions`);
 }
 
 async function list(args: string[], client: () => Samsa, io: Io): Promise<void> {

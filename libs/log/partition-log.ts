@@ -62,7 +62,7 @@ export class PartitionLog {
 
   private constructor(
     readonly dir: string,
-    private readonly config: LogConfig,
+    private config: LogConfig,
     private readonly clock: Clock,
     private readonly logger: LogLogger,
   ) {}
@@ -293,6 +293,14 @@ export class PartitionLog {
       await this.active.sync();
       this.logger.info({ dir: this.dir, offset }, 'emptied log; it now starts at the leader\'s log start');
     });
+  }
+
+  /**
+   * Takes new retention and segment settings (a topic config change); they apply from the next
+   * append and retention pass. The fsync policy is the broker's and stays.
+   */
+  reconfigure(config: LogConfig): void {
+    this.config = { ...config, fsync: this.config.fsync };
   }
 
   /** The latest leader epoch of a batch in this log, -1 when none. */

@@ -21,6 +21,7 @@
  */
 import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/metadata.js';
+import type { LogConfig } from '../log/index.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
 import { FollowerTracker } from './follower-progress.js';
 import { ProducerStateTable } from './producer-state.js';
@@ -33,6 +34,7 @@ export interface ReplicaLog {
   readonly sizeInBytes: number;
   readonly latestEpoch: number;
   readonly activeSegmentBaseOffset: number;
+  reconfigure(config: LogConfig): void;
   appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<LogAppendInfo>;
   appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
   truncateTo(offset: number): Promise<void>;
@@ -432,6 +434,11 @@ export class Partition {
       this.applyProducerBatches(bytes);
       offset = nextOffset;
     }
+  }
+
+  /** New retention and segment settings from a topic config change. */
+  reconfigure(config: LogConfig): void {
+    this.log.reconfigure(config);
   }
 
   /** Idempotent producers seen by this replica (metrics, tests). */

@@ -70,6 +70,8 @@ const defaultOpenLog: OpenLog = (dir, config, logger) => PartitionLog.open(dir, 
 
 export class ReplicaManager {
   private readonly hosted = new Map<string, Partition>();
+  /** The topic config each hosted partition's log runs with (JSON), to spot config changes. */
+  private readonly configs = new Map<string, string>();
   /** Partitions whose log failed to open, with why; retried on the next reconcile. */
   private readonly failed = new Map<string, Error>();
   private readonly background = new Set<Promise<unknown>>();
@@ -266,8 +268,17 @@ export class ReplicaManager {
     this.applyStates();
     for (const [key, partition] of [...this.hosted]) {
       const want = desired.get(key);
-      if (want && want.topic.topicId === partition.topicId) continue;
+      if (want && want.topic.topicId === partition.topicId) {
+        const config = JSON.stringify(want.topic.config);
+        if (this.configs.get(key) !== config) {
+          partition.reconfigure(logConfigFor(want.topic.config, this.logDefaults));
+          this.configs.set(key, config);
+          logger.info({ partition: key, config: want.topic.config }, 'applied a topic config change');
+        }
+        continue;
+      }
       this.hosted.delete(key);
+      this.configs.delete(key);
       const deleted = !this.options.view.topic(partition.topic) || want !== undefined;
       const reason = deleted
         ? new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${partition.topic} was deleted`)
@@ -283,6 +294,7 @@ export class ReplicaManager {
       if (this.hosted.has(key) || this.closing) continue;
       try {
         this.hosted.set(key, await this.open(want));
+        this.configs.set(key, JSON.stringify(want.topic.config));
         this.failed.delete(key);
       } catch (err) {
         this.failed.set(key, err instanceof Error ? err : new Error(String(err)));

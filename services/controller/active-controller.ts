@@ -13,6 +13,7 @@ import {
   onBrokersChanged,
   onPreferredLeaderCheck,
   resolveTopicConfig,
+  topicConfigToProto,
   toTopicInfo,
   validatePartitionCount,
   validateTopicName,
@@ -24,6 +25,9 @@ import {
   type TopicRecord,
 } from '../../libs/cluster/index.js';
 import type { CreateTopicRequest__Output } from '../../libs/rpc/generated/samsa/v1/CreateTopicRequest.js';
+import type { CreatePartitionsRequest__Output } from '../../libs/rpc/generated/samsa/v1/CreatePartitionsRequest.js';
+import type { AlterTopicConfigRequest__Output } from '../../libs/rpc/generated/samsa/v1/AlterTopicConfigRequest.js';
+import type { TopicConfig } from '../../libs/rpc/generated/samsa/v1/TopicConfig.js';
 import type { TopicInfo } from '../../libs/rpc/generated/samsa/v1/TopicInfo.js';
 import { withSpan, type Logger } from '../../libs/telemetry/index.js';
 
@@ -177,6 +181,85 @@ export class ActiveController {
       this.logger.info({ topic: req.name, partitions, replicationFactor: rf, topicId: record.topicId }, 'created topic');
       await this.view.waitFor(() => this.view.topic(req.name)?.topicId === record.topicId && this.view.partitions(req.name).length === partitions, VIEW_CATCH_UP_MS);
       return toTopicInfo(this.view, record);
+    });
+  }
+
+  async createPartitions(req: CreatePartitionsRequest__Output): Promise<TopicInfo> {
+    return this.serialized(() => this.createPartitionsNow(req));
+  }
+
+  private async createPartitionsNow(req: CreatePartitionsRequest__Output): Promise<TopicInfo> {
+    return withSpan('controller.create_partitions', { 'samsa.topic': req.name, 'samsa.partitions': req.totalPartitions }, async () => {
+      const record = this.view.topic(req.name);
+      if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${req.name}" does not exist`);
+      const total = req.totalPartitions;
+      validatePartitionCount(total);
+      if (total <= record.partitions) {
+        throw new SamsaError(
+          'INVALID_PARTITIONS',
+          `topic "${req.name}" has ${record.partitions} partitions; the new count must be larger (partitions are never removed: keyed records would move)`,
+        );
+      }
+      const live = this.view.brokers().map((b) => b.id);
+      const assignment = assignReplicas(live, total, record.replicationFactor, live.length > 0 ? randomInt(live.length) : 0).slice(record.partitions);
+      const states: PartitionState[] = assignment.map((replicas, i) => ({
+        topic: req.name,
+        partition: record.partitions + i,
+        leader: replicas[0] as number,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        replicas,
+        isr: [...replicas],
+      }));
+      const next: TopicRecord = { ...record, partitions: total };
+      if (req.validateOnly) return toTopicInfo(this.view, record);
+      // The record must be the one we read: a concurrent change (delete, re-create) makes us fail cleanly.
+      const unchanged = { key: this.keys.topic(req.name), target: 'Value' as const, cmp: '==' as const, value: JSON.stringify(record) };
+      try {
+        for (let i = 0; i < states.length; i += MAX_OPS_PER_TXN) {
+          const ops: Op[] = states.slice(i, i + MAX_OPS_PER_TXN).map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
+          await commitIfLeader(this.etcd, this.fence, [unchanged], ops);
+        }
+        // The count last: clients see the new partitions only once they all exist.
+        await commitIfLeader(this.etcd, this.fence, [unchanged], [{ put: this.keys.topic(req.name), value: JSON.stringify(next) }]);
+      } catch (err) {
+        if (err instanceof GuardFailedError) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${req.name}" changed while adding partitions; try again`);
+        throw err;
+      }
+      this.logger.info({ topic: req.name, from: record.partitions, to: total }, 'added partitions');
+      await this.view.waitFor(() => this.view.topic(req.name)?.partitions === total && this.view.partitions(req.name).length === total, VIEW_CATCH_UP_MS);
+      return toTopicInfo(this.view, this.view.topic(req.name) ?? next);
+    });
+  }
+
+  async alterTopicConfig(req: AlterTopicConfigRequest__Output): Promise<TopicInfo> {
+    return this.serialized(() => this.alterTopicConfigNow(req));
+  }
+
+  private async alterTopicConfigNow(req: AlterTopicConfigRequest__Output): Promise<TopicInfo> {
+    return withSpan('controller.alter_topic_config', { 'samsa.topic': req.name }, async () => {
+      const record = this.view.topic(req.name);
+      if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${req.name}" does not exist`);
+      // Proto3 optional fields that are set; the oneof markers (_field) and unset ones are not changes.
+      const changes = Object.fromEntries(Object.entries(req.config ?? {}).filter(([k, v]) => !k.startsWith('_') && v !== undefined && v !== null)) as TopicConfig;
+      if (Object.keys(changes).length === 0) throw new SamsaError('INVALID_CONFIG', 'no config value to change was given');
+      const config = resolveTopicConfig({ ...topicConfigToProto(record.config), ...changes }, record.replicationFactor);
+      const next: TopicRecord = { ...record, config };
+      if (req.validateOnly) return toTopicInfo(this.view, next);
+      try {
+        await commitIfLeader(
+          this.etcd,
+          this.fence,
+          [{ key: this.keys.topic(req.name), target: 'Value', cmp: '==', value: JSON.stringify(record) }],
+          [{ put: this.keys.topic(req.name), value: JSON.stringify(next) }],
+        );
+      } catch (err) {
+        if (err instanceof GuardFailedError) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${req.name}" changed meanwhile; try again`);
+        throw err;
+      }
+      this.logger.info({ topic: req.name, changes }, 'altered topic config');
+      await this.view.waitFor(() => JSON.stringify(this.view.topic(req.name)?.config) === JSON.stringify(config), VIEW_CATCH_UP_MS);
+      return toTopicInfo(this.view, next);
     });
   }
 

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
 import { toMetadataResponse, toTopicInfo, type ClusterView } from '../../libs/cluster/index.js';
-import { callUnary, controllerClient, deadlineIn, unary } from '../../libs/rpc/index.js';
+import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
 import type { ControllerServiceClient } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 import type { ControllerServiceHandlers } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 import type { ActiveController } from './active-controller.js';
@@ -51,23 +51,39 @@ export class ControllerHandlers {
     return md;
   }
 
+  /** Runs an admin call on the active controller: here when elected, else forwarded to it. */
+  private onActive<Res, Forwarded extends Res>(
+    call: grpc.ServerUnaryCall<unknown, unknown>,
+    local: (active: ActiveController) => Promise<Res>,
+    forward: (client: ControllerServiceClient, md: grpc.Metadata, options: grpc.CallOptions, cb: grpc.requestCallback<Forwarded>) => unknown,
+  ): Promise<Res> {
+    const active = this.ctx.active();
+    if (active) return local(active);
+    const { address, client } = this.leaderClient(call);
+    return callUnary<Forwarded>((cb) => forward(client, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
+  }
+
   handlers(): ControllerServiceHandlers {
     return {
-      CreateTopic: unary(async (req, call) => {
-        const active = this.ctx.active();
-        if (active) return { topic: await active.createTopic(req) };
-        const { address, client } = this.leaderClient(call);
-        return callUnary((cb) => client.createTopic(req, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
-      }),
-      DeleteTopic: unary(async (req, call) => {
-        const active = this.ctx.active();
-        if (active) {
-          await active.deleteTopic(req.name);
-          return {};
-        }
-        const { address, client } = this.leaderClient(call);
-        return callUnary((cb) => client.deleteTopic(req, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
-      }),
+      CreateTopic: unary((req, call) =>
+        this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => ({ topic: await active.createTopic(req) }), (client, md, options, cb) => client.createTopic(req, md, options, cb)),
+      ),
+      DeleteTopic: unary((req, call) =>
+        this.onActive<v1.DeleteTopicResponse, v1.DeleteTopicResponse__Output>(
+          call,
+          async (active) => {
+            await active.deleteTopic(req.name);
+            return {};
+          },
+          (client, md, options, cb) => client.deleteTopic(req, md, options, cb),
+        ),
+      ),
+      CreatePartitions: unary((req, call) =>
+        this.onActive<v1.CreatePartitionsResponse, v1.CreatePartitionsResponse__Output>(call, async (active) => ({ topic: await active.createPartitions(req) }), (client, md, options, cb) => client.createPartitions(req, md, options, cb)),
+      ),
+      AlterTopicConfig: unary((req, call) =>
+        this.onActive<v1.AlterTopicConfigResponse, v1.AlterTopicConfigResponse__Output>(call, async (active) => ({ topic: await active.alterTopicConfig(req) }), (client, md, options, cb) => client.alterTopicConfig(req, md, options, cb)),
+      ),
       ListTopics: unary(async (req) => ({
         names: this.ctx.view
           .topics()

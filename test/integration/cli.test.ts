@@ -94,6 +94,39 @@ describe('samsa topics', () => {
     expect(after.stdout.split('\n')).not.toContain(topic);
   });
 
+  it('alters a topic\'s config and adds partitions; refuses shrinking and bad values plainly', async () => {
+    const topic = uniqueName('cli-alter');
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '2', '--replication-factor', '3'])).code).toBe(0);
+    const altered = await samsa([...bootstrap, 'topics', 'alter', topic, '--config', 'retention.ms=3600000', '--config', 'min.insync.replicas=2']);
+    expect(altered.stderr).toBe('');
+    expect(altered.stdout).toContain(`altered topic ${topic}: retention.ms=3600000 min.insync.replicas=2`);
+    const described = (await samsa([...bootstrap, 'topics', 'describe', topic])).stdout;
+    expect(described).toContain('retention.ms=3600000');
+    expect(described).toContain('min.insync.replicas=2');
+
+    const grown = await samsa([...bootstrap, 'topics', 'add-partitions', topic, '--partitions', '4']);
+    expect(grown.stderr).toBe('');
+    expect(grown.stdout).toContain(`topic ${topic} now has 4 partitions`);
+    const rows = (await samsa([...bootstrap, 'topics', 'describe', topic])).stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
+    expect(rows).toHaveLength(4);
+    const produced = await samsa([...bootstrap, 'produce', topic, '--partition', '3'], { input: 'on-a-new-partition\n' });
+    expect(produced.code).toBe(0);
+    const consumed = await samsa([...bootstrap, 'consume', topic, '--partition', '3', '--from', 'earliest', '--max-messages', '1']);
+    expect(consumed.stdout.trim()).toBe('on-a-new-partition');
+
+    const shrink = await samsa([...bootstrap, 'topics', 'add-partitions', topic, '--partitions', '3']);
+    expect(shrink.code).toBe(1);
+    expect(shrink.stderr).toContain('the new count must be larger');
+    const tooStrict = await samsa([...bootstrap, 'topics', 'alter', topic, '--config', 'min.insync.replicas=4']);
+    expect(tooStrict.code).toBe(1);
+    expect(tooStrict.stderr).toContain('min.insync.replicas');
+    const unknownKey = await samsa([...bootstrap, 'topics', 'alter', topic, '--config', 'retention.minutes=5']);
+    expect(unknownKey.code).toBe(1);
+    expect(unknownKey.stderr).toContain('unknown topic config');
+    const noConfig = await samsa([...bootstrap, 'topics', 'alter', topic]);
+    expect(noConfig.code).toBe(2);
+  });
+
   it('shows the cluster: brokers and the controller', async () => {
     const res = await samsa([...bootstrap, 'cluster']);
     expect(res.code).toBe(0);

@@ -47,6 +47,25 @@ export class Admin {
     return toTopicMetadata(res.topic);
   }
 
+  /** Grows `name` to `totalPartitions` partitions (never fewer); returns the topic as it is now. */
+  async createPartitions(name: string, totalPartitions: number, options: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
+    const res = await this.onController<v1.CreatePartitionsResponse__Output>((c, opts, cb) =>
+      c.createPartitions({ name, totalPartitions, validateOnly: options.validateOnly ?? false }, opts, cb),
+    );
+    this.cluster.invalidate(name);
+    if (!res.topic) throw new SamsaError('INTERNAL_ERROR', 'CreatePartitions answered without the topic');
+    return toTopicMetadata(res.topic);
+  }
+
+  /** Changes the given settings (Kafka-style names, e.g. { 'retention.ms': '3600000' }); the others stay. */
+  async alterTopicConfig(name: string, config: Readonly<Record<string, string>>, options: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
+    const request: v1.AlterTopicConfigRequest = { name, config: topicConfigFromEntries(config), validateOnly: options.validateOnly ?? false };
+    const res = await this.onController<v1.AlterTopicConfigResponse__Output>((c, opts, cb) => c.alterTopicConfig(request, opts, cb));
+    this.cluster.invalidate(name);
+    if (!res.topic) throw new SamsaError('INTERNAL_ERROR', 'AlterTopicConfig answered without the topic');
+    return toTopicMetadata(res.topic);
+  }
+
   async deleteTopic(name: string): Promise<void> {
     await this.onController<v1.DeleteTopicResponse__Output>((c, opts, cb) => c.deleteTopic({ name }, opts, cb));
     this.cluster.invalidate(name);

@@ -1,9 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AlterTopicConfigRequest as _samsa_v1_AlterTopicConfigRequest, AlterTopicConfigRequest__Output as _samsa_v1_AlterTopicConfigRequest__Output } from './samsa/v1/AlterTopicConfigRequest.js';
+import type { AlterTopicConfigResponse as _samsa_v1_AlterTopicConfigResponse, AlterTopicConfigResponse__Output as _samsa_v1_AlterTopicConfigResponse__Output } from './samsa/v1/AlterTopicConfigResponse.js';
 import type { BrokerInfo as _samsa_v1_BrokerInfo, BrokerInfo__Output as _samsa_v1_BrokerInfo__Output } from './samsa/v1/BrokerInfo.js';
 import type { ConsumedRecord as _samsa_v1_ConsumedRecord, ConsumedRecord__Output as _samsa_v1_ConsumedRecord__Output } from './samsa/v1/ConsumedRecord.js';
 import type { ControllerServiceClient as _samsa_v1_ControllerServiceClient, ControllerServiceDefinition as _samsa_v1_ControllerServiceDefinition } from './samsa/v1/ControllerService.js';
+import type { CreatePartitionsRequest as _samsa_v1_CreatePartitionsRequest, CreatePartitionsRequest__Output as _samsa_v1_CreatePartitionsRequest__Output } from './samsa/v1/CreatePartitionsRequest.js';
+import type { CreatePartitionsResponse as _samsa_v1_CreatePartitionsResponse, CreatePartitionsResponse__Output as _samsa_v1_CreatePartitionsResponse__Output } from './samsa/v1/CreatePartitionsResponse.js';
 import type { CreateTopicRequest as _samsa_v1_CreateTopicRequest, CreateTopicRequest__Output as _samsa_v1_CreateTopicRequest__Output } from './samsa/v1/CreateTopicRequest.js';
 import type { CreateTopicResponse as _samsa_v1_CreateTopicResponse, CreateTopicResponse__Output as _samsa_v1_CreateTopicResponse__Output } from './samsa/v1/CreateTopicResponse.js';
 import type { DeleteTopicRequest as _samsa_v1_DeleteTopicRequest, DeleteTopicRequest__Output as _samsa_v1_DeleteTopicRequest__Output } from './samsa/v1/DeleteTopicRequest.js';
@@ -29,9 +33,13 @@ export interface ProtoGrpcType {
   samsa: {
     v1: {
       Acks: EnumTypeDefinition
+      AlterTopicConfigRequest: MessageTypeDefinition<_samsa_v1_AlterTopicConfigRequest, _samsa_v1_AlterTopicConfigRequest__Output>
+      AlterTopicConfigResponse: MessageTypeDefinition<_samsa_v1_AlterTopicConfigResponse, _samsa_v1_AlterTopicConfigResponse__Output>
       BrokerInfo: MessageTypeDefinition<_samsa_v1_BrokerInfo, _samsa_v1_BrokerInfo__Output>
       ConsumedRecord: MessageTypeDefinition<_samsa_v1_ConsumedRecord, _samsa_v1_ConsumedRecord__Output>
       ControllerService: SubtypeConstructor<typeof grpc.Client, _samsa_v1_ControllerServiceClient> & { service: _samsa_v1_ControllerServiceDefinition }
+      CreatePartitionsRequest: MessageTypeDefinition<_samsa_v1_CreatePartitionsRequest, _samsa_v1_CreatePartitionsRequest__Output>
+      CreatePartitionsResponse: MessageTypeDefinition<_samsa_v1_CreatePartitionsResponse, _samsa_v1_CreatePartitionsResponse__Output>
       CreateTopicRequest: MessageTypeDefinition<_samsa_v1_CreateTopicRequest, _samsa_v1_CreateTopicRequest__Output>
       CreateTopicResponse: MessageTypeDefinition<_samsa_v1_CreateTopicResponse, _samsa_v1_CreateTopicResponse__Output>
       DeleteTopicRequest: MessageTypeDefinition<_samsa_v1_DeleteTopicRequest, _samsa_v1_DeleteTopicRequest__Output>

@@ -71,6 +71,11 @@ export class FakeView implements ReplicaClusterView {
     }
     this.emit({ kind: 'topic', name: record.name, record });
   }
+  /** Replaces a topic record (e.g. a config change under the same topic id). */
+  setTopic(record: TopicRecord): void {
+    this.topicMap.set(record.name, record);
+    this.emit({ kind: 'topic', name: record.name, record });
+  }
   setPartition(state: PartitionState): void {
     this.partitionMap.set(`${state.topic}/${state.partition}`, state);
     this.emit({ kind: 'partition', topic: state.topic, partition: state.partition, state });

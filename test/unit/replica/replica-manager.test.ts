@@ -146,6 +146,32 @@ describe('ReplicaManager', () => {
     await expect(p?.read(0, 100)).rejects.toMatchObject({ reason: 'OFFSET_OUT_OF_RANGE' });
   });
 
+  it('applies a topic config change to open logs: retention by size starts deleting at the new limit', async () => {
+    const view = new FakeView();
+    const record = topicRecord('altered', 1, { segmentBytes: 1024 });
+    view.createTopic(record, ME);
+    const tmp = tempDir('replicas');
+    cleanups.push(() => tmp.remove());
+    const manager = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
+    cleanups.push(() => manager.close());
+    const p = manager.get('altered', 0);
+    for (let i = 0; i < 40; i++) {
+      await p?.append(buildBatch([{ value: Buffer.alloc(200, i) }]), { acks: 'leader', minInsyncReplicas: 1 });
+    }
+    // No size limit yet: everything stays, whatever retention passes run.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p?.logStartOffset).toBe(0);
+    view.setTopic({ ...record, config: { ...record.config, retentionBytes: 2048 } });
+    // A pass deletes segment after segment: wait for one that is done.
+    await vi.waitFor(
+      () => {
+        expect(p?.logStartOffset).toBeGreaterThan(0);
+        expect(p?.sizeInBytes).toBeLessThanOrEqual(2048 + 1024);
+      },
+      { timeout: 5_000 },
+    );
+  });
+
   it('close() unsubscribes from the view and closes every partition', async () => {
     const view = new FakeView();
     view.createTopic(topicRecord('t', 1), ME);

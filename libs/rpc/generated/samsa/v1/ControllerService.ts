@@ -2,6 +2,10 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AlterTopicConfigRequest as _samsa_v1_AlterTopicConfigRequest, AlterTopicConfigRequest__Output as _samsa_v1_AlterTopicConfigRequest__Output } from '../../samsa/v1/AlterTopicConfigRequest.js';
+import type { AlterTopicConfigResponse as _samsa_v1_AlterTopicConfigResponse, AlterTopicConfigResponse__Output as _samsa_v1_AlterTopicConfigResponse__Output } from '../../samsa/v1/AlterTopicConfigResponse.js';
+import type { CreatePartitionsRequest as _samsa_v1_CreatePartitionsRequest, CreatePartitionsRequest__Output as _samsa_v1_CreatePartitionsRequest__Output } from '../../samsa/v1/CreatePartitionsRequest.js';
+import type { CreatePartitionsResponse as _samsa_v1_CreatePartitionsResponse, CreatePartitionsResponse__Output as _samsa_v1_CreatePartitionsResponse__Output } from '../../samsa/v1/CreatePartitionsResponse.js';
 import type { CreateTopicRequest as _samsa_v1_CreateTopicRequest, CreateTopicRequest__Output as _samsa_v1_CreateTopicRequest__Output } from '../../samsa/v1/CreateTopicRequest.js';
 import type { CreateTopicResponse as _samsa_v1_CreateTopicResponse, CreateTopicResponse__Output as _samsa_v1_CreateTopicResponse__Output } from '../../samsa/v1/CreateTopicResponse.js';
 import type { DeleteTopicRequest as _samsa_v1_DeleteTopicRequest, DeleteTopicRequest__Output as _samsa_v1_DeleteTopicRequest__Output } from '../../samsa/v1/DeleteTopicRequest.js';
@@ -14,6 +18,24 @@ import type { ListTopicsRequest as _samsa_v1_ListTopicsRequest, ListTopicsReques
 import type { ListTopicsResponse as _samsa_v1_ListTopicsResponse, ListTopicsResponse__Output as _samsa_v1_ListTopicsResponse__Output } from '../../samsa/v1/ListTopicsResponse.js';
 
 export interface ControllerServiceClient extends grpc.Client {
+  AlterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  AlterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  AlterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  AlterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  
+  CreatePartitions(argument: _samsa_v1_CreatePartitionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  CreatePartitions(argument: _samsa_v1_CreatePartitionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  CreatePartitions(argument: _samsa_v1_CreatePartitionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  CreatePartitions(argument: _samsa_v1_CreatePartitionsRequest, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  createPartitions(argument: _samsa_v1_CreatePartitionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  createPartitions(argument: _samsa_v1_CreatePartitionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  createPartitions(argument: _samsa_v1_CreatePartitionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  createPartitions(argument: _samsa_v1_CreatePartitionsRequest, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
+  
   CreateTopic(argument: _samsa_v1_CreateTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
   CreateTopic(argument: _samsa_v1_CreateTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
   CreateTopic(argument: _samsa_v1_CreateTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateTopicResponse__Output>): grpc.ClientUnaryCall;
@@ -62,6 +84,10 @@ export interface ControllerServiceClient extends grpc.Client {
 }
 
 export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementation {
+  AlterTopicConfig: grpc.handleUnaryCall<_samsa_v1_AlterTopicConfigRequest__Output, _samsa_v1_AlterTopicConfigResponse>;
+  
+  CreatePartitions: grpc.handleUnaryCall<_samsa_v1_CreatePartitionsRequest__Output, _samsa_v1_CreatePartitionsResponse>;
+  
   CreateTopic: grpc.handleUnaryCall<_samsa_v1_CreateTopicRequest__Output, _samsa_v1_CreateTopicResponse>;
   
   DeleteTopic: grpc.handleUnaryCall<_samsa_v1_DeleteTopicRequest__Output, _samsa_v1_DeleteTopicResponse>;
@@ -75,6 +101,8 @@ export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementa
 }
 
 export interface ControllerServiceDefinition extends grpc.ServiceDefinition {
+  AlterTopicConfig: MethodDefinition<_samsa_v1_AlterTopicConfigRequest, _samsa_v1_AlterTopicConfigResponse, _samsa_v1_AlterTopicConfigRequest__Output, _samsa_v1_AlterTopicConfigResponse__Output>
+  CreatePartitions: MethodDefinition<_samsa_v1_CreatePartitionsRequest, _samsa_v1_CreatePartitionsResponse, _samsa_v1_CreatePartitionsRequest__Output, _samsa_v1_CreatePartitionsResponse__Output>
   CreateTopic: MethodDefinition<_samsa_v1_CreateTopicRequest, _samsa_v1_CreateTopicResponse, _samsa_v1_CreateTopicRequest__Output, _samsa_v1_CreateTopicResponse__Output>
   DeleteTopic: MethodDefinition<_samsa_v1_DeleteTopicRequest, _samsa_v1_DeleteTopicResponse, _samsa_v1_DeleteTopicRequest__Output, _samsa_v1_DeleteTopicResponse__Output>
   DescribeTopics: MethodDefinition<_samsa_v1_DescribeTopicsRequest, _samsa_v1_DescribeTopicsResponse, _samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse__Output>

@@ -1,0 +1,11 @@
+// Original file: /work/main/proto/samsa/v1/controller.proto
+
+import type { TopicInfo as _samsa_v1_TopicInfo, TopicInfo__Output as _samsa_v1_TopicInfo__Output } from '../../samsa/v1/TopicInfo.js';
+
+export interface CreatePartitionsResponse {
+  'topic'?: (_samsa_v1_TopicInfo | null);
+}
+
+export interface CreatePartitionsResponse__Output {
+  'topic': (_samsa_v1_TopicInfo__Output | null);
+}
