@@ -132,6 +132,8 @@ async function answer(
       continue;
     }
     const hw = partition.highWatermark;
+    // Nothing new for this one: leave it out, so a response over many partitions stays small.
+    if (batches.length === 0 && sentHw.get(key(c.position)) === hw) continue;
     sentHw.set(key(c.position), hw);
     out.push({ topic: c.position.topic, partition: c.position.partition, highWatermark: hw, logStartOffset: partition.logStartOffset, batches });
   }

@@ -39,6 +39,14 @@ function call<Res>(fn: (cb: grpc.requestCallback<Res>) => void): Promise<Res> {
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as Res))));
 }
 
+/** RF=3 needs all three brokers registered (a paused one re-registers after it resumes). */
+async function createTopic(prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  await waitUntil(async () => (await samsa.admin().describeCluster()).brokers.length === 3, 30_000, 'three live brokers');
+  await samsa.admin().createTopic({ name, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+  return name;
+}
+
 async function readValues(topic: string, partition: number): Promise<string[]> {
   const out: string[] = [];
   for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false })) out.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
@@ -47,8 +55,7 @@ async function readValues(topic: string, partition: number): Promise<string[]> {
 
 describe('idempotent produce', () => {
   it('writes a retried batch once and answers it with the original offset; refuses gaps and stale epochs', async () => {
-    const topic = uniqueName('idem');
-    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    const topic = await createTopic('idem');
     const leader = stub((await state(topic, 0)).leader);
     const { producerId, producerEpoch } = await call<v1.InitProducerIdResponse__Output>((cb) => leader.initProducerId({}, cb));
     expect(producerId).toBeGreaterThanOrEqual(0);
@@ -90,8 +97,7 @@ describe('idempotent produce', () => {
   });
 
   it('answers a retry after an acks=all timeout with the original write (a paused follower holds the HW back)', async () => {
-    const topic = uniqueName('idem-timeout');
-    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    const topic = await createTopic('idem-timeout');
     const s = await state(topic, 0);
     const follower = s.replicas.find((id) => id !== s.leader) as number;
     // The leader waits 300 ms for the ISR, the SDK retries the same batch on REQUEST_TIMED_OUT; the
@@ -109,8 +115,7 @@ describe('idempotent produce', () => {
   });
 
   it('keeps every record exactly once through kill -9 of the leader while the SDK producer retries', async () => {
-    const topic = uniqueName('idem-kill');
-    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    const topic = await createTopic('idem-kill');
     const before = await state(topic, 0);
     const producer = samsa.producer({ acks: 'all', ackTimeoutMs: 5000 });
     const total = 3000;
