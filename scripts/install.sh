@@ -6,11 +6,23 @@
 #   python3-grpcio python3-protobuf  the Python client example and its test
 #   protobuf-compiler-grpc           protoc and grpc_python_plugin (generates the Python client)
 #   docker-compose                   to validate docker-compose.yml (`docker-compose config`)
+#
+# Opt-in, with SAMSA_INSTALL_GO=1 (not by default: it costs CI minutes; without it the Go client
+# test is skipped with a note): the Go client example (examples/go) and its test, built offline
+# from Debian's Go sources in /usr/share/gocode:
+#   golang-go protoc-gen-go protoc-gen-go-grpc          the compiler and the two protoc plugins
+#   golang-google-grpc-dev golang-google-protobuf-dev   grpc-go and protobuf-go sources
+#   golang-github-golang-protobuf-1-5-dev               the APIv1 shim grpc-go's codec calls; the
+#                                                       1.3 one apt picks by default cannot marshal
+#                                                       protoc-gen-go's (APIv2) messages
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 packages=(etcd-server python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose)
+if [[ "${SAMSA_INSTALL_GO:-}" == 1 ]]; then
+  packages+=(golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
