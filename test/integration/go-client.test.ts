@@ -7,9 +7,9 @@
  * a printed note, in CI too, so the default CI run does not pay for installing and compiling Go.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 import { expectExampleClientOutput } from '../harness/generated-clients.js';
 
@@ -33,6 +33,7 @@ if (missing) console.warn(`skipping the Go client test: ${missing}`);
 /** Generates the stubs and compiles the example before the cluster starts (a cold build takes a minute). */
 function buildGoClient(): { binary: string; status: number | null; output: string } {
   const out = tempDir('go-gen');
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync('bash', [join(root, 'examples/go/build.sh'), out], { encoding: 'utf8', timeout: 300_000 });
   return { binary: join(out, 'bin', 'samsa-go-client'), status: run.status, output: `${run.stdout}${run.stderr}${run.error ? String(run.error) : ''}` };
 }
