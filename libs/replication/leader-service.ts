@@ -74,7 +74,9 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
   /** Last HW sent per partition on this stream, so a follower learns every HW move promptly. */
   const sentHw = new Map<string, number>();
   try {
-    for await (const raw of call as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
+    // destroyOnReturn: false — leaving the loop must not destroy the call, or the status sent
+    // below (NOT_READY on shutdown) is dropped and the stream stays open until forceShutdown.
+    for await (const raw of call.iterator({ destroyOnReturn: false }) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
       if (gone.signal.aborted) break;
       const response = await answer(options, raw, sentHw, gone.signal);
       if (!(await writeWithBackpressure(call, response))) break;
