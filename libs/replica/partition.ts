@@ -416,7 +416,7 @@ export class Partition {
     }
     this.appendWaiters.advance(this.log.logEndOffset);
     this.recomputeHighWatermark();
-    if (options.acks === 'all') await this.awaitCommitted(done.info.lastOffset, done.epoch, options.timeoutMs ?? 30_000);
+    if (options.acks === 'all') await this.awaitCommitted(done.info.lastOffset, done.epoch, options.minInsyncReplicas, options.timeoutMs ?? 30_000);
     return done.info;
   }
 
@@ -594,18 +594,34 @@ export class Partition {
     }
   }
 
-  /** acks=all: waits until the HW passes `lastOffset`, or the leadership is lost, or the timeout. */
-  private async awaitCommitted(lastOffset: number, epoch: number, timeoutMs: number): Promise<void> {
+  /**
+   * acks=all: waits until the HW passes `lastOffset`, or the leadership is lost, or the timeout.
+   * The HW also passes a write when the ISR shrinks to members that have it, so on passing the
+   * ISR is checked again: smaller than min.insync.replicas, the write was not made durable as
+   * promised and is refused with NOT_ENOUGH_REPLICAS (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+   * the record stays in the log and may survive).
+   */
+  private async awaitCommitted(lastOffset: number, epoch: number, minInsyncReplicas: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const committed = (): boolean => {
+      if (this.hw <= lastOffset) return false;
+      if (this.state.isr.length < minInsyncReplicas) {
+        throw new SamsaError(
+          'NOT_ENOUGH_REPLICAS',
+          `${this.name}: offset ${lastOffset} was committed by an in-sync replica set [${this.state.isr.join(', ')}] smaller than min.insync.replicas=${minInsyncReplicas}; the write is in the log but not acknowledged`,
+        );
+      }
+      return true;
+    };
     for (;;) {
-      if (this.hw > lastOffset) return;
+      if (committed()) return;
       this.throwIfClosed();
       if (this.state.leaderEpoch !== epoch || this.role !== 'leader') {
         throw this.notLeader(`${this.name}: leadership changed before offset ${lastOffset} was committed`);
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0 || (await this.waiters.wait(lastOffset, { timeoutMs: remaining })) === 'timeout') {
-        if (this.hw > lastOffset) return;
+        if (committed()) return;
         throw new SamsaError('REQUEST_TIMED_OUT', `${this.name}: offset ${lastOffset} was not replicated to the ISR within ${timeoutMs} ms`);
       }
     }

@@ -94,6 +94,17 @@ describe('Partition', () => {
     expect(p.waiterCount).toBe(0);
   });
 
+  it('refuses a pending acks=all write with NOT_ENOUGH_REPLICAS when the ISR shrinks below min.insync.replicas under it', async () => {
+    const p = make(partitionState('t', 0, ME, [ME, 2]));
+    const pending = reason(p.append(batchOf('x'), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 }));
+    await vi.waitFor(() => expect(p.waiterCount).toBe(1));
+    // The follower is gone: the ISR becomes [self] and the HW passes the write, on one replica only.
+    p.applyState({ ...partitionState('t', 0, ME, [ME], 0, [ME, 2]), partitionEpoch: 1 });
+    expect(p.highWatermark).toBe(1);
+    expect(await pending).toBe('NOT_ENOUGH_REPLICAS');
+    expect(p.logEndOffset).toBe(1);
+  });
+
   it('refuses acks=all with NOT_ENOUGH_REPLICAS before writing anything', async () => {
     const p = make();
     expect(await reason(p.append(batchOf('x'), { acks: 'all', minInsyncReplicas: 2 }))).toBe('NOT_ENOUGH_REPLICAS');
