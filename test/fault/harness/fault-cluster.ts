@@ -142,7 +142,8 @@ export class FaultCluster {
 
   /**
    * Polls the controller's description of `topic` until every partition satisfies `check` (and,
-   * when given, there are `partitions` of them) and the leaders answer ListOffsets; returns it.
+   * when given, there are `partitions` of them) and every leader named answers ListOffsets;
+   * returns it.
    */
   async waitForPartitions(topic: string, check: (p: PartitionView) => boolean, timeoutMs: number, what: string, partitions?: number): Promise<PartitionView[]> {
     let last: PartitionView[] | undefined;
@@ -151,6 +152,7 @@ export class FaultCluster {
         last = await this.probe.describe(this.controllerAddresses(), topic);
         if (!last || last.length === 0 || (partitions !== undefined && last.length !== partitions) || !last.every(check)) return false;
         for (const p of last) {
+          if (p.leaderId < 0) continue;
           const served = await this.probe.listOffsets(this.broker(p.leaderId).address, topic, p.partition).then(
             () => true,
             () => false,

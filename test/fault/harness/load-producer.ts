@@ -167,9 +167,23 @@ export class LoadProducer {
 
   /** One request of `count` fresh records to `partition`'s leader: 'acked' or the error reason. Never retried. */
   async sendOnce(partition: number, count = this.options.recordsPerRequest): Promise<string> {
+    const leader = this.leaders.get(partition) ?? (await this.refreshLeader(partition));
+    return this.send(partition, leader, count, this.options.ackTimeoutMs + 2_000);
+  }
+
+  /**
+   * One request of `count` fresh records to broker `brokerId` at `address`, whatever it leads (a
+   * zombie leader, say), with a deadline of `deadlineMs`; the attempt it makes is returned once it
+   * has settled, and counts like any other (its records too).
+   */
+  async sendTo(brokerId: number, address: string, partition: number, count: number, deadlineMs: number): Promise<Attempt> {
+    await this.send(partition, { id: brokerId, address }, count, deadlineMs, false);
+    return this.attempts[this.attempts.length - 1] as Attempt;
+  }
+
+  private async send(partition: number, leader: Leader | undefined, count: number, deadlineMs: number, forgetLeader = true): Promise<string> {
     const values: string[] = [];
     for (let i = 0; i < count; i++) values.push(`${this.options.producerId}-${this.seq++}`);
-    const leader = this.leaders.get(partition) ?? (await this.refreshLeader(partition));
     const attempt: Attempt = { partition, brokerId: leader?.id ?? -1, values, sentAtMs: Date.now(), doneAtMs: 0, outcome: 'LEADER_NOT_AVAILABLE' };
     this.attempts.push(attempt);
     if (!leader) {
@@ -183,7 +197,7 @@ export class LoadProducer {
       const res = await this.probe.produce(
         leader.address,
         { topic: this.topic, acks: 'ACKS_ALL', timeoutMs: this.options.ackTimeoutMs, batches: [{ partition, batch }] },
-        this.options.ackTimeoutMs + 2_000,
+        deadlineMs,
       );
       const result = res.results.find((r) => r.partition === partition);
       if (!result || result.recordCount !== values.length || result.baseOffset < 0) {
@@ -195,7 +209,7 @@ export class LoadProducer {
       for (const wake of [...this.ackWaiters]) wake();
     } catch (err) {
       attempt.outcome = toSamsaError(err).reason;
-      this.leaders.delete(partition);
+      if (forgetLeader) this.leaders.delete(partition);
     } finally {
       attempt.doneAtMs = Date.now();
     }

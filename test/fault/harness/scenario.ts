@@ -11,7 +11,7 @@
  */
 import { expect } from 'vitest';
 import { compareReplicas, converge, readBack, verifyLog, type LogVerdict, type PartitionEnd, type ReplicaVerdict } from './checker.js';
-import { FaultCluster, type FaultClusterOptions } from './fault-cluster.js';
+import { FaultCluster, sameSet, type FaultClusterOptions } from './fault-cluster.js';
 import { LoadProducer, type LoadProducerOptions } from './load-producer.js';
 import type { PartitionView } from './probe.js';
 
@@ -71,6 +71,16 @@ export class Scenario {
     const atMs = Date.now();
     this.marks.push({ label, atMs, ...(partitions ? { partitions } : {}) });
     return atMs;
+  }
+
+  /** Partitions broker `id` led when the topic was created. */
+  ledBy(id: number): number[] {
+    return this.initial.filter((p) => p.leaderId === id).map((p) => p.partition);
+  }
+
+  /** Waits until every partition has a serving leader and its whole replica set in the ISR again. */
+  waitFullIsr(what: string, timeoutMs = 30_000): Promise<PartitionView[]> {
+    return this.cluster.waitForPartitions(this.topic, (p) => p.leaderId >= 0 && sameSet(p.isr, p.replicas), timeoutMs, what);
   }
 
   /** Starts the load and waits until it is really flowing (`count` records acknowledged). */
