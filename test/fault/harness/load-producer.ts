@@ -69,6 +69,8 @@ export class LoadProducer {
   private readonly options: Required<LoadProducerOptions>;
   private readonly leaders = new Map<number, Leader>();
   private seq = 0;
+  /** Index in options.brokers of the broker that last answered a metadata request. */
+  private lastAnswered = 0;
   private stopping = false;
   private lanes: Promise<void> | undefined;
   private readonly ackWaiters = new Set<() => void>();
@@ -225,9 +227,13 @@ export class LoadProducer {
 
   /** The partition's leader as the first broker that answers sees it; undefined when it has none. */
   private async refreshLeader(partition: number): Promise<Leader | undefined> {
-    for (const address of this.options.brokers) {
+    // The broker that answered last time first: a paused one costs a whole deadline to skip.
+    const brokers = this.options.brokers;
+    const order = brokers.map((_, i) => brokers[(this.lastAnswered + i) % brokers.length] as string);
+    for (const [i, address] of order.entries()) {
       try {
         const md = await this.probe.metadata(address, [this.topic]);
+        this.lastAnswered = (this.lastAnswered + i) % brokers.length;
         const p = md.topics.find((t) => t.name === this.topic)?.partitions.find((x) => x.partition === partition);
         const broker = md.brokers.find((b) => b.id === p?.leaderId);
         if (!p || !broker) return undefined;
