@@ -158,7 +158,9 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     const healAt = Date.now();
     const during = s.load.attempts.filter((a) => a.sentAtMs >= deadAt && a.sentAtMs < healAt);
     expect(during.length, 'the load kept trying while two brokers were down').toBeGreaterThan(0);
-    expect(during.filter((a) => a.outcome === 'acked').map((a) => a.values[0]), 'writes acknowledged with one replica alive').toEqual([]);
+    const acked = during.filter((a) => a.outcome === 'acked');
+    const describeAcked = acked.map((a) => `${a.values.join(',')} p${a.partition} via broker ${a.brokerId} at ${JSON.stringify(s.load.acked.get(a.values[0] as string))}, sent ${a.sentAtMs - deadAt} ms after the kill, acked ${a.doneAtMs - deadAt} ms after`);
+    expect(describeAcked, 'writes acknowledged with one replica alive').toEqual([]);
     await Promise.all(dead.map((id) => s.cluster.broker(id).start()));
     await s.waitFullIsr('both brokers back in every ISR');
     await s.load.waitForMoreAcks(200, 20_000, 'the load after the restarts');
@@ -168,13 +170,20 @@ describe('replication factor 3, min.insync.replicas 2', () => {
   it('a rolling restart of every broker under load: each leaves, comes back and rejoins the ISR; nothing acked is lost', async () => {
     const s = await Scenario.start({ name: 'rolling-restart' });
     await s.startLoad();
+    const stops: string[] = [];
     for (const broker of s.cluster.brokers) {
       s.mark(`restart broker ${broker.spec.id}`);
-      await broker.restart();
+      const stoppingAt = Date.now();
+      await broker.stop();
+      // SIGTERM is a clean shutdown: exit code 0, not -1 (the launcher's SIGKILL after its grace).
+      stops.push(`${broker.name} exit ${await broker.child.waitExit()} after ${Date.now() - stoppingAt} ms`);
+      await broker.start();
       await s.waitFullIsr(`broker ${broker.spec.id} back in every ISR`);
       await s.load.waitForMoreAcks(100, 20_000, `the load after broker ${broker.spec.id} restarted`);
     }
+    process.stdout.write(`[fault] rolling-restart: ${stops.join('; ')}\n`);
     await s.finish();
+    expect(stops.filter((x) => !/ exit 0 /.test(x)), 'brokers that did not stop cleanly on SIGTERM').toEqual([]);
   });
 });
 

@@ -27,7 +27,7 @@ export interface LoadProducerOptions {
   lanesPerPartition?: number;
   /** Records per produce request. Default 5. */
   recordsPerRequest?: number;
-  /** The leader's acks=all wait (ProduceRequest.timeout_ms). Default 4000. */
+  /** The leader's acks=all wait (ProduceRequest.timeout_ms); the call's deadline is 1 s more. Default 3000. */
   ackTimeoutMs?: number;
   /** Pause after every request, to leave the brokers CPU on a small machine. Default 5 ms. */
   pauseMs?: number;
@@ -79,7 +79,7 @@ export class LoadProducer {
     private readonly probe: Probe,
     options: LoadProducerOptions,
   ) {
-    this.options = { lanesPerPartition: 2, recordsPerRequest: 5, ackTimeoutMs: 4_000, pauseMs: 5, maxRecords: 200_000, ...options };
+    this.options = { lanesPerPartition: 2, recordsPerRequest: 5, ackTimeoutMs: 3_000, pauseMs: 5, maxRecords: 200_000, ...options };
     this.topic = options.topic;
     this.partitions = options.partitions;
   }
@@ -170,7 +170,7 @@ export class LoadProducer {
   /** One request of `count` fresh records to `partition`'s leader: 'acked' or the error reason. Never retried. */
   async sendOnce(partition: number, count = this.options.recordsPerRequest): Promise<string> {
     const leader = this.leaders.get(partition) ?? (await this.refreshLeader(partition));
-    return this.send(partition, leader, count, this.options.ackTimeoutMs + 2_000);
+    return (await this.send(partition, leader, count, this.options.ackTimeoutMs + 1_000)).outcome;
   }
 
   /**
@@ -179,11 +179,10 @@ export class LoadProducer {
    * has settled, and counts like any other (its records too).
    */
   async sendTo(brokerId: number, address: string, partition: number, count: number, deadlineMs: number): Promise<Attempt> {
-    await this.send(partition, { id: brokerId, address }, count, deadlineMs, false);
-    return this.attempts[this.attempts.length - 1] as Attempt;
+    return this.send(partition, { id: brokerId, address }, count, deadlineMs, false);
   }
 
-  private async send(partition: number, leader: Leader | undefined, count: number, deadlineMs: number, forgetLeader = true): Promise<string> {
+  private async send(partition: number, leader: Leader | undefined, count: number, deadlineMs: number, forgetLeader = true): Promise<Attempt> {
     const values: string[] = [];
     for (let i = 0; i < count; i++) values.push(`${this.options.producerId}-${this.seq++}`);
     const attempt: Attempt = { partition, brokerId: leader?.id ?? -1, values, sentAtMs: Date.now(), doneAtMs: 0, outcome: 'LEADER_NOT_AVAILABLE' };
@@ -191,7 +190,7 @@ export class LoadProducer {
     if (!leader) {
       // Nothing went on the wire: these values were never sent.
       attempt.doneAtMs = Date.now();
-      return attempt.outcome;
+      return attempt;
     }
     for (const v of values) this.sent.add(v);
     const batch = buildBatch(values.map((v) => ({ value: Buffer.from(v) })));
@@ -215,7 +214,7 @@ export class LoadProducer {
     } finally {
       attempt.doneAtMs = Date.now();
     }
-    return attempt.outcome;
+    return attempt;
   }
 
   private async lane(partition: number): Promise<void> {
