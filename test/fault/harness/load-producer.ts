@@ -48,7 +48,7 @@ export interface Attempt {
   values: string[];
   sentAtMs: number;
   doneAtMs: number;
-  /** 'acked', or the error reason. */
+  /** 'pending' until it settles, then 'acked' or the error reason. */
   outcome: string;
 }
 
@@ -163,7 +163,7 @@ export class LoadProducer {
   /** Failed attempts by reason. */
   failuresByReason(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const a of this.attempts) if (a.outcome !== 'acked') out.set(a.outcome, (out.get(a.outcome) ?? 0) + 1);
+    for (const a of this.attempts) if (a.outcome !== 'acked' && a.outcome !== 'pending') out.set(a.outcome, (out.get(a.outcome) ?? 0) + 1);
     return out;
   }
 
@@ -185,10 +185,11 @@ export class LoadProducer {
   private async send(partition: number, leader: Leader | undefined, count: number, deadlineMs: number, forgetLeader = true): Promise<Attempt> {
     const values: string[] = [];
     for (let i = 0; i < count; i++) values.push(`${this.options.producerId}-${this.seq++}`);
-    const attempt: Attempt = { partition, brokerId: leader?.id ?? -1, values, sentAtMs: Date.now(), doneAtMs: 0, outcome: 'LEADER_NOT_AVAILABLE' };
+    const attempt: Attempt = { partition, brokerId: leader?.id ?? -1, values, sentAtMs: Date.now(), doneAtMs: 0, outcome: 'pending' };
     this.attempts.push(attempt);
     if (!leader) {
       // Nothing went on the wire: these values were never sent.
+      attempt.outcome = 'LEADER_NOT_AVAILABLE';
       attempt.doneAtMs = Date.now();
       return attempt;
     }

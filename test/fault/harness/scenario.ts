@@ -9,6 +9,8 @@
  * Times to recover are printed, not asserted: only the bounds inside the waits (which mean "it
  * never recovered") can fail a test.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compareReplicas, converge, readBack, verifyLog, type LogVerdict, type PartitionEnd, type ReplicaVerdict } from './checker.js';
 import { FaultCluster, sameSet, type FaultClusterOptions } from './fault-cluster.js';
@@ -102,6 +104,8 @@ export class Scenario {
     await Promise.all(this.cluster.brokers.map((b) => b.stop()));
     const replicas = await compareReplicas((id) => this.cluster.dataDir(id), this.topic, ends);
     const result = { verdict, replicas, ends, recoveries };
+    // Every request the load made, for a look when the cluster dir is kept (a failure, or SAMSA_KEEP_TEST_DIRS).
+    writeFileSync(join(this.cluster.dir, 'attempts.json'), JSON.stringify({ marks: this.marks, attempts: this.load.attempts }));
     process.stdout.write(this.summary(result) + '\n');
 
     expect(verdict.lost, 'acknowledged records lost or moved').toEqual([]);
