@@ -98,25 +98,36 @@ async function highWatermark(cluster: FaultCluster, topic: string, p: PartitionV
   }
 }
 
-/** Every record of every partition below its high watermark, read from its leader with Fetch. */
-export async function readBack(cluster: FaultCluster, topic: string, ends: readonly PartitionEnd[]): Promise<ReadRecord[][]> {
+/**
+ * Every record of every partition below its high watermark, read from its leader with Fetch. A
+ * leader may move while it reads (preferred-leader rebalancing): a refused or empty read is asked
+ * again of whoever leads then, for up to `timeoutMs` per partition.
+ */
+export async function readBack(cluster: FaultCluster, topic: string, ends: readonly PartitionEnd[], timeoutMs = 15_000): Promise<ReadRecord[][]> {
   const out: ReadRecord[][] = [];
   for (const end of ends) {
-    const address = cluster.broker(end.leaderId).address;
     const records: ReadRecord[] = [];
+    const deadline = Date.now() + timeoutMs;
+    let leaderId = end.leaderId;
     let offset = 0;
+    let trouble = '';
     while (offset < end.highWatermark) {
-      const res = await cluster.probe.fetch(address, {
-        topic,
-        partition: end.partition,
-        offset,
-        maxBytes: 1024 * 1024,
-        minBytes: 0,
-        maxWaitMs: 0,
-        format: 'RECORD_FORMAT_BATCHES',
-      });
-      const decoded = decodeRecordsFrom(res.batches, offset);
-      if (decoded.length === 0) throw new Error(`partition ${end.partition}: Fetch at ${offset} gave nothing below the high watermark ${end.highWatermark}`);
+      const decoded = await cluster.probe
+        .fetch(cluster.broker(leaderId).address, { topic, partition: end.partition, offset, maxBytes: 1024 * 1024, minBytes: 0, maxWaitMs: 0, format: 'RECORD_FORMAT_BATCHES' })
+        .then(
+          (res) => decodeRecordsFrom(res.batches, offset),
+          (err: unknown) => {
+            trouble = err instanceof Error ? err.message : String(err);
+            return [];
+          },
+        );
+      if (decoded.length === 0) {
+        if (Date.now() > deadline) throw new Error(`partition ${end.partition}: no records at ${offset} below the high watermark ${end.highWatermark} from leader ${leaderId} for ${timeoutMs} ms (${trouble || 'empty reads'})`);
+        await new Promise((r) => setTimeout(r, 200));
+        const now = await cluster.partition(topic, end.partition).catch(() => undefined);
+        if (now && now.leaderId >= 0) leaderId = now.leaderId;
+        continue;
+      }
       for (const r of decoded) {
         if (r.offset >= end.highWatermark) break;
         records.push({ partition: end.partition, offset: r.offset, value: r.value?.toString() ?? '<null>' });
