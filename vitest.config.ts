@@ -32,7 +32,8 @@ export default defineConfig({
           include: ['test/fault/**/*.test.ts'],
           // After the other projects, never beside them: these scenarios need the whole machine.
           sequence: { groupOrder: 1 },
-          testTimeout: 90_000,
+          // A scenario takes 20-40 s alone and up to ~85 s on a loaded machine.
+          testTimeout: 180_000,
           hookTimeout: 60_000,
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
