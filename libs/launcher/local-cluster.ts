@@ -25,6 +25,9 @@ Options:
   --controller-port PORT  first controller port (default 9090)
   --broker-port PORT      first broker port; broker i listens on PORT+i-1 (default 9092)
   --metrics-port PORT     first Prometheus /metrics port, one per service (default 9464)
+  --otlp-endpoint URL     send every service's traces over OTLP/HTTP to URL, e.g.
+                          http://127.0.0.1:4318 (Jaeger); default $OTEL_EXPORTER_OTLP_ENDPOINT,
+                          and without either no traces are exported
   -h, --help              this help`;
 
 interface Settings {
@@ -36,6 +39,8 @@ interface Settings {
   controllerPort: number;
   brokerPort: number;
   metricsPort: number;
+  /** OTLP endpoint handed to every service; undefined: none (the services' own OTEL_* env applies). */
+  otlpEndpoint: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -56,6 +61,7 @@ function readSettings(argv: string[]): Settings | undefined {
         'controller-port': { type: 'string' },
         'broker-port': { type: 'string' },
         'metrics-port': { type: 'string' },
+        'otlp-endpoint': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -78,7 +84,21 @@ function readSettings(argv: string[]): Settings | undefined {
     controllerPort: int(values['controller-port'], 'controller-port', 9090, 1, 65535),
     brokerPort: int(values['broker-port'], 'broker-port', 9092, 1, 65535),
     metricsPort: int(values['metrics-port'], 'metrics-port', 9464, 1, 65535),
+    otlpEndpoint: otlpEndpointOf(values['otlp-endpoint'] ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
   };
+}
+
+/** An http(s) URL, or undefined for none; anything else is a usage error. */
+function otlpEndpointOf(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`--otlp-endpoint must be a URL such as http://127.0.0.1:4318, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--otlp-endpoint must be an http(s) URL, got "${raw}"`);
+  return raw.trim();
 }
 
 function range(first: number, n: number): number[] {
@@ -145,6 +165,7 @@ async function main(): Promise<number> {
       host: s.host,
       ports: { etcd: s.etcdPort, controllers: controllerPorts, brokers: brokerPorts },
       metricsPorts: { controllers: metricsPorts.slice(0, s.controllers), brokers: metricsPorts.slice(s.controllers) },
+      ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
     });
   } catch (err) {
     process.stderr.write(`could not start the cluster: ${err instanceof Error ? err.message : String(err)}\n(logs in ${resolve(s.dataDir, 'logs')})\n`);
@@ -163,6 +184,7 @@ async function main(): Promise<number> {
       `  npx samsa${flag} consume demo --from earliest\n` +
       `  npx samsa${flag} topics describe demo\n` +
       `  npx samsa${flag} cluster\n\n` +
+      (s.otlpEndpoint ? `Traces go to ${s.otlpEndpoint} (OTLP/HTTP).\n` : 'Traces are off (no --otlp-endpoint).\n') +
       'Press Ctrl-C to stop.\n',
   );
 

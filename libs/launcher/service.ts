@@ -70,6 +70,7 @@ export class ServiceProcess {
         SAMSA_ETCD_ENDPOINTS: spec.etcdEndpoint,
         SAMSA_CLUSTER_ID: spec.clusterId,
         SAMSA_SERVICE_NAME: `samsa-${spec.kind}`,
+        SAMSA_INSTANCE_ID: `${spec.kind}-${spec.id}`,
         SAMSA_METRICS_PORT: String(spec.metricsPort ?? 0),
         ...spec.env,
       },
