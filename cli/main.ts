@@ -4,8 +4,12 @@
  * command with one Samsa client that it closes at the end, and turns every failure into one plain
  * line on stderr and an exit code: 0 ok, 1 error (the cluster said no, or cannot be reached),
  * 2 usage (the command line is wrong). SAMSA_DEBUG=1 adds stack traces.
+ *
+ * Tracing: started as `node --import ./dist/libs/telemetry/instrumentation.js dist/cli/main.js ...`
+ * with OTEL_EXPORTER_OTLP_ENDPOINT set, produce and consume are traced like any SDK client.
  */
 import { Samsa, SamsaError } from '../libs/client/index.js';
+import { shutdownTelemetry } from '../libs/telemetry/index.js';
 import { clusterCommand } from './commands/cluster.js';
 import { consumeCommand } from './commands/consume.js';
 import { produceCommand } from './commands/produce.js';
@@ -109,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
     return report(err, stderr);
   } finally {
     await samsa?.close();
+    // Run with `node --import .../instrumentation.js`, the CLI traces too: send its spans before exiting.
+    await shutdownTelemetry();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

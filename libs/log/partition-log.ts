@@ -17,6 +17,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateBatch } from '../record/index.js';
+import { withChildSpan } from '../telemetry/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LogConfig } from './config.js';
 import { CLEAN_SHUTDOWN_FILE, parseSegmentFileName } from './file-names.js';
@@ -164,13 +165,16 @@ export class PartitionLog {
   }
 
   private async afterAppend(): Promise<void> {
-    if (this.config.fsync.mode === 'always') await this.active.sync();
+    if (this.config.fsync.mode === 'always') await withChildSpan('log.fsync', {}, () => this.active.sync());
     else this.dirty = true;
   }
 
-  /** Leader path; see the class comment. `batch` must already be validated (validateBatch). */
+  /**
+   * Leader path; see the class comment. `batch` must already be validated (validateBatch). Inside
+   * a trace it is the span `log.append` (time queued behind earlier appends included).
+   */
   appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<AppendInfo> {
-    return this.enqueue(async () => {
+    return withChildSpan('log.append', { 'samsa.bytes': batch.length, 'samsa.leader_epoch': leaderEpoch }, (span) => this.enqueue(async () => {
       const header = readBatchHeader(batch, 0);
       const baseOffset = this.logEndOffset;
       stampBatch(batch, baseOffset, leaderEpoch);
@@ -179,13 +183,14 @@ export class PartitionLog {
       const lastOffset = baseOffset + header.lastOffsetDelta;
       await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
       await this.afterAppend();
+      span?.setAttributes({ 'samsa.base_offset': baseOffset, 'samsa.last_offset': lastOffset });
       return { baseOffset, lastOffset, appendTimeMs: this.clock.nowMs(), sizeInBytes: batch.length };
-    });
+    }));
   }
 
-  /** Follower path: stamped batches copied from the leader; the first must start at the LEO. */
+  /** Follower path: stamped batches copied from the leader; the first must start at the LEO. Span `log.append` inside a trace. */
   appendAsFollower(batches: Buffer): Promise<AppendInfo | undefined> {
-    return this.enqueue(async () => {
+    return withChildSpan('log.append', { 'samsa.bytes': batches.length, 'samsa.follower': true }, () => this.enqueue(async () => {
       let pos = 0;
       let first: number | undefined;
       let last = -1;
@@ -207,7 +212,7 @@ export class PartitionLog {
       if (first === undefined) return undefined;
       await this.afterAppend();
       return { baseOffset: first, lastOffset: last, appendTimeMs: this.clock.nowMs(), sizeInBytes: batches.length };
-    });
+    }));
   }
 
   /** See the API contract in index.ts. */

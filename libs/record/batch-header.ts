@@ -149,3 +149,20 @@ export function stampBatch(batch: Buffer, baseOffset: number, leaderEpoch: numbe
 export function sealBatch(batch: Buffer, pos = 0, size = batch.length - pos): void {
   batch.writeUInt32BE(crc32c(batch.subarray(pos + CRC_START, pos + size)), pos + OFF_CRC);
 }
+
+/**
+ * The number of records in a run of whole batches, summed from their headers' record counts: no
+ * record is decoded and no CRC is checked (for metrics on the hot path). A trailing partial batch,
+ * or one whose length field is shorter than a header, ends the count.
+ */
+export function countRecords(bytes: Buffer): number {
+  let count = 0;
+  let pos = 0;
+  while (bytes.length - pos >= BATCH_HEADER_SIZE) {
+    const size = batchSizeAt(bytes, pos);
+    if (size < BATCH_HEADER_SIZE || pos + size > bytes.length) break;
+    count += bytes.readInt32BE(pos + OFF_RECORD_COUNT);
+    pos += size;
+  }
+  return count;
+}

@@ -22,6 +22,7 @@
 import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/metadata.js';
 import type { LogConfig } from '../log/index.js';
+import { withChildSpan } from '../telemetry/index.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
 import { FollowerTracker } from './follower-progress.js';
 import { ProducerStateTable } from './producer-state.js';
@@ -416,7 +417,12 @@ export class Partition {
     }
     this.appendWaiters.advance(this.log.logEndOffset);
     this.recomputeHighWatermark();
-    if (options.acks === 'all') await this.awaitCommitted(done.info.lastOffset, done.epoch, options.minInsyncReplicas, options.timeoutMs ?? 30_000);
+    if (options.acks === 'all') {
+      const attributes = { 'samsa.topic': this.topic, 'samsa.partition': this.partition, 'samsa.last_offset': done.info.lastOffset, 'samsa.isr_size': this.state.isr.length };
+      await withChildSpan('partition.await_isr', attributes, () =>
+        this.awaitCommitted(done.info.lastOffset, done.epoch, options.minInsyncReplicas, options.timeoutMs ?? 30_000),
+      );
+    }
     return done.info;
   }
 

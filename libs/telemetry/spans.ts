@@ -1,23 +1,68 @@
 /**
  * Samsa's own spans and instruments, on top of the automatic gRPC client/server spans. Without the
- * SDK loaded (unit tests), the @opentelemetry/api calls are no-ops.
+ * SDK loaded (unit tests, a CLI run without `--import`), the @opentelemetry/api calls are no-ops.
+ *
+ * Span names are fixed strings (`log.append`, `partition.append`, ...); what varies goes in
+ * attributes under `samsa.*` (see ATTR), so a trace backend can group them.
  */
-import { trace, metrics, SpanStatusCode, type Span, type Attributes } from '@opentelemetry/api';
+import { context, trace, metrics, SpanStatusCode, type Context, type Span, type Attributes, type SpanOptions } from '@opentelemetry/api';
 
 export const tracer = trace.getTracer('samsa');
 export const meter = metrics.getMeter('samsa');
 
-/** Runs `fn` inside a span named `name`; records an exception and ERROR status when it throws. */
-export async function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+/** Attribute keys of Samsa's own spans and metrics. */
+export const ATTR = {
+  topic: 'samsa.topic',
+  partition: 'samsa.partition',
+  acks: 'samsa.acks',
+  batches: 'samsa.batches',
+  records: 'samsa.records',
+  bytes: 'samsa.bytes',
+  baseOffset: 'samsa.base_offset',
+  lastOffset: 'samsa.last_offset',
+  leaderEpoch: 'samsa.leader_epoch',
+  leaderId: 'samsa.leader_id',
+  brokerId: 'samsa.broker_id',
+  followerId: 'samsa.follower_id',
+  outcome: 'samsa.outcome',
+} as const;
+
+/** Marks `span` failed with `err` (exception event + ERROR status). */
+export function recordFailure(span: Span, err: unknown): void {
+  span.recordException(err instanceof Error ? err : new Error(String(err)));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+}
+
+/**
+ * Runs `fn` inside a span named `name` (active while `fn` runs, so spans and gRPC calls it makes
+ * are its children); records an exception and ERROR status when it throws. `parent` overrides the
+ * active context as the parent (e.g. one extracted from a carrier).
+ */
+export async function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+  options: SpanOptions & { parent?: Context } = {},
+): Promise<T> {
+  const { parent, ...spanOptions } = options;
+  return tracer.startActiveSpan(name, { ...spanOptions, attributes: { ...spanOptions.attributes, ...attributes } }, parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
     } catch (err) {
-      span.recordException(err instanceof Error ? err : new Error(String(err)));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      recordFailure(span, err);
       throw err;
     } finally {
       span.end();
     }
   });
+}
+
+/**
+ * As withSpan, but only inside a trace: with no active span (a periodic flush from a timer, say)
+ * `fn` just runs. For work that is worth a span as a step of a request, and would be a stream of
+ * meaningless root spans on its own.
+ */
+export function withChildSpan<T>(name: string, attributes: Attributes, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (trace.getActiveSpan() === undefined) return fn(undefined);
+  return withSpan(name, attributes, fn);
 }

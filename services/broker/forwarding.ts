@@ -23,6 +23,7 @@ import {
   type v1,
 } from '../../libs/rpc/index.js';
 import type { ReplicaClusterView } from '../../libs/replica/index.js';
+import { ATTR, withSpan } from '../../libs/telemetry/index.js';
 
 export const FORWARDED_HEADER = 'samsa-forwarded';
 
@@ -80,7 +81,8 @@ export class Forwarder {
 
   /**
    * Sends a unary request to the leader and returns its answer. `invoke` calls the generated
-   * method with the metadata, options and callback it is given.
+   * method with the metadata, options and callback it is given. Traced as `broker.forward` (the
+   * gRPC client span to the leader is its child).
    */
   unary<Res>(
     route: Extract<Route, { kind: 'remote' }>,
@@ -89,16 +91,21 @@ export class Forwarder {
     invoke: (client: v1.BrokerServiceClient, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
   ): Promise<Res> {
     const client = this.client(route.address);
-    return new Promise<Res>((resolve, reject) => {
-      const onCancelled = (): void => upstream.cancel();
-      const upstream = invoke(client, forwardedMetadata(), { deadline: this.deadline(caller, capMs) }, (err, res) => {
-        caller.off('cancelled', onCancelled);
-        if (err) reject(this.translate(err, route));
-        else if (res === undefined) reject(new SamsaError('INTERNAL_ERROR', `empty answer from broker ${route.leaderId}`));
-        else resolve(res);
-      });
-      caller.on('cancelled', onCancelled);
-    });
+    return withSpan(
+      'broker.forward',
+      this.spanAttributes(route),
+      () =>
+        new Promise<Res>((resolve, reject) => {
+          const onCancelled = (): void => upstream.cancel();
+          const upstream = invoke(client, forwardedMetadata(), { deadline: this.deadline(caller, capMs) }, (err, res) => {
+            caller.off('cancelled', onCancelled);
+            if (err) reject(this.translate(err, route));
+            else if (res === undefined) reject(new SamsaError('INTERNAL_ERROR', `empty answer from broker ${route.leaderId}`));
+            else resolve(res);
+          });
+          caller.on('cancelled', onCancelled);
+        }),
+    );
   }
 
   /**
@@ -106,7 +113,8 @@ export class Forwarder {
    * ways: the upstream is paused while the downstream write waits for the client, so a stalled
    * client stalls the leader's stream instead of filling this broker's memory. Resolves when the
    * upstream ends or the client goes away (the upstream is then cancelled); rejects with the
-   * leader's error. `stop` cancels the upstream and resolves (shutdown).
+   * leader's error. `stop` cancels the upstream and resolves (shutdown). Traced as
+   * `broker.forward_stream` for the stream's life.
    */
   consume(
     route: Extract<Route, { kind: 'remote' }>,
@@ -115,6 +123,16 @@ export class Forwarder {
     stop: AbortSignal,
   ): Promise<void> {
     const client = this.client(route.address);
+    return withSpan('broker.forward_stream', this.spanAttributes(route), () => this.proxy(client, route, request, call, stop));
+  }
+
+  private proxy(
+    client: v1.BrokerServiceClient,
+    route: Extract<Route, { kind: 'remote' }>,
+    request: v1.ConsumeRequest__Output,
+    call: grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>,
+    stop: AbortSignal,
+  ): Promise<void> {
     const upstream = client.consume(request, forwardedMetadata());
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -162,6 +180,10 @@ export class Forwarder {
       this.clients.set(address, client);
     }
     return client;
+  }
+
+  private spanAttributes(route: Extract<Route, { kind: 'remote' }>): Record<string, string | number> {
+    return { [ATTR.brokerId]: this.brokerId, [ATTR.leaderId]: route.leaderId, 'server.address': route.address };
   }
 
   private deadline(caller: CancellableCall, capMs: number): Date {

@@ -10,7 +10,7 @@
  */
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js';
+import { createLogger, meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
@@ -76,6 +76,8 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     const limits = { ...DEFAULT_RPC_LIMITS, maxMessageBytes: config.maxMessageBytes };
     const forwarder = new Forwarder(config.brokerId, view, limits);
     cleanup.push(() => forwarder.close());
+    const metrics = new BrokerMetrics({ partitions: () => replicas.partitions(), replicationFactor: (t, p) => view.partition(t, p)?.replicas.length });
+    cleanup.push(() => metrics.close());
     const shutdown = new AbortController();
     const producerIds = new ProducerIdAllocator(etcd, keys);
     const server = createServer(limits);
@@ -90,6 +92,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         forwarder,
         keyless: new RoundRobinPartitioner(),
         logger,
+        metrics,
         shutdown: shutdown.signal,
         maxMessageBytes: config.maxMessageBytes,
         allocateProducerId: () => producerIds.allocate(),
@@ -148,6 +151,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         forwarder.close();
         await replicas.close();
         waiters.removeCallback(observeWaiters);
+        metrics.close();
         await membershipOwner.leave();
         await view.close();
         etcd.close();

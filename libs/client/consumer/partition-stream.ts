@@ -9,11 +9,15 @@
  *
  * When the leader moves or a broker goes away mid-stream, the stream refreshes metadata and
  * reopens at the next offset it has not yielded, through the retry helper.
+ *
+ * Tracing (when the process runs the OpenTelemetry SDK): each chunk received is a CONSUMER span
+ * `receive <topic>`, linked to the producer spans named in its records' `traceparent` headers.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import { decodeRecordsFrom } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
+import { ATTR, SpanKind, linksFromRecords, tracer } from '../../telemetry/index.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { unary } from '../cluster/connections.js';
 import { callError } from '../errors.js';
@@ -212,6 +216,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
           });
         }
         if (chunk.length > 0) {
+          this.traceReceived(chunk);
           this.position = (chunk[chunk.length - 1] as ConsumedMessage).offset + 1;
           yield chunk;
           if (this.closed) return false;
@@ -237,6 +242,26 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     } finally {
       call.cancel();
     }
+  }
+
+  /** One CONSUMER span per received chunk, linked to the producers' spans (no-op without the SDK). */
+  private traceReceived(chunk: readonly ConsumedMessage[]): void {
+    const first = chunk[0] as ConsumedMessage;
+    const span = tracer.startSpan(`receive ${this.topic}`, {
+      kind: SpanKind.CONSUMER,
+      links: linksFromRecords(chunk),
+      attributes: {
+        'messaging.system': 'samsa',
+        'messaging.operation.type': 'receive',
+        'messaging.destination.name': this.topic,
+        'messaging.destination.partition.id': String(this.partition),
+        'messaging.batch.message_count': chunk.length,
+        [ATTR.topic]: this.topic,
+        [ATTR.partition]: this.partition,
+        [ATTR.baseOffset]: first.offset,
+      },
+    });
+    span.end();
   }
 
   private onRetry(err: SamsaError): void {

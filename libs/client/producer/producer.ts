@@ -13,11 +13,17 @@
  *
  * Retriable failures (a leader moved, no leader yet, the broker is briefly unreachable) refresh
  * the metadata of the topic and are retried by the retry helper with backoff.
+ *
+ * Tracing (when the process runs the OpenTelemetry SDK): each send() is a PRODUCER span
+ * `send <topic>`, parent of its gRPC calls; unless `traceHeaders` is false, every record also
+ * carries that span's W3C `traceparent` header, so a consumer's span can link back to it. A
+ * message that already has a `traceparent` header keeps its own. Without the SDK nothing is added.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import { buildBatch } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
+import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { unary } from '../cluster/connections.js';
 import { retry, type RetryOptions } from '../retry/index.js';
@@ -40,6 +46,8 @@ export interface ProducerOptions {
    * leader failover, is written once. Requires acks 'all'.
    */
   idempotent?: boolean;
+  /** Put the send's trace context into each record's headers (`traceparent`). Default true; a no-op without the SDK. */
+  traceHeaders?: boolean;
 }
 
 export interface ProducerRecord {
@@ -84,6 +92,7 @@ export class Producer {
   private readonly ackTimeoutMs: number;
   private readonly maxBatchBytes: number;
   private readonly retryOptions: RetryOptions;
+  private readonly traceHeaders: boolean;
   /** Tail of the request chain of each partition ("topic\0partition"). */
   private readonly tails = new Map<string, Promise<unknown>>();
   /** send() calls take their place in the partition chains in call order. */
@@ -103,6 +112,7 @@ export class Producer {
     this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     this.retryOptions = options.retry ?? cluster.options.retry;
     this.idempotent = options.idempotent ?? this.acks === 'all';
+    this.traceHeaders = options.traceHeaders ?? true;
     if (this.idempotent && this.acks !== 'all') {
       throw new SamsaError('INVALID_REQUEST', `an idempotent producer needs acks 'all' (got ${String(this.acks)}); set idempotent: false to use acks ${String(this.acks)}`);
     }
@@ -128,13 +138,25 @@ export class Producer {
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (this.closed) throw new SamsaError('INVALID_REQUEST', 'the producer is closed');
     if (record.messages.length === 0) return [];
+    const attributes = {
+      'messaging.system': 'samsa',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': record.topic,
+      'messaging.batch.message_count': record.messages.length,
+      [ATTR.topic]: record.topic,
+    };
+    return withSpan(`send ${record.topic}`, attributes, () => this.sendInSpan(record), { kind: SpanKind.PRODUCER });
+  }
+
+  private async sendInSpan(record: ProducerRecord): Promise<RecordMetadata[]> {
+    const trace = this.traceHeaders ? traceHeaders() : [];
     const acks = record.acks ?? this.acks;
     const ready = this.admission.then(() => this.cluster.withRetry(() => this.cluster.topic(record.topic)));
     this.admission = ready.catch(() => undefined);
     const topic = await ready;
     // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
     const chunks = partitionMessages(record.messages, topic.partitions.length, this.nextStickyPartition(record.topic, topic.partitions.length), this.maxBatchBytes);
-    const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, () => this.produceChunk(record.topic, chunk.partition, chunk.messages, acks)));
+    const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, () => this.produceChunk(record.topic, chunk.partition, chunk.messages, acks, trace)));
     const settled = await Promise.allSettled(results);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -173,7 +195,7 @@ export class Producer {
     return run;
   }
 
-  private async produceChunk(topic: string, partition: number, messages: EncodedMessage[], acks: Acks): Promise<RecordMetadata> {
+  private async produceChunk(topic: string, partition: number, messages: EncodedMessage[], acks: Acks, trace: readonly TraceHeader[]): Promise<RecordMetadata> {
     if (this.idempotent && acks !== 'all') throw new SamsaError('INVALID_REQUEST', `this producer is idempotent and needs acks 'all' (got ${String(acks)})`);
     // Runs in the partition's chain, so sequences are taken in send order.
     const session = this.idempotent ? await this.currentSession() : undefined;
@@ -183,7 +205,7 @@ export class Producer {
       messages.map((m) => ({
         key: m.key,
         value: m.value,
-        headers: m.headers,
+        headers: trace.length === 0 || m.headers.some((h) => h.key === TRACEPARENT_HEADER) ? m.headers : [...m.headers, ...trace],
         ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
       })),
       session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {},

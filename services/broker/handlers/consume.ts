@@ -15,7 +15,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import { writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
-import { decodeRecordsFrom } from '../../../libs/record/index.js';
+import { countRecords, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded } from '../forwarding.js';
 import { type BrokerContext } from './context.js';
 import { callSignal, readBudget, isBatchFormat, localPartition, offsetSpecOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
@@ -30,7 +31,12 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
   const maxBytes = readBudget(ctx, request.maxBytes, batches);
   const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
   if (route.kind === 'remote') {
-    await ctx.forwarder.consume(route, request, call, ctx.shutdown);
+    const closeStream = ctx.metrics.streamOpened('proxied');
+    try {
+      await ctx.forwarder.consume(route, request, call, ctx.shutdown);
+    } finally {
+      closeStream();
+    }
     return;
   }
   const partition = await localPartition(ctx, topic, partitionId);
@@ -43,25 +49,37 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
     next = (await partition.listOffsets(start)).offset;
   }
   const { signal, dispose } = callSignal(call, ctx.shutdown);
-  try {
-    while (!signal.aborted) {
-      const read = await partition.read(next, maxBytes);
-      if (read.bytes.length === 0) {
-        await partition.waitForData(next, { signal });
-        continue;
+  const closeStream = ctx.metrics.streamOpened('local');
+  const sent = { messages: 0, bytes: 0, records: 0 };
+  // One span for the stream's whole life: a stream is one request, however long it tails the log.
+  await withSpan('partition.consume', { [ATTR.topic]: topic, [ATTR.partition]: partitionId, 'samsa.offset': next }, async (span) => {
+    try {
+      while (!signal.aborted) {
+        const read = await partition.read(next, maxBytes);
+        if (read.bytes.length === 0) {
+          await partition.waitForData(next, { signal });
+          continue;
+        }
+        if (read.nextOffset <= next) throw new SamsaError('INTERNAL_ERROR', `read at ${next} did not advance (next ${read.nextOffset})`);
+        const message: v1.ConsumeResponse = { partition: partitionId, highWatermark: read.highWatermark, nextOffset: read.nextOffset };
+        if (batches) message.batches = read.bytes;
+        else message.records = toConsumedRecords(decodeRecordsFrom(read.bytes, next), partitionId, next);
+        next = read.nextOffset;
+        if (!batches && (message.records?.length ?? 0) === 0) continue; // the batch held only records below the start offset
+        const records = countRecords(read.bytes);
+        ctx.metrics.fetched(topic, read.bytes.length, records);
+        sent.messages++;
+        sent.bytes += read.bytes.length;
+        sent.records += records;
+        if (!(await writeWithBackpressure(call, message))) return;
       }
-      if (read.nextOffset <= next) throw new SamsaError('INTERNAL_ERROR', `read at ${next} did not advance (next ${read.nextOffset})`);
-      const message: v1.ConsumeResponse = { partition: partitionId, highWatermark: read.highWatermark, nextOffset: read.nextOffset };
-      if (batches) message.batches = read.bytes;
-      else message.records = toConsumedRecords(decodeRecordsFrom(read.bytes, next), partitionId, next);
-      next = read.nextOffset;
-      if (!batches && (message.records?.length ?? 0) === 0) continue; // the batch held only records below the start offset
-      if (!(await writeWithBackpressure(call, message))) return;
+      if (ctx.shutdown.aborted && !call.cancelled) {
+        throw new SamsaError('NOT_READY', `broker ${ctx.brokerId} is shutting down; resume the stream on another broker`);
+      }
+    } finally {
+      span.setAttributes({ 'samsa.messages': sent.messages, [ATTR.bytes]: sent.bytes, [ATTR.records]: sent.records });
+      closeStream();
+      dispose();
     }
-    if (ctx.shutdown.aborted && !call.cancelled) {
-      throw new SamsaError('NOT_READY', `broker ${ctx.brokerId} is shutting down; resume the stream on another broker`);
-    }
-  } finally {
-    dispose();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * What every broker RPC handler works with. Built once by main.ts; the handlers own nothing of it.
  */
-import type { Logger } from '../../../libs/telemetry/index.js';
+import type { BrokerMetrics, Logger } from '../../../libs/telemetry/index.js';
 import type { ReplicaManager, KeylessPartitioner } from '../../../libs/replica/index.js';
 import type { ClusterView } from '../../../libs/cluster/index.js';
 import type { Forwarder } from '../forwarding.js';
@@ -15,6 +15,8 @@ export interface BrokerContext {
   /** Picks the partition of keyless structured records, request by request. */
   keyless: KeylessPartitioner;
   logger: Logger;
+  /** Throughput, latency and stream counts (libs/telemetry BrokerMetrics). */
+  metrics: BrokerMetrics;
   /** Aborted when the broker starts shutting down: long polls answer, streams end with NOT_READY. */
   shutdown: AbortSignal;
   /** The gRPC message limit; one Fetch answer or Consume message must fit in it. */

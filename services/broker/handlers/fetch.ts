@@ -6,7 +6,8 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { v1 } from '../../../libs/rpc/index.js';
-import { decodeRecordsFrom } from '../../../libs/record/index.js';
+import { countRecords, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import type { ReadResult } from '../../../libs/replica/index.js';
 import { isForwarded } from '../forwarding.js';
 import { DEFAULT_FETCH_WAIT_MS, MAX_FETCH_WAIT_MS, type BrokerContext } from './context.js';
@@ -31,17 +32,24 @@ export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output
   const minBytes = Math.max(1, request.minBytes);
   const deadline = Date.now() + maxWaitMs;
   const { signal, dispose } = callSignal(call, ctx.shutdown);
-  try {
-    for (;;) {
-      const read = await partition.read(offset, maxBytes);
-      const remaining = deadline - Date.now();
-      if (read.bytes.length >= minBytes || remaining <= 0 || signal.aborted) return response(read, partitionId, offset, batches);
-      // Wake when the HW moves past what this read saw (or on role change / close, then re-check).
-      await partition.waitForData(read.highWatermark, { timeoutMs: remaining, signal });
+  return withSpan('partition.fetch', { [ATTR.topic]: topic, [ATTR.partition]: partitionId, 'samsa.offset': offset }, async (span) => {
+    try {
+      for (let polls = 0; ; polls++) {
+        const read = await partition.read(offset, maxBytes);
+        const remaining = deadline - Date.now();
+        if (read.bytes.length >= minBytes || remaining <= 0 || signal.aborted) {
+          const records = countRecords(read.bytes);
+          span.setAttributes({ [ATTR.bytes]: read.bytes.length, [ATTR.records]: records, 'samsa.waits': polls });
+          ctx.metrics.fetched(topic, read.bytes.length, records);
+          return response(read, partitionId, offset, batches);
+        }
+        // Wake when the HW moves past what this read saw (or on role change / close, then re-check).
+        await partition.waitForData(read.highWatermark, { timeoutMs: remaining, signal });
+      }
+    } finally {
+      dispose();
     }
-  } finally {
-    dispose();
-  }
+  });
 }
 
 function response(read: ReadResult, partition: number, offset: number, batches: boolean): v1.FetchResponse {

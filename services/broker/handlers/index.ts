@@ -1,5 +1,6 @@
 /** The BrokerService implementation: each RPC wrapped so it answers exactly once (libs/rpc). */
 import { unary, serverStream, type v1 } from '../../../libs/rpc/index.js';
+import { SamsaError } from '../../../libs/errors/index.js';
 import type { BrokerContext } from './context.js';
 import { produce } from './produce.js';
 import { fetch } from './fetch.js';
@@ -11,11 +12,24 @@ export { type BrokerContext } from './context.js';
 
 export function brokerHandlers(ctx: BrokerContext): v1.BrokerServiceHandlers {
   return {
-    Produce: unary((req, call) => produce(ctx, req, call)),
-    Fetch: unary((req, call) => fetch(ctx, req, call)),
+    Produce: unary((req, call) => timed(() => produce(ctx, req, call), (s, outcome) => ctx.metrics.produceDone(s, req.acks, outcome))),
+    Fetch: unary((req, call) => timed(() => fetch(ctx, req, call), (s, outcome) => ctx.metrics.fetchDone(s, outcome))),
     Consume: serverStream((req, call) => consume(ctx, req, call)),
     ListOffsets: unary((req, call) => listOffsets(ctx, req, call)),
     GetMetadata: unary((req) => getMetadata(ctx, req)),
     InitProducerId: unary(async () => ({ producerId: await ctx.allocateProducerId(), producerEpoch: 0 })),
   };
+}
+
+/** Runs a request and reports its duration in seconds and outcome ('ok' or the error reason). */
+async function timed<T>(run: () => Promise<T>, report: (seconds: number, outcome: string) => void): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    report((performance.now() - started) / 1000, 'ok');
+    return result;
+  } catch (err) {
+    report((performance.now() - started) / 1000, err instanceof SamsaError ? err.reason : 'INTERNAL_ERROR');
+    throw err;
+  }
 }

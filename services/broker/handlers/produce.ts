@@ -17,6 +17,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import type { v1 } from '../../../libs/rpc/index.js';
 import { planProduce, type Partition, type PartitionWrite } from '../../../libs/replica/index.js';
+import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded, type Route } from '../forwarding.js';
 import { DEFAULT_PRODUCE_TIMEOUT_MS, type BrokerContext } from './context.js';
 import { ackLevelOf, localPartition, topicOf } from './common.js';
@@ -61,13 +62,20 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
     }
   }
 
-  const appendLocal = async ({ write, partition }: (typeof local)[number]): Promise<v1.PartitionProduceResult> => {
-    let first: { baseOffset: number; appendTimeMs: number } | undefined;
-    for (const batch of write.batches) {
-      const info = await partition.append(batch, { acks, minInsyncReplicas: topic.config.minInsyncReplicas, timeoutMs });
-      first ??= info;
-    }
-    return result(write, first?.baseOffset ?? -1, first?.appendTimeMs ?? -1);
+  const appendLocal = ({ write, partition }: (typeof local)[number]): Promise<v1.PartitionProduceResult> => {
+    const records = write.recordCounts.reduce((a, b) => a + b, 0);
+    const bytes = write.batches.reduce((n, b) => n + b.length, 0);
+    const attributes = { [ATTR.topic]: topicName, [ATTR.partition]: write.partition, [ATTR.acks]: acks, [ATTR.batches]: write.batches.length, [ATTR.records]: records, [ATTR.bytes]: bytes };
+    return withSpan('partition.append', attributes, async (span) => {
+      let first: { baseOffset: number; appendTimeMs: number } | undefined;
+      for (const batch of write.batches) {
+        const info = await partition.append(batch, { acks, minInsyncReplicas: topic.config.minInsyncReplicas, timeoutMs });
+        first ??= info;
+      }
+      span.setAttribute(ATTR.baseOffset, first?.baseOffset ?? -1);
+      ctx.metrics.produced(topicName, bytes, records);
+      return result(write, first?.baseOffset ?? -1, first?.appendTimeMs ?? -1);
+    });
   };
 
   const forwardGroup = async (group: { route: Extract<Route, { kind: 'remote' }>; writes: PartitionWrite[] }): Promise<v1.PartitionProduceResult[]> => {

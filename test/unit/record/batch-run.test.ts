@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
   buildBatch,
+  countRecords,
   decodeBatch,
   decodeRecordsFrom,
   iterateBatches,
@@ -73,6 +74,28 @@ describe('iterateBatches', () => {
     const badMagic = Buffer.concat([batch, batch]);
     badMagic.writeInt8(1, batch.length + 16);
     expect(reasonOf(() => [...iterateBatches(badMagic)])).toBe('CORRUPT_MESSAGE');
+  });
+});
+
+describe('countRecords', () => {
+  it('sums the header record counts of the complete batches, wherever the read ended', () => {
+    fc.assert(
+      fc.property(run, fc.nat(), ({ bytes, positions, batches }, at) => {
+        expect(countRecords(bytes)).toBe(batches.reduce((n, b) => n + decodeBatch(b).length, 0));
+        const cut = at % (bytes.length + 1);
+        const complete = batches.filter((b, i) => (positions[i] as number) + b.length <= cut);
+        expect(countRecords(bytes.subarray(0, cut))).toBe(complete.reduce((n, b) => n + decodeBatch(b).length, 0));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stops at a length field shorter than a header', () => {
+    const batch = buildBatch([{ value: Buffer.from('x') }, { value: Buffer.from('y') }], { nowMs: 1 });
+    const bad = Buffer.concat([batch, batch]);
+    bad.writeInt32BE(10, batch.length + 8);
+    expect(countRecords(bad)).toBe(2);
+    expect(countRecords(Buffer.alloc(0))).toBe(0);
   });
 });
 
