@@ -5,7 +5,7 @@
 import { MetadataKeys, ClusterView, ControllerElection, commitIfLeader, connectEtcd, type ControllerEpoch, type Fence } from '../../libs/cluster/index.js';
 import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
 import { runService } from '../../libs/service/index.js';
-import { createLogger } from '../../libs/telemetry/index.js';
+import { createLogger, meter } from '../../libs/telemetry/index.js';
 import { loadControllerConfig, type ControllerConfig } from './config.js';
 import { ActiveController } from './active-controller.js';
 import { ControllerHandlers } from './handlers.js';
@@ -33,6 +33,10 @@ await runService(logger, async () => {
   server.addService(loadSamsaProto().proto.samsa.v1.ControllerService.service, handlers.handlers());
   const health = new HealthReporter(server, ['samsa.v1.ControllerService']);
   const port = await bindServer(server, config.host, config.port);
+  // 1 on the active controller, 0 on standbys: exactly one 1 across a healthy cluster.
+  const activeGauge = meter.createObservableGauge('samsa.controller.active', { description: '1 while this controller is the elected, active one' });
+  const observeActive = (result: { observe(value: number): void }): void => result.observe(active ? 1 : 0);
+  activeGauge.addCallback(observeActive);
   health.set('SERVING');
   logger.info({ host: config.host, port, clusterId: config.clusterId }, 'controller listening; campaigning for leadership');
 
@@ -83,6 +87,7 @@ await runService(logger, async () => {
       await election?.resign();
       await shutdownServer(server, 5_000);
       handlers.close();
+      activeGauge.removeCallback(observeActive);
       await view.close();
       etcd.close();
     },

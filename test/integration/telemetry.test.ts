@@ -1,0 +1,249 @@
+/**
+ * Observability of a running cluster: traces across hops, /metrics, and health.
+ *
+ * The cluster (real etcd, a controller, three brokers) exports its spans over OTLP/HTTP (JSON) to a
+ * receiver this test runs. Two produces are followed:
+ * - a plain gRPC client (this test, which exports nothing itself) sends a Produce with a W3C
+ *   `traceparent` to a broker that does NOT lead the partition: the trace must hold that broker's
+ *   server span as a child of the client's span, its forward to the leader, and the leader's
+ *   append (partition.append -> log.append -> log.fsync) under the leader's server span;
+ * - the `samsa` CLI, run with the telemetry bootstrap, produces and then consumes: the trace of the
+ *   produce starts at the CLI's own `send` span and reaches the leader's append, and the consume's
+ *   `receive` span links to that `send` span through the record's `traceparent` header.
+ * Then every service's /metrics must show the metrics of the run, and every service answers
+ * grpc.health.v1 Check with SERVING.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instrumentationEntry, waitUntil, type ServiceProcess } from '../../libs/launcher/index.js';
+import { brokerClient, callUnary, checkHealth, deadlineIn, type v1 } from '../../libs/rpc/index.js';
+import { Samsa } from '../../libs/client/index.js';
+import { startCluster, uniqueName } from '../harness/cluster.js';
+import { OtlpReceiver, type ReceivedSpan } from '../harness/otlp-receiver.js';
+import { scrape, samples, value } from '../harness/prometheus.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const SERVER_KIND = 2;
+const PRODUCER_KIND = 4;
+const CONSUMER_KIND = 5;
+
+const receiver = await OtlpReceiver.start();
+const OTEL_ENV = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+  // Export soon after a span ends; the test still waits for spans by condition, never by time.
+  OTEL_BSP_SCHEDULE_DELAY: '200',
+};
+const cluster = await startCluster({ name: 'telemetry', brokers: 3, env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch' } });
+const samsa = new Samsa({ bootstrap: cluster.bootstrap });
+afterAll(() => samsa.close());
+const topic = uniqueName('traced');
+let leader: ServiceProcess;
+let other: ServiceProcess;
+
+/** The `samsa` CLI with the telemetry bootstrap, as an operator would trace it. */
+function tracedCli(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, ...OTEL_ENV, OTEL_SERVICE_NAME: 'samsa-cli', SAMSA_INSTANCE_ID: 'cli' };
+    const child = spawn(process.execPath, ['--import', instrumentationEntry(), CLI, '--bootstrap', cluster.bootstrap, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** The chain of spans from `span` up to the root of what was received, nearest first. */
+function ancestors(span: ReceivedSpan, all: ReceivedSpan[]): ReceivedSpan[] {
+  const chain: ReceivedSpan[] = [];
+  let current: ReceivedSpan | undefined = span;
+  while (current) {
+    chain.push(current);
+    const parentId: string = current.parentSpanId;
+    current = parentId ? all.find((s) => s.spanId === parentId) : undefined;
+  }
+  return chain;
+}
+
+const describeSpan = (s: ReceivedSpan): string => `${s.name}@${s.instance}`;
+
+beforeAll(async () => {
+  await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
+  // Every broker must know the leader before the produce that has to be forwarded.
+  let leaderId = -1;
+  await waitUntil(
+    async () => {
+      for (const b of cluster.brokers) {
+        const client = brokerClient(b.address);
+        try {
+          const md = await callUnary<v1.GetMetadataResponse__Output>((cb) => client.getMetadata({ topics: [topic] }, { deadline: deadlineIn(2000) }, cb));
+          const id = md.topics[0]?.partitions[0]?.leaderId ?? -1;
+          if (id < 0 || (leaderId >= 0 && id !== leaderId)) return false;
+          leaderId = id;
+        } catch {
+          return false;
+        } finally {
+          client.close();
+        }
+      }
+      return true;
+    },
+    30_000,
+    `every broker to know the leader of ${topic}`,
+  );
+  leader = cluster.broker(leaderId);
+  other = cluster.brokers.find((b) => b !== leader) as ServiceProcess;
+});
+
+describe('traces', () => {
+  it('a produce sent to a non-leader is one trace: client -> receiving broker -> forward -> leader append -> fsync', async () => {
+    const traceId = hex(16);
+    const clientSpanId = hex(8);
+    const traceparent = `00-${traceId}-${clientSpanId}-01`;
+    const metadata = new grpc.Metadata();
+    metadata.set('traceparent', traceparent);
+    const client = brokerClient(other.address);
+    try {
+      const res = await callUnary<v1.ProduceResponse__Output>((cb) =>
+        client.produce(
+          { topic, acks: 'ACKS_ALL', records: [{ value: Buffer.from('forwarded'), headers: [{ key: 'traceparent', value: Buffer.from(traceparent) }] }] },
+          metadata,
+          { deadline: deadlineIn(30_000) },
+          cb,
+        ),
+      );
+      expect(res.results[0]?.baseOffset).toBe(0);
+    } finally {
+      client.close();
+    }
+
+    // Each process exports on its own schedule: wait until the leader's fsync connects, hop by hop,
+    // to the client's span (or give up and let the assertions below say what is missing).
+    const connected = (spans: ReceivedSpan[]): boolean => {
+      const fsync = spans.find((s) => s.traceId === traceId && s.name === 'log.fsync');
+      return fsync !== undefined && ancestors(fsync, spans).at(-1)?.parentSpanId === clientSpanId && spans.some((s) => s.name === 'partition.await_isr');
+    };
+    await receiver.waitFor('the forwarded produce trace to connect from the leader fsync to the client', connected).catch(() => undefined);
+    const spans = receiver.trace(traceId);
+    const fsync = spans.find((s) => s.name === 'log.fsync');
+    expect(fsync, `log.fsync in trace ${traceId}; have ${spans.map(describeSpan).join(', ')}`).toBeDefined();
+    const chain = ancestors(fsync as ReceivedSpan, spans);
+    // Nearest first: every hop is the parent of the next, and the last one hangs off the client's span.
+    expect(chain.map(describeSpan)).toEqual([
+      `log.fsync@broker-${leader.spec.id}`,
+      `log.append@broker-${leader.spec.id}`,
+      `partition.append@broker-${leader.spec.id}`,
+      `grpc.samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`,
+      `grpc.samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
+      `broker.forward@broker-${other.spec.id}`,
+      `grpc.samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
+    ]);
+    const [, , , leaderServer, forwardClient, , receivingServer] = chain as ReceivedSpan[];
+    expect(leaderServer?.kind).toBe(SERVER_KIND);
+    expect(forwardClient?.kind).toBe(3); // CLIENT
+    expect(receivingServer?.kind).toBe(SERVER_KIND);
+    expect(receivingServer?.parentSpanId).toBe(clientSpanId);
+    expect(leaderServer?.service).toBe('samsa-broker');
+    const append = chain[2] as ReceivedSpan;
+    expect(append.attributes).toMatchObject({ 'samsa.topic': topic, 'samsa.partition': 0, 'samsa.acks': 'all', 'samsa.records': 1, 'samsa.base_offset': 0 });
+    // acks=all waited for the ISR inside the append.
+    expect(spans.some((s) => s.name === 'partition.await_isr' && s.parentSpanId === append.spanId)).toBe(true);
+    expect(receiver.rejected).toEqual([]);
+  });
+
+  it('the CLI traces its produce to the leader, and a consume of the record links back to the producer span', async () => {
+    const produced = await tracedCli(['produce', topic], 'from-the-cli\n');
+    expect(produced.stderr).toContain('1 record');
+    expect(produced.code).toBe(0);
+    await receiver.waitFor('the CLI send span and the leader append connected to it', (spans) => {
+      const send = spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`);
+      const append = send && spans.find((s) => s.traceId === send.traceId && s.name === 'log.append');
+      return append !== undefined && ancestors(append, spans).at(-1)?.spanId === send?.spanId;
+    });
+    const send = receiver.spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`) as ReceivedSpan;
+    expect(send.kind).toBe(PRODUCER_KIND);
+    expect(send.parentSpanId).toBe('');
+    const trace = receiver.trace(send.traceId);
+    const append = trace.find((s) => s.name === 'log.append') as ReceivedSpan;
+    const chain = ancestors(append, trace).map(describeSpan);
+    expect(chain[0]).toBe(`log.append@broker-${leader.spec.id}`);
+    expect(chain).toContain(`grpc.samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`);
+    expect(chain).toContain('grpc.samsa.v1.BrokerService/Produce@cli');
+    expect(chain[chain.length - 1]).toBe(`send ${topic}@cli`);
+
+    const consumed = await tracedCli(['consume', topic, '--from', 'earliest', '--max-messages', '2']);
+    expect(consumed.code).toBe(0);
+    expect(consumed.stdout.trim().split('\n')).toEqual(['forwarded', 'from-the-cli']);
+    await receiver.waitFor('a receive span linked to the CLI send span', (spans) =>
+      spans.some((s) => s.name === `receive ${topic}` && s.links.some((l) => l.spanId === send.spanId)),
+    );
+    const receive = receiver.spans.find((s) => s.name === `receive ${topic}` && s.links.some((l) => l.spanId === send.spanId)) as ReceivedSpan;
+    expect(receive.kind).toBe(CONSUMER_KIND);
+    expect(receive.service).toBe('samsa-cli');
+    expect(receive.links).toContainEqual({ traceId: send.traceId, spanId: send.spanId });
+    // The consume is a trace of its own, linked rather than parented.
+    expect(receive.traceId).not.toBe(send.traceId);
+  });
+});
+
+describe('metrics', () => {
+  it('every service shows the metrics of the run with plausible values', async () => {
+    const leaderMetrics = await scrape(leader.metricsUrl as string);
+    const t = { topic };
+    // Two records were produced (one forwarded, one from the CLI), both appended on the leader.
+    expect(value(leaderMetrics, 'samsa_broker_records_in_total', t)).toBe(2);
+    const bytesIn = value(leaderMetrics, 'samsa_broker_bytes_in_total', t);
+    expect(bytesIn).toBeGreaterThan(2 * 61);
+    expect(bytesIn).toBeLessThan(2048);
+    // The consume read both back.
+    expect(value(leaderMetrics, 'samsa_broker_records_out_total', t)).toBeGreaterThanOrEqual(2);
+    expect(value(leaderMetrics, 'samsa_broker_bytes_out_total', t)).toBeGreaterThanOrEqual(bytesIn);
+    // The log holds at least the bytes appended; it is the only partition, led here, ISR of one.
+    const p0 = { topic, partition: '0' };
+    expect(value(leaderMetrics, 'samsa_partition_log_size', p0)).toBeGreaterThanOrEqual(bytesIn);
+    expect(value(leaderMetrics, 'samsa_partition_log_end_offset', p0)).toBe(2);
+    expect(value(leaderMetrics, 'samsa_partition_high_watermark', p0)).toBe(2);
+    expect(value(leaderMetrics, 'samsa_partition_isr_size', p0)).toBe(1);
+    expect(value(leaderMetrics, 'samsa_broker_under_replicated_partitions')).toBe(0);
+    expect(value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' })).toBeGreaterThanOrEqual(1);
+    // Latency histograms: the leader answered two produces; the forwarding broker one.
+    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_count', { outcome: 'ok' }).reduce((n, s) => n + s.value, 0);
+    expect(produceCount).toBe(2);
+    const otherMetrics = await scrape(other.metricsUrl as string);
+    expect(samples(otherMetrics, 'samsa_broker_produce_duration_count', { outcome: 'ok' }).reduce((n, s) => n + s.value, 0)).toBe(1);
+    // The consume's stream is closed again.
+    await waitUntil(async () => value(await scrape(leader.metricsUrl as string), 'samsa_broker_open_streams', { kind: 'local' }) === 0, 30_000, 'the consume stream to close');
+
+    for (const b of cluster.brokers) {
+      const m = await scrape(b.metricsUrl as string);
+      expect(samples(m, 'samsa_broker_under_replicated_partitions'), b.name).toHaveLength(1);
+      expect(samples(m, 'target_info', { service_instance_id: `broker-${b.spec.id}`, service_name: 'samsa-broker' }), b.name).toHaveLength(1);
+    }
+    const controllerMetrics = await scrape(cluster.controllers[0]?.metricsUrl as string);
+    expect(value(controllerMetrics, 'samsa_controller_active')).toBe(1);
+  });
+});
+
+describe('health', () => {
+  it('grpc.health.v1 Check answers SERVING on every service', async () => {
+    const services = [...cluster.controllers, ...cluster.brokers];
+    expect(services).toHaveLength(4);
+    for (const s of services) expect(await checkHealth(s.address), s.name).toBe('SERVING');
+    for (const b of cluster.brokers) expect(await checkHealth(b.address, 'samsa.v1.BrokerService'), b.name).toBe('SERVING');
+    expect(await checkHealth(cluster.controllers[0]?.address as string, 'samsa.v1.ControllerService')).toBe('SERVING');
+  });
+});
