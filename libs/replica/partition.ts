@@ -22,7 +22,7 @@
 import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/metadata.js';
 import type { LogConfig } from '../log/index.js';
-import { withChildSpan } from '../telemetry/index.js';
+import { AppendTraceIndex, withChildSpan, type TraceCarrier } from '../telemetry/index.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
 import { FollowerTracker } from './follower-progress.js';
 import { ProducerStateTable } from './producer-state.js';
@@ -135,6 +135,8 @@ export class Partition {
   private readonly waiters = new OffsetWaiters();
   /** LEO waiters: replication streams parked until the leader appends. */
   private readonly appendWaiters = new OffsetWaiters();
+  /** Trace contexts of recent leader appends, so replication continues each produce's trace. */
+  private readonly appendTraces = new AppendTraceIndex();
   /** Leader only: followers' fetch positions and lag, for the HW and the ISR. */
   private readonly followers = new FollowerTracker();
   /** Leader only: the LEO when this broker became leader of the current epoch. */
@@ -276,6 +278,11 @@ export class Partition {
     return this.log.read(offset, maxBytes);
   }
 
+  /** Leader: the trace context of the traced append holding or following `offset`; {} when none. */
+  traceContextAt(offset: number): TraceCarrier {
+    return this.appendTraces.find(offset, Number.POSITIVE_INFINITY);
+  }
+
   /** Leader: parks until the LEO exceeds `offset` (a replication stream waiting for new data). */
   waitForAppend(offset: number, options: WaitOptions = {}): Promise<WakeReason> {
     if (this.closedWith) return Promise.resolve('changed');
@@ -404,6 +411,7 @@ export class Partition {
         }
       }
       const info = await this.log.appendAsLeader(batch, epoch);
+      this.appendTraces.remember(info.lastOffset);
       if (idempotent) this.producers.update(header, info.baseOffset);
       return { info, epoch };
     };

@@ -11,7 +11,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '../rpc/index.js';
 import { toSamsaError } from '../errors/index.js';
 import type { Partition } from '../replica/index.js';
-import { withSpan, type Logger } from '../telemetry/index.js';
+import { extractTraceContext, withSpan, SpanKind, type Logger } from '../telemetry/index.js';
 import type { ReplicationServiceClient } from '../rpc/generated/samsa/v1/ReplicationService.js';
 import { LockstepStream } from './lockstep-stream.js';
 import { truncationPlan } from './divergence.js';
@@ -190,8 +190,12 @@ export class LeaderFetcher {
       await p.appendAsFollower(data.batches, epoch, data.highWatermark);
       return;
     }
-    await withSpan('replication.append', { 'samsa.topic': data.topic, 'samsa.partition': data.partition, 'samsa.bytes': data.batches.length, 'samsa.leader': this.leaderId }, () =>
-      p.appendAsFollower(data.batches, epoch, data.highWatermark),
+    // A child of the leader's replication.send when the data came from a traced produce.
+    await withSpan(
+      'replication.append',
+      { 'samsa.topic': data.topic, 'samsa.partition': data.partition, 'samsa.bytes': data.batches.length, 'samsa.leader': this.leaderId },
+      () => p.appendAsFollower(data.batches, epoch, data.highWatermark),
+      { kind: SpanKind.CONSUMER, parent: extractTraceContext(data.traceContext) },
     );
   }
 

@@ -18,7 +18,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../rpc/index.js';
 import type { Partition, ReplicaManager } from '../replica/index.js';
-import type { Logger } from '../telemetry/index.js';
+import { SpanKind, injectTraceContext, withRemoteParent, type Logger, type TraceCarrier } from '../telemetry/index.js';
 import type { ReplicationServiceHandlers } from '../rpc/generated/samsa/v1/ReplicationService.js';
 
 export interface LeaderServiceOptions {
@@ -122,9 +122,10 @@ async function answer(
     }
     const partition = c.partition as Partition;
     let batches: Buffer = Buffer.alloc(0);
+    let traceContext: TraceCarrier = {};
     try {
       if (used < budget && partition.logEndOffset > c.position.fetchOffset) {
-        batches = (await partition.readForFollower(c.position.fetchOffset, budget - used)).bytes;
+        ({ batches, traceContext } = await readTraced(partition, followerId, c.position.fetchOffset, budget - used));
         // The log returns at least one whole batch; never let that push the message past the limit.
         if (used > 0 && used + batches.length > budget) batches = Buffer.alloc(0);
         used += batches.length;
@@ -137,9 +138,31 @@ async function answer(
     // Nothing new for this one: leave it out, so a response over many partitions stays small.
     if (batches.length === 0 && sentHw.get(key(c.position)) === hw) continue;
     sentHw.set(key(c.position), hw);
-    out.push({ topic: c.position.topic, partition: c.position.partition, highWatermark: hw, logStartOffset: partition.logStartOffset, batches });
+    out.push({ topic: c.position.topic, partition: c.position.partition, highWatermark: hw, logStartOffset: partition.logStartOffset, batches, traceContext });
   }
   return { partitions: out };
+}
+
+/**
+ * Reads for a follower. When the first batch read was appended inside a trace (a traced produce),
+ * the read is the span `replication.send` in that trace, and its context goes to the follower;
+ * untraced data costs no span.
+ */
+async function readTraced(partition: Partition, followerId: number, offset: number, maxBytes: number): Promise<{ batches: Buffer; traceContext: TraceCarrier }> {
+  const produced = partition.traceContextAt(offset);
+  if (produced.traceparent === undefined) return { batches: (await partition.readForFollower(offset, maxBytes)).bytes, traceContext: {} };
+  const attributes = { 'samsa.topic': partition.topic, 'samsa.partition': partition.partition, 'samsa.follower_id': followerId, 'samsa.fetch_offset': offset };
+  return withRemoteParent(
+    'replication.send',
+    produced,
+    attributes,
+    async (span) => {
+      const { bytes } = await partition.readForFollower(offset, maxBytes);
+      span.setAttribute('samsa.bytes', bytes.length);
+      return { batches: bytes, traceContext: injectTraceContext() };
+    },
+    SpanKind.PRODUCER,
+  );
 }
 
 async function check(options: LeaderServiceOptions, followerId: number, position: v1.ReplicaPartitionPosition__Output): Promise<Checked> {

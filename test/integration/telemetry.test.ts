@@ -3,10 +3,12 @@
  *
  * The cluster (real etcd, a controller, three brokers) exports its spans over OTLP/HTTP (JSON) to a
  * receiver this test runs. Two produces are followed:
- * - a plain gRPC client (this test, which exports nothing itself) sends a Produce with a W3C
- *   `traceparent` to a broker that does NOT lead the partition: the trace must hold that broker's
- *   server span as a child of the client's span, its forward to the leader, and the leader's
- *   append (partition.append -> log.append -> log.fsync) under the leader's server span;
+ * - a plain gRPC client (this test, which exports nothing itself) sends an acks=all Produce with a
+ *   W3C `traceparent` to a broker that does NOT lead the partition of an RF=3 topic: the trace must
+ *   hold that broker's server span as a child of the client's span, its forward to the leader, the
+ *   leader's append (partition.append -> log.append -> log.fsync) under the leader's server span,
+ *   and both followers' replication (leader replication.send -> follower replication.append ->
+ *   log.append) under the leader's partition.append;
  * - the `samsa` CLI, run with the telemetry bootstrap, produces and then consumes: the trace of the
  *   produce starts at the CLI's own `send` span and reaches the leader's append, and the consume's
  *   `receive` span links to that `send` span through the record's `traceparent` header.
@@ -82,7 +84,7 @@ function ancestors(span: ReceivedSpan, all: ReceivedSpan[]): ReceivedSpan[] {
 const describeSpan = (s: ReceivedSpan): string => `${s.name}@${s.instance}`;
 
 beforeAll(async () => {
-  await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
+  await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 3 });
   // Every broker must know the leader before the produce that has to be forwarded.
   let leaderId = -1;
   await waitUntil(
@@ -110,7 +112,7 @@ beforeAll(async () => {
 });
 
 describe('traces', () => {
-  it('a produce sent to a non-leader is one trace: client -> receiving broker -> forward -> leader append -> fsync', async () => {
+  it('an acks=all produce sent to a non-leader is one trace: client -> receiving broker -> forward -> leader append -> followers', async () => {
     const traceId = hex(16);
     const clientSpanId = hex(8);
     const traceparent = `00-${traceId}-${clientSpanId}-01`;
@@ -135,7 +137,14 @@ describe('traces', () => {
     // to the client's span (or give up and let the assertions below say what is missing).
     const connected = (spans: ReceivedSpan[]): boolean => {
       const fsync = spans.find((s) => s.traceId === traceId && s.name === 'log.fsync');
-      return fsync !== undefined && ancestors(fsync, spans).at(-1)?.parentSpanId === clientSpanId && spans.some((s) => s.name === 'partition.await_isr');
+      const followerAppends = spans.filter((s) => s.traceId === traceId && s.name === 'replication.append');
+      return (
+        fsync !== undefined &&
+        ancestors(fsync, spans).at(-1)?.parentSpanId === clientSpanId &&
+        spans.some((s) => s.traceId === traceId && s.name === 'partition.await_isr') &&
+        followerAppends.length >= 2 &&
+        followerAppends.every((f) => ancestors(f, spans).length >= 3)
+      );
     };
     await receiver.waitFor('the forwarded produce trace to connect from the leader fsync to the client', connected).catch(() => undefined);
     const spans = receiver.trace(traceId);
@@ -162,6 +171,23 @@ describe('traces', () => {
     expect(append.attributes).toMatchObject({ 'samsa.topic': topic, 'samsa.partition': 0, 'samsa.acks': 'all', 'samsa.records': 1, 'samsa.base_offset': 0 });
     // acks=all waited for the ISR inside the append.
     expect(spans.some((s) => s.name === 'partition.await_isr' && s.parentSpanId === append.spanId)).toBe(true);
+
+    // Each follower's copy: its replication.append (with its own log.append under it) is a child of
+    // the leader's replication.send to it, which is a child of the leader's partition.append.
+    const followers = cluster.brokers.filter((b) => b !== leader).map((b) => `broker-${b.spec.id}`);
+    for (const follower of followers) {
+      const replicated = spans.find((s) => s.name === 'replication.append' && s.instance === follower);
+      expect(replicated, `replication.append on ${follower}; have ${spans.map(describeSpan).join(', ')}`).toBeDefined();
+      expect(ancestors(replicated as ReceivedSpan, spans).map(describeSpan).slice(0, 3)).toEqual([
+        `replication.append@${follower}`,
+        `replication.send@broker-${leader.spec.id}`,
+        `partition.append@broker-${leader.spec.id}`,
+      ]);
+      expect(spans.some((s) => s.name === 'log.append' && s.instance === follower && s.parentSpanId === (replicated as ReceivedSpan).spanId)).toBe(true);
+      expect(spans.find((s) => s.name === 'replication.send' && s.spanId === (replicated as ReceivedSpan).parentSpanId)?.attributes['samsa.follower_id']).toBe(
+        Number(follower.replace('broker-', '')),
+      );
+    }
     expect(receiver.rejected).toEqual([]);
   });
 
@@ -212,12 +238,12 @@ describe('metrics', () => {
     // The consume read both back.
     expect(value(leaderMetrics, 'samsa_broker_records_out_total', t)).toBeGreaterThanOrEqual(2);
     expect(value(leaderMetrics, 'samsa_broker_bytes_out_total', t)).toBeGreaterThanOrEqual(bytesIn);
-    // The log holds at least the bytes appended; it is the only partition, led here, ISR of one.
+    // The log holds at least the bytes appended; led here, with all three replicas in sync.
     const p0 = { topic, partition: '0' };
     expect(value(leaderMetrics, 'samsa_partition_log_size', p0)).toBeGreaterThanOrEqual(bytesIn);
     expect(value(leaderMetrics, 'samsa_partition_log_end_offset', p0)).toBe(2);
     expect(value(leaderMetrics, 'samsa_partition_high_watermark', p0)).toBe(2);
-    expect(value(leaderMetrics, 'samsa_partition_isr_size', p0)).toBe(1);
+    expect(value(leaderMetrics, 'samsa_partition_isr_size', p0)).toBe(3);
     expect(value(leaderMetrics, 'samsa_broker_under_replicated_partitions')).toBe(0);
     expect(value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' })).toBeGreaterThanOrEqual(1);
     // Latency histograms: the leader answered two produces; the forwarding broker one.
@@ -228,6 +254,14 @@ describe('metrics', () => {
     // The consume's stream is closed again.
     await waitUntil(async () => value(await scrape(leader.metricsUrl as string), 'samsa_broker_open_streams', { kind: 'local' }) === 0, 30_000, 'the consume stream to close');
 
+    // The followers hold byte-identical copies (acks=all) and count them as follower replicas.
+    const logSize = value(leaderMetrics, 'samsa_partition_log_size', p0);
+    for (const b of cluster.brokers.filter((x) => x !== leader)) {
+      const m = await scrape(b.metricsUrl as string);
+      expect(value(m, 'samsa_partition_log_size', p0), b.name).toBe(logSize);
+      expect(value(m, 'samsa_broker_partitions', { role: 'follower' }), b.name).toBeGreaterThanOrEqual(1);
+      expect(samples(m, 'samsa_partition_isr_size', p0), `${b.name} reports ISR only for partitions it leads`).toEqual([]);
+    }
     for (const b of cluster.brokers) {
       const m = await scrape(b.metricsUrl as string);
       expect(samples(m, 'samsa_broker_under_replicated_partitions'), b.name).toHaveLength(1);

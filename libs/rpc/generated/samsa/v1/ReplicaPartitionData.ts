@@ -12,6 +12,7 @@ export interface ReplicaPartitionData {
   'errorReason'?: (string);
   'divergingEpoch'?: (number);
   'errorMessage'?: (string);
+  'traceContext'?: ({[key: string]: string});
   '_divergingEndOffset'?: "divergingEndOffset";
   '_divergingEpoch'?: "divergingEpoch";
 }
@@ -26,6 +27,7 @@ export interface ReplicaPartitionData__Output {
   'errorReason': (string);
   'divergingEpoch'?: (number);
   'errorMessage': (string);
+  'traceContext': ({[key: string]: string});
   '_divergingEndOffset'?: "divergingEndOffset";
   '_divergingEpoch'?: "divergingEpoch";
 }
