@@ -172,8 +172,10 @@ export class PartitionLog {
   /**
    * Leader path; see the class comment. `batch` must already be validated (validateBatch). Inside
    * a trace it is the span `log.append` (time queued behind earlier appends included).
+   * `onOffsets`, when given, is called synchronously with the offsets the batch gets, before its
+   * bytes are written: before any reader can see them.
    */
-  appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<AppendInfo> {
+  appendAsLeader(batch: Buffer, leaderEpoch: number, onOffsets?: (baseOffset: number, lastOffset: number) => void): Promise<AppendInfo> {
     return withChildSpan('log.append', { 'samsa.bytes': batch.length, 'samsa.leader_epoch': leaderEpoch }, (span) => this.enqueue(async () => {
       const header = readBatchHeader(batch, 0);
       const baseOffset = this.logEndOffset;
@@ -181,6 +183,7 @@ export class PartitionLog {
       await this.maybeRoll(batch.length);
       if (leaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(leaderEpoch, baseOffset);
       const lastOffset = baseOffset + header.lastOffsetDelta;
+      onOffsets?.(baseOffset, lastOffset);
       await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
       await this.afterAppend();
       span?.setAttributes({ 'samsa.base_offset': baseOffset, 'samsa.last_offset': lastOffset });

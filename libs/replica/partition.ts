@@ -36,7 +36,8 @@ export interface ReplicaLog {
   readonly latestEpoch: number;
   readonly activeSegmentBaseOffset: number;
   reconfigure(config: LogConfig): void;
-  appendAsLeader(batch: Buffer, leaderEpoch: number): Promise<LogAppendInfo>;
+  /** `onOffsets` runs with the batch's offsets before its bytes become readable. */
+  appendAsLeader(batch: Buffer, leaderEpoch: number, onOffsets?: (baseOffset: number, lastOffset: number) => void): Promise<LogAppendInfo>;
   appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
   truncateTo(offset: number): Promise<void>;
   truncateFullyAndStartAt(offset: number): Promise<void>;
@@ -410,8 +411,8 @@ export class Partition {
           return { info: { baseOffset: decision.firstOffset, lastOffset: decision.lastOffset, appendTimeMs: -1, sizeInBytes: 0 }, epoch };
         }
       }
-      const info = await this.log.appendAsLeader(batch, epoch);
-      this.appendTraces.remember(info.lastOffset);
+      // Remembered before a follower can read the batch, so its copy joins this produce's trace.
+      const info = await this.log.appendAsLeader(batch, epoch, this.appendTraces.capture());
       if (idempotent) this.producers.update(header, info.baseOffset);
       return { info, epoch };
     };

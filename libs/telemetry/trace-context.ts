@@ -124,6 +124,14 @@ export class AppendTraceIndex {
 
   constructor(private readonly capacity = 256) {}
 
+  /**
+   * Captures the active trace context now, to be remembered for an append whose offsets are known
+   * later: call the returned function with them (e.g. as PartitionLog's `onOffsets`).
+   */
+  capture(ctx: Context = context.active()): (baseOffset: number, lastOffset: number) => void {
+    return (_baseOffset, lastOffset) => this.remember(lastOffset, ctx);
+  }
+
   /** Records the active trace context for the append that ended at `lastOffset`; a no-op outside a trace. */
   remember(lastOffset: number, ctx: Context = context.active()): void {
     const carrier = injectTraceContext(ctx);

@@ -13,15 +13,16 @@
  *   produce starts at the CLI's own `send` span and reaches the leader's append, and the consume's
  *   `receive` span links to that `send` span through the record's `traceparent` header.
  * Then every service's /metrics must show the metrics of the run, and every service answers
- * grpc.health.v1 Check with SERVING.
+ * grpc.health.v1 Check with SERVING. Last, a service that would export only after an hour sends
+ * its spans when it is stopped (SIGTERM flushes telemetry).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentationEntry, waitUntil, type ServiceProcess } from '../../libs/launcher/index.js';
-import { brokerClient, callUnary, checkHealth, deadlineIn, type v1 } from '../../libs/rpc/index.js';
+import { freePort, instrumentationEntry, waitUntil, ServiceProcess } from '../../libs/launcher/index.js';
+import { brokerClient, callUnary, checkHealth, controllerClient, deadlineIn, type v1 } from '../../libs/rpc/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 import { OtlpReceiver, type ReceivedSpan } from '../harness/otlp-receiver.js';
@@ -135,8 +136,9 @@ describe('traces', () => {
 
     // Each process exports on its own schedule: wait until the leader's fsync connects, hop by hop,
     // to the client's span (or give up and let the assertions below say what is missing).
+    const onLeader = (s: ReceivedSpan): boolean => s.instance === `broker-${leader.spec.id}`;
     const connected = (spans: ReceivedSpan[]): boolean => {
-      const fsync = spans.find((s) => s.traceId === traceId && s.name === 'log.fsync');
+      const fsync = spans.find((s) => s.traceId === traceId && s.name === 'log.fsync' && onLeader(s));
       const followerAppends = spans.filter((s) => s.traceId === traceId && s.name === 'replication.append');
       return (
         fsync !== undefined &&
@@ -148,7 +150,7 @@ describe('traces', () => {
     };
     await receiver.waitFor('the forwarded produce trace to connect from the leader fsync to the client', connected).catch(() => undefined);
     const spans = receiver.trace(traceId);
-    const fsync = spans.find((s) => s.name === 'log.fsync');
+    const fsync = spans.find((s) => s.name === 'log.fsync' && onLeader(s));
     expect(fsync, `log.fsync in trace ${traceId}; have ${spans.map(describeSpan).join(', ')}`).toBeDefined();
     const chain = ancestors(fsync as ReceivedSpan, spans);
     // Nearest first: every hop is the parent of the next, and the last one hangs off the client's span.
@@ -197,14 +199,14 @@ describe('traces', () => {
     expect(produced.code).toBe(0);
     await receiver.waitFor('the CLI send span and the leader append connected to it', (spans) => {
       const send = spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`);
-      const append = send && spans.find((s) => s.traceId === send.traceId && s.name === 'log.append');
+      const append = send && spans.find((s) => s.traceId === send.traceId && s.name === 'log.append' && s.instance === `broker-${leader.spec.id}`);
       return append !== undefined && ancestors(append, spans).at(-1)?.spanId === send?.spanId;
     });
     const send = receiver.spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`) as ReceivedSpan;
     expect(send.kind).toBe(PRODUCER_KIND);
     expect(send.parentSpanId).toBe('');
     const trace = receiver.trace(send.traceId);
-    const append = trace.find((s) => s.name === 'log.append') as ReceivedSpan;
+    const append = trace.find((s) => s.name === 'log.append' && s.instance === `broker-${leader.spec.id}`) as ReceivedSpan;
     const chain = ancestors(append, trace).map(describeSpan);
     expect(chain[0]).toBe(`log.append@broker-${leader.spec.id}`);
     expect(chain).toContain(`grpc.samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`);
@@ -279,5 +281,43 @@ describe('health', () => {
     for (const s of services) expect(await checkHealth(s.address), s.name).toBe('SERVING');
     for (const b of cluster.brokers) expect(await checkHealth(b.address, 'samsa.v1.BrokerService'), b.name).toBe('SERVING');
     expect(await checkHealth(cluster.controllers[0]?.address as string, 'samsa.v1.ControllerService')).toBe('SERVING');
+  });
+});
+
+describe('shutdown', () => {
+  it('a stopped service flushes the spans it still holds', async () => {
+    // A standby controller whose exporter would wait an hour: only the shutdown flush can deliver.
+    const dir = join(cluster.dir, 'controller-9');
+    const standby = new ServiceProcess({
+      kind: 'controller',
+      id: 9,
+      host: '127.0.0.1',
+      port: await freePort('127.0.0.1'),
+      etcdEndpoint: cluster.etcd.endpoint,
+      clusterId: cluster.clusterId,
+      dataDir: dir,
+      logFile: join(cluster.dir, 'logs', 'controller-9.log'),
+      env: { ...OTEL_ENV, OTEL_BSP_SCHEDULE_DELAY: '3600000', SAMSA_LEASE_TTL_SECONDS: '3' },
+    });
+    try {
+      await standby.start();
+      const traceId = hex(16);
+      const metadata = new grpc.Metadata();
+      metadata.set('traceparent', `00-${traceId}-${hex(8)}-01`);
+      const client = controllerClient(standby.address);
+      try {
+        const listed = await callUnary<v1.ListTopicsResponse__Output>((cb) => client.listTopics({}, metadata, { deadline: deadlineIn(10_000) }, cb));
+        expect(listed.names).toContain(topic);
+      } finally {
+        client.close();
+      }
+      expect(receiver.trace(traceId)).toEqual([]);
+      await standby.stop();
+      const spans = receiver.trace(traceId);
+      expect(spans.map(describeSpan)).toEqual(['grpc.samsa.v1.ControllerService/ListTopics@controller-9']);
+      expect(spans[0]?.service).toBe('samsa-controller');
+    } finally {
+      await standby.stop();
+    }
   });
 });

@@ -30,6 +30,16 @@ describe('PartitionLog appends and reads', () => {
     await log.close();
   });
 
+  it('tells a leader append its offsets before the bytes are readable', async () => {
+    const log = await PartitionLog.open(dir(), testConfig());
+    await log.appendAsLeader(batchOf('a', 3), 0);
+    const seen: { base: number; last: number; endWhenTold: number }[] = [];
+    const info = await log.appendAsLeader(batchOf('b', 2), 0, (base, last) => seen.push({ base, last, endWhenTold: log.logEndOffset }));
+    expect(seen).toEqual([{ base: 3, last: 4, endWhenTold: 3 }]);
+    expect([info.baseOffset, info.lastOffset]).toEqual([3, 4]);
+    await log.close();
+  });
+
   it('returns the batch that holds the offset (which may start before it), never above maxOffsetExclusive', async () => {
     const log = await PartitionLog.open(dir(), testConfig());
     await log.appendAsLeader(batchOf('a', 3), 0);

@@ -107,8 +107,17 @@ describe('AppendTraceIndex', () => {
     expect(index.find(10, 20).traceparent).toContain(ids[1]);
     expect(index.find(20, 40).traceparent).toContain(ids[2]);
     expect(index.find(30, 40)).toEqual({});
-    index.truncateTo(20);
-    expect(index.find(20, 40)).toEqual({});
-    expect(index.find(10, 20).traceparent).toContain(ids[1]);
+    // capture(): the context of now, remembered when the offsets are known.
+    let remember: (base: number, last: number) => void = () => undefined;
+    await withSpan('append', {}, async () => {
+      remember = index.capture();
+      ids.push(trace.getActiveSpan()?.spanContext().spanId ?? '');
+    });
+    remember(30, 39);
+    expect(index.find(30, 40).traceparent).toContain(ids[3]);
+    expect(index.find(10, 20)).toEqual({}); // fell out when 39 came in
+    index.truncateTo(30);
+    expect(index.find(30, 40)).toEqual({});
+    expect(index.find(20, 30).traceparent).toContain(ids[2]);
   });
 });
