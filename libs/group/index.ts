@@ -1,0 +1,2 @@
+/** Consumer groups: assignors, the group state machine, the offsets log format. Import only through here. */
+export { range, roundRobin, sticky, ASSIGNORS, tpKey, compareTp, type TopicPartition, type MemberSubscription, type AssignorInput, type GroupAssignment, type AssignorName, type Assignor } from './assignors.js';
