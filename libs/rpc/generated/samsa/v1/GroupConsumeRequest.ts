@@ -6,11 +6,13 @@ import type { ProcessedOffset as _samsa_v1_ProcessedOffset, ProcessedOffset__Out
 export interface GroupConsumeRequest {
   'join'?: (_samsa_v1_JoinGroup | null);
   'processed'?: (_samsa_v1_ProcessedOffset | null);
-  'kind'?: "join"|"processed";
+  'leave'?: (boolean);
+  'kind'?: "join"|"processed"|"leave";
 }
 
 export interface GroupConsumeRequest__Output {
   'join'?: (_samsa_v1_JoinGroup__Output | null);
   'processed'?: (_samsa_v1_ProcessedOffset__Output | null);
-  'kind'?: "join"|"processed";
+  'leave'?: (boolean);
+  'kind'?: "join"|"processed"|"leave";
 }
