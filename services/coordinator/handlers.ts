@@ -41,8 +41,10 @@ export class CoordinatorHandlers {
     const c = this.ctx.coordinator;
     return {
       FindCoordinator: unary(async (req) => {
-        const groupId = requiredString(req.groupId, 'group_id');
-        const owner = this.ctx.ownership()?.owner(c.partitionOf(groupId));
+        // An empty group id asks for any coordinator: this one.
+        const groupId = req.groupId;
+        const self = this.ctx.ownership()?.coordinators().find((reg) => reg.id === this.ctx.coordinatorId);
+        const owner = groupId === '' ? self : this.ctx.ownership()?.owner(c.partitionOf(groupId));
         if (!owner) throw new SamsaError('NOT_COORDINATOR', `no coordinator owns group "${groupId}" right now (a takeover is under way); retry shortly`);
         return { coordinatorId: owner.id, host: owner.host, port: owner.port };
       }),
