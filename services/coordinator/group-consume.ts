@@ -109,7 +109,9 @@ class GroupConsumeSession {
   ) {}
 
   async run(): Promise<void> {
-    const requests = this.call[Symbol.asyncIterator]() as AsyncIterator<v1.GroupConsumeRequest__Output>;
+    // Not call[Symbol.asyncIterator](): when the client half-closes, that iterator destroys the
+    // whole duplex stream, and our final status would never reach the client.
+    const requests = this.call.iterator({ destroyOnReturn: false }) as AsyncIterator<v1.GroupConsumeRequest__Output>;
     const first = await requests.next();
     if (first.done) return;
     this.join(first.value);
@@ -128,7 +130,9 @@ class GroupConsumeSession {
       });
       this.wakeEvents?.();
       await processing;
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, readers: this.readers.size }, 'member events done; stopping readers');
       await Promise.all([...this.readers.values()].map((r) => this.stopReader(r)));
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId }, 'member readers stopped');
       await this.flush().catch((err: unknown) => this.deps.logger.warn({ err, groupId: this.groupId, memberId: this.memberId }, 'last commit of a closing member failed; those records will be delivered again'));
     } finally {
       clearInterval(this.touchTimer);
@@ -139,6 +143,7 @@ class GroupConsumeSession {
         else this.deps.coordinator.leave(this.groupId, this.memberId);
       }
     }
+    this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, reason: this.failure?.reason }, 'member stream closed');
     if (this.failure) throw this.failure;
   }
 
@@ -175,6 +180,7 @@ class GroupConsumeSession {
 
   private end(failure?: SamsaError): void {
     if (this.stopped.signal.aborted) return;
+    this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, reason: failure?.reason }, 'member stream ending');
     if (failure) this.failure = failure;
     this.stopped.abort();
     for (const w of this.progressWaiters) w();
@@ -188,6 +194,7 @@ class GroupConsumeSession {
         this.wakeEvents = undefined;
         continue;
       }
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, event: event.kind, partitions: 'partitions' in event ? event.partitions.length : undefined }, 'member event');
       try {
         if (event.kind === 'assignment') await this.onAssignment(event.partitions);
         else if (event.kind === 'revoke') await this.onRevoke(event.partitions);

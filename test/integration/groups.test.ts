@@ -3,21 +3,31 @@
  * coordinators. Members are `samsa consume --group` processes (killed with SIGKILL for real) or
  * plain generated gRPC stubs; records are checked offset by offset.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { Samsa } from '../../libs/client/index.js';
 import { Child, waitUntil } from '../../libs/launcher/index.js';
 import { brokerClient, callUnary, coordinatorClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
-import { startCluster, uniqueName } from '../harness/cluster.js';
+import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const PYTHON = '/usr/bin/python3';
+const pythonMissing = ((): string | undefined => {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  if (spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf']).status !== 0) return 'python3-grpcio / python3-protobuf are not installed';
+  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0) return 'protobuf-compiler-grpc is not installed';
+  return undefined;
+})();
 const SESSION_MS = 6_000;
 const PARTITIONS = 12;
 
-const cluster = await startCluster({ name: 'groups', brokers: 3, coordinators: 2 });
+// Lease TTL 5 s rather than the harness's 3 s: on a loaded machine a 3 s lease can lapse and make
+// coordinators hand partitions around, which is correct but not what these tests look at.
+const cluster = await startCluster({ name: 'groups', brokers: 3, coordinators: 2, env: { SAMSA_LEASE_TTL_SECONDS: '5' } });
 const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
 const broker = brokerClient(cluster.bootstrap);
 const children: Child[] = [];
@@ -73,11 +83,11 @@ interface Delivered {
 }
 
 /** A `samsa consume --group` process; its stdout and stderr go to a log file we parse. */
-function startMember(name: string, topic: string, groupId: string): Child {
+function startMember(name: string, topic: string, groupId: string, extra: string[] = [], sessionMs = SESSION_MS): Child {
   const child = new Child({
     name,
     command: process.execPath,
-    args: [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--format', 'json', '--session-timeout-ms', String(SESSION_MS)],
+    args: [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--format', 'json', '--session-timeout-ms', String(sessionMs), ...extra],
     logFile: join(cluster.dir, 'logs', `${name}.log`),
   });
   child.start();
@@ -134,14 +144,25 @@ async function waitForCommitted(groupId: string, upTo: number): Promise<void> {
   );
 }
 
-/** Status and reason of a failed unary call. */
+/** `promise`, or a rejection naming `what` after `ms` (so a stuck step says which it is). */
+function within<T>(what: string, promise: Promise<T>, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Status and reason of a failed unary call; NOT_READY (a partition still loading) is retried, as a client would. */
 async function failure(call: (cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void): Promise<{ code: number; reason: string; details: string }> {
-  return new Promise((resolve, reject) => {
-    call((err) => {
-      if (!err) reject(new Error('the call succeeded'));
-      else resolve({ code: err.code, reason: String(err.metadata.get(REASON_TRAILER)[0] ?? ''), details: err.details });
+  for (let attempt = 0; ; attempt++) {
+    const result = await new Promise<{ code: number; reason: string; details: string }>((resolve, reject) => {
+      call((err) => {
+        if (!err) reject(new Error('the call succeeded'));
+        else resolve({ code: err.code, reason: String(err.metadata.get(REASON_TRAILER)[0] ?? ''), details: err.details });
+      });
     });
-  });
+    if (result.reason !== 'NOT_READY' || attempt >= 100) return result;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** A raw GroupConsume stream: join, then collect what the server sends. */
@@ -149,9 +170,10 @@ function rawMember(address: string, join: v1.JoinGroup) {
   const call = stub(address).groupConsume();
   const assignments: v1.Assignment__Output[] = [];
   const records: v1.GroupRecords__Output[] = [];
+  // 'status' comes once the call is over, whatever the outcome ('end' needs the stream read to its end).
+  call.on('error', () => undefined);
   const ended = new Promise<{ code: number; reason: string }>((resolve) => {
-    call.on('error', (err: grpc.ServiceError) => resolve({ code: err.code, reason: String(err.metadata?.get(REASON_TRAILER)[0] ?? '') }));
-    call.on('end', () => resolve({ code: 0, reason: '' }));
+    call.on('status', (status: grpc.StatusObject) => resolve({ code: status.code, reason: String(status.metadata.get(REASON_TRAILER)[0] ?? '') }));
   });
   call.on('data', (res: v1.GroupConsumeResponse__Output) => {
     if (res.assignment) assignments.push(res.assignment);
@@ -209,19 +231,50 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     await Promise.all(members.map((m) => m.stop(5_000)));
   });
 
+  it('static membership: a member restarted with its instance id within the session timeout keeps its partitions, without a rebalance', async () => {
+    const topic = await createTopic('static');
+    const groupId = uniqueName('static');
+    await produceRound(topic, 0, 2);
+    // A long session, so only the restart itself (not a slow machine) decides.
+    const session = 60_000;
+    const one = startMember(`static-1-${groupId}`, topic, groupId, ['--instance-id', 'worker-1'], session);
+    startMember(`static-2-${groupId}`, topic, groupId, ['--instance-id', 'worker-2'], session);
+    await waitForShares(groupId, 2, 60_000);
+    const before = await describeGroup(groupId);
+    const w1 = before.members.find((m) => m.groupInstanceId === 'worker-1');
+    expect(w1).toBeDefined();
+    await one.kill9();
+    // Still a member: a static member's stream ending does not remove it.
+    expect((await describeGroup(groupId)).members.map((m) => m.memberId).sort()).toEqual(before.members.map((m) => m.memberId).sort());
+    startMember(`static-1b-${groupId}`, topic, groupId, ['--instance-id', 'worker-1'], session);
+    let after = before;
+    await waitUntil(
+      async () => {
+        after = await describeGroup(groupId);
+        return after.members.some((m) => m.groupInstanceId === 'worker-1' && m.memberId !== w1?.memberId);
+      },
+      60_000,
+      'worker-1 to rejoin',
+    );
+    expect(after.generation).toBe(before.generation);
+    expect(after.state).toBe('Stable');
+    for (const instance of ['worker-1', 'worker-2']) {
+      expect(after.members.find((m) => m.groupInstanceId === instance)?.partitions).toEqual(before.members.find((m) => m.groupInstanceId === instance)?.partitions);
+    }
+  });
+
   it('answers bad input with clear gRPC errors', async () => {
     const topic = await createTopic('bad');
     const groupId = uniqueName('bad');
     const { address, id } = await coordinatorOf(groupId);
     const coordinator = stub(address);
 
-    const nobody = uniqueName('nobody');
-    const nobodysCoordinator = stub((await coordinatorOf(nobody)).address);
-    const unknown = await failure((cb) => nobodysCoordinator.describeGroup({ groupId: nobody }, cb));
+    // Unknown so far (this also waits until its partition is loaded: NOT_READY is retried).
+    const unknown = await within('describe of an unknown group', failure((cb) => coordinator.describeGroup({ groupId }, cb)));
     expect(unknown).toMatchObject({ code: grpc.status.NOT_FOUND, reason: 'GROUP_ID_NOT_FOUND' });
 
     const badTimeout = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: 1_000 });
-    expect(await badTimeout.ended).toEqual({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_SESSION_TIMEOUT' });
+    expect(await within('the bad join', badTimeout.ended)).toEqual({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_SESSION_TIMEOUT' });
 
     // The other coordinator does not own the group and says who does.
     const other = cluster.coordinators.find((c) => c.spec.id !== id);
@@ -244,15 +297,15 @@ describe('consumer groups', { timeout: 300_000 }, () => {
 
     const commit = (memberId: string, generation: number, partition: number, offset: number) => (cb: (err: grpc.ServiceError | null) => void) =>
       coordinator.commitOffsets({ groupId, memberId, generation, offsets: [{ topic, partition, offset, metadata: '' }] }, cb);
-    expect(await failure(commit(gen1.memberId, gen1.generation, theirs, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'ILLEGAL_GENERATION' });
+    expect(await within('stale commit', failure(commit(gen1.memberId, gen1.generation, theirs, 1)))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'ILLEGAL_GENERATION' });
     expect(await failure(commit(gen2.memberId, gen2.generation, mine, -5))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     expect(await failure(commit(gen2.memberId, gen2.generation, theirs, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'PARTITION_NOT_ASSIGNED' });
     expect(await failure(commit('zombie', gen2.generation, mine, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'UNKNOWN_MEMBER_ID' });
-    await callUnary((cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb));
+    await within('a good commit', callUnary((cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb)));
     expect(await failure((cb) => coordinator.deleteGroup({ groupId }, cb))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'GROUP_NOT_EMPTY' });
     first.call.end();
     second.call.end();
-    await Promise.all([first.ended, second.ended]);
+    await within('both members to leave', Promise.all([first.ended, second.ended]));
   });
 
   it('removes a member that holds records without reporting them, after its session timeout', async () => {
@@ -298,6 +351,28 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     const gone = run(['groups', 'describe', groupId]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('[GROUP_ID_NOT_FOUND]');
+  });
+
+  it.skipIf(pythonMissing !== undefined && !process.env.CI)('a plain generated Python client consumes as a group member and commits', async () => {
+    expect(pythonMissing, 'the Python group member needs its packages in CI').toBeUndefined();
+    const topic = await createTopic('py');
+    const groupId = uniqueName('py');
+    await produceRound(topic, 0, 5);
+    const gen = tempDir('python-gen');
+    execFileSync('bash', [join(ROOT, 'examples/python/gen.sh'), gen], { encoding: 'utf8' });
+    const run = spawnSync(
+      PYTHON,
+      [join(ROOT, 'examples/python/group_member.py'), '--bootstrap', cluster.bootstrap, '--group', groupId, '--topic', topic, '--max-messages', String(5 * PARTITIONS), '--gen-dir', gen],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    const output = run.stdout + run.stderr;
+    expect(run.status, output).toBe(0);
+    expect(output).toMatch(/assignment: member \S+, generation \d+, partitions /);
+    expect(output).toContain(`consumed ${5 * PARTITIONS} records as a member of ${groupId}`);
+    for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < 5; i++) expect(output).toContain(`${topic}/${p}@${i} 0-${p}-${i}`);
+    // It reported everything processed and left: the group is empty with every offset committed.
+    await waitForCommitted(groupId, 5);
+    expect((await describeGroup(groupId)).members).toEqual([]);
   });
 
   it('a coordinator killed mid-flight is replaced and the group carries on from its commits', async () => {
