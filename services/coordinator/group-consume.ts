@@ -100,6 +100,7 @@ class GroupConsumeSession {
   private touchTimer: NodeJS.Timeout | undefined;
   private readonly stopped = new AbortController();
   private failure: SamsaError | undefined;
+  /** The client sent `leave`: even a static member leaves at once. */
   private leaving = false;
   private inGroup = false;
 
@@ -290,8 +291,8 @@ class GroupConsumeSession {
         else if (req.join) throw new SamsaError('INVALID_REQUEST', 'join may be sent only once per stream');
         if (this.inGroup) this.deps.coordinator.heartbeat(this.groupId, this.memberId);
       }
-      // The client half-closed: it leaves.
-      this.leaving = true;
+      // The client half-closed, or went away (a dead client's call can end this way too): a
+      // dynamic member leaves; a static one stays until its session timeout (see run()).
       this.end();
     } catch (err) {
       this.end(this.call.cancelled ? undefined : toSamsaError(err));
