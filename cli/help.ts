@@ -10,7 +10,11 @@ Commands:
   topics describe [NAME]  partitions, leaders, epochs, replicas, ISR
   topics delete NAME      delete a topic and its data
   produce TOPIC           write lines from stdin or a file as records
-  consume TOPIC           print records of a topic
+  consume TOPIC           print records of a topic (--group G: as a member of consumer group G)
+  groups list             consumer groups and their state
+  groups describe GROUP   members, assignments, committed offsets and lag
+  groups reset-offsets    set a stopped group's committed offsets
+  groups delete GROUP     delete a group without members and its offsets
   cluster                 brokers and the active controller
 
 Global options:
@@ -109,7 +113,35 @@ Options:
   --format text|json    text: the value (default); json: one object per line with partition,
                         offset, timestamp, key, value and headers
   --print-key           text format: print KEY<TAB>VALUE (see --key-separator)
-  --key-separator SEP   separator for --print-key (default a tab)`;
+  --key-separator SEP   separator for --print-key (default a tab)
+
+As a consumer-group member (the group's coordinator assigns partitions and commits what was printed):
+  --group G                  join consumer group G; runs until Ctrl-C or --max-messages
+  --from earliest|latest     where partitions without a committed offset start (default earliest)
+  --session-timeout-ms MS    the member is dropped after MS without progress (default 45000)
+  --instance-id ID           static membership: a restart within the session timeout keeps the partitions
+  --assignor NAME            sticky (default), range or roundRobin
+
+Example: samsa consume orders --group billing --format json`;
+
+export const GROUPS_HELP = `Usage: samsa groups <list|describe|reset-offsets|delete> [options]
+
+  groups list
+  groups describe GROUP
+  groups reset-offsets GROUP --topic TOPIC --to earliest|latest|OFFSET|@TIME [--partition P]... [--dry-run]
+  groups delete GROUP
+
+Consumer groups live on the group coordinators; any broker tells where.`;
+
+export const GROUPS_RESET_HELP = `Usage: samsa groups reset-offsets GROUP --topic TOPIC --to POSITION [--partition P]... [--dry-run]
+
+Sets the committed offsets of a group that has no active members (stop its consumers first).
+
+Options:
+  --topic TOPIC       the topic whose offsets to set
+  --to POSITION       earliest, latest, an offset, or @TIME (ms since the epoch or an ISO 8601 date)
+  --partition P       only partition P; repeat for several (default every partition)
+  --dry-run           print what would be set, change nothing`;
 
 export const CLUSTER_HELP = `Usage: samsa cluster
 

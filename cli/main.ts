@@ -14,7 +14,8 @@ import { clusterCommand } from './commands/cluster.js';
 import { consumeCommand } from './commands/consume.js';
 import { produceCommand } from './commands/produce.js';
 import { topicsCommand } from './commands/topics.js';
-import { MAIN_HELP, TOPICS_HELP } from './help.js';
+import { groupsCommand } from './commands/groups.js';
+import { GROUPS_HELP, MAIN_HELP, TOPICS_HELP } from './help.js';
 import { LineWriter } from './output.js';
 import { DEFAULT_BOOTSTRAP, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
@@ -86,6 +87,15 @@ async function main(argv: string[]): Promise<number> {
           return EXIT_OK;
         }
         await topicsCommand(sub, args, client, { stdout });
+        break;
+      }
+      case 'groups': {
+        const [sub, ...args] = withHelp;
+        if (sub === '--help' || sub === '-h' || (sub === undefined && globals.help)) {
+          stdout(GROUPS_HELP);
+          return EXIT_OK;
+        }
+        await groupsCommand(sub, args, client, { stdout });
         break;
       }
       case 'produce':

@@ -6,6 +6,7 @@ import { configTable } from '../dist/libs/config/index.js';
 const specs = {
   broker: (await import('../dist/services/broker/config.js')).BROKER_CONFIG_SPEC,
   controller: (await import('../dist/services/controller/config.js')).CONTROLLER_CONFIG_SPEC,
+  coordinator: (await import('../dist/services/coordinator/config.js')).COORDINATOR_CONFIG_SPEC,
 };
 let readme = readFileSync('README.md', 'utf8');
 for (const [name, spec] of Object.entries(specs)) {

@@ -21,14 +21,16 @@ execFileSync(
     '--defaults',
     '--oneofs',
     '--grpcLib=@grpc/grpc-js',
-    '--outDir', outDir,
-    '--includeDirs', protoDir,
+    // Relative paths (run from the checkout root) keep the generated "Original file:" headers the
+    // same in every checkout, so regenerating in another worktree changes nothing.
+    '--outDir', 'libs/rpc/generated',
+    '--includeDirs', 'proto',
     '--importFileExtension', '.js',
     '--inputTemplate', '%s',
     '--outputTemplate', '%s__Output',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', cwd: root },
 );
 
 // One index re-exporting every generated type, so code imports `v1` types from one place.

@@ -2,8 +2,12 @@
  * `samsa consume TOPIC`: records to stdout, one per line. Without --follow every partition is read
  * up to its high watermark as it was at the start, then the command ends; with --follow it tails
  * until Ctrl-C (SIGINT/SIGTERM close the streams and the command ends normally).
+ *
+ * `samsa consume TOPIC --group G`: as a member of consumer group G, until Ctrl-C or
+ * --max-messages. A chunk of records is reported processed (and so committed) only after it was
+ * written to stdout, so a crash re-prints at most what was not yet committed (at-least-once).
  */
-import type { ConsumedMessage, Samsa } from '../../libs/client/index.js';
+import type { ConsumedMessage, GroupConsumerOptions, Samsa } from '../../libs/client/index.js';
 import { parseOffsetSpec } from '../../libs/client/index.js';
 import { CONSUME_HELP } from '../help.js';
 import { LineWriter, count } from '../output.js';
@@ -27,6 +31,10 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
       format: { type: 'string' },
       'print-key': { type: 'boolean' },
       'key-separator': { type: 'string' },
+      group: { type: 'string' },
+      'session-timeout-ms': { type: 'string' },
+      'instance-id': { type: 'string' },
+      assignor: { type: 'string' },
     },
     CONSUME_HELP,
   );
@@ -45,6 +53,22 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
   const format = parsed.values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`, CONSUME_HELP);
   const render = format === 'json' ? toJson : toText(parsed.values['print-key'] ?? false, parsed.values['key-separator'] ?? '\t');
+
+  if (parsed.values.group !== undefined) {
+    if (parsed.values.partition !== undefined || parsed.values.follow !== undefined) throw new UsageError('--group assigns partitions itself and always follows: drop --partition and --follow', CONSUME_HELP);
+    if (from !== 'earliest' && from !== 'latest') throw new UsageError('with --group, --from is where partitions without a committed offset start: earliest or latest', CONSUME_HELP);
+    const assignor = parsed.values.assignor ?? 'sticky';
+    if (assignor !== 'sticky' && assignor !== 'range' && assignor !== 'roundRobin') throw new UsageError(`--assignor must be sticky, range or roundRobin, got "${assignor}"`, CONSUME_HELP);
+    return consumeAsGroupMember(client(), io, {
+      groupId: parsed.values.group,
+      topics: [topic],
+      reset: from,
+      assignor,
+      ...(parsed.values['session-timeout-ms'] !== undefined ? { sessionTimeoutMs: intFlag(parsed.values['session-timeout-ms'], 'session-timeout-ms', CONSUME_HELP, 1) } : {}),
+      ...(parsed.values['instance-id'] !== undefined ? { groupInstanceId: parsed.values['instance-id'] } : {}),
+      onAssignment: (a) => io.stderr(`group ${parsed.values.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`),
+    }, max, render);
+  }
 
   const consumer = client().consumer();
   const chunks =
@@ -79,6 +103,29 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
     } else if (received > 0) {
       io.stderr(`consumed ${count(received)} records from ${topic} before the error below`);
     }
+  }
+}
+
+async function consumeAsGroupMember(samsa: Samsa, io: ConsumeIo, options: GroupConsumerOptions, max: number, render: (m: ConsumedMessage) => string): Promise<void> {
+  const member = samsa.groupConsumer(options);
+  const unregister = io.onInterrupt(() => void member.close());
+  let received = 0;
+  try {
+    reading: for await (const chunk of member.chunks()) {
+      for (const m of chunk) {
+        received++;
+        const wait = io.out.line(render(m));
+        if (wait) await wait;
+        if (received >= max) break reading;
+      }
+      // Handed to the OS before the next chunk is asked for, which reports this one processed.
+      await io.out.end();
+    }
+  } finally {
+    unregister();
+    await io.out.end();
+    await member.close();
+    io.stderr(`consumed ${count(received)} records as a member of group ${options.groupId}`);
   }
 }
 

@@ -12,6 +12,8 @@ export type { ProducerMessage, Bytes } from './producer/messages.js';
 export { Consumer, type ConsumerOptions, type TopicStreamOptions } from './consumer/consumer.js';
 export { PartitionStream, type PartitionStreamOptions, type ConsumedMessage, type Header } from './consumer/partition-stream.js';
 export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';
+export { Groups, type GroupListing, type GroupOffset, type GroupDescription, type ResetOffsetsOptions } from './groups/groups.js';
+export { GroupConsumer, type GroupConsumerOptions, type GroupAssignment } from './groups/group-consumer.js';
 export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './cluster/metadata.js';
 export type { RetryOptions } from './retry/index.js';
 export { SamsaError, BrokerUnreachableError, hasReason, isRetriableReason, ERROR_REASONS, type ErrorReason } from './errors.js';

@@ -13,6 +13,8 @@ import { Admin } from './admin/admin.js';
 import { Cluster } from './cluster/cluster.js';
 import { Consumer, type ConsumerOptions } from './consumer/consumer.js';
 import { Producer, type ProducerOptions } from './producer/producer.js';
+import { Groups } from './groups/groups.js';
+import { GroupConsumer, type GroupConsumerOptions } from './groups/group-consumer.js';
 import type { RetryOptions } from './retry/index.js';
 
 export interface SamsaOptions {
@@ -30,6 +32,8 @@ export class Samsa {
   private readonly cluster: Cluster;
   private readonly producers = new Set<Producer>();
   private readonly consumers = new Set<Consumer>();
+  private readonly members = new Set<GroupConsumer>();
+  private groupsAdmin: Groups | undefined;
   private closed = false;
 
   constructor(options: SamsaOptions) {
@@ -60,10 +64,23 @@ export class Samsa {
     return c;
   }
 
-  /** Cancels open consumer streams, waits for producers' in-flight sends, closes connections. Idempotent. */
+  /** Consumer groups: find coordinators, list, describe, reset offsets, delete. */
+  groups(): Groups {
+    return (this.groupsAdmin ??= new Groups(this.cluster));
+  }
+
+  /** A member of a consumer group (GroupConsume stream through the group's coordinator). */
+  groupConsumer(options: GroupConsumerOptions): GroupConsumer {
+    const m = new GroupConsumer(this.cluster, this.groups(), options);
+    this.members.add(m);
+    return m;
+  }
+
+  /** Leaves groups (final commits), cancels open consumer streams, waits for producers' in-flight sends, closes connections. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.members].map((m) => m.close()));
     for (const c of this.consumers) c.close();
     await Promise.allSettled([...this.producers].map((p) => p.close()));
     this.cluster.close();

@@ -1,6 +1,6 @@
 /**
- * A whole local cluster: one etcd, controllers and brokers as separate processes, all data and
- * logs under one directory. Used by `npm start` (local-cluster.ts) and by the integration tests.
+ * A whole local cluster: one etcd, controllers, brokers and group coordinators as separate
+ * processes, all data and logs under one directory. Used by `npm start` (local-cluster.ts) and by the integration tests.
  *
  *   <dir>/etcd/            etcd data          <dir>/logs/<name>.log   each process's output
  *   <dir>/broker-<id>/     a broker's log dirs
@@ -17,12 +17,14 @@ export interface LocalClusterOptions {
   dir: string;
   brokers?: number;
   controllers?: number;
+  /** Consumer-group coordinators (default 1; 0 for none). */
+  coordinators?: number;
   clusterId?: string;
   host?: string;
   /** Fixed ports (npm start); when absent every port is a free one (tests). */
-  ports?: { etcd?: number; controllers?: number[]; brokers?: number[] };
+  ports?: { etcd?: number; controllers?: number[]; brokers?: number[]; coordinators?: number[] };
   /** Prometheus ports per service, same order as `ports`; free ones are picked when absent. */
-  metricsPorts?: { controllers?: number[]; brokers?: number[] };
+  metricsPorts?: { controllers?: number[]; brokers?: number[]; coordinators?: number[] };
   /** Extra SAMSA_* settings for every service, e.g. shorter lease TTLs in tests. */
   env?: Record<string, string>;
 }
@@ -34,6 +36,7 @@ export class LocalCluster {
     readonly etcd: EtcdProcess,
     readonly controllers: ServiceProcess[],
     readonly brokers: ServiceProcess[],
+    readonly coordinators: ServiceProcess[],
   ) {}
 
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
@@ -61,7 +64,8 @@ export class LocalCluster {
       });
     const controllers: ServiceProcess[] = [];
     const brokers: ServiceProcess[] = [];
-    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers);
+    const coordinators: ServiceProcess[] = [];
+    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers, coordinators);
     try {
       for (let i = 0; i < (options.controllers ?? 1); i++) controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i], options.metricsPorts?.controllers?.[i]));
       for (let i = 0; i < (options.brokers ?? 3); i++) brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));
@@ -70,6 +74,9 @@ export class LocalCluster {
       // Standby controllers report SERVING too (they forward to the active one).
       await Promise.all(controllers.map((c) => c.start()));
       if (controllers.length > 0 && brokers.length > 0) await cluster.waitForController();
+      for (let i = 0; i < (options.coordinators ?? 1); i++) coordinators.push(await make('coordinator', i + 1, options.ports?.coordinators?.[i], options.metricsPorts?.coordinators?.[i]));
+      // Coordinators last: the first one creates __consumer_offsets through the controller.
+      await Promise.all(coordinators.map((c) => c.start()));
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -115,8 +122,15 @@ export class LocalCluster {
     return b;
   }
 
-  /** Stops brokers, then controllers, then etcd; each gracefully, then by SIGKILL. */
+  coordinator(id: number): ServiceProcess {
+    const c = this.coordinators.find((s) => s.spec.id === id);
+    if (!c) throw new Error(`no coordinator ${id}`);
+    return c;
+  }
+
+  /** Stops coordinators, then brokers, then controllers, then etcd; each gracefully, then by SIGKILL. */
   async stop(): Promise<void> {
+    await Promise.all(this.coordinators.map((c) => c.stop()));
     await Promise.all(this.brokers.map((b) => b.stop()));
     await Promise.all(this.controllers.map((c) => c.stop()));
     await this.etcd.stop();

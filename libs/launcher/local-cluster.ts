@@ -1,6 +1,6 @@
 /**
  * `npm start`: a whole Samsa cluster on this machine, in the foreground. Starts etcd, one
- * controller and three brokers (LocalCluster) on fixed ports, keeps their data under --data-dir
+ * controller, three brokers and one group coordinator (LocalCluster) on fixed ports, keeps their data under --data-dir
  * (so a restart finds the topics again), prints where everything listens and where the logs are,
  * and stops everything in order on Ctrl-C or SIGTERM.
  *
@@ -14,16 +14,19 @@ import { LocalCluster } from './cluster.js';
 
 const HELP = `Usage: npm start -- [options]
 
-Starts etcd, the controller(s) and the brokers of a local Samsa cluster; Ctrl-C stops them all.
+Starts etcd, the controller(s), the brokers and the group coordinator(s) of a local Samsa cluster;
+Ctrl-C stops them all.
 
 Options:
   --data-dir DIR          data and logs of every process (default ./data)
   --host HOST             address to listen on (default 127.0.0.1)
   --brokers N             number of brokers (default 3)
   --controllers N         number of controllers; more than one are standbys (default 1)
+  --coordinators N        number of consumer-group coordinators (default 1)
   --etcd-port PORT        etcd client port (default 2379)
   --controller-port PORT  first controller port (default 9090)
   --broker-port PORT      first broker port; broker i listens on PORT+i-1 (default 9092)
+  --coordinator-port PORT first coordinator port; coordinator i listens on PORT-i+1 (default 9091)
   --metrics-port PORT     first Prometheus /metrics port, one per service (default 9464)
   --otlp-endpoint URL     send every service's traces over OTLP/HTTP to URL, e.g.
                           http://127.0.0.1:4318 (Jaeger); default $OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -35,9 +38,11 @@ interface Settings {
   host: string;
   brokers: number;
   controllers: number;
+  coordinators: number;
   etcdPort: number;
   controllerPort: number;
   brokerPort: number;
+  coordinatorPort: number;
   metricsPort: number;
   /** OTLP endpoint handed to every service; undefined: none (the services' own OTEL_* env applies). */
   otlpEndpoint: string | undefined;
@@ -57,6 +62,8 @@ function readSettings(argv: string[]): Settings | undefined {
         host: { type: 'string' },
         brokers: { type: 'string' },
         controllers: { type: 'string' },
+        coordinators: { type: 'string' },
+        'coordinator-port': { type: 'string' },
         'etcd-port': { type: 'string' },
         'controller-port': { type: 'string' },
         'broker-port': { type: 'string' },
@@ -80,6 +87,8 @@ function readSettings(argv: string[]): Settings | undefined {
     host: values.host ?? '127.0.0.1',
     brokers: int(values.brokers, 'brokers', 3, 1, 50),
     controllers: int(values.controllers, 'controllers', 1, 1, 9),
+    coordinators: int(values.coordinators, 'coordinators', 1, 0, 9),
+    coordinatorPort: int(values['coordinator-port'], 'coordinator-port', 9091, 1, 65535),
     etcdPort: int(values['etcd-port'], 'etcd-port', 2379, 1, 65535),
     controllerPort: int(values['controller-port'], 'controller-port', 9090, 1, 65535),
     brokerPort: int(values['broker-port'], 'broker-port', 9092, 1, 65535),
@@ -142,8 +151,10 @@ async function main(): Promise<number> {
   const s = settings;
   const controllerPorts = range(s.controllerPort, s.controllers);
   const brokerPorts = range(s.brokerPort, s.brokers);
-  const metricsPorts = range(s.metricsPort, s.controllers + s.brokers);
-  const wanted = [s.etcdPort, ...controllerPorts, ...brokerPorts, ...metricsPorts];
+  // Coordinators count down from 9091 so they never meet the brokers counting up from 9092.
+  const coordinatorPorts = Array.from({ length: s.coordinators }, (_, i) => s.coordinatorPort - i);
+  const metricsPorts = range(s.metricsPort, s.controllers + s.brokers + s.coordinators);
+  const wanted = [s.etcdPort, ...controllerPorts, ...brokerPorts, ...coordinatorPorts, ...metricsPorts];
   const busy: number[] = [];
   for (const port of wanted) if (!(await portIsFree(s.host, port))) busy.push(port);
   if (busy.length > 0) {
@@ -154,7 +165,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  process.stdout.write(`starting Samsa: etcd, ${s.controllers} controller(s), ${s.brokers} brokers; data in ${s.dataDir}\n`);
+  process.stdout.write(`starting Samsa: etcd, ${s.controllers} controller(s), ${s.brokers} brokers, ${s.coordinators} coordinator(s); data in ${s.dataDir}\n`);
   let cluster: LocalCluster;
   try {
     // LocalCluster picks the etcd peer port itself; the client port is fixed.
@@ -162,9 +173,14 @@ async function main(): Promise<number> {
       dir: s.dataDir,
       brokers: s.brokers,
       controllers: s.controllers,
+      coordinators: s.coordinators,
       host: s.host,
-      ports: { etcd: s.etcdPort, controllers: controllerPorts, brokers: brokerPorts },
-      metricsPorts: { controllers: metricsPorts.slice(0, s.controllers), brokers: metricsPorts.slice(s.controllers) },
+      ports: { etcd: s.etcdPort, controllers: controllerPorts, brokers: brokerPorts, coordinators: coordinatorPorts },
+      metricsPorts: {
+        controllers: metricsPorts.slice(0, s.controllers),
+        brokers: metricsPorts.slice(s.controllers, s.controllers + s.brokers),
+        coordinators: metricsPorts.slice(s.controllers + s.brokers),
+      },
       ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
     });
   } catch (err) {
@@ -174,7 +190,7 @@ async function main(): Promise<number> {
 
   const rows = [['SERVICE', 'ADDRESS', 'METRICS', 'LOG']];
   rows.push(['etcd', cluster.etcd.endpoint, '', cluster.etcd.child.logFile]);
-  for (const p of [...cluster.controllers, ...cluster.brokers]) rows.push([p.name, p.address, p.metricsUrl ?? '', p.spec.logFile]);
+  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators]) rows.push([p.name, p.address, p.metricsUrl ?? '', p.spec.logFile]);
   const bootstrap = cluster.bootstrap;
   const flag = bootstrap === '127.0.0.1:9092' ? '' : ` --bootstrap ${bootstrap}`;
   process.stdout.write(
@@ -190,7 +206,7 @@ async function main(): Promise<number> {
 
   let stopping = false;
   // A process that dies on its own is reported; the rest keep running (a cluster survives a broker).
-  for (const p of [cluster.etcd.child, ...cluster.controllers.map((c) => c.child), ...cluster.brokers.map((b) => b.child)]) {
+  for (const p of [cluster.etcd.child, ...cluster.controllers.map((c) => c.child), ...cluster.brokers.map((b) => b.child), ...cluster.coordinators.map((c) => c.child)]) {
     void p.waitExit().then((code) => {
       if (!stopping) process.stderr.write(`${p.name} exited (code ${code}); see ${p.logFile}\n`);
     });
@@ -203,10 +219,10 @@ async function main(): Promise<number> {
         return;
       }
       stopping = true;
-      process.stdout.write(`\n${signal}: stopping brokers, then controllers, then etcd...\n`);
+      process.stdout.write(`\n${signal}: stopping coordinators, brokers, then controllers, then etcd...\n`);
       // On Ctrl-C the terminal sends SIGINT to every process of the group, so the services are
       // already shutting down; LocalCluster.stop() then waits for them (and signals stragglers).
-      const children = [...cluster.brokers, ...cluster.controllers].map((p) => p.child);
+      const children = [...cluster.coordinators, ...cluster.brokers, ...cluster.controllers].map((p) => p.child);
       const settle = signal === 'SIGINT' ? Promise.race([Promise.all(children.map((c) => c.waitExit())), new Promise((r) => setTimeout(r, 5_000))]) : Promise.resolve();
       settle
         .then(() => cluster.stop())

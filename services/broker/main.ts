@@ -19,6 +19,7 @@ import { connectEtcd, ClusterView, Membership, ProducerIdAllocator } from '../..
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS } from '../../libs/replica/index.js';
 import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
+import { CoordinatorKeys, OFFSETS_TOPIC, findCoordinatorHandlers } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
 import { brokerHandlers } from './handlers/index.js';
@@ -98,6 +99,8 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         allocateProducerId: () => producerIds.allocate(),
       }),
     );
+    // Consumer groups: any broker answers FindCoordinator (the coordinators own the rest).
+    server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, findCoordinatorHandlers(etcd, new CoordinatorKeys(config.clusterId), () => view.topic(OFFSETS_TOPIC)?.partitions));
     server.addService(
       loadSamsaProto().proto.samsa.v1.ReplicationService.service,
       replicationHandlers({ brokerId: config.brokerId, replicas, logger, shutdown: shutdown.signal, maxMessageBytes: config.maxMessageBytes }),

@@ -19,10 +19,14 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `samsa-${prefix}-`));
 }
 
-/** Starts a cluster for the current test file; stopped (and its dir removed unless it failed) after all tests. */
+/**
+ * Starts a cluster for the current test file; stopped (and its dir removed unless it failed) after
+ * all tests. No group coordinator unless `coordinators` says so (tests of other services do not
+ * pay for __consumer_offsets).
+ */
 export async function startCluster(options: Partial<LocalClusterOptions> & { name: string }): Promise<LocalCluster> {
   const dir = options.dir ?? tempDir(options.name);
-  const cluster = await LocalCluster.start({ ...options, dir, env: { ...FAST_FAILURE_ENV, ...options.env } });
+  const cluster = await LocalCluster.start({ ...options, coordinators: options.coordinators ?? 0, dir, env: { ...FAST_FAILURE_ENV, ...options.env } });
   afterAll(async () => {
     await cluster.stop();
     if (!process.env.SAMSA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });

@@ -3,12 +3,13 @@
  * and closed by that client's close(). Nothing else in the SDK constructs gRPC clients.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { brokerClient, controllerClient, deadlineIn, type v1 } from '../../rpc/index.js';
+import { brokerClient, controllerClient, coordinatorClient, deadlineIn, type v1 } from '../../rpc/index.js';
 import { callError } from '../errors.js';
 
 export class ConnectionPool {
   private readonly brokers = new Map<string, v1.BrokerServiceClient>();
   private readonly controllers = new Map<string, v1.ControllerServiceClient>();
+  private readonly coordinators = new Map<string, v1.CoordinatorServiceClient>();
   private closed = false;
 
   broker(address: string): v1.BrokerServiceClient {
@@ -31,13 +32,26 @@ export class ConnectionPool {
     return client;
   }
 
+  /** A CoordinatorService stub: a group coordinator's, or a broker's (which answers FindCoordinator only). */
+  coordinator(address: string): v1.CoordinatorServiceClient {
+    this.assertOpen();
+    let client = this.coordinators.get(address);
+    if (!client) {
+      client = coordinatorClient(address);
+      this.coordinators.set(address, client);
+    }
+    return client;
+  }
+
   /** Closes every channel; in-flight calls fail with CANCELLED. Idempotent. */
   close(): void {
     this.closed = true;
     for (const c of this.brokers.values()) c.close();
     for (const c of this.controllers.values()) c.close();
+    for (const c of this.coordinators.values()) c.close();
     this.brokers.clear();
     this.controllers.clear();
+    this.coordinators.clear();
   }
 
   private assertOpen(): void {

@@ -52,6 +52,24 @@ export interface PartitionStreamOptions {
   maxBytes?: number;
 }
 
+/** A decoded record (from a batch, or a ConsumedRecord off the wire) as the SDK hands it out. */
+export function toConsumedMessage(
+  topic: string,
+  partition: number,
+  r: { offset: number; timestampMs: number; key?: Buffer | null | undefined; value: Buffer | null; headers: readonly { key: string; value: Buffer }[]; leaderEpoch: number },
+): ConsumedMessage {
+  return {
+    topic,
+    partition,
+    offset: r.offset,
+    timestampMs: r.timestampMs,
+    key: r.key ?? null,
+    value: r.value,
+    headers: r.headers.map((h) => ({ key: h.key, value: h.value })),
+    leaderEpoch: r.leaderEpoch,
+  };
+}
+
 const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
 
 export class PartitionStream implements AsyncIterable<ConsumedMessage> {
@@ -204,16 +222,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
             reachedEnd = true;
             break;
           }
-          chunk.push({
-            topic: this.topic,
-            partition: this.partition,
-            offset: r.offset,
-            timestampMs: r.timestampMs,
-            key: r.key ?? null,
-            value: r.value,
-            headers: r.headers.map((h) => ({ key: h.key, value: h.value })),
-            leaderEpoch: r.leaderEpoch,
-          });
+          chunk.push(toConsumedMessage(this.topic, this.partition, r));
         }
         if (chunk.length > 0) {
           this.traceReceived(chunk);

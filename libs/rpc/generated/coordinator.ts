@@ -21,12 +21,11 @@ import type { GetMetadataResponse as _samsa_v1_GetMetadataResponse, GetMetadataR
 import type { GroupConsumeRequest as _samsa_v1_GroupConsumeRequest, GroupConsumeRequest__Output as _samsa_v1_GroupConsumeRequest__Output } from './samsa/v1/GroupConsumeRequest.js';
 import type { GroupConsumeResponse as _samsa_v1_GroupConsumeResponse, GroupConsumeResponse__Output as _samsa_v1_GroupConsumeResponse__Output } from './samsa/v1/GroupConsumeResponse.js';
 import type { GroupMember as _samsa_v1_GroupMember, GroupMember__Output as _samsa_v1_GroupMember__Output } from './samsa/v1/GroupMember.js';
+import type { GroupRecords as _samsa_v1_GroupRecords, GroupRecords__Output as _samsa_v1_GroupRecords__Output } from './samsa/v1/GroupRecords.js';
 import type { GroupSummary as _samsa_v1_GroupSummary, GroupSummary__Output as _samsa_v1_GroupSummary__Output } from './samsa/v1/GroupSummary.js';
 import type { JoinGroup as _samsa_v1_JoinGroup, JoinGroup__Output as _samsa_v1_JoinGroup__Output } from './samsa/v1/JoinGroup.js';
 import type { ListGroupsRequest as _samsa_v1_ListGroupsRequest, ListGroupsRequest__Output as _samsa_v1_ListGroupsRequest__Output } from './samsa/v1/ListGroupsRequest.js';
 import type { ListGroupsResponse as _samsa_v1_ListGroupsResponse, ListGroupsResponse__Output as _samsa_v1_ListGroupsResponse__Output } from './samsa/v1/ListGroupsResponse.js';
-import type { MemberSessionRequest as _samsa_v1_MemberSessionRequest, MemberSessionRequest__Output as _samsa_v1_MemberSessionRequest__Output } from './samsa/v1/MemberSessionRequest.js';
-import type { MemberSessionResponse as _samsa_v1_MemberSessionResponse, MemberSessionResponse__Output as _samsa_v1_MemberSessionResponse__Output } from './samsa/v1/MemberSessionResponse.js';
 import type { OffsetCommit as _samsa_v1_OffsetCommit, OffsetCommit__Output as _samsa_v1_OffsetCommit__Output } from './samsa/v1/OffsetCommit.js';
 import type { OffsetSpec as _samsa_v1_OffsetSpec, OffsetSpec__Output as _samsa_v1_OffsetSpec__Output } from './samsa/v1/OffsetSpec.js';
 import type { PartitionInfo as _samsa_v1_PartitionInfo, PartitionInfo__Output as _samsa_v1_PartitionInfo__Output } from './samsa/v1/PartitionInfo.js';
@@ -69,12 +68,11 @@ export interface ProtoGrpcType {
       GroupConsumeRequest: MessageTypeDefinition<_samsa_v1_GroupConsumeRequest, _samsa_v1_GroupConsumeRequest__Output>
       GroupConsumeResponse: MessageTypeDefinition<_samsa_v1_GroupConsumeResponse, _samsa_v1_GroupConsumeResponse__Output>
       GroupMember: MessageTypeDefinition<_samsa_v1_GroupMember, _samsa_v1_GroupMember__Output>
+      GroupRecords: MessageTypeDefinition<_samsa_v1_GroupRecords, _samsa_v1_GroupRecords__Output>
       GroupSummary: MessageTypeDefinition<_samsa_v1_GroupSummary, _samsa_v1_GroupSummary__Output>
       JoinGroup: MessageTypeDefinition<_samsa_v1_JoinGroup, _samsa_v1_JoinGroup__Output>
       ListGroupsRequest: MessageTypeDefinition<_samsa_v1_ListGroupsRequest, _samsa_v1_ListGroupsRequest__Output>
       ListGroupsResponse: MessageTypeDefinition<_samsa_v1_ListGroupsResponse, _samsa_v1_ListGroupsResponse__Output>
-      MemberSessionRequest: MessageTypeDefinition<_samsa_v1_MemberSessionRequest, _samsa_v1_MemberSessionRequest__Output>
-      MemberSessionResponse: MessageTypeDefinition<_samsa_v1_MemberSessionResponse, _samsa_v1_MemberSessionResponse__Output>
       OffsetCommit: MessageTypeDefinition<_samsa_v1_OffsetCommit, _samsa_v1_OffsetCommit__Output>
       OffsetPosition: EnumTypeDefinition
       OffsetSpec: MessageTypeDefinition<_samsa_v1_OffsetSpec, _samsa_v1_OffsetSpec__Output>

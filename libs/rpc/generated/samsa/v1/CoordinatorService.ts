@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: proto/samsa/v1/coordinator.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
@@ -16,8 +16,6 @@ import type { GroupConsumeRequest as _samsa_v1_GroupConsumeRequest, GroupConsume
 import type { GroupConsumeResponse as _samsa_v1_GroupConsumeResponse, GroupConsumeResponse__Output as _samsa_v1_GroupConsumeResponse__Output } from '../../samsa/v1/GroupConsumeResponse.js';
 import type { ListGroupsRequest as _samsa_v1_ListGroupsRequest, ListGroupsRequest__Output as _samsa_v1_ListGroupsRequest__Output } from '../../samsa/v1/ListGroupsRequest.js';
 import type { ListGroupsResponse as _samsa_v1_ListGroupsResponse, ListGroupsResponse__Output as _samsa_v1_ListGroupsResponse__Output } from '../../samsa/v1/ListGroupsResponse.js';
-import type { MemberSessionRequest as _samsa_v1_MemberSessionRequest, MemberSessionRequest__Output as _samsa_v1_MemberSessionRequest__Output } from '../../samsa/v1/MemberSessionRequest.js';
-import type { MemberSessionResponse as _samsa_v1_MemberSessionResponse, MemberSessionResponse__Output as _samsa_v1_MemberSessionResponse__Output } from '../../samsa/v1/MemberSessionResponse.js';
 import type { ResetOffsetsRequest as _samsa_v1_ResetOffsetsRequest, ResetOffsetsRequest__Output as _samsa_v1_ResetOffsetsRequest__Output } from '../../samsa/v1/ResetOffsetsRequest.js';
 import type { ResetOffsetsResponse as _samsa_v1_ResetOffsetsResponse, ResetOffsetsResponse__Output as _samsa_v1_ResetOffsetsResponse__Output } from '../../samsa/v1/ResetOffsetsResponse.js';
 
@@ -81,11 +79,6 @@ export interface CoordinatorServiceClient extends grpc.Client {
   listGroups(argument: _samsa_v1_ListGroupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
   listGroups(argument: _samsa_v1_ListGroupsRequest, callback: grpc.requestCallback<_samsa_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
   
-  MemberSession(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_MemberSessionRequest, _samsa_v1_MemberSessionResponse__Output>;
-  MemberSession(options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_MemberSessionRequest, _samsa_v1_MemberSessionResponse__Output>;
-  memberSession(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_MemberSessionRequest, _samsa_v1_MemberSessionResponse__Output>;
-  memberSession(options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_MemberSessionRequest, _samsa_v1_MemberSessionResponse__Output>;
-  
   ResetOffsets(argument: _samsa_v1_ResetOffsetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ResetOffsetsResponse__Output>): grpc.ClientUnaryCall;
   ResetOffsets(argument: _samsa_v1_ResetOffsetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ResetOffsetsResponse__Output>): grpc.ClientUnaryCall;
   ResetOffsets(argument: _samsa_v1_ResetOffsetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ResetOffsetsResponse__Output>): grpc.ClientUnaryCall;
@@ -112,8 +105,6 @@ export interface CoordinatorServiceHandlers extends grpc.UntypedServiceImplement
   
   ListGroups: grpc.handleUnaryCall<_samsa_v1_ListGroupsRequest__Output, _samsa_v1_ListGroupsResponse>;
   
-  MemberSession: grpc.handleBidiStreamingCall<_samsa_v1_MemberSessionRequest__Output, _samsa_v1_MemberSessionResponse>;
-  
   ResetOffsets: grpc.handleUnaryCall<_samsa_v1_ResetOffsetsRequest__Output, _samsa_v1_ResetOffsetsResponse>;
   
 }
@@ -126,6 +117,5 @@ export interface CoordinatorServiceDefinition extends grpc.ServiceDefinition {
   FindCoordinator: MethodDefinition<_samsa_v1_FindCoordinatorRequest, _samsa_v1_FindCoordinatorResponse, _samsa_v1_FindCoordinatorRequest__Output, _samsa_v1_FindCoordinatorResponse__Output>
   GroupConsume: MethodDefinition<_samsa_v1_GroupConsumeRequest, _samsa_v1_GroupConsumeResponse, _samsa_v1_GroupConsumeRequest__Output, _samsa_v1_GroupConsumeResponse__Output>
   ListGroups: MethodDefinition<_samsa_v1_ListGroupsRequest, _samsa_v1_ListGroupsResponse, _samsa_v1_ListGroupsRequest__Output, _samsa_v1_ListGroupsResponse__Output>
-  MemberSession: MethodDefinition<_samsa_v1_MemberSessionRequest, _samsa_v1_MemberSessionResponse, _samsa_v1_MemberSessionRequest__Output, _samsa_v1_MemberSessionResponse__Output>
   ResetOffsets: MethodDefinition<_samsa_v1_ResetOffsetsRequest, _samsa_v1_ResetOffsetsResponse, _samsa_v1_ResetOffsetsRequest__Output, _samsa_v1_ResetOffsetsResponse__Output>
 }

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/common.proto
+// Original file: proto/samsa/v1/common.proto
 
 export const ErrorReason = {
   ERROR_REASON_UNSPECIFIED: 'ERROR_REASON_UNSPECIFIED',
@@ -30,6 +30,8 @@ export const ErrorReason = {
   NOT_COORDINATOR: 'NOT_COORDINATOR',
   OUT_OF_ORDER_SEQUENCE: 'OUT_OF_ORDER_SEQUENCE',
   INVALID_PRODUCER_EPOCH: 'INVALID_PRODUCER_EPOCH',
+  PARTITION_NOT_ASSIGNED: 'PARTITION_NOT_ASSIGNED',
+  GROUP_NOT_EMPTY: 'GROUP_NOT_EMPTY',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 
@@ -92,6 +94,10 @@ export type ErrorReason =
   | 27
   | 'INVALID_PRODUCER_EPOCH'
   | 28
+  | 'PARTITION_NOT_ASSIGNED'
+  | 29
+  | 'GROUP_NOT_EMPTY'
+  | 30
   | 'INTERNAL_ERROR'
   | 99
 

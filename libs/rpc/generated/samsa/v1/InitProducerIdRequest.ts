@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/broker.proto
+// Original file: proto/samsa/v1/broker.proto
 
 
 export interface InitProducerIdRequest {

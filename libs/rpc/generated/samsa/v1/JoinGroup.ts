@@ -1,6 +1,7 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: proto/samsa/v1/coordinator.proto
 
 import type { Assignor as _samsa_v1_Assignor, Assignor__Output as _samsa_v1_Assignor__Output } from '../../samsa/v1/Assignor.js';
+import type { OffsetPosition as _samsa_v1_OffsetPosition, OffsetPosition__Output as _samsa_v1_OffsetPosition__Output } from '../../samsa/v1/OffsetPosition.js';
 
 export interface JoinGroup {
   'groupId'?: (string);
@@ -8,6 +9,7 @@ export interface JoinGroup {
   'sessionTimeoutMs'?: (number);
   'groupInstanceId'?: (string);
   'assignor'?: (_samsa_v1_Assignor);
+  'reset'?: (_samsa_v1_OffsetPosition);
   '_groupInstanceId'?: "groupInstanceId";
 }
 
@@ -17,5 +19,6 @@ export interface JoinGroup__Output {
   'sessionTimeoutMs': (number);
   'groupInstanceId'?: (string);
   'assignor': (_samsa_v1_Assignor__Output);
+  'reset': (_samsa_v1_OffsetPosition__Output);
   '_groupInstanceId'?: "groupInstanceId";
 }

@@ -1,0 +1,137 @@
+/**
+ * Consumer-group administration and lookup: find a group's coordinator (FindCoordinator on any
+ * broker), then list, describe, reset offsets, delete. A call that meets a moved or loading group
+ * (NOT_COORDINATOR, NOT_READY) looks the coordinator up again and retries through the retry helper.
+ *
+ *   const groups = samsa.groups();
+ *   for (const g of await groups.list()) console.log(g.groupId, g.state, g.members);
+ *   await groups.resetOffsets({ groupId: 'billing', topic: 'orders', to: 'earliest' });
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { v1 } from '../../rpc/index.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { unary } from '../cluster/connections.js';
+import { toWireOffsetSpec, type OffsetSpec } from '../consumer/offset-spec.js';
+import { retry } from '../retry/index.js';
+
+export interface GroupListing {
+  groupId: string;
+  state: string;
+  members: number;
+}
+
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  /** -1 when nothing is committed. */
+  offset: number;
+  metadata: string;
+  highWatermark: number;
+  /** -1 when unknown. */
+  lag: number;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  generation: number;
+  assignor: string;
+  members: { memberId: string; groupInstanceId: string | undefined; clientHost: string; partitions: { topic: string; partitions: number[] }[] }[];
+  offsets: GroupOffset[];
+}
+
+export interface ResetOffsetsOptions {
+  groupId: string;
+  topic: string;
+  /** Default: every partition of the topic. */
+  partitions?: readonly number[];
+  to: OffsetSpec;
+  dryRun?: boolean;
+}
+
+const toOffset = (o: v1.CommittedOffset__Output): GroupOffset => ({
+  topic: o.topic,
+  partition: o.partition,
+  offset: o.offset,
+  metadata: o.metadata,
+  highWatermark: o.highWatermark,
+  lag: o.lag,
+});
+
+export class Groups {
+  private readonly coordinators = new Map<string, string>();
+
+  constructor(private readonly cluster: Cluster) {}
+
+  /** host:port of the coordinator of `groupId` ('' = any coordinator), asked of a broker. */
+  async findCoordinator(groupId: string, refresh = false): Promise<string> {
+    const cached = this.coordinators.get(groupId);
+    if (cached && !refresh) return cached;
+    const broker = this.cluster.anyBrokerAddress();
+    const res = await unary<v1.FindCoordinatorResponse__Output>(broker, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+      this.cluster.pool.coordinator(broker).findCoordinator({ groupId }, opts, cb),
+    );
+    const address = `${res.host}:${res.port}`;
+    this.coordinators.set(groupId, address);
+    return address;
+  }
+
+  async list(): Promise<GroupListing[]> {
+    const res = await this.onCoordinator<v1.ListGroupsResponse__Output>('', (c, opts, cb) => c.listGroups({}, opts, cb));
+    return res.groups.map((g) => ({ groupId: g.groupId, state: g.state, members: g.members }));
+  }
+
+  async describe(groupId: string): Promise<GroupDescription> {
+    const d = await this.onCoordinator<v1.DescribeGroupResponse__Output>(groupId, (c, opts, cb) => c.describeGroup({ groupId }, opts, cb));
+    return {
+      groupId: d.groupId,
+      state: d.state,
+      generation: d.generation,
+      assignor: d.assignor,
+      members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? undefined, clientHost: m.clientHost, partitions: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) })),
+      offsets: d.offsets.map(toOffset),
+    };
+  }
+
+  async fetchOffsets(groupId: string): Promise<GroupOffset[]> {
+    const res = await this.onCoordinator<v1.FetchOffsetsResponse__Output>(groupId, (c, opts, cb) => c.fetchOffsets({ groupId, partitions: [] }, opts, cb));
+    return res.offsets.map(toOffset);
+  }
+
+  /** Sets the committed offsets of a group without members; resolves with the new offsets. */
+  async resetOffsets(options: ResetOffsetsOptions): Promise<GroupOffset[]> {
+    const request: v1.ResetOffsetsRequest = {
+      groupId: options.groupId,
+      topic: options.topic,
+      partitions: [...(options.partitions ?? [])],
+      to: toWireOffsetSpec(options.to),
+      dryRun: options.dryRun ?? false,
+    };
+    const res = await this.onCoordinator<v1.ResetOffsetsResponse__Output>(options.groupId, (c, opts, cb) => c.resetOffsets(request, opts, cb));
+    return res.offsets.map(toOffset);
+  }
+
+  async delete(groupId: string): Promise<void> {
+    await this.onCoordinator<v1.DeleteGroupResponse__Output>(groupId, (c, opts, cb) => c.deleteGroup({ groupId }, opts, cb));
+  }
+
+  private onCoordinator<Res>(
+    groupId: string,
+    invoke: (client: v1.CoordinatorServiceClient, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
+  ): Promise<Res> {
+    let refresh = false;
+    return retry(
+      async () => {
+        const address = await this.findCoordinator(groupId, refresh);
+        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) => invoke(this.cluster.pool.coordinator(address), opts, cb));
+      },
+      this.cluster.options.retry,
+      {
+        // NOT_COORDINATOR and NOT_READY (a group moving or loading) are retriable: look it up again.
+        onRetry: () => {
+          refresh = true;
+        },
+      },
+    );
+  }
+}

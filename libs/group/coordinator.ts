@@ -1,0 +1,388 @@
+/**
+ * The group coordinator's core: the groups of the `__consumer_offsets` partitions this process
+ * owns, their membership ({@link Group}) and their committed offsets ({@link OffsetsState}).
+ * Transport-free: the gRPC handlers (services/coordinator) call it, the partition ownership in
+ * etcd (ownership.ts) tells it what it owns, and it reads and writes the offsets topic through an
+ * {@link OffsetsLog}.
+ *
+ * Taking a partition over: replay it from the start, append a fence record with our token (acks=all),
+ * replay up to that record, then serve (until then calls for its groups fail with NOT_READY, which
+ * clients retry). Losing it: every member of its groups is told NOT_COORDINATOR (their streams end;
+ * they find the new coordinator and join again), and nothing more is written for it.
+ *
+ * Timers: one session-expiry timer per group with members, owned here and cleared when the group
+ * empties, the partition is released, or close() is called. Single event loop; not thread-safe.
+ */
+import { SamsaError } from '../errors/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
+import type { TopicPartition } from './assignors.js';
+import { OffsetsState, fenceRecord, groupPartition, offsetRecord, type Committed, type OffsetsRecord } from './offsets-log.js';
+import type { CoordinatorRegistration, OwnershipListener } from './ownership.js';
+
+/** The offsets topic as the coordinator needs it. */
+export interface OffsetsLog {
+  /** Appends to `partition` with acks=all; resolves with the offset of the last record. */
+  append(partition: number, records: readonly OffsetsRecord[]): Promise<number>;
+  /**
+   * Calls `apply` for each record of `partition` from offset `from` up to the high watermark as it
+   * is when the call starts; resolves with the offset after the last record read (at least `from`).
+   */
+  replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null) => void, signal: AbortSignal): Promise<number>;
+}
+
+export interface GroupCoordinatorOptions {
+  coordinatorId: number;
+  offsetsPartitions: number;
+  log: OffsetsLog;
+  /** Current partition count of a topic, undefined when it does not exist. */
+  partitionCount(topic: string): number | undefined;
+  /** Who owns an offsets partition (for NOT_COORDINATOR details). */
+  ownerOf(partition: number): CoordinatorRegistration | undefined;
+  limits: GroupLimits;
+  logger: Logger;
+  clock?: () => number;
+  newMemberId?: () => string;
+  /** Delay between attempts to load a partition that failed. Default 1000 ms. */
+  loadRetryMs?: number;
+}
+
+export type MemberListener = (event: MemberEvent) => void;
+
+export interface OffsetToCommit extends TopicPartition {
+  offset: number;
+  metadata: string;
+}
+
+export interface GroupSummary {
+  groupId: string;
+  state: string;
+  members: number;
+}
+
+interface GroupRuntime {
+  group: Group;
+  listeners: Map<string, MemberListener>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface PartitionRuntime {
+  partition: number;
+  fence: number;
+  ready: boolean;
+  offsets: OffsetsState;
+  groups: Map<string, GroupRuntime>;
+  abort: AbortController;
+}
+
+export class GroupCoordinator implements OwnershipListener {
+  private readonly parts = new Map<number, PartitionRuntime>();
+  private readonly clock: () => number;
+  private readonly newMemberId: () => string;
+  private closed = false;
+
+  constructor(private readonly o: GroupCoordinatorOptions) {
+    this.clock = o.clock ?? Date.now;
+    this.newMemberId = o.newMemberId ?? (() => `member-${o.coordinatorId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+  }
+
+  // ---- ownership ----
+
+  acquired(partition: number, fence: number): void {
+    if (this.closed) return;
+    this.released(partition);
+    const rt: PartitionRuntime = { partition, fence, ready: false, offsets: new OffsetsState(), groups: new Map(), abort: new AbortController() };
+    this.parts.set(partition, rt);
+    void this.load(rt);
+  }
+
+  released(partition: number): void {
+    const rt = this.parts.get(partition);
+    if (!rt) return;
+    this.parts.delete(partition);
+    rt.abort.abort();
+    for (const [groupId, gr] of rt.groups) this.dropGroup(gr, new SamsaError('NOT_COORDINATOR', `this coordinator no longer owns group "${groupId}"; find its coordinator again`));
+    rt.groups.clear();
+  }
+
+  /** Drops every partition (members told NOT_COORDINATOR) and refuses further work. */
+  close(): void {
+    this.closed = true;
+    for (const p of [...this.parts.keys()]) this.released(p);
+  }
+
+  /** True once every owned partition is loaded (for tests and health). */
+  get ready(): boolean {
+    return [...this.parts.values()].every((rt) => rt.ready);
+  }
+
+  ownedPartitions(): number[] {
+    return [...this.parts.keys()].sort((a, b) => a - b);
+  }
+
+  private async load(rt: PartitionRuntime): Promise<void> {
+    const { partition } = rt;
+    const started = this.clock();
+    for (let attempt = 0; !rt.abort.signal.aborted; attempt++) {
+      try {
+        const offsets = new OffsetsState();
+        const apply = (k: Buffer | null, v: Buffer | null): void => offsets.applyStored(k, v);
+        let next = await this.o.log.replay(partition, 0, apply, rt.abort.signal);
+        if (rt.abort.signal.aborted) return;
+        const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)]);
+        while (next <= fenceAt && !rt.abort.signal.aborted) next = await this.o.log.replay(partition, next, apply, rt.abort.signal);
+        if (rt.abort.signal.aborted) return;
+        rt.offsets = offsets;
+        rt.ready = true;
+        this.o.logger.info({ partition, fence: rt.fence, groups: offsets.groupIds().length, records: next, skipped: offsets.skipped, ms: this.clock() - started }, 'loaded __consumer_offsets partition');
+        return;
+      } catch (err) {
+        if (rt.abort.signal.aborted) return;
+        this.o.logger.warn({ err, partition, attempt }, 'loading a __consumer_offsets partition failed; retrying');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.o.loadRetryMs ?? 1_000);
+          rt.abort.signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            resolve();
+          }, { once: true });
+        });
+      }
+    }
+  }
+
+  // ---- lookups ----
+
+  partitionOf(groupId: string): number {
+    return groupPartition(groupId, this.o.offsetsPartitions);
+  }
+
+  /** The loaded partition runtime of `groupId`; NOT_COORDINATOR (with the owner's address) or NOT_READY otherwise. */
+  private partitionFor(groupId: string): PartitionRuntime {
+    if (!groupId) throw new SamsaError('INVALID_REQUEST', 'group_id is required');
+    if (this.closed) throw new SamsaError('NOT_READY', 'the coordinator is shutting down');
+    const p = this.partitionOf(groupId);
+    const rt = this.parts.get(p);
+    if (!rt) {
+      const owner = this.o.ownerOf(p);
+      throw new SamsaError(
+        'NOT_COORDINATOR',
+        `coordinator ${this.o.coordinatorId} does not own group "${groupId}" (partition ${p} of __consumer_offsets)${owner ? `; coordinator ${owner.id} at ${owner.host}:${owner.port} does` : '; no coordinator owns it right now'}`,
+        { details: owner ? { 'coordinator-id': String(owner.id), 'coordinator-address': `${owner.host}:${owner.port}` } : {} },
+      );
+    }
+    if (!rt.ready) throw new SamsaError('NOT_READY', `group "${groupId}" is still being loaded on coordinator ${this.o.coordinatorId}; retry shortly`);
+    return rt;
+  }
+
+  private runtimeOf(groupId: string): GroupRuntime | undefined {
+    return this.partitionFor(groupId).groups.get(groupId);
+  }
+
+  private knownGroup(groupId: string): { rt: PartitionRuntime; gr: GroupRuntime | undefined } {
+    const rt = this.partitionFor(groupId);
+    const gr = rt.groups.get(groupId);
+    if (!gr && rt.offsets.committed(groupId).length === 0) throw new SamsaError('GROUP_ID_NOT_FOUND', `group "${groupId}" has no members and no committed offsets`);
+    return { rt, gr };
+  }
+
+  // ---- membership ----
+
+  /** Adds a member; `listener` receives its events, starting with those of this join. */
+  join(groupId: string, request: JoinRequest, listener: MemberListener): string {
+    const rt = this.partitionFor(groupId);
+    let gr = rt.groups.get(groupId);
+    const created = !gr;
+    if (!gr) gr = { group: new Group(groupId, this.clock, this.newMemberId, this.o.limits), listeners: new Map(), timer: undefined };
+    let joined: { memberId: string; events: MemberEvent[] };
+    try {
+      // Partition counts of the subscriptions including the joiner's (a count change of topics
+      // already subscribed rebalances here; the joiner's own topics are only recorded).
+      const events = gr.group.setPartitionCounts(this.countsFor([...gr.group.subscribedTopics(), ...request.topics]));
+      if (events.length > 0) this.dispatch(rt, groupId, gr, events);
+      joined = gr.group.join(request);
+    } catch (err) {
+      if (created) this.cleanupIfEmpty(rt, groupId, gr);
+      throw err;
+    }
+    rt.groups.set(groupId, gr);
+    gr.listeners.set(joined.memberId, listener);
+    this.dispatch(rt, groupId, gr, joined.events);
+    return joined.memberId;
+  }
+
+  heartbeat(groupId: string, memberId: string): void {
+    const gr = this.runtimeOf(groupId);
+    if (!gr) throw new SamsaError('UNKNOWN_MEMBER_ID', `member "${memberId}" is not in group "${groupId}"`);
+    gr.group.heartbeat(memberId);
+    this.schedule(this.partitionFor(groupId), groupId, gr);
+  }
+
+  revoked(groupId: string, memberId: string, partitions: readonly TopicPartition[]): void {
+    const rt = this.partitionFor(groupId);
+    const gr = rt.groups.get(groupId);
+    if (!gr) throw new SamsaError('UNKNOWN_MEMBER_ID', `member "${memberId}" is not in group "${groupId}"`);
+    this.dispatch(rt, groupId, gr, gr.group.revoked(memberId, partitions));
+  }
+
+  /** The member leaves (its listener is dropped first, so it hears nothing more). Unknown members are ignored. */
+  leave(groupId: string, memberId: string): void {
+    const rt = this.parts.get(this.partitionOf(groupId));
+    const gr = rt?.groups.get(groupId);
+    if (!rt || !gr) return;
+    gr.listeners.delete(memberId);
+    this.dispatch(rt, groupId, gr, gr.group.leave(memberId));
+  }
+
+  /** A static member's stream ended: it stays in the group (its session timeout decides), but hears nothing until it joins again. */
+  detach(groupId: string, memberId: string): void {
+    const gr = this.parts.get(this.partitionOf(groupId))?.groups.get(groupId);
+    gr?.listeners.delete(memberId);
+  }
+
+  isStatic(groupId: string, memberId: string): boolean {
+    return this.parts.get(this.partitionOf(groupId))?.groups.get(groupId)?.group.isStatic(memberId) ?? false;
+  }
+
+  /** Partition counts changed in the cluster: every group re-checks its subscriptions. */
+  topicsChanged(): void {
+    for (const rt of this.parts.values()) {
+      for (const [groupId, gr] of rt.groups) this.dispatch(rt, groupId, gr, gr.group.setPartitionCounts(this.countsFor(gr.group.subscribedTopics())));
+    }
+  }
+
+  private countsFor(topics: readonly string[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const t of topics) {
+      const n = this.o.partitionCount(t);
+      if (n !== undefined) counts.set(t, n);
+    }
+    return counts;
+  }
+
+  private dispatch(rt: PartitionRuntime, groupId: string, gr: GroupRuntime, events: readonly MemberEvent[]): void {
+    for (const e of events) {
+      const listener = gr.listeners.get(e.memberId);
+      if (e.kind === 'removed') gr.listeners.delete(e.memberId);
+      if (!listener) continue;
+      try {
+        listener(e);
+      } catch (err) {
+        this.o.logger.error({ err, groupId, memberId: e.memberId }, 'member listener threw; this is a bug');
+      }
+    }
+    this.schedule(rt, groupId, gr);
+  }
+
+  /** (Re)arms the group's expiry timer, or drops the group once it has no members. */
+  private schedule(rt: PartitionRuntime, groupId: string, gr: GroupRuntime): void {
+    if (gr.timer) clearTimeout(gr.timer);
+    gr.timer = undefined;
+    if (this.cleanupIfEmpty(rt, groupId, gr)) return;
+    const at = gr.group.nextExpiry();
+    if (at === undefined) return;
+    gr.timer = setTimeout(() => {
+      gr.timer = undefined;
+      if (rt.groups.get(groupId) !== gr) return;
+      this.dispatch(rt, groupId, gr, gr.group.expire());
+    }, Math.max(0, at - this.clock()));
+  }
+
+  private cleanupIfEmpty(rt: PartitionRuntime, groupId: string, gr: GroupRuntime): boolean {
+    if (gr.group.size > 0) return false;
+    if (gr.timer) clearTimeout(gr.timer);
+    gr.timer = undefined;
+    if (rt.groups.get(groupId) === gr) rt.groups.delete(groupId);
+    return true;
+  }
+
+  private dropGroup(gr: GroupRuntime, reason: SamsaError): void {
+    if (gr.timer) clearTimeout(gr.timer);
+    gr.timer = undefined;
+    for (const [memberId, listener] of [...gr.listeners]) {
+      gr.listeners.delete(memberId);
+      listener({ kind: 'removed', memberId, reason });
+    }
+  }
+
+  // ---- offsets ----
+
+  /**
+   * Commits for a member at `generation` (or, for an empty group, from outside with member "" and
+   * generation -1). Durable (acks=all in __consumer_offsets) when it resolves. Throws
+   * INVALID_REQUEST (bad offset), UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_MEMBER_ID,
+   * ILLEGAL_GENERATION, PARTITION_NOT_ASSIGNED, NOT_COORDINATOR.
+   */
+  async commit(groupId: string, memberId: string, generation: number, offsets: readonly OffsetToCommit[]): Promise<void> {
+    const rt = this.partitionFor(groupId);
+    for (const c of offsets) {
+      if (!Number.isSafeInteger(c.offset) || c.offset < 0) throw new SamsaError('INVALID_REQUEST', `offset for ${c.topic}/${c.partition} must be an integer from 0 to 2^53-1, got ${c.offset}`);
+      const n = this.o.partitionCount(c.topic);
+      if (n === undefined || !Number.isInteger(c.partition) || c.partition < 0 || c.partition >= n) {
+        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `${c.topic}/${c.partition} does not exist`);
+      }
+    }
+    const gr = rt.groups.get(groupId);
+    if (gr) gr.group.checkCommit(memberId, generation, offsets);
+    else if (memberId !== '' || generation !== -1) throw new SamsaError('UNKNOWN_MEMBER_ID', `group "${groupId}" has no member "${memberId}"; join first (or commit with member "" and generation -1 while the group is empty)`);
+    if (gr) gr.group.heartbeat(memberId);
+    await this.write(rt, groupId, offsets.map((c) => ({ tp: c, value: { offset: c.offset, metadata: c.metadata, commitTimestampMs: this.clock() } })));
+  }
+
+  /** Writes offsets (null: delete) and applies them once acknowledged. NOT_COORDINATOR if the partition moved meanwhile. */
+  private async write(rt: PartitionRuntime, groupId: string, entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.o.log.append(rt.partition, entries.map((e) => offsetRecord(groupId, e.tp, e.value, rt.fence)));
+    if (this.parts.get(rt.partition) !== rt) throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator during the commit; commit again there`);
+    for (const e of entries) {
+      if (e.value) rt.offsets.set(groupId, { topic: e.tp.topic, partition: e.tp.partition, ...e.value });
+      else rt.offsets.delete(groupId, e.tp);
+    }
+  }
+
+  /** The committed offset of one partition, or undefined. Does not require the group to exist. */
+  committedOffset(groupId: string, tp: TopicPartition): Committed | undefined {
+    return this.partitionFor(groupId).offsets.get(groupId, tp);
+  }
+
+  /** Committed offsets of a known group (all, or those of `partitions`). GROUP_ID_NOT_FOUND for an unknown group. */
+  fetchOffsets(groupId: string, partitions: readonly TopicPartition[] = []): { tp: TopicPartition; committed: Committed | undefined }[] {
+    const { rt } = this.knownGroup(groupId);
+    if (partitions.length === 0) return rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, committed: c }));
+    return partitions.map((tp) => ({ tp, committed: rt.offsets.get(groupId, tp) }));
+  }
+
+  describe(groupId: string): GroupDescription & { offsets: Committed[] } {
+    const { rt, gr } = this.knownGroup(groupId);
+    const d: GroupDescription = gr ? gr.group.describe() : { groupId, state: 'Empty', generation: 0, assignor: 'sticky', members: [] };
+    return { ...d, offsets: rt.offsets.committed(groupId) };
+  }
+
+  /** Groups of the loaded partitions: those with members or committed offsets. */
+  listGroups(): GroupSummary[] {
+    const out: GroupSummary[] = [];
+    for (const rt of this.parts.values()) {
+      if (!rt.ready) continue;
+      const ids = new Set([...rt.groups.keys(), ...rt.offsets.groupIds()]);
+      for (const id of ids) {
+        const gr = rt.groups.get(id);
+        out.push({ groupId: id, state: gr ? gr.group.currentState : 'Empty', members: gr ? gr.group.size : 0 });
+      }
+    }
+    return out.sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
+  }
+
+  /** Overwrites committed offsets of a group with no members. GROUP_NOT_EMPTY while it has members. */
+  async resetOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
+    const rt = this.partitionFor(groupId);
+    const gr = rt.groups.get(groupId);
+    if (gr && gr.group.size > 0) throw new SamsaError('GROUP_NOT_EMPTY', `group "${groupId}" has ${gr.group.size} active member(s); stop them before resetting offsets`);
+    await this.commit(groupId, '', -1, offsets);
+  }
+
+  /** Deletes a group with no members: its committed offsets are removed (fenced delete markers). */
+  async deleteGroup(groupId: string): Promise<void> {
+    const { rt, gr } = this.knownGroup(groupId);
+    if (gr && gr.group.size > 0) throw new SamsaError('GROUP_NOT_EMPTY', `group "${groupId}" has ${gr.group.size} active member(s); stop them before deleting it`);
+    await this.write(rt, groupId, rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, value: null })));
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The coordinator's configuration: SAMSA_* environment variables or flags (flags win), read once
+ * at start. Defaults work for one coordinator on one machine.
+ */
+import { loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
+import { LOG_LEVELS } from '../../libs/telemetry/index.js';
+import { DEFAULT_GROUP_LIMITS } from '../../libs/group/index.js';
+
+export const COORDINATOR_CONFIG_SPEC = {
+  coordinatorId: int('SAMSA_COORDINATOR_ID', 'coordinator-id', 1, "this coordinator's id, unique among coordinators", 0, 2147483647),
+  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on and to advertise'),
+  port: int('SAMSA_PORT', 'port', 9091, 'gRPC port', 0, 65535),
+  etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
+  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
+  logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
+  leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 10, 'etcd lease TTL of the registration and partition claims (how long before another coordinator takes over a dead one)', 2, 3600),
+  offsetsTopicPartitions: int('SAMSA_OFFSETS_TOPIC_PARTITIONS', 'offsets-topic-partitions', 12, 'partitions of __consumer_offsets when the coordinator creates it (groups are spread over them)', 1, 1000),
+  offsetsTopicReplicationFactor: int('SAMSA_OFFSETS_TOPIC_REPLICATION_FACTOR', 'offsets-topic-replication-factor', 3, 'replication factor of __consumer_offsets when created (lowered to the live brokers)', 1, 16),
+  groupMinSessionTimeoutMs: int('SAMSA_GROUP_MIN_SESSION_TIMEOUT_MS', 'group-min-session-timeout-ms', DEFAULT_GROUP_LIMITS.minSessionTimeoutMs, 'smallest session timeout a member may ask for', 1, 3_600_000),
+  groupMaxSessionTimeoutMs: int('SAMSA_GROUP_MAX_SESSION_TIMEOUT_MS', 'group-max-session-timeout-ms', DEFAULT_GROUP_LIMITS.maxSessionTimeoutMs, 'largest session timeout a member may ask for', 1, 3_600_000),
+  dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the coordinator (its state lives in __consumer_offsets); accepted for uniformity'),
+} as const;
+
+export type CoordinatorConfig = ConfigOf<typeof COORDINATOR_CONFIG_SPEC>;
+
+export function loadCoordinatorConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): CoordinatorConfig {
+  return loadConfig(COORDINATOR_CONFIG_SPEC, argv, env);
+}

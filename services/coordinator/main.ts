@@ -1,0 +1,121 @@
+/**
+ * The consumer-group coordinator process. Start order: etcd + cluster view -> wait for a live
+ * broker -> make sure __consumer_offsets exists (through the controller) -> gRPC server -> register
+ * in etcd and claim a share of the __consumer_offsets partitions (each claim loads that partition's
+ * groups) -> health SERVING. Shutdown reverses it: NOT_SERVING, release every partition (members
+ * are told NOT_COORDINATOR and move), stop the server, revoke the lease (another coordinator takes
+ * over at once), close clients and etcd.
+ */
+import { createLogger, type Logger } from '../../libs/telemetry/index.js';
+import { runService, type RunningService } from '../../libs/service/index.js';
+import { ConfigError } from '../../libs/config/index.js';
+import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
+import { MetadataKeys } from '../../libs/cluster/metadata.js';
+import { connectEtcd, ClusterView } from '../../libs/cluster/index.js';
+import { Samsa } from '../../libs/client/index.js';
+import { CoordinatorKeys, GroupCoordinator, PartitionOwnership } from '../../libs/group/index.js';
+import { loadCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { OffsetsTopic } from './offsets-topic.js';
+import { CoordinatorHandlers } from './handlers.js';
+
+const SERVICE_NAME = 'samsa.v1.CoordinatorService';
+const SHUTDOWN_GRACE_MS = 5_000;
+
+async function start(config: CoordinatorConfig, logger: Logger): Promise<RunningService> {
+  const etcd = connectEtcd(config.etcdEndpoints);
+  const cleanup: (() => Promise<void> | void)[] = [() => etcd.close()];
+  const unwind = async (): Promise<void> => {
+    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
+  try {
+    const view = await ClusterView.start(etcd, new MetadataKeys(config.clusterId), logger);
+    cleanup.push(() => view.close());
+    logger.info('waiting for a live broker');
+    await view.waitFor(() => view.brokers().length > 0, 10 * 60_000);
+    const samsa = new Samsa({
+      bootstrap: view.brokers().map((b) => `${b.host}:${b.port}`),
+      retry: { retries: 20, initialDelayMs: 100, maxDelayMs: 2_000, maxElapsedMs: 60_000 },
+    });
+    cleanup.push(() => samsa.close());
+    const offsetsTopic = new OffsetsTopic(samsa);
+    cleanup.push(() => offsetsTopic.close());
+    const partitions = await offsetsTopic.ensure(config.offsetsTopicPartitions, config.offsetsTopicReplicationFactor, view.brokers().length, logger);
+
+    let ownership: PartitionOwnership | undefined;
+    const coordinator = new GroupCoordinator({
+      coordinatorId: config.coordinatorId,
+      offsetsPartitions: partitions,
+      log: offsetsTopic,
+      partitionCount: (topic) => view.topic(topic)?.partitions,
+      ownerOf: (p) => ownership?.owner(p),
+      limits: { minSessionTimeoutMs: config.groupMinSessionTimeoutMs, maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs },
+      logger,
+    });
+    cleanup.push(() => coordinator.close());
+    const offView = view.onChange((change) => {
+      if (change.kind === 'topic') coordinator.topicsChanged();
+    });
+    cleanup.push(() => offView());
+
+    const shutdown = new AbortController();
+    const consumer = samsa.consumer();
+    const server = createServer();
+    const health = new HealthReporter(server, [SERVICE_NAME]);
+    const handlers = new CoordinatorHandlers({ coordinatorId: config.coordinatorId, coordinator, ownership: () => ownership, view, logger, consumer, shutdown: shutdown.signal });
+    cleanup.push(() => handlers.close());
+    server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, handlers.handlers());
+    const port = await bindServer(server, config.host, config.port);
+    cleanup.push(() => server.forceShutdown());
+    ownership = await PartitionOwnership.start({
+      etcd,
+      keys: new CoordinatorKeys(config.clusterId),
+      self: { id: config.coordinatorId, host: config.host, port },
+      partitions,
+      ttlSeconds: config.leaseTtlSeconds,
+      logger,
+      listener: coordinator,
+    });
+    const owned = ownership;
+    cleanup.push(() => owned.close());
+    health.set('SERVING');
+    logger.info({ coordinatorId: config.coordinatorId, address: `${config.host}:${port}`, offsetsPartitions: partitions, owned: coordinator.ownedPartitions() }, 'coordinator serving');
+
+    return {
+      async stop() {
+        health.set('NOT_SERVING');
+        shutdown.abort();
+        coordinator.close();
+        await shutdownServer(server, SHUTDOWN_GRACE_MS);
+        await owned.close();
+        handlers.close();
+        offView();
+        consumer.close();
+        await offsetsTopic.close();
+        await samsa.close();
+        await view.close();
+        etcd.close();
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+function main(): void {
+  let config: CoordinatorConfig;
+  try {
+    config = loadCoordinatorConfig();
+  } catch (err) {
+    const logger = createLogger('coordinator', 'coordinator');
+    if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);
+    else logger.fatal({ err }, 'cannot read configuration');
+    logger.flush();
+    process.exit(1);
+  }
+  const logger = createLogger('coordinator', `coordinator-${config.coordinatorId}`, config.logLevel);
+  // runService handles every failure itself (logs and exits), so nothing is left unobserved.
+  void runService(logger, () => start(config, logger));
+}
+
+main();

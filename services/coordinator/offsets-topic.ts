@@ -1,0 +1,82 @@
+/**
+ * The __consumer_offsets topic through the SDK: created by the first coordinator that needs it
+ * (through the controller, compact cleanup, no retention, replication factor as configured but at
+ * most the live brokers, min.insync.replicas 2 when it has 3+ replicas), written with acks=all,
+ * read from the partition leaders up to the high watermark.
+ *
+ * Known cost: with no log cleaner yet, a partition grows with every commit and a takeover replays
+ * all of it. The GroupConsume stream batches commits to keep that in check.
+ */
+import { SamsaError, hasReason } from '../../libs/errors/index.js';
+import { OFFSETS_TOPIC, type OffsetsLog, type OffsetsRecord } from '../../libs/group/index.js';
+import type { Samsa, Producer } from '../../libs/client/index.js';
+import type { Logger } from '../../libs/telemetry/index.js';
+
+export class OffsetsTopic implements OffsetsLog {
+  private readonly producer: Producer;
+
+  constructor(private readonly samsa: Samsa) {
+    this.producer = samsa.producer({ acks: 'all' });
+  }
+
+  /** Creates the topic when missing; resolves with its partition count. */
+  async ensure(partitions: number, replicationFactor: number, liveBrokers: number, logger: Logger): Promise<number> {
+    const admin = this.samsa.admin();
+    const existing = await admin.describeTopics([OFFSETS_TOPIC]).catch((err: unknown) => {
+      if (hasReason(err, 'UNKNOWN_TOPIC_OR_PARTITION')) return [];
+      throw err;
+    });
+    if (existing[0]) return existing[0].partitions.length;
+    const rf = Math.max(1, Math.min(replicationFactor, liveBrokers));
+    try {
+      const created = await admin.createTopic({
+        name: OFFSETS_TOPIC,
+        partitions,
+        replicationFactor: rf,
+        // Compaction is read-side only for now (latest per key on replay), so nothing may be
+        // deleted by time or size: committed offsets must outlive any retention.
+        config: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'retention.bytes': '-1', 'min.insync.replicas': String(rf >= 3 ? 2 : 1) },
+      });
+      logger.info({ partitions, replicationFactor: rf }, `created ${OFFSETS_TOPIC}`);
+      return created.partitions.length;
+    } catch (err) {
+      if (!hasReason(err, 'TOPIC_ALREADY_EXISTS')) throw err;
+      const [topic] = await admin.describeTopics([OFFSETS_TOPIC]);
+      if (!topic) throw new SamsaError('INTERNAL_ERROR', `${OFFSETS_TOPIC} exists but cannot be described`);
+      return topic.partitions.length;
+    }
+  }
+
+  async append(partition: number, records: readonly OffsetsRecord[]): Promise<number> {
+    const written = await this.producer.send({
+      topic: OFFSETS_TOPIC,
+      acks: 'all',
+      messages: records.map((r) => ({ key: r.key, value: r.value, partition })),
+    });
+    const last = written.at(-1);
+    if (!last || last.baseOffset < 0) throw new SamsaError('INTERNAL_ERROR', `append to ${OFFSETS_TOPIC}/${partition} returned no offset`);
+    return last.baseOffset + last.recordCount - 1;
+  }
+
+  async replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null) => void, signal: AbortSignal): Promise<number> {
+    const stream = this.samsa.consumer().partition({ topic: OFFSETS_TOPIC, partition, from: from === 0 ? 'earliest' : { offset: from }, follow: false });
+    const onAbort = (): void => stream.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let next = from;
+    try {
+      for await (const chunk of stream.chunks()) {
+        for (const m of chunk) apply(m.key, m.value);
+        const last = chunk.at(-1);
+        if (last) next = last.offset + 1;
+      }
+      return Math.max(next, stream.stopOffset ?? next);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      stream.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * Consumer groups with real processes: etcd, a controller, three brokers and two group
+ * coordinators. Members are `samsa consume --group` processes (killed with SIGKILL for real) or
+ * plain generated gRPC stubs; records are checked offset by offset.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { Samsa } from '../../libs/client/index.js';
+import { Child, waitUntil } from '../../libs/launcher/index.js';
+import { brokerClient, callUnary, coordinatorClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
+import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const PYTHON = '/usr/bin/python3';
+const pythonMissing = ((): string | undefined => {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  if (spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf']).status !== 0) return 'python3-grpcio / python3-protobuf are not installed';
+  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0) return 'protobuf-compiler-grpc is not installed';
+  return undefined;
+})();
+const SESSION_MS = 6_000;
+const PARTITIONS = 12;
+
+// Lease TTL 5 s rather than the harness's 3 s: on a loaded machine a 3 s lease can lapse and make
+// coordinators hand partitions around, which is correct but not what these tests look at.
+const cluster = await startCluster({ name: 'groups', brokers: 3, coordinators: 2, env: { SAMSA_LEASE_TTL_SECONDS: '5' } });
+const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
+const broker = brokerClient(cluster.bootstrap);
+const children: Child[] = [];
+const stubs: v1.CoordinatorServiceClient[] = [];
+afterAll(async () => {
+  await Promise.all(children.map((c) => c.stop(5_000)));
+  for (const s of stubs) s.close();
+  broker.close();
+  await samsa.close();
+});
+
+function stub(address: string): v1.CoordinatorServiceClient {
+  const s = coordinatorClient(address);
+  stubs.push(s);
+  return s;
+}
+
+/** The group's coordinator, as a broker answers FindCoordinator. */
+async function coordinatorOf(groupId: string): Promise<{ id: number; address: string }> {
+  const brokerAsCoordinator = stub(cluster.bootstrap);
+  let found: v1.FindCoordinatorResponse__Output | undefined;
+  await waitUntil(
+    async () => {
+      found = await callUnary<v1.FindCoordinatorResponse__Output>((cb) => brokerAsCoordinator.findCoordinator({ groupId }, cb)).catch(() => undefined);
+      return found !== undefined;
+    },
+    30_000,
+    `a coordinator for ${groupId}`,
+  );
+  const f = found as v1.FindCoordinatorResponse__Output;
+  return { id: f.coordinatorId, address: `${f.host}:${f.port}` };
+}
+
+async function createTopic(prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  await samsa.admin().createTopic({ name, partitions: PARTITIONS, replicationFactor: 1 });
+  return name;
+}
+
+/** `perPartition` records into every partition, values "<round>-<partition>-<i>". */
+async function produceRound(topic: string, round: number, perPartition: number): Promise<void> {
+  const producer = samsa.producer();
+  await producer.send({
+    topic,
+    messages: Array.from({ length: PARTITIONS * perPartition }, (_, i) => ({ partition: i % PARTITIONS, value: `${round}-${i % PARTITIONS}-${Math.floor(i / PARTITIONS)}` })),
+  });
+  await producer.close();
+}
+
+interface Delivered {
+  partition: number;
+  offset: number;
+}
+
+/** A `samsa consume --group` process; its stdout and stderr go to a log file we parse. */
+function startMember(name: string, topic: string, groupId: string, extra: string[] = [], sessionMs = SESSION_MS): Child {
+  const child = new Child({
+    name,
+    command: process.execPath,
+    args: [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--format', 'json', '--session-timeout-ms', String(sessionMs), ...extra],
+    logFile: join(cluster.dir, 'logs', `${name}.log`),
+  });
+  child.start();
+  children.push(child);
+  return child;
+}
+
+function delivered(child: Child): Delivered[] {
+  return readFileSync(child.logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"partition"'))
+    .map((l) => JSON.parse(l) as Delivered);
+}
+
+/** The member id the process was last told (from its stderr line "group G: generation N, member M, ..."). */
+function memberIdOf(child: Child): string | undefined {
+  const lines = readFileSync(child.logFile, 'utf8').split('\n').filter((l) => l.startsWith('group '));
+  return /member (\S+),/.exec(lines.at(-1) ?? '')?.[1];
+}
+
+async function describeGroup(groupId: string) {
+  return samsa.groups().describe(groupId);
+}
+
+function partitionsOf(member: { partitions: { topic: string; partitions: number[] }[] }): number[] {
+  return member.partitions.flatMap((p) => p.partitions);
+}
+
+async function waitForShares(groupId: string, members: number, timeoutMs: number): Promise<Map<string, number[]>> {
+  let shares = new Map<string, number[]>();
+  await waitUntil(
+    async () => {
+      const d = await describeGroup(groupId).catch(() => undefined);
+      if (!d || d.state !== 'Stable' || d.members.length !== members) return false;
+      shares = new Map(d.members.map((m) => [m.memberId, partitionsOf(m)]));
+      return [...shares.values()].flat().length === PARTITIONS;
+    },
+    timeoutMs,
+    `${members} members sharing all ${PARTITIONS} partitions of ${groupId}`,
+    100,
+  );
+  return shares;
+}
+
+async function waitForCommitted(groupId: string, upTo: number): Promise<void> {
+  await waitUntil(
+    async () => {
+      const offsets = await samsa.groups().fetchOffsets(groupId).catch(() => []);
+      return offsets.length === PARTITIONS && offsets.every((o) => o.offset === upTo);
+    },
+    60_000,
+    `group ${groupId} to commit offset ${upTo} in every partition`,
+    200,
+  );
+}
+
+/** `promise`, or a rejection naming `what` after `ms` (so a stuck step says which it is). */
+function within<T>(what: string, promise: Promise<T>, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Status and reason of a failed unary call; NOT_READY (a partition still loading) is retried, as a client would. */
+async function failure(call: (cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void): Promise<{ code: number; reason: string; details: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await new Promise<{ code: number; reason: string; details: string }>((resolve, reject) => {
+      call((err) => {
+        if (!err) reject(new Error('the call succeeded'));
+        else resolve({ code: err.code, reason: String(err.metadata.get(REASON_TRAILER)[0] ?? ''), details: err.details });
+      });
+    });
+    if (result.reason !== 'NOT_READY' || attempt >= 100) return result;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A raw GroupConsume stream: join, then collect what the server sends. */
+function rawMember(address: string, join: v1.JoinGroup) {
+  const call = stub(address).groupConsume();
+  const assignments: v1.Assignment__Output[] = [];
+  const records: v1.GroupRecords__Output[] = [];
+  // 'status' comes once the call is over, whatever the outcome ('end' needs the stream read to its end).
+  call.on('error', () => undefined);
+  const ended = new Promise<{ code: number; reason: string }>((resolve) => {
+    call.on('status', (status: grpc.StatusObject) => resolve({ code: status.code, reason: String(status.metadata.get(REASON_TRAILER)[0] ?? '') }));
+  });
+  call.on('data', (res: v1.GroupConsumeResponse__Output) => {
+    if (res.assignment) assignments.push(res.assignment);
+    if (res.records) records.push(res.records);
+  });
+  call.write({ join });
+  return { call, assignments, records, ended };
+}
+
+// Generous: the machine is shared, and these tests wait for session timeouts and takeovers.
+describe('consumer groups', { timeout: 300_000 }, () => {
+  it('three members share a 12-partition topic; when one is killed the others take over from its last commit', async () => {
+    const topic = await createTopic('grp');
+    const groupId = uniqueName('g');
+    await produceRound(topic, 0, 10);
+    const members = ['a', 'b', 'c'].map((n) => startMember(`member-${n}-${groupId}`, topic, groupId));
+    const shares = await waitForShares(groupId, 3, 60_000);
+    const all = [...shares.values()].flat().sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: PARTITIONS }, (_, p) => p));
+    for (const share of shares.values()) expect(share).toHaveLength(4);
+    await waitForCommitted(groupId, 10);
+
+    // The victim is paused first, so records reach it that it never reports processed.
+    const victim = members[2] as Child;
+    const victimId = memberIdOf(victim);
+    const victimPartitions = shares.get(victimId ?? '') ?? [];
+    expect(victimPartitions).toHaveLength(4);
+    victim.pause();
+    await produceRound(topic, 1, 10);
+    const committedAtKill = new Map((await samsa.groups().fetchOffsets(groupId)).map((o) => [o.partition, o.offset]));
+    for (const p of victimPartitions) expect(committedAtKill.get(p)).toBe(10);
+    const before = members.slice(0, 2).map((m) => delivered(m).length);
+    const killedAt = performance.now();
+    await victim.kill9();
+    await waitForShares(groupId, 2, SESSION_MS + 30_000);
+    const takeoverMs = performance.now() - killedAt;
+    await waitForCommitted(groupId, 20);
+    console.log(`takeover after kill -9: ${Math.round(takeoverMs)} ms (session timeout ${SESSION_MS} ms)`);
+    expect(takeoverMs).toBeLessThan(SESSION_MS + 15_000);
+
+    // What the survivors delivered after the kill (before it, the first member to join read everything for a while).
+    const survivors = members.slice(0, 2).flatMap((m, i) => delivered(m).slice(before[i]));
+    for (const p of victimPartitions) {
+      const after = survivors.filter((d) => d.partition === p).map((d) => d.offset);
+      // Continued from the victim's last commit: nothing it committed came again, everything after did.
+      expect(Math.min(...after), `partition ${p}`).toBe(committedAtKill.get(p));
+      expect(new Set(after)).toEqual(new Set(Array.from({ length: 10 }, (_, i) => 10 + i)));
+    }
+    // Every record was delivered at least once, by someone.
+    const everyone = members.flatMap(delivered);
+    for (let p = 0; p < PARTITIONS; p++) {
+      const seen = new Set(everyone.filter((d) => d.partition === p).map((d) => d.offset));
+      for (let o = 0; o < 20; o++) expect(seen.has(o), `${p}/${o}`).toBe(true);
+    }
+    await Promise.all(members.map((m) => m.stop(5_000)));
+  });
+
+  it('static membership: a member restarted with its instance id within the session timeout keeps its partitions, without a rebalance', async () => {
+    const topic = await createTopic('static');
+    const groupId = uniqueName('static');
+    await produceRound(topic, 0, 2);
+    // A long session, so only the restart itself (not a slow machine) decides.
+    const session = 60_000;
+    const one = startMember(`static-1-${groupId}`, topic, groupId, ['--instance-id', 'worker-1'], session);
+    startMember(`static-2-${groupId}`, topic, groupId, ['--instance-id', 'worker-2'], session);
+    await waitForShares(groupId, 2, 60_000);
+    const before = await describeGroup(groupId);
+    const w1 = before.members.find((m) => m.groupInstanceId === 'worker-1');
+    expect(w1).toBeDefined();
+    await one.kill9();
+    // Still a member: a static member's stream ending does not remove it.
+    expect((await describeGroup(groupId)).members.map((m) => m.memberId).sort()).toEqual(before.members.map((m) => m.memberId).sort());
+    startMember(`static-1b-${groupId}`, topic, groupId, ['--instance-id', 'worker-1'], session);
+    let after = before;
+    await waitUntil(
+      async () => {
+        after = await describeGroup(groupId);
+        return after.members.some((m) => m.groupInstanceId === 'worker-1' && m.memberId !== w1?.memberId);
+      },
+      60_000,
+      'worker-1 to rejoin',
+    );
+    expect(after.generation).toBe(before.generation);
+    expect(after.state).toBe('Stable');
+    for (const instance of ['worker-1', 'worker-2']) {
+      expect(after.members.find((m) => m.groupInstanceId === instance)?.partitions).toEqual(before.members.find((m) => m.groupInstanceId === instance)?.partitions);
+    }
+  });
+
+  it('answers bad input with clear gRPC errors', async () => {
+    const topic = await createTopic('bad');
+    const groupId = uniqueName('bad');
+    const { address, id } = await coordinatorOf(groupId);
+    const coordinator = stub(address);
+
+    // Unknown so far (this also waits until its partition is loaded: NOT_READY is retried).
+    const unknown = await within('describe of an unknown group', failure((cb) => coordinator.describeGroup({ groupId }, cb)));
+    expect(unknown).toMatchObject({ code: grpc.status.NOT_FOUND, reason: 'GROUP_ID_NOT_FOUND' });
+
+    const badTimeout = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: 1_000 });
+    expect(await within('the bad join', badTimeout.ended)).toEqual({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_SESSION_TIMEOUT' });
+
+    // The other coordinator does not own the group and says who does.
+    const other = cluster.coordinators.find((c) => c.spec.id !== id);
+    if (other) {
+      const moved = await new Promise<grpc.ServiceError>((resolve) => stub(other.address).describeGroup({ groupId }, (err) => resolve(err as grpc.ServiceError)));
+      expect(moved.code).toBe(grpc.status.UNAVAILABLE);
+      expect(moved.metadata.get(REASON_TRAILER)[0]).toBe('NOT_COORDINATOR');
+      expect(moved.metadata.get('samsa-coordinator-address')[0]).toBe(address);
+    }
+
+    const first = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: 30_000 });
+    await waitUntil(() => first.assignments.length > 0, 30_000, 'the first assignment');
+    const gen1 = first.assignments[0] as v1.Assignment__Output;
+    const second = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: 30_000 });
+    await waitUntil(() => second.assignments.some((a) => a.partitions.length > 0), 30_000, 'the second member to get partitions');
+    const gen2 = second.assignments.at(-1) as v1.Assignment__Output;
+    expect(gen2.generation).toBeGreaterThan(gen1.generation);
+    const mine = gen2.partitions[0]?.partitions[0] as number;
+    const theirs = (first.assignments.at(-1) as v1.Assignment__Output).partitions[0]?.partitions[0] as number;
+
+    const commit = (memberId: string, generation: number, partition: number, offset: number) => (cb: (err: grpc.ServiceError | null) => void) =>
+      coordinator.commitOffsets({ groupId, memberId, generation, offsets: [{ topic, partition, offset, metadata: '' }] }, cb);
+    expect(await within('stale commit', failure(commit(gen1.memberId, gen1.generation, theirs, 1)))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'ILLEGAL_GENERATION' });
+    expect(await failure(commit(gen2.memberId, gen2.generation, mine, -5))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+    expect(await failure(commit(gen2.memberId, gen2.generation, theirs, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'PARTITION_NOT_ASSIGNED' });
+    expect(await failure(commit('zombie', gen2.generation, mine, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'UNKNOWN_MEMBER_ID' });
+    await within('a good commit', callUnary((cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb)));
+    expect(await failure((cb) => coordinator.deleteGroup({ groupId }, cb))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'GROUP_NOT_EMPTY' });
+    first.call.end();
+    second.call.end();
+    await within('both members to leave', Promise.all([first.ended, second.ended]));
+  });
+
+  it('removes a member that holds records without reporting them, after its session timeout', async () => {
+    const topic = await createTopic('silent');
+    const groupId = uniqueName('silent');
+    await produceRound(topic, 0, 1);
+    const { address } = await coordinatorOf(groupId);
+    const silent = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: SESSION_MS });
+    await waitUntil(() => silent.records.length > 0, 30_000, 'records for the silent member');
+    const started = performance.now();
+    expect(await silent.ended).toEqual({ code: grpc.status.FAILED_PRECONDITION, reason: 'UNKNOWN_MEMBER_ID' });
+    expect(performance.now() - started).toBeGreaterThan(SESSION_MS / 2);
+    await waitUntil(async () => (await describeGroup(groupId).catch(() => undefined)) === undefined, 10_000, 'the group to be gone (no members, no offsets)');
+  });
+
+  it('samsa groups list, describe, reset-offsets and delete', async () => {
+    const topic = await createTopic('cli');
+    const groupId = uniqueName('cli');
+    await produceRound(topic, 0, 5);
+    const member = samsa.groupConsumer({ groupId, topics: [topic], sessionTimeoutMs: SESSION_MS });
+    let got = 0;
+    for await (const chunk of member.chunks()) {
+      got += chunk.length;
+      if (got >= 5 * PARTITIONS) break;
+    }
+    await member.close();
+    const run = (args: string[]): { code: number; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [CLI, '--bootstrap', cluster.bootstrap, ...args], { encoding: 'utf8' });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const listed = run(['groups', 'list']);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${groupId}\\s+Empty\\s+0`));
+    const described = run(['groups', 'describe', groupId]);
+    expect(described.stdout).toContain(`group ${groupId}: Empty`);
+    expect(described.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+5\\s+0`));
+    const reset = run(['groups', 'reset-offsets', groupId, '--topic', topic, '--to', 'earliest']);
+    expect(reset.code).toBe(0);
+    expect((await samsa.groups().fetchOffsets(groupId)).map((o) => o.offset)).toEqual(Array(PARTITIONS).fill(0));
+    const deleted = run(['groups', 'delete', groupId]);
+    expect(deleted.stdout).toContain(`deleted group ${groupId}`);
+    const gone = run(['groups', 'describe', groupId]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('[GROUP_ID_NOT_FOUND]');
+  });
+
+  it.skipIf(pythonMissing !== undefined && !process.env.CI)('a plain generated Python client consumes as a group member and commits', async () => {
+    expect(pythonMissing, 'the Python group member needs its packages in CI').toBeUndefined();
+    const topic = await createTopic('py');
+    const groupId = uniqueName('py');
+    await produceRound(topic, 0, 5);
+    const gen = tempDir('python-gen');
+    execFileSync('bash', [join(ROOT, 'examples/python/gen.sh'), gen], { encoding: 'utf8' });
+    const run = spawnSync(
+      PYTHON,
+      [join(ROOT, 'examples/python/group_member.py'), '--bootstrap', cluster.bootstrap, '--group', groupId, '--topic', topic, '--max-messages', String(5 * PARTITIONS), '--gen-dir', gen],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    const output = run.stdout + run.stderr;
+    expect(run.status, output).toBe(0);
+    expect(output).toMatch(/assignment: member \S+, generation \d+, partitions /);
+    expect(output).toContain(`consumed ${5 * PARTITIONS} records as a member of ${groupId}`);
+    for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < 5; i++) expect(output).toContain(`${topic}/${p}@${i} 0-${p}-${i}`);
+    // It reported everything processed and left: the group is empty with every offset committed.
+    await waitForCommitted(groupId, 5);
+    expect((await describeGroup(groupId)).members).toEqual([]);
+  });
+
+  it('a coordinator killed mid-flight is replaced and the group carries on from its commits', async () => {
+    const topic = await createTopic('failover');
+    const groupId = uniqueName('failover');
+    await produceRound(topic, 0, 10);
+    const before = await coordinatorOf(groupId);
+    const member = samsa.groupConsumer({ groupId, topics: [topic], sessionTimeoutMs: SESSION_MS });
+    const seen = new Map<number, Set<number>>();
+    let killed = false;
+    let afterKill = 0;
+    for await (const chunk of member.chunks()) {
+      for (const m of chunk) {
+        const s = seen.get(m.partition) ?? new Set<number>();
+        s.add(m.offset);
+        seen.set(m.partition, s);
+      }
+      if (killed) afterKill += chunk.length;
+      const total = [...seen.values()].reduce((n, s) => n + s.size, 0);
+      if (!killed && total >= 5 * PARTITIONS) {
+        killed = true;
+        await cluster.coordinator(before.id).kill9();
+        // More records while the group has no coordinator.
+        await produceRound(topic, 1, 10);
+      }
+      if (killed && total >= 20 * PARTITIONS) break;
+    }
+    await member.close();
+    expect(afterKill).toBeGreaterThan(0);
+    for (let p = 0; p < PARTITIONS; p++) expect(seen.get(p)?.size, `partition ${p}`).toBe(20);
+    const after = await coordinatorOf(groupId);
+    expect(after.id).not.toBe(before.id);
+    await waitForCommitted(groupId, 20);
+  });
+});
