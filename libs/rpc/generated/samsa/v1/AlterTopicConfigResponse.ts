@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/controller.proto
+// Original file: /work/wt-bench/proto/samsa/v1/controller.proto
 
 import type { TopicInfo as _samsa_v1_TopicInfo, TopicInfo__Output as _samsa_v1_TopicInfo__Output } from '../../samsa/v1/TopicInfo.js';
 

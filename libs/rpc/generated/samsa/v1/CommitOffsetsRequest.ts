@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: /work/wt-bench/proto/samsa/v1/coordinator.proto
 
 import type { OffsetCommit as _samsa_v1_OffsetCommit, OffsetCommit__Output as _samsa_v1_OffsetCommit__Output } from '../../samsa/v1/OffsetCommit.js';
 

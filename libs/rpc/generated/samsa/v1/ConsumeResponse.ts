@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/broker.proto
+// Original file: /work/wt-bench/proto/samsa/v1/broker.proto
 
 import type { ConsumedRecord as _samsa_v1_ConsumedRecord, ConsumedRecord__Output as _samsa_v1_ConsumedRecord__Output } from '../../samsa/v1/ConsumedRecord.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/controller.proto
+// Original file: /work/wt-bench/proto/samsa/v1/controller.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

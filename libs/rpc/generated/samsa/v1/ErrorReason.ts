@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/common.proto
+// Original file: /work/wt-bench/proto/samsa/v1/common.proto
 
 export const ErrorReason = {
   ERROR_REASON_UNSPECIFIED: 'ERROR_REASON_UNSPECIFIED',

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/common.proto
+// Original file: /work/wt-bench/proto/samsa/v1/common.proto
 
 import type { BrokerInfo as _samsa_v1_BrokerInfo, BrokerInfo__Output as _samsa_v1_BrokerInfo__Output } from '../../samsa/v1/BrokerInfo.js';
 import type { TopicInfo as _samsa_v1_TopicInfo, TopicInfo__Output as _samsa_v1_TopicInfo__Output } from '../../samsa/v1/TopicInfo.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: /work/wt-bench/proto/samsa/v1/coordinator.proto
 
 import type { JoinGroup as _samsa_v1_JoinGroup, JoinGroup__Output as _samsa_v1_JoinGroup__Output } from '../../samsa/v1/JoinGroup.js';
 import type { ProcessedOffset as _samsa_v1_ProcessedOffset, ProcessedOffset__Output as _samsa_v1_ProcessedOffset__Output } from '../../samsa/v1/ProcessedOffset.js';

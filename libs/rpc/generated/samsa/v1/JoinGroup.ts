@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: /work/wt-bench/proto/samsa/v1/coordinator.proto
 
 import type { Assignor as _samsa_v1_Assignor, Assignor__Output as _samsa_v1_Assignor__Output } from '../../samsa/v1/Assignor.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: /work/wt-bench/proto/samsa/v1/coordinator.proto
 
 import type { GroupSummary as _samsa_v1_GroupSummary, GroupSummary__Output as _samsa_v1_GroupSummary__Output } from '../../samsa/v1/GroupSummary.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/broker.proto
+// Original file: /work/wt-bench/proto/samsa/v1/broker.proto
 
 import type { Long } from '@grpc/proto-loader';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/controller.proto
+// Original file: /work/wt-bench/proto/samsa/v1/controller.proto
 
 
 export interface ListTopicsRequest {

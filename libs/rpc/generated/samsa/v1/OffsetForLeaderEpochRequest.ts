@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/replication.proto
+// Original file: /work/wt-bench/proto/samsa/v1/replication.proto
 
 
 export interface OffsetForLeaderEpochRequest {

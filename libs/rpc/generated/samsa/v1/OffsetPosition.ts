@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/common.proto
+// Original file: /work/wt-bench/proto/samsa/v1/common.proto
 
 export const OffsetPosition = {
   OFFSET_POSITION_UNSPECIFIED: 'OFFSET_POSITION_UNSPECIFIED',

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/common.proto
+// Original file: /work/wt-bench/proto/samsa/v1/common.proto
 
 import type { OffsetPosition as _samsa_v1_OffsetPosition, OffsetPosition__Output as _samsa_v1_OffsetPosition__Output } from '../../samsa/v1/OffsetPosition.js';
 import type { Long } from '@grpc/proto-loader';

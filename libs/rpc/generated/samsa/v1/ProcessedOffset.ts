@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: /work/wt-bench/proto/samsa/v1/coordinator.proto
 
 import type { Long } from '@grpc/proto-loader';
 

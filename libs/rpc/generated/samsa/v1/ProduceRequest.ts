@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/broker.proto
+// Original file: /work/wt-bench/proto/samsa/v1/broker.proto
 
 import type { Acks as _samsa_v1_Acks, Acks__Output as _samsa_v1_Acks__Output } from '../../samsa/v1/Acks.js';
 import type { Record as _samsa_v1_Record, Record__Output as _samsa_v1_Record__Output } from '../../samsa/v1/Record.js';

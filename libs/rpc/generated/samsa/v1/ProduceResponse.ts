@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/broker.proto
+// Original file: /work/wt-bench/proto/samsa/v1/broker.proto
 
 import type { PartitionProduceResult as _samsa_v1_PartitionProduceResult, PartitionProduceResult__Output as _samsa_v1_PartitionProduceResult__Output } from '../../samsa/v1/PartitionProduceResult.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/replication.proto
+// Original file: /work/wt-bench/proto/samsa/v1/replication.proto
 
 import type { ReplicaPartitionPosition as _samsa_v1_ReplicaPartitionPosition, ReplicaPartitionPosition__Output as _samsa_v1_ReplicaPartitionPosition__Output } from '../../samsa/v1/ReplicaPartitionPosition.js';
 

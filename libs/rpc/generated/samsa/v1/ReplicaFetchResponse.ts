@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/replication.proto
+// Original file: /work/wt-bench/proto/samsa/v1/replication.proto
 
 import type { ReplicaPartitionData as _samsa_v1_ReplicaPartitionData, ReplicaPartitionData__Output as _samsa_v1_ReplicaPartitionData__Output } from '../../samsa/v1/ReplicaPartitionData.js';
 

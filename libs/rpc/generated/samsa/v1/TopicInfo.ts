@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/common.proto
+// Original file: /work/wt-bench/proto/samsa/v1/common.proto
 
 import type { PartitionInfo as _samsa_v1_PartitionInfo, PartitionInfo__Output as _samsa_v1_PartitionInfo__Output } from '../../samsa/v1/PartitionInfo.js';
 import type { TopicConfig as _samsa_v1_TopicConfig, TopicConfig__Output as _samsa_v1_TopicConfig__Output } from '../../samsa/v1/TopicConfig.js';

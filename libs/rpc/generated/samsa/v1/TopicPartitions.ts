@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/samsa/v1/coordinator.proto
+// Original file: /work/wt-bench/proto/samsa/v1/coordinator.proto
 
 
 export interface TopicPartitions {
