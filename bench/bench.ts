@@ -291,10 +291,8 @@ async function main(): Promise<void> {
       cluster = await LocalCluster.start({
         dir,
         brokers: 3,
-        env: {
-          SAMSA_LOG_LEVEL: 'warn',
-          ...(CPU_PROF ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${CPU_PROF}`.trim() } : {}),
-        },
+        env: { SAMSA_LOG_LEVEL: 'warn' },
+        ...(CPU_PROF ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
       });
       samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address) });
       await samsaSections(cluster, samsa);
