@@ -201,15 +201,18 @@ export class Producer {
     const session = this.idempotent ? await this.currentSession() : undefined;
     const seqKey = `${topic}\0${partition}`;
     const baseSequence = session ? (session.sequences.get(seqKey) ?? 0) : -1;
-    const batch = buildBatch(
-      messages.map((m) => ({
-        key: m.key,
-        value: m.value,
-        headers: trace.length === 0 || m.headers.some((h) => h.key === TRACEPARENT_HEADER) ? m.headers : [...m.headers, ...trace],
-        ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
-      })),
-      session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {},
-    );
+    // An EncodedMessage is a RecordInput (timestampMs undefined means "now"): without trace headers
+    // to add, the messages go to the codec as they are, with no per-record copy.
+    const records =
+      trace.length === 0
+        ? messages
+        : messages.map((m) => ({
+            key: m.key,
+            value: m.value,
+            headers: m.headers.some((h) => h.key === TRACEPARENT_HEADER) ? m.headers : [...m.headers, ...trace],
+            ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
+          }));
+    const batch = buildBatch(records, session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {});
     try {
       const result = await this.sendBatch(topic, partition, batch, acks, messages.length);
       session?.sequences.set(seqKey, (baseSequence + messages.length) % (INT32_MAX + 1));
