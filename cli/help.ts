@@ -16,6 +16,8 @@ Commands:
   groups reset-offsets    set a stopped group's committed offsets
   groups delete GROUP     delete a group without members and its offsets
   cluster                 brokers and the active controller
+  perf produce|consume|e2e TOPIC
+                          load test: throughput and latency percentiles
 
 Global options:
   --bootstrap HOST:PORT   a broker to start from (default: $SAMSA_BOOTSTRAP or 127.0.0.1:9092);
@@ -146,3 +148,67 @@ Options:
 export const CLUSTER_HELP = `Usage: samsa cluster
 
 Prints the cluster id, the active controller and the live brokers.`;
+
+export const PERF_HELP = `Usage: samsa perf <produce|consume|e2e> TOPIC [options]
+
+Load generators like Kafka's perf-test tools. A progress line goes to stderr once a second; the
+summary (records/s, MB/s, latency p50/p95/p99/p99.9) goes to stdout at the end. Ctrl-C ends a run
+early and still prints the summary.
+
+  perf produce TOPIC   one producer, as fast as allowed (or at --throughput)
+  perf consume TOPIC   one consumer reading every partition
+  perf e2e TOPIC       produce at a fixed rate and time each record until a consumer has it
+
+Run \`samsa perf produce --help\` etc. for the options.`;
+
+const PERF_TOPIC_OPTIONS = `  --partitions N          create TOPIC with N partitions first if it does not exist
+  --replication-factor R  replication factor when creating it (default 1)`;
+
+export const PERF_PRODUCE_HELP = `Usage: samsa perf produce TOPIC [--num-records N] [--duration SECONDS] [--record-size BYTES]
+                          [--acks all|1|0] [--batch-size N] [--max-in-flight N] [--throughput R]
+
+Sends records of --record-size random letters. Records go in send() calls of --batch-size records
+(the SDK has no linger: a send is a batch per partition, cut at 900 KiB); keyless sends rotate over
+the partitions. Latency is the time of each send(), counted once per record in it.
+
+Options:
+  --num-records N         stop after N records (default 1000000)
+  --duration SECONDS      stop after this long, whatever the count (default: no limit)
+  --record-size BYTES     value size (default 100)
+  --acks all|1|0          all (default; the producer is idempotent), 1, or 0
+  --batch-size N          records per send() (default 5000)
+  --max-in-flight N       send() calls outstanding at once (default 8)
+  --throughput R          aim at R records/s (default: as fast as possible)
+${PERF_TOPIC_OPTIONS}
+
+Example: samsa perf produce bench --partitions 6 --num-records 2000000 --acks 1`;
+
+export const PERF_CONSUME_HELP = `Usage: samsa perf consume TOPIC [--num-records N] [--duration SECONDS] [--from POSITION] [--follow]
+
+Reads every partition of TOPIC with streaming Consume calls. Without --follow it stops at the end
+of each partition as it was at the start. Latency is how long each streamed chunk was waited for.
+
+Options:
+  --num-records N         stop after N records (default: all there are)
+  --duration SECONDS      stop after this long (default: no limit)
+  --from POSITION         earliest (default), latest, an offset, or @TIME (as in samsa consume)
+  --follow, -f            keep waiting for new records (then give --num-records or --duration)`;
+
+export const PERF_E2E_HELP = `Usage: samsa perf e2e TOPIC [--throughput R] [--duration SECONDS] [--num-records N] [--record-size BYTES]
+                      [--acks all|1|0] [--max-in-flight N]
+
+Tails every partition of TOPIC from its end, then produces R records/s spread evenly in time;
+each value carries its scheduled send time, and the latency of a record is the time from then
+until the consumer has it (a stalled producer counts against the latency: no coordinated
+omission). Producer and consumer run in this process.
+
+Options:
+  --throughput R          records/s (default 10000)
+  --duration SECONDS      how long to produce (default 10)
+  --num-records N         stop producing after N records (default: throughput x duration)
+  --record-size BYTES     value size, at least 8 (default 100)
+  --acks all|1|0          default all
+  --max-in-flight N       send() calls outstanding at once (default 8)
+${PERF_TOPIC_OPTIONS}
+
+Example: samsa perf e2e bench-e2e --partitions 1 --replication-factor 3 --throughput 10000 --duration 30`;

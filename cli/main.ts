@@ -12,6 +12,7 @@ import { Samsa, SamsaError } from '../libs/client/index.js';
 import { shutdownTelemetry } from '../libs/telemetry/index.js';
 import { clusterCommand } from './commands/cluster.js';
 import { consumeCommand } from './commands/consume.js';
+import { perfCommand } from './commands/perf.js';
 import { produceCommand } from './commands/produce.js';
 import { topicsCommand } from './commands/topics.js';
 import { groupsCommand } from './commands/groups.js';
@@ -115,6 +116,18 @@ async function main(argv: string[]): Promise<number> {
       case 'cluster':
         await clusterCommand(withHelp, client, { stdout });
         break;
+      case 'perf': {
+        const [sub, ...args] = withHelp;
+        await perfCommand(sub, args, client, {
+          stdout,
+          stderr,
+          onInterrupt: (stop) => {
+            interrupts.add(stop);
+            return () => interrupts.delete(stop);
+          },
+        });
+        break;
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

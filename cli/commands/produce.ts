@@ -30,7 +30,7 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
   );
   if (parsed.values.help) return io.stdout(PRODUCE_HELP);
   const [topic] = positionals(parsed, ['TOPIC'], PRODUCE_HELP) as [string];
-  const acks = parseAcks(parsed.values.acks);
+  const acks = parseAcks(parsed.values.acks, PRODUCE_HELP);
   const partition = parsed.values.partition === undefined ? undefined : intFlag(parsed.values.partition, 'partition', PRODUCE_HELP);
   const separator = parsed.values['key-separator'];
   if (separator === '') throw new UsageError('--key-separator must not be empty', PRODUCE_HELP);
@@ -112,7 +112,8 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
   io.stderr(`produced ${count(sent)} records to ${topic} (${where}, acks=${acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`);
 }
 
-function parseAcks(raw: string | undefined): Acks {
+/** --acks all|-1|1|0 (default all), or a UsageError pointing at `help`. */
+export function parseAcks(raw: string | undefined, help: string): Acks {
   switch (raw) {
     case undefined:
     case 'all':
@@ -123,6 +124,6 @@ function parseAcks(raw: string | undefined): Acks {
     case '0':
       return 0;
     default:
-      throw new UsageError(`--acks must be all, 1 or 0, got "${raw}"`, PRODUCE_HELP);
+      throw new UsageError(`--acks must be all, 1 or 0, got "${raw}"`, help);
   }
 }

@@ -27,6 +27,8 @@ export interface LocalClusterOptions {
   metricsPorts?: { controllers?: number[]; brokers?: number[]; coordinators?: number[] };
   /** Extra SAMSA_* settings for every service, e.g. shorter lease TTLs in tests. */
   env?: Record<string, string>;
+  /** Extra node flags for the brokers, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (benchmarks). */
+  brokerNodeArgs?: string[];
 }
 
 export class LocalCluster {
@@ -61,6 +63,7 @@ export class LocalCluster {
         dataDir: join(options.dir, `${kind}-${id}`),
         logFile: join(options.dir, 'logs', `${kind}-${id}.log`),
         ...(options.env ? { env: options.env } : {}),
+        ...(kind === 'broker' && options.brokerNodeArgs ? { nodeArgs: options.brokerNodeArgs } : {}),
       });
     const controllers: ServiceProcess[] = [];
     const brokers: ServiceProcess[] = [];

@@ -25,6 +25,8 @@ export interface ServiceSpec {
   metricsPort?: number;
   /** More SAMSA_* settings, e.g. { SAMSA_LEASE_TTL_SECONDS: '3' }. */
   env?: Record<string, string>;
+  /** Extra node flags before the entry point, e.g. ['--cpu-prof'] (which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** The checkout's root (the folder with package.json and proto/), from sources or from dist/. */
@@ -60,7 +62,7 @@ export class ServiceProcess {
     this.child = new Child({
       name: `${spec.kind}-${spec.id}`,
       command: process.execPath,
-      args: ['--enable-source-maps', '--import', instrumentationEntry(), entryPoint(spec.kind)],
+      args: ['--enable-source-maps', ...(spec.nodeArgs ?? []), '--import', instrumentationEntry(), entryPoint(spec.kind)],
       env: {
         ...process.env,
         [idVar]: String(spec.id),

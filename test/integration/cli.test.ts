@@ -3,50 +3,15 @@
  * etcd, a controller and three brokers: topics, a 100,000-record produce/consume round trip with
  * keys, tailing with --follow, and the error cases with their exit codes.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../libs/launcher/index.js';
 import { partitionForKey } from '../../libs/partitioner/index.js';
+import { runCli } from '../harness/cli.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-interface RunOptions {
-  input?: string;
-  timeoutMs?: number;
-  /** Called with the child once it runs (to send signals or read output as it comes). */
-  onSpawn?: (child: import('node:child_process').ChildProcess, output: { stdout: () => string }) => void;
-}
-
-function samsa(args: string[], options: RunOptions = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const env = { ...process.env };
-    delete env.SAMSA_BOOTSTRAP;
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-    child.stdin.end(options.input ?? '');
-    options.onSpawn?.(child, { stdout: () => stdout });
-  });
-}
+const samsa = runCli;
 
 const cluster = await startCluster({ name: 'cli', brokers: 3 });
 const bootstrap = ['--bootstrap', cluster.bootstrap];

@@ -43,12 +43,23 @@ function bytes(b: Bytes): Buffer {
   return typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
 }
 
+/** Shared by every message without headers; the batch codec only reads it. */
+const NO_HEADERS: { key: string; value: Buffer }[] = [];
+
 export function encodeMessage(m: ProducerMessage): EncodedMessage {
   const key = m.key === undefined || m.key === null ? null : bytes(m.key);
   const value = m.value === null ? null : bytes(m.value);
-  const headers = Object.entries(m.headers ?? {}).map(([k, v]) => ({ key: k, value: bytes(v) }));
-  let size = RECORD_OVERHEAD + (value?.length ?? 0) + (key?.length ?? 0);
-  for (const h of headers) size += h.key.length + h.value.length + 8;
+  let size = RECORD_OVERHEAD + (value === null ? 0 : value.length) + (key === null ? 0 : key.length);
+  // Most records have no headers: skip Object.entries and its arrays (per-record garbage).
+  let headers = NO_HEADERS;
+  if (m.headers) {
+    headers = [];
+    for (const k of Object.keys(m.headers)) {
+      const v = bytes(m.headers[k] as Bytes);
+      headers.push({ key: k, value: v });
+      size += k.length + v.length + 8;
+    }
+  }
   return { key, value, headers, timestampMs: m.timestampMs, sizeEstimate: size };
 }
 

@@ -8,8 +8,9 @@
  * flight at the same time; requests for one partition go one after another, in the order of the
  * send() calls that made them, and a retried request is retried before the next one for that
  * partition goes. So records of one partition are written in the order they were sent, even when
- * callers pipeline several send() calls, and even across retries (this producer is not yet
- * idempotent: a retry after a lost answer can write a chunk twice).
+ * callers pipeline several send() calls, and even across retries. Chunks that wait while a
+ * partition's request is out are sent together in its next request (up to maxBatchBytes), so
+ * many small send() calls become few large batches under load.
  *
  * Retriable failures (a leader moved, no leader yet, the broker is briefly unreachable) refresh
  * the metadata of the topic and are retried by the retry helper with backoff.
@@ -21,7 +22,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
-import { buildBatch } from '../../record/index.js';
+import { buildBatch, type RecordInput } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -87,14 +88,47 @@ const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE'
 /** A broker may not know a topic for a moment after it was created; retry that this many times. */
 const UNKNOWN_TOPIC_RETRIES = 5;
 
+/**
+ * The records of `messages` with the send's trace headers added (a message that has its own
+ * `traceparent` keeps it). An EncodedMessage is a RecordInput (timestampMs undefined means "now"),
+ * so without trace headers the messages go to the codec as they are, with no per-record copy.
+ */
+function traced(messages: EncodedMessage[], trace: readonly TraceHeader[]): readonly RecordInput[] {
+  if (trace.length === 0) return messages;
+  return messages.map((m) => ({
+    key: m.key,
+    value: m.value,
+    headers: m.headers.some((h) => h.key === TRACEPARENT_HEADER) ? m.headers : [...m.headers, ...trace],
+    ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
+  }));
+}
+
+/** A send()'s chunk for one partition, waiting for its request. */
+interface WaitingChunk {
+  messages: EncodedMessage[];
+  acks: Acks;
+  /** The send()'s trace headers, added to each of its records. */
+  trace: readonly TraceHeader[];
+  /** Sum of the messages' size estimates. */
+  bytes: number;
+  resolve: (meta: RecordMetadata) => void;
+  reject: (err: unknown) => void;
+}
+
+interface PartitionQueue {
+  waiting: WaitingChunk[];
+  /** A drain loop is sending for this partition. */
+  sending: boolean;
+}
+
 export class Producer {
   private readonly acks: Acks;
   private readonly ackTimeoutMs: number;
   private readonly maxBatchBytes: number;
   private readonly retryOptions: RetryOptions;
   private readonly traceHeaders: boolean;
-  /** Tail of the request chain of each partition ("topic\0partition"). */
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Chunks waiting for each partition ("topic\0partition"), and whether a request is out for it. */
+  private readonly queues = new Map<string, PartitionQueue>();
   /** send() calls take their place in the partition chains in call order. */
   private admission: Promise<unknown> = Promise.resolve();
   private readonly sticky = new Map<string, number>();
@@ -156,7 +190,7 @@ export class Producer {
     const topic = await ready;
     // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
     const chunks = partitionMessages(record.messages, topic.partitions.length, this.nextStickyPartition(record.topic, topic.partitions.length), this.maxBatchBytes);
-    const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, () => this.produceChunk(record.topic, chunk.partition, chunk.messages, acks, trace)));
+    const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, chunk.messages, acks, trace));
     const settled = await Promise.allSettled(results);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -182,37 +216,75 @@ export class Producer {
     return next % partitions;
   }
 
-  private enqueue<T>(topic: string, partition: number, task: () => Promise<T>): Promise<T> {
+  /**
+   * Queues a chunk for its partition. One request per partition is out at a time; chunks that
+   * arrive meanwhile wait, and the next request carries as many waiting chunks (same acks, in
+   * order) as fit in one batch of maxBatchBytes: while the broker answers, small sends pile up into
+   * one batch instead of a queue of small requests (Kafka's accumulator does the same).
+   */
+  private enqueue(topic: string, partition: number, messages: EncodedMessage[], acks: Acks, trace: readonly TraceHeader[]): Promise<RecordMetadata> {
     const key = `${topic}\0${partition}`;
-    const run = (this.tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = run.catch(() => undefined);
-    this.tails.set(key, tail);
-    this.pending.add(tail);
-    void tail.then(() => {
-      this.pending.delete(tail);
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return run;
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { waiting: [], sending: false };
+      this.queues.set(key, queue);
+    }
+    let bytes = 0;
+    for (const m of messages) bytes += m.sizeEstimate;
+    const result = new Promise<RecordMetadata>((resolve, reject) => queue.waiting.push({ messages, acks, trace, bytes, resolve, reject }));
+    if (!queue.sending) {
+      const draining = this.drain(topic, partition, key, queue);
+      this.pending.add(draining);
+      void draining.then(() => this.pending.delete(draining));
+    }
+    return result;
   }
 
-  private async produceChunk(topic: string, partition: number, messages: EncodedMessage[], acks: Acks, trace: readonly TraceHeader[]): Promise<RecordMetadata> {
+  /** Sends the partition's waiting chunks, a batch at a time, until none wait. Never rejects. */
+  private async drain(topic: string, partition: number, key: string, queue: PartitionQueue): Promise<void> {
+    queue.sending = true;
+    try {
+      while (queue.waiting.length > 0) {
+        const first = queue.waiting[0] as WaitingChunk;
+        let count = 1;
+        let bytes = first.bytes;
+        for (; count < queue.waiting.length; count++) {
+          const next = queue.waiting[count] as WaitingChunk;
+          if (next.acks !== first.acks || bytes + next.bytes > this.maxBatchBytes) break;
+          bytes += next.bytes;
+        }
+        const group = queue.waiting.splice(0, count);
+        const records = count === 1 ? traced(first.messages, first.trace) : group.flatMap((g) => traced(g.messages, g.trace));
+        try {
+          const meta = await this.produceChunk(topic, partition, records, first.acks);
+          if (count === 1) first.resolve(meta);
+          else {
+            let offset = meta.baseOffset;
+            for (const g of group) {
+              g.resolve({ topic, partition, baseOffset: meta.baseOffset < 0 ? -1 : offset, recordCount: g.messages.length });
+              offset += g.messages.length;
+            }
+          }
+        } catch (err) {
+          for (const g of group) g.reject(err);
+        }
+      }
+    } finally {
+      queue.sending = false;
+      if (this.queues.get(key) === queue) this.queues.delete(key);
+    }
+  }
+
+  private async produceChunk(topic: string, partition: number, records: readonly RecordInput[], acks: Acks): Promise<RecordMetadata> {
     if (this.idempotent && acks !== 'all') throw new SamsaError('INVALID_REQUEST', `this producer is idempotent and needs acks 'all' (got ${String(acks)})`);
-    // Runs in the partition's chain, so sequences are taken in send order.
+    // Runs in the partition's drain loop, so sequences are taken in send order.
     const session = this.idempotent ? await this.currentSession() : undefined;
     const seqKey = `${topic}\0${partition}`;
     const baseSequence = session ? (session.sequences.get(seqKey) ?? 0) : -1;
-    const batch = buildBatch(
-      messages.map((m) => ({
-        key: m.key,
-        value: m.value,
-        headers: trace.length === 0 || m.headers.some((h) => h.key === TRACEPARENT_HEADER) ? m.headers : [...m.headers, ...trace],
-        ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
-      })),
-      session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {},
-    );
+    const batch = buildBatch(records, session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {});
     try {
-      const result = await this.sendBatch(topic, partition, batch, acks, messages.length);
-      session?.sequences.set(seqKey, (baseSequence + messages.length) % (INT32_MAX + 1));
+      const result = await this.sendBatch(topic, partition, batch, acks, records.length);
+      session?.sequences.set(seqKey, (baseSequence + records.length) % (INT32_MAX + 1));
       return result;
     } catch (err) {
       // The batch may or may not be in the log: retire the session rather than guess.

@@ -1,0 +1,320 @@
+/**
+ * `npm run bench`: Samsa's benchmark suite, side by side with Redis Streams and NATS JetStream
+ * when `redis-server` / `nats-server` are on PATH (skipped with a note when not; nothing is
+ * installed). Starts its own cluster (etcd, a controller, three brokers) in a temp dir, warms it
+ * up, and runs each workload several times for a median and a spread (min..max), for 100-byte
+ * and 1 KiB records. Every run is bounded by a record count and a duration; all traffic is on
+ * loopback. Prints Markdown tables for docs/benchmarks.md to stdout, progress to stderr.
+ *
+ * Settings (environment):
+ *   SAMSA_BENCH_RUNS=3          runs per figure
+ *   SAMSA_BENCH_SECONDS=5       length of one throughput run (e2e runs: 2x)
+ *   SAMSA_BENCH_ONLY=produce,consume,e2e,partitions,rss,redis,nats   sections to run (default all)
+ *   SAMSA_BENCH_SIZES=100,1024  record sizes
+ *   SAMSA_BENCH_CPU_PROF=DIR    brokers run with --cpu-prof, profiles written to DIR at the end
+ *   SAMSA_BENCH_KEEP=1          keep the temp dir (data and logs)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
+import { LocalCluster } from '../libs/launcher/index.js';
+import { runConsume, runE2e, runProduce, type PerfReport } from '../libs/perf/index.js';
+import { evict, segmentFiles } from './page-cache.js';
+import { NatsPeer } from './peers/nats.js';
+import { RedisPeer } from './peers/redis.js';
+import { RssSampler, figure, repeat, rssOf, type Figure } from './stats.js';
+
+const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
+const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
+const SIZES = (process.env.SAMSA_BENCH_SIZES ?? '100,1024').split(',').map(Number);
+const ONLY = new Set((process.env.SAMSA_BENCH_ONLY ?? 'produce,consume,e2e,partitions,rss,redis,nats').split(','));
+const CPU_PROF = process.env.SAMSA_BENCH_CPU_PROF ? resolve(process.env.SAMSA_BENCH_CPU_PROF) : undefined;
+const E2E_RATE = 10_000;
+/** Cap on records of one throughput run, by record size (the duration usually ends it first). */
+const maxRecords = (size: number): number => (size <= 100 ? 10_000_000 : 2_000_000);
+
+type Peer = 'redis' | 'nats';
+interface Row {
+  section: string;
+  workload: string;
+  unit: string;
+  samsa: Figure | undefined;
+  peers: Partial<Record<Peer, Figure>>;
+  /** true when a smaller figure is better (latency, memory). */
+  lowerIsBetter?: boolean;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
+const rate = (r: PerfReport): number => (r.seconds > 0 ? r.records / r.seconds : 0);
+const ms = (micros: number): number => micros / 1000;
+const sizeLabel = (size: number): string => (size === 1024 ? '1 KiB' : `${size} B`);
+
+function row(section: string, workload: string, unit: string, samsa: Figure | undefined, lowerIsBetter = false): Row {
+  let r = rows.find((x) => x.section === section && x.workload === workload && x.unit === unit);
+  if (!r) {
+    r = { section, workload, unit, samsa, peers: {}, lowerIsBetter };
+    rows.push(r);
+  } else if (samsa) r.samsa = samsa;
+  return r;
+}
+
+async function createTopic(samsa: Samsa, name: string, partitions: number, replicationFactor: number): Promise<void> {
+  try {
+    await samsa.admin().createTopic({ name, partitions, replicationFactor, config: { 'max.message.bytes': String(8 * 1024 * 1024) } });
+  } catch (err) {
+    if (!(err instanceof SamsaError && err.reason === 'TOPIC_ALREADY_EXISTS')) throw err;
+  }
+  // Every partition must have a leader the client knows before timing starts.
+  for (let i = 0; i < 100; i++) {
+    const [t] = await samsa.admin().describeTopics([name]);
+    if (t && t.partitions.length === partitions && t.partitions.every((p) => p.leaderId > 0)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`topic ${name} has no leaders after 20 s`);
+}
+
+function produceRun(samsa: Samsa, topic: string, size: number, acks: Acks, seconds = SECONDS): Promise<PerfReport> {
+  return runProduce(samsa, { topic, recordBytes: size, records: maxRecords(size), durationMs: seconds * 1000, acks, batchRecords: size <= 100 ? 5000 : 1000, maxInFlight: 8 });
+}
+
+async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void> {
+  const brokerPids = cluster.brokers.map((b) => b.pid);
+  log('warm-up (not reported)');
+  await createTopic(samsa, 'warmup', 6, 1);
+  await produceRun(samsa, 'warmup', 100, 1, 4);
+  await runConsume(samsa, { topic: 'warmup', records: 2_000_000, durationMs: 10_000, from: 'earliest', follow: false });
+
+  const loadRss = new RssSampler(brokerPids).start();
+  if (ONLY.has('produce')) {
+    for (const size of SIZES) {
+      for (const [rf, acks, label] of [[1, 1, 'RF=1 acks=1'], [3, 'all', 'RF=3 acks=all']] as const) {
+        const topic = `produce-rf${rf}-${size}`;
+        await createTopic(samsa, topic, 6, rf);
+        const reports = await repeat(RUNS, async (i) => {
+          const r = await produceRun(samsa, topic, size, acks);
+          log(`produce ${label} ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms`);
+          return r;
+        });
+        row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'records/s', figure(reports.map(rate)));
+        row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'MB/s', figure(reports.map((r) => r.bytes / r.seconds / 1e6)));
+      }
+    }
+  }
+  if (ONLY.has('consume')) {
+    for (const size of SIZES) {
+      const topic = `consume-${size}`;
+      await createTopic(samsa, topic, 6, 1);
+      const total = size <= 100 ? 3_000_000 : 500_000;
+      const written = await runProduce(samsa, { topic, recordBytes: size, records: total, durationMs: 60_000, acks: 1, batchRecords: size <= 100 ? 5000 : 1000, maxInFlight: 8 });
+      log(`consume ${size} B: wrote ${written.records} records`);
+      const consume = (): Promise<PerfReport> => runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
+      const hot = await repeat(RUNS, async (i) => {
+        const r = await consume();
+        log(`consume tail/page cache ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
+        return r;
+      });
+      row('consume', `consume from the page cache (just written), ${sizeLabel(size)}`, 'records/s', figure(hot.map(rate)));
+      row('consume', `consume from the page cache (just written), ${sizeLabel(size)}`, 'MB/s', figure(hot.map((r) => r.bytes / r.seconds / 1e6)));
+      const files = segmentFiles(cluster.dir, topic);
+      const cold = await repeat(RUNS, async (i) => {
+        const left = await evict(files);
+        const r = await consume();
+        log(`consume from disk ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before)`);
+        return r;
+      });
+      row('consume', `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`, 'records/s', figure(cold.map(rate)));
+      row('consume', `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`, 'MB/s', figure(cold.map((r) => r.bytes / r.seconds / 1e6)));
+    }
+  }
+  if (ONLY.has('e2e')) {
+    for (const size of SIZES) {
+      const topic = `e2e-${size}`;
+      await createTopic(samsa, topic, 1, 3);
+      const reports = await repeat(RUNS, async (i) => {
+        const r = await runE2e(samsa, { topic, recordBytes: size, records: E2E_RATE * SECONDS * 2, durationMs: SECONDS * 2 * 1000, acks: 'all', throughput: E2E_RATE, maxInFlight: 8 });
+        log(`e2e ${size} B run ${i + 1}: p50 ${ms(r.latency.percentile(50)).toFixed(2)} p99 ${ms(r.latency.percentile(99)).toFixed(2)} p99.9 ${ms(r.latency.percentile(99.9)).toFixed(2)} ms`);
+        return r;
+      });
+      for (const p of [50, 99, 99.9]) row('e2e', `end-to-end p${p} at ${E2E_RATE.toLocaleString('en-US')}/s, RF=3 acks=all, 1 partition, ${sizeLabel(size)}`, 'ms', figure(reports.map((r) => ms(r.latency.percentile(p)))), true);
+    }
+  }
+  const underLoad = await loadRss.stop();
+  if (ONLY.has('produce') || ONLY.has('consume')) row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', figure([underLoad / 1048576]), true);
+  if (ONLY.has('partitions')) {
+    for (const partitions of [1, 6, 100, 1000]) {
+      const topic = `partitions-${partitions}`;
+      const t0 = performance.now();
+      await createTopic(samsa, topic, partitions, 1);
+      log(`created ${topic} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      // A partition's first write costs more (the broker may still be opening the replica): touch
+      // every partition once, unreported, with one small send each (keyless sends rotate).
+      await runProduce(samsa, { topic, recordBytes: 100, records: partitions * 10, durationMs: 60_000, acks: 1, batchRecords: 10, maxInFlight: 8 });
+      const reports = await repeat(RUNS, async (i) => {
+        const r = await produceRun(samsa, topic, 100, 1);
+        log(`produce to ${partitions} partitions run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
+        return r;
+      });
+      row('partitions', `produce RF=1 acks=1, 100 B, ${partitions} partition${partitions === 1 ? '' : 's'}`, 'records/s', figure(reports.map(rate)));
+    }
+  }
+  if (ONLY.has('rss')) {
+    const topic = 'stalled';
+    await createTopic(samsa, topic, 6, 1);
+    const consumer = samsa.consumer();
+    try {
+      // One streamed chunk is taken from every partition, then nothing more: the consumer stalls.
+      const streams = Array.from({ length: 6 }, (_, partition) => consumer.partition({ topic, partition, from: 'earliest', follow: true }).chunks());
+      const sampler = new RssSampler(brokerPids).start();
+      const firsts = streams.map((s) => s.next());
+      const r = await produceRun(samsa, topic, 1024, 1, SECONDS * 3);
+      await Promise.race([Promise.all(firsts), new Promise((res) => setTimeout(res, 5_000))]);
+      const stalled = await sampler.stop();
+      log(`stalled consumer: wrote ${(r.bytes / 1e6).toFixed(0)} MB, broker RSS at most ${(stalled / 1048576).toFixed(0)} MiB`);
+      row('rss', `broker RSS, largest of 3, with a stalled consumer on every partition while ${(r.bytes / 1e6).toFixed(0)} MB are written`, 'MiB', figure([stalled / 1048576]), true);
+    } finally {
+      consumer.close();
+    }
+  }
+}
+
+interface PeerDriver {
+  pid: number | undefined;
+  clear(stream: string): Promise<void>;
+  produce(stream: string, size: number, records: number, durationMs: number): Promise<PerfReport>;
+  consume(stream: string, records: number, durationMs: number): Promise<PerfReport>;
+  e2e(stream: string, size: number, throughput: number, records: number, durationMs: number): Promise<PerfReport>;
+  stop(): Promise<void>;
+}
+
+async function peerSection(name: Peer, binary: string, start: (dir: string) => Promise<PeerDriver>, dir: string): Promise<void> {
+  if (!ONLY.has(name)) return;
+  if (!onPath(binary)) {
+    notes.push(`${name}: \`${binary}\` is not installed, so it was skipped (install it and run again to compare).`);
+    return;
+  }
+  log(`${name}: starting ${binary}`);
+  const peer = await start(dir);
+  const label = name === 'redis' ? 'Redis' : 'NATS';
+  try {
+    const sampler = new RssSampler([peer.pid]).start();
+    for (const size of SIZES) {
+      const stream = `bench${size}`;
+      await peer.clear(stream);
+      await peer.produce(stream, size, 200_000, 3_000); // warm-up
+      const produced = await repeat(RUNS, async (i) => {
+        await peer.clear(stream);
+        const r = await peer.produce(stream, size, maxRecords(size), SECONDS * 1000);
+        log(`${name} produce ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
+        return r;
+      });
+      const key = (rf: string): string => `produce ${rf}, 6 partitions, ${sizeLabel(size)}`;
+      for (const k of [key('RF=1 acks=1'), key('RF=3 acks=all')]) {
+        row('produce', k, 'records/s', undefined).peers[name] = figure(produced.map(rate));
+        row('produce', k, 'MB/s', undefined).peers[name] = figure(produced.map((r) => r.bytes / r.seconds / 1e6));
+      }
+      const last = produced[produced.length - 1] as PerfReport;
+      const consumed = await repeat(RUNS, async (i) => {
+        const r = await peer.consume(stream, last.records, SECONDS * 2 * 1000);
+        log(`${name} consume ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
+        return r;
+      });
+      for (const where of ['from the page cache (just written)', 'from disk (segments evicted from the page cache)']) {
+        row('consume', `consume ${where}, ${sizeLabel(size)}`, 'records/s', undefined).peers[name] = figure(consumed.map(rate));
+        row('consume', `consume ${where}, ${sizeLabel(size)}`, 'MB/s', undefined).peers[name] = figure(consumed.map((r) => r.bytes / r.seconds / 1e6));
+      }
+      await peer.clear(stream);
+      const e2e = await repeat(RUNS, async (i) => {
+        const r = await peer.e2e(stream, size, E2E_RATE, E2E_RATE * SECONDS * 2, SECONDS * 2 * 1000);
+        log(`${name} e2e ${size} B run ${i + 1}: p50 ${ms(r.latency.percentile(50)).toFixed(2)} p99 ${ms(r.latency.percentile(99)).toFixed(2)} ms (${r.records} records)`);
+        return r;
+      });
+      for (const p of [50, 99, 99.9]) {
+        row('e2e', `end-to-end p${p} at ${E2E_RATE.toLocaleString('en-US')}/s, RF=3 acks=all, 1 partition, ${sizeLabel(size)}`, 'ms', undefined, true).peers[name] = figure(e2e.map((r) => ms(r.latency.percentile(p))));
+      }
+      await peer.clear(stream);
+    }
+    const rss = await sampler.stop();
+    row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', undefined, true).peers[name] = figure([rss / 1048576]);
+    notes.push(
+      `${label}: one server process (no replication), so its figures stand beside both Samsa RF=1 and RF=3 rows, and beside both consume rows (${name === 'redis' ? 'Redis keeps the stream in memory; its consume never reads the disk' : 'JetStream read back data it had just written'}). Driven over its raw protocol by this benchmark (no client library), with the same pipelining depth as the Samsa producer.`,
+    );
+  } finally {
+    await peer.stop();
+  }
+}
+
+function onPath(binary: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fmt(f: Figure | undefined, unit: string): string {
+  if (!f) return '–';
+  const d = unit === 'ms' ? 2 : unit === 'records/s' ? 0 : 1;
+  const n = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  return f.runs.length > 1 ? `${n(f.median)} (${n(f.min)}–${n(f.max)})` : n(f.median);
+}
+
+function ratio(a: Figure | undefined, b: Figure | undefined): string {
+  if (!a || !b || !(b.median > 0)) return '–';
+  return `${(a.median / b.median).toFixed(2)}`;
+}
+
+function printTables(): void {
+  const out: string[] = [];
+  out.push('| workload | unit | Samsa median (min–max) | Redis Streams | Samsa/Redis | NATS JetStream | Samsa/NATS |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    out.push(`| ${r.workload} | ${r.unit}${r.lowerIsBetter ? ' (lower is better)' : ''} | ${fmt(r.samsa, r.unit)} | ${fmt(r.peers.redis, r.unit)} | ${ratio(r.samsa, r.peers.redis)} | ${fmt(r.peers.nats, r.unit)} | ${ratio(r.samsa, r.peers.nats)} |`);
+  }
+  if (notes.length > 0) out.push('', ...notes.map((n) => `- ${n}`));
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
+  const started = new Date();
+  process.stdout.write(
+    `Samsa benchmark, ${started.toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ` +
+      `load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${RUNS} runs per figure, ${SECONDS} s per throughput run\n\n`,
+  );
+  let cluster: LocalCluster | undefined;
+  let samsa: Samsa | undefined;
+  try {
+    if (['produce', 'consume', 'e2e', 'partitions', 'rss'].some((s) => ONLY.has(s))) {
+      log(`starting etcd, a controller and 3 brokers in ${dir}`);
+      cluster = await LocalCluster.start({
+        dir,
+        brokers: 3,
+        env: { SAMSA_LOG_LEVEL: 'warn' },
+        ...(CPU_PROF ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
+      });
+      samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address) });
+      await samsaSections(cluster, samsa);
+      log(`broker RSS at the end: ${(await Promise.all(cluster.brokers.map((b) => rssOf(b.pid)))).map((r) => ((r ?? 0) / 1048576).toFixed(0)).join(', ')} MiB`);
+    }
+    await samsa?.close();
+    samsa = undefined;
+    await cluster?.stop();
+    cluster = undefined;
+    await peerSection('redis', 'redis-server', (d) => RedisPeer.start(d), join(dir, 'redis'));
+    await peerSection('nats', 'nats-server', (d) => NatsPeer.start(d), join(dir, 'nats'));
+  } finally {
+    await samsa?.close();
+    await cluster?.stop();
+    printTables();
+    process.stdout.write(`\nload average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s\n`);
+    if (process.env.SAMSA_BENCH_KEEP) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

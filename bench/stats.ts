@@ -1,0 +1,87 @@
+/** Small helpers of the benchmark: repeated runs with median and spread, and bounded waits. */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Median and spread (min..max) of several runs of one figure. */
+export interface Figure {
+  median: number;
+  min: number;
+  max: number;
+  runs: number[];
+}
+
+export function figure(runs: number[]): Figure {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length === 0 ? Number.NaN : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { median, min: sorted[0] ?? Number.NaN, max: sorted[sorted.length - 1] ?? Number.NaN, runs };
+}
+
+/** `p`, or a rejection naming `what` after `ms`; the timer is cleared either way. */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  const abort = new AbortController();
+  try {
+    return await Promise.race([
+      p,
+      sleep(ms, undefined, { signal: abort.signal }).then(() => {
+        throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      }),
+    ]);
+  } finally {
+    abort.abort();
+  }
+}
+
+/** Runs `fn` `times` times one after another; a failed run rejects the whole figure. */
+export async function repeat<T>(times: number, fn: (run: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < times; i++) out.push(await fn(i));
+  return out;
+}
+
+/** The resident set size of process `pid` in bytes (Linux /proc), or undefined once it is gone. */
+export async function rssOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples the RSS of some processes every `everyMs` until stop(), keeping each one's maximum.
+ * The sampler owns its timer.
+ */
+export class RssSampler {
+  private readonly max = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pids: readonly (number | undefined)[],
+    private readonly everyMs = 200,
+  ) {}
+
+  start(): this {
+    this.timer = setInterval(() => void this.sample(), this.everyMs);
+    return this;
+  }
+
+  /** Stops and returns the largest RSS seen of any of the processes, in bytes. */
+  async stop(): Promise<number> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sample();
+    return Math.max(0, ...this.max.values());
+  }
+
+  private async sample(): Promise<void> {
+    for (const pid of this.pids) {
+      if (pid === undefined) continue;
+      const rss = await rssOf(pid);
+      if (rss !== undefined && rss > (this.max.get(pid) ?? 0)) this.max.set(pid, rss);
+    }
+  }
+}
