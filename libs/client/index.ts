@@ -8,7 +8,7 @@ export { Samsa, type SamsaOptions } from './samsa.js';
 export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin/admin.js';
 export { topicConfigEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
 export { Producer, type Acks, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer/producer.js';
-export type { ProducerMessage, Bytes } from './producer/messages.js';
+export type { ProducerMessage, Bytes, Partitioner } from './producer/messages.js';
 export { Consumer, type ConsumerOptions, type TopicStreamOptions } from './consumer/consumer.js';
 export { PartitionStream, type PartitionStreamOptions, type ConsumedMessage, type Header } from './consumer/partition-stream.js';
 export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';

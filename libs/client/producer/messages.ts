@@ -32,6 +32,12 @@ export interface EncodedMessage {
   sizeEstimate: number;
 }
 
+/**
+ * A custom partitioner: picks the partition of every message that does not name one (keyed or
+ * not), instead of murmur2 / sticky round-robin. Must return an integer in [0, partitionCount).
+ */
+export type Partitioner = (message: { topic: string; key: Buffer | null; value: Buffer | null; partitionCount: number }) => number;
+
 export interface PartitionChunk {
   partition: number;
   messages: EncodedMessage[];
@@ -74,6 +80,7 @@ export function partitionMessages(
   partitionCount: number,
   keylessPartition: number,
   maxBatchBytes: number,
+  custom?: { topic: string; partitioner: Partitioner },
 ): PartitionChunk[] {
   const byPartition = new Map<number, EncodedMessage[][]>();
   const sizes = new Map<number, number>();
@@ -85,6 +92,11 @@ export function partitionMessages(
         throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${m.partition} does not exist (the topic has ${partitionCount})`);
       }
       partition = m.partition;
+    } else if (custom) {
+      partition = custom.partitioner({ topic: custom.topic, key: encoded.key, value: encoded.value, partitionCount });
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+        throw new SamsaError('INVALID_REQUEST', `the custom partitioner returned ${String(partition)} for topic ${custom.topic}; it must return an integer in [0, ${partitionCount})`);
+      }
     } else if (encoded.key) {
       partition = partitionForKey(encoded.key, partitionCount);
     } else {

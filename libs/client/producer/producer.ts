@@ -28,7 +28,7 @@ import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceH
 import type { Cluster } from '../cluster/cluster.js';
 import { unary } from '../cluster/connections.js';
 import { retry, type RetryOptions } from '../retry/index.js';
-import { partitionMessages, type EncodedMessage, type ProducerMessage } from './messages.js';
+import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 
 /** 'all': every in-sync replica has the write; 1: the leader has it; 0: do not wait (no errors reported). */
 export type Acks = 'all' | 1 | 0;
@@ -49,6 +49,8 @@ export interface ProducerOptions {
   idempotent?: boolean;
   /** Put the send's trace context into each record's headers (`traceparent`). Default true; a no-op without the SDK. */
   traceHeaders?: boolean;
+  /** Picks partitions instead of murmur2(key) / sticky round-robin; an explicit `partition` still wins. */
+  partitioner?: Partitioner;
 }
 
 export interface ProducerRecord {
@@ -135,6 +137,7 @@ export class Producer {
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
   private readonly idempotent: boolean;
+  private readonly partitioner: Partitioner | undefined;
   private session: Promise<IdempotentSession> | undefined;
 
   constructor(
@@ -146,6 +149,7 @@ export class Producer {
     this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
     this.retryOptions = options.retry ?? cluster.options.retry;
     this.idempotent = options.idempotent ?? this.acks === 'all';
+    this.partitioner = options.partitioner;
     this.traceHeaders = options.traceHeaders ?? true;
     if (this.idempotent && this.acks !== 'all') {
       throw new SamsaError('INVALID_REQUEST', `an idempotent producer needs acks 'all' (got ${String(this.acks)}); set idempotent: false to use acks ${String(this.acks)}`);
@@ -189,7 +193,13 @@ export class Producer {
     this.admission = ready.catch(() => undefined);
     const topic = await ready;
     // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
-    const chunks = partitionMessages(record.messages, topic.partitions.length, this.nextStickyPartition(record.topic, topic.partitions.length), this.maxBatchBytes);
+    const chunks = partitionMessages(
+      record.messages,
+      topic.partitions.length,
+      this.nextStickyPartition(record.topic, topic.partitions.length),
+      this.maxBatchBytes,
+      this.partitioner ? { topic: record.topic, partitioner: this.partitioner } : undefined,
+    );
     const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, chunk.messages, acks, trace));
     const settled = await Promise.allSettled(results);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
