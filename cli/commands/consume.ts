@@ -59,7 +59,7 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
     if (from !== 'earliest' && from !== 'latest') throw new UsageError('with --group, --from is where partitions without a committed offset start: earliest or latest', CONSUME_HELP);
     const assignor = parsed.values.assignor ?? 'sticky';
     if (assignor !== 'sticky' && assignor !== 'range' && assignor !== 'roundRobin') throw new UsageError(`--assignor must be sticky, range or roundRobin, got "${assignor}"`, CONSUME_HELP);
-    return consumeAsGroupMember(client(), io, {
+    const options: GroupConsumerOptions = {
       groupId: parsed.values.group,
       topics: [topic],
       reset: from,
@@ -67,7 +67,8 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
       ...(parsed.values['session-timeout-ms'] !== undefined ? { sessionTimeoutMs: intFlag(parsed.values['session-timeout-ms'], 'session-timeout-ms', CONSUME_HELP, 1) } : {}),
       ...(parsed.values['instance-id'] !== undefined ? { groupInstanceId: parsed.values['instance-id'] } : {}),
       onAssignment: (a) => io.stderr(`group ${parsed.values.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`),
-    }, max, render);
+    };
+    return consumeAsGroupMember(client(), io, options, max, render);
   }
 
   const consumer = client().consumer();

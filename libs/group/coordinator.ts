@@ -64,6 +64,8 @@ interface GroupRuntime {
   group: Group;
   listeners: Map<string, MemberListener>;
   timer: NodeJS.Timeout | undefined;
+  /** The generation last counted in the rebalance metric. */
+  seenGeneration: number;
 }
 
 interface PartitionRuntime {
@@ -80,6 +82,9 @@ export class GroupCoordinator implements OwnershipListener {
   private readonly clock: () => number;
   private readonly newMemberId: () => string;
   private closed = false;
+  /** Commit requests written, and generations started, since this process started. */
+  private commits = 0;
+  private rebalances = 0;
 
   constructor(private readonly o: GroupCoordinatorOptions) {
     this.clock = o.clock ?? Date.now;
@@ -114,6 +119,21 @@ export class GroupCoordinator implements OwnershipListener {
   /** True once every owned partition is loaded (for tests and health). */
   get ready(): boolean {
     return [...this.parts.values()].every((rt) => rt.ready);
+  }
+
+  /** For metrics: loaded groups with members, their members, and the committed offsets held. */
+  stats(): { groups: number; members: number; committedOffsets: number; commits: number; rebalances: number } {
+    let groups = 0;
+    let members = 0;
+    let committedOffsets = 0;
+    for (const rt of this.parts.values()) {
+      for (const gr of rt.groups.values()) {
+        groups++;
+        members += gr.group.size;
+      }
+      for (const id of rt.offsets.groupIds()) committedOffsets += rt.offsets.committed(id).length;
+    }
+    return { groups, members, committedOffsets, commits: this.commits, rebalances: this.rebalances };
   }
 
   ownedPartitions(): number[] {
@@ -192,7 +212,7 @@ export class GroupCoordinator implements OwnershipListener {
     const rt = this.partitionFor(groupId);
     let gr = rt.groups.get(groupId);
     const created = !gr;
-    if (!gr) gr = { group: new Group(groupId, this.clock, this.newMemberId, this.o.limits), listeners: new Map(), timer: undefined };
+    if (!gr) gr = { group: new Group(groupId, this.clock, this.newMemberId, this.o.limits), listeners: new Map(), timer: undefined, seenGeneration: 0 };
     let joined: { memberId: string; events: MemberEvent[] };
     try {
       // Partition counts of the subscriptions including the joiner's (a count change of topics
@@ -260,6 +280,10 @@ export class GroupCoordinator implements OwnershipListener {
   }
 
   private dispatch(rt: PartitionRuntime, groupId: string, gr: GroupRuntime, events: readonly MemberEvent[]): void {
+    if (gr.group.generation !== gr.seenGeneration) {
+      this.rebalances += Math.max(0, gr.group.generation - gr.seenGeneration);
+      gr.seenGeneration = gr.group.generation;
+    }
     for (const e of events) {
       const listener = gr.listeners.get(e.memberId);
       if (e.kind === 'removed') gr.listeners.delete(e.memberId);
@@ -332,6 +356,7 @@ export class GroupCoordinator implements OwnershipListener {
   private async write(rt: PartitionRuntime, groupId: string, entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[]): Promise<void> {
     if (entries.length === 0) return;
     await this.o.log.append(rt.partition, entries.map((e) => offsetRecord(groupId, e.tp, e.value, rt.fence)));
+    this.commits++;
     if (this.parts.get(rt.partition) !== rt) throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator during the commit; commit again there`);
     for (const e of entries) {
       if (e.value) rt.offsets.set(groupId, { topic: e.tp.topic, partition: e.tp.partition, ...e.value });

@@ -6,7 +6,8 @@
  * are told NOT_COORDINATOR and move), stop the server, revoke the lease (another coordinator takes
  * over at once), close clients and etcd.
  */
-import { createLogger, type Logger } from '../../libs/telemetry/index.js';
+import type { BatchObservableCallback } from '@opentelemetry/api';
+import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js';
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
@@ -52,6 +53,27 @@ async function start(config: CoordinatorConfig, logger: Logger): Promise<Running
       logger,
     });
     cleanup.push(() => coordinator.close());
+    // Metrics (Prometheus /metrics when SAMSA_METRICS_PORT is set): read from the coordinator when scraped.
+    const gauges = {
+      groups: meter.createObservableGauge('samsa.coordinator.groups', { description: 'Groups with members on this coordinator' }),
+      members: meter.createObservableGauge('samsa.coordinator.members', { description: 'Group members on this coordinator' }),
+      offsets: meter.createObservableGauge('samsa.coordinator.committed_offsets', { description: 'Committed offsets held by this coordinator (all its groups)' }),
+      partitions: meter.createObservableGauge('samsa.coordinator.owned_partitions', { description: '__consumer_offsets partitions this coordinator owns' }),
+      commits: meter.createObservableCounter('samsa.coordinator.commits', { description: 'Offset commits written to __consumer_offsets' }),
+      rebalances: meter.createObservableCounter('samsa.coordinator.rebalances', { description: 'Group generations started' }),
+    };
+    const observe: BatchObservableCallback = (result) => {
+      const s = coordinator.stats();
+      result.observe(gauges.groups, s.groups);
+      result.observe(gauges.members, s.members);
+      result.observe(gauges.offsets, s.committedOffsets);
+      result.observe(gauges.partitions, coordinator.ownedPartitions().length);
+      result.observe(gauges.commits, s.commits);
+      result.observe(gauges.rebalances, s.rebalances);
+    };
+    meter.addBatchObservableCallback(observe, Object.values(gauges));
+    const stopMetrics = (): void => meter.removeBatchObservableCallback(observe, Object.values(gauges));
+    cleanup.push(stopMetrics);
     const offView = view.onChange((change) => {
       if (change.kind === 'topic') coordinator.topicsChanged();
     });
@@ -89,6 +111,7 @@ async function start(config: CoordinatorConfig, logger: Logger): Promise<Running
         await owned.close();
         handlers.close();
         offView();
+        stopMetrics();
         consumer.close();
         await offsetsTopic.close();
         await samsa.close();

@@ -12,6 +12,7 @@ import { Samsa } from '../../libs/client/index.js';
 import { Child, waitUntil } from '../../libs/launcher/index.js';
 import { brokerClient, callUnary, coordinatorClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
+import { samples, scrape } from '../harness/prometheus.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -195,6 +196,12 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     expect(all).toEqual(Array.from({ length: PARTITIONS }, (_, p) => p));
     for (const share of shares.values()) expect(share).toHaveLength(4);
     await waitForCommitted(groupId, 10);
+    // The coordinators' /metrics count the three members and all the partitions they own.
+    const scraped = await Promise.all(cluster.coordinators.map((c) => scrape(c.metricsUrl as string)));
+    const total = (name: string): number => scraped.reduce((sum, all) => sum + samples(all, name).reduce((n, x) => n + x.value, 0), 0);
+    expect(total('samsa_coordinator_members')).toBeGreaterThanOrEqual(3);
+    expect(total('samsa_coordinator_owned_partitions')).toBe(12);
+    expect(total('samsa_coordinator_commits_total')).toBeGreaterThan(0);
 
     // The victim is paused first, so records reach it that it never reports processed.
     const victim = members[2] as Child;

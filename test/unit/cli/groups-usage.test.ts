@@ -1,0 +1,38 @@
+/** `samsa groups ...` and `samsa consume --group` refuse bad command lines before touching the cluster. */
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import type { Samsa } from '../../../libs/client/index.js';
+import { consumeCommand } from '../../../cli/commands/consume.js';
+import { groupsCommand } from '../../../cli/commands/groups.js';
+import { LineWriter } from '../../../cli/output.js';
+import { UsageError } from '../../../cli/usage.js';
+
+const noCluster = (): Samsa => {
+  throw new Error('the cluster must not be contacted for a usage error');
+};
+const io = { stdout: () => undefined, stderr: () => undefined, out: new LineWriter(new PassThrough()), onInterrupt: () => () => undefined };
+
+describe('consumer-group command lines', () => {
+  it.each([
+    [['t', '--group', 'g', '--partition', '1'], /drop --partition and --follow/],
+    [['t', '--group', 'g', '--follow'], /drop --partition and --follow/],
+    [['t', '--group', 'g', '--from', '42'], /earliest or latest/],
+    [['t', '--group', 'g', '--assignor', 'random'], /sticky, range or roundRobin/],
+    [['t', '--group', 'g', '--session-timeout-ms', 'soon'], /--session-timeout-ms must be an integer/],
+  ])('consume %j is a usage error', async (args, message) => {
+    await expect(consumeCommand(args, noCluster, io)).rejects.toThrow(message);
+    await expect(consumeCommand(args, noCluster, io)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it.each([
+    [undefined, [], /missing groups subcommand/],
+    ['rename', [], /unknown groups subcommand "rename"/],
+    ['describe', [], /missing GROUP/],
+    ['reset-offsets', ['g', '--to', 'earliest'], /--topic is required/],
+    ['reset-offsets', ['g', '--topic', 't'], /--to is required/],
+    ['reset-offsets', ['g', '--topic', 't', '--to', 'yesterday'], /--to: /],
+    ['reset-offsets', ['g', '--topic', 't', '--to', 'earliest', '--partition', 'x'], /--partition must be an integer/],
+  ])('groups %s %j is a usage error', async (sub, args, message) => {
+    await expect(groupsCommand(sub, args, noCluster, io)).rejects.toThrow(message);
+  });
+});
