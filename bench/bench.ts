@@ -24,7 +24,7 @@ import { runConsume, runE2e, runProduce, type PerfReport } from '../libs/perf/in
 import { evict, segmentFiles } from './page-cache.js';
 import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
-import { RssSampler, figure, repeat, rssOf, type Figure } from './stats.js';
+import { RssSampler, figure, repeat, rssOf, withTimeout, type Figure } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
@@ -46,6 +46,17 @@ interface Row {
   lowerIsBetter?: boolean;
 }
 const rows: Row[] = [];
+/** What must be stopped if the run is interrupted (Ctrl-C): the cluster and the peer servers. */
+const running = new Set<{ stop(): Promise<void> }>();
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (interrupted) return;
+  interrupted = true;
+  process.stderr.write(`[bench] ${signal}: stopping the servers this benchmark started\n`);
+  void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(130));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
 const notes: string[] = [];
 
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
@@ -171,7 +182,7 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       const sampler = new RssSampler(brokerPids).start();
       const firsts = streams.map((s) => s.next());
       const r = await produceRun(samsa, topic, 1024, 1, SECONDS * 3);
-      await Promise.race([Promise.all(firsts), new Promise((res) => setTimeout(res, 5_000))]);
+      await withTimeout(Promise.all(firsts), 5_000, 'the first chunks').catch(() => undefined);
       const stalled = await sampler.stop();
       log(`stalled consumer: wrote ${(r.bytes / 1e6).toFixed(0)} MB, broker RSS at most ${(stalled / 1048576).toFixed(0)} MiB`);
       row('rss', `broker RSS, largest of 3, with a stalled consumer on every partition while ${(r.bytes / 1e6).toFixed(0)} MB are written`, 'MiB', figure([stalled / 1048576]), true);
@@ -198,6 +209,7 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
   }
   log(`${name}: starting ${binary}`);
   const peer = await start(dir);
+  running.add(peer);
   const label = name === 'redis' ? 'Redis' : 'NATS';
   try {
     const sampler = new RssSampler([peer.pid]).start();
@@ -244,6 +256,7 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
     );
   } finally {
     await peer.stop();
+    running.delete(peer);
   }
 }
 
@@ -297,6 +310,7 @@ async function main(): Promise<void> {
         env: { SAMSA_LOG_LEVEL: 'warn' },
         ...(CPU_PROF ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
       });
+      running.add(cluster);
       samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address) });
       await samsaSections(cluster, samsa);
       log(`broker RSS at the end: ${(await Promise.all(cluster.brokers.map((b) => rssOf(b.pid)))).map((r) => ((r ?? 0) / 1048576).toFixed(0)).join(', ')} MiB`);

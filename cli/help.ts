@@ -167,9 +167,10 @@ const PERF_TOPIC_OPTIONS = `  --partitions N          create TOPIC with N partit
 export const PERF_PRODUCE_HELP = `Usage: samsa perf produce TOPIC [--num-records N] [--duration SECONDS] [--record-size BYTES]
                           [--acks all|1|0] [--batch-size N] [--max-in-flight N] [--throughput R]
 
-Sends records of --record-size random letters. Records go in send() calls of --batch-size records
-(the SDK has no linger: a send is a batch per partition, cut at 900 KiB); keyless sends rotate over
-the partitions. Latency is the time of each send(), counted once per record in it.
+Sends records of --record-size random letters. Records go in send() calls of --batch-size records;
+keyless sends rotate over the partitions. The SDK has no linger timer: sends that wait while their
+partition's request is out go together in its next batch (at most 900 KiB). Latency is the time of
+each send(), counted once per record in it.
 
 Options:
   --num-records N         stop after N records (default 1000000)
