@@ -4,8 +4,12 @@
  * how the controller learns that a broker is gone. `leave()` revokes the lease so a clean shutdown
  * is seen at once.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
+
+/** How often a joining process looks whether a previous registration of its key is gone. */
+const REGISTRATION_POLL_MS = 250;
 
 export class Membership {
   private lostListeners: ((err: Error) => void)[] = [];
@@ -23,16 +27,44 @@ export class Membership {
     });
   }
 
-  /** Puts `key` = value (an object is stored as JSON) under a fresh lease of `ttlSeconds` with automatic keepalive. */
-  static async join(etcd: Etcd3, key: string, value: object | string, ttlSeconds: number, logger: Logger): Promise<Membership> {
+  /**
+   * Puts `key` = value (an object is stored as JSON) under a fresh lease of `ttlSeconds` with
+   * automatic keepalive. When the key is still held by another lease (a previous incarnation killed
+   * without leaving, whose lease has not expired yet, or another process running with the same id)
+   * it waits for that key to go away first, like Kafka's broker waiting for its old ZooKeeper
+   * session to end: the controller then sees the restart as a departure and a return, moves
+   * leadership and bumps epochs, instead of a new process silently inheriting the old one's place.
+   */
+  static async join(etcd: Etcd3, key: string, value: object | string, ttlSeconds: number, logger: Logger, signal?: AbortSignal): Promise<Membership> {
     const lease = etcd.lease(ttlSeconds, { autoKeepAlive: true });
     try {
-      await lease.put(key).value(typeof value === 'string' ? value : JSON.stringify(value)).exec();
+      const leaseId = await lease.grant();
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      let waitingSince: number | undefined;
+      for (;;) {
+        signal?.throwIfAborted();
+        const res = await etcd.if(key, 'Create', '==', 0).then(etcd.put(key).value(text).lease(leaseId)).else(etcd.get(key)).commit();
+        if (res.succeeded) break;
+        const holder = res.responses[0]?.response_range?.kvs[0]?.lease;
+        if (waitingSince === undefined) {
+          waitingSince = Date.now();
+          logger.warn(
+            { key, heldByLease: holder, ttlSeconds },
+            'this id is still registered by another lease (a previous run that did not shut down cleanly, or another process with the same id); ' +
+              'waiting for it to expire before joining. If this does not end within the lease TTL, another process uses this id: stop one of them',
+          );
+        } else if (Date.now() - waitingSince >= ttlSeconds * 2000) {
+          logger.warn({ key, heldByLease: holder, waitedMs: Date.now() - waitingSince }, 'still waiting for the previous registration of this id to go away');
+          waitingSince = Date.now();
+        }
+        await delay(REGISTRATION_POLL_MS, undefined, signal ? { signal } : undefined);
+      }
+      if (waitingSince !== undefined) logger.info({ key, waitedMs: Date.now() - waitingSince }, 'the previous registration expired');
+      logger.info({ key, ttlSeconds, lease: leaseId }, 'joined the cluster');
     } catch (err) {
       lease.release();
       throw err;
     }
-    logger.info({ key, ttlSeconds, lease: await lease.grant() }, 'joined the cluster');
     return new Membership(lease, key, logger);
   }
 

@@ -71,6 +71,22 @@ export function onBrokersChanged(state: PartitionState, live: ReadonlySet<number
 }
 
 /**
+ * The state after the brokers in `restarted` came back as new processes without having been seen
+ * to leave (killed and restarted within their lease TTL), or undefined when nothing changes. It
+ * is a departure followed by a return: a restarted leader hands leadership to another in-sync
+ * replica, or, being the only one, leads again in a new epoch; a restarted follower leaves the
+ * ISR and rejoins when it has caught up. The old process's epoch must not carry over to the new
+ * one, whose log may have lost what was not flushed.
+ */
+export function onBrokersRestarted(state: PartitionState, restarted: ReadonlySet<number>, live: ReadonlySet<number>, uncleanAllowed: boolean): PartitionState | undefined {
+  if (!state.replicas.some((r) => restarted.has(r))) return undefined;
+  const withoutRestarted = new Set([...live].filter((b) => !restarted.has(b)));
+  const departed = onBrokersChanged(state, withoutRestarted, uncleanAllowed);
+  if (!departed) return undefined;
+  return onBrokersChanged(departed, live, uncleanAllowed) ?? departed;
+}
+
+/**
  * Preferred-leader election (Kafka's auto.leader.rebalance): the state with leadership moved back
  * to the first replica, or undefined when it already leads, is not alive, or is not in the ISR (it
  * would not hold every committed record). Only a live leader is replaced here; a dead one is

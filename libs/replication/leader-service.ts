@@ -14,6 +14,7 @@
  * sent on this stream), the request is parked until one does, up to max_wait_ms. Data are the
  * stored batch bytes, never decoded or re-encoded.
  */
+import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../rpc/index.js';
@@ -216,6 +217,8 @@ async function waitForAny(
   signal: AbortSignal,
 ): Promise<void> {
   const done = new AbortController();
+  // Two waiters per partition listen on it (bounded by the partitions of this stream, not a leak).
+  setMaxListeners(2 * checked.length + 2, done.signal);
   const onAbort = (): void => done.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => done.abort(), waitMs);

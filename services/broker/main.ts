@@ -175,6 +175,8 @@ class MembershipOwner {
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private stopped = false;
+  /** Ends a join still waiting for a previous registration of this id to expire. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly etcd: ReturnType<typeof connectEtcd>,
@@ -185,7 +187,7 @@ class MembershipOwner {
   ) {}
 
   async join(): Promise<void> {
-    const membership = await Membership.join(this.etcd, this.key, this.value, this.ttlSeconds, this.logger);
+    const membership = await Membership.join(this.etcd, this.key, this.value, this.ttlSeconds, this.logger, this.stopping.signal);
     if (this.stopped) {
       await membership.leave();
       return;
@@ -202,6 +204,7 @@ class MembershipOwner {
 
   async leave(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const membership = this.current;
     this.current = undefined;

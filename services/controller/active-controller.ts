@@ -11,6 +11,7 @@ import {
   commitIfLeader,
   GuardFailedError,
   onBrokersChanged,
+  onBrokersRestarted,
   onPreferredLeaderCheck,
   resolveTopicConfig,
   topicConfigToProto,
@@ -43,6 +44,10 @@ export class ActiveController {
   private readonly unsubscribe: () => void;
   private stopped = false;
   private rebalanceTimer: NodeJS.Timeout | undefined;
+  /** startedAtMs of each live broker as last seen: a change means the process restarted unseen. */
+  private readonly incarnations = new Map<number, number>();
+  /** Restarted brokers -> the partitions (keys) whose state has not yet been moved on for it. */
+  private readonly restartsPending = new Map<number, Set<string>>();
 
   constructor(
     private readonly etcd: Etcd3,
@@ -291,24 +296,70 @@ export class ActiveController {
     });
   }
 
+  /**
+   * Compares each live broker's incarnation with the one last seen. A broker that left and came
+   * back is handled as a departure and a return by onBrokersChanged; one whose process was
+   * replaced unseen (its new registration arrived before the old one was noticed gone) is queued
+   * here so that every partition it holds is moved on as if it had left.
+   */
+  private noteRestarts(): void {
+    const brokers = this.view.brokers();
+    const liveIds = new Set(brokers.map((b) => b.id));
+    for (const id of [...this.incarnations.keys()]) {
+      if (!liveIds.has(id)) {
+        this.incarnations.delete(id);
+        this.restartsPending.delete(id);
+      }
+    }
+    for (const b of brokers) {
+      const known = this.incarnations.get(b.id);
+      this.incarnations.set(b.id, b.startedAtMs);
+      if (known === undefined || known === b.startedAtMs) continue;
+      const keys = new Set<string>();
+      for (const topic of this.view.topics()) {
+        for (const p of this.view.partitions(topic.name)) if (p.replicas.includes(b.id)) keys.add(this.keys.partition(p.topic, p.partition));
+      }
+      this.restartsPending.set(b.id, keys);
+      this.logger.warn({ broker: b.id, previousStart: known, startedAtMs: b.startedAtMs, partitions: keys.size }, 'broker restarted without being seen to leave; moving its partitions on as if it had');
+    }
+  }
+
+  private restartHandled(restarted: ReadonlySet<number>, key: string): void {
+    for (const id of restarted) {
+      const keys = this.restartsPending.get(id);
+      keys?.delete(key);
+      if (keys?.size === 0) this.restartsPending.delete(id);
+    }
+  }
+
   /** One pass over every partition: elect leaders for partitions whose leader or ISR members are gone. */
   private async reconcile(why: string): Promise<void> {
     if (this.stopped) return;
     await withSpan('controller.leader_election', { 'samsa.reason': why }, async () => {
       const live = new Set(this.view.brokers().map((b) => b.id));
+      this.noteRestarts();
       let changed = 0;
       let conflicts = 0;
+      const written: PartitionState[] = [];
       for (const topic of this.view.topics()) {
         for (const state of this.view.partitions(topic.name)) {
           if (this.stopped) return;
-          const next = onBrokersChanged(state, live, topic.config.uncleanLeaderElection);
-          if (!next) continue;
           const key = this.keys.partition(state.topic, state.partition);
+          const restarted = new Set([...this.restartsPending].filter(([, keys]) => keys.has(key)).map(([id]) => id));
+          const next =
+            (restarted.size > 0 ? onBrokersRestarted(state, restarted, live, topic.config.uncleanLeaderElection) : undefined) ??
+            onBrokersChanged(state, live, topic.config.uncleanLeaderElection);
+          if (!next) {
+            this.restartHandled(restarted, key);
+            continue;
+          }
           try {
             await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
             changed++;
+            written.push(next);
+            this.restartHandled(restarted, key);
             this.logger.info(
-              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, why },
+              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, restarted: [...restarted], why },
               next.leader >= 0 ? 'elected partition leader' : 'partition has no live in-sync replica; it is offline',
             );
           } catch (err) {
@@ -322,6 +373,11 @@ export class ActiveController {
         }
       }
       if (changed > 0) this.logger.info({ changed, why, live: [...live] }, 'leadership pass done');
+      // The next pass must start from our own writes: a broker that returns while the view still
+      // shows the state before this pass would be compared with that state and nothing would change.
+      await this.view
+        .waitFor(() => written.every((w) => (this.view.partition(w.topic, w.partition)?.partitionEpoch ?? Infinity) >= w.partitionEpoch), VIEW_CATCH_UP_MS)
+        .catch((err: unknown) => this.logger.warn({ err }, 'the cluster view has not caught up with this pass\'s writes; the next pass may act on older state'));
       if (conflicts > 0) {
         const t = setTimeout(() => {
           if (!this.stopped) this.scheduleReconcile(`retry after ${conflicts} concurrent change(s)`);

@@ -18,6 +18,7 @@ export const COORDINATOR_CONFIG_SPEC = {
   offsetsTopicReplicationFactor: int('SAMSA_OFFSETS_TOPIC_REPLICATION_FACTOR', 'offsets-topic-replication-factor', 3, 'replication factor of __consumer_offsets when created (lowered to the live brokers)', 1, 16),
   groupMinSessionTimeoutMs: int('SAMSA_GROUP_MIN_SESSION_TIMEOUT_MS', 'group-min-session-timeout-ms', DEFAULT_GROUP_LIMITS.minSessionTimeoutMs, 'smallest session timeout a member may ask for', 1, 3_600_000),
   groupMaxSessionTimeoutMs: int('SAMSA_GROUP_MAX_SESSION_TIMEOUT_MS', 'group-max-session-timeout-ms', DEFAULT_GROUP_LIMITS.maxSessionTimeoutMs, 'largest session timeout a member may ask for', 1, 3_600_000),
+  lagRefreshMs: int('SAMSA_LAG_REFRESH_MS', 'lag-refresh-ms', 10_000, 'how often consumer lag is recomputed for /metrics (asks brokers for high watermarks)', 100, 3_600_000),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the coordinator (its state lives in __consumer_offsets); accepted for uniformity'),
 } as const;
 

@@ -127,6 +127,26 @@ export class CoordinatorHandlers {
     }
   }
 
+  /**
+   * Lag of every committed offset of the groups this coordinator owns (high watermark minus
+   * committed; partitions whose high watermark could not be read are left out). For /metrics.
+   */
+  async lagSnapshot(): Promise<{ group: string; topic: string; partition: number; lag: number }[]> {
+    const out: { group: string; topic: string; partition: number; lag: number }[] = [];
+    for (const g of this.ctx.coordinator.listGroups()) {
+      let rows: { tp: TopicPartition; committed: Committed | undefined }[];
+      try {
+        rows = this.ctx.coordinator.fetchOffsets(g.groupId);
+      } catch {
+        continue; // moved or unloaded meanwhile
+      }
+      for (const r of await this.withLag(rows)) {
+        if (r.lag !== undefined && r.lag !== null && Number(r.lag) >= 0) out.push({ group: g.groupId, topic: r.topic ?? '', partition: r.partition ?? 0, lag: Number(r.lag) });
+      }
+    }
+    return out;
+  }
+
   /** CommittedOffset rows with the high watermark and lag (-1 when unknown). */
   private async withLag(rows: readonly { tp: TopicPartition; committed: Committed | undefined }[]): Promise<v1.CommittedOffset[]> {
     return Promise.all(

@@ -85,6 +85,32 @@ async function start(config: CoordinatorConfig, logger: Logger): Promise<Running
     const health = new HealthReporter(server, [SERVICE_NAME]);
     const handlers = new CoordinatorHandlers({ coordinatorId: config.coordinatorId, coordinator, ownership: () => ownership, view, logger, consumer, shutdown: shutdown.signal });
     cleanup.push(() => handlers.close());
+    // Consumer lag per group and partition: refreshed on an owned timer (it asks the brokers for
+    // high watermarks), observed from the last snapshot when /metrics is scraped.
+    let lagRows: { group: string; topic: string; partition: number; lag: number }[] = [];
+    let lagRefresh: Promise<void> | undefined;
+    const lagGauge = meter.createObservableGauge('samsa.coordinator.consumer_lag', { description: 'High watermark minus committed offset, per group and partition (records)' });
+    const observeLag = (result: { observe(value: number, attributes: Record<string, string | number>): void }): void => {
+      for (const r of lagRows) result.observe(r.lag, { group: r.group, topic: r.topic, partition: r.partition });
+    };
+    lagGauge.addCallback(observeLag);
+    const lagTimer = setInterval(() => {
+      if (lagRefresh) return;
+      lagRefresh = handlers
+        .lagSnapshot()
+        .then((rows) => {
+          lagRows = rows;
+        })
+        .catch((err: unknown) => logger.debug({ err }, 'consumer lag refresh failed'))
+        .finally(() => {
+          lagRefresh = undefined;
+        });
+    }, config.lagRefreshMs);
+    cleanup.push(async () => {
+      clearInterval(lagTimer);
+      lagGauge.removeCallback(observeLag);
+      await lagRefresh;
+    });
     server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, handlers.handlers());
     const port = await bindServer(server, config.host, config.port);
     cleanup.push(() => server.forceShutdown());

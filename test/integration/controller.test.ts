@@ -365,6 +365,83 @@ describe('partition leadership follows broker leases', () => {
   });
 });
 
+describe('a broker restarted within its lease', () => {
+  it('a new process with the same id waits until the old registration has gone before it joins', async () => {
+    const id = 7;
+    const key = keys.broker(id);
+    const old = await Membership.join(etcd, key, { id, host: '127.0.0.1', port: 40007, rack: '', startedAtMs: 1, cleanStart: true }, 30, logger);
+    try {
+      let joined: Membership | undefined;
+      const second = Membership.join(etcd, key, { id, host: '127.0.0.1', port: 40007, rack: '', startedAtMs: 2, cleanStart: false }, 5, logger).then((m) => (joined = m));
+      // It does not take the key from the live lease.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(joined).toBeUndefined();
+      expect(JSON.parse((await etcd.get(key).string()) ?? '{}')).toMatchObject({ startedAtMs: 1 });
+      await old.leave();
+      await second;
+      expect(JSON.parse((await etcd.get(key).string()) ?? '{}')).toMatchObject({ startedAtMs: 2 });
+      await joined?.leave();
+    } finally {
+      await old.leave();
+    }
+  });
+
+  it('a join still waiting is ended by its abort signal', async () => {
+    const key = keys.broker(8);
+    const holder = await Membership.join(etcd, key, 'holder', 30, logger);
+    try {
+      const abort = new AbortController();
+      const waiting = Membership.join(etcd, key, 'second', 5, logger, abort.signal);
+      abort.abort();
+      await expect(waiting).rejects.toThrow();
+      expect(await etcd.get(key).string()).toBe('holder');
+    } finally {
+      await holder.leave();
+    }
+  });
+
+  it('a registration replaced by a new incarnation without a departure moves leadership and bumps epochs', async () => {
+    const a = controller1.address;
+    const name = uniqueName('restart');
+    await createTopic(a, { name, partitions: 6, replicationFactor: 2 });
+    const before = await waitForTopic(a, name, (t) => t.partitions.every((p) => p.isr.length === 2), `${name} fully in sync`);
+    const x = 1;
+    const ledByX = before.partitions.filter((p) => p.leaderId === x);
+    const followedByX = before.partitions.filter((p) => p.leaderId !== x && p.replicas.includes(x));
+    expect(ledByX.length).toBeGreaterThan(0);
+    // What a process killed and restarted faster than the controller noticed looks like: the key
+    // is put again (new startedAtMs, new lease) with no delete in between.
+    const lease = etcd.lease(TTL * 10);
+    const registration: BrokerRegistration = { id: x, host: '127.0.0.1', port: 40000 + x, rack: '', startedAtMs: Date.now() + 1, cleanStart: false };
+    await lease.put(keys.broker(x)).value(JSON.stringify(registration)).exec();
+    try {
+      const after = await waitForTopic(
+        a,
+        name,
+        (t) => t.partitions.every((p) => (p.replicas.includes(x) ? p.leaderId !== x && !p.isr.includes(x) : true)),
+        `partitions of ${name} to move off the restarted broker ${x}`,
+      );
+      for (const old of ledByX) {
+        const p = after.partitions.find((q) => q.partition === old.partition) as v1.PartitionInfo__Output;
+        expect(p.leaderEpoch).toBeGreaterThan(old.leaderEpoch);
+      }
+      for (const old of followedByX) {
+        const p = after.partitions.find((q) => q.partition === old.partition) as v1.PartitionInfo__Output;
+        expect(p.leaderId).toBe(old.leaderId);
+        expect(p.leaderEpoch).toBe(old.leaderEpoch);
+      }
+      await deleteTopic(a, name);
+    } finally {
+      // Hand the key back to the test's own registration of broker x.
+      await brokers.get(x)?.leave();
+      brokers.delete(x);
+      await lease.revoke();
+      await registerBroker(x);
+      await waitForBrokers(a, [1, 2, 3]);
+    }
+  });
+});
+
 describe('fenced writes', () => {
   const election = `${new MetadataKeys(uniqueName('fence')).controllerElection}`;
 

@@ -28,7 +28,7 @@ const PARTITIONS = 12;
 
 // Lease TTL 5 s rather than the harness's 3 s: on a loaded machine a 3 s lease can lapse and make
 // coordinators hand partitions around, which is correct but not what these tests look at.
-const cluster = await startCluster({ name: 'groups', brokers: 3, coordinators: 2, env: { SAMSA_LEASE_TTL_SECONDS: '5' } });
+const cluster = await startCluster({ name: 'groups', brokers: 3, coordinators: 2, env: { SAMSA_LEASE_TTL_SECONDS: '5', SAMSA_LAG_REFRESH_MS: '300' } });
 const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
 const broker = brokerClient(cluster.bootstrap);
 const children: Child[] = [];
@@ -212,6 +212,15 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     await produceRound(topic, 1, 10);
     const committedAtKill = new Map((await samsa.groups().fetchOffsets(groupId)).map((o) => [o.partition, o.offset]));
     for (const p of victimPartitions) expect(committedAtKill.get(p)).toBe(10);
+    // /metrics shows the paused member's lag: 10 records on each of its partitions.
+    await waitUntil(
+      async () => {
+        const all = (await Promise.all(cluster.coordinators.map((c) => scrape(c.metricsUrl as string)))).flat();
+        return victimPartitions.every((p) => samples(all, 'samsa_coordinator_consumer_lag', { group: groupId, topic, partition: String(p) }).some((x) => x.value === 10));
+      },
+      20_000,
+      'the paused member\'s consumer lag on /metrics',
+    );
     const before = members.slice(0, 2).map((m) => delivered(m).length);
     const killedAt = performance.now();
     await victim.kill9();

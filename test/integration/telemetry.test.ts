@@ -282,6 +282,23 @@ describe('health', () => {
     for (const b of cluster.brokers) expect(await checkHealth(b.address, 'samsa.v1.BrokerService'), b.name).toBe('SERVING');
     expect(await checkHealth(cluster.controllers[0]?.address as string, 'samsa.v1.ControllerService')).toBe('SERVING');
   });
+
+  it('the container health probe exits 0 for a SERVING service and 1 for one that does not answer', async () => {
+    const probe = (address: string): Promise<{ code: number | null; out: string }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'libs', 'rpc', 'health-probe.js'), address], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    const ok = await probe(cluster.brokers[0]?.address as string);
+    expect(ok).toMatchObject({ code: 0 });
+    expect(ok.out).toContain('SERVING');
+    const closed = await probe(`127.0.0.1:${await freePort()}`);
+    expect(closed.code).toBe(1);
+    expect(closed.out).toContain('UNREACHABLE');
+  });
 });
 
 describe('shutdown', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { onBrokersChanged, onPreferredLeaderCheck, type PartitionState } from '../../../libs/cluster/index.js';
+import { onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, type PartitionState } from '../../../libs/cluster/index.js';
 
 function partition(replicas: number[], overrides: Partial<PartitionState> = {}): PartitionState {
   return {
@@ -182,6 +182,52 @@ describe('onPreferredLeaderCheck', () => {
           expect(next.leaderEpoch).toBe(s.leaderEpoch + 1);
         }
       }),
+    );
+  });
+});
+
+describe('onBrokersRestarted (a broker replaced by a new process before its old lease was seen to end)', () => {
+  it('a restarted leader hands leadership to the next in-sync replica and leaves the ISR', () => {
+    const s = partition([1, 2, 3]);
+    expect(onBrokersRestarted(s, live(1), live(1, 2, 3), false)).toMatchObject({ leader: 2, leaderEpoch: 6, isr: [2, 3] });
+  });
+
+  it('the only in-sync replica restarted: it leads again, in a new epoch', () => {
+    const s = partition([1]);
+    const next = onBrokersRestarted(s, live(1), live(1), false);
+    expect(next?.leader).toBe(1);
+    expect(next?.isr).toEqual([1]);
+    expect(next?.leaderEpoch).toBeGreaterThan(s.leaderEpoch);
+    expect(next?.partitionEpoch).toBeGreaterThan(s.partitionEpoch);
+  });
+
+  it('a restarted follower leaves the ISR; leader and leader epoch stay', () => {
+    const s = partition([1, 2, 3]);
+    expect(onBrokersRestarted(s, live(3), live(1, 2, 3), false)).toEqual({ ...s, isr: [1, 2], partitionEpoch: 10 });
+  });
+
+  it('a restart of a broker that holds no replica, or of one already out of the ISR, changes nothing', () => {
+    expect(onBrokersRestarted(partition([1, 2]), live(3), live(1, 2, 3), false)).toBeUndefined();
+    expect(onBrokersRestarted(partition([1, 2, 3], { isr: [1, 2] }), live(3), live(1, 2, 3), false)).toBeUndefined();
+  });
+
+  it('never leaves the ISR empty nor a leader outside it, whatever restarts and dies', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
+        fc.subarray([1, 2, 3, 4, 5]),
+        fc.subarray([1, 2, 3, 4, 5]),
+        (replicas, liveIds, restartedIds) => {
+          const liveSet = new Set(liveIds);
+          const next = onBrokersRestarted(partition(replicas), new Set(restartedIds.filter((r) => liveSet.has(r))), liveSet, false);
+          if (!next) return;
+          expect(next.isr.length).toBeGreaterThan(0);
+          if (next.leader >= 0) {
+            expect(next.isr).toContain(next.leader);
+            expect(liveSet.has(next.leader)).toBe(true);
+          }
+        },
+      ),
     );
   });
 });
