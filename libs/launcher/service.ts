@@ -52,6 +52,13 @@ export function entryPoint(kind: ServiceKind): string {
   return path;
 }
 
+/**
+ * How long a started service may take to answer SERVING: several Node processes loading gRPC and
+ * OpenTelemetry at once on a loaded 2-core machine have taken over 30 s, and a broker restarted
+ * after kill -9 also waits up to one lease TTL for its old registration to expire.
+ */
+const START_TIMEOUT_MS = 60_000;
+
 export class ServiceProcess {
   readonly child: Child;
   readonly address: string;
@@ -94,12 +101,12 @@ export class ServiceProcess {
   }
 
   /** Starts the process and waits until its health check says SERVING. */
-  async start(timeoutMs = 30_000): Promise<void> {
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     this.child.start();
     await this.waitReady(timeoutMs);
   }
 
-  async waitReady(timeoutMs = 30_000): Promise<void> {
+  async waitReady(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     await waitUntil(
       async () => {
         if (!this.child.running) throw new Error(`${this.name} exited during start; see ${this.spec.logFile}`);
@@ -127,7 +134,7 @@ export class ServiceProcess {
     this.child.resume();
   }
 
-  async restart(timeoutMs = 30_000): Promise<void> {
+  async restart(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     await this.stop();
     await this.start(timeoutMs);
   }
