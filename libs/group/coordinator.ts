@@ -14,7 +14,7 @@
  * empties, the partition is released, or close() is called. Single event loop; not thread-safe.
  */
 import { SamsaError } from '../errors/index.js';
-import type { Logger } from '../telemetry/index.js';
+import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
 import type { TopicPartition } from './assignors.js';
 import { OffsetsState, fenceRecord, groupPartition, offsetRecord, type Committed, type OffsetsRecord } from './offsets-log.js';
@@ -209,6 +209,14 @@ export class GroupCoordinator implements OwnershipListener {
 
   /** Adds a member; `listener` receives its events, starting with those of this join. */
   join(groupId: string, request: JoinRequest, listener: MemberListener): string {
+    return withSyncSpan('group.join', { [ATTR.group]: groupId, 'samsa.topics': request.topics.join(',') }, (span) => {
+      const memberId = this.joinNow(groupId, request, listener);
+      span.setAttributes({ [ATTR.memberId]: memberId, [ATTR.generation]: this.runtimeOf(groupId)?.group.generation ?? -1 });
+      return memberId;
+    });
+  }
+
+  private joinNow(groupId: string, request: JoinRequest, listener: MemberListener): string {
     const rt = this.partitionFor(groupId);
     let gr = rt.groups.get(groupId);
     const created = !gr;
@@ -282,6 +290,13 @@ export class GroupCoordinator implements OwnershipListener {
   private dispatch(rt: PartitionRuntime, groupId: string, gr: GroupRuntime, events: readonly MemberEvent[]): void {
     if (gr.group.generation !== gr.seenGeneration) {
       this.rebalances += Math.max(0, gr.group.generation - gr.seenGeneration);
+      // The decision is taken here, in memory: the span marks it (with who gets what as events)
+      // inside whatever trace caused it (a join, a leave, an expiry timer starts its own).
+      const span = tracer.startSpan('group.rebalance', {
+        attributes: { [ATTR.group]: groupId, [ATTR.generation]: gr.group.generation, 'samsa.previous_generation': gr.seenGeneration, 'samsa.members': gr.group.size },
+      });
+      for (const e of events) if (e.kind === 'assignment' || e.kind === 'revoke') span.addEvent(e.kind, { [ATTR.memberId]: e.memberId, 'samsa.partitions': e.partitions.length });
+      span.end();
       gr.seenGeneration = gr.group.generation;
     }
     for (const e of events) {
@@ -337,6 +352,11 @@ export class GroupCoordinator implements OwnershipListener {
    * ILLEGAL_GENERATION, PARTITION_NOT_ASSIGNED, NOT_COORDINATOR.
    */
   async commit(groupId: string, memberId: string, generation: number, offsets: readonly OffsetToCommit[]): Promise<void> {
+    const attributes = { [ATTR.group]: groupId, [ATTR.memberId]: memberId, [ATTR.generation]: generation, 'samsa.offsets': offsets.length };
+    return withSpan('group.commit', attributes, () => this.commitNow(groupId, memberId, generation, offsets));
+  }
+
+  private async commitNow(groupId: string, memberId: string, generation: number, offsets: readonly OffsetToCommit[]): Promise<void> {
     const rt = this.partitionFor(groupId);
     for (const c of offsets) {
       if (!Number.isSafeInteger(c.offset) || c.offset < 0) throw new SamsaError('INVALID_REQUEST', `offset for ${c.topic}/${c.partition} must be an integer from 0 to 2^53-1, got ${c.offset}`);

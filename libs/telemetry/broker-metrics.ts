@@ -115,9 +115,9 @@ export class BrokerMetrics {
     this.recordsOut.add(records, { topic });
   }
 
-  /** A Produce answered after `seconds`; `outcome` is 'ok' or the error reason. */
-  produceDone(seconds: number, acks: string, outcome: string): void {
-    this.produceDuration.record(seconds, { acks, outcome });
+  /** A Produce (one topic per request) answered after `seconds`; `outcome` is 'ok' or the error reason. */
+  produceDone(seconds: number, topic: string, acks: string, outcome: string): void {
+    this.produceDuration.record(seconds, { topic, acks, outcome });
   }
 
   fetchDone(seconds: number, outcome: string): void {

@@ -5,7 +5,7 @@
  */
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 export { shutdownTelemetry } from './shutdown.js';
-export { tracer, meter, withSpan, withChildSpan, recordFailure, ATTR } from './spans.js';
+export { tracer, meter, withSpan, withSyncSpan, withChildSpan, recordFailure, ATTR } from './spans.js';
 export {
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,

@@ -25,6 +25,9 @@ export const ATTR = {
   brokerId: 'samsa.broker_id',
   followerId: 'samsa.follower_id',
   outcome: 'samsa.outcome',
+  group: 'samsa.group',
+  memberId: 'samsa.member_id',
+  generation: 'samsa.generation',
 } as const;
 
 /** Marks `span` failed with `err` (exception event + ERROR status). */
@@ -48,6 +51,20 @@ export async function withSpan<T>(
   return tracer.startActiveSpan(name, { ...spanOptions, attributes: { ...spanOptions.attributes, ...attributes } }, parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
+    } catch (err) {
+      recordFailure(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** withSpan for synchronous work (a decision taken in memory, such as a group join). */
+export function withSyncSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => T): T {
+  return tracer.startActiveSpan(name, { attributes }, (span) => {
+    try {
+      return fn(span);
     } catch (err) {
       recordFailure(span, err);
       throw err;

@@ -1,7 +1,7 @@
 /**
  * Observability of a running cluster: traces across hops, /metrics, and health.
  *
- * The cluster (real etcd, a controller, three brokers) exports its spans over OTLP/HTTP (JSON) to a
+ * The cluster (real etcd, a controller, three brokers, a group coordinator) exports its spans over OTLP/HTTP (JSON) to a
  * receiver this test runs. Two produces are followed:
  * - a plain gRPC client (this test, which exports nothing itself) sends an acks=all Produce with a
  *   W3C `traceparent` to a broker that does NOT lead the partition of an RF=3 topic: the trace must
@@ -11,7 +11,9 @@
  *   log.append) under the leader's partition.append;
  * - the `samsa` CLI, run with the telemetry bootstrap, produces and then consumes: the trace of the
  *   produce starts at the CLI's own `send` span and reaches the leader's append, and the consume's
- *   `receive` span links to that `send` span through the record's `traceparent` header.
+ *   `receive` span links to that `send` span through the record's `traceparent` header; then
+ *   the CLI consumes as a group member, and the coordinator's group.join (inside the member's
+ *   GroupConsume call), group.rebalance and group.commit spans must arrive.
  * Then every service's /metrics must show the metrics of the run, and every service answers
  * grpc.health.v1 Check with SERVING. Last, a service that would export only after an hour sends
  * its spans when it is stopped (SIGTERM flushes telemetry).
@@ -40,7 +42,7 @@ const OTEL_ENV = {
   // Export soon after a span ends; the test still waits for spans by condition, never by time.
   OTEL_BSP_SCHEDULE_DELAY: '200',
 };
-const cluster = await startCluster({ name: 'telemetry', brokers: 3, env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch' } });
+const cluster = await startCluster({ name: 'telemetry', brokers: 3, coordinators: 1, env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch' } });
 const samsa = new Samsa({ bootstrap: cluster.bootstrap });
 afterAll(() => samsa.close());
 const topic = uniqueName('traced');
@@ -226,6 +228,7 @@ describe('traces', () => {
     // The consume is a trace of its own, linked rather than parented.
     expect(receive.traceId).not.toBe(send.traceId);
   });
+
 });
 
 describe('metrics', () => {
@@ -249,10 +252,10 @@ describe('metrics', () => {
     expect(value(leaderMetrics, 'samsa_broker_under_replicated_partitions')).toBe(0);
     expect(value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' })).toBeGreaterThanOrEqual(1);
     // Latency histograms: the leader answered two produces; the forwarding broker one.
-    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_count', { outcome: 'ok' }).reduce((n, s) => n + s.value, 0);
+    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0);
     expect(produceCount).toBe(2);
     const otherMetrics = await scrape(other.metricsUrl as string);
-    expect(samples(otherMetrics, 'samsa_broker_produce_duration_count', { outcome: 'ok' }).reduce((n, s) => n + s.value, 0)).toBe(1);
+    expect(samples(otherMetrics, 'samsa_broker_produce_duration_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0)).toBe(1);
     // The consume's stream is closed again.
     await waitUntil(async () => value(await scrape(leader.metricsUrl as string), 'samsa_broker_open_streams', { kind: 'local' }) === 0, 30_000, 'the consume stream to close');
 
@@ -274,13 +277,38 @@ describe('metrics', () => {
   });
 });
 
+// After the metrics check: a group member's commits are produces too (to __consumer_offsets).
+describe('group traces', () => {
+  it('a group member\'s join, the rebalance it causes and its offset commits are spans of the coordinator, the join inside the member\'s GroupConsume call', async () => {
+    const group = uniqueName('traced-group');
+    const consumed = await tracedCli(['consume', topic, '--group', group, '--max-messages', '2']);
+    expect(consumed.code).toBe(0);
+    expect(consumed.stdout.trim().split('\n')).toEqual(['forwarded', 'from-the-cli']);
+    const ofGroup = (s: ReceivedSpan): boolean => s.attributes['samsa.group'] === group;
+    await receiver.waitFor('the coordinator spans of the group', (spans) =>
+      ['group.join', 'group.rebalance', 'group.commit'].every((name) => spans.some((s) => s.name === name && ofGroup(s))),
+    );
+    const join = receiver.spans.find((s) => s.name === 'group.join' && ofGroup(s)) as ReceivedSpan;
+    expect(join.service).toBe('samsa-coordinator');
+    const chain = ancestors(join, receiver.trace(join.traceId)).map((s) => `${s.name}@${s.service}`);
+    expect(chain).toContain('grpc.samsa.v1.CoordinatorService/GroupConsume@samsa-coordinator');
+    expect(chain).toContain('grpc.samsa.v1.CoordinatorService/GroupConsume@samsa-cli');
+    const rebalance = receiver.spans.find((s) => s.name === 'group.rebalance' && ofGroup(s)) as ReceivedSpan;
+    expect(rebalance.attributes['samsa.generation']).toBeGreaterThanOrEqual(1);
+    const commits = receiver.spans.filter((s) => s.name === 'group.commit' && ofGroup(s));
+    expect(commits.length).toBeGreaterThan(0);
+    expect(commits.every((s) => s.attributes['samsa.member_id'] === join.attributes['samsa.member_id'])).toBe(true);
+  });
+});
+
 describe('health', () => {
   it('grpc.health.v1 Check answers SERVING on every service', async () => {
-    const services = [...cluster.controllers, ...cluster.brokers];
-    expect(services).toHaveLength(4);
+    const services = [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators];
+    expect(services).toHaveLength(5);
     for (const s of services) expect(await checkHealth(s.address), s.name).toBe('SERVING');
     for (const b of cluster.brokers) expect(await checkHealth(b.address, 'samsa.v1.BrokerService'), b.name).toBe('SERVING');
     expect(await checkHealth(cluster.controllers[0]?.address as string, 'samsa.v1.ControllerService')).toBe('SERVING');
+    for (const c of cluster.coordinators) expect(await checkHealth(c.address, 'samsa.v1.CoordinatorService'), c.name).toBe('SERVING');
   });
 
   it('the container health probe exits 0 for a SERVING service and 1 for one that does not answer', async () => {

@@ -12,7 +12,7 @@ export { type BrokerContext } from './context.js';
 
 export function brokerHandlers(ctx: BrokerContext): v1.BrokerServiceHandlers {
   return {
-    Produce: unary((req, call) => timed(() => produce(ctx, req, call), (s, outcome) => ctx.metrics.produceDone(s, req.acks, outcome))),
+    Produce: unary((req, call) => timed(() => produce(ctx, req, call), (s, outcome) => ctx.metrics.produceDone(s, req.topic, req.acks, outcome))),
     Fetch: unary((req, call) => timed(() => fetch(ctx, req, call), (s, outcome) => ctx.metrics.fetchDone(s, outcome))),
     Consume: serverStream((req, call) => consume(ctx, req, call)),
     ListOffsets: unary((req, call) => listOffsets(ctx, req, call)),

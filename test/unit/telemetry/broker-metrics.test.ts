@@ -100,8 +100,8 @@ describe('BrokerMetrics', () => {
   it('records produce and fetch latency by outcome; close() stops the gauges', async () => {
     const hosted = [partition('t', 0, 'leader', [1], 10)];
     const { metrics, read } = setup(hosted, {});
-    metrics.produceDone(0.002, 'ACKS_ALL', 'ok');
-    metrics.produceDone(0.5, 'ACKS_ALL', 'NOT_ENOUGH_REPLICAS');
+    metrics.produceDone(0.002, 't', 'ACKS_ALL', 'ok');
+    metrics.produceDone(0.5, 't', 'ACKS_ALL', 'NOT_ENOUGH_REPLICAS');
     metrics.fetchDone(0.1, 'ok');
     const m = await read();
     const produce = m.get('samsa.broker.produce.duration') ?? [];
