@@ -76,7 +76,7 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
     partition === undefined
       ? consumer.topicChunks({ topic, from, follow })
       : consumer.partition({ topic, partition, from, follow }).chunks();
-  const unregister = io.onInterrupt(() => consumer.close());
+  const unregister = io.onInterrupt(() => void consumer.close());
   const started = performance.now();
   let received = 0;
   let failed = false;
@@ -96,7 +96,7 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
     throw err;
   } finally {
     unregister();
-    consumer.close();
+    await consumer.close();
     await io.out.end();
     const seconds = (performance.now() - started) / 1000;
     if (!failed) {
