@@ -3,11 +3,14 @@
  * coordinator): seek, pause/resume, and committed offsets of a group used without membership
  * (Kafka's simple consumer group). Every wait is for a condition, never for time to pass.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa, SamsaError, type Consumer } from '../../libs/client/index.js';
 import { waitUntil } from '../../libs/launcher/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 const cluster = await startCluster({ name: 'consumer', brokers: 2, coordinators: 1 });
 const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
 afterAll(async () => {
@@ -188,5 +191,20 @@ describe('the assigned consumer', { timeout: 180_000 }, () => {
     await member.close();
     await reading;
     await consumer.close();
+  });
+
+  it('samsa consume --group G --partition P reads P from the group\'s committed offset and commits what it printed', async () => {
+    const topic = await createTopic('cli', 1);
+    const groupId = uniqueName('cli');
+    await produce(topic, 0, 10);
+    const consume = (max: number): number[] =>
+      execFileSync(process.execPath, [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--partition', '0', '--max-messages', String(max), '--format', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { offset: number }).offset);
+    expect(consume(4)).toEqual([0, 1, 2, 3]);
+    expect((await committed(groupId)).get(0)?.offset).toBe(4);
+    expect(consume(3)).toEqual([4, 5, 6]);
+    expect((await committed(groupId)).get(0)?.offset).toBe(7);
   });
 });
