@@ -110,6 +110,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   private wake: (() => void) | undefined;
   private waiting = false;
   private reading = false;
+  private closed = false;
   private closing: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private readonly committer: OffsetCommitter | undefined;
@@ -248,7 +249,12 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
    * positions one last time and rejects if that fails. Idempotent.
    */
   close(): Promise<void> {
-    return (this.closing ??= this.shutdown());
+    if (!this.closing) {
+      // Set before shutdown() runs, so everything it triggers already sees the consumer closed.
+      this.closed = true;
+      this.closing = this.shutdown();
+    }
+    return this.closing;
   }
 
   private async shutdown(): Promise<void> {
@@ -258,10 +264,6 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     for (const s of [...this.open]) s.close();
     this.signal();
     if (this.committer && this.autoCommit) await this.committer.commit(this.positions());
-  }
-
-  private get closed(): boolean {
-    return this.closing !== undefined;
   }
 
   private throwIfClosed(): void {
