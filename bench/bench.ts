@@ -187,7 +187,7 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       log(`stalled consumer: wrote ${(r.bytes / 1e6).toFixed(0)} MB, broker RSS at most ${(stalled / 1048576).toFixed(0)} MiB`);
       row('rss', `broker RSS, largest of 3, with a stalled consumer on every partition while ${(r.bytes / 1e6).toFixed(0)} MB are written`, 'MiB', figure([stalled / 1048576]), true);
     } finally {
-      consumer.close();
+      await consumer.close();
     }
   }
 }

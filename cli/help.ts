@@ -124,7 +124,11 @@ As a consumer-group member (the group's coordinator assigns partitions and commi
   --instance-id ID           static membership: a restart within the session timeout keeps the partitions
   --assignor NAME            sticky (default), range or roundRobin
 
-Example: samsa consume orders --group billing --format json`;
+With --group G --partition P it reads partition P itself, from G's committed offset (else --from,
+any position), and commits what was printed to G without joining it; refused while G has members.
+
+Example: samsa consume orders --group billing --format json
+         samsa consume orders --group audit --partition 3`;
 
 export const GROUPS_HELP = `Usage: samsa groups <list|describe|reset-offsets|delete> [options]
 

@@ -6,8 +6,9 @@
  * `samsa consume TOPIC --group G`: as a member of consumer group G, until Ctrl-C or
  * --max-messages. A chunk of records is reported processed (and so committed) only after it was
  * written to stdout, so a crash re-prints at most what was not yet committed (at-least-once).
+ * With --partition P it reads P itself and commits to G without joining (consumeAssigned).
  */
-import type { ConsumedMessage, GroupConsumerOptions, Samsa } from '../../libs/client/index.js';
+import type { ConsumedMessage, GroupConsumerOptions, OffsetSpec, Samsa } from '../../libs/client/index.js';
 import { parseOffsetSpec } from '../../libs/client/index.js';
 import { CONSUME_HELP } from '../help.js';
 import { LineWriter, count } from '../output.js';
@@ -55,7 +56,12 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
   const render = format === 'json' ? toJson : toText(parsed.values['print-key'] ?? false, parsed.values['key-separator'] ?? '\t');
 
   if (parsed.values.group !== undefined) {
-    if (parsed.values.partition !== undefined || parsed.values.follow !== undefined) throw new UsageError('--group assigns partitions itself and always follows: drop --partition and --follow', CONSUME_HELP);
+    if (parsed.values.follow !== undefined) throw new UsageError('--group always follows: drop --follow', CONSUME_HELP);
+    if (partition !== undefined) {
+      const memberFlag = (['session-timeout-ms', 'instance-id', 'assignor'] as const).find((f) => parsed.values[f] !== undefined);
+      if (memberFlag) throw new UsageError(`--group with --partition reads that partition without joining the group; --${memberFlag} is for members: drop it or --partition`, CONSUME_HELP);
+      return consumeAssigned(client(), io, { groupId: parsed.values.group, topic, partition, reset: from }, max, render);
+    }
     if (from !== 'earliest' && from !== 'latest') throw new UsageError('with --group, --from is where partitions without a committed offset start: earliest or latest', CONSUME_HELP);
     const assignor = parsed.values.assignor ?? 'sticky';
     if (assignor !== 'sticky' && assignor !== 'range' && assignor !== 'roundRobin') throw new UsageError(`--assignor must be sticky, range or roundRobin, got "${assignor}"`, CONSUME_HELP);
@@ -76,33 +82,24 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
     partition === undefined
       ? consumer.topicChunks({ topic, from, follow })
       : consumer.partition({ topic, partition, from, follow }).chunks();
-  const unregister = io.onInterrupt(() => consumer.close());
+  const unregister = io.onInterrupt(() => void consumer.close());
   const started = performance.now();
-  let received = 0;
+  const progress = { received: 0 };
   let failed = false;
   try {
-    if (max > 0) {
-      reading: for await (const chunk of chunks) {
-        for (const m of chunk) {
-          received++;
-          const wait = io.out.line(render(m));
-          if (wait) await wait;
-          if (received >= max) break reading;
-        }
-      }
-    }
+    if (max > 0) await printChunks(chunks, io, max, render, progress);
   } catch (err) {
     failed = true;
     throw err;
   } finally {
     unregister();
-    consumer.close();
+    await consumer.close();
     await io.out.end();
     const seconds = (performance.now() - started) / 1000;
     if (!failed) {
-      io.stderr(`consumed ${count(received)} records from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? received / seconds : received)} records/s`);
-    } else if (received > 0) {
-      io.stderr(`consumed ${count(received)} records from ${topic} before the error below`);
+      io.stderr(`consumed ${count(progress.received)} records from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? progress.received / seconds : progress.received)} records/s`);
+    } else if (progress.received > 0) {
+      io.stderr(`consumed ${count(progress.received)} records from ${topic} before the error below`);
     }
   }
 }
@@ -110,23 +107,63 @@ export async function consumeCommand(args: string[], client: () => Samsa, io: Co
 async function consumeAsGroupMember(samsa: Samsa, io: ConsumeIo, options: GroupConsumerOptions, max: number, render: (m: ConsumedMessage) => string): Promise<void> {
   const member = samsa.groupConsumer(options);
   const unregister = io.onInterrupt(() => void member.close());
-  let received = 0;
+  const progress = { received: 0 };
   try {
-    reading: for await (const chunk of member.chunks()) {
-      for (const m of chunk) {
-        received++;
-        const wait = io.out.line(render(m));
-        if (wait) await wait;
-        if (received >= max) break reading;
-      }
-      // Handed to the OS before the next chunk is asked for, which reports this one processed.
-      await io.out.end();
-    }
+    // Handed to the OS before the next chunk is asked for, which reports this one processed.
+    await printChunks(member.chunks(), io, max, render, progress, () => io.out.end());
   } finally {
     unregister();
     await io.out.end();
     await member.close();
-    io.stderr(`consumed ${count(received)} records as a member of group ${options.groupId}`);
+    io.stderr(`consumed ${count(progress.received)} records as a member of group ${options.groupId}`);
+  }
+}
+
+/**
+ * `--group G --partition P`: reads P from its leader and commits to G without joining it (Kafka's
+ * simple consumer group). Each chunk is committed once it was handed to the OS, so a crash
+ * re-prints at most the chunk being printed.
+ */
+async function consumeAssigned(samsa: Samsa, io: ConsumeIo, target: { groupId: string; topic: string; partition: number; reset: OffsetSpec }, max: number, render: (m: ConsumedMessage) => string): Promise<void> {
+  const { groupId, topic, partition } = target;
+  const consumer = samsa.consumer({ groupId, reset: target.reset, autoCommit: false });
+  consumer.assign([{ topic, partition }]);
+  const unregister = io.onInterrupt(() => void consumer.close());
+  const progress = { received: 0 };
+  try {
+    await printChunks(consumer.chunks(), io, max, render, progress, async (last) => {
+      await io.out.end();
+      await consumer.commit([{ topic, partition, offset: last.offset + 1 }]);
+    });
+  } finally {
+    unregister();
+    await io.out.end();
+    await consumer.close();
+    io.stderr(`consumed ${count(progress.received)} records from ${topic}/${partition}, committed to group ${groupId}`);
+  }
+}
+
+/**
+ * Prints records until `max` of them (counted in `progress`, which the caller reads also after an
+ * error); `printed` is awaited after each chunk, or the part of it printed before `max`, with the
+ * last record printed.
+ */
+async function printChunks(
+  chunks: AsyncIterable<ConsumedMessage[]>,
+  io: ConsumeIo,
+  max: number,
+  render: (m: ConsumedMessage) => string,
+  progress: { received: number },
+  printed?: (last: ConsumedMessage) => Promise<void>,
+): Promise<void> {
+  for await (const chunk of chunks) {
+    for (const m of chunk) {
+      progress.received++;
+      const wait = io.out.line(render(m));
+      if (wait) await wait;
+      if (progress.received >= max || m === chunk.at(-1)) await printed?.(m);
+      if (progress.received >= max) return;
+    }
   }
 }
 

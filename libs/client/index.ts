@@ -9,7 +9,8 @@ export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin
 export { topicConfigEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
 export { Producer, type Acks, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer/producer.js';
 export type { ProducerMessage, Bytes, Partitioner } from './producer/messages.js';
-export { Consumer, type ConsumerOptions, type TopicStreamOptions } from './consumer/consumer.js';
+export { Consumer, type ConsumerOptions, type TopicStreamOptions, type CommitOffset } from './consumer/consumer.js';
+export type { TopicPartition, SeekTarget } from './consumer/assignment.js';
 export { PartitionStream, type PartitionStreamOptions, type ConsumedMessage, type Header } from './consumer/partition-stream.js';
 export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';
 export { Groups, type GroupListing, type GroupOffset, type GroupDescription, type ResetOffsetsOptions } from './groups/groups.js';

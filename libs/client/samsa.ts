@@ -7,6 +7,7 @@
  *   await samsa.admin().createTopic({ name: 'orders', partitions: 6, replicationFactor: 1 });
  *   await samsa.producer().send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
  *   for await (const m of samsa.consumer().partition({ topic: 'orders', partition: 0, follow: false })) { ... }
+ *   const consumer = samsa.consumer({ groupId: 'audit' });   // assign, seek, pause, commit: consumer/consumer.ts
  *   await samsa.close();
  */
 import { Admin } from './admin/admin.js';
@@ -59,7 +60,7 @@ export class Samsa {
   }
 
   consumer(options: ConsumerOptions = {}): Consumer {
-    const c = new Consumer(this.cluster, options);
+    const c = new Consumer(this.cluster, this.groups(), options);
     this.consumers.add(c);
     return c;
   }
@@ -76,12 +77,12 @@ export class Samsa {
     return m;
   }
 
-  /** Leaves groups (final commits), cancels open consumer streams, waits for producers' in-flight sends, closes connections. Idempotent. */
+  /** Leaves groups and closes consumers (final commits), cancels open consumer streams, waits for producers' in-flight sends, closes connections. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.members].map((m) => m.close()));
-    for (const c of this.consumers) c.close();
+    await Promise.allSettled([...this.consumers].map((c) => c.close()));
     await Promise.allSettled([...this.producers].map((p) => p.close()));
     this.cluster.close();
   }

@@ -255,13 +255,15 @@ export class Group {
   /**
    * Throws unless `memberId` may commit `partitions` at `generation`: UNKNOWN_MEMBER_ID,
    * ILLEGAL_GENERATION, or PARTITION_NOT_ASSIGNED. An empty group accepts commits from outside
-   * (member id "" and generation -1), as Kafka does for consumers that assign partitions themselves.
+   * (member id "" and generation -1), as Kafka does for consumers that assign partitions themselves;
+   * while it has members such a commit is refused with GROUP_NOT_EMPTY, not retriable (Kafka refuses
+   * it too): retrying would not help, and it would overwrite what the members commit.
    */
   checkCommit(memberId: string, generation: number, partitions: readonly TopicPartition[]): void {
     if (this.state === 'Dead') throw new SamsaError('GROUP_ID_NOT_FOUND', `group "${this.groupId}" was deleted`);
     if (memberId === '' && generation === -1) {
       if (this.members.size === 0) return;
-      throw new SamsaError('REBALANCE_IN_PROGRESS', `group "${this.groupId}" has members; only they may commit (with their member id and generation)`);
+      throw new SamsaError('GROUP_NOT_EMPTY', `group "${this.groupId}" has ${this.members.size} active member(s); only they may commit (with their member id and generation), not a consumer without membership`);
     }
     const member = this.members.get(memberId);
     if (!member) throw new SamsaError('UNKNOWN_MEMBER_ID', `member "${memberId}" is not in group "${this.groupId}" (expired, left or replaced); join again`);

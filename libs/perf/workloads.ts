@@ -130,7 +130,8 @@ export async function runProduce(samsa: Samsa, w: ProduceWorkload, hooks: RunHoo
 export async function runConsume(samsa: Samsa, w: ConsumeWorkload, hooks: RunHooks = {}): Promise<PerfReport> {
   const consumer = samsa.consumer();
   const meter = new Meter('chunk wait', hooks.onProgress);
-  const stop = (): void => consumer.close();
+  // No groupId: close() cannot fail, it only cancels streams.
+  const stop = (): void => void consumer.close();
   hooks.signal?.addEventListener('abort', stop, { once: true });
   const timer = Number.isFinite(w.durationMs) ? setTimeout(stop, w.durationMs) : undefined;
   meter.start();
@@ -149,7 +150,7 @@ export async function runConsume(samsa: Samsa, w: ConsumeWorkload, hooks: RunHoo
     meter.stop();
     if (timer) clearTimeout(timer);
     hooks.signal?.removeEventListener('abort', stop);
-    consumer.close();
+    await consumer.close();
   }
   return meter.stop();
 }
@@ -171,7 +172,7 @@ export async function runE2e(samsa: Samsa, w: E2eWorkload, hooks: RunHooks = {})
   let failure: unknown;
   let doneWaiting: (() => void) | undefined;
   const streams: PartitionStream[] = partitions.map((partition) => consumer.partition({ topic: w.topic, partition, from: 'latest', follow: true }));
-  const onAbort = (): void => consumer.close();
+  const onAbort = (): void => void consumer.close();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const reading = Promise.all(
     streams.map(async (stream) => {
@@ -237,7 +238,7 @@ export async function runE2e(samsa: Samsa, w: E2eWorkload, hooks: RunHooks = {})
   } finally {
     meter.stop();
     hooks.signal?.removeEventListener('abort', onAbort);
-    consumer.close();
+    await consumer.close();
     await reading;
     await producer.close();
   }

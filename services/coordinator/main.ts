@@ -138,7 +138,7 @@ async function start(config: CoordinatorConfig, logger: Logger): Promise<Running
         handlers.close();
         offView();
         stopMetrics();
-        consumer.close();
+        await consumer.close();
         await offsetsTopic.close();
         await samsa.close();
         await view.close();

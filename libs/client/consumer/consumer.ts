@@ -1,18 +1,52 @@
 /**
- * Consumer: reads partitions with the streaming Consume RPC, as async iterators.
+ * Consumer: reads partitions from their leaders with the streaming Consume RPC, as async iterators.
+ * Two ways to use it, for two needs:
  *
- *   const stream = consumer.partition({ topic: 'orders', partition: 0, from: 'earliest' });
- *   for await (const m of stream) { ... }            // break cancels the stream
+ * Streams, one-off reads that keep no state here:
  *
+ *   for await (const m of consumer.partition({ topic: 'orders', partition: 0, from: 'earliest' })) { ... }
  *   for await (const m of consumer.topic({ topic: 'orders', follow: false })) { ... }   // every partition
  *   for await (const chunk of consumer.topicChunks({ topic: 'orders' })) { ... }    // faster: arrays
  *
- * The consumer keeps every stream it opened until it ends; close() cancels those still open.
- * (Consumer groups with committed offsets come with the coordinator.)
+ * An assignment (Kafka's assign()): the consumer holds partitions and their positions and is read
+ * as one async iterator, with seek, pause and resume at any time; with a `groupId` it commits the
+ * positions to that group's committed offsets without joining it (Kafka's "simple consumer group")
+ * and starts each partition from the group's committed offset:
+ *
+ *   const consumer = samsa.consumer({ groupId: 'audit' });       // auto-commit every 5 s and on close
+ *   consumer.assign([{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }]);
+ *   for await (const m of consumer) {                            // or consumer.chunks()
+ *     handle(m);
+ *     if (tooBusy) consumer.pause([{ topic: m.topic, partition: m.partition }]);
+ *   }
+ *
+ * Contract of an assignment:
+ * - The records of each partition come in offset order, from its position on; partitions are
+ *   interleaved in arrival order.
+ * - seek() takes effect for the next record delivered: records fetched for the old position are
+ *   never delivered after it, also the rest of a chunk being iterated.
+ * - A paused partition delivers nothing and its Consume stream is closed (nothing is fetched or
+ *   buffered for it); resume() reopens it at its position. Each fetching partition holds at most
+ *   one fetched chunk that is not delivered yet, so a slow loop body slows every partition.
+ * - Positions: a record counts as delivered when it is handed out (position() moves past it). A
+ *   manual commit() commits the positions, including the record in hand. Auto-commit commits
+ *   them when the records delivered before are done with: when the next record is asked for (or
+ *   while the loop waits for records), so it is at-least-once; and once more on close().
+ * - A group with members (GroupConsume) refuses these commits with GROUP_NOT_EMPTY, as Kafka does.
+ *   An auto-commit that fails with an error that is not retriable ends the iterator with it; a
+ *   retriable one is left to the next tick.
+ * - The iterator is read once; ending it (break, return, an error) closes the consumer.
+ *
+ * The consumer owns every stream, fetcher and timer it opened; close() ends them all.
  */
+import { SamsaError, hasReason, toSamsaError } from '../../errors/index.js';
 import type { Cluster } from '../cluster/cluster.js';
+import type { Groups } from '../groups/groups.js';
 import type { RetryOptions } from '../retry/index.js';
+import { Assignment, checkOffset, checkTopicPartition, tpKey, type PartitionState, type SeekTarget, type StartPoint, type TopicPartition } from './assignment.js';
+import { listOffset } from './list-offsets.js';
 import { mergeStreams } from './merge.js';
+import { OffsetCommitter } from './offset-committer.js';
 import type { OffsetSpec } from './offset-spec.js';
 import { PartitionStream, type ConsumedMessage, type PartitionStreamOptions } from './partition-stream.js';
 
@@ -20,6 +54,17 @@ export interface ConsumerOptions {
   /** Soft cap on the bytes of one streamed chunk. Default 1 MiB. */
   maxBytes?: number;
   retry?: RetryOptions;
+  /** Commit the positions of the assignment to this group (without joining it) and start from its committed offsets. */
+  groupId?: string;
+  /**
+   * Where an assigned partition starts when the group has no committed offset for it (or it is
+   * no longer in the log), or the consumer has no group: Kafka's auto.offset.reset. Default 'earliest'.
+   */
+  reset?: OffsetSpec;
+  /** With a groupId: commit on an interval and on close (default true); false leaves it to commit(). */
+  autoCommit?: boolean;
+  /** Default 5000. */
+  autoCommitIntervalMs?: number;
 }
 
 export interface TopicStreamOptions {
@@ -30,25 +75,70 @@ export interface TopicStreamOptions {
   follow?: boolean;
 }
 
-export class Consumer {
+/** An offset to commit: the next one to read (last processed + 1), as in Kafka. */
+export interface CommitOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata?: string;
+}
+
+/** The stream of one fetching partition, opened at its position under its token. */
+interface Fetcher {
+  readonly key: string;
+  readonly token: number;
+  readonly stream: PartitionStream;
+  readonly chunks: AsyncGenerator<ConsumedMessage[], void, undefined>;
+  /** A next() is outstanding, or its result waits in the event queue. */
+  pulling: boolean;
+}
+
+type FetchEvent = { fetcher: Fetcher; chunk: ConsumedMessage[] | undefined } | { fetcher: Fetcher; error: unknown };
+
+interface Delivery {
+  key: string;
+  token: number;
+  chunk: ConsumedMessage[];
+}
+
+export class Consumer implements AsyncIterable<ConsumedMessage> {
   private readonly open = new Set<PartitionStream>();
   private readonly retryOptions: RetryOptions;
+  private readonly assigned = new Assignment();
+  private readonly fetchers = new Map<string, Fetcher>();
+  private readonly events: FetchEvent[] = [];
+  private wake: (() => void) | undefined;
+  private waiting = false;
+  private reading = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private readonly committer: OffsetCommitter | undefined;
+  private readonly autoCommit: boolean;
+  private autoCommitTimer: NodeJS.Timeout | undefined;
+  private commitDue = false;
+  private commitFailure: SamsaError | undefined;
 
   constructor(
     private readonly cluster: Cluster,
+    private readonly groups: Groups,
     private readonly options: ConsumerOptions = {},
   ) {
     this.retryOptions = options.retry ?? cluster.options.retry;
+    const { groupId, autoCommitIntervalMs } = options;
+    if (groupId !== undefined && (typeof groupId !== 'string' || groupId === '')) throw new SamsaError('INVALID_REQUEST', 'groupId must be a non-empty string');
+    if (autoCommitIntervalMs !== undefined && (!Number.isSafeInteger(autoCommitIntervalMs) || autoCommitIntervalMs <= 0)) {
+      throw new SamsaError('INVALID_REQUEST', `autoCommitIntervalMs must be a positive integer, got ${autoCommitIntervalMs}`);
+    }
+    this.committer = groupId === undefined ? undefined : new OffsetCommitter((offsets) => this.groups.commitOffsets(groupId, offsets));
+    this.autoCommit = groupId !== undefined && options.autoCommit !== false;
   }
+
+  // ---- streams ----
 
   /** A stream of one partition. Nothing is sent until the first next(). */
   partition(options: PartitionStreamOptions): PartitionStream {
-    const stream: PartitionStream = new PartitionStream(
-      this.cluster,
-      { ...options, ...(options.maxBytes === undefined && this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}) },
-      this.retryOptions,
-      () => this.open.delete(stream),
-    );
+    const stream: PartitionStream = new PartitionStream(this.cluster, this.withMaxBytes(options), this.retryOptions, () => this.open.delete(stream));
     this.open.add(stream);
     return stream;
   }
@@ -72,8 +162,301 @@ export class Consumer {
     yield* mergeStreams(streams.map((s) => ({ [Symbol.asyncIterator]: () => s.chunks(), close: () => s.close() })));
   }
 
-  /** Cancels every stream this consumer opened that is still open. */
-  close(): void {
+  // ---- assignment ----
+
+  /**
+   * Replaces the assigned partitions. Partitions that stay keep their position and pause state;
+   * new ones start at the group's committed offset, else at `reset`. Takes effect at once, also
+   * while the consumer is being read.
+   */
+  assign(partitions: readonly TopicPartition[]): void {
+    this.throwIfClosed();
+    const reset = this.options.reset ?? 'earliest';
+    const start: StartPoint = this.committer ? { kind: 'committed', reset } : { kind: 'spec', spec: reset };
+    for (const key of this.assigned.assign(partitions, start)) this.retire(key);
+    this.signal();
+  }
+
+  assignment(): TopicPartition[] {
+    return this.assigned.all().map((s) => ({ topic: s.topic, partition: s.partition }));
+  }
+
+  /** The next records delivered for the partition start at `to`. INVALID_REQUEST if it is not assigned. */
+  seek(topic: string, partition: number, to: SeekTarget): void {
+    this.throwIfClosed();
+    this.retire(this.assigned.seek({ topic, partition }, to).key);
+    this.signal();
+  }
+
+  /** Stops delivering and fetching these partitions until resume(); the others go on. */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const state of this.assigned.pause(partitions)) this.retire(state.key);
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    this.assigned.resume(partitions);
+    this.signal();
+  }
+
+  paused(): TopicPartition[] {
+    return this.assigned.all().flatMap((s) => (s.paused ? [{ topic: s.topic, partition: s.partition }] : []));
+  }
+
+  /** The next offset to be delivered for the partition; undefined until its start is resolved (after assign or a seek to a spec). */
+  position(tp: TopicPartition): number | undefined {
+    return this.assigned.require(tp).position;
+  }
+
+  /**
+   * Commits to the group (needs `groupId`): the positions of every assigned partition, or the
+   * given offsets. Resolves when durable. Refused with GROUP_NOT_EMPTY while the group has
+   * members; UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (a bad offset, checked before sending).
+   */
+  commit(offsets?: readonly CommitOffset[]): Promise<void> {
+    if (!this.committer) return Promise.reject(new SamsaError('INVALID_REQUEST', 'commit() needs a consumer created with a groupId'));
+    if (offsets === undefined) return this.committer.commit(this.positions());
+    try {
+      for (const o of offsets) {
+        checkTopicPartition(o);
+        checkOffset(o.offset, `commit ${o.topic}/${o.partition}`);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.committer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' })));
+  }
+
+  /** The records of the assignment, one at a time. Read once, through this or chunks(). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<ConsumedMessage, void, undefined> {
+    for await (const d of this.deliveries()) {
+      for (const m of d.chunk) {
+        // Stop at a seek, pause or unassign made while this chunk was being handed out.
+        if (!this.assigned.delivered(d.key, d.token, m.offset)) break;
+        yield m;
+      }
+    }
+  }
+
+  /** The records of the assignment, one array per streamed response of a partition (never empty). */
+  async *chunks(): AsyncGenerator<ConsumedMessage[], void, undefined> {
+    for await (const d of this.deliveries()) {
+      if (this.assigned.delivered(d.key, d.token, (d.chunk[d.chunk.length - 1] as ConsumedMessage).offset)) yield d.chunk;
+    }
+  }
+
+  /**
+   * Cancels every stream, fetcher and timer of this consumer; with auto-commit, commits the
+   * positions one last time and rejects if that fails. Idempotent.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      // Set before shutdown() runs, so everything it triggers already sees the consumer closed.
+      this.closed = true;
+      this.closing = this.shutdown();
+    }
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.autoCommitTimer);
+    for (const key of [...this.fetchers.keys()]) this.retire(key);
     for (const s of [...this.open]) s.close();
+    this.signal();
+    if (this.committer && this.autoCommit) await this.committer.commit(this.positions());
+  }
+
+  private throwIfClosed(): void {
+    if (this.closed) throw new SamsaError('INVALID_REQUEST', 'the consumer is closed');
+  }
+
+  private withMaxBytes(options: PartitionStreamOptions): PartitionStreamOptions {
+    return options.maxBytes === undefined && this.options.maxBytes !== undefined ? { ...options, maxBytes: this.options.maxBytes } : options;
+  }
+
+  private positions(): { topic: string; partition: number; offset: number; metadata: string }[] {
+    return this.assigned.positions().map((p) => ({ ...p, metadata: '' }));
+  }
+
+  // ---- the fetch loop of the assignment ----
+
+  /**
+   * Chunks of the fetching partitions, each tagged with the token it was fetched under. Every
+   * pass: commit if due, resolve unknown starts, open streams for partitions that should fetch and
+   * pull each once, then hand out one chunk (or wait for one, or for a change of the assignment).
+   */
+  private async *deliveries(): AsyncGenerator<Delivery, void, undefined> {
+    if (this.reading) throw new SamsaError('INVALID_REQUEST', 'this consumer is already being read (read it once: records or chunks)');
+    this.reading = true;
+    this.startAutoCommit();
+    let failed = false;
+    try {
+      while (!this.closed) {
+        this.commitIfDue();
+        if (this.commitFailure) throw this.commitFailure;
+        await this.resolveStarts();
+        if (this.closed) return;
+        this.reconcile();
+        let event = this.events.shift();
+        if (!event) {
+          // A seek made while starts were being resolved needs another pass, not a wait.
+          if (this.assigned.unresolved().length > 0) continue;
+          event = await this.nextEvent();
+          if (!event) continue;
+        }
+        event.fetcher.pulling = false;
+        if (this.fetchers.get(event.fetcher.key) !== event.fetcher) continue;
+        if ('error' in event) throw event.error;
+        if (!event.chunk) {
+          // A stream ends only when closed; a new one opens on the next pass if it should fetch.
+          this.fetchers.delete(event.fetcher.key);
+          continue;
+        }
+        yield { key: event.fetcher.key, token: event.fetcher.token, chunk: event.chunk };
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      // The error that ended the loop is the one to see, not a failed final commit after it.
+      if (failed) await this.close().catch(() => undefined);
+      else await this.close();
+    }
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Waits for a fetched chunk or any change (seek, pause, resume, assign, commit tick, close). */
+  private async nextEvent(): Promise<FetchEvent | undefined> {
+    this.waiting = true;
+    try {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    } finally {
+      this.waiting = false;
+    }
+    return this.events.shift();
+  }
+
+  /** Opens a stream for every partition that should fetch, closes stale ones, pulls each once. */
+  private reconcile(): void {
+    for (const state of this.assigned.fetchable()) {
+      let fetcher = this.fetchers.get(state.key);
+      if (fetcher && fetcher.token !== state.token) {
+        this.retire(state.key);
+        fetcher = undefined;
+      }
+      fetcher ??= this.openFetcher(state);
+      if (!fetcher.pulling) this.pull(fetcher);
+    }
+  }
+
+  private openFetcher(state: PartitionState): Fetcher {
+    const stream = new PartitionStream(
+      this.cluster,
+      this.withMaxBytes({ topic: state.topic, partition: state.partition, from: { offset: state.position as number }, follow: true }),
+      this.retryOptions,
+    );
+    const fetcher: Fetcher = { key: state.key, token: state.token, stream, chunks: stream.chunks(), pulling: false };
+    this.fetchers.set(state.key, fetcher);
+    return fetcher;
+  }
+
+  private pull(fetcher: Fetcher): void {
+    fetcher.pulling = true;
+    fetcher.chunks.next().then(
+      (step) => this.push({ fetcher, chunk: step.done ? undefined : step.value }),
+      (error: unknown) => this.push({ fetcher, error }),
+    );
+  }
+
+  private push(event: FetchEvent): void {
+    // What a retired fetcher brings in is dropped here, so it is not even held in memory.
+    if (this.fetchers.get(event.fetcher.key) !== event.fetcher) return;
+    this.events.push(event);
+    this.signal();
+  }
+
+  /** Closes the partition's stream; whatever it fetched and has not been delivered is dropped. */
+  private retire(key: string): void {
+    const fetcher = this.fetchers.get(key);
+    if (!fetcher) return;
+    this.fetchers.delete(key);
+    fetcher.stream.close();
+  }
+
+  /**
+   * Resolves the start of every partition that should fetch but has no position: the group's
+   * committed offset if it has one that is still in the log, else the partition's start spec.
+   * A result for a partition sought, paused or unassigned meanwhile is dropped (token).
+   */
+  private async resolveStarts(): Promise<void> {
+    const todo = this.assigned.unresolved().map((s) => ({ key: s.key, token: s.token, topic: s.topic, partition: s.partition, start: s.start }));
+    if (todo.length === 0) return;
+    try {
+      const committed = await this.committedOffsets(todo.filter((t) => t.start.kind === 'committed'));
+      await Promise.all(
+        todo.map(async (t) => {
+          const reset = t.start.kind === 'committed' ? t.start.reset : t.start.spec;
+          const offset = await this.resolveStart(t, committed.get(t.key), reset);
+          this.assigned.resolved(t.key, t.token, offset);
+        }),
+      );
+    } catch (err) {
+      if (!this.closed) throw err;
+    }
+  }
+
+  private async resolveStart(tp: TopicPartition, committed: number | undefined, reset: OffsetSpec): Promise<number> {
+    if (committed !== undefined) {
+      try {
+        return (await listOffset(this.cluster, tp.topic, tp.partition, { offset: committed }, this.retryOptions, this.abort.signal)).offset;
+      } catch (err) {
+        // Retention removed it (or the log is shorter than it): the reset policy applies, as Kafka's auto.offset.reset.
+        if (!hasReason(err, 'OFFSET_OUT_OF_RANGE')) throw err;
+      }
+    }
+    return (await listOffset(this.cluster, tp.topic, tp.partition, reset, this.retryOptions, this.abort.signal)).offset;
+  }
+
+  /** The group's committed offsets of `tps` (those that have one), by key. */
+  private async committedOffsets(tps: readonly TopicPartition[]): Promise<Map<string, number>> {
+    const groupId = this.options.groupId;
+    if (groupId === undefined || tps.length === 0) return new Map();
+    try {
+      const offsets = await this.groups.fetchOffsets(groupId, tps);
+      return new Map(offsets.filter((o) => o.offset >= 0).map((o) => [tpKey(o), o.offset]));
+    } catch (err) {
+      if (hasReason(err, 'GROUP_ID_NOT_FOUND')) return new Map();
+      throw err;
+    }
+  }
+
+  // ---- auto-commit ----
+
+  private startAutoCommit(): void {
+    if (!this.autoCommit || this.autoCommitTimer) return;
+    this.autoCommitTimer = setInterval(() => {
+      this.commitDue = true;
+      // The loop is waiting for records: everything delivered before is done with.
+      if (this.waiting) this.commitIfDue();
+    }, this.options.autoCommitIntervalMs ?? 5_000);
+    // The consumer owns the timer and clears it on close; it alone should not keep a process alive.
+    this.autoCommitTimer.unref();
+  }
+
+  /** Called only when every record delivered so far is done with (the next one is asked for). */
+  private commitIfDue(): void {
+    if (!this.commitDue || !this.committer) return;
+    this.commitDue = false;
+    this.committer.commit(this.positions()).catch((raw: unknown) => {
+      const err = toSamsaError(raw);
+      if (err.retriable || this.closed) return;
+      this.commitFailure ??= err;
+      this.signal();
+    });
   }
 }

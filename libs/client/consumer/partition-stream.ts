@@ -19,10 +19,10 @@ import { decodeRecordsFrom, type DecodedRecord } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, linksFromRecords, tracer } from '../../telemetry/index.js';
 import type { Cluster } from '../cluster/cluster.js';
-import { unary } from '../cluster/connections.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
-import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
+import { invalidateIfStale, listOffset, STALE_METADATA, type ListedOffset } from './list-offsets.js';
+import type { OffsetSpec } from './offset-spec.js';
 
 export interface Header {
   key: string;
@@ -69,8 +69,6 @@ export function toConsumedMessage(
     leaderEpoch: r.leaderEpoch,
   };
 }
-
-const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
 
 export class PartitionStream implements AsyncIterable<ConsumedMessage> {
   readonly topic: string;
@@ -150,19 +148,8 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
   }
 
   /** ListOffsets on the leader: the start offset and the high watermark now. */
-  private resolveStart(): Promise<{ offset: number; highWatermark: number }> {
-    const spec = toWireOffsetSpec(this.options.from ?? 'earliest');
-    return retry(
-      async () => {
-        const address = await this.cluster.leaderAddress(this.topic, this.partition);
-        const res = await unary<v1.ListOffsetsResponse__Output>(address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
-          this.cluster.pool.broker(address).listOffsets({ topic: this.topic, partition: this.partition, spec }, opts, cb),
-        );
-        return { offset: res.offset, highWatermark: res.highWatermark };
-      },
-      this.retryOptions,
-      { onRetry: (err) => this.onRetry(err), signal: this.abort.signal },
-    );
+  private resolveStart(): Promise<ListedOffset> {
+    return listOffset(this.cluster, this.topic, this.partition, this.options.from ?? 'earliest', this.retryOptions, this.abort.signal);
   }
 
   /**
@@ -290,6 +277,6 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
   }
 
   private onRetry(err: SamsaError): void {
-    if (STALE_METADATA.has(err.reason)) this.cluster.invalidate(this.topic);
+    invalidateIfStale(this.cluster, this.topic, err);
   }
 }

@@ -13,6 +13,11 @@
  * When the coordinator moves (NOT_COORDINATOR), restarts or is unreachable, the member finds the
  * coordinator again and rejoins with a new member id (or the same group instance id), through the
  * retry helper; its partitions resume from their committed offsets.
+ *
+ * No pause()/resume() here: all partitions of a member share the one stream, whose flow control
+ * cannot hold back one partition, and unreported records held past the session timeout get the
+ * member removed. Pausing a partition needs protocol messages (docs/groups.md, limits); the
+ * assigned Consumer has pause and resume.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';

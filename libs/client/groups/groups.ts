@@ -11,6 +11,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { unary } from '../cluster/connections.js';
+import type { OffsetCommit } from '../consumer/offset-committer.js';
 import { toWireOffsetSpec, type OffsetSpec } from '../consumer/offset-spec.js';
 import { retry } from '../retry/index.js';
 
@@ -93,9 +94,26 @@ export class Groups {
     };
   }
 
-  async fetchOffsets(groupId: string): Promise<GroupOffset[]> {
-    const res = await this.onCoordinator<v1.FetchOffsetsResponse__Output>(groupId, (c, opts, cb) => c.fetchOffsets({ groupId, partitions: [] }, opts, cb));
+  /**
+   * Committed offsets of the group: of every partition that has one, or of `partitions` (offset -1
+   * for those without). GROUP_ID_NOT_FOUND for a group with neither members nor offsets.
+   */
+  async fetchOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[] = []): Promise<GroupOffset[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    const request: v1.FetchOffsetsRequest = { groupId, partitions: [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })) };
+    const res = await this.onCoordinator<v1.FetchOffsetsResponse__Output>(groupId, (c, opts, cb) => c.fetchOffsets(request, opts, cb));
     return res.offsets.map(toOffset);
+  }
+
+  /**
+   * Commits offsets for the group as a consumer without membership (member "" and generation -1,
+   * Kafka's simple consumer group): durable (acks=all) when it resolves. Refused with
+   * GROUP_NOT_EMPTY while the group has members; UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST.
+   */
+  async commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<void> {
+    const request: v1.CommitOffsetsRequest = { groupId, memberId: '', generation: -1, offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })) };
+    await this.onCoordinator<v1.CommitOffsetsResponse__Output>(groupId, (c, opts, cb) => c.commitOffsets(request, opts, cb));
   }
 
   /** Sets the committed offsets of a group without members; resolves with the new offsets. */

@@ -14,8 +14,9 @@ const io = { stdout: () => undefined, stderr: () => undefined, out: new LineWrit
 
 describe('consumer-group command lines', () => {
   it.each([
-    [['t', '--group', 'g', '--partition', '1'], /drop --partition and --follow/],
-    [['t', '--group', 'g', '--follow'], /drop --partition and --follow/],
+    [['t', '--group', 'g', '--partition', '1', '--instance-id', 'i'], /--instance-id is for members/],
+    [['t', '--group', 'g', '--partition', '1', '--from', 'nowhere'], /--from/],
+    [['t', '--group', 'g', '--follow'], /always follows: drop --follow/],
     [['t', '--group', 'g', '--from', '42'], /earliest or latest/],
     [['t', '--group', 'g', '--assignor', 'random'], /sticky, range or roundRobin/],
     [['t', '--group', 'g', '--session-timeout-ms', 'soon'], /--session-timeout-ms must be an integer/],

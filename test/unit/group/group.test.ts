@@ -122,7 +122,7 @@ describe('Group', () => {
     expect(() => f.group.checkCommit(b, f.group.generation, mine)).toThrowError(expect.objectContaining({ reason: 'UNKNOWN_MEMBER_ID' }));
     expect(() => f.group.heartbeat(b)).toThrowError(expect.objectContaining({ reason: 'UNKNOWN_MEMBER_ID' }));
     // Outside commits only while the group is empty.
-    expect(() => f.group.checkCommit('', -1, mine)).toThrowError(expect.objectContaining({ reason: 'REBALANCE_IN_PROGRESS' }));
+    expect(() => f.group.checkCommit('', -1, mine)).toThrowError(expect.objectContaining({ reason: 'GROUP_NOT_EMPTY', retriable: false }));
     f.apply(f.group.leave(a));
     expect(f.group.currentState).toBe('Empty');
     expect(() => f.group.checkCommit('', -1, mine)).not.toThrow();

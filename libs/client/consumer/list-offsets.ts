@@ -1,0 +1,39 @@
+/**
+ * ListOffsets on a partition's leader, through the retry helper: where an OffsetSpec points now.
+ * An exact offset is checked against the partition's valid range (OFFSET_OUT_OF_RANGE, not
+ * retriable, when it is outside) and echoed.
+ */
+import type { SamsaError } from '../../errors/index.js';
+import type { v1 } from '../../rpc/index.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { unary } from '../cluster/connections.js';
+import { retry, type RetryOptions } from '../retry/index.js';
+import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
+
+/** Reasons that mean the cached metadata of the topic is wrong: look the leader up again. */
+export const STALE_METADATA: ReadonlySet<string> = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
+
+export interface ListedOffset {
+  offset: number;
+  highWatermark: number;
+}
+
+/** Forgets the cached leader of `topic` when `err` says it is stale. */
+export function invalidateIfStale(cluster: Cluster, topic: string, err: SamsaError): void {
+  if (STALE_METADATA.has(err.reason)) cluster.invalidate(topic);
+}
+
+export function listOffset(cluster: Cluster, topic: string, partition: number, from: OffsetSpec, retryOptions: RetryOptions, signal?: AbortSignal): Promise<ListedOffset> {
+  const spec = toWireOffsetSpec(from);
+  return retry(
+    async () => {
+      const address = await cluster.leaderAddress(topic, partition);
+      const res = await unary<v1.ListOffsetsResponse__Output>(address, cluster.options.requestTimeoutMs, (opts, cb) =>
+        cluster.pool.broker(address).listOffsets({ topic, partition, spec }, opts, cb),
+      );
+      return { offset: res.offset, highWatermark: res.highWatermark };
+    },
+    retryOptions,
+    { onRetry: (err) => invalidateIfStale(cluster, topic, err), ...(signal ? { signal } : {}) },
+  );
+}
