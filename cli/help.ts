@@ -84,20 +84,31 @@ export const TOPICS_DELETE_HELP = `Usage: samsa topics delete NAME
 
 Deletes the topic and, on every broker, its data.`;
 
-export const PRODUCE_HELP = `Usage: samsa produce TOPIC [--file FILE] [--key-separator SEP] [--acks all|1|0] [--partition P]
+export const PRODUCE_HELP = `Usage: samsa produce TOPIC [--file FILE] [--format text|json] [--key-separator SEP]
+                     [--header KEY=VALUE]... [--acks all|1|0] [--partition P]
 
 Reads lines from stdin (or FILE) and writes each as one record. Lines are sent in batches, one
 batch per partition, straight to each partition's leader. A summary goes to stderr.
 
 Options:
   --file FILE           read lines from FILE instead of stdin
+  --format text|json    text (default): each line is the value (or KEY<SEP>VALUE with
+                        --key-separator); json: each line is an object as \`samsa consume
+                        --format json\` prints it: {"key": "k"|null, "value": "v"|null,
+                        "headers": {"name": "value"}, "timestamp": MS}; "value" is required
+                        (null is a tombstone), "partition" and "offset" are ignored
   --key-separator SEP   each line is KEY<SEP>VALUE (split at the first SEP); records with equal keys
                         land on the same partition (murmur2, as Kafka's default partitioner)
+  --header KEY=VALUE    add this header to every record (repeatable; a JSON line's own headers win)
   --acks all|1|0        all: every in-sync replica has it (default); 1: the leader has it; 0: don't wait
   --partition P         write every record to partition P
 
+A line that is not a valid record stops the command with its line number (exit 1); the lines
+before it are written.
+
 Example: seq 1000 | samsa produce demo
-         printf 'user-1:clicked\\nuser-2:left\\n' | samsa produce demo --key-separator :`;
+         printf 'user-1:clicked\\nuser-2:left\\n' | samsa produce demo --key-separator :
+         samsa consume demo --format json | samsa produce demo-copy --format json --header copied-from=demo`;
 
 export const CONSUME_HELP = `Usage: samsa consume TOPIC [--partition P|all] [--from earliest|latest|OFFSET|@TIME] [--follow]
                      [--max-messages N] [--format text|json] [--print-key]

@@ -10,6 +10,7 @@ import type { Acks, ProducerMessage, Samsa } from '../../libs/client/index.js';
 import { PRODUCE_HELP } from '../help.js';
 import { count } from '../output.js';
 import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
+import { lineToMessage, parseHeaderFlags, type LineFormat } from './produce-input.js';
 
 export interface ProduceIo {
   stdin: Readable;
@@ -25,7 +26,14 @@ const MAX_IN_FLIGHT = 3;
 export async function produceCommand(args: string[], client: () => Samsa, io: ProduceIo): Promise<void> {
   const parsed = parseCommand(
     args,
-    { file: { type: 'string' }, 'key-separator': { type: 'string' }, acks: { type: 'string' }, partition: { type: 'string' } },
+    {
+      file: { type: 'string' },
+      'key-separator': { type: 'string' },
+      acks: { type: 'string' },
+      partition: { type: 'string' },
+      format: { type: 'string' },
+      header: { type: 'string', multiple: true },
+    },
     PRODUCE_HELP,
   );
   if (parsed.values.help) return io.stdout(PRODUCE_HELP);
@@ -34,6 +42,12 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
   const partition = parsed.values.partition === undefined ? undefined : intFlag(parsed.values.partition, 'partition', PRODUCE_HELP);
   const separator = parsed.values['key-separator'];
   if (separator === '') throw new UsageError('--key-separator must not be empty', PRODUCE_HELP);
+  const formatName = parsed.values.format ?? 'text';
+  if (formatName !== 'text' && formatName !== 'json') throw new UsageError(`--format must be text or json, got "${formatName}"`, PRODUCE_HELP);
+  if (formatName === 'json' && separator !== undefined) throw new UsageError('--key-separator is for --format text; JSON lines carry their own "key"', PRODUCE_HELP);
+  const format: LineFormat = formatName === 'json' ? { kind: 'json' } : separator === undefined ? { kind: 'text' } : { kind: 'text', keySeparator: separator };
+  const headers = parseHeaderFlags(parsed.values.header ?? []);
+  if ('error' in headers) throw new UsageError(headers.error as string, PRODUCE_HELP);
 
   const producer = client().producer({ acks });
   const input = parsed.values.file ? createReadStream(parsed.values.file) : io.stdin;
@@ -74,14 +88,7 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
     const reading = (async () => {
       for await (const line of lines) {
         lineNo++;
-        let message: ProducerMessage;
-        if (separator !== undefined) {
-          const at = line.indexOf(separator);
-          if (at < 0) throw new Error(`line ${lineNo} has no key separator "${separator}"`);
-          message = { key: line.slice(0, at), value: line.slice(at + separator.length) };
-        } else {
-          message = { value: line };
-        }
+        const message = lineToMessage(line, lineNo, format, headers);
         if (partition !== undefined) message.partition = partition;
         pending.push(message);
         pendingBytes += line.length;
@@ -93,9 +100,13 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
     })();
     // If the file fails first, `reading` may still reject later: that is already reported.
     reading.catch(() => undefined);
-    await Promise.race([reading, fileError]);
+    // A bad line or an unreadable file stops the input, but the lines before it are still sent,
+    // so the summary can say exactly what was written.
+    let inputError: unknown;
+    await Promise.race([reading, fileError]).catch((err: unknown) => (inputError = err));
     flush();
     await Promise.all(inflight);
+    failure ??= inputError;
   } finally {
     if (linger) clearTimeout(linger);
     lines.close();

@@ -186,6 +186,34 @@ describe('samsa produce and consume', () => {
     expect(res.stderr).toContain('consumed 3 records');
   });
 
+  it('JSON lines with headers and timestamps go in as produce --format json and come out of consume --format json unchanged', async () => {
+    const topic = uniqueName('cli-json');
+    expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '1'])).code).toBe(0);
+    const lines = [
+      { key: 'k1', value: 'v1', headers: { trace: 'a' }, timestamp: 1_700_000_000_000 },
+      { key: null, value: 'v2', headers: {}, timestamp: 1_700_000_000_001 },
+      { key: 'k3', value: null, headers: { origin: 'line' }, timestamp: 1_700_000_000_002 },
+    ];
+    const produced = await samsa([...bootstrap, 'produce', topic, '--format', 'json', '--header', 'origin=cli'], { input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    expect(produced.code, produced.stderr).toBe(0);
+    const consumed = await samsa([...bootstrap, 'consume', topic, '--from', 'earliest', '--format', 'json']);
+    expect(consumed.code, consumed.stderr).toBe(0);
+    const out = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out.map((o) => ({ key: o.key, value: o.value, headers: o.headers, timestamp: o.timestamp }))).toEqual([
+      { ...lines[0], headers: { origin: 'cli', trace: 'a' } },
+      { ...lines[1], headers: { origin: 'cli' } },
+      lines[2],
+    ]);
+    expect(out.map((o) => o.offset)).toEqual([0, 1, 2]);
+
+    // A bad line stops the command with its number; the lines before it are written.
+    const bad = await samsa([...bootstrap, 'produce', topic, '--format', 'json'], { input: '{"value":"ok"}\n{"value":\n' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('line 2: not JSON');
+    const after = await samsa([...bootstrap, 'consume', topic, '--from', '3']);
+    expect(after.stdout.trim().split('\n')).toEqual(['ok']);
+  });
+
   it('stops at once on an empty topic without --follow', async () => {
     const topic = uniqueName('cli-empty');
     expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '3'])).code).toBe(0);
