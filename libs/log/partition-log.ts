@@ -161,6 +161,7 @@ export class PartitionLog {
     if (!tooBig && !tooOld) return;
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
     await a.sync();
+    a.markRolled();
     this.segments.push(await Segment.create(this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs()));
   }
 

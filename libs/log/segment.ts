@@ -13,7 +13,17 @@ import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, validateBatch } from '../rec
 import type { SamsaError } from '../errors/index.js';
 import { segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
+import { RecentBatches } from './recent-batches.js';
 import { TimeIndex } from './time-index.js';
+
+/** Batches of the active segment remembered in memory for tail lookups (see RecentBatches). */
+const RECENT_BATCHES = 256;
+/**
+ * A header walk reads the file this many bytes at a time and parses every header in the window,
+ * instead of one read per header: a walk from an index entry spans up to `indexIntervalBytes`
+ * (4 KiB by default) plus one batch.
+ */
+const WALK_WINDOW_BYTES = 16 * 1024;
 
 /** What a header walk learns about one stored batch. */
 export interface BatchInfo {
@@ -58,6 +68,7 @@ export class Segment {
    */
   rollTimestamp: number;
   private bytesSinceIndex = 0;
+  private readonly recent = new RecentBatches(RECENT_BATCHES);
 
   private constructor(
     readonly dir: string,
@@ -178,10 +189,12 @@ export class Segment {
       const { bytesWritten } = await this.file.write(batch, written, batch.length - written, position + written);
       written += bytesWritten;
     }
-    await this.indexBatch({ position, size: batch.length, ...info });
+    const stored: BatchInfo = { position, size: batch.length, ...info };
+    await this.indexBatch(stored);
     this.size = position + batch.length;
     this.nextOffset = info.lastOffset + 1;
     this.maxTimestamp = Math.max(this.maxTimestamp, info.maxTimestamp);
+    this.recent.push(stored);
   }
 
   /**
@@ -191,6 +204,8 @@ export class Segment {
    */
   async findBatch(offset: number): Promise<BatchInfo | undefined> {
     if (offset >= this.nextOffset) return undefined;
+    const recent = this.recent.find(offset);
+    if (recent) return recent;
     const hint = this.offsetIndex.lookup(offset).position;
     if (hint > 0 && hint < this.size) {
       const found = await this.walkTo(offset, hint);
@@ -199,16 +214,26 @@ export class Segment {
     return this.walkTo(offset, 0);
   }
 
-  /** Walks headers from `position`; undefined if the first one is implausible or already past `offset`. */
+  /**
+   * Walks headers from `position`, reading the file a window at a time; undefined if the first one
+   * is implausible or already past `offset`, or when no batch up to `size` holds it.
+   */
   private async walkTo(offset: number, position: number): Promise<BatchInfo | undefined> {
     let pos = position;
     let first = true;
     while (pos < this.size) {
-      const info = await this.headerAt(pos);
-      if (!info || (first && info.baseOffset > offset)) return undefined;
-      first = false;
-      if (info.lastOffset >= offset) return info;
-      pos += info.size;
+      const window = await this.read(pos, Math.max(WALK_WINDOW_BYTES, BATCH_HEADER_SIZE));
+      let at = 0;
+      while (at + BATCH_HEADER_SIZE <= window.length) {
+        const info = parseHeader(window, at, pos + at);
+        if (!info || (first && info.baseOffset > offset)) return undefined;
+        first = false;
+        if (info.lastOffset >= offset) return info;
+        at += info.size;
+      }
+      // The next header starts at `pos + at`: in the next window (a batch may span windows).
+      if (at === 0) return undefined;
+      pos += at;
     }
     return undefined;
   }
@@ -244,6 +269,7 @@ export class Segment {
   async truncateTo(offset: number): Promise<number> {
     const first = await this.findBatch(offset);
     if (!first) return this.nextOffset;
+    this.recent.clear();
     await this.file.truncate(first.position);
     await this.offsetIndex.truncateToPosition(first.position);
     await this.timeIndex.truncateToOffset(first.baseOffset);
@@ -260,6 +286,11 @@ export class Segment {
       pos += info.size;
     }
     return this.nextOffset;
+  }
+
+  /** No more appends will come (the log rolled past this segment): tail lookups go to the file again. */
+  markRolled(): void {
+    this.recent.clear();
   }
 
   async sync(): Promise<void> {

@@ -102,6 +102,10 @@ describe('PartitionLog appends and reads', () => {
           expect(decodeRecordsFrom(r.bytes, offset)[0]?.offset).toBe(offset);
           expect(await readAllOffsets(log, offset, maxBytes)).toEqual(Array.from({ length: total - offset }, (_, i) => offset + i));
           await log.close();
+          // Reopened, nothing is remembered in memory: the same read walks the file and must agree.
+          const reopened = await PartitionLog.open(d.dir, testConfig({ segmentBytes: 4096 }));
+          expect((await reopened.read(offset, maxBytes)).bytes.equals(r.bytes)).toBe(true);
+          await reopened.close();
         } finally {
           d.cleanup();
         }
@@ -197,6 +201,10 @@ describe('PartitionLog truncation and leader epochs', () => {
     expect(log.epochs.entries()).toEqual([{ epoch: 0, startOffset: 0 }]);
     const again = await log.appendAsLeader(batchOf('after', 1), 2);
     expect(again.baseOffset).toBe(6);
+    // What was cut is not found any more, what came after it is.
+    const r = await log.read(6, 1);
+    expect(decodeRecordsFrom(r.bytes, 6).map((x) => x.value?.toString().split('-').slice(0, 2).join('-'))).toEqual(['after-r0']);
+    await expect(log.read(7, 1)).resolves.toMatchObject({ bytes: Buffer.alloc(0), nextOffset: 7 });
     await log.close();
   });
 
