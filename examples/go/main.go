@@ -7,8 +7,13 @@
 // Consume server stream, and shows how a failed call carries its machine-readable reason in the
 // `samsa-error-reason` trailer, for unary calls and for streams.
 //
+// With the `group` command it is instead a consumer-group member: it finds the group's
+// coordinator, joins on the GroupConsume stream, and reports each chunk of records processed so
+// the coordinator commits it (see runMember).
+//
 //	bash examples/go/build.sh
 //	examples/go/gen/bin/samsa-go-client --bootstrap 127.0.0.1:9092 --topic go-demo
+//	examples/go/gen/bin/samsa-go-client group --bootstrap 127.0.0.1:9092 --group go-group --topic go-demo
 package main
 
 import (
@@ -18,8 +23,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -36,6 +43,10 @@ const (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "group" {
+		groupMain(os.Args[2:])
+		return
+	}
 	bootstrap := flag.String("bootstrap", envOr("SAMSA_BOOTSTRAP", "127.0.0.1:9092"), "any broker, host:port")
 	topic := flag.String("topic", "go-demo", "topic to create, produce to and consume")
 	partitions := flag.Int("partitions", 3, "partitions of the topic")
@@ -193,6 +204,129 @@ func consumePartition(broker samsav1.BrokerServiceClient, topic string, partitio
 		}
 		if chunk.NextOffset >= end.Offset {
 			return n, nil
+		}
+	}
+}
+
+// groupMain parses the flags of `samsa-go-client group` and runs the member.
+func groupMain(args []string) {
+	flags := flag.NewFlagSet("group", flag.ExitOnError)
+	bootstrap := flags.String("bootstrap", envOr("SAMSA_BOOTSTRAP", "127.0.0.1:9092"), "any broker, host:port")
+	group := flags.String("group", "go-group", "consumer group to join")
+	topic := flags.String("topic", "go-demo", "topic to consume")
+	sessionTimeout := flags.Int("session-timeout-ms", 10000, "session timeout of the member (6000..300000)")
+	maxMessages := flags.Int("max-messages", 0, "leave after this many records (0: run until Ctrl-C)")
+	flags.Parse(args)
+	join := &samsav1.JoinGroup{GroupId: *group, Topics: []string{*topic}, SessionTimeoutMs: int32(*sessionTimeout)}
+	if err := runMember(*bootstrap, join, *maxMessages); err != nil {
+		fmt.Fprintln(os.Stderr, "samsa-go-client:", err)
+		os.Exit(1)
+	}
+}
+
+// runMember consumes as a member of join's group until maxMessages records have arrived (0: until
+// Ctrl-C), then leaves. When the stream fails with a retriable reason (NOT_COORDINATOR: the group
+// moved; NOT_READY: its coordinator is still loading it) or UNKNOWN_MEMBER_ID (the member was
+// removed), the contract is to find the coordinator again and rejoin; the group then resumes from
+// its committed offsets, so records not yet committed arrive again (at-least-once).
+func runMember(bootstrap string, join *samsav1.JoinGroup, maxMessages int) error {
+	// Ctrl-C cancels the stream, which removes the member; the coordinator still commits what was reported.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	received, failures := 0, 0
+	for {
+		before := received
+		trailer, err := memberSession(ctx, bootstrap, join, maxMessages, &received)
+		if err == nil || ctx.Err() != nil {
+			fmt.Printf("consumed %d records as a member of %s; left the group\n", received, join.GroupId)
+			return nil
+		}
+		if received > before {
+			failures = 0 // it got somewhere: give up only after failures in a row
+		}
+		failures++
+		rejoin := first(trailer, retriableTrailer) == "true" || first(trailer, reasonTrailer) == "UNKNOWN_MEMBER_ID"
+		if !rejoin || failures == 30 {
+			return describe("group consume", err, trailer)
+		}
+		fmt.Printf("rejoining after status=%s reason=%s\n", codeName(err), first(trailer, reasonTrailer))
+		time.Sleep(time.Second)
+	}
+}
+
+// memberSession is one membership: it asks a broker for the group's coordinator, joins on its
+// GroupConsume stream, prints assignments and records, and reports each chunk processed. It returns
+// nil once it has left and the server has ended the stream, or the failed call's error and trailer.
+func memberSession(ctx context.Context, bootstrap string, join *samsav1.JoinGroup, maxMessages int, received *int) (metadata.MD, error) {
+	brokerConn, err := grpc.Dial(bootstrap, grpc.WithInsecure())
+	if err != nil {
+		return nil, err
+	}
+	defer brokerConn.Close()
+	var trailer metadata.MD
+	findCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	found, err := samsav1.NewCoordinatorServiceClient(brokerConn).FindCoordinator(findCtx,
+		&samsav1.FindCoordinatorRequest{GroupId: join.GroupId}, grpc.WaitForReady(true), grpc.Trailer(&trailer))
+	cancel()
+	if err != nil {
+		return trailer, err
+	}
+	address := fmt.Sprintf("%s:%d", found.Host, found.Port)
+	fmt.Printf("group %s: coordinator %d at %s\n", join.GroupId, found.CoordinatorId, address)
+
+	conn, err := grpc.Dial(address, grpc.WithInsecure())
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stream, err := samsav1.NewCoordinatorServiceClient(conn).GroupConsume(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A failed Send ends the stream and Recv returns why, so Send's own error adds nothing.
+	send := func(req *samsav1.GroupConsumeRequest) { _ = stream.Send(req) }
+	send(&samsav1.GroupConsumeRequest{Kind: &samsav1.GroupConsumeRequest_Join{Join: join}})
+	left := false
+	for {
+		res, err := stream.Recv()
+		if err == io.EOF && left {
+			return nil, nil // the server ends the stream only once every reported offset is committed
+		}
+		if err != nil {
+			return stream.Trailer(), err
+		}
+		switch kind := res.Kind.(type) {
+		case *samsav1.GroupConsumeResponse_Assignment:
+			a := kind.Assignment
+			parts := make([]string, 0, len(a.Partitions))
+			for _, tp := range a.Partitions {
+				parts = append(parts, fmt.Sprintf("%s%v", tp.Topic, tp.Partitions))
+			}
+			if len(parts) == 0 {
+				parts = append(parts, "(none)")
+			}
+			fmt.Printf("assignment: member %s, generation %d, partitions %s\n", a.MemberId, a.Generation, strings.Join(parts, " "))
+		case *samsav1.GroupConsumeResponse_Records:
+			chunk := kind.Records
+			if left || len(chunk.Records) == 0 {
+				continue // sent before the server saw our leave: unreported, so the group gets them again
+			}
+			for _, rec := range chunk.Records {
+				fmt.Printf("  %s/%d@%d %s\n", chunk.Topic, chunk.Partition, rec.Offset, rec.Value)
+				*received++
+			}
+			// Report a chunk only once its work is done (here: printed): that is what makes delivery
+			// at-least-once. The offset is the next one to read; the coordinator commits it.
+			last := chunk.Records[len(chunk.Records)-1].Offset
+			send(&samsav1.GroupConsumeRequest{Kind: &samsav1.GroupConsumeRequest_Processed{
+				Processed: &samsav1.ProcessedOffset{Topic: chunk.Topic, Partition: chunk.Partition, Offset: last + 1},
+			}})
+			if maxMessages > 0 && *received >= maxMessages {
+				// Leave, then read on until the server ends the stream, so the last commit is durable.
+				send(&samsav1.GroupConsumeRequest{Kind: &samsav1.GroupConsumeRequest_Leave{Leave: true}})
+				_ = stream.CloseSend()
+				left = true
+			}
 		}
 	}
 }
