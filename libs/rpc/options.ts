@@ -31,6 +31,9 @@ export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOp
   };
 }
 
+/** See clientOptions: 1 KiB records consumed at 276 MB/s instead of 230 with the 64 KiB default (idle machine). */
+const CLIENT_RECEIVE_WINDOW_BYTES = 8 * 1024 * 1024;
+
 export function clientOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOptions {
   return {
     'grpc.max_receive_message_length': limits.maxMessageBytes,
@@ -41,5 +44,11 @@ export function clientOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOp
     // Reconnect quickly after a broker restart; the SDK adds its own retry on top.
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 2_000,
+    // HTTP/2 receive window of the connection and of each stream (default 64 KiB). A Consume
+    // stream or a follower's Replicate stream receives messages of up to a MiB; with 64 KiB the
+    // sender stops every 64 KiB until the receiver's WINDOW_UPDATE comes back, so a connection
+    // moves at most 64 KiB per round trip. What a receiver may be sent before it reads is bounded
+    // by this, per connection: a stalled consumer costs its own process up to 8 MiB, not the broker.
+    'grpc-node.flow_control_window': CLIENT_RECEIVE_WINDOW_BYTES,
   };
 }
