@@ -69,6 +69,7 @@ export class Segment {
   rollTimestamp: number;
   private bytesSinceIndex = 0;
   private readonly recent = new RecentBatches(RECENT_BATCHES);
+  private isClosed = false;
 
   private constructor(
     readonly dir: string,
@@ -299,7 +300,13 @@ export class Segment {
     await this.timeIndex.sync();
   }
 
+  /** close() has been called: the files are (being) closed. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   async close(): Promise<void> {
+    this.isClosed = true;
     await this.file.close().catch(() => undefined);
     await this.offsetIndex.close().catch(() => undefined);
     await this.timeIndex.close().catch(() => undefined);

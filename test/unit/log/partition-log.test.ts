@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +66,30 @@ describe('PartitionLog appends and reads', () => {
     await log.appendAsLeader(batchOf('a', 2), 0);
     await expect(log.read(3, 100)).rejects.toMatchObject({ reason: 'OFFSET_OUT_OF_RANGE', message: expect.stringContaining('[0, 2]') });
     await expect(log.read(-1, 100)).rejects.toBeInstanceOf(SamsaError);
+    await log.close();
+  });
+
+  it('appends while a periodic fsync is still running (interval policy): the disk never holds up a produce', async () => {
+    const log = await PartitionLog.open(dir(), testConfig({ fsync: { mode: 'interval', intervalMs: 5 } }));
+    await log.appendAsLeader(batchOf('before', 1), 0);
+    // Make the active segment's fsync hang until released, and wait for the timer to start one.
+    const active = (log as unknown as { active: { sync: () => Promise<void> } }).active;
+    const realSync = active.sync.bind(active);
+    let release: () => void = () => undefined;
+    let started = 0;
+    active.sync = () => {
+      started++;
+      return new Promise<void>((resolve) => (release = resolve)).then(realSync);
+    };
+    await vi.waitFor(() => expect(started).toBe(1), { timeout: 5_000 });
+    const during = await log.appendAsLeader(batchOf('during', 2), 0);
+    expect(during.baseOffset).toBe(1);
+    expect(await readAllOffsets(log)).toEqual([0, 1, 2]);
+    // One fsync at a time: the timer does not start another while this one hangs.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(started).toBe(1);
+    active.sync = realSync;
+    release();
     await log.close();
   });
 
