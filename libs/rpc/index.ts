@@ -6,7 +6,7 @@ export { unary, serverStream, bidiStream, writeWithBackpressure } from './handle
 export type { UnaryHandler, ServerStreamHandler, BidiHandler } from './handlers.js';
 export { checkedOffset, checkedInt32, requiredString, MAX_OFFSET } from './wire.js';
 export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
-export { createServer, bindServer, shutdownServer } from './server.js';
+export { createServer, bindServer, shutdownServer, SERVER_RECEIVE_WINDOW_BYTES } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { callUnary, deadlineIn } from './call.js';
 export * as v1 from './generated/samsa/v1/index.js';
