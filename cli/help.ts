@@ -13,6 +13,7 @@ Commands:
   consume TOPIC           print records of a topic (--group G: as a member of consumer group G)
   groups list             consumer groups and their state
   groups describe GROUP   members, assignments, committed offsets and lag
+  groups lag [GROUP...]   total lag per group and the partition most behind
   groups reset-offsets    set a stopped group's committed offsets
   groups delete GROUP     delete a group without members and its offsets
   cluster                 brokers and the active controller
@@ -141,14 +142,27 @@ any position), and commits what was printed to G without joining it; refused whi
 Example: samsa consume orders --group billing --format json
          samsa consume orders --group audit --partition 3`;
 
-export const GROUPS_HELP = `Usage: samsa groups <list|describe|reset-offsets|delete> [options]
+export const GROUPS_HELP = `Usage: samsa groups <list|describe|lag|reset-offsets|delete> [options]
 
   groups list
   groups describe GROUP
+  groups lag [GROUP...]
   groups reset-offsets GROUP --topic TOPIC --to earliest|latest|OFFSET|@TIME [--partition P]... [--dry-run]
   groups delete GROUP
 
 Consumer groups live on the group coordinators; any broker tells where.`;
+
+export const GROUPS_LAG_HELP = `Usage: samsa groups lag [GROUP...]
+
+How far behind consumer groups are: the lag of a partition is its high watermark minus the
+group's committed offset, the records the group has not yet committed as processed.
+
+  groups lag             every group: partitions with offsets, total lag, the partition most behind
+  groups lag G1 G2       the same for these groups
+  groups lag GROUP       one group, partition by partition, then its total
+
+A lag shown as - is unknown (nothing committed there, or the high watermark not known yet); it is
+left out of the total and counted under UNKNOWN.`;
 
 export const GROUPS_RESET_HELP = `Usage: samsa groups reset-offsets GROUP --topic TOPIC --to POSITION [--partition P]... [--dry-run]
 

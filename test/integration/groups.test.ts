@@ -359,6 +359,16 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     const described = run(['groups', 'describe', groupId]);
     expect(described.stdout).toContain(`group ${groupId}: Empty`);
     expect(described.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+5\\s+0`));
+    // Lag: nothing behind yet; then 3 more records on every partition are 3 x PARTITIONS behind.
+    await produceRound(topic, 1, 3);
+    await waitUntil(async () => (await samsa.groups().fetchOffsets(groupId)).every((o) => o.lag === 3), 10_000, 'the group\'s lag to show the new records');
+    const lagged = run(['groups', 'lag', groupId]);
+    expect(lagged.code, lagged.stderr).toBe(0);
+    expect(lagged.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+8\\s+3`));
+    expect(lagged.stdout).toContain(`group ${groupId}: total lag ${3 * PARTITIONS} over ${PARTITIONS} partition(s)`);
+    const all = run(['groups', 'lag']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`${groupId}\\s+${PARTITIONS}\\s+${3 * PARTITIONS}\\s+${topic}/\\d+ \\(3\\)\\s+0`));
     const reset = run(['groups', 'reset-offsets', groupId, '--topic', topic, '--to', 'earliest']);
     expect(reset.code).toBe(0);
     expect((await samsa.groups().fetchOffsets(groupId)).map((o) => o.offset)).toEqual(Array(PARTITIONS).fill(0));
