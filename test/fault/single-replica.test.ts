@@ -27,9 +27,18 @@ describe('replication factor 1', () => {
 
     s.mark(`restart broker ${victim}`, [victimPartition]);
     await s.cluster.broker(victim).start();
-    const back = await s.cluster.waitForPartitions(s.topic, (p) => p.leaderId >= 0, 30_000, 'every partition led again');
+    // Waited for, not read once: right after the restart the metadata may still show the partition
+    // as before the kill (the controller sees the departure and the return together once the old
+    // lease has expired), which is the old leader with the old epoch.
+    const initialEpoch = s.initial[victimPartition]?.leaderEpoch as number;
+    const back = await s.cluster.waitForPartitions(
+      s.topic,
+      (p) => p.leaderId >= 0 && (p.partition !== victimPartition || p.leaderEpoch > initialEpoch),
+      30_000,
+      'every partition led again, the restarted broker\'s under a new epoch',
+    );
     expect(back[victimPartition]?.leaderId).toBe(victim);
-    expect(back[victimPartition]?.leaderEpoch).toBeGreaterThan(s.initial[victimPartition]?.leaderEpoch as number);
+    expect(back[victimPartition]?.leaderEpoch).toBeGreaterThan(initialEpoch);
     await s.load.waitForMoreAcks(50, 20_000, 'writes to the restarted broker\'s partition', victimPartition);
 
     await s.finish();
