@@ -15,15 +15,18 @@ export class InputError extends Error {
 
 export type LineFormat = { kind: 'text'; keySeparator?: string } | { kind: 'json' };
 
-/** Parses `--header KEY=VALUE` flags (repeatable); a header without '=' or with an empty key is refused. */
-export function parseHeaderFlags(flags: readonly string[]): Record<string, string> | { error: string } {
+/**
+ * Parses `--header KEY=VALUE` flags (repeatable); a header without '=' or with an empty key is
+ * refused. The result is tagged so that a header named "error" is a header, not a failure.
+ */
+export function parseHeaderFlags(flags: readonly string[]): { ok: true; headers: Record<string, string> } | { ok: false; error: string } {
   const headers: Record<string, string> = {};
   for (const f of flags) {
     const at = f.indexOf('=');
-    if (at <= 0) return { error: `--header must be KEY=VALUE with a non-empty KEY, got "${f}"` };
+    if (at <= 0) return { ok: false, error: `--header must be KEY=VALUE with a non-empty KEY, got "${f}"` };
     headers[f.slice(0, at)] = f.slice(at + 1);
   }
-  return headers;
+  return { ok: true, headers };
 }
 
 /**

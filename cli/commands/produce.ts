@@ -46,8 +46,9 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
   if (formatName !== 'text' && formatName !== 'json') throw new UsageError(`--format must be text or json, got "${formatName}"`, PRODUCE_HELP);
   if (formatName === 'json' && separator !== undefined) throw new UsageError('--key-separator is for --format text; JSON lines carry their own "key"', PRODUCE_HELP);
   const format: LineFormat = formatName === 'json' ? { kind: 'json' } : separator === undefined ? { kind: 'text' } : { kind: 'text', keySeparator: separator };
-  const headers = parseHeaderFlags(parsed.values.header ?? []);
-  if ('error' in headers) throw new UsageError(headers.error as string, PRODUCE_HELP);
+  const headerFlags = parseHeaderFlags(parsed.values.header ?? []);
+  if (!headerFlags.ok) throw new UsageError(headerFlags.error, PRODUCE_HELP);
+  const headers = headerFlags.headers;
 
   const producer = client().producer({ acks });
   const input = parsed.values.file ? createReadStream(parsed.values.file) : io.stdin;

@@ -14,9 +14,11 @@ describe('produce input lines', () => {
   });
 
   it('--header flags go on every record; a JSON line\'s own headers win', () => {
-    expect(parseHeaderFlags(['a=1', 'b=x=y', 'empty='])).toEqual({ a: '1', b: 'x=y', empty: '' });
-    expect(parseHeaderFlags(['=v'])).toHaveProperty('error');
-    expect(parseHeaderFlags(['novalue'])).toHaveProperty('error');
+    expect(parseHeaderFlags(['a=1', 'b=x=y', 'empty='])).toEqual({ ok: true, headers: { a: '1', b: 'x=y', empty: '' } });
+    expect(parseHeaderFlags(['=v'])).toMatchObject({ ok: false, error: expect.stringContaining('--header must be KEY=VALUE') });
+    expect(parseHeaderFlags(['novalue'])).toMatchObject({ ok: false, error: expect.stringContaining('"novalue"') });
+    // A header may be called "error" like any other.
+    expect(parseHeaderFlags(['error=disk full'])).toEqual({ ok: true, headers: { error: 'disk full' } });
     expect(lineToMessage('v', 1, { kind: 'text' }, { src: 'cli' })).toEqual({ value: 'v', headers: { src: 'cli' } });
     expect(lineToMessage('{"value":"v","headers":{"src":"line","t":"1"}}', 1, { kind: 'json' }, { src: 'cli', c: 'x' })).toEqual({
       value: 'v',
