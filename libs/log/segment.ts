@@ -223,7 +223,7 @@ export class Segment {
     let pos = position;
     let first = true;
     while (pos < this.size) {
-      const window = await this.read(pos, Math.max(WALK_WINDOW_BYTES, BATCH_HEADER_SIZE));
+      const window = await this.read(pos, WALK_WINDOW_BYTES);
       let at = 0;
       while (at + BATCH_HEADER_SIZE <= window.length) {
         const info = parseHeader(window, at, pos + at);

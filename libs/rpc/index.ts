@@ -1,12 +1,12 @@
 /** gRPC plumbing shared by every Samsa service and client. Import this lib only through here. */
 export { loadSamsaProto, protoRoot, PROTO_LOADER_OPTIONS, type SamsaProto } from './proto.js';
 export { toGrpcStatus, fromServiceError, grpcCodeFor, isServiceError, REASON_TRAILER, RETRIABLE_TRAILER } from './status.js';
-export { serverOptions, clientOptions, DEFAULT_RPC_LIMITS, type RpcLimits } from './options.js';
+export { serverOptions, clientOptions, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES, type RpcLimits } from './options.js';
 export { unary, serverStream, bidiStream, writeWithBackpressure } from './handlers.js';
 export type { UnaryHandler, ServerStreamHandler, BidiHandler } from './handlers.js';
 export { checkedOffset, checkedInt32, requiredString, MAX_OFFSET } from './wire.js';
 export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
-export { createServer, bindServer, shutdownServer, SERVER_RECEIVE_WINDOW_BYTES } from './server.js';
+export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { callUnary, deadlineIn } from './call.js';
 export * as v1 from './generated/samsa/v1/index.js';

@@ -5,7 +5,7 @@
  * the whole connection, and have no option to change it (clients do: see clientOptions). A
  * producer's request of up to a MiB then moves 64 KiB per round trip, waiting for the server's
  * WINDOW_UPDATE each time, and that, not CPU, bounded produce throughput (the client and the
- * brokers were half idle). So every server advertises SERVER_RECEIVE_WINDOW_BYTES per stream
+ * brokers were half idle). So every server advertises RECEIVE_WINDOW_BYTES (options.ts) per stream
  * (the `initialWindowSize` setting) and opens each connection's window as wide
  * (`setLocalWindowSize`). This reaches into two grpc-js internals, `commonServerOptions` (the
  * options it gives `http2.createServer`) and `http2Servers`; both are checked, and a grpc-js that
@@ -15,10 +15,7 @@
  */
 import type * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
-import { serverOptions, type RpcLimits, DEFAULT_RPC_LIMITS } from './options.js';
-
-/** Measured: 100 B produce RF=1 1.10 -> 1.28-1.40 M records/s, RF=3 acks=all 0.32-0.36 -> 0.45-0.67 M (idle machine). */
-export const SERVER_RECEIVE_WINDOW_BYTES = 8 * 1024 * 1024;
+import { serverOptions, type RpcLimits, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES } from './options.js';
 
 /** The parts of grpc-js's Server this module touches (not in its public types). */
 interface ServerInternals {
@@ -31,7 +28,7 @@ export function createServer(limits: RpcLimits = DEFAULT_RPC_LIMITS): grpc.Serve
   const internals = server as unknown as ServerInternals;
   const common = internals.commonServerOptions;
   if (!common || typeof common !== 'object') throw new Error('@grpc/grpc-js changed: Server.commonServerOptions is gone; update libs/rpc/server.ts');
-  common.settings = { ...common.settings, initialWindowSize: SERVER_RECEIVE_WINDOW_BYTES };
+  common.settings = { ...common.settings, initialWindowSize: RECEIVE_WINDOW_BYTES };
   return server;
 }
 
@@ -57,7 +54,7 @@ const windowed = new WeakSet<http2.Http2Server>();
 
 function openConnectionWindow(session: http2.ServerHttp2Session): void {
   // A session that is already closing refuses; it carries no more requests anyway.
-  if (!session.destroyed) session.setLocalWindowSize(SERVER_RECEIVE_WINDOW_BYTES);
+  if (!session.destroyed) session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
 }
 
 /** Stops taking new calls, lets in-flight ones finish for up to `graceMs`, then cancels the rest. */

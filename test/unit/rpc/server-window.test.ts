@@ -6,7 +6,7 @@
  */
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bindServer, createServer, shutdownServer, SERVER_RECEIVE_WINDOW_BYTES } from '../../../libs/rpc/index.js';
+import { bindServer, createServer, shutdownServer, RECEIVE_WINDOW_BYTES } from '../../../libs/rpc/index.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,8 +24,8 @@ describe('gRPC server receive window', () => {
       client.once('remoteSettings', () => resolve());
       client.once('error', reject);
     });
-    expect(client.remoteSettings.initialWindowSize).toBe(SERVER_RECEIVE_WINDOW_BYTES);
+    expect(client.remoteSettings.initialWindowSize).toBe(RECEIVE_WINDOW_BYTES);
     // The server's WINDOW_UPDATE for the connection follows its SETTINGS.
-    await vi.waitFor(() => expect(client.state.remoteWindowSize).toBe(SERVER_RECEIVE_WINDOW_BYTES), { timeout: 5_000 });
+    await vi.waitFor(() => expect(client.state.remoteWindowSize).toBe(RECEIVE_WINDOW_BYTES), { timeout: 5_000 });
   });
 });
