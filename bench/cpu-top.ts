@@ -67,6 +67,6 @@ export function summarise(profile: Profile, top = 25): string {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
-for (const file of args.filter((a, i) => a.endsWith('.cpuprofile') && i !== topAt + 1)) {
+for (const file of args.filter((a, i) => a.endsWith('.cpuprofile') && (topAt < 0 || i !== topAt + 1))) {
   process.stdout.write(`## ${basename(file)}\n\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, top)}\n`);
 }
