@@ -47,6 +47,10 @@ export class LeaderFetcher {
   private rotation = 0;
   /** Wakes the loop early (partitions added, close). */
   private wake: (() => void) | undefined;
+  /** A request is out on the stream (possibly parked at the leader for up to maxWaitMs). */
+  private exchanging = false;
+  /** The stream was cancelled on purpose to ask again at once: not a failure. */
+  private reasking = false;
   private readonly loop: Promise<void>;
 
   constructor(
@@ -67,7 +71,15 @@ export class LeaderFetcher {
     const added = [...next.keys()].some((k) => !this.partitions.has(k));
     this.partitions.clear();
     for (const [k, p] of next) this.partitions.set(k, p);
-    if (added) this.wake?.();
+    if (!added) return;
+    this.wake?.();
+    // The request out may sit parked at the leader for up to maxWaitMs without the new partitions
+    // (their first acks=all write would wait that long: 300-600 ms measured after a topic was
+    // created, and after a failover). Cancel it and ask again at once with them.
+    if (this.exchanging && this.stream) {
+      this.reasking = true;
+      this.stream.close();
+    }
   }
 
   /** Stops the loop, cancels the stream and closes the channel. */
@@ -88,18 +100,27 @@ export class LeaderFetcher {
       }
       let response: v1.ReplicaFetchResponse__Output;
       try {
+        this.exchanging = true;
         response = await this.openStream().exchange(request.message, this.settings.maxWaitMs + RESPONSE_SLACK_MS);
       } catch (err) {
         this.stream = undefined;
         if (this.closed) return;
+        if (this.reasking) {
+          this.reasking = false;
+          continue;
+        }
         const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number;
         this.failures++;
         const level = this.failures <= 1 ? 'info' : 'warn';
         this.settings.logger[level]({ err: fromServiceError(err), leader: this.leaderId, retryInMs: delay }, 'replication stream to the leader broke; reconnecting');
         await this.sleep(Date.now() + delay);
         continue;
+      } finally {
+        this.exchanging = false;
       }
       this.failures = 0;
+      // A response that came before the cancel took effect is as good as any.
+      this.reasking = false;
       await this.apply(response, request.epochs);
     }
   }
