@@ -195,6 +195,7 @@ const PERF_TOPIC_OPTIONS = `  --partitions N          create TOPIC with N partit
 
 export const PERF_PRODUCE_HELP = `Usage: samsa perf produce TOPIC [--num-records N] [--duration SECONDS] [--record-size BYTES]
                           [--acks all|1|0] [--batch-size N] [--max-in-flight N] [--throughput R]
+                          [--requests-per-partition N]
 
 Sends records of --record-size random letters. Records go in send() calls of --batch-size records;
 keyless sends rotate over the partitions. The SDK has no linger timer: sends that wait while their
@@ -209,6 +210,9 @@ Options:
   --batch-size N          records per send() (default 5000)
   --max-in-flight N       send() calls outstanding at once (default 8)
   --throughput R          aim at R records/s (default: as fast as possible)
+  --requests-per-partition N
+                          produce requests in flight per partition, 1-5 (default 1; above 1
+                          needs --acks all: the idempotent producer keeps them in order)
 ${PERF_TOPIC_OPTIONS}
 
 Example: samsa perf produce bench --partitions 6 --num-records 2000000 --acks 1`;
@@ -225,7 +229,7 @@ Options:
   --follow, -f            keep waiting for new records (then give --num-records or --duration)`;
 
 export const PERF_E2E_HELP = `Usage: samsa perf e2e TOPIC [--throughput R] [--duration SECONDS] [--num-records N] [--record-size BYTES]
-                      [--acks all|1|0] [--max-in-flight N]
+                      [--acks all|1|0] [--max-in-flight N] [--requests-per-partition N]
 
 Tails every partition of TOPIC from its end, then produces R records/s spread evenly in time;
 each value carries its scheduled send time, and the latency of a record is the time from then
@@ -239,6 +243,9 @@ Options:
   --record-size BYTES     value size, at least 8 (default 100)
   --acks all|1|0          default all
   --max-in-flight N       send() calls outstanding at once (default 8)
+  --requests-per-partition N
+                          produce requests in flight per partition, 1-5 (default 1; above 1
+                          needs --acks all)
 ${PERF_TOPIC_OPTIONS}
 
 Example: samsa perf e2e bench-e2e --partitions 1 --replication-factor 3 --throughput 10000 --duration 30`;

@@ -3,7 +3,7 @@
  * stderr every second and the summary on stdout. Ctrl-C ends the run early (the summary still
  * prints); failures are errors like in every other command (exit 1).
  */
-import { SamsaError, parseOffsetSpec, type OffsetSpec, type Samsa } from '../../libs/client/index.js';
+import { SamsaError, parseOffsetSpec, type Acks, type OffsetSpec, type Samsa } from '../../libs/client/index.js';
 import { formatProgress, formatSummary, runConsume, runE2e, runProduce, type PerfProgress, type PerfReport } from '../../libs/perf/index.js';
 import { PERF_CONSUME_HELP, PERF_E2E_HELP, PERF_HELP, PERF_PRODUCE_HELP } from '../help.js';
 import { parseAcks } from './produce.js';
@@ -31,6 +31,7 @@ const PRODUCE_OPTIONS = {
   acks: { type: 'string' },
   'batch-size': { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'requests-per-partition': { type: 'string' },
   throughput: { type: 'string' },
 } as const;
 
@@ -48,6 +49,7 @@ const E2E_OPTIONS = {
   'record-size': { type: 'string' },
   acks: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'requests-per-partition': { type: 'string' },
   throughput: { type: 'string' },
 } as const;
 
@@ -83,11 +85,13 @@ async function produce(args: string[], client: () => Samsa, io: PerfIo): Promise
     acks: parseAcks(v.acks, help),
     batchRecords: intFlag(v['batch-size'], 'batch-size', help, 1, 5000),
     maxInFlight: intFlag(v['max-in-flight'], 'max-in-flight', help, 1, 8),
+    requestsPerPartition: requestsPerPartition(v['requests-per-partition'], parseAcks(v.acks, help), help),
     ...(v.throughput !== undefined ? { throughput: intFlag(v.throughput, 'throughput', help, 1) } : {}),
   };
   await ensureTopic(client(), parsed, help);
   const report = await withProgress('produce', io, (hooks) => runProduce(client(), workload, hooks));
-  io.stdout(formatSummary('produce', report, `${workload.recordBytes}-byte records, acks=${workload.acks}, ${workload.batchRecords} per send, ${workload.maxInFlight} in flight`));
+  const perPartition = workload.requestsPerPartition > 1 ? `, ${workload.requestsPerPartition} requests per partition` : '';
+  io.stdout(formatSummary('produce', report, `${workload.recordBytes}-byte records, acks=${workload.acks}, ${workload.batchRecords} per send, ${workload.maxInFlight} in flight${perPartition}`));
 }
 
 async function consume(args: string[], client: () => Samsa, io: PerfIo): Promise<void> {
@@ -135,10 +139,19 @@ async function e2e(args: string[], client: () => Samsa, io: PerfIo): Promise<voi
     recordBytes: intFlag(v['record-size'], 'record-size', help, 8, 100),
     acks: parseAcks(v.acks, help),
     maxInFlight: intFlag(v['max-in-flight'], 'max-in-flight', help, 1, 8),
+    requestsPerPartition: requestsPerPartition(v['requests-per-partition'], parseAcks(v.acks, help), help),
   };
   await ensureTopic(client(), parsed, help);
   const report = await withProgress('e2e', io, (hooks) => runE2e(client(), workload, hooks));
   io.stdout(formatSummary('e2e', report, `${workload.recordBytes}-byte records at ${throughput.toLocaleString('en-US')}/s, acks=${workload.acks}`));
+}
+
+/** --requests-per-partition: 1 to 5, and above 1 only for the idempotent producer (acks all). */
+function requestsPerPartition(value: string | undefined, acks: Acks, help: string): number {
+  const n = intFlag(value, 'requests-per-partition', help, 1, 1);
+  if (n > 5) throw new UsageError(`--requests-per-partition must be at most 5 (the brokers remember 5 batches per producer), got ${n}`, help);
+  if (n > 1 && acks !== 'all') throw new UsageError(`--requests-per-partition ${n} needs --acks all: only the idempotent producer keeps several requests in order`, help);
+  return n;
 }
 
 /** Runs `work` with progress lines on stderr and Ctrl-C wired to its abort signal. */

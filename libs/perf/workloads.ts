@@ -34,6 +34,8 @@ export interface ProduceWorkload {
   batchRecords: number;
   /** send() calls outstanding at once. */
   maxInFlight: number;
+  /** The producer's maxInFlightPerPartition (default 1). */
+  requestsPerPartition?: number;
   /** Records/s to aim at; undefined: as fast as possible. */
   throughput?: number;
   /** Seed of the payload bytes. */
@@ -59,6 +61,8 @@ export interface E2eWorkload {
   /** Records/s, spread evenly in time. */
   throughput: number;
   maxInFlight: number;
+  /** The producer's maxInFlightPerPartition (default 1). */
+  requestsPerPartition?: number;
   seed?: number;
   /** After the last send, how long to wait for the consumer to see every record, in ms. Default 10000. */
   drainMs?: number;
@@ -75,9 +79,9 @@ export function payload(bytes: number, seed = 42): Buffer {
   return out;
 }
 
-function producerFor(samsa: Samsa, acks: Acks): ReturnType<Samsa['producer']> {
+function producerFor(samsa: Samsa, acks: Acks, requestsPerPartition = 1): ReturnType<Samsa['producer']> {
   // The SDK's idempotent producer needs acks=all; with 1 or 0 it is off.
-  return samsa.producer({ acks, idempotent: acks === 'all' });
+  return samsa.producer({ acks, idempotent: acks === 'all', maxInFlightPerPartition: requestsPerPartition });
 }
 
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -87,7 +91,7 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 
 /** One producer sending `batchRecords`-record sends, up to `maxInFlight` at once. */
 export async function runProduce(samsa: Samsa, w: ProduceWorkload, hooks: RunHooks = {}): Promise<PerfReport> {
-  const producer = producerFor(samsa, w.acks);
+  const producer = producerFor(samsa, w.acks, w.requestsPerPartition);
   const value = payload(w.recordBytes, w.seed);
   const full: ProducerMessage[] = Array.from({ length: w.batchRecords }, () => ({ value }));
   const meter = new Meter('send', hooks.onProgress);
@@ -164,7 +168,7 @@ export async function runE2e(samsa: Samsa, w: E2eWorkload, hooks: RunHooks = {})
   const topic = await samsa.admin().describeTopics([w.topic]);
   const partitions = topic[0]?.partitions.map((p) => p.partition) ?? [];
   const consumer = samsa.consumer();
-  const producer = producerFor(samsa, w.acks);
+  const producer = producerFor(samsa, w.acks, w.requestsPerPartition);
   const meter = new Meter('produce to receipt', hooks.onProgress);
   const template = payload(w.recordBytes, w.seed);
   let sent = 0;

@@ -52,6 +52,17 @@ describe('samsa perf', () => {
     expect(run.stdout).toMatch(LATENCY('produce to receipt'));
   });
 
+  it('produce pipelines several requests per partition with the idempotent producer', async () => {
+    const pipelined = uniqueName('perf-pipelined');
+    const run = await runCli([...bootstrap, 'perf', 'produce', pipelined, '--partitions', '1', '--replication-factor', '3', '--num-records', '2000', '--batch-size', '50', '--requests-per-partition', '5']);
+    expect(run.stderr).not.toMatch(/samsa:/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(summary('produce', '2,000'));
+    expect(run.stdout).toMatch(/\(100-byte records, acks=all, 50 per send, 8 in flight, 5 requests per partition\)/);
+    const read = await runCli([...bootstrap, 'perf', 'consume', pipelined]);
+    expect(read.stdout).toMatch(summary('consume', '2,000'));
+  });
+
   it('exits 2 on bad usage and 1 when the cluster says no', async () => {
     const noWorkload = await runCli([...bootstrap, 'perf']);
     expect(noWorkload.code).toBe(2);
@@ -61,6 +72,12 @@ describe('samsa perf', () => {
     expect(badFlag.stderr).toMatch(/--record-size must be an integer/);
     const followForever = await runCli([...bootstrap, 'perf', 'consume', topic, '--follow']);
     expect(followForever.code).toBe(2);
+    const unordered = await runCli([...bootstrap, 'perf', 'produce', topic, '--acks', '1', '--requests-per-partition', '3']);
+    expect(unordered.code).toBe(2);
+    expect(unordered.stderr).toMatch(/--requests-per-partition 3 needs --acks all/);
+    const tooMany = await runCli([...bootstrap, 'perf', 'e2e', topic, '--requests-per-partition', '6']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/at most 5/);
     const help = await runCli(['perf', 'e2e', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: samsa perf e2e TOPIC/);
