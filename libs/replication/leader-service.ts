@@ -10,9 +10,10 @@
  *
  * Per request: every position is checked first (epoch fencing, divergence, range: see
  * Partition.checkFollowerFetch), which records the follower's progress; then, when no partition
- * has anything new (data past the fetch offset, or a high watermark the follower has not been
- * sent on this stream), the request is parked until one does, up to max_wait_ms. Data are the
- * stored batch bytes, never decoded or re-encoded.
+ * has data past the fetch offset, the request is parked until one does, up to max_wait_ms, or,
+ * when some high watermark has moved since this stream last sent it, up to HW_LINGER_MS (the new
+ * HW then goes out with the next data, or alone). Data are the stored batch bytes, never decoded
+ * or re-encoded.
  */
 import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';

@@ -392,8 +392,8 @@ export class Producer {
       queue.inFlight.splice(queue.inFlight.indexOf(settled), 1);
       if (retried) queue.retrying--;
       settle(written);
+      // Starts what waits, or (nothing waiting, nothing out) drops the idle queue.
       this.pump(topic, partition, key, queue);
-      if (queue.waiting.length === 0 && queue.inFlight.length === 0 && !queue.pumping && this.queues.get(key) === queue) this.queues.delete(key);
     });
     this.pending.add(done);
     void done.then(() => this.pending.delete(done));
