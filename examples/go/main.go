@@ -115,9 +115,18 @@ func run(bootstrap, topic string, partitions, replicationFactor int32, count int
 			Headers: []*samsav1.RecordHeader{{Key: "source", Value: []byte("go")}},
 		}
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
-	produced, err := broker.Produce(ctx, &samsav1.ProduceRequest{Topic: topic, Acks: samsav1.Acks_ACKS_ALL, Records: records}, grpc.Trailer(&trailer))
-	cancel()
+	// CreateTopic returns once the controller has stored the topic; a broker learns of it a moment
+	// later (as in Kafka), and until then answers UNKNOWN_TOPIC_OR_PARTITION: retry that briefly.
+	var produced *samsav1.ProduceResponse
+	for attempt := 1; ; attempt++ {
+		ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+		produced, err = broker.Produce(ctx, &samsav1.ProduceRequest{Topic: topic, Acks: samsav1.Acks_ACKS_ALL, Records: records}, grpc.Trailer(&trailer))
+		cancel()
+		if err == nil || attempt == 20 || first(trailer, reasonTrailer) != "UNKNOWN_TOPIC_OR_PARTITION" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		return describe("produce", err, trailer)
 	}

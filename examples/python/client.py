@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 import grpc
 
@@ -84,9 +85,18 @@ def main():
             )
             for i in range(args.count)
         ]
-        res = broker.Produce(
-            broker_pb2.ProduceRequest(topic=args.topic, acks=common_pb2.ACKS_ALL, records=records), timeout=30
-        )
+        # CreateTopic returns once the controller has stored the topic; a broker learns of it a
+        # moment later (as in Kafka), and until then answers UNKNOWN_TOPIC_OR_PARTITION: retry briefly.
+        for attempt in range(1, 21):
+            try:
+                res = broker.Produce(
+                    broker_pb2.ProduceRequest(topic=args.topic, acks=common_pb2.ACKS_ALL, records=records), timeout=30
+                )
+                break
+            except grpc.RpcError as err:
+                if attempt == 20 or reason_of(err) != "UNKNOWN_TOPIC_OR_PARTITION":
+                    raise
+                time.sleep(0.1)
         for r in sorted(res.results, key=lambda r: r.partition):
             print(f"  partition {r.partition}: {r.record_count} records from offset {r.base_offset}")
         print(f"produced {sum(r.record_count for r in res.results)} records")
