@@ -77,15 +77,16 @@ async function produce(args: string[], client: () => Samsa, io: PerfIo): Promise
   if (parsed.values.help) return io.stdout(help);
   const [topic] = positionals(parsed, ['TOPIC'], help) as [string];
   const v = parsed.values;
+  const acks = parseAcks(v.acks, help);
   const workload = {
     topic,
     records: intFlag(v['num-records'], 'num-records', help, 1, 1_000_000),
     durationMs: seconds(v.duration, help),
     recordBytes: intFlag(v['record-size'], 'record-size', help, 1, 100),
-    acks: parseAcks(v.acks, help),
+    acks,
     batchRecords: intFlag(v['batch-size'], 'batch-size', help, 1, 5000),
     maxInFlight: intFlag(v['max-in-flight'], 'max-in-flight', help, 1, 8),
-    requestsPerPartition: requestsPerPartition(v['requests-per-partition'], parseAcks(v.acks, help), help),
+    requestsPerPartition: requestsPerPartition(v['requests-per-partition'], acks, help),
     ...(v.throughput !== undefined ? { throughput: intFlag(v.throughput, 'throughput', help, 1) } : {}),
   };
   await ensureTopic(client(), parsed, help);
@@ -131,15 +132,16 @@ async function e2e(args: string[], client: () => Samsa, io: PerfIo): Promise<voi
   const durationMs = v.duration === undefined ? 10_000 : seconds(v.duration, help);
   const records = v['num-records'] === undefined ? Math.ceil((throughput * durationMs) / 1000) : intFlag(v['num-records'], 'num-records', help, 1);
   if (!Number.isFinite(records)) throw new UsageError('give --num-records or --duration', help);
+  const acks = parseAcks(v.acks, help);
   const workload = {
     topic,
     records,
     durationMs,
     throughput,
     recordBytes: intFlag(v['record-size'], 'record-size', help, 8, 100),
-    acks: parseAcks(v.acks, help),
+    acks,
     maxInFlight: intFlag(v['max-in-flight'], 'max-in-flight', help, 1, 8),
-    requestsPerPartition: requestsPerPartition(v['requests-per-partition'], parseAcks(v.acks, help), help),
+    requestsPerPartition: requestsPerPartition(v['requests-per-partition'], acks, help),
   };
   await ensureTopic(client(), parsed, help);
   const report = await withProgress('e2e', io, (hooks) => runE2e(client(), workload, hooks));
