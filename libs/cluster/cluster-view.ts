@@ -9,22 +9,24 @@
  */
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
-import type { BrokerRegistration, ControllerEpoch, MetadataKeys, PartitionState, TopicRecord } from './metadata.js';
+import type { BrokerAdmission, BrokerRegistration, ControllerEpoch, MetadataKeys, PartitionState, TopicRecord } from './metadata.js';
 
 export type ClusterChange =
   | { kind: 'broker'; id: number; registration: BrokerRegistration | undefined }
+  | { kind: 'admission'; id: number; admission: BrokerAdmission | undefined }
   | { kind: 'topic'; name: string; record: TopicRecord | undefined }
   | { kind: 'partition'; topic: string; partition: number; state: PartitionState | undefined }
   | { kind: 'controller'; epoch: ControllerEpoch | undefined };
 
 interface Snapshot {
   brokers: Map<number, BrokerRegistration>;
+  admissions: Map<number, BrokerAdmission>;
   topics: Map<string, TopicRecord>;
   partitions: Map<string, Map<number, PartitionState>>;
   controller: ControllerEpoch | undefined;
 }
 
-const emptySnapshot = (): Snapshot => ({ brokers: new Map(), topics: new Map(), partitions: new Map(), controller: undefined });
+const emptySnapshot = (): Snapshot => ({ brokers: new Map(), admissions: new Map(), topics: new Map(), partitions: new Map(), controller: undefined });
 
 export class ClusterView {
   private data: Snapshot = emptySnapshot();
@@ -50,6 +52,18 @@ export class ClusterView {
   }
   broker(id: number): BrokerRegistration | undefined {
     return this.data.brokers.get(id);
+  }
+  /** The incarnation the controller last admitted for broker `id` (see BrokerAdmission), if any. */
+  admission(id: number): BrokerAdmission | undefined {
+    return this.data.admissions.get(id);
+  }
+  /**
+   * True when broker `id` is registered and the controller has admitted its current incarnation:
+   * only then may it lead or be elected, and only then does it fetch as a follower.
+   */
+  isAdmitted(id: number): boolean {
+    const b = this.data.brokers.get(id);
+    return b !== undefined && this.data.admissions.get(id)?.brokerEpoch === b.brokerEpoch;
   }
   topics(): TopicRecord[] {
     return [...this.data.topics.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -108,7 +122,7 @@ export class ClusterView {
   private async load(): Promise<void> {
     const res = await this.etcd.getAll().prefix(this.keys.root + '/').exec();
     const next = emptySnapshot();
-    for (const kv of res.kvs) this.applyTo(next, kv.key.toString(), kv.value.toString());
+    for (const kv of res.kvs) this.applyTo(next, kv.key.toString(), kv.value.toString(), kv.mod_revision);
     const previous = this.data;
     this.data = next;
     this.revision = res.header.revision;
@@ -148,12 +162,15 @@ export class ClusterView {
     if (this.closed) return;
     this.revision = kv.mod_revision;
     const key = kv.key.toString();
-    const change = this.applyTo(this.data, key, deleted ? undefined : kv.value.toString());
+    const change = this.applyTo(this.data, key, deleted ? undefined : kv.value.toString(), kv.mod_revision);
     if (change) this.emit(change);
   }
 
-  /** Applies one key's new value (undefined = deleted) to `snap`; returns the change, if the key is ours. */
-  private applyTo(snap: Snapshot, key: string, raw: string | undefined): ClusterChange | undefined {
+  /**
+   * Applies one key's new value (undefined = deleted) to `snap`; returns the change, if the key is
+   * ours. `modRevision` is the revision that wrote the key: a broker registration's broker epoch.
+   */
+  private applyTo(snap: Snapshot, key: string, raw: string | undefined, modRevision: string): ClusterChange | undefined {
     const parse = <T>(): T | undefined => {
       if (raw === undefined) return undefined;
       try {
@@ -166,10 +183,19 @@ export class ClusterView {
     if (key.startsWith(this.keys.brokersPrefix)) {
       const id = Number(key.slice(this.keys.brokersPrefix.length));
       if (!Number.isInteger(id)) return undefined;
-      const registration = parse<BrokerRegistration>();
+      const stored = parse<BrokerRegistration>();
+      const registration = stored ? { ...stored, brokerEpoch: Number(modRevision) } : undefined;
       if (registration) snap.brokers.set(id, registration);
       else snap.brokers.delete(id);
       return { kind: 'broker', id, registration };
+    }
+    if (key.startsWith(this.keys.admittedPrefix)) {
+      const id = Number(key.slice(this.keys.admittedPrefix.length));
+      if (!Number.isInteger(id)) return undefined;
+      const admission = parse<BrokerAdmission>();
+      if (admission) snap.admissions.set(id, admission);
+      else snap.admissions.delete(id);
+      return { kind: 'admission', id, admission };
     }
     if (key === this.keys.controllerEpoch) {
       snap.controller = parse<ControllerEpoch>();
@@ -202,6 +228,9 @@ export class ClusterView {
     const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
     for (const id of new Set([...before.brokers.keys(), ...after.brokers.keys()])) {
       if (!same(before.brokers.get(id), after.brokers.get(id))) this.emit({ kind: 'broker', id, registration: after.brokers.get(id) });
+    }
+    for (const id of new Set([...before.admissions.keys(), ...after.admissions.keys()])) {
+      if (!same(before.admissions.get(id), after.admissions.get(id))) this.emit({ kind: 'admission', id, admission: after.admissions.get(id) });
     }
     for (const name of new Set([...before.topics.keys(), ...after.topics.keys()])) {
       if (!same(before.topics.get(name), after.topics.get(name))) this.emit({ kind: 'topic', name, record: after.topics.get(name) });

@@ -8,6 +8,6 @@ export { validateTopicName, validatePartitionCount, resolveTopicConfig, topicCon
 export { assignReplicas } from './placement.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
 export { ControllerElection } from './election.js';
-export { onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, type LeaderStatus } from './partition-state-machine.js';
+export { onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, stampLeaderIncarnation, leaderIncarnationStale, type LeaderStatus } from './partition-state-machine.js';
 export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';
 export { ProducerIdAllocator } from './producer-ids.js';

@@ -18,6 +18,8 @@ export class Membership {
   private constructor(
     private readonly lease: Lease,
     readonly key: string,
+    /** The etcd revision that wrote the key: for a broker, its broker epoch (metadata.ts). */
+    readonly revision: number,
     private readonly logger: Logger,
   ) {
     lease.on('lost', (err) => {
@@ -41,10 +43,14 @@ export class Membership {
       const leaseId = await lease.grant();
       const text = typeof value === 'string' ? value : JSON.stringify(value);
       let waitingSince: number | undefined;
+      let revision: number;
       for (;;) {
         signal?.throwIfAborted();
         const res = await etcd.if(key, 'Create', '==', 0).then(etcd.put(key).value(text).lease(leaseId)).else(etcd.get(key)).commit();
-        if (res.succeeded) break;
+        if (res.succeeded) {
+          revision = Number(res.header.revision);
+          break;
+        }
         const holder = res.responses[0]?.response_range?.kvs[0]?.lease;
         if (waitingSince === undefined) {
           waitingSince = Date.now();
@@ -60,12 +66,12 @@ export class Membership {
         await delay(REGISTRATION_POLL_MS, undefined, signal ? { signal } : undefined);
       }
       if (waitingSince !== undefined) logger.info({ key, waitedMs: Date.now() - waitingSince }, 'the previous registration expired');
-      logger.info({ key, ttlSeconds, lease: leaseId }, 'joined the cluster');
+      logger.info({ key, ttlSeconds, lease: leaseId, revision }, 'joined the cluster');
+      return new Membership(lease, key, revision, logger);
     } catch (err) {
       lease.release();
       throw err;
     }
-    return new Membership(lease, key, logger);
   }
 
   /** Called once when the lease is lost (etcd unreachable for longer than the TTL). */

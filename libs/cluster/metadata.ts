@@ -9,6 +9,8 @@
  * Keys, under a per-cluster prefix `/samsa/<clusterId>`:
  *
  *   /brokers/<brokerId>                  BrokerRegistration  under the broker's lease; gone when it dies
+ *   /admitted-brokers/<brokerId>         BrokerAdmission     the incarnation (broker epoch) the controller
+ *                                                            has moved every partition on for; see below
  * Controller election keys are kept by the etcd3 client's election recipe outside this prefix, at
  * `election/<controllerElection name>/<lease id>` (see election.ts); the active controller then
  * writes:
@@ -24,6 +26,14 @@
 
 export interface BrokerRegistration {
   id: number;
+  /**
+   * The incarnation of this broker process (KIP-380's broker epoch): the etcd revision that wrote
+   * its registration. Never stored in the value: the cluster view takes it from the key's
+   * mod_revision, and the broker from the revision of its own registering transaction, so both
+   * sides agree, and every registration (a restart, or a re-registration after a lost lease) gets a
+   * larger one. A broker writes its registration once per join and never updates it in place.
+   */
+  brokerEpoch: number;
   host: string;
   port: number;
   rack: string;
@@ -31,6 +41,22 @@ export interface BrokerRegistration {
   startedAtMs: number;
   /** True when the broker shut down cleanly last time (it may lead at once); see KIP-966 notes. */
   cleanStart: boolean;
+}
+
+/**
+ * Written by the controller (fenced) once it has handled a broker incarnation: every partition the
+ * broker hosts has been moved on as if the previous process had left (out of every ISR, leadership
+ * elsewhere or re-published in a new leader epoch for this incarnation). Until the value names its
+ * current broker epoch, a broker leads nothing and fetches from no one (KRaft's "fenced broker").
+ * Kept in etcd rather than in the controller's memory so that a controller failover does not forget
+ * which incarnations it has handled.
+ */
+export interface BrokerAdmission {
+  brokerId: number;
+  brokerEpoch: number;
+  /** The incarnation's BrokerRegistration.cleanStart, for operators: an unclean one may have lost its unflushed tail. */
+  cleanStart: boolean;
+  admittedAtMs: number;
 }
 
 export interface ControllerEpoch {
@@ -80,6 +106,13 @@ export interface PartitionState {
   leader: number;
   /** Bumped on every leader change; fences stale leaders (produce, replication). */
   leaderEpoch: number;
+  /**
+   * The broker epoch (incarnation) of `leader` this state was published for. A broker leads only
+   * when it names its own current incarnation, so a restarted process never leads in its previous
+   * process's epoch. Absent in records written before broker epochs existed (and with leader -1):
+   * the controller then treats the leader as a new incarnation and re-elects.
+   */
+  leaderBrokerEpoch?: number;
   /** Bumped on every change of this record (leader or ISR); fences stale ISR updates. */
   partitionEpoch: number;
   /** Assigned replicas; the first is the preferred leader. */
@@ -98,6 +131,12 @@ export class MetadataKeys {
   }
   broker(id: number): string {
     return `${this.brokersPrefix}${id}`;
+  }
+  get admittedPrefix(): string {
+    return `${this.root}/admitted-brokers/`;
+  }
+  admitted(id: number): string {
+    return `${this.admittedPrefix}${id}`;
   }
   get controllerElection(): string {
     return `${this.root}/controller/election`;

@@ -99,3 +99,25 @@ export function onPreferredLeaderCheck(state: PartitionState, live: ReadonlySet<
   if (!live.has(preferred) || !state.isr.includes(preferred)) return undefined;
   return withLeader(state, preferred, state.isr);
 }
+
+/**
+ * `state` with `leaderBrokerEpoch` naming the incarnation of its leader that `epochOf` gives (the
+ * registered broker epoch), or without one when there is no leader. Every state the controller
+ * writes goes through this, so a broker leads only in the incarnation it was elected in.
+ */
+export function stampLeaderIncarnation(state: PartitionState, epochOf: (brokerId: number) => number | undefined): PartitionState {
+  const { leaderBrokerEpoch: _old, ...rest } = state;
+  const epoch = state.leader >= 0 ? epochOf(state.leader) : undefined;
+  return epoch === undefined ? rest : { ...rest, leaderBrokerEpoch: epoch };
+}
+
+/**
+ * True when `state` names a live leader whose published incarnation is not its registered one
+ * (it restarted since, or the record predates broker epochs): the controller must move the
+ * partition on as if that leader had left and come back.
+ */
+export function leaderIncarnationStale(state: PartitionState, epochOf: (brokerId: number) => number | undefined): boolean {
+  if (state.leader < 0) return false;
+  const registered = epochOf(state.leader);
+  return registered !== undefined && state.leaderBrokerEpoch !== registered;
+}

@@ -9,15 +9,24 @@
  * has not been caught up for longer than replica.lag.time.max.ms leaves the ISR, whether it is
  * slow or has stopped fetching altogether (paused, partitioned).
  *
- * Rejoining: a replica outside the ISR comes back once its log end offset reaches the high
+ * Rejoining: a replica outside the ISR comes back once (a) its log end offset reaches the high
  * watermark and the start of the current leader epoch (so it holds everything committed, and
- * nothing from an older epoch that this leader truncated away), and its broker is alive.
+ * nothing from an older epoch that this leader truncated away), (b) it has actually fetched up to
+ * the leader's log end in this epoch, recently (within replica.lag.time.max.ms: a follower cut off
+ * after its last fetch is not "caught up" merely because an idle leader's end has not moved), and
+ * (c) those fetches came from the incarnation of its broker that the controller has admitted (a
+ * restarted process starts from nothing; its predecessor's position says nothing about its log).
  */
 
 export interface FollowerProgress {
+  /** The follower process's broker epoch these positions came from. */
+  brokerEpoch: number | undefined;
   /** Next offset the follower wants (its LEO); undefined until it fetches under this epoch. */
   logEndOffset: number | undefined;
+  /** Last time it was caught up; starts at the leader's takeover (grace for keeping members). */
   lastCaughtUpMs: number;
+  /** Last time a real fetch of it reached the leader's log end (now or as of its previous fetch). */
+  caughtUpFetchMs: number | undefined;
   lastFetchLeaderEndOffset: number;
   lastFetchMs: number;
 }
@@ -31,7 +40,8 @@ export interface IsrInputs {
   epochStartOffset: number;
   nowMs: number;
   lagTimeMaxMs: number;
-  isAlive: (brokerId: number) => boolean;
+  /** The admitted incarnation of a live broker (see BrokerAdmission), undefined when it is not live and admitted. */
+  admittedEpochOf: (brokerId: number) => number | undefined;
 }
 
 export class FollowerTracker {
@@ -43,14 +53,28 @@ export class FollowerTracker {
    */
   reset(followers: readonly number[], nowMs: number): void {
     this.byId.clear();
-    for (const id of followers) this.byId.set(id, { logEndOffset: undefined, lastCaughtUpMs: nowMs, lastFetchLeaderEndOffset: -1, lastFetchMs: nowMs });
+    for (const id of followers) this.byId.set(id, fresh(undefined, nowMs));
   }
 
-  /** Records a fetch at `fetchOffset` while the leader's LEO is `leaderEndOffset`. */
-  onFetch(id: number, fetchOffset: number, leaderEndOffset: number, nowMs: number): void {
-    const p = this.byId.get(id) ?? { logEndOffset: undefined, lastCaughtUpMs: nowMs, lastFetchLeaderEndOffset: -1, lastFetchMs: nowMs };
-    if (fetchOffset >= leaderEndOffset) p.lastCaughtUpMs = nowMs;
-    else if (fetchOffset >= p.lastFetchLeaderEndOffset) p.lastCaughtUpMs = Math.max(p.lastCaughtUpMs, p.lastFetchMs);
+  /**
+   * Records a fetch at `fetchOffset` by incarnation `brokerEpoch` of follower `id` while the
+   * leader's LEO is `leaderEndOffset`. A fetch from another incarnation than the last one starts
+   * the follower's record over (its lag clock keeps running: a restart is not "caught up").
+   */
+  onFetch(id: number, brokerEpoch: number, fetchOffset: number, leaderEndOffset: number, nowMs: number): void {
+    let p = this.byId.get(id);
+    if (!p || p.brokerEpoch !== brokerEpoch) {
+      const since = p?.lastCaughtUpMs ?? nowMs;
+      p = fresh(brokerEpoch, since);
+      p.lastFetchMs = nowMs;
+    }
+    if (fetchOffset >= leaderEndOffset) {
+      p.lastCaughtUpMs = nowMs;
+      p.caughtUpFetchMs = nowMs;
+    } else if (p.lastFetchLeaderEndOffset >= 0 && fetchOffset >= p.lastFetchLeaderEndOffset) {
+      p.lastCaughtUpMs = Math.max(p.lastCaughtUpMs, p.lastFetchMs);
+      p.caughtUpFetchMs = Math.max(p.caughtUpFetchMs ?? 0, p.lastFetchMs);
+    }
     p.logEndOffset = fetchOffset;
     p.lastFetchLeaderEndOffset = leaderEndOffset;
     p.lastFetchMs = nowMs;
@@ -79,12 +103,18 @@ export class FollowerTracker {
     });
     const join = replicas.filter((id) => {
       if (id === self || isr.includes(id)) return false;
-      const end = this.byId.get(id)?.logEndOffset;
-      return end !== undefined && end >= input.highWatermark && end >= input.epochStartOffset && input.isAlive(id);
+      const p = this.byId.get(id);
+      if (!p || p.logEndOffset === undefined || p.caughtUpFetchMs === undefined) return false;
+      if (p.brokerEpoch === undefined || p.brokerEpoch !== input.admittedEpochOf(id)) return false;
+      return nowMs - p.caughtUpFetchMs <= lagTimeMaxMs && p.logEndOffset >= input.highWatermark && p.logEndOffset >= input.epochStartOffset;
     });
     if (!keep.includes(self)) keep.push(self);
     const next = replicas.filter((id) => keep.includes(id) || join.includes(id));
     const same = next.length === isr.length && next.every((id) => isr.includes(id));
     return same ? undefined : next;
   }
+}
+
+function fresh(brokerEpoch: number | undefined, sinceMs: number): FollowerProgress {
+  return { brokerEpoch, logEndOffset: undefined, lastCaughtUpMs: sinceMs, caughtUpFetchMs: undefined, lastFetchLeaderEndOffset: -1, lastFetchMs: sinceMs };
 }

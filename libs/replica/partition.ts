@@ -98,6 +98,11 @@ export interface PartitionOptions {
   partition: number;
   topicId: string;
   localBrokerId: number;
+  /**
+   * This broker process's incarnation (BrokerRegistration.brokerEpoch), undefined until it has
+   * registered. The partition leads only when the state names this broker *and* this incarnation.
+   */
+  localBrokerEpoch?: number | undefined;
   log: ReplicaLog;
   state: PartitionState;
   leaderHint?: LeaderHint;
@@ -108,6 +113,8 @@ export interface PartitionOptions {
 /** What a follower sends per partition on its replication stream. */
 export interface FollowerFetch {
   followerId: number;
+  /** The follower process's broker epoch (its incarnation). */
+  followerBrokerEpoch: number;
   fetchOffset: number;
   /** Epoch of the follower's last batch, -1 when its log is empty. */
   lastFetchedEpoch: number;
@@ -123,7 +130,8 @@ export type FollowerFetchCheck = { kind: 'ok' } | { kind: 'diverging'; epoch: nu
 
 export interface IsrCheckOptions {
   lagTimeMaxMs: number;
-  isAlive: (brokerId: number) => boolean;
+  /** The admitted incarnation of a live broker, undefined when it is not live and admitted. */
+  admittedEpochOf: (brokerId: number) => number | undefined;
 }
 
 export class Partition {
@@ -148,6 +156,7 @@ export class Partition {
   /** Idempotent appends run one at a time, so a sequence check and its update are atomic. */
   private idempotentTail: Promise<unknown> = Promise.resolve();
   private state: PartitionState;
+  private incarnation: number | undefined;
   private hw: number;
   /** Set once closed: every later call throws it (UNKNOWN_TOPIC_OR_PARTITION when deleted, NOT_READY on shutdown...). */
   private closedWith: SamsaError | undefined;
@@ -160,6 +169,7 @@ export class Partition {
     this.log = options.log;
     this.leaderHint = options.leaderHint ?? ((id) => ({ 'leader-id': String(id) }));
     this.state = options.state;
+    this.incarnation = options.localBrokerEpoch;
     this.now = options.now ?? Date.now;
     if (this.role === 'leader') this.becameLeader();
     // Until the ISR says otherwise nothing beyond the log start is known to be committed.
@@ -167,8 +177,13 @@ export class Partition {
     this.recomputeHighWatermark();
   }
 
+  /**
+   * Leader only when the controller's state names this broker and this process's incarnation
+   * (KIP-380): a restarted process, or one not registered yet, never leads in the epoch published
+   * for an earlier process, whose log may hold what this one lost. Everything else is 'follower'.
+   */
   get role(): Role {
-    return this.state.leader === this.localBrokerId ? 'leader' : 'follower';
+    return this.state.leader === this.localBrokerId && this.incarnation !== undefined && this.state.leaderBrokerEpoch === this.incarnation ? 'leader' : 'follower';
   }
   get leaderEpoch(): number {
     return this.state.leaderEpoch;
@@ -219,6 +234,23 @@ export class Partition {
     return true;
   }
 
+  /**
+   * Tells the partition which incarnation this process registered as (see role). Called once the
+   * broker has joined the cluster, and again after it re-registers; wakes waiters on a role change.
+   */
+  setIncarnation(brokerEpoch: number | undefined): void {
+    if (brokerEpoch === this.incarnation) return;
+    const wasLeader = this.role === 'leader';
+    this.incarnation = brokerEpoch;
+    const isLeader = this.role === 'leader';
+    if (isLeader && !wasLeader) this.becameLeader();
+    this.recomputeHighWatermark();
+    if (isLeader !== wasLeader) {
+      this.waiters.wakeAll();
+      this.appendWaiters.wakeAll();
+    }
+  }
+
   private becameLeader(): void {
     this.epochStartOffset = this.log.logEndOffset;
     this.followers.reset(
@@ -267,7 +299,7 @@ export class Partition {
     if (fetch.fetchOffset < this.log.logStartOffset) {
       throw new SamsaError('OFFSET_OUT_OF_RANGE', `${this.name}: follower ${fetch.followerId} fetches offset ${fetch.fetchOffset}, below the leader's log start ${this.log.logStartOffset}`);
     }
-    this.followers.onFetch(fetch.followerId, fetch.fetchOffset, end, this.now());
+    this.followers.onFetch(fetch.followerId, fetch.followerBrokerEpoch, fetch.fetchOffset, end, this.now());
     this.recomputeHighWatermark();
     return { kind: 'ok' };
   }
@@ -302,7 +334,7 @@ export class Partition {
       epochStartOffset: this.epochStartOffset,
       nowMs: this.now(),
       lagTimeMaxMs: options.lagTimeMaxMs,
-      isAlive: options.isAlive,
+      admittedEpochOf: options.admittedEpochOf,
     });
   }
 
@@ -358,9 +390,9 @@ export class Partition {
    * Replication hook: a follower reports its log end offset (the fetch offset of its last fetch
    * under the current epoch). May advance the HW.
    */
-  updateFollowerPosition(brokerId: number, logEndOffset: number): void {
+  updateFollowerPosition(brokerId: number, brokerEpoch: number, logEndOffset: number): void {
     if (brokerId === this.localBrokerId) return;
-    this.followers.onFetch(brokerId, logEndOffset, this.log.logEndOffset, this.now());
+    this.followers.onFetch(brokerId, brokerEpoch, logEndOffset, this.log.logEndOffset, this.now());
     this.recomputeHighWatermark();
   }
 
@@ -575,6 +607,14 @@ export class Partition {
   private notLeader(message: string): SamsaError {
     if (this.state.leader < 0) {
       return new SamsaError('LEADER_NOT_AVAILABLE', `${this.name} has no live leader right now (epoch ${this.state.leaderEpoch})`);
+    }
+    if (this.state.leader === this.localBrokerId && this.role !== 'leader') {
+      // Named leader, but for an earlier process of this broker (or this one has not registered
+      // yet): the controller is about to move leadership on. Retriable, and no hint to ourselves.
+      return new SamsaError(
+        'LEADER_NOT_AVAILABLE',
+        `${this.name}: leader epoch ${this.state.leaderEpoch} was published for an earlier incarnation of broker ${this.localBrokerId}; the controller is electing a leader for this one, retry shortly`,
+      );
     }
     return new SamsaError('NOT_LEADER_OR_FOLLOWER', `${message}; the leader is broker ${this.state.leader}`, {
       details: this.leaderHint(this.state.leader),

@@ -83,6 +83,8 @@ export class ReplicaManager {
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<void> | undefined;
   private closing = false;
+  /** This process's broker epoch once registered (see Partition.role); undefined before. */
+  private incarnation: number | undefined;
   /** True when the previous process left the clean-shutdown marker (BrokerRegistration.cleanStart). */
   readonly cleanStart: boolean;
 
@@ -95,7 +97,7 @@ export class ReplicaManager {
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
     this.unsubscribe = options.view.onChange((change) => {
       // Broker and controller changes do not change what is hosted here or who leads it.
-      if (change.kind === 'broker' || change.kind === 'controller') return;
+      if (change.kind === 'broker' || change.kind === 'admission' || change.kind === 'controller') return;
       // Leadership moves apply at once (a produce right after must see them); opening and
       // deleting logs is slow and goes through the serialized reconcile.
       if (change.kind === 'partition') this.applyStateOf(change.topic, change.partition);
@@ -162,6 +164,20 @@ export class ReplicaManager {
       current = this.reconciling;
       await current;
     } while (current !== this.reconciling);
+  }
+
+  /**
+   * Sets the incarnation this process registered as (the broker epoch of its registration) on
+   * every replica, open or opened later. Until then no replica leads, whatever the metadata says.
+   */
+  setIncarnation(brokerEpoch: number | undefined): void {
+    this.incarnation = brokerEpoch;
+    for (const p of this.hosted.values()) p.setIncarnation(brokerEpoch);
+  }
+
+  /** The broker epoch set by setIncarnation, if any. */
+  get brokerEpoch(): number | undefined {
+    return this.incarnation;
   }
 
   /** Every open replica. */
@@ -293,7 +309,10 @@ export class ReplicaManager {
     for (const [key, want] of desired) {
       if (this.hosted.has(key) || this.closing) continue;
       try {
-        this.hosted.set(key, await this.open(want));
+        const opened = await this.open(want);
+        // The broker may have registered while this opened.
+        opened.setIncarnation(this.incarnation);
+        this.hosted.set(key, opened);
         this.configs.set(key, JSON.stringify(want.topic.config));
         this.failed.delete(key);
       } catch (err) {
@@ -320,6 +339,7 @@ export class ReplicaManager {
       partition: state.partition,
       topicId: topic.topicId,
       localBrokerId: brokerId,
+      localBrokerEpoch: this.incarnation,
       log,
       state,
       leaderHint: (id) => this.leaderHint(id),

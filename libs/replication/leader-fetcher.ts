@@ -26,6 +26,8 @@ export interface FetcherSettings {
   logger: Logger;
   /** host:port of a broker, undefined while it is not registered. */
   addressOf: (brokerId: number) => string | undefined;
+  /** The registered broker epoch (incarnation) of a broker, undefined while it is not registered. */
+  brokerEpochOf: (brokerId: number) => number | undefined;
 }
 
 const BACKOFF_MS = [100, 200, 500, 1000, 2000] as const;
@@ -134,14 +136,30 @@ export class LeaderFetcher {
     const ordered = [...all.slice(this.rotation), ...all.slice(0, this.rotation)];
     const epochs = new Map<string, number>();
     const positions: v1.ReplicaPartitionPosition[] = [];
+    // Only from the leader incarnation the controller published: a leader process that restarted
+    // has not been handed these partitions yet (its new epoch comes with the controller's next state).
+    const leaderIncarnation = this.settings.brokerEpochOf(this.leaderId);
+    const ownIncarnation = this.settings.brokerEpochOf(this.settings.brokerId);
+    if (leaderIncarnation === undefined || ownIncarnation === undefined) return undefined;
     for (const [key, p] of ordered) {
       if ((this.pausedUntil.get(key) ?? 0) > now) continue;
       if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
+      if (p.currentState.leaderBrokerEpoch !== leaderIncarnation) continue;
       epochs.set(key, p.leaderEpoch);
       positions.push({ topic: p.topic, partition: p.partition, fetchOffset: p.logEndOffset, lastFetchedEpoch: p.latestEpoch, currentLeaderEpoch: p.leaderEpoch });
     }
     if (positions.length === 0) return undefined;
-    return { message: { followerId: this.settings.brokerId, partitions: positions, maxBytes: this.settings.maxBytes, maxWaitMs: this.settings.maxWaitMs }, epochs };
+    return {
+      message: {
+        followerId: this.settings.brokerId,
+        partitions: positions,
+        maxBytes: this.settings.maxBytes,
+        maxWaitMs: this.settings.maxWaitMs,
+        followerBrokerEpoch: ownIncarnation,
+        leaderBrokerEpoch: leaderIncarnation,
+      },
+      epochs,
+    };
   }
 
   private openStream(): Stream {

@@ -31,6 +31,8 @@ export interface LeaderServiceOptions {
   shutdown: AbortSignal;
   /** The gRPC message limit: one response never exceeds it. */
   maxMessageBytes: number;
+  /** The registered broker epoch of broker `id` as the cluster view knows it (undefined: not registered). */
+  brokerEpochOf: (id: number) => number | undefined;
 }
 
 /** Longest a request is parked when the follower asks for more (or for nothing). */
@@ -109,8 +111,10 @@ async function answer(
   signal: AbortSignal,
 ): Promise<v1.ReplicaFetchResponse> {
   const followerId = request.followerId;
+  const stale = staleIncarnation(options, request);
+  if (stale) return { partitions: request.partitions.map((position) => errorData(position, stale, undefined)) };
   const checked: Checked[] = [];
-  for (const position of request.partitions) checked.push(await check(options, followerId, position));
+  for (const position of request.partitions) checked.push(await check(options, followerId, Number(request.followerBrokerEpoch), position));
 
   const key = (p: v1.ReplicaPartitionPosition__Output): string => `${p.topic}/${p.partition}`;
   const hasData = (c: Checked): boolean => c.answer !== undefined || (c.partition !== undefined && c.partition.logEndOffset > c.position.fetchOffset);
@@ -181,13 +185,33 @@ async function readTraced(partition: Partition, followerId: number, offset: numb
   );
 }
 
-async function check(options: LeaderServiceOptions, followerId: number, position: v1.ReplicaPartitionPosition__Output): Promise<Checked> {
+/**
+ * FENCED when either end of the stream is not the incarnation the other believes in: this process
+ * is not the leader incarnation the follower's metadata names, or the follower is not the process
+ * registered under its id (KIP-380). 0 means "not sent" (an older follower) and is not checked.
+ */
+function staleIncarnation(options: LeaderServiceOptions, request: v1.ReplicaFetchRequest__Output): SamsaError | undefined {
+  const own = options.replicas.brokerEpoch;
+  const wanted = Number(request.leaderBrokerEpoch);
+  if (wanted !== 0 && wanted !== own) {
+    return new SamsaError('FENCED', `broker ${options.brokerId} is incarnation ${own ?? 'unregistered'}, not ${wanted} that the follower's metadata names`);
+  }
+  const follower = Number(request.followerBrokerEpoch);
+  const registered = options.brokerEpochOf(request.followerId);
+  if (follower !== 0 && follower !== registered) {
+    return new SamsaError('FENCED', `follower ${request.followerId} is incarnation ${follower} but broker ${request.followerId} is registered as ${registered ?? 'nothing'}`);
+  }
+  return undefined;
+}
+
+async function check(options: LeaderServiceOptions, followerId: number, followerBrokerEpoch: number, position: v1.ReplicaPartitionPosition__Output): Promise<Checked> {
   let partition: Partition | undefined;
   try {
     partition = await options.replicas.partition(position.topic, position.partition);
     if (!partition) throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${position.topic}-${position.partition}`);
     const result = partition.checkFollowerFetch({
       followerId,
+      followerBrokerEpoch,
       fetchOffset: position.fetchOffset,
       lastFetchedEpoch: position.lastFetchedEpoch,
       currentLeaderEpoch: position.currentLeaderEpoch,

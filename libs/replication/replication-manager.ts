@@ -66,11 +66,16 @@ export class ReplicationManager {
     await Promise.all([...this.isrWrites]);
   }
 
-  /** Assigns every followed partition to the fetcher of its leader; closes idle fetchers. */
+  /**
+   * Assigns every followed partition to the fetcher of its leader; closes idle fetchers. Nothing
+   * is fetched until the controller has admitted this process's incarnation (it has then taken
+   * this broker out of every ISR it was in before the restart and moved leadership on).
+   */
   private plan(): void {
     if (this.closed) return;
     const byLeader = new Map<number, Partition[]>();
-    for (const p of this.options.replicas.partitions()) {
+    const admitted = this.options.replicas.brokerEpoch !== undefined && this.options.view.admission(this.options.brokerId)?.brokerEpoch === this.options.replicas.brokerEpoch;
+    for (const p of admitted ? this.options.replicas.partitions() : []) {
       if (p.closed || p.role !== 'follower' || p.leaderId < 0 || p.leaderId === this.options.brokerId) continue;
       const list = byLeader.get(p.leaderId) ?? [];
       list.push(p);
@@ -94,6 +99,8 @@ export class ReplicationManager {
             const b = this.options.view.broker(id);
             return b ? `${b.host}:${b.port}` : undefined;
           },
+          // Our own from the process itself (the view may still show a predecessor's registration).
+          brokerEpochOf: (id) => (id === this.options.brokerId ? this.options.replicas.brokerEpoch : this.options.view.broker(id)?.brokerEpoch),
         });
         this.fetchers.set(leaderId, fetcher);
         this.options.logger.info({ leader: leaderId, partitions: partitions.length }, 'replicating from leader broker');
@@ -104,12 +111,13 @@ export class ReplicationManager {
 
   private checkIsr(): void {
     if (this.closed) return;
-    const isAlive = (id: number): boolean => this.options.view.broker(id) !== undefined;
+    const { view } = this.options;
+    const admittedEpochOf = (id: number): number | undefined => (view.isAdmitted(id) ? view.broker(id)?.brokerEpoch : undefined);
     for (const p of this.options.replicas.partitions()) {
       if (p.role !== 'leader' || p.closed) continue;
       const key = keyOf(p.topic, p.partition);
       if (this.isrInFlight.has(key)) continue;
-      const proposal = p.proposeIsr({ lagTimeMaxMs: this.options.lagTimeMaxMs, isAlive });
+      const proposal = p.proposeIsr({ lagTimeMaxMs: this.options.lagTimeMaxMs, admittedEpochOf });
       if (!proposal) continue;
       this.isrInFlight.add(key);
       const write = this.writeIsr(p, proposal).finally(() => {

@@ -1,7 +1,9 @@
 /**
  * The storage broker process. Start order: data dir writable? -> etcd + cluster view -> open the
  * partition replicas assigned here (recovering their logs) -> gRPC server -> register in etcd
- * under a lease -> health SERVING. Shutdown (SIGTERM/SIGINT) reverses it: NOT_SERVING, end
+ * under a lease -> health SERVING. Until it has registered, and the controller has published
+ * state for this incarnation (the registration's revision, its broker epoch), it leads nothing and
+ * fetches from no one, whatever the metadata said for its previous process (KIP-380). Shutdown (SIGTERM/SIGINT) reverses it: NOT_SERVING, end
  * streams and long polls, stop the server (in-flight calls finish), close the logs (clean
  * markers), leave etcd.
  *
@@ -103,7 +105,14 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, findCoordinatorHandlers(etcd, new CoordinatorKeys(config.clusterId), () => view.topic(OFFSETS_TOPIC)?.partitions));
     server.addService(
       loadSamsaProto().proto.samsa.v1.ReplicationService.service,
-      replicationHandlers({ brokerId: config.brokerId, replicas, logger, shutdown: shutdown.signal, maxMessageBytes: config.maxMessageBytes }),
+      replicationHandlers({
+        brokerId: config.brokerId,
+        replicas,
+        logger,
+        shutdown: shutdown.signal,
+        maxMessageBytes: config.maxMessageBytes,
+        brokerEpochOf: (id) => view.broker(id)?.brokerEpoch,
+      }),
     );
     // Parked long polls, Consume streams and acks=all produces: returns to 0 when clients leave
     // (the integration tests read it from /metrics as the leak check).
@@ -129,7 +138,8 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     });
     cleanup.push(() => replication.close());
 
-    const registration: BrokerRegistration = {
+    // brokerEpoch is the revision that creates the key: etcd assigns it (Membership.revision).
+    const registration: Omit<BrokerRegistration, 'brokerEpoch'> = {
       id: config.brokerId,
       host: config.host,
       port,
@@ -137,7 +147,10 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       startedAtMs: Date.now(),
       cleanStart: replicas.cleanStart,
     };
-    const membershipOwner = new MembershipOwner(etcd, keys.broker(config.brokerId), registration, config.leaseTtlSeconds, logger);
+    const membershipOwner = new MembershipOwner(etcd, keys.broker(config.brokerId), registration, config.leaseTtlSeconds, logger, (brokerEpoch) => {
+      replicas.setIncarnation(brokerEpoch);
+      logger.info({ brokerEpoch }, brokerEpoch === undefined ? 'registration lost: leading and following nothing until registered again' : 'registered as a new incarnation; leading and following once the controller admits it');
+    });
     await membershipOwner.join();
     health.set('SERVING');
     logger.info(
@@ -181,9 +194,11 @@ class MembershipOwner {
   constructor(
     private readonly etcd: ReturnType<typeof connectEtcd>,
     private readonly key: string,
-    private readonly value: BrokerRegistration,
+    private readonly value: Omit<BrokerRegistration, 'brokerEpoch'>,
     private readonly ttlSeconds: number,
     private readonly logger: Logger,
+    /** Told the broker epoch of each registration, and undefined when it is lost. */
+    private readonly onIncarnation: (brokerEpoch: number | undefined) => void,
   ) {}
 
   async join(): Promise<void> {
@@ -194,9 +209,12 @@ class MembershipOwner {
     }
     this.current = membership;
     this.attempt = 0;
+    this.onIncarnation(membership.revision);
     membership.onLost(() => {
       if (this.stopped || this.current !== membership) return;
       this.current = undefined;
+      // The controller moves leadership on once the lease is gone: stop acting on the old role now.
+      this.onIncarnation(undefined);
       this.logger.warn({ key: this.key }, 'broker registration lease lost; re-registering');
       this.scheduleRejoin();
     });

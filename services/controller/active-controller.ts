@@ -13,6 +13,8 @@ import {
   onBrokersChanged,
   onBrokersRestarted,
   onPreferredLeaderCheck,
+  leaderIncarnationStale,
+  stampLeaderIncarnation,
   resolveTopicConfig,
   topicConfigToProto,
   toTopicInfo,
@@ -22,6 +24,7 @@ import {
   type Fence,
   type MetadataKeys,
   type Op,
+  type BrokerAdmission,
   type PartitionState,
   type TopicRecord,
 } from '../../libs/cluster/index.js';
@@ -34,6 +37,8 @@ import { withSpan, type Logger } from '../../libs/telemetry/index.js';
 
 /** etcd refuses transactions with more than 128 operations by default (--max-txn-ops). */
 const MAX_OPS_PER_TXN = 100;
+/** How long topic placement waits for just-registered brokers to be admitted. */
+const ADMISSION_WAIT_MS = 3_000;
 /** How long a write waits to show up in our own view before we answer. */
 const VIEW_CATCH_UP_MS = 10_000;
 
@@ -44,10 +49,6 @@ export class ActiveController {
   private readonly unsubscribe: () => void;
   private stopped = false;
   private rebalanceTimer: NodeJS.Timeout | undefined;
-  /** startedAtMs of each live broker as last seen: a change means the process restarted unseen. */
-  private readonly incarnations = new Map<number, number>();
-  /** Restarted brokers -> the partitions (keys) whose state has not yet been moved on for it. */
-  private readonly restartsPending = new Map<number, Set<string>>();
 
   constructor(
     private readonly etcd: Etcd3,
@@ -62,7 +63,7 @@ export class ActiveController {
     private readonly rebalanceDelayMs: number,
   ) {
     this.unsubscribe = view.onChange((change) => {
-      if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? 'joined' : 'left'}`);
+      if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`);
       if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
     });
     // A previous controller may have died half-way through; start from a full pass.
@@ -95,12 +96,14 @@ export class ActiveController {
   private async rebalance(): Promise<void> {
     if (this.stopped) return;
     await withSpan('controller.preferred_leader_election', {}, async () => {
-      const live = new Set(this.view.brokers().map((b) => b.id));
+      // Only an admitted incarnation may be elected (a restarted one first leaves every ISR).
+      const live = new Set(this.admittedBrokerIds());
       for (const topic of this.view.topics()) {
         for (const state of this.view.partitions(topic.name)) {
           if (this.stopped) return;
-          const next = onPreferredLeaderCheck(state, live);
-          if (!next) continue;
+          const preferred = onPreferredLeaderCheck(state, live);
+          if (!preferred) continue;
+          const next = stampLeaderIncarnation(preferred, this.epochOf);
           const key = this.keys.partition(state.topic, state.partition);
           try {
             await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
@@ -147,18 +150,12 @@ export class ActiveController {
       }
       const config = resolveTopicConfig(req.config, rf);
       if (this.view.topic(req.name)) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${req.name}" already exists`);
-      const live = this.view.brokers().map((b) => b.id);
+      const live = await this.placeableBrokerIds();
       const assignment = assignReplicas(live, partitions, rf, live.length > 0 ? randomInt(live.length) : 0);
       const record: TopicRecord = { name: req.name, topicId: randomUUID(), partitions, replicationFactor: rf, config, createdAtMs: Date.now() };
-      const states: PartitionState[] = assignment.map((replicas, partition) => ({
-        topic: req.name,
-        partition,
-        leader: replicas[0] as number,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        replicas,
-        isr: [...replicas],
-      }));
+      const states: PartitionState[] = assignment.map((replicas, partition) =>
+        stampLeaderIncarnation({ topic: req.name, partition, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: [...replicas] }, this.epochOf),
+      );
       if (req.validateOnly) {
         return {
           name: record.name,
@@ -205,17 +202,14 @@ export class ActiveController {
           `topic "${req.name}" has ${record.partitions} partitions; the new count must be larger (partitions are never removed: keyed records would move)`,
         );
       }
-      const live = this.view.brokers().map((b) => b.id);
+      const live = await this.placeableBrokerIds();
       const assignment = assignReplicas(live, total, record.replicationFactor, live.length > 0 ? randomInt(live.length) : 0).slice(record.partitions);
-      const states: PartitionState[] = assignment.map((replicas, i) => ({
-        topic: req.name,
-        partition: record.partitions + i,
-        leader: replicas[0] as number,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        replicas,
-        isr: [...replicas],
-      }));
+      const states: PartitionState[] = assignment.map((replicas, i) =>
+        stampLeaderIncarnation(
+          { topic: req.name, partition: record.partitions + i, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: [...replicas] },
+          this.epochOf,
+        ),
+      );
       const next: TopicRecord = { ...record, partitions: total };
       if (req.validateOnly) return toTopicInfo(this.view, record);
       // The record must be the one we read: a concurrent change (delete, re-create) makes us fail cleanly.
@@ -296,48 +290,59 @@ export class ActiveController {
     });
   }
 
+  /** The registered broker epoch of a live broker (undefined when not registered). */
+  private readonly epochOf = (id: number): number | undefined => this.view.broker(id)?.brokerEpoch;
+
+  /** Live brokers whose current incarnation is admitted, in id order: the ones that may lead or get new replicas. */
+  private admittedBrokerIds(): number[] {
+    return this.view
+      .brokers()
+      .filter((b) => this.view.isAdmitted(b.id))
+      .map((b) => b.id);
+  }
+
   /**
-   * Compares each live broker's incarnation with the one last seen. A broker that left and came
-   * back is handled as a departure and a return by onBrokersChanged; one whose process was
-   * replaced unseen (its new registration arrived before the old one was noticed gone) is queued
-   * here so that every partition it holds is moved on as if it had left.
+   * For placement: the admitted brokers, after giving a broker that has just registered the
+   * moment its admission takes (one reconcile pass), so a topic created right after a broker
+   * starts is spread over it too.
    */
-  private noteRestarts(): void {
-    const brokers = this.view.brokers();
-    const liveIds = new Set(brokers.map((b) => b.id));
-    for (const id of [...this.incarnations.keys()]) {
-      if (!liveIds.has(id)) {
-        this.incarnations.delete(id);
-        this.restartsPending.delete(id);
-      }
-    }
-    for (const b of brokers) {
-      const known = this.incarnations.get(b.id);
-      this.incarnations.set(b.id, b.startedAtMs);
-      if (known === undefined || known === b.startedAtMs) continue;
-      const keys = new Set<string>();
-      for (const topic of this.view.topics()) {
-        for (const p of this.view.partitions(topic.name)) if (p.replicas.includes(b.id)) keys.add(this.keys.partition(p.topic, p.partition));
-      }
-      this.restartsPending.set(b.id, keys);
-      this.logger.warn({ broker: b.id, previousStart: known, startedAtMs: b.startedAtMs, partitions: keys.size }, 'broker restarted without being seen to leave; moving its partitions on as if it had');
-    }
+  private async placeableBrokerIds(): Promise<number[]> {
+    await this.view.waitFor(() => this.view.brokers().every((b) => this.view.isAdmitted(b.id)), ADMISSION_WAIT_MS).catch(() => undefined);
+    return this.admittedBrokerIds();
   }
 
-  private restartHandled(restarted: ReadonlySet<number>, key: string): void {
-    for (const id of restarted) {
-      const keys = this.restartsPending.get(id);
-      keys?.delete(key);
-      if (keys?.size === 0) this.restartsPending.delete(id);
-    }
+  /**
+   * Admits a broker incarnation once every partition it hosts has been moved on for it: the
+   * write is guarded on the registration's revision, so a broker that restarted again meanwhile
+   * is not admitted on its predecessor's behalf.
+   */
+  private async admit(broker: { id: number; brokerEpoch: number; cleanStart: boolean }): Promise<void> {
+    const admission: BrokerAdmission = { brokerId: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart, admittedAtMs: Date.now() };
+    await commitIfLeader(
+      this.etcd,
+      this.fence,
+      [{ key: this.keys.broker(broker.id), target: 'Mod', cmp: '==', value: broker.brokerEpoch }],
+      [{ put: this.keys.admitted(broker.id), value: JSON.stringify(admission) }],
+    );
+    this.logger.info({ broker: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart }, 'admitted a broker incarnation: it may lead and follow');
   }
 
-  /** One pass over every partition: elect leaders for partitions whose leader or ISR members are gone. */
+  /**
+   * One pass over every partition: elect leaders for partitions whose leader or ISR members are
+   * gone, and move every partition on for broker incarnations not admitted yet (a new or restarted
+   * process: it leaves every ISR, and where it led, leadership goes to another in-sync replica or,
+   * if it is the only one, comes back to it in a new leader epoch). Then admits those incarnations
+   * whose partitions were all handled (KIP-380's broker epochs, KRaft's fenced brokers).
+   */
   private async reconcile(why: string): Promise<void> {
     if (this.stopped) return;
     await withSpan('controller.leader_election', { 'samsa.reason': why }, async () => {
-      const live = new Set(this.view.brokers().map((b) => b.id));
-      this.noteRestarts();
+      const brokers = this.view.brokers();
+      const live = new Set(brokers.map((b) => b.id));
+      const pending = brokers.filter((b) => !this.view.isAdmitted(b.id));
+      const pendingIds = new Set(pending.map((b) => b.id));
+      /** Pending brokers with a partition this pass could not move on: not admitted yet. */
+      const blocked = new Set<number>();
       let changed = 0;
       let conflicts = 0;
       const written: PartitionState[] = [];
@@ -345,27 +350,26 @@ export class ActiveController {
         for (const state of this.view.partitions(topic.name)) {
           if (this.stopped) return;
           const key = this.keys.partition(state.topic, state.partition);
-          const restarted = new Set([...this.restartsPending].filter(([, keys]) => keys.has(key)).map(([id]) => id));
-          const next =
+          const restarted = new Set(state.replicas.filter((r) => pendingIds.has(r)));
+          if (leaderIncarnationStale(state, this.epochOf)) restarted.add(state.leader);
+          const decided =
             (restarted.size > 0 ? onBrokersRestarted(state, restarted, live, topic.config.uncleanLeaderElection) : undefined) ??
             onBrokersChanged(state, live, topic.config.uncleanLeaderElection);
-          if (!next) {
-            this.restartHandled(restarted, key);
-            continue;
-          }
+          if (!decided) continue;
+          const next = stampLeaderIncarnation(decided, this.epochOf);
           try {
             await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
             changed++;
             written.push(next);
-            this.restartHandled(restarted, key);
             this.logger.info(
-              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, restarted: [...restarted], why },
+              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, leaderBrokerEpoch: next.leaderBrokerEpoch, isr: next.isr, restarted: [...restarted], why },
               next.leader >= 0 ? 'elected partition leader' : 'partition has no live in-sync replica; it is offline',
             );
           } catch (err) {
             // The partition changed under us (or our view lags our own last write): look again shortly.
             if (err instanceof GuardFailedError) {
               conflicts++;
+              for (const r of restarted) blocked.add(r);
               continue;
             }
             throw err;
@@ -378,6 +382,15 @@ export class ActiveController {
       await this.view
         .waitFor(() => written.every((w) => (this.view.partition(w.topic, w.partition)?.partitionEpoch ?? Infinity) >= w.partitionEpoch), VIEW_CATCH_UP_MS)
         .catch((err: unknown) => this.logger.warn({ err }, 'the cluster view has not caught up with this pass\'s writes; the next pass may act on older state'));
+      for (const b of pending) {
+        if (this.stopped || blocked.has(b.id)) continue;
+        try {
+          await this.admit(b);
+        } catch (err) {
+          // It re-registered (or left) meanwhile: its broker change schedules another pass.
+          if (!(err instanceof GuardFailedError)) throw err;
+        }
+      }
       if (conflicts > 0) {
         const t = setTimeout(() => {
           if (!this.stopped) this.scheduleReconcile(`retry after ${conflicts} concurrent change(s)`);

@@ -111,7 +111,7 @@ async function startController(id: number): Promise<ServiceProcess> {
 /** Registers fake broker `id` as a real broker would: its BrokerRegistration under a lease. */
 async function registerBroker(id: number): Promise<void> {
   if (brokers.has(id)) return;
-  const registration: BrokerRegistration = { id, host: '127.0.0.1', port: 40000 + id, rack: '', startedAtMs: Date.now(), cleanStart: true };
+  const registration: Omit<BrokerRegistration, 'brokerEpoch'> = { id, host: '127.0.0.1', port: 40000 + id, rack: '', startedAtMs: Date.now(), cleanStart: true };
   brokers.set(id, await Membership.join(etcd, keys.broker(id), registration, 5, logger));
 }
 
@@ -412,7 +412,7 @@ describe('a broker restarted within its lease', () => {
     // What a process killed and restarted faster than the controller noticed looks like: the key
     // is put again (new startedAtMs, new lease) with no delete in between.
     const lease = etcd.lease(TTL * 10);
-    const registration: BrokerRegistration = { id: x, host: '127.0.0.1', port: 40000 + x, rack: '', startedAtMs: Date.now() + 1, cleanStart: false };
+    const registration: Omit<BrokerRegistration, 'brokerEpoch'> = { id: x, host: '127.0.0.1', port: 40000 + x, rack: '', startedAtMs: Date.now() + 1, cleanStart: false };
     await lease.put(keys.broker(x)).value(JSON.stringify(registration)).exec();
     try {
       const after = await waitForTopic(

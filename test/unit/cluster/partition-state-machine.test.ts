@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, type PartitionState } from '../../../libs/cluster/index.js';
+import { leaderIncarnationStale, onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, stampLeaderIncarnation, type PartitionState } from '../../../libs/cluster/index.js';
 
 function partition(replicas: number[], overrides: Partial<PartitionState> = {}): PartitionState {
   return {
@@ -229,5 +229,38 @@ describe('onBrokersRestarted (a broker replaced by a new process before its old 
         },
       ),
     );
+  });
+});
+
+describe('leader incarnations (broker epochs, KIP-380)', () => {
+  const epochs = new Map([
+    [1, 100],
+    [2, 200],
+    [3, 300],
+  ]);
+  const epochOf = (id: number): number | undefined => epochs.get(id);
+
+  it('a published state names the registered incarnation of its leader, and none without a leader', () => {
+    expect(stampLeaderIncarnation(partition([2, 1, 3]), epochOf).leaderBrokerEpoch).toBe(200);
+    expect(stampLeaderIncarnation(partition([1, 2], { leader: -1, leaderBrokerEpoch: 100 }), epochOf)).not.toHaveProperty('leaderBrokerEpoch');
+    expect(stampLeaderIncarnation(partition([9, 1]), epochOf)).not.toHaveProperty('leaderBrokerEpoch');
+  });
+
+  it('a leader whose published incarnation is not its registered one is stale: restarted, or a record from before broker epochs', () => {
+    expect(leaderIncarnationStale(partition([1, 2], { leaderBrokerEpoch: 100 }), epochOf)).toBe(false);
+    expect(leaderIncarnationStale(partition([1, 2], { leaderBrokerEpoch: 99 }), epochOf)).toBe(true);
+    expect(leaderIncarnationStale(partition([1, 2]), epochOf)).toBe(true);
+    // Not registered (dead) or no leader: that is onBrokersChanged's business, not a restart.
+    expect(leaderIncarnationStale(partition([9, 1], { leaderBrokerEpoch: 1 }), epochOf)).toBe(false);
+    expect(leaderIncarnationStale(partition([1, 2], { leader: -1 }), epochOf)).toBe(false);
+  });
+
+  it('a restarted sole in-sync leader comes back in a higher leader epoch, stamped with its new incarnation', () => {
+    const before = partition([1, 2, 3], { isr: [1], leaderBrokerEpoch: 50 });
+    const next = onBrokersRestarted(before, new Set([1]), new Set([1, 2, 3]), false);
+    expect(next?.leader).toBe(1);
+    const stamped = stampLeaderIncarnation(next as PartitionState, epochOf);
+    expect(stamped.leaderEpoch).toBeGreaterThan(before.leaderEpoch);
+    expect(stamped.leaderBrokerEpoch).toBe(100);
   });
 });

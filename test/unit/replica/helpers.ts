@@ -26,8 +26,11 @@ export function topicRecord(name: string, partitions: number, overrides: Partial
   };
 }
 
+/** The incarnation (broker epoch) every broker of these tests runs as; partitionState names it for its leader. */
+export const TEST_INCARNATION = 7;
+
 export function partitionState(topic: string, partition: number, leader: number, isr: number[] = [leader], leaderEpoch = 0, replicas: number[] = isr): PartitionState {
-  return { topic, partition, leader, leaderEpoch, partitionEpoch: 0, replicas, isr };
+  return { topic, partition, leader, leaderEpoch, partitionEpoch: 0, replicas, isr, ...(leader >= 0 ? { leaderBrokerEpoch: TEST_INCARNATION } : {}) };
 }
 
 /** An in-memory ReplicaClusterView; `set*`/`delete*` notify listeners like etcd watch events would. */

@@ -1,10 +1,10 @@
 import { vi, describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
-import { SamsaError } from '../../../libs/errors/index.js';
+import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { Partition } from '../../../libs/replica/index.js';
 import type { PartitionState } from '../../../libs/cluster/metadata.js';
-import { partitionState, silentLogger, tempDir } from './helpers.js';
+import { partitionState, silentLogger, tempDir, TEST_INCARNATION } from './helpers.js';
 
 const ME = 1;
 
@@ -41,6 +41,7 @@ describe('Partition', () => {
       partition: 0,
       topicId: 't-id',
       localBrokerId: ME,
+      localBrokerEpoch: TEST_INCARNATION,
       log,
       state,
       leaderHint: (id) => ({ 'leader-id': String(id), 'leader-address': `host-${id}:9092` }),
@@ -66,7 +67,7 @@ describe('Partition', () => {
     const before = await p.read(0, 1 << 20);
     expect(before.bytes.length).toBe(0);
 
-    p.updateFollowerPosition(2, 2);
+    p.updateFollowerPosition(2, TEST_INCARNATION, 2);
     expect(p.highWatermark).toBe(2);
     const after = await p.read(0, 1 << 20);
     expect(decodeRecordsFrom(after.bytes, 0).map((r) => r.value?.toString())).toEqual(['a', 'b']);
@@ -83,7 +84,7 @@ describe('Partition', () => {
     // The append is on disk and parked until the follower has it.
     await vi.waitFor(() => expect(p.waiterCount).toBe(1));
     expect(done).toBe(false);
-    p.updateFollowerPosition(2, 1);
+    p.updateFollowerPosition(2, TEST_INCARNATION, 1);
     expect((await pending).baseOffset).toBe(0);
     expect(p.waiterCount).toBe(0);
   });
@@ -208,12 +209,50 @@ describe('Partition', () => {
       minInsyncReplicas: 1,
     });
     await p.append(buildBatch([{ value: Buffer.from('c'), timestampMs: 300 }], { nowMs: 1 }), { acks: 'leader', minInsyncReplicas: 1 });
-    p.updateFollowerPosition(2, 2); // c (offset 2) is not committed yet
+    p.updateFollowerPosition(2, TEST_INCARNATION, 2); // c (offset 2) is not committed yet
     expect((await p.listOffsets({ kind: 'earliest' })).offset).toBe(0);
     expect((await p.listOffsets({ kind: 'latest' })).offset).toBe(2);
     const byTime = await p.listOffsets({ kind: 'timestamp', timestampMs: 150 });
     expect(byTime.offset).toBe(1);
     expect(byTime.timestampMs).toBe(200);
     expect(await p.listOffsets({ kind: 'timestamp', timestampMs: 250 })).toMatchObject({ offset: 2, timestampMs: -1 });
+  });
+});
+
+describe('Partition: leads only as the incarnation the controller elected (KIP-380)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let log: PartitionLog;
+  beforeEach(async () => {
+    tmp = tempDir('incarnation');
+    log = await PartitionLog.open(tmp.dir, DEFAULT_LOG_CONFIG, { logger: silentLogger });
+  });
+  afterEach(async () => {
+    await log.close().catch(() => undefined);
+    tmp.remove();
+  });
+  const make = (localBrokerEpoch: number | undefined, state: PartitionState): Partition =>
+    new Partition({ topic: 't', partition: 0, topicId: 't-id', localBrokerId: ME, localBrokerEpoch, log, state });
+
+  it('a process not registered yet, or of another incarnation than the state names, does not lead and says why', async () => {
+    const state = partitionState('t', 0, ME, [ME]);
+    for (const p of [make(undefined, state), make(TEST_INCARNATION + 1, state)]) {
+      expect(p.role).toBe('follower');
+      const err = await p.append(batchOf('x'), { acks: 'leader', minInsyncReplicas: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(hasReason(err, 'LEADER_NOT_AVAILABLE')).toBe(true);
+      expect(String(err)).toMatch(/earlier incarnation/);
+    }
+    expect(log.logEndOffset).toBe(0);
+  });
+
+  it('registering as the incarnation the state names makes it lead; losing the registration stops it', async () => {
+    const p = make(undefined, partitionState('t', 0, ME, [ME]));
+    p.setIncarnation(TEST_INCARNATION);
+    expect(p.role).toBe('leader');
+    await p.append(batchOf('x'), { acks: 'leader', minInsyncReplicas: 1 });
+    p.setIncarnation(undefined);
+    expect(p.role).toBe('follower');
   });
 });

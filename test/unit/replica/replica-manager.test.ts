@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBatch } from '../../../libs/record/index.js';
 import { ReplicaManager, parsePartitionDirName, partitionDirName, CLEAN_SHUTDOWN_FILE } from '../../../libs/replica/index.js';
-import { FakeView, partitionState, silentLogger, tempDir, topicRecord } from './helpers.js';
+import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from './helpers.js';
 
 const ME = 1;
 const batch = (v: string): Buffer => buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 });
@@ -23,7 +23,7 @@ describe('ReplicaManager', () => {
       cleanups.push(() => tmp.remove());
       dataDir = tmp.dir;
     }
-    const manager = await ReplicaManager.start({ brokerId: ME, dataDir, view, logger: silentLogger, retentionCheckMs: 0 });
+    const manager = await startRegistered({ brokerId: ME, dataDir, view, logger: silentLogger, retentionCheckMs: 0 });
     cleanups.push(() => manager.close());
     return { manager, dir: dataDir };
   }
@@ -84,7 +84,7 @@ describe('ReplicaManager', () => {
     cleanups.push(() => tmp.remove());
     const first = new FakeView();
     first.createTopic(topicRecord('reborn', 1, {}, 'id-1'), ME);
-    const one = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view: first, logger: silentLogger, retentionCheckMs: 0 });
+    const one = await startRegistered({ brokerId: ME, dataDir: tmp.dir, view: first, logger: silentLogger, retentionCheckMs: 0 });
     await one.get('reborn', 0)?.append(batch('old'), { acks: 'leader', minInsyncReplicas: 1 });
     await one.close();
 
@@ -99,7 +99,7 @@ describe('ReplicaManager', () => {
     cleanups.push(() => tmp.remove());
     const view = new FakeView();
     view.createTopic(topicRecord('kept', 1), ME);
-    const one = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 0 });
+    const one = await startRegistered({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 0 });
     await one.get('kept', 0)?.append(batch('stays'), { acks: 'leader', minInsyncReplicas: 1 });
     await one.close();
     expect(existsSync(join(tmp.dir, CLEAN_SHUTDOWN_FILE))).toBe(true);
@@ -128,7 +128,7 @@ describe('ReplicaManager', () => {
     view.createTopic(topicRecord('small', 1, { segmentBytes: 1024, retentionBytes: 2048 }), ME);
     const tmp = tempDir('replicas');
     cleanups.push(() => tmp.remove());
-    const manager = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
+    const manager = await startRegistered({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
     cleanups.push(() => manager.close());
     const p = manager.get('small', 0);
     for (let i = 0; i < 40; i++) {
@@ -152,7 +152,7 @@ describe('ReplicaManager', () => {
     view.createTopic(record, ME);
     const tmp = tempDir('replicas');
     cleanups.push(() => tmp.remove());
-    const manager = await ReplicaManager.start({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
+    const manager = await startRegistered({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
     cleanups.push(() => manager.close());
     const p = manager.get('altered', 0);
     for (let i = 0; i < 40; i++) {
@@ -175,7 +175,7 @@ describe('ReplicaManager', () => {
   it('close() unsubscribes from the view and closes every partition', async () => {
     const view = new FakeView();
     view.createTopic(topicRecord('t', 1), ME);
-    const manager = await ReplicaManager.start({ brokerId: ME, dataDir: (() => { const t = tempDir('replicas'); cleanups.push(() => t.remove()); return t.dir; })(), view, logger: silentLogger, retentionCheckMs: 10 });
+    const manager = await startRegistered({ brokerId: ME, dataDir: (() => { const t = tempDir('replicas'); cleanups.push(() => t.remove()); return t.dir; })(), view, logger: silentLogger, retentionCheckMs: 10 });
     const p = manager.get('t', 0);
     await manager.close();
     expect(view.listenerCount).toBe(0);
@@ -197,3 +197,10 @@ describe('partition directory names', () => {
     }
   });
 });
+
+/** Starts a manager as the broker does and registers it as TEST_INCARNATION (so it may lead). */
+async function startRegistered(options: Parameters<typeof ReplicaManager.start>[0]): Promise<ReplicaManager> {
+  const manager = await ReplicaManager.start(options);
+  manager.setIncarnation(TEST_INCARNATION);
+  return manager;
+}

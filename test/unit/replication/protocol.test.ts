@@ -18,6 +18,8 @@ import type { PartitionState } from '../../../libs/cluster/metadata.js';
 import { silentLogger, tempDir } from '../replica/helpers.js';
 
 const IDS = [1, 2, 3] as const;
+/** Every broker of these tests runs as this incarnation, and every state names it for its leader. */
+const INCARNATION = 7;
 
 interface Replica {
   id: number;
@@ -36,7 +38,7 @@ async function replicas(state: PartitionState): Promise<Replica[]> {
   const out: Replica[] = [];
   for (const id of IDS) {
     const log = await PartitionLog.open(`${tmp.dir}/r${id}`, { ...DEFAULT_LOG_CONFIG, fsync: { mode: 'never' } } as typeof DEFAULT_LOG_CONFIG, { logger: silentLogger });
-    const partition = new Partition({ topic: 't', partition: 0, topicId: 'id', localBrokerId: id, log, state });
+    const partition = new Partition({ topic: 't', partition: 0, topicId: 'id', localBrokerId: id, localBrokerEpoch: INCARNATION, log, state });
     out.push({ id, log, partition });
   }
   cleanups.push(async () => {
@@ -53,7 +55,7 @@ async function fetchOnce(leader: Partition, follower: Partition, followerId: num
   const epoch = follower.leaderEpoch;
   let check;
   try {
-    check = leader.checkFollowerFetch({ followerId, fetchOffset: follower.logEndOffset, lastFetchedEpoch: follower.latestEpoch, currentLeaderEpoch: epoch });
+    check = leader.checkFollowerFetch({ followerId, followerBrokerEpoch: INCARNATION, fetchOffset: follower.logEndOffset, lastFetchedEpoch: follower.latestEpoch, currentLeaderEpoch: epoch });
   } catch (err) {
     if (hasReason(err, 'OFFSET_OUT_OF_RANGE')) {
       await follower.restartAsFollowerAt(leader.logStartOffset, epoch);
@@ -110,7 +112,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 describe('replication protocol (in process, real logs)', () => {
   it('acks=all completes once both followers fetched past the batch; the HW follows the slowest ISR member', async () => {
-    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
     const [l, f2, f3] = (await replicas(state)) as [Replica, Replica, Replica];
     let acked = false;
     const append = l.partition.append(batchOf(['a', 'b', 'c']), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 }).then(() => (acked = true));
@@ -130,20 +132,20 @@ describe('replication protocol (in process, real logs)', () => {
   });
 
   it('fences a follower that follows an older epoch, and refuses a newer one it has not seen', async () => {
-    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
     const [l] = (await replicas(state)) as [Replica];
-    expect(() => l.partition.checkFollowerFetch({ followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 2 })).toThrow(/epoch 2/);
+    expect(() => l.partition.checkFollowerFetch({ followerBrokerEpoch: INCARNATION, followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 2 })).toThrow(/epoch 2/);
     try {
-      l.partition.checkFollowerFetch({ followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 4 });
+      l.partition.checkFollowerFetch({ followerBrokerEpoch: INCARNATION, followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 4 });
       expect.unreachable();
     } catch (err) {
       expect(hasReason(err, 'NOT_LEADER_OR_FOLLOWER')).toBe(true);
     }
-    expect(() => l.partition.checkFollowerFetch({ followerId: 9, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 3 })).toThrow(/not a replica/);
+    expect(() => l.partition.checkFollowerFetch({ followerBrokerEpoch: INCARNATION, followerId: 9, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 3 })).toThrow(/not a replica/);
   });
 
   it('truncates a deposed leader\'s unreplicated tail to the new leader\'s log (KIP-101)', async () => {
-    let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+    let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
     const [a, b, c] = (await replicas(state)) as [Replica, Replica, Replica];
     await a.partition.append(batchOf(['x0', 'x1']), { acks: 'leader', minInsyncReplicas: 1 });
     await catchUp(a.partition, b);
@@ -164,7 +166,7 @@ describe('replication protocol (in process, real logs)', () => {
   it('random histories of appends, partial fetches and leader changes: committed records never move, replicas converge', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
-        let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3] };
+        let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
         const rs = await replicas(state);
         const byId = (id: number): Replica => rs.find((r) => r.id === id) as Replica;
         /** offset -> value of every record ever below the leader's HW. */
@@ -212,12 +214,12 @@ describe('replication protocol (in process, real logs)', () => {
 });
 
 describe('FollowerTracker (ISR rules)', () => {
-  const base = { self: 1, replicas: [1, 2, 3], highWatermark: 10, epochStartOffset: 5, lagTimeMaxMs: 1000, isAlive: () => true };
+  const base = { self: 1, replicas: [1, 2, 3], highWatermark: 10, epochStartOffset: 5, lagTimeMaxMs: 1000, admittedEpochOf: (): number | undefined => INCARNATION };
 
   it('keeps followers that fetch up to the log end, drops one silent for longer than the lag time', () => {
     const t = new FollowerTracker();
     t.reset([2, 3], 0);
-    t.onFetch(2, 10, 10, 900);
+    t.onFetch(2, INCARNATION, 10, 10, 900);
     expect(t.proposeIsr({ ...base, isr: [1, 2, 3], nowMs: 1000 })).toBeUndefined();
     expect(t.proposeIsr({ ...base, isr: [1, 2, 3], nowMs: 1500 })).toEqual([1, 2]);
   });
@@ -225,9 +227,9 @@ describe('FollowerTracker (ISR rules)', () => {
   it('counts a follower that reached the previous log end as caught up as of that fetch', () => {
     const t = new FollowerTracker();
     t.reset([2], 0);
-    t.onFetch(2, 10, 10, 100); // caught up at 100
-    t.onFetch(2, 10, 20, 800); // behind now, but at the LEO of the previous fetch: caught up as of 100
-    t.onFetch(2, 20, 30, 1500); // reached the previous fetch's LEO (20): caught up as of 800
+    t.onFetch(2, INCARNATION, 10, 10, 100); // caught up at 100
+    t.onFetch(2, INCARNATION, 10, 20, 800); // behind now, but at the LEO of the previous fetch: caught up as of 100
+    t.onFetch(2, INCARNATION, 20, 30, 1500); // reached the previous fetch's LEO (20): caught up as of 800
     expect(t.progress(2)?.lastCaughtUpMs).toBe(800);
     expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1, 2], nowMs: 1700 })).toBeUndefined();
     expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1, 2], nowMs: 1900 })).toEqual([1]);
@@ -236,11 +238,38 @@ describe('FollowerTracker (ISR rules)', () => {
   it('takes a replica back once it reaches the HW and the epoch start, and only while its broker is alive', () => {
     const t = new FollowerTracker();
     t.reset([2, 3], 0);
-    t.onFetch(2, 10, 10, 10);
-    t.onFetch(3, 9, 10, 10);
+    t.onFetch(2, INCARNATION, 10, 10, 10);
+    t.onFetch(3, INCARNATION, 9, 10, 10);
     expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20 })).toEqual([1, 2]);
-    expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20, isAlive: (id) => id !== 2 })).toBeUndefined();
+    expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20, admittedEpochOf: (id: number) => (id !== 2 ? INCARNATION : undefined) })).toBeUndefined();
     expect(t.proposeIsr({ ...base, isr: [1], epochStartOffset: 11, nowMs: 20 })).toBeUndefined();
+  });
+
+  it('does not take back a follower that stopped fetching, however close its last position was (a network cut)', () => {
+    const t = new FollowerTracker();
+    t.reset([2], 0);
+    t.onFetch(2, INCARNATION, 10, 10, 100); // caught up, then cut off: no more fetches
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1, 2], nowMs: 1200 })).toEqual([1]);
+    // The idle leader's end never moved, so its last position still equals the HW: not enough.
+    for (const now of [1300, 2000, 5000]) expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1], nowMs: now })).toBeUndefined();
+    // It fetches again, up to the leader's end: back in.
+    t.onFetch(2, INCARNATION, 10, 10, 5100);
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1], nowMs: 5100 })).toEqual([1, 2]);
+  });
+
+  it('a new incarnation of a follower starts from nothing: its predecessor\'s position does not bring it back', () => {
+    const t = new FollowerTracker();
+    t.reset([2], 0);
+    t.onFetch(2, INCARNATION, 10, 10, 100);
+    const admittedNext = (id: number): number | undefined => (id === 2 ? INCARNATION + 1 : undefined);
+    // The restarted process is admitted, but has not fetched: the old process's position is not its own.
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1], nowMs: 200, admittedEpochOf: admittedNext })).toBeUndefined();
+    // Its first fetch shows the tail it lost (below the HW): still out.
+    t.onFetch(2, INCARNATION + 1, 4, 10, 300);
+    expect(t.progress(2)?.logEndOffset).toBe(4);
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1], nowMs: 300, admittedEpochOf: admittedNext })).toBeUndefined();
+    t.onFetch(2, INCARNATION + 1, 10, 10, 400);
+    expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1], nowMs: 400, admittedEpochOf: admittedNext })).toEqual([1, 2]);
   });
 
   it('never proposes an ISR without the leader or with non-replicas', () => {
@@ -252,7 +281,7 @@ describe('FollowerTracker (ISR rules)', () => {
         (isrFollowers, fetches, now) => {
           const t = new FollowerTracker();
           t.reset([2, 3, 4], 0);
-          for (const f of [...fetches].sort((a, b) => a.at - b.at)) t.onFetch(f.id, f.offset, 20, f.at);
+          for (const f of [...fetches].sort((a, b) => a.at - b.at)) t.onFetch(f.id, INCARNATION, f.offset, 20, f.at);
           const isr = [1, ...isrFollowers];
           const next = t.proposeIsr({ ...base, replicas: [1, 2, 3, 4], isr, nowMs: Math.max(now, 3000) }) ?? isr;
           expect(next).toContain(1);

@@ -1,12 +1,15 @@
 // Original file: proto/samsa/v1/replication.proto
 
 import type { ReplicaPartitionPosition as _samsa_v1_ReplicaPartitionPosition, ReplicaPartitionPosition__Output as _samsa_v1_ReplicaPartitionPosition__Output } from '../../samsa/v1/ReplicaPartitionPosition.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface ReplicaFetchRequest {
   'followerId'?: (number);
   'partitions'?: (_samsa_v1_ReplicaPartitionPosition)[];
   'maxBytes'?: (number);
   'maxWaitMs'?: (number);
+  'followerBrokerEpoch'?: (number | string | Long);
+  'leaderBrokerEpoch'?: (number | string | Long);
 }
 
 export interface ReplicaFetchRequest__Output {
@@ -14,4 +17,6 @@ export interface ReplicaFetchRequest__Output {
   'partitions': (_samsa_v1_ReplicaPartitionPosition__Output)[];
   'maxBytes': (number);
   'maxWaitMs': (number);
+  'followerBrokerEpoch': (number);
+  'leaderBrokerEpoch': (number);
 }
