@@ -1,7 +1,8 @@
 /**
  * The fault checker must be able to fail: fed a log with a lost, a moved, a duplicated and an
  * unknown record and a hole in the offsets, it names each; fed replicas that differ on disk, it
- * names the one that differs and the one that ends short.
+ * names the one that differs and the one that ends short; fed what a live consumer read during a
+ * run, it names a record found at another offset at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_LOG_CONFIG, PartitionLog } from '../../libs/log/index.js';
 import { buildBatch } from '../../libs/record/index.js';
 import { partitionDir } from '../../libs/replica/index.js';
-import { compareReplicas, verifyLog, type ReadRecord } from './harness/checker.js';
+import { compareReplicas, verifyLog, verifyObserved, type ReadRecord } from './harness/checker.js';
 import type { AckedPlace } from './harness/load-producer.js';
 
 const at = (partition: number, values: string[], from = 0): ReadRecord[] => values.map((value, i) => ({ partition, offset: from + i, value }));
@@ -37,6 +38,23 @@ describe('verifyLog', () => {
     expect(v.duplicated).toEqual(['p-3 at 0/5, 1/0']);
     expect(v.unknown).toEqual(['x-9 at 1/1']);
     expect(v.offsetErrors).toEqual(['partition 0: record #2 has offset 5']);
+  });
+});
+
+describe('verifyObserved', () => {
+  it('passes records a consumer read that the end state holds at the same offsets', () => {
+    const v = verifyObserved([at(0, ['a', 'b']), at(1, ['c'])], [at(0, ['a', 'b', 'd']), at(1, ['c', 'e'])]);
+    expect(v).toEqual({ read: 3, moved: [] });
+  });
+
+  it('names a record read at an offset that holds another one at the end, and one read past the final end', () => {
+    const v = verifyObserved([at(0, ['a', 'b', 'c'])], [at(0, ['a', 'x', 'b'])]);
+    expect(v.read).toBe(3);
+    expect(v.moved).toEqual([
+      'b read at 0/1 during the run; 0/1 now holds x; found at [0/2]',
+      'c read at 0/2 during the run; 0/2 now holds b; found at []',
+    ]);
+    expect(verifyObserved([at(1, ['a', 'b'])], [at(1, ['a'])]).moved).toEqual(['b read at 1/1 during the run; the final log of partition 1 ends at 1; found at []']);
   });
 });
 

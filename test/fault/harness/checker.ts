@@ -90,6 +90,21 @@ export async function converge(cluster: FaultCluster, topic: string, timeoutMs =
   return ends;
 }
 
+/**
+ * Where each partition stands now, converged or not: partitions with a serving leader, with that
+ * leader's high watermark. For the evidence a scenario prints when converge() never succeeded.
+ */
+export async function currentEnds(cluster: FaultCluster, topic: string): Promise<PartitionEnd[]> {
+  const views = (await cluster.probe.describe(cluster.controllerAddresses(), topic)) ?? [];
+  const ends: PartitionEnd[] = [];
+  for (const p of views) {
+    if (p.leaderId < 0) continue;
+    const hw = await highWatermark(cluster, topic, p);
+    if (hw !== undefined) ends.push({ partition: p.partition, leaderId: p.leaderId, replicas: p.replicas, highWatermark: hw });
+  }
+  return ends;
+}
+
 async function highWatermark(cluster: FaultCluster, topic: string, p: PartitionView): Promise<number | undefined> {
   try {
     return (await cluster.probe.listOffsets(cluster.broker(p.leaderId).address, topic, p.partition)).highWatermark;
@@ -167,6 +182,48 @@ export function verifyLog(load: ProducedRecords, partitions: readonly ReadRecord
     const seen = places.get(value) ?? [];
     if (!seen.some((r) => r.partition === place.partition && r.offset === place.offset)) {
       verdict.lost.push(`${value} acked at ${place.partition}/${place.offset}, found at [${seen.map((r) => `${r.partition}/${r.offset}`).join(', ')}]`);
+    }
+  }
+  return verdict;
+}
+
+export interface ObservedVerdict {
+  /** Records the live consumer read during the run. */
+  read: number;
+  /** Records read during the run that the end state holds elsewhere or not at all, one line each. */
+  moved: string[];
+}
+
+/**
+ * Holds what a consumer read while the scenario ran (committed records: it reads below the high
+ * watermark) to the final read-back: each must still be at the offset it was read at.
+ */
+export function verifyObserved(observed: readonly ReadRecord[][], final: readonly ReadRecord[][]): ObservedVerdict {
+  const verdict: ObservedVerdict = { read: 0, moved: [] };
+  const at = new Map<string, string>();
+  const where = new Map<string, string[]>();
+  const ends = new Map<number, number>();
+  for (const records of final) {
+    for (const r of records) {
+      at.set(`${r.partition}/${r.offset}`, r.value);
+      const w = where.get(r.value);
+      if (w) w.push(`${r.partition}/${r.offset}`);
+      else where.set(r.value, [`${r.partition}/${r.offset}`]);
+      ends.set(r.partition, Math.max(ends.get(r.partition) ?? 0, r.offset + 1));
+    }
+  }
+  for (const records of observed) {
+    for (const r of records) {
+      verdict.read++;
+      const place = `${r.partition}/${r.offset}`;
+      const now = at.get(place);
+      if (now === r.value) continue;
+      const found = `found at [${(where.get(r.value) ?? []).join(', ')}]`;
+      verdict.moved.push(
+        now === undefined
+          ? `${r.value} read at ${place} during the run; the final log of partition ${r.partition} ends at ${ends.get(r.partition) ?? 0}; ${found}`
+          : `${r.value} read at ${place} during the run; ${place} now holds ${now}; ${found}`,
+      );
     }
   }
   return verdict;

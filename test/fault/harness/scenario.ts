@@ -12,8 +12,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { compareReplicas, converge, readBack, verifyLog, type LogVerdict, type PartitionEnd, type ReplicaVerdict } from './checker.js';
+import {
+  compareReplicas,
+  converge,
+  currentEnds,
+  readBack,
+  verifyLog,
+  verifyObserved,
+  type LogVerdict,
+  type ObservedVerdict,
+  type PartitionEnd,
+  type ReadRecord,
+  type ReplicaVerdict,
+} from './checker.js';
 import { FaultCluster, sameSet, type FaultClusterOptions } from './fault-cluster.js';
+import { LiveConsumer } from './live-consumer.js';
 import { LoadProducer, type LoadProducerOptions } from './load-producer.js';
 import type { PartitionView } from './probe.js';
 
@@ -24,6 +37,11 @@ export interface ScenarioOptions {
   minInsyncReplicas?: number;
   cluster?: Omit<FaultClusterOptions, 'name'>;
   load?: Partial<Omit<LoadProducerOptions, 'topic' | 'partitions' | 'brokers'>>;
+  /**
+   * Run a live consumer beside the load (started by startLoad()): it reads committed records
+   * during the run, and finish() checks that each is still at the offset it was read at.
+   */
+  consumer?: boolean;
 }
 
 export interface Mark {
@@ -38,10 +56,16 @@ export interface ScenarioResult {
   replicas: ReplicaVerdict[];
   ends: PartitionEnd[];
   recoveries: { label: string; ms: number | undefined }[];
+  /** What the live consumer read, held to the end state; absent without a consumer. */
+  observed?: ObservedVerdict;
+  /** Waits that never ended (see Scenario.attempt), converge() among them. */
+  problems: string[];
 }
 
 export class Scenario {
   readonly marks: Mark[] = [];
+  /** Waits that never ended: recorded by attempt(), failed by finish() after it gathered the evidence. */
+  readonly problems: string[] = [];
 
   private constructor(
     readonly name: string,
@@ -50,6 +74,7 @@ export class Scenario {
     readonly load: LoadProducer,
     readonly initial: PartitionView[],
     private readonly startedAtMs: number,
+    readonly consumer: LiveConsumer | undefined,
   ) {}
 
   static async start(options: ScenarioOptions): Promise<Scenario> {
@@ -65,7 +90,8 @@ export class Scenario {
       producerId: options.name,
       ...options.load,
     });
-    return new Scenario(options.name, cluster, topic, load, initial, startedAtMs);
+    const consumer = options.consumer ? new LiveConsumer(cluster.probe, { topic, partitions, brokers: cluster.brokerAddresses() }) : undefined;
+    return new Scenario(options.name, cluster, topic, load, initial, startedAtMs, consumer);
   }
 
   /** Notes a moment (a fault, a heal) whose time to recover the summary prints; returns its time. */
@@ -85,8 +111,25 @@ export class Scenario {
     return this.cluster.waitForPartitions(this.topic, (p) => p.leaderId >= 0 && sameSet(p.isr, p.replicas), timeoutMs, what);
   }
 
-  /** Starts the load and waits until it is really flowing (`count` records acknowledged). */
+  /**
+   * Runs `fn`; when it throws (a bounded wait that ran out: "it never recovered") the failure is
+   * recorded instead of ending the test there, and undefined returned. finish() then still stops
+   * the load, reads everything back and prints the whole evidence before it fails on it.
+   */
+  async attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+      this.problems.push(message);
+      process.stdout.write(`[fault] ${this.name}: ! ${message}\n`);
+      return undefined;
+    }
+  }
+
+  /** Starts the load (and the live consumer, if any) and waits until it is really flowing (`count` records acknowledged). */
   async startLoad(count = 300): Promise<void> {
+    this.consumer?.start();
     this.load.start();
     await this.load.waitForMoreAcks(count, 20_000, 'the load to flow before the fault');
   }
@@ -97,21 +140,37 @@ export class Scenario {
    */
   async finish(): Promise<ScenarioResult> {
     await this.load.stop();
-    await this.load.settle();
+    await this.attempt('one acks=all write to every partition after the scenario (settle)', () => this.load.settle());
+    await this.consumer?.stop();
     const recoveries = this.marks.map((m) => ({ label: m.label, ms: this.load.recoveryMs(m.atMs, m.partitions) }));
-    const ends = await converge(this.cluster, this.topic);
-    const verdict = verifyLog(this.load, await readBack(this.cluster, this.topic, ends));
+    // Not converged: the evidence is read from where each partition stands, and the test fails on the problem.
+    const ends = (await this.attempt('converge (full ISR everywhere, high watermarks standing still)', () => converge(this.cluster, this.topic))) ?? (await currentEnds(this.cluster, this.topic));
+    // Every request the load made, for a look when the cluster dir is kept (a failure, or SAMSA_KEEP_TEST_DIRS).
+    const consumed = this.consumer ? { consumed: this.consumer.observed } : {};
+    writeFileSync(join(this.cluster.dir, 'attempts.json'), JSON.stringify({ marks: this.marks, problems: this.problems, attempts: this.load.attempts, ...consumed }));
+    let final: ReadRecord[][];
+    try {
+      final = await readBack(this.cluster, this.topic, ends);
+    } catch (err) {
+      process.stdout.write(`[fault] ${this.name}: read-back failed (${err instanceof Error ? err.message : String(err)}); problems: ${this.problems.join(' | ') || 'none'}\n`);
+      throw err;
+    }
+    const verdict = verifyLog(this.load, final);
+    const readPartitions = new Set(ends.map((e) => e.partition));
+    const observed = this.consumer ? verifyObserved(this.consumer.observed.filter((_, p) => readPartitions.has(p)), final) : undefined;
     await Promise.all(this.cluster.brokers.map((b) => b.stop()));
     const replicas = await compareReplicas((id) => this.cluster.dataDir(id), this.topic, ends);
-    const result = { verdict, replicas, ends, recoveries };
-    // Every request the load made, for a look when the cluster dir is kept (a failure, or SAMSA_KEEP_TEST_DIRS).
-    writeFileSync(join(this.cluster.dir, 'attempts.json'), JSON.stringify({ marks: this.marks, attempts: this.load.attempts }));
+    const result: ScenarioResult = { verdict, replicas, ends, recoveries, problems: [...this.problems], ...(observed ? { observed } : {}) };
     process.stdout.write(this.summary(result) + '\n');
 
-    expect(verdict.lost, 'acknowledged records lost or moved').toEqual([]);
-    expect(verdict.duplicated, 'records at two offsets').toEqual([]);
-    expect(verdict.unknown, 'records nobody sent').toEqual([]);
-    expect(verdict.offsetErrors, 'offsets not gapless from 0').toEqual([]);
+    // How many, and the first few: a failure can name thousands (the summary above has the counts too).
+    const none = (list: readonly string[]): { count: number; first: string[] } => ({ count: list.length, first: list.slice(0, 10) });
+    expect(none(verdict.lost), 'acknowledged records lost or moved').toEqual(none([]));
+    expect(none(observed?.moved ?? []), 'records a consumer read during the run, found elsewhere at the end').toEqual(none([]));
+    expect(none(verdict.duplicated), 'records at two offsets').toEqual(none([]));
+    expect(none(verdict.unknown), 'records nobody sent').toEqual(none([]));
+    expect(none(verdict.offsetErrors), 'offsets not gapless from 0').toEqual(none([]));
+    expect(this.problems, 'waits that never ended (it never recovered)').toEqual([]);
     expect(replicas.flatMap((r) => r.mismatches.map((m) => `partition ${r.partition}: ${m}`)), 'replicas that differ').toEqual([]);
     // A check that saw nothing checks nothing.
     expect(verdict.acked).toBeGreaterThan(0);
@@ -127,10 +186,18 @@ export class Scenario {
         `unacked-but-present ${v.unackedPresent}, unknown ${v.unknown.length}, offset errors ${v.offsetErrors.length}`,
       `[fault]   sent ${this.load.sent.size} in ${this.load.attempts.length} requests; failed requests: ${failures}`,
       ...r.recoveries.map((x) => `[fault]   time to recover after "${x.label}": ${x.ms === undefined ? 'never (no acks=all write went through afterwards)' : `${x.ms} ms`}`),
+      ...(r.observed && this.consumer
+        ? [
+            `[fault]   live consumer: read ${r.observed.read} committed records during the run, ${r.observed.moved.length} of them not at that offset at the end; fetch errors: ${
+              [...this.consumer.errors].map(([reason, n]) => `${reason} x${n}`).join(', ') || 'none'
+            }`,
+          ]
+        : []),
       `[fault]   partitions: ${r.ends.map((e) => `p${e.partition} leader ${e.leaderId} hw ${e.highWatermark}`).join('; ')}`,
       `[fault]   replicas identical below the high watermark: ${r.replicas.every((x) => x.mismatches.length === 0) ? 'yes' : 'NO'}; total ${((Date.now() - this.startedAtMs) / 1000).toFixed(1)} s`,
     ];
-    for (const x of [...v.lost.slice(0, 5), ...v.duplicated.slice(0, 5), ...v.unknown.slice(0, 5), ...v.offsetErrors.slice(0, 5)]) lines.push(`[fault]   ! ${x}`);
+    for (const x of r.problems) lines.push(`[fault]   ! never recovered: ${x}`);
+    for (const x of [...v.lost.slice(0, 5), ...(r.observed?.moved.slice(0, 5) ?? []), ...v.duplicated.slice(0, 5), ...v.unknown.slice(0, 5), ...v.offsetErrors.slice(0, 5)]) lines.push(`[fault]   ! ${x}`);
     for (const x of r.replicas) for (const m of x.mismatches) lines.push(`[fault]   ! partition ${x.partition}: ${m}`);
     return lines.join('\n');
   }
