@@ -9,11 +9,13 @@
  */
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
-import type { BrokerAdmission, BrokerRegistration, ControllerEpoch, MetadataKeys, PartitionState, TopicRecord } from './metadata.js';
+import type { BrokerAdmission, BrokerRegistration, BrokerShutdown, ControllerEpoch, MetadataKeys, OfflineReplicas, PartitionState, TopicRecord } from './metadata.js';
 
 export type ClusterChange =
   | { kind: 'broker'; id: number; registration: BrokerRegistration | undefined }
   | { kind: 'admission'; id: number; admission: BrokerAdmission | undefined }
+  | { kind: 'offline'; id: number; offline: OfflineReplicas | undefined }
+  | { kind: 'shutdown'; id: number; shutdown: BrokerShutdown | undefined }
   | { kind: 'topic'; name: string; record: TopicRecord | undefined }
   | { kind: 'partition'; topic: string; partition: number; state: PartitionState | undefined }
   | { kind: 'controller'; epoch: ControllerEpoch | undefined };
@@ -21,12 +23,14 @@ export type ClusterChange =
 interface Snapshot {
   brokers: Map<number, BrokerRegistration>;
   admissions: Map<number, BrokerAdmission>;
+  offline: Map<number, OfflineReplicas>;
+  shutdowns: Map<number, BrokerShutdown>;
   topics: Map<string, TopicRecord>;
   partitions: Map<string, Map<number, PartitionState>>;
   controller: ControllerEpoch | undefined;
 }
 
-const emptySnapshot = (): Snapshot => ({ brokers: new Map(), admissions: new Map(), topics: new Map(), partitions: new Map(), controller: undefined });
+const emptySnapshot = (): Snapshot => ({ brokers: new Map(), admissions: new Map(), offline: new Map(), shutdowns: new Map(), topics: new Map(), partitions: new Map(), controller: undefined });
 
 export class ClusterView {
   private data: Snapshot = emptySnapshot();
@@ -56,6 +60,20 @@ export class ClusterView {
   /** The incarnation the controller last admitted for broker `id` (see BrokerAdmission), if any. */
   admission(id: number): BrokerAdmission | undefined {
     return this.data.admissions.get(id);
+  }
+  /**
+   * True when broker `id` reports its replica of topic/partition offline (storage failed), for
+   * its current incarnation.
+   */
+  isReplicaOffline(id: number, topic: string, partition: number): boolean {
+    const o = this.data.offline.get(id);
+    if (!o || o.brokerEpoch !== this.data.brokers.get(id)?.brokerEpoch) return false;
+    return o.partitions.some((p) => p.topic === topic && p.partition === partition);
+  }
+  /** True when broker `id`'s current incarnation has begun a controlled shutdown (BrokerShutdown). */
+  isShuttingDown(id: number): boolean {
+    const s = this.data.shutdowns.get(id);
+    return s !== undefined && s.brokerEpoch === this.data.brokers.get(id)?.brokerEpoch;
   }
   /**
    * True when broker `id` is registered and the controller has admitted its current incarnation:
@@ -197,6 +215,22 @@ export class ClusterView {
       else snap.admissions.delete(id);
       return { kind: 'admission', id, admission };
     }
+    if (key.startsWith(this.keys.offlinePrefix)) {
+      const id = Number(key.slice(this.keys.offlinePrefix.length));
+      if (!Number.isInteger(id)) return undefined;
+      const offline = parse<OfflineReplicas>();
+      if (offline) snap.offline.set(id, offline);
+      else snap.offline.delete(id);
+      return { kind: 'offline', id, offline };
+    }
+    if (key.startsWith(this.keys.shuttingDownPrefix)) {
+      const id = Number(key.slice(this.keys.shuttingDownPrefix.length));
+      if (!Number.isInteger(id)) return undefined;
+      const shutdown = parse<BrokerShutdown>();
+      if (shutdown) snap.shutdowns.set(id, shutdown);
+      else snap.shutdowns.delete(id);
+      return { kind: 'shutdown', id, shutdown };
+    }
     if (key === this.keys.controllerEpoch) {
       snap.controller = parse<ControllerEpoch>();
       return { kind: 'controller', epoch: snap.controller };
@@ -228,6 +262,12 @@ export class ClusterView {
     const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
     for (const id of new Set([...before.brokers.keys(), ...after.brokers.keys()])) {
       if (!same(before.brokers.get(id), after.brokers.get(id))) this.emit({ kind: 'broker', id, registration: after.brokers.get(id) });
+    }
+    for (const id of new Set([...before.offline.keys(), ...after.offline.keys()])) {
+      if (!same(before.offline.get(id), after.offline.get(id))) this.emit({ kind: 'offline', id, offline: after.offline.get(id) });
+    }
+    for (const id of new Set([...before.shutdowns.keys(), ...after.shutdowns.keys()])) {
+      if (!same(before.shutdowns.get(id), after.shutdowns.get(id))) this.emit({ kind: 'shutdown', id, shutdown: after.shutdowns.get(id) });
     }
     for (const id of new Set([...before.admissions.keys(), ...after.admissions.keys()])) {
       if (!same(before.admissions.get(id), after.admissions.get(id))) this.emit({ kind: 'admission', id, admission: after.admissions.get(id) });

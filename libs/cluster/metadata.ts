@@ -11,6 +11,10 @@
  *   /brokers/<brokerId>                  BrokerRegistration  under the broker's lease; gone when it dies
  *   /admitted-brokers/<brokerId>         BrokerAdmission     the incarnation (broker epoch) the controller
  *                                                            has moved every partition on for; see below
+ *   /offline-replicas/<brokerId>         OfflineReplicas     under the broker's lease: its replicas whose
+ *                                                            storage failed (cannot open, disk full, I/O)
+ *   /shutting-down/<brokerId>            BrokerShutdown      under the broker's lease: it asked for a
+ *                                                            controlled shutdown (leadership moves away first)
  * Controller election keys are kept by the etcd3 client's election recipe outside this prefix, at
  * `election/<controllerElection name>/<lease id>` (see election.ts); the active controller then
  * writes:
@@ -57,6 +61,32 @@ export interface BrokerAdmission {
   /** The incarnation's BrokerRegistration.cleanStart, for operators: an unclean one may have lost its unflushed tail. */
   cleanStart: boolean;
   admittedAtMs: number;
+}
+
+/**
+ * Written by a broker, under its registration lease, while some of its replicas are offline: their
+ * log failed to open or an append/read met a storage error (ENOSPC, EIO, EROFS, EMFILE...). The
+ * controller treats those replicas as dead (out of the ISR, never leader) until the list drops
+ * them; the broker retries them and removes them once they open again. Only honoured while
+ * `brokerEpoch` is the broker's registered one.
+ */
+export interface OfflineReplicas {
+  brokerId: number;
+  brokerEpoch: number;
+  partitions: { topic: string; partition: number; reason: string }[];
+}
+
+/**
+ * Written by a broker, under its registration lease, when it begins a controlled shutdown (Kafka's
+ * controlled.shutdown): the controller moves leadership of its partitions to other in-sync replicas
+ * and takes it out of every ISR where another member remains, so no write waits for it once it
+ * stops; it is elected nowhere and leaders do not add it back to an ISR meanwhile. Only honoured
+ * while `brokerEpoch` is the broker's registered one; it disappears with the registration.
+ */
+export interface BrokerShutdown {
+  brokerId: number;
+  brokerEpoch: number;
+  requestedAtMs: number;
 }
 
 export interface ControllerEpoch {
@@ -131,6 +161,18 @@ export class MetadataKeys {
   }
   broker(id: number): string {
     return `${this.brokersPrefix}${id}`;
+  }
+  get offlinePrefix(): string {
+    return `${this.root}/offline-replicas/`;
+  }
+  offline(id: number): string {
+    return `${this.offlinePrefix}${id}`;
+  }
+  get shuttingDownPrefix(): string {
+    return `${this.root}/shutting-down/`;
+  }
+  shuttingDown(id: number): string {
+    return `${this.shuttingDownPrefix}${id}`;
   }
   get admittedPrefix(): string {
     return `${this.root}/admitted-brokers/`;

@@ -36,6 +36,7 @@ export const ERROR_REASONS = [
   'INVALID_PRODUCER_EPOCH',
   'PARTITION_NOT_ASSIGNED',
   'GROUP_NOT_EMPTY',
+  'POLICY_VIOLATION',
   'INTERNAL_ERROR',
 ] as const;
 
@@ -51,6 +52,8 @@ const RETRIABLE: ReadonlySet<ErrorReason> = new Set<ErrorReason>([
   'NOT_READY',
   'REBALANCE_IN_PROGRESS',
   'NOT_COORDINATOR',
+  // The replica is offline on that broker; its partitions move to other replicas (Kafka's KAFKA_STORAGE_ERROR).
+  'STORAGE_ERROR',
 ]);
 
 export function isErrorReason(value: string): value is ErrorReason {

@@ -392,6 +392,18 @@ export class PartitionLog {
     this.closed = true;
   }
 
+  /**
+   * Closes every file without flushing and without the clean-shutdown marker: the storage failed
+   * (ENOSPC, EIO...), so what is on disk is not vouched for and the next open recovers the tail.
+   * Never throws. Idempotent.
+   */
+  async abandon(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.tail.catch(() => undefined);
+    this.closed = true;
+    for (const s of this.segments) await s.close().catch(() => undefined);
+  }
+
   /** Closes and removes the directory. */
   async delete(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);

@@ -46,6 +46,8 @@ export interface ReplicaLog {
   offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
   applyRetention(): Promise<unknown>;
   close(): Promise<void>;
+  /** Lets the files go without the clean-shutdown marker (the storage failed); never throws. */
+  abandon(): Promise<void>;
   delete(): Promise<void>;
 }
 
@@ -581,6 +583,20 @@ export class Partition {
     this.waiters.wakeAll();
     this.appendWaiters.wakeAll();
     await this.log.close();
+  }
+
+  /**
+   * The storage under this replica failed: fails every later call and every waiter with `reason`
+   * and lets the log's files go without vouching for them (the next open recovers the tail).
+   * Idempotent; never throws.
+   */
+  async fail(reason: SamsaError): Promise<void> {
+    if (!this.closedWith) {
+      this.closedWith = reason;
+      this.waiters.wakeAll();
+      this.appendWaiters.wakeAll();
+    }
+    await this.log.abandon();
   }
 
   /** Closes (if needed) and removes the partition's files: the topic was deleted or moved away. */

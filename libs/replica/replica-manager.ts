@@ -19,7 +19,7 @@
  * timer, waits for the running reconcile, retention pass and background appends, then closes every
  * log cleanly.
  */
-import { mkdir, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -27,6 +27,7 @@ import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster
 import type { ClusterChange } from '../cluster/index.js';
 import { PartitionLog, type LogConfig } from '../log/index.js';
 import { Partition, type ReplicaLog } from './partition.js';
+import { guardStorage } from './storage-guard.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
 import {
   CLEAN_SHUTDOWN_FILE,
@@ -36,6 +37,22 @@ import {
   readPartitionTopicId,
   writePartitionTopicId,
 } from './partition-dir.js';
+
+/** Bytes written and synced to tell a disk that has room again from one that only opens files. */
+const PROBE_BYTES = 64 * 1024;
+
+/** Writes, syncs and removes a probe file in `dir`; throws what the disk throws (ENOSPC, EIO...). */
+async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, '.write-probe');
+  const handle = await open(probe, 'w');
+  try {
+    await handle.write(Buffer.alloc(PROBE_BYTES));
+    await handle.sync();
+  } finally {
+    await handle.close();
+    await unlink(probe).catch(() => undefined);
+  }
+}
 
 /** What the manager reads from the cluster metadata (libs/cluster's ClusterView satisfies it). */
 export interface ReplicaClusterView {
@@ -59,7 +76,22 @@ export interface ReplicaManagerOptions {
   logDefaults?: BrokerLogDefaults;
   /** Opens a partition log; defaults to PartitionLog.open (tests may inject). */
   openLog?: OpenLog;
+  /**
+   * Told the replicas that are offline here (their log failed to open, or met a storage error)
+   * whenever that list changes; the broker reports it to the controller (OfflineReplicas).
+   */
+  onOfflineChange?: (offline: OfflineReplica[]) => void;
+  /** How often offline replicas are tried again (default 5 s). */
+  offlineRetryMs?: number;
 }
+
+export interface OfflineReplica {
+  topic: string;
+  partition: number;
+  reason: string;
+}
+
+const DEFAULT_OFFLINE_RETRY_MS = 5_000;
 
 interface Desired {
   topic: TopicRecord;
@@ -72,8 +104,17 @@ export class ReplicaManager {
   private readonly hosted = new Map<string, Partition>();
   /** The topic config each hosted partition's log runs with (JSON), to spot config changes. */
   private readonly configs = new Map<string, string>();
-  /** Partitions whose log failed to open, with why; retried on the next reconcile. */
+  /**
+   * Offline replicas: their log failed to open, or met a storage error while open (markOffline),
+   * with why. Retried on every reconcile, and every offlineRetryMs while there are any.
+   */
   private readonly failed = new Map<string, Error>();
+  /** When each offline replica last failed: it is not tried again before offlineRetryMs has passed. */
+  private readonly failedAtMs = new Map<string, number>();
+  /** Failed replicas whose files are still being let go; reopening waits for it. */
+  private readonly failing = new Map<string, Promise<void>>();
+  private offlineRetryTimer: NodeJS.Timeout | undefined;
+  private offlineReported = '[]';
   private readonly background = new Set<Promise<unknown>>();
   private readonly unsubscribe: () => void;
   private readonly openLog: OpenLog;
@@ -97,7 +138,7 @@ export class ReplicaManager {
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
     this.unsubscribe = options.view.onChange((change) => {
       // Broker and controller changes do not change what is hosted here or who leads it.
-      if (change.kind === 'broker' || change.kind === 'admission' || change.kind === 'controller') return;
+      if (change.kind === 'broker' || change.kind === 'admission' || change.kind === 'offline' || change.kind === 'controller') return;
       // Leadership moves apply at once (a produce right after must see them); opening and
       // deleting logs is slow and goes through the serialized reconcile.
       if (change.kind === 'partition') this.applyStateOf(change.topic, change.partition);
@@ -131,6 +172,9 @@ export class ReplicaManager {
     if (options.retentionCheckMs > 0) {
       manager.retentionTimer = setInterval(() => manager.runRetention(), options.retentionCheckMs);
     }
+    manager.offlineRetryTimer = setInterval(() => {
+      if (manager.failed.size > 0) manager.scheduleReconcile();
+    }, options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS);
     return manager;
   }
 
@@ -217,6 +261,7 @@ export class ReplicaManager {
     this.closing = true;
     this.unsubscribe();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.offlineRetryTimer) clearInterval(this.offlineRetryTimer);
     await this.reconciling;
     await this.retentionRun;
     await Promise.all([...this.background]);
@@ -306,8 +351,17 @@ export class ReplicaManager {
         logger.error({ err, partition: key }, 'deleting a partition replica failed');
       }
     }
+    for (const key of [...this.failed.keys()]) {
+      if (!desired.has(key)) {
+        this.failed.delete(key);
+        this.failedAtMs.delete(key);
+      }
+    }
+    const retryMs = this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS;
     for (const [key, want] of desired) {
       if (this.hosted.has(key) || this.closing) continue;
+      // An offline replica waits its turn: reopening at every metadata change would flap it.
+      if (Date.now() - (this.failedAtMs.get(key) ?? -Infinity) < retryMs) continue;
       try {
         const opened = await this.open(want);
         // The broker may have registered while this opened.
@@ -315,11 +369,15 @@ export class ReplicaManager {
         this.hosted.set(key, opened);
         this.configs.set(key, JSON.stringify(want.topic.config));
         this.failed.delete(key);
+        this.failedAtMs.delete(key);
       } catch (err) {
+        const retry = !this.failed.has(key);
         this.failed.set(key, err instanceof Error ? err : new Error(String(err)));
-        logger.error({ err, partition: key }, 'opening a partition log failed');
+        this.failedAtMs.set(key, Date.now());
+        if (retry) logger.error({ err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS }, 'opening a partition log failed; the replica is offline on this broker and is tried again periodically');
       }
     }
+    this.reportOffline();
   }
 
   private async open({ topic, state }: Desired): Promise<Partition> {
@@ -333,7 +391,12 @@ export class ReplicaManager {
     await mkdir(dir, { recursive: true });
     if (storedId !== topic.topicId) await writePartitionTopicId(dir, topic.topicId);
     const started = Date.now();
-    const log = await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: `${topic.name}-${state.partition}` }));
+    const key = partitionDirName(topic.name, state.partition);
+    await this.failing.get(key);
+    // Opening an offline replica writes little; prove the disk takes a write before trusting it again.
+    if (this.failed.has(key)) await probeWritable(dir);
+    const name = `${topic.name}-${state.partition}`;
+    const log = guardStorage(await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name })), name, (err) => this.markOffline(key, err));
     const partition = new Partition({
       topic: topic.name,
       partition: state.partition,
@@ -344,7 +407,13 @@ export class ReplicaManager {
       state,
       leaderHint: (id) => this.leaderHint(id),
     });
-    await partition.rebuildProducerState();
+    try {
+      await partition.rebuildProducerState();
+    } catch (err) {
+      await log.abandon();
+      throw err;
+    }
+    if (this.failed.has(key)) logger.info({ partition: name }, 'an offline replica opened again: it follows and rejoins the ISR once caught up');
     logger.info(
       {
         partition: `${topic.name}-${state.partition}`,
@@ -357,6 +426,46 @@ export class ReplicaManager {
       'partition replica open',
     );
     return partition;
+  }
+
+  /**
+   * The storage under an open replica failed (guardStorage): the replica goes offline here. Its
+   * waiters fail with STORAGE_ERROR, its files are let go without a clean marker, the controller
+   * hears of it (reportOffline) and moves the partition on, and it is tried again periodically.
+   */
+  private markOffline(key: string, err: Error): void {
+    if (this.closing) return;
+    const partition = this.hosted.get(key);
+    this.failed.set(key, err);
+    this.failedAtMs.set(key, Date.now());
+    if (partition) {
+      this.hosted.delete(key);
+      this.configs.delete(key);
+      this.options.logger.error(
+        { err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS },
+        'storage failed under a partition replica: it is offline on this broker until it opens again',
+      );
+      const failing = partition
+        .fail(new SamsaError('STORAGE_ERROR', `${key} is offline on broker ${this.options.brokerId}: its storage failed (${err.message})`))
+        .finally(() => this.failing.delete(key));
+      this.failing.set(key, failing);
+      this.track(failing, 'letting go of a failed replica');
+    }
+    this.reportOffline();
+  }
+
+  /** Tells onOfflineChange the offline replicas, when they changed since it was last told. */
+  private reportOffline(): void {
+    const list: OfflineReplica[] = [];
+    for (const [key, err] of this.failed) {
+      const parsed = parsePartitionDirName(key);
+      if (parsed) list.push({ topic: parsed.topic, partition: parsed.partition, reason: err.message });
+    }
+    list.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    const text = JSON.stringify(list.map((o) => [o.topic, o.partition]));
+    if (text === this.offlineReported) return;
+    this.offlineReported = text;
+    this.options.onOfflineChange?.(list);
   }
 
   /** Startup: delete local partition dirs the metadata does not assign here (see class comment). */

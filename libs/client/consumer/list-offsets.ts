@@ -9,9 +9,9 @@ import type { Cluster } from '../cluster/cluster.js';
 import { unary } from '../cluster/connections.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
+import { STALE_METADATA } from '../errors.js';
 
-/** Reasons that mean the cached metadata of the topic is wrong: look the leader up again. */
-export const STALE_METADATA: ReadonlySet<string> = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
+
 
 export interface ListedOffset {
   offset: number;

@@ -21,7 +21,8 @@ import { ATTR, SpanKind, linksFromRecords, tracer } from '../../telemetry/index.
 import type { Cluster } from '../cluster/cluster.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
-import { invalidateIfStale, listOffset, STALE_METADATA, type ListedOffset } from './list-offsets.js';
+import { invalidateIfStale, listOffset, type ListedOffset } from './list-offsets.js';
+import { STALE_METADATA } from '../errors.js';
 import type { OffsetSpec } from './offset-spec.js';
 
 export interface Header {

@@ -37,6 +37,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
+import { STALE_METADATA } from '../errors.js';
 import { buildBatch, type RecordInput } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
@@ -110,9 +111,6 @@ interface IdempotentSession {
 
 /** The brokers' DEDUPE_WINDOW (and Kafka's max.in.flight.requests.per.connection default). */
 const MAX_IN_FLIGHT_PER_PARTITION = 5;
-
-/** Reasons that mean our metadata for the topic is stale. */
-const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED']);
 
 /** A broker may not know a topic for a moment after it was created; retry that this many times. */
 const UNKNOWN_TOPIC_RETRIES = 5;

@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach, vi } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBatch } from '../../../libs/record/index.js';
+import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { ReplicaManager, parsePartitionDirName, partitionDirName, CLEAN_SHUTDOWN_FILE } from '../../../libs/replica/index.js';
 import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from './helpers.js';
 
@@ -204,3 +205,72 @@ async function startRegistered(options: Parameters<typeof ReplicaManager.start>[
   manager.setIncarnation(TEST_INCARNATION);
   return manager;
 }
+
+describe('ReplicaManager: offline replicas (storage failures)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups.length = 0;
+  });
+
+  /** An ENOSPC as fs would throw it. */
+  const enospc = (): NodeJS.ErrnoException => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+
+  it('a replica whose appends meet ENOSPC goes offline: STORAGE_ERROR, reported, files let go unclean, and back once the disk is', async () => {
+    const tmp = tempDir('offline');
+    cleanups.push(() => tmp.remove());
+    const view = new FakeView();
+    view.createTopic(topicRecord('full', 2), ME);
+    let diskFull = false;
+    const reports: string[][] = [];
+    const manager = await startRegistered({
+      brokerId: ME,
+      dataDir: tmp.dir,
+      view,
+      logger: silentLogger,
+      retentionCheckMs: 0,
+      offlineRetryMs: 20,
+      onOfflineChange: (offline) => reports.push(offline.map((o) => `${o.topic}-${o.partition}`)),
+      openLog: async (dir, config, logger) => {
+        const { PartitionLog } = await import('../../../libs/log/index.js');
+        if (diskFull) throw enospc();
+        const log = await PartitionLog.open(dir, config, { logger });
+        const append = log.appendAsLeader.bind(log);
+        log.appendAsLeader = async (...args) => {
+          if (diskFull) throw enospc();
+          return append(...args);
+        };
+        return log;
+      },
+    });
+    cleanups.push(() => manager.close());
+    const p0 = manager.get('full', 0);
+    await p0?.append(batch('kept'), { acks: 'leader', minInsyncReplicas: 1 });
+    diskFull = true;
+    const failed = await p0?.append(batch('lost'), { acks: 'leader', minInsyncReplicas: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(hasReason(failed, 'STORAGE_ERROR')).toBe(true);
+    expect((failed as SamsaError).retriable).toBe(true);
+    expect(manager.get('full', 0)).toBeUndefined();
+    expect(manager.get('full', 1)?.role).toBe('leader');
+    expect(reports.at(-1)).toEqual(['full-0']);
+    await expect(manager.partition('full', 0)).rejects.toMatchObject({ reason: 'STORAGE_ERROR' });
+    // The partition's own log was not marked clean: its next open recovers the tail.
+    expect(existsSync(join(tmp.dir, 'full-0', '.clean-shutdown'))).toBe(false);
+    diskFull = false;
+    await vi.waitFor(() => expect(manager.get('full', 0)).toBeDefined(), { timeout: 5_000 });
+    expect(reports.at(-1)).toEqual([]);
+    const back = manager.get('full', 0);
+    expect(back?.logEndOffset).toBe(1);
+  });
+
+  it('other errors leave the replica alone', async () => {
+    const { storageErrno } = await import('../../../libs/replica/index.js');
+    expect(storageErrno(enospc())).toBe('ENOSPC');
+    expect(storageErrno(new SamsaError('STORAGE_ERROR', 'x', { cause: Object.assign(new Error('io'), { code: 'EIO' }) }))).toBe('EIO');
+    expect(storageErrno(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBeUndefined();
+    expect(storageErrno(new SamsaError('FENCED', 'stale epoch'))).toBeUndefined();
+  });
+});
