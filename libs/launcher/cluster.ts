@@ -22,13 +22,18 @@ export interface LocalClusterOptions {
   clusterId?: string;
   host?: string;
   /** Fixed ports (npm start); when absent every port is a free one (tests). */
-  ports?: { etcd?: number; controllers?: number[]; brokers?: number[]; coordinators?: number[] };
+  ports?: { etcd?: number; etcdPeer?: number; controllers?: number[]; brokers?: number[]; coordinators?: number[] };
   /** Prometheus ports per service, same order as `ports`; free ones are picked when absent. */
   metricsPorts?: { controllers?: number[]; brokers?: number[]; coordinators?: number[] };
   /** Extra SAMSA_* settings for every service, e.g. shorter lease TTLs in tests. */
   env?: Record<string, string>;
   /** Extra node flags for the brokers, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (benchmarks). */
   brokerNodeArgs?: string[];
+  /**
+   * Where a service runs when not beside etcd on `host`: its own address and the wrapper it is
+   * started under (fault tests: a network namespace, test/fault/harness/netns.ts). Undefined: on `host`.
+   */
+  placement?: (kind: ServiceKind, id: number) => { host: string; wrapper: string[] } | undefined;
 }
 
 export class LocalCluster {
@@ -50,12 +55,15 @@ export class LocalCluster {
       logFile: join(options.dir, 'logs', 'etcd.log'),
       host,
       ...(options.ports?.etcd ? { clientPort: options.ports.etcd } : {}),
+      ...(options.ports?.etcdPeer ? { peerPort: options.ports.etcdPeer } : {}),
     });
     const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined, metricsPort: number | undefined): Promise<ServiceProcess> =>
       new ServiceProcess({
         kind,
         id,
         host,
+        ...options.placement?.(kind, id),
+        // Free on `host`; a placed service has its own address space, where it is free too.
         port: fixedPort ?? (await freePort(host)),
         metricsPort: metricsPort ?? (await freePort(host)),
         etcdEndpoint: etcd.endpoint,

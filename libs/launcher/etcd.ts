@@ -1,6 +1,7 @@
 /**
  * A real etcd server as a child process, on loopback ports, with its data in `dataDir`.
- * Uses the `etcd` binary on PATH (Debian: `apt-get install etcd-server`).
+ * Uses the `etcd` binary on PATH (Debian: `apt-get install etcd-server`). A lifeline guard
+ * (child.ts) stops it when the process that started it dies, even by SIGKILL.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +57,7 @@ export class EtcdProcess {
       ],
       env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
       logFile: options.logFile,
+      lifeline: 'guard',
     });
     child.start();
     const etcd = new EtcdProcess(child, `${host}:${clientPort}`);

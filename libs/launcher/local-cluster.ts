@@ -1,8 +1,11 @@
 /**
  * `npm start`: a whole Samsa cluster on this machine, in the foreground. Starts etcd, one
- * controller, three brokers and one group coordinator (LocalCluster) on fixed ports, keeps their data under --data-dir
- * (so a restart finds the topics again), prints where everything listens and where the logs are,
- * and stops everything in order on Ctrl-C or SIGTERM.
+ * controller, three brokers and one group coordinator (LocalCluster) on the ports of a PortPlan
+ * (port-plan.ts), keeps their data under --data-dir (so a restart finds the topics again), prints
+ * where everything listens and where the logs are, and stops everything in order on SIGINT
+ * (Ctrl-C), SIGTERM or SIGHUP, or when the process that started it exits (parent-watch.ts: npm
+ * forwards a supervisor's signal to its `sh -c` only, never to us). Should the launcher itself die
+ * without stopping them (kill -9), every child has a lifeline (child.ts) and goes too.
  *
  *   npm start -- --data-dir /tmp/samsa --brokers 5 --broker-port 19092
  */
@@ -11,27 +14,35 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findEtcdBinary } from './etcd.js';
 import { LocalCluster } from './cluster.js';
+import { ParentWatch } from './parent-watch.js';
+import { planPorts, portsOf, PortPlanError, type PortPlan } from './port-plan.js';
 
 const HELP = `Usage: npm start -- [options]
 
-Starts etcd, the controller(s), the brokers and the group coordinator(s) of a local Samsa cluster;
-Ctrl-C stops them all.
+Starts etcd, the controller(s), the brokers and the group coordinator(s) of a local Samsa cluster
+in the foreground. Ctrl-C, SIGTERM or SIGHUP stops them all, in order; so does the exit of the
+process that started the launcher (npm, or a supervisor), and nothing outlives the launcher.
 
 Options:
   --data-dir DIR          data and logs of every process (default ./data)
   --host HOST             address to listen on (default 127.0.0.1)
-  --brokers N             number of brokers (default 3)
-  --controllers N         number of controllers; more than one are standbys (default 1)
-  --coordinators N        number of consumer-group coordinators (default 1)
-  --etcd-port PORT        etcd client port (default 2379)
-  --controller-port PORT  first controller port (default 9090)
-  --broker-port PORT      first broker port; broker i listens on PORT+i-1 (default 9092)
-  --coordinator-port PORT first coordinator port; coordinator i listens on PORT-i+1 (default 9091)
-  --metrics-port PORT     first Prometheus /metrics port, one per service (default 9464)
+  --brokers N             number of brokers, 1-50 (default 3)
+  --controllers N         number of controllers, 1-9; more than one are standbys (default 1)
+  --coordinators N        number of consumer-group coordinators, 0-9 (default 1)
   --otlp-endpoint URL     send every service's traces over OTLP/HTTP to URL, e.g.
                           http://127.0.0.1:4318 (Jaeger); default $OTEL_EXPORTER_OTLP_ENDPOINT,
                           and without either no traces are exported
-  -h, --help              this help`;
+  -h, --help              this help
+
+Ports, all on HOST. With the defaults no two processes share a port, whatever the counts; ports
+given here that would make two ranges meet are refused before anything starts.
+  --etcd-port PORT        etcd client port (default 2379)
+  --etcd-peer-port PORT   etcd peer port (default --etcd-port + 1, i.e. 2380)
+  --broker-port PORT      broker i listens on PORT+(i-1): 9092, 9093, 9094, ... (default 9092)
+  --controller-port PORT  controller i listens on PORT-2(i-1): 9090, 9088, ... (default 9090)
+  --coordinator-port PORT coordinator i listens on PORT-2(i-1): 9091, 9089, ... (default 9091)
+  --metrics-port PORT     Prometheus /metrics, one port per service counting up from PORT:
+                          controllers, then brokers, then coordinators (default 9464)`;
 
 interface Settings {
   dataDir: string;
@@ -39,11 +50,7 @@ interface Settings {
   brokers: number;
   controllers: number;
   coordinators: number;
-  etcdPort: number;
-  controllerPort: number;
-  brokerPort: number;
-  coordinatorPort: number;
-  metricsPort: number;
+  ports: PortPlan;
   /** OTLP endpoint handed to every service; undefined: none (the services' own OTEL_* env applies). */
   otlpEndpoint: string | undefined;
 }
@@ -63,10 +70,11 @@ function readSettings(argv: string[]): Settings | undefined {
         brokers: { type: 'string' },
         controllers: { type: 'string' },
         coordinators: { type: 'string' },
-        'coordinator-port': { type: 'string' },
         'etcd-port': { type: 'string' },
+        'etcd-peer-port': { type: 'string' },
         'controller-port': { type: 'string' },
         'broker-port': { type: 'string' },
+        'coordinator-port': { type: 'string' },
         'metrics-port': { type: 'string' },
         'otlp-endpoint': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -76,23 +84,40 @@ function readSettings(argv: string[]): Settings | undefined {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (values.help) return undefined;
-  const int = (raw: string | undefined, name: string, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
+  const int = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
+    if (raw === undefined) return undefined;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
     return n;
   };
+  const port = (raw: string | undefined, name: string): number | undefined => int(raw, name, 1, 65535);
+  const brokers = int(values.brokers, 'brokers', 1, 50) ?? 3;
+  const controllers = int(values.controllers, 'controllers', 1, 9) ?? 1;
+  const coordinators = int(values.coordinators, 'coordinators', 0, 9) ?? 1;
+  let ports: PortPlan;
+  try {
+    ports = planPorts({
+      brokers,
+      controllers,
+      coordinators,
+      etcdPort: port(values['etcd-port'], 'etcd-port'),
+      etcdPeerPort: port(values['etcd-peer-port'], 'etcd-peer-port'),
+      controllerPort: port(values['controller-port'], 'controller-port'),
+      brokerPort: port(values['broker-port'], 'broker-port'),
+      coordinatorPort: port(values['coordinator-port'], 'coordinator-port'),
+      metricsPort: port(values['metrics-port'], 'metrics-port'),
+    });
+  } catch (err) {
+    if (err instanceof PortPlanError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     dataDir: resolve(values['data-dir'] ?? 'data'),
     host: values.host ?? '127.0.0.1',
-    brokers: int(values.brokers, 'brokers', 3, 1, 50),
-    controllers: int(values.controllers, 'controllers', 1, 1, 9),
-    coordinators: int(values.coordinators, 'coordinators', 1, 0, 9),
-    coordinatorPort: int(values['coordinator-port'], 'coordinator-port', 9091, 1, 65535),
-    etcdPort: int(values['etcd-port'], 'etcd-port', 2379, 1, 65535),
-    controllerPort: int(values['controller-port'], 'controller-port', 9090, 1, 65535),
-    brokerPort: int(values['broker-port'], 'broker-port', 9092, 1, 65535),
-    metricsPort: int(values['metrics-port'], 'metrics-port', 9464, 1, 65535),
+    brokers,
+    controllers,
+    coordinators,
+    ports,
     otlpEndpoint: otlpEndpointOf(values['otlp-endpoint'] ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
   };
 }
@@ -110,10 +135,6 @@ function otlpEndpointOf(raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
-function range(first: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => first + i);
-}
-
 /** Resolves to true when nothing listens on host:port right now. */
 function portIsFree(host: string, port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -129,6 +150,10 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<number> {
+  // A supervisor or a closed terminal may have taken our stdout away; a failed write must not
+  // kill the launcher in the middle of stopping the cluster.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   let settings: Settings | undefined;
   try {
     settings = readSettings(process.argv.slice(2));
@@ -149,14 +174,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const s = settings;
-  const controllerPorts = range(s.controllerPort, s.controllers);
-  const brokerPorts = range(s.brokerPort, s.brokers);
-  // Coordinators count down from 9091 so they never meet the brokers counting up from 9092.
-  const coordinatorPorts = Array.from({ length: s.coordinators }, (_, i) => s.coordinatorPort - i);
-  const metricsPorts = range(s.metricsPort, s.controllers + s.brokers + s.coordinators);
-  const wanted = [s.etcdPort, ...controllerPorts, ...brokerPorts, ...coordinatorPorts, ...metricsPorts];
+  const plan = s.ports;
   const busy: number[] = [];
-  for (const port of wanted) if (!(await portIsFree(s.host, port))) busy.push(port);
+  for (const port of portsOf(plan)) if (!(await portIsFree(s.host, port))) busy.push(port);
   if (busy.length > 0) {
     process.stderr.write(
       `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} on ${s.host} ${busy.length > 1 ? 'are' : 'is'} already in use: ` +
@@ -165,32 +185,45 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  // From here on a stop may be asked for at any moment, even while the cluster is starting.
+  let stopRequest: { why: string } | undefined;
+  let wakeStopper: (() => void) | undefined;
+  const requestStop = (why: string): void => {
+    if (stopRequest) {
+      process.stderr.write(`${why}: still stopping; the services get SIGKILL if they take over 10 s\n`);
+      return;
+    }
+    stopRequest = { why };
+    wakeStopper?.();
+  };
+  const onSignal = (signal: NodeJS.Signals): void => requestStop(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const parentWatch = new ParentWatch((reason) => requestStop(reason));
+  parentWatch.start();
+
   process.stdout.write(`starting Samsa: etcd, ${s.controllers} controller(s), ${s.brokers} brokers, ${s.coordinators} coordinator(s); data in ${s.dataDir}\n`);
   let cluster: LocalCluster;
   try {
-    // LocalCluster picks the etcd peer port itself; the client port is fixed.
     cluster = await LocalCluster.start({
       dir: s.dataDir,
       brokers: s.brokers,
       controllers: s.controllers,
       coordinators: s.coordinators,
       host: s.host,
-      ports: { etcd: s.etcdPort, controllers: controllerPorts, brokers: brokerPorts, coordinators: coordinatorPorts },
-      metricsPorts: {
-        controllers: metricsPorts.slice(0, s.controllers),
-        brokers: metricsPorts.slice(s.controllers, s.controllers + s.brokers),
-        coordinators: metricsPorts.slice(s.controllers + s.brokers),
-      },
+      ports: { etcd: plan.etcd.client, etcdPeer: plan.etcd.peer, controllers: plan.controllers, brokers: plan.brokers, coordinators: plan.coordinators },
+      metricsPorts: plan.metrics,
       ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
     });
   } catch (err) {
-    process.stderr.write(`could not start the cluster: ${err instanceof Error ? err.message : String(err)}\n(logs in ${resolve(s.dataDir, 'logs')})\n`);
+    parentWatch.stop();
+    const during = stopRequest ? ` (${stopRequest.why} arrived while starting)` : '';
+    process.stderr.write(`could not start the cluster${during}: ${err instanceof Error ? err.message : String(err)}\n(logs in ${resolve(s.dataDir, 'logs')})\n`);
     return 1;
   }
 
-  const rows = [['SERVICE', 'ADDRESS', 'METRICS', 'LOG']];
-  rows.push(['etcd', cluster.etcd.endpoint, '', cluster.etcd.child.logFile]);
-  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators]) rows.push([p.name, p.address, p.metricsUrl ?? '', p.spec.logFile]);
+  const rows = [['SERVICE', 'ADDRESS', 'METRICS', 'PID', 'LOG']];
+  rows.push(['etcd', cluster.etcd.endpoint, '', String(cluster.etcd.child.pid ?? ''), cluster.etcd.child.logFile]);
+  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators]) rows.push([p.name, p.address, p.metricsUrl ?? '', String(p.pid ?? ''), p.spec.logFile]);
   const bootstrap = cluster.bootstrap;
   const flag = bootstrap === '127.0.0.1:9092' ? '' : ` --bootstrap ${bootstrap}`;
   process.stdout.write(
@@ -204,42 +237,31 @@ async function main(): Promise<number> {
       'Press Ctrl-C to stop.\n',
   );
 
-  let stopping = false;
   // A process that dies on its own is reported; the rest keep running (a cluster survives a broker).
   for (const p of [cluster.etcd.child, ...cluster.controllers.map((c) => c.child), ...cluster.brokers.map((b) => b.child), ...cluster.coordinators.map((c) => c.child)]) {
     void p.waitExit().then((code) => {
-      if (!stopping) process.stderr.write(`${p.name} exited (code ${code}); see ${p.logFile}\n`);
+      if (!stopRequest) process.stderr.write(`${p.name} exited (code ${code}); see ${p.logFile}\n`);
     });
   }
 
-  return new Promise<number>((done) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        process.stderr.write('still stopping; press Ctrl-C again in a moment to give up waiting\n');
-        return;
-      }
-      stopping = true;
-      process.stdout.write(`\n${signal}: stopping coordinators, brokers, then controllers, then etcd...\n`);
-      // On Ctrl-C the terminal sends SIGINT to every process of the group, so the services are
-      // already shutting down; LocalCluster.stop() then waits for them (and signals stragglers).
-      const children = [...cluster.coordinators, ...cluster.brokers, ...cluster.controllers].map((p) => p.child);
-      const settle = signal === 'SIGINT' ? Promise.race([Promise.all(children.map((c) => c.waitExit())), new Promise((r) => setTimeout(r, 5_000))]) : Promise.resolve();
-      settle
-        .then(() => cluster.stop())
-        .then(
-          () => {
-            process.stdout.write('stopped.\n');
-            done(0);
-          },
-          (err: unknown) => {
-            process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
-            done(1);
-          },
-        );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+  await new Promise<void>((woken) => {
+    wakeStopper = woken;
+    if (stopRequest) woken();
   });
+  parentWatch.stop();
+  const why = stopRequest?.why ?? 'stop';
+  process.stdout.write(`\n${why}: stopping coordinators, brokers, then controllers, then etcd...\n`);
+  try {
+    // On Ctrl-C (SIGINT) or a closed terminal (SIGHUP) every process of the foreground group got
+    // the signal too and is already shutting down; the SIGTERM that stop() sends then is only
+    // logged by the services (libs/service), so stopping in order is safe either way.
+    await cluster.stop();
+  } catch (err) {
+    process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  process.stdout.write('stopped.\n');
+  return 0;
 }
 
 main().then(

@@ -1,7 +1,8 @@
 /**
  * A Samsa service (broker, controller, coordinator) as a real child process running the built
  * entry point dist/services/<kind>/main.js, configured through SAMSA_* environment variables,
- * and ready once its grpc.health.v1 check answers SERVING.
+ * and ready once its grpc.health.v1 check answers SERVING. It has a stdin lifeline (child.ts):
+ * when the process that started it dies, even by SIGKILL, the service shuts down on its own.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,6 +28,12 @@ export interface ServiceSpec {
   env?: Record<string, string>;
   /** Extra node flags before the entry point, e.g. ['--cpu-prof'] (which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /**
+   * A command the node process is started under, e.g. ['ip', 'netns', 'exec', 'ns1'] (fault tests
+   * run services in network namespaces). It must exec node in its own place, so the pid, signals
+   * and the stdin lifeline are node's.
+   */
+  wrapper?: string[];
 }
 
 /** The checkout's root (the folder with package.json and proto/), from sources or from dist/. */
@@ -68,8 +75,15 @@ export class ServiceProcess {
     const idVar = spec.kind === 'broker' ? 'SAMSA_BROKER_ID' : spec.kind === 'controller' ? 'SAMSA_CONTROLLER_ID' : 'SAMSA_COORDINATOR_ID';
     this.child = new Child({
       name: `${spec.kind}-${spec.id}`,
-      command: process.execPath,
-      args: ['--enable-source-maps', ...(spec.nodeArgs ?? []), '--import', instrumentationEntry(), entryPoint(spec.kind)],
+      command: spec.wrapper?.[0] ?? process.execPath,
+      args: [
+        ...(spec.wrapper ? [...spec.wrapper.slice(1), process.execPath] : []),
+        '--enable-source-maps',
+        ...(spec.nodeArgs ?? []),
+        '--import',
+        instrumentationEntry(),
+        entryPoint(spec.kind),
+      ],
       env: {
         ...process.env,
         [idVar]: String(spec.id),
@@ -81,9 +95,11 @@ export class ServiceProcess {
         SAMSA_SERVICE_NAME: `samsa-${spec.kind}`,
         SAMSA_INSTANCE_ID: `${spec.kind}-${spec.id}`,
         SAMSA_METRICS_PORT: String(spec.metricsPort ?? 0),
+        SAMSA_LIFELINE: 'stdin',
         ...spec.env,
       },
       logFile: spec.logFile,
+      lifeline: 'stdin',
     });
   }
 
