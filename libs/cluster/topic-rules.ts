@@ -22,6 +22,22 @@ export function validateTopicName(name: string): void {
   }
 }
 
+/** Topics whose name starts with this belong to the cluster (e.g. __consumer_offsets), not to clients. */
+export const INTERNAL_TOPIC_PREFIX = '__';
+
+/**
+ * Refuses `action` on an internal topic: deleting __consumer_offsets wipes every group's committed
+ * offsets, and adding partitions to it remaps every group to another partition. Samsa's services
+ * never do either, so nobody may.
+ */
+export function assertNotInternalTopic(name: string, action: string): void {
+  if (!name.startsWith(INTERNAL_TOPIC_PREFIX)) return;
+  throw new SamsaError(
+    'POLICY_VIOLATION',
+    `topic "${name}" is internal to the cluster (names starting with "${INTERNAL_TOPIC_PREFIX}" are Samsa's own): it cannot be ${action}`,
+  );
+}
+
 export function validatePartitionCount(partitions: number): void {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
     throw new SamsaError('INVALID_PARTITIONS', `partitions must be between 1 and ${MAX_PARTITIONS}, got ${partitions}`);
