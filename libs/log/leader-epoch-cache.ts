@@ -5,10 +5,14 @@
  *
  * File `leader-epoch-checkpoint`, text, replaced atomically (write temp, fsync, rename):
  *   line 1: version (0)    line 2: entry count    then one "<epoch> <startOffset>" per line
+ *
+ * The temp file is opened through the log's FilePool (a transient slot), so thousands of
+ * partitions taking a new epoch at once wait for descriptors instead of failing with EMFILE.
  */
-import { open, readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EPOCH_CHECKPOINT_FILE } from './file-names.js';
+import { readWhole, type FilePool } from './file-pool.js';
 
 export interface EpochEntry {
   epoch: number;
@@ -21,12 +25,14 @@ export class LeaderEpochCache {
   private constructor(
     private readonly dir: string,
     private readonly logEndOffset: () => number,
+    private readonly files: FilePool,
   ) {}
 
-  static async load(dir: string, logEndOffset: () => number): Promise<LeaderEpochCache> {
-    const cache = new LeaderEpochCache(dir, logEndOffset);
+  static async load(dir: string, logEndOffset: () => number, files: FilePool): Promise<LeaderEpochCache> {
+    const cache = new LeaderEpochCache(dir, logEndOffset, files);
     try {
-      const lines = (await readFile(join(dir, EPOCH_CHECKPOINT_FILE), 'utf8')).split('\n').filter((l) => l.length > 0);
+      const text = (await files.transient(join(dir, EPOCH_CHECKPOINT_FILE), 'r', readWhole)).toString('utf8');
+      const lines = text.split('\n').filter((l) => l.length > 0);
       const count = Number(lines[1]);
       for (let i = 0; i < count; i++) {
         const [e, o] = (lines[i + 2] ?? '').split(' ').map(Number);
@@ -95,13 +101,10 @@ export class LeaderEpochCache {
     const text = ['0', String(this.list.length), ...this.list.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n') + '\n';
     const path = join(this.dir, EPOCH_CHECKPOINT_FILE);
     const tmp = path + '.tmp';
-    const fh = await open(tmp, 'w');
-    try {
+    await this.files.transient(tmp, 'w', async (fh) => {
       await fh.writeFile(text);
       await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    });
     await rename(tmp, path);
   }
 }

@@ -8,10 +8,10 @@
  * Entries are kept in memory for lookup and appended to the file as they are made. The index is a
  * hint, never trusted blindly: it is not checksummed; after a crash it is rebuilt from the log,
  * and a lookup's answer is verified by the caller reading the batch header there.
- * Not safe for concurrent mutation; the owning segment serializes appends.
+ * Not safe for concurrent mutation; the owning segment serializes appends. The file is a
+ * PooledFile (file-pool.ts): it holds a descriptor only while the pool lets it.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { open, readFile } from 'node:fs/promises';
+import { readWhole, type FilePool, type PooledFile } from './file-pool.js';
 
 const ENTRY = 8;
 
@@ -21,21 +21,22 @@ export class OffsetIndex {
 
   private constructor(
     private readonly path: string,
-    private handle: FileHandle,
+    private readonly file: PooledFile,
     readonly baseOffset: number,
   ) {}
 
   /** Opens (creating) the file; `trustFile` loads its entries, else starts empty and truncates it. */
-  static async open(path: string, baseOffset: number, trustFile: boolean): Promise<OffsetIndex> {
-    const idx = new OffsetIndex(path, await open(path, 'a+'), baseOffset);
+  static async open(files: FilePool, path: string, baseOffset: number, trustFile: boolean): Promise<OffsetIndex> {
+    // 'a+' both times: entries are only ever added at the end, and reopening must not truncate.
+    const idx = new OffsetIndex(path, files.file(path, 'a+', 'a+'), baseOffset);
     if (trustFile) {
-      const buf = await readFile(path);
+      const buf = await idx.file.use(readWhole);
       for (let p = 0; p + ENTRY <= buf.length; p += ENTRY) {
         idx.offsets.push(baseOffset + buf.readUInt32BE(p));
         idx.positions.push(buf.readUInt32BE(p + 4));
       }
     } else {
-      await idx.handle.truncate(0);
+      await idx.file.use((h) => h.truncate(0));
     }
     return idx;
   }
@@ -64,7 +65,8 @@ export class OffsetIndex {
     const buf = Buffer.allocUnsafe(ENTRY);
     buf.writeUInt32BE(offset - this.baseOffset, 0);
     buf.writeUInt32BE(position, 4);
-    await this.handle.write(buf, 0, ENTRY, this.offsets.length * ENTRY);
+    const at = this.offsets.length * ENTRY;
+    await this.file.use((h) => h.write(buf, 0, ENTRY, at));
     this.offsets.push(offset);
     this.positions.push(position);
   }
@@ -90,7 +92,7 @@ export class OffsetIndex {
     while (n > 0 && (this.positions[n - 1] as number) >= position) n--;
     this.offsets.length = n;
     this.positions.length = n;
-    await this.handle.truncate(n * ENTRY);
+    await this.file.use((h) => h.truncate(n * ENTRY));
   }
 
   async reset(): Promise<void> {
@@ -98,11 +100,12 @@ export class OffsetIndex {
   }
 
   async sync(): Promise<void> {
-    await this.handle.datasync();
+    await this.file.use((h) => h.datasync());
   }
 
+  /** Waits for reads and writes in flight, then lets the descriptor go. */
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.file.close();
   }
 
   get filePath(): string {

@@ -11,7 +11,12 @@
  * Recovery: after a clean close (`.clean-shutdown` present) indexes are trusted if sane. After a
  * crash the last segment is checked batch by batch (header, length, CRC-32C, contiguous offsets)
  * and cut at the first bad or torn batch; its indexes are rebuilt. Earlier segments were fsynced
- * when they rolled, so only their indexes are sanity-checked. What was cut is logged.
+ * when they rolled, so only their indexes are sanity-checked. What was cut is logged. A directory
+ * with no segment yet (a partition just created) has nothing to lose and opens as clean.
+ *
+ * Descriptors: every file goes through a FilePool (file-pool.ts). A broker passes one pool to all
+ * its logs so partition count never decides how many descriptors are open; without one, a log
+ * makes a small private pool (DEFAULT_MAX_OPEN_FILES) that it owns.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +26,7 @@ import { withChildSpan } from '../telemetry/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LogConfig } from './config.js';
 import { CLEAN_SHUTDOWN_FILE, parseSegmentFileName } from './file-names.js';
+import { DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { parseHeader, Segment } from './segment.js';
 
@@ -68,10 +74,13 @@ export class PartitionLog {
     private config: LogConfig,
     private readonly clock: Clock,
     private readonly logger: LogLogger,
+    private readonly files: FilePool,
   ) {}
 
-  static async open(dir: string, config: LogConfig, options: { clock?: Clock; logger?: LogLogger } = {}): Promise<PartitionLog> {
-    const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger);
+  /** `files`: the broker's descriptor pool (see the module comment). */
+  static async open(dir: string, config: LogConfig, options: { clock?: Clock; logger?: LogLogger; files?: FilePool } = {}): Promise<PartitionLog> {
+    const files = options.files ?? new FilePool(DEFAULT_MAX_OPEN_FILES);
+    const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger, files);
     await log.load();
     return log;
   }
@@ -106,12 +115,13 @@ export class PartitionLog {
       throw new SamsaError('STORAGE_ERROR', `cannot create log directory ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
     const names = await readdir(this.dir);
-    const clean = names.includes(CLEAN_SHUTDOWN_FILE);
     const bases = new Set<number>();
     for (const name of names) {
       const parsed = parseSegmentFileName(name);
       if (parsed?.kind === 'log') bases.add(parsed.baseOffset);
     }
+    // No segment at all: a new partition (or one emptied before a crash), nothing can be lost.
+    const clean = names.includes(CLEAN_SHUTDOWN_FILE) || bases.size === 0;
     // Index files without their log, and half-written temp files, are leftovers of a crash.
     for (const name of names) {
       const parsed = parseSegmentFileName(name);
@@ -122,7 +132,7 @@ export class PartitionLog {
     for (let i = 0; i < sorted.length; i++) {
       const base = sorted[i] as number;
       const recover = !clean && i === sorted.length - 1;
-      const { segment, scan, rebuilt, fileSize } = await Segment.open(this.dir, base, this.config.indexIntervalBytes, this.clock.nowMs(), recover);
+      const { segment, scan, rebuilt, fileSize } = await Segment.open(this.files, this.dir, base, this.config.indexIntervalBytes, this.clock.nowMs(), recover);
       if (rebuilt) report.segmentsRebuilt++;
       report.validBatches += scan.batches;
       if (scan.stoppedBecause && rebuilt) {
@@ -132,10 +142,10 @@ export class PartitionLog {
       }
       this.segments.push(segment);
     }
-    if (this.segments.length === 0) this.segments.push(await Segment.create(this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs()));
-    if (clean) await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
+    if (this.segments.length === 0) this.segments.push(await Segment.create(this.files, this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs()));
+    if (names.includes(CLEAN_SHUTDOWN_FILE)) await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
     this.report = report;
-    this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset);
+    this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset, this.files);
     await this.epochs.truncateFromEnd(this.logEndOffset);
     if (!clean) this.logger.info({ dir: this.dir, ...report, logEndOffset: this.logEndOffset }, 'recovered log after unclean shutdown');
     if (this.config.fsync.mode === 'interval') {
@@ -162,7 +172,7 @@ export class PartitionLog {
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
     await a.sync();
     a.markRolled();
-    this.segments.push(await Segment.create(this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs()));
+    this.segments.push(await Segment.create(this.files, this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs()));
   }
 
   private async afterAppend(): Promise<void> {
@@ -280,7 +290,7 @@ export class PartitionLog {
         // Everything goes: start over empty at `offset`.
         const seg = this.segments.pop() as Segment;
         await seg.delete();
-        this.segments.push(await Segment.create(this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
+        this.segments.push(await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
       } else {
         await this.active.truncateTo(offset);
       }
@@ -297,7 +307,7 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number): Promise<void> {
     return this.enqueue(async () => {
       for (const seg of this.segments.splice(0)) await seg.delete();
-      this.segments.push(await Segment.create(this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
+      this.segments.push(await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
       await this.epochs.truncateFromEnd(0);
       await this.active.sync();
       this.logger.info({ dir: this.dir, offset }, 'emptied log; it now starts at the leader\'s log start');

@@ -6,10 +6,10 @@
  *   timestamp      int64    the batch's max timestamp (ms since epoch)
  *   relativeOffset uint32   that batch's base offset - segment base offset
  *
- * Like the offset index it is a hint, rebuilt from the log after a crash.
+ * Like the offset index it is a hint, rebuilt from the log after a crash. Its file is a PooledFile
+ * (file-pool.ts), open only while the pool lets it.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { open, readFile } from 'node:fs/promises';
+import { readWhole, type FilePool, type PooledFile } from './file-pool.js';
 
 const ENTRY = 12;
 
@@ -18,20 +18,20 @@ export class TimeIndex {
   private offsets: number[] = [];
 
   private constructor(
-    private handle: FileHandle,
+    private readonly file: PooledFile,
     readonly baseOffset: number,
   ) {}
 
-  static async open(path: string, baseOffset: number, trustFile: boolean): Promise<TimeIndex> {
-    const idx = new TimeIndex(await open(path, 'a+'), baseOffset);
+  static async open(files: FilePool, path: string, baseOffset: number, trustFile: boolean): Promise<TimeIndex> {
+    const idx = new TimeIndex(files.file(path, 'a+', 'a+'), baseOffset);
     if (trustFile) {
-      const buf = await readFile(path);
+      const buf = await idx.file.use(readWhole);
       for (let p = 0; p + ENTRY <= buf.length; p += ENTRY) {
         idx.timestamps.push(Number(buf.readBigInt64BE(p)));
         idx.offsets.push(baseOffset + buf.readUInt32BE(p + 8));
       }
     } else {
-      await idx.handle.truncate(0);
+      await idx.file.use((h) => h.truncate(0));
     }
     return idx;
   }
@@ -56,7 +56,8 @@ export class TimeIndex {
     const buf = Buffer.allocUnsafe(ENTRY);
     buf.writeBigInt64BE(BigInt(timestamp), 0);
     buf.writeUInt32BE(offset - this.baseOffset, 8);
-    await this.handle.write(buf, 0, ENTRY, this.timestamps.length * ENTRY);
+    const at = this.timestamps.length * ENTRY;
+    await this.file.use((h) => h.write(buf, 0, ENTRY, at));
     this.timestamps.push(timestamp);
     this.offsets.push(offset);
   }
@@ -81,14 +82,15 @@ export class TimeIndex {
     while (n > 0 && (this.offsets[n - 1] as number) >= offset) n--;
     this.timestamps.length = n;
     this.offsets.length = n;
-    await this.handle.truncate(n * ENTRY);
+    await this.file.use((h) => h.truncate(n * ENTRY));
   }
 
   async sync(): Promise<void> {
-    await this.handle.datasync();
+    await this.file.use((h) => h.datasync());
   }
 
+  /** Waits for reads and writes in flight, then lets the descriptor go. */
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.file.close();
   }
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
@@ -17,6 +18,19 @@ export class FakeClock implements Clock {
 export function tempLogDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-log-test-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A maker of temp dirs that are all removed after each test of the calling file. */
+export function tempDirsPerTest(): () => string {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    while (cleanups.length) cleanups.pop()?.();
+  });
+  return () => {
+    const t = tempLogDir();
+    cleanups.push(t.cleanup);
+    return t.dir;
+  };
 }
 
 /** A batch of `count` records whose values name their batch and index, e.g. "b3-r1". */

@@ -1,21 +1,13 @@
-import { describe, it, expect, afterEach, vi } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PartitionLog, CLEAN_SHUTDOWN_FILE } from '../../../libs/log/index.js';
 import { decodeRecordsFrom, iterateBatches } from '../../../libs/record/index.js';
 import { SamsaError } from '../../../libs/errors/index.js';
-import { batchOf, FakeClock, readAllOffsets, tempLogDir, testConfig } from './helpers.js';
+import { batchOf, FakeClock, readAllOffsets, tempDirsPerTest, tempLogDir, testConfig } from './helpers.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
-});
-function dir(): string {
-  const t = tempLogDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const dir = tempDirsPerTest();
 
 describe('PartitionLog appends and reads', () => {
   it('gives records consecutive offsets from 0 and reads them back whole', async () => {
