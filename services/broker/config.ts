@@ -55,6 +55,14 @@ export const BROKER_CONFIG_SPEC = {
   ),
   replicaFetchMaxBytes: int('SAMSA_REPLICA_FETCH_MAX_BYTES', 'replica-fetch-max-bytes', 8 * 1024 * 1024, 'bytes a leader sends a follower per replication response', 1024, 2 ** 31 - 1),
   replicaFetchWaitMaxMs: int('SAMSA_REPLICA_FETCH_WAIT_MAX_MS', 'replica-fetch-wait-max-ms', 500, 'how long a leader parks a follower\'s fetch when it has nothing new', 0, 5000),
+  maxOpenLogFiles: int(
+    'SAMSA_MAX_OPEN_LOG_FILES',
+    'max-open-log-files',
+    16_384,
+    'most partition-log files open at once (an LRU pool: idle segments are closed and reopened on demand); lowered at start to fit under the open-files limit',
+    16,
+    1_048_576,
+  ),
   maxMessageBytes: int(
     'SAMSA_MAX_MESSAGE_BYTES',
     'max-message-bytes',

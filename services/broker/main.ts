@@ -24,6 +24,7 @@ import { ReplicationManager, replicationHandlers } from '../../libs/replication/
 import { CoordinatorKeys, OFFSETS_TOPIC, findCoordinatorHandlers } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
+import { logFilePoolForBroker } from './fd-limit.js';
 import { brokerHandlers } from './handlers/index.js';
 
 const SERVICE_NAME = 'samsa.v1.BrokerService';
@@ -58,6 +59,8 @@ async function checkDataDirWritable(dir: string): Promise<void> {
 
 async function start(config: BrokerConfig, logger: Logger): Promise<RunningService> {
   await checkDataDirWritable(config.dataDir);
+  // Before any log opens: partition count must never decide how many descriptors are open.
+  const { openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
   const keys = new MetadataKeys(config.clusterId);
   const etcd = connectEtcd(config.etcdEndpoints);
   const cleanup: (() => Promise<void> | void)[] = [() => etcd.close()];
@@ -74,6 +77,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       logger,
       retentionCheckMs: config.retentionCheckMs,
       logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
+      openLog,
     });
     cleanup.push(() => replicas.close());
     const limits = { ...DEFAULT_RPC_LIMITS, maxMessageBytes: config.maxMessageBytes };
