@@ -6,6 +6,7 @@ export { ClusterView, type ClusterChange } from './cluster-view.js';
 export { toMetadataResponse, toTopicInfo } from './metadata-response.js';
 export { validateTopicName, validatePartitionCount, resolveTopicConfig, topicConfigToProto, MAX_TOPIC_NAME_LENGTH, MAX_PARTITIONS } from './topic-rules.js';
 export { assignReplicas } from './placement.js';
+export { checkReplicaBudget, replicasPerBroker, DEFAULT_MAX_REPLICAS_PER_BROKER, type ReplicaCountSource } from './replica-budget.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
 export { ControllerElection } from './election.js';
 export { onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, stampLeaderIncarnation, leaderIncarnationStale, type LeaderStatus } from './partition-state-machine.js';

@@ -8,7 +8,9 @@ import type { Etcd3 } from 'etcd3';
 import { SamsaError } from '../../libs/errors/index.js';
 import {
   assignReplicas,
+  checkReplicaBudget,
   commitIfLeader,
+  DEFAULT_MAX_REPLICAS_PER_BROKER,
   GuardFailedError,
   onBrokersChanged,
   onBrokersRestarted,
@@ -61,6 +63,8 @@ export class ActiveController {
      * leadership back to preferred replicas (0: never). The wait lets a returning broker settle.
      */
     private readonly rebalanceDelayMs: number,
+    /** Most partition replicas one broker may host (libs/cluster/replica-budget.ts). */
+    private readonly maxReplicasPerBroker: number = DEFAULT_MAX_REPLICAS_PER_BROKER,
   ) {
     this.unsubscribe = view.onChange((change) => {
       if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`);
@@ -152,6 +156,7 @@ export class ActiveController {
       if (this.view.topic(req.name)) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${req.name}" already exists`);
       const live = await this.placeableBrokerIds();
       const assignment = assignReplicas(live, partitions, rf, live.length > 0 ? randomInt(live.length) : 0);
+      checkReplicaBudget(this.view, assignment, this.maxReplicasPerBroker, `creating topic "${req.name}"`);
       const record: TopicRecord = { name: req.name, topicId: randomUUID(), partitions, replicationFactor: rf, config, createdAtMs: Date.now() };
       const states: PartitionState[] = assignment.map((replicas, partition) =>
         stampLeaderIncarnation({ topic: req.name, partition, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: [...replicas] }, this.epochOf),
@@ -204,6 +209,7 @@ export class ActiveController {
       }
       const live = await this.placeableBrokerIds();
       const assignment = assignReplicas(live, total, record.replicationFactor, live.length > 0 ? randomInt(live.length) : 0).slice(record.partitions);
+      checkReplicaBudget(this.view, assignment, this.maxReplicasPerBroker, `adding partitions to topic "${req.name}"`);
       const states: PartitionState[] = assignment.map((replicas, i) =>
         stampLeaderIncarnation(
           { topic: req.name, partition: record.partitions + i, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: [...replicas] },

@@ -4,6 +4,7 @@
  */
 import { loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
+import { DEFAULT_MAX_REPLICAS_PER_BROKER } from '../../libs/cluster/index.js';
 
 export const CONTROLLER_CONFIG_SPEC = {
   controllerId: int('SAMSA_CONTROLLER_ID', 'controller-id', 1, 'this controller\'s id (for logs and metadata)', 0, 2147483647),
@@ -20,6 +21,14 @@ export const CONTROLLER_CONFIG_SPEC = {
     'after a broker returns (or an ISR changes), wait this long, then move leadership back to preferred replicas that are in sync (0: never)',
     0,
     3_600_000,
+  ),
+  maxReplicasPerBroker: int(
+    'SAMSA_MAX_REPLICAS_PER_BROKER',
+    'max-replicas-per-broker',
+    DEFAULT_MAX_REPLICAS_PER_BROKER,
+    'CreateTopic and CreatePartitions fail with POLICY_VIOLATION when a broker would host more partition replicas than this (docs/adr/0014-replica-budget-per-broker.md)',
+    1,
+    1_000_000,
   ),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the controller (it keeps no state of its own); accepted for uniformity'),
 } as const;

@@ -48,7 +48,7 @@ await runService(logger, async () => {
     const previous = current ? (JSON.parse(current) as ControllerEpoch).epoch : 0;
     const epoch: ControllerEpoch = { epoch: previous + 1, controllerId: String(config.controllerId), host: config.host, port };
     await commitIfLeader(etcd, fence, [], [{ put: keys.controllerEpoch, value: JSON.stringify(epoch) }]);
-    active = new ActiveController(etcd, keys, view, fence, logger, config.leaderRebalanceDelayMs);
+    active = new ActiveController(etcd, keys, view, fence, logger, config.leaderRebalanceDelayMs, config.maxReplicasPerBroker);
     logger.info({ controllerEpoch: epoch.epoch }, 'elected: this is the active controller');
   };
 

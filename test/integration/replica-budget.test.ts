@@ -1,0 +1,120 @@
+/**
+ * Issue 18, first part, through real processes: etcd, a controller and three brokers started
+ * under `prlimit --nofile=256:256` (soft and hard: the broker cannot raise it), with the
+ * controller's per-broker replica budget at 300.
+ *
+ * - More partitions than the budget is refused with POLICY_VIOLATION / FAILED_PRECONDITION, and
+ *   nothing is created.
+ * - Up to the budget (300 replicas on each broker: 3 x 300 segment files, far above 256
+ *   descriptors, the old code's EMFILE) every partition is still served: one record produced with
+ *   acks=all to each and read back from each; every broker stays registered, under its limit, and
+ *   its log shows no EMFILE.
+ */
+import { describe, expect, it, afterAll } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { Samsa } from '../../libs/client/index.js';
+import { SamsaError } from '../../libs/errors/index.js';
+import { startCluster, uniqueName } from '../harness/cluster.js';
+
+const FD_LIMIT = 256;
+const BUDGET = 300;
+const cluster = await startCluster({
+  name: 'replica-budget',
+  brokers: 3,
+  controllers: 1,
+  env: { SAMSA_MAX_REPLICAS_PER_BROKER: String(BUDGET), SAMSA_LOG_LEVEL: 'info' },
+  // prlimit sets both limits and execs node in its place (same pid, signals and stdin).
+  placement: (kind) => (kind === 'broker' ? { host: '127.0.0.1', wrapper: ['prlimit', `--nofile=${FD_LIMIT}:${FD_LIMIT}`, '--'] } : undefined),
+});
+const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 30, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 } });
+afterAll(async () => {
+  await samsa.close();
+});
+
+/** The SamsaError a request was refused with, and the gRPC status code it arrived as. */
+async function refusal(p: Promise<unknown>): Promise<{ reason: string; message: string; code: number | undefined }> {
+  try {
+    await p;
+  } catch (err) {
+    if (!(err instanceof SamsaError)) throw err;
+    const cause: unknown = err.cause;
+    const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'number' ? cause.code : undefined;
+    return { reason: err.reason, message: err.message, code };
+  }
+  throw new Error('expected the request to be refused');
+}
+
+function brokerLog(id: number): string {
+  return readFileSync(join(cluster.dir, 'logs', `broker-${id}.log`), 'utf8');
+}
+
+/** Descriptors the process holds now, and its soft open-files limit, from /proc. */
+function fdsOf(pid: number): { open: number; soft: number } {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+  return { open: readdirSync(`/proc/${pid}/fd`).length, soft };
+}
+
+describe('per-broker replica budget under a low descriptor limit', () => {
+  it('refuses a topic that would put more replicas on a broker than the budget, with a clear FAILED_PRECONDITION', async () => {
+    const name = uniqueName('over');
+    const err = await refusal(samsa.admin().createTopic({ name, partitions: BUDGET + 1, replicationFactor: 3 }));
+    expect(err.reason).toBe('POLICY_VIOLATION');
+    expect(err.message).toMatch(new RegExp(`would put ${BUDGET + 1} partition replicas on broker \\d .*at most ${BUDGET} \\(SAMSA_MAX_REPLICAS_PER_BROKER`));
+    expect(err.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(await samsa.admin().listTopics()).not.toContain(name);
+  });
+
+  it('serves every partition of topics created up to the budget, and refuses one more', async () => {
+    const many = uniqueName('many');
+    const small = uniqueName('small');
+    await samsa.admin().createTopic({ name: many, partitions: BUDGET - 10, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    await samsa.admin().createTopic({ name: small, partitions: 10, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    // The budget counts what brokers already host: one more partition anywhere is refused.
+    const more = await refusal(samsa.admin().createPartitions(small, 11));
+    expect(more.reason).toBe('POLICY_VIOLATION');
+    expect(more.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(more.message).toMatch(/\(it hosts 300 now\)/);
+
+    const producer = samsa.producer({ acks: 'all' });
+    try {
+      const targets = [...Array.from({ length: BUDGET - 10 }, (_, p) => ({ topic: many, partition: p })), ...Array.from({ length: 10 }, (_, p) => ({ topic: small, partition: p }))];
+      // 16 partitions at a time: enough to make the brokers open and evict files concurrently.
+      for (let i = 0; i < targets.length; i += 16) {
+        await Promise.all(
+          targets.slice(i, i + 16).map(async ({ topic, partition }) => {
+            const [meta] = await producer.send({ topic, messages: [{ value: `${topic}/${partition}`, partition }] });
+            expect(meta?.baseOffset).toBe(0);
+          }),
+        );
+      }
+      for (let i = 0; i < targets.length; i += 16) {
+        await Promise.all(
+          targets.slice(i, i + 16).map(async ({ topic, partition }) => {
+            const values: string[] = [];
+            for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false })) values.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
+            expect(values).toEqual([`${topic}/${partition}`]);
+          }),
+        );
+      }
+    } finally {
+      await producer.close();
+    }
+
+    const md = await samsa.admin().describeCluster();
+    expect(md.brokers.map((b) => b.id).sort((a, b) => a - b)).toEqual([1, 2, 3]);
+    for (const b of cluster.brokers) {
+      const pid = b.pid;
+      if (pid === undefined) throw new Error(`broker ${b.spec.id} has no pid`);
+      const { open, soft } = fdsOf(pid);
+      expect(soft).toBe(FD_LIMIT);
+      expect(open).toBeLessThan(FD_LIMIT);
+      const log = brokerLog(b.spec.id);
+      expect(log).not.toMatch(/EMFILE/);
+      expect(log).toMatch(/open-files limit/);
+      expect(log).not.toMatch(/recovered log after unclean shutdown/);
+    }
+  });
+});
