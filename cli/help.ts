@@ -178,7 +178,7 @@ export const CLUSTER_HELP = `Usage: samsa cluster
 
 Prints the cluster id, the active controller and the live brokers.`;
 
-export const PERF_HELP = `Usage: samsa perf <produce|consume|e2e> TOPIC [options]
+export const PERF_HELP = `Usage: samsa perf <produce|consume|e2e> TOPIC [options] | samsa perf failover [options]
 
 Load generators like Kafka's perf-test tools. A progress line goes to stderr once a second; the
 summary (records/s, MB/s, latency p50/p95/p99/p99.9) goes to stdout at the end. Ctrl-C ends a run
@@ -187,6 +187,8 @@ early and still prints the summary.
   perf produce TOPIC   one producer, as fast as allowed (or at --throughput)
   perf consume TOPIC   one consumer reading every partition
   perf e2e TOPIC       produce at a fixed rate and time each record until a consumer has it
+  perf failover        start a cluster of its own and time write unavailability around
+                       kill -9, SIGTERM bounces and rolling restarts
 
 Run \`samsa perf produce --help\` etc. for the options.`;
 
@@ -249,3 +251,27 @@ Options:
 ${PERF_TOPIC_OPTIONS}
 
 Example: samsa perf e2e bench-e2e --partitions 1 --replication-factor 3 --throughput 10000 --duration 30`;
+
+export const PERF_FAILOVER_HELP = `Usage: samsa perf failover [--runs N] [--scenarios LIST] [--partitions N] [--lease-ttl SECONDS] [--keep-dir]
+
+Starts its own cluster (etcd, 1 controller, 3 brokers; needs \`npm run build\` and etcd on PATH) in
+a temp dir, creates an RF=3 topic with min.insync.replicas=2, and keeps an acks=all idempotent
+load on every partition (one record per send, the next as soon as one is answered). Then, --runs
+times, each scenario, letting the cluster settle (full ISRs, preferred leaders) after each:
+
+  kill     kill -9 of a partition leader: per partition it led, time to the first acked write
+  bounce   SIGTERM and restart of one broker: per partition, the longest time without an ack
+  roll     rolling restart of all brokers (each back in every ISR before the next): the same
+  fast     five quick bounces of a follower then the leader of partition 0: the same
+
+Prints p50/p99/max per scenario on stdout, progress on stderr. It never runs against an existing
+cluster: it kills processes it owns.
+
+Options:
+  --runs N                repetitions (default 5)
+  --scenarios LIST        comma-separated, default kill,bounce,roll,fast
+  --partitions N          partitions of the topic (default 6)
+  --lease-ttl SECONDS     SAMSA_LEASE_TTL_SECONDS of the services (default: theirs)
+  --keep-dir              keep the cluster's dir (data, logs) and print where
+
+Example: samsa perf failover --runs 10 --scenarios kill`;

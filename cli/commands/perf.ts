@@ -1,11 +1,12 @@
 /**
  * `samsa perf produce|consume|e2e TOPIC`: the workloads of libs/perf with a progress line on
  * stderr every second and the summary on stdout. Ctrl-C ends the run early (the summary still
- * prints); failures are errors like in every other command (exit 1).
+ * prints); failures are errors like in every other command (exit 1). `samsa perf failover` starts
+ * a cluster of its own (libs/perf/failover.ts) and prints write unavailability around failures.
  */
 import { SamsaError, parseOffsetSpec, type Acks, type OffsetSpec, type Samsa } from '../../libs/client/index.js';
-import { formatProgress, formatSummary, runConsume, runE2e, runProduce, type PerfProgress, type PerfReport } from '../../libs/perf/index.js';
-import { PERF_CONSUME_HELP, PERF_E2E_HELP, PERF_HELP, PERF_PRODUCE_HELP } from '../help.js';
+import { FAILOVER_SCENARIOS, formatFailover, formatProgress, formatSummary, runConsume, runE2e, runFailover, runProduce, type FailoverScenario, type PerfProgress, type PerfReport } from '../../libs/perf/index.js';
+import { PERF_CONSUME_HELP, PERF_E2E_HELP, PERF_FAILOVER_HELP, PERF_HELP, PERF_PRODUCE_HELP } from '../help.js';
 import { parseAcks } from './produce.js';
 import { UsageError, intFlag, parseCommand, positionals, type Parsed } from '../usage.js';
 
@@ -16,7 +17,7 @@ export interface PerfIo {
   onInterrupt: (stop: () => void) => () => void;
 }
 
-const SUBCOMMANDS = 'produce, consume, e2e';
+const SUBCOMMANDS = 'produce, consume, e2e, failover';
 
 const TOPIC_OPTIONS = {
   partitions: { type: 'string' },
@@ -53,6 +54,14 @@ const E2E_OPTIONS = {
   throughput: { type: 'string' },
 } as const;
 
+const FAILOVER_OPTIONS = {
+  runs: { type: 'string' },
+  scenarios: { type: 'string' },
+  partitions: { type: 'string' },
+  'lease-ttl': { type: 'string' },
+  'keep-dir': { type: 'boolean' },
+} as const;
+
 export async function perfCommand(sub: string | undefined, args: string[], client: () => Samsa, io: PerfIo): Promise<void> {
   switch (sub) {
     case 'produce':
@@ -61,6 +70,8 @@ export async function perfCommand(sub: string | undefined, args: string[], clien
       return consume(args, client, io);
     case 'e2e':
       return e2e(args, client, io);
+    case 'failover':
+      return failover(args, io);
     case '--help':
     case '-h':
       return io.stdout(PERF_HELP);
@@ -146,6 +157,35 @@ async function e2e(args: string[], client: () => Samsa, io: PerfIo): Promise<voi
   await ensureTopic(client(), parsed, help);
   const report = await withProgress('e2e', io, (hooks) => runE2e(client(), workload, hooks));
   io.stdout(formatSummary('e2e', report, `${workload.recordBytes}-byte records at ${throughput.toLocaleString('en-US')}/s, acks=${workload.acks}`));
+}
+
+async function failover(args: string[], io: PerfIo): Promise<void> {
+  const help = PERF_FAILOVER_HELP;
+  const parsed = parseCommand(args, FAILOVER_OPTIONS, help);
+  if (parsed.values.help) return io.stdout(help);
+  positionals(parsed, [], help);
+  const v = parsed.values;
+  const scenarios = (v.scenarios ?? FAILOVER_SCENARIOS.join(',')).split(',').map((s) => s.trim());
+  const unknown = scenarios.filter((s) => !(FAILOVER_SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0 || scenarios.length === 0) throw new UsageError(`--scenarios takes ${FAILOVER_SCENARIOS.join(', ')}; got "${v.scenarios ?? ''}"`, help);
+  const leaseTtl = v['lease-ttl'] === undefined ? undefined : intFlag(v['lease-ttl'], 'lease-ttl', help, 2);
+  const abort = new AbortController();
+  const unregister = io.onInterrupt(() => abort.abort());
+  try {
+    const report = await runFailover({
+      scenarios: scenarios as FailoverScenario[],
+      runs: intFlag(v.runs, 'runs', help, 1, 5),
+      partitions: intFlag(v.partitions, 'partitions', help, 1, 6),
+      ...(leaseTtl !== undefined ? { env: { SAMSA_LEASE_TTL_SECONDS: String(leaseTtl) } } : {}),
+      keepDir: v['keep-dir'] ?? false,
+      log: (line) => io.stderr(line),
+      signal: abort.signal,
+    });
+    io.stdout(formatFailover(report, scenarios as FailoverScenario[]));
+    if (v['keep-dir']) io.stdout(`cluster dir kept at ${report.dir}`);
+  } finally {
+    unregister();
+  }
 }
 
 /** --requests-per-partition: 1 to 5, and above 1 only for the idempotent producer (acks all). */
