@@ -1,15 +1,26 @@
 /**
  * Adapters from async functions to grpc-js handlers. They answer every call exactly once: a thrown
- * error is mapped through toGrpcStatus and nothing can fall through to a second answer.
+ * error is mapped through toGrpcStatus and nothing can fall through to a second answer. A handler
+ * typed async that throws before returning its promise (a plain function that returns one) is
+ * treated the same: otherwise grpc-js answers it UNKNOWN "Unknown error" and its reason is lost.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { toGrpcStatus } from './status.js';
+
+/** The handler's promise, or a rejected one when it threw before returning it. */
+function settle<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
 
 export type UnaryHandler<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
 
 export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    handler(call.request, call).then(
+    settle(() => handler(call.request, call)).then(
       (response) => callback(null, response),
       (err: unknown) => callback(toGrpcStatus(err)),
     );
@@ -28,7 +39,7 @@ export type ServerStreamHandler<Req, Res> = (
  */
 export function serverStream<Req, Res>(handler: ServerStreamHandler<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
-    handler(call.request, call).then(
+    settle(() => handler(call.request, call)).then(
       () => {
         if (!call.cancelled && !call.writableEnded) call.end();
       },
@@ -44,7 +55,7 @@ export type BidiHandler<Req, Res> = (call: grpc.ServerDuplexStream<Req, Res>) =>
 
 export function bidiStream<Req, Res>(handler: BidiHandler<Req, Res>): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
-    handler(call).then(
+    settle(() => handler(call)).then(
       () => {
         if (!call.cancelled && !call.writableEnded) call.end();
       },
