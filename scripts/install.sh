@@ -6,6 +6,8 @@
 #   python3-grpcio python3-protobuf  the Python client example and its test
 #   protobuf-compiler-grpc           protoc and grpc_python_plugin (generates the Python client)
 #   docker-compose                   to validate docker-compose.yml (`docker-compose config`)
+#   nftables                         the fault tests' network partitions (test/fault/harness/netns.ts;
+#                                    they also need root, and are skipped with a note without either)
 #
 # Opt-in, with SAMSA_INSTALL_GO=1 (not by default: it costs CI minutes; without it the Go client
 # test is skipped with a note): the Go client example (examples/go) and its test, built offline
@@ -19,7 +21,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(etcd-server python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose)
+packages=(etcd-server python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose nftables)
 if [[ "${SAMSA_INSTALL_GO:-}" == 1 ]]; then
   packages+=(golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev)
 fi

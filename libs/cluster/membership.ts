@@ -3,10 +3,15 @@
  * background. When the process dies the lease ends after its TTL and the key disappears, which is
  * how the controller learns that a broker is gone. `leave()` revokes the lease so a clean shutdown
  * is seen at once.
+ *
+ * Lost means lost by the lease's own TTL on this process's clock (lease-watchdog.ts): a process cut
+ * off from etcd learns it before etcd expires the lease, so before anyone can take its place; not
+ * 2-3 TTLs later when the etcd client gives up its keep-alive stream.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
+import { LeaseWatchdog } from './lease-watchdog.js';
 
 /** How often a joining process looks whether a previous registration of its key is gone. */
 const REGISTRATION_POLL_MS = 250;
@@ -14,19 +19,26 @@ const REGISTRATION_POLL_MS = 250;
 export class Membership {
   private lostListeners: ((err: Error) => void)[] = [];
   private left = false;
+  private lostWhy: string | undefined;
 
   private constructor(
     private readonly lease: Lease,
+    private readonly watchdog: LeaseWatchdog,
     readonly key: string,
     /** The etcd revision that wrote the key: for a broker, its broker epoch (metadata.ts). */
     readonly revision: number,
     private readonly logger: Logger,
-  ) {
-    lease.on('lost', (err) => {
-      if (this.left) return;
-      this.logger.warn({ err, key }, 'cluster membership lease lost');
-      for (const l of this.lostListeners) l(err);
-    });
+  ) {}
+
+  /** The watchdog's verdict (once): tells the listeners and lets the lease go. */
+  private lost(why: string): void {
+    if (this.left || this.lostWhy !== undefined) return;
+    this.lostWhy = why;
+    this.logger.warn({ key: this.key, why }, 'cluster membership lease lost');
+    // Best effort: a reachable etcd drops the key at once, so a re-join need not wait out the TTL.
+    this.lease.revoke().catch(() => this.lease.release());
+    const err = new Error(`cluster membership lease lost: ${why}`);
+    for (const l of this.lostListeners) l(err);
   }
 
   /**
@@ -38,7 +50,11 @@ export class Membership {
    * leadership and bumps epochs, instead of a new process silently inheriting the old one's place.
    */
   static async join(etcd: Etcd3, key: string, value: object | string, ttlSeconds: number, logger: Logger, signal?: AbortSignal): Promise<Membership> {
+    const grantRequestedAtMs = Date.now();
     const lease = etcd.lease(ttlSeconds, { autoKeepAlive: true });
+    // Until the Membership exists, an expiry only ends the join (checked in the loop below).
+    let membership: Membership | undefined;
+    const watchdog = new LeaseWatchdog(lease, { ttlSeconds, grantRequestedAtMs, onExpired: (why) => membership?.lost(why) });
     try {
       const leaseId = await lease.grant();
       const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -46,6 +62,7 @@ export class Membership {
       let revision: number;
       for (;;) {
         signal?.throwIfAborted();
+        if (watchdog.expired) throw new Error('the new lease expired (etcd unreachable?) before the registration was written');
         const res = await etcd.if(key, 'Create', '==', 0).then(etcd.put(key).value(text).lease(leaseId)).else(etcd.get(key)).commit();
         if (res.succeeded) {
           revision = Number(res.header.revision);
@@ -66,15 +83,19 @@ export class Membership {
         await delay(REGISTRATION_POLL_MS, undefined, signal ? { signal } : undefined);
       }
       if (waitingSince !== undefined) logger.info({ key, waitedMs: Date.now() - waitingSince }, 'the previous registration expired');
+      // Written under a lease that may have run out meanwhile: then it is no registration to act on.
+      if (watchdog.expired) throw new Error('the lease expired (etcd unreachable?) while the registration was being written');
       logger.info({ key, ttlSeconds, lease: leaseId, revision }, 'joined the cluster');
-      return new Membership(lease, key, revision, logger);
+      membership = new Membership(lease, watchdog, key, revision, logger);
+      return membership;
     } catch (err) {
+      watchdog.dispose();
       lease.release();
       throw err;
     }
   }
 
-  /** Called once when the lease is lost (etcd unreachable for longer than the TTL). */
+  /** Called once when the lease is lost: its TTL ran out on this process's clock without a renewal, or etcd said it is gone. */
   onLost(listener: (err: Error) => void): void {
     this.lostListeners.push(listener);
   }
@@ -83,6 +104,7 @@ export class Membership {
   async leave(): Promise<void> {
     if (this.left) return;
     this.left = true;
+    this.watchdog.dispose();
     try {
       await this.lease.revoke();
     } catch (err) {

@@ -15,6 +15,7 @@ import { LocalCluster, waitUntil, type ServiceProcess } from '../../../libs/laun
 import type { v1 } from '../../../libs/rpc/index.js';
 import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { Probe, type PartitionView } from './probe.js';
+import { NetLab } from './netns.js';
 
 /** How long a follower may lag before it leaves the ISR in these tests (broker config). */
 export const REPLICA_LAG_TIME_MAX_MS = 2_000;
@@ -32,6 +33,11 @@ export interface FaultClusterOptions {
   brokers?: number;
   controllers?: number;
   env?: Record<string, string>;
+  /**
+   * Run every broker and controller in a network namespace of its own (netns.ts), so the test can
+   * cut them from each other or from etcd; etcd, coordinators and the test stay on the host.
+   */
+  netns?: boolean;
 }
 
 const running = new Set<FaultCluster>();
@@ -42,18 +48,35 @@ export class FaultCluster {
   private constructor(
     readonly local: LocalCluster,
     readonly dir: string,
+    private readonly netLab: NetLab | undefined,
   ) {}
 
   /** Starts a cluster that this test owns; see the module comment for its lifetime. */
   static async start(options: FaultClusterOptions): Promise<FaultCluster> {
     const dir = mkdtempSync(join(tmpdir(), `samsa-fault-${options.name}-`));
-    const local = await LocalCluster.start({
-      dir,
-      brokers: options.brokers ?? 3,
-      controllers: options.controllers ?? 1,
-      env: { ...FAULT_ENV, ...options.env },
-    });
-    const cluster = new FaultCluster(local, dir);
+    const brokers = options.brokers ?? 3;
+    const controllers = options.controllers ?? 1;
+    const placed = [...Array.from({ length: brokers }, (_, i) => `broker-${i + 1}`), ...Array.from({ length: controllers }, (_, i) => `controller-${i + 1}`)];
+    const lab = options.netns ? await NetLab.create(placed) : undefined;
+    let local: LocalCluster;
+    try {
+      local = await LocalCluster.start({
+        dir,
+        brokers,
+        controllers,
+        env: { ...FAULT_ENV, ...options.env },
+        ...(lab
+          ? {
+              host: lab.hostIp,
+              placement: (kind, id) => (kind === 'coordinator' ? undefined : { host: lab.node(`${kind}-${id}`).ip, wrapper: lab.wrapper(`${kind}-${id}`) }),
+            }
+          : {}),
+      });
+    } catch (err) {
+      await lab?.destroy();
+      throw err;
+    }
+    const cluster = new FaultCluster(local, dir, lab);
     running.add(cluster);
     onTestFinished(async (ctx) => {
       const failed = ctx.task.result?.state === 'fail';
@@ -73,6 +96,13 @@ export class FaultCluster {
     running.delete(this);
     this.probe.close();
     await this.local.stop();
+    await this.netLab?.destroy();
+  }
+
+  /** The network namespaces of a cluster started with `netns`; throws otherwise. */
+  get lab(): NetLab {
+    if (!this.netLab) throw new Error('this cluster was started without netns: true');
+    return this.netLab;
   }
 
   get brokers(): ServiceProcess[] {
