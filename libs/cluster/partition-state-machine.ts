@@ -87,6 +87,22 @@ export function onBrokersRestarted(state: PartitionState, restarted: ReadonlySet
 }
 
 /**
+ * Controlled shutdown (Kafka's controlled.shutdown): the state with the brokers of `shutting`
+ * (alive, but about to stop) out of the way, or undefined when nothing changes. Where one leads,
+ * leadership goes to the first other live ISR member in replica order; where one follows, it
+ * leaves the ISR. Both only when another live ISR member remains: a partition whose only in-sync
+ * replica is shutting down keeps it (as leader) until it is gone, as in Kafka, rather than going
+ * offline early. Never unclean: a shutdown is no reason to elect an out-of-sync replica.
+ */
+export function onBrokersShuttingDown(state: PartitionState, shutting: ReadonlySet<number>, live: ReadonlySet<number>): PartitionState | undefined {
+  if (!state.replicas.some((r) => shutting.has(r) && state.isr.includes(r))) return undefined;
+  const staying = new Set([...live].filter((b) => !shutting.has(b)));
+  const next = onBrokersChanged(state, staying, false);
+  if (!next || next.leader < 0) return undefined;
+  return next;
+}
+
+/**
  * Preferred-leader election (Kafka's auto.leader.rebalance): the state with leadership moved back
  * to the first replica, or undefined when it already leads, is not alive, or is not in the ISR (it
  * would not hold every committed record). Only a live leader is replaced here; a dead one is

@@ -33,6 +33,13 @@ export interface FetcherSettings {
 const BACKOFF_MS = [100, 200, 500, 1000, 2000] as const;
 /** A partition the leader refused is left out of requests for this long. */
 const REFUSED_PAUSE_MS = 300;
+/**
+ * ... unless the refusal is a leader epoch race right after an election (FENCED,
+ * NOT_LEADER_OR_FOLLOWER): both sides learn the new epoch from the same etcd watch within
+ * milliseconds, and every acks=all write to the partition waits for this follower meanwhile. A
+ * 300 ms pause there was most of a controlled leader move's write gap (docs/benchmarks.md, Failover).
+ */
+const EPOCH_RACE_PAUSE_MS = 25;
 /** A response later than max wait + this means the leader is stuck (paused, partitioned). */
 const RESPONSE_SLACK_MS = 10_000;
 
@@ -205,7 +212,8 @@ export class LeaderFetcher {
       // FENCED: our metadata is behind (the watch will bring the new epoch); NOT_LEADER: the
       // leader has not seen it yet. Either way, ask again shortly.
       this.settings.logger.debug({ partition: key, leader: this.leaderId, reason: data.errorReason, message: data.errorMessage }, 'leader refused a partition');
-      this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);
+      const race = data.errorReason === 'FENCED' || data.errorReason === 'NOT_LEADER_OR_FOLLOWER';
+      this.pausedUntil.set(key, Date.now() + (race ? EPOCH_RACE_PAUSE_MS : REFUSED_PAUSE_MS));
       return;
     }
     if (data.divergingEndOffset !== undefined) {

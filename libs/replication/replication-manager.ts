@@ -112,7 +112,9 @@ export class ReplicationManager {
   private checkIsr(): void {
     if (this.closed) return;
     const { view } = this.options;
-    const admittedEpochOf = (id: number): number | undefined => (view.isAdmitted(id) ? view.broker(id)?.brokerEpoch : undefined);
+    // A broker in controlled shutdown is not added back to an ISR: the controller just took it out
+    // so that no acks=all write waits for it once it stops.
+    const admittedEpochOf = (id: number): number | undefined => (view.isAdmitted(id) && !view.isShuttingDown(id) ? view.broker(id)?.brokerEpoch : undefined);
     for (const p of this.options.replicas.partitions()) {
       if (p.role !== 'leader' || p.closed) continue;
       const key = keyOf(p.topic, p.partition);

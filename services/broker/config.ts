@@ -41,7 +41,9 @@ export const BROKER_CONFIG_SPEC = {
   etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
   clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
   logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
-  leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 10, 'etcd lease TTL of the broker registration', 2, 3600),
+  // 2 s, etcd's smallest TTL at its default election timeout: a dead broker's partitions move
+  // within 1.3-2.5 s (ADR 0015); keep-alives go every TTL/3.
+  leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 2, 'etcd lease TTL of the broker registration: how soon a dead broker\'s partitions move (keep-alives every TTL/3)', 2, 3600),
   rack: str('SAMSA_RACK', 'rack', '', 'rack/zone label for replica placement'),
   retentionCheckMs: int('SAMSA_RETENTION_CHECK_MS', 'retention-check-ms', 300_000, 'how often retention deletes old segments (0: never)'),
   fsync: fsyncOption(),
@@ -52,6 +54,14 @@ export const BROKER_CONFIG_SPEC = {
     'a follower not caught up with the leader for this long leaves the ISR (Kafka replica.lag.time.max.ms)',
     100,
     3_600_000,
+  ),
+  controlledShutdownTimeoutMs: int(
+    'SAMSA_CONTROLLED_SHUTDOWN_TIMEOUT_MS',
+    'controlled-shutdown-timeout-ms',
+    5_000,
+    'on SIGTERM, how long to wait for the controller to move leadership and ISR places off this broker before stopping (0: stop at once)',
+    0,
+    600_000,
   ),
   replicaFetchMaxBytes: int('SAMSA_REPLICA_FETCH_MAX_BYTES', 'replica-fetch-max-bytes', 8 * 1024 * 1024, 'bytes a leader sends a follower per replication response', 1024, 2 ** 31 - 1),
   replicaFetchWaitMaxMs: int('SAMSA_REPLICA_FETCH_WAIT_MAX_MS', 'replica-fetch-wait-max-ms', 500, 'how long a leader parks a follower\'s fetch when it has nothing new', 0, 5000),

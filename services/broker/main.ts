@@ -24,6 +24,7 @@ import { ReplicationManager, replicationHandlers } from '../../libs/replication/
 import { CoordinatorKeys, OFFSETS_TOPIC, findCoordinatorHandlers } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
+import { controlledShutdown } from './controlled-shutdown.js';
 import { logFilePoolForBroker } from './fd-limit.js';
 import { brokerHandlers } from './handlers/index.js';
 
@@ -164,6 +165,17 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
 
     return {
       async stop() {
+        // First hand leadership and ISR places over (controlled-shutdown.ts), while still serving.
+        const shutdownMarker = await controlledShutdown({
+          brokerId: config.brokerId,
+          brokerEpoch: replicas.brokerEpoch,
+          view,
+          etcd,
+          keys,
+          ttlSeconds: config.leaseTtlSeconds,
+          timeoutMs: config.controlledShutdownTimeoutMs,
+          logger,
+        });
         health.set('NOT_SERVING');
         shutdown.abort();
         await replication.close();
@@ -173,6 +185,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         waiters.removeCallback(observeWaiters);
         metrics.close();
         await membershipOwner.leave();
+        await shutdownMarker.end();
         await view.close();
         etcd.close();
       },

@@ -14,6 +14,7 @@ import {
   GuardFailedError,
   onBrokersChanged,
   onBrokersRestarted,
+  onBrokersShuttingDown,
   onPreferredLeaderCheck,
   leaderIncarnationStale,
   stampLeaderIncarnation,
@@ -68,6 +69,7 @@ export class ActiveController {
   ) {
     this.unsubscribe = view.onChange((change) => {
       if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`);
+      if (change.kind === 'shutdown' && change.shutdown) this.scheduleReconcile(`broker ${change.id} asks for a controlled shutdown`);
       if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
     });
     // A previous controller may have died half-way through; start from a full pass.
@@ -101,7 +103,8 @@ export class ActiveController {
     if (this.stopped) return;
     await withSpan('controller.preferred_leader_election', {}, async () => {
       // Only an admitted incarnation may be elected (a restarted one first leaves every ISR).
-      const live = new Set(this.admittedBrokerIds());
+      // Nor one shutting down (controlled shutdown: leadership is moving away from it).
+      const live = new Set(this.admittedBrokerIds().filter((id) => !this.view.isShuttingDown(id)));
       for (const topic of this.view.topics()) {
         for (const state of this.view.partitions(topic.name)) {
           if (this.stopped) return;
@@ -347,6 +350,7 @@ export class ActiveController {
       const live = new Set(brokers.map((b) => b.id));
       const pending = brokers.filter((b) => !this.view.isAdmitted(b.id));
       const pendingIds = new Set(pending.map((b) => b.id));
+      const shutting = new Set(brokers.filter((b) => this.view.isShuttingDown(b.id)).map((b) => b.id));
       /** Pending brokers with a partition this pass could not move on: not admitted yet. */
       const blocked = new Set<number>();
       let changed = 0;
@@ -361,8 +365,10 @@ export class ActiveController {
           const decided =
             (restarted.size > 0 ? onBrokersRestarted(state, restarted, live, topic.config.uncleanLeaderElection) : undefined) ??
             onBrokersChanged(state, live, topic.config.uncleanLeaderElection);
-          if (!decided) continue;
-          const next = stampLeaderIncarnation(decided, this.epochOf);
+          // A broker in controlled shutdown hands leadership over and leaves ISRs (while another member remains).
+          const handedOver = shutting.size > 0 ? onBrokersShuttingDown(decided ?? state, shutting, live) : undefined;
+          if (!decided && !handedOver) continue;
+          const next = stampLeaderIncarnation(handedOver ?? (decided as PartitionState), this.epochOf);
           try {
             await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
             changed++;

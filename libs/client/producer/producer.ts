@@ -112,6 +112,17 @@ interface IdempotentSession {
 /** The brokers' DEDUPE_WINDOW (and Kafka's max.in.flight.requests.per.connection default). */
 const MAX_IN_FLIGHT_PER_PARTITION = 5;
 
+/**
+ * How a produce request is retried unless the caller says otherwise (fields given in the
+ * producer's or the client's `retry` win): bounded by time, like Kafka's delivery.timeout.ms, not
+ * by a few attempts, and with short waits (50 ms, doubling to at most 250 ms, Kafka's
+ * retry.backoff.ms to retry.backoff.max.ms), because during a failover each retry re-reads the
+ * metadata, and the new leader is served from the moment the controller names it: with waits
+ * growing to seconds the producer found a new leader up to 1.6 s after it was there, and gave up
+ * after 3.1 s, before a dead leader's lease had even ended (docs/benchmarks.md, Failover).
+ */
+const PRODUCE_RETRY: RetryOptions = { retries: 1_000, initialDelayMs: 50, maxDelayMs: 250, maxElapsedMs: 30_000 };
+
 /** A broker may not know a topic for a moment after it was created; retry that this many times. */
 const UNKNOWN_TOPIC_RETRIES = 5;
 
@@ -182,7 +193,7 @@ export class Producer {
     this.acks = options.acks ?? 'all';
     this.ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
-    this.retryOptions = options.retry ?? cluster.options.retry;
+    this.retryOptions = { ...PRODUCE_RETRY, ...(options.retry ?? cluster.options.retry) };
     this.idempotent = options.idempotent ?? this.acks === 'all';
     this.partitioner = options.partitioner;
     this.traceHeaders = options.traceHeaders ?? true;

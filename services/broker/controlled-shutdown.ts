@@ -1,0 +1,122 @@
+/**
+ * The broker's side of a controlled shutdown (Kafka's controlled.shutdown.enable): before it stops
+ * serving, a broker announces the shutdown in etcd (BrokerShutdown, under its registration lease)
+ * and waits, up to a bound, until the controller has moved every partition off it: leadership to
+ * another in-sync replica, and this broker out of every ISR that has another member. Then no
+ * acks=all write waits for it when it stops following, and no produce meets a leader that is going
+ * away: clients see one NOT_LEADER_OR_FOLLOWER and go to the new leader (docs/replication.md).
+ *
+ * Without an active controller (or with etcd unreachable) the wait ends at the bound and the broker
+ * stops anyway; its lease then ends (revoked on leave) and the controller handles it as a departure.
+ *
+ * The marker lives under a lease of its own with the registration's TTL (so it goes away if the
+ * process dies mid-shutdown), owned by the ShutdownMarker returned, which the broker ends last.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Etcd3, Lease } from 'etcd3';
+import type { BrokerShutdown, ClusterView, MetadataKeys, PartitionState } from '../../libs/cluster/index.js';
+import type { Logger } from '../../libs/telemetry/index.js';
+
+export interface ControlledShutdownOptions {
+  brokerId: number;
+  /** This process's registered incarnation; undefined when not registered (nothing to hand over). */
+  brokerEpoch: number | undefined;
+  view: ClusterView;
+  etcd: Etcd3;
+  keys: MetadataKeys;
+  ttlSeconds: number;
+  /** The bound on the wait, in ms (0: no controlled shutdown). */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/** The BrokerShutdown marker's lease; end() revokes it (removing the key). Never throws. */
+export interface ShutdownMarker {
+  end(): Promise<void>;
+}
+
+const NO_MARKER: ShutdownMarker = { end: () => Promise.resolve() };
+
+/**
+ * True when `state` needs nothing more from broker `self` before it stops: it does not lead, or
+ * leads with no other live in-sync replica to hand over to; and it is not in the ISR of a
+ * partition that another broker leads.
+ */
+export function handedOver(state: PartitionState, self: number, isLive: (id: number) => boolean): boolean {
+  if (!state.replicas.includes(self)) return true;
+  if (state.leader === self) return !state.isr.some((r) => r !== self && isLive(r));
+  return state.leader < 0 || !state.isr.includes(self);
+}
+
+/** The partitions broker `self` still holds up (see handedOver), as "topic-partition". */
+export function notHandedOver(view: ClusterView, self: number): string[] {
+  const live = (id: number): boolean => view.broker(id) !== undefined && !view.isShuttingDown(id);
+  const left: string[] = [];
+  for (const topic of view.topics()) {
+    for (const state of view.partitions(topic.name)) {
+      if (!handedOver(state, self, live)) left.push(`${state.topic}-${state.partition}`);
+    }
+  }
+  return left;
+}
+
+/**
+ * Announces the shutdown and waits (bounded) until every partition is handed over. Never throws;
+ * the caller ends the returned marker once it has left the cluster.
+ */
+export async function controlledShutdown(options: ControlledShutdownOptions): Promise<ShutdownMarker> {
+  const { brokerId, brokerEpoch, view, logger, timeoutMs } = options;
+  if (timeoutMs <= 0) return NO_MARKER;
+  if (brokerEpoch === undefined) {
+    logger.info('not registered: stopping without a controlled shutdown');
+    return NO_MARKER;
+  }
+  const started = Date.now();
+  let lease: Lease | undefined;
+  try {
+    lease = options.etcd.lease(options.ttlSeconds, { autoKeepAlive: true });
+    // Lease errors surface through the put and the grant; nothing else listens.
+    lease.on('lost', () => undefined);
+    const marker: BrokerShutdown = { brokerId, brokerEpoch, requestedAtMs: started };
+    const key = options.keys.shuttingDown(brokerId);
+    const markerLease = lease;
+    const handOver = async (): Promise<void> => {
+      await markerLease.put(key).value(JSON.stringify(marker)).exec();
+      await view.waitFor(() => notHandedOver(view, brokerId).length === 0, Math.max(1, timeoutMs - (Date.now() - started)));
+    };
+    // The bound covers the marker's write too (etcd may be unreachable).
+    const bound = new AbortController();
+    const work = handOver();
+    // Observed here too: when the bound wins the race, work's later failure must not go unhandled.
+    void work.catch(() => undefined);
+    try {
+      await Promise.race([
+        work,
+        sleep(timeoutMs, undefined, { signal: bound.signal }).then(
+          () => Promise.reject(new Error(`not handed over within ${timeoutMs} ms`)),
+          () => undefined,
+        ),
+      ]);
+    } finally {
+      bound.abort();
+    }
+    logger.info({ tookMs: Date.now() - started }, 'controlled shutdown: leadership and ISR places handed over');
+  } catch (err) {
+    const left = notHandedOver(view, brokerId);
+    logger.warn({ err, tookMs: Date.now() - started, partitions: left.slice(0, 20), count: left.length }, 'controlled shutdown did not complete in time; stopping anyway');
+  }
+  const owned = lease;
+  if (!owned) return NO_MARKER;
+  return {
+    end: async () => {
+      // Bounded like the rest: with etcd unreachable the lease simply expires after its TTL.
+      const bound = new AbortController();
+      try {
+        await Promise.race([owned.revoke().catch(() => owned.release()), sleep(1000, undefined, { signal: bound.signal }).catch(() => undefined)]);
+      } finally {
+        bound.abort();
+        owned.release();
+      }
+    },
+  };
+}
