@@ -52,6 +52,8 @@ export class FilePool {
   private opens = 0;
   private evictions = 0;
   private readonly waiters: (() => void)[] = [];
+  /** Evictions under way on behalf of waiters (each ends by handing its slot to one). */
+  private evictingForWaiters = 0;
   /** Most recently used end of the list of files whose handle is open. */
   private head: PooledFile | undefined;
   /** Least recently used end: eviction looks from here. */
@@ -105,7 +107,10 @@ export class FilePool {
       await this.evict(victim);
       return;
     }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+    const granted = new Promise<void>((resolve) => this.waiters.push(resolve));
+    // Idle handles may exist while others wait (they were busy when those began waiting).
+    this.pump();
+    await granted;
   }
 
   /** Gives a slot back: to the first waiter if any (the slot changes hands), else to the pool. */
@@ -128,12 +133,22 @@ export class FilePool {
     await handle.close().catch(() => undefined);
   }
 
-  /** @internal A use released its last reference: hand an idle slot to a waiter if one waits. */
+  /** @internal A use released its last reference: its handle may now go to a waiter. */
   released(): void {
-    if (this.waiters.length === 0) return;
-    const victim = this.idleVictim();
-    if (!victim) return;
-    void this.evict(victim).then(() => this.freeSlot());
+    this.pump();
+  }
+
+  /** Evicts idle handles for waiters, one per waiter not already being served; never throws. */
+  private pump(): void {
+    while (this.waiters.length > this.evictingForWaiters) {
+      const victim = this.idleVictim();
+      if (!victim) return;
+      this.evictingForWaiters++;
+      void this.evict(victim).then(() => {
+        this.evictingForWaiters--;
+        this.freeSlot();
+      });
+    }
   }
 
   /** @internal Opens `file` in a slot of its own. */
