@@ -22,6 +22,7 @@ export class Membership {
   private lostWhy: string | undefined;
 
   private constructor(
+    private readonly etcd: Etcd3,
     private readonly lease: Lease,
     private readonly watchdog: LeaseWatchdog,
     readonly key: string,
@@ -86,13 +87,22 @@ export class Membership {
       // Written under a lease that may have run out meanwhile: then it is no registration to act on.
       if (watchdog.expired) throw new Error('the lease expired (etcd unreachable?) while the registration was being written');
       logger.info({ key, ttlSeconds, lease: leaseId, revision }, 'joined the cluster');
-      membership = new Membership(lease, watchdog, key, revision, logger);
+      membership = new Membership(etcd, lease, watchdog, key, revision, logger);
       return membership;
     } catch (err) {
       watchdog.dispose();
       lease.release();
       throw err;
     }
+  }
+
+  /**
+   * Puts another key under this membership's lease (it disappears with the registration), or
+   * deletes it when `value` is undefined.
+   */
+  async putUnderLease(key: string, value: string | undefined): Promise<void> {
+    if (value === undefined) await this.etcd.delete().key(key).exec();
+    else await this.lease.put(key).value(value).exec();
   }
 
   /** Called once when the lease is lost: its TTL ran out on this process's clock without a renewal, or etcd said it is gone. */

@@ -16,10 +16,10 @@ import { createLogger, meter, BrokerMetrics, type Logger } from '../../libs/tele
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
-import { MetadataKeys, type BrokerRegistration } from '../../libs/cluster/metadata.js';
+import { MetadataKeys, type BrokerRegistration, type OfflineReplicas } from '../../libs/cluster/metadata.js';
 import { connectEtcd, ClusterView, Membership, ProducerIdAllocator } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
-import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS } from '../../libs/replica/index.js';
+import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
 import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
 import { CoordinatorKeys, OFFSETS_TOPIC, findCoordinatorHandlers } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
@@ -71,11 +71,18 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
   try {
     const view = await ClusterView.start(etcd, keys, logger);
     cleanup.push(() => view.close());
+    // Offline replicas found while opening are reported once registered (the report lives under the lease).
+    let offlineNow: OfflineReplica[] = [];
+    let membershipOwner: MembershipOwner | undefined;
     const replicas = await ReplicaManager.start({
       brokerId: config.brokerId,
       dataDir: config.dataDir,
       view,
       logger,
+      onOfflineChange: (offline) => {
+        offlineNow = offline;
+        membershipOwner?.reportOffline(offline);
+      },
       retentionCheckMs: config.retentionCheckMs,
       logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
       openLog,
@@ -152,7 +159,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       startedAtMs: Date.now(),
       cleanStart: replicas.cleanStart,
     };
-    const membershipOwner = new MembershipOwner(etcd, keys.broker(config.brokerId), registration, config.leaseTtlSeconds, logger, (brokerEpoch) => {
+    membershipOwner = new MembershipOwner(etcd, keys, registration, config.leaseTtlSeconds, logger, (brokerEpoch) => {
       replicas.setIncarnation(brokerEpoch);
       logger.info({ brokerEpoch }, brokerEpoch === undefined ? 'registration lost: leading and following nothing until registered again' : 'registered as a new incarnation; leading and following once the controller admits it');
     });
@@ -162,6 +169,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       { brokerId: config.brokerId, address: `${config.host}:${port}`, dataDir: resolve(config.dataDir), partitions: replicas.partitions().length, cleanStart: replicas.cleanStart },
       'broker serving',
     );
+    membershipOwner.reportOffline(offlineNow);
 
     return {
       async stop() {
@@ -184,7 +192,7 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
         await replicas.close();
         waiters.removeCallback(observeWaiters);
         metrics.close();
-        await membershipOwner.leave();
+        await membershipOwner?.leave();
         await shutdownMarker.end();
         await view.close();
         etcd.close();
@@ -198,7 +206,8 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
 
 /**
  * Owns the broker's etcd registration: joins, re-joins with backoff when the lease is lost, and
- * leaves on shutdown (clearing any pending re-join timer).
+ * leaves on shutdown (clearing any pending re-join timer). Also keeps the broker's OfflineReplicas
+ * report under the same lease, written again after every join.
  */
 class MembershipOwner {
   private current: Membership | undefined;
@@ -208,15 +217,42 @@ class MembershipOwner {
   /** Ends a join still waiting for a previous registration of this id to expire. */
   private readonly stopping = new AbortController();
 
+  private offline: OfflineReplica[] = [];
+  /** Report writes run one at a time, in order. */
+  private reporting: Promise<void> = Promise.resolve();
+  private readonly key: string;
   constructor(
     private readonly etcd: ReturnType<typeof connectEtcd>,
-    private readonly key: string,
+    private readonly keys: MetadataKeys,
     private readonly value: Omit<BrokerRegistration, 'brokerEpoch'>,
     private readonly ttlSeconds: number,
     private readonly logger: Logger,
     /** Told the broker epoch of each registration, and undefined when it is lost. */
     private readonly onIncarnation: (brokerEpoch: number | undefined) => void,
-  ) {}
+  ) {
+    this.key = keys.broker(value.id);
+  }
+
+  /** Records the offline replicas and, when registered, writes them for the controller. */
+  reportOffline(offline: OfflineReplica[]): void {
+    this.offline = offline;
+    this.writeOffline();
+  }
+
+  private writeOffline(): void {
+    const membership = this.current;
+    if (!membership || this.stopped) return;
+    const report: OfflineReplicas = { brokerId: this.value.id, brokerEpoch: membership.revision, partitions: this.offline };
+    const text = this.offline.length > 0 ? JSON.stringify(report) : undefined;
+    this.reporting = this.reporting
+      .then(() => membership.putUnderLease(this.keys.offline(this.value.id), text))
+      .then(
+        () => {
+          if (text !== undefined) this.logger.info({ offline: this.offline.map((o) => `${o.topic}-${o.partition}`) }, 'reported offline replicas to the controller');
+        },
+        (err: unknown) => this.logger.warn({ err }, 'could not report offline replicas; the next change or re-registration retries'),
+      );
+  }
 
   async join(): Promise<void> {
     const membership = await Membership.join(this.etcd, this.key, this.value, this.ttlSeconds, this.logger, this.stopping.signal);
@@ -226,6 +262,9 @@ class MembershipOwner {
     }
     this.current = membership;
     this.attempt = 0;
+    // Before the incarnation acts: the controller must not elect a replica that is offline here.
+    this.writeOffline();
+    await this.reporting;
     this.onIncarnation(membership.revision);
     membership.onLost(() => {
       if (this.stopped || this.current !== membership) return;
@@ -244,6 +283,7 @@ class MembershipOwner {
     const membership = this.current;
     this.current = undefined;
     if (membership) await membership.leave();
+    await this.reporting;
   }
 
   private scheduleRejoin(): void {

@@ -16,6 +16,7 @@ import {
   onBrokersRestarted,
   onBrokersShuttingDown,
   onPreferredLeaderCheck,
+  assertNotInternalTopic,
   leaderIncarnationStale,
   stampLeaderIncarnation,
   resolveTopicConfig,
@@ -70,6 +71,7 @@ export class ActiveController {
     this.unsubscribe = view.onChange((change) => {
       if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`);
       if (change.kind === 'shutdown' && change.shutdown) this.scheduleReconcile(`broker ${change.id} asks for a controlled shutdown`);
+      if (change.kind === 'offline') this.scheduleReconcile(`broker ${change.id} reports ${change.offline?.partitions.length ?? 0} offline replica(s)`);
       if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
     });
     // A previous controller may have died half-way through; start from a full pass.
@@ -108,7 +110,7 @@ export class ActiveController {
       for (const topic of this.view.topics()) {
         for (const state of this.view.partitions(topic.name)) {
           if (this.stopped) return;
-          const preferred = onPreferredLeaderCheck(state, live);
+          const preferred = onPreferredLeaderCheck(state, this.liveFor(state, live));
           if (!preferred) continue;
           const next = stampLeaderIncarnation(preferred, this.epochOf);
           const key = this.keys.partition(state.topic, state.partition);
@@ -200,6 +202,7 @@ export class ActiveController {
 
   private async createPartitionsNow(req: CreatePartitionsRequest__Output): Promise<TopicInfo> {
     return withSpan('controller.create_partitions', { 'samsa.topic': req.name, 'samsa.partitions': req.totalPartitions }, async () => {
+      assertNotInternalTopic(req.name, 'given more partitions (every consumer group would move to another partition)');
       const record = this.view.topic(req.name);
       if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${req.name}" does not exist`);
       const total = req.totalPartitions;
@@ -246,6 +249,7 @@ export class ActiveController {
 
   private async alterTopicConfigNow(req: AlterTopicConfigRequest__Output): Promise<TopicInfo> {
     return withSpan('controller.alter_topic_config', { 'samsa.topic': req.name }, async () => {
+      assertNotInternalTopic(req.name, 'reconfigured by clients (its retention and cleanup policy keep committed offsets)');
       const record = this.view.topic(req.name);
       if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${req.name}" does not exist`);
       // Proto3 optional fields that are set; the oneof markers (_field) and unset ones are not changes.
@@ -277,6 +281,7 @@ export class ActiveController {
 
   private async deleteTopicNow(name: string): Promise<void> {
     return withSpan('controller.delete_topic', { 'samsa.topic': name }, async () => {
+      assertNotInternalTopic(name, 'deleted (that would wipe every consumer group\'s committed offsets)');
       const record = this.view.topic(name);
       if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
       await commitIfLeader(this.etcd, this.fence, [], [{ delete: this.keys.topic(name) }, { deletePrefix: this.keys.partitionsOf(name) }]);
@@ -308,6 +313,16 @@ export class ActiveController {
       .brokers()
       .filter((b) => this.view.isAdmitted(b.id))
       .map((b) => b.id);
+  }
+
+  /**
+   * The brokers of `live` whose replica of this partition is not offline: a replica whose storage
+   * failed counts as dead for its partition (out of the ISR, never leader) while its broker lives on.
+   */
+  private liveFor(state: PartitionState, live: ReadonlySet<number>): ReadonlySet<number> {
+    const offline = state.replicas.filter((r) => live.has(r) && this.view.isReplicaOffline(r, state.topic, state.partition));
+    if (offline.length === 0) return live;
+    return new Set([...live].filter((b) => !offline.includes(b)));
   }
 
   /**
@@ -362,11 +377,12 @@ export class ActiveController {
           const key = this.keys.partition(state.topic, state.partition);
           const restarted = new Set(state.replicas.filter((r) => pendingIds.has(r)));
           if (leaderIncarnationStale(state, this.epochOf)) restarted.add(state.leader);
+          const liveHere = this.liveFor(state, live);
           const decided =
-            (restarted.size > 0 ? onBrokersRestarted(state, restarted, live, topic.config.uncleanLeaderElection) : undefined) ??
-            onBrokersChanged(state, live, topic.config.uncleanLeaderElection);
+            (restarted.size > 0 ? onBrokersRestarted(state, restarted, liveHere, topic.config.uncleanLeaderElection) : undefined) ??
+            onBrokersChanged(state, liveHere, topic.config.uncleanLeaderElection);
           // A broker in controlled shutdown hands leadership over and leaves ISRs (while another member remains).
-          const handedOver = shutting.size > 0 ? onBrokersShuttingDown(decided ?? state, shutting, live) : undefined;
+          const handedOver = shutting.size > 0 ? onBrokersShuttingDown(decided ?? state, shutting, liveHere) : undefined;
           if (!decided && !handedOver) continue;
           const next = stampLeaderIncarnation(handedOver ?? (decided as PartitionState), this.epochOf);
           try {

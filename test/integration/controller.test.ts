@@ -217,13 +217,26 @@ describe('topic admin', () => {
     await expectFailure(createTopic(a, { name, partitions: 3, replicationFactor: 4, validateOnly: true }), 'NOT_ENOUGH_BROKERS', grpc.status.FAILED_PRECONDITION);
   });
 
-  it('hides internal topics from the list unless asked', async () => {
+  it('hides internal topics from the list unless asked, and refuses to delete, grow or reconfigure them', async () => {
     const a = controller1.address;
     const name = `__${uniqueName('internal')}`;
     await createTopic(a, { name, partitions: 1, replicationFactor: 1 });
     expect((await listTopics(a)).names).not.toContain(name);
     expect((await listTopics(a, true)).names).toContain(name);
-    await deleteTopic(a, name);
+    // Deleting __consumer_offsets wiped every group's committed offsets; growing it remapped every group.
+    const refused = await expectFailure(deleteTopic(a, name), 'POLICY_VIOLATION', grpc.status.FAILED_PRECONDITION);
+    expect(refused.message).toMatch(/internal/);
+    await expectFailure(
+      callUnary((cb) => admin(a).createPartitions({ name, totalPartitions: 2 }, { deadline: deadlineIn(10_000) }, cb), a),
+      'POLICY_VIOLATION',
+      grpc.status.FAILED_PRECONDITION,
+    );
+    await expectFailure(
+      callUnary((cb) => admin(a).alterTopicConfig({ name, config: { retentionMs: 1000 } }, { deadline: deadlineIn(10_000) }, cb), a),
+      'POLICY_VIOLATION',
+      grpc.status.FAILED_PRECONDITION,
+    );
+    expect((await describeOne(a, name)).partitions).toHaveLength(1);
   });
 
   it('answers every bad input with the right reason and gRPC code', async () => {
