@@ -87,6 +87,7 @@ Deletes the topic and, on every broker, its data.`;
 
 export const PRODUCE_HELP = `Usage: samsa produce TOPIC [--file FILE] [--format text|json] [--key-separator SEP]
                      [--header KEY=VALUE]... [--acks all|1|0] [--partition P]
+                     [--compression none|gzip|snappy|lz4|zstd]
 
 Reads lines from stdin (or FILE) and writes each as one record. Lines are sent in batches, one
 batch per partition, straight to each partition's leader. A summary goes to stderr.
@@ -103,6 +104,8 @@ Options:
   --header KEY=VALUE    add this header to every record (repeatable; a JSON line's own headers win)
   --acks all|1|0        all: every in-sync replica has it (default); 1: the leader has it; 0: don't wait
   --partition P         write every record to partition P
+  --compression CODEC   compress each batch: none (default), gzip, snappy, lz4 or zstd; brokers
+                        keep batches compressed and consumers decompress
 
 A line that is not a valid record stops the command with its line number (exit 1); the lines
 before it are written.
@@ -197,10 +200,10 @@ const PERF_TOPIC_OPTIONS = `  --partitions N          create TOPIC with N partit
 
 export const PERF_PRODUCE_HELP = `Usage: samsa perf produce TOPIC [--num-records N] [--duration SECONDS] [--record-size BYTES]
                           [--acks all|1|0] [--batch-size N] [--max-in-flight N] [--throughput R]
-                          [--requests-per-partition N]
+                          [--requests-per-partition N] [--compression CODEC] [--payload letters|json]
 
-Sends records of --record-size random letters. Records go in send() calls of --batch-size records;
-keyless sends rotate over the partitions. The SDK has no linger timer: sends that wait while their
+Sends records of --record-size random letters (or JSON-like text with --payload json). Records go
+in send() calls of --batch-size records; keyless sends rotate over the partitions. The SDK has no linger timer: sends that wait while their
 partition's request is out go together in its next batch (at most 900 KiB). Latency is the time of
 each send(), counted once per record in it.
 
@@ -215,6 +218,9 @@ Options:
   --requests-per-partition N
                           produce requests in flight per partition, 1-5 (default 1; above 1
                           needs --acks all: the idempotent producer keeps them in order)
+  --compression CODEC     none (default), gzip, snappy, lz4 or zstd
+  --payload letters|json  letters (default): one value of random capital letters; json: 1,024
+                          distinct JSON-like event values (compressible like real events)
 ${PERF_TOPIC_OPTIONS}
 
 Example: samsa perf produce bench --partitions 6 --num-records 2000000 --acks 1`;

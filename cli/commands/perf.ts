@@ -5,9 +5,9 @@
  * a cluster of its own (libs/perf/failover.ts) and prints write unavailability around failures.
  */
 import { SamsaError, parseOffsetSpec, type Acks, type OffsetSpec, type Samsa } from '../../libs/client/index.js';
-import { FAILOVER_SCENARIOS, formatFailover, formatProgress, formatSummary, runConsume, runE2e, runFailover, runProduce, type FailoverScenario, type PerfProgress, type PerfReport } from '../../libs/perf/index.js';
+import { FAILOVER_SCENARIOS, formatFailover, formatProgress, formatSummary, runConsume, runE2e, runFailover, runProduce, type FailoverScenario, type PayloadKind, type PerfProgress, type PerfReport } from '../../libs/perf/index.js';
 import { PERF_CONSUME_HELP, PERF_E2E_HELP, PERF_FAILOVER_HELP, PERF_HELP, PERF_PRODUCE_HELP } from '../help.js';
-import { parseAcks } from './produce.js';
+import { compressionFlag, parseAcks } from './produce.js';
 import { UsageError, intFlag, parseCommand, positionals, type Parsed } from '../usage.js';
 
 export interface PerfIo {
@@ -34,6 +34,8 @@ const PRODUCE_OPTIONS = {
   'max-in-flight': { type: 'string' },
   'requests-per-partition': { type: 'string' },
   throughput: { type: 'string' },
+  compression: { type: 'string' },
+  payload: { type: 'string' },
 } as const;
 
 const CONSUME_OPTIONS = {
@@ -99,11 +101,13 @@ async function produce(args: string[], client: () => Samsa, io: PerfIo): Promise
     maxInFlight: intFlag(v['max-in-flight'], 'max-in-flight', help, 1, 8),
     requestsPerPartition: requestsPerPartition(v['requests-per-partition'], acks, help),
     ...(v.throughput !== undefined ? { throughput: intFlag(v.throughput, 'throughput', help, 1) } : {}),
+    compression: compressionFlag(v.compression, help),
+    payload: payloadFlag(v.payload, help),
   };
   await ensureTopic(client(), parsed, help);
   const report = await withProgress('produce', io, (hooks) => runProduce(client(), workload, hooks));
   const perPartition = workload.requestsPerPartition > 1 ? `, ${workload.requestsPerPartition} requests per partition` : '';
-  io.stdout(formatSummary('produce', report, `${workload.recordBytes}-byte records, acks=${workload.acks}, ${workload.batchRecords} per send, ${workload.maxInFlight} in flight${perPartition}`));
+  io.stdout(formatSummary('produce', report, `${workload.recordBytes}-byte ${workload.payload} records, compression=${workload.compression}, acks=${workload.acks}, ${workload.batchRecords} per send, ${workload.maxInFlight} in flight${perPartition}`));
 }
 
 async function consume(args: string[], client: () => Samsa, io: PerfIo): Promise<void> {
@@ -186,6 +190,12 @@ async function failover(args: string[], io: PerfIo): Promise<void> {
   } finally {
     unregister();
   }
+}
+
+/** --payload letters|json (default letters). */
+function payloadFlag(value: string | undefined, help: string): PayloadKind {
+  if (value === undefined || value === 'letters' || value === 'json') return value ?? 'letters';
+  throw new UsageError(`--payload must be letters or json, got "${value}"`, help);
 }
 
 /** --requests-per-partition: 1 to 5, and above 1 only for the idempotent producer (acks all). */

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Acks, ProducerMessage, Samsa } from '../../libs/client/index.js';
+import { CODECS, type CompressionCodec } from '../../libs/record/index.js';
 import { PRODUCE_HELP } from '../help.js';
 import { count } from '../output.js';
 import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
@@ -33,6 +34,7 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
       partition: { type: 'string' },
       format: { type: 'string' },
       header: { type: 'string', multiple: true },
+      compression: { type: 'string' },
     },
     PRODUCE_HELP,
   );
@@ -50,7 +52,8 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
   if (!headerFlags.ok) throw new UsageError(headerFlags.error, PRODUCE_HELP);
   const headers = headerFlags.headers;
 
-  const producer = client().producer({ acks });
+  const compression = compressionFlag(parsed.values.compression, PRODUCE_HELP);
+  const producer = client().producer({ acks, compression });
   const input = parsed.values.file ? createReadStream(parsed.values.file) : io.stdin;
   const started = performance.now();
   let sent = 0;
@@ -122,6 +125,14 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
     throw failure;
   }
   io.stderr(`produced ${count(sent)} records to ${topic} (${where}, acks=${acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`);
+}
+
+/** --compression none|gzip|snappy|lz4|zstd (default none), or a UsageError pointing at `help`. */
+export function compressionFlag(raw: string | undefined, help: string): CompressionCodec {
+  if (raw === undefined) return 'none';
+  const codec = CODECS.find((c) => c === raw);
+  if (!codec) throw new UsageError(`--compression must be one of ${CODECS.join(', ')}, got "${raw}"`, help);
+  return codec;
 }
 
 /** --acks all|-1|1|0 (default all), or a UsageError pointing at `help`. */

@@ -14,6 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Acks, OffsetSpec, PartitionStream, ProducerMessage, Samsa } from '../client/index.js';
+import type { CompressionCodec } from '../record/index.js';
 import { Meter, type PerfReport, type ProgressListener } from './meter.js';
 
 export interface RunHooks {
@@ -40,7 +41,13 @@ export interface ProduceWorkload {
   throughput?: number;
   /** Seed of the payload bytes. */
   seed?: number;
+  /** The producer's compression codec. Default 'none'. */
+  compression?: CompressionCodec;
+  /** 'letters' (default): random capital letters; 'json': JSON-like text, compressible like real events. */
+  payload?: PayloadKind;
 }
+
+export type PayloadKind = 'letters' | 'json';
 
 export interface ConsumeWorkload {
   topic: string;
@@ -79,9 +86,39 @@ export function payload(bytes: number, seed = 42): Buffer {
   return out;
 }
 
-function producerFor(samsa: Samsa, acks: Acks, requestsPerPartition = 1): ReturnType<Samsa['producer']> {
+/**
+ * `bytes` of JSON-like text from a fixed seed: an event object with repeated field names, ids,
+ * enum-like strings and numbers, padded or cut to exactly `bytes` (for compression benchmarks).
+ */
+export function jsonPayload(bytes: number, seed = 42): Buffer {
+  let s = seed >>> 0 || 1;
+  const next = (n: number): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 16) % n;
+  };
+  const kinds = ['page_view', 'click', 'purchase', 'signup', 'logout'];
+  const events: string[] = [];
+  let length = 2;
+  while (length < bytes) {
+    const e = JSON.stringify({
+      event: kinds[next(kinds.length)],
+      user_id: `u-${next(100_000)}`,
+      session: next(0x7fffffff).toString(16),
+      ts: 1_700_000_000_000 + next(1_000_000),
+      amount: next(100_000) / 100,
+      country: ['DE', 'US', 'FR', 'JP', 'BR'][next(5)],
+      ok: next(2) === 0,
+    });
+    events.push(e);
+    length += e.length + 1;
+  }
+  const text = `[${events.join(',')}]`;
+  return Buffer.from(text.length >= bytes ? text.slice(0, bytes) : text.padEnd(bytes, ' '));
+}
+
+function producerFor(samsa: Samsa, acks: Acks, requestsPerPartition = 1, compression: CompressionCodec = 'none'): ReturnType<Samsa['producer']> {
   // The SDK's idempotent producer needs acks=all; with 1 or 0 it is off.
-  return samsa.producer({ acks, idempotent: acks === 'all', maxInFlightPerPartition: requestsPerPartition });
+  return samsa.producer({ acks, idempotent: acks === 'all', maxInFlightPerPartition: requestsPerPartition, compression });
 }
 
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -91,9 +128,12 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 
 /** One producer sending `batchRecords`-record sends, up to `maxInFlight` at once. */
 export async function runProduce(samsa: Samsa, w: ProduceWorkload, hooks: RunHooks = {}): Promise<PerfReport> {
-  const producer = producerFor(samsa, w.acks, w.requestsPerPartition);
-  const value = payload(w.recordBytes, w.seed);
-  const full: ProducerMessage[] = Array.from({ length: w.batchRecords }, () => ({ value }));
+  const producer = producerFor(samsa, w.acks, w.requestsPerPartition, w.compression);
+  // JSON values differ record to record (1,024 distinct, more than a batch holds at 1 KiB), so a
+  // codec cannot simply find the previous record again; the letters payload is one value, as before.
+  const seed = w.seed ?? 42;
+  const values = w.payload === 'json' ? Array.from({ length: 1024 }, (_, i) => jsonPayload(w.recordBytes, seed + i)) : [payload(w.recordBytes, seed)];
+  const full: ProducerMessage[] = Array.from({ length: w.batchRecords }, (_, i) => ({ value: values[i % values.length] as Buffer }));
   const meter = new Meter('send', hooks.onProgress);
   const inflight = new Set<Promise<void>>();
   let sent = 0;

@@ -29,6 +29,7 @@ import {
   sealBatch,
   writeSafeInt64,
 } from './batch-header.js';
+import { codecId, compress, type CompressionCodec } from './compression.js';
 import { recordBodySize, recordSize, writeRecord, type RecordHeader } from './records.js';
 
 export interface RecordInput {
@@ -154,4 +155,27 @@ function timestampSource(nowMs: number | undefined): () => number {
   }
   let cached = -1;
   return () => (cached >= 0 ? cached : (cached = Date.now()));
+}
+
+/**
+ * Compresses the records section of `batch` (one uncompressed batch, as buildBatch returns) with
+ * `codec`: the header is kept, its compression bits and length set, and the CRC-32C resealed over
+ * the compressed bytes (Kafka's layout: only bytes after the 61-byte header are compressed). 'none'
+ * returns `batch` itself. Throws INVALID_REQUEST for a batch that is already compressed.
+ */
+export async function compressBatch(batch: Buffer, codec: CompressionCodec): Promise<Buffer> {
+  const id = codecId(codec);
+  if (id === 0) return batch;
+  const attributes = batch.readInt16BE(OFF_ATTRIBUTES);
+  if ((attributes & COMPRESSION_MASK) !== 0) throw new SamsaError('INVALID_REQUEST', 'the batch is already compressed');
+  const records = await compress(codec, batch.subarray(BATCH_HEADER_SIZE));
+  const total = BATCH_HEADER_SIZE + records.length;
+  if (total - LOG_OVERHEAD > INT32_MAX) throw new SamsaError('RECORD_TOO_LARGE', `a compressed batch of ${total} bytes is more than a batch can hold`);
+  const out = Buffer.allocUnsafe(total);
+  batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
+  records.copy(out, BATCH_HEADER_SIZE);
+  out.writeInt32BE(total - LOG_OVERHEAD, OFF_BATCH_LENGTH);
+  out.writeInt16BE((attributes & ~COMPRESSION_MASK) | id, OFF_ATTRIBUTES);
+  sealBatch(out, 0, total);
+  return out;
 }

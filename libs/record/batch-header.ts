@@ -8,7 +8,8 @@
  *   12      4     partitionLeaderEpoch  int32   stamped by the leader
  *   16      1     magic                 int8    always 2
  *   17      4     crc                   uint32  CRC-32C of bytes [21, end)
- *   21      2     attributes            int16   bits 0-2 compression (0 none), bit 3 timestamp type,
+ *   21      2     attributes            int16   bits 0-2 compression (0 none, 1 gzip, 2 snappy, 3 lz4,
+ *                                               4 zstd: compression.ts), bit 3 timestamp type,
  *                                               bit 4 transactional, bit 5 control
  *   23      4     lastOffsetDelta       int32   offset of the last record minus baseOffset
  *   27      8     baseTimestamp         int64   ms since epoch
@@ -48,6 +49,8 @@ export const OFF_RECORD_COUNT = 57;
 export const CRC_START = OFF_ATTRIBUTES;
 
 export const COMPRESSION_MASK = 0x07;
+/** The highest codec id in use (4, zstd); 5-7 are refused. Codecs: compression.ts. */
+export const MAX_COMPRESSION_CODEC = 4;
 
 export interface BatchHeader {
   baseOffset: number;
@@ -115,7 +118,8 @@ export function lastOffsetOf(buf: Buffer, pos = 0): number {
 /**
  * Checks one batch that occupies exactly `batch` (a producer's batch, or one read back from disk):
  * size field matches, magic is 2, counts are sane, CRC-32C matches. Throws CORRUPT_MESSAGE saying
- * what is wrong; returns the parsed header. Does not decode records.
+ * what is wrong; returns the parsed header. Does not decode records, and does not decompress: for a
+ * compressed batch the CRC covers the compressed bytes (as in Kafka) and only the codec id is checked.
  */
 export function validateBatch(batch: Buffer): BatchHeader {
   if (batch.length < BATCH_HEADER_SIZE) {
@@ -128,6 +132,10 @@ export function validateBatch(batch: Buffer): BatchHeader {
   const magic = batch.readInt8(OFF_MAGIC);
   if (magic !== MAGIC_V2) throw new SamsaError('CORRUPT_MESSAGE', `batch magic is ${magic}, expected ${MAGIC_V2}`);
   const header = readBatchHeader(batch, 0);
+  const codec = header.attributes & COMPRESSION_MASK;
+  if (codec > MAX_COMPRESSION_CODEC) {
+    throw new SamsaError('CORRUPT_MESSAGE', `batch attributes name compression codec ${codec}; Kafka's codecs are 0-${MAX_COMPRESSION_CODEC} (none, gzip, snappy, lz4, zstd)`);
+  }
   if (header.recordCount < 1) throw new SamsaError('CORRUPT_MESSAGE', `batch holds ${header.recordCount} records`);
   if (header.lastOffsetDelta !== header.recordCount - 1) {
     throw new SamsaError('CORRUPT_MESSAGE', `lastOffsetDelta ${header.lastOffsetDelta} does not match ${header.recordCount} records`);

@@ -18,6 +18,7 @@ import {
   validateBatch,
   type BatchHeader,
 } from './batch-header.js';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompress } from './compression.js';
 import { readRecord, type DecodedRecord, type RecordContext } from './records.js';
 import type { ReadCursor } from './varint.js';
 
@@ -25,6 +26,14 @@ export type { DecodedRecord, RecordHeader } from './records.js';
 
 /** Attribute bit 3: the broker's append time is every record's timestamp (maxTimestamp). */
 const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+
+export interface DecodeOptions {
+  /**
+   * The most bytes one compressed batch's records may decompress to; a batch that would pass it is
+   * refused with CORRUPT_MESSAGE before it is expanded. Default DEFAULT_MAX_DECOMPRESSED_BYTES (64 MiB).
+   */
+  maxDecompressedBytes?: number;
+}
 
 /** One complete batch inside a run of concatenated batches. */
 export interface BatchPosition {
@@ -37,11 +46,12 @@ export interface BatchPosition {
  * Decodes every record of the one batch that occupies exactly `batch`, in offset order. Checks
  * what validateBatch checks (length field, magic, counts, CRC-32C) and that the records fill the
  * batch exactly, each with the offset delta of its position (0, 1, 2, ...). Throws
- * CORRUPT_MESSAGE otherwise, and for compressed batches, which this reader does not decode.
+ * CORRUPT_MESSAGE otherwise. A compressed batch (codecs in compression.ts) is decompressed, within
+ * `options.maxDecompressedBytes`; its decoded keys and values are views into the decompressed copy.
  */
-export function decodeBatch(batch: Buffer): DecodedRecord[] {
+export function decodeBatch(batch: Buffer, options: DecodeOptions = {}): DecodedRecord[] {
   const out: DecodedRecord[] = [];
-  decodeInto(batch, validateBatch(batch), out, 0);
+  decodeInto(batch, validateBatch(batch), out, 0, options.maxDecompressedBytes);
   return out;
 }
 
@@ -69,7 +79,7 @@ export function* iterateBatches(bytes: Buffer): Generator<BatchPosition, void, u
  * skipped without being decoded or CRC-checked. A trailing partial batch is ignored. Every batch
  * that is decoded is checked as by {@link decodeBatch} (CORRUPT_MESSAGE).
  */
-export function decodeRecordsFrom(bytes: Buffer, fromOffset: number): DecodedRecord[] {
+export function decodeRecordsFrom(bytes: Buffer, fromOffset: number, options: DecodeOptions = {}): DecodedRecord[] {
   const out: DecodedRecord[] = [];
   let position = 0;
   for (;;) {
@@ -77,7 +87,7 @@ export function decodeRecordsFrom(bytes: Buffer, fromOffset: number): DecodedRec
     if (size < 0) return out;
     if (lastOffsetOf(bytes, position) >= fromOffset) {
       const batch = bytes.subarray(position, position + size);
-      decodeInto(batch, validateBatch(batch), out, fromOffset);
+      decodeInto(batch, validateBatch(batch), out, fromOffset, options.maxDecompressedBytes);
     }
     position += size;
   }
@@ -99,11 +109,22 @@ function completeBatchSizeAt(bytes: Buffer, position: number): number {
   return size;
 }
 
-/** Appends the records of a validated batch with offset >= fromOffset to `out`. */
-function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fromOffset: number): void {
+/**
+ * Appends the records of a validated batch with offset >= fromOffset to `out`. A compressed batch is
+ * decompressed first, refused (CORRUPT_MESSAGE) when its records would pass `maxDecompressedBytes`.
+ */
+function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fromOffset: number, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): void {
   const compression = header.attributes & COMPRESSION_MASK;
+  let records = batch;
+  let start = BATCH_HEADER_SIZE;
   if (compression !== 0) {
-    throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} uses compression codec ${compression}, which this reader does not decode`);
+    try {
+      records = decompress(compression, batch.subarray(BATCH_HEADER_SIZE), maxDecompressedBytes);
+    } catch (err) {
+      if (err instanceof SamsaError) throw new SamsaError(err.reason, `batch at offset ${header.baseOffset}: ${err.message}`);
+      throw err;
+    }
+    start = 0;
   }
   const ctx: RecordContext = {
     baseOffset: header.baseOffset,
@@ -111,13 +132,13 @@ function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fr
     leaderEpoch: header.partitionLeaderEpoch,
     logAppendTimeMs: (header.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0 ? header.maxTimestamp : -1,
   };
-  const cursor: ReadCursor = { pos: BATCH_HEADER_SIZE };
-  const end = batch.length;
+  const cursor: ReadCursor = { pos: start };
+  const end = records.length;
   for (let i = 0; i < header.recordCount; i++) {
     if (cursor.pos >= end) {
       throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} says ${header.recordCount} records but holds ${i}`);
     }
-    const record = readRecord(batch, cursor, end, ctx);
+    const record = readRecord(records, cursor, end, ctx);
     if (record.offset !== header.baseOffset + i) {
       throw new SamsaError('CORRUPT_MESSAGE', `record ${i} of batch at offset ${header.baseOffset} has offset delta ${record.offset - header.baseOffset}`);
     }

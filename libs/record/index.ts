@@ -6,6 +6,8 @@
  *   records.ts        the varint-encoded records after the header
  *   batch-builder.ts  records -> one batch (buildBatch)
  *   batch-reader.ts   batches -> records (decodeBatch, decodeRecordsFrom, iterateBatches)
+ *   compression.ts    the four codecs of attributes bits 0-2 (gzip, snappy, lz4, zstd), bounded
+ *   lz4-frame.ts      the LZ4 frame decoder behind compression.ts
  *   varint.ts         zigzag varint / varlong
  *   crc32c.ts         CRC-32C
  *
@@ -29,5 +31,14 @@ export {
   type ReadCursor,
 } from './varint.js';
 export type { RecordHeader, DecodedRecord } from './records.js';
-export { buildBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
-export { decodeBatch, iterateBatches, decodeRecordsFrom, type BatchPosition } from './batch-reader.js';
+export { buildBatch, compressBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
+export { decodeBatch, iterateBatches, decodeRecordsFrom, type BatchPosition, type DecodeOptions } from './batch-reader.js';
+export {
+  CODECS,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  codecId,
+  parseCodec,
+  compress,
+  decompress,
+  type CompressionCodec,
+} from './compression.js';

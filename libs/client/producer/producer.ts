@@ -38,7 +38,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import { STALE_METADATA } from '../errors.js';
-import { buildBatch, type RecordInput } from '../../record/index.js';
+import { buildBatch, codecId, compressBatch, type CompressionCodec, type RecordInput } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -73,6 +73,12 @@ export interface ProducerOptions {
    * A non-idempotent producer always has one, which is what keeps its retries in order.
    */
   maxInFlightPerPartition?: number;
+  /**
+   * Codec for the records of each batch (Kafka's `compression.type`): 'none' (default), 'gzip',
+   * 'snappy', 'lz4' or 'zstd'. Batches are compressed off the event loop before they are sent;
+   * brokers store and serve them compressed, and the consumer decompresses.
+   */
+  compression?: CompressionCodec;
 }
 
 export interface ProducerRecord {
@@ -184,6 +190,7 @@ export class Producer {
   private readonly idempotent: boolean;
   private readonly partitioner: Partitioner | undefined;
   private readonly maxInFlight: number;
+  private readonly compression: CompressionCodec;
   private session: Promise<IdempotentSession> | undefined;
 
   constructor(
@@ -198,6 +205,8 @@ export class Producer {
     this.partitioner = options.partitioner;
     this.traceHeaders = options.traceHeaders ?? true;
     this.maxInFlight = options.maxInFlightPerPartition ?? 1;
+    this.compression = options.compression ?? 'none';
+    codecId(this.compression); // INVALID_REQUEST for a name that is not a codec
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1 || this.maxInFlight > MAX_IN_FLIGHT_PER_PARTITION) {
       throw new SamsaError('INVALID_REQUEST', `maxInFlightPerPartition is ${this.maxInFlight}; expected an integer from 1 to ${MAX_IN_FLIGHT_PER_PARTITION}`);
     }
@@ -377,7 +386,8 @@ export class Producer {
       retried = true;
       queue.retrying++;
     };
-    const request = this.sendInOrder(topic, partition, batch, first.acks, records.length, ahead, onRetry).then(
+    const ready = this.compression === 'none' ? Promise.resolve(batch) : compressBatch(batch, this.compression);
+    const request = this.sendInOrder(topic, partition, ready, first.acks, records.length, ahead, onRetry).then(
       (meta) => {
         session?.confirmed.add(key);
         if (group.length === 1) first.resolve(meta);
@@ -416,12 +426,13 @@ export class Producer {
   private async sendInOrder(
     topic: string,
     partition: number,
-    batch: Buffer,
+    ready: Promise<Buffer>,
     acks: Acks,
     count: number,
     ahead: Promise<boolean> | undefined,
     onRetry: () => void,
   ): Promise<RecordMetadata> {
+    const batch = await ready;
     let waited = false;
     for (;;) {
       try {
