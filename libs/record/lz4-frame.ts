@@ -115,9 +115,14 @@ function decodeBlock(src: Buffer, room: number, maxBytes: number): Buffer {
       } while (b === 255);
     }
     if (length > room - d) throw tooLarge(maxBytes);
-    // Byte by byte: a match may overlap its own output (offset < length).
     let from = d - offset;
-    for (let i = 0; i < length; i++) dst[d++] = dst[from++] as number;
+    if (offset >= length && length > 16) {
+      dst.copyWithin(d, from, from + length);
+      d += length;
+    } else {
+      // Byte by byte: a match may overlap its own output (offset < length); short ones are cheaper so.
+      for (let i = 0; i < length; i++) dst[d++] = dst[from++] as number;
+    }
   }
   return dst.subarray(0, d);
 }
