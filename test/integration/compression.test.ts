@@ -3,13 +3,14 @@
  * compresses with each of Kafka's four codecs, the broker stores the batch as it came (the raw
  * Fetch returns it with the codec bits still set, smaller than the records), and the records read
  * back the same through the SDK consumer and through the structured Fetch a plain generated
- * client uses (decompressed on the broker).
+ * client uses (decompressed on the broker). A decompression bomb is stored (the produce path does
+ * not decompress) but the structured Fetch refuses it with CORRUPT_MESSAGE at the 64 MiB cap.
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa } from '../../libs/client/index.js';
-import { COMPRESSION_MASK, OFF_ATTRIBUTES, codecId, iterateBatches, type CompressionCodec } from '../../libs/record/index.js';
-import { brokerClient, type v1 } from '../../libs/rpc/index.js';
+import { COMPRESSION_MASK, DEFAULT_MAX_DECOMPRESSED_BYTES, OFF_ATTRIBUTES, buildBatch, codecId, compressBatch, iterateBatches, type CompressionCodec } from '../../libs/record/index.js';
+import { REASON_TRAILER, brokerClient, type v1 } from '../../libs/rpc/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'compression', brokers: 2 });
@@ -20,10 +21,23 @@ afterAll(async () => {
   await samsa.close();
 });
 
-function fetch(address: string, req: v1.FetchRequest): Promise<v1.FetchResponse__Output> {
+function clientFor(address: string): v1.BrokerServiceClient {
   let c = clients.get(address);
   if (!c) clients.set(address, (c = brokerClient(address)));
-  const client = c;
+  return c;
+}
+
+function produceRaw(address: string, req: v1.ProduceRequest): Promise<v1.ProduceResponse__Output> {
+  return new Promise((resolve, reject) => {
+    clientFor(address).produce(req, new grpc.Metadata(), { deadline: new Date(Date.now() + 30_000) }, (err, res) => {
+      if (err) reject(err);
+      else resolve(res as v1.ProduceResponse__Output);
+    });
+  });
+}
+
+function fetch(address: string, req: v1.FetchRequest): Promise<v1.FetchResponse__Output> {
+  const client = clientFor(address);
   return new Promise((resolve, reject) => {
     client.fetch(req, new grpc.Metadata(), { deadline: new Date(Date.now() + 30_000) }, (err, res) => {
       if (err) reject(err);
@@ -89,4 +103,23 @@ describe('compressed topics', { timeout: 180_000 }, () => {
       }
     });
   }
+
+  it('a decompression bomb is stored as sent but refused, not expanded, by the structured Fetch', async () => {
+    const topic = uniqueName('z-bomb');
+    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
+    const [meta] = await samsa.admin().describeTopics([topic]);
+    const address = cluster.broker(meta?.partitions[0]?.leaderId ?? -1).address;
+    // 65 MiB of zeros: past the 64 MiB cap once decompressed, a few KiB compressed.
+    const bomb = await compressBatch(buildBatch([{ value: Buffer.alloc(DEFAULT_MAX_DECOMPRESSED_BYTES + 1024 * 1024) }]), 'zstd');
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await produceRaw(address, { topic, acks: 'ACKS_LEADER', batches: [{ partition: 0, batch: bomb }] });
+    const raw = await fetch(address, { topic, partition: 0, offset: 0, format: 'RECORD_FORMAT_BATCHES' });
+    expect(raw.batches.length).toBe(bomb.length);
+    const err = (await fetch(address, { topic, partition: 0, offset: 0 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as grpc.ServiceError | undefined;
+    expect(err?.metadata?.get(REASON_TRAILER)[0], err?.details).toBe('CORRUPT_MESSAGE');
+    expect(err?.details).toMatch(/exceeds the limit of 67108864 bytes/);
+  });
 });
