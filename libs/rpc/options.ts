@@ -3,7 +3,9 @@
  * but no send limit, unlimited concurrent streams, no keepalive enforcement), so every server and
  * client in Samsa is built with these.
  */
-import type { ChannelOptions } from '@grpc/grpc-js';
+import type { ClientOptions, ServerOptions } from '@grpc/grpc-js';
+import { rejectInvalidRequests } from './strict-requests.js';
+import { claimIdentity, hasServiceIdentity } from './principal.js';
 
 export interface RpcLimits {
   /** Largest gRPC message either side accepts. Must exceed the largest batch plus framing. */
@@ -17,8 +19,10 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = {
   maxConcurrentStreams: 1000,
 };
 
-export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOptions {
+export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ServerOptions {
   return {
+    // Requests that fail strict decoding are answered INVALID_ARGUMENT here (strict-requests.ts).
+    interceptors: [rejectInvalidRequests],
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.max_concurrent_streams': limits.maxConcurrentStreams,
@@ -39,8 +43,11 @@ export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOp
  */
 export const RECEIVE_WINDOW_BYTES = 8 * 1024 * 1024;
 
-export function clientOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ChannelOptions {
+export function clientOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ClientOptions {
   return {
+    // A service's calls say which service it is (principal.ts; set before its channels are made);
+    // a client's say nothing and pay for no interceptor.
+    ...(hasServiceIdentity() ? { interceptors: [claimIdentity] } : {}),
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.keepalive_time_ms': 30_000,

@@ -14,6 +14,7 @@ import type { ProtoGrpcType as BrokerProto } from './generated/broker.js';
 import type { ProtoGrpcType as ControllerProto } from './generated/controller.js';
 import type { ProtoGrpcType as ReplicationProto } from './generated/replication.js';
 import type { ProtoGrpcType as CoordinatorProto } from './generated/coordinator.js';
+import { strictDeserializers } from './strict-requests.js';
 
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   keepCase: false,
@@ -46,13 +47,18 @@ export type SamsaProto = BrokerProto & ControllerProto & ReplicationProto & Coor
 
 let cached: { proto: SamsaProto; definition: protoLoader.PackageDefinition } | undefined;
 
-/** The package definition (for reflection) and the loaded gRPC object, loaded once per process. */
+/**
+ * The package definition (for reflection) and the loaded gRPC object, loaded once per process.
+ * Servers decode requests strictly (strict-requests.ts): a request that is not valid protobuf, or
+ * breaks a limit of limits.ts, never reaches a handler.
+ */
 export function loadSamsaProto(): { proto: SamsaProto; definition: protoLoader.PackageDefinition } {
   if (!cached) {
     const definition = protoLoader.loadSync([...PROTO_FILES], {
       ...PROTO_LOADER_OPTIONS,
       includeDirs: [protoRoot()],
     });
+    strictDeserializers(definition);
     const proto = grpc.loadPackageDefinition(definition) as unknown as SamsaProto;
     cached = { proto, definition };
   }

@@ -10,6 +10,7 @@ import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../l
 import type { ControllerServiceClient } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 import type { ControllerServiceHandlers } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 import type { ActiveController } from './active-controller.js';
+import { internalTopicCreation } from './internal-topics.js';
 
 const FORWARDED = 'samsa-forwarded';
 
@@ -68,6 +69,16 @@ export class ControllerHandlers {
       CreateTopic: unary((req, call) =>
         this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => ({ topic: await active.createTopic(req) }), (client, md, options, cb) => client.createTopic(req, md, options, cb)),
       ),
+      // Harmless to anyone without authentication: it makes only what Samsa would make itself. Once
+      // mTLS identities exist, allow coordinator identities only here (libs/rpc principalOf).
+      CreateInternalTopic: unary((req, call) => {
+        const creation = internalTopicCreation(req);
+        return this.onActive<v1.CreateInternalTopicResponse, v1.CreateInternalTopicResponse__Output>(
+          call,
+          async (active) => ({ topic: await active.createTopic(creation) }),
+          (client, md, options, cb) => client.createInternalTopic(req, md, options, cb),
+        );
+      }),
       DeleteTopic: unary((req, call) =>
         this.onActive<v1.DeleteTopicResponse, v1.DeleteTopicResponse__Output>(
           call,

@@ -1,7 +1,9 @@
 /**
  * The __consumer_offsets topic through the SDK: created by the first coordinator that needs it
- * (through the controller, compact cleanup, no retention, replication factor as configured but at
- * most the live brokers, min.insync.replicas 2 when it has 3+ replicas), written with acks=all,
+ * (through the controller's CreateInternalTopic, which fixes compact cleanup, no retention and
+ * min.insync.replicas 2 when it has 3+ replicas; replication factor as configured but at most the
+ * live brokers), written with acks=all (this process's calls carry the coordinator identity that
+ * the broker requires for internal topics: libs/rpc/principal.ts),
  * read from the partition leaders up to the high watermark.
  *
  * Known cost: with no log cleaner yet, a partition grows with every commit and a takeover replays
@@ -29,14 +31,9 @@ export class OffsetsTopic implements OffsetsLog {
     if (existing[0]) return existing[0].partitions.length;
     const rf = Math.max(1, Math.min(replicationFactor, liveBrokers));
     try {
-      const created = await admin.createTopic({
-        name: OFFSETS_TOPIC,
-        partitions,
-        replicationFactor: rf,
-        // Compaction is read-side only for now (latest per key on replay), so nothing may be
-        // deleted by time or size: committed offsets must outlive any retention.
-        config: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'retention.bytes': '-1', 'min.insync.replicas': String(rf >= 3 ? 2 : 1) },
-      });
+      // The controller fixes its config (services/controller/internal-topics.ts); CreateTopic
+      // refuses "__" names.
+      const created = await admin.createInternalTopic(OFFSETS_TOPIC, partitions, rf);
       logger.info({ partitions, replicationFactor: rf }, `created ${OFFSETS_TOPIC}`);
       return created.partitions.length;
     } catch (err) {

@@ -47,6 +47,18 @@ export class Admin {
     return toTopicMetadata(res.topic);
   }
 
+  /**
+   * For Samsa's own services (the coordinator): creates internal topic `name` (only
+   * "__consumer_offsets") with the configuration the controller fixes for it. createTopic refuses
+   * names starting with "__".
+   */
+  async createInternalTopic(name: string, partitions: number, replicationFactor: number): Promise<TopicMetadata> {
+    const res = await this.onController<v1.CreateInternalTopicResponse__Output>((c, opts, cb) => c.createInternalTopic({ name, partitions, replicationFactor }, opts, cb));
+    this.cluster.invalidate(name);
+    if (!res.topic) throw new SamsaError('INTERNAL_ERROR', 'CreateInternalTopic answered without the topic');
+    return toTopicMetadata(res.topic);
+  }
+
   /** Grows `name` to `totalPartitions` partitions (never fewer); returns the topic as it is now. */
   async createPartitions(name: string, totalPartitions: number, options: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
     const res = await this.onController<v1.CreatePartitionsResponse__Output>((c, opts, cb) =>

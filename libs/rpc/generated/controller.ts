@@ -6,6 +6,8 @@ import type { AlterTopicConfigResponse as _samsa_v1_AlterTopicConfigResponse, Al
 import type { BrokerInfo as _samsa_v1_BrokerInfo, BrokerInfo__Output as _samsa_v1_BrokerInfo__Output } from './samsa/v1/BrokerInfo.js';
 import type { ConsumedRecord as _samsa_v1_ConsumedRecord, ConsumedRecord__Output as _samsa_v1_ConsumedRecord__Output } from './samsa/v1/ConsumedRecord.js';
 import type { ControllerServiceClient as _samsa_v1_ControllerServiceClient, ControllerServiceDefinition as _samsa_v1_ControllerServiceDefinition } from './samsa/v1/ControllerService.js';
+import type { CreateInternalTopicRequest as _samsa_v1_CreateInternalTopicRequest, CreateInternalTopicRequest__Output as _samsa_v1_CreateInternalTopicRequest__Output } from './samsa/v1/CreateInternalTopicRequest.js';
+import type { CreateInternalTopicResponse as _samsa_v1_CreateInternalTopicResponse, CreateInternalTopicResponse__Output as _samsa_v1_CreateInternalTopicResponse__Output } from './samsa/v1/CreateInternalTopicResponse.js';
 import type { CreatePartitionsRequest as _samsa_v1_CreatePartitionsRequest, CreatePartitionsRequest__Output as _samsa_v1_CreatePartitionsRequest__Output } from './samsa/v1/CreatePartitionsRequest.js';
 import type { CreatePartitionsResponse as _samsa_v1_CreatePartitionsResponse, CreatePartitionsResponse__Output as _samsa_v1_CreatePartitionsResponse__Output } from './samsa/v1/CreatePartitionsResponse.js';
 import type { CreateTopicRequest as _samsa_v1_CreateTopicRequest, CreateTopicRequest__Output as _samsa_v1_CreateTopicRequest__Output } from './samsa/v1/CreateTopicRequest.js';
@@ -38,6 +40,8 @@ export interface ProtoGrpcType {
       BrokerInfo: MessageTypeDefinition<_samsa_v1_BrokerInfo, _samsa_v1_BrokerInfo__Output>
       ConsumedRecord: MessageTypeDefinition<_samsa_v1_ConsumedRecord, _samsa_v1_ConsumedRecord__Output>
       ControllerService: SubtypeConstructor<typeof grpc.Client, _samsa_v1_ControllerServiceClient> & { service: _samsa_v1_ControllerServiceDefinition }
+      CreateInternalTopicRequest: MessageTypeDefinition<_samsa_v1_CreateInternalTopicRequest, _samsa_v1_CreateInternalTopicRequest__Output>
+      CreateInternalTopicResponse: MessageTypeDefinition<_samsa_v1_CreateInternalTopicResponse, _samsa_v1_CreateInternalTopicResponse__Output>
       CreatePartitionsRequest: MessageTypeDefinition<_samsa_v1_CreatePartitionsRequest, _samsa_v1_CreatePartitionsRequest__Output>
       CreatePartitionsResponse: MessageTypeDefinition<_samsa_v1_CreatePartitionsResponse, _samsa_v1_CreatePartitionsResponse__Output>
       CreateTopicRequest: MessageTypeDefinition<_samsa_v1_CreateTopicRequest, _samsa_v1_CreateTopicRequest__Output>

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AlterTopicConfigRequest as _samsa_v1_AlterTopicConfigRequest, AlterTopicConfigRequest__Output as _samsa_v1_AlterTopicConfigRequest__Output } from '../../samsa/v1/AlterTopicConfigRequest.js';
 import type { AlterTopicConfigResponse as _samsa_v1_AlterTopicConfigResponse, AlterTopicConfigResponse__Output as _samsa_v1_AlterTopicConfigResponse__Output } from '../../samsa/v1/AlterTopicConfigResponse.js';
+import type { CreateInternalTopicRequest as _samsa_v1_CreateInternalTopicRequest, CreateInternalTopicRequest__Output as _samsa_v1_CreateInternalTopicRequest__Output } from '../../samsa/v1/CreateInternalTopicRequest.js';
+import type { CreateInternalTopicResponse as _samsa_v1_CreateInternalTopicResponse, CreateInternalTopicResponse__Output as _samsa_v1_CreateInternalTopicResponse__Output } from '../../samsa/v1/CreateInternalTopicResponse.js';
 import type { CreatePartitionsRequest as _samsa_v1_CreatePartitionsRequest, CreatePartitionsRequest__Output as _samsa_v1_CreatePartitionsRequest__Output } from '../../samsa/v1/CreatePartitionsRequest.js';
 import type { CreatePartitionsResponse as _samsa_v1_CreatePartitionsResponse, CreatePartitionsResponse__Output as _samsa_v1_CreatePartitionsResponse__Output } from '../../samsa/v1/CreatePartitionsResponse.js';
 import type { CreateTopicRequest as _samsa_v1_CreateTopicRequest, CreateTopicRequest__Output as _samsa_v1_CreateTopicRequest__Output } from '../../samsa/v1/CreateTopicRequest.js';
@@ -26,6 +28,15 @@ export interface ControllerServiceClient extends grpc.Client {
   alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
   alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
   alterTopicConfig(argument: _samsa_v1_AlterTopicConfigRequest, callback: grpc.requestCallback<_samsa_v1_AlterTopicConfigResponse__Output>): grpc.ClientUnaryCall;
+  
+  CreateInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  CreateInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  CreateInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  CreateInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  createInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  createInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  createInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
+  createInternalTopic(argument: _samsa_v1_CreateInternalTopicRequest, callback: grpc.requestCallback<_samsa_v1_CreateInternalTopicResponse__Output>): grpc.ClientUnaryCall;
   
   CreatePartitions(argument: _samsa_v1_CreatePartitionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
   CreatePartitions(argument: _samsa_v1_CreatePartitionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
@@ -86,6 +97,8 @@ export interface ControllerServiceClient extends grpc.Client {
 export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementation {
   AlterTopicConfig: grpc.handleUnaryCall<_samsa_v1_AlterTopicConfigRequest__Output, _samsa_v1_AlterTopicConfigResponse>;
   
+  CreateInternalTopic: grpc.handleUnaryCall<_samsa_v1_CreateInternalTopicRequest__Output, _samsa_v1_CreateInternalTopicResponse>;
+  
   CreatePartitions: grpc.handleUnaryCall<_samsa_v1_CreatePartitionsRequest__Output, _samsa_v1_CreatePartitionsResponse>;
   
   CreateTopic: grpc.handleUnaryCall<_samsa_v1_CreateTopicRequest__Output, _samsa_v1_CreateTopicResponse>;
@@ -102,6 +115,7 @@ export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementa
 
 export interface ControllerServiceDefinition extends grpc.ServiceDefinition {
   AlterTopicConfig: MethodDefinition<_samsa_v1_AlterTopicConfigRequest, _samsa_v1_AlterTopicConfigResponse, _samsa_v1_AlterTopicConfigRequest__Output, _samsa_v1_AlterTopicConfigResponse__Output>
+  CreateInternalTopic: MethodDefinition<_samsa_v1_CreateInternalTopicRequest, _samsa_v1_CreateInternalTopicResponse, _samsa_v1_CreateInternalTopicRequest__Output, _samsa_v1_CreateInternalTopicResponse__Output>
   CreatePartitions: MethodDefinition<_samsa_v1_CreatePartitionsRequest, _samsa_v1_CreatePartitionsResponse, _samsa_v1_CreatePartitionsRequest__Output, _samsa_v1_CreatePartitionsResponse__Output>
   CreateTopic: MethodDefinition<_samsa_v1_CreateTopicRequest, _samsa_v1_CreateTopicResponse, _samsa_v1_CreateTopicRequest__Output, _samsa_v1_CreateTopicResponse__Output>
   DeleteTopic: MethodDefinition<_samsa_v1_DeleteTopicRequest, _samsa_v1_DeleteTopicResponse, _samsa_v1_DeleteTopicRequest__Output, _samsa_v1_DeleteTopicResponse__Output>

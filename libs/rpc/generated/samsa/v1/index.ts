@@ -14,6 +14,8 @@ export * from './ConsumeResponse.js';
 export * from './ConsumedRecord.js';
 export * from './ControllerService.js';
 export * from './CoordinatorService.js';
+export * from './CreateInternalTopicRequest.js';
+export * from './CreateInternalTopicResponse.js';
 export * from './CreatePartitionsRequest.js';
 export * from './CreatePartitionsResponse.js';
 export * from './CreateTopicRequest.js';
