@@ -15,13 +15,15 @@ RUN npm run build
 FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# openssl makes the CA and certificates (dist/libs/security/issue-certs.js; docker-compose's certs).
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # proto/ is loaded at run time by @grpc/proto-loader.
 COPY proto ./proto
 COPY --from=build /app/dist ./dist
 RUN ln -s /app/dist/cli/main.js /usr/local/bin/samsa && chmod +x /app/dist/cli/main.js \
-  && mkdir -p /data && chown node:node /data
+  && mkdir -p /data /tls && chown node:node /data /tls
 USER node
 EXPOSE 9090 9092
 CMD ["node", "--enable-source-maps", "--import", "./dist/libs/telemetry/instrumentation.js", "dist/services/broker/main.js"]

@@ -23,6 +23,11 @@ Commands:
 Global options:
   --bootstrap HOST:PORT   a broker to start from (default: $SAMSA_BOOTSTRAP or 127.0.0.1:9092);
                           several may be given separated by commas
+  --tls-ca FILE           CA certificate to verify the cluster with (default: $SAMSA_TLS_CA, else
+                          ./data/tls/ca.crt as \`npm start\` made it, or $SAMSA_DATA_DIR/tls/)
+  --tls-cert FILE         client certificate for mutual TLS (default: $SAMSA_TLS_CERT, else
+  --tls-key FILE          data/tls/samsa-cli.crt) and its key (default: $SAMSA_TLS_KEY)
+  --insecure              plaintext, for a cluster started with --insecure ($SAMSA_INSECURE=1)
   -h, --help              help for samsa or for a command
 
 Exit codes: 0 ok, 1 error, 2 bad usage.

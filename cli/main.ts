@@ -8,7 +8,9 @@
  * Tracing: started as `node --import ./dist/libs/telemetry/instrumentation.js dist/cli/main.js ...`
  * with OTEL_EXPORTER_OTLP_ENDPOINT set, produce and consume are traced like any SDK client.
  */
-import { Samsa, SamsaError } from '../libs/client/index.js';
+import { readFileSync } from 'node:fs';
+import { Samsa, SamsaError, type SamsaTlsOptions } from '../libs/client/index.js';
+import { clientTlsFromEnv } from '../libs/security/index.js';
 import { shutdownTelemetry } from '../libs/telemetry/index.js';
 import { clusterCommand } from './commands/cluster.js';
 import { consumeCommand } from './commands/consume.js';
@@ -20,14 +22,29 @@ import { GROUPS_HELP, MAIN_HELP, TOPICS_HELP } from './help.js';
 import { LineWriter } from './output.js';
 import { DEFAULT_BOOTSTRAP, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
+interface TlsFlags {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+}
+
 /** Splits off global options given before the command; the rest is the command and its arguments. */
-function splitGlobals(argv: string[]): { bootstrap: string | undefined; help: boolean; rest: string[] } {
+function splitGlobals(argv: string[]): { bootstrap: string | undefined; help: boolean; tls: TlsFlags; rest: string[] } {
   let bootstrap: string | undefined;
   let help = false;
+  const tls: TlsFlags = {};
+  const TLS_FLAGS = { '--tls-ca': 'ca', '--tls-cert': 'cert', '--tls-key': 'key' } as const;
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') help = true;
+    const [name, inline] = arg.startsWith('--tls-') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name in TLS_FLAGS) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a file`);
+      tls[TLS_FLAGS[name as keyof typeof TLS_FLAGS]] = value;
+    } else if (arg === '--insecure') tls.insecure = true;
+    else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--bootstrap') {
       bootstrap = argv[++i];
       if (bootstrap === undefined) throw new UsageError('--bootstrap needs HOST:PORT');
@@ -35,7 +52,33 @@ function splitGlobals(argv: string[]): { bootstrap: string | undefined; help: bo
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else break;
   }
-  return { bootstrap, help, rest: argv.slice(i) };
+  return { bootstrap, help, tls, rest: argv.slice(i) };
+}
+
+/**
+ * The CLI's transport: --tls-* flags, else SAMSA_TLS_* / SAMSA_INSECURE, else the certificates
+ * `npm start` made under ./data/tls (or $SAMSA_DATA_DIR/tls). No silent plaintext: with none of
+ * these the command fails and says what to give.
+ */
+function tlsOptions(flags: TlsFlags): SamsaTlsOptions | false {
+  const found = clientTlsFromEnv(process.env, flags);
+  if (found === 'insecure') return false;
+  if (found === undefined) {
+    throw new UsageError(
+      'no TLS certificates: Samsa clusters serve TLS by default. Give --tls-ca FILE (and --tls-cert/--tls-key for a client certificate), ' +
+        'or SAMSA_TLS_CA/SAMSA_TLS_CERT/SAMSA_TLS_KEY, or run from the directory holding the data/ of `npm start` (data/tls/), ' +
+        'or --insecure (SAMSA_INSECURE=1) for a cluster started with --insecure',
+    );
+  }
+  try {
+    return {
+      ca: readFileSync(found.ca),
+      ...(found.cert !== undefined ? { cert: readFileSync(found.cert) } : {}),
+      ...(found.key !== undefined ? { key: readFileSync(found.key) } : {}),
+    };
+  } catch (err) {
+    throw new UsageError(`cannot read TLS files: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** --bootstrap given after the command wins over one before it, which wins over SAMSA_BOOTSTRAP. */
@@ -78,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError('missing command');
     }
     const bootstrap = bootstrapFrom(rest, globals.bootstrap ?? process.env.SAMSA_BOOTSTRAP ?? DEFAULT_BOOTSTRAP);
-    const client = (): Samsa => (samsa ??= new Samsa({ bootstrap }));
+    const client = (): Samsa => (samsa ??= new Samsa({ bootstrap, tls: tlsOptions(globals.tls) }));
     const withHelp = globals.help ? [...rest, '--help'] : rest;
     switch (command) {
       case 'topics': {

@@ -3,6 +3,7 @@
 # already present are not touched, so running it again is quick.
 #
 #   etcd-server                      the metadata store every Samsa cluster runs on
+#   openssl                          makes the local CA and certificates `npm start` serves TLS with
 #   python3-grpcio python3-protobuf  the Python client example and its test
 #   protobuf-compiler-grpc           protoc and grpc_python_plugin (generates the Python client)
 #   docker-compose                   to validate docker-compose.yml (`docker-compose config`)
@@ -21,7 +22,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(etcd-server python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose nftables)
+packages=(etcd-server openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose nftables)
 if [[ "${SAMSA_INSTALL_GO:-}" == 1 ]]; then
   packages+=(golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev)
 fi

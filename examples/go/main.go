@@ -18,6 +18,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +34,8 @@ import (
 
 	samsav1 "github.com/samsa-log/samsa/gen/go/samsa/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
@@ -60,7 +64,7 @@ func main() {
 }
 
 func run(bootstrap, topic string, partitions, replicationFactor int32, count int) error {
-	brokerConn, err := grpc.Dial(bootstrap, grpc.WithInsecure())
+	brokerConn, err := dial(bootstrap)
 	if err != nil {
 		return err
 	}
@@ -81,7 +85,7 @@ func run(bootstrap, topic string, partitions, replicationFactor int32, count int
 	fmt.Printf("cluster %s: %d brokers, controller %d at %s\n", md.ClusterId, len(md.Brokers), md.Controller.Id, controllerAddress)
 
 	// 2. Create the topic on the controller; creating it again shows an error reason.
-	controllerConn, err := grpc.Dial(controllerAddress, grpc.WithInsecure())
+	controllerConn, err := dial(controllerAddress)
 	if err != nil {
 		return err
 	}
@@ -267,7 +271,7 @@ func runMember(bootstrap string, join *samsav1.JoinGroup, maxMessages int) error
 // GroupConsume stream, prints assignments and records, and reports each chunk processed. It returns
 // nil once it has left and the server has ended the stream, or the failed call's error and trailer.
 func memberSession(ctx context.Context, bootstrap string, join *samsav1.JoinGroup, maxMessages int, received *int) (metadata.MD, error) {
-	brokerConn, err := grpc.Dial(bootstrap, grpc.WithInsecure())
+	brokerConn, err := dial(bootstrap)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +287,7 @@ func memberSession(ctx context.Context, bootstrap string, join *samsav1.JoinGrou
 	address := fmt.Sprintf("%s:%d", found.Host, found.Port)
 	fmt.Printf("group %s: coordinator %d at %s\n", join.GroupId, found.CoordinatorId, address)
 
-	conn, err := grpc.Dial(address, grpc.WithInsecure())
+	conn, err := dial(address)
 	if err != nil {
 		return nil, err
 	}
@@ -374,6 +378,39 @@ func codeName(err error) string {
 		previous = r
 	}
 	return b.String()
+}
+
+// dial connects with standard gRPC TLS credentials (credentials.NewTLS): Samsa serves TLS on every
+// port and asks for a client certificate signed by the cluster's CA. Settings, the same as the
+// CLI's: SAMSA_TLS_CA, SAMSA_TLS_CERT, SAMSA_TLS_KEY, else data/tls/ as `npm start` made it (or
+// $SAMSA_DATA_DIR/tls/); SAMSA_INSECURE=1 for a cluster started with --insecure.
+func dial(address string) (*grpc.ClientConn, error) {
+	if v := strings.ToLower(os.Getenv("SAMSA_INSECURE")); v == "1" || v == "true" || v == "yes" {
+		return grpc.Dial(address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	dir := envOr("SAMSA_DATA_DIR", "data") + "/tls/"
+	caFile := envOr("SAMSA_TLS_CA", dir+"ca.crt")
+	certFile, keyFile := dir+"samsa-cli.crt", dir+"samsa-cli.key"
+	if os.Getenv("SAMSA_TLS_CA") != "" {
+		certFile, keyFile = os.Getenv("SAMSA_TLS_CERT"), os.Getenv("SAMSA_TLS_KEY")
+	}
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS: %w (set SAMSA_TLS_CA, or SAMSA_INSECURE=1 for an --insecure cluster)", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("TLS: no certificate in %s", caFile)
+	}
+	config := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if certFile != "" {
+		pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("TLS client certificate: %w", err)
+		}
+		config.Certificates = []tls.Certificate{pair}
+	}
+	return grpc.Dial(address, grpc.WithTransportCredentials(credentials.NewTLS(config)))
 }
 
 func envOr(name, fallback string) string {

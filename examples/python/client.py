@@ -17,6 +17,8 @@ import time
 
 import grpc
 
+import samsa_tls
+
 
 def load_stubs(gen_dir):
     if not os.path.isdir(os.path.join(gen_dir, "samsa", "v1")):
@@ -47,7 +49,7 @@ def main():
     args = ap.parse_args()
     broker_pb2, broker_pb2_grpc, common_pb2, controller_pb2, controller_pb2_grpc = load_stubs(args.gen_dir)
 
-    with grpc.insecure_channel(args.bootstrap) as broker_channel:
+    with samsa_tls.channel(args.bootstrap) as broker_channel:
         broker = broker_pb2_grpc.BrokerServiceStub(broker_channel)
 
         # 1. Metadata from any broker: live brokers and the active controller.
@@ -61,7 +63,7 @@ def main():
         print(f"cluster {md.cluster_id}: {len(md.brokers)} brokers, controller {md.controller.id} at {controller_address}")
 
         # 2. Create the topic on the controller.
-        with grpc.insecure_channel(controller_address) as controller_channel:
+        with samsa_tls.channel(controller_address) as controller_channel:
             controller = controller_pb2_grpc.ControllerServiceStub(controller_channel)
             try:
                 created = controller.CreateTopic(

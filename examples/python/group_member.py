@@ -20,6 +20,8 @@ import time
 
 import grpc
 
+import samsa_tls
+
 
 def load_stubs(gen_dir):
     if not os.path.isdir(os.path.join(gen_dir, "samsa", "v1")):
@@ -81,7 +83,7 @@ def retriable(err):
 def run_member(pb, pb_grpc, args, progress):
     """One membership: find the coordinator, join, consume; counts records in progress["received"]."""
     # 1. Any broker says where the group's coordinator is.
-    with grpc.insecure_channel(args.bootstrap) as channel:
+    with samsa_tls.channel(args.bootstrap) as channel:
         found = pb_grpc.CoordinatorServiceStub(channel).FindCoordinator(pb.FindCoordinatorRequest(group_id=args.group), timeout=30)
     address = f"{found.host}:{found.port}"
     print(f"group {args.group}: coordinator {found.coordinator_id} at {address}", flush=True)
@@ -98,7 +100,7 @@ def run_member(pb, pb_grpc, args, progress):
             yield item
 
     leaving = False
-    with grpc.insecure_channel(address) as channel:
+    with samsa_tls.channel(address) as channel:
         stream = pb_grpc.CoordinatorServiceStub(channel).GroupConsume(outgoing())
         try:
             for response in stream:

@@ -4,7 +4,7 @@
  * Folders by role, as in kafkajs: cluster/ (metadata and routing to leaders), admin/, producer/,
  * consumer/, retry/ (the one retry helper).
  */
-export { Samsa, type SamsaOptions } from './samsa.js';
+export { Samsa, type SamsaOptions, type SamsaTlsOptions } from './samsa.js';
 export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin/admin.js';
 export { topicConfigEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
 export { Producer, type Acks, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer/producer.js';

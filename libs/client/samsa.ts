@@ -10,6 +10,9 @@
  *   const consumer = samsa.consumer({ groupId: 'audit' });   // assign, seek, pause, commit: consumer/consumer.ts
  *   await samsa.close();
  */
+import * as grpc from '@grpc/grpc-js';
+import { SamsaError } from '../errors/index.js';
+import { silenceIpServernameWarning } from '../security/index.js';
 import { Admin } from './admin/admin.js';
 import { Cluster } from './cluster/cluster.js';
 import { Consumer, type ConsumerOptions } from './consumer/consumer.js';
@@ -27,6 +30,28 @@ export interface SamsaOptions {
   metadataMaxAgeMs?: number;
   /** Backoff for retriable errors (see retry/). */
   retry?: RetryOptions;
+  /**
+   * TLS (a Samsa cluster serves TLS by default): the CA that signed the cluster's certificates and,
+   * for mutual TLS, this client's certificate and key, as PEM text or Buffers (kafkajs's `ssl`).
+   * `false`: plaintext, for clusters started with --insecure. Absent: the process's default
+   * transport (plaintext unless the process set one; a service's own mutual TLS inside services).
+   */
+  tls?: SamsaTlsOptions | false;
+}
+
+export interface SamsaTlsOptions {
+  ca: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+function credentialsOf(tls: SamsaTlsOptions | false | undefined): grpc.ChannelCredentials | undefined {
+  if (tls === undefined) return undefined;
+  if (tls === false) return grpc.credentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new SamsaError('INVALID_REQUEST', 'tls: a client certificate needs its key, and a key its certificate');
+  const pem = (v: string | Buffer | undefined): Buffer | null => (v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v));
+  silenceIpServernameWarning();
+  return grpc.credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
 }
 
 export class Samsa {
@@ -46,6 +71,7 @@ export class Samsa {
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
       retry: options.retry ?? {},
+      credentials: credentialsOf(options.tls),
     });
   }
 

@@ -4,6 +4,14 @@
  *
  *   <dir>/etcd/            etcd data          <dir>/logs/<name>.log   each process's output
  *   <dir>/broker-<id>/     a broker's log dirs
+ *   <dir>/tls/             the local CA (unless one is given), each service's certificate and key,
+ *                          and samsa-cli.crt/.key, the client certificate of the CLI and of the
+ *                          process that started the cluster
+ *
+ * TLS is the default: every service gets its own certificate (CN <kind>-<id>, its host in
+ * subjectAltName) and the process that starts the cluster becomes its client: it sets its own
+ * default transport (libs/rpc) to the samsa-cli certificate, so health checks and any client it
+ * makes afterwards speak mutual TLS. `security: 'insecure'` runs every service with SAMSA_INSECURE=1.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +19,9 @@ import { EtcdProcess } from './etcd.js';
 import { freePort } from './free-port.js';
 import { ServiceProcess, type ServiceKind } from './service.js';
 import { waitUntil } from './child.js';
-import { brokerClient, callUnary, deadlineIn } from '../rpc/index.js';
+import * as grpc from '@grpc/grpc-js';
+import { brokerClient, callUnary, deadlineIn, setDefaultTransport } from '../rpc/index.js';
+import { CLI_CERT_NAME, LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../security/index.js';
 
 export interface LocalClusterOptions {
   dir: string;
@@ -34,6 +44,10 @@ export interface LocalClusterOptions {
    * started under (fault tests: a network namespace, test/fault/harness/netns.ts). Undefined: on `host`.
    */
   placement?: (kind: ServiceKind, id: number) => { host: string; wrapper: string[] } | undefined;
+  /** 'tls' (default): mutual TLS everywhere, certificates made on first start; 'insecure': plaintext. */
+  security?: 'tls' | 'insecure';
+  /** The CA to issue certificates with (tests share one per process); default: one in <dir>/tls. */
+  ca?: LocalCa;
 }
 
 export class LocalCluster {
@@ -44,12 +58,39 @@ export class LocalCluster {
     readonly controllers: ServiceProcess[],
     readonly brokers: ServiceProcess[],
     readonly coordinators: ServiceProcess[],
+    /** The client certificate made for the CLI and this process; undefined when insecure. */
+    readonly clientTls: ClientTlsPaths | undefined,
   ) {}
+
+  /**
+   * Makes the CA (unless given), the client certificate, and returns the SAMSA_* settings of each
+   * service's TLS; installs the client certificate as this process's default transport.
+   */
+  private static async prepareSecurity(options: LocalClusterOptions): Promise<{ clientTls: ClientTlsPaths | undefined; serviceEnv: (kind: ServiceKind, id: number, host: string) => Promise<Record<string, string>> }> {
+    if (options.security === 'insecure') {
+      setDefaultTransport({ channel: grpc.credentials.createInsecure() });
+      const env = { SAMSA_INSECURE: '1', SAMSA_TLS_CA: '', SAMSA_TLS_CERT: '', SAMSA_TLS_KEY: '' };
+      return { clientTls: undefined, serviceEnv: () => Promise.resolve(env) };
+    }
+    const tlsDir = join(options.dir, 'tls');
+    const ca = options.ca ?? (await LocalCa.openOrCreate(tlsDir));
+    const hosts = [options.host ?? '127.0.0.1'];
+    const clientTls = await ca.issue(CLI_CERT_NAME, { hosts, outDir: tlsDir });
+    setDefaultTransport({ channel: clientTlsCredentials(clientTls) });
+    return {
+      clientTls,
+      serviceEnv: async (kind, id, host) => {
+        const files = await ca.issue(`${kind}-${id}`, { service: true, hosts: [...hosts, host], outDir: tlsDir });
+        return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key };
+      },
+    };
+  }
 
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
     const host = options.host ?? '127.0.0.1';
     const clusterId = options.clusterId ?? 'local';
     mkdirSync(join(options.dir, 'logs'), { recursive: true });
+    const security = await LocalCluster.prepareSecurity(options);
     const etcd = await EtcdProcess.start({
       dataDir: join(options.dir, 'etcd'),
       logFile: join(options.dir, 'logs', 'etcd.log'),
@@ -57,12 +98,14 @@ export class LocalCluster {
       ...(options.ports?.etcd ? { clientPort: options.ports.etcd } : {}),
       ...(options.ports?.etcdPeer ? { peerPort: options.ports.etcdPeer } : {}),
     });
-    const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined, metricsPort: number | undefined): Promise<ServiceProcess> =>
-      new ServiceProcess({
+    const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined, metricsPort: number | undefined): Promise<ServiceProcess> => {
+      const placed = options.placement?.(kind, id);
+      const env = { ...options.env, ...(await security.serviceEnv(kind, id, placed?.host ?? host)) };
+      return new ServiceProcess({
         kind,
         id,
         host,
-        ...options.placement?.(kind, id),
+        ...placed,
         // Free on `host`; a placed service has its own address space, where it is free too.
         port: fixedPort ?? (await freePort(host)),
         metricsPort: metricsPort ?? (await freePort(host)),
@@ -70,13 +113,14 @@ export class LocalCluster {
         clusterId,
         dataDir: join(options.dir, `${kind}-${id}`),
         logFile: join(options.dir, 'logs', `${kind}-${id}.log`),
-        ...(options.env ? { env: options.env } : {}),
+        env,
         ...(kind === 'broker' && options.brokerNodeArgs ? { nodeArgs: options.brokerNodeArgs } : {}),
       });
+    };
     const controllers: ServiceProcess[] = [];
     const brokers: ServiceProcess[] = [];
     const coordinators: ServiceProcess[] = [];
-    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers, coordinators);
+    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers, coordinators, security.clientTls);
     try {
       for (let i = 0; i < (options.controllers ?? 1); i++) controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i], options.metricsPorts?.controllers?.[i]));
       for (let i = 0; i < (options.brokers ?? 3); i++) brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));

@@ -29,6 +29,9 @@ Options:
   --brokers N             number of brokers, 1-50 (default 3)
   --controllers N         number of controllers, 1-9; more than one are standbys (default 1)
   --coordinators N        number of consumer-group coordinators, 0-9 (default 1)
+  --insecure              plaintext gRPC and no authentication, for development only; by default
+                          every service serves TLS and speaks mutual TLS to the others, with a
+                          CA and certificates made on first start under DATA_DIR/tls/
   --otlp-endpoint URL     send every service's traces over OTLP/HTTP to URL, e.g.
                           http://127.0.0.1:4318 (Jaeger); default $OTEL_EXPORTER_OTLP_ENDPOINT,
                           and without either no traces are exported
@@ -53,6 +56,7 @@ interface Settings {
   ports: PortPlan;
   /** OTLP endpoint handed to every service; undefined: none (the services' own OTEL_* env applies). */
   otlpEndpoint: string | undefined;
+  insecure: boolean;
 }
 
 class UsageError extends Error {}
@@ -77,6 +81,7 @@ function readSettings(argv: string[]): Settings | undefined {
         'coordinator-port': { type: 'string' },
         'metrics-port': { type: 'string' },
         'otlp-endpoint': { type: 'string' },
+        insecure: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -119,6 +124,7 @@ function readSettings(argv: string[]): Settings | undefined {
     coordinators,
     ports,
     otlpEndpoint: otlpEndpointOf(values['otlp-endpoint'] ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    insecure: values.insecure === true,
   };
 }
 
@@ -212,6 +218,7 @@ async function main(): Promise<number> {
       host: s.host,
       ports: { etcd: plan.etcd.client, etcdPeer: plan.etcd.peer, controllers: plan.controllers, brokers: plan.brokers, coordinators: plan.coordinators },
       metricsPorts: plan.metrics,
+      security: s.insecure ? 'insecure' : 'tls',
       ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
     });
   } catch (err) {
@@ -225,9 +232,16 @@ async function main(): Promise<number> {
   rows.push(['etcd', cluster.etcd.endpoint, '', String(cluster.etcd.child.pid ?? ''), cluster.etcd.child.logFile]);
   for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators]) rows.push([p.name, p.address, p.metricsUrl ?? '', String(p.pid ?? ''), p.spec.logFile]);
   const bootstrap = cluster.bootstrap;
-  const flag = bootstrap === '127.0.0.1:9092' ? '' : ` --bootstrap ${bootstrap}`;
+  // The CLI finds ./data/tls by itself; from another data dir it is told where to look.
+  const defaultDataDir = s.dataDir === resolve('data');
+  const tlsFlag = s.insecure ? ' --insecure' : defaultDataDir ? '' : ` --tls-ca ${cluster.clientTls?.ca} --tls-cert ${cluster.clientTls?.cert} --tls-key ${cluster.clientTls?.key}`;
+  const flag = (bootstrap === '127.0.0.1:9092' ? '' : ` --bootstrap ${bootstrap}`) + tlsFlag;
+  const security = s.insecure
+    ? '\n*** INSECURE: plaintext gRPC, no authentication; anyone who reaches these ports is trusted. For development only. ***\n'
+    : `\nTLS on every port, mutual TLS between services. CA and certificates: ${resolve(s.dataDir, 'tls')} ` +
+      `(clients: ca.crt, and samsa-cli.crt + samsa-cli.key as a client certificate; see docs/security.md).\n`;
   process.stdout.write(
-    `\n${table(rows)}\n\nSamsa is running. In another terminal:\n\n` +
+    `\n${table(rows)}\n${security}\nSamsa is running. In another terminal:\n\n` +
       `  npx samsa${flag} topics create demo --partitions 6\n` +
       `  seq 1 1000 | npx samsa${flag} produce demo\n` +
       `  npx samsa${flag} consume demo --from earliest\n` +

@@ -31,13 +31,19 @@ import * as grpcJs from '@grpc/grpc-js';
 import { service as healthServiceDefinition } from 'grpc-health-check';
 
 const HealthClient = grpcJs.makeGenericClientConstructor(healthServiceDefinition, 'Health');
+import { defaultChannelCredentials } from './transport.js';
 
 /**
  * Asks `address` for grpc.health.v1 status of `service` ('' = the whole server). Resolves to
  * 'SERVING', 'NOT_SERVING', 'UNKNOWN', or 'UNREACHABLE' when the call fails; never rejects.
  */
-export function checkHealth(address: string, service = '', timeoutMs = 2000): Promise<'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'UNREACHABLE'> {
-  const client = new HealthClient(address, grpcJs.credentials.createInsecure());
+export function checkHealth(
+  address: string,
+  service = '',
+  timeoutMs = 2000,
+  credentials: grpcJs.ChannelCredentials = defaultChannelCredentials(),
+): Promise<'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'UNREACHABLE'> {
+  const client = new HealthClient(address, credentials);
   return new Promise((resolve) => {
     const deadline = new Date(Date.now() + timeoutMs);
     client.makeUnaryRequest(

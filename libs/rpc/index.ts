@@ -9,4 +9,5 @@ export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
 export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { callUnary, deadlineIn } from './call.js';
+export { defaultChannelCredentials, defaultServerCredentials, setDefaultTransport } from './transport.js';
 export * as v1 from './generated/samsa/v1/index.js';

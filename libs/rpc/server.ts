@@ -16,6 +16,7 @@
 import type * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { serverOptions, type RpcLimits, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES } from './options.js';
+import { defaultServerCredentials } from './transport.js';
 
 /** The parts of grpc-js's Server this module touches (not in its public types). */
 interface ServerInternals {
@@ -32,10 +33,13 @@ export function createServer(limits: RpcLimits = DEFAULT_RPC_LIMITS): grpc.Serve
   return server;
 }
 
-/** Binds `host:port` (port 0 picks a free one) and resolves to the bound port. */
-export function bindServer(server: grpc.Server, host: string, port: number): Promise<number> {
+/**
+ * Binds `host:port` (port 0 picks a free one) and resolves to the bound port. Without
+ * `credentials`, the process's transport (transport.ts: TLS when the service set it up).
+ */
+export function bindServer(server: grpc.Server, host: string, port: number, credentials: grpc.ServerCredentials = defaultServerCredentials()): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+    server.bindAsync(`${host}:${port}`, credentials, (err, bound) => {
       if (err) return reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
       const listeners = (server as unknown as ServerInternals).http2Servers;
       if (!(listeners instanceof Map)) return reject(new Error('@grpc/grpc-js changed: Server.http2Servers is gone; update libs/rpc/server.ts'));

@@ -14,6 +14,7 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLogger, meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { runService, type RunningService } from '../../libs/service/index.js';
+import { startTransportSecurity } from '../../libs/security/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { MetadataKeys, type BrokerRegistration, type OfflineReplicas } from '../../libs/cluster/metadata.js';
@@ -69,6 +70,9 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
   try {
+    // First: a service without its certificate (and not --insecure) must not join the cluster.
+    const security = startTransportSecurity(config, logger);
+    cleanup.push(() => security.close());
     const view = await ClusterView.start(etcd, keys, logger);
     cleanup.push(() => view.close());
     // Offline replicas found while opening are reported once registered (the report lives under the lease).

@@ -4,6 +4,7 @@
  */
 import { loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
+import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_MAX_REPLICAS_PER_BROKER } from '../../libs/cluster/index.js';
 
 export const CONTROLLER_CONFIG_SPEC = {
@@ -31,6 +32,7 @@ export const CONTROLLER_CONFIG_SPEC = {
     1_000_000,
   ),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the controller (it keeps no state of its own); accepted for uniformity'),
+  ...TLS_CONFIG_SPEC,
 } as const;
 
 export type ControllerConfig = ConfigOf<typeof CONTROLLER_CONFIG_SPEC>;

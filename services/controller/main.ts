@@ -5,6 +5,7 @@
 import { MetadataKeys, ClusterView, ControllerElection, commitIfLeader, connectEtcd, type ControllerEpoch, type Fence } from '../../libs/cluster/index.js';
 import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
 import { runService } from '../../libs/service/index.js';
+import { startTransportSecurity } from '../../libs/security/index.js';
 import { createLogger, meter } from '../../libs/telemetry/index.js';
 import { loadControllerConfig, type ControllerConfig } from './config.js';
 import { ActiveController } from './active-controller.js';
@@ -21,6 +22,8 @@ const config: ControllerConfig = (() => {
 const logger = createLogger('controller', String(config.controllerId), config.logLevel);
 
 await runService(logger, async () => {
+  // First: a service without its certificate (and not --insecure) must not join the cluster.
+  const security = startTransportSecurity(config, logger);
   const keys = new MetadataKeys(config.clusterId);
   const etcd = connectEtcd(config.etcdEndpoints);
   const view = await ClusterView.start(etcd, keys, logger).catch((err: unknown) => {
@@ -90,6 +93,7 @@ await runService(logger, async () => {
       activeGauge.removeCallback(observeActive);
       await view.close();
       etcd.close();
+      security.close();
     },
   };
 });

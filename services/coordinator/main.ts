@@ -9,6 +9,7 @@
 import type { BatchObservableCallback } from '@opentelemetry/api';
 import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js';
 import { runService, type RunningService } from '../../libs/service/index.js';
+import { startTransportSecurity } from '../../libs/security/index.js';
 import { ConfigError } from '../../libs/config/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
 import { MetadataKeys } from '../../libs/cluster/metadata.js';
@@ -29,6 +30,9 @@ async function start(config: CoordinatorConfig, logger: Logger): Promise<Running
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
   try {
+    // First: a service without its certificate (and not --insecure) must not join the cluster.
+    const security = startTransportSecurity(config, logger);
+    cleanup.push(() => security.close());
     const view = await ClusterView.start(etcd, new MetadataKeys(config.clusterId), logger);
     cleanup.push(() => view.close());
     logger.info('waiting for a live broker');

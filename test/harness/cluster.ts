@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { LocalCluster, EtcdProcess, type LocalClusterOptions } from '../../libs/launcher/index.js';
+import { LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../../libs/security/index.js';
+import { setDefaultTransport } from '../../libs/rpc/index.js';
+import * as grpc from '@grpc/grpc-js';
 
 /** Short timeouts so failure detection in tests takes seconds, not the production defaults. */
 export const FAST_FAILURE_ENV: Record<string, string> = {
@@ -20,18 +23,75 @@ export function tempDir(prefix: string): string {
 }
 
 /**
+ * One CA per test process: every cluster a test file starts trusts it, so a client certificate
+ * made for one cluster works with all of them. SAMSA_TEST_INSECURE=1 runs the suites in plaintext.
+ */
+let testCa: Promise<LocalCa> | undefined;
+export function sharedTestCa(): Promise<LocalCa> {
+  if (!testCa) {
+    const dir = tempDir('ca');
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    testCa = LocalCa.openOrCreate(dir, 'Samsa test CA');
+  }
+  return testCa;
+}
+
+export const TEST_SECURITY: 'tls' | 'insecure' = process.env.SAMSA_TEST_INSECURE === '1' ? 'insecure' : 'tls';
+
+/**
  * Starts a cluster for the current test file; stopped (and its dir removed unless it failed) after
  * all tests. No group coordinator unless `coordinators` says so (tests of other services do not
  * pay for __consumer_offsets).
  */
 export async function startCluster(options: Partial<LocalClusterOptions> & { name: string }): Promise<LocalCluster> {
   const dir = options.dir ?? tempDir(options.name);
-  const cluster = await LocalCluster.start({ ...options, coordinators: options.coordinators ?? 0, dir, env: { ...FAST_FAILURE_ENV, ...options.env } });
+  const security = options.security ?? TEST_SECURITY;
+  const cluster = await LocalCluster.start({
+    ...options,
+    coordinators: options.coordinators ?? 0,
+    dir,
+    env: { ...FAST_FAILURE_ENV, ...options.env },
+    security,
+    ...(security === 'tls' ? { ca: options.ca ?? (await sharedTestCa()) } : {}),
+  });
+  clientEnv(cluster.clientTls);
   afterAll(async () => {
     await cluster.stop();
     if (!process.env.SAMSA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
   });
   return cluster;
+}
+
+/** Subprocess clients of this test (the CLI, the Python and Go examples) read the same settings. */
+function clientEnv(tls: ClientTlsPaths | undefined): void {
+  if (tls) {
+    process.env.SAMSA_TLS_CA = tls.ca;
+    process.env.SAMSA_TLS_CERT = tls.cert;
+    process.env.SAMSA_TLS_KEY = tls.key;
+    delete process.env.SAMSA_INSECURE;
+  } else {
+    for (const v of ['SAMSA_TLS_CA', 'SAMSA_TLS_CERT', 'SAMSA_TLS_KEY']) delete process.env[v];
+    process.env.SAMSA_INSECURE = '1';
+  }
+}
+
+/**
+ * For a test that starts service processes itself (not through startCluster): the SAMSA_* TLS
+ * settings of a service `<kind>-<id>` with a certificate from the test CA, and this process made
+ * a TLS client of it (default transport and the environment its subprocesses inherit).
+ */
+export async function serviceSecurityEnv(kind: 'broker' | 'controller' | 'coordinator', id: number): Promise<Record<string, string>> {
+  if (TEST_SECURITY === 'insecure') {
+    setDefaultTransport({ channel: grpc.credentials.createInsecure() });
+    clientEnv(undefined);
+    return { SAMSA_INSECURE: '1', SAMSA_TLS_CA: '', SAMSA_TLS_CERT: '', SAMSA_TLS_KEY: '' };
+  }
+  const ca = await sharedTestCa();
+  const client = await ca.issue('samsa-cli');
+  setDefaultTransport({ channel: clientTlsCredentials(client) });
+  clientEnv(client);
+  const files = await ca.issue(`${kind}-${id}`, { service: true });
+  return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key };
 }
 
 /** Starts just etcd for the current test file. */

@@ -25,7 +25,7 @@ import {
 import { callUnary, controllerClient, deadlineIn, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { createLogger } from '../../libs/telemetry/index.js';
 import { freePort, ServiceProcess, waitUntil } from '../../libs/launcher/index.js';
-import { startEtcd, tempDir, uniqueName } from '../harness/cluster.js';
+import { serviceSecurityEnv, startEtcd, tempDir, uniqueName } from '../harness/cluster.js';
 
 const TTL = 3;
 const logger = createLogger('controller-test', 'test', 'silent');
@@ -101,7 +101,7 @@ async function startController(id: number): Promise<ServiceProcess> {
     dataDir: join(dir, `controller-${id}`),
     logFile: join(dir, `controller-${id}.log`),
     // Followers do not replicate yet, so RF > 1 is off by default; placement and election need it.
-    env: { SAMSA_LEASE_TTL_SECONDS: String(TTL), SAMSA_LOG_LEVEL: 'debug' },
+    env: { SAMSA_LEASE_TTL_SECONDS: String(TTL), SAMSA_LOG_LEVEL: 'debug', ...(await serviceSecurityEnv('controller', id)) },
   });
   controllers.push(c);
   await c.start();

@@ -6,12 +6,13 @@
  * either (the children's lifelines).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, planPorts, portsOf, repoRoot, waitUntil } from '../../libs/launcher/index.js';
 import { checkHealth } from '../../libs/rpc/index.js';
+import { clientTlsCredentials } from '../../libs/security/index.js';
 import { runCli } from '../harness/cli.js';
 import { tempDir } from '../harness/cluster.js';
 
@@ -124,15 +125,19 @@ async function waitRunning(run: Launched): Promise<Map<string, { address: string
   return rows;
 }
 
-async function expectServing(rows: Map<string, { address: string; pid: number }>): Promise<void> {
+/** Everything serves, over TLS with the client certificate the launcher made under <dataDir>/tls. */
+async function expectServing(rows: Map<string, { address: string; pid: number }>, dataDir: string): Promise<void> {
+  const tls = { ca: join(dataDir, 'tls', 'ca.crt'), cert: join(dataDir, 'tls', 'samsa-cli.crt'), key: join(dataDir, 'tls', 'samsa-cli.key') };
+  expect((statSync(tls.key).mode & 0o777).toString(8)).toBe('600');
+  const credentials = clientTlsCredentials(tls);
   expect([...rows.keys()].sort()).toEqual(['broker-1', 'broker-2', 'broker-3', 'controller-1', 'controller-2', 'coordinator-1', 'coordinator-2', 'etcd']);
   const etcd = rows.get('etcd');
   const health = await fetch(`http://${etcd?.address}/health`);
   expect(health.ok).toBe(true);
   for (const [name, row] of rows) {
-    if (name !== 'etcd') expect([name, await checkHealth(row.address, '', 5_000)]).toEqual([name, 'SERVING']);
+    if (name !== 'etcd') expect([name, await checkHealth(row.address, '', 5_000, credentials)]).toEqual([name, 'SERVING']);
   }
-  const cluster = await runCli(['--bootstrap', rows.get('broker-1')?.address ?? '', 'cluster']);
+  const cluster = await runCli(['--tls-ca', tls.ca, '--tls-cert', tls.cert, '--tls-key', tls.key, '--bootstrap', rows.get('broker-1')?.address ?? '', 'cluster']);
   expect(cluster.code).toBe(0);
   expect(cluster.stdout).toContain('brokers: 3');
   expect(cluster.stdout).toMatch(/controller: [12] at 127\.0\.0\.1:\d+/);
@@ -170,7 +175,7 @@ describe('npm start', () => {
     // npm, its sh, the launcher, etcd and etcd's lifeline guard, seven services.
     expect(run.pids.size).toBeGreaterThanOrEqual(12);
     for (const [name, row] of rows) expect([name, run.pids.has(row.pid)]).toEqual([name, true]);
-    await expectServing(rows);
+    await expectServing(rows, dataDir);
 
     // What a supervisor does: signal the process it started, npm, and nothing else.
     process.kill(npmPid, 'SIGTERM');

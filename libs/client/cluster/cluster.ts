@@ -7,6 +7,7 @@
  *
  * The Cluster owns the ConnectionPool and closes it; producers, consumers and admins borrow it.
  */
+import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { retry, type RetryOptions } from '../retry/index.js';
@@ -21,6 +22,8 @@ export interface ClusterOptions {
   /** Cached topic metadata older than this is refreshed on the next lookup, in ms. */
   metadataMaxAgeMs: number;
   retry: RetryOptions;
+  /** Credentials of every channel; undefined: the process's default transport (libs/rpc). */
+  credentials?: grpc.ChannelCredentials;
 }
 
 interface CachedTopic {
@@ -29,7 +32,7 @@ interface CachedTopic {
 }
 
 export class Cluster {
-  readonly pool = new ConnectionPool();
+  readonly pool: ConnectionPool;
   private readonly topics = new Map<string, CachedTopic>();
   private brokers: BrokerNode[] = [];
   private controller: BrokerNode | undefined;
@@ -39,6 +42,7 @@ export class Cluster {
 
   constructor(readonly options: ClusterOptions) {
     if (options.bootstrap.length === 0) throw new SamsaError('INVALID_REQUEST', 'bootstrap needs at least one host:port');
+    this.pool = new ConnectionPool(options.credentials);
   }
 
   /**

@@ -3,7 +3,7 @@
  * and closed by that client's close(). Nothing else in the SDK constructs gRPC clients.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { brokerClient, controllerClient, coordinatorClient, deadlineIn, type v1 } from '../../rpc/index.js';
+import { brokerClient, controllerClient, coordinatorClient, deadlineIn, DEFAULT_RPC_LIMITS, type v1 } from '../../rpc/index.js';
 import { callError } from '../errors.js';
 
 export class ConnectionPool {
@@ -12,11 +12,14 @@ export class ConnectionPool {
   private readonly coordinators = new Map<string, v1.CoordinatorServiceClient>();
   private closed = false;
 
+  /** `credentials` of every channel; undefined: the process's default transport (libs/rpc). */
+  constructor(private readonly credentials?: grpc.ChannelCredentials) {}
+
   broker(address: string): v1.BrokerServiceClient {
     this.assertOpen();
     let client = this.brokers.get(address);
     if (!client) {
-      client = brokerClient(address);
+      client = brokerClient(address, DEFAULT_RPC_LIMITS, this.credentials);
       this.brokers.set(address, client);
     }
     return client;
@@ -26,7 +29,7 @@ export class ConnectionPool {
     this.assertOpen();
     let client = this.controllers.get(address);
     if (!client) {
-      client = controllerClient(address);
+      client = controllerClient(address, DEFAULT_RPC_LIMITS, this.credentials);
       this.controllers.set(address, client);
     }
     return client;
@@ -37,7 +40,7 @@ export class ConnectionPool {
     this.assertOpen();
     let client = this.coordinators.get(address);
     if (!client) {
-      client = coordinatorClient(address);
+      client = coordinatorClient(address, DEFAULT_RPC_LIMITS, this.credentials);
       this.coordinators.set(address, client);
     }
     return client;
