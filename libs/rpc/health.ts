@@ -4,8 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { ReflectionService } from '@grpc/reflection';
-import { loadSamsaProto } from './proto.js';
+import { addReflection } from './reflection.js';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 
@@ -13,12 +12,15 @@ export class HealthReporter {
   private readonly impl = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly services: string[];
 
-  /** `services` are the fully-qualified names also reported individually, e.g. samsa.v1.BrokerService. */
+  /**
+   * `services` are the fully-qualified names also reported individually, e.g. samsa.v1.BrokerService:
+   * exactly the services the server serves, which reflection then lists (with Health).
+   */
   constructor(server: grpc.Server, services: string[]) {
     this.services = services;
     for (const name of services) this.impl.setStatus(name, 'NOT_SERVING');
     this.impl.addToServer(server);
-    new ReflectionService(loadSamsaProto().definition).addToServer(server);
+    addReflection(server, services);
   }
 
   set(status: ServingStatus): void {
@@ -29,9 +31,9 @@ export class HealthReporter {
 
 import * as grpcJs from '@grpc/grpc-js';
 import { service as healthServiceDefinition } from 'grpc-health-check';
+import { defaultChannelCredentials } from './transport.js';
 
 const HealthClient = grpcJs.makeGenericClientConstructor(healthServiceDefinition, 'Health');
-import { defaultChannelCredentials } from './transport.js';
 
 /**
  * Asks `address` for grpc.health.v1 status of `service` ('' = the whole server). Resolves to

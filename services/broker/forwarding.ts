@@ -15,6 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
 import {
   brokerClient,
+  onShutdown,
   fromServiceError,
   isServiceError,
   writeWithBackpressure,
@@ -136,11 +137,12 @@ export class Forwarder {
     const upstream = client.consume(request, forwardedMetadata());
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      let offStop = (): void => undefined;
       const finish = (err?: SamsaError): void => {
         if (settled) return;
         settled = true;
         call.off('cancelled', onGone);
-        stop.removeEventListener('abort', onStop);
+        offStop();
         upstream.cancel();
         if (err) reject(err);
         else resolve();
@@ -160,8 +162,8 @@ export class Forwarder {
       });
       upstream.on('end', () => finish());
       call.on('cancelled', onGone);
-      if (stop.aborted) onStop();
-      else stop.addEventListener('abort', onStop, { once: true });
+      // One listener on the shared signal however many streams are proxied (onShutdown).
+      offStop = onShutdown(stop, onStop);
     });
   }
 

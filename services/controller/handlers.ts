@@ -5,7 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { toMetadataResponse, toTopicInfo, type ClusterView } from '../../libs/cluster/index.js';
+import { assertNotInternalTopic, toMetadataResponse, toTopicInfo, type ClusterView } from '../../libs/cluster/index.js';
 import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
 import type { ControllerServiceClient } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 import type { ControllerServiceHandlers } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
@@ -66,9 +66,10 @@ export class ControllerHandlers {
 
   handlers(): ControllerServiceHandlers {
     return {
-      CreateTopic: unary((req, call) =>
-        this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => ({ topic: await active.createTopic(req) }), (client, md, options, cb) => client.createTopic(req, md, options, cb)),
-      ),
+      CreateTopic: unary((req, call) => {
+        assertNotInternalTopic(req.name, 'created by clients (Samsa creates its internal topics itself)');
+        return this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => ({ topic: await active.createTopic(req) }), (client, md, options, cb) => client.createTopic(req, md, options, cb));
+      }),
       // Harmless to anyone without authentication: it makes only what Samsa would make itself. Once
       // mTLS identities exist, allow coordinator identities only here (libs/rpc principalOf).
       CreateInternalTopic: unary((req, call) => {

@@ -11,7 +11,7 @@ import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js'
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
 import { ConfigError } from '../../libs/config/index.js';
-import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
+import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, setServiceIdentity } from '../../libs/rpc/index.js';
 import { MetadataKeys } from '../../libs/cluster/metadata.js';
 import { connectEtcd, ClusterView } from '../../libs/cluster/index.js';
 import { Samsa } from '../../libs/client/index.js';
@@ -167,6 +167,8 @@ function main(): void {
     process.exit(1);
   }
   const logger = createLogger('coordinator', `coordinator-${config.coordinatorId}`, config.logLevel);
+  // Before any channel is made: this process's calls say they are this service (libs/rpc/principal.ts).
+  setServiceIdentity('coordinator', String(config.coordinatorId));
   // runService handles every failure itself (logs and exits), so nothing is left unobserved.
   void runService(logger, () => start(config, logger));
 }

@@ -3,7 +3,7 @@
  * values, and looking up the local leader replica of a partition.
  */
 import { SamsaError } from '../../../libs/errors/index.js';
-import { checkedInt32, requiredString, type v1 } from '../../../libs/rpc/index.js';
+import { checkedInt32, onShutdown, requiredString, type v1 } from '../../../libs/rpc/index.js';
 import type { AckLevel, OffsetQuery, Partition } from '../../../libs/replica/index.js';
 import { DEFAULT_MAX_BYTES, type BrokerContext } from './context.js';
 
@@ -83,13 +83,14 @@ export function callSignal(
   const controller = new AbortController();
   const onCancel = (): void => controller.abort();
   call.on('cancelled', onCancel);
-  shutdown.addEventListener('abort', onCancel, { once: true });
-  if (call.cancelled || shutdown.aborted) controller.abort();
+  // Not shutdown.addEventListener: one listener per open call trips Node's leak warning (onShutdown).
+  const offShutdown = onShutdown(shutdown, onCancel);
+  if (call.cancelled) controller.abort();
   return {
     signal: controller.signal,
     dispose: () => {
       call.off('cancelled', onCancel);
-      shutdown.removeEventListener('abort', onCancel);
+      offShutdown();
     },
   };
 }

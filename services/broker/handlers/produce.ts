@@ -15,7 +15,9 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
-import type { v1 } from '../../../libs/rpc/index.js';
+import { isServiceCall, type v1 } from '../../../libs/rpc/index.js';
+import { INTERNAL_TOPIC_PREFIX } from '../../../libs/cluster/index.js';
+import { principalOf } from '../../../libs/security/index.js';
 import { planProduce, type Partition, type PartitionWrite } from '../../../libs/replica/index.js';
 import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded, type Route } from '../forwarding.js';
@@ -24,8 +26,28 @@ import { ackLevelOf, localPartition, topicOf } from './common.js';
 
 type ProduceCall = grpc.ServerUnaryCall<v1.ProduceRequest__Output, v1.ProduceResponse>;
 
+/**
+ * Over TLS, only a verified service certificate of a coordinator or broker (libs/security
+ * principalOf); a claim header is ignored there. In plaintext (--insecure) there is nothing to
+ * verify, so the caller's claim decides (libs/rpc/principal.ts: it stops clients that make none,
+ * not one that forges it; docs/adr/0017).
+ */
+function mayWriteInternalTopics(call: ProduceCall): boolean {
+  if (call.getAuthContext().transportSecurityType === 'ssl') {
+    const kind = principalOf(call).service?.kind;
+    return kind === 'coordinator' || kind === 'broker';
+  }
+  // A broker forwarding marks the request (samsa-forwarded); in plaintext that is a claim too.
+  return isServiceCall(call, 'coordinator', 'broker') || isForwarded(call);
+}
+
 export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Output, call: ProduceCall): Promise<v1.ProduceResponse> {
   const topicName = topicOf(request.topic);
+  // Internal topics are written by Samsa's services only: the coordinator's offset commits, and a
+  // broker forwarding a request it admitted here.
+  if (topicName.startsWith(INTERNAL_TOPIC_PREFIX) && !mayWriteInternalTopics(call)) {
+    throw new SamsaError('POLICY_VIOLATION', `topic "${topicName}" is internal to the cluster: clients cannot produce to it`);
+  }
   const topic = ctx.view.topic(topicName);
   if (!topic) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topicName} does not exist`);
   const acks = ackLevelOf(request.acks);
