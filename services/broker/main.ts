@@ -79,14 +79,14 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     let offlineNow: OfflineReplica[] = [];
     let membershipOwner: MembershipOwner | undefined;
     const replicas = await ReplicaManager.start({
-      brokerId: config.brokerId,
-      dataDir: config.dataDir,
-      view,
-      logger,
       onOfflineChange: (offline) => {
         offlineNow = offline;
         membershipOwner?.reportOffline(offline);
       },
+      brokerId: config.brokerId,
+      dataDir: config.dataDir,
+      view,
+      logger,
       retentionCheckMs: config.retentionCheckMs,
       logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
       openLog,
@@ -167,13 +167,13 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
       replicas.setIncarnation(brokerEpoch);
       logger.info({ brokerEpoch }, brokerEpoch === undefined ? 'registration lost: leading and following nothing until registered again' : 'registered as a new incarnation; leading and following once the controller admits it');
     });
+    membershipOwner.reportOffline(offlineNow);
     await membershipOwner.join();
     health.set('SERVING');
     logger.info(
       { brokerId: config.brokerId, address: `${config.host}:${port}`, dataDir: resolve(config.dataDir), partitions: replicas.partitions().length, cleanStart: replicas.cleanStart },
       'broker serving',
     );
-    membershipOwner.reportOffline(offlineNow);
 
     return {
       async stop() {
@@ -215,16 +215,16 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
  */
 class MembershipOwner {
   private current: Membership | undefined;
+  private offline: OfflineReplica[] = [];
+  /** Report writes run one at a time, in order. */
+  private reporting: Promise<void> = Promise.resolve();
+  private readonly key: string;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private stopped = false;
   /** Ends a join still waiting for a previous registration of this id to expire. */
   private readonly stopping = new AbortController();
 
-  private offline: OfflineReplica[] = [];
-  /** Report writes run one at a time, in order. */
-  private reporting: Promise<void> = Promise.resolve();
-  private readonly key: string;
   constructor(
     private readonly etcd: ReturnType<typeof connectEtcd>,
     private readonly keys: MetadataKeys,

@@ -104,7 +104,9 @@ async function createTopic(name: string, partitions: number, config: Partial<Top
     await etcd.put(keys.topic(name)).value(JSON.stringify(record));
     for (let p = 0; p < partitions; p++) {
       const leader = (p % cluster.brokers.length) + 1;
-      const state: PartitionState = { topic: name, partition: p, leader, leaderEpoch: 0, partitionEpoch: 0, replicas: [leader], isr: [leader] };
+      // As the controller does: name the leader's incarnation (the revision of its registration), or it will not lead.
+      const leaderBrokerEpoch = Number((await etcd.get(keys.broker(leader)).exec()).kvs[0]?.mod_revision ?? -1);
+      const state: PartitionState = { topic: name, partition: p, leader, leaderEpoch: 0, partitionEpoch: 0, replicas: [leader], isr: [leader], leaderBrokerEpoch };
       await etcd.put(keys.partition(name, p)).value(JSON.stringify(state));
     }
   }

@@ -24,7 +24,7 @@ describe('samsa perf', () => {
     expect(run.stderr).toMatch(new RegExp(String.raw`^produce ${DEC} s: ${NUM} records, ${NUM} records/s, ${DEC} MB/s(, p50 ${DEC} ms, p99 ${DEC} ms)? \(last 1 s\)$`, 'm'));
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(summary('produce', '3,000'));
-    expect(run.stdout).toMatch(/\(100-byte records, acks=1, 200 per send, 8 in flight\)/);
+    expect(run.stdout).toMatch(/\(100-byte letters records, compression=none, acks=1, 200 per send, 8 in flight\)/);
     expect(run.stdout).toMatch(LATENCY('send'));
   });
 
@@ -58,7 +58,7 @@ describe('samsa perf', () => {
     expect(run.stderr).not.toMatch(/samsa:/);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(summary('produce', '2,000'));
-    expect(run.stdout).toMatch(/\(100-byte records, acks=all, 50 per send, 8 in flight, 5 requests per partition\)/);
+    expect(run.stdout).toMatch(/\(100-byte letters records, compression=none, acks=all, 50 per send, 8 in flight, 5 requests per partition\)/);
     const read = await runCli([...bootstrap, 'perf', 'consume', pipelined]);
     expect(read.stdout).toMatch(summary('consume', '2,000'));
   });
