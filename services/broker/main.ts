@@ -16,7 +16,7 @@ import { createLogger, meter, BrokerMetrics, type Logger } from '../../libs/tele
 import { runService, type RunningService } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
 import { ConfigError } from '../../libs/config/index.js';
-import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
+import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS, setServiceIdentity } from '../../libs/rpc/index.js';
 import { MetadataKeys, type BrokerRegistration, type OfflineReplicas } from '../../libs/cluster/metadata.js';
 import { connectEtcd, ClusterView, Membership, ProducerIdAllocator } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
@@ -100,7 +100,9 @@ async function start(config: BrokerConfig, logger: Logger): Promise<RunningServi
     const shutdown = new AbortController();
     const producerIds = new ProducerIdAllocator(etcd, keys);
     const server = createServer(limits);
-    const health = new HealthReporter(server, [SERVICE_NAME, REPLICATION_SERVICE_NAME]);
+    // What this port serves, as health and reflection list it: CoordinatorService for its FindCoordinator
+    // (the other group calls are the coordinators' and answer UNIMPLEMENTED here).
+    const health = new HealthReporter(server, [SERVICE_NAME, REPLICATION_SERVICE_NAME, 'samsa.v1.CoordinatorService']);
     server.addService(
       loadSamsaProto().proto.samsa.v1.BrokerService.service,
       brokerHandlers({
@@ -319,6 +321,8 @@ function main(): void {
     process.exit(1);
   }
   const logger = createLogger('broker', `broker-${config.brokerId}`, config.logLevel);
+  // Before any channel is made: this process's calls (forwarding, replication) say they are this broker (libs/rpc/principal.ts).
+  setServiceIdentity('broker', String(config.brokerId));
   // runService handles every failure itself (logs and exits), so nothing is left unobserved.
   void runService(logger, () => start(config, logger));
 }

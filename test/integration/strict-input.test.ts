@@ -54,7 +54,7 @@ async function expectRefused(promise: Promise<unknown>, code: grpc.status, reaso
   if (details) expect(err!.details).toMatch(details);
 }
 
-const serialize = (service: string, method: string, req: object): Buffer => Buffer.from(definition[`samsa.v1.${service}`]![method]!.requestSerialize(req));
+const serialize = (service: string, method: string, req: object): Buffer => Buffer.from((definition[`samsa.v1.${service}`] as grpc.ServiceDefinition)[method]!.requestSerialize(req));
 
 // Records written before any bad input; every test checks they are still there.
 const dataTopic = uniqueName('strict-data');
@@ -153,7 +153,7 @@ describe('server reflection', () => {
   it('lists exactly what each port serves, plus grpc.health.v1.Health, and health answers for each', async () => {
     expect(await listServices(controller.address)).toEqual(['grpc.health.v1.Health', 'samsa.v1.ControllerService']);
     // (The broker also answers CoordinatorService/FindCoordinator; listing it waits on a change to services/broker/main.ts.)
-    expect(await listServices(broker.address)).toEqual(['grpc.health.v1.Health', 'samsa.v1.BrokerService', 'samsa.v1.ReplicationService']);
+    expect(await listServices(broker.address)).toEqual(['grpc.health.v1.Health', 'samsa.v1.BrokerService', 'samsa.v1.CoordinatorService', 'samsa.v1.ReplicationService']);
     expect(await listServices(coordinator.address)).toEqual(['grpc.health.v1.Health', 'samsa.v1.CoordinatorService']);
     expect(await checkHealth(controller.address, 'samsa.v1.ControllerService')).toBe('SERVING');
     expect(await checkHealth(broker.address, 'samsa.v1.ReplicationService')).toBe('SERVING');

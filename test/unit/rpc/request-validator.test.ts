@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import type * as grpc from '@grpc/grpc-js';
 import { loadSamsaProto } from '../../../libs/rpc/index.js';
 import { RequestValidator } from '../../../libs/rpc/request-validator.js';
 import { InvalidRequest } from '../../../libs/rpc/strict-requests.js';
@@ -8,9 +9,10 @@ import { MAX_GROUP_ID_BYTES, MAX_HEADER_KEY_BYTES, MAX_TOPIC_NAME_BYTES, stringL
 
 const { definition } = loadSamsaProto();
 const validator = new RequestValidator(definition);
-const createTopic = definition['samsa.v1.ControllerService']!.CreateTopic!;
-const produce = definition['samsa.v1.BrokerService']!.Produce!;
-const commit = definition['samsa.v1.CoordinatorService']!.CommitOffsets!;
+const service = (name: string): grpc.ServiceDefinition => definition[`samsa.v1.${name}`] as grpc.ServiceDefinition;
+const createTopic = service('ControllerService').CreateTopic!;
+const produce = service('BrokerService').Produce!;
+const commit = service('CoordinatorService').CommitOffsets!;
 
 function reject(type: string, hex: string | Buffer): SamsaError {
   const bytes = typeof hex === 'string' ? Buffer.from(hex.replace(/ /g, ''), 'hex') : hex;
