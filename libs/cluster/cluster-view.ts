@@ -198,38 +198,37 @@ export class ClusterView {
         return undefined;
       }
     };
+    // Per-broker keys are `<prefix><brokerId>`; a key under one of these prefixes without an integer id is ignored.
+    const brokerIdAfter = (prefix: string): number | undefined => {
+      const id = Number(key.slice(prefix.length));
+      return Number.isInteger(id) ? id : undefined;
+    };
+    const setOrDelete = <V>(map: Map<number, V>, id: number, value: V | undefined): V | undefined => {
+      if (value) map.set(id, value);
+      else map.delete(id);
+      return value;
+    };
     if (key.startsWith(this.keys.brokersPrefix)) {
-      const id = Number(key.slice(this.keys.brokersPrefix.length));
-      if (!Number.isInteger(id)) return undefined;
+      const id = brokerIdAfter(this.keys.brokersPrefix);
+      if (id === undefined) return undefined;
       const stored = parse<BrokerRegistration>();
-      const registration = stored ? { ...stored, brokerEpoch: Number(modRevision) } : undefined;
-      if (registration) snap.brokers.set(id, registration);
-      else snap.brokers.delete(id);
+      const registration = setOrDelete(snap.brokers, id, stored ? { ...stored, brokerEpoch: Number(modRevision) } : undefined);
       return { kind: 'broker', id, registration };
     }
     if (key.startsWith(this.keys.admittedPrefix)) {
-      const id = Number(key.slice(this.keys.admittedPrefix.length));
-      if (!Number.isInteger(id)) return undefined;
-      const admission = parse<BrokerAdmission>();
-      if (admission) snap.admissions.set(id, admission);
-      else snap.admissions.delete(id);
-      return { kind: 'admission', id, admission };
+      const id = brokerIdAfter(this.keys.admittedPrefix);
+      if (id === undefined) return undefined;
+      return { kind: 'admission', id, admission: setOrDelete(snap.admissions, id, parse<BrokerAdmission>()) };
     }
     if (key.startsWith(this.keys.offlinePrefix)) {
-      const id = Number(key.slice(this.keys.offlinePrefix.length));
-      if (!Number.isInteger(id)) return undefined;
-      const offline = parse<OfflineReplicas>();
-      if (offline) snap.offline.set(id, offline);
-      else snap.offline.delete(id);
-      return { kind: 'offline', id, offline };
+      const id = brokerIdAfter(this.keys.offlinePrefix);
+      if (id === undefined) return undefined;
+      return { kind: 'offline', id, offline: setOrDelete(snap.offline, id, parse<OfflineReplicas>()) };
     }
     if (key.startsWith(this.keys.shuttingDownPrefix)) {
-      const id = Number(key.slice(this.keys.shuttingDownPrefix.length));
-      if (!Number.isInteger(id)) return undefined;
-      const shutdown = parse<BrokerShutdown>();
-      if (shutdown) snap.shutdowns.set(id, shutdown);
-      else snap.shutdowns.delete(id);
-      return { kind: 'shutdown', id, shutdown };
+      const id = brokerIdAfter(this.keys.shuttingDownPrefix);
+      if (id === undefined) return undefined;
+      return { kind: 'shutdown', id, shutdown: setOrDelete(snap.shutdowns, id, parse<BrokerShutdown>()) };
     }
     if (key === this.keys.controllerEpoch) {
       snap.controller = parse<ControllerEpoch>();

@@ -578,10 +578,7 @@ export class Partition {
    * call, and every waiter on wake-up, with `reason`. Idempotent.
    */
   async close(reason: SamsaError): Promise<void> {
-    if (this.closedWith) return;
-    this.closedWith = reason;
-    this.waiters.wakeAll();
-    this.appendWaiters.wakeAll();
+    if (!this.markClosed(reason)) return;
     await this.log.close();
   }
 
@@ -591,22 +588,23 @@ export class Partition {
    * Idempotent; never throws.
    */
   async fail(reason: SamsaError): Promise<void> {
-    if (!this.closedWith) {
-      this.closedWith = reason;
-      this.waiters.wakeAll();
-      this.appendWaiters.wakeAll();
-    }
+    this.markClosed(reason);
     await this.log.abandon();
   }
 
   /** Closes (if needed) and removes the partition's files: the topic was deleted or moved away. */
   async delete(reason: SamsaError): Promise<void> {
-    if (!this.closedWith) {
-      this.closedWith = reason;
-      this.waiters.wakeAll();
-      this.appendWaiters.wakeAll();
-    }
+    this.markClosed(reason);
     await this.log.delete();
+  }
+
+  /** Fails every later call and wakes every waiter with `reason`; false when already closed. */
+  private markClosed(reason: SamsaError): boolean {
+    if (this.closedWith) return false;
+    this.closedWith = reason;
+    this.waiters.wakeAll();
+    this.appendWaiters.wakeAll();
+    return true;
   }
 
   /** Throws the close reason if closed. */
