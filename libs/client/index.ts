@@ -1,8 +1,9 @@
 /**
  * Samsa's TypeScript SDK: the public face. Import the SDK only through here.
  *
- * Folders by role, as in kafkajs: cluster/ (metadata and routing to leaders), admin/, producer/,
- * consumer/, retry/ (the one retry helper).
+ * Folders by role, as in kafkajs: routing/ (cached cluster metadata and routing to leaders; kafkajs
+ * calls it cluster/, a name libs/cluster already has), admin/, producer/, consumer/, retry/ (the
+ * one retry helper).
  */
 export { Samsa, type SamsaOptions, type SamsaTlsOptions } from './samsa.js';
 export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin/admin.js';
@@ -15,6 +16,6 @@ export { PartitionStream, type PartitionStreamOptions, type ConsumedMessage, typ
 export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';
 export { Groups, type GroupListing, type GroupOffset, type GroupDescription, type ResetOffsetsOptions } from './groups/groups.js';
 export { GroupConsumer, type GroupConsumerOptions, type GroupAssignment } from './groups/group-consumer.js';
-export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './cluster/metadata.js';
+export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './routing/metadata.js';
 export type { RetryOptions } from './retry/index.js';
 export { SamsaError, BrokerUnreachableError, hasReason, isRetriableReason, ERROR_REASONS, type ErrorReason } from './errors.js';

@@ -14,7 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../errors/index.js';
 import { silenceIpServernameWarning } from '../security/index.js';
 import { Admin } from './admin/admin.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster } from './routing/cluster.js';
 import { Consumer, type ConsumerOptions } from './consumer/consumer.js';
 import { Producer, type ProducerOptions } from './producer/producer.js';
 import { Groups } from './groups/groups.js';

@@ -6,9 +6,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
-import type { Cluster } from '../cluster/cluster.js';
-import { unary } from '../cluster/connections.js';
-import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../cluster/metadata.js';
+import type { Cluster } from '../routing/cluster.js';
+import { unary } from '../routing/connections.js';
+import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../routing/metadata.js';
 import { retry } from '../retry/index.js';
 import { topicConfigFromEntries } from './topic-config.js';
 

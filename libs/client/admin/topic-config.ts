@@ -5,7 +5,7 @@
  */
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
-import type { TopicConfigValues } from '../cluster/metadata.js';
+import type { TopicConfigValues } from '../routing/metadata.js';
 
 type Kind = 'int' | 'bool' | 'policy';
 

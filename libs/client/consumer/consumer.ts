@@ -40,7 +40,7 @@
  * The consumer owns every stream, fetcher and timer it opened; close() ends them all.
  */
 import { SamsaError, hasReason, toSamsaError } from '../../errors/index.js';
-import type { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../routing/cluster.js';
 import type { Groups } from '../groups/groups.js';
 import type { RetryOptions } from '../retry/index.js';
 import { Assignment, checkOffset, checkTopicPartition, tpKey, type PartitionState, type SeekTarget, type StartPoint, type TopicPartition } from './assignment.js';

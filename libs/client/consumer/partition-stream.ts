@@ -18,7 +18,7 @@ import { SamsaError } from '../../errors/index.js';
 import { decodeRecordsFrom, type DecodedRecord } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, linksFromRecords, tracer } from '../../telemetry/index.js';
-import type { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../routing/cluster.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { invalidateIfStale, listOffset, type ListedOffset } from './list-offsets.js';

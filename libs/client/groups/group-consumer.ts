@@ -22,7 +22,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
-import type { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../routing/cluster.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { toConsumedMessage, type ConsumedMessage } from '../consumer/partition-stream.js';

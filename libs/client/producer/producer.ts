@@ -41,8 +41,8 @@ import { STALE_METADATA } from '../errors.js';
 import { buildBatch, codecId, compressBatch, type CompressionCodec, type RecordInput } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
-import type { Cluster } from '../cluster/cluster.js';
-import { unary } from '../cluster/connections.js';
+import type { Cluster } from '../routing/cluster.js';
+import { unary } from '../routing/connections.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 
