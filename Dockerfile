@@ -9,6 +9,7 @@ COPY scripts ./scripts
 COPY proto ./proto
 COPY libs ./libs
 COPY services ./services
+COPY tools ./tools
 COPY cli ./cli
 RUN npm run build
 

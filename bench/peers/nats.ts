@@ -15,8 +15,8 @@
 import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Child, freePort, waitUntil } from '../../libs/launcher/index.js';
-import { Meter, payload, type PerfReport } from '../../libs/perf/index.js';
+import { Child, freePort, waitUntil } from '../../tools/launcher/index.js';
+import { Meter, payload, type PerfReport } from '../../tools/perf/index.js';
 import { withTimeout } from '../stats.js';
 
 const WINDOW = 1000;

@@ -1,11 +1,11 @@
 /**
- * `samsa perf produce|consume|e2e TOPIC`: the workloads of libs/perf with a progress line on
+ * `samsa perf produce|consume|e2e TOPIC`: the workloads of tools/perf with a progress line on
  * stderr every second and the summary on stdout. Ctrl-C ends the run early (the summary still
  * prints); failures are errors like in every other command (exit 1). `samsa perf failover` starts
- * a cluster of its own (libs/perf/failover.ts) and prints write unavailability around failures.
+ * a cluster of its own (tools/perf/failover.ts) and prints write unavailability around failures.
  */
 import { SamsaError, parseOffsetSpec, type Acks, type OffsetSpec, type Samsa } from '../../libs/client/index.js';
-import { FAILOVER_SCENARIOS, formatFailover, formatProgress, formatSummary, runConsume, runE2e, runFailover, runProduce, type FailoverScenario, type PayloadKind, type PerfProgress, type PerfReport } from '../../libs/perf/index.js';
+import { FAILOVER_SCENARIOS, formatFailover, formatProgress, formatSummary, runConsume, runE2e, runFailover, runProduce, type FailoverScenario, type PayloadKind, type PerfProgress, type PerfReport } from '../../tools/perf/index.js';
 import { PERF_CONSUME_HELP, PERF_E2E_HELP, PERF_FAILOVER_HELP, PERF_HELP, PERF_PRODUCE_HELP } from '../help.js';
 import { compressionFlag, parseAcks } from './produce.js';
 import { UsageError, intFlag, parseCommand, positionals, type Parsed } from '../usage.js';

@@ -3,9 +3,9 @@
  * in order (the `stop` the service returned), then exit. A failure to start is logged with what to
  * do and exits 1. During shutdown a second SIGINT (Ctrl-C pressed again) exits at once; any other
  * signal is only logged: a signal sent to a whole process group and then again by the launcher
- * (libs/launcher) or a supervisor must not cut a clean shutdown short (their next step is SIGKILL).
+ * (tools/launcher) or a supervisor must not cut a clean shutdown short (their next step is SIGKILL).
  *
- * With SAMSA_LIFELINE=stdin (set by libs/launcher, which hands the service a stdin pipe it never
+ * With SAMSA_LIFELINE=stdin (set by tools/launcher, which hands the service a stdin pipe it never
  * writes to), the end of stdin means the launcher is gone, maybe by SIGKILL: the service shuts down
  * as on SIGTERM rather than outlive it, and since nobody is left to send a second signal, exits by
  * itself if that takes longer than LIFELINE_GRACE_MS.

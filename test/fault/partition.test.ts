@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildBatch } from '../../libs/record/index.js';
 import { toSamsaError } from '../../libs/errors/index.js';
 import { connectEtcd, MetadataKeys } from '../../libs/cluster/index.js';
-import type { ServiceProcess } from '../../libs/launcher/index.js';
+import type { ServiceProcess } from '../../tools/launcher/index.js';
 import { FaultCluster } from './harness/fault-cluster.js';
 import { NetLab } from './harness/netns.js';
 import { PartitionWatch, describeChanges } from './harness/partition-watch.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { LocalCluster, EtcdProcess, type LocalClusterOptions } from '../../libs/launcher/index.js';
+import { LocalCluster, EtcdProcess, type LocalClusterOptions } from '../../tools/launcher/index.js';
 import { LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../../libs/security/index.js';
 import { setDefaultTransport } from '../../libs/rpc/index.js';
 import * as grpc from '@grpc/grpc-js';

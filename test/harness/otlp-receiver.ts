@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll } from 'vitest';
-import { waitUntil } from '../../libs/launcher/index.js';
+import { waitUntil } from '../../tools/launcher/index.js';
 
 export interface ReceivedSpan {
   traceId: string;

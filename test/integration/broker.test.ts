@@ -12,7 +12,7 @@ import { Etcd3 } from 'etcd3';
 import { buildBatch, decodeRecordsFrom } from '../../libs/record/index.js';
 import { MetadataKeys, DEFAULT_TOPIC_CONFIG, type PartitionState, type TopicRecord, type TopicConfigValues } from '../../libs/cluster/metadata.js';
 import { brokerClient, controllerClient, checkHealth, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
-import { ServiceProcess, freePort, waitUntil, repoRoot } from '../../libs/launcher/index.js';
+import { ServiceProcess, freePort, waitUntil, repoRoot } from '../../tools/launcher/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 
 const hasController = existsSync(join(repoRoot(), 'dist', 'services', 'controller', 'main.js'));

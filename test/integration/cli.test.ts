@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../libs/launcher/index.js';
+import { freePort } from '../../tools/launcher/index.js';
 import { partitionForKey } from '../../libs/partitioner/index.js';
 import { runCli } from '../harness/cli.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa, SamsaError, type Consumer } from '../../libs/client/index.js';
-import { waitUntil } from '../../libs/launcher/index.js';
+import { waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');

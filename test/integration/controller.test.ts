@@ -24,7 +24,7 @@ import {
 } from '../../libs/cluster/index.js';
 import { callUnary, controllerClient, deadlineIn, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { createLogger } from '../../libs/telemetry/index.js';
-import { freePort, ServiceProcess, waitUntil } from '../../libs/launcher/index.js';
+import { freePort, ServiceProcess, waitUntil } from '../../tools/launcher/index.js';
 import { serviceSecurityEnv, startEtcd, tempDir, uniqueName } from '../harness/cluster.js';
 
 const TTL = 3;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { Samsa } from '../../libs/client/index.js';
-import { Child, waitUntil } from '../../libs/launcher/index.js';
+import { Child, waitUntil } from '../../tools/launcher/index.js';
 import { brokerClient, callUnary, coordinatorClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 import { samples, scrape } from '../harness/prometheus.js';

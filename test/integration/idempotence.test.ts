@@ -11,7 +11,7 @@ import { MetadataKeys, type PartitionState } from '../../libs/cluster/metadata.j
 import { buildBatch } from '../../libs/record/index.js';
 import { brokerClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { Samsa } from '../../libs/client/index.js';
-import { waitUntil } from '../../libs/launcher/index.js';
+import { waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'idempotence', brokers: 3, controllers: 1, env: { SAMSA_REPLICA_LAG_TIME_MAX_MS: '3000' } });

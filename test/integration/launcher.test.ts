@@ -1,5 +1,5 @@
 /**
- * `npm start` (libs/launcher/local-cluster.ts) as a supervisor runs it: two controllers and two
+ * `npm start` (tools/launcher/local-cluster.ts) as a supervisor runs it: two controllers and two
  * coordinators on ports of its own plan, all serving; a SIGTERM sent to the npm process alone stops
  * every process of the cluster (npm forwards it only to its `sh -c`, so the launcher notices its
  * parent going), each service cleanly; and a launcher killed with SIGKILL leaves nothing behind
@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, planPorts, portsOf, repoRoot, waitUntil } from '../../libs/launcher/index.js';
+import { freePort, planPorts, portsOf, repoRoot, waitUntil } from '../../tools/launcher/index.js';
 import { checkHealth } from '../../libs/rpc/index.js';
 import { clientTlsCredentials } from '../../libs/security/index.js';
 import { runCli } from '../harness/cli.js';
@@ -187,7 +187,7 @@ describe('npm start', () => {
 
   it('leaves no process behind when the launcher itself is killed with SIGKILL', async () => {
     const dataDir = tempDir('launcher-kill9');
-    const run = launch(process.execPath, [join(repoRoot(), 'dist', 'libs', 'launcher', 'local-cluster.js'), ...(await launcherArgs(dataDir))], dataDir);
+    const run = launch(process.execPath, [join(repoRoot(), 'dist', 'tools', 'launcher', 'local-cluster.js'), ...(await launcherArgs(dataDir))], dataDir);
     const rows = await waitRunning(run);
     const launcherPid = run.proc.pid ?? -1;
     for (const pid of descendantsOf(launcherPid)) run.pids.add(pid);

@@ -12,7 +12,7 @@ import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../libs/log/index.js';
 import { partitionDir } from '../../libs/replica/index.js';
 import { decodeRecordsFrom } from '../../libs/record/index.js';
 import { Samsa, type Producer } from '../../libs/client/index.js';
-import { waitUntil } from '../../libs/launcher/index.js';
+import { waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const LAG_MS = 2000;

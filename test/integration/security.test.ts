@@ -11,7 +11,7 @@ import { connect, type PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it, afterAll } from 'vitest';
 import { brokerClient, checkHealth, createServer, bindServer, shutdownServer, deadlineIn } from '../../libs/rpc/index.js';
-import { ServiceProcess, freePort, waitUntil } from '../../libs/launcher/index.js';
+import { ServiceProcess, freePort, waitUntil } from '../../tools/launcher/index.js';
 import { LocalCa, clientTlsCredentials, principalOf, transportSecurity, type CertificatePaths, type Principal } from '../../libs/security/index.js';
 import { createLogger } from '../../libs/telemetry/index.js';
 import { sharedTestCa, startCluster, tempDir, TEST_SECURITY } from '../harness/cluster.js';

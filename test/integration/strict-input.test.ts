@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokerClient, checkHealth, clientOptions, controllerClient, coordinatorClient, defaultChannelCredentials, loadSamsaProto, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
-import { waitUntil } from '../../libs/launcher/index.js';
+import { waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'strict-input', brokers: 1, controllers: 1, coordinators: 1 });

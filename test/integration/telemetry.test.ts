@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, instrumentationEntry, waitUntil, ServiceProcess } from '../../libs/launcher/index.js';
+import { freePort, instrumentationEntry, waitUntil, ServiceProcess } from '../../tools/launcher/index.js';
 import { brokerClient, callUnary, checkHealth, controllerClient, deadlineIn, type v1 } from '../../libs/rpc/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
@@ -314,7 +314,7 @@ describe('health', () => {
   it('the container health probe exits 0 for a SERVING service and 1 for one that does not answer', async () => {
     const probe = (address: string): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'libs', 'rpc', 'health-probe.js'), address], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'tools', 'health-probe.js'), address], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.on('error', reject);

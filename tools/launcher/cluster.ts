@@ -20,8 +20,8 @@ import { freePort } from './free-port.js';
 import { ServiceProcess, type ServiceKind } from './service.js';
 import { waitUntil } from './child.js';
 import * as grpc from '@grpc/grpc-js';
-import { brokerClient, callUnary, deadlineIn, setDefaultTransport } from '../rpc/index.js';
-import { CLI_CERT_NAME, LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../security/index.js';
+import { brokerClient, callUnary, deadlineIn, setDefaultTransport } from '../../libs/rpc/index.js';
+import { CLI_CERT_NAME, LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../../libs/security/index.js';
 
 export interface LocalClusterOptions {
   dir: string;

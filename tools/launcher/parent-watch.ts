@@ -3,7 +3,7 @@
  * even when no signal reaches it.
  *
  * Why a signal is not enough (observed with npm 11.19 on Linux, dash as /bin/sh): npm runs the
- * start script as `sh -c "node dist/libs/launcher/local-cluster.js ..."` and, on SIGTERM or SIGINT,
+ * start script as `sh -c "node dist/tools/launcher/local-cluster.js ..."` and, on SIGTERM or SIGINT,
  * forwards the signal to that sh only, never to the launcher below it. SIGTERM kills the sh, npm
  * exits, and the launcher is left orphaned; SIGINT is held by the waiting sh and nothing happens;
  * SIGHUP kills npm alone, leaving sh and launcher orphaned.

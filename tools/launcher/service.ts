@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkHealth } from '../rpc/index.js';
+import { checkHealth } from '../../libs/rpc/index.js';
 import { Child, waitUntil } from './child.js';
 
 export type ServiceKind = 'broker' | 'controller' | 'coordinator';

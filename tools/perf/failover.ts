@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Samsa, type Producer, type TopicMetadata } from '../client/index.js';
+import { Samsa, type Producer, type TopicMetadata } from '../../libs/client/index.js';
 import { LocalCluster, waitUntil, type ServiceProcess } from '../launcher/index.js';
 
 export const FAILOVER_SCENARIOS = ['kill', 'bounce', 'roll', 'fast'] as const;

@@ -1,6 +1,6 @@
 /**
  * Performance measurement on the SDK: the workloads behind `samsa perf` and `npm run bench`, a
- * latency histogram, and the text they print. The public face of libs/perf.
+ * latency histogram, and the text they print. The public face of tools/perf.
  */
 export { LatencyHistogram, HISTOGRAM_MAX_VALUE } from './histogram.js';
 export { Meter, type PerfReport, type PerfProgress, type ProgressListener } from './meter.js';

@@ -13,8 +13,8 @@
  *   in this one process, on one clock.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Acks, OffsetSpec, PartitionStream, ProducerMessage, Samsa } from '../client/index.js';
-import type { CompressionCodec } from '../record/index.js';
+import type { Acks, OffsetSpec, PartitionStream, ProducerMessage, Samsa } from '../../libs/client/index.js';
+import type { CompressionCodec } from '../../libs/record/index.js';
 import { Meter, type PerfReport, type ProgressListener } from './meter.js';
 
 export interface RunHooks {

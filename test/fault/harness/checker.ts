@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_LOG_CONFIG, PartitionLog } from '../../../libs/log/index.js';
 import { decodeRecordsFrom } from '../../../libs/record/index.js';
 import { partitionDir } from '../../../libs/replica/index.js';
-import { waitUntil } from '../../../libs/launcher/index.js';
+import { waitUntil } from '../../../tools/launcher/index.js';
 import { sameSet, type FaultCluster } from './fault-cluster.js';
 import type { AckedPlace } from './load-producer.js';
 import type { PartitionView } from './probe.js';

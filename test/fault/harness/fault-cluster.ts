@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { LocalCluster, waitUntil, type ServiceProcess } from '../../../libs/launcher/index.js';
+import { LocalCluster, waitUntil, type ServiceProcess } from '../../../tools/launcher/index.js';
 import type { v1 } from '../../../libs/rpc/index.js';
 import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { Probe, type PartitionView } from './probe.js';

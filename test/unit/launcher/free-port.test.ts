@@ -1,7 +1,7 @@
 /** Ports for launched processes come from below the kernel's ephemeral range, free, never twice. */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ephemeralRangeStart, freePort } from '../../../libs/launcher/free-port.js';
+import { ephemeralRangeStart, freePort } from '../../../tools/launcher/free-port.js';
 
 describe('freePort', () => {
   it('reads the start of the ephemeral range, and falls back to 32768 when it cannot', () => {

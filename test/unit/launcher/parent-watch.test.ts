@@ -3,7 +3,7 @@
  * scripts in (npm forwards a supervisor's SIGTERM to that sh only, and dies alone on SIGHUP).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lineageBroken, lineageOf, ParentWatch, type ProcessTable } from '../../../libs/launcher/parent-watch.js';
+import { lineageBroken, lineageOf, ParentWatch, type ProcessTable } from '../../../tools/launcher/parent-watch.js';
 
 /** A process table to edit: pid -> [parent pid, command]; the launcher is pid 100. */
 function table(rows: Record<number, [number, string]>): ProcessTable & { rows: Record<number, [number, string]> } {

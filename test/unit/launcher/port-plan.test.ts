@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS, planPorts, portsOf, PortPlanError, type PortRequest } from '../../../libs/launcher/port-plan.js';
+import { DEFAULT_PORTS, planPorts, portsOf, PortPlanError, type PortRequest } from '../../../tools/launcher/port-plan.js';
 
 const counts = fc.record({
   brokers: fc.integer({ min: 1, max: 50 }),

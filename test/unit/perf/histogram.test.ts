@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTOGRAM_MAX_VALUE, LatencyHistogram } from '../../../libs/perf/index.js';
+import { HISTOGRAM_MAX_VALUE, LatencyHistogram } from '../../../tools/perf/index.js';
 
 /** The exact percentile of sorted values, by the same rank rule as the histogram. */
 function exact(sorted: number[], p: number): number {
