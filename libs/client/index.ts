@@ -2,8 +2,8 @@
  * Samsa's TypeScript SDK: the public face. Import the SDK only through here.
  *
  * Folders by role, as in kafkajs: routing/ (cached cluster metadata and routing to leaders; kafkajs
- * calls it cluster/, a name libs/cluster already has), admin/, producer/, consumer/, retry/ (the
- * one retry helper).
+ * calls it cluster/, a name libs/cluster already has), admin/, producer/, consumer/, groups/,
+ * runner/ (handlers: run() of both consumers, worker threads), retry/ (the one retry helper).
  */
 export { Samsa, type SamsaOptions, type SamsaTlsOptions } from './samsa.js';
 export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin/admin.js';
@@ -18,4 +18,15 @@ export { Groups, type GroupListing, type GroupOffset, type GroupDescription, typ
 export { GroupConsumer, type GroupConsumerOptions, type GroupAssignment } from './groups/group-consumer.js';
 export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './routing/metadata.js';
 export type { RetryOptions } from './retry/index.js';
+export type {
+  RunOptions,
+  EachMessagePayload,
+  EachBatchPayload,
+  EachMessageHandler,
+  EachBatchHandler,
+  HandlerModule,
+  FailurePolicy,
+  StoppedPartition,
+} from './runner/run-options.js';
+export type { Runner } from './runner/runner.js';
 export { SamsaError, BrokerUnreachableError, hasReason, isRetriableReason, ERROR_REASONS, type ErrorReason } from './errors.js';

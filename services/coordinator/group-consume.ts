@@ -5,12 +5,14 @@
  *   server -> assignment            what the member reads now (on join and on every change)
  *   server -> records               records of its partitions, read from the partition leaders
  *   client -> processed             "done up to here"; the server commits it (acks=all)
+ *   client -> pause / resume        stop / restart sending records of some partitions
  *   client -> leave / end of stream the member leaves (a static member stays until its session times out)
  *
  * Flow control: each assigned partition has one reader that takes the next chunk from its leader
  * only after the previous one was written to this stream with writeWithBackpressure, so a slow
  * client slows every reader instead of making the coordinator buffer (at most one chunk per
- * partition is held).
+ * partition is held). A partition the client paused has its reader wait before writing its next
+ * chunk, so its leader stream is held back by flow control while the other partitions go on.
  *
  * Rebalance: when a partition is taken away its reader is stopped first, the client is sent its new
  * assignment, the server waits (at most half the session timeout) until the client has reported
@@ -56,6 +58,12 @@ interface Reader {
   done: Promise<void>;
 }
 
+/** A paused partition's reader waits on this before writing; resume (or stopping the reader) opens it. */
+interface Gate {
+  opened: Promise<void>;
+  open: () => void;
+}
+
 export function groupConsume(deps: GroupConsumeDeps, call: Call): Promise<void> {
   return new GroupConsumeSession(deps, call).run();
 }
@@ -85,6 +93,7 @@ class GroupConsumeSession {
   private sessionTimeoutMs = 0;
   private reset: 'earliest' | 'latest' = 'earliest';
   private readonly readers = new Map<string, Reader>();
+  private readonly paused = new Map<string, Gate>();
   /** Partitions whose processed offsets we accept: readable ones and those being revoked. */
   private readonly owned = new Map<string, TopicPartition>();
   /** Offset after the last record sent, per partition. */
@@ -185,6 +194,7 @@ class GroupConsumeSession {
     if (failure) this.failure = failure;
     this.stopped.abort();
     for (const w of this.progressWaiters) w();
+    for (const key of [...this.paused.keys()]) this.resume(key);
   }
 
   private async processEvents(): Promise<void> {
@@ -253,6 +263,8 @@ class GroupConsumeSession {
     const stream = this.deps.consumer.partition({ topic: tp.topic, partition: tp.partition, from: committed ? { offset: committed.offset } : this.reset, follow: true });
     const done = (async () => {
       for await (const chunk of stream.chunks()) {
+        const gate = this.paused.get(key);
+        if (gate) await gate.opened;
         if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
         const last = chunk.at(-1) as ConsumedMessage;
         this.sent.set(key, last.offset + 1);
@@ -272,6 +284,7 @@ class GroupConsumeSession {
 
   private async stopReader(reader: Reader, key?: string): Promise<void> {
     if (key !== undefined && this.readers.get(key) === reader) this.readers.delete(key);
+    if (key !== undefined) this.resume(key);
     reader.stream.close();
     await reader.done;
   }
@@ -288,6 +301,8 @@ class GroupConsumeSession {
           break;
         }
         if (req.processed) this.onProcessed(req.processed);
+        else if (req.pause) this.forEachOwned(req.pause, (key) => this.pause(key));
+        else if (req.resume) this.forEachOwned(req.resume, (key) => this.resume(key));
         else if (req.join) throw new SamsaError('INVALID_REQUEST', 'join may be sent only once per stream');
         if (this.inGroup) this.deps.coordinator.heartbeat(this.groupId, this.memberId);
       }
@@ -297,6 +312,25 @@ class GroupConsumeSession {
     } catch (err) {
       this.end(this.call.cancelled ? undefined : toSamsaError(err));
     }
+  }
+
+  private forEachOwned(tps: v1.TopicPartitions__Output, f: (key: string) => void): void {
+    for (const partition of tps.partitions) {
+      const key = tpKey({ topic: tps.topic, partition });
+      if (this.readers.has(key)) f(key);
+    }
+  }
+
+  private pause(key: string): void {
+    if (this.paused.has(key)) return;
+    let open = (): void => undefined;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    this.paused.set(key, { opened, open });
+  }
+
+  private resume(key: string): void {
+    this.paused.get(key)?.open();
+    this.paused.delete(key);
   }
 
   private onProcessed(p: v1.ProcessedOffset__Output): void {

@@ -37,10 +37,27 @@
  *   retriable one is left to the next tick.
  * - The iterator is read once; ending it (break, return, an error) closes the consumer.
  *
- * The consumer owns every stream, fetcher and timer it opened; close() ends them all.
+ * Handlers (run(), kafkajs's shape): the consumer calls a handler per record or per chunk, for
+ * several partitions at once and optionally in worker threads, and commits only what the handler
+ * finished (runner/runner.ts has the contract):
+ *
+ *   consumer.assign(partitions);
+ *   await consumer.run({ eachMessage: async ({ message }) => save(message), partitionsConsumedConcurrently: 3 });
+ *   // resolves once close() has drained the handlers and committed; rejects if the run breaks
+ *
+ * While run() runs: commit() and auto-commit commit what the handlers finished (not positions);
+ * pause() stops starting handlers for a partition (the one running finishes); a partition stopped
+ * by a handler error is held until resume() (which retries from the failed record) or seek().
+ *
+ * The consumer owns every stream, fetcher, timer, runner and worker it opened; close() ends them all.
  */
 import { SamsaError, hasReason, toSamsaError } from '../../errors/index.js';
 import type { Cluster } from '../routing/cluster.js';
+import { Producer } from '../producer/producer.js';
+import { messagesChunk, type RecordChunk } from '../runner/chunk.js';
+import { deadLetterMessage } from '../runner/dead-letter.js';
+import { planRun, type RunOptions, type StoppedPartition } from '../runner/run-options.js';
+import { Runner } from '../runner/runner.js';
 import type { Groups } from '../groups/groups.js';
 import type { RetryOptions } from '../retry/index.js';
 import { Assignment, checkOffset, checkTopicPartition, tpKey, type PartitionState, type SeekTarget, type StartPoint, type TopicPartition } from './assignment.js';
@@ -88,18 +105,21 @@ interface Fetcher {
   readonly key: string;
   readonly token: number;
   readonly stream: PartitionStream;
-  readonly chunks: AsyncGenerator<ConsumedMessage[], void, undefined>;
+  readonly chunks: AsyncGenerator<ConsumedMessage[] | RecordChunk, void, undefined>;
   /** A next() is outstanding, or its result waits in the event queue. */
   pulling: boolean;
 }
 
-type FetchEvent = { fetcher: Fetcher; chunk: ConsumedMessage[] | undefined } | { fetcher: Fetcher; error: unknown };
+type FetchEvent = { fetcher: Fetcher; chunk: ConsumedMessage[] | RecordChunk | undefined } | { fetcher: Fetcher; error: unknown };
 
 interface Delivery {
   key: string;
   token: number;
-  chunk: ConsumedMessage[];
+  /** A RecordChunk only while run() has workers (raw fetching). */
+  chunk: ConsumedMessage[] | RecordChunk;
 }
+
+const lastOffsetOf = (chunk: ConsumedMessage[] | RecordChunk): number => (Array.isArray(chunk) ? (chunk[chunk.length - 1] as ConsumedMessage).offset : chunk.last);
 
 export class Consumer implements AsyncIterable<ConsumedMessage> {
   private readonly open = new Set<PartitionStream>();
@@ -118,6 +138,14 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   private autoCommitTimer: NodeJS.Timeout | undefined;
   private commitDue = false;
   private commitFailure: SamsaError | undefined;
+  /** Set while run() runs. */
+  private runner: Runner | undefined;
+  private runFailure: SamsaError | undefined;
+  /** Partitions the runner holds back: their fetchers are not pulled (the stream stays open). */
+  private readonly held = new Set<string>();
+  /** Fetch undecoded batches (run() with workers decodes in the workers). */
+  private rawFetch = false;
+  private deadLetters: Producer | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -173,7 +201,10 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     this.throwIfClosed();
     const reset = this.options.reset ?? 'earliest';
     const start: StartPoint = this.committer ? { kind: 'committed', reset } : { kind: 'spec', spec: reset };
-    for (const key of this.assigned.assign(partitions, start)) this.retire(key);
+    const before = new Map(this.assigned.all().map((s) => [s.key, { topic: s.topic, partition: s.partition }]));
+    const removed = this.assigned.assign(partitions, start);
+    for (const key of removed) this.retire(key);
+    this.runner?.remove(removed.flatMap((key) => before.get(key) ?? []));
     this.signal();
   }
 
@@ -185,17 +216,29 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   seek(topic: string, partition: number, to: SeekTarget): void {
     this.throwIfClosed();
     this.retire(this.assigned.seek({ topic, partition }, to).key);
+    this.runner?.reset({ topic, partition });
     this.signal();
   }
 
   /** Stops delivering and fetching these partitions until resume(); the others go on. */
   pause(partitions: readonly TopicPartition[]): void {
     for (const state of this.assigned.pause(partitions)) this.retire(state.key);
+    for (const tp of partitions) this.runner?.setPaused(tp, true);
   }
 
+  /** Under run(), a partition stopped by a handler error starts again at the failed record. */
   resume(partitions: readonly TopicPartition[]): void {
     this.assigned.resume(partitions);
+    for (const tp of partitions) this.runner?.setPaused(tp, false);
+    for (const s of this.runner?.stopped() ?? []) {
+      if (partitions.some((tp) => tp.topic === s.topic && tp.partition === s.partition)) this.seek(s.topic, s.partition, s.offset);
+    }
     this.signal();
+  }
+
+  /** Under run(): the partitions a handler error stopped, each at its failed record. */
+  stoppedPartitions(): StoppedPartition[] {
+    return this.runner?.stopped() ?? [];
   }
 
   paused(): TopicPartition[] {
@@ -214,7 +257,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
    */
   commit(offsets?: readonly CommitOffset[]): Promise<void> {
     if (!this.committer) return Promise.reject(new SamsaError('INVALID_REQUEST', 'commit() needs a consumer created with a groupId'));
-    if (offsets === undefined) return this.committer.commit(this.positions());
+    if (offsets === undefined) return this.committer.commit(this.commitOffsets());
     try {
       for (const o of offsets) {
         checkTopicPartition(o);
@@ -229,6 +272,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   /** The records of the assignment, one at a time. Read once, through this or chunks(). */
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumedMessage, void, undefined> {
     for await (const d of this.deliveries()) {
+      if (!Array.isArray(d.chunk)) continue;
       for (const m of d.chunk) {
         // Stop at a seek, pause or unassign made while this chunk was being handed out.
         if (!this.assigned.delivered(d.key, d.token, m.offset)) break;
@@ -240,8 +284,54 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   /** The records of the assignment, one array per streamed response of a partition (never empty). */
   async *chunks(): AsyncGenerator<ConsumedMessage[], void, undefined> {
     for await (const d of this.deliveries()) {
-      if (this.assigned.delivered(d.key, d.token, (d.chunk[d.chunk.length - 1] as ConsumedMessage).offset)) yield d.chunk;
+      if (this.assigned.delivered(d.key, d.token, lastOffsetOf(d.chunk)) && Array.isArray(d.chunk)) yield d.chunk;
     }
+  }
+
+  /**
+   * Runs a handler over the records of the assignment (per record or per chunk), for several
+   * partitions at once and optionally in worker threads (RunOptions), until close(). Resolves when
+   * close() has stopped the handlers after the records in hand and committed what they finished;
+   * rejects when the run breaks (a worker died, a commit failed for good, a fetch failed for good).
+   * Read once, like the iterators.
+   */
+  async run(options: RunOptions): Promise<void> {
+    const plan = planRun(options);
+    if (this.reading) throw new SamsaError('INVALID_REQUEST', 'this consumer is already being read (read it once: run(), records or chunks)');
+    this.throwIfClosed();
+    const runner = await Runner.start(plan, {
+      source: {
+        hold: (tp) => this.held.add(tpKey(tp)),
+        release: (tp) => {
+          this.held.delete(tpKey(tp));
+          this.signal();
+        },
+        progressed: () => undefined,
+      },
+      deadLetter: async (topic, record, from, error, attempts) => {
+        this.deadLetters ??= new Producer(this.cluster, { acks: 'all', retry: this.retryOptions });
+        await this.deadLetters.send({ topic, messages: [deadLetterMessage(record, from, error, attempts)] });
+      },
+      group: this.options.groupId,
+      onFatal: (err) => {
+        this.runFailure ??= toSamsaError(err);
+        this.signal();
+      },
+    });
+    if (this.closed) {
+      await runner.stop();
+      return;
+    }
+    this.runner = runner;
+    this.rawFetch = plan.workers > 0;
+    for await (const d of this.deliveries()) {
+      if (this.assigned.delivered(d.key, d.token, lastOffsetOf(d.chunk))) runner.push(Array.isArray(d.chunk) ? messagesChunk(d.chunk) : d.chunk);
+    }
+  }
+
+  /** The runner of run(), for tests and benchmarks that observe it (peak concurrency, worker threads). */
+  get running(): Runner | undefined {
+    return this.runner;
   }
 
   /**
@@ -263,7 +353,10 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     for (const key of [...this.fetchers.keys()]) this.retire(key);
     for (const s of [...this.open]) s.close();
     this.signal();
-    if (this.committer && this.autoCommit) await this.committer.commit(this.positions());
+    // Handlers first: the last commit covers what they finish now.
+    await this.runner?.stop();
+    await this.deadLetters?.close();
+    if (this.committer && this.autoCommit) await this.committer.commit(this.commitOffsets());
   }
 
   private throwIfClosed(): void {
@@ -276,6 +369,12 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
 
   private positions(): { topic: string; partition: number; offset: number; metadata: string }[] {
     return this.assigned.positions().map((p) => ({ ...p, metadata: '' }));
+  }
+
+  /** What commit() and auto-commit commit: the positions, or under run() what the handlers finished. */
+  private commitOffsets(): { topic: string; partition: number; offset: number; metadata: string }[] {
+    if (!this.runner) return this.positions();
+    return this.runner.finished().flatMap((f) => (this.assigned.get(tpKey(f)) ? [{ ...f, metadata: '' }] : []));
   }
 
   // ---- the fetch loop of the assignment ----
@@ -294,6 +393,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
       while (!this.closed) {
         this.commitIfDue();
         if (this.commitFailure) throw this.commitFailure;
+        if (this.runFailure) throw this.runFailure;
         await this.resolveStarts();
         if (this.closed) return;
         this.reconcile();
@@ -350,7 +450,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
         fetcher = undefined;
       }
       fetcher ??= this.openFetcher(state);
-      if (!fetcher.pulling) this.pull(fetcher);
+      if (!fetcher.pulling && !this.held.has(state.key)) this.pull(fetcher);
     }
   }
 
@@ -359,8 +459,10 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
       this.cluster,
       this.withMaxBytes({ topic: state.topic, partition: state.partition, from: { offset: state.position as number }, follow: true }),
       this.retryOptions,
+      undefined,
+      this.rawFetch,
     );
-    const fetcher: Fetcher = { key: state.key, token: state.token, stream, chunks: stream.chunks(), pulling: false };
+    const fetcher: Fetcher = { key: state.key, token: state.token, stream, chunks: this.rawFetch ? stream.rawChunks() : stream.chunks(), pulling: false };
     this.fetchers.set(state.key, fetcher);
     return fetcher;
   }
@@ -452,7 +554,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   private commitIfDue(): void {
     if (!this.commitDue || !this.committer) return;
     this.commitDue = false;
-    this.committer.commit(this.positions()).catch((raw: unknown) => {
+    this.committer.commit(this.commitOffsets()).catch((raw: unknown) => {
       const err = toSamsaError(raw);
       if (err.retriable || this.closed) return;
       this.commitFailure ??= err;

@@ -23,6 +23,7 @@ import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { invalidateIfStale, listOffset, type ListedOffset } from './list-offsets.js';
 import { STALE_METADATA } from '../errors.js';
+import { batchesChunk, messagesChunk, type RecordChunk } from '../runner/chunk.js';
 import type { OffsetSpec } from './offset-spec.js';
 
 export interface Header {
@@ -53,6 +54,9 @@ export interface PartitionStreamOptions {
   maxBytes?: number;
 }
 
+/** What a stream yields: decoded records, or (raw streams) undecoded batch bytes. */
+type Fetched = ConsumedMessage[] | RecordChunk;
+
 /** A decoded record (from a batch, or a ConsumedRecord off the wire) as the SDK hands it out. */
 export function toConsumedMessage(
   topic: string,
@@ -74,7 +78,7 @@ export function toConsumedMessage(
 export class PartitionStream implements AsyncIterable<ConsumedMessage> {
   readonly topic: string;
   readonly partition: number;
-  private readonly chunkIterator: AsyncGenerator<ConsumedMessage[], void, undefined>;
+  private readonly chunkIterator: AsyncGenerator<Fetched, void, undefined>;
   private handedOut = false;
   private call: grpc.ClientReadableStream<v1.ConsumeResponse__Output> | undefined;
   private closed = false;
@@ -88,6 +92,8 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     private readonly options: PartitionStreamOptions,
     private readonly retryOptions: RetryOptions,
     private readonly onClose: () => void = () => undefined,
+    /** Yield the batch bytes undecoded (rawChunks()): for records decoded elsewhere, e.g. a worker thread. */
+    private readonly raw = false,
   ) {
     this.topic = options.topic;
     this.partition = options.partition;
@@ -114,6 +120,20 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
    * the fast way to read many records, one await per chunk instead of per message.
    */
   chunks(): AsyncGenerator<ConsumedMessage[], void, undefined> {
+    if (this.raw) throw new Error('a raw stream is read with rawChunks()');
+    return this.handOut() as AsyncGenerator<ConsumedMessage[], void, undefined>;
+  }
+
+  /**
+   * For a raw stream: chunks whose records are not decoded (the batch bytes as streamed, with the
+   * offsets they cover), or decoded when the server answered in the structured form.
+   */
+  rawChunks(): AsyncGenerator<RecordChunk, void, undefined> {
+    if (!this.raw) throw new Error('rawChunks() needs a stream opened raw');
+    return this.handOut() as AsyncGenerator<RecordChunk, void, undefined>;
+  }
+
+  private handOut(): AsyncGenerator<Fetched, void, undefined> {
     if (this.handedOut) throw new Error(`the stream of ${this.topic}/${this.partition} is already being read`);
     this.handedOut = true;
     return this.chunkIterator;
@@ -132,7 +152,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     this.onClose();
   }
 
-  private async *run(): AsyncGenerator<ConsumedMessage[], void, undefined> {
+  private async *run(): AsyncGenerator<Fetched, void, undefined> {
     try {
       const start = await this.resolveStart();
       this.position = start.offset;
@@ -159,7 +179,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
    * call made progress, or the server ended the stream), false when done. A failure before any
    * progress goes through the retry helper, which throws when the budget is spent.
    */
-  private async *readStream(end: number): AsyncGenerator<ConsumedMessage[], boolean, undefined> {
+  private async *readStream(end: number): AsyncGenerator<Fetched, boolean, undefined> {
     type Opened = { call: grpc.ClientReadableStream<v1.ConsumeResponse__Output>; address: string; iterator: AsyncIterator<v1.ConsumeResponse__Output>; first: v1.ConsumeResponse__Output };
     const connect = async (): Promise<Opened> => {
       const address = await this.cluster.leaderAddress(this.topic, this.partition);
@@ -201,12 +221,25 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     try {
       while (res) {
         const from = this.position as number;
+        if (this.raw && res.batches.length > 0) {
+          const raw = batchesChunk(this.topic, this.partition, res.batches, from, end);
+          if (raw) {
+            this.position = raw.last + 1;
+            yield raw;
+            if (this.closed || raw.last + 1 >= end) return false;
+          }
+          if (res.nextOffset > (this.position as number)) this.position = res.nextOffset;
+          if ((this.position as number) >= end) return false;
+          const step: IteratorResult<v1.ConsumeResponse__Output> = await iterator.next();
+          res = step.done ? undefined : step.value;
+          continue;
+        }
         const chunk: ConsumedMessage[] = [];
         const reachedEnd = res.batches.length > 0 ? this.fromBatches(res.batches, from, end, chunk) : this.fromRecords(res.records, from, end, chunk);
         if (chunk.length > 0) {
           this.traceReceived(chunk);
           this.position = (chunk[chunk.length - 1] as ConsumedMessage).offset + 1;
-          yield chunk;
+          yield this.raw ? messagesChunk(chunk) : chunk;
           if (this.closed) return false;
         }
         if (reachedEnd) return false;

@@ -14,10 +14,17 @@
  * coordinator again and rejoins with a new member id (or the same group instance id), through the
  * retry helper; its partitions resume from their committed offsets.
  *
- * No pause()/resume() here: all partitions of a member share the one stream, whose flow control
- * cannot hold back one partition, and unreported records held past the session timeout get the
- * member removed. Pausing a partition needs protocol messages (docs/groups.md, limits); the
- * assigned Consumer has pause and resume.
+ * Handlers: run({ eachMessage | eachBatch, partitionsConsumedConcurrently, workers, onError })
+ * runs a handler per record or per chunk, several partitions at once (runner/runner.ts has the
+ * contract). Each partition's finished offset is reported as `processed` when a chunk of it ends
+ * (autoCommit, the default), or on commit(); also when the partition is taken away and on close.
+ * A partition with a chunk waiting is paused on the stream (the `pause` message), so a slow
+ * partition holds back only itself. While a partition is held on purpose (stopped by a handler
+ * error) the member sends heartbeats, unless a handler has run longer than the session timeout:
+ * then the coordinator removes the member, as Kafka does past max.poll.interval.ms.
+ *
+ * The iterators have no pause()/resume(): records they have not reported keep the member
+ * accountable, and pausing is left to run()'s back-pressure. The assigned Consumer has pause and resume.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
@@ -26,6 +33,12 @@ import type { Cluster } from '../routing/cluster.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { toConsumedMessage, type ConsumedMessage } from '../consumer/partition-stream.js';
+import type { TopicPartition } from '../consumer/assignment.js';
+import { Producer } from '../producer/producer.js';
+import { messagesChunk } from '../runner/chunk.js';
+import { deadLetterMessage } from '../runner/dead-letter.js';
+import { planRun, type RunOptions, type StoppedPartition } from '../runner/run-options.js';
+import { Runner } from '../runner/runner.js';
 import type { Groups } from './groups.js';
 
 export interface GroupAssignment {
@@ -47,7 +60,15 @@ export interface GroupConsumerOptions {
   /** Told of every assignment (on join and on every change). */
   onAssignment?: (assignment: GroupAssignment) => void;
   retry?: RetryOptions;
+  /**
+   * Under run(): report each partition's finished offset (the coordinator commits it) whenever a
+   * chunk of it ends (default true); false reports only on commit(), when a partition is taken away,
+   * and on close.
+   */
+  autoCommit?: boolean;
 }
+
+const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
 const ASSIGNORS: Record<string, v1.Assignor> = { range: 'ASSIGNOR_RANGE', roundRobin: 'ASSIGNOR_ROUND_ROBIN', sticky: 'ASSIGNOR_STICKY' };
 /** Stream failures after which the member finds the coordinator again and rejoins. */
@@ -62,6 +83,15 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
   private unreported: ConsumedMessage[] | undefined;
   private handedOut = false;
   private current: GroupAssignment | undefined;
+  private closing: Promise<void> | undefined;
+  /** Set while run() runs. */
+  private runner: Runner | undefined;
+  /** Under run(): the partitions paused on the stream (sent again on a new stream). */
+  private readonly pausedOnStream = new Map<string, TopicPartition>();
+  /** Under run(): finished offsets, and the last reported, per partition. */
+  private readonly finished = new Map<string, { tp: TopicPartition; next: number }>();
+  private readonly reported = new Map<string, number>();
+  private deadLetters: Producer | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -129,11 +159,24 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
     }
   }
 
-  /** Reports the chunk handed out last as processed, leaves the group and waits (up to 10 s) for the final commit. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Reports the chunk handed out last as processed (under run(): stops the handlers after the
+   * records in hand and reports what they finished), leaves the group and waits (up to 10 s) for
+   * the final commit. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     this.abort.abort();
+    if (this.runner) {
+      await this.runner.stop();
+      await this.deadLetters?.close();
+      this.reportFinished();
+    }
     const call = this.call;
     if (!call) return;
     this.report();
@@ -160,6 +203,139 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
     const last = chunk?.at(-1);
     if (!last || !this.call) return;
     this.call.write({ processed: { topic: last.topic, partition: last.partition, offset: last.offset + 1 } });
+  }
+
+  /**
+   * Runs a handler over the records of the member's partitions until close() (RunOptions; the
+   * class comment says how commits and pauses go). Resolves when close() has stopped the handlers
+   * and reported what they finished; rejects when the member cannot go on (an error that is not
+   * retriable, a worker that died). Read once, like the iterators.
+   */
+  async run(options: RunOptions): Promise<void> {
+    const plan = planRun(options);
+    if (this.handedOut) throw new Error(`the member of group "${this.options.groupId}" is already being read`);
+    this.handedOut = true;
+    let fatal: Error | undefined;
+    const runner = await Runner.start(plan, {
+      source: {
+        hold: (tp) => {
+          this.pausedOnStream.set(tpKey(tp), { topic: tp.topic, partition: tp.partition });
+          this.call?.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
+        },
+        release: (tp) => {
+          if (this.pausedOnStream.delete(tpKey(tp))) this.call?.write({ resume: { topic: tp.topic, partitions: [tp.partition] } });
+        },
+        progressed: (tp, next) => {
+          this.finished.set(tpKey(tp), { tp: { topic: tp.topic, partition: tp.partition }, next });
+          if (this.options.autoCommit !== false || !this.owns(tp)) this.reportFinished();
+        },
+      },
+      deadLetter: async (topic, record, from, error, attempts) => {
+        this.deadLetters ??= new Producer(this.cluster, { acks: 'all' });
+        await this.deadLetters.send({ topic, messages: [deadLetterMessage(record, from, error, attempts)] });
+      },
+      group: this.options.groupId,
+      onFatal: (err) => {
+        fatal ??= err;
+        void this.close();
+      },
+    });
+    this.runner = runner;
+    const sessionTimeoutMs = this.options.sessionTimeoutMs || 45_000;
+    const heartbeat = setInterval(() => {
+      const since = runner.oldestRunningSince();
+      // A handler running past the session timeout: let the coordinator judge the member dead.
+      if (since === undefined || Date.now() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
+    }, Math.max(1000, Math.floor(sessionTimeoutMs / 3)));
+    try {
+      while (!this.closed) {
+        const iterator = await this.connect();
+        if (!iterator) break;
+        // A new stream starts with every partition unpaused.
+        for (const tp of this.pausedOnStream.values()) this.call?.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
+        this.reported.clear();
+        try {
+          for (;;) {
+            const step = await iterator.next();
+            if (step.done) break;
+            const res = step.value;
+            if (res.assignment) this.onRunAssignment(res.assignment, runner, sessionTimeoutMs);
+            else if (res.records && res.records.records.length > 0) {
+              const { topic, partition } = res.records;
+              runner.push(messagesChunk(res.records.records.map((r) => toConsumedMessage(topic, partition, r))));
+            }
+          }
+          if (this.closed) break;
+        } catch (raw) {
+          if (this.closed) break;
+          const err = callError(raw, 'the group coordinator');
+          if (!err.retriable && !REJOIN.has(err.reason)) throw err;
+        }
+        // The stream is gone: what it delivered and is not done is delivered again on the next.
+        const call = this.call;
+        this.call = undefined;
+        call?.cancel();
+        runner.remove(this.current ? flatten(this.current.partitions) : []);
+        // The next stream's partitions are all new to it (their committed offsets may have moved).
+        this.current = undefined;
+      }
+    } finally {
+      clearInterval(heartbeat);
+      await this.close();
+    }
+    if (fatal) throw fatal;
+  }
+
+  /** Under run(): reports every partition's finished offset now. Resolves once written to the stream. */
+  commit(): Promise<void> {
+    this.reportFinished();
+    return Promise.resolve();
+  }
+
+  /** Under run(): the partitions a handler error stopped, each at its failed record. */
+  stoppedPartitions(): StoppedPartition[] {
+    return this.runner?.stopped() ?? [];
+  }
+
+  /** The runner of run(), for tests and benchmarks that observe it. */
+  get running(): Runner | undefined {
+    return this.runner;
+  }
+
+  private onRunAssignment(assignment: v1.Assignment__Output, runner: Runner, sessionTimeoutMs: number): void {
+    const before = this.current ? flatten(this.current.partitions) : [];
+    this.current = { memberId: assignment.memberId, generation: assignment.generation, partitions: assignment.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) };
+    const now = flatten(this.current.partitions);
+    const kept = new Set(now.map(tpKey));
+    const had = new Set(before.map(tpKey));
+    for (const tp of now) {
+      if (had.has(tpKey(tp))) continue;
+      // Newly granted: what this member finished of it before is stale (another may have gone further).
+      this.finished.delete(tpKey(tp));
+      this.reported.delete(tpKey(tp));
+    }
+    runner.keep(now);
+    // The coordinator waits (half the session timeout) for what it sent of a revoked partition
+    // to be reported: handle what is queued, within that, then report.
+    runner.remove(
+      before.filter((tp) => !kept.has(tpKey(tp))),
+      sessionTimeoutMs / 2,
+    );
+    this.options.onAssignment?.(this.current);
+  }
+
+  private owns(tp: TopicPartition): boolean {
+    return this.current?.partitions.some((p) => p.topic === tp.topic && p.partitions.includes(tp.partition)) ?? false;
+  }
+
+  private reportFinished(): void {
+    const call = this.call;
+    if (!call) return;
+    for (const [key, { tp, next }] of this.finished) {
+      if ((this.reported.get(key) ?? -1) >= next) continue;
+      this.reported.set(key, next);
+      call.write({ processed: { topic: tp.topic, partition: tp.partition, offset: next } });
+    }
   }
 
   /** Finds the coordinator and joins; resolves with the response iterator, or undefined when closed meanwhile. */
@@ -205,6 +381,10 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
       },
     );
   }
+}
+
+function flatten(partitions: readonly { topic: string; partitions: readonly number[] }[]): TopicPartition[] {
+  return partitions.flatMap((p) => p.partitions.map((partition) => ({ topic: p.topic, partition })));
 }
 
 function prepend<T>(first: T, rest: AsyncIterator<T>): AsyncIterator<T> {
