@@ -2,9 +2,9 @@
 export * from './metadata.js';
 export { connectEtcd } from './etcd.js';
 export { Membership } from './membership.js';
+export { MembershipOwner } from './membership-owner.js';
 export { ClusterView, type ClusterChange } from './cluster-view.js';
-export { toMetadataResponse, toTopicInfo } from './metadata-response.js';
-export { validateTopicName, assertNotInternalTopic, INTERNAL_TOPIC_PREFIX, validatePartitionCount, resolveTopicConfig, topicConfigToProto, MAX_TOPIC_NAME_LENGTH, MAX_PARTITIONS } from './topic-rules.js';
+export { validateTopicName, assertNotInternalTopic, INTERNAL_TOPIC_PREFIX, validatePartitionCount, resolveTopicConfig, type TopicConfigRequest, MAX_TOPIC_NAME_LENGTH, MAX_PARTITIONS } from './topic-rules.js';
 export { assignReplicas } from './placement.js';
 export { checkReplicaBudget, replicasPerBroker, DEFAULT_MAX_REPLICAS_PER_BROKER, type ReplicaCountSource } from './replica-budget.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';

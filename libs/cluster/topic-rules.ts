@@ -3,7 +3,6 @@
  * SamsaErrors whose messages say what is allowed.
  */
 import { SamsaError } from '../errors/index.js';
-import type { TopicConfig } from '../rpc/generated/samsa/v1/TopicConfig.js';
 import { DEFAULT_TOPIC_CONFIG, type TopicConfigValues } from './metadata.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
@@ -51,8 +50,17 @@ function range(key: string, value: number, min: number, max: number, allowMinusO
   return value;
 }
 
+/**
+ * A requested topic config: any subset of the values; unset (undefined or null) takes the default.
+ * Numbers may come as decimal strings (proto int64 fields arrive so); the cleanup policy as any
+ * string, checked by resolveTopicConfig.
+ */
+export type TopicConfigRequest = {
+  readonly [K in keyof TopicConfigValues]?: (TopicConfigValues[K] extends number ? number | string : TopicConfigValues[K] extends boolean ? boolean : string) | null;
+};
+
 /** Fills defaults into a requested config and checks every value; `replicationFactor` bounds min.insync.replicas. */
-export function resolveTopicConfig(requested: TopicConfig | null | undefined, replicationFactor: number): TopicConfigValues {
+export function resolveTopicConfig(requested: TopicConfigRequest | null | undefined, replicationFactor: number): TopicConfigValues {
   const r = requested ?? {};
   const d = DEFAULT_TOPIC_CONFIG;
   const num = (v: unknown, def: number): number => (v === undefined || v === null ? def : Number(v));
@@ -70,18 +78,5 @@ export function resolveTopicConfig(requested: TopicConfig | null | undefined, re
     minInsyncReplicas: minIsr,
     maxMessageBytes: range('max.message.bytes', num(r.maxMessageBytes, d.maxMessageBytes), 1024, 64 * 1024 * 1024 - 1024),
     uncleanLeaderElection: r.uncleanLeaderElection ?? d.uncleanLeaderElection,
-  };
-}
-
-export function topicConfigToProto(c: TopicConfigValues): TopicConfig {
-  return {
-    retentionMs: c.retentionMs,
-    retentionBytes: c.retentionBytes,
-    segmentBytes: c.segmentBytes,
-    segmentMs: c.segmentMs,
-    cleanupPolicy: c.cleanupPolicy,
-    minInsyncReplicas: c.minInsyncReplicas,
-    maxMessageBytes: c.maxMessageBytes,
-    uncleanLeaderElection: c.uncleanLeaderElection,
   };
 }

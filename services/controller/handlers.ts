@@ -5,12 +5,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { assertNotInternalTopic, toMetadataResponse, toTopicInfo, type ClusterView } from '../../libs/cluster/index.js';
+import { assertNotInternalTopic, type ClusterView, type TopicConfigRequest } from '../../libs/cluster/index.js';
+import { internalTopicCommand, type ActiveController, type CreateTopicCommand, type TopicOutcome } from '../../libs/controller/index.js';
+import { toMetadataResponse, toTopicInfo, topicInfoOf } from '../../libs/service/index.js';
 import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
 import type { ControllerServiceClient } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 import type { ControllerServiceHandlers } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
-import type { ActiveController } from './active-controller.js';
-import { internalTopicCreation } from './internal-topics.js';
 
 const FORWARDED = 'samsa-forwarded';
 
@@ -20,6 +20,26 @@ export interface ControllerContext {
   view: ClusterView;
   /** The active controller object when this process is elected, else undefined. */
   active(): ActiveController | undefined;
+}
+
+/** A CreateTopicRequest as the controller's command: 0 (proto's unset) partitions or replication factor means 1. */
+function createTopicCommand(req: v1.CreateTopicRequest__Output): CreateTopicCommand {
+  return {
+    name: req.name,
+    partitions: req.partitions === 0 ? 1 : req.partitions,
+    replicationFactor: req.replicationFactor === 0 ? 1 : req.replicationFactor,
+    config: req.config,
+    validateOnly: req.validateOnly,
+  };
+}
+
+/** The values set in a proto3 TopicConfig; the oneof markers (_field) and unset fields are not changes. */
+function configChanges(config: v1.TopicConfig__Output | null): TopicConfigRequest {
+  return Object.fromEntries(Object.entries(config ?? {}).filter(([k, v]) => !k.startsWith('_') && v !== undefined && v !== null)) as TopicConfigRequest;
+}
+
+function topicResponse(outcome: TopicOutcome): { topic: v1.TopicInfo } {
+  return { topic: topicInfoOf(outcome.record, outcome.partitions) };
 }
 
 export class ControllerHandlers {
@@ -68,15 +88,15 @@ export class ControllerHandlers {
     return {
       CreateTopic: unary((req, call) => {
         assertNotInternalTopic(req.name, 'created by clients (Samsa creates its internal topics itself)');
-        return this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => ({ topic: await active.createTopic(req) }), (client, md, options, cb) => client.createTopic(req, md, options, cb));
+        return this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => topicResponse(await active.createTopic(createTopicCommand(req))), (client, md, options, cb) => client.createTopic(req, md, options, cb));
       }),
       // Harmless to anyone without authentication: it makes only what Samsa would make itself. Once
       // mTLS identities exist, allow coordinator identities only here (libs/rpc principalOf).
       CreateInternalTopic: unary((req, call) => {
-        const creation = internalTopicCreation(req);
+        const creation = internalTopicCommand(req);
         return this.onActive<v1.CreateInternalTopicResponse, v1.CreateInternalTopicResponse__Output>(
           call,
-          async (active) => ({ topic: await active.createTopic(creation) }),
+          async (active) => topicResponse(await active.createTopic(creation)),
           (client, md, options, cb) => client.createInternalTopic(req, md, options, cb),
         );
       }),
@@ -91,10 +111,10 @@ export class ControllerHandlers {
         ),
       ),
       CreatePartitions: unary((req, call) =>
-        this.onActive<v1.CreatePartitionsResponse, v1.CreatePartitionsResponse__Output>(call, async (active) => ({ topic: await active.createPartitions(req) }), (client, md, options, cb) => client.createPartitions(req, md, options, cb)),
+        this.onActive<v1.CreatePartitionsResponse, v1.CreatePartitionsResponse__Output>(call, async (active) => topicResponse(await active.createPartitions({ name: req.name, totalPartitions: req.totalPartitions, validateOnly: req.validateOnly })), (client, md, options, cb) => client.createPartitions(req, md, options, cb)),
       ),
       AlterTopicConfig: unary((req, call) =>
-        this.onActive<v1.AlterTopicConfigResponse, v1.AlterTopicConfigResponse__Output>(call, async (active) => ({ topic: await active.alterTopicConfig(req) }), (client, md, options, cb) => client.alterTopicConfig(req, md, options, cb)),
+        this.onActive<v1.AlterTopicConfigResponse, v1.AlterTopicConfigResponse__Output>(call, async (active) => topicResponse(await active.alterTopicConfig({ name: req.name, changes: configChanges(req.config), validateOnly: req.validateOnly })), (client, md, options, cb) => client.alterTopicConfig(req, md, options, cb)),
       ),
       ListTopics: unary(async (req) => ({
         names: this.ctx.view

@@ -7,13 +7,11 @@
  * over at once), close clients and etcd.
  */
 import type { BatchObservableCallback } from '@opentelemetry/api';
-import { createLogger, meter, type Logger } from '../../libs/telemetry/index.js';
-import { runService, type RunningService } from '../../libs/service/index.js';
+import { meter, type Logger } from '../../libs/telemetry/index.js';
+import { runService, type Resources, type Running } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
-import { ConfigError } from '../../libs/config/index.js';
-import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, setServiceIdentity } from '../../libs/rpc/index.js';
-import { MetadataKeys } from '../../libs/cluster/metadata.js';
-import { connectEtcd, ClusterView } from '../../libs/cluster/index.js';
+import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
+import { connectEtcd, ClusterView, MetadataKeys } from '../../libs/cluster/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { CoordinatorKeys, GroupCoordinator, PartitionOwnership } from '../../libs/group/index.js';
 import { loadCoordinatorConfig, type CoordinatorConfig } from './config.js';
@@ -23,154 +21,130 @@ import { CoordinatorHandlers } from './handlers.js';
 const SERVICE_NAME = 'samsa.v1.CoordinatorService';
 const SHUTDOWN_GRACE_MS = 5_000;
 
-async function start(config: CoordinatorConfig, logger: Logger): Promise<RunningService> {
-  const etcd = connectEtcd(config.etcdEndpoints);
-  const cleanup: (() => Promise<void> | void)[] = [() => etcd.close()];
-  const unwind = async (): Promise<void> => {
-    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
-  };
-  try {
-    // First: a service without its certificate (and not --insecure) must not join the cluster.
-    const security = startTransportSecurity(config, logger);
-    cleanup.push(() => security.close());
-    const view = await ClusterView.start(etcd, new MetadataKeys(config.clusterId), logger);
-    cleanup.push(() => view.close());
-    logger.info('waiting for a live broker');
-    await view.waitFor(() => view.brokers().length > 0, 10 * 60_000);
-    const samsa = new Samsa({
-      bootstrap: view.brokers().map((b) => `${b.host}:${b.port}`),
-      retry: { retries: 20, initialDelayMs: 100, maxDelayMs: 2_000, maxElapsedMs: 60_000 },
-    });
-    cleanup.push(() => samsa.close());
-    const offsetsTopic = new OffsetsTopic(samsa);
-    cleanup.push(() => offsetsTopic.close());
-    const partitions = await offsetsTopic.ensure(config.offsetsTopicPartitions, config.offsetsTopicReplicationFactor, view.brokers().length, logger);
-
-    let ownership: PartitionOwnership | undefined;
-    const coordinator = new GroupCoordinator({
-      coordinatorId: config.coordinatorId,
-      offsetsPartitions: partitions,
-      log: offsetsTopic,
-      partitionCount: (topic) => view.topic(topic)?.partitions,
-      ownerOf: (p) => ownership?.owner(p),
-      limits: { minSessionTimeoutMs: config.groupMinSessionTimeoutMs, maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs },
-      logger,
-    });
-    cleanup.push(() => coordinator.close());
-    // Metrics (Prometheus /metrics when SAMSA_METRICS_PORT is set): read from the coordinator when scraped.
-    const gauges = {
-      groups: meter.createObservableGauge('samsa.coordinator.groups', { description: 'Groups with members on this coordinator' }),
-      members: meter.createObservableGauge('samsa.coordinator.members', { description: 'Group members on this coordinator' }),
-      offsets: meter.createObservableGauge('samsa.coordinator.committed_offsets', { description: 'Committed offsets held by this coordinator (all its groups)' }),
-      partitions: meter.createObservableGauge('samsa.coordinator.owned_partitions', { description: '__consumer_offsets partitions this coordinator owns' }),
-      commits: meter.createObservableCounter('samsa.coordinator.commits', { description: 'Offset commits written to __consumer_offsets' }),
-      rebalances: meter.createObservableCounter('samsa.coordinator.rebalances', { description: 'Group generations started' }),
-    };
-    const observe: BatchObservableCallback = (result) => {
-      const s = coordinator.stats();
-      result.observe(gauges.groups, s.groups);
-      result.observe(gauges.members, s.members);
-      result.observe(gauges.offsets, s.committedOffsets);
-      result.observe(gauges.partitions, coordinator.ownedPartitions().length);
-      result.observe(gauges.commits, s.commits);
-      result.observe(gauges.rebalances, s.rebalances);
-    };
-    meter.addBatchObservableCallback(observe, Object.values(gauges));
-    const stopMetrics = (): void => meter.removeBatchObservableCallback(observe, Object.values(gauges));
-    cleanup.push(stopMetrics);
-    const offView = view.onChange((change) => {
-      if (change.kind === 'topic') coordinator.topicsChanged();
-    });
-    cleanup.push(() => offView());
-
-    const shutdown = new AbortController();
-    const consumer = samsa.consumer();
-    const server = createServer();
-    const health = new HealthReporter(server, [SERVICE_NAME]);
-    const handlers = new CoordinatorHandlers({ coordinatorId: config.coordinatorId, coordinator, ownership: () => ownership, view, logger, consumer, shutdown: shutdown.signal });
-    cleanup.push(() => handlers.close());
-    // Consumer lag per group and partition: refreshed on an owned timer (it asks the brokers for
-    // high watermarks), observed from the last snapshot when /metrics is scraped.
-    let lagRows: { group: string; topic: string; partition: number; lag: number }[] = [];
-    let lagRefresh: Promise<void> | undefined;
-    const lagGauge = meter.createObservableGauge('samsa.coordinator.consumer_lag', { description: 'High watermark minus committed offset, per group and partition (records)' });
-    const observeLag = (result: { observe(value: number, attributes: Record<string, string | number>): void }): void => {
-      for (const r of lagRows) result.observe(r.lag, { group: r.group, topic: r.topic, partition: r.partition });
-    };
-    lagGauge.addCallback(observeLag);
-    const lagTimer = setInterval(() => {
-      if (lagRefresh) return;
-      lagRefresh = handlers
-        .lagSnapshot()
-        .then((rows) => {
-          lagRows = rows;
-        })
-        .catch((err: unknown) => logger.debug({ err }, 'consumer lag refresh failed'))
-        .finally(() => {
-          lagRefresh = undefined;
-        });
-    }, config.lagRefreshMs);
-    cleanup.push(async () => {
-      clearInterval(lagTimer);
-      lagGauge.removeCallback(observeLag);
-      await lagRefresh;
-    });
-    server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, handlers.handlers());
-    const port = await bindServer(server, config.host, config.port);
-    cleanup.push(() => server.forceShutdown());
-    ownership = await PartitionOwnership.start({
-      etcd,
-      keys: new CoordinatorKeys(config.clusterId),
-      self: { id: config.coordinatorId, host: config.host, port },
-      partitions,
-      ttlSeconds: config.leaseTtlSeconds,
-      logger,
-      listener: coordinator,
-    });
-    const owned = ownership;
-    cleanup.push(() => owned.close());
-    health.set('SERVING');
-    logger.info({ coordinatorId: config.coordinatorId, address: `${config.host}:${port}`, offsetsPartitions: partitions, owned: coordinator.ownedPartitions() }, 'coordinator serving');
-
-    return {
-      async stop() {
-        health.set('NOT_SERVING');
-        shutdown.abort();
-        coordinator.close();
-        await shutdownServer(server, SHUTDOWN_GRACE_MS);
-        await owned.close();
-        handlers.close();
-        offView();
-        stopMetrics();
-        await consumer.close();
-        await offsetsTopic.close();
-        await samsa.close();
-        await view.close();
-        etcd.close();
-      },
-    };
-  } catch (err) {
-    await unwind();
-    throw err;
-  }
-}
-
-function main(): void {
-  let config: CoordinatorConfig;
-  try {
-    config = loadCoordinatorConfig();
-  } catch (err) {
-    const logger = createLogger('coordinator', 'coordinator');
-    if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);
-    else logger.fatal({ err }, 'cannot read configuration');
-    logger.flush();
-    process.exit(1);
-  }
-  const logger = createLogger('coordinator', `coordinator-${config.coordinatorId}`, config.logLevel);
+runService({
+  kind: 'coordinator',
+  loadConfig: () => loadCoordinatorConfig(),
+  instance: (config) => `coordinator-${config.coordinatorId}`,
   // Before any channel is made: this process's calls say they are this service (libs/rpc/principal.ts).
-  setServiceIdentity('coordinator', String(config.coordinatorId));
-  // runService handles every failure itself (logs and exits), so nothing is left unobserved.
-  void runService(logger, () => start(config, logger));
-}
+  identity: (config) => String(config.coordinatorId),
+  start,
+});
 
-main();
+/**
+ * Builds the coordinator in start order (module comment). Closers are registered so that the
+ * stack closes, after drain(): the server (in-flight calls finish), the partition claims (the
+ * lease is revoked), the handlers, metrics, the client and etcd.
+ */
+async function start(config: CoordinatorConfig, logger: Logger, resources: Resources): Promise<Running> {
+  const etcd = connectEtcd(config.etcdEndpoints);
+  resources.defer('etcd client', () => etcd.close());
+  // First: a service without its certificate (and not --insecure) must not join the cluster.
+  const security = startTransportSecurity(config, logger);
+  resources.defer('transport security', () => security.close());
+  const view = await ClusterView.start(etcd, new MetadataKeys(config.clusterId), logger);
+  resources.defer('cluster view', () => view.close());
+  logger.info('waiting for a live broker');
+  await view.waitFor(() => view.brokers().length > 0, 10 * 60_000);
+  const samsa = new Samsa({
+    bootstrap: view.brokers().map((b) => `${b.host}:${b.port}`),
+    retry: { retries: 20, initialDelayMs: 100, maxDelayMs: 2_000, maxElapsedMs: 60_000 },
+  });
+  resources.defer('client', () => samsa.close());
+  const offsetsTopic = resources.own('offsets topic', new OffsetsTopic(samsa), (t) => t.close());
+  const partitions = await offsetsTopic.ensure(config.offsetsTopicPartitions, config.offsetsTopicReplicationFactor, view.brokers().length, logger);
+
+  let ownership: PartitionOwnership | undefined;
+  const coordinator = new GroupCoordinator({
+    coordinatorId: config.coordinatorId,
+    offsetsPartitions: partitions,
+    log: offsetsTopic,
+    partitionCount: (topic) => view.topic(topic)?.partitions,
+    ownerOf: (p) => ownership?.owner(p),
+    limits: { minSessionTimeoutMs: config.groupMinSessionTimeoutMs, maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs },
+    logger,
+  });
+  resources.defer('group coordinator', () => coordinator.close());
+  // Metrics (Prometheus /metrics when SAMSA_METRICS_PORT is set): read from the coordinator when scraped.
+  const gauges = {
+    groups: meter.createObservableGauge('samsa.coordinator.groups', { description: 'Groups with members on this coordinator' }),
+    members: meter.createObservableGauge('samsa.coordinator.members', { description: 'Group members on this coordinator' }),
+    offsets: meter.createObservableGauge('samsa.coordinator.committed_offsets', { description: 'Committed offsets held by this coordinator (all its groups)' }),
+    partitions: meter.createObservableGauge('samsa.coordinator.owned_partitions', { description: '__consumer_offsets partitions this coordinator owns' }),
+    commits: meter.createObservableCounter('samsa.coordinator.commits', { description: 'Offset commits written to __consumer_offsets' }),
+    rebalances: meter.createObservableCounter('samsa.coordinator.rebalances', { description: 'Group generations started' }),
+  };
+  const observe: BatchObservableCallback = (result) => {
+    const s = coordinator.stats();
+    result.observe(gauges.groups, s.groups);
+    result.observe(gauges.members, s.members);
+    result.observe(gauges.offsets, s.committedOffsets);
+    result.observe(gauges.partitions, coordinator.ownedPartitions().length);
+    result.observe(gauges.commits, s.commits);
+    result.observe(gauges.rebalances, s.rebalances);
+  };
+  meter.addBatchObservableCallback(observe, Object.values(gauges));
+  resources.defer('coordinator metrics', () => meter.removeBatchObservableCallback(observe, Object.values(gauges)));
+  resources.defer('topic watch', view.onChange((change) => {
+    if (change.kind === 'topic') coordinator.topicsChanged();
+  }));
+
+  const shutdown = new AbortController();
+  const consumer = samsa.consumer();
+  resources.defer('consumer', () => consumer.close());
+  const server = createServer();
+  const health = new HealthReporter(server, [SERVICE_NAME]);
+  const handlers = new CoordinatorHandlers({ coordinatorId: config.coordinatorId, coordinator, ownership: () => ownership, view, logger, consumer, shutdown: shutdown.signal });
+  resources.defer('handlers', () => handlers.close());
+  // Consumer lag per group and partition: refreshed on an owned timer (it asks the brokers for
+  // high watermarks), observed from the last snapshot when /metrics is scraped.
+  let lagRows: { group: string; topic: string; partition: number; lag: number }[] = [];
+  let lagRefresh: Promise<void> | undefined;
+  const lagGauge = meter.createObservableGauge('samsa.coordinator.consumer_lag', { description: 'High watermark minus committed offset, per group and partition (records)' });
+  const observeLag = (result: { observe(value: number, attributes: Record<string, string | number>): void }): void => {
+    for (const r of lagRows) result.observe(r.lag, { group: r.group, topic: r.topic, partition: r.partition });
+  };
+  lagGauge.addCallback(observeLag);
+  const lagTimer = setInterval(() => {
+    if (lagRefresh) return;
+    lagRefresh = handlers
+      .lagSnapshot()
+      .then((rows) => {
+        lagRows = rows;
+      })
+      .catch((err: unknown) => logger.debug({ err }, 'consumer lag refresh failed'))
+      .finally(() => {
+        lagRefresh = undefined;
+      });
+  }, config.lagRefreshMs);
+  resources.defer('consumer lag refresh', async () => {
+    clearInterval(lagTimer);
+    lagGauge.removeCallback(observeLag);
+    await lagRefresh;
+  });
+  server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, handlers.handlers());
+  const port = await bindServer(server, config.host, config.port);
+  resources.defer('gRPC server', () => server.forceShutdown());
+  ownership = await PartitionOwnership.start({
+    etcd,
+    keys: new CoordinatorKeys(config.clusterId),
+    self: { id: config.coordinatorId, host: config.host, port },
+    partitions,
+    ttlSeconds: config.leaseTtlSeconds,
+    logger,
+    listener: coordinator,
+  });
+  const owned = ownership;
+  resources.defer('partition ownership', () => owned.close());
+  resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
+  health.set('SERVING');
+  logger.info({ coordinatorId: config.coordinatorId, address: `${config.host}:${port}`, offsetsPartitions: partitions, owned: coordinator.ownedPartitions() }, 'coordinator serving');
+
+  return {
+    async drain() {
+      health.set('NOT_SERVING');
+      shutdown.abort();
+      // Members are told NOT_COORDINATOR and move on before the server stops.
+      coordinator.close();
+    },
+  };
+}

@@ -6,7 +6,7 @@
  * broker on NOT_READY.
  */
 import type { v1 } from '../../../libs/rpc/index.js';
-import { toMetadataResponse } from '../../../libs/cluster/index.js';
+import { toMetadataResponse } from '../../../libs/service/index.js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import type { BrokerContext } from './context.js';
 

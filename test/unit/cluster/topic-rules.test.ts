@@ -10,10 +10,10 @@ import {
   MAX_PARTITIONS,
   MAX_TOPIC_NAME_LENGTH,
   resolveTopicConfig,
+  type TopicConfigRequest,
   validatePartitionCount,
   validateTopicName,
 } from '../../../libs/cluster/index.js';
-import type { TopicConfig } from '../../../libs/rpc/generated/samsa/v1/TopicConfig.js';
 
 /** Runs `fn`, expects a SamsaError, returns it. */
 function refusal(fn: () => unknown): SamsaError {
@@ -123,7 +123,7 @@ describe('resolveTopicConfig', () => {
     expect(resolveTopicConfig({ maxMessageBytes: 64 * 1024 * 1024 - 1024, segmentBytes: 1024 * 1024 }, 1).maxMessageBytes).toBe(64 * 1024 * 1024 - 1024);
   });
 
-  const outOfRange: [string, TopicConfig][] = [
+  const outOfRange: [string, TopicConfigRequest][] = [
     ['retention.ms', { retentionMs: 0 }],
     ['retention.ms', { retentionMs: -2 }],
     ['retention.ms', { retentionMs: 1.5 }],

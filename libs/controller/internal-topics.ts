@@ -3,12 +3,18 @@
  * creates them only through CreateInternalTopic (which the coordinator calls); CreateTopic refuses
  * every `__` name, so a client can neither take such a name first nor give it another config.
  */
-import { SamsaError } from '../../libs/errors/index.js';
-import type { v1 } from '../../libs/rpc/index.js';
-import { OFFSETS_TOPIC } from '../../libs/group/index.js';
+import { SamsaError } from '../errors/index.js';
+import { OFFSETS_TOPIC } from '../group/index.js';
+import type { CreateTopicCommand } from './commands.js';
 
-/** The CreateTopic request the controller runs for an internal topic; INVALID_TOPIC_NAME for any other name. */
-export function internalTopicCreation(req: v1.CreateInternalTopicRequest__Output): v1.CreateTopicRequest__Output {
+export interface InternalTopicRequest {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/** The create command the controller runs for an internal topic; INVALID_TOPIC_NAME for any other name. */
+export function internalTopicCommand(req: InternalTopicRequest): CreateTopicCommand {
   if (req.name !== OFFSETS_TOPIC) {
     throw new SamsaError('INVALID_TOPIC_NAME', `"${req.name}" is not an internal topic; the only one is ${OFFSETS_TOPIC}`);
   }

@@ -1,0 +1,353 @@
+/**
+ * What the elected controller does: topic commands, and moving partition leadership when brokers
+ * come and go (leadership.ts decides, topic-plans.ts plans; this file writes and schedules). Every
+ * write goes through commitIfLeader with this term's fence, so a deposed controller cannot write,
+ * and compares the record it was decided from, so a concurrent change fails it cleanly.
+ *
+ * Concurrency: topic commands run one at a time (adminQueue), and so do leadership passes
+ * (passQueue); the two may interleave, each write guarded as above.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Etcd3 } from 'etcd3';
+import { SamsaError } from '../errors/index.js';
+import { commitIfLeader, DEFAULT_MAX_REPLICAS_PER_BROKER, GuardFailedError, type ClusterView, type Fence, type MetadataKeys, type Op, type BrokerAdmission, type PartitionState, type BrokerRegistration } from '../cluster/index.js';
+import { withSpan, type Logger } from '../telemetry/index.js';
+import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
+import type { AlterTopicConfigCommand, CreatePartitionsCommand, CreateTopicCommand, TopicOutcome } from './commands.js';
+import { admittedBrokers, brokerFacts, decideLeadership, decidePreferredLeader } from './leadership.js';
+import { checkMorePartitions, checkNewTopic, planConfigChange, planDeletion, planMorePartitions, planNewTopic, type Placement } from './topic-plans.js';
+
+/** etcd refuses transactions with more than 128 operations by default (--max-txn-ops). */
+const MAX_OPS_PER_TXN = 100;
+/** How long topic placement waits for just-registered brokers to be admitted. */
+const ADMISSION_WAIT_MS = 3_000;
+/** How long a write waits to show up in our own view before we answer. */
+const VIEW_CATCH_UP_MS = 10_000;
+/** A failed leadership pass is retried after this long; one that met concurrent changes, after CONFLICT_RETRY_MS. */
+const PASS_RETRY_MS = 1_000;
+const CONFLICT_RETRY_MS = 200;
+
+export interface ActiveControllerOptions {
+  readonly etcd: Etcd3;
+  readonly keys: MetadataKeys;
+  readonly view: ClusterView;
+  /** This term's election fence: every write is guarded on it. */
+  readonly fence: Fence;
+  readonly logger: Logger;
+  /**
+   * How long after a broker joins or an ISR changes the controller waits before moving
+   * leadership back to preferred replicas (0: never). The wait lets a returning broker settle.
+   */
+  readonly rebalanceDelayMs: number;
+  /** Most partition replicas one broker may host (libs/cluster/replica-budget.ts). */
+  readonly maxReplicasPerBroker?: number;
+  readonly clock?: Clock;
+}
+
+export class ActiveController {
+  private readonly etcd: Etcd3;
+  private readonly keys: MetadataKeys;
+  private readonly view: ClusterView;
+  private readonly fence: Fence;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly maxReplicasPerBroker: number;
+  /** Leadership and preferred-leader passes, one at a time. */
+  private readonly passQueue = new SerialQueue();
+  /**
+   * Topic commands, one at a time. Without this, two concurrent creates of one name both pass
+   * the "not in the view" check and both write partition keys (guarded only by "no topic record
+   * yet"); the loser's keys survive under the winner's record (another partition count or
+   * replication factor), and the winner then times out waiting for its own partition count. Each
+   * command also waits for the view to show its write, so the next one sees it.
+   */
+  private readonly adminQueue = new SerialQueue();
+  private readonly unsubscribe: () => void;
+  private stopped = false;
+  private rebalanceTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: ActiveControllerOptions) {
+    this.etcd = options.etcd;
+    this.keys = options.keys;
+    this.view = options.view;
+    this.fence = options.fence;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.maxReplicasPerBroker = options.maxReplicasPerBroker ?? DEFAULT_MAX_REPLICAS_PER_BROKER;
+    this.unsubscribe = this.view.onChange((change) => {
+      if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`);
+      if (change.kind === 'shutdown' && change.shutdown) this.scheduleReconcile(`broker ${change.id} asks for a controlled shutdown`);
+      if (change.kind === 'offline') this.scheduleReconcile(`broker ${change.id} reports ${change.offline?.partitions.length ?? 0} offline replica(s)`);
+      if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
+    });
+    // A previous controller may have died half-way through; start from a full pass.
+    this.scheduleReconcile('became controller');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = undefined;
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+  }
+
+  /** Waits for the leadership passes scheduled so far. */
+  settled(): Promise<void> {
+    return this.passQueue.idle();
+  }
+
+  createTopic(cmd: CreateTopicCommand): Promise<TopicOutcome> {
+    return this.adminQueue.run(() => withSpan('controller.create_topic', { 'samsa.topic': cmd.name }, () => this.createTopicNow(cmd)));
+  }
+
+  createPartitions(cmd: CreatePartitionsCommand): Promise<TopicOutcome> {
+    return this.adminQueue.run(() => withSpan('controller.create_partitions', { 'samsa.topic': cmd.name, 'samsa.partitions': cmd.totalPartitions }, () => this.createPartitionsNow(cmd)));
+  }
+
+  alterTopicConfig(cmd: AlterTopicConfigCommand): Promise<TopicOutcome> {
+    return this.adminQueue.run(() => withSpan('controller.alter_topic_config', { 'samsa.topic': cmd.name }, () => this.alterTopicConfigNow(cmd)));
+  }
+
+  deleteTopic(name: string): Promise<void> {
+    return this.adminQueue.run(() => withSpan('controller.delete_topic', { 'samsa.topic': name }, () => this.deleteTopicNow(name)));
+  }
+
+  private async createTopicNow(cmd: CreateTopicCommand): Promise<TopicOutcome> {
+    checkNewTopic(cmd, this.view.topic(cmd.name));
+    const placement = await this.placement();
+    const plan = planNewTopic(cmd, this.view.topic(cmd.name), placement, cmd.validateOnly ? '' : randomUUID(), this.clock.nowMs());
+    if (cmd.validateOnly) return plan;
+    const { record, partitions } = plan;
+    const notYetCreated = { key: this.keys.topic(cmd.name), target: 'Create' as const, cmp: '==' as const, value: 0 };
+    // Partitions first, the topic record last: brokers act on a partition only once its topic
+    // exists, so a controller that dies half-way leaves nothing served; a retry overwrites.
+    // A half-done create may also have left partitions this one does not have (it asked for
+    // more): clear them first, or they would survive under the new topic record.
+    try {
+      await commitIfLeader(this.etcd, this.fence, [notYetCreated], [{ deletePrefix: this.keys.partitionsOf(cmd.name) }]);
+      await this.putPartitions(partitions, notYetCreated);
+      await commitIfLeader(this.etcd, this.fence, [notYetCreated], [{ put: this.keys.topic(cmd.name), value: JSON.stringify(record) }]);
+    } catch (err) {
+      if (err instanceof GuardFailedError) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${cmd.name}" already exists`);
+      throw err;
+    }
+    this.logger.info({ topic: cmd.name, partitions: record.partitions, replicationFactor: record.replicationFactor, topicId: record.topicId }, 'created topic');
+    await this.view.waitFor(() => this.view.topic(cmd.name)?.topicId === record.topicId && this.view.partitions(cmd.name).length === record.partitions, VIEW_CATCH_UP_MS);
+    return { record, partitions: this.view.partitions(cmd.name) };
+  }
+
+  private async createPartitionsNow(cmd: CreatePartitionsCommand): Promise<TopicOutcome> {
+    checkMorePartitions(cmd, this.view.topic(cmd.name));
+    const placement = await this.placement();
+    const current = this.view.topic(cmd.name);
+    const plan = planMorePartitions(cmd, current, placement);
+    if (cmd.validateOnly || !current) return { record: current ?? plan.record, partitions: this.view.partitions(cmd.name) };
+    // The record must be the one we read: a concurrent change (delete, re-create) makes us fail cleanly.
+    const unchanged = { key: this.keys.topic(cmd.name), target: 'Value' as const, cmp: '==' as const, value: JSON.stringify(current) };
+    try {
+      await this.putPartitions(plan.partitions, unchanged);
+      // The count last: clients see the new partitions only once they all exist.
+      await commitIfLeader(this.etcd, this.fence, [unchanged], [{ put: this.keys.topic(cmd.name), value: JSON.stringify(plan.record) }]);
+    } catch (err) {
+      if (err instanceof GuardFailedError) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed while adding partitions; try again`);
+      throw err;
+    }
+    const total = plan.record.partitions;
+    this.logger.info({ topic: cmd.name, from: current.partitions, to: total }, 'added partitions');
+    await this.view.waitFor(() => this.view.topic(cmd.name)?.partitions === total && this.view.partitions(cmd.name).length === total, VIEW_CATCH_UP_MS);
+    return this.outcome(cmd.name) ?? { record: plan.record, partitions: this.view.partitions(cmd.name) };
+  }
+
+  private async alterTopicConfigNow(cmd: AlterTopicConfigCommand): Promise<TopicOutcome> {
+    const current = this.view.topic(cmd.name);
+    const next = planConfigChange(cmd, current);
+    if (cmd.validateOnly || !current) return { record: next, partitions: this.view.partitions(cmd.name) };
+    try {
+      await commitIfLeader(
+        this.etcd,
+        this.fence,
+        [{ key: this.keys.topic(cmd.name), target: 'Value', cmp: '==', value: JSON.stringify(current) }],
+        [{ put: this.keys.topic(cmd.name), value: JSON.stringify(next) }],
+      );
+    } catch (err) {
+      if (err instanceof GuardFailedError) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed meanwhile; try again`);
+      throw err;
+    }
+    this.logger.info({ topic: cmd.name, changes: cmd.changes }, 'altered topic config');
+    await this.view.waitFor(() => JSON.stringify(this.view.topic(cmd.name)?.config) === JSON.stringify(next.config), VIEW_CATCH_UP_MS);
+    return { record: next, partitions: this.view.partitions(cmd.name) };
+  }
+
+  private async deleteTopicNow(name: string): Promise<void> {
+    const record = planDeletion(name, this.view.topic(name));
+    await commitIfLeader(this.etcd, this.fence, [], [{ delete: this.keys.topic(name) }, { deletePrefix: this.keys.partitionsOf(name) }]);
+    this.logger.info({ topic: name, topicId: record.topicId }, 'deleted topic');
+    await this.view.waitFor(() => this.view.topic(name)?.topicId !== record.topicId, VIEW_CATCH_UP_MS);
+  }
+
+  /** Writes partition states in transactions of at most MAX_OPS_PER_TXN, each guarded by `guard`. */
+  private async putPartitions(states: readonly PartitionState[], guard: Parameters<typeof commitIfLeader>[2][number]): Promise<void> {
+    for (let i = 0; i < states.length; i += MAX_OPS_PER_TXN) {
+      const ops: Op[] = states.slice(i, i + MAX_OPS_PER_TXN).map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
+      await commitIfLeader(this.etcd, this.fence, [guard], ops);
+    }
+  }
+
+  private outcome(name: string): TopicOutcome | undefined {
+    const record = this.view.topic(name);
+    return record ? { record, partitions: this.view.partitions(name) } : undefined;
+  }
+
+  /**
+   * For placement: the admitted brokers, after giving a broker that has just registered the
+   * moment its admission takes (one reconcile pass), so a topic created right after a broker
+   * starts is spread over it too.
+   */
+  private async placement(): Promise<Placement> {
+    await this.view.waitFor(() => this.view.brokers().every((b) => this.view.isAdmitted(b.id)), ADMISSION_WAIT_MS).catch(() => undefined);
+    const facts = brokerFacts(this.view);
+    const brokers = admittedBrokers(facts);
+    return { brokers, startIndex: brokers.length > 0 ? randomInt(brokers.length) : 0, epochOf: facts.epochOf, existing: this.view, maxReplicasPerBroker: this.maxReplicasPerBroker };
+  }
+
+  /** Runs `fn` after `ms` unless stopped first (the timer is ours: stop() clears it). */
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    this.retryTimers.add(t);
+  }
+
+  /** One preferred-leader pass `rebalanceDelayMs` after the latest trigger (debounced). */
+  private scheduleRebalance(): void {
+    if (this.stopped || this.options.rebalanceDelayMs <= 0) return;
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalanceTimer = undefined;
+      void this.passQueue
+        .run(() => this.rebalance())
+        .catch((err: unknown) => {
+          if (err instanceof SamsaError && err.reason === 'NOT_CONTROLLER') return;
+          this.logger.warn({ err }, 'preferred leader pass failed; the next change retries it');
+        });
+    }, this.options.rebalanceDelayMs);
+  }
+
+  /** Moves leadership back to each partition's preferred replica where it is alive and in sync. */
+  private async rebalance(): Promise<void> {
+    if (this.stopped) return;
+    await withSpan('controller.preferred_leader_election', {}, async () => {
+      const facts = brokerFacts(this.view);
+      for (const topic of this.view.topics()) {
+        for (const state of this.view.partitions(topic.name)) {
+          if (this.stopped) return;
+          const next = decidePreferredLeader(state, facts);
+          if (!next) continue;
+          const key = this.keys.partition(state.topic, state.partition);
+          try {
+            await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
+            this.logger.info({ topic: state.topic, partition: state.partition, from: state.leader, to: next.leader, leaderEpoch: next.leaderEpoch }, 'moved leadership back to the preferred replica');
+          } catch (err) {
+            // Changed under us: the change itself schedules another pass.
+            if (!(err instanceof GuardFailedError)) throw err;
+          }
+        }
+      }
+    });
+  }
+
+  private scheduleReconcile(why: string): void {
+    void this.passQueue
+      .run(() => this.reconcile(why))
+      .catch((err: unknown) => {
+        if (err instanceof SamsaError && err.reason === 'NOT_CONTROLLER') {
+          this.logger.warn('deposed during leader election; the new controller takes over');
+          return;
+        }
+        this.logger.error({ err, why }, 'leader election pass failed; retrying in 1 s');
+        this.later(PASS_RETRY_MS, () => this.scheduleReconcile(`retry after: ${why}`));
+      });
+  }
+
+  /**
+   * Admits a broker incarnation once every partition it hosts has been moved on for it: the
+   * write is guarded on the registration's revision, so a broker that restarted again meanwhile
+   * is not admitted on its predecessor's behalf.
+   */
+  private async admit(broker: BrokerRegistration): Promise<void> {
+    const admission: BrokerAdmission = { brokerId: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart, admittedAtMs: this.clock.nowMs() };
+    await commitIfLeader(
+      this.etcd,
+      this.fence,
+      [{ key: this.keys.broker(broker.id), target: 'Mod', cmp: '==', value: broker.brokerEpoch }],
+      [{ put: this.keys.admitted(broker.id), value: JSON.stringify(admission) }],
+    );
+    this.logger.info({ broker: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart }, 'admitted a broker incarnation: it may lead and follow');
+  }
+
+  /**
+   * One pass over every partition: elect leaders for partitions whose leader or ISR members are
+   * gone, and move every partition on for broker incarnations not admitted yet (a new or restarted
+   * process: it leaves every ISR, and where it led, leadership goes to another in-sync replica or,
+   * if it is the only one, comes back to it in a new leader epoch). Then admits those incarnations
+   * whose partitions were all handled (KIP-380's broker epochs, KRaft's fenced brokers).
+   */
+  private async reconcile(why: string): Promise<void> {
+    if (this.stopped) return;
+    await withSpan('controller.leader_election', { 'samsa.reason': why }, async () => {
+      const facts = brokerFacts(this.view);
+      const pending = this.view.brokers().filter((b) => facts.pending.has(b.id));
+      /** Pending brokers with a partition this pass could not move on: not admitted yet. */
+      const blocked = new Set<number>();
+      let changed = 0;
+      let conflicts = 0;
+      const written: PartitionState[] = [];
+      for (const topic of this.view.topics()) {
+        for (const state of this.view.partitions(topic.name)) {
+          if (this.stopped) return;
+          const decision = decideLeadership(state, topic.config.uncleanLeaderElection, facts);
+          if (!decision) continue;
+          const { next, restarted } = decision;
+          const key = this.keys.partition(state.topic, state.partition);
+          try {
+            await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
+            changed++;
+            written.push(next);
+            this.logger.info(
+              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, leaderBrokerEpoch: next.leaderBrokerEpoch, isr: next.isr, restarted, why },
+              next.leader >= 0 ? 'elected partition leader' : 'partition has no live in-sync replica; it is offline',
+            );
+          } catch (err) {
+            // The partition changed under us (or our view lags our own last write): look again shortly.
+            if (err instanceof GuardFailedError) {
+              conflicts++;
+              for (const r of restarted) blocked.add(r);
+              continue;
+            }
+            throw err;
+          }
+        }
+      }
+      if (changed > 0) this.logger.info({ changed, why, live: [...facts.live] }, 'leadership pass done');
+      // The next pass must start from our own writes: a broker that returns while the view still
+      // shows the state before this pass would be compared with that state and nothing would change.
+      await this.view
+        .waitFor(() => written.every((w) => (this.view.partition(w.topic, w.partition)?.partitionEpoch ?? Infinity) >= w.partitionEpoch), VIEW_CATCH_UP_MS)
+        .catch((err: unknown) => this.logger.warn({ err }, 'the cluster view has not caught up with this pass\'s writes; the next pass may act on older state'));
+      for (const b of pending) {
+        if (this.stopped || blocked.has(b.id)) continue;
+        try {
+          await this.admit(b);
+        } catch (err) {
+          // It re-registered (or left) meanwhile: its broker change schedules another pass.
+          if (!(err instanceof GuardFailedError)) throw err;
+        }
+      }
+      if (conflicts > 0) this.later(CONFLICT_RETRY_MS, () => this.scheduleReconcile(`retry after ${conflicts} concurrent change(s)`));
+    });
+  }
+}
