@@ -1,8 +1,8 @@
 /**
  * What every Samsa service process shares: the lifecycle (lifecycle.ts: read config, start,
- * unwind on failure, stop on signal), the stack of what it opened (resources.ts), the config
- * options every service has (common-config.ts), and the proto form of cluster metadata that
- * brokers and controllers answer with (metadata-proto.ts). Import only through here.
+ * unwind on failure, stop on signal), the stack of what it opened (resources.ts), and the proto
+ * form of cluster metadata that brokers and controllers answer with (metadata-proto.ts). Import
+ * only through here.
  */
 export { runService, type ServiceDefinition, type Running } from './lifecycle.js';
 export { Resources } from './resources.js';
