@@ -9,10 +9,15 @@
  *   for await (const m of samsa.consumer().partition({ topic: 'orders', partition: 0, follow: false })) { ... }
  *   const consumer = samsa.consumer({ groupId: 'audit' });   // assign, seek, pause, commit: consumer/consumer.ts
  *   await samsa.close();
+ *
+ * Tracing: with OTEL_EXPORTER_OTLP_ENDPOINT (or another OTEL_* trace exporter) set, the first Samsa
+ * object starts OpenTelemetry for the process (unless the application registered its own SDK,
+ * which then gets Samsa's spans); close() flushes the spans it holds. libs/telemetry/start.ts.
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../errors/index.js';
 import { silenceIpServernameWarning } from '../security/index.js';
+import { flushTelemetry, startClientTelemetry } from '../telemetry/index.js';
 import { Admin } from './admin/admin.js';
 import { Cluster } from './routing/cluster.js';
 import { Consumer, type ConsumerOptions } from './consumer/consumer.js';
@@ -63,6 +68,8 @@ export class Samsa {
   private closed = false;
 
   constructor(options: SamsaOptions) {
+    // Before the first channel: channels pick their interceptors when made.
+    startClientTelemetry();
     const bootstrap = (typeof options.bootstrap === 'string' ? options.bootstrap.split(',') : [...options.bootstrap])
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
@@ -111,5 +118,7 @@ export class Samsa {
     await Promise.allSettled([...this.consumers].map((c) => c.close()));
     await Promise.allSettled([...this.producers].map((p) => p.close()));
     this.cluster.close();
+    // The cancelled streams' statuses (which end their spans) arrive on the next turns of the loop.
+    await flushTelemetry();
   }
 }

@@ -22,7 +22,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateBatch } from '../record/index.js';
-import { withChildSpan } from '../telemetry/index.js';
+import { timedFsync, withChildSpan } from '../telemetry/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LogConfig } from './config.js';
 import { CLEAN_SHUTDOWN_FILE, parseSegmentFileName } from './file-names.js';
@@ -170,13 +170,13 @@ export class PartitionLog {
     const tooOld = this.clock.nowMs() - a.rollTimestamp > this.config.segmentMs;
     if (!tooBig && !tooOld) return;
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
-    await a.sync();
+    await timedFsync('roll', () => a.sync());
     a.markRolled();
     this.segments.push(await Segment.create(this.files, this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs()));
   }
 
   private async afterAppend(): Promise<void> {
-    if (this.config.fsync.mode === 'always') await withChildSpan('log.fsync', {}, () => this.active.sync());
+    if (this.config.fsync.mode === 'always') await withChildSpan('log.fsync', {}, () => timedFsync('append', () => this.active.sync()));
     else this.dirty = true;
   }
 
@@ -371,7 +371,7 @@ export class PartitionLog {
     this.dirty = false;
     const segment = this.active;
     try {
-      await segment.sync();
+      await timedFsync('interval', () => segment.sync());
     } catch (err) {
       this.dirty = true;
       // A segment closed meanwhile (log closed or restarted at another offset) was synced by that path.
@@ -385,7 +385,7 @@ export class PartitionLog {
   flush(): Promise<void> {
     return this.enqueue(async () => {
       this.dirty = false;
-      await this.active.sync();
+      await timedFsync('interval', () => this.active.sync());
     });
   }
 

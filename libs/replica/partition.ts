@@ -33,6 +33,7 @@ export interface ReplicaLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
   readonly sizeInBytes: number;
+  readonly segmentCount: number;
   readonly latestEpoch: number;
   readonly activeSegmentBaseOffset: number;
   reconfigure(config: LogConfig): void;
@@ -207,6 +208,9 @@ export class Partition {
   }
   get sizeInBytes(): number {
     return this.log.sizeInBytes;
+  }
+  get segmentCount(): number {
+    return this.log.segmentCount;
   }
   get closed(): boolean {
     return this.closedWith !== undefined;

@@ -27,6 +27,8 @@ export interface ReplicationManagerOptions {
   lagTimeMaxMs: number;
   fetchMaxBytes: number;
   fetchMaxWaitMs: number;
+  /** Told each ISR change this broker committed as leader (metrics: ISR shrinks and expands). */
+  onIsrChanged?(topic: string, partition: number, before: number, after: number): void;
 }
 
 /** How often fetcher assignments are re-planned even without a metadata change. */
@@ -136,6 +138,7 @@ export class ReplicationManager {
     try {
       const result = await withSpan('replication.alter_isr', attrs, () => alterIsr(this.options.etcd, this.options.keys, before, isr));
       if (result.kind === 'committed') {
+        this.options.onIsrChanged?.(p.topic, p.partition, before.isr.length, isr.length);
         const removed = before.isr.filter((id) => !isr.includes(id));
         const added = isr.filter((id) => !before.isr.includes(id));
         this.options.logger.info(

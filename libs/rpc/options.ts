@@ -6,6 +6,7 @@
 import type { ClientOptions, ServerOptions } from '@grpc/grpc-js';
 import { rejectInvalidRequests } from './strict-requests.js';
 import { claimIdentity, hasServiceIdentity } from './principal.js';
+import { telemetryClientInterceptor, telemetryServerInterceptor } from '../telemetry/index.js';
 
 export interface RpcLimits {
   /** Largest gRPC message either side accepts. Must exceed the largest batch plus framing. */
@@ -20,9 +21,11 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = {
 };
 
 export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ServerOptions {
+  const telemetry = telemetryServerInterceptor();
   return {
+    // Spans and RPC metrics first, so they see every status, the strict decoder's too (libs/telemetry/grpc).
     // Requests that fail strict decoding are answered INVALID_ARGUMENT here (strict-requests.ts).
-    interceptors: [rejectInvalidRequests],
+    interceptors: telemetry ? [telemetry, rejectInvalidRequests] : [rejectInvalidRequests],
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.max_concurrent_streams': limits.maxConcurrentStreams,
@@ -44,10 +47,12 @@ export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ServerOpt
 export const RECEIVE_WINDOW_BYTES = 8 * 1024 * 1024;
 
 export function clientOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ClientOptions {
+  // A service's calls say which service it is (principal.ts; set before its channels are made);
+  // spans and RPC metrics when telemetry is on (libs/telemetry/grpc). Otherwise no interceptor.
+  const telemetry = telemetryClientInterceptor();
+  const interceptors = [...(telemetry ? [telemetry] : []), ...(hasServiceIdentity() ? [claimIdentity] : [])];
   return {
-    // A service's calls say which service it is (principal.ts; set before its channels are made);
-    // a client's say nothing and pay for no interceptor.
-    ...(hasServiceIdentity() ? { interceptors: [claimIdentity] } : {}),
+    ...(interceptors.length > 0 ? { interceptors } : {}),
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.keepalive_time_ms': 30_000,

@@ -12,6 +12,9 @@
  * and docker-compose set it), else "samsa"; service.instance.id from SAMSA_INSTANCE_ID (e.g.
  * "broker-2"), else "<hostname>-<pid>"; service.version from SAMSA_VERSION, else the version in
  * the checkout's package.json. OTEL_RESOURCE_ATTRIBUTES, read by the SDK, overrides all three.
+ *
+ * SAMSA_TRACE_BACKGROUND_RATIO (default 0): the share of a service's own background work (root
+ * CLIENT spans: timers, replication streams) that is traced; see sampler.ts.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -27,6 +30,8 @@ export interface TelemetrySettings {
   /** Prometheus /metrics port; 0 = off. */
   metricsPort: number;
   metricsHost: string;
+  /** Share of a service's background root traces kept (SAMSA_TRACE_BACKGROUND_RATIO, 0..1; sampler.ts). */
+  backgroundTraceRatio: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -44,6 +49,11 @@ export function telemetrySettings(env: Env, fallbackVersion: () => string = pack
   if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
     throw new Error(`SAMSA_METRICS_PORT must be a port number (0 turns /metrics off), got "${rawPort}"`);
   }
+  const rawRatio = nonEmpty(env.SAMSA_TRACE_BACKGROUND_RATIO) ?? '0';
+  const backgroundTraceRatio = Number(rawRatio);
+  if (!Number.isFinite(backgroundTraceRatio) || backgroundTraceRatio < 0 || backgroundTraceRatio > 1) {
+    throw new Error(`SAMSA_TRACE_BACKGROUND_RATIO must be a number from 0 to 1, got "${rawRatio}"`);
+  }
   return {
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(env.SAMSA_SERVICE_NAME) ?? 'samsa',
     instanceId: nonEmpty(env.SAMSA_INSTANCE_ID) ?? `${hostname()}-${process.pid}`,
@@ -51,6 +61,7 @@ export function telemetrySettings(env: Env, fallbackVersion: () => string = pack
     tracesOn: tracesOn && exporter !== 'none',
     metricsPort,
     metricsHost: nonEmpty(env.SAMSA_METRICS_HOST) ?? '127.0.0.1',
+    backgroundTraceRatio,
   };
 }
 

@@ -5,7 +5,7 @@
  * Span names are fixed strings (`log.append`, `partition.append`, ...); what varies goes in
  * attributes under `samsa.*` (see ATTR), so a trace backend can group them.
  */
-import { context, trace, metrics, SpanStatusCode, type Context, type Span, type Attributes, type SpanOptions } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace, metrics, SpanStatusCode, type Context, type Link, type Span, type Attributes, type SpanContext, type SpanOptions } from '@opentelemetry/api';
 
 export const tracer = trace.getTracer('samsa');
 export const meter = metrics.getMeter('samsa');
@@ -82,4 +82,23 @@ export function withSyncSpan<T>(name: string, attributes: Attributes, fn: (span:
 export function withChildSpan<T>(name: string, attributes: Attributes, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (trace.getActiveSpan() === undefined) return fn(undefined);
   return withSpan(name, attributes, fn);
+}
+
+/**
+ * Runs `fn` in a span that starts a trace of its own, linked to `session` (and to `links`): for a
+ * step of a long-lived stream (a group member's commit, a delivery of records) that would otherwise
+ * make the stream's trace grow without end. See docs/adr/0031-rpc-telemetry.md.
+ */
+export function withLinkedRoot<T>(name: string, attributes: Attributes, session: SpanContext | undefined, fn: (span: Span) => Promise<T>, links: Link[] = []): Promise<T> {
+  return withSpan(name, attributes, fn, { parent: ROOT_CONTEXT, links: session ? [{ context: session }, ...links] : links });
+}
+
+/** The span context of the active span (undefined outside a trace or without an SDK). */
+export function activeSpanContext(): SpanContext | undefined {
+  return trace.getActiveSpan()?.spanContext();
+}
+
+/** Runs `fn` outside any trace: what it starts is not part of the active one. */
+export function outsideTrace<T>(fn: () => T): T {
+  return context.with(ROOT_CONTEXT, fn);
 }

@@ -21,7 +21,7 @@ import {
   type SpanContext,
   type TextMapGetter,
 } from '@opentelemetry/api';
-import { withSpan } from './spans.js';
+import { ATTR, tracer, withSpan } from './spans.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
@@ -162,4 +162,34 @@ export class AppendTraceIndex {
       this.carriers.pop();
     }
   }
+}
+
+/**
+ * One CONSUMER span `receive <topic>` for a chunk of records a consumer got, linked to the
+ * producers' spans in their headers: a trace of its own (a root), since a read is a request of its
+ * own and a consumer's loop must not nest every chunk under whatever it started in. A no-op without
+ * an SDK (the tracer is a no-op; header scanning is skipped when the span does not record).
+ */
+export function traceReceived(topic: string, partition: number, chunk: readonly { offset: number; headers: readonly TraceHeader[] }[]): void {
+  const first = chunk[0];
+  if (!first) return;
+  const span = tracer.startSpan(
+    `receive ${topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      root: true,
+      attributes: {
+        'messaging.system': 'samsa',
+        'messaging.operation.type': 'receive',
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.batch.message_count': chunk.length,
+        [ATTR.topic]: topic,
+        [ATTR.partition]: partition,
+        [ATTR.baseOffset]: first.offset,
+      },
+    },
+  );
+  if (span.isRecording()) for (const link of linksFromRecords(chunk)) span.addLink(link);
+  span.end();
 }

@@ -108,7 +108,11 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   const forwarder = resources.own('forwarding clients', new Forwarder(config.brokerId, view, limits), (f) => f.close());
   const metrics = resources.own(
     'broker metrics',
-    new BrokerMetrics({ partitions: () => replicas.partitions(), replicationFactor: (t, p) => view.partition(t, p)?.replicas.length }),
+    new BrokerMetrics({
+      partitions: () => replicas.partitions(),
+      replicationFactor: (t, p) => view.partition(t, p)?.replicas.length,
+      minInsyncReplicas: (t) => view.topic(t)?.config.minInsyncReplicas,
+    }),
     (m) => m.close(),
   );
   const shutdown = new AbortController();
@@ -168,6 +172,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     lagTimeMaxMs: config.replicaLagTimeMaxMs,
     fetchMaxBytes: config.replicaFetchMaxBytes,
     fetchMaxWaitMs: config.replicaFetchWaitMaxMs,
+    onIsrChanged: (topic, partition, before, after) => metrics.isrChanged(topic, partition, before, after),
   });
   resources.defer('replication', () => replication.close());
 

@@ -8,7 +8,7 @@ import { ControllerCandidate } from '../../libs/controller/index.js';
 import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
 import { runService } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
-import { meter } from '../../libs/telemetry/index.js';
+import { ControllerMetrics, meter } from '../../libs/telemetry/index.js';
 import { loadControllerConfig } from './config.js';
 import { ControllerHandlers } from './handlers.js';
 
@@ -41,11 +41,30 @@ runService({
     const health = new HealthReporter(server, ['samsa.v1.ControllerService']);
     const port = await bindServer(server, config.host, config.port);
     resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
-    // 1 on the active controller, 0 on standbys: exactly one 1 across a healthy cluster.
-    const activeGauge = meter.createObservableGauge('samsa.controller.active', { description: '1 while this controller is the elected, active one' });
-    const observeActive = (result: { observe(value: number): void }): void => result.observe(candidate?.active() ? 1 : 0);
-    activeGauge.addCallback(observeActive);
-    resources.defer('active gauge', () => activeGauge.removeCallback(observeActive));
+    // samsa.controller.active is 1 on the active controller, 0 on standbys: exactly one 1 across a healthy cluster.
+    resources.own(
+      'controller metrics',
+      new ControllerMetrics(
+        {
+          isActive: () => candidate?.active() !== undefined,
+          liveBrokerIds: () => new Set(view.brokers().map((b) => b.id)),
+          metadataVersion: () => Number(view.currentRevision),
+          topics: () => view.topics().map((t) => ({ name: t.name, minInsyncReplicas: t.config.minInsyncReplicas })),
+          partitions: (topic) => view.partitions(topic),
+          onPartitionChange: (listener) =>
+            view.onChange((change) => {
+              if (change.kind === 'partition' && change.state) listener(change.state);
+            }),
+          selfId: String(config.controllerId),
+          onControllerElected: (listener) =>
+            view.onChange((change) => {
+              if (change.kind === 'controller' && change.epoch) listener(change.epoch.controllerId);
+            }),
+        },
+        meter,
+      ),
+      (m) => m.close(),
+    );
     health.set('SERVING');
     logger.info({ host: config.host, port, clusterId: config.clusterId }, 'controller listening; campaigning for leadership');
     candidate = resources.own(

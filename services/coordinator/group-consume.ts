@@ -32,7 +32,8 @@ import { SamsaError, toSamsaError } from '../../libs/errors/index.js';
 import { checkedOffset, writeWithBackpressure, type v1 } from '../../libs/rpc/index.js';
 import { tpKey, type AssignorName, type GroupCoordinator, type MemberEvent, type TopicPartition } from '../../libs/group/index.js';
 import type { Consumer, ConsumedMessage, PartitionStream } from '../../libs/client/index.js';
-import type { Logger } from '../../libs/telemetry/index.js';
+import { ATTR, activeSpanContext, activeTelemetry, linksFromRecords, outsideTrace, tracer, withLinkedRoot, type Logger } from '../../libs/telemetry/index.js';
+import type { SpanContext } from '@opentelemetry/api';
 
 type Call = grpc.ServerDuplexStream<v1.GroupConsumeRequest__Output, v1.GroupConsumeResponse>;
 
@@ -112,6 +113,11 @@ class GroupConsumeSession {
   /** The client sent `leave`: even a static member leaves at once. */
   private leaving = false;
   private inGroup = false;
+  /**
+   * The member's GroupConsume server span: its reads, deliveries and commits are traces of their
+   * own linked to it, not children (one member would otherwise be one trace without end).
+   */
+  private session: SpanContext | undefined;
 
   constructor(
     private readonly deps: GroupConsumeDeps,
@@ -121,6 +127,7 @@ class GroupConsumeSession {
   async run(): Promise<void> {
     // Not call[Symbol.asyncIterator](): when the client half-closes, that iterator destroys the
     // whole duplex stream, and our final status would never reach the client.
+    this.session = activeSpanContext();
     const requests = this.call.iterator({ destroyOnReturn: false }) as AsyncIterator<v1.GroupConsumeRequest__Output>;
     const first = await requests.next();
     if (first.done) return;
@@ -260,21 +267,23 @@ class GroupConsumeSession {
 
   private startReader(key: string, tp: TopicPartition): void {
     const committed = this.deps.coordinator.committedOffset(this.groupId, tp);
-    const stream = this.deps.consumer.partition({ topic: tp.topic, partition: tp.partition, from: committed ? { offset: committed.offset } : this.reset, follow: true });
-    const done = (async () => {
+    // Outside the session's trace: the reader's Consume stream lives as long as the assignment.
+    const stream = outsideTrace(() => this.deps.consumer.partition({ topic: tp.topic, partition: tp.partition, from: committed ? { offset: committed.offset } : this.reset, follow: true }));
+    const done = outsideTrace(async () => {
       for await (const chunk of stream.chunks()) {
         const gate = this.paused.get(key);
         if (gate) await gate.opened;
         if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
         const last = chunk.at(-1) as ConsumedMessage;
         this.sent.set(key, last.offset + 1);
+        this.traceDelivery(tp, chunk);
         const message: v1.GroupConsumeResponse = { records: { topic: tp.topic, partition: tp.partition, records: chunk.map(toConsumedRecord) } };
         if (!(await writeWithBackpressure(this.call, message))) {
           this.end();
           return;
         }
       }
-    })().catch((err: unknown) => {
+    }).catch((err: unknown) => {
       if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
       this.deps.logger.warn({ err, groupId: this.groupId, topic: tp.topic, partition: tp.partition }, 'reading an assigned partition failed; ending the member stream');
       this.end(toSamsaError(err));
@@ -363,17 +372,39 @@ class GroupConsumeSession {
     while (this.toCommit.size > 0) {
       const batch = [...this.toCommit.values()];
       this.toCommit.clear();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.deps.coordinator.commit(this.groupId, this.memberId, this.generation, batch.map((c) => ({ ...c.tp, offset: c.offset, metadata: '' })));
-          break;
-        } catch (err) {
-          const e = toSamsaError(err);
-          // A rebalance moved the generation between the report and the write: retry with the new one.
-          if (e.reason !== 'ILLEGAL_GENERATION' || attempt >= COMMIT_RETRIES) throw e;
+      const attributes = { [ATTR.group]: this.groupId, [ATTR.memberId]: this.memberId, 'samsa.partitions': batch.length };
+      await withLinkedRoot('group.member.commit', attributes, this.session, async () => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await this.deps.coordinator.commit(this.groupId, this.memberId, this.generation, batch.map((c) => ({ ...c.tp, offset: c.offset, metadata: '' })));
+            return;
+          } catch (err) {
+            const e = toSamsaError(err);
+            // A rebalance moved the generation between the report and the write: retry with the new one.
+            if (e.reason !== 'ILLEGAL_GENERATION' || attempt >= COMMIT_RETRIES) throw e;
+          }
         }
-      }
+      });
     }
+  }
+
+  /** One span per chunk sent to the member: a trace of its own, linked to the session and to the records' producers. */
+  private traceDelivery(tp: TopicPartition, chunk: readonly ConsumedMessage[]): void {
+    if (!activeTelemetry().traces) return;
+    const links = [...(this.session ? [{ context: this.session }] : []), ...linksFromRecords(chunk)];
+    const span = tracer.startSpan(`group.deliver ${tp.topic}`, {
+      links,
+      attributes: {
+        [ATTR.group]: this.groupId,
+        [ATTR.memberId]: this.memberId,
+        [ATTR.topic]: tp.topic,
+        [ATTR.partition]: tp.partition,
+        [ATTR.baseOffset]: (chunk[0] as ConsumedMessage).offset,
+        [ATTR.records]: chunk.length,
+      },
+      root: true,
+    });
+    span.end();
   }
 
   /** Keeps an idle member alive; a member holding unprocessed records must speak within its session timeout. */

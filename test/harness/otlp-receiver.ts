@@ -20,6 +20,10 @@ export interface ReceivedSpan {
   instance: string;
   attributes: Record<string, string | number | boolean>;
   links: { traceId: string; spanId: string }[];
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  /** When the receiver got it (Date.now()). */
+  receivedAtMs: number;
 }
 
 /** OTLP/JSON as the JavaScript exporter sends it (ids as hex strings, values as typed wrappers). */
@@ -41,6 +45,7 @@ interface OtlpSpan {
   kind: number;
   attributes?: OtlpKeyValue[];
   links?: { traceId: string; spanId: string }[];
+  status?: { code?: number };
 }
 interface OtlpExport {
   resourceSpans?: { resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
@@ -74,6 +79,8 @@ export function flattenExport(body: OtlpExport): ReceivedSpan[] {
           instance: String(resource['service.instance.id'] ?? ''),
           attributes: attributesOf(s.attributes),
           links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+          statusCode: s.status?.code ?? 0,
+          receivedAtMs: Date.now(),
         });
       }
     }
@@ -100,6 +107,17 @@ export class OtlpReceiver {
     receiver = new OtlpReceiver(server, `http://127.0.0.1:${port}`);
     afterAll(() => receiver?.close());
     return receiver;
+  }
+
+  /**
+   * The parent ids in a trace that no received span has (a span whose parent never arrived, as
+   * Jaeger's "invalid parent span IDs"); `external` are parents known to live outside (a test's
+   * own client span that nothing exports).
+   */
+  missingParents(traceId: string, external: readonly string[] = []): string[] {
+    const spans = this.trace(traceId);
+    const ids = new Set(spans.map((s) => s.spanId));
+    return spans.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId) && !external.includes(s.parentSpanId)).map((s) => `${s.name}@${s.instance} -> ${s.parentSpanId}`);
   }
 
   /** Spans of one trace. */

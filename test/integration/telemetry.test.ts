@@ -19,11 +19,12 @@
  * its spans when it is stopped (SIGTERM flushes telemetry).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, instrumentationEntry, waitUntil, ServiceProcess } from '../../tools/launcher/index.js';
+import { freePort, waitUntil, ServiceProcess } from '../../tools/launcher/index.js';
 import { brokerClient, callUnary, checkHealth, controllerClient, deadlineIn, type v1 } from '../../libs/rpc/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
@@ -42,18 +43,20 @@ const OTEL_ENV = {
   // Export soon after a span ends; the test still waits for spans by condition, never by time.
   OTEL_BSP_SCHEDULE_DELAY: '200',
 };
-const cluster = await startCluster({ name: 'telemetry', brokers: 3, coordinators: 1, env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch' } });
+// The coordinator refreshes consumer lag every 200 ms (default 10 s): background work that must not
+// become traces (the idle test below).
+const cluster = await startCluster({ name: 'telemetry', brokers: 3, coordinators: 1, env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch', SAMSA_LAG_REFRESH_MS: '200' } });
 const samsa = new Samsa({ bootstrap: cluster.bootstrap });
 afterAll(() => samsa.close());
 const topic = uniqueName('traced');
 let leader: ServiceProcess;
 let other: ServiceProcess;
 
-/** The `samsa` CLI with the telemetry bootstrap, as an operator would trace it. */
+/** The `samsa` CLI with only the standard OTEL_* variables set, as an operator would trace it (no `node --import`). */
 function tracedCli(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...OTEL_ENV, OTEL_SERVICE_NAME: 'samsa-cli', SAMSA_INSTANCE_ID: 'cli' };
-    const child = spawn(process.execPath, ['--import', instrumentationEntry(), CLI, '--bootstrap', cluster.bootstrap, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--bootstrap', cluster.bootstrap, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -160,10 +163,10 @@ describe('traces', () => {
       `log.fsync@broker-${leader.spec.id}`,
       `log.append@broker-${leader.spec.id}`,
       `partition.append@broker-${leader.spec.id}`,
-      `grpc.samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`,
-      `grpc.samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
+      `samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`,
+      `samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
       `broker.forward@broker-${other.spec.id}`,
-      `grpc.samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
+      `samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
     ]);
     const [, , , leaderServer, forwardClient, , receivingServer] = chain as ReceivedSpan[];
     expect(leaderServer?.kind).toBe(SERVER_KIND);
@@ -192,6 +195,9 @@ describe('traces', () => {
         Number(follower.replace('broker-', '')),
       );
     }
+    // Every parent arrived, but the test's own client span (nothing exports it).
+    expect(receiver.missingParents(traceId, [clientSpanId])).toEqual([]);
+    expect(spans.filter((s) => s.statusCode === 2).map(describeSpan)).toEqual([]);
     expect(receiver.rejected).toEqual([]);
   });
 
@@ -211,9 +217,10 @@ describe('traces', () => {
     const append = trace.find((s) => s.name === 'log.append' && s.instance === `broker-${leader.spec.id}`) as ReceivedSpan;
     const chain = ancestors(append, trace).map(describeSpan);
     expect(chain[0]).toBe(`log.append@broker-${leader.spec.id}`);
-    expect(chain).toContain(`grpc.samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`);
-    expect(chain).toContain('grpc.samsa.v1.BrokerService/Produce@cli');
+    expect(chain).toContain(`samsa.v1.BrokerService/Produce@broker-${leader.spec.id}`);
+    expect(chain).toContain('samsa.v1.BrokerService/Produce@cli');
     expect(chain[chain.length - 1]).toBe(`send ${topic}@cli`);
+    expect(receiver.missingParents(send.traceId)).toEqual([]);
 
     const consumed = await tracedCli(['consume', topic, '--from', 'earliest', '--max-messages', '2']);
     expect(consumed.code).toBe(0);
@@ -227,6 +234,26 @@ describe('traces', () => {
     expect(receive.links).toContainEqual({ traceId: send.traceId, spanId: send.spanId });
     // The consume is a trace of its own, linked rather than parented.
     expect(receive.traceId).not.toBe(send.traceId);
+
+    // The Consume stream the CLI closed after two records is one well-formed tree: the CLI's
+    // client span, the leader's server span (ended by the cancel, exported), partition.consume
+    // under it; the cancel is how a consume ends, so no span of it is an error.
+    const consumeSpan = (s: ReceivedSpan): boolean => s.name === 'partition.consume' && s.attributes['samsa.topic'] === topic;
+    await receiver.waitFor('the consume tree from the CLI span to partition.consume', (spans) => {
+      const pc = spans.find(consumeSpan);
+      return pc !== undefined && ancestors(pc, spans).at(-1)?.instance === 'cli';
+    });
+    const consume = receiver.spans.find(consumeSpan) as ReceivedSpan;
+    const tree = receiver.trace(consume.traceId);
+    expect(ancestors(consume, tree).map(describeSpan)).toEqual([
+      `partition.consume@broker-${leader.spec.id}`,
+      `samsa.v1.BrokerService/Consume@broker-${leader.spec.id}`,
+      'samsa.v1.BrokerService/Consume@cli',
+    ]);
+    expect(receiver.missingParents(consume.traceId)).toEqual([]);
+    const server = tree.find((s) => s.kind === SERVER_KIND) as ReceivedSpan;
+    expect(server.attributes['rpc.grpc.status_code']).toBe(1); // CANCELLED
+    expect(tree.filter((s) => s.statusCode === 2).map(describeSpan)).toEqual([]);
   });
 
 });
@@ -236,34 +263,34 @@ describe('metrics', () => {
     const leaderMetrics = await scrape(leader.metricsUrl as string);
     const t = { topic };
     // Two records were produced (one forwarded, one from the CLI), both appended on the leader.
-    expect(value(leaderMetrics, 'samsa_broker_records_in_total', t)).toBe(2);
-    const bytesIn = value(leaderMetrics, 'samsa_broker_bytes_in_total', t);
+    expect(value(leaderMetrics, 'samsa_broker_produced_records_total', t)).toBe(2);
+    const bytesIn = value(leaderMetrics, 'samsa_broker_produced_bytes_total', t);
     expect(bytesIn).toBeGreaterThan(2 * 61);
     expect(bytesIn).toBeLessThan(2048);
     // The consume read both back.
-    expect(value(leaderMetrics, 'samsa_broker_records_out_total', t)).toBeGreaterThanOrEqual(2);
-    expect(value(leaderMetrics, 'samsa_broker_bytes_out_total', t)).toBeGreaterThanOrEqual(bytesIn);
+    expect(value(leaderMetrics, 'samsa_broker_fetched_records_total', t)).toBeGreaterThanOrEqual(2);
+    expect(value(leaderMetrics, 'samsa_broker_fetched_bytes_total', t)).toBeGreaterThanOrEqual(bytesIn);
     // The log holds at least the bytes appended; led here, with all three replicas in sync.
     const p0 = { topic, partition: '0' };
-    expect(value(leaderMetrics, 'samsa_partition_log_size', p0)).toBeGreaterThanOrEqual(bytesIn);
+    expect(value(leaderMetrics, 'samsa_partition_log_size_bytes', p0)).toBeGreaterThanOrEqual(bytesIn);
     expect(value(leaderMetrics, 'samsa_partition_log_end_offset', p0)).toBe(2);
     expect(value(leaderMetrics, 'samsa_partition_high_watermark', p0)).toBe(2);
     expect(value(leaderMetrics, 'samsa_partition_isr_size', p0)).toBe(3);
     expect(value(leaderMetrics, 'samsa_broker_under_replicated_partitions')).toBe(0);
     expect(value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' })).toBeGreaterThanOrEqual(1);
     // Latency histograms: the leader answered two produces; the forwarding broker one.
-    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0);
+    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0);
     expect(produceCount).toBe(2);
     const otherMetrics = await scrape(other.metricsUrl as string);
-    expect(samples(otherMetrics, 'samsa_broker_produce_duration_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0)).toBe(1);
+    expect(samples(otherMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0)).toBe(1);
     // The consume's stream is closed again.
     await waitUntil(async () => value(await scrape(leader.metricsUrl as string), 'samsa_broker_open_streams', { kind: 'local' }) === 0, 30_000, 'the consume stream to close');
 
     // The followers hold byte-identical copies (acks=all) and count them as follower replicas.
-    const logSize = value(leaderMetrics, 'samsa_partition_log_size', p0);
+    const logSize = value(leaderMetrics, 'samsa_partition_log_size_bytes', p0);
     for (const b of cluster.brokers.filter((x) => x !== leader)) {
       const m = await scrape(b.metricsUrl as string);
-      expect(value(m, 'samsa_partition_log_size', p0), b.name).toBe(logSize);
+      expect(value(m, 'samsa_partition_log_size_bytes', p0), b.name).toBe(logSize);
       expect(value(m, 'samsa_broker_partitions', { role: 'follower' }), b.name).toBeGreaterThanOrEqual(1);
       expect(samples(m, 'samsa_partition_isr_size', p0), `${b.name} reports ISR only for partitions it leads`).toEqual([]);
     }
@@ -274,8 +301,58 @@ describe('metrics', () => {
     }
     const controllerMetrics = await scrape(cluster.controllers[0]?.metricsUrl as string);
     expect(value(controllerMetrics, 'samsa_controller_active')).toBe(1);
+    expect(value(controllerMetrics, 'samsa_controller_brokers_alive')).toBe(3);
+    expect(value(controllerMetrics, 'samsa_controller_offline_partitions')).toBe(0);
+    expect(value(controllerMetrics, 'samsa_controller_elections_total')).toBe(1);
+    expect(value(controllerMetrics, 'samsa_controller_metadata_version')).toBeGreaterThan(0);
+
+    // Labels read as words: acks="all", not ACKS_ALL; per-RPC counts by method and status.
+    expect(samples(leaderMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, acks: 'all', outcome: 'ok' }).length).toBe(1);
+    const produceCalls = samples(leaderMetrics, 'rpc_server_call_duration_seconds_count', { rpc_service: 'samsa.v1.BrokerService', rpc_method: 'Produce', rpc_response_status_code: 'OK' });
+    expect(produceCalls.reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(2);
+    // The CLI's consume ended by cancelling its stream: counted as CANCELLED, not as an error.
+    expect(samples(leaderMetrics, 'rpc_server_call_duration_seconds_count', { rpc_method: 'Consume', rpc_response_status_code: 'CANCELLED' }).length).toBe(1);
+    // acks=all with fsync=batch: each append was fsynced on the leader.
+    expect(samples(leaderMetrics, 'samsa_log_fsync_duration_seconds_count', { reason: 'append' }).reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(2);
+    expect(value(leaderMetrics, 'samsa_partition_log_segments', p0)).toBe(1);
+    expect(value(leaderMetrics, 'samsa_broker_under_min_isr_partitions')).toBe(0);
+  });
+
+  it('every metric docs/metrics.md lists for a service is on its /metrics, with units in the names', async () => {
+    const rows = documentedMetrics();
+    expect(rows.length).toBeGreaterThan(40);
+    const byKind = { broker: cluster.brokers[0], controller: cluster.controllers[0], coordinator: cluster.coordinators[0] };
+    for (const [kind, service] of Object.entries(byKind)) {
+      const scraped = new Set((await scrape(service?.metricsUrl as string)).map((s) => s.name));
+      const missing = rows
+        .filter((r) => r.services.includes(kind) && !r.onEvent)
+        .filter((r) => !scraped.has(r.type === 'histogram' ? `${r.name}_count` : r.name))
+        .map((r) => r.name);
+      expect(missing, `${kind} lacks documented metrics`).toEqual([]);
+      // Nothing served that the docs do not list (beyond target_info).
+      const documented = new Set(rows.flatMap((r) => (r.type === 'histogram' ? [`${r.name}_bucket`, `${r.name}_sum`, `${r.name}_count`] : [r.name])));
+      expect([...scraped].filter((n) => n !== 'target_info' && !documented.has(n)), `${kind} serves undocumented metrics`).toEqual([]);
+    }
   });
 });
+
+interface DocumentedMetric {
+  name: string;
+  type: string;
+  services: string;
+  onEvent: boolean;
+}
+
+/** The rows of the table in docs/metrics.md. */
+function documentedMetrics(): DocumentedMetric[] {
+  const text = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'metrics.md'), 'utf8');
+  return [...text.matchAll(/^\| `([a-z0-9_]+)` \| (\w+) \|[^|]*\| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => ({
+    name: m[1] as string,
+    type: m[2] as string,
+    services: m[3] as string,
+    onEvent: (m[4] as string).includes('*on event*'),
+  }));
+}
 
 // After the metrics check: a group member's commits are produces too (to __consumer_offsets).
 describe('group traces', () => {
@@ -291,13 +368,43 @@ describe('group traces', () => {
     const join = receiver.spans.find((s) => s.name === 'group.join' && ofGroup(s)) as ReceivedSpan;
     expect(join.service).toBe('samsa-coordinator');
     const chain = ancestors(join, receiver.trace(join.traceId)).map((s) => `${s.name}@${s.service}`);
-    expect(chain).toContain('grpc.samsa.v1.CoordinatorService/GroupConsume@samsa-coordinator');
-    expect(chain).toContain('grpc.samsa.v1.CoordinatorService/GroupConsume@samsa-cli');
+    expect(chain).toContain('samsa.v1.CoordinatorService/GroupConsume@samsa-coordinator');
+    expect(chain).toContain('samsa.v1.CoordinatorService/GroupConsume@samsa-cli');
     const rebalance = receiver.spans.find((s) => s.name === 'group.rebalance' && ofGroup(s)) as ReceivedSpan;
     expect(rebalance.attributes['samsa.generation']).toBeGreaterThanOrEqual(1);
     const commits = receiver.spans.filter((s) => s.name === 'group.commit' && ofGroup(s));
     expect(commits.length).toBeGreaterThan(0);
     expect(commits.every((s) => s.attributes['samsa.member_id'] === join.attributes['samsa.member_id'])).toBe(true);
+
+    // The member's session is the coordinator's GroupConsume span; its commits and deliveries are
+    // traces of their own that link to it, so the session's trace does not grow with them.
+    const session = ancestors(join, receiver.trace(join.traceId)).find((s) => s.name === 'samsa.v1.CoordinatorService/GroupConsume' && s.kind === SERVER_KIND) as ReceivedSpan;
+    await receiver.waitFor('a delivery linked to the session', (spans) => spans.some((s) => s.name === `group.deliver ${topic}` && ofGroup(s)));
+    for (const commit of commits) {
+      const root = ancestors(commit, receiver.trace(commit.traceId)).at(-1) as ReceivedSpan;
+      expect(root.name).toBe('group.member.commit');
+      expect(root.traceId).not.toBe(session.traceId);
+      expect(root.links).toContainEqual({ traceId: session.traceId, spanId: session.spanId });
+    }
+    const delivery = receiver.spans.find((s) => s.name === `group.deliver ${topic}` && ofGroup(s)) as ReceivedSpan;
+    expect(delivery.parentSpanId).toBe('');
+    expect(delivery.links).toContainEqual({ traceId: session.traceId, spanId: session.spanId });
+    // The session's own trace: the member's call, the coordinator's span, the join and what it caused.
+    const sessionTrace = receiver.trace(session.traceId);
+    expect(sessionTrace.length, sessionTrace.map(describeSpan).join(', ')).toBeLessThanOrEqual(8);
+    expect(receiver.missingParents(session.traceId)).toEqual([]);
+  });
+});
+
+describe('an idle cluster', () => {
+  it('exports (almost) no traces while nobody asks it anything', async () => {
+    // Let what the tests above caused arrive (each exporter sends every 200 ms), then watch a
+    // window in which the coordinator refreshes lag ~15 times and followers poll their leaders.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const before = receiver.spans.length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const during = receiver.spans.slice(before);
+    expect(during.map(describeSpan)).toEqual([]);
   });
 });
 
@@ -359,7 +466,7 @@ describe('shutdown', () => {
       expect(receiver.trace(traceId)).toEqual([]);
       await standby.stop();
       const spans = receiver.trace(traceId);
-      expect(spans.map(describeSpan)).toEqual(['grpc.samsa.v1.ControllerService/ListTopics@controller-9']);
+      expect(spans.map(describeSpan)).toEqual(['samsa.v1.ControllerService/ListTopics@controller-9']);
       expect(spans[0]?.service).toBe('samsa-controller');
     } finally {
       await standby.stop();

@@ -17,7 +17,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import { decodeRecordsFrom, type DecodedRecord } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
-import { ATTR, SpanKind, linksFromRecords, tracer } from '../../telemetry/index.js';
+import { traceReceived } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
@@ -237,7 +237,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
         const chunk: ConsumedMessage[] = [];
         const reachedEnd = res.batches.length > 0 ? this.fromBatches(res.batches, from, end, chunk) : this.fromRecords(res.records, from, end, chunk);
         if (chunk.length > 0) {
-          this.traceReceived(chunk);
+          traceReceived(this.topic, this.partition, chunk);
           this.position = (chunk[chunk.length - 1] as ConsumedMessage).offset + 1;
           yield this.raw ? messagesChunk(chunk) : chunk;
           if (this.closed) return false;
@@ -263,26 +263,6 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     } finally {
       call.cancel();
     }
-  }
-
-  /** One CONSUMER span per received chunk, linked to the producers' spans (no-op without the SDK). */
-  private traceReceived(chunk: readonly ConsumedMessage[]): void {
-    const first = chunk[0] as ConsumedMessage;
-    const span = tracer.startSpan(`receive ${this.topic}`, {
-      kind: SpanKind.CONSUMER,
-      links: linksFromRecords(chunk),
-      attributes: {
-        'messaging.system': 'samsa',
-        'messaging.operation.type': 'receive',
-        'messaging.destination.name': this.topic,
-        'messaging.destination.partition.id': String(this.partition),
-        'messaging.batch.message_count': chunk.length,
-        [ATTR.topic]: this.topic,
-        [ATTR.partition]: this.partition,
-        [ATTR.baseOffset]: first.offset,
-      },
-    });
-    span.end();
   }
 
   /**

@@ -30,6 +30,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
+import { traceReceived } from '../../telemetry/index.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { toConsumedMessage, type ConsumedMessage } from '../consumer/partition-stream.js';
@@ -134,6 +135,7 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
             } else if (res.records && res.records.records.length > 0) {
               const { topic, partition } = res.records;
               const chunk = res.records.records.map((r) => toConsumedMessage(topic, partition, r));
+              traceReceived(topic, partition, chunk);
               this.unreported = chunk;
               yield chunk;
               this.report();
