@@ -119,3 +119,5 @@ export function configTable(spec: Spec): string {
   );
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
+
+export { advertiseOption, advertisedAddress, parseHostPort, formatHostPort, type HostPort } from './listener.js';

@@ -50,6 +50,7 @@ export interface BrokerMetricsSource {
 export function acksLabel(acks: string): string {
   switch (acks) {
     case 'ACKS_ALL':
+    case 'ACKS_UNSPECIFIED': // treated as all (common.proto)
     case 'all':
       return 'all';
     case 'ACKS_LEADER':

@@ -3,7 +3,7 @@
  * start. Defaults work for one broker on one machine. `npm run samsa -- ... --help` style tables
  * come from configTable(BROKER_CONFIG_SPEC).
  */
-import { loadConfig, int, str, list, oneOf, type ConfigOf, type Option } from '../../libs/config/index.js';
+import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf, type Option } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
 import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
@@ -36,7 +36,8 @@ function fsyncOption(): Option<FsyncPolicy> {
 
 export const BROKER_CONFIG_SPEC = {
   brokerId: int('SAMSA_BROKER_ID', 'broker-id', 1, 'this broker\'s id, unique in the cluster', 0, 2147483647),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on and to advertise to clients'),
+  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
+  advertise: advertiseOption(),
   port: int('SAMSA_PORT', 'port', 9092, 'gRPC port', 0, 65535),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', './data/broker-1', 'directory of this broker\'s partition logs'),
   etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),

@@ -2,14 +2,15 @@
  * The controller's configuration: SAMSA_* environment variables or flags (flags win), read once at
  * start. Defaults work for one controller on one machine.
  */
-import { loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
+import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
 import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_MAX_REPLICAS_PER_BROKER } from '../../libs/cluster/index.js';
 
 export const CONTROLLER_CONFIG_SPEC = {
   controllerId: int('SAMSA_CONTROLLER_ID', 'controller-id', 1, 'this controller\'s id (for logs and metadata)', 0, 2147483647),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on and to advertise'),
+  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
+  advertise: advertiseOption(),
   port: int('SAMSA_PORT', 'port', 9090, 'gRPC port', 0, 65535),
   etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
   clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),

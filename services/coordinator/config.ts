@@ -2,14 +2,15 @@
  * The coordinator's configuration: SAMSA_* environment variables or flags (flags win), read once
  * at start. Defaults work for one coordinator on one machine.
  */
-import { loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
+import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
 import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_GROUP_LIMITS } from '../../libs/group/index.js';
 
 export const COORDINATOR_CONFIG_SPEC = {
   coordinatorId: int('SAMSA_COORDINATOR_ID', 'coordinator-id', 1, "this coordinator's id, unique among coordinators", 0, 2147483647),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on and to advertise'),
+  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
+  advertise: advertiseOption(),
   port: int('SAMSA_PORT', 'port', 9091, 'gRPC port', 0, 65535),
   etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
   clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),

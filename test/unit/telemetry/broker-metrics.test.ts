@@ -51,18 +51,18 @@ describe('BrokerMetrics', () => {
     metrics.fetched('a', 150, 5);
     metrics.fetched('a', 0, 0);
     const m = await read();
-    expect(m.get('samsa.broker.bytes_in')).toEqual(expect.arrayContaining([{ value: 150, attributes: { topic: 'a' } }, { value: 10, attributes: { topic: 'b' } }]));
-    expect(m.get('samsa.broker.records_in')).toContainEqual({ value: 5, attributes: { topic: 'a' } });
-    expect(m.get('samsa.broker.bytes_out')).toEqual([{ value: 150, attributes: { topic: 'a' } }]);
-    expect(m.get('samsa.broker.records_out')).toEqual([{ value: 5, attributes: { topic: 'a' } }]);
+    expect(m.get('samsa.broker.produced.bytes')).toEqual(expect.arrayContaining([{ value: 150, attributes: { topic: 'a' } }, { value: 10, attributes: { topic: 'b' } }]));
+    expect(m.get('samsa.broker.produced.records')).toContainEqual({ value: 5, attributes: { topic: 'a' } });
+    expect(m.get('samsa.broker.fetched.bytes')).toEqual([{ value: 150, attributes: { topic: 'a' } }]);
+    expect(m.get('samsa.broker.fetched.records')).toEqual([{ value: 5, attributes: { topic: 'a' } }]);
   });
 
   it('reads log size, ISR size and under-replicated partitions from the replicas at collection time', async () => {
     const hosted = [partition('t', 0, 'leader', [1, 2, 3], 1000), partition('t', 1, 'leader', [1], 400), partition('t', 2, 'follower', [2, 1], 200)];
     const { read } = setup(hosted, { 't-0': 3, 't-1': 3, 't-2': 2 });
     const m = await read();
-    expect(m.get('samsa.partition.log_size')).toHaveLength(3);
-    expect(m.get('samsa.partition.log_size')).toContainEqual({ value: 400, attributes: { topic: 't', partition: 1 } });
+    expect(m.get('samsa.partition.log.size')).toHaveLength(3);
+    expect(m.get('samsa.partition.log.size')).toContainEqual({ value: 400, attributes: { topic: 't', partition: 1 } });
     expect(m.get('samsa.partition.isr_size')).toEqual([
       { value: 3, attributes: { topic: 't', partition: 0 } },
       { value: 1, attributes: { topic: 't', partition: 1 } },
@@ -106,11 +106,13 @@ describe('BrokerMetrics', () => {
     const m = await read();
     const produce = m.get('samsa.broker.produce.duration') ?? [];
     expect(produce.map((p) => p.attributes.outcome).sort()).toEqual(['NOT_ENOUGH_REPLICAS', 'ok']);
+    // Labels read as Kafka writes acks, not as the proto enum.
+    expect(produce.map((p) => p.attributes.acks)).toEqual(['all', 'all']);
     expect(produce.find((p) => p.attributes.outcome === 'ok')?.value).toMatchObject({ count: 1, sum: 0.002 });
     expect(m.get('samsa.broker.fetch.duration')?.[0]?.value).toMatchObject({ count: 1 });
     metrics.close();
     hosted[0] = partition('t', 0, 'leader', [1], 999);
     // The callback is gone: the replica is no longer read (the SDK may repeat the last value seen).
-    expect(((await read()).get('samsa.partition.log_size') ?? []).map((p) => p.value)).not.toContain(999);
+    expect(((await read()).get('samsa.partition.log.size') ?? []).map((p) => p.value)).not.toContain(999);
   });
 });
