@@ -13,6 +13,7 @@
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
+import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService, type Resources, type Running } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
@@ -160,6 +161,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   waiters.addCallback(observeWaiters);
   resources.defer('parked waiters gauge', () => waiters.removeCallback(observeWaiters));
   const port = await bindServer(server, config.host, config.port);
+  const advertised = advertisedAddress(config.advertise, config.host, port);
   resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
   const replication = new ReplicationManager({
     brokerId: config.brokerId,
@@ -179,8 +181,8 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   // brokerEpoch is the revision that creates the key: etcd assigns it (Membership.revision).
   const registration: Omit<BrokerRegistration, 'brokerEpoch'> = {
     id: config.brokerId,
-    host: config.host,
-    port,
+    host: advertised.host,
+    port: advertised.port,
     rack: config.rack,
     startedAtMs: Date.now(),
     cleanStart: replicas.cleanStart,
@@ -193,7 +195,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   await membershipOwner.join();
   health.set('SERVING');
   logger.info(
-    { brokerId: config.brokerId, address: `${config.host}:${port}`, dataDir: resolve(config.dataDir), partitions: replicas.partitions().length, cleanStart: replicas.cleanStart },
+    { brokerId: config.brokerId, address: `${config.host}:${port}`, advertised: formatHostPort(advertised), dataDir: resolve(config.dataDir), partitions: replicas.partitions().length, cleanStart: replicas.cleanStart },
     'broker serving',
   );
 

@@ -6,6 +6,7 @@
 import { MetadataKeys, ClusterView, connectEtcd } from '../../libs/cluster/index.js';
 import { ControllerCandidate } from '../../libs/controller/index.js';
 import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
+import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
 import { ControllerMetrics, meter } from '../../libs/telemetry/index.js';
@@ -31,10 +32,12 @@ runService({
     resources.defer('cluster view', () => view.close());
     const server = createServer();
     resources.defer('gRPC server', () => server.forceShutdown());
+    // From the configured port (a controller is always given a real one): the handlers need it before binding.
+    const advertised = advertisedAddress(config.advertise, config.host, config.port);
     let candidate: ControllerCandidate | undefined;
     const handlers = resources.own(
       'forwarding client',
-      new ControllerHandlers({ clusterId: config.clusterId, selfAddress: `${config.host}:${config.port}`, view, active: () => candidate?.active() }),
+      new ControllerHandlers({ clusterId: config.clusterId, selfAddress: formatHostPort(advertised), view, active: () => candidate?.active() }),
       (h) => h.close(),
     );
     server.addService(loadSamsaProto().proto.samsa.v1.ControllerService.service, handlers.handlers());
@@ -66,7 +69,7 @@ runService({
       (m) => m.close(),
     );
     health.set('SERVING');
-    logger.info({ host: config.host, port, clusterId: config.clusterId }, 'controller listening; campaigning for leadership');
+    logger.info({ host: config.host, port, advertised: formatHostPort(advertised), clusterId: config.clusterId }, 'controller listening; campaigning for leadership');
     candidate = resources.own(
       'controller candidacy',
       new ControllerCandidate({
@@ -74,7 +77,7 @@ runService({
         keys,
         view,
         logger,
-        self: { controllerId: String(config.controllerId), host: config.host, port },
+        self: { controllerId: String(config.controllerId), host: advertised.host, port: advertised.port },
         leaseTtlSeconds: config.leaseTtlSeconds,
         rebalanceDelayMs: config.leaderRebalanceDelayMs,
         maxReplicasPerBroker: config.maxReplicasPerBroker,

@@ -8,6 +8,7 @@
  */
 import type { BatchObservableCallback } from '@opentelemetry/api';
 import { meter, type Logger } from '../../libs/telemetry/index.js';
+import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService, type Resources, type Running } from '../../libs/service/index.js';
 import { startTransportSecurity } from '../../libs/security/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
@@ -123,11 +124,12 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   });
   server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, handlers.handlers());
   const port = await bindServer(server, config.host, config.port);
+  const advertised = advertisedAddress(config.advertise, config.host, port);
   resources.defer('gRPC server', () => server.forceShutdown());
   ownership = await PartitionOwnership.start({
     etcd,
     keys: new CoordinatorKeys(config.clusterId),
-    self: { id: config.coordinatorId, host: config.host, port },
+    self: { id: config.coordinatorId, host: advertised.host, port: advertised.port },
     partitions,
     ttlSeconds: config.leaseTtlSeconds,
     logger,
@@ -137,7 +139,7 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   resources.defer('partition ownership', () => owned.close());
   resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
   health.set('SERVING');
-  logger.info({ coordinatorId: config.coordinatorId, address: `${config.host}:${port}`, offsetsPartitions: partitions, owned: coordinator.ownedPartitions() }, 'coordinator serving');
+  logger.info({ coordinatorId: config.coordinatorId, address: `${config.host}:${port}`, advertised: formatHostPort(advertised), offsetsPartitions: partitions, owned: coordinator.ownedPartitions() }, 'coordinator serving');
 
   return {
     async drain() {
