@@ -1,6 +1,7 @@
 # One image for every Samsa service (broker, controller, coordinator) and the CLI; the service
 # is chosen by the command (see docker-compose.yml).
-FROM node:20-slim AS build
+# Node 24, the current LTS line (Node 20 is past its end of life); the code still runs on Node 20.
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,7 +14,7 @@ COPY tools ./tools
 COPY cli ./cli
 RUN npm run build
 
-FROM node:20-slim
+FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # openssl makes the CA and certificates (dist/libs/security/issue-certs.js; docker-compose's certs).
