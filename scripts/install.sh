@@ -10,8 +10,8 @@
 #   nftables                         the fault tests' network partitions (test/fault/harness/netns.ts;
 #                                    they also need root, and are skipped with a note without either)
 #
-# Opt-in, with SAMSA_INSTALL_GO=1 (not by default: it costs CI minutes; without it the Go client
-# test is skipped with a note): the Go client example (examples/go) and its test, built offline
+# With SAMSA_INSTALL_GO=1 (CI sets it in .ci/run; a developer without it has the Go client test
+# skipped with a note): the Go client example (examples/go) and its test, built offline
 # from Debian's Go sources in /usr/share/gocode:
 #   golang-go protoc-gen-go protoc-gen-go-grpc          the compiler and the two protoc plugins
 #   golang-google-grpc-dev golang-google-protobuf-dev   grpc-go and protobuf-go sources
