@@ -46,5 +46,9 @@ describe('telemetry settings', () => {
     expect(telemetrySettings({ SAMSA_METRICS_PORT: '9464', SAMSA_METRICS_HOST: '0.0.0.0' }, version)).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
     expect(() => telemetrySettings({ SAMSA_METRICS_PORT: 'x' }, version)).toThrow(/SAMSA_METRICS_PORT/);
     expect(() => telemetrySettings({ SAMSA_METRICS_PORT: '70000' }, version)).toThrow(/SAMSA_METRICS_PORT/);
+    // The share of background work traced: 0 unless set, a number from 0 to 1.
+    expect(telemetrySettings({}, version).backgroundTraceRatio).toBe(0);
+    expect(telemetrySettings({ SAMSA_TRACE_BACKGROUND_RATIO: '0.25' }, version).backgroundTraceRatio).toBe(0.25);
+    expect(() => telemetrySettings({ SAMSA_TRACE_BACKGROUND_RATIO: '2' }, version)).toThrow(/SAMSA_TRACE_BACKGROUND_RATIO/);
   });
 });
