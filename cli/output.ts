@@ -5,9 +5,28 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { stringify as toYaml } from 'yaml';
+
+/** -o/--output: how a command prints its result. */
+export const OUTPUT_FORMATS = ['text', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * A whole result as JSON (2-space indented) or YAML. Streams of records are printed one JSON
+ * object per line instead (see cli/commands/consume.ts), so they can be piped record by record.
+ */
+export function renderData(format: 'json' | 'yaml', data: unknown): string {
+  return format === 'json' ? JSON.stringify(data, null, 2) : toYaml(data, { lineWidth: 0, version: '1.1' }).trimEnd();
+}
+
+/** 1 -> "1 record", 2 -> "2 records"; the count is formatted with thousands separators. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${count(n)} ${n === 1 ? noun : nouns}`;
+}
 
 export class LineWriter {
-  private chunk: string[] = [];
+  private chunk: (string | Buffer)[] = [];
+  private binary = false;
   private size = 0;
   private scheduled = false;
   private waitingDrain: Promise<unknown> | undefined;
@@ -19,8 +38,14 @@ export class LineWriter {
 
   /** Queues one line (a newline is added). Returns a promise only when the caller must wait. */
   line(text: string): Promise<unknown> | undefined {
-    this.chunk.push(text);
-    this.size += text.length + 1;
+    return this.write(text + '\n');
+  }
+
+  /** Queues text or bytes as they are (no newline added). Returns a promise only when the caller must wait. */
+  write(data: string | Buffer): Promise<unknown> | undefined {
+    this.chunk.push(data);
+    if (typeof data !== 'string') this.binary = true;
+    this.size += data.length;
     if (this.size >= this.chunkBytes) return this.flush();
     if (!this.scheduled) {
       this.scheduled = true;
@@ -35,8 +60,9 @@ export class LineWriter {
   /** Writes what is queued; resolves once the stream has room again. */
   flush(): Promise<unknown> | undefined {
     if (this.chunk.length > 0) {
-      const data = this.chunk.join('\n') + '\n';
+      const data = this.binary ? Buffer.concat(this.chunk.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))) : this.chunk.join('');
       this.chunk = [];
+      this.binary = false;
       this.size = 0;
       if (!this.out.write(data) && !this.waitingDrain) {
         // A stream that fails instead of draining releases the waiter; the failure itself is

@@ -1,16 +1,19 @@
 /**
- * Command-line parsing shared by every command: node:util parseArgs in strict mode, with the global
- * options (--bootstrap, --help) accepted anywhere. A mistake in how the CLI was called is a
- * UsageError: printed with a hint to --help and exit code 2.
+ * The CLI's exit-code policy and the helpers command modules use to refuse a bad command line.
+ *
+ * Exit codes (docs/cli.md says the same):
+ *   0    ok (also --help and --version)
+ *   1    failure: the cluster said no, or could not be reached, or the input was bad
+ *   2    usage: the command line is wrong (unknown command or option, bad or missing value)
+ *   130  interrupted by Ctrl-C (SIGINT) or SIGTERM, after the command stopped cleanly
+ *
+ * A mistake in how the CLI was called is a UsageError (or commander's own parse error): printed
+ * as one `samsa: ...` line, then the usage line of the command and a hint to --help.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Command, InvalidArgumentError } from 'commander';
 
 export class UsageError extends Error {
-  constructor(
-    message: string,
-    /** The help text of the command that was misused, to point at. */
-    readonly command = '',
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
@@ -19,54 +22,41 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
-
-export const GLOBAL_OPTIONS = {
-  bootstrap: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies Options;
-
-export interface Parsed<O extends Options> {
-  values: { [K in keyof O]?: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : string } & {
-    bootstrap?: string;
-    help?: boolean;
+/** An option-argument parser for integers >= min (commander's argParser). */
+export function int(min = 0): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`It must be an integer >= ${min}.`);
+    return n;
   };
-  positionals: string[];
 }
 
-/** Parses one command's arguments (after the command words); unknown flags and missing values are UsageErrors. */
-export function parseCommand<O extends Options>(args: readonly string[], options: O, command: string): Parsed<O> {
-  try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
-    return { values: values as Parsed<O>['values'], positionals };
-  } catch (err) {
-    const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
-    throw new UsageError(message, command);
-  }
+/** An option-argument parser for repeatable options: collects every value in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
-/** A non-negative integer flag, or a UsageError naming it. */
-export function intFlag(value: string | undefined, flag: string, command: string, min = 0, fallback?: number): number {
-  if (value === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new UsageError(`--${flag} is required`, command);
-  }
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`--${flag} must be an integer >= ${min}, got "${value}"`, command);
-  }
-  return n;
+/** The words of a command path, without the program name: `topics create`. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
-/** Exactly `count` positionals (names like NAME, TOPIC), or a UsageError. */
-export function positionals(parsed: { positionals: string[] }, names: string[], command: string, optional = 0): string[] {
-  const got = parsed.positionals;
-  if (got.length > names.length || got.length < names.length - optional) {
-    const extra = got.length > names.length ? `unexpected argument "${got[names.length]}"` : `missing ${names[got.length]}`;
-    throw new UsageError(extra, command);
-  }
-  return got;
+/**
+ * A command that only groups subcommands (`samsa topics`): run without one, or with an unknown
+ * one, it is a UsageError naming the subcommands there are.
+ */
+export function commandGroup(name: string, description: string): Command {
+  const group = new Command(name).description(description).allowExcessArguments(true);
+  group.action((_options: unknown, self: Command) => {
+    const names = self.commands.filter((c) => c.name() !== 'help').map((c) => c.name());
+    const [sub] = self.args;
+    throw new UsageError(sub === undefined ? `missing ${name} subcommand (${names.join(', ')})` : `unknown ${name} subcommand "${sub}" (${names.join(', ')})`);
+  });
+  return group;
 }

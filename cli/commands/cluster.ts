@@ -1,19 +1,43 @@
 /** `samsa cluster`: the cluster id, the active controller and the live brokers. */
-import type { Samsa } from '../../libs/client/index.js';
-import { CLUSTER_HELP } from '../help.js';
+import { Command } from 'commander';
+import type { ClusterDescription } from '../../libs/client/index.js';
+import type { CommandModule } from '../context.js';
 import { table } from '../output.js';
-import { parseCommand, positionals } from '../usage.js';
-import type { Io } from './topics.js';
+import { outputSchema, s } from '../schema.js';
 
-export async function clusterCommand(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, CLUSTER_HELP);
-  if (parsed.values.help) return io.stdout(CLUSTER_HELP);
-  positionals(parsed, [], CLUSTER_HELP);
-  const c = await client().admin().describeCluster();
+export interface ClusterOutput {
+  clusterId: string;
+  controller: { id: number; address: string } | null;
+  brokers: { id: number; address: string; rack: string }[];
+}
+
+export const CLUSTER_SCHEMA = s.object({
+  clusterId: s.string(),
+  controller: s.nullable(s.object({ id: s.integer(), address: s.string('host:port') })),
+  brokers: s.array(s.object({ id: s.integer(), address: s.string('host:port'), rack: s.string('empty when not set') })),
+});
+
+export function clusterOutput(c: ClusterDescription): ClusterOutput {
+  return {
+    clusterId: c.clusterId,
+    controller: c.controller ? { id: c.controller.id, address: c.controller.address } : null,
+    brokers: c.brokers.map((b) => ({ id: b.id, address: b.address, rack: b.rack })),
+  };
+}
+
+function clusterText(c: ClusterOutput): string {
   const controller = c.controller ? `${c.controller.id} at ${c.controller.address}` : 'none (election under way)';
   const brokers = table(
     ['BROKER', 'ADDRESS', 'RACK'],
     c.brokers.map((b) => [String(b.id), b.address, b.rack]),
   );
-  io.stdout([`cluster id: ${c.clusterId}`, `controller: ${controller}`, `brokers: ${c.brokers.length}`, brokers].join('\n'));
+  return [`cluster id: ${c.clusterId}`, `controller: ${controller}`, `brokers: ${c.brokers.length}`, brokers].join('\n');
 }
+
+export const clusterCommand: CommandModule = (ctx) => {
+  const cmd = new Command('cluster').description('the cluster id, the active controller and the live brokers').action(async () => {
+    ctx.print(clusterOutput(await ctx.client().admin().describeCluster()), clusterText);
+  });
+  return outputSchema(cmd, CLUSTER_SCHEMA);
+};
+

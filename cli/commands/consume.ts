@@ -1,121 +1,205 @@
 /**
- * `samsa consume TOPIC`: records to stdout, one per line. Without --follow every partition is read
- * up to its high watermark as it was at the start, then the command ends; with --follow it tails
- * until Ctrl-C (SIGINT/SIGTERM close the streams and the command ends normally).
+ * `samsa consume TOPIC`: records to stdout. Without --follow every partition is read up to its
+ * high watermark as it was at the start, then the command ends; with --follow it tails until
+ * Ctrl-C (SIGINT/SIGTERM close the streams, the count is printed, and the exit code is 130).
  *
  * `samsa consume TOPIC --group G`: as a member of consumer group G, until Ctrl-C or
  * --max-messages. A chunk of records is reported processed (and so committed) only after it was
  * written to stdout, so a crash re-prints at most what was not yet committed (at-least-once).
  * With --partition P it reads P itself and commits to G without joining (consumeAssigned).
  */
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConsumedMessage, GroupConsumerOptions, OffsetSpec, Samsa } from '../../libs/client/index.js';
 import { parseOffsetSpec } from '../../libs/client/index.js';
-import { CONSUME_HELP } from '../help.js';
-import { LineWriter, count } from '../output.js';
-import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
-import type { ProduceIo } from './produce.js';
+import type { ByteFormat } from '../bytes.js';
+import type { CommandContext, CommandModule } from '../context.js';
+import { count, plural, renderData } from '../output.js';
+import { RECORD_SCHEMA, formatRenderer, recordJson, textRenderer, type RecordRenderer } from '../record-output.js';
+import { outputSchema } from '../schema.js';
+import { UsageError, int } from '../usage.js';
+import { byteFormatOption } from './produce.js';
 
-export interface ConsumeIo extends Omit<ProduceIo, 'stdin'> {
-  out: LineWriter;
-  /** Registers what to do on Ctrl-C; returns a function that unregisters it. */
-  onInterrupt: (stop: () => void) => () => void;
+interface ConsumeFlags {
+  partition: number | 'all';
+  offset?: string;
+  from?: string;
+  fromTime?: number;
+  follow?: boolean;
+  maxMessages?: number;
+  format?: string;
+  printKey?: boolean;
+  keySeparator: string;
+  keyFormat: ByteFormat;
+  valueFormat: ByteFormat;
+  group?: string;
+  sessionTimeoutMs?: number;
+  instanceId?: string;
+  assignor: 'sticky' | 'range' | 'roundRobin';
 }
 
-export async function consumeCommand(args: string[], client: () => Samsa, io: ConsumeIo): Promise<void> {
-  const parsed = parseCommand(
-    args,
-    {
-      partition: { type: 'string' },
-      from: { type: 'string' },
-      follow: { type: 'boolean', short: 'f' },
-      'max-messages': { type: 'string' },
-      format: { type: 'string' },
-      'print-key': { type: 'boolean' },
-      'key-separator': { type: 'string' },
-      group: { type: 'string' },
-      'session-timeout-ms': { type: 'string' },
-      'instance-id': { type: 'string' },
-      assignor: { type: 'string' },
-    },
-    CONSUME_HELP,
-  );
-  if (parsed.values.help) return io.stdout(CONSUME_HELP);
-  const [topic] = positionals(parsed, ['TOPIC'], CONSUME_HELP) as [string];
-  const partitionArg = parsed.values.partition ?? 'all';
-  const partition = partitionArg === 'all' ? undefined : intFlag(partitionArg, 'partition', CONSUME_HELP);
-  let from;
-  try {
-    from = parseOffsetSpec(parsed.values.from ?? 'earliest');
-  } catch (err) {
-    throw new UsageError(`--from: ${err instanceof Error ? err.message : String(err)}`, CONSUME_HELP);
-  }
-  const follow = parsed.values.follow ?? false;
-  const max = parsed.values['max-messages'] === undefined ? Number.POSITIVE_INFINITY : intFlag(parsed.values['max-messages'], 'max-messages', CONSUME_HELP, 1);
-  const format = parsed.values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`, CONSUME_HELP);
-  const render = format === 'json' ? toJson : toText(parsed.values['print-key'] ?? false, parsed.values['key-separator'] ?? '\t');
+/** --from-time: ms since the epoch or an ISO 8601 date. */
+function time(raw: string): number {
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new InvalidArgumentError('It must be ms since the epoch or an ISO 8601 date (2024-05-01T12:00:00Z).');
+  return ms;
+}
 
-  if (parsed.values.group !== undefined) {
-    if (parsed.values.follow !== undefined) throw new UsageError('--group always follows: drop --follow', CONSUME_HELP);
+/**
+ * Where each partition starts: --offset (or its older name --from) earliest|latest|N|-N|@TIME,
+ * or --from-time; at most one of them.
+ */
+export function startPosition(o: Pick<ConsumeFlags, 'offset' | 'from' | 'fromTime'>): OffsetSpec {
+  const given = (['offset', 'from', 'fromTime'] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`give one of --offset, --from and --from-time, not ${given.map((k) => (k === 'fromTime' ? '--from-time' : `--${k}`)).join(' and ')}`);
+  if (o.fromTime !== undefined) return { timestampMs: o.fromTime };
+  const text = o.offset ?? o.from ?? 'earliest';
+  const flag = o.offset !== undefined ? '--offset' : '--from';
+  if (/^-\d+$/.test(text)) {
+    const last = Number(text.slice(1));
+    if (!Number.isSafeInteger(last) || last < 1) throw new UsageError(`${flag} ${text}: the last N records needs N >= 1`);
+    return { last };
+  }
+  try {
+    return parseOffsetSpec(text);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${err instanceof Error ? err.message : String(err)}; or -N for the last N records of each partition`);
+  }
+}
+
+export const consumeCommand: CommandModule = (ctx) => {
+  const cmd = new Command('consume')
+    .description('print records of a topic (--group G: as a member of consumer group G)')
+    .argument('<topic>')
+    .option('--partition <p>', 'one partition, or all of them', (v: string): number | 'all' => (v === 'all' ? 'all' : int(0)(v)), 'all')
+    .option('--offset <position>', 'where each partition starts: earliest (default), latest (only new records), an offset N, -N (the last N records of each partition), or @TIME')
+    .option('--from <position>', 'the same as --offset (its older name)')
+    .option('--from-time <time>', 'start each partition at its first record at or after TIME: ms since the epoch or an ISO 8601 date', time)
+    .option('-f, --follow', 'keep waiting for new records, like tail -f, until Ctrl-C')
+    .option('--max-messages <n>', 'stop after N records', int(1))
+    .option('--format <fmt>', 'a kcat-style format string for each record, e.g. \'%k %s %T %h\\n\' (see below); "json" is -o json')
+    .option('--print-key', 'text output: print KEY<SEP>VALUE')
+    .option('--key-separator <sep>', 'separator for --print-key', '\t')
+    .addOption(byteFormatOption('key', 'how keys are printed: raw (the bytes as they are), utf8, base64 or hex; in JSON, raw and utf8 give text when valid UTF-8, else base64'))
+    .addOption(byteFormatOption('value', 'how values (and header values in %h) are printed: raw, utf8, base64 or hex; as --key-format in JSON'))
+    .option('--group <group>', 'consume as a member of this consumer group (commits what was printed)')
+    .option('--session-timeout-ms <ms>', 'group member: dropped after MS without progress (default 45000)', int(1))
+    .option('--instance-id <id>', 'group member: static membership; a restart within the session timeout keeps the partitions')
+    .addOption(new Option('--assignor <name>', 'group member: how the group splits partitions').choices(['sticky', 'range', 'roundRobin']).default('sticky'))
+    .addHelpText(
+      'after',
+      `
+Prints records, one per line (text: the value; -o json: one JSON object per line; -o yaml: one
+YAML document per record). Without --follow it stops at the end of each partition as it was when
+it started; with --follow it keeps waiting for new records until Ctrl-C (exit code 130). Records of
+one partition come in offset order. The count goes to stderr at the end.
+
+Format strings (--format), as kcat's -f: %k key, %s value, %t topic, %p partition, %o offset,
+%T timestamp (ms), %h headers (name=value,...), %K key length, %S value length (-1 when null),
+%% a percent sign; \\n \\t \\r \\0 \\\\ escapes. Nothing is added after a record: end the format with \\n.
+
+As a consumer-group member (--group G), the group's coordinator assigns partitions, and what was
+printed is committed. --offset earliest|latest is where partitions without a committed offset
+start. With --group G --partition P it reads partition P itself, from G's committed offset (else
+--offset, any position), and commits what was printed to G without joining it; refused while G
+has members.
+
+Examples: samsa consume orders --offset -10 --format '%p/%o %T %k=%s %h\\n'
+          samsa consume photos -o json --value-format base64
+          samsa consume orders --from-time 2024-05-01T12:00:00Z --max-messages 100
+          samsa consume orders --group billing -o json`,
+    )
+    .action(async (topic: string, o: ConsumeFlags) => consume(ctx, topic, o));
+  return outputSchema(cmd, RECORD_SCHEMA, 'lines');
+};
+
+async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Promise<void> {
+  const partition = o.partition === 'all' ? undefined : o.partition;
+  const from = startPosition(o);
+  const follow = o.follow ?? false;
+  const max = o.maxMessages ?? Number.POSITIVE_INFINITY;
+  const render = renderer(ctx, o);
+
+  if (o.group !== undefined) {
+    if (o.follow !== undefined) throw new UsageError('--group always follows: drop --follow');
     if (partition !== undefined) {
-      const memberFlag = (['session-timeout-ms', 'instance-id', 'assignor'] as const).find((f) => parsed.values[f] !== undefined);
-      if (memberFlag) throw new UsageError(`--group with --partition reads that partition without joining the group; --${memberFlag} is for members: drop it or --partition`, CONSUME_HELP);
-      return consumeAssigned(client(), io, { groupId: parsed.values.group, topic, partition, reset: from }, max, render);
+      const memberFlag = (['sessionTimeoutMs', 'instanceId'] as const).find((f) => o[f] !== undefined);
+      if (memberFlag) throw new UsageError(`--group with --partition reads that partition without joining the group; --${memberFlag === 'instanceId' ? 'instance-id' : 'session-timeout-ms'} is for members: drop it or --partition`);
+      return consumeAssigned(ctx.client(), ctx, { groupId: o.group, topic, partition, reset: from }, max, render);
     }
-    if (from !== 'earliest' && from !== 'latest') throw new UsageError('with --group, --from is where partitions without a committed offset start: earliest or latest', CONSUME_HELP);
-    const assignor = parsed.values.assignor ?? 'sticky';
-    if (assignor !== 'sticky' && assignor !== 'range' && assignor !== 'roundRobin') throw new UsageError(`--assignor must be sticky, range or roundRobin, got "${assignor}"`, CONSUME_HELP);
+    if (from !== 'earliest' && from !== 'latest') throw new UsageError('with --group, --offset is where partitions without a committed offset start: earliest or latest');
     const options: GroupConsumerOptions = {
-      groupId: parsed.values.group,
+      groupId: o.group,
       topics: [topic],
       reset: from,
-      assignor,
-      ...(parsed.values['session-timeout-ms'] !== undefined ? { sessionTimeoutMs: intFlag(parsed.values['session-timeout-ms'], 'session-timeout-ms', CONSUME_HELP, 1) } : {}),
-      ...(parsed.values['instance-id'] !== undefined ? { groupInstanceId: parsed.values['instance-id'] } : {}),
-      onAssignment: (a) => io.stderr(`group ${parsed.values.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`),
+      assignor: o.assignor,
+      ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
+      ...(o.instanceId !== undefined ? { groupInstanceId: o.instanceId } : {}),
+      onAssignment: (a) => ctx.stderr(`group ${o.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`),
     };
-    return consumeAsGroupMember(client(), io, options, max, render);
+    return consumeAsGroupMember(ctx.client(), ctx, options, max, render);
   }
 
-  const consumer = client().consumer();
-  const chunks =
-    partition === undefined
-      ? consumer.topicChunks({ topic, from, follow })
-      : consumer.partition({ topic, partition, from, follow }).chunks();
-  const unregister = io.onInterrupt(() => void consumer.close());
+  const consumer = ctx.client().consumer();
+  const chunks = partition === undefined ? consumer.topicChunks({ topic, from, follow }) : consumer.partition({ topic, partition, from, follow }).chunks();
+  const unregister = ctx.onInterrupt(() => void consumer.close());
   const started = performance.now();
   const progress = { received: 0 };
   let failed = false;
   try {
-    if (max > 0) await printChunks(chunks, io, max, render, progress);
+    if (max > 0) await printChunks(chunks, ctx, max, render, progress);
   } catch (err) {
     failed = true;
     throw err;
   } finally {
     unregister();
     await consumer.close();
-    await io.out.end();
+    await ctx.out.end();
     const seconds = (performance.now() - started) / 1000;
     if (!failed) {
-      io.stderr(`consumed ${count(progress.received)} records from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? progress.received / seconds : progress.received)} records/s`);
+      ctx.stderr(`consumed ${plural(progress.received, 'record')} from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? progress.received / seconds : progress.received)} records/s`);
     } else if (progress.received > 0) {
-      io.stderr(`consumed ${count(progress.received)} records from ${topic} before the error below`);
+      ctx.stderr(`consumed ${plural(progress.received, 'record')} from ${topic} before the error below`);
     }
   }
 }
 
-async function consumeAsGroupMember(samsa: Samsa, io: ConsumeIo, options: GroupConsumerOptions, max: number, render: (m: ConsumedMessage) => string): Promise<void> {
+/** How each record is printed: -o json|yaml, --format, or text. */
+function renderer(ctx: CommandContext, o: ConsumeFlags): RecordRenderer {
+  const formats = { key: o.keyFormat, value: o.valueFormat };
+  let output = ctx.output();
+  let format = o.format;
+  // `--format json|text` were this command's output switch before -o; they keep working.
+  if (format === 'json' || format === 'text') {
+    if (output !== 'text' && output !== format) throw new UsageError(`--format ${format} and -o ${output} disagree: give -o only`);
+    output = format;
+    format = undefined;
+  }
+  if (format !== undefined) {
+    if (output !== 'text') throw new UsageError(`--format prints text: drop -o ${output}`);
+    if (o.printKey) throw new UsageError('--print-key is for the default text output: put %k in the --format string');
+    try {
+      return formatRenderer(format, formats);
+    } catch (err) {
+      throw new UsageError(`--format: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (output === 'json') return (m) => [JSON.stringify(recordJson(m, formats)), '\n'];
+  if (output === 'yaml') return (m) => ['---\n', renderData('yaml', recordJson(m, formats)), '\n'];
+  return textRenderer(formats, o.printKey ?? false, o.keySeparator);
+}
+
+async function consumeAsGroupMember(samsa: Samsa, ctx: CommandContext, options: GroupConsumerOptions, max: number, render: RecordRenderer): Promise<void> {
   const member = samsa.groupConsumer(options);
-  const unregister = io.onInterrupt(() => void member.close());
+  const unregister = ctx.onInterrupt(() => void member.close());
   const progress = { received: 0 };
   try {
     // Handed to the OS before the next chunk is asked for, which reports this one processed.
-    await printChunks(member.chunks(), io, max, render, progress, () => io.out.end());
+    await printChunks(member.chunks(), ctx, max, render, progress, () => ctx.out.end());
   } finally {
     unregister();
-    await io.out.end();
+    await ctx.out.end();
     await member.close();
-    io.stderr(`consumed ${count(progress.received)} records as a member of group ${options.groupId}`);
+    ctx.stderr(`consumed ${plural(progress.received, 'record')} as a member of group ${options.groupId}`);
   }
 }
 
@@ -124,22 +208,22 @@ async function consumeAsGroupMember(samsa: Samsa, io: ConsumeIo, options: GroupC
  * simple consumer group). Each chunk is committed once it was handed to the OS, so a crash
  * re-prints at most the chunk being printed.
  */
-async function consumeAssigned(samsa: Samsa, io: ConsumeIo, target: { groupId: string; topic: string; partition: number; reset: OffsetSpec }, max: number, render: (m: ConsumedMessage) => string): Promise<void> {
+async function consumeAssigned(samsa: Samsa, ctx: CommandContext, target: { groupId: string; topic: string; partition: number; reset: OffsetSpec }, max: number, render: RecordRenderer): Promise<void> {
   const { groupId, topic, partition } = target;
   const consumer = samsa.consumer({ groupId, reset: target.reset, autoCommit: false });
   consumer.assign([{ topic, partition }]);
-  const unregister = io.onInterrupt(() => void consumer.close());
+  const unregister = ctx.onInterrupt(() => void consumer.close());
   const progress = { received: 0 };
   try {
-    await printChunks(consumer.chunks(), io, max, render, progress, async (last) => {
-      await io.out.end();
+    await printChunks(consumer.chunks(), ctx, max, render, progress, async (last) => {
+      await ctx.out.end();
       await consumer.commit([{ topic, partition, offset: last.offset + 1 }]);
     });
   } finally {
     unregister();
-    await io.out.end();
+    await ctx.out.end();
     await consumer.close();
-    io.stderr(`consumed ${count(progress.received)} records from ${topic}/${partition}, committed to group ${groupId}`);
+    ctx.stderr(`consumed ${plural(progress.received, 'record')} from ${topic}/${partition}, committed to group ${groupId}`);
   }
 }
 
@@ -150,37 +234,20 @@ async function consumeAssigned(samsa: Samsa, io: ConsumeIo, target: { groupId: s
  */
 async function printChunks(
   chunks: AsyncIterable<ConsumedMessage[]>,
-  io: ConsumeIo,
+  ctx: CommandContext,
   max: number,
-  render: (m: ConsumedMessage) => string,
+  render: RecordRenderer,
   progress: { received: number },
   printed?: (last: ConsumedMessage) => Promise<void>,
 ): Promise<void> {
   for await (const chunk of chunks) {
     for (const m of chunk) {
       progress.received++;
-      const wait = io.out.line(render(m));
+      let wait: Promise<unknown> | undefined;
+      for (const piece of render(m)) wait = ctx.out.write(piece) ?? wait;
       if (wait) await wait;
       if (progress.received >= max || m === chunk.at(-1)) await printed?.(m);
       if (progress.received >= max) return;
     }
   }
-}
-
-function toText(printKey: boolean, separator: string): (m: ConsumedMessage) => string {
-  const value = (m: ConsumedMessage): string => (m.value ? m.value.toString('utf8') : '');
-  return printKey ? (m) => `${m.key ? m.key.toString('utf8') : ''}${separator}${value(m)}` : value;
-}
-
-function toJson(m: ConsumedMessage): string {
-  const headers: Record<string, string> = {};
-  for (const h of m.headers) headers[h.key] = h.value.toString('utf8');
-  return JSON.stringify({
-    partition: m.partition,
-    offset: m.offset,
-    timestamp: m.timestampMs,
-    key: m.key ? m.key.toString('utf8') : null,
-    value: m.value ? m.value.toString('utf8') : null,
-    headers,
-  });
 }

@@ -1,58 +1,43 @@
 /** `samsa groups list|describe|lag|reset-offsets|delete`. */
-import type { GroupOffset, Samsa } from '../../libs/client/index.js';
+import { Command } from 'commander';
+import type { GroupOffset } from '../../libs/client/index.js';
 import { parseOffsetSpec } from '../../libs/client/index.js';
-import { GROUPS_HELP, GROUPS_LAG_HELP, GROUPS_RESET_HELP } from '../help.js';
-import { table } from '../output.js';
-import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
-import type { Io } from './topics.js';
+import type { CommandContext, CommandModule } from '../context.js';
+import { plural, table } from '../output.js';
+import { outputSchema, s, type JsonSchema } from '../schema.js';
+import { UsageError, commandGroup, int } from '../usage.js';
 
-export async function groupsCommand(sub: string | undefined, args: string[], client: () => Samsa, io: Io): Promise<void> {
-  switch (sub) {
-    case 'list':
-      return list(args, client, io);
-    case 'describe':
-      return describe(args, client, io);
-    case 'lag':
-      return lag(args, client, io);
-    case 'reset-offsets':
-      return reset(args, client, io);
-    case 'delete':
-      return remove(args, client, io);
-    case undefined:
-      throw new UsageError('missing groups subcommand (list, describe, lag, reset-offsets, delete)', GROUPS_HELP);
-    default:
-      throw new UsageError(`unknown groups subcommand "${sub}" (list, describe, lag, reset-offsets, delete)`, GROUPS_HELP);
-  }
+/** A partition's committed offset as -o json prints it; null where Samsa says -1 (unknown, none). */
+export interface OffsetOutput {
+  topic: string;
+  partition: number;
+  committed: number | null;
+  highWatermark: number | null;
+  lag: number | null;
+  metadata: string;
 }
 
-async function list(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, GROUPS_HELP);
-  if (parsed.values.help) return io.stdout(GROUPS_HELP);
-  positionals(parsed, [], GROUPS_HELP);
-  const groups = await client().groups().list();
-  io.stdout(table(['GROUP', 'STATE', 'MEMBERS'], groups.map((g) => [g.groupId, g.state, String(g.members)])));
+const OFFSET_SCHEMA = s.object({
+  topic: s.string(),
+  partition: s.integer(),
+  committed: s.nullable(s.integer('the next offset the group will read; null when nothing is committed')),
+  highWatermark: s.nullable(s.integer('null when not known yet')),
+  lag: s.nullable(s.integer('highWatermark - committed; null when either is unknown')),
+  metadata: s.string('as the committer gave it'),
+});
+
+const known = (n: number): number | null => (n < 0 ? null : n);
+
+export function offsetOutput(o: GroupOffset): OffsetOutput {
+  return { topic: o.topic, partition: o.partition, committed: known(o.offset), highWatermark: known(o.highWatermark), lag: known(o.lag), metadata: o.metadata };
 }
 
-function offsetRows(offsets: readonly GroupOffset[]): string[][] {
-  const n = (x: number): string => (x < 0 ? '-' : String(x));
-  return offsets.map((o) => [o.topic, String(o.partition), n(o.offset), n(o.highWatermark), n(o.lag)]);
-}
-
-async function describe(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, GROUPS_HELP);
-  if (parsed.values.help) return io.stdout(GROUPS_HELP);
-  const [groupId] = positionals(parsed, ['GROUP'], GROUPS_HELP) as [string];
-  const d = await client().groups().describe(groupId);
-  io.stdout(`group ${d.groupId}: ${d.state}, generation ${d.generation}, assignor ${d.assignor.replace('ASSIGNOR_', '').toLowerCase()}, ${d.members.length} member(s)`);
-  if (d.members.length > 0) {
-    io.stdout(
-      table(
-        ['MEMBER', 'INSTANCE', 'CLIENT', 'PARTITIONS'],
-        d.members.map((m) => [m.memberId, m.groupInstanceId ?? '-', m.clientHost, m.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '-']),
-      ),
-    );
-  }
-  if (d.offsets.length > 0) io.stdout(table(['TOPIC', 'PARTITION', 'COMMITTED', 'HIGH-WATERMARK', 'LAG'], offsetRows(d.offsets)));
+function offsetTable(offsets: readonly OffsetOutput[], committed = 'COMMITTED'): string {
+  const n = (x: number | null): string => (x === null ? '-' : String(x));
+  return table(
+    ['TOPIC', 'PARTITION', committed, 'HIGH-WATERMARK', 'LAG'],
+    offsets.map((o) => [o.topic, String(o.partition), n(o.committed), n(o.highWatermark), n(o.lag)]),
+  );
 }
 
 /** What `groups lag` says of one group: its committed lag summed over the partitions it has offsets for. */
@@ -81,52 +66,160 @@ export function summarizeLag(offsets: readonly GroupOffset[]): GroupLagSummary {
   return { partitions: offsets.length, total, unknown, worst };
 }
 
-async function lag(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, GROUPS_LAG_HELP);
-  if (parsed.values.help) return io.stdout(GROUPS_LAG_HELP);
-  const groups = client().groups();
-  const named = parsed.positionals;
-  if (named.length === 1) {
-    const [groupId] = named as [string];
-    const offsets = await groups.fetchOffsets(groupId);
-    if (offsets.length > 0) io.stdout(table(['TOPIC', 'PARTITION', 'COMMITTED', 'HIGH-WATERMARK', 'LAG'], offsetRows(offsets)));
-    const s = summarizeLag(offsets);
-    io.stdout(`group ${groupId}: total lag ${s.total} over ${s.partitions} partition(s)${s.unknown > 0 ? `, ${s.unknown} unknown` : ''}`);
-    return;
-  }
-  const ids = named.length > 0 ? named : (await groups.list()).map((g) => g.groupId).sort();
-  const rows: string[][] = [];
-  for (const groupId of ids) {
-    const s = summarizeLag(await groups.fetchOffsets(groupId));
-    rows.push([groupId, String(s.partitions), String(s.total), s.worst ? `${s.worst.topic}/${s.worst.partition} (${s.worst.lag})` : '-', String(s.unknown)]);
-  }
-  io.stdout(rows.length > 0 ? table(['GROUP', 'PARTITIONS', 'TOTAL-LAG', 'MOST-BEHIND', 'UNKNOWN'], rows) : 'no consumer groups');
+function list(ctx: CommandContext): Command {
+  const cmd = new Command('list').description('consumer groups and their state').action(async () => {
+    const groups = await ctx.client().groups().list();
+    ctx.print({ groups: groups.map((g) => ({ groupId: g.groupId, state: g.state, members: g.members })) }, (d) =>
+      table(
+        ['GROUP', 'STATE', 'MEMBERS'],
+        d.groups.map((g) => [g.groupId, g.state, String(g.members)]),
+      ),
+    );
+  });
+  return outputSchema(cmd, s.object({ groups: s.array(s.object({ groupId: s.string(), state: s.string(), members: s.integer('number of members') })) }));
 }
 
-async function reset(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, { topic: { type: 'string' }, to: { type: 'string' }, partition: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' } }, GROUPS_RESET_HELP);
-  if (parsed.values.help) return io.stdout(GROUPS_RESET_HELP);
-  const [groupId] = positionals(parsed, ['GROUP'], GROUPS_RESET_HELP) as [string];
-  const topic = parsed.values.topic;
-  if (!topic) throw new UsageError('--topic is required', GROUPS_RESET_HELP);
-  if (!parsed.values.to) throw new UsageError('--to is required', GROUPS_RESET_HELP);
-  let to;
-  try {
-    to = parseOffsetSpec(parsed.values.to);
-  } catch (err) {
-    throw new UsageError(`--to: ${err instanceof Error ? err.message : String(err)}`, GROUPS_RESET_HELP);
-  }
-  const partitions = (parsed.values.partition ?? []).map((p) => intFlag(p, 'partition', GROUPS_RESET_HELP));
-  const dryRun = parsed.values['dry-run'] ?? false;
-  const offsets = await client().groups().resetOffsets({ groupId, topic, to, partitions, dryRun });
-  io.stdout(table(['TOPIC', 'PARTITION', 'NEW-OFFSET', 'HIGH-WATERMARK', 'LAG'], offsetRows(offsets)));
-  io.stdout(dryRun ? '(dry run: nothing changed)' : `reset ${offsets.length} partition(s) of group ${groupId}`);
+const ASSIGNMENT_SCHEMA: JsonSchema = s.array(s.object({ topic: s.string(), partitions: s.array(s.integer()) }));
+
+function describe(ctx: CommandContext): Command {
+  const cmd = new Command('describe')
+    .description('members, assignments, committed offsets and lag of a group')
+    .argument('<group>')
+    .action(async (groupId: string) => {
+      const d = await ctx.client().groups().describe(groupId);
+      const data = {
+        groupId: d.groupId,
+        state: d.state,
+        generation: d.generation,
+        assignor: d.assignor.replace('ASSIGNOR_', '').toLowerCase(),
+        members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, clientHost: m.clientHost, assignment: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) })),
+        offsets: d.offsets.map(offsetOutput),
+      };
+      ctx.print(data, (g) => {
+        const lines = [`group ${g.groupId}: ${g.state}, generation ${g.generation}, assignor ${g.assignor}, ${plural(g.members.length, 'member')}`];
+        if (g.members.length > 0) {
+          lines.push(
+            table(
+              ['MEMBER', 'INSTANCE', 'CLIENT', 'PARTITIONS'],
+              g.members.map((m) => [m.memberId, m.groupInstanceId ?? '-', m.clientHost, m.assignment.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '-']),
+            ),
+          );
+        }
+        if (g.offsets.length > 0) lines.push(offsetTable(g.offsets));
+        return lines.join('\n');
+      });
+    });
+  return outputSchema(
+    cmd,
+    s.object({
+      groupId: s.string(),
+      state: s.string(),
+      generation: s.integer(),
+      assignor: s.string('sticky, range or roundrobin'),
+      members: s.array(s.object({ memberId: s.string(), groupInstanceId: s.nullable(s.string('static membership id')), clientHost: s.string(), assignment: ASSIGNMENT_SCHEMA })),
+      offsets: s.array(OFFSET_SCHEMA),
+    }),
+  );
 }
 
-async function remove(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, GROUPS_HELP);
-  if (parsed.values.help) return io.stdout(GROUPS_HELP);
-  const [groupId] = positionals(parsed, ['GROUP'], GROUPS_HELP) as [string];
-  await client().groups().delete(groupId);
-  io.stdout(`deleted group ${groupId}`);
+function lag(ctx: CommandContext): Command {
+  const cmd = new Command('lag')
+    .description('total lag per group and the partition most behind')
+    .argument('[group...]', 'groups to show (default: every group)')
+    .addHelpText(
+      'after',
+      `
+The lag of a partition is its high watermark minus the group's committed offset: the records the
+group has not yet committed as processed.
+
+  groups lag             every group: partitions with offsets, total lag, the partition most behind
+  groups lag G1 G2       the same for these groups
+  groups lag GROUP       one group, partition by partition, then its total
+
+A lag shown as - (null in JSON) is unknown (nothing committed there, or the high watermark not
+known yet); it is left out of the total and counted under UNKNOWN.`,
+    )
+    .action(async (named: string[]) => {
+      const groups = ctx.client().groups();
+      const ids = named.length > 0 ? named : (await groups.list()).map((g) => g.groupId).sort();
+      const rows = [];
+      for (const groupId of ids) {
+        const offsets = await groups.fetchOffsets(groupId);
+        const sum = summarizeLag(offsets);
+        rows.push({ groupId, partitions: sum.partitions, totalLag: sum.total, unknown: sum.unknown, mostBehind: sum.worst ?? null, offsets: offsets.map(offsetOutput) });
+      }
+      ctx.print({ groups: rows }, (d) => {
+        const [only] = d.groups;
+        if (named.length === 1 && only) {
+          const head = only.offsets.length > 0 ? [offsetTable(only.offsets)] : [];
+          return [...head, `group ${only.groupId}: total lag ${only.totalLag} over ${plural(only.partitions, 'partition')}${only.unknown > 0 ? `, ${only.unknown} unknown` : ''}`].join('\n');
+        }
+        if (d.groups.length === 0) return 'no consumer groups';
+        return table(
+          ['GROUP', 'PARTITIONS', 'TOTAL-LAG', 'MOST-BEHIND', 'UNKNOWN'],
+          d.groups.map((g) => [g.groupId, String(g.partitions), String(g.totalLag), g.mostBehind ? `${g.mostBehind.topic}/${g.mostBehind.partition} (${g.mostBehind.lag})` : '-', String(g.unknown)]),
+        );
+      });
+    });
+  return outputSchema(
+    cmd,
+    s.object({
+      groups: s.array(
+        s.object({
+          groupId: s.string(),
+          partitions: s.integer('partitions the group has offsets for'),
+          totalLag: s.integer('sum of the known lags'),
+          unknown: s.integer('partitions whose lag is unknown'),
+          mostBehind: s.nullable(s.object({ topic: s.string(), partition: s.integer(), lag: s.integer() })),
+          offsets: s.array(OFFSET_SCHEMA),
+        }),
+      ),
+    }),
+  );
 }
+
+function resetOffsets(ctx: CommandContext): Command {
+  const cmd = new Command('reset-offsets')
+    .description("set a stopped group's committed offsets")
+    .argument('<group>')
+    .requiredOption('--topic <topic>', 'the topic whose offsets to set')
+    .requiredOption('--to <position>', 'earliest, latest, an offset, or @TIME (ms since the epoch or an ISO 8601 date)')
+    .option('--partition <p>', 'only partition P; repeat for several (default every partition)', (v: string, prev: number[] | undefined) => [...(prev ?? []), int(0)(v)])
+    .option('--dry-run', 'print what would be set, change nothing')
+    .addHelpText('after', '\nThe group must have no active members: stop its consumers first.')
+    .action(async (groupId: string, o: { topic: string; to: string; partition?: number[]; dryRun?: boolean }) => {
+      let to;
+      try {
+        to = parseOffsetSpec(o.to);
+      } catch (err) {
+        throw new UsageError(`--to: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const dryRun = o.dryRun ?? false;
+      const offsets = await ctx.client().groups().resetOffsets({ groupId, topic: o.topic, to, partitions: o.partition ?? [], dryRun });
+      ctx.print({ groupId, topic: o.topic, dryRun, offsets: offsets.map(offsetOutput) }, (d) =>
+        [offsetTable(d.offsets, 'NEW-OFFSET'), dryRun ? '(dry run: nothing changed)' : `reset ${plural(d.offsets.length, 'partition')} of group ${groupId}`].join('\n'),
+      );
+    });
+  return outputSchema(cmd, s.object({ groupId: s.string(), topic: s.string(), dryRun: s.boolean(), offsets: s.array(OFFSET_SCHEMA, 'the offsets as set (or as they would be, with --dry-run)') }));
+}
+
+function remove(ctx: CommandContext): Command {
+  const cmd = new Command('delete')
+    .description('delete a group without members and its offsets')
+    .argument('<group>')
+    .action(async (groupId: string) => {
+      await ctx.client().groups().delete(groupId);
+      ctx.print({ deleted: groupId }, (d) => `deleted group ${d.deleted}`);
+    });
+  return outputSchema(cmd, s.object({ deleted: s.string('the group id') }));
+}
+
+export const groupsCommand: CommandModule = (ctx) =>
+  commandGroup('groups', 'consumer groups: list, describe, lag, reset offsets, delete')
+    .addHelpText('after', '\nConsumer groups live on the group coordinators; any broker tells where.')
+    .addCommand(list(ctx))
+    .addCommand(describe(ctx))
+    .addCommand(lag(ctx))
+    .addCommand(resetOffsets(ctx))
+    .addCommand(remove(ctx));
+

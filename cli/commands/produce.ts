@@ -2,59 +2,127 @@
  * `samsa produce TOPIC`: lines from stdin or --file become records. Lines are gathered into
  * batches (by count and size, or after a short linger when input is slow, as from a terminal) and
  * up to a few batches are in flight at once; the producer keeps each partition's records in order.
+ * Input is read as bytes: a text line reaches the record as it was, or decoded from base64/hex.
  */
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { Acks, ProducerMessage, Samsa } from '../../libs/client/index.js';
-import { CODECS, type CompressionCodec } from '../../libs/record/index.js';
-import { PRODUCE_HELP } from '../help.js';
-import { count } from '../output.js';
-import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
+import type { Acks, ProducerMessage } from '../../libs/client/index.js';
+import type { CompressionCodec } from '../../libs/record/index.js';
+import { BYTE_FORMATS, type ByteFormat } from '../bytes.js';
+import type { CommandContext, CommandModule } from '../context.js';
+import { byteLines } from '../lines.js';
+import { count, plural } from '../output.js';
+import { outputSchema, s } from '../schema.js';
+import { UsageError, collect, int } from '../usage.js';
+import { compressionOption } from './perf.js';
 import { lineToMessage, parseHeaderFlags, type LineFormat } from './produce-input.js';
-
-export interface ProduceIo {
-  stdin: Readable;
-  stderr: (text: string) => void;
-  stdout: (text: string) => void;
-}
 
 const MAX_BATCH_LINES = 20_000;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const LINGER_MS = 20;
 const MAX_IN_FLIGHT = 3;
 
-export async function produceCommand(args: string[], client: () => Samsa, io: ProduceIo): Promise<void> {
-  const parsed = parseCommand(
-    args,
-    {
-      file: { type: 'string' },
-      'key-separator': { type: 'string' },
-      acks: { type: 'string' },
-      partition: { type: 'string' },
-      format: { type: 'string' },
-      header: { type: 'string', multiple: true },
-      compression: { type: 'string' },
-    },
-    PRODUCE_HELP,
-  );
-  if (parsed.values.help) return io.stdout(PRODUCE_HELP);
-  const [topic] = positionals(parsed, ['TOPIC'], PRODUCE_HELP) as [string];
-  const acks = parseAcks(parsed.values.acks, PRODUCE_HELP);
-  const partition = parsed.values.partition === undefined ? undefined : intFlag(parsed.values.partition, 'partition', PRODUCE_HELP);
-  const separator = parsed.values['key-separator'];
-  if (separator === '') throw new UsageError('--key-separator must not be empty', PRODUCE_HELP);
-  const formatName = parsed.values.format ?? 'text';
-  if (formatName !== 'text' && formatName !== 'json') throw new UsageError(`--format must be text or json, got "${formatName}"`, PRODUCE_HELP);
-  if (formatName === 'json' && separator !== undefined) throw new UsageError('--key-separator is for --format text; JSON lines carry their own "key"', PRODUCE_HELP);
-  const format: LineFormat = formatName === 'json' ? { kind: 'json' } : separator === undefined ? { kind: 'text' } : { kind: 'text', keySeparator: separator };
-  const headerFlags = parseHeaderFlags(parsed.values.header ?? []);
-  if (!headerFlags.ok) throw new UsageError(headerFlags.error, PRODUCE_HELP);
-  const headers = headerFlags.headers;
+/** --acks all|-1|1|0 (default all). */
+export function acksOption(): Option {
+  return new Option('--acks <acks>', 'all: every in-sync replica has it; 1: the leader has it; 0: do not wait')
+    .choices(['all', '-1', '1', '0'])
+    .default('all' satisfies Acks)
+    .argParser((v): Acks => {
+      if (v === 'all' || v === '-1') return 'all';
+      if (v === '1') return 1;
+      if (v === '0') return 0;
+      throw new InvalidArgumentError('It must be all, 1 or 0.');
+    });
+}
 
-  const compression = compressionFlag(parsed.values.compression, PRODUCE_HELP);
-  const producer = client().producer({ acks, compression });
-  const input = parsed.values.file ? createReadStream(parsed.values.file) : io.stdin;
+/** --key-format / --value-format, shared by produce and consume. */
+export function byteFormatOption(which: 'key' | 'value', description: string): Option {
+  return new Option(`--${which}-format <format>`, description).choices(BYTE_FORMATS).default('raw');
+}
+
+export interface ProduceOutput {
+  topic: string;
+  records: number;
+  partitions: number[];
+  acks: string;
+  seconds: number;
+  recordsPerSecond: number;
+}
+
+interface ProduceFlags {
+  file?: string;
+  format: string;
+  keySeparator?: string;
+  header?: string[];
+  acks: Acks;
+  partition?: number;
+  compression: CompressionCodec;
+  keyFormat: ByteFormat;
+  valueFormat: ByteFormat;
+}
+
+export const produceCommand: CommandModule = (ctx) => {
+  const cmd = new Command('produce')
+    .description('write lines from stdin or a file as records')
+    .argument('<topic>')
+    .option('--file <file>', 'read lines from FILE instead of stdin')
+    .addOption(new Option('--format <input>', 'text: each line is the value (or KEY<SEP>VALUE with --key-separator); json: each line is an object as `samsa consume -o json` prints it').choices(['text', 'json']).default('text'))
+    .option('--key-separator <sep>', 'each line is KEY<SEP>VALUE (split at the first SEP); records with equal keys land on the same partition (murmur2, as Kafka)')
+    .option('--header <key=value>', 'add this header to every record (repeatable; a JSON line\'s own headers win)', collect)
+    .addOption(acksOption())
+    .option('--partition <p>', 'write every record to partition P', int(0))
+    .addOption(compressionOption())
+    .addOption(byteFormatOption('key', 'how keys are written in the input: raw (the bytes as they are), utf8, base64 or hex; for JSON lines, when a line has no keyEncoding'))
+    .addOption(byteFormatOption('value', 'how values are written in the input: raw, utf8, base64 or hex; for JSON lines, when a line has no valueEncoding'))
+    .addHelpText(
+      'after',
+      `
+Reads lines from stdin (or FILE) and writes each as one record. Lines are sent in batches, one
+batch per partition, straight to each partition's leader. A summary goes to stderr (with -o json
+or yaml, to stdout in that format). A line ends at \\n (a \\r before it is dropped), so binary
+values with newlines need --value-format base64 or hex, or JSON lines with "valueEncoding".
+
+JSON lines: {"key": "k"|null, "value": "v"|null, "headers": {"name": "value"}, "timestamp": MS,
+"keyEncoding"/"valueEncoding": "utf8"|"base64"|"hex", "headerEncodings": {"name": "base64"}};
+"value" is required (null is a tombstone); "topic", "partition" and "offset" are ignored.
+
+A line that is not a valid record stops the command with its line number (exit 1); the lines
+before it are written.
+
+Examples: seq 1000 | samsa produce demo
+          printf 'user-1:clicked\\nuser-2:left\\n' | samsa produce demo --key-separator :
+          base64 -w0 photo.jpg | samsa produce photos --value-format base64
+          samsa consume demo -o json | samsa produce demo-copy --format json --header copied-from=demo`,
+    )
+    .action(async (topic: string, o: ProduceFlags) => produce(ctx, topic, o));
+  return outputSchema(
+    cmd,
+    s.object({
+      topic: s.string(),
+      records: s.integer('records written'),
+      partitions: s.array(s.integer(), 'the partitions written to, ascending'),
+      acks: s.string('all, 1 or 0', ['all', '1', '0']),
+      seconds: s.number(),
+      recordsPerSecond: s.number(),
+    }),
+  );
+};
+
+async function produce(ctx: CommandContext, topic: string, o: ProduceFlags): Promise<void> {
+  const separator = o.keySeparator;
+  if (separator === '') throw new UsageError('--key-separator must not be empty');
+  if (o.format === 'json' && separator !== undefined) throw new UsageError('--key-separator is for --format text; JSON lines carry their own "key"');
+  const formats = { keyFormat: o.keyFormat, valueFormat: o.valueFormat };
+  const format: LineFormat = o.format === 'json' ? { kind: 'json', ...formats } : { kind: 'text', ...formats, ...(separator !== undefined ? { keySeparator: separator } : {}) };
+  const headerFlags = parseHeaderFlags(o.header ?? []);
+  if (!headerFlags.ok) throw new UsageError(headerFlags.error);
+  const headers = headerFlags.headers;
+  const partition = o.partition;
+
+  const producer = ctx.client().producer({ acks: o.acks, compression: o.compression });
+  const input: Readable = o.file ? createReadStream(o.file) : ctx.stdin;
+  if (!o.file && ctx.stdin.isTTY) ctx.stderr(`reading records for ${topic} from the terminal, one a line; Ctrl-D sends them and ends, Ctrl-C aborts`);
   const started = performance.now();
   let sent = 0;
   let lineNo = 0;
@@ -85,9 +153,9 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
     void p.finally(() => inflight.delete(p));
   };
 
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   const fileError = new Promise<never>((_, reject) => input.once('error', reject));
   fileError.catch(() => undefined);
+  const lines = byteLines(input);
   try {
     const reading = (async () => {
       for await (const line of lines) {
@@ -113,40 +181,19 @@ export async function produceCommand(args: string[], client: () => Samsa, io: Pr
     failure ??= inputError;
   } finally {
     if (linger) clearTimeout(linger);
-    lines.close();
-    if (input !== io.stdin) input.destroy();
+    void lines.return().catch(() => undefined);
+    if (input !== ctx.stdin) input.destroy();
     await producer.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 ? sent / seconds : sent;
-  const where = partition !== undefined ? `partition ${partition}` : `${partitions.size} partition${partitions.size === 1 ? '' : 's'}`;
   if (failure) {
-    if (sent > 0) io.stderr(`produced ${count(sent)} records to ${topic} before the error below`);
+    if (sent > 0) ctx.stderr(`produced ${plural(sent, 'record')} to ${topic} before the error below`);
     throw failure;
   }
-  io.stderr(`produced ${count(sent)} records to ${topic} (${where}, acks=${acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`);
-}
-
-/** --compression none|gzip|snappy|lz4|zstd (default none), or a UsageError pointing at `help`. */
-export function compressionFlag(raw: string | undefined, help: string): CompressionCodec {
-  if (raw === undefined) return 'none';
-  const codec = CODECS.find((c) => c === raw);
-  if (!codec) throw new UsageError(`--compression must be one of ${CODECS.join(', ')}, got "${raw}"`, help);
-  return codec;
-}
-
-/** --acks all|-1|1|0 (default all), or a UsageError pointing at `help`. */
-export function parseAcks(raw: string | undefined, help: string): Acks {
-  switch (raw) {
-    case undefined:
-    case 'all':
-    case '-1':
-      return 'all';
-    case '1':
-      return 1;
-    case '0':
-      return 0;
-    default:
-      throw new UsageError(`--acks must be all, 1 or 0, got "${raw}"`, help);
-  }
+  const summary: ProduceOutput = { topic, records: sent, partitions: [...partitions].sort((a, b) => a - b), acks: String(o.acks), seconds, recordsPerSecond: rate };
+  const where = partition !== undefined ? `partition ${partition}` : plural(partitions.size, 'partition');
+  const text = `produced ${plural(sent, 'record')} to ${topic} (${where}, acks=${o.acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`;
+  if (ctx.output() === 'text') ctx.stderr(text);
+  else ctx.print(summary, () => text);
 }

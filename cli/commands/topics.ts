@@ -1,126 +1,196 @@
 /** `samsa topics create|list|describe|delete|alter|add-partitions`. */
-import type { Samsa, TopicMetadata } from '../../libs/client/index.js';
-import { topicConfigEntries } from '../../libs/client/index.js';
-import {
-  TOPICS_ADD_PARTITIONS_HELP,
-  TOPICS_ALTER_HELP,
-  TOPICS_CREATE_HELP,
-  TOPICS_DELETE_HELP,
-  TOPICS_DESCRIBE_HELP,
-  TOPICS_HELP,
-  TOPICS_LIST_HELP,
-} from '../help.js';
-import { table } from '../output.js';
-import { UsageError, intFlag, parseCommand, positionals } from '../usage.js';
+import { Command } from 'commander';
+import type { TopicMetadata } from '../../libs/client/index.js';
+import { TOPIC_CONFIG_KEYS, topicConfigEntries } from '../../libs/client/index.js';
+import type { CommandModule, CommandContext } from '../context.js';
+import { plural, table } from '../output.js';
+import { outputSchema, s } from '../schema.js';
+import { UsageError, collect, commandGroup, int } from '../usage.js';
 
-const SUBCOMMANDS = 'create, list, describe, delete, alter, add-partitions';
-
-export interface Io {
-  stdout: (text: string) => void;
+/** A topic as -o json prints it. */
+export interface TopicOutput {
+  name: string;
+  topicId: string;
+  replicationFactor: number;
+  config: Record<string, string>;
+  partitions: {
+    partition: number;
+    /** null when the partition has no leader (offline). */
+    leader: number | null;
+    leaderEpoch: number;
+    replicas: number[];
+    isr: number[];
+    offline: boolean;
+    underReplicated: boolean;
+  }[];
 }
 
-export async function topicsCommand(sub: string | undefined, args: string[], client: () => Samsa, io: Io): Promise<void> {
-  switch (sub) {
-    case 'create':
-      return create(args, client, io);
-    case 'list':
-      return list(args, client, io);
-    case 'describe':
-      return describe(args, client, io);
-    case 'delete':
-      return remove(args, client, io);
-    case 'alter':
-      return alter(args, client, io);
-    case 'add-partitions':
-      return addPartitions(args, client, io);
-    case undefined:
-      throw new UsageError(`missing topics subcommand (${SUBCOMMANDS})`, TOPICS_HELP);
-    default:
-      throw new UsageError(`unknown topics subcommand "${sub}" (${SUBCOMMANDS})`, TOPICS_HELP);
-  }
+export const TOPIC_SCHEMA = s.object({
+  name: s.string(),
+  topicId: s.string(),
+  replicationFactor: s.integer(),
+  config: s.map(s.string(), 'the topic settings that differ from the defaults, as KEY: VALUE (e.g. "retention.ms": "3600000")'),
+  partitions: s.array(
+    s.object({
+      partition: s.integer(),
+      leader: s.nullable(s.integer('broker id; null when the partition has no leader')),
+      leaderEpoch: s.integer(),
+      replicas: s.array(s.integer(), 'broker ids, the preferred leader first'),
+      isr: s.array(s.integer(), 'in-sync replicas'),
+      offline: s.boolean('no leader'),
+      underReplicated: s.boolean('fewer in-sync replicas than replicas'),
+    }),
+  ),
+});
+
+export function topicOutput(t: TopicMetadata): TopicOutput {
+  return {
+    name: t.name,
+    topicId: t.topicId,
+    replicationFactor: t.replicationFactor,
+    config: topicConfigEntries(t.config),
+    partitions: t.partitions.map((p) => ({
+      partition: p.partition,
+      leader: p.leaderId < 0 ? null : p.leaderId,
+      leaderEpoch: p.leaderEpoch,
+      replicas: [...p.replicas],
+      isr: [...p.isr],
+      offline: p.leaderId < 0,
+      underReplicated: p.isr.length < p.replicas.length,
+    })),
+  };
 }
 
-async function create(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(
-    args,
-    { partitions: { type: 'string' }, 'replication-factor': { type: 'string' }, config: { type: 'string', multiple: true } },
-    TOPICS_CREATE_HELP,
-  );
-  if (parsed.values.help) return io.stdout(TOPICS_CREATE_HELP);
-  const [name] = positionals(parsed, ['NAME'], TOPICS_CREATE_HELP);
-  const partitions = intFlag(parsed.values.partitions, 'partitions', TOPICS_CREATE_HELP, 1, 1);
-  const replicationFactor = intFlag(parsed.values['replication-factor'], 'replication-factor', TOPICS_CREATE_HELP, 1, 1);
-  const config = configEntries(parsed.values.config, TOPICS_CREATE_HELP);
-  const topic = await client().admin().createTopic({ name: name as string, partitions, replicationFactor, config });
-  io.stdout(`created topic ${topic.name} with ${topic.partitions.length} partitions, replication factor ${topic.replicationFactor}`);
-}
+const CONFIG_KEYS = `Keys: ${TOPIC_CONFIG_KEYS.join(', ')}`;
 
-function configEntries(entries: readonly string[] | undefined, help: string): Record<string, string> {
+function configEntries(entries: readonly string[] | undefined): Record<string, string> {
   const config: Record<string, string> = {};
   for (const entry of entries ?? []) {
     const eq = entry.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--config takes KEY=VALUE, got "${entry}"`, help);
+    if (eq <= 0) throw new UsageError(`--config takes KEY=VALUE, got "${entry}"`);
     config[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return config;
 }
 
-async function alter(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, { config: { type: 'string', multiple: true } }, TOPICS_ALTER_HELP);
-  if (parsed.values.help) return io.stdout(TOPICS_ALTER_HELP);
-  const [name] = positionals(parsed, ['NAME'], TOPICS_ALTER_HELP);
-  const config = configEntries(parsed.values.config, TOPICS_ALTER_HELP);
-  if (Object.keys(config).length === 0) throw new UsageError('give at least one --config KEY=VALUE to change', TOPICS_ALTER_HELP);
-  const topic = await client().admin().alterTopicConfig(name as string, config);
-  const now = topicConfigEntries(topic.config);
-  io.stdout(`altered topic ${topic.name}: ${Object.keys(config).map((k) => `${k}=${now[k] ?? config[k]}`).join(' ')}`);
+function create(ctx: CommandContext): Command {
+  const cmd = new Command('create')
+    .description('create a topic')
+    .argument('<name>', '1..249 characters of [a-zA-Z0-9._-]')
+    .option('--partitions <n>', 'number of partitions', int(1), 1)
+    .option('--replication-factor <r>', 'copies of each partition, at most the number of live brokers', int(1), 1)
+    .option('--config <key=value>', `topic setting; repeat for several. ${CONFIG_KEYS}`, collect)
+    .addHelpText('after', '\nExample: samsa topics create orders --partitions 6 --replication-factor 1 --config retention.ms=86400000')
+    .action(async (name: string, o: { partitions: number; replicationFactor: number; config?: string[] }) => {
+      const topic = await ctx.client().admin().createTopic({ name, partitions: o.partitions, replicationFactor: o.replicationFactor, config: configEntries(o.config) });
+      ctx.print(topicOutput(topic), (t) => `created topic ${t.name} with ${plural(t.partitions.length, 'partition')}, replication factor ${t.replicationFactor}`);
+    });
+  return outputSchema(cmd, TOPIC_SCHEMA);
 }
 
-async function addPartitions(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, { partitions: { type: 'string' } }, TOPICS_ADD_PARTITIONS_HELP);
-  if (parsed.values.help) return io.stdout(TOPICS_ADD_PARTITIONS_HELP);
-  const [name] = positionals(parsed, ['NAME'], TOPICS_ADD_PARTITIONS_HELP);
-  if (parsed.values.partitions === undefined) throw new UsageError('--partitions N (the new total) is required', TOPICS_ADD_PARTITIONS_HELP);
-  const total = intFlag(parsed.values.partitions, 'partitions', TOPICS_ADD_PARTITIONS_HELP, 1, 1);
-  const topic = await client().admin().createPartitions(name as string, total);
-  io.stdout(`topic ${topic.name} now has ${topic.partitions.length} partitions`);
+function list(ctx: CommandContext): Command {
+  const cmd = new Command('list')
+    .description('list topic names, one per line')
+    .option('--internal', 'include internal topics (names starting with "__")')
+    .action(async (o: { internal?: boolean }) => {
+      const names = await ctx.client().admin().listTopics({ includeInternal: o.internal ?? false });
+      ctx.print({ topics: names }, (d) => d.topics.join('\n'));
+    });
+  return outputSchema(cmd, s.object({ topics: s.array(s.string()) }));
 }
 
-async function list(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, { internal: { type: 'boolean' } }, TOPICS_LIST_HELP);
-  if (parsed.values.help) return io.stdout(TOPICS_LIST_HELP);
-  positionals(parsed, [], TOPICS_LIST_HELP);
-  const names = await client().admin().listTopics({ includeInternal: parsed.values.internal ?? false });
-  if (names.length > 0) io.stdout(names.join('\n'));
+function describe(ctx: CommandContext): Command {
+  const cmd = new Command('describe')
+    .description('partitions, leaders, epochs, replicas, ISR')
+    .argument('[name]', 'only this topic (default: every topic)')
+    .addHelpText(
+      'after',
+      `
+Prints each topic (or only NAME) with its settings, and per partition the leader, leader epoch,
+replicas and in-sync replicas (ISR). A partition whose ISR is smaller than its replica set is
+marked under-replicated; one without a leader is marked offline.`,
+    )
+    .action(async (name: string | undefined) => {
+      const topics = await ctx.client().admin().describeTopics(name ? [name] : []);
+      ctx.print({ topics: topics.map(topicOutput) }, (d) => d.topics.map(formatTopic).join('\n\n'));
+    });
+  return outputSchema(cmd, s.object({ topics: s.array(TOPIC_SCHEMA) }));
 }
 
-async function describe(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, TOPICS_DESCRIBE_HELP);
-  if (parsed.values.help) return io.stdout(TOPICS_DESCRIBE_HELP);
-  const [name] = positionals(parsed, ['NAME'], TOPICS_DESCRIBE_HELP, 1);
-  const topics = await client().admin().describeTopics(name ? [name] : []);
-  io.stdout(topics.map(formatTopic).join('\n\n'));
+function remove(ctx: CommandContext): Command {
+  const cmd = new Command('delete')
+    .description('delete a topic and its data')
+    .argument('<name>')
+    .addHelpText('after', '\nDeletes the topic and, on every broker, its data.')
+    .action(async (name: string) => {
+      await ctx.client().admin().deleteTopic(name);
+      ctx.print({ deleted: name }, (d) => `deleted topic ${d.deleted}`);
+    });
+  return outputSchema(cmd, s.object({ deleted: s.string('the topic name') }));
 }
 
-async function remove(args: string[], client: () => Samsa, io: Io): Promise<void> {
-  const parsed = parseCommand(args, {}, TOPICS_DELETE_HELP);
-  if (parsed.values.help) return io.stdout(TOPICS_DELETE_HELP);
-  const [name] = positionals(parsed, ['NAME'], TOPICS_DELETE_HELP);
-  await client().admin().deleteTopic(name as string);
-  io.stdout(`deleted topic ${name}`);
+function alter(ctx: CommandContext): Command {
+  const cmd = new Command('alter')
+    .description("change a topic's settings")
+    .argument('<name>')
+    .option('--config <key=value>', `setting to change; repeat for several. ${CONFIG_KEYS}`, collect)
+    .addHelpText(
+      'after',
+      `
+The other settings keep their values. Brokers apply retention and segment settings to open logs at once.
+
+Example: samsa topics alter orders --config retention.ms=3600000 --config min.insync.replicas=2`,
+    )
+    .action(async (name: string, o: { config?: string[] }) => {
+      const config = configEntries(o.config);
+      if (Object.keys(config).length === 0) throw new UsageError('give at least one --config KEY=VALUE to change');
+      const topic = topicOutput(await ctx.client().admin().alterTopicConfig(name, config));
+      ctx.print(topic, (t) => `altered topic ${t.name}: ${Object.keys(config).map((k) => `${k}=${t.config[k] ?? config[k]}`).join(' ')}`);
+    });
+  return outputSchema(cmd, TOPIC_SCHEMA);
 }
+
+function addPartitions(ctx: CommandContext): Command {
+  const cmd = new Command('add-partitions')
+    .description('grow a topic to N partitions in all')
+    .argument('<name>')
+    .requiredOption('--partitions <n>', 'the new total number of partitions (larger than now)', int(1))
+    .addHelpText(
+      'after',
+      `
+Partitions are never removed. New partitions are placed on live brokers like at creation. Keys hash
+over the new count from then on, so a key's records written before and after may sit in different
+partitions.
+
+Example: samsa topics add-partitions orders --partitions 12`,
+    )
+    .action(async (name: string, o: { partitions: number }) => {
+      const topic = topicOutput(await ctx.client().admin().createPartitions(name, o.partitions));
+      ctx.print(topic, (t) => `topic ${t.name} now has ${plural(t.partitions.length, 'partition')}`);
+    });
+  return outputSchema(cmd, TOPIC_SCHEMA);
+}
+
+export const topicsCommand: CommandModule = (ctx) =>
+  commandGroup('topics', 'create, list, describe, alter and delete topics')
+    .addCommand(create(ctx))
+    .addCommand(list(ctx))
+    .addCommand(describe(ctx))
+    .addCommand(alter(ctx))
+    .addCommand(addPartitions(ctx))
+    .addCommand(remove(ctx));
 
 /** A topic as `topics describe` prints it. */
-export function formatTopic(t: TopicMetadata): string {
-  const config = Object.entries(topicConfigEntries(t.config))
+export function formatTopic(t: TopicOutput): string {
+  const config = Object.entries(t.config)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const head = `Topic: ${t.name}  id: ${t.topicId}  partitions: ${t.partitions.length}  replication-factor: ${t.replicationFactor}`;
   const rows = t.partitions.map((p) => {
     const marks: string[] = [];
-    if (p.leaderId < 0) marks.push('offline');
-    if (p.isr.length < p.replicas.length) marks.push('under-replicated');
-    return [String(p.partition), p.leaderId < 0 ? 'none' : String(p.leaderId), String(p.leaderEpoch), p.replicas.join(','), p.isr.join(','), marks.join(' ')];
+    if (p.offline) marks.push('offline');
+    if (p.underReplicated) marks.push('under-replicated');
+    return [String(p.partition), p.leader === null ? 'none' : String(p.leader), String(p.leaderEpoch), p.replicas.join(','), p.isr.join(','), marks.join(' ')];
   });
   const body = table(['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'ISR', 'STATUS'], rows)
     .split('\n')

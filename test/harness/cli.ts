@@ -11,12 +11,20 @@ export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js
 export interface CliRun {
   code: number | null;
   stdout: string;
+  /** stdout as the bytes written (binary output). */
+  stdoutBytes: Buffer;
   stderr: string;
   ms: number;
 }
 
 export interface CliRunOptions {
-  input?: string;
+  input?: string | Buffer;
+  /** Leave stdin open (a command waiting for input) instead of ending it after `input`. */
+  openStdin?: boolean;
+  /** Extra environment for the child (over this process's). */
+  env?: Record<string, string>;
+  /** Run this instead of `node dist/cli/main.js` (e.g. an installed `samsa`), with the same arguments. */
+  command?: string;
   timeoutMs?: number;
   /** Called with the child once it runs (to send signals or read output as it comes). */
   onSpawn?: (child: ChildProcess, output: { stdout: () => string }) => void;
@@ -25,12 +33,13 @@ export interface CliRunOptions {
 export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const env = { ...process.env };
+    const env = { ...process.env, ...options.env };
     delete env.SAMSA_BOOTSTRAP;
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
+    const child = options.command ? spawn(options.command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const stdout = (): string => Buffer.concat(out).toString('utf8');
+    child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
     child.once('error', (err) => {
@@ -39,9 +48,13 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
+      const bytes = Buffer.concat(out);
+      resolve({ code, stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr, ms: performance.now() - started });
     });
-    child.stdin.end(options.input ?? '');
-    options.onSpawn?.(child, { stdout: () => stdout });
+    child.stdin.on('error', () => undefined);
+    if (options.openStdin) {
+      if (options.input !== undefined) child.stdin.write(options.input);
+    } else child.stdin.end(options.input ?? '');
+    options.onSpawn?.(child, { stdout });
   });
 }

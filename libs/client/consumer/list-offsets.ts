@@ -3,7 +3,7 @@
  * An exact offset is checked against the partition's valid range (OFFSET_OUT_OF_RANGE, not
  * retriable, when it is outside) and echoed.
  */
-import type { SamsaError } from '../../errors/index.js';
+import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { unary } from '../routing/connections.js';
@@ -23,7 +23,13 @@ export function invalidateIfStale(cluster: Cluster, topic: string, err: SamsaErr
   if (STALE_METADATA.has(err.reason)) cluster.invalidate(topic);
 }
 
-export function listOffset(cluster: Cluster, topic: string, partition: number, from: OffsetSpec, retryOptions: RetryOptions, signal?: AbortSignal): Promise<ListedOffset> {
+/** Where `from` points now; `{ last: N }` is the earliest offset's answer moved to max(earliest, high watermark - N). */
+export async function listOffset(cluster: Cluster, topic: string, partition: number, from: OffsetSpec, retryOptions: RetryOptions, signal?: AbortSignal): Promise<ListedOffset> {
+  if (typeof from === 'object' && 'last' in from) {
+    if (!Number.isSafeInteger(from.last) || from.last < 0) throw new SamsaError('INVALID_REQUEST', `the last N records needs an integer N >= 0, got ${from.last}`);
+    const earliest = await listOffset(cluster, topic, partition, 'earliest', retryOptions, signal);
+    return { offset: Math.max(earliest.offset, earliest.highWatermark - from.last), highWatermark: earliest.highWatermark };
+  }
   const spec = toWireOffsetSpec(from);
   return retry(
     async () => {

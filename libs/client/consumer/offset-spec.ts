@@ -2,12 +2,19 @@
 import { SamsaError } from '../../errors/index.js';
 import { MAX_OFFSET, type v1 } from '../../rpc/index.js';
 
-/** 'earliest' (oldest retained), 'latest' (the high watermark: only new records), an exact offset, or the first record at or after a time. */
-export type OffsetSpec = 'earliest' | 'latest' | { offset: number } | { timestampMs: number };
+/**
+ * 'earliest' (oldest retained), 'latest' (the high watermark: only new records), an exact offset,
+ * the first record at or after a time, or the last N records of each partition (`{ last: N }`:
+ * the high watermark minus N, not before the oldest retained; resolved by the client, see
+ * listOffset, as Kafka's wire has no such position).
+ */
+export type OffsetSpec = 'earliest' | 'latest' | { offset: number } | { timestampMs: number } | { last: number };
 
+/** The wire form of a spec the broker resolves; `{ last }` is resolved by listOffset and is an INVALID_REQUEST here. */
 export function toWireOffsetSpec(spec: OffsetSpec): v1.OffsetSpec {
   if (spec === 'earliest') return { position: 'OFFSET_POSITION_EARLIEST' };
   if (spec === 'latest') return { position: 'OFFSET_POSITION_LATEST' };
+  if ('last' in spec) throw new SamsaError('INVALID_REQUEST', 'the last N records is a position only a reading client resolves (ListOffsets has no such spec)');
   if ('offset' in spec) {
     if (!Number.isSafeInteger(spec.offset) || spec.offset < 0 || spec.offset > MAX_OFFSET) {
       throw new SamsaError('INVALID_REQUEST', `offset must be an integer from 0 to 2^53-1, got ${spec.offset}`);
