@@ -9,6 +9,6 @@ export { assignReplicas } from './placement.js';
 export { checkReplicaBudget, replicasPerBroker, DEFAULT_MAX_REPLICAS_PER_BROKER, type ReplicaCountSource } from './replica-budget.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
 export { ControllerElection } from './election.js';
-export { onBrokersChanged, onBrokersRestarted, onBrokersShuttingDown, onPreferredLeaderCheck, stampLeaderIncarnation, leaderIncarnationStale, type LeaderStatus } from './partition-state-machine.js';
+export { eligibleReplicas, withIsr, onBrokersChanged, onBrokersRestarted, onBrokersShuttingDown, onPreferredLeaderCheck, stampLeaderIncarnation, leaderIncarnationStale, type Eligibility, type LeaderStatus } from './partition-state-machine.js';
 export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';
 export { ProducerIdAllocator } from './producer-ids.js';

@@ -11,6 +11,7 @@
  */
 import type { Etcd3 } from 'etcd3';
 import type { MetadataKeys, PartitionState } from './metadata.js';
+import { withIsr } from './partition-state-machine.js';
 
 export type IsrChangeResult =
   | { kind: 'committed'; state: PartitionState }
@@ -30,7 +31,12 @@ export function validateIsr(state: PartitionState, isr: readonly number[]): void
  * Writes `isr` for the partition `expected` describes, iff the stored record still has the same
  * leader, leader epoch and partition epoch. Bumps the partition epoch.
  */
-export async function alterIsr(etcd: Etcd3, keys: MetadataKeys, expected: PartitionState, isr: readonly number[]): Promise<IsrChangeResult> {
+/**
+ * Writes ISR `isr` for the partition `expected` describes, with the ELR that follows from it under
+ * `minInsyncReplicas` (KIP-966, partition-state-machine.ts: members leaving an ISR that falls below
+ * it stay eligible; an ISR back at it empties the ELR).
+ */
+export async function alterIsr(etcd: Etcd3, keys: MetadataKeys, expected: PartitionState, isr: readonly number[], minInsyncReplicas: number): Promise<IsrChangeResult> {
   validateIsr(expected, isr);
   const key = keys.partition(expected.topic, expected.partition);
   const res = await etcd.get(key).exec();
@@ -45,7 +51,7 @@ export async function alterIsr(etcd: Etcd3, keys: MetadataKeys, expected: Partit
   ) {
     return { kind: 'stale', current };
   }
-  const next: PartitionState = { ...current, isr: [...isr], partitionEpoch: current.partitionEpoch + 1 };
+  const next: PartitionState = { ...withIsr(current, isr, minInsyncReplicas), partitionEpoch: current.partitionEpoch + 1 };
   const txn = await etcd
     .if(key, 'Mod', '==', kv.mod_revision)
     .then(etcd.put(key).value(JSON.stringify(next)))

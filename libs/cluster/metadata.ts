@@ -148,6 +148,12 @@ export interface PartitionState {
   /** Assigned replicas; the first is the preferred leader. */
   replicas: number[];
   isr: number[];
+  /**
+   * Eligible leader replicas (KIP-966): members that left the ISR while it was below
+   * min.insync.replicas, so they hold every committed record. Absent when empty.
+   * See partition-state-machine.ts.
+   */
+  elr?: number[];
 }
 
 export class MetadataKeys {

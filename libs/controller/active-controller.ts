@@ -309,7 +309,7 @@ export class ActiveController {
       for (const topic of this.view.topics()) {
         for (const state of this.view.partitions(topic.name)) {
           if (this.stopped) return;
-          const decision = decideLeadership(state, topic.config.uncleanLeaderElection, facts);
+          const decision = decideLeadership(state, topic.config.uncleanLeaderElection, facts, topic.config.minInsyncReplicas);
           if (!decision) continue;
           const { next, restarted } = decision;
           const key = this.keys.partition(state.topic, state.partition);
@@ -318,8 +318,8 @@ export class ActiveController {
             changed++;
             written.push(next);
             this.logger.info(
-              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, leaderBrokerEpoch: next.leaderBrokerEpoch, isr: next.isr, restarted, why },
-              next.leader >= 0 ? 'elected partition leader' : 'partition has no live in-sync replica; it is offline',
+              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, leaderBrokerEpoch: next.leaderBrokerEpoch, isr: next.isr, elr: next.elr ?? [], restarted, why },
+              next.leader >= 0 ? 'elected partition leader' : 'partition has no live eligible replica; it is offline',
             );
           } catch (err) {
             // The partition changed under us (or our view lags our own last write): look again shortly.

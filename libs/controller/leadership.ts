@@ -35,6 +35,8 @@ export interface BrokerFacts {
   readonly pending: ReadonlySet<number>;
   /** Brokers in controlled shutdown. */
   readonly shutting: ReadonlySet<number>;
+  /** Pending incarnations whose previous process did not shut down cleanly (KIP-966: may have lost their unflushed tail). */
+  readonly uncleanStarts: ReadonlySet<number>;
   /** Live, admitted and not shutting down: the brokers that may take leadership back as preferred replicas. */
   readonly leadable: ReadonlySet<number>;
   /** The registered broker epoch of a live broker (undefined when not registered). */
@@ -46,7 +48,9 @@ export function brokerFacts(source: BrokerStatusSource): BrokerFacts {
   const brokers = source.brokers();
   const pending = new Set(brokers.filter((b) => !source.isAdmitted(b.id)).map((b) => b.id));
   const shutting = new Set(brokers.filter((b) => source.isShuttingDown(b.id)).map((b) => b.id));
+  const uncleanStarts = new Set(brokers.filter((b) => pending.has(b.id) && !b.cleanStart).map((b) => b.id));
   return {
+    uncleanStarts,
     live: new Set(brokers.map((b) => b.id)),
     pending,
     shutting,
@@ -83,14 +87,19 @@ export interface LeadershipDecision {
  * replaced by a live ISR member and dead followers leave the ISR; a restarted replica (a pending
  * incarnation, or a leader published for an older incarnation) is moved on as if it had left and
  * come back; a broker in controlled shutdown hands leadership over and leaves the ISR while
- * another in-sync member remains. Unclean election only when the topic allows it.
+ * another in-sync member remains. Unclean election only when the topic allows it. Eligible leader
+ * replicas (KIP-966, libs/cluster partition-state-machine.ts) follow the topic's
+ * `minInsyncReplicas`; a restarted replica whose last shutdown was unclean is not eligible while
+ * another eligible replica exists.
  */
-export function decideLeadership(state: PartitionState, uncleanAllowed: boolean, facts: BrokerFacts): LeadershipDecision | undefined {
+export function decideLeadership(state: PartitionState, uncleanAllowed: boolean, facts: BrokerFacts, minInsyncReplicas = 1): LeadershipDecision | undefined {
   const restarted = new Set(state.replicas.filter((r) => facts.pending.has(r)));
   if (leaderIncarnationStale(state, facts.epochOf)) restarted.add(state.leader);
   const liveHere = liveFor(state, facts.live, facts);
-  const decided = (restarted.size > 0 ? onBrokersRestarted(state, restarted, liveHere, uncleanAllowed) : undefined) ?? onBrokersChanged(state, liveHere, uncleanAllowed);
-  const handedOver = facts.shutting.size > 0 ? onBrokersShuttingDown(decided ?? state, facts.shutting, liveHere) : undefined;
+  const eligibility = { minInsyncReplicas, uncleanStarts: facts.uncleanStarts };
+  const decided =
+    (restarted.size > 0 ? onBrokersRestarted(state, restarted, liveHere, uncleanAllowed, eligibility) : undefined) ?? onBrokersChanged(state, liveHere, uncleanAllowed, eligibility);
+  const handedOver = facts.shutting.size > 0 ? onBrokersShuttingDown(decided ?? state, facts.shutting, liveHere, eligibility) : undefined;
   const changed = handedOver ?? decided;
   if (!changed) return undefined;
   return { next: stampLeaderIncarnation(changed, facts.epochOf), restarted: [...restarted] };

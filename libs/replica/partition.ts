@@ -650,6 +650,13 @@ export class Partition {
     if (this.role !== 'leader') {
       // A follower learns its HW from the leader (replication); until then it keeps what it had.
       candidate = Math.min(this.hw, leo);
+    } else if ((this.state.elr?.length ?? 0) > 0) {
+      // The ISR is below min.insync.replicas and replicas outside it are still eligible to lead
+      // (KIP-966): they hold what is committed now, not what this leader appends from here. So
+      // nothing more commits (Kafka's rule with ELR too) until the ISR is back at the minimum;
+      // otherwise a consumer could read records that an eligible replica, elected after this
+      // leader lost its tail, never had.
+      candidate = this.hw;
     } else {
       candidate = leo;
       for (const id of this.state.isr) {

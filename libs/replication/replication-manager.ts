@@ -136,7 +136,7 @@ export class ReplicationManager {
     const before = p.currentState;
     const attrs = { 'samsa.topic': p.topic, 'samsa.partition': p.partition, 'samsa.isr.before': before.isr.join(','), 'samsa.isr.after': isr.join(',') };
     try {
-      const result = await withSpan('replication.alter_isr', attrs, () => alterIsr(this.options.etcd, this.options.keys, before, isr));
+      const result = await withSpan('replication.alter_isr', attrs, () => alterIsr(this.options.etcd, this.options.keys, before, isr, this.options.view.topic(p.topic)?.config.minInsyncReplicas ?? 1));
       if (result.kind === 'committed') {
         this.options.onIsrChanged?.(p.topic, p.partition, before.isr.length, isr.length);
         const removed = before.isr.filter((id) => !isr.includes(id));

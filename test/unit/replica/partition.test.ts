@@ -47,6 +47,18 @@ describe('Partition', () => {
       leaderHint: (id) => ({ 'leader-id': String(id), 'leader-address': `host-${id}:9092` }),
     });
 
+  it('a leader whose ISR fell below min.insync.replicas with eligible replicas outside it (ELR) does not advance its high watermark until the ELR is gone (KIP-966)', async () => {
+    const p = make(partitionState('t', 0, ME, [ME], 0, [ME, 2, 3]));
+    await p.append(batchOf('a', 'b'), { acks: 'leader', minInsyncReplicas: 1 });
+    expect(p.highWatermark).toBe(2);
+    p.applyState({ ...p.currentState, isr: [ME], elr: [2, 3], partitionEpoch: p.currentState.partitionEpoch + 1 });
+    await p.append(batchOf('c'), { acks: 'leader', minInsyncReplicas: 1 });
+    expect(p.highWatermark).toBe(2);
+    const { elr: _elr, ...back } = p.currentState;
+    p.applyState({ ...back, partitionEpoch: p.currentState.partitionEpoch + 1 });
+    expect(p.highWatermark).toBe(3);
+  });
+
   it('with ISR = [self], the high watermark equals the log end offset after each append', async () => {
     const p = make();
     expect(p.highWatermark).toBe(0);
