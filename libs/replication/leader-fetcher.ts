@@ -9,7 +9,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '../rpc/index.js';
-import { toSamsaError } from '../errors/index.js';
+import { SamsaError, toSamsaError } from '../errors/index.js';
 import type { Partition } from '../replica/index.js';
 import { extractTraceContext, withSpan, SpanKind, type Logger } from '../telemetry/index.js';
 import type { ReplicationServiceClient } from '../rpc/generated/samsa/v1/ReplicationService.js';
@@ -40,8 +40,17 @@ const REFUSED_PAUSE_MS = 300;
  * 300 ms pause there was most of a controlled leader move's write gap (docs/benchmarks.md, Failover).
  */
 const EPOCH_RACE_PAUSE_MS = 25;
-/** A response later than max wait + this means the leader is stuck (paused, partitioned). */
-const RESPONSE_SLACK_MS = 10_000;
+/**
+ * The stream's own liveness: a response later than max wait + this means the leader, or the path
+ * to it, is stuck (paused, partitioned, a half-open connection). The stream *and its channel* are
+ * then torn down and a new connection is made, instead of waiting on TCP retransmission: a
+ * packet-dropping cut left the old connection looking alive, and after the heal the follower
+ * waited the old 10 s slack plus the kernel's retransmission backoff (full ISR 14-15 s after the
+ * heal, docs/benchmarks.md, Failover). A leader answers within max wait plus one read of at most
+ * fetch max bytes from the page cache; 2.5 s of slack covers a loaded machine, and a false alarm
+ * costs one reconnect.
+ */
+export const RESPONSE_SLACK_MS = 2_500;
 
 type Stream = LockstepStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
 
@@ -118,7 +127,13 @@ export class LeaderFetcher {
           this.reasking = false;
           continue;
         }
-        const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number;
+        // No answer in time: the connection under the stream may be dead without knowing it (a
+        // new stream on it would hang the same way, and the channel's own reconnect attempt may
+        // sit in SYN retransmission). Start over on a new channel, at once: the deadline itself
+        // spaces these attempts, and a backoff on top would only delay the first one after a heal.
+        const timedOut = err instanceof SamsaError && err.reason === 'REQUEST_TIMED_OUT';
+        if (timedOut) this.dropChannel();
+        const delay = timedOut ? 0 : (BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number);
         this.failures++;
         const level = this.failures <= 1 ? 'info' : 'warn';
         this.settings.logger[level]({ err: fromServiceError(err), leader: this.leaderId, retryInMs: delay }, 'replication stream to the leader broke; reconnecting');
@@ -181,6 +196,13 @@ export class LeaderFetcher {
     const call = this.client.Replicate() as grpc.ClientDuplexStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
     this.stream = new LockstepStream(call);
     return this.stream;
+  }
+
+  /** Closes the channel to the leader, so the next stream opens a new connection. */
+  private dropChannel(): void {
+    this.client?.close();
+    this.client = undefined;
+    this.clientAddress = undefined;
   }
 
   private async apply(response: v1.ReplicaFetchResponse__Output, epochs: ReadonlyMap<string, number>): Promise<void> {
