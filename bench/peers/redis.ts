@@ -107,7 +107,7 @@ export class RedisPeer {
       let bytes = 0;
       for (const entry of reply as [Buffer, Buffer[]][]) bytes += entry[1][1]?.length ?? 0;
       meter.add(reply.length, bytes);
-      from = '(' + ((reply[reply.length - 1] as [Buffer])[0] as Buffer).toString('latin1');
+      from = '(' + (reply[reply.length - 1] as [Buffer])[0].toString('latin1');
     }
     return meter.stop();
   }

@@ -4,7 +4,7 @@
  * from the broker's defaults.
  */
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../log/index.js';
-import type { TopicConfigValues } from '../cluster/metadata.js';
+import type { TopicConfigValues } from '../cluster/index.js';
 
 export interface BrokerLogDefaults {
   /** The broker's fsync policy (SAMSA_FSYNC); defaults to libs/log's. */

@@ -20,7 +20,7 @@
  * close, and then re-checks; nothing spins.
  */
 import { SamsaError } from '../errors/index.js';
-import type { PartitionState } from '../cluster/metadata.js';
+import type { PartitionState } from '../cluster/index.js';
 import type { LogConfig } from '../log/index.js';
 import { AppendTraceIndex, withChildSpan, type TraceCarrier } from '../telemetry/index.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';

@@ -21,7 +21,7 @@
 import { SamsaError } from '../errors/index.js';
 import { buildBatch, validateBatch, type RecordInput } from '../record/index.js';
 import { partitionForKey } from '../partitioner/index.js';
-import type { TopicRecord } from '../cluster/metadata.js';
+import type { TopicRecord } from '../cluster/index.js';
 
 /** One structured record as it arrives (proto Record). */
 export interface ProduceRecordInput {

@@ -23,7 +23,7 @@ import { mkdir, open, readdir, rm, writeFile, unlink, stat } from 'node:fs/promi
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
-import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/metadata.js';
+import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/index.js';
 import type { ClusterChange } from '../cluster/index.js';
 import { PartitionLog, type LogConfig } from '../log/index.js';
 import { Partition, type ReplicaLog } from './partition.js';

@@ -7,12 +7,10 @@
  * and asks again. A broken stream is reopened with backoff; a partition the leader refuses is set
  * aside briefly so the others keep flowing.
  */
-import type * as grpc from '@grpc/grpc-js';
 import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '../rpc/index.js';
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import type { Partition } from '../replica/index.js';
 import { extractTraceContext, withSpan, SpanKind, type Logger } from '../telemetry/index.js';
-import type { ReplicationServiceClient } from '../rpc/generated/samsa/v1/ReplicationService.js';
 import { LockstepStream } from './lockstep-stream.js';
 import { truncationPlan } from './divergence.js';
 
@@ -57,7 +55,7 @@ type Stream = LockstepStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Ou
 export class LeaderFetcher {
   private readonly partitions = new Map<string, Partition>();
   private readonly pausedUntil = new Map<string, number>();
-  private client: ReplicationServiceClient | undefined;
+  private client: v1.ReplicationServiceClient | undefined;
   private clientAddress: string | undefined;
   private stream: Stream | undefined;
   private closed = false;
@@ -193,7 +191,7 @@ export class LeaderFetcher {
       this.client = replicationClient(address, this.settings.limits);
       this.clientAddress = address;
     }
-    const call = this.client.Replicate() as grpc.ClientDuplexStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
+    const call = this.client.Replicate();
     this.stream = new LockstepStream(call);
     return this.stream;
   }

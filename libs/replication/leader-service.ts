@@ -21,7 +21,6 @@ import { SamsaError, toSamsaError } from '../errors/index.js';
 import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../rpc/index.js';
 import type { Partition, ReplicaManager } from '../replica/index.js';
 import { SpanKind, injectTraceContext, withRemoteParent, type Logger, type TraceCarrier } from '../telemetry/index.js';
-import type { ReplicationServiceHandlers } from '../rpc/generated/samsa/v1/ReplicationService.js';
 
 export interface LeaderServiceOptions {
   brokerId: number;
@@ -57,7 +56,7 @@ interface Checked {
   answer: v1.ReplicaPartitionData | undefined;
 }
 
-export function replicationHandlers(options: LeaderServiceOptions): ReplicationServiceHandlers {
+export function replicationHandlers(options: LeaderServiceOptions): v1.ReplicationServiceHandlers {
   return {
     Replicate: bidiStream((call) => serveFollower(options, call)),
     OffsetForLeaderEpoch: unary(async (request: v1.OffsetForLeaderEpochRequest__Output) => {

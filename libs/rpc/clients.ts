@@ -1,5 +1,5 @@
 /** Typed gRPC clients for Samsa's services, built with Samsa's channel options. */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { loadSamsaProto } from './proto.js';
 import { clientOptions, type RpcLimits, DEFAULT_RPC_LIMITS } from './options.js';
 import { defaultChannelCredentials } from './transport.js';

@@ -16,5 +16,5 @@ export function silenceIpServernameWarning(): void {
     const code = typeof options === 'object' && options !== null ? (options as { code?: unknown }).code : rest[1];
     if (code === 'DEP0123') return;
     emit(warning, ...rest);
-  }) as typeof process.emitWarning;
+  });
 }

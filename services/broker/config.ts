@@ -25,10 +25,10 @@ function fsyncOption(): Option<FsyncPolicy> {
     show: (v) => (v.mode === 'interval' ? `interval:${v.intervalMs}` : v.mode === 'always' ? 'batch' : 'never'),
     parse(raw: string): FsyncPolicy {
       const v = raw.trim();
-      if (v === 'batch' || v === 'always') return { ...def, mode: 'always' } as FsyncPolicy;
-      if (v === 'never') return { ...def, mode: 'never' } as FsyncPolicy;
+      if (v === 'batch' || v === 'always') return { ...def, mode: 'always' };
+      if (v === 'never') return { ...def, mode: 'never' };
       const m = /^interval:(\d+)$/.exec(v);
-      if (m && Number(m[1]) > 0) return { ...def, mode: 'interval', intervalMs: Number(m[1]) } as FsyncPolicy;
+      if (m && Number(m[1]) > 0) return { ...def, mode: 'interval', intervalMs: Number(m[1]) };
       throw new Error(`expected batch, never or interval:<ms>, got "${raw}"`);
     },
   };

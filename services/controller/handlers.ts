@@ -9,8 +9,6 @@ import { assertNotInternalTopic, type ClusterView, type TopicConfigRequest } fro
 import { internalTopicCommand, type ActiveController, type CreateTopicCommand, type TopicOutcome } from '../../libs/controller/index.js';
 import { toMetadataResponse, toTopicInfo, topicInfoOf } from '../../libs/service/index.js';
 import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
-import type { ControllerServiceClient } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
-import type { ControllerServiceHandlers } from '../../libs/rpc/generated/samsa/v1/ControllerService.js';
 
 const FORWARDED = 'samsa-forwarded';
 
@@ -43,7 +41,7 @@ function topicResponse(outcome: TopicOutcome): { topic: v1.TopicInfo } {
 }
 
 export class ControllerHandlers {
-  private forwardClient: { address: string; client: ControllerServiceClient } | undefined;
+  private forwardClient: { address: string; client: v1.ControllerServiceClient } | undefined;
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -53,7 +51,7 @@ export class ControllerHandlers {
   }
 
   /** The active controller's client, for forwarding; NOT_CONTROLLER when none is known or it is us. */
-  private leaderClient(call: grpc.ServerUnaryCall<unknown, unknown>): { address: string; client: ControllerServiceClient } {
+  private leaderClient(call: grpc.ServerUnaryCall<unknown, unknown>): { address: string; client: v1.ControllerServiceClient } {
     const epoch = this.ctx.view.controller();
     const address = epoch ? `${epoch.host}:${epoch.port}` : undefined;
     if (!address || address === this.ctx.selfAddress || call.metadata.get(FORWARDED).length > 0) {
@@ -76,7 +74,7 @@ export class ControllerHandlers {
   private onActive<Res, Forwarded extends Res>(
     call: grpc.ServerUnaryCall<unknown, unknown>,
     local: (active: ActiveController) => Promise<Res>,
-    forward: (client: ControllerServiceClient, md: grpc.Metadata, options: grpc.CallOptions, cb: grpc.requestCallback<Forwarded>) => unknown,
+    forward: (client: v1.ControllerServiceClient, md: grpc.Metadata, options: grpc.CallOptions, cb: grpc.requestCallback<Forwarded>) => unknown,
   ): Promise<Res> {
     const active = this.ctx.active();
     if (active) return local(active);
@@ -84,7 +82,7 @@ export class ControllerHandlers {
     return callUnary<Forwarded>((cb) => forward(client, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
   }
 
-  handlers(): ControllerServiceHandlers {
+  handlers(): v1.ControllerServiceHandlers {
     return {
       CreateTopic: unary((req, call) => {
         assertNotInternalTopic(req.name, 'created by clients (Samsa creates its internal topics itself)');

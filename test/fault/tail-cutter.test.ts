@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLEAN_SHUTDOWN_FILE as LOG_CLEAN_FILE, DEFAULT_LOG_CONFIG, PartitionLog } from '../../libs/log/index.js';
-import { parseSegmentFileName, segmentPath } from '../../libs/log/file-names.js';
+import { parseSegmentFileName, segmentPath } from '../../libs/log/index.js';
 import { buildBatch } from '../../libs/record/index.js';
 import { CLEAN_SHUTDOWN_FILE as BROKER_CLEAN_FILE, partitionDir } from '../../libs/replica/index.js';
 import { cutLastBatches, loseUnflushedTail, scanBatches } from './harness/tail-cutter.js';

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it, afterAll, onTestFinished } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { buildBatch, decodeRecordsFrom } from '../../libs/record/index.js';
-import { MetadataKeys, DEFAULT_TOPIC_CONFIG, type PartitionState, type TopicRecord, type TopicConfigValues } from '../../libs/cluster/metadata.js';
+import { MetadataKeys, DEFAULT_TOPIC_CONFIG, type PartitionState, type TopicRecord, type TopicConfigValues } from '../../libs/cluster/index.js';
 import { brokerClient, controllerClient, checkHealth, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { ServiceProcess, freePort, waitUntil, repoRoot } from '../../tools/launcher/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
@@ -523,7 +523,7 @@ describe('durability and start-up', () => {
       expect(got).toEqual(acked.get(p));
     }
     // And it keeps taking writes at the right offsets.
-    const more = await produce(brokerAddress(victimId), { topic, partition: mine[0] as number, records: [{ value: Buffer.from('after-restart') }] });
+    const more = await produce(brokerAddress(victimId), { topic, partition: mine[0], records: [{ value: Buffer.from('after-restart') }] });
     expect(more.results[0]?.baseOffset).toBe(100);
   });
 

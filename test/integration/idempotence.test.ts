@@ -7,7 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it, afterAll } from 'vitest';
 import { Etcd3 } from 'etcd3';
-import { MetadataKeys, type PartitionState } from '../../libs/cluster/metadata.js';
+import { MetadataKeys, type PartitionState } from '../../libs/cluster/index.js';
 import { buildBatch } from '../../libs/record/index.js';
 import { brokerClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { Samsa } from '../../libs/client/index.js';

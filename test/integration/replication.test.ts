@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, afterAll } from 'vitest';
 import { Etcd3 } from 'etcd3';
-import { MetadataKeys, type PartitionState } from '../../libs/cluster/metadata.js';
+import { MetadataKeys, type PartitionState } from '../../libs/cluster/index.js';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../libs/log/index.js';
 import { partitionDir } from '../../libs/replica/index.js';
 import { decodeRecordsFrom } from '../../libs/record/index.js';

@@ -168,7 +168,7 @@ describe('traces', () => {
       `broker.forward@broker-${other.spec.id}`,
       `samsa.v1.BrokerService/Produce@broker-${other.spec.id}`,
     ]);
-    const [, , , leaderServer, forwardClient, , receivingServer] = chain as ReceivedSpan[];
+    const [, , , leaderServer, forwardClient, , receivingServer] = chain;
     expect(leaderServer?.kind).toBe(SERVER_KIND);
     expect(forwardClient?.kind).toBe(3); // CLIENT
     expect(receivingServer?.kind).toBe(SERVER_KIND);

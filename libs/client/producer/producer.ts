@@ -408,7 +408,8 @@ export class Producer {
       },
     );
     const done = request.then((written) => {
-      queue.inFlight.splice(queue.inFlight.indexOf(settled), 1);
+      // `void`: splice hands back the removed entry, which is `settled`, already settled here.
+      void queue.inFlight.splice(queue.inFlight.indexOf(settled), 1);
       if (retried) queue.retrying--;
       settle(written);
       // Starts what waits, or (nothing waiting, nothing out) drops the idle queue.

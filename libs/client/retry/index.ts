@@ -9,7 +9,7 @@
  *
  * Time and randomness are parameters so tests run the schedule without sleeping.
  */
-import { SamsaError, toSamsaError } from '../../errors/index.js';
+import { type SamsaError, toSamsaError } from '../../errors/index.js';
 
 export interface RetryOptions {
   /** Attempts after the first. Default 5. */

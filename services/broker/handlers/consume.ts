@@ -18,7 +18,7 @@ import { writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
 import { countRecords, decodeRecordsFrom } from '../../../libs/record/index.js';
 import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded } from '../forwarding.js';
-import { type BrokerContext } from './context.js';
+import type { BrokerContext } from './context.js';
 import { callSignal, readBudget, isBatchFormat, localPartition, offsetSpecOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
 
 type ConsumeCall = grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>;

@@ -12,8 +12,7 @@
  * keepalives fail; they are ignored.
  */
 import type { Etcd3 } from 'etcd3';
-import { connectEtcd } from '../../../libs/cluster/etcd.js';
-import { MetadataKeys } from '../../../libs/cluster/metadata.js';
+import { connectEtcd, MetadataKeys } from '../../../libs/cluster/index.js';
 import type { FaultCluster } from './fault-cluster.js';
 
 export class LeaseHolder {

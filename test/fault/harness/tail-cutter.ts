@@ -21,7 +21,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, OFF_BATCH_LENGTH, OFF_LAST_OFFSET_DELTA, readSafeInt64 } from '../../../libs/record/index.js';
-import { CLEAN_SHUTDOWN_FILE as LOG_CLEAN_FILE, parseSegmentFileName, segmentPath } from '../../../libs/log/file-names.js';
+import { CLEAN_SHUTDOWN_FILE as LOG_CLEAN_FILE, parseSegmentFileName, segmentPath } from '../../../libs/log/index.js';
 import { CLEAN_SHUTDOWN_FILE as BROKER_CLEAN_FILE, partitionDir } from '../../../libs/replica/index.js';
 
 /** A complete batch found in a segment file. */

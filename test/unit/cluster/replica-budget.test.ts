@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as grpc from '@grpc/grpc-js';
 import { hasReason, SamsaError } from '../../../libs/errors/index.js';
-import { toGrpcStatus } from '../../../libs/rpc/status.js';
-import { assignReplicas, checkReplicaBudget, replicasPerBroker, type PartitionState, type ReplicaCountSource, type TopicRecord } from '../../../libs/cluster/index.js';
+import { toGrpcStatus } from '../../../libs/rpc/index.js';
+import { assignReplicas, checkReplicaBudget, replicasPerBroker, type ReplicaCountSource, type TopicRecord } from '../../../libs/cluster/index.js';
 
 /** A metadata view holding the given topics, each a list of replica sets. */
 function viewOf(topics: Record<string, number[][]>): ReplicaCountSource {
@@ -17,7 +17,7 @@ function viewOf(topics: Record<string, number[][]>): ReplicaCountSource {
   return {
     topics: () => Object.entries(topics).map(([name, sets]) => record(name, sets.length)),
     partitions: (name) =>
-      (topics[name] ?? []).map((replicas, partition) => ({ topic: name, partition, leader: replicas[0] ?? -1, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: replicas }) as PartitionState),
+      (topics[name] ?? []).map((replicas, partition) => ({ topic: name, partition, leader: replicas[0] ?? -1, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: replicas })),
   };
 }
 

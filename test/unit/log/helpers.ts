@@ -3,7 +3,7 @@ import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
-import { DEFAULT_LOG_CONFIG, PartitionLog, type LogConfig, type Clock } from '../../../libs/log/index.js';
+import { DEFAULT_LOG_CONFIG, type PartitionLog, type LogConfig, type Clock } from '../../../libs/log/index.js';
 
 export class FakeClock implements Clock {
   constructor(public now = 1_700_000_000_000) {}

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { BrokerRegistration, PartitionState, TopicRecord } from '../../../libs/cluster/metadata.js';
-import { DEFAULT_TOPIC_CONFIG } from '../../../libs/cluster/metadata.js';
+import { DEFAULT_TOPIC_CONFIG, type BrokerRegistration, type PartitionState, type TopicRecord } from '../../../libs/cluster/index.js';
 import type { ReplicaClusterView } from '../../../libs/replica/index.js';
 import type { ClusterChange } from '../../../libs/cluster/index.js';
 

@@ -3,7 +3,7 @@ import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
 import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { Partition } from '../../../libs/replica/index.js';
-import type { PartitionState } from '../../../libs/cluster/metadata.js';
+import type { PartitionState } from '../../../libs/cluster/index.js';
 import { partitionState, silentLogger, tempDir, TEST_INCARNATION } from './helpers.js';
 
 const ME = 1;

@@ -14,7 +14,7 @@ import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
 import { Partition, FollowerTracker } from '../../../libs/replica/index.js';
 import { truncationPlan } from '../../../libs/replication/index.js';
 import { hasReason } from '../../../libs/errors/index.js';
-import type { PartitionState } from '../../../libs/cluster/metadata.js';
+import type { PartitionState } from '../../../libs/cluster/index.js';
 import { silentLogger, tempDir } from '../replica/helpers.js';
 
 const IDS = [1, 2, 3] as const;

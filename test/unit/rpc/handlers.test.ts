@@ -8,7 +8,7 @@ type Answer = { err: Partial<grpc.StatusObject> | null; res: string | undefined 
 function call(handler: grpc.handleUnaryCall<string, string>): Promise<Answer> {
   return new Promise((resolve) => {
     const fakeCall = { request: 'req' } as unknown as grpc.ServerUnaryCall<string, string>;
-    handler(fakeCall, (err, res) => resolve({ err: err as Partial<grpc.StatusObject> | null, res: res ?? undefined }));
+    handler(fakeCall, (err, res) => resolve({ err: err, res: res ?? undefined }));
   });
 }
 

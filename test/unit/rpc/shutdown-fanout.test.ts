@@ -14,7 +14,7 @@ describe('onShutdown', () => {
     controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
       added++;
       add(...args);
-    }) as AbortSignal['addEventListener'];
+    });
     const ran: number[] = [];
     const offs = Array.from({ length: 1000 }, (_, i) => onShutdown(controller.signal, () => ran.push(i)));
     for (let i = 0; i < 1000; i += 2) offs[i]!();
