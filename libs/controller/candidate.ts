@@ -6,7 +6,6 @@
  */
 import type { Etcd3 } from 'etcd3';
 import { commitIfLeader, ControllerElection, type ClusterView, type ControllerEpoch, type Fence, type MetadataKeys } from '../cluster/index.js';
-import type { Logger } from '../telemetry/index.js';
 import { ActiveController, type ActiveControllerOptions } from './active-controller.js';
 
 /** A failed campaign (etcd unreachable) is retried after this long. */
