@@ -119,9 +119,9 @@ describe('output', () => {
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
     const w = new LineWriter(out);
-    w.write(Buffer.from([0x00, 0xff, 0xfe]));
-    w.line('x');
-    w.write(Buffer.from([0x80]));
+    await w.write(Buffer.from([0x00, 0xff, 0xfe]));
+    await w.line('x');
+    await w.write(Buffer.from([0x80]));
     await w.end();
     expect(Buffer.concat(chunks)).toEqual(Buffer.from([0x00, 0xff, 0xfe, 0x78, 0x0a, 0x80]));
   });
