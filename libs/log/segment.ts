@@ -348,7 +348,3 @@ export class Segment {
     for (const kind of ['log', 'index', 'timeindex'] as const) await rm(segmentPath(this.dir, this.baseOffset, kind), { force: true });
   }
 }
-
-export async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
-}

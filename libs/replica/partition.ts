@@ -494,11 +494,6 @@ export class Partition {
     this.log.reconfigure(config);
   }
 
-  /** Idempotent producers seen by this replica (metrics, tests). */
-  get producerCount(): number {
-    return this.producers.size;
-  }
-
   private applyProducerBatches(bytes: Buffer): void {
     let pos = 0;
     while (pos < bytes.length) {
