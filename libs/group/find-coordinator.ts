@@ -1,12 +1,11 @@
 /**
- * FindCoordinator for processes that do not own groups (brokers): reads the owner of the group's
+ * FindCoordinator's lookup for processes that do not own groups (brokers): reads the owner of the group's
  * __consumer_offsets partition from etcd (ownership.ts), one etcd read per call. An empty group id
  * asks for any live coordinator (for cluster-wide calls such as ListGroups). Throws NOT_COORDINATOR
  * (retriable) when no coordinator owns it right now or none has started.
  */
 import type { Etcd3 } from 'etcd3';
 import { SamsaError } from '../errors/index.js';
-import { unary, type v1 } from '../rpc/index.js';
 import { groupPartition } from './offsets-log.js';
 import type { CoordinatorKeys, CoordinatorRegistration } from './ownership.js';
 
@@ -20,14 +19,4 @@ export async function lookupCoordinator(etcd: Etcd3, keys: CoordinatorKeys, offs
   const raw = await etcd.get(keys.owner(groupPartition(groupId, offsetsPartitions))).string();
   if (raw === null) throw new SamsaError('NOT_COORDINATOR', `no coordinator owns group "${groupId}" right now (a takeover is under way); retry shortly`);
   return JSON.parse(raw) as CoordinatorRegistration;
-}
-
-/** The FindCoordinator handler alone, for a broker to serve next to BrokerService. */
-export function findCoordinatorHandlers(etcd: Etcd3, keys: CoordinatorKeys, offsetsPartitions: () => number | undefined): Pick<v1.CoordinatorServiceHandlers, 'FindCoordinator'> {
-  return {
-    FindCoordinator: unary(async (req) => {
-      const owner = await lookupCoordinator(etcd, keys, offsetsPartitions(), req.groupId);
-      return { coordinatorId: owner.id, host: owner.host, port: owner.port };
-    }),
-  };
 }

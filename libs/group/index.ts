@@ -4,4 +4,5 @@ export { Group, DEFAULT_GROUP_LIMITS, DEFAULT_SESSION_TIMEOUT_MS, type GroupStat
 export { OffsetsState, OFFSETS_TOPIC, groupPartition, offsetKey, offsetRecord, fenceRecord, type Committed, type CommittedOffsetValue, type OffsetsRecord } from './offsets-log.js';
 export { PartitionOwnership, CoordinatorKeys, type CoordinatorRegistration, type OwnershipListener, type OwnershipOptions } from './ownership.js';
 export { GroupCoordinator, type OffsetsLog, type GroupCoordinatorOptions, type MemberListener, type OffsetToCommit, type GroupSummary } from './coordinator.js';
-export { lookupCoordinator, findCoordinatorHandlers } from './find-coordinator.js';
+export { lookupCoordinator } from './find-coordinator.js';
+export { MemberSession, type MemberSessionDeps, type MemberConnection, type MemberJoin, type MemberRequest, type RecordSource, type SessionRecord } from './member-session.js';

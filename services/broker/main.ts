@@ -21,12 +21,12 @@ import { connectEtcd, ClusterView, MembershipOwner, MetadataKeys, ProducerIdAllo
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
 import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
-import { CoordinatorKeys, OFFSETS_TOPIC, findCoordinatorHandlers } from '../../libs/group/index.js';
+import { CoordinatorKeys, OFFSETS_TOPIC } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
 import { controlledShutdown } from './controlled-shutdown.js';
 import { logFilePoolForBroker } from './fd-limit.js';
-import { brokerHandlers } from './handlers/index.js';
+import { brokerHandlers, findCoordinatorHandlers } from './handlers/index.js';
 
 const SERVICE_NAME = 'samsa.v1.BrokerService';
 const REPLICATION_SERVICE_NAME = 'samsa.v1.ReplicationService';

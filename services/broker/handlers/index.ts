@@ -9,6 +9,7 @@ import { listOffsets } from './list-offsets.js';
 import { getMetadata } from './metadata.js';
 
 export { type BrokerContext } from './context.js';
+export { findCoordinatorHandlers } from './find-coordinator.js';
 
 export function brokerHandlers(ctx: BrokerContext): v1.BrokerServiceHandlers {
   return {

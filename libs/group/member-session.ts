@@ -1,0 +1,410 @@
+/**
+ * One group member's session on the coordinator, for as long as its connection lasts (the
+ * GroupConsume stream in services/coordinator; this file knows no proto):
+ *
+ *   join                           the member joins; the coordinator assigns partitions
+ *   -> assignment                  what the member reads now (on join and on every change)
+ *   -> records                     records of its partitions, read from the partition leaders
+ *   processed                      "done up to here"; the session commits it (acks=all)
+ *   pause / resume                 stop / restart sending records of some partitions
+ *   leave / end of the connection  the member leaves (a static member stays until its session times out)
+ *
+ * Flow control: each assigned partition has one reader that takes the next chunk from its source
+ * only after the previous one was sent (MemberConnection resolves once written with backpressure),
+ * so a slow member slows every reader instead of making the coordinator buffer (at most one chunk
+ * per partition is held). A partition the member paused has its reader wait before sending its
+ * next chunk, so its source is held back by flow control while the other partitions go on.
+ *
+ * Rebalance: when a partition is taken away its reader is stopped first, the member is sent its new
+ * assignment, the session waits (at most half the session timeout) until the member has reported
+ * every record sent from it as processed, commits, and only then gives it up to the group, which
+ * hands it to its next owner. So a partition is never read by two sessions at once, and a record
+ * the member processed before it heard of the change is not delivered again.
+ *
+ * Liveness: any request is a heartbeat, and while every record sent has been reported processed the
+ * open connection itself keeps the member alive. A member that holds unprocessed records and says
+ * nothing for its session timeout is removed (the session ends with UNKNOWN_MEMBER_ID).
+ *
+ * Commits are coalesced: while one is being written, newer processed offsets accumulate and go in
+ * the next write, so a fast member costs one __consumer_offsets write per round trip, not per record.
+ */
+import { SamsaError, toSamsaError } from '../errors/index.js';
+import { ATTR, outsideTrace, withLinkedRoot, type Logger } from '../telemetry/index.js';
+import type { SpanContext } from '@opentelemetry/api';
+import { systemClock, type Clock } from '../runtime/index.js';
+import { tpKey, type AssignorName, type TopicPartition } from './assignors.js';
+import type { GroupCoordinator } from './coordinator.js';
+import type { MemberEvent } from './group.js';
+
+/** A record as the session handles it: only its offset matters here; the connection sends the rest. */
+export interface SessionRecord {
+  readonly offset: number;
+}
+
+/** Reads one partition from a position, following new records (libs/client's Consumer is one). */
+export interface RecordSource<R extends SessionRecord> {
+  partition(options: { topic: string; partition: number; from: { offset: number } | 'earliest' | 'latest'; follow: true }): {
+    chunks(): AsyncIterable<readonly R[]>;
+    close(): void;
+  };
+}
+
+/** The member's side of the connection. Each send resolves once written (false: the connection is gone). */
+export interface MemberConnection<R extends SessionRecord> {
+  sendAssignment(assignment: { memberId: string; generation: number; partitions: readonly TopicPartition[] }): Promise<boolean>;
+  sendRecords(tp: TopicPartition, records: readonly R[]): Promise<boolean>;
+  /** True once the member's side has gone away (cancelled): a read error is then no failure of ours. */
+  gone(): boolean;
+}
+
+export interface MemberJoin {
+  groupId: string;
+  topics: readonly string[];
+  /** 0: the default (45 s). */
+  sessionTimeoutMs: number;
+  instanceId?: string | undefined;
+  assignor?: AssignorName | undefined;
+  /** Where to start a partition without a committed offset. */
+  reset: 'earliest' | 'latest';
+  clientHost?: string;
+}
+
+/** What the member says after joining; every request is also a heartbeat. A second join is refused (INVALID_REQUEST). */
+export type MemberRequest =
+  | { kind: 'processed'; tp: TopicPartition; offset: number }
+  | { kind: 'pause'; partitions: readonly TopicPartition[] }
+  | { kind: 'resume'; partitions: readonly TopicPartition[] }
+  | { kind: 'heartbeat' }
+  | { kind: 'leave' }
+  | { kind: 'join' };
+
+export interface MemberSessionDeps<R extends SessionRecord> {
+  coordinator: GroupCoordinator;
+  records: RecordSource<R>;
+  logger: Logger;
+  /** Aborted when the coordinator shuts down: the session ends with NOT_READY. */
+  shutdown: AbortSignal;
+  /**
+   * The span of the member's connection: its commits are traces of their own linked to it, not
+   * children (one member would otherwise be one trace without end).
+   */
+  traceLink?: SpanContext | undefined;
+  clock?: Clock;
+}
+
+/** How many times a batch of commits is retried after a generation change. */
+const COMMIT_RETRIES = 3;
+const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+
+interface Reader {
+  stream: { close(): void };
+  done: Promise<void>;
+}
+
+/** A paused partition's reader waits on this before sending; resume (or stopping the reader) opens it. */
+interface Gate {
+  opened: Promise<void>;
+  open: () => void;
+}
+
+export class MemberSession<R extends SessionRecord> {
+  private groupId = '';
+  private memberId = '';
+  private generation = -1;
+  private sessionTimeoutMs = 0;
+  private reset: 'earliest' | 'latest' = 'earliest';
+  private readonly readers = new Map<string, Reader>();
+  private readonly paused = new Map<string, Gate>();
+  /** Partitions whose processed offsets we accept: readable ones and those being revoked. */
+  private readonly owned = new Map<string, TopicPartition>();
+  /** Offset after the last record sent, per partition. */
+  private readonly sent = new Map<string, number>();
+  /** Latest processed offset the member reported, per partition. */
+  private readonly processed = new Map<string, number>();
+  private readonly toCommit = new Map<string, { tp: TopicPartition; offset: number }>();
+  private flushing: Promise<void> | undefined;
+  private readonly events: MemberEvent[] = [];
+  private wakeEvents: (() => void) | undefined;
+  private progressWaiters = new Set<() => void>();
+  private readonly clock: Clock;
+  private lastRequestMs: number;
+  private touchTimer: NodeJS.Timeout | undefined;
+  private readonly stopped = new AbortController();
+  private failure: SamsaError | undefined;
+  /** The member sent `leave`: even a static member leaves at once. */
+  private leaving = false;
+  private inGroup = false;
+
+  constructor(
+    private readonly deps: MemberSessionDeps<R>,
+    private readonly connection: MemberConnection<R>,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.lastRequestMs = this.clock.nowMs();
+  }
+
+  /**
+   * Joins with `join`, then serves the member until it leaves, its requests end, disconnect() is
+   * called, the group removes it or the coordinator shuts down. Resolves when it ended cleanly;
+   * rejects with the SamsaError to end the connection with (the member is out of the group by then,
+   * or detached if static).
+   */
+  async run(join: MemberJoin, requests: AsyncIterator<MemberRequest>): Promise<void> {
+    this.join(join);
+    const onShutdown = (): void => this.end(new SamsaError('NOT_READY', 'the coordinator is shutting down; find the coordinator again and rejoin'));
+    this.deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+    if (this.deps.shutdown.aborted) onShutdown();
+    this.touchTimer = setInterval(() => this.touch(), Math.max(200, Math.floor(this.sessionTimeoutMs / 3)));
+    const processing = this.processEvents();
+    // Not awaited: it ends with the member's half-close or the connection's end, and handles its own errors.
+    void this.readRequests(requests);
+    try {
+      await new Promise<void>((resolve) => {
+        if (this.stopped.signal.aborted) resolve();
+        else this.stopped.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      this.wakeEvents?.();
+      await processing;
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, readers: this.readers.size }, 'member events done; stopping readers');
+      await Promise.all([...this.readers.values()].map((r) => this.stopReader(r)));
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId }, 'member readers stopped');
+      await this.flush().catch((err: unknown) => this.deps.logger.warn({ err, groupId: this.groupId, memberId: this.memberId }, 'last commit of a closing member failed; those records will be delivered again'));
+    } finally {
+      clearInterval(this.touchTimer);
+      this.deps.shutdown.removeEventListener('abort', onShutdown);
+      if (this.inGroup) {
+        if (this.deps.coordinator.isStatic(this.groupId, this.memberId) && !this.leaving) this.deps.coordinator.detach(this.groupId, this.memberId);
+        else this.deps.coordinator.leave(this.groupId, this.memberId);
+      }
+    }
+    this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, reason: this.failure?.reason }, 'member session closed');
+    if (this.failure) throw this.failure;
+  }
+
+  /** The connection went away: end the session (a dynamic member leaves, a static one stays until its timeout). */
+  disconnect(): void {
+    this.end();
+  }
+
+  private join(join: MemberJoin): void {
+    this.reset = join.reset;
+    this.groupId = join.groupId;
+    this.memberId = this.deps.coordinator.join(
+      join.groupId,
+      { topics: join.topics, sessionTimeoutMs: join.sessionTimeoutMs, instanceId: join.instanceId, assignor: join.assignor, ...(join.clientHost !== undefined ? { clientHost: join.clientHost } : {}) },
+      (event) => this.enqueue(event),
+    );
+    this.inGroup = true;
+    this.sessionTimeoutMs = join.sessionTimeoutMs || DEFAULT_SESSION_TIMEOUT_MS;
+    this.deps.logger.info({ groupId: this.groupId, memberId: this.memberId, topics: join.topics, peer: join.clientHost }, 'member joined');
+  }
+
+  /** Called synchronously by the coordinator; the generation is taken at once so commits never lag behind it. */
+  private enqueue(event: MemberEvent): void {
+    if (event.kind === 'assignment') this.generation = event.generation;
+    if (event.kind === 'removed') this.inGroup = false;
+    this.events.push(event);
+    this.wakeEvents?.();
+  }
+
+  private end(failure?: SamsaError): void {
+    if (this.stopped.signal.aborted) return;
+    this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, reason: failure?.reason }, 'member session ending');
+    if (failure) this.failure = failure;
+    this.stopped.abort();
+    for (const w of this.progressWaiters) w();
+    for (const key of [...this.paused.keys()]) this.resume(key);
+  }
+
+  private async processEvents(): Promise<void> {
+    while (!this.stopped.signal.aborted) {
+      const event = this.events.shift();
+      if (!event) {
+        await new Promise<void>((resolve) => (this.wakeEvents = resolve));
+        this.wakeEvents = undefined;
+        continue;
+      }
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, event: event.kind, partitions: 'partitions' in event ? event.partitions.length : undefined }, 'member event');
+      try {
+        if (event.kind === 'assignment') await this.onAssignment(event.partitions);
+        else if (event.kind === 'revoke') await this.onRevoke(event.partitions);
+        else this.end(event.reason);
+      } catch (err) {
+        this.end(toSamsaError(err));
+      }
+    }
+  }
+
+  private async onAssignment(partitions: readonly TopicPartition[]): Promise<void> {
+    const wanted = new Map(partitions.map((tp) => [tpKey(tp), tp]));
+    for (const [key, reader] of [...this.readers]) {
+      if (!wanted.has(key)) await this.stopReader(reader, key);
+    }
+    for (const [key, tp] of wanted) {
+      this.owned.set(key, tp);
+      if (!this.readers.has(key)) this.startReader(key, tp);
+    }
+    if (!(await this.connection.sendAssignment({ memberId: this.memberId, generation: this.generation, partitions }))) this.end();
+  }
+
+  private async onRevoke(partitions: readonly TopicPartition[]): Promise<void> {
+    for (const tp of partitions) {
+      const reader = this.readers.get(tpKey(tp));
+      if (reader) await this.stopReader(reader, tpKey(tp));
+    }
+    // Wait for the member to report what it was sent, within half the session timeout.
+    const deadline = this.clock.nowMs() + this.sessionTimeoutMs / 2;
+    const outstanding = (): boolean => partitions.some((tp) => (this.sent.get(tpKey(tp)) ?? -1) > (this.processed.get(tpKey(tp)) ?? -1));
+    while (outstanding() && this.clock.nowMs() < deadline && !this.stopped.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(0, deadline - this.clock.nowMs()));
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.progressWaiters.add(done);
+      });
+      this.progressWaiters.clear();
+    }
+    await this.flush();
+    if (this.stopped.signal.aborted) return;
+    for (const tp of partitions) {
+      this.owned.delete(tpKey(tp));
+      this.sent.delete(tpKey(tp));
+      this.processed.delete(tpKey(tp));
+    }
+    this.deps.coordinator.revoked(this.groupId, this.memberId, partitions);
+  }
+
+  private startReader(key: string, tp: TopicPartition): void {
+    const committed = this.deps.coordinator.committedOffset(this.groupId, tp);
+    // Outside the connection's trace: the reader's stream lives as long as the assignment.
+    const stream = outsideTrace(() => this.deps.records.partition({ topic: tp.topic, partition: tp.partition, from: committed ? { offset: committed.offset } : this.reset, follow: true }));
+    const done = outsideTrace(async () => {
+      for await (const chunk of stream.chunks()) {
+        const gate = this.paused.get(key);
+        if (gate) await gate.opened;
+        if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
+        const last = chunk.at(-1);
+        if (last === undefined) continue;
+        this.sent.set(key, last.offset + 1);
+        if (!(await this.connection.sendRecords(tp, chunk))) {
+          this.end();
+          return;
+        }
+      }
+    }).catch((err: unknown) => {
+      if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
+      this.deps.logger.warn({ err, groupId: this.groupId, topic: tp.topic, partition: tp.partition }, 'reading an assigned partition failed; ending the member session');
+      this.end(toSamsaError(err));
+    });
+    this.readers.set(key, { stream, done });
+  }
+
+  private async stopReader(reader: Reader, key?: string): Promise<void> {
+    if (key !== undefined && this.readers.get(key) === reader) this.readers.delete(key);
+    if (key !== undefined) this.resume(key);
+    reader.stream.close();
+    await reader.done;
+  }
+
+  private async readRequests(requests: AsyncIterator<MemberRequest>): Promise<void> {
+    try {
+      for (;;) {
+        const next = await requests.next();
+        if (next.done || this.stopped.signal.aborted) break;
+        this.lastRequestMs = this.clock.nowMs();
+        const req = next.value;
+        if (req.kind === 'leave') {
+          this.leaving = true;
+          break;
+        }
+        if (req.kind === 'processed') this.onProcessed(req.tp, req.offset);
+        else if (req.kind === 'pause') this.forEachReading(req.partitions, (key) => this.pause(key));
+        else if (req.kind === 'resume') this.forEachReading(req.partitions, (key) => this.resume(key));
+        else if (req.kind === 'join') throw new SamsaError('INVALID_REQUEST', 'join may be sent only once per stream');
+        if (this.inGroup) this.deps.coordinator.heartbeat(this.groupId, this.memberId);
+      }
+      // The member half-closed, or went away (a dead member's connection can end this way too): a
+      // dynamic member leaves; a static one stays until its session timeout (see run()).
+      this.end();
+    } catch (err) {
+      this.end(this.connection.gone() ? undefined : toSamsaError(err));
+    }
+  }
+
+  private forEachReading(tps: readonly TopicPartition[], f: (key: string) => void): void {
+    for (const tp of tps) {
+      const key = tpKey(tp);
+      if (this.readers.has(key)) f(key);
+    }
+  }
+
+  private pause(key: string): void {
+    if (this.paused.has(key)) return;
+    let open = (): void => undefined;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    this.paused.set(key, { opened, open });
+  }
+
+  private resume(key: string): void {
+    this.paused.get(key)?.open();
+    this.paused.delete(key);
+  }
+
+  private onProcessed(tp: TopicPartition, offset: number): void {
+    const key = tpKey(tp);
+    if (!this.owned.has(key)) {
+      // Late report for a partition already handed on: its records will be delivered again there.
+      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, topic: tp.topic, partition: tp.partition }, 'processed offset for a partition this member no longer owns; ignored');
+      return;
+    }
+    if (offset <= (this.processed.get(key) ?? -1)) return;
+    this.processed.set(key, offset);
+    this.toCommit.set(key, { tp, offset });
+    for (const w of this.progressWaiters) w();
+    void this.flush().catch((err: unknown) => this.end(toSamsaError(err)));
+  }
+
+  /** Writes what was reported processed; resolves once everything reported so far is committed. */
+  private flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.flushLoop().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.toCommit.size > 0) {
+      const batch = [...this.toCommit.values()];
+      this.toCommit.clear();
+      const attributes = { [ATTR.group]: this.groupId, [ATTR.memberId]: this.memberId, 'samsa.partitions': batch.length };
+      await withLinkedRoot('group.member.commit', attributes, this.deps.traceLink, async () => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await this.deps.coordinator.commit(this.groupId, this.memberId, this.generation, batch.map((c) => ({ ...c.tp, offset: c.offset, metadata: '' })));
+            return;
+          } catch (err) {
+            const e = toSamsaError(err);
+            // A rebalance moved the generation between the report and the write: retry with the new one.
+            if (e.reason !== 'ILLEGAL_GENERATION' || attempt >= COMMIT_RETRIES) throw e;
+          }
+        }
+      });
+    }
+  }
+
+  /** Keeps an idle member alive; a member holding unprocessed records must speak within its session timeout. */
+  private touch(): void {
+    if (!this.inGroup || this.stopped.signal.aborted) return;
+    const holding = [...this.sent].some(([key, next]) => next > (this.processed.get(key) ?? -1));
+    if (holding && this.clock.nowMs() - this.lastRequestMs > this.sessionTimeoutMs) return;
+    try {
+      this.deps.coordinator.heartbeat(this.groupId, this.memberId);
+    } catch (err) {
+      this.end(toSamsaError(err));
+    }
+  }
+}
