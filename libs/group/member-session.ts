@@ -181,6 +181,11 @@ export class MemberSession<R extends SessionRecord> {
     if (this.failure) throw this.failure;
   }
 
+  /** The member id the group gave this member ('' before run() has joined). */
+  get member(): string {
+    return this.memberId;
+  }
+
   /** The connection went away: end the session (a dynamic member leaves, a static one stays until its timeout). */
   disconnect(): void {
     this.end();

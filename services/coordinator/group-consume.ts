@@ -106,16 +106,12 @@ export async function groupConsume(deps: GroupConsumeDeps, call: Call): Promise<
   const first = await requests.next();
   if (first.done) return;
   const join = memberJoin(first.value, call.getPeer());
-  let memberId = '';
   const session = new MemberSession<ConsumedMessage>(
     { coordinator: deps.coordinator, records: deps.consumer, logger: deps.logger, shutdown: deps.shutdown, traceLink: sessionSpan },
     {
-      sendAssignment: (a) => {
-        memberId = a.memberId;
-        return writeWithBackpressure(call, { assignment: { memberId: a.memberId, generation: a.generation, partitions: groupTopicPartitions(a.partitions) } });
-      },
+      sendAssignment: (a) => writeWithBackpressure(call, { assignment: { memberId: a.memberId, generation: a.generation, partitions: groupTopicPartitions(a.partitions) } }),
       sendRecords: (tp, records) => {
-        traceDelivery(sessionSpan, join.groupId, memberId, tp, records);
+        traceDelivery(sessionSpan, join.groupId, session.member, tp, records);
         return writeWithBackpressure(call, { records: { topic: tp.topic, partition: tp.partition, records: records.map(toConsumedRecord) } });
       },
       gone: () => call.cancelled,
