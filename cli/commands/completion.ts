@@ -3,9 +3,9 @@
  * knows every command, option and option choice there is. Topic names are completed by running
  * `samsa topics list` (quietly nothing when no cluster answers).
  */
-import { Command, type Option } from 'commander';
+import { Argument, Command, type Option } from 'commander';
 import type { CommandModule } from '../context.js';
-import { UsageError, commandPath } from '../usage.js';
+import { commandPath } from '../usage.js';
 
 interface Node {
   path: string;
@@ -28,11 +28,12 @@ function nodes(root: Command): Node[] {
     const options = [...cmd.options, ...inherited];
     const own = cmd.parent ? cmd.options : [];
     const subcommands = cmd.commands.map((c) => ({ word: c.name(), description: c.description() }));
+    const argumentChoices = (cmd.registeredArguments[0]?.argChoices ?? []).map((word) => ({ word, description: cmd.registeredArguments[0]?.description ?? '' }));
     const flags = options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined).map((word) => ({ word, description: o.description })));
     const first = cmd.registeredArguments[0]?.name();
     out.push({
       path: commandPath(cmd),
-      words: [...subcommands, ...flags, { word: '--help', description: 'print the help and exit' }],
+      words: [...subcommands, ...argumentChoices, ...flags, { word: '--help', description: 'print the help and exit' }],
       values: own.filter((o) => o.required || o.optional).map((o) => ({ flags: [o.long, o.short].filter((f): f is string => f !== undefined), choices: o.argChoices, file: /<file>/.test(o.flags) })),
       topicArgument: first === 'topic' || (first === 'name' && commandPath(cmd).startsWith('topics ') && cmd.name() !== 'create'),
     });
@@ -126,7 +127,7 @@ fi
 export const completionCommand: CommandModule = (ctx) => {
   const cmd = new Command('completion')
     .description('print a shell completion script: bash or zsh')
-    .argument('<shell>', 'bash or zsh')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .addHelpText(
       'after',
       `
@@ -136,8 +137,7 @@ zsh:   source <(samsa completion zsh)      (or save it as _samsa in a directory 
     .action((shell: string, _o: unknown, self: Command) => {
       const root = self.parent ?? self;
       if (shell === 'bash') ctx.stdout(bashCompletion(root).trimEnd());
-      else if (shell === 'zsh') ctx.stdout(zshCompletion(root).trimEnd());
-      else throw new UsageError(`completion is for bash or zsh, not "${shell}"`);
+      else ctx.stdout(zshCompletion(root).trimEnd());
     });
   return cmd;
 };
