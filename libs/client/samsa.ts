@@ -17,6 +17,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../errors/index.js';
 import { silenceIpServernameWarning } from '../security/index.js';
+import { defaultChannelCredentials } from '../rpc/index.js';
 import { flushTelemetry, startClientTelemetry } from '../telemetry/index.js';
 import { Admin } from './admin/admin.js';
 import { Cluster } from './routing/cluster.js';
@@ -42,6 +43,14 @@ export interface SamsaOptions {
    * transport (plaintext unless the process set one; a service's own mutual TLS inside services).
    */
   tls?: SamsaTlsOptions | false;
+  /**
+   * A bearer token (JWT) sent as `authorization: Bearer <token>` on every call, for a client without
+   * a certificate; a function is asked before each call (to hand out a refreshed token). Needs TLS:
+   * gRPC sends call credentials only over a secure channel.
+   */
+  token?: string | (() => string);
+  /** Sent as the `samsa-client-id` header: the client id quotas may key on (at most 255 bytes). */
+  clientId?: string;
 }
 
 export interface SamsaTlsOptions {
@@ -50,7 +59,21 @@ export interface SamsaTlsOptions {
   key?: string | Buffer;
 }
 
-function credentialsOf(tls: SamsaTlsOptions | false | undefined): grpc.ChannelCredentials | undefined {
+function credentialsOf(options: SamsaOptions): grpc.ChannelCredentials | undefined {
+  const channel = channelCredentialsOf(options.tls);
+  const { token, clientId } = options;
+  if (token === undefined && clientId === undefined) return channel;
+  if (options.tls === false) throw new SamsaError('INVALID_REQUEST', 'token and clientId need TLS: gRPC sends call credentials only over a secure channel');
+  const perCall = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const md = new grpc.Metadata();
+    if (token !== undefined) md.set('authorization', `Bearer ${typeof token === 'function' ? token() : token}`);
+    if (clientId !== undefined) md.set('samsa-client-id', clientId);
+    callback(null, md);
+  });
+  return grpc.credentials.combineChannelCredentials(channel ?? defaultChannelCredentials(), perCall);
+}
+
+function channelCredentialsOf(tls: SamsaTlsOptions | false | undefined): grpc.ChannelCredentials | undefined {
   if (tls === undefined) return undefined;
   if (tls === false) return grpc.credentials.createInsecure();
   if ((tls.cert === undefined) !== (tls.key === undefined)) throw new SamsaError('INVALID_REQUEST', 'tls: a client certificate needs its key, and a key its certificate');
@@ -78,7 +101,7 @@ export class Samsa {
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
       retry: options.retry ?? {},
-      credentials: credentialsOf(options.tls),
+      credentials: credentialsOf(options),
     });
   }
 

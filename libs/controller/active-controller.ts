@@ -48,7 +48,8 @@ export class ActiveController {
   private readonly etcd: Etcd3;
   private readonly keys: MetadataKeys;
   private readonly view: ClusterView;
-  private readonly fence: Fence;
+  /** This term's election fence (ACL and quota writes are guarded on it too: libs/security SecurityAdmin). */
+  readonly fence: Fence;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly maxReplicasPerBroker: number;

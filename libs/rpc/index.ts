@@ -1,7 +1,7 @@
 /** gRPC plumbing shared by every Samsa service and client. Import this lib only through here. */
 export { loadSamsaProto, protoRoot, PROTO_LOADER_OPTIONS, type SamsaProto } from './proto.js';
 export { toGrpcStatus, fromServiceError, grpcCodeFor, isServiceError, REASON_TRAILER, RETRIABLE_TRAILER } from './status.js';
-export { serverOptions, clientOptions, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES, type RpcLimits } from './options.js';
+export { serverOptions, clientOptions, setAccessGuard, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES, type RpcLimits } from './options.js';
 export { unary, serverStream, bidiStream, writeWithBackpressure } from './handlers.js';
 export type { UnaryHandler, ServerStreamHandler, BidiHandler } from './handlers.js';
 export { checkedOffset, checkedInt32, requiredString, MAX_OFFSET } from './wire.js';
@@ -9,7 +9,7 @@ export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
 export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { callUnary, deadlineIn } from './call.js';
-export { isServiceCall, setPrincipalResolver, setServiceIdentity, SERVICE_IDENTITY_HEADER, type ServiceKind } from './principal.js';
+export { isServiceCall, claimedPrincipal, setPrincipalResolver, setServiceIdentity, SERVICE_IDENTITY_HEADER, type ServiceKind } from './principal.js';
 export { InvalidRequest } from './strict-requests.js';
 export { onShutdown } from './shutdown-fanout.js';
 export * from './limits.js';

@@ -16,10 +16,7 @@ export const MAX_TOPIC_NAME_BYTES = 249;
 /** Group ids (and the group_instance_id of static membership). */
 export const MAX_GROUP_ID_BYTES = 255;
 export const MAX_MEMBER_ID_BYTES = 255;
-/**
- * Client ids. The API carries none yet (quotas per client id will add one); the limit is fixed
- * here so that field starts with it.
- */
+/** Client ids: the `samsa-client-id` request header quotas key on, and QuotaEntity.client_id. */
 export const MAX_CLIENT_ID_BYTES = 255;
 /** Keys of record headers in the structured form (pre-encoded batches are not decoded on the broker). */
 export const MAX_HEADER_KEY_BYTES = 1024;
@@ -40,6 +37,7 @@ const GROUP: StringLimit = { maxBytes: MAX_GROUP_ID_BYTES, what: 'group id', rea
 const INSTANCE: StringLimit = { maxBytes: MAX_GROUP_ID_BYTES, what: 'group instance id', reason: 'INVALID_REQUEST' };
 const MEMBER: StringLimit = { maxBytes: MAX_MEMBER_ID_BYTES, what: 'member id', reason: 'INVALID_REQUEST' };
 const HEADER_KEY: StringLimit = { maxBytes: MAX_HEADER_KEY_BYTES, what: 'record header key', reason: 'INVALID_REQUEST' };
+const CLIENT_ID: StringLimit = { maxBytes: MAX_CLIENT_ID_BYTES, what: 'client id', reason: 'INVALID_REQUEST' };
 const OFFSET_METADATA: StringLimit = { maxBytes: MAX_OFFSET_METADATA_BYTES, what: 'offset commit metadata', reason: 'INVALID_REQUEST' };
 const ANY_STRING: StringLimit = { maxBytes: MAX_STRING_BYTES, what: 'string', reason: 'INVALID_REQUEST' };
 
@@ -63,6 +61,7 @@ const LIMITS: ReadonlyArray<readonly [string, StringLimit]> = [
   ['*.member_id', MEMBER],
   ['RecordHeader.key', HEADER_KEY],
   ['OffsetCommit.metadata', OFFSET_METADATA],
+  ['QuotaEntity.client_id', CLIENT_ID],
 ];
 
 /** The limit of string field `field` (snake_case) of message `message` (full or short name). */

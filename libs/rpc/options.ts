@@ -3,7 +3,7 @@
  * but no send limit, unlimited concurrent streams, no keepalive enforcement), so every server and
  * client in Samsa is built with these.
  */
-import type { ClientOptions, ServerOptions } from '@grpc/grpc-js';
+import type { ClientOptions, ServerInterceptor, ServerOptions } from '@grpc/grpc-js';
 import { rejectInvalidRequests } from './strict-requests.js';
 import { claimIdentity, hasServiceIdentity } from './principal.js';
 import { telemetryClientInterceptor, telemetryServerInterceptor } from '../telemetry/index.js';
@@ -20,12 +20,26 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = {
   maxConcurrentStreams: 1000,
 };
 
+let accessGuard: ServerInterceptor | undefined;
+
+/**
+ * The access-control interceptor (authentication, ACLs, quotas: libs/security AccessControl) every
+ * server made after this call carries, behind strict decoding. Process-wide, as the transport is
+ * (transport.ts): a service sets it once at start, before it makes its server, and no server of
+ * that process can be made without it by mistake.
+ */
+export function setAccessGuard(guard: ServerInterceptor | undefined): void {
+  accessGuard = guard;
+}
+
 export function serverOptions(limits: RpcLimits = DEFAULT_RPC_LIMITS): ServerOptions {
   const telemetry = telemetryServerInterceptor();
   return {
-    // Spans and RPC metrics first, so they see every status, the strict decoder's too (libs/telemetry/grpc).
-    // Requests that fail strict decoding are answered INVALID_ARGUMENT here (strict-requests.ts).
-    interceptors: telemetry ? [telemetry, rejectInvalidRequests] : [rejectInvalidRequests],
+    // Spans and RPC metrics first, so they see every status, the strict decoder's and the access
+    // guard's too (libs/telemetry/grpc). Requests that fail strict decoding are answered
+    // INVALID_ARGUMENT (strict-requests.ts) before the access guard sees them (grpc-js hands a
+    // message to the first interceptor first).
+    interceptors: [...(telemetry ? [telemetry] : []), rejectInvalidRequests, ...(accessGuard ? [accessGuard] : [])],
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.max_concurrent_streams': limits.maxConcurrentStreams,

@@ -42,6 +42,8 @@ const CODE_BY_REASON: Record<ErrorReason, grpc.status> = {
   PARTITION_NOT_ASSIGNED: grpc.status.FAILED_PRECONDITION,
   GROUP_NOT_EMPTY: grpc.status.FAILED_PRECONDITION,
   POLICY_VIOLATION: grpc.status.FAILED_PRECONDITION,
+  AUTHORIZATION_FAILED: grpc.status.PERMISSION_DENIED,
+  AUTHENTICATION_FAILED: grpc.status.UNAUTHENTICATED,
   INTERNAL_ERROR: grpc.status.INTERNAL,
 };
 
@@ -73,6 +75,10 @@ function reasonOf(err: grpc.ServiceError): ErrorReason {
       return 'INVALID_REQUEST';
     case grpc.status.NOT_FOUND:
       return 'UNKNOWN_TOPIC_OR_PARTITION';
+    case grpc.status.PERMISSION_DENIED:
+      return 'AUTHORIZATION_FAILED';
+    case grpc.status.UNAUTHENTICATED:
+      return 'AUTHENTICATION_FAILED';
     default:
       return 'INTERNAL_ERROR';
   }

@@ -5,7 +5,7 @@
  */
 import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf, type Option } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../libs/log/index.js';
 
@@ -84,6 +84,7 @@ export const BROKER_CONFIG_SPEC = {
     2 ** 31 - 1,
   ),
   ...TLS_CONFIG_SPEC,
+  ...ACCESS_CONFIG_SPEC,
 } as const;
 
 export type BrokerConfig = ConfigOf<typeof BROKER_CONFIG_SPEC>;

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService, type Resources, type Running } from '../../libs/service/index.js';
-import { startTransportSecurity } from '../../libs/security/index.js';
+import { startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { connectEtcd, ClusterView, MembershipOwner, MetadataKeys, ProducerIdAllocator, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
@@ -83,6 +83,9 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   resources.defer('transport security', () => security.close());
   const view = await ClusterView.start(etcd, keys, logger);
   resources.defer('cluster view', () => view.close());
+  // Before the server is made: its calls pass the access guard (ACLs, tokens, quotas).
+  const access = await startAccessControl({ config, etcd, clusterRoot: keys.root, logger, quotas: true });
+  resources.defer('access control', () => access.close());
   // Ended after the registration is gone (controlled-shutdown.ts).
   let shutdownMarker: { end(): Promise<void> } | undefined;
   resources.defer('controlled shutdown marker', () => shutdownMarker?.end());

@@ -4,7 +4,7 @@
  */
 import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_MAX_REPLICAS_PER_BROKER } from '../../libs/cluster/index.js';
 
 export const CONTROLLER_CONFIG_SPEC = {
@@ -34,6 +34,7 @@ export const CONTROLLER_CONFIG_SPEC = {
   ),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the controller (it keeps no state of its own); accepted for uniformity'),
   ...TLS_CONFIG_SPEC,
+  ...ACCESS_CONFIG_SPEC,
 } as const;
 
 export type ControllerConfig = ConfigOf<typeof CONTROLLER_CONFIG_SPEC>;

@@ -9,6 +9,7 @@ import { assertNotInternalTopic, type ClusterView, type TopicConfigRequest } fro
 import { internalTopicCommand, type ActiveController, type CreateTopicCommand, type TopicOutcome } from '../../libs/controller/index.js';
 import { toMetadataResponse, toTopicInfo, topicInfoOf } from '../../libs/service/index.js';
 import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
+import { securityHandlers, type SecurityContext } from './security-handlers.js';
 
 const FORWARDED = 'samsa-forwarded';
 
@@ -18,6 +19,8 @@ export interface ControllerContext {
   view: ClusterView;
   /** The active controller object when this process is elected, else undefined. */
   active(): ActiveController | undefined;
+  /** ACLs and quotas (security-handlers.ts). */
+  security: SecurityContext;
 }
 
 /** A CreateTopicRequest as the controller's command: 0 (proto's unset) partitions or replication factor means 1. */
@@ -88,8 +91,7 @@ export class ControllerHandlers {
         assertNotInternalTopic(req.name, 'created by clients (Samsa creates its internal topics itself)');
         return this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => topicResponse(await active.createTopic(createTopicCommand(req))), (client, md, options, cb) => client.createTopic(req, md, options, cb));
       }),
-      // Harmless to anyone without authentication: it makes only what Samsa would make itself. Once
-      // mTLS identities exist, allow coordinator identities only here (libs/rpc principalOf).
+      // Coordinator (and forwarding controller) identities only: libs/security access rules.
       CreateInternalTopic: unary((req, call) => {
         const creation = internalTopicCommand(req);
         return this.onActive<v1.CreateInternalTopicResponse, v1.CreateInternalTopicResponse__Output>(
@@ -132,6 +134,7 @@ export class ControllerHandlers {
         return { topics: records.map((r) => toTopicInfo(this.ctx.view, r)) };
       }),
       GetMetadata: unary(async (req) => toMetadataResponse(this.ctx.view, this.ctx.clusterId, req.topics)),
+      ...securityHandlers(this.ctx.security, (call, local, forward) => this.onActive(call, () => local(), forward)),
     };
   }
 }

@@ -4,11 +4,11 @@
  * admin calls. Lifecycle: libs/service.
  */
 import { MetadataKeys, ClusterView, connectEtcd } from '../../libs/cluster/index.js';
-import { ControllerCandidate } from '../../libs/controller/index.js';
+import { ControllerCandidate, type ActiveController } from '../../libs/controller/index.js';
 import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService } from '../../libs/service/index.js';
-import { startTransportSecurity } from '../../libs/security/index.js';
+import { SecurityAdmin, startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
 import { ControllerMetrics, meter } from '../../libs/telemetry/index.js';
 import { loadControllerConfig } from './config.js';
 import { ControllerHandlers } from './handlers.js';
@@ -20,6 +20,8 @@ runService({
   kind: 'controller',
   loadConfig: () => loadControllerConfig(),
   instance: (config) => String(config.controllerId),
+  // A standby's forwarded calls say they come from a controller (in --insecure, the claim is all there is).
+  identity: (config) => String(config.controllerId),
   async start(config, logger, resources) {
     // First: a service without its certificate (and not --insecure) must not join the cluster.
     const security = startTransportSecurity(config, logger);
@@ -30,6 +32,18 @@ runService({
       throw new Error(`cannot read cluster metadata from etcd at ${config.etcdEndpoints.join(',')}: ${err instanceof Error ? err.message : String(err)}`);
     });
     resources.defer('cluster view', () => view.close());
+    // Before the server is made: its calls pass the access guard (ACLs, tokens).
+    const access = await startAccessControl({ config, etcd, clusterRoot: keys.root, logger, quotas: false });
+    resources.defer('access control', () => access.close());
+    // ACL and quota writes are fenced on the active term's election key, like its topic writes.
+    const admins = new WeakMap<ActiveController, SecurityAdmin>();
+    const securityAdmin = (): SecurityAdmin | undefined => {
+      const active = candidate?.active();
+      if (!active) return undefined;
+      let admin = admins.get(active);
+      if (!admin) admins.set(active, (admin = new SecurityAdmin(etcd, access.view, active.fence, access.audit)));
+      return admin;
+    };
     const server = createServer();
     resources.defer('gRPC server', () => server.forceShutdown());
     // From the configured port (a controller is always given a real one): the handlers need it before binding.
@@ -37,7 +51,7 @@ runService({
     let candidate: ControllerCandidate | undefined;
     const handlers = resources.own(
       'forwarding client',
-      new ControllerHandlers({ clusterId: config.clusterId, selfAddress: formatHostPort(advertised), view, active: () => candidate?.active() }),
+      new ControllerHandlers({ clusterId: config.clusterId, selfAddress: formatHostPort(advertised), view, active: () => candidate?.active(), security: { view: access.view, admin: securityAdmin } }),
       (h) => h.close(),
     );
     server.addService(loadSamsaProto().proto.samsa.v1.ControllerService.service, handlers.handlers());

@@ -4,7 +4,7 @@
  */
 import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
 import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.js';
 import { DEFAULT_GROUP_LIMITS } from '../../libs/group/index.js';
 
 export const COORDINATOR_CONFIG_SPEC = {
@@ -23,6 +23,7 @@ export const COORDINATOR_CONFIG_SPEC = {
   lagRefreshMs: int('SAMSA_LAG_REFRESH_MS', 'lag-refresh-ms', 10_000, 'how often consumer lag is recomputed for /metrics (asks brokers for high watermarks)', 100, 3_600_000),
   dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the coordinator (its state lives in __consumer_offsets); accepted for uniformity'),
   ...TLS_CONFIG_SPEC,
+  ...ACCESS_CONFIG_SPEC,
 } as const;
 
 export type CoordinatorConfig = ConfigOf<typeof COORDINATOR_CONFIG_SPEC>;

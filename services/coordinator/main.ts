@@ -10,7 +10,7 @@ import type { BatchObservableCallback } from '@opentelemetry/api';
 import { meter, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService, type Resources, type Running } from '../../libs/service/index.js';
-import { startTransportSecurity } from '../../libs/security/index.js';
+import { startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
 import { connectEtcd, ClusterView, MetadataKeys } from '../../libs/cluster/index.js';
 import { Samsa } from '../../libs/client/index.js';
@@ -42,8 +42,12 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   // First: a service without its certificate (and not --insecure) must not join the cluster.
   const security = startTransportSecurity(config, logger);
   resources.defer('transport security', () => security.close());
-  const view = await ClusterView.start(etcd, new MetadataKeys(config.clusterId), logger);
+  const keys = new MetadataKeys(config.clusterId);
+  const view = await ClusterView.start(etcd, keys, logger);
   resources.defer('cluster view', () => view.close());
+  // Before the server is made: its calls pass the access guard (ACLs, tokens).
+  const access = await startAccessControl({ config, etcd, clusterRoot: keys.root, logger, quotas: false });
+  resources.defer('access control', () => access.close());
   logger.info('waiting for a live broker');
   await view.waitFor(() => view.brokers().length > 0, 10 * 60_000);
   const samsa = new Samsa({

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { LocalCluster, EtcdProcess, type LocalClusterOptions } from '../../tools/launcher/index.js';
 import { LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../../libs/security/index.js';
-import { setDefaultTransport } from '../../libs/rpc/index.js';
+import { setDefaultTransport, SERVICE_IDENTITY_HEADER } from '../../libs/rpc/index.js';
 import * as grpc from '@grpc/grpc-js';
 
 /** Short timeouts so failure detection in tests takes seconds, not the production defaults. */
@@ -91,7 +91,24 @@ export async function serviceSecurityEnv(kind: 'broker' | 'controller' | 'coordi
   setDefaultTransport({ channel: clientTlsCredentials(client) });
   clientEnv(client);
   const files = await ca.issue(`${kind}-${id}`, { service: true });
-  return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key };
+  // As the launcher does: ACLs on, this process's certificate (the CLI's) a super-user.
+  return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key, SAMSA_SUPER_USERS: 'User:samsa-cli' };
+}
+
+/**
+ * How a test calls a service-only RPC (CreateInternalTopic, Replicate) as one of Samsa's services
+ * would: over TLS, a service certificate from the test CA (OU=samsa-service, CN <kind>-<id>); in
+ * plaintext, the default transport and the service's claim header (libs/rpc principal.ts).
+ */
+export async function asService(kind: 'broker' | 'controller' | 'coordinator', id: number): Promise<{ credentials: grpc.ChannelCredentials | undefined; metadata: grpc.Metadata }> {
+  const metadata = new grpc.Metadata();
+  if (TEST_SECURITY === 'insecure') {
+    metadata.set(SERVICE_IDENTITY_HEADER, `${kind}/${id}`);
+    return { credentials: undefined, metadata };
+  }
+  const ca = await sharedTestCa();
+  const files = await ca.issue(`${kind}-${id}`, { service: true, outDir: join(ca.dir, 'test-services') });
+  return { credentials: clientTlsCredentials(files), metadata };
 }
 
 /** Starts just etcd for the current test file. */

@@ -25,7 +25,7 @@ import {
 import { callUnary, controllerClient, deadlineIn, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { createLogger } from '../../libs/telemetry/index.js';
 import { freePort, ServiceProcess, waitUntil } from '../../tools/launcher/index.js';
-import { serviceSecurityEnv, startEtcd, tempDir, uniqueName } from '../harness/cluster.js';
+import { asService, serviceSecurityEnv, startEtcd, tempDir, uniqueName } from '../harness/cluster.js';
 
 const TTL = 3;
 const logger = createLogger('controller-test', 'test', 'silent');
@@ -223,7 +223,12 @@ describe('topic admin', () => {
     // runs in this file, so __consumer_offsets does not exist yet).
     await expectFailure(createTopic(a, { name: `__${uniqueName('internal')}`, partitions: 1, replicationFactor: 1 }), 'POLICY_VIOLATION', grpc.status.FAILED_PRECONDITION);
     const name = '__consumer_offsets';
-    await callUnary((cb) => admin(a).createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, { deadline: deadlineIn(10_000) }, cb), a);
+    // Only a coordinator's identity may ask for it (a client, even a super-user, is refused).
+    const asClient = callUnary((cb) => admin(a).createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, { deadline: deadlineIn(10_000) }, cb), a);
+    await expectFailure(asClient, "AUTHORIZATION_FAILED", grpc.status.PERMISSION_DENIED);
+    const coordinator = await asService('coordinator', 1);
+    const asCoordinator = controllerClient(a, undefined, coordinator.credentials);
+    await callUnary((cb) => asCoordinator.createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, coordinator.metadata, { deadline: deadlineIn(10_000) }, cb), a).finally(() => asCoordinator.close());
     expect((await listTopics(a)).names).not.toContain(name);
     expect((await listTopics(a, true)).names).toContain(name);
     // Deleting __consumer_offsets wiped every group's committed offsets; growing it remapped every group.

@@ -10,7 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokerClient, checkHealth, clientOptions, controllerClient, coordinatorClient, defaultChannelCredentials, loadSamsaProto, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { waitUntil } from '../../tools/launcher/index.js';
-import { startCluster, uniqueName } from '../harness/cluster.js';
+import { asService, startCluster, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'strict-input', brokers: 1, controllers: 1, coordinators: 1 });
 const controller = cluster.controllers[0]!;
@@ -215,7 +215,15 @@ describe('internal topics', () => {
     for (const name of ['__consumer_offsets', `__${uniqueName('mine')}`]) {
       await expectRefused(promised((cb) => controllers.createTopic({ name, partitions: 1, replicationFactor: 1 }, deadline(), cb)), grpc.status.FAILED_PRECONDITION, 'POLICY_VIOLATION', /internal/);
     }
-    await expectRefused(promised((cb) => controllers.createInternalTopic({ name: '__mine', partitions: 1, replicationFactor: 1 }, deadline(), cb)), grpc.status.INVALID_ARGUMENT, 'INVALID_TOPIC_NAME');
+    // CreateInternalTopic answers coordinators only, and even they get only the internal topics Samsa knows.
+    await expectRefused(promised((cb) => controllers.createInternalTopic({ name: '__mine', partitions: 1, replicationFactor: 1 }, deadline(), cb)), grpc.status.PERMISSION_DENIED, 'AUTHORIZATION_FAILED');
+    const coordinatorIdentity = await asService('coordinator', 1);
+    const asCoordinator = controllerClient(controller.address, undefined, coordinatorIdentity.credentials);
+    await expectRefused(
+      promised((cb) => asCoordinator.createInternalTopic({ name: '__mine', partitions: 1, replicationFactor: 1 }, coordinatorIdentity.metadata, deadline(), cb)).finally(() => asCoordinator.close()),
+      grpc.status.INVALID_ARGUMENT,
+      'INVALID_TOPIC_NAME',
+    );
     // The coordinator made __consumer_offsets through CreateInternalTopic, with the controller's config.
     const described = await promised<v1.DescribeTopicsResponse__Output>((cb) => controllers.describeTopics({ names: ['__consumer_offsets'] }, deadline(), cb));
     expect(described.topics[0]?.config?.cleanupPolicy).toBe('compact');

@@ -21,7 +21,7 @@ import { ServiceProcess, type ServiceKind } from './service.js';
 import { waitUntil } from './child.js';
 import * as grpc from '@grpc/grpc-js';
 import { brokerClient, callUnary, deadlineIn, setDefaultTransport } from '../../libs/rpc/index.js';
-import { CLI_CERT_NAME, LocalCa, clientTlsCredentials, type ClientTlsPaths } from '../../libs/security/index.js';
+import { CLI_CERT_NAME, LocalCa, clientTlsCredentials, ensureTokenSigningKey, type ClientTlsPaths, type TokenKeyPaths } from '../../libs/security/index.js';
 
 export interface LocalClusterOptions {
   dir: string;
@@ -60,25 +60,37 @@ export class LocalCluster {
     readonly coordinators: ServiceProcess[],
     /** The client certificate made for the CLI and this process; undefined when insecure. */
     readonly clientTls: ClientTlsPaths | undefined,
+    /** The bearer-token signing key pair the services trust; undefined when insecure. */
+    readonly tokenKeys: TokenKeyPaths | undefined,
   ) {}
 
   /**
    * Makes the CA (unless given), the client certificate, and returns the SAMSA_* settings of each
    * service's TLS; installs the client certificate as this process's default transport.
    */
-  private static async prepareSecurity(options: LocalClusterOptions): Promise<{ clientTls: ClientTlsPaths | undefined; serviceEnv: (kind: ServiceKind, id: number, host: string) => Promise<Record<string, string>> }> {
+  private static async prepareSecurity(options: LocalClusterOptions): Promise<{
+    clientTls: ClientTlsPaths | undefined;
+    tokenKeys: TokenKeyPaths | undefined;
+    /** Access settings every service gets unless options.env says otherwise. */
+    accessEnv: Record<string, string>;
+    serviceEnv: (kind: ServiceKind, id: number, host: string) => Promise<Record<string, string>>;
+  }> {
     if (options.security === 'insecure') {
       setDefaultTransport({ channel: grpc.credentials.createInsecure() });
       const env = { SAMSA_INSECURE: '1', SAMSA_TLS_CA: '', SAMSA_TLS_CERT: '', SAMSA_TLS_KEY: '' };
-      return { clientTls: undefined, serviceEnv: () => Promise.resolve(env) };
+      return { clientTls: undefined, tokenKeys: undefined, accessEnv: {}, serviceEnv: () => Promise.resolve(env) };
     }
     const tlsDir = join(options.dir, 'tls');
     const ca = options.ca ?? (await LocalCa.openOrCreate(tlsDir));
     const hosts = [options.host ?? '127.0.0.1'];
     const clientTls = await ca.issue(CLI_CERT_NAME, { hosts, outDir: tlsDir });
     setDefaultTransport({ channel: clientTlsCredentials(clientTls) });
+    const tokenKeys = ensureTokenSigningKey(tlsDir);
     return {
       clientTls,
+      tokenKeys,
+      // ACLs on (the services' default); the CLI's certificate is the operator's, allowed everything.
+      accessEnv: { SAMSA_SUPER_USERS: `User:${CLI_CERT_NAME}`, SAMSA_TOKEN_PUBLIC_KEYS: tokenKeys.publicKey },
       serviceEnv: async (kind, id, host) => {
         const files = await ca.issue(`${kind}-${id}`, { service: true, hosts: [...hosts, host], outDir: tlsDir });
         return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key };
@@ -100,7 +112,7 @@ export class LocalCluster {
     });
     const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined, metricsPort: number | undefined): Promise<ServiceProcess> => {
       const placed = options.placement?.(kind, id);
-      const env = { ...options.env, ...(await security.serviceEnv(kind, id, placed?.host ?? host)) };
+      const env = { ...security.accessEnv, ...options.env, ...(await security.serviceEnv(kind, id, placed?.host ?? host)) };
       return new ServiceProcess({
         kind,
         id,
@@ -120,7 +132,7 @@ export class LocalCluster {
     const controllers: ServiceProcess[] = [];
     const brokers: ServiceProcess[] = [];
     const coordinators: ServiceProcess[] = [];
-    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers, coordinators, security.clientTls);
+    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers, coordinators, security.clientTls, security.tokenKeys);
     try {
       for (let i = 0; i < (options.controllers ?? 1); i++) controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i], options.metricsPorts?.controllers?.[i]));
       for (let i = 0; i < (options.brokers ?? 3); i++) brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));

@@ -131,6 +131,12 @@ describe('string limits', () => {
 
 // A new string field in a request lands here: give it a limit in libs/rpc/limits.ts if it is an id or a name.
 const EXPECTED_LIMITS: Record<string, number> = {
+  'AclBinding.host': 32767,
+  'AclBinding.principal': 32767,
+  'AclBinding.resource_name': 32767,
+  'AclBindingFilter.host': 32767,
+  'AclBindingFilter.principal': 32767,
+  'AclBindingFilter.resource_name': 32767,
   'AlterTopicConfigRequest.name': 249,
   'CommitOffsetsRequest.group_id': 255,
   'CommitOffsetsRequest.member_id': 255,
@@ -155,6 +161,8 @@ const EXPECTED_LIMITS: Record<string, number> = {
   'OffsetForLeaderEpochRequest.topic': 249,
   'ProcessedOffset.topic': 249,
   'ProduceRequest.topic': 249,
+  'QuotaEntity.client_id': 255,
+  'QuotaEntity.user': 32767,
   'RecordHeader.key': 1024,
   'ReplicaPartitionPosition.topic': 249,
   'ResetOffsetsRequest.group_id': 255,

@@ -9,6 +9,7 @@ export interface ConsumeResponse {
   'records'?: (_samsa_v1_ConsumedRecord)[];
   'batches'?: (Buffer | Uint8Array | string);
   'nextOffset'?: (number | string | Long);
+  'throttleTimeMs'?: (number);
 }
 
 export interface ConsumeResponse__Output {
@@ -17,4 +18,5 @@ export interface ConsumeResponse__Output {
   'records': (_samsa_v1_ConsumedRecord__Output)[];
   'batches': (Buffer);
   'nextOffset': (number);
+  'throttleTimeMs': (number);
 }

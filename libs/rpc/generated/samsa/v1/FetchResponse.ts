@@ -10,6 +10,7 @@ export interface FetchResponse {
   'records'?: (_samsa_v1_ConsumedRecord)[];
   'batches'?: (Buffer | Uint8Array | string);
   'nextOffset'?: (number | string | Long);
+  'throttleTimeMs'?: (number);
 }
 
 export interface FetchResponse__Output {
@@ -19,4 +20,5 @@ export interface FetchResponse__Output {
   'records': (_samsa_v1_ConsumedRecord__Output)[];
   'batches': (Buffer);
   'nextOffset': (number);
+  'throttleTimeMs': (number);
 }

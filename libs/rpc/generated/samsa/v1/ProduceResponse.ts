@@ -4,8 +4,10 @@ import type { PartitionProduceResult as _samsa_v1_PartitionProduceResult, Partit
 
 export interface ProduceResponse {
   'results'?: (_samsa_v1_PartitionProduceResult)[];
+  'throttleTimeMs'?: (number);
 }
 
 export interface ProduceResponse__Output {
   'results': (_samsa_v1_PartitionProduceResult__Output)[];
+  'throttleTimeMs': (number);
 }

@@ -1,0 +1,8 @@
+// Original file: proto/samsa/v1/security.proto
+
+
+export interface AlterQuotasResponse {
+}
+
+export interface AlterQuotasResponse__Output {
+}

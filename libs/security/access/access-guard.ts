@@ -1,0 +1,282 @@
+/**
+ * The access guard: a gRPC server interceptor every Samsa server carries (libs/rpc setAccessGuard)
+ * that, for each call,
+ *
+ * 1. resolves the caller (caller.ts: bearer token, certificate, or plaintext claim);
+ * 2. checks each request message against the method's rule (rules.ts) before the handler sees it:
+ *    service-only RPCs need a service identity, the others the ACLs of the table, unless the
+ *    caller is a super-user or one of Samsa's services; a refusal ends the call PERMISSION_DENIED
+ *    (UNAUTHENTICATED for a bad token) with a message naming what is missing, and writes an audit
+ *    line; the handler never runs (as strict-requests.ts does for malformed requests);
+ * 3. filters answers that list topics or groups down to what the caller may describe;
+ * 4. on brokers, charges the caller's quotas (quota/throttle.ts) and holds each answer back by the
+ *    throttle it earned, writing it into the answer's throttle_time_ms (Produce, Fetch, Consume)
+ *    and, for every RPC, the `samsa-throttle-time-ms` trailer. Held-back messages go out in order,
+ *    the status after them; a stream's writer waits for each (its write callback fires when the
+ *    message is really sent), so a throttled Consume stream slows down instead of buffering.
+ *
+ * With authorization off (SAMSA_AUTHORIZATION=none, or --insecure) step 2 still enforces the
+ * service-only RPCs; ACLs are not consulted.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { SamsaError, toSamsaError } from '../../errors/index.js';
+import { toGrpcStatus } from '../../rpc/index.js';
+import type { AclAuthorizer } from '../acl/authorizer.js';
+import { CLUSTER, type Operation, type Resource } from '../acl/acl.js';
+import type { AuditLog } from '../audit.js';
+import type { QuotaMeter } from '../quota/throttle.js';
+import type { QuotaKind } from '../quota/quota.js';
+import type { TokenVerifier } from '../token/jwt.js';
+import { resolveCaller, type Caller } from './caller.js';
+import { isSamsaMethod, ruleOf, type Check, type ResponseFilter, type Rule } from './rules.js';
+
+export const THROTTLE_TRAILER = 'samsa-throttle-time-ms';
+/**
+ * The guard puts the caller's verified principal into the call's metadata under this key (after
+ * removing any a client sent), so a handler can name who made a change (audit lines).
+ */
+export const VERIFIED_PRINCIPAL_HEADER = 'samsa-verified-principal';
+
+/** The principal the guard verified for a handler's call, or 'unknown' on a server without the guard. */
+export function verifiedPrincipal(call: { metadata: grpc.Metadata }): string {
+  const v = call.metadata.get(VERIFIED_PRINCIPAL_HEADER)[0];
+  return typeof v === 'string' ? v : 'unknown';
+}
+
+export interface ThrottleMetrics {
+  throttled(kind: QuotaKind, ms: number): void;
+}
+
+export interface AccessGuardOptions {
+  /** undefined: authorization off (only service-only RPCs are enforced). */
+  authorizer: AclAuthorizer | undefined;
+  tokens: TokenVerifier | undefined;
+  /** Brokers only: the quota meter. */
+  quotas: QuotaMeter | undefined;
+  audit: AuditLog;
+  metrics?: ThrottleMetrics;
+}
+
+type Listener = Parameters<grpc.ServerInterceptingCallInterface['start']>[0];
+
+/** Bytes of records in a Produce request or a Fetch/Consume answer (batches as sent, or key+value+headers). */
+function recordBytes(message: { batches?: unknown; records?: unknown }): number {
+  let n = 0;
+  const batches = message.batches;
+  if (Buffer.isBuffer(batches) || batches instanceof Uint8Array) n += batches.length;
+  else if (Array.isArray(batches)) for (const b of batches as { batch?: Uint8Array }[]) n += b.batch?.length ?? 0;
+  if (Array.isArray(message.records)) {
+    for (const r of message.records as { key?: Uint8Array | null; value?: Uint8Array; headers?: { key?: string; value?: Uint8Array }[] }[]) {
+      n += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+      for (const h of r.headers ?? []) n += (h.key?.length ?? 0) + (h.value?.length ?? 0);
+    }
+  }
+  return n;
+}
+
+const PRODUCE = '/samsa.v1.BrokerService/Produce';
+const FETCHES = new Set(['/samsa.v1.BrokerService/Fetch', '/samsa.v1.BrokerService/Consume']);
+
+export class AccessGuard {
+  constructor(readonly options: AccessGuardOptions) {}
+
+  readonly interceptor: grpc.ServerInterceptor = (method, call) =>
+    isSamsaMethod(method.path) ? new GuardedCall(this.options, method.path, call) : new grpc.ServerInterceptingCall(call);
+
+  /** The refusal of `check` for `caller`, or undefined when allowed. */
+  static refusal(options: AccessGuardOptions, caller: Caller, check: Check, anyOfType?: Extract<Rule, { kind: 'acl' }>['anyOfType']): SamsaError | undefined {
+    const authz = options.authorizer;
+    if (!authz || caller.service) return undefined;
+    const base = { principal: caller.principal, host: caller.host, operation: check.operation };
+    const decision = authz.authorize({ ...base, resource: check.resource });
+    if (decision.allowed) return undefined;
+    if (decision.why === 'no-acl') {
+      if (check.orCluster && authz.authorize({ ...base, resource: CLUSTER }).allowed) return undefined;
+      if (anyOfType && authz.authorizeAny(caller.principal, caller.host, anyOfType.operation, anyOfType.type)) return undefined;
+    }
+    const what = `${caller.principal} may not ${check.operation} ${check.resource.type} "${check.resource.name}"`;
+    if (decision.why === 'deny') {
+      const b = decision.binding;
+      return new SamsaError('AUTHORIZATION_FAILED', `${what}: denied by the ACL ${b.permission} ${b.principal} ${b.operation} on ${b.resourceType} ${b.resourceName} (${b.patternType}) from ${b.host}`);
+    }
+    const flag = check.resource.type === 'CLUSTER' ? '--cluster' : `--${check.resource.type.toLowerCase().replace('_', '-')} ${check.resource.name}`;
+    const also = anyOfType ? ` (or ${anyOfType.operation} on any ${anyOfType.type})` : check.orCluster ? ` (or ${check.operation} on the cluster)` : '';
+    return new SamsaError(
+      'AUTHORIZATION_FAILED',
+      `${what}${also}: no ACL allows it. An operator can add one: samsa acls add --allow --principal ${caller.principal} --operation ${check.operation} ${flag}`,
+    );
+  }
+}
+
+class GuardedCall extends grpc.ServerInterceptingCall {
+  private downstream: Listener | undefined;
+  private rejected = false;
+  private caller: Caller | undefined;
+  private authError: SamsaError | undefined;
+  private filter: ResponseFilter | undefined;
+  /** Throttle earned by the request side (request rate, produce bytes), applied to the next answer. */
+  private requestThrottleMs = 0;
+  private totalThrottleMs = 0;
+  /** Answers (and the status) wait here while an earlier one is held back. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private gone = false;
+
+  constructor(
+    private readonly options: AccessGuardOptions,
+    private readonly path: string,
+    call: grpc.ServerInterceptingCallInterface,
+  ) {
+    super(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            try {
+              this.caller = resolveCaller(call, metadata, options.tokens);
+            } catch (err) {
+              this.authError = toSamsaError(err);
+            }
+            metadata.remove(VERIFIED_PRINCIPAL_HEADER);
+            if (this.caller) metadata.set(VERIFIED_PRINCIPAL_HEADER, this.caller.principal);
+            pass(metadata);
+          },
+          onReceiveMessage: (message: unknown, pass) => {
+            if (this.rejected) return;
+            const refusal = this.admit(message);
+            if (refusal) return this.reject(refusal);
+            pass(message);
+          },
+          onReceiveHalfClose: (pass) => {
+            if (!this.rejected) pass();
+          },
+          onCancel: () => this.cancelTimers(),
+        }),
+      sendMessage: (message: unknown, next) => this.send(message, next),
+      sendStatus: (status, next) => {
+        if (this.totalThrottleMs > 0) {
+          status.metadata ??= new grpc.Metadata();
+          status.metadata.set(THROTTLE_TRAILER, String(this.totalThrottleMs));
+        }
+        this.enqueue(0, () => next(status));
+      },
+    });
+  }
+
+  override start(listener: Listener): void {
+    this.downstream = listener;
+    super.start(listener);
+  }
+
+  /** Checks one request message; the refusal, or undefined when it may pass. */
+  private admit(message: unknown): SamsaError | undefined {
+    if (this.authError) return this.authError;
+    const caller = this.caller;
+    if (!caller) return new SamsaError('AUTHENTICATION_FAILED', 'no caller identity (metadata missing)');
+    const rule = ruleOf(this.path);
+    if (!rule) return this.denied(caller, new SamsaError('AUTHORIZATION_FAILED', `${this.path} has no access rule; refused`), undefined);
+    if (rule.kind === 'services') {
+      if (caller.service && rule.services.includes(caller.service.kind)) return undefined;
+      return this.denied(caller, new SamsaError('AUTHORIZATION_FAILED', `${this.path} is for Samsa's own ${rule.services.join(' and ')} services; ${caller.principal} is not one`), undefined);
+    }
+    for (const check of rule.checks(message)) {
+      const refusal = AccessGuard.refusal(this.options, caller, check, rule.anyOfType);
+      if (refusal) return this.denied(caller, refusal, check);
+    }
+    if (rule.filter && this.options.authorizer && !caller.service) {
+      const authz = this.options.authorizer;
+      this.filter = rule.filter;
+      this.may = (operation: Operation, resource: Resource) => authz.authorize({ principal: caller.principal, host: caller.host, operation, resource }).allowed;
+    }
+    this.chargeRequest(caller, message);
+    return undefined;
+  }
+
+  private may: (operation: Operation, resource: Resource) => boolean = () => true;
+
+  private denied(caller: Caller, err: SamsaError, check: Check | undefined): SamsaError {
+    this.options.audit.denied({
+      principal: caller.principal,
+      host: caller.host,
+      method: this.path,
+      ...(check ? { operation: check.operation, resource: check.resource } : {}),
+      reason: err.message,
+    });
+    return err;
+  }
+
+  private reject(err: SamsaError): void {
+    this.rejected = true;
+    if (err.reason === 'AUTHENTICATION_FAILED' && this.caller === undefined) {
+      this.options.audit.denied({ principal: 'unauthenticated', host: 'unknown', method: this.path, reason: err.message });
+    }
+    this.sendStatus(toGrpcStatus(err));
+    this.downstream?.onCancel();
+  }
+
+  private chargeRequest(caller: Caller, message: unknown): void {
+    const meter = this.options.quotas;
+    if (!meter || caller.service) return;
+    let throttle = meter.record('request', caller.principal, caller.clientId, 1).throttleMs;
+    this.count('request', throttle);
+    if (this.path === PRODUCE) {
+      const t = meter.record('produce', caller.principal, caller.clientId, recordBytes(message as { batches?: unknown; records?: unknown })).throttleMs;
+      this.count('produce', t);
+      throttle = Math.max(throttle, t);
+    }
+    this.requestThrottleMs = Math.max(this.requestThrottleMs, throttle);
+  }
+
+  private count(kind: QuotaKind, ms: number): void {
+    if (ms > 0) this.options.metrics?.throttled(kind, ms);
+  }
+
+  private send(message: unknown, next: (message: unknown) => void): void {
+    let out = this.filter ? this.filter(message, this.may) : message;
+    let throttle = this.requestThrottleMs;
+    this.requestThrottleMs = 0;
+    const meter = this.options.quotas;
+    const caller = this.caller;
+    if (meter && caller && !caller.service && FETCHES.has(this.path)) {
+      const t = meter.record('fetch', caller.principal, caller.clientId, recordBytes(out as { batches?: unknown; records?: unknown })).throttleMs;
+      this.count('fetch', t);
+      throttle = Math.max(throttle, t);
+    }
+    if (throttle > 0 && out && typeof out === 'object') {
+      this.totalThrottleMs += throttle;
+      if (this.path === PRODUCE || FETCHES.has(this.path)) out = { ...(out as object), throttleTimeMs: throttle };
+    }
+    this.enqueue(throttle, () => next(out));
+  }
+
+  /** Runs `send` after everything queued before it, `delayMs` later; in order, nothing skipped. */
+  private enqueue(delayMs: number, send: () => void): void {
+    if (this.queued === 0 && delayMs <= 0) return send();
+    this.queued++;
+    this.queue = this.queue.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const fire = (): void => {
+            this.queued--;
+            if (!this.gone) send();
+            resolve();
+          };
+          if (delayMs <= 0 || this.gone) return fire();
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            fire();
+          }, delayMs);
+          this.timers.add(timer);
+        }),
+    );
+  }
+
+  private cancelTimers(): void {
+    this.gone = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    // Pending sends resolve without sending: the client is gone.
+    this.queue = Promise.resolve();
+    this.queued = 0;
+  }
+}
