@@ -102,11 +102,21 @@ export interface TopicConfigValues {
   retentionBytes: number;
   segmentBytes: number;
   segmentMs: number;
-  cleanupPolicy: 'delete' | 'compact';
+  cleanupPolicy: CleanupPolicy;
   minInsyncReplicas: number;
   maxMessageBytes: number;
   uncleanLeaderElection: boolean;
+  deleteRetentionMs: number;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
+  maxCompactionLagMs: number;
+  compressionType: CompressionType;
 }
+
+/** Kafka's cleanup.policy values; "delete,compact" is stored as "compact,delete". */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+/** Kafka's compression.type topic values. */
+export type CompressionType = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export const DEFAULT_TOPIC_CONFIG: TopicConfigValues = {
   retentionMs: 7 * 24 * 3600 * 1000,
@@ -117,7 +127,20 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfigValues = {
   minInsyncReplicas: 1,
   maxMessageBytes: 1024 * 1024,
   uncleanLeaderElection: false,
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+  compressionType: 'producer',
 };
+
+/**
+ * A stored topic config with defaults for what it does not say: topics created before a setting
+ * existed keep their etcd record as it was (the controller compares records byte for byte).
+ */
+export function withConfigDefaults(config: Partial<TopicConfigValues>): TopicConfigValues {
+  return { ...DEFAULT_TOPIC_CONFIG, ...config };
+}
 
 export interface TopicRecord {
   name: string;

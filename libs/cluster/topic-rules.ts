@@ -3,7 +3,10 @@
  * SamsaErrors whose messages say what is allowed.
  */
 import { SamsaError } from '../errors/index.js';
-import { DEFAULT_TOPIC_CONFIG, type TopicConfigValues } from './metadata.js';
+import { DEFAULT_TOPIC_CONFIG, type CleanupPolicy, type CompressionType, type TopicConfigValues } from './metadata.js';
+
+const CLEANUP_POLICIES: Readonly<Record<string, CleanupPolicy>> = { delete: 'delete', compact: 'compact', 'compact,delete': 'compact,delete', 'delete,compact': 'compact,delete' };
+const COMPRESSION_TYPES: readonly CompressionType[] = ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 export const MAX_PARTITIONS = 10_000;
@@ -64,10 +67,21 @@ export function resolveTopicConfig(requested: TopicConfigRequest | null | undefi
   const r = requested ?? {};
   const d = DEFAULT_TOPIC_CONFIG;
   const num = (v: unknown, def: number): number => (v === undefined || v === null ? def : Number(v));
-  const cleanup = r.cleanupPolicy ?? d.cleanupPolicy;
-  if (cleanup !== 'delete' && cleanup !== 'compact') {
-    throw new SamsaError('INVALID_CONFIG', `cleanup.policy must be "delete" or "compact", got "${cleanup}"`);
+  const cleanup = CLEANUP_POLICIES[(r.cleanupPolicy ?? d.cleanupPolicy).replace(/\s+/g, '')];
+  if (!cleanup) {
+    throw new SamsaError('INVALID_CONFIG', `cleanup.policy must be "delete", "compact" or "compact,delete", got "${r.cleanupPolicy}"`);
   }
+  const compression = (r.compressionType ?? d.compressionType) as CompressionType;
+  if (!COMPRESSION_TYPES.includes(compression)) {
+    throw new SamsaError('INVALID_CONFIG', `compression.type must be one of ${COMPRESSION_TYPES.join(', ')}, got "${r.compressionType}"`);
+  }
+  const ratio = num(r.minCleanableDirtyRatio, d.minCleanableDirtyRatio);
+  if (!(ratio >= 0 && ratio <= 1)) {
+    throw new SamsaError('INVALID_CONFIG', `min.cleanable.dirty.ratio must be between 0 and 1, got ${ratio}`);
+  }
+  const minLag = range('min.compaction.lag.ms', num(r.minCompactionLagMs, d.minCompactionLagMs), 0, Number.MAX_SAFE_INTEGER);
+  const maxLag = range('max.compaction.lag.ms', num(r.maxCompactionLagMs, d.maxCompactionLagMs), 1, Number.MAX_SAFE_INTEGER);
+  if (maxLag < minLag) throw new SamsaError('INVALID_CONFIG', `max.compaction.lag.ms (${maxLag}) must not be below min.compaction.lag.ms (${minLag})`);
   const minIsr = range('min.insync.replicas', num(r.minInsyncReplicas, d.minInsyncReplicas), 1, Math.max(1, replicationFactor));
   return {
     retentionMs: range('retention.ms', num(r.retentionMs, d.retentionMs), 1, Number.MAX_SAFE_INTEGER, true),
@@ -78,5 +92,10 @@ export function resolveTopicConfig(requested: TopicConfigRequest | null | undefi
     minInsyncReplicas: minIsr,
     maxMessageBytes: range('max.message.bytes', num(r.maxMessageBytes, d.maxMessageBytes), 1024, 64 * 1024 * 1024 - 1024),
     uncleanLeaderElection: r.uncleanLeaderElection ?? d.uncleanLeaderElection,
+    deleteRetentionMs: range('delete.retention.ms', num(r.deleteRetentionMs, d.deleteRetentionMs), 0, Number.MAX_SAFE_INTEGER),
+    minCleanableDirtyRatio: ratio,
+    minCompactionLagMs: minLag,
+    maxCompactionLagMs: maxLag,
+    compressionType: compression,
   };
 }

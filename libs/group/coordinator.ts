@@ -28,7 +28,7 @@ export interface OffsetsLog {
    * Calls `apply` for each record of `partition` from offset `from` up to the high watermark as it
    * is when the call starts; resolves with the offset after the last record read (at least `from`).
    */
-  replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null) => void, signal: AbortSignal): Promise<number>;
+  replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void, signal: AbortSignal): Promise<number>;
 }
 
 export interface GroupCoordinatorOptions {
@@ -146,7 +146,7 @@ export class GroupCoordinator implements OwnershipListener {
     for (let attempt = 0; !rt.abort.signal.aborted; attempt++) {
       try {
         const offsets = new OffsetsState();
-        const apply = (k: Buffer | null, v: Buffer | null): void => offsets.applyStored(k, v);
+        const apply = (k: Buffer | null, v: Buffer | null, h: readonly { key: string; value: Buffer }[]): void => offsets.applyStored(k, v, h);
         let next = await this.o.log.replay(partition, 0, apply, rt.abort.signal);
         if (rt.abort.signal.aborted) return;
         const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)]);

@@ -6,12 +6,17 @@
  * Record layout (key and value are UTF-8; the value is JSON, or absent for a tombstone):
  *
  *   key "offset\0<group>\0<topic>\0<partition>"  value {"offset","metadata","commitTimestampMs","fence"}
- *                                                 or {"deleted":true,"fence"}: the offset was deleted
- *                                                 (group deleted); a fenced marker, not a null
- *                                                 tombstone, so a deposed owner cannot delete either
- *   key "fence"                                  value {"fence","coordinatorId"}: an owner took over
+ *                                                 or null, a tombstone (the offset or its group was
+ *                                                 deleted), with its fence in the record header
+ *                                                 "fence" (decimal); older logs hold
+ *                                                 {"deleted":true,"fence"} instead, still read
+ *   key "fence\0<fence>"                         value {"fence","coordinatorId"}: an owner took over
+ *                                                 (older logs: key "fence")
  *
- * Reading is compaction by key: the latest record per key wins. Fencing: every value carries the
+ * The topic is compacted (cleanup.policy=compact, docs/adr/0029): the log cleaner keeps the latest
+ * record per key and drops tombstones after delete.retention.ms, so a replay reads about one record
+ * per live committed offset. Each fence record has a key of its own, so compaction never moves a
+ * fence after the records it fenced off. Reading is compaction by key: the latest record per key wins. Fencing: every value carries the
  * fencing token of the coordinator that wrote it (the etcd create revision of its ownership key
  * for the partition, which grows with every new owner). A new owner appends a "fence" record once
  * it has read the partition; from that record on, records with a smaller token (written by a
@@ -32,7 +37,12 @@ export interface OffsetsRecord {
   key: string;
   /** null: a tombstone. */
   value: string | null;
+  /** A tombstone's fencing token, stored as the record header "fence". */
+  fence?: number;
 }
+
+/** The record header that carries a tombstone's fencing token. */
+export const FENCE_HEADER = 'fence';
 
 export function groupPartition(groupId: string, partitions: number): number {
   return toPositive(murmur2(Buffer.from(groupId, 'utf8'))) % partitions;
@@ -43,11 +53,12 @@ export function offsetKey(groupId: string, tp: TopicPartition): string {
 }
 
 export function offsetRecord(groupId: string, tp: TopicPartition, value: CommittedOffsetValue | null, fence: number): OffsetsRecord {
-  return { key: offsetKey(groupId, tp), value: JSON.stringify(value === null ? { deleted: true, fence } : { ...value, fence }) };
+  if (value === null) return { key: offsetKey(groupId, tp), value: null, fence };
+  return { key: offsetKey(groupId, tp), value: JSON.stringify({ ...value, fence }) };
 }
 
 export function fenceRecord(fence: number, coordinatorId: number): OffsetsRecord {
-  return { key: 'fence', value: JSON.stringify({ fence, coordinatorId }) };
+  return { key: `fence\0${fence}`, value: JSON.stringify({ fence, coordinatorId }) };
 }
 
 export interface Committed extends CommittedOffsetValue, TopicPartition {}
@@ -66,17 +77,20 @@ export class OffsetsState {
     return this.maxFence;
   }
 
-  /** Applies one record read from the log (key and value bytes as stored). */
-  applyStored(key: Buffer | null, value: Buffer | null): void {
+  /** Applies one record read from the log (key and value bytes as stored, and its headers). */
+  applyStored(key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[] = []): void {
     if (!key) {
       this.skipped++;
       return;
     }
-    this.apply({ key: key.toString('utf8'), value: value === null ? null : value.toString('utf8') });
+    const fenceHeader = headers.find((h) => h.key === FENCE_HEADER);
+    const record: OffsetsRecord = { key: key.toString('utf8'), value: value === null ? null : value.toString('utf8') };
+    if (fenceHeader) record.fence = Number(fenceHeader.value.toString('utf8'));
+    this.apply(record);
   }
 
   apply(record: OffsetsRecord): void {
-    if (record.key === 'fence') {
+    if (record.key === 'fence' || record.key.startsWith('fence\0')) {
       const fence = this.parse<{ fence: number }>(record.value)?.fence;
       if (typeof fence === 'number' && fence > this.maxFence) this.maxFence = fence;
       return;
@@ -90,6 +104,15 @@ export class OffsetsState {
     const partition = Number(rawPartition);
     if (!Number.isInteger(partition) || partition < 0) {
       this.skipped++;
+      return;
+    }
+    if (record.value === null) {
+      // A tombstone: deleted unless a newer owner has fenced its writer off.
+      if (typeof record.fence !== 'number' || !Number.isSafeInteger(record.fence) || record.fence < this.maxFence) {
+        this.skipped++;
+        return;
+      }
+      this.delete(groupId, { topic, partition });
       return;
     }
     const v = this.parse<Partial<CommittedOffsetValue> & { fence: number; deleted?: boolean }>(record.value);

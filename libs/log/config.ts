@@ -12,6 +12,23 @@ export interface LogConfig {
   indexIntervalBytes: number;
   /** When appended data is fsynced; see docs/adr/0002-fsync-policy.md. */
   fsync: { mode: 'always' | 'interval' | 'never'; intervalMs: number };
+  /**
+   * Kafka's cleanup.policy: `delete` lets retention (retentionMs, retentionBytes) delete old
+   * segments; `compact` lets the log cleaner keep only the latest record per key (cleaner.ts).
+   * Both may be on ("compact,delete").
+   */
+  cleanupPolicy: { delete: boolean; compact: boolean };
+  /** Compacted logs: a tombstone is kept this long after its batch's timestamp, then removed. */
+  deleteRetentionMs: number;
+  /** Compacted logs: clean when dirty bytes / (clean + dirty bytes) reaches this. */
+  minCleanableDirtyRatio: number;
+  /** Compacted logs: a record stays uncompacted at least this long after its batch's timestamp. */
+  minCompactionLagMs: number;
+  /**
+   * Compacted logs: a record is compacted at most about this long after it was written, whatever
+   * the dirty ratio (and the active segment rolls at this age so that it can be).
+   */
+  maxCompactionLagMs: number;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {
@@ -21,4 +38,9 @@ export const DEFAULT_LOG_CONFIG: LogConfig = {
   retentionMs: 7 * 24 * 3600 * 1000,
   indexIntervalBytes: 4096,
   fsync: { mode: 'interval', intervalMs: 1000 },
+  cleanupPolicy: { delete: true, compact: false },
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 };

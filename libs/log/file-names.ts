@@ -6,7 +6,14 @@
  *   00000000000000000000.index      sparse offset index (offset-index.ts)
  *   00000000000000000000.timeindex  sparse time index (time-index.ts)
  *   leader-epoch-checkpoint         epoch -> start offset (leader-epoch-cache.ts)
+ *   cleaner-offset-checkpoint       where the log cleaner's dirty section starts (partition-log.ts)
  *   .clean-shutdown                 present only after a clean close
+ *
+ * The log cleaner's replacement of segments [base, end) by one cleaned segment (cleaner.ts):
+ *
+ *   <base>.<end>.cleaned            being written; deleted on open (the old segments are intact)
+ *   <base>.<end>.swap               complete and fsynced; on open every segment with a base offset
+ *                                   in [base, end) is deleted and the swap becomes <base>.log
  */
 import { join } from 'node:path';
 
@@ -14,6 +21,24 @@ export type SegmentFileKind = 'log' | 'index' | 'timeindex';
 
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 export const EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint';
+export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
+
+export type ReplacementKind = 'cleaned' | 'swap';
+
+/** The file holding the cleaned replacement of segments [baseOffset, endOffset), in stage `kind`. */
+export function replacementPath(dir: string, baseOffset: number, endOffset: number, kind: ReplacementKind): string {
+  return join(dir, `${String(baseOffset).padStart(20, '0')}.${String(endOffset).padStart(20, '0')}.${kind}`);
+}
+
+/** The range and stage of a replacement file name, or undefined for any other file. */
+export function parseReplacementFileName(name: string): { baseOffset: number; endOffset: number; kind: ReplacementKind } | undefined {
+  const m = /^(\d{20})\.(\d{20})\.(cleaned|swap)$/.exec(name);
+  if (!m) return undefined;
+  const baseOffset = Number(m[1]);
+  const endOffset = Number(m[2]);
+  if (!Number.isSafeInteger(baseOffset) || !Number.isSafeInteger(endOffset) || endOffset <= baseOffset) return undefined;
+  return { baseOffset, endOffset, kind: m[3] as ReplacementKind };
+}
 
 export function segmentFileName(baseOffset: number, kind: SegmentFileKind): string {
   return `${String(baseOffset).padStart(20, '0')}.${kind}`;

@@ -9,25 +9,40 @@
  * (an internal promise chain). Reads run concurrently and see only committed bytes.
  *
  * Recovery: after a clean close (`.clean-shutdown` present) indexes are trusted if sane. After a
- * crash the last segment is checked batch by batch (header, length, CRC-32C, contiguous offsets)
+ * crash the last segment is checked batch by batch (header, length, CRC-32C, increasing offsets)
  * and cut at the first bad or torn batch; its indexes are rebuilt. Earlier segments were fsynced
  * when they rolled, so only their indexes are sanity-checked. What was cut is logged. A directory
  * with no segment yet (a partition just created) has nothing to lose and opens as clean.
+ * A replacement the log cleaner left behind is finished or dropped first (file-names.ts): a
+ * `.cleaned` file is deleted (the segments it would replace are intact), a `.swap` file replaces
+ * the segments of its range and its indexes are rebuilt.
+ *
+ * Compaction (cleaner.ts) leaves gaps: offsets inside and between batches that hold no record,
+ * and segments that start below their first batch. Reads return the first batch at or after the
+ * requested offset; followers accept a batch that starts above their log end offset.
  *
  * Descriptors: every file goes through a FilePool (file-pool.ts). A broker passes one pool to all
  * its logs so partition count never decides how many descriptors are open; without one, a log
  * makes a small private pool (DEFAULT_MAX_OPEN_FILES) that it owns.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
-import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateBatch } from '../record/index.js';
+import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateStoredBatch } from '../record/index.js';
 import { timedFsync, withChildSpan } from '../telemetry/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LogConfig } from './config.js';
-import { CLEAN_SHUTDOWN_FILE, parseSegmentFileName } from './file-names.js';
-import { DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.js';
+import {
+  CLEANER_CHECKPOINT_FILE,
+  CLEAN_SHUTDOWN_FILE,
+  parseReplacementFileName,
+  parseSegmentFileName,
+  replacementPath,
+  segmentPath,
+} from './file-names.js';
+import { DEFAULT_MAX_OPEN_FILES, FilePool, readWhole } from './file-pool.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { cleanLog, cleaningDue, type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 import { parseHeader, Segment } from './segment.js';
 
 export interface AppendInfo {
@@ -67,6 +82,10 @@ export class PartitionLog {
   private flushing = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private report: RecoveryReport = { clean: true, truncatedBytes: 0, validBatches: 0, segmentsRebuilt: 0 };
+  /** The log cleaner's first dirty offset: records below it were compacted (cleaner.ts). */
+  private cleanerCheckpoint = 0;
+  /** Bumped whenever segments are replaced by the cleaner: a read that failed meanwhile retries. */
+  private generation = 0;
   epochs!: LeaderEpochCache;
 
   private constructor(
@@ -114,6 +133,7 @@ export class PartitionLog {
     } catch (err) {
       throw new SamsaError('STORAGE_ERROR', `cannot create log directory ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
+    const rebuild = await this.finishReplacements(await readdir(this.dir));
     const names = await readdir(this.dir);
     const bases = new Set<number>();
     for (const name of names) {
@@ -131,7 +151,7 @@ export class PartitionLog {
     const report: RecoveryReport = { clean, truncatedBytes: 0, validBatches: 0, segmentsRebuilt: 0 };
     for (let i = 0; i < sorted.length; i++) {
       const base = sorted[i] as number;
-      const recover = !clean && i === sorted.length - 1;
+      const recover = (!clean && i === sorted.length - 1) || rebuild.has(base);
       const { segment, scan, rebuilt, fileSize } = await Segment.open(this.files, this.dir, base, this.config.indexIntervalBytes, this.clock.nowMs(), recover);
       if (rebuilt) report.segmentsRebuilt++;
       report.validBatches += scan.batches;
@@ -147,11 +167,57 @@ export class PartitionLog {
     this.report = report;
     this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset, this.files);
     await this.epochs.truncateFromEnd(this.logEndOffset);
+    this.cleanerCheckpoint = await this.loadCleanerCheckpoint();
     if (!clean) this.logger.info({ dir: this.dir, ...report, logEndOffset: this.logEndOffset }, 'recovered log after unclean shutdown');
     if (this.config.fsync.mode === 'interval') {
       this.flushTimer = setInterval(() => void this.periodicFlush(), this.config.fsync.intervalMs);
       this.flushTimer.unref();
     }
+  }
+
+  /**
+   * Finishes or drops what a crashed cleaner left (see the module comment); returns the base
+   * offsets of the segments swapped in, whose indexes must be rebuilt.
+   */
+  private async finishReplacements(names: string[]): Promise<Set<number>> {
+    const rebuilt = new Set<number>();
+    for (const name of names) {
+      const r = parseReplacementFileName(name);
+      if (!r) continue;
+      if (r.kind === 'cleaned') {
+        await rm(join(this.dir, name), { force: true });
+        continue;
+      }
+      for (const other of names) {
+        const seg = parseSegmentFileName(other);
+        if (seg && seg.baseOffset >= r.baseOffset && seg.baseOffset < r.endOffset) await rm(join(this.dir, other), { force: true });
+      }
+      await rename(join(this.dir, name), segmentPath(this.dir, r.baseOffset, 'log'));
+      rebuilt.add(r.baseOffset);
+      this.logger.warn({ dir: this.dir, from: r.baseOffset, to: r.endOffset }, 'finished a cleaner swap interrupted by a crash');
+    }
+    return rebuilt;
+  }
+
+  private async loadCleanerCheckpoint(): Promise<number> {
+    try {
+      const text = (await this.files.transient(join(this.dir, CLEANER_CHECKPOINT_FILE), 'r', readWhole)).toString('utf8');
+      const offset = Number(text.split('\n')[1]);
+      return Number.isSafeInteger(offset) && offset >= 0 ? offset : this.logStartOffset;
+    } catch {
+      // Missing or unreadable: everything counts as dirty (the next clean rereads it all).
+      return this.logStartOffset;
+    }
+  }
+
+  /** Writes the cleaner checkpoint (version line, offset line) atomically. */
+  private async persistCleanerCheckpoint(): Promise<void> {
+    const path = join(this.dir, CLEANER_CHECKPOINT_FILE);
+    await this.files.transient(path + '.tmp', 'w', async (fh) => {
+      await fh.writeFile(`0\n${this.cleanerCheckpoint}\n`);
+      await fh.sync();
+    });
+    await rename(path + '.tmp', path);
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -167,7 +233,9 @@ export class PartitionLog {
     const a = this.active;
     if (a.size === 0) return;
     const tooBig = a.size + incoming > this.config.segmentBytes;
-    const tooOld = this.clock.nowMs() - a.rollTimestamp > this.config.segmentMs;
+    // A compacted log also rolls at max.compaction.lag.ms: the active segment is never cleaned (KIP-354).
+    const maxAge = this.config.cleanupPolicy.compact ? Math.min(this.config.segmentMs, this.config.maxCompactionLagMs) : this.config.segmentMs;
+    const tooOld = this.clock.nowMs() - a.rollTimestamp > maxAge;
     if (!tooBig && !tooOld) return;
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
     await timedFsync('roll', () => a.sync());
@@ -202,7 +270,10 @@ export class PartitionLog {
     }));
   }
 
-  /** Follower path: stamped batches copied from the leader; the first must start at the LEO. Span `log.append` inside a trace. */
+  /**
+   * Follower path: stamped batches copied from the leader, each starting at or above the LEO (at
+   * it, or above it after a gap the leader's cleaner left). Span `log.append` inside a trace.
+   */
   appendAsFollower(batches: Buffer): Promise<AppendInfo | undefined> {
     return withChildSpan('log.append', { 'samsa.bytes': batches.length, 'samsa.follower': true }, () => this.enqueue(async () => {
       let pos = 0;
@@ -212,9 +283,9 @@ export class PartitionLog {
         const size = batchSizeAt(batches, pos);
         if (size < 0 || pos + size > batches.length) throw new SamsaError('CORRUPT_MESSAGE', `replicated data ends with a partial batch at byte ${pos}`);
         const slice = batches.subarray(pos, pos + size);
-        const header = validateBatch(slice);
-        if (header.baseOffset !== this.logEndOffset) {
-          throw new SamsaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${header.baseOffset} but the log ends at ${this.logEndOffset}`);
+        const header = validateStoredBatch(slice);
+        if (header.baseOffset < this.logEndOffset) {
+          throw new SamsaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${header.baseOffset} but the log already ends at ${this.logEndOffset}`);
         }
         await this.maybeRoll(size);
         if (header.partitionLeaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
@@ -231,6 +302,18 @@ export class PartitionLog {
 
   /** See the API contract in index.ts. */
   async read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<LogReadResult> {
+    const generation = this.generation;
+    try {
+      return await this.readOnce(offset, maxBytes, maxOffsetExclusive);
+    } catch (err) {
+      // The cleaner replaced (closed and deleted) a segment this read was using: read the new ones.
+      if (this.generation === generation || this.closed) throw err;
+      await this.tail;
+      return this.readOnce(offset, maxBytes, maxOffsetExclusive);
+    }
+  }
+
+  private async readOnce(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<LogReadResult> {
     const start = this.logStartOffset;
     const end = this.logEndOffset;
     if (!Number.isSafeInteger(offset) || offset < start || offset > end) {
@@ -296,6 +379,11 @@ export class PartitionLog {
       }
       await this.epochs.truncateFromEnd(this.logEndOffset);
       await this.active.sync();
+      if (this.cleanerCheckpoint > this.logEndOffset) {
+        // What gets appended here again has not been cleaned.
+        this.cleanerCheckpoint = this.logEndOffset;
+        await this.persistCleanerCheckpoint();
+      }
       this.logger.info({ dir: this.dir, offset, logEndOffset: this.logEndOffset }, 'truncated log');
     });
   }
@@ -310,6 +398,8 @@ export class PartitionLog {
       this.segments.push(await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
       await this.epochs.truncateFromEnd(0);
       await this.active.sync();
+      this.cleanerCheckpoint = this.logStartOffset;
+      await this.persistCleanerCheckpoint();
       this.logger.info({ dir: this.dir, offset }, 'emptied log; it now starts at the leader\'s log start');
     });
   }
@@ -332,18 +422,37 @@ export class PartitionLog {
     return this.epochs.endOffsetFor(epoch);
   }
 
-  /** Deletes whole old segments by retention time and size; never the active segment. */
-  applyRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
+  /**
+   * Under cleanup.policy `delete`: whether the oldest segment is past retention, the test
+   * applyRetention repeats per segment. O(1), from in-memory sizes and timestamps, without
+   * queueing behind appends: the periodic check costs this much per log when nothing is due.
+   */
+  retentionDue(): boolean {
+    if (!this.config.cleanupPolicy.delete || this.segments.length < 2) return false;
+    return this.pastRetention(this.segments[0] as Segment, this.sizeInBytes, this.clock.nowMs());
+  }
+
+  private pastRetention(oldest: Segment, total: number, now: number): boolean {
+    const expired = this.config.retentionMs >= 0 && oldest.maxTimestamp < now - this.config.retentionMs;
+    const oversize = this.config.retentionBytes >= 0 && total - oldest.size >= this.config.retentionBytes;
+    return expired || oversize;
+  }
+
+  /**
+   * Deletes whole old segments by retention time and size (cleanup.policy `delete`); never the
+   * active segment. Exact at segment granularity: a segment goes once its newest record is older
+   * than retentionMs, or while the log without it is still at least retentionBytes.
+   */
+  async applyRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
+    if (!this.retentionDue()) return { deletedSegments: 0, deletedBytes: 0 };
     return this.enqueue(async () => {
       const now = this.clock.nowMs();
       let total = this.sizeInBytes;
       let deletedSegments = 0;
       let deletedBytes = 0;
-      while (this.segments.length > 1) {
+      while (this.segments.length > 1 && this.config.cleanupPolicy.delete) {
         const oldest = this.segments[0] as Segment;
-        const expired = this.config.retentionMs >= 0 && oldest.maxTimestamp < now - this.config.retentionMs;
-        const oversize = this.config.retentionBytes >= 0 && total - oldest.size >= this.config.retentionBytes;
-        if (!expired && !oversize) break;
+        if (!this.pastRetention(oldest, total, now)) break;
         this.segments.shift();
         total -= oldest.size;
         deletedBytes += oldest.size;
@@ -356,6 +465,80 @@ export class PartitionLog {
       }
       return { deletedSegments, deletedBytes };
     });
+  }
+
+  // ---- the log cleaner (cleaner.ts), which works on a snapshot of the segments ----
+
+  /** The dirty section when cleaning is due (compacted, dirty ratio or max lag reached); else undefined. */
+  cleaningDue(upperBoundOffset: number): Promise<DirtyState | undefined> {
+    return cleaningDue(this, upperBoundOffset);
+  }
+
+  /** One cleaning pass below `options.upperBoundOffset` (the high watermark); see cleaner.ts. */
+  clean(options: CleanOptions): Promise<CleanStats | undefined> {
+    return cleanLog(this, options);
+  }
+
+  /** @internal The segments now (the last is the active one), settings, clock and files. */
+  cleaningView(): { segments: readonly Segment[]; config: LogConfig; firstDirtyOffset: number; nowMs: number; files: FilePool } {
+    const firstDirtyOffset = Math.max(this.logStartOffset, Math.min(this.cleanerCheckpoint, this.active.baseOffset));
+    return { segments: [...this.segments], config: this.config, firstDirtyOffset, nowMs: this.clock.nowMs(), files: this.files };
+  }
+
+  /** @internal Where a cleaned replacement of segments [base, end) is written. */
+  cleanedPath(baseOffset: number, endOffset: number): string {
+    return replacementPath(this.dir, baseOffset, endOffset, 'cleaned');
+  }
+
+  /**
+   * @internal Replaces `old` (consecutive segments, not the active one) by the cleaned file at
+   * `cleanedPath`, which holds their retained batches and covers [old[0].baseOffset, endOffset).
+   * Kafka's order: rename to .swap (fsync the directory), delete the old segments, rename the swap
+   * to the first one's .log and rebuild its indexes; a crash at any step is finished on open.
+   * Returns false, deleting the cleaned file, when `old` is no longer in the log as it was
+   * (retention or truncation ran meanwhile). `step` is called after each step (tests crash there).
+   */
+  replaceSegments(old: readonly Segment[], cleanedPath: string, endOffset: number, step?: (name: string) => void): Promise<boolean> {
+    return this.enqueue(async () => {
+      const first = old[0] as Segment;
+      const at = this.segments.indexOf(first);
+      const intact = at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s);
+      const next = this.segments[at + old.length];
+      if (!intact || next?.baseOffset !== endOffset) {
+        await rm(cleanedPath, { force: true });
+        return false;
+      }
+      const swap = replacementPath(this.dir, first.baseOffset, endOffset, 'swap');
+      await rename(cleanedPath, swap);
+      await this.syncDir();
+      step?.('swap-renamed');
+      this.generation++;
+      for (const seg of old) {
+        await seg.delete();
+        step?.('old-segment-deleted');
+      }
+      await rename(swap, segmentPath(this.dir, first.baseOffset, 'log'));
+      await this.syncDir();
+      step?.('swap-installed');
+      const { segment } = await Segment.open(this.files, this.dir, first.baseOffset, this.config.indexIntervalBytes, this.clock.nowMs(), true);
+      await segment.sync();
+      segment.markRolled();
+      this.segments.splice(at, old.length, segment);
+      this.generation++;
+      return true;
+    });
+  }
+
+  /** @internal Records that offsets below `offset` are clean. */
+  setCleanerCheckpoint(offset: number): Promise<void> {
+    return this.enqueue(async () => {
+      this.cleanerCheckpoint = Math.min(offset, this.logEndOffset);
+      await this.persistCleanerCheckpoint();
+    });
+  }
+
+  private async syncDir(): Promise<void> {
+    await this.files.transient(this.dir, 'r', (h) => h.sync());
   }
 
   /**

@@ -13,7 +13,7 @@
  * pool needs the slot, and close() waits for the I/O in flight.
  */
 import { rm, stat } from 'node:fs/promises';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, validateBatch } from '../record/index.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, validateStoredBatch } from '../record/index.js';
 import type { SamsaError } from '../errors/index.js';
 import type { FilePool, PooledFile } from './file-pool.js';
 import { segmentPath } from './file-names.js';
@@ -105,7 +105,8 @@ export class Segment {
 
   /**
    * Opens an existing segment. With `recover`, every batch is checked (header, length, CRC-32C,
-   * offsets following on) and the file is cut at the first bad or torn one; indexes are rebuilt.
+   * offsets increasing; a compacted segment has gaps between batches) and the file is cut at the
+   * first bad or torn one; indexes are rebuilt.
    * Without it the indexes are trusted if sane (rebuilt otherwise) and only the tail after the last
    * index entry is walked.
    */
@@ -159,15 +160,15 @@ export class Segment {
       const info = await this.headerAt(pos);
       if (!info) return { validBytes: pos, batches, stoppedBecause: `implausible batch header at byte ${pos}` };
       if (pos + info.size > end) return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is torn (${info.size} bytes, ${end - pos} present)` };
-      if (expected >= 0 && info.baseOffset !== expected) {
-        return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} has base offset ${info.baseOffset}, expected ${expected}` };
+      if (expected >= 0 && info.baseOffset < expected) {
+        return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} has base offset ${info.baseOffset}, expected ${expected} or more` };
       }
       if (info.baseOffset < this.baseOffset) return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is below the segment base offset` };
       if (checkCrc) {
         const buf = Buffer.allocUnsafe(info.size);
         await this.file.use((h) => h.read(buf, 0, info.size, pos));
         try {
-          validateBatch(buf);
+          validateStoredBatch(buf);
         } catch (err) {
           return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos}: ${(err as SamsaError).message}` };
         }
@@ -219,7 +220,8 @@ export class Segment {
   }
 
   /**
-   * Position of the first batch whose last offset is >= `offset`, or `size` when there is none.
+   * The first batch whose last offset is >= `offset` (it holds `offset`, or, in a compacted
+   * segment, is the first batch after the gap `offset` falls in), or undefined when there is none.
    * Uses the index as a starting hint and verifies by walking headers; a wrong index costs time,
    * never correctness.
    */
@@ -229,19 +231,20 @@ export class Segment {
     if (recent) return recent;
     const hint = this.offsetIndex.lookup(offset).position;
     if (hint > 0 && hint < this.size) {
-      const found = await this.walkTo(offset, hint);
+      const found = await this.walkTo(offset, hint, true);
       if (found) return found;
     }
-    return this.walkTo(offset, 0);
+    return this.walkTo(offset, 0, false);
   }
 
   /**
    * Walks headers from `position`, reading the file a window at a time; undefined if the first one
-   * is implausible or already past `offset`, or when no batch up to `size` holds it.
+   * is implausible (or, for an index `hint`, already past `offset`), or when no batch up to `size`
+   * has a last offset >= `offset`.
    */
-  private async walkTo(offset: number, position: number): Promise<BatchInfo | undefined> {
+  private async walkTo(offset: number, position: number, hint: boolean): Promise<BatchInfo | undefined> {
     let pos = position;
-    let first = true;
+    let first = hint;
     while (pos < this.size) {
       const window = await this.read(pos, WALK_WINDOW_BYTES);
       let at = 0;
@@ -299,7 +302,8 @@ export class Segment {
     await this.offsetIndex.truncateToPosition(first.position);
     await this.timeIndex.truncateToOffset(first.baseOffset);
     this.size = first.position;
-    this.nextOffset = first.baseOffset;
+    // In a gap of a compacted segment the first batch cut starts above `offset`.
+    this.nextOffset = Math.min(first.baseOffset, offset);
     this.bytesSinceIndex = this.indexIntervalBytes;
     // maxTimestamp may now be too high. The time index holds an entry for every batch that raised
     // it, and what is left of the index ends below `offset`, so its last entry is the largest

@@ -28,9 +28,10 @@ import {
   OFF_RECORD_COUNT,
   sealBatch,
   writeSafeInt64,
+  type BatchHeader,
 } from './batch-header.js';
-import { codecId, compress, type CompressionCodec } from './compression.js';
-import { recordBodySize, recordSize, writeRecord, type RecordHeader } from './records.js';
+import { CODECS, codecId, compress, type CompressionCodec } from './compression.js';
+import { recordBodySize, recordSize, writeRecord, type DecodedRecord, type RecordHeader } from './records.js';
 
 export interface RecordInput {
   /** Absent or null: no key (-1 on the wire). An empty buffer is a key of zero bytes. */
@@ -178,4 +179,61 @@ export async function compressBatch(batch: Buffer, codec: CompressionCodec): Pro
   out.writeInt16BE((attributes & ~COMPRESSION_MASK) | id, OFF_ATTRIBUTES);
   sealBatch(out, 0, total);
   return out;
+}
+
+/** Attribute bit 3: the broker's append time is every record's timestamp (maxTimestamp). */
+const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+
+/**
+ * The batch `header` describes, holding only `records` (a non-empty subset of its records, in
+ * offset order): what the log cleaner writes in place of a batch some of whose records it drops.
+ * As Kafka's MemoryRecords.filterTo, the base offset, last offset delta, leader epoch, producer
+ * id/epoch/base sequence, attributes and codec stay, so the batch spans the same offsets (a
+ * producer's last sequence still maps to its last offset) and each record keeps its offset delta;
+ * the records are compressed again with the batch's codec (or `codec`: the leader recompressing to
+ * a topic's compression.type). The base timestamp stays too (record
+ * deltas are relative to it); maxTimestamp becomes the largest kept record's, except for a
+ * LogAppendTime batch, whose maxTimestamp is every record's timestamp.
+ */
+export async function rebuildBatch(header: BatchHeader, records: readonly DecodedRecord[], codec: CompressionCodec = CODECS[header.attributes & COMPRESSION_MASK] ?? 'none'): Promise<Buffer> {
+  if (records.length === 0) throw new SamsaError('INTERNAL_ERROR', 'a rebuilt batch needs at least one record');
+  const base = header.baseOffset;
+  const baseTimestamp = header.baseTimestamp;
+  const logAppendTime = (header.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0;
+  let maxTimestamp = logAppendTime ? header.maxTimestamp : -1;
+  const bodySizes = new Float64Array(records.length);
+  let total = BATCH_HEADER_SIZE;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as DecodedRecord;
+    const offsetDelta = r.offset - base;
+    if (offsetDelta < 0 || offsetDelta > header.lastOffsetDelta) {
+      throw new SamsaError('INTERNAL_ERROR', `record at offset ${r.offset} is outside the batch [${base}, ${base + header.lastOffsetDelta}]`);
+    }
+    if (!logAppendTime && r.timestampMs > maxTimestamp) maxTimestamp = r.timestampMs;
+    const body = recordBodySize(r.timestampMs - baseTimestamp, offsetDelta, r.key, r.value, r.headers);
+    bodySizes[i] = body;
+    total += recordSize(body);
+  }
+  const buf = Buffer.allocUnsafe(total);
+  writeSafeInt64(buf, OFF_BASE_OFFSET, base);
+  buf.writeInt32BE(total - LOG_OVERHEAD, OFF_BATCH_LENGTH);
+  buf.writeInt32BE(header.partitionLeaderEpoch, OFF_LEADER_EPOCH);
+  buf.writeInt8(MAGIC_V2, OFF_MAGIC);
+  buf.writeUInt32BE(0, OFF_CRC);
+  buf.writeInt16BE(header.attributes & ~COMPRESSION_MASK, OFF_ATTRIBUTES);
+  buf.writeInt32BE(header.lastOffsetDelta, OFF_LAST_OFFSET_DELTA);
+  writeSafeInt64(buf, OFF_BASE_TIMESTAMP, baseTimestamp);
+  writeSafeInt64(buf, OFF_MAX_TIMESTAMP, maxTimestamp);
+  writeSafeInt64(buf, OFF_PRODUCER_ID, header.producerId);
+  buf.writeInt16BE(header.producerEpoch, OFF_PRODUCER_EPOCH);
+  buf.writeInt32BE(header.baseSequence, OFF_BASE_SEQUENCE);
+  buf.writeInt32BE(records.length, OFF_RECORD_COUNT);
+  let pos = BATCH_HEADER_SIZE;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as DecodedRecord;
+    pos = writeRecord(buf, pos, bodySizes[i] as number, r.timestampMs - baseTimestamp, r.offset - base, r.key, r.value, r.headers);
+  }
+  if (pos !== total) throw new SamsaError('INTERNAL_ERROR', `batch rebuild wrote ${pos} bytes but measured ${total}`);
+  sealBatch(buf, 0, total);
+  return compressBatch(buf, codec);
 }

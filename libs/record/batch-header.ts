@@ -122,6 +122,20 @@ export function lastOffsetOf(buf: Buffer, pos = 0): number {
  * compressed batch the CRC covers the compressed bytes (as in Kafka) and only the codec id is checked.
  */
 export function validateBatch(batch: Buffer): BatchHeader {
+  return checkBatch(batch, false);
+}
+
+/**
+ * As validateBatch, for a batch read from a log rather than sent by a producer: the log cleaner
+ * (libs/log/cleaner.ts) keeps a batch's base offset and last offset delta while dropping records
+ * (Kafka's layout after compaction), so `recordCount` may be smaller than `lastOffsetDelta + 1`.
+ * Followers, recovery and readers accept that; a producer's batch never may.
+ */
+export function validateStoredBatch(batch: Buffer): BatchHeader {
+  return checkBatch(batch, true);
+}
+
+function checkBatch(batch: Buffer, compacted: boolean): BatchHeader {
   if (batch.length < BATCH_HEADER_SIZE) {
     throw new SamsaError('CORRUPT_MESSAGE', `batch is ${batch.length} bytes, shorter than the ${BATCH_HEADER_SIZE}-byte header`);
   }
@@ -137,7 +151,7 @@ export function validateBatch(batch: Buffer): BatchHeader {
     throw new SamsaError('CORRUPT_MESSAGE', `batch attributes name compression codec ${codec}; Kafka's codecs are 0-${MAX_COMPRESSION_CODEC} (none, gzip, snappy, lz4, zstd)`);
   }
   if (header.recordCount < 1) throw new SamsaError('CORRUPT_MESSAGE', `batch holds ${header.recordCount} records`);
-  if (header.lastOffsetDelta !== header.recordCount - 1) {
+  if (compacted ? header.lastOffsetDelta < header.recordCount - 1 : header.lastOffsetDelta !== header.recordCount - 1) {
     throw new SamsaError('CORRUPT_MESSAGE', `lastOffsetDelta ${header.lastOffsetDelta} does not match ${header.recordCount} records`);
   }
   const actual = crc32c(batch.subarray(CRC_START));

@@ -15,7 +15,7 @@ import {
   batchSizeAt,
   lastOffsetOf,
   readBatchHeader,
-  validateBatch,
+  validateStoredBatch,
   type BatchHeader,
 } from './batch-header.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompress } from './compression.js';
@@ -44,14 +44,15 @@ export interface BatchPosition {
 
 /**
  * Decodes every record of the one batch that occupies exactly `batch`, in offset order. Checks
- * what validateBatch checks (length field, magic, counts, CRC-32C) and that the records fill the
- * batch exactly, each with the offset delta of its position (0, 1, 2, ...). Throws
+ * what validateStoredBatch checks (length field, magic, counts, CRC-32C) and that the records fill
+ * the batch exactly, with strictly increasing offset deltas up to lastOffsetDelta (0, 1, 2, ... as
+ * produced; with gaps once the log cleaner dropped records). Throws
  * CORRUPT_MESSAGE otherwise. A compressed batch (codecs in compression.ts) is decompressed, within
  * `options.maxDecompressedBytes`; its decoded keys and values are views into the decompressed copy.
  */
 export function decodeBatch(batch: Buffer, options: DecodeOptions = {}): DecodedRecord[] {
   const out: DecodedRecord[] = [];
-  decodeInto(batch, validateBatch(batch), out, 0, options.maxDecompressedBytes);
+  decodeInto(batch, validateStoredBatch(batch), out, 0, options.maxDecompressedBytes);
   return out;
 }
 
@@ -87,7 +88,7 @@ export function decodeRecordsFrom(bytes: Buffer, fromOffset: number, options: De
     if (size < 0) return out;
     if (lastOffsetOf(bytes, position) >= fromOffset) {
       const batch = bytes.subarray(position, position + size);
-      decodeInto(batch, validateBatch(batch), out, fromOffset, options.maxDecompressedBytes);
+      decodeInto(batch, validateStoredBatch(batch), out, fromOffset, options.maxDecompressedBytes);
     }
     position += size;
   }
@@ -134,14 +135,18 @@ function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fr
   };
   const cursor: ReadCursor = { pos: start };
   const end = records.length;
+  // Offset deltas strictly increase up to lastOffsetDelta; a compacted batch has gaps between them.
+  let previous = -1;
   for (let i = 0; i < header.recordCount; i++) {
     if (cursor.pos >= end) {
       throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} says ${header.recordCount} records but holds ${i}`);
     }
     const record = readRecord(records, cursor, end, ctx);
-    if (record.offset !== header.baseOffset + i) {
-      throw new SamsaError('CORRUPT_MESSAGE', `record ${i} of batch at offset ${header.baseOffset} has offset delta ${record.offset - header.baseOffset}`);
+    const delta = record.offset - header.baseOffset;
+    if (delta <= previous || delta > header.lastOffsetDelta) {
+      throw new SamsaError('CORRUPT_MESSAGE', `record ${i} of batch at offset ${header.baseOffset} has offset delta ${delta} (after ${previous}, last ${header.lastOffsetDelta})`);
     }
+    previous = delta;
     if (record.offset >= fromOffset) out.push(record);
   }
   if (cursor.pos !== end) {

@@ -31,7 +31,7 @@ export {
   type ReadCursor,
 } from './varint.js';
 export type { RecordHeader, DecodedRecord } from './records.js';
-export { buildBatch, compressBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
+export { buildBatch, compressBatch, rebuildBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
 export { decodeBatch, iterateBatches, decodeRecordsFrom, type BatchPosition, type DecodeOptions } from './batch-reader.js';
 export {
   CODECS,

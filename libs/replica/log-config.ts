@@ -4,7 +4,7 @@
  * from the broker's defaults.
  */
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../log/index.js';
-import type { TopicConfigValues } from '../cluster/index.js';
+import { withConfigDefaults, type TopicConfigValues } from '../cluster/index.js';
 
 export interface BrokerLogDefaults {
   /** The broker's fsync policy (SAMSA_FSYNC); defaults to libs/log's. */
@@ -17,7 +17,8 @@ export const DEFAULT_BROKER_LOG_DEFAULTS: BrokerLogDefaults = {
   indexIntervalBytes: DEFAULT_LOG_CONFIG.indexIntervalBytes,
 };
 
-export function logConfigFor(topic: TopicConfigValues, defaults: BrokerLogDefaults = DEFAULT_BROKER_LOG_DEFAULTS): LogConfig {
+export function logConfigFor(stored: TopicConfigValues, defaults: BrokerLogDefaults = DEFAULT_BROKER_LOG_DEFAULTS): LogConfig {
+  const topic = withConfigDefaults(stored);
   return {
     ...DEFAULT_LOG_CONFIG,
     segmentBytes: topic.segmentBytes,
@@ -26,5 +27,10 @@ export function logConfigFor(topic: TopicConfigValues, defaults: BrokerLogDefaul
     retentionMs: topic.retentionMs,
     indexIntervalBytes: defaults.indexIntervalBytes,
     fsync: defaults.fsync,
+    cleanupPolicy: { delete: topic.cleanupPolicy !== 'compact', compact: topic.cleanupPolicy !== 'delete' },
+    deleteRetentionMs: topic.deleteRetentionMs,
+    minCleanableDirtyRatio: topic.minCleanableDirtyRatio,
+    minCompactionLagMs: topic.minCompactionLagMs,
+    maxCompactionLagMs: topic.maxCompactionLagMs,
   };
 }

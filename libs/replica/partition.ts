@@ -21,7 +21,7 @@
  */
 import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/index.js';
-import type { LogConfig } from '../log/index.js';
+import type { CleanOptions, CleanStats, DirtyState, LogConfig, OffsetMap, Throttler } from '../log/index.js';
 import { AppendTraceIndex, withChildSpan, type TraceCarrier } from '../telemetry/index.js';
 import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
 import { FollowerTracker } from './follower-progress.js';
@@ -46,6 +46,9 @@ export interface ReplicaLog {
   read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;
   offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
   applyRetention(): Promise<unknown>;
+  /** The log cleaner (libs/log/cleaner.ts): due below `upperBoundOffset`, and one pass. */
+  cleaningDue(upperBoundOffset: number): Promise<DirtyState | undefined>;
+  clean(options: CleanOptions): Promise<CleanStats | undefined>;
   close(): Promise<void>;
   /** Lets the files go without the clean-shutdown marker (the storage failed); never throws. */
   abandon(): Promise<void>;
@@ -563,6 +566,23 @@ export class Partition {
     if (this.closedWith) return Promise.resolve('changed');
     if (this.hw > offset) return Promise.resolve('advanced');
     return this.waiters.wait(offset, options);
+  }
+
+  /**
+   * Whether the log cleaner should clean this replica now (LogCleaner's CleanableReplica). Every
+   * replica, leader or follower, cleans its own log below its own high watermark: what lies above
+   * may still be truncated, and what lies below is the same on every replica, so replicas compact
+   * independently and read the same latest value per key.
+   */
+  cleaningDue(): Promise<DirtyState | undefined> {
+    if (this.closedWith) return Promise.resolve(undefined);
+    return this.log.cleaningDue(this.hw);
+  }
+
+  /** One cleaning pass below the high watermark (see cleaningDue). */
+  clean(resources: { map: OffsetMap; throttler: Throttler }): Promise<CleanStats | undefined> {
+    this.throwIfClosed();
+    return this.log.clean({ ...resources, upperBoundOffset: this.hw });
   }
 
   /** Deletes segments past retention; keeps the HW at or above the new log start. */

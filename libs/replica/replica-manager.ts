@@ -25,7 +25,7 @@ import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/index.js';
 import type { ClusterChange } from '../cluster/index.js';
-import { PartitionLog, type LogConfig } from '../log/index.js';
+import { LogCleaner, PartitionLog, systemClock, type CleanableReplica, type LogConfig } from '../log/index.js';
 import { Partition, type ReplicaLog } from './partition.js';
 import { guardStorage } from './storage-guard.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
@@ -83,6 +83,8 @@ export interface ReplicaManagerOptions {
   onOfflineChange?: (offline: OfflineReplica[]) => void;
   /** How often offline replicas are tried again (default 5 s). */
   offlineRetryMs?: number;
+  /** The log cleaner of compacted topics (libs/log/log-cleaner.ts); absent: no cleaning. */
+  cleaner?: { dedupeBufferBytes: number; ioMaxBytesPerSecond: number; backoffMs: number };
 }
 
 export interface OfflineReplica {
@@ -123,6 +125,7 @@ export class ReplicaManager {
   private reconcileQueued = false;
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<void> | undefined;
+  private cleaner: LogCleaner | undefined;
   private closing = false;
   /** This process's broker epoch once registered (see Partition.role); undefined before. */
   private incarnation: number | undefined;
@@ -171,6 +174,15 @@ export class ReplicaManager {
     }
     if (options.retentionCheckMs > 0) {
       manager.retentionTimer = setInterval(() => manager.runRetention(), options.retentionCheckMs);
+    }
+    if (options.cleaner) {
+      manager.cleaner = new LogCleaner({
+        ...options.cleaner,
+        clock: systemClock,
+        logger: options.logger,
+        replicas: () => [...manager.hosted.values()].filter((p) => !p.closed).map((p): CleanableReplica => ({ name: `${p.topic}-${p.partition}`, cleaningDue: () => p.cleaningDue(), clean: (r) => p.clean(r) })),
+      });
+      manager.cleaner.start();
     }
     manager.offlineRetryTimer = setInterval(() => {
       if (manager.failed.size > 0) manager.scheduleReconcile();
@@ -262,6 +274,7 @@ export class ReplicaManager {
     this.unsubscribe();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.offlineRetryTimer) clearInterval(this.offlineRetryTimer);
+    await this.cleaner?.close();
     await this.reconciling;
     await this.retentionRun;
     await Promise.all([...this.background]);
@@ -335,6 +348,8 @@ export class ReplicaManager {
           partition.reconfigure(logConfigFor(want.topic.config, this.logDefaults));
           this.configs.set(key, config);
           logger.info({ partition: key, config: want.topic.config }, 'applied a topic config change');
+          // Lowered retention acts now, on every replica, not at the next periodic check.
+          this.track(partition.applyRetention(), 'retention after a topic config change');
         }
         continue;
       }

@@ -30,7 +30,7 @@ type AsyncMethods = {
 }[keyof ReplicaLog];
 
 /** The operations that touch the disk; close/abandon/delete are how a failed log is let go, so they are not guarded. */
-const GUARDED: readonly AsyncMethods[] = ['appendAsLeader', 'appendAsFollower', 'truncateTo', 'truncateFullyAndStartAt', 'read', 'offsetForTimestamp', 'applyRetention'];
+const GUARDED: readonly AsyncMethods[] = ['appendAsLeader', 'appendAsFollower', 'truncateTo', 'truncateFullyAndStartAt', 'read', 'offsetForTimestamp', 'applyRetention', 'cleaningDue', 'clean'];
 
 /**
  * `log` with every disk operation guarded (see the module comment). `name` names the replica in

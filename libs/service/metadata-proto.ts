@@ -3,10 +3,11 @@
  * with: the one place that converts them, at the service edge, so libs/cluster knows no proto.
  */
 import { SamsaError } from '../errors/index.js';
-import type { ClusterView, PartitionState, TopicConfigValues, TopicRecord } from '../cluster/index.js';
+import { withConfigDefaults, type ClusterView, type PartitionState, type TopicConfigValues, type TopicRecord } from '../cluster/index.js';
 import type { v1 } from '../rpc/index.js';
 
-export function topicConfigToProto(c: TopicConfigValues): v1.TopicConfig {
+export function topicConfigToProto(stored: TopicConfigValues): v1.TopicConfig {
+  const c = withConfigDefaults(stored);
   return {
     retentionMs: c.retentionMs,
     retentionBytes: c.retentionBytes,
@@ -16,6 +17,11 @@ export function topicConfigToProto(c: TopicConfigValues): v1.TopicConfig {
     minInsyncReplicas: c.minInsyncReplicas,
     maxMessageBytes: c.maxMessageBytes,
     uncleanLeaderElection: c.uncleanLeaderElection,
+    deleteRetentionMs: c.deleteRetentionMs,
+    minCleanableDirtyRatio: c.minCleanableDirtyRatio,
+    minCompactionLagMs: c.minCompactionLagMs,
+    maxCompactionLagMs: c.maxCompactionLagMs,
+    compressionType: c.compressionType,
   };
 }
 

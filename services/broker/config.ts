@@ -49,6 +49,23 @@ export const BROKER_CONFIG_SPEC = {
   rack: str('SAMSA_RACK', 'rack', '', 'rack/zone label for replica placement'),
   retentionCheckMs: int('SAMSA_RETENTION_CHECK_MS', 'retention-check-ms', 300_000, 'how often retention deletes old segments (0: never)'),
   fsync: fsyncOption(),
+  logCleanerDedupeBufferBytes: int(
+    'SAMSA_LOG_CLEANER_DEDUPE_BUFFER_BYTES',
+    'log-cleaner-dedupe-buffer-bytes',
+    16 * 1024 * 1024,
+    'memory of the log cleaner\'s key map: 39,321 keys per MiB; a pass covers as many dirty segments as their keys fit (0: no cleaning)',
+    0,
+    2 ** 31 - 1,
+  ),
+  logCleanerIoMaxBytesPerSecond: int(
+    'SAMSA_LOG_CLEANER_IO_MAX_BYTES_PER_SECOND',
+    'log-cleaner-io-max-bytes-per-second',
+    50 * 1024 * 1024,
+    'the log cleaner\'s read plus write rate limit (0: no limit)',
+    0,
+    Number.MAX_SAFE_INTEGER,
+  ),
+  logCleanerBackoffMs: int('SAMSA_LOG_CLEANER_BACKOFF_MS', 'log-cleaner-backoff-ms', 15_000, 'how often the log cleaner looks for compacted partitions due for cleaning', 100, 3_600_000),
   replicaLagTimeMaxMs: int(
     'SAMSA_REPLICA_LAG_TIME_MAX_MS',
     'replica-lag-time-max-ms',

@@ -19,7 +19,7 @@ import { startAccessControl, startTransportSecurity } from '../../libs/security/
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { connectEtcd, ClusterView, MembershipOwner, MetadataKeys, ProducerIdAllocator, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
-import { ReplicaManager, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
+import { ReplicaManager, BatchValidatorPool, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
 import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
 import { CoordinatorKeys, OFFSETS_TOPIC } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
@@ -104,6 +104,15 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     view,
     logger,
     retentionCheckMs: config.retentionCheckMs,
+    ...(config.logCleanerDedupeBufferBytes > 0
+      ? {
+          cleaner: {
+            dedupeBufferBytes: config.logCleanerDedupeBufferBytes,
+            ioMaxBytesPerSecond: config.logCleanerIoMaxBytesPerSecond > 0 ? config.logCleanerIoMaxBytesPerSecond : Number.POSITIVE_INFINITY,
+            backoffMs: config.logCleanerBackoffMs,
+          },
+        }
+      : {}),
     logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
     openLog,
   });
@@ -120,6 +129,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     (m) => m.close(),
   );
   const shutdown = new AbortController();
+  const validator = resources.own('batch validation worker', new BatchValidatorPool(), (v) => v.close());
   const producerIds = new ProducerIdAllocator(etcd, keys);
   const server = createServer(limits);
   resources.defer('gRPC server', () => server.forceShutdown());
@@ -139,6 +149,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
       metrics,
       shutdown: shutdown.signal,
       maxMessageBytes: config.maxMessageBytes,
+      validator,
       allocateProducerId: () => producerIds.allocate(),
     }),
   );

@@ -6,11 +6,12 @@
  * the broker requires for internal topics: libs/rpc/principal.ts),
  * read from the partition leaders up to the high watermark.
  *
- * Known cost: with no log cleaner yet, a partition grows with every commit and a takeover replays
- * all of it. The GroupConsume stream batches commits to keep that in check.
+ * The topic is compacted by the brokers' log cleaner (docs/adr/0029), so a takeover replays about
+ * one record per live committed offset plus the uncleaned tail, not every commit ever made.
+ * Compaction leaves offset gaps; the replay follows the consumer's next offsets across them.
  */
 import { SamsaError, hasReason } from '../../libs/errors/index.js';
-import { OFFSETS_TOPIC, type OffsetsLog, type OffsetsRecord } from '../../libs/group/index.js';
+import { FENCE_HEADER, OFFSETS_TOPIC, type OffsetsLog, type OffsetsRecord } from '../../libs/group/index.js';
 import type { Samsa, Producer } from '../../libs/client/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 
@@ -48,21 +49,21 @@ export class OffsetsTopic implements OffsetsLog {
     const written = await this.producer.send({
       topic: OFFSETS_TOPIC,
       acks: 'all',
-      messages: records.map((r) => ({ key: r.key, value: r.value, partition })),
+      messages: records.map((r) => ({ key: r.key, value: r.value, partition, ...(r.fence !== undefined ? { headers: { [FENCE_HEADER]: String(r.fence) } } : {}) })),
     });
     const last = written.at(-1);
     if (!last || last.baseOffset < 0) throw new SamsaError('INTERNAL_ERROR', `append to ${OFFSETS_TOPIC}/${partition} returned no offset`);
     return last.baseOffset + last.recordCount - 1;
   }
 
-  async replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null) => void, signal: AbortSignal): Promise<number> {
+  async replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void, signal: AbortSignal): Promise<number> {
     const stream = this.samsa.consumer().partition({ topic: OFFSETS_TOPIC, partition, from: from === 0 ? 'earliest' : { offset: from }, follow: false });
     const onAbort = (): void => stream.close();
     signal.addEventListener('abort', onAbort, { once: true });
     let next = from;
     try {
       for await (const chunk of stream.chunks()) {
-        for (const m of chunk) apply(m.key, m.value);
+        for (const m of chunk) apply(m.key, m.value, m.headers);
         const last = chunk.at(-1);
         if (last) next = last.offset + 1;
       }

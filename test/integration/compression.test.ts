@@ -3,13 +3,26 @@
  * compresses with each of Kafka's four codecs, the broker stores the batch as it came (the raw
  * Fetch returns it with the codec bits still set, smaller than the records), and the records read
  * back the same through the SDK consumer and through the structured Fetch a plain generated
- * client uses (decompressed on the broker). A decompression bomb is stored (the produce path does
- * not decompress) but the structured Fetch refuses it with CORRUPT_MESSAGE at the 64 MiB cap.
+ * client uses (decompressed on the broker). The leader validates compressed batches on produce
+ * (a decompression bomb or a batch lying about its records is refused with CORRUPT_MESSAGE) and
+ * recompresses to a topic's compression.type.
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa } from '../../libs/client/index.js';
-import { COMPRESSION_MASK, DEFAULT_MAX_DECOMPRESSED_BYTES, OFF_ATTRIBUTES, buildBatch, codecId, compressBatch, iterateBatches, type CompressionCodec } from '../../libs/record/index.js';
+import {
+  COMPRESSION_MASK,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  OFF_ATTRIBUTES,
+  OFF_LAST_OFFSET_DELTA,
+  OFF_RECORD_COUNT,
+  buildBatch,
+  codecId,
+  compressBatch,
+  iterateBatches,
+  sealBatch,
+  type CompressionCodec,
+} from '../../libs/record/index.js';
 import { REASON_TRAILER, brokerClient, type v1 } from '../../libs/rpc/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
@@ -34,6 +47,13 @@ function produceRaw(address: string, req: v1.ProduceRequest): Promise<v1.Produce
       else resolve(res as v1.ProduceResponse__Output);
     });
   });
+}
+
+async function errorOf(p: Promise<unknown>): Promise<grpc.ServiceError | undefined> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => e as grpc.ServiceError,
+  );
 }
 
 function fetch(address: string, req: v1.FetchRequest): Promise<v1.FetchResponse__Output> {
@@ -104,7 +124,7 @@ describe('compressed topics', { timeout: 180_000 }, () => {
     });
   }
 
-  it('a decompression bomb is stored as sent but refused, not expanded, by the structured Fetch', async () => {
+  it('a decompression bomb is refused on produce (CORRUPT_MESSAGE naming the cap), not expanded, and nothing is stored', async () => {
     const topic = uniqueName('z-bomb');
     await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
     const [meta] = await samsa.admin().describeTopics([topic]);
@@ -112,14 +132,48 @@ describe('compressed topics', { timeout: 180_000 }, () => {
     // 65 MiB of zeros: past the 64 MiB cap once decompressed, a few KiB compressed.
     const bomb = await compressBatch(buildBatch([{ value: Buffer.alloc(DEFAULT_MAX_DECOMPRESSED_BYTES + 1024 * 1024) }]), 'zstd');
     expect(bomb.length).toBeLessThan(64 * 1024);
-    await produceRaw(address, { topic, acks: 'ACKS_LEADER', batches: [{ partition: 0, batch: bomb }] });
-    const raw = await fetch(address, { topic, partition: 0, offset: 0, format: 'RECORD_FORMAT_BATCHES' });
-    expect(raw.batches.length).toBe(bomb.length);
-    const err = (await fetch(address, { topic, partition: 0, offset: 0 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as grpc.ServiceError | undefined;
+    const err = await errorOf(produceRaw(address, { topic, acks: 'ACKS_LEADER', batches: [{ partition: 0, batch: bomb }] }));
     expect(err?.metadata?.get(REASON_TRAILER)[0], err?.details).toBe('CORRUPT_MESSAGE');
     expect(err?.details).toMatch(/exceeds the limit of 67108864 bytes/);
+    const raw = await fetch(address, { topic, partition: 0, offset: 0, format: 'RECORD_FORMAT_BATCHES' });
+    expect(raw.batches.length).toBe(0);
+    expect(Number(raw.highWatermark)).toBe(0);
+  });
+
+  it('a compressed batch whose header lies about its records is refused on produce, as Kafka\'s LogValidator does', async () => {
+    const topic = uniqueName('z-liar');
+    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
+    const [meta] = await samsa.admin().describeTopics([topic]);
+    const address = cluster.broker(meta?.partitions[0]?.leaderId ?? -1).address;
+    // Three records compressed, the header claiming two (count and last offset delta agree, CRC resealed).
+    const three = buildBatch([{ value: Buffer.from('a') }, { value: Buffer.from('b') }, { value: Buffer.from('c') }]);
+    const liar = await compressBatch(three, 'lz4');
+    liar.writeInt32BE(1, OFF_LAST_OFFSET_DELTA);
+    liar.writeInt32BE(2, OFF_RECORD_COUNT);
+    sealBatch(liar);
+    const err = await errorOf(produceRaw(address, { topic, acks: 'ACKS_LEADER', batches: [{ partition: 0, batch: liar }] }));
+    expect(err?.metadata?.get(REASON_TRAILER)[0], err?.details).toBe('CORRUPT_MESSAGE');
+    expect(err?.details).toMatch(/bytes after its 2 records/);
+  });
+
+  it('compression.type=zstd: the leader recompresses what producers send; compacted topics refuse keyless records', async () => {
+    const topic = uniqueName('z-type');
+    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 2, config: { 'compression.type': 'zstd', 'cleanup.policy': 'compact' } });
+    const [meta] = await samsa.admin().describeTopics([topic]);
+    expect(meta?.config.compressionType).toBe('zstd');
+    const address = cluster.broker(meta?.partitions[0]?.leaderId ?? -1).address;
+    const producer = samsa.producer({ compression: 'gzip' });
+    await producer.send({ topic, messages: [{ key: 'k1', value: 'v'.repeat(500), partition: 0 }, { key: 'k2', value: 'w'.repeat(500), partition: 0 }] });
+    await producer.close();
+    const plain = samsa.producer();
+    await plain.send({ topic, messages: [{ key: 'k3', value: 'x'.repeat(500), partition: 0 }] });
+    const keyless = await errorOf(plain.send({ topic, messages: [{ value: 'no key', partition: 0 }] }));
+    await plain.close();
+    expect(String(keyless)).toMatch(/has no key.*compacted/);
+    const raw = await fetch(address, { topic, partition: 0, offset: 0, format: 'RECORD_FORMAT_BATCHES' });
+    const codecs = [...iterateBatches(raw.batches)].map((b) => b.header.attributes & COMPRESSION_MASK);
+    expect(codecs).toEqual([codecId('zstd'), codecId('zstd')]);
+    const structured = await fetch(address, { topic, partition: 0, offset: 0 });
+    expect(structured.records.map((r) => [r.key?.toString(), r.value?.length, Number(r.offset)])).toEqual([['k1', 500, 0], ['k2', 500, 1], ['k3', 500, 2]]);
   });
 });

@@ -7,7 +7,7 @@ import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import type { TopicConfigValues } from '../routing/metadata.js';
 
-type Kind = 'int' | 'bool' | 'policy';
+type Kind = 'int' | 'bool' | 'policy' | 'ratio' | 'compression';
 
 const KEYS: Record<string, { field: keyof TopicConfigValues; kind: Kind }> = {
   'retention.ms': { field: 'retentionMs', kind: 'int' },
@@ -18,7 +18,15 @@ const KEYS: Record<string, { field: keyof TopicConfigValues; kind: Kind }> = {
   'min.insync.replicas': { field: 'minInsyncReplicas', kind: 'int' },
   'max.message.bytes': { field: 'maxMessageBytes', kind: 'int' },
   'unclean.leader.election.enable': { field: 'uncleanLeaderElection', kind: 'bool' },
+  'delete.retention.ms': { field: 'deleteRetentionMs', kind: 'int' },
+  'min.cleanable.dirty.ratio': { field: 'minCleanableDirtyRatio', kind: 'ratio' },
+  'min.compaction.lag.ms': { field: 'minCompactionLagMs', kind: 'int' },
+  'max.compaction.lag.ms': { field: 'maxCompactionLagMs', kind: 'int' },
+  'compression.type': { field: 'compressionType', kind: 'compression' },
 };
+
+const POLICIES = ['delete', 'compact', 'compact,delete', 'delete,compact'];
+const COMPRESSION_TYPES = ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 export const TOPIC_CONFIG_KEYS: readonly string[] = Object.keys(KEYS);
 
@@ -43,7 +51,17 @@ export function topicConfigFromEntries(entries: Readonly<Record<string, string>>
         target[key.field] = raw === 'true';
         break;
       case 'policy':
-        if (raw !== 'delete' && raw !== 'compact') throw new SamsaError('INVALID_CONFIG', `${name} must be delete or compact, got "${raw}"`);
+        if (!POLICIES.includes(raw)) throw new SamsaError('INVALID_CONFIG', `${name} must be delete, compact or compact,delete, got "${raw}"`);
+        target[key.field] = raw;
+        break;
+      case 'ratio': {
+        const n = Number(raw);
+        if (raw.trim() === '' || !(n >= 0 && n <= 1)) throw new SamsaError('INVALID_CONFIG', `${name} must be a number from 0 to 1, got "${raw}"`);
+        target[key.field] = n;
+        break;
+      }
+      case 'compression':
+        if (!COMPRESSION_TYPES.includes(raw)) throw new SamsaError('INVALID_CONFIG', `${name} must be one of ${COMPRESSION_TYPES.join(', ')}, got "${raw}"`);
         target[key.field] = raw;
         break;
     }

@@ -33,6 +33,11 @@ export interface TopicConfigValues {
   minInsyncReplicas?: number;
   maxMessageBytes?: number;
   uncleanLeaderElection?: boolean;
+  deleteRetentionMs?: number;
+  minCleanableDirtyRatio?: number;
+  minCompactionLagMs?: number;
+  maxCompactionLagMs?: number;
+  compressionType?: string;
 }
 
 export interface TopicMetadata {
@@ -67,6 +72,11 @@ export function toTopicConfig(c: v1.TopicConfig__Output | null | undefined): Top
   if (c.minInsyncReplicas !== undefined) out.minInsyncReplicas = c.minInsyncReplicas;
   if (c.maxMessageBytes !== undefined) out.maxMessageBytes = c.maxMessageBytes;
   if (c.uncleanLeaderElection !== undefined) out.uncleanLeaderElection = c.uncleanLeaderElection;
+  if (c.deleteRetentionMs !== undefined) out.deleteRetentionMs = c.deleteRetentionMs;
+  if (c.minCleanableDirtyRatio !== undefined) out.minCleanableDirtyRatio = c.minCleanableDirtyRatio;
+  if (c.minCompactionLagMs !== undefined) out.minCompactionLagMs = c.minCompactionLagMs;
+  if (c.maxCompactionLagMs !== undefined) out.maxCompactionLagMs = c.maxCompactionLagMs;
+  if (c.compressionType !== undefined) out.compressionType = c.compressionType;
   return out;
 }
 

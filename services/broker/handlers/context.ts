@@ -2,7 +2,7 @@
  * What every broker RPC handler works with. Built once by main.ts; the handlers own nothing of it.
  */
 import type { BrokerMetrics, Logger } from '../../../libs/telemetry/index.js';
-import type { ReplicaManager, KeylessPartitioner } from '../../../libs/replica/index.js';
+import type { ReplicaManager, KeylessPartitioner, BatchValidatorPool } from '../../../libs/replica/index.js';
 import type { ClusterView } from '../../../libs/cluster/index.js';
 import type { Forwarder } from '../forwarding.js';
 
@@ -21,6 +21,8 @@ export interface BrokerContext {
   shutdown: AbortSignal;
   /** The gRPC message limit; one Fetch answer or Consume message must fit in it. */
   maxMessageBytes: number;
+  /** The leader's checks of batches before appending (decompression off the event loop). */
+  validator: BatchValidatorPool;
   /** A cluster-unique producer id for InitProducerId. */
   allocateProducerId: () => Promise<number>;
 }

@@ -84,6 +84,14 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
     }
   }
 
+  // The leader's checks of what it will store, and compression.type (libs/replica/batch-validator.ts),
+  // for every local write before the first append, so a refused batch writes nothing.
+  for (const { write } of local) {
+    for (let i = 0; i < write.batches.length; i++) {
+      write.batches[i] = await ctx.validator.validate(write.batches[i] as Buffer, topic, `partition ${write.partition} batch ${i}`);
+    }
+  }
+
   const appendLocal = ({ write, partition }: (typeof local)[number]): Promise<v1.PartitionProduceResult> => {
     const records = write.recordCounts.reduce((a, b) => a + b, 0);
     const bytes = write.batches.reduce((n, b) => n + b.length, 0);

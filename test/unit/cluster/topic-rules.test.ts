@@ -107,6 +107,12 @@ describe('resolveTopicConfig', () => {
     expect(c).toEqual({ ...DEFAULT_TOPIC_CONFIG, retentionMs: 60_000, cleanupPolicy: 'compact', minInsyncReplicas: 2, uncleanLeaderElection: true });
   });
 
+  it('takes Kafka\'s compaction and compression settings, with "delete,compact" stored as "compact,delete"', () => {
+    const c = resolveTopicConfig({ cleanupPolicy: 'delete,compact', compressionType: 'lz4', minCleanableDirtyRatio: 0.1, deleteRetentionMs: 0, minCompactionLagMs: 5, maxCompactionLagMs: 10 }, 1);
+    expect(c).toMatchObject({ cleanupPolicy: 'compact,delete', compressionType: 'lz4', minCleanableDirtyRatio: 0.1, deleteRetentionMs: 0, minCompactionLagMs: 5, maxCompactionLagMs: 10 });
+    expect(() => resolveTopicConfig({ minCompactionLagMs: 10, maxCompactionLagMs: 5 }, 1)).toThrow(/max.compaction.lag.ms/);
+  });
+
   it('accepts numeric strings (int64 fields may arrive as strings) and -1 for retention', () => {
     const c = resolveTopicConfig({ retentionMs: '-1', retentionBytes: -1, segmentBytes: String(1024 * 1024) }, 1);
     expect(c.retentionMs).toBe(-1);
@@ -139,8 +145,12 @@ describe('resolveTopicConfig', () => {
     ['max.message.bytes', { maxMessageBytes: 64 * 1024 * 1024 }],
     ['min.insync.replicas', { minInsyncReplicas: 0 }],
     ['min.insync.replicas', { minInsyncReplicas: -1 }],
-    ['cleanup.policy', { cleanupPolicy: 'compact,delete' }],
+    ['cleanup.policy', { cleanupPolicy: 'compact,shred' }],
     ['cleanup.policy', { cleanupPolicy: 'DELETE' }],
+    ['compression.type', { compressionType: 'brotli' }],
+    ['min.cleanable.dirty.ratio', { minCleanableDirtyRatio: 1.5 }],
+    ['delete.retention.ms', { deleteRetentionMs: -1 }],
+    ['max.compaction.lag.ms', { maxCompactionLagMs: 0 }],
   ];
   it.each(outOfRange)('refuses an out-of-range %s (%j) with INVALID_CONFIG naming the key', (key, requested) => {
     const e = refusal(() => resolveTopicConfig(requested, 3));

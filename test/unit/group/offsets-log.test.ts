@@ -37,6 +37,26 @@ describe('OffsetsState', () => {
     expect(s.groupIds()).toEqual([]);
   });
 
+  it('a deletion is a null tombstone carrying its fence in a header (compaction removes it), and fence records keep distinct keys', () => {
+    const deletion = offsetRecord('g', tp, null, 3);
+    expect(deletion.value).toBeNull();
+    expect(fenceRecord(3, 1).key).not.toBe(fenceRecord(4, 1).key);
+    const s = new OffsetsState();
+    s.applyStored(Buffer.from(commit(10, 3).key), Buffer.from(commit(10, 3).value as string));
+    s.applyStored(Buffer.from(deletion.key), null, [{ key: 'fence', value: Buffer.from('3') }]);
+    expect(s.get('g', tp)).toBeUndefined();
+    // A deposed owner's tombstone, after the new owner fenced it, deletes nothing.
+    s.apply(fenceRecord(5, 2));
+    s.apply(commit(11, 5));
+    s.applyStored(Buffer.from(deletion.key), null, [{ key: 'fence', value: Buffer.from('3') }]);
+    s.applyStored(Buffer.from(deletion.key), null);
+    expect(s.get('g', tp)?.offset).toBe(11);
+    // Logs written before: a "fence" key and {"deleted":true} markers still read.
+    s.apply({ key: 'fence', value: JSON.stringify({ fence: 6, coordinatorId: 1 }) });
+    s.apply({ key: deletion.key, value: JSON.stringify({ deleted: true, fence: 6 }) });
+    expect(s.get('g', tp)).toBeUndefined();
+  });
+
   it('skips records it cannot read instead of failing the load', () => {
     const s = new OffsetsState();
     s.applyStored(null, Buffer.from('{}'));

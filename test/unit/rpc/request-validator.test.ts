@@ -168,5 +168,6 @@ const EXPECTED_LIMITS: Record<string, number> = {
   'ResetOffsetsRequest.group_id': 255,
   'ResetOffsetsRequest.topic': 249,
   'TopicConfig.cleanup_policy': 32767,
+  'TopicConfig.compression_type': 32767,
   'TopicPartitions.topic': 249,
 };

@@ -11,6 +11,11 @@ export interface TopicConfig {
   'minInsyncReplicas'?: (number);
   'maxMessageBytes'?: (number);
   'uncleanLeaderElection'?: (boolean);
+  'deleteRetentionMs'?: (number | string | Long);
+  'minCleanableDirtyRatio'?: (number | string);
+  'minCompactionLagMs'?: (number | string | Long);
+  'maxCompactionLagMs'?: (number | string | Long);
+  'compressionType'?: (string);
   '_retentionMs'?: "retentionMs";
   '_retentionBytes'?: "retentionBytes";
   '_segmentBytes'?: "segmentBytes";
@@ -19,6 +24,11 @@ export interface TopicConfig {
   '_minInsyncReplicas'?: "minInsyncReplicas";
   '_maxMessageBytes'?: "maxMessageBytes";
   '_uncleanLeaderElection'?: "uncleanLeaderElection";
+  '_deleteRetentionMs'?: "deleteRetentionMs";
+  '_minCleanableDirtyRatio'?: "minCleanableDirtyRatio";
+  '_minCompactionLagMs'?: "minCompactionLagMs";
+  '_maxCompactionLagMs'?: "maxCompactionLagMs";
+  '_compressionType'?: "compressionType";
 }
 
 export interface TopicConfig__Output {
@@ -30,6 +40,11 @@ export interface TopicConfig__Output {
   'minInsyncReplicas'?: (number);
   'maxMessageBytes'?: (number);
   'uncleanLeaderElection'?: (boolean);
+  'deleteRetentionMs'?: (number);
+  'minCleanableDirtyRatio'?: (number);
+  'minCompactionLagMs'?: (number);
+  'maxCompactionLagMs'?: (number);
+  'compressionType'?: (string);
   '_retentionMs'?: "retentionMs";
   '_retentionBytes'?: "retentionBytes";
   '_segmentBytes'?: "segmentBytes";
@@ -38,4 +53,9 @@ export interface TopicConfig__Output {
   '_minInsyncReplicas'?: "minInsyncReplicas";
   '_maxMessageBytes'?: "maxMessageBytes";
   '_uncleanLeaderElection'?: "uncleanLeaderElection";
+  '_deleteRetentionMs'?: "deleteRetentionMs";
+  '_minCleanableDirtyRatio'?: "minCleanableDirtyRatio";
+  '_minCompactionLagMs'?: "minCompactionLagMs";
+  '_maxCompactionLagMs'?: "maxCompactionLagMs";
+  '_compressionType'?: "compressionType";
 }
