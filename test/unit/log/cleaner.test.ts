@@ -177,6 +177,7 @@ describe('the log cleaner', () => {
     expect(await log.cleaningDue(0)).toBeUndefined();
     expect((await log.cleaningDue(log.logEndOffset))?.ratio).toBe(1);
     const stats = await log.clean({ map: new OffsetMap(1 << 12), throttler: new Throttler(Number.POSITIVE_INFINITY, clock), upperBoundOffset: log.logEndOffset });
+    expect(stats?.recordsKept).toBe(1);
     expect(await log.cleaningDue(log.logEndOffset)).toBeUndefined();
     log.reconfigure(compactConfig({ cleanupPolicy: { delete: true, compact: false } }));
     expect(await log.cleaningDue(log.logEndOffset)).toBeUndefined();
