@@ -18,11 +18,11 @@ class MemoryOffsetsLog implements OffsetsLog {
     log.push(...records);
     return log.length - 1;
   }
-  async replay(partition: number, from: number, apply: (k: Buffer | null, v: Buffer | null) => void): Promise<number> {
+  async replay(partition: number, from: number, apply: (k: Buffer | null, v: Buffer | null, h: { key: string; value: Buffer }[]) => void): Promise<number> {
     const log = this.records.get(partition) ?? [];
     for (let i = from; i < log.length; i++) {
       const r = log[i] as OffsetsRecord;
-      apply(Buffer.from(r.key), r.value === null ? null : Buffer.from(r.value));
+      apply(Buffer.from(r.key), r.value === null ? null : Buffer.from(r.value), r.fence === undefined ? [] : [{ key: 'fence', value: Buffer.from(String(r.fence)) }]);
     }
     return Math.max(from, log.length);
   }
