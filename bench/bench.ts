@@ -89,7 +89,15 @@ async function createTopic(samsa: Samsa, name: string, partitions: number, repli
 }
 
 function produceRun(samsa: Samsa, topic: string, size: number, acks: Acks, seconds = SECONDS): Promise<PerfReport> {
-  return runProduce(samsa, { topic, recordBytes: size, records: maxRecords(size), durationMs: seconds * 1000, acks, batchRecords: size <= 100 ? 5000 : 1000, maxInFlight: 8 });
+  return runProduce(samsa, {
+    topic,
+    recordBytes: size,
+    records: maxRecords(size),
+    durationMs: seconds * 1000,
+    acks,
+    batchRecords: size <= 100 ? 5000 : 1000,
+    maxInFlight: 8,
+  });
 }
 
 async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void> {
@@ -102,12 +110,17 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
   const loadRss = new RssSampler(brokerPids).start();
   if (ONLY.has('produce')) {
     for (const size of SIZES) {
-      for (const [rf, acks, label] of [[1, 1, 'RF=1 acks=1'], [3, 'all', 'RF=3 acks=all']] as const) {
+      for (const [rf, acks, label] of [
+        [1, 1, 'RF=1 acks=1'],
+        [3, 'all', 'RF=3 acks=all'],
+      ] as const) {
         const topic = `produce-rf${rf}-${size}`;
         await createTopic(samsa, topic, 6, rf);
         const reports = await repeat(RUNS, async (i) => {
           const r = await produceRun(samsa, topic, size, acks);
-          log(`produce ${label} ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms`);
+          log(
+            `produce ${label} ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms`,
+          );
           return r;
         });
         row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'records/s', figure(reports.map(rate)));
@@ -120,25 +133,46 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       const topic = `consume-${size}`;
       await createTopic(samsa, topic, 6, 1);
       const total = size <= 100 ? 3_000_000 : 500_000;
-      const written = await runProduce(samsa, { topic, recordBytes: size, records: total, durationMs: 60_000, acks: 1, batchRecords: size <= 100 ? 5000 : 1000, maxInFlight: 8 });
+      const written = await runProduce(samsa, {
+        topic,
+        recordBytes: size,
+        records: total,
+        durationMs: 60_000,
+        acks: 1,
+        batchRecords: size <= 100 ? 5000 : 1000,
+        maxInFlight: 8,
+      });
       log(`consume ${size} B: wrote ${written.records} records`);
-      const consume = (): Promise<PerfReport> => runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
+      const consume = (): Promise<PerfReport> =>
+        runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
       const hot = await repeat(RUNS, async (i) => {
         const r = await consume();
         log(`consume tail/page cache ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
         return r;
       });
       row('consume', `consume from the page cache (just written), ${sizeLabel(size)}`, 'records/s', figure(hot.map(rate)));
-      row('consume', `consume from the page cache (just written), ${sizeLabel(size)}`, 'MB/s', figure(hot.map((r) => r.bytes / r.seconds / 1e6)));
+      row(
+        'consume',
+        `consume from the page cache (just written), ${sizeLabel(size)}`,
+        'MB/s',
+        figure(hot.map((r) => r.bytes / r.seconds / 1e6)),
+      );
       const files = segmentFiles(cluster.dir, topic);
       const cold = await repeat(RUNS, async (i) => {
         const left = await evict(files);
         const r = await consume();
-        log(`consume from disk ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before)`);
+        log(
+          `consume from disk ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before)`,
+        );
         return r;
       });
       row('consume', `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`, 'records/s', figure(cold.map(rate)));
-      row('consume', `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`, 'MB/s', figure(cold.map((r) => r.bytes / r.seconds / 1e6)));
+      row(
+        'consume',
+        `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`,
+        'MB/s',
+        figure(cold.map((r) => r.bytes / r.seconds / 1e6)),
+      );
     }
   }
   if (ONLY.has('e2e')) {
@@ -147,17 +181,43 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       await createTopic(samsa, topic, 1, 3);
       // Not reported: a new partition's first acks=all write waits for its followers to start
       // fetching it (100-250 ms), which is not the steady state this section measures.
-      await runE2e(samsa, { topic, recordBytes: size, records: E2E_RATE, durationMs: 1000, acks: 'all', throughput: E2E_RATE, maxInFlight: 8 });
+      await runE2e(samsa, {
+        topic,
+        recordBytes: size,
+        records: E2E_RATE,
+        durationMs: 1000,
+        acks: 'all',
+        throughput: E2E_RATE,
+        maxInFlight: 8,
+      });
       const reports = await repeat(RUNS, async (i) => {
-        const r = await runE2e(samsa, { topic, recordBytes: size, records: E2E_RATE * SECONDS * 2, durationMs: SECONDS * 2 * 1000, acks: 'all', throughput: E2E_RATE, maxInFlight: 8 });
-        log(`e2e ${size} B run ${i + 1}: p50 ${ms(r.latency.percentile(50)).toFixed(2)} p99 ${ms(r.latency.percentile(99)).toFixed(2)} p99.9 ${ms(r.latency.percentile(99.9)).toFixed(2)} ms`);
+        const r = await runE2e(samsa, {
+          topic,
+          recordBytes: size,
+          records: E2E_RATE * SECONDS * 2,
+          durationMs: SECONDS * 2 * 1000,
+          acks: 'all',
+          throughput: E2E_RATE,
+          maxInFlight: 8,
+        });
+        log(
+          `e2e ${size} B run ${i + 1}: p50 ${ms(r.latency.percentile(50)).toFixed(2)} p99 ${ms(r.latency.percentile(99)).toFixed(2)} p99.9 ${ms(r.latency.percentile(99.9)).toFixed(2)} ms`,
+        );
         return r;
       });
-      for (const p of [50, 99, 99.9]) row('e2e', `end-to-end p${p} at ${E2E_RATE.toLocaleString('en-US')}/s, RF=3 acks=all, 1 partition, ${sizeLabel(size)}`, 'ms', figure(reports.map((r) => ms(r.latency.percentile(p)))), true);
+      for (const p of [50, 99, 99.9])
+        row(
+          'e2e',
+          `end-to-end p${p} at ${E2E_RATE.toLocaleString('en-US')}/s, RF=3 acks=all, 1 partition, ${sizeLabel(size)}`,
+          'ms',
+          figure(reports.map((r) => ms(r.latency.percentile(p)))),
+          true,
+        );
     }
   }
   const underLoad = await loadRss.stop();
-  if (ONLY.has('produce') || ONLY.has('consume')) row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', figure([underLoad / 1048576]), true);
+  if (ONLY.has('produce') || ONLY.has('consume'))
+    row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', figure([underLoad / 1048576]), true);
   if (ONLY.has('partitions')) {
     for (const partitions of [1, 6, 100, 1000]) {
       const topic = `partitions-${partitions}`;
@@ -166,13 +226,26 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       log(`created ${topic} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       // A partition's first write costs more (the broker may still be opening the replica): touch
       // every partition once, unreported, with one small send each (keyless sends rotate).
-      await runProduce(samsa, { topic, recordBytes: 100, records: partitions * 10, durationMs: 60_000, acks: 1, batchRecords: 10, maxInFlight: 8 });
+      await runProduce(samsa, {
+        topic,
+        recordBytes: 100,
+        records: partitions * 10,
+        durationMs: 60_000,
+        acks: 1,
+        batchRecords: 10,
+        maxInFlight: 8,
+      });
       const reports = await repeat(RUNS, async (i) => {
         const r = await produceRun(samsa, topic, 100, 1);
         log(`produce to ${partitions} partitions run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
         return r;
       });
-      row('partitions', `produce RF=1 acks=1, 100 B, ${partitions} partition${partitions === 1 ? '' : 's'}`, 'records/s', figure(reports.map(rate)));
+      row(
+        'partitions',
+        `produce RF=1 acks=1, 100 B, ${partitions} partition${partitions === 1 ? '' : 's'}`,
+        'records/s',
+        figure(reports.map(rate)),
+      );
     }
   }
   if (ONLY.has('rss')) {
@@ -181,14 +254,22 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
     const consumer = samsa.consumer();
     try {
       // One streamed chunk is taken from every partition, then nothing more: the consumer stalls.
-      const streams = Array.from({ length: 6 }, (_, partition) => consumer.partition({ topic, partition, from: 'earliest', follow: true }).chunks());
+      const streams = Array.from({ length: 6 }, (_, partition) =>
+        consumer.partition({ topic, partition, from: 'earliest', follow: true }).chunks(),
+      );
       const sampler = new RssSampler(brokerPids).start();
       const firsts = streams.map((s) => s.next());
       const r = await produceRun(samsa, topic, 1024, 1, SECONDS * 3);
       await withTimeout(Promise.all(firsts), 5_000, 'the first chunks').catch(() => undefined);
       const stalled = await sampler.stop();
       log(`stalled consumer: wrote ${(r.bytes / 1e6).toFixed(0)} MB, broker RSS at most ${(stalled / 1048576).toFixed(0)} MiB`);
-      row('rss', `broker RSS, largest of 3, with a stalled consumer on every partition while ${(r.bytes / 1e6).toFixed(0)} MB are written`, 'MiB', figure([stalled / 1048576]), true);
+      row(
+        'rss',
+        `broker RSS, largest of 3, with a stalled consumer on every partition while ${(r.bytes / 1e6).toFixed(0)} MB are written`,
+        'MiB',
+        figure([stalled / 1048576]),
+        true,
+      );
     } finally {
       await consumer.close();
     }
@@ -239,21 +320,33 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
       });
       for (const where of ['from the page cache (just written)', 'from disk (segments evicted from the page cache)']) {
         row('consume', `consume ${where}, ${sizeLabel(size)}`, 'records/s', undefined).peers[name] = figure(consumed.map(rate));
-        row('consume', `consume ${where}, ${sizeLabel(size)}`, 'MB/s', undefined).peers[name] = figure(consumed.map((r) => r.bytes / r.seconds / 1e6));
+        row('consume', `consume ${where}, ${sizeLabel(size)}`, 'MB/s', undefined).peers[name] = figure(
+          consumed.map((r) => r.bytes / r.seconds / 1e6),
+        );
       }
       await peer.clear(stream);
       const e2e = await repeat(RUNS, async (i) => {
         const r = await peer.e2e(stream, size, E2E_RATE, E2E_RATE * SECONDS * 2, SECONDS * 2 * 1000);
-        log(`${name} e2e ${size} B run ${i + 1}: p50 ${ms(r.latency.percentile(50)).toFixed(2)} p99 ${ms(r.latency.percentile(99)).toFixed(2)} ms (${r.records} records)`);
+        log(
+          `${name} e2e ${size} B run ${i + 1}: p50 ${ms(r.latency.percentile(50)).toFixed(2)} p99 ${ms(r.latency.percentile(99)).toFixed(2)} ms (${r.records} records)`,
+        );
         return r;
       });
       for (const p of [50, 99, 99.9]) {
-        row('e2e', `end-to-end p${p} at ${E2E_RATE.toLocaleString('en-US')}/s, RF=3 acks=all, 1 partition, ${sizeLabel(size)}`, 'ms', undefined, true).peers[name] = figure(e2e.map((r) => ms(r.latency.percentile(p))));
+        row(
+          'e2e',
+          `end-to-end p${p} at ${E2E_RATE.toLocaleString('en-US')}/s, RF=3 acks=all, 1 partition, ${sizeLabel(size)}`,
+          'ms',
+          undefined,
+          true,
+        ).peers[name] = figure(e2e.map((r) => ms(r.latency.percentile(p))));
       }
       await peer.clear(stream);
     }
     const rss = await sampler.stop();
-    row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', undefined, true).peers[name] = figure([rss / 1048576]);
+    row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', undefined, true).peers[name] = figure([
+      rss / 1048576,
+    ]);
     notes.push(
       `${label}: one server process (no replication), so its figures stand beside both Samsa RF=1 and RF=3 rows, and beside both consume rows (${name === 'redis' ? 'Redis keeps the stream in memory; its consume never reads the disk' : 'JetStream read back data it had just written'}). Driven over its raw protocol by this benchmark (no client library), with the same pipelining depth as the Samsa producer.`,
     );
@@ -289,7 +382,9 @@ function printTables(): void {
   out.push('| workload | unit | Samsa median (min–max) | Redis Streams | Samsa/Redis | NATS JetStream | Samsa/NATS |');
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    out.push(`| ${r.workload} | ${r.unit}${r.lowerIsBetter ? ' (lower is better)' : ''} | ${fmt(r.samsa, r.unit)} | ${fmt(r.peers.redis, r.unit)} | ${ratio(r.samsa, r.peers.redis)} | ${fmt(r.peers.nats, r.unit)} | ${ratio(r.samsa, r.peers.nats)} |`);
+    out.push(
+      `| ${r.workload} | ${r.unit}${r.lowerIsBetter ? ' (lower is better)' : ''} | ${fmt(r.samsa, r.unit)} | ${fmt(r.peers.redis, r.unit)} | ${ratio(r.samsa, r.peers.redis)} | ${fmt(r.peers.nats, r.unit)} | ${ratio(r.samsa, r.peers.nats)} |`,
+    );
   }
   if (notes.length > 0) out.push('', ...notes.map((n) => `- ${n}`));
   process.stdout.write(out.join('\n') + '\n');
@@ -300,7 +395,9 @@ async function main(): Promise<void> {
   const started = new Date();
   process.stdout.write(
     `Samsa benchmark, ${started.toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ` +
-      `load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${RUNS} runs per figure, ${SECONDS} s per throughput run\n\n`,
+      `load average at start ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${RUNS} runs per figure, ${SECONDS} s per throughput run\n\n`,
   );
   let cluster: LocalCluster | undefined;
   let samsa: Samsa | undefined;
@@ -316,7 +413,9 @@ async function main(): Promise<void> {
       running.add(cluster);
       samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address) });
       await samsaSections(cluster, samsa);
-      log(`broker RSS at the end: ${(await Promise.all(cluster.brokers.map((b) => rssOf(b.pid)))).map((r) => ((r ?? 0) / 1048576).toFixed(0)).join(', ')} MiB`);
+      log(
+        `broker RSS at the end: ${(await Promise.all(cluster.brokers.map((b) => rssOf(b.pid)))).map((r) => ((r ?? 0) / 1048576).toFixed(0)).join(', ')} MiB`,
+      );
     }
     await samsa?.close();
     samsa = undefined;
@@ -328,7 +427,11 @@ async function main(): Promise<void> {
     await samsa?.close();
     await cluster?.stop();
     printTables();
-    process.stdout.write(`\nload average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(
+      `\nload average at the end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s\n`,
+    );
     if (process.env.SAMSA_BENCH_KEEP) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,9 @@ interface Profile {
 
 function frameName(n: ProfileNode): string {
   const f = n.callFrame;
-  const where = f.url ? `${f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/').replace(/^node:/, 'node:')}:${f.lineNumber + 1}` : '';
+  const where = f.url
+    ? `${f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/').replace(/^node:/, 'node:')}:${f.lineNumber + 1}`
+    : '';
   return `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
 }
 

@@ -23,7 +23,10 @@ function makeBatches(count: number): Buffer[] {
   const value = Buffer.alloc(RECORD_BYTES);
   for (let i = 0; i < RECORD_BYTES; i++) value[i] = rnd();
   return Array.from({ length: count }, () =>
-    buildBatch(Array.from({ length: RECORDS_PER_BATCH }, () => ({ value })), { nowMs: Date.now() }),
+    buildBatch(
+      Array.from({ length: RECORDS_PER_BATCH }, () => ({ value })),
+      { nowMs: Date.now() },
+    ),
   );
 }
 
@@ -59,16 +62,19 @@ async function run(label: string, fsync: LogConfig['fsync'], megabytes: number, 
     }
     const readS = Number(process.hrtime.bigint() - t1) / 1e9;
     const rss = process.memoryUsage().rss;
-    if (print) console.log(
-      `| ${label} | ${rate(records, appendS)} | ${mb(bytes / appendS)} | ${rate(records, readS)} | ${mb(readBytes / readS)} | ${mb(bytes)} | ${(rss / 1048576).toFixed(0)} |`,
-    );
+    if (print)
+      console.log(
+        `| ${label} | ${rate(records, appendS)} | ${mb(bytes / appendS)} | ${rate(records, readS)} | ${mb(readBytes / readS)} | ${mb(bytes)} | ${(rss / 1048576).toFixed(0)} |`,
+      );
     await log.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-console.log(`Samsa log benchmark: ${RECORD_BYTES}-byte records, ${RECORDS_PER_BATCH} per batch; ${cpus().length} cores; node ${process.version}; ${new Date().toISOString()}`);
+console.log(
+  `Samsa log benchmark: ${RECORD_BYTES}-byte records, ${RECORDS_PER_BATCH} per batch; ${cpus().length} cores; node ${process.version}; ${new Date().toISOString()}`,
+);
 console.log('| fsync policy | append records/s | append MB/s | read records/s | read MB/s | MB written | RSS MiB |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 const pool = makeBatches(64);

@@ -43,7 +43,13 @@ async function replay(log: PartitionLog): Promise<{ ms: number; records: number;
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-offsets-bench-'));
 try {
-  const config = { ...DEFAULT_LOG_CONFIG, segmentBytes: 4 * 1024 * 1024, cleanupPolicy: { delete: false, compact: true }, minCleanableDirtyRatio: 0, fsync: { mode: 'never' as const, intervalMs: 1000 } };
+  const config = {
+    ...DEFAULT_LOG_CONFIG,
+    segmentBytes: 4 * 1024 * 1024,
+    cleanupPolicy: { delete: false, compact: true },
+    minCleanableDirtyRatio: 0,
+    fsync: { mode: 'never' as const, intervalMs: 1000 },
+  };
   const log = await PartitionLog.open(dir, config);
   const commitsPerBatch = PARTITIONS_PER_GROUP;
   const writeStarted = performance.now();
@@ -60,15 +66,25 @@ try {
   const map = new OffsetMap(16 * 1024 * 1024);
   const cleanStarted = performance.now();
   const cpuBefore = process.cpuUsage();
-  const stats = await log.clean({ map, throttler: new Throttler(Number.POSITIVE_INFINITY, systemClock), upperBoundOffset: log.logEndOffset });
+  const stats = await log.clean({
+    map,
+    throttler: new Throttler(Number.POSITIVE_INFINITY, systemClock),
+    upperBoundOffset: log.logEndOffset,
+  });
   const cpu = process.cpuUsage(cpuBefore);
   const cleanMs = performance.now() - cleanStarted;
   const after = await replay(log);
   const dirtyMb = (stats?.bytesRead ?? 0) / 2 / 1e6; // each dirty byte is read twice (map, then rewrite)
   console.log(JSON.stringify({ commits: COMMITS, groups: GROUPS, segments: log.segmentCount, writeMs: Math.round(writeMs) }));
-  console.log(`before compaction: replay ${before.records} records (${(before.bytes / 1e6).toFixed(1)} MB) -> ${before.groups} groups in ${before.ms.toFixed(0)} ms`);
-  console.log(`cleaning: ${dirtyMb.toFixed(1)} MB of dirty log in ${cleanMs.toFixed(0)} ms = ${(dirtyMb / (cleanMs / 1000)).toFixed(1)} MB/s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s; kept ${stats?.recordsKept} of ${stats?.recordsRead}`);
-  console.log(`after compaction: replay ${after.records} records (${(after.bytes / 1e6).toFixed(1)} MB) -> ${after.groups} groups in ${after.ms.toFixed(0)} ms`);
+  console.log(
+    `before compaction: replay ${before.records} records (${(before.bytes / 1e6).toFixed(1)} MB) -> ${before.groups} groups in ${before.ms.toFixed(0)} ms`,
+  );
+  console.log(
+    `cleaning: ${dirtyMb.toFixed(1)} MB of dirty log in ${cleanMs.toFixed(0)} ms = ${(dirtyMb / (cleanMs / 1000)).toFixed(1)} MB/s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s; kept ${stats?.recordsKept} of ${stats?.recordsRead}`,
+  );
+  console.log(
+    `after compaction: replay ${after.records} records (${(after.bytes / 1e6).toFixed(1)} MB) -> ${after.groups} groups in ${after.ms.toFixed(0)} ms`,
+  );
   await log.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -26,7 +26,12 @@ import { DEFAULT_BOOTSTRAP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, U
  * these the command fails and says what to give.
  */
 function tlsOptions(g: GlobalOptions): SamsaTlsOptions | false {
-  const flags = { ...(g.tlsCa ? { ca: g.tlsCa } : {}), ...(g.tlsCert ? { cert: g.tlsCert } : {}), ...(g.tlsKey ? { key: g.tlsKey } : {}), ...(g.insecure ? { insecure: true } : {}) };
+  const flags = {
+    ...(g.tlsCa ? { ca: g.tlsCa } : {}),
+    ...(g.tlsCert ? { cert: g.tlsCert } : {}),
+    ...(g.tlsKey ? { key: g.tlsKey } : {}),
+    ...(g.insecure ? { insecure: true } : {}),
+  };
   const found = clientTlsFromEnv(process.env, flags);
   if (found === 'insecure') return false;
   if (found === undefined) {
@@ -51,13 +56,17 @@ const pem = (b: string | Buffer): Buffer => (typeof b === 'string' ? Buffer.from
 
 /** What to say when `address` serves something other than a broker; undefined when it is a broker or cannot tell. */
 async function wrongService(address: string, tls: SamsaTlsOptions | false): Promise<string | undefined> {
-  const credentials = tls === false ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(pem(tls.ca), tls.key === undefined ? null : pem(tls.key), tls.cert === undefined ? null : pem(tls.cert));
+  const credentials =
+    tls === false
+      ? grpc.credentials.createInsecure()
+      : grpc.credentials.createSsl(pem(tls.ca), tls.key === undefined ? null : pem(tls.key), tls.cert === undefined ? null : pem(tls.cert));
   const serves = async (service: string): Promise<boolean> => {
     const status = await checkHealth(address, `samsa.v1.${service}`, 2000, credentials);
     return status === 'SERVING' || status === 'NOT_SERVING';
   };
   if (await serves('BrokerService')) return undefined;
-  const use = 'use a broker\'s address with --bootstrap (or SAMSA_BOOTSTRAP); `npm start` prints them, and `samsa cluster` lists them once connected';
+  const use =
+    "use a broker's address with --bootstrap (or SAMSA_BOOTSTRAP); `npm start` prints them, and `samsa cluster` lists them once connected";
   if (await serves('ControllerService')) return `${address} is a controller, not a broker: ${use}`;
   if (await serves('CoordinatorService')) return `${address} is a group coordinator, not a broker: ${use}`;
   return undefined;
@@ -97,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
 
   let program: Command | undefined;
   let active: Command | undefined;
-  const globals = (): GlobalOptions => (program?.opts<GlobalOptions>() ?? { output: 'text' });
+  const globals = (): GlobalOptions => program?.opts<GlobalOptions>() ?? { output: 'text' };
   const ctx: CommandContext = {
     client: () => {
       if (samsa) return samsa;
@@ -140,7 +149,9 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (isUnimplemented(err) && tls !== undefined) {
-      const said = (await Promise.all(bootstrap.split(',').map((a) => wrongService(a.trim(), tls as SamsaTlsOptions | false)))).find((m) => m !== undefined);
+      const said = (await Promise.all(bootstrap.split(',').map((a) => wrongService(a.trim(), tls as SamsaTlsOptions | false)))).find(
+        (m) => m !== undefined,
+      );
       if (said) {
         stderr(`samsa: ${said}`);
         return EXIT_ERROR;

@@ -44,9 +44,19 @@ export function buildProgram(ctx: CommandContext, io: ProgramIo): Command {
   const program = new Command('samsa')
     .description('The command-line tool of Samsa, a replicated commit log.')
     .version(version(), '-V, --version', 'print the version and exit')
-    .option('--bootstrap <host:port>', 'a broker to start from; several may be given separated by commas (default: $SAMSA_BOOTSTRAP or 127.0.0.1:9092)')
-    .addOption(new Option('-o, --output <format>', 'output: text for people, json or yaml for scripts (shapes in docs/cli.md)').choices(OUTPUT_FORMATS).default('text'))
-    .option('--tls-ca <file>', 'CA certificate to verify the cluster with (default: $SAMSA_TLS_CA, else data/tls/ca.crt as `npm start` made it, or $SAMSA_DATA_DIR/tls/)')
+    .option(
+      '--bootstrap <host:port>',
+      'a broker to start from; several may be given separated by commas (default: $SAMSA_BOOTSTRAP or 127.0.0.1:9092)',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'output: text for people, json or yaml for scripts (shapes in docs/cli.md)')
+        .choices(OUTPUT_FORMATS)
+        .default('text'),
+    )
+    .option(
+      '--tls-ca <file>',
+      'CA certificate to verify the cluster with (default: $SAMSA_TLS_CA, else data/tls/ca.crt as `npm start` made it, or $SAMSA_DATA_DIR/tls/)',
+    )
     .option('--tls-cert <file>', 'client certificate for mutual TLS (default: $SAMSA_TLS_CERT, else data/tls/samsa-cli.crt)')
     .option('--tls-key <file>', 'key of the client certificate (default: $SAMSA_TLS_KEY, else data/tls/samsa-cli.key)')
     .option('--insecure', 'plaintext, for a cluster started with --insecure ($SAMSA_INSECURE=1)')

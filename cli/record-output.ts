@@ -77,7 +77,9 @@ export type RecordRenderer = (m: ConsumedMessage) => (string | Buffer)[];
 /** Text mode: the value, or KEY<SEP>VALUE with printKey; a newline after each record. */
 export function textRenderer(formats: ByteFormats, printKey: boolean, separator: string): RecordRenderer {
   const bytes = (b: Buffer | null, f: ByteFormat): string | Buffer => (b ? textBytes(b, f) : '');
-  return printKey ? (m) => [bytes(m.key, formats.key), separator, bytes(m.value, formats.value), '\n'] : (m) => [bytes(m.value, formats.value), '\n'];
+  return printKey
+    ? (m) => [bytes(m.key, formats.key), separator, bytes(m.value, formats.value), '\n']
+    : (m) => [bytes(m.value, formats.value), '\n'];
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' };
@@ -126,6 +128,7 @@ export function formatRenderer(format: string, formats: ByteFormats): RecordRend
   if (literal) parts.push(literal);
   // A template without a directive prints the same text for every record: a mistake, such as
   // `--format xml` meant as an output format.
-  if (parts.every((p) => typeof p === 'string')) throw new Error(`"${format}" has no %-directive (use -o json|yaml for structured output, or a template like '%k %s\\n')`);
+  if (parts.every((p) => typeof p === 'string'))
+    throw new Error(`"${format}" has no %-directive (use -o json|yaml for structured output, or a template like '%k %s\\n')`);
   return (m) => parts.map((p) => (typeof p === 'string' ? p : p(m)));
 }

@@ -64,15 +64,34 @@ export function renderReference(root: Command): string {
     const path = commandPath(cmd);
     const lines = [`### samsa ${path}`, '', cmd.description(), '', '```', usageLine(cmd), '```'];
     const args = help.visibleArguments(cmd);
-    if (args.length > 0) lines.push('', '| argument | |', '|---|---|', ...args.map((a) => `| \`${a.name()}\`${a.required ? '' : ' (optional)'} | ${a.description || ' '} |`));
+    if (args.length > 0)
+      lines.push(
+        '',
+        '| argument | |',
+        '|---|---|',
+        ...args.map((a) => `| \`${a.name()}\`${a.required ? '' : ' (optional)'} | ${a.description || ' '} |`),
+      );
     const options = optionRows(cmd, help).filter((row) => !row.startsWith('| `-h, --help`'));
     if (options.length > 0) lines.push('', '| option | |', '|---|---|', ...options);
-    if (cmd.commands.length > 0) lines.push('', `Subcommands: ${cmd.commands.map((c) => `[\`${c.name()}\`](#samsa-${commandPath(c).replace(/ /g, '-')})`).join(', ')}.`);
+    if (cmd.commands.length > 0)
+      lines.push(
+        '',
+        `Subcommands: ${cmd.commands.map((c) => `[\`${c.name()}\`](#samsa-${commandPath(c).replace(/ /g, '-')})`).join(', ')}.`,
+      );
     const after = afterText(cmd);
     if (after) lines.push('', '```text', after, '```');
     const schema = outputSchemaOf(cmd);
     if (schema) {
-      lines.push('', schema.kind === 'lines' ? 'With `-o json`, one JSON object per line (per record), each:' : 'With `-o json` (`-o yaml` prints the same data as YAML):', '', '```', describeShape(schema.schema), '```');
+      lines.push(
+        '',
+        schema.kind === 'lines'
+          ? 'With `-o json`, one JSON object per line (per record), each:'
+          : 'With `-o json` (`-o yaml` prints the same data as YAML):',
+        '',
+        '```',
+        describeShape(schema.schema),
+        '```',
+      );
     }
     sections.push(lines.join('\n'));
   }

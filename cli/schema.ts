@@ -13,11 +13,21 @@ export type JsonSchema =
   | { type: 'string'; enum?: readonly string[]; description?: string }
   | { type: 'integer' | 'number' | 'boolean' | 'null'; description?: string }
   | { type: 'array'; items: JsonSchema; description?: string }
-  | { type: 'object'; properties: Readonly<Record<string, JsonSchema>>; required: readonly string[]; additionalProperties: JsonSchema | false; description?: string }
+  | {
+      type: 'object';
+      properties: Readonly<Record<string, JsonSchema>>;
+      required: readonly string[];
+      additionalProperties: JsonSchema | false;
+      description?: string;
+    }
   | { anyOf: readonly JsonSchema[]; description?: string };
 
 export const s = {
-  string: (description?: string, values?: readonly string[]): JsonSchema => ({ type: 'string', ...(values ? { enum: values } : {}), ...(description ? { description } : {}) }),
+  string: (description?: string, values?: readonly string[]): JsonSchema => ({
+    type: 'string',
+    ...(values ? { enum: values } : {}),
+    ...(description ? { description } : {}),
+  }),
   integer: (description?: string): JsonSchema => ({ type: 'integer', ...(description ? { description } : {}) }),
   number: (description?: string): JsonSchema => ({ type: 'number', ...(description ? { description } : {}) }),
   boolean: (description?: string): JsonSchema => ({ type: 'boolean', ...(description ? { description } : {}) }),
@@ -31,7 +41,13 @@ export const s = {
     additionalProperties: false,
   }),
   /** An object used as a map: any keys, values of one shape. */
-  map: (values: JsonSchema, description?: string): JsonSchema => ({ type: 'object', properties: {}, required: [], additionalProperties: values, ...(description ? { description } : {}) }),
+  map: (values: JsonSchema, description?: string): JsonSchema => ({
+    type: 'object',
+    properties: {},
+    required: [],
+    additionalProperties: values,
+    ...(description ? { description } : {}),
+  }),
 };
 
 /** How a command prints with -o json: one document for the whole result, or one JSON object per line. */
@@ -56,7 +72,9 @@ export function outputSchemaOf(cmd: Command): OutputSchema | undefined {
 export function validate(schema: JsonSchema, value: unknown, path = '$'): string[] {
   if ('anyOf' in schema) {
     const all = schema.anyOf.map((alt) => validate(alt, value, path));
-    return all.some((errors) => errors.length === 0) ? [] : [`${path}: matches none of ${schema.anyOf.length} alternatives (${all.map((e) => e[0]).join('; ')})`];
+    return all.some((errors) => errors.length === 0)
+      ? []
+      : [`${path}: matches none of ${schema.anyOf.length} alternatives (${all.map((e) => e[0]).join('; ')})`];
   }
   switch (schema.type) {
     case 'null':
@@ -71,7 +89,9 @@ export function validate(schema: JsonSchema, value: unknown, path = '$'): string
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${path}: expected a boolean`];
     case 'array':
-      return Array.isArray(value) ? value.flatMap((item, i) => validate(schema.items, item, `${path}[${i}]`)) : [`${path}: expected an array`];
+      return Array.isArray(value)
+        ? value.flatMap((item, i) => validate(schema.items, item, `${path}[${i}]`))
+        : [`${path}: expected an array`];
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: expected an object`];
       const o = value as Record<string, unknown>;

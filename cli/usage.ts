@@ -56,7 +56,9 @@ export function commandGroup(name: string, description: string): Command {
   group.action((_options: unknown, self: Command) => {
     const names = self.commands.filter((c) => c.name() !== 'help').map((c) => c.name());
     const [sub] = self.args;
-    throw new UsageError(sub === undefined ? `missing ${name} subcommand (${names.join(', ')})` : `unknown ${name} subcommand "${sub}" (${names.join(', ')})`);
+    throw new UsageError(
+      sub === undefined ? `missing ${name} subcommand (${names.join(', ')})` : `unknown ${name} subcommand "${sub}" (${names.join(', ')})`,
+    );
   });
   return group;
 }

@@ -14,7 +14,16 @@ const { renderReference, spliceReference } = await import(pathToFileURL(join(ROO
 const unused = () => {
   throw new Error('the reference is rendered without a cluster');
 };
-const ctx = { client: unused, output: () => 'text', print: unused, stdout: unused, stderr: unused, out: undefined, stdin: process.stdin, onInterrupt: () => () => undefined };
+const ctx = {
+  client: unused,
+  output: () => 'text',
+  print: unused,
+  stdout: unused,
+  stderr: unused,
+  out: undefined,
+  stdin: process.stdin,
+  onInterrupt: () => () => undefined,
+};
 const program = buildProgram(ctx, { writeOut: () => undefined, writeErr: () => undefined });
 const page = readFileSync(CLI_DOC, 'utf8');
 const next = spliceReference(page, renderReference(program));

@@ -199,7 +199,14 @@ export class NatsPeer {
   /** (Re)creates a file-storage stream named `stream` on subject `stream`. */
   async clear(stream: string): Promise<void> {
     await this.conn.request(`$JS.API.STREAM.DELETE.${stream}`, {});
-    const res = await this.conn.request(`$JS.API.STREAM.CREATE.${stream}`, { name: stream, subjects: [stream], storage: 'file', retention: 'limits', discard: 'old', num_replicas: 1 });
+    const res = await this.conn.request(`$JS.API.STREAM.CREATE.${stream}`, {
+      name: stream,
+      subjects: [stream],
+      storage: 'file',
+      retention: 'limits',
+      discard: 'old',
+      num_replicas: 1,
+    });
     if (res.error) throw new Error(`nats: cannot create stream ${stream}: ${JSON.stringify(res.error)}`);
   }
 
@@ -217,7 +224,8 @@ export class NatsPeer {
         win.done();
       }
     });
-    const encoded = (w: number): Buffer => Buffer.concat([Buffer.from(`PUB ${stream} ${inbox}.${w} ${recordBytes}\r\n`, 'latin1'), value, CRLF]);
+    const encoded = (w: number): Buffer =>
+      Buffer.concat([Buffer.from(`PUB ${stream} ${inbox}.${w} ${recordBytes}\r\n`, 'latin1'), value, CRLF]);
     const inflight = new Set<Promise<void>>();
     let sent = 0;
     let w = 0;
@@ -262,7 +270,11 @@ export class NatsPeer {
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const pull = (): void => {
       pending += PULL_BATCH;
-      this.conn.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`, Buffer.from(JSON.stringify({ batch: PULL_BATCH, no_wait: true })), inbox);
+      this.conn.publish(
+        `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`,
+        Buffer.from(JSON.stringify({ batch: PULL_BATCH, no_wait: true })),
+        inbox,
+      );
     };
     const sid = this.conn.subscribe(inbox, (m) => {
       if (m.status !== undefined) {
@@ -333,7 +345,8 @@ export class NatsPeer {
         await sleep(Math.max(0, started + sent * interval - performance.now()));
       }
       allSent = true;
-      if (meter.recordCount < sent) await Promise.race([received, sleep(10_000, undefined, { signal: abort.signal }).catch(() => undefined)]);
+      if (meter.recordCount < sent)
+        await Promise.race([received, sleep(10_000, undefined, { signal: abort.signal }).catch(() => undefined)]);
     } finally {
       abort.abort();
       meter.stop();

@@ -27,7 +27,22 @@ export class RedisPeer {
     const child = new Child({
       name: 'redis',
       command: 'redis-server',
-      args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no'],
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--protected-mode',
+        'no',
+      ],
       logFile: join(dir, 'redis.log'),
     });
     child.start();
@@ -121,7 +136,8 @@ export class RedisPeer {
     const reading = (async () => {
       let last = '$';
       while (!stop || meter.recordCount < sent) {
-        const reply = (await reader.command('XREAD', 'COUNT', '10000', 'BLOCK', '200', 'STREAMS', stream, last)) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        const reply = (await reader.command('XREAD', 'COUNT', '10000', 'BLOCK', '200', 'STREAMS', stream, last)) as
+          [Buffer, [Buffer, Buffer[]][]][] | null;
         if (stop && reply === null) break;
         const now = performance.now();
         for (const [, entries] of reply ?? []) {
@@ -153,7 +169,10 @@ export class RedisPeer {
           }
           const p = this.conn.pipeline(Buffer.concat(cmds), due - sent);
           writes.add(p);
-          void p.then(() => writes.delete(p), () => writes.delete(p));
+          void p.then(
+            () => writes.delete(p),
+            () => writes.delete(p),
+          );
           sent = due;
         }
         await sleep(Math.max(0, started + sent * interval - performance.now()));

@@ -40,4 +40,3 @@ export const clusterCommand: CommandModule = (ctx) => {
   });
   return outputSchema(cmd, CLUSTER_SCHEMA);
 };
-

@@ -19,7 +19,13 @@ interface Node {
 
 /** The root's options that take a value: accepted after any command words, so matched on any path. */
 function globalValues(root: Command): Node['values'] {
-  return root.options.filter((o) => o.required || o.optional).map((o) => ({ flags: [o.long, o.short].filter((f): f is string => f !== undefined), choices: o.argChoices, file: /<file>/.test(o.flags) }));
+  return root.options
+    .filter((o) => o.required || o.optional)
+    .map((o) => ({
+      flags: [o.long, o.short].filter((f): f is string => f !== undefined),
+      choices: o.argChoices,
+      file: /<file>/.test(o.flags),
+    }));
 }
 
 function nodes(root: Command): Node[] {
@@ -28,13 +34,24 @@ function nodes(root: Command): Node[] {
     const options = [...cmd.options, ...inherited];
     const own = cmd.parent ? cmd.options : [];
     const subcommands = cmd.commands.map((c) => ({ word: c.name(), description: c.description() }));
-    const argumentChoices = (cmd.registeredArguments[0]?.argChoices ?? []).map((word) => ({ word, description: cmd.registeredArguments[0]?.description ?? '' }));
-    const flags = options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined).map((word) => ({ word, description: o.description })));
+    const argumentChoices = (cmd.registeredArguments[0]?.argChoices ?? []).map((word) => ({
+      word,
+      description: cmd.registeredArguments[0]?.description ?? '',
+    }));
+    const flags = options.flatMap((o) =>
+      [o.long, o.short].filter((f): f is string => f !== undefined).map((word) => ({ word, description: o.description })),
+    );
     const first = cmd.registeredArguments[0]?.name();
     out.push({
       path: commandPath(cmd),
       words: [...subcommands, ...argumentChoices, ...flags, { word: '--help', description: 'print the help and exit' }],
-      values: own.filter((o) => o.required || o.optional).map((o) => ({ flags: [o.long, o.short].filter((f): f is string => f !== undefined), choices: o.argChoices, file: /<file>/.test(o.flags) })),
+      values: own
+        .filter((o) => o.required || o.optional)
+        .map((o) => ({
+          flags: [o.long, o.short].filter((f): f is string => f !== undefined),
+          choices: o.argChoices,
+          file: /<file>/.test(o.flags),
+        })),
       topicArgument: first === 'topic' || (first === 'name' && commandPath(cmd).startsWith('topics ') && cmd.name() !== 'create'),
     });
     for (const c of cmd.commands) walk(c, inherited.length > 0 ? inherited : cmd.options);
@@ -48,12 +65,19 @@ const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 export function bashCompletion(root: Command): string {
   const all = nodes(root);
   const paths = all.filter((n) => n.path !== '').map((n) => q(n.path));
-  const action = (v: Node['values'][number]): string => (v.choices ? `COMPREPLY=($(compgen -W ${q(v.choices.join(' '))} -- "$cur"))` : v.file ? 'COMPREPLY=($(compgen -f -- "$cur"))' : 'COMPREPLY=()');
+  const action = (v: Node['values'][number]): string =>
+    v.choices
+      ? `COMPREPLY=($(compgen -W ${q(v.choices.join(' '))} -- "$cur"))`
+      : v.file
+        ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+        : 'COMPREPLY=()';
   const valueCases = [
     ...all.flatMap((n) => n.values.map((v) => `    ${v.flags.map((f) => q(`${n.path}|${f}`)).join('|')}) ${action(v)}; return ;;`)),
     ...globalValues(root).map((v) => `    ${v.flags.map((f) => `*${q(`|${f}`)}`).join('|')}) ${action(v)}; return ;;`),
   ];
-  const wordCases = all.map((n) => `    ${q(n.path)}) words=${q(n.words.map((w) => w.word).join(' '))}${n.topicArgument ? '; topics=1' : ''} ;;`);
+  const wordCases = all.map(
+    (n) => `    ${q(n.path)}) words=${q(n.words.map((w) => w.word).join(' '))}${n.topicArgument ? '; topics=1' : ''} ;;`,
+  );
   return `# samsa completion for bash. Load it with:  source <(samsa completion bash)
 # or keep it:  samsa completion bash > ~/.local/share/bash-completion/completions/samsa
 _samsa() {
@@ -84,12 +108,16 @@ complete -o default -F _samsa samsa
 export function zshCompletion(root: Command): string {
   const all = nodes(root);
   const paths = all.filter((n) => n.path !== '').map((n) => q(n.path));
-  const action = (v: Node['values'][number]): string => (v.choices ? `compadd -- ${v.choices.map(q).join(' ')}` : v.file ? '_files' : 'return 0');
+  const action = (v: Node['values'][number]): string =>
+    v.choices ? `compadd -- ${v.choices.map(q).join(' ')}` : v.file ? '_files' : 'return 0';
   const valueCases = [
     ...all.flatMap((n) => n.values.map((v) => `    (${v.flags.map((f) => q(`${n.path}|${f}`)).join('|')}) ${action(v)}; return ;;`)),
     ...globalValues(root).map((v) => `    (${v.flags.map((f) => `*${q(`|${f}`)}`).join('|')}) ${action(v)}; return ;;`),
   ];
-  const wordCases = all.map((n) => `    (${q(n.path)}) candidates=(${n.words.map((w) => q(`${w.word.replace(/:/g, '\\:')}:${w.description}`)).join(' ')})${n.topicArgument ? '; topics=1' : ''} ;;`);
+  const wordCases = all.map(
+    (n) =>
+      `    (${q(n.path)}) candidates=(${n.words.map((w) => q(`${w.word.replace(/:/g, '\\:')}:${w.description}`)).join(' ')})${n.topicArgument ? '; topics=1' : ''} ;;`,
+  );
   return `#compdef samsa
 # samsa completion for zsh. Load it with:  source <(samsa completion zsh)
 # or keep it as _samsa in a directory of $fpath:  samsa completion zsh > ~/.zfunc/_samsa

@@ -40,7 +40,8 @@ interface ConsumeFlags {
 /** --from-time: ms since the epoch or an ISO 8601 date. */
 function time(raw: string): number {
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new InvalidArgumentError('It must be ms since the epoch or an ISO 8601 date (2024-05-01T12:00:00Z).');
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new InvalidArgumentError('It must be ms since the epoch or an ISO 8601 date (2024-05-01T12:00:00Z).');
   return ms;
 }
 
@@ -50,7 +51,10 @@ function time(raw: string): number {
  */
 export function startPosition(o: Pick<ConsumeFlags, 'offset' | 'from' | 'fromTime'>): OffsetSpec {
   const given = (['offset', 'from', 'fromTime'] as const).filter((k) => o[k] !== undefined);
-  if (given.length > 1) throw new UsageError(`give one of --offset, --from and --from-time, not ${given.map((k) => (k === 'fromTime' ? '--from-time' : `--${k}`)).join(' and ')}`);
+  if (given.length > 1)
+    throw new UsageError(
+      `give one of --offset, --from and --from-time, not ${given.map((k) => (k === 'fromTime' ? '--from-time' : `--${k}`)).join(' and ')}`,
+    );
   if (o.fromTime !== undefined) return { timestampMs: o.fromTime };
   const text = o.offset ?? o.from ?? 'earliest';
   const flag = o.offset !== undefined ? '--offset' : '--from';
@@ -71,7 +75,10 @@ export const consumeCommand: CommandModule = (ctx) => {
     .description('print records of a topic (--group G: as a member of consumer group G)')
     .argument('<topic>')
     .option('--partition <p>', 'one partition, or all of them', (v: string): number | 'all' => (v === 'all' ? 'all' : int(0)(v)), 'all')
-    .option('--offset <position>', 'where each partition starts: earliest (default), latest (only new records), an offset N, -N (the last N records of each partition), or @TIME')
+    .option(
+      '--offset <position>',
+      'where each partition starts: earliest (default), latest (only new records), an offset N, -N (the last N records of each partition), or @TIME',
+    )
     .option('--from <position>', 'the same as --offset (its older name)')
     .option('--from-time <time>', 'start each partition at its first record at or after TIME: ms since the epoch or an ISO 8601 date', time)
     .option('-f, --follow', 'keep waiting for new records, like tail -f, until Ctrl-C')
@@ -79,12 +86,23 @@ export const consumeCommand: CommandModule = (ctx) => {
     .option('--format <fmt>', 'a kcat-style format string for each record, e.g. \'%k %s %T %h\\n\' (see below); "json" is -o json')
     .option('--print-key', 'text output: print KEY<SEP>VALUE')
     .option('--key-separator <sep>', 'separator for --print-key', '\t')
-    .addOption(byteFormatOption('key', 'how keys are printed: raw (the bytes as they are), utf8, base64 or hex; in JSON, raw and utf8 give text when valid UTF-8, else base64'))
-    .addOption(byteFormatOption('value', 'how values (and header values in %h) are printed: raw, utf8, base64 or hex; as --key-format in JSON'))
+    .addOption(
+      byteFormatOption(
+        'key',
+        'how keys are printed: raw (the bytes as they are), utf8, base64 or hex; in JSON, raw and utf8 give text when valid UTF-8, else base64',
+      ),
+    )
+    .addOption(
+      byteFormatOption('value', 'how values (and header values in %h) are printed: raw, utf8, base64 or hex; as --key-format in JSON'),
+    )
     .option('--group <group>', 'consume as a member of this consumer group (commits what was printed)')
     .option('--session-timeout-ms <ms>', 'group member: dropped after MS without progress (default 45000)', int(1))
     .option('--instance-id <id>', 'group member: static membership; a restart within the session timeout keeps the partitions')
-    .addOption(new Option('--assignor <name>', 'group member: how the group splits partitions').choices(['sticky', 'range', 'roundRobin']).default('sticky'))
+    .addOption(
+      new Option('--assignor <name>', 'group member: how the group splits partitions')
+        .choices(['sticky', 'range', 'roundRobin'])
+        .default('sticky'),
+    )
     .addHelpText(
       'after',
       `
@@ -123,10 +141,14 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
     if (o.follow !== undefined) throw new UsageError('--group always follows: drop --follow');
     if (partition !== undefined) {
       const memberFlag = (['sessionTimeoutMs', 'instanceId'] as const).find((f) => o[f] !== undefined);
-      if (memberFlag) throw new UsageError(`--group with --partition reads that partition without joining the group; --${memberFlag === 'instanceId' ? 'instance-id' : 'session-timeout-ms'} is for members: drop it or --partition`);
+      if (memberFlag)
+        throw new UsageError(
+          `--group with --partition reads that partition without joining the group; --${memberFlag === 'instanceId' ? 'instance-id' : 'session-timeout-ms'} is for members: drop it or --partition`,
+        );
       return consumeAssigned(ctx.client(), ctx, { groupId: o.group, topic, partition, reset: from }, max, render);
     }
-    if (from !== 'earliest' && from !== 'latest') throw new UsageError('with --group, --offset is where partitions without a committed offset start: earliest or latest');
+    if (from !== 'earliest' && from !== 'latest')
+      throw new UsageError('with --group, --offset is where partitions without a committed offset start: earliest or latest');
     const options: GroupConsumerOptions = {
       groupId: o.group,
       topics: [topic],
@@ -134,13 +156,19 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
       assignor: o.assignor,
       ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
       ...(o.instanceId !== undefined ? { groupInstanceId: o.instanceId } : {}),
-      onAssignment: (a) => ctx.stderr(`group ${o.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`),
+      onAssignment: (a) =>
+        ctx.stderr(
+          `group ${o.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`,
+        ),
     };
     return consumeAsGroupMember(ctx.client(), ctx, options, max, render);
   }
 
   const consumer = ctx.client().consumer();
-  const chunks = partition === undefined ? consumer.topicChunks({ topic, from, follow }) : consumer.partition({ topic, partition, from, follow }).chunks();
+  const chunks =
+    partition === undefined
+      ? consumer.topicChunks({ topic, from, follow })
+      : consumer.partition({ topic, partition, from, follow }).chunks();
   const unregister = ctx.onInterrupt(() => void consumer.close());
   const started = performance.now();
   const progress = { received: 0 };
@@ -156,7 +184,9 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
     await ctx.out.end();
     const seconds = (performance.now() - started) / 1000;
     if (!failed) {
-      ctx.stderr(`consumed ${plural(progress.received, 'record')} from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? progress.received / seconds : progress.received)} records/s`);
+      ctx.stderr(
+        `consumed ${plural(progress.received, 'record')} from ${topic} in ${seconds.toFixed(2)} s: ${count(seconds > 0 ? progress.received / seconds : progress.received)} records/s`,
+      );
     } else if (progress.received > 0) {
       ctx.stderr(`consumed ${plural(progress.received, 'record')} from ${topic} before the error below`);
     }
@@ -188,7 +218,13 @@ function renderer(ctx: CommandContext, o: ConsumeFlags): RecordRenderer {
   return textRenderer(formats, o.printKey ?? false, o.keySeparator);
 }
 
-async function consumeAsGroupMember(samsa: Samsa, ctx: CommandContext, options: GroupConsumerOptions, max: number, render: RecordRenderer): Promise<void> {
+async function consumeAsGroupMember(
+  samsa: Samsa,
+  ctx: CommandContext,
+  options: GroupConsumerOptions,
+  max: number,
+  render: RecordRenderer,
+): Promise<void> {
   const member = samsa.groupConsumer(options);
   const unregister = ctx.onInterrupt(() => void member.close());
   const progress = { received: 0 };
@@ -208,7 +244,13 @@ async function consumeAsGroupMember(samsa: Samsa, ctx: CommandContext, options: 
  * simple consumer group). Each chunk is committed once it was handed to the OS, so a crash
  * re-prints at most the chunk being printed.
  */
-async function consumeAssigned(samsa: Samsa, ctx: CommandContext, target: { groupId: string; topic: string; partition: number; reset: OffsetSpec }, max: number, render: RecordRenderer): Promise<void> {
+async function consumeAssigned(
+  samsa: Samsa,
+  ctx: CommandContext,
+  target: { groupId: string; topic: string; partition: number; reset: OffsetSpec },
+  max: number,
+  render: RecordRenderer,
+): Promise<void> {
   const { groupId, topic, partition } = target;
   const consumer = samsa.consumer({ groupId, reset: target.reset, autoCommit: false });
   consumer.assign([{ topic, partition }]);

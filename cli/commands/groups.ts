@@ -29,7 +29,14 @@ const OFFSET_SCHEMA = s.object({
 const known = (n: number): number | null => (n < 0 ? null : n);
 
 export function offsetOutput(o: GroupOffset): OffsetOutput {
-  return { topic: o.topic, partition: o.partition, committed: known(o.offset), highWatermark: known(o.highWatermark), lag: known(o.lag), metadata: o.metadata };
+  return {
+    topic: o.topic,
+    partition: o.partition,
+    committed: known(o.offset),
+    highWatermark: known(o.highWatermark),
+    lag: known(o.lag),
+    metadata: o.metadata,
+  };
 }
 
 function offsetTable(offsets: readonly OffsetOutput[], committed = 'COMMITTED'): string {
@@ -76,7 +83,10 @@ function list(ctx: CommandContext): Command {
       ),
     );
   });
-  return outputSchema(cmd, s.object({ groups: s.array(s.object({ groupId: s.string(), state: s.string(), members: s.integer('number of members') })) }));
+  return outputSchema(
+    cmd,
+    s.object({ groups: s.array(s.object({ groupId: s.string(), state: s.string(), members: s.integer('number of members') })) }),
+  );
 }
 
 const ASSIGNMENT_SCHEMA: JsonSchema = s.array(s.object({ topic: s.string(), partitions: s.array(s.integer()) }));
@@ -92,16 +102,28 @@ function describe(ctx: CommandContext): Command {
         state: d.state,
         generation: d.generation,
         assignor: d.assignor.replace('ASSIGNOR_', '').toLowerCase(),
-        members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, clientHost: m.clientHost, assignment: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) })),
+        members: d.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId ?? null,
+          clientHost: m.clientHost,
+          assignment: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })),
+        })),
         offsets: d.offsets.map(offsetOutput),
       };
       ctx.print(data, (g) => {
-        const lines = [`group ${g.groupId}: ${g.state}, generation ${g.generation}, assignor ${g.assignor}, ${plural(g.members.length, 'member')}`];
+        const lines = [
+          `group ${g.groupId}: ${g.state}, generation ${g.generation}, assignor ${g.assignor}, ${plural(g.members.length, 'member')}`,
+        ];
         if (g.members.length > 0) {
           lines.push(
             table(
               ['MEMBER', 'INSTANCE', 'CLIENT', 'PARTITIONS'],
-              g.members.map((m) => [m.memberId, m.groupInstanceId ?? '-', m.clientHost, m.assignment.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '-']),
+              g.members.map((m) => [
+                m.memberId,
+                m.groupInstanceId ?? '-',
+                m.clientHost,
+                m.assignment.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '-',
+              ]),
             ),
           );
         }
@@ -116,7 +138,14 @@ function describe(ctx: CommandContext): Command {
       state: s.string(),
       generation: s.integer(),
       assignor: s.string('sticky, range or roundrobin'),
-      members: s.array(s.object({ memberId: s.string(), groupInstanceId: s.nullable(s.string('static membership id')), clientHost: s.string(), assignment: ASSIGNMENT_SCHEMA })),
+      members: s.array(
+        s.object({
+          memberId: s.string(),
+          groupInstanceId: s.nullable(s.string('static membership id')),
+          clientHost: s.string(),
+          assignment: ASSIGNMENT_SCHEMA,
+        }),
+      ),
       offsets: s.array(OFFSET_SCHEMA),
     }),
   );
@@ -146,18 +175,34 @@ known yet); it is left out of the total and counted under UNKNOWN.`,
       for (const groupId of ids) {
         const offsets = await groups.fetchOffsets(groupId);
         const sum = summarizeLag(offsets);
-        rows.push({ groupId, partitions: sum.partitions, totalLag: sum.total, unknown: sum.unknown, mostBehind: sum.worst ?? null, offsets: offsets.map(offsetOutput) });
+        rows.push({
+          groupId,
+          partitions: sum.partitions,
+          totalLag: sum.total,
+          unknown: sum.unknown,
+          mostBehind: sum.worst ?? null,
+          offsets: offsets.map(offsetOutput),
+        });
       }
       ctx.print({ groups: rows }, (d) => {
         const [only] = d.groups;
         if (named.length === 1 && only) {
           const head = only.offsets.length > 0 ? [offsetTable(only.offsets)] : [];
-          return [...head, `group ${only.groupId}: total lag ${only.totalLag} over ${plural(only.partitions, 'partition')}${only.unknown > 0 ? `, ${only.unknown} unknown` : ''}`].join('\n');
+          return [
+            ...head,
+            `group ${only.groupId}: total lag ${only.totalLag} over ${plural(only.partitions, 'partition')}${only.unknown > 0 ? `, ${only.unknown} unknown` : ''}`,
+          ].join('\n');
         }
         if (d.groups.length === 0) return 'no consumer groups';
         return table(
           ['GROUP', 'PARTITIONS', 'TOTAL-LAG', 'MOST-BEHIND', 'UNKNOWN'],
-          d.groups.map((g) => [g.groupId, String(g.partitions), String(g.totalLag), g.mostBehind ? `${g.mostBehind.topic}/${g.mostBehind.partition} (${g.mostBehind.lag})` : '-', String(g.unknown)]),
+          d.groups.map((g) => [
+            g.groupId,
+            String(g.partitions),
+            String(g.totalLag),
+            g.mostBehind ? `${g.mostBehind.topic}/${g.mostBehind.partition} (${g.mostBehind.lag})` : '-',
+            String(g.unknown),
+          ]),
         );
       });
     });
@@ -184,7 +229,11 @@ function resetOffsets(ctx: CommandContext): Command {
     .argument('<group>')
     .requiredOption('--topic <topic>', 'the topic whose offsets to set')
     .requiredOption('--to <position>', 'earliest, latest, an offset, or @TIME (ms since the epoch or an ISO 8601 date)')
-    .option('--partition <p>', 'only partition P; repeat for several (default every partition)', (v: string, prev: number[] | undefined) => [...(prev ?? []), int(0)(v)])
+    .option(
+      '--partition <p>',
+      'only partition P; repeat for several (default every partition)',
+      (v: string, prev: number[] | undefined) => [...(prev ?? []), int(0)(v)],
+    )
     .option('--dry-run', 'print what would be set, change nothing')
     .addHelpText('after', '\nThe group must have no active members: stop its consumers first.')
     .action(async (groupId: string, o: { topic: string; to: string; partition?: number[]; dryRun?: boolean }) => {
@@ -195,12 +244,26 @@ function resetOffsets(ctx: CommandContext): Command {
         throw new UsageError(`--to: ${err instanceof Error ? err.message : String(err)}`);
       }
       const dryRun = o.dryRun ?? false;
-      const offsets = await ctx.client().groups().resetOffsets({ groupId, topic: o.topic, to, partitions: o.partition ?? [], dryRun });
+      const offsets = await ctx
+        .client()
+        .groups()
+        .resetOffsets({ groupId, topic: o.topic, to, partitions: o.partition ?? [], dryRun });
       ctx.print({ groupId, topic: o.topic, dryRun, offsets: offsets.map(offsetOutput) }, (d) =>
-        [offsetTable(d.offsets, 'NEW-OFFSET'), dryRun ? '(dry run: nothing changed)' : `reset ${plural(d.offsets.length, 'partition')} of group ${groupId}`].join('\n'),
+        [
+          offsetTable(d.offsets, 'NEW-OFFSET'),
+          dryRun ? '(dry run: nothing changed)' : `reset ${plural(d.offsets.length, 'partition')} of group ${groupId}`,
+        ].join('\n'),
       );
     });
-  return outputSchema(cmd, s.object({ groupId: s.string(), topic: s.string(), dryRun: s.boolean(), offsets: s.array(OFFSET_SCHEMA, 'the offsets as set (or as they would be, with --dry-run)') }));
+  return outputSchema(
+    cmd,
+    s.object({
+      groupId: s.string(),
+      topic: s.string(),
+      dryRun: s.boolean(),
+      offsets: s.array(OFFSET_SCHEMA, 'the offsets as set (or as they would be, with --dry-run)'),
+    }),
+  );
 }
 
 function remove(ctx: CommandContext): Command {
@@ -222,4 +285,3 @@ export const groupsCommand: CommandModule = (ctx) =>
     .addCommand(lag(ctx))
     .addCommand(resetOffsets(ctx))
     .addCommand(remove(ctx));
-

@@ -6,7 +6,20 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SamsaError, parseOffsetSpec, type Acks, type OffsetSpec, type Samsa } from '../../libs/client/index.js';
-import { FAILOVER_SCENARIOS, formatFailover, formatProgress, formatSummary, runConsume, runE2e, runFailover, type FailoverScenario, type PayloadKind, type PerfProgress, type PerfReport, runProduce } from '../../tools/perf/index.js';
+import {
+  FAILOVER_SCENARIOS,
+  formatFailover,
+  formatProgress,
+  formatSummary,
+  runConsume,
+  runE2e,
+  runFailover,
+  type FailoverScenario,
+  type PayloadKind,
+  type PerfProgress,
+  type PerfReport,
+  runProduce,
+} from '../../tools/perf/index.js';
 import { CODECS, type CompressionCodec } from '../../libs/record/index.js';
 import type { CommandContext, CommandModule } from '../context.js';
 import { outputSchema, s } from '../schema.js';
@@ -48,7 +61,14 @@ function perfOutput(workload: string, r: PerfReport, settings: PerfOutput['setti
     recordsPerSecond: r.seconds > 0 ? r.records / r.seconds : 0,
     megabytesPerSecond: r.seconds > 0 ? r.bytes / r.seconds / 1e6 : 0,
     latencyOf: r.latencyOf,
-    latencyMs: { p50: ms(r.latency.percentile(50)), p95: ms(r.latency.percentile(95)), p99: ms(r.latency.percentile(99)), p999: ms(r.latency.percentile(99.9)), max: ms(r.latency.max), mean: ms(r.latency.mean) },
+    latencyMs: {
+      p50: ms(r.latency.percentile(50)),
+      p95: ms(r.latency.percentile(95)),
+      p99: ms(r.latency.percentile(99)),
+      p999: ms(r.latency.percentile(99.9)),
+      max: ms(r.latency.max),
+      mean: ms(r.latency.mean),
+    },
     settings,
   };
 }
@@ -66,7 +86,9 @@ function topicOptions(cmd: Command): Command {
 
 /** --compression none|gzip|snappy|lz4|zstd. */
 export function compressionOption(): Option {
-  return new Option('--compression <codec>', 'compress each batch; brokers keep batches compressed and consumers decompress').choices(CODECS).default('none');
+  return new Option('--compression <codec>', 'compress each batch; brokers keep batches compressed and consumers decompress')
+    .choices(CODECS)
+    .default('none');
 }
 
 function perfProduce(ctx: CommandContext): Command {
@@ -81,9 +103,21 @@ function perfProduce(ctx: CommandContext): Command {
       .option('--batch-size <n>', 'records per send()', int(1), 5000)
       .option('--max-in-flight <n>', 'send() calls outstanding at once', int(1), 8)
       .option('--throughput <r>', 'aim at R records/s (default: as fast as possible)', int(1))
-      .option('--requests-per-partition <n>', 'produce requests in flight per partition, 1-5; above 1 needs --acks all (the idempotent producer keeps them in order)', int(1), 1)
+      .option(
+        '--requests-per-partition <n>',
+        'produce requests in flight per partition, 1-5; above 1 needs --acks all (the idempotent producer keeps them in order)',
+        int(1),
+        1,
+      )
       .addOption(compressionOption())
-      .addOption(new Option('--payload <kind>', 'letters: one value of random capital letters; json: 1,024 distinct JSON-like event values (compressible like real events)').choices(['letters', 'json']).default('letters')),
+      .addOption(
+        new Option(
+          '--payload <kind>',
+          'letters: one value of random capital letters; json: 1,024 distinct JSON-like event values (compressible like real events)',
+        )
+          .choices(['letters', 'json'])
+          .default('letters'),
+      ),
   )
     .addHelpText(
       'after',
@@ -95,28 +129,56 @@ linger timer: sends that wait while their partition's request is out go together
 
 Example: samsa perf produce bench --partitions 6 --num-records 2000000 --acks 1`,
     )
-    .action(async (topic: string, o: TopicFlags & { numRecords: number; duration?: number; recordSize: number; acks: Acks; batchSize: number; maxInFlight: number; throughput?: number; requestsPerPartition: number; compression: CompressionCodec; payload: PayloadKind }) => {
-      const workload = {
-        topic,
-        records: o.numRecords,
-        durationMs: o.duration ?? Number.POSITIVE_INFINITY,
-        recordBytes: o.recordSize,
-        acks: o.acks,
-        batchRecords: o.batchSize,
-        maxInFlight: o.maxInFlight,
-        requestsPerPartition: requestsPerPartition(o.requestsPerPartition, o.acks),
-        ...(o.throughput !== undefined ? { throughput: o.throughput } : {}),
-        compression: o.compression,
-        payload: o.payload,
-      };
-      await ensureTopic(ctx.client(), topic, o);
-      const report = await withProgress('produce', ctx, (hooks) => runProduce(ctx.client(), workload, hooks));
-      const perPartition = workload.requestsPerPartition > 1 ? `, ${workload.requestsPerPartition} requests per partition` : '';
-      const settings = { recordSize: workload.recordBytes, payload: workload.payload, compression: workload.compression, acks: String(workload.acks), batchSize: workload.batchRecords, maxInFlight: workload.maxInFlight, requestsPerPartition: workload.requestsPerPartition };
-      ctx.print(perfOutput('produce', report, settings), () =>
-        formatSummary('produce', report, `${workload.recordBytes}-byte ${workload.payload} records, compression=${workload.compression}, acks=${workload.acks}, ${workload.batchRecords} per send, ${workload.maxInFlight} in flight${perPartition}`),
-      );
-    });
+    .action(
+      async (
+        topic: string,
+        o: TopicFlags & {
+          numRecords: number;
+          duration?: number;
+          recordSize: number;
+          acks: Acks;
+          batchSize: number;
+          maxInFlight: number;
+          throughput?: number;
+          requestsPerPartition: number;
+          compression: CompressionCodec;
+          payload: PayloadKind;
+        },
+      ) => {
+        const workload = {
+          topic,
+          records: o.numRecords,
+          durationMs: o.duration ?? Number.POSITIVE_INFINITY,
+          recordBytes: o.recordSize,
+          acks: o.acks,
+          batchRecords: o.batchSize,
+          maxInFlight: o.maxInFlight,
+          requestsPerPartition: requestsPerPartition(o.requestsPerPartition, o.acks),
+          ...(o.throughput !== undefined ? { throughput: o.throughput } : {}),
+          compression: o.compression,
+          payload: o.payload,
+        };
+        await ensureTopic(ctx.client(), topic, o);
+        const report = await withProgress('produce', ctx, (hooks) => runProduce(ctx.client(), workload, hooks));
+        const perPartition = workload.requestsPerPartition > 1 ? `, ${workload.requestsPerPartition} requests per partition` : '';
+        const settings = {
+          recordSize: workload.recordBytes,
+          payload: workload.payload,
+          compression: workload.compression,
+          acks: String(workload.acks),
+          batchSize: workload.batchRecords,
+          maxInFlight: workload.maxInFlight,
+          requestsPerPartition: workload.requestsPerPartition,
+        };
+        ctx.print(perfOutput('produce', report, settings), () =>
+          formatSummary(
+            'produce',
+            report,
+            `${workload.recordBytes}-byte ${workload.payload} records, compression=${workload.compression}, acks=${workload.acks}, ${workload.batchRecords} per send, ${workload.maxInFlight} in flight${perPartition}`,
+          ),
+        );
+      },
+    );
   return outputSchema(cmd, PERF_SCHEMA);
 }
 
@@ -136,16 +198,25 @@ of each partition as it was at the start. Latency is how long each streamed chun
     )
     .action(async (topic: string, o: { numRecords?: number; duration?: number; from: string; follow?: boolean }) => {
       const follow = o.follow ?? false;
-      if (follow && o.numRecords === undefined && o.duration === undefined) throw new UsageError('--follow needs --num-records or --duration to end');
+      if (follow && o.numRecords === undefined && o.duration === undefined)
+        throw new UsageError('--follow needs --num-records or --duration to end');
       let from: OffsetSpec;
       try {
         from = parseOffsetSpec(o.from);
       } catch (err) {
         throw new UsageError(`--from: ${err instanceof Error ? err.message : String(err)}`);
       }
-      const workload = { topic, records: o.numRecords ?? Number.POSITIVE_INFINITY, durationMs: o.duration ?? Number.POSITIVE_INFINITY, from, follow };
+      const workload = {
+        topic,
+        records: o.numRecords ?? Number.POSITIVE_INFINITY,
+        durationMs: o.duration ?? Number.POSITIVE_INFINITY,
+        from,
+        follow,
+      };
       const report = await withProgress('consume', ctx, (hooks) => runConsume(ctx.client(), workload, hooks));
-      ctx.print(perfOutput('consume', report, { from: o.from, follow }), () => formatSummary('consume', report, follow ? 'following' : 'to the end as of the start'));
+      ctx.print(perfOutput('consume', report, { from: o.from, follow }), () =>
+        formatSummary('consume', report, follow ? 'following' : 'to the end as of the start'),
+      );
     });
   return outputSchema(cmd, PERF_SCHEMA);
 }
@@ -173,15 +244,49 @@ omission). Producer and consumer run in this process.
 
 Example: samsa perf e2e bench-e2e --partitions 1 --replication-factor 3 --throughput 10000 --duration 30`,
     )
-    .action(async (topic: string, o: TopicFlags & { throughput: number; duration: number; numRecords?: number; recordSize: number; acks: Acks; maxInFlight: number; requestsPerPartition: number }) => {
-      const records = o.numRecords ?? Math.ceil((o.throughput * o.duration) / 1000);
-      const workload = { topic, records, durationMs: o.duration, throughput: o.throughput, recordBytes: o.recordSize, acks: o.acks, maxInFlight: o.maxInFlight, requestsPerPartition: requestsPerPartition(o.requestsPerPartition, o.acks) };
-      await ensureTopic(ctx.client(), topic, o);
-      const report = await withProgress('e2e', ctx, (hooks) => runE2e(ctx.client(), workload, hooks));
-      ctx.print(perfOutput('e2e', report, { throughput: o.throughput, recordSize: o.recordSize, acks: String(o.acks), maxInFlight: o.maxInFlight, requestsPerPartition: workload.requestsPerPartition }), () =>
-        formatSummary('e2e', report, `${workload.recordBytes}-byte records at ${o.throughput.toLocaleString('en-US')}/s, acks=${workload.acks}`),
-      );
-    });
+    .action(
+      async (
+        topic: string,
+        o: TopicFlags & {
+          throughput: number;
+          duration: number;
+          numRecords?: number;
+          recordSize: number;
+          acks: Acks;
+          maxInFlight: number;
+          requestsPerPartition: number;
+        },
+      ) => {
+        const records = o.numRecords ?? Math.ceil((o.throughput * o.duration) / 1000);
+        const workload = {
+          topic,
+          records,
+          durationMs: o.duration,
+          throughput: o.throughput,
+          recordBytes: o.recordSize,
+          acks: o.acks,
+          maxInFlight: o.maxInFlight,
+          requestsPerPartition: requestsPerPartition(o.requestsPerPartition, o.acks),
+        };
+        await ensureTopic(ctx.client(), topic, o);
+        const report = await withProgress('e2e', ctx, (hooks) => runE2e(ctx.client(), workload, hooks));
+        ctx.print(
+          perfOutput('e2e', report, {
+            throughput: o.throughput,
+            recordSize: o.recordSize,
+            acks: String(o.acks),
+            maxInFlight: o.maxInFlight,
+            requestsPerPartition: workload.requestsPerPartition,
+          }),
+          () =>
+            formatSummary(
+              'e2e',
+              report,
+              `${workload.recordBytes}-byte records at ${o.throughput.toLocaleString('en-US')}/s, acks=${workload.acks}`,
+            ),
+        );
+      },
+    );
   return outputSchema(cmd, PERF_SCHEMA);
 }
 
@@ -214,7 +319,8 @@ Example: samsa perf failover --runs 10 --scenarios kill`,
     .action(async (o: { runs: number; scenarios: string; partitions: number; leaseTtl?: number; keepDir?: boolean }) => {
       const scenarios = o.scenarios.split(',').map((x) => x.trim());
       const unknown = scenarios.filter((x) => !(FAILOVER_SCENARIOS as readonly string[]).includes(x));
-      if (unknown.length > 0 || scenarios.length === 0) throw new UsageError(`--scenarios takes ${FAILOVER_SCENARIOS.join(', ')}; got "${o.scenarios}"`);
+      if (unknown.length > 0 || scenarios.length === 0)
+        throw new UsageError(`--scenarios takes ${FAILOVER_SCENARIOS.join(', ')}; got "${o.scenarios}"`);
       const abort = new AbortController();
       const unregister = ctx.onInterrupt(() => abort.abort());
       try {
@@ -233,7 +339,10 @@ Example: samsa perf failover --runs 10 --scenarios kill`,
           acked: report.acked,
           dir: o.keepDir ? report.dir : null,
         };
-        ctx.print(data, () => formatFailover(report, scenarios as FailoverScenario[]) + (o.keepDir ? `\ncluster dir kept at ${report.dir}` : ''));
+        ctx.print(
+          data,
+          () => formatFailover(report, scenarios as FailoverScenario[]) + (o.keepDir ? `\ncluster dir kept at ${report.dir}` : ''),
+        );
       } finally {
         unregister();
       }
@@ -265,12 +374,17 @@ p50/p95/p99/p99.9) goes to stdout at the end. Ctrl-C ends a run early and still 
 /** --requests-per-partition: 1 to 5, and above 1 only for the idempotent producer (acks all). */
 function requestsPerPartition(n: number, acks: Acks): number {
   if (n > 5) throw new UsageError(`--requests-per-partition must be at most 5 (the brokers remember 5 batches per producer), got ${n}`);
-  if (n > 1 && acks !== 'all') throw new UsageError(`--requests-per-partition ${n} needs --acks all: only the idempotent producer keeps several requests in order`);
+  if (n > 1 && acks !== 'all')
+    throw new UsageError(`--requests-per-partition ${n} needs --acks all: only the idempotent producer keeps several requests in order`);
   return n;
 }
 
 /** Runs `work` with progress lines on stderr and Ctrl-C wired to its abort signal. */
-async function withProgress(label: string, ctx: CommandContext, work: (hooks: { onProgress: (p: PerfProgress) => void; signal: AbortSignal }) => Promise<PerfReport>): Promise<PerfReport> {
+async function withProgress(
+  label: string,
+  ctx: CommandContext,
+  work: (hooks: { onProgress: (p: PerfProgress) => void; signal: AbortSignal }) => Promise<PerfReport>,
+): Promise<PerfReport> {
   const abort = new AbortController();
   const unregister = ctx.onInterrupt(() => abort.abort());
   try {

@@ -15,7 +15,9 @@ export class InputError extends Error {
   }
 }
 
-export type LineFormat = { kind: 'text'; keySeparator?: string; keyFormat?: ByteFormat; valueFormat?: ByteFormat } | { kind: 'json'; keyFormat?: ByteFormat; valueFormat?: ByteFormat };
+export type LineFormat =
+  | { kind: 'text'; keySeparator?: string; keyFormat?: ByteFormat; valueFormat?: ByteFormat }
+  | { kind: 'json'; keyFormat?: ByteFormat; valueFormat?: ByteFormat };
 
 /**
  * Parses `--header KEY=VALUE` flags (repeatable); a header without '=' or with an empty key is
@@ -44,7 +46,12 @@ function decoded(text: string | Buffer, format: ByteFormat, what: string, lineNo
  * headers win over them. JSON `topic`, `partition` and `offset` are ignored: records are placed by
  * key (or by --partition), so copying a topic into one with another partition count works.
  */
-export function lineToMessage(line: string | Buffer, lineNo: number, format: LineFormat, headers: Readonly<Record<string, string>>): ProducerMessage {
+export function lineToMessage(
+  line: string | Buffer,
+  lineNo: number,
+  format: LineFormat,
+  headers: Readonly<Record<string, string>>,
+): ProducerMessage {
   const base: Record<string, Bytes> = { ...headers };
   const keyFormat = format.keyFormat ?? 'raw';
   const valueFormat = format.valueFormat ?? 'raw';
@@ -63,9 +70,13 @@ export function lineToMessage(line: string | Buffer, lineNo: number, format: Lin
   try {
     parsed = JSON.parse(typeof line === 'string' ? line : line.toString('utf8'));
   } catch (err) {
-    throw new InputError(lineNo, `not JSON (${err instanceof Error ? err.message : String(err)}); each line must be one object like {"key":"k","value":"v","headers":{"h":"x"}}`);
+    throw new InputError(
+      lineNo,
+      `not JSON (${err instanceof Error ? err.message : String(err)}); each line must be one object like {"key":"k","value":"v","headers":{"h":"x"}}`,
+    );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputError(lineNo, 'must be a JSON object with at least "value"');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InputError(lineNo, 'must be a JSON object with at least "value"');
   const o = parsed as Record<string, unknown>;
   if (!('value' in o)) throw new InputError(lineNo, 'has no "value" (use null for a tombstone)');
   const field = (name: 'key' | 'value', fallback: ByteFormat): Bytes | null => {
@@ -81,16 +92,20 @@ export function lineToMessage(line: string | Buffer, lineNo: number, format: Lin
   if (o.headers !== undefined && o.headers !== null) {
     if (typeof o.headers !== 'object' || Array.isArray(o.headers)) throw new InputError(lineNo, '"headers" must be an object of strings');
     const encodings = o.headerEncodings ?? {};
-    if (typeof encodings !== 'object' || encodings === null || Array.isArray(encodings)) throw new InputError(lineNo, '"headerEncodings" must be an object');
+    if (typeof encodings !== 'object' || encodings === null || Array.isArray(encodings))
+      throw new InputError(lineNo, '"headerEncodings" must be an object');
     for (const [k, v] of Object.entries(o.headers as Record<string, unknown>)) {
       if (typeof v !== 'string') throw new InputError(lineNo, `header "${k}" must be a string`);
-      const encoding = Object.hasOwn(encodings, k) ? encodingField((encodings as Record<string, unknown>)[k], `headerEncodings["${k}"]`, lineNo) : undefined;
+      const encoding = Object.hasOwn(encodings, k)
+        ? encodingField((encodings as Record<string, unknown>)[k], `headerEncodings["${k}"]`, lineNo)
+        : undefined;
       base[k] = encoding === undefined || encoding === 'utf8' ? v : decoded(v, encoding, `header "${k}"`, lineNo);
     }
   }
   if (Object.keys(base).length > 0) message.headers = base;
   if (o.timestamp !== undefined && o.timestamp !== null) {
-    if (typeof o.timestamp !== 'number' || !Number.isSafeInteger(o.timestamp) || o.timestamp < 0) throw new InputError(lineNo, '"timestamp" must be ms since the epoch (a non-negative integer)');
+    if (typeof o.timestamp !== 'number' || !Number.isSafeInteger(o.timestamp) || o.timestamp < 0)
+      throw new InputError(lineNo, '"timestamp" must be ms since the epoch (a non-negative integer)');
     message.timestampMs = o.timestamp;
   }
   return message;

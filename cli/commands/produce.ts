@@ -67,14 +67,34 @@ export const produceCommand: CommandModule = (ctx) => {
     .description('write lines from stdin or a file as records')
     .argument('<topic>')
     .option('--file <file>', 'read lines from FILE instead of stdin')
-    .addOption(new Option('--format <input>', 'text: each line is the value (or KEY<SEP>VALUE with --key-separator); json: each line is an object as `samsa consume -o json` prints it').choices(['text', 'json']).default('text'))
-    .option('--key-separator <sep>', 'each line is KEY<SEP>VALUE (split at the first SEP); records with equal keys land on the same partition (murmur2, as Kafka)')
-    .option('--header <key=value>', 'add this header to every record (repeatable; a JSON line\'s own headers win)', collect)
+    .addOption(
+      new Option(
+        '--format <input>',
+        'text: each line is the value (or KEY<SEP>VALUE with --key-separator); json: each line is an object as `samsa consume -o json` prints it',
+      )
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .option(
+      '--key-separator <sep>',
+      'each line is KEY<SEP>VALUE (split at the first SEP); records with equal keys land on the same partition (murmur2, as Kafka)',
+    )
+    .option('--header <key=value>', "add this header to every record (repeatable; a JSON line's own headers win)", collect)
     .addOption(acksOption())
     .option('--partition <p>', 'write every record to partition P', int(0))
     .addOption(compressionOption())
-    .addOption(byteFormatOption('key', 'how keys are written in the input: raw (the bytes as they are), utf8, base64 or hex; for JSON lines, when a line has no keyEncoding'))
-    .addOption(byteFormatOption('value', 'how values are written in the input: raw, utf8, base64 or hex; for JSON lines, when a line has no valueEncoding'))
+    .addOption(
+      byteFormatOption(
+        'key',
+        'how keys are written in the input: raw (the bytes as they are), utf8, base64 or hex; for JSON lines, when a line has no keyEncoding',
+      ),
+    )
+    .addOption(
+      byteFormatOption(
+        'value',
+        'how values are written in the input: raw, utf8, base64 or hex; for JSON lines, when a line has no valueEncoding',
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -112,9 +132,13 @@ Examples: seq 1000 | samsa produce demo
 async function produce(ctx: CommandContext, topic: string, o: ProduceFlags): Promise<void> {
   const separator = o.keySeparator;
   if (separator === '') throw new UsageError('--key-separator must not be empty');
-  if (o.format === 'json' && separator !== undefined) throw new UsageError('--key-separator is for --format text; JSON lines carry their own "key"');
+  if (o.format === 'json' && separator !== undefined)
+    throw new UsageError('--key-separator is for --format text; JSON lines carry their own "key"');
   const formats = { keyFormat: o.keyFormat, valueFormat: o.valueFormat };
-  const format: LineFormat = o.format === 'json' ? { kind: 'json', ...formats } : { kind: 'text', ...formats, ...(separator !== undefined ? { keySeparator: separator } : {}) };
+  const format: LineFormat =
+    o.format === 'json'
+      ? { kind: 'json', ...formats }
+      : { kind: 'text', ...formats, ...(separator !== undefined ? { keySeparator: separator } : {}) };
   const headerFlags = parseHeaderFlags(o.header ?? []);
   if (!headerFlags.ok) throw new UsageError(headerFlags.error);
   const headers = headerFlags.headers;
@@ -122,7 +146,8 @@ async function produce(ctx: CommandContext, topic: string, o: ProduceFlags): Pro
 
   const producer = ctx.client().producer({ acks: o.acks, compression: o.compression });
   const input: Readable = o.file ? createReadStream(o.file) : ctx.stdin;
-  if (!o.file && ctx.stdin.isTTY) ctx.stderr(`reading records for ${topic} from the terminal, one a line; Ctrl-D sends them and ends, Ctrl-C aborts`);
+  if (!o.file && ctx.stdin.isTTY)
+    ctx.stderr(`reading records for ${topic} from the terminal, one a line; Ctrl-D sends them and ends, Ctrl-C aborts`);
   const started = performance.now();
   let sent = 0;
   let lineNo = 0;
@@ -191,7 +216,14 @@ async function produce(ctx: CommandContext, topic: string, o: ProduceFlags): Pro
     if (sent > 0) ctx.stderr(`produced ${plural(sent, 'record')} to ${topic} before the error below`);
     throw failure;
   }
-  const summary: ProduceOutput = { topic, records: sent, partitions: [...partitions].sort((a, b) => a - b), acks: String(o.acks), seconds, recordsPerSecond: rate };
+  const summary: ProduceOutput = {
+    topic,
+    records: sent,
+    partitions: [...partitions].sort((a, b) => a - b),
+    acks: String(o.acks),
+    seconds,
+    recordsPerSecond: rate,
+  };
   const where = partition !== undefined ? `partition ${partition}` : plural(partitions.size, 'partition');
   const text = `produced ${plural(sent, 'record')} to ${topic} (${where}, acks=${o.acks}) in ${seconds.toFixed(2)} s: ${count(rate)} records/s`;
   if (ctx.output() === 'text') ctx.stderr(text);

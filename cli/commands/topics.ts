@@ -82,8 +82,14 @@ function create(ctx: CommandContext): Command {
     .option('--config <key=value>', `topic setting; repeat for several. ${CONFIG_KEYS}`, collect)
     .addHelpText('after', '\nExample: samsa topics create orders --partitions 6 --replication-factor 1 --config retention.ms=86400000')
     .action(async (name: string, o: { partitions: number; replicationFactor: number; config?: string[] }) => {
-      const topic = await ctx.client().admin().createTopic({ name, partitions: o.partitions, replicationFactor: o.replicationFactor, config: configEntries(o.config) });
-      ctx.print(topicOutput(topic), (t) => `created topic ${t.name} with ${plural(t.partitions.length, 'partition')}, replication factor ${t.replicationFactor}`);
+      const topic = await ctx
+        .client()
+        .admin()
+        .createTopic({ name, partitions: o.partitions, replicationFactor: o.replicationFactor, config: configEntries(o.config) });
+      ctx.print(
+        topicOutput(topic),
+        (t) => `created topic ${t.name} with ${plural(t.partitions.length, 'partition')}, replication factor ${t.replicationFactor}`,
+      );
     });
   return outputSchema(cmd, TOPIC_SCHEMA);
 }
@@ -93,7 +99,10 @@ function list(ctx: CommandContext): Command {
     .description('list topic names, one per line')
     .option('--internal', 'include internal topics (names starting with "__")')
     .action(async (o: { internal?: boolean }) => {
-      const names = await ctx.client().admin().listTopics({ includeInternal: o.internal ?? false });
+      const names = await ctx
+        .client()
+        .admin()
+        .listTopics({ includeInternal: o.internal ?? false });
       ctx.print({ topics: names }, (d) => d.topics.join('\n'));
     });
   return outputSchema(cmd, s.object({ topics: s.array(s.string()) }));
@@ -111,7 +120,10 @@ replicas and in-sync replicas (ISR). A partition whose ISR is smaller than its r
 marked under-replicated; one without a leader is marked offline.`,
     )
     .action(async (name: string | undefined) => {
-      const topics = await ctx.client().admin().describeTopics(name ? [name] : []);
+      const topics = await ctx
+        .client()
+        .admin()
+        .describeTopics(name ? [name] : []);
       ctx.print({ topics: topics.map(topicOutput) }, (d) => d.topics.map(formatTopic).join('\n\n'));
     });
   return outputSchema(cmd, s.object({ topics: s.array(TOPIC_SCHEMA) }));
@@ -145,7 +157,13 @@ Example: samsa topics alter orders --config retention.ms=3600000 --config min.in
       const config = configEntries(o.config);
       if (Object.keys(config).length === 0) throw new UsageError('give at least one --config KEY=VALUE to change');
       const topic = topicOutput(await ctx.client().admin().alterTopicConfig(name, config));
-      ctx.print(topic, (t) => `altered topic ${t.name}: ${Object.keys(config).map((k) => `${k}=${t.config[k] ?? config[k]}`).join(' ')}`);
+      ctx.print(
+        topic,
+        (t) =>
+          `altered topic ${t.name}: ${Object.keys(config)
+            .map((k) => `${k}=${t.config[k] ?? config[k]}`)
+            .join(' ')}`,
+      );
     });
   return outputSchema(cmd, TOPIC_SCHEMA);
 }
@@ -190,7 +208,14 @@ export function formatTopic(t: TopicOutput): string {
     const marks: string[] = [];
     if (p.offline) marks.push('offline');
     if (p.underReplicated) marks.push('under-replicated');
-    return [String(p.partition), p.leader === null ? 'none' : String(p.leader), String(p.leaderEpoch), p.replicas.join(','), p.isr.join(','), marks.join(' ')];
+    return [
+      String(p.partition),
+      p.leader === null ? 'none' : String(p.leader),
+      String(p.leaderEpoch),
+      p.replicas.join(','),
+      p.isr.join(','),
+      marks.join(' '),
+    ];
   });
   const body = table(['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'ISR', 'STATUS'], rows)
     .split('\n')

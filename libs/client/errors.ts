@@ -13,7 +13,14 @@ export { SamsaError, hasReason, isRetriableReason, ERROR_REASONS, type ErrorReas
  * Reasons that mean the client's metadata may be stale (the leader moved, none yet, the topic is
  * new, the replica went offline on its broker): drop the topic's cached metadata before retrying.
  */
-export const STALE_METADATA: ReadonlySet<string> = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_READY', 'FENCED', 'STORAGE_ERROR']);
+export const STALE_METADATA: ReadonlySet<string> = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'NOT_READY',
+  'FENCED',
+  'STORAGE_ERROR',
+]);
 
 /** No Samsa process answered at `address` (nothing listens there, or the connection broke). Retriable. */
 export class BrokerUnreachableError extends SamsaError {

@@ -63,7 +63,8 @@ function credentialsOf(options: SamsaOptions): grpc.ChannelCredentials | undefin
   const channel = channelCredentialsOf(options.tls);
   const { token, clientId } = options;
   if (token === undefined && clientId === undefined) return channel;
-  if (options.tls === false) throw new SamsaError('INVALID_REQUEST', 'token and clientId need TLS: gRPC sends call credentials only over a secure channel');
+  if (options.tls === false)
+    throw new SamsaError('INVALID_REQUEST', 'token and clientId need TLS: gRPC sends call credentials only over a secure channel');
   const perCall = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
     const md = new grpc.Metadata();
     if (token !== undefined) md.set('authorization', `Bearer ${typeof token === 'function' ? token() : token}`);
@@ -76,7 +77,8 @@ function credentialsOf(options: SamsaOptions): grpc.ChannelCredentials | undefin
 function channelCredentialsOf(tls: SamsaTlsOptions | false | undefined): grpc.ChannelCredentials | undefined {
   if (tls === undefined) return undefined;
   if (tls === false) return grpc.credentials.createInsecure();
-  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new SamsaError('INVALID_REQUEST', 'tls: a client certificate needs its key, and a key its certificate');
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    throw new SamsaError('INVALID_REQUEST', 'tls: a client certificate needs its key, and a key its certificate');
   const pem = (v: string | Buffer | undefined): Buffer | null => (v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v));
   silenceIpServernameWarning();
   return grpc.credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));

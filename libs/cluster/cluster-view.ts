@@ -9,7 +9,16 @@
  */
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
-import type { BrokerAdmission, BrokerRegistration, BrokerShutdown, ControllerEpoch, MetadataKeys, OfflineReplicas, PartitionState, TopicRecord } from './metadata.js';
+import type {
+  BrokerAdmission,
+  BrokerRegistration,
+  BrokerShutdown,
+  ControllerEpoch,
+  MetadataKeys,
+  OfflineReplicas,
+  PartitionState,
+  TopicRecord,
+} from './metadata.js';
 
 export type ClusterChange =
   | { kind: 'broker'; id: number; registration: BrokerRegistration | undefined }
@@ -30,7 +39,15 @@ interface Snapshot {
   controller: ControllerEpoch | undefined;
 }
 
-const emptySnapshot = (): Snapshot => ({ brokers: new Map(), admissions: new Map(), offline: new Map(), shutdowns: new Map(), topics: new Map(), partitions: new Map(), controller: undefined });
+const emptySnapshot = (): Snapshot => ({
+  brokers: new Map(),
+  admissions: new Map(),
+  offline: new Map(),
+  shutdowns: new Map(),
+  topics: new Map(),
+  partitions: new Map(),
+  controller: undefined,
+});
 
 export class ClusterView {
   private data: Snapshot = emptySnapshot();
@@ -138,7 +155,10 @@ export class ClusterView {
 
   /** Reads everything at one revision, emits the differences from what we had, then watches. */
   private async load(): Promise<void> {
-    const res = await this.etcd.getAll().prefix(this.keys.root + '/').exec();
+    const res = await this.etcd
+      .getAll()
+      .prefix(this.keys.root + '/')
+      .exec();
     const next = emptySnapshot();
     for (const kv of res.kvs) this.applyTo(next, kv.key.toString(), kv.value.toString(), kv.mod_revision);
     const previous = this.data;
@@ -269,7 +289,8 @@ export class ClusterView {
       if (!same(before.shutdowns.get(id), after.shutdowns.get(id))) this.emit({ kind: 'shutdown', id, shutdown: after.shutdowns.get(id) });
     }
     for (const id of new Set([...before.admissions.keys(), ...after.admissions.keys()])) {
-      if (!same(before.admissions.get(id), after.admissions.get(id))) this.emit({ kind: 'admission', id, admission: after.admissions.get(id) });
+      if (!same(before.admissions.get(id), after.admissions.get(id)))
+        this.emit({ kind: 'admission', id, admission: after.admissions.get(id) });
     }
     for (const name of new Set([...before.topics.keys(), ...after.topics.keys()])) {
       if (!same(before.topics.get(name), after.topics.get(name))) this.emit({ kind: 'topic', name, record: after.topics.get(name) });

@@ -92,6 +92,7 @@ export class ControllerElection {
  */
 function campaignLease(campaign: Campaign): Lease {
   const lease: unknown = Reflect.get(campaign, 'lease');
-  if (!(lease instanceof Lease)) throw new Error('etcd3 Campaign no longer keeps its Lease in .lease: ControllerElection cannot watch the campaign lease');
+  if (!(lease instanceof Lease))
+    throw new Error('etcd3 Campaign no longer keeps its Lease in .lease: ControllerElection cannot watch the campaign lease');
   return lease;
 }

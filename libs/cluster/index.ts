@@ -4,11 +4,31 @@ export { connectEtcd } from './etcd.js';
 export { Membership } from './membership.js';
 export { MembershipOwner } from './membership-owner.js';
 export { ClusterView, type ClusterChange } from './cluster-view.js';
-export { validateTopicName, assertNotInternalTopic, INTERNAL_TOPIC_PREFIX, validatePartitionCount, resolveTopicConfig, type TopicConfigRequest, MAX_TOPIC_NAME_LENGTH, MAX_PARTITIONS } from './topic-rules.js';
+export {
+  validateTopicName,
+  assertNotInternalTopic,
+  INTERNAL_TOPIC_PREFIX,
+  validatePartitionCount,
+  resolveTopicConfig,
+  type TopicConfigRequest,
+  MAX_TOPIC_NAME_LENGTH,
+  MAX_PARTITIONS,
+} from './topic-rules.js';
 export { assignReplicas } from './placement.js';
 export { checkReplicaBudget, replicasPerBroker, DEFAULT_MAX_REPLICAS_PER_BROKER, type ReplicaCountSource } from './replica-budget.js';
 export { commitIfLeader, GuardFailedError, type Fence, type Guard, type Op } from './fenced.js';
 export { ControllerElection } from './election.js';
-export { eligibleReplicas, withIsr, onBrokersChanged, onBrokersRestarted, onBrokersShuttingDown, onPreferredLeaderCheck, stampLeaderIncarnation, leaderIncarnationStale, type Eligibility, type LeaderStatus } from './partition-state-machine.js';
+export {
+  eligibleReplicas,
+  withIsr,
+  onBrokersChanged,
+  onBrokersRestarted,
+  onBrokersShuttingDown,
+  onPreferredLeaderCheck,
+  stampLeaderIncarnation,
+  leaderIncarnationStale,
+  type Eligibility,
+  type LeaderStatus,
+} from './partition-state-machine.js';
 export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';
 export { ProducerIdAllocator } from './producer-ids.js';

@@ -21,7 +21,8 @@ export type IsrChangeResult =
 /** Checks that `isr` is a legal ISR for `state`: non-empty, replicas only, the leader included. */
 export function validateIsr(state: PartitionState, isr: readonly number[]): void {
   if (isr.length === 0) throw new Error(`ISR of ${state.topic}-${state.partition} would be empty`);
-  if (!isr.includes(state.leader)) throw new Error(`ISR [${isr.join(', ')}] of ${state.topic}-${state.partition} leaves out its leader ${state.leader}`);
+  if (!isr.includes(state.leader))
+    throw new Error(`ISR [${isr.join(', ')}] of ${state.topic}-${state.partition} leaves out its leader ${state.leader}`);
   const stray = isr.filter((id) => !state.replicas.includes(id));
   if (stray.length > 0) throw new Error(`ISR of ${state.topic}-${state.partition} names non-replicas [${stray.join(', ')}]`);
   if (new Set(isr).size !== isr.length) throw new Error(`ISR [${isr.join(', ')}] of ${state.topic}-${state.partition} repeats a broker`);
@@ -36,7 +37,13 @@ export function validateIsr(state: PartitionState, isr: readonly number[]): void
  * `minInsyncReplicas` (KIP-966, partition-state-machine.ts: members leaving an ISR that falls below
  * it stay eligible; an ISR back at it empties the ELR).
  */
-export async function alterIsr(etcd: Etcd3, keys: MetadataKeys, expected: PartitionState, isr: readonly number[], minInsyncReplicas: number): Promise<IsrChangeResult> {
+export async function alterIsr(
+  etcd: Etcd3,
+  keys: MetadataKeys,
+  expected: PartitionState,
+  isr: readonly number[],
+  minInsyncReplicas: number,
+): Promise<IsrChangeResult> {
   validateIsr(expected, isr);
   const key = keys.partition(expected.topic, expected.partition);
   const res = await etcd.get(key).exec();

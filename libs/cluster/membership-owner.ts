@@ -56,7 +56,11 @@ export class MembershipOwner {
       .then(() => membership.putUnderLease(this.keys.offline(this.value.id), text))
       .then(
         () => {
-          if (text !== undefined) this.logger.info({ offline: this.offline.map((o) => `${o.topic}-${o.partition}`) }, 'reported offline replicas to the controller');
+          if (text !== undefined)
+            this.logger.info(
+              { offline: this.offline.map((o) => `${o.topic}-${o.partition}`) },
+              'reported offline replicas to the controller',
+            );
         },
         (err: unknown) => this.logger.warn({ err }, 'could not report offline replicas; the next change or re-registration retries'),
       );

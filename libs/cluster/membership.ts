@@ -50,7 +50,14 @@ export class Membership {
    * session to end: the controller then sees the restart as a departure and a return, moves
    * leadership and bumps epochs, instead of a new process silently inheriting the old one's place.
    */
-  static async join(etcd: Etcd3, key: string, value: object | string, ttlSeconds: number, logger: Logger, signal?: AbortSignal): Promise<Membership> {
+  static async join(
+    etcd: Etcd3,
+    key: string,
+    value: object | string,
+    ttlSeconds: number,
+    logger: Logger,
+    signal?: AbortSignal,
+  ): Promise<Membership> {
     const grantRequestedAtMs = Date.now();
     const lease = etcd.lease(ttlSeconds, { autoKeepAlive: true });
     // Until the Membership exists, an expiry only ends the join (checked in the loop below).
@@ -78,7 +85,10 @@ export class Membership {
               'waiting for it to expire before joining. If this does not end within the lease TTL, another process uses this id: stop one of them',
           );
         } else if (Date.now() - waitingSince >= ttlSeconds * 2000) {
-          logger.warn({ key, heldByLease: holder, waitedMs: Date.now() - waitingSince }, 'still waiting for the previous registration of this id to go away');
+          logger.warn(
+            { key, heldByLease: holder, waitedMs: Date.now() - waitingSince },
+            'still waiting for the previous registration of this id to go away',
+          );
           waitingSince = Date.now();
         }
         await delay(REGISTRATION_POLL_MS, undefined, signal ? { signal } : undefined);

@@ -64,7 +64,10 @@ const NO_ELR: Eligibility = { minInsyncReplicas: 1 };
 /** The replicas known to hold every committed record: the ISR, then the ELR, in replica order. */
 export function eligibleReplicas(state: PartitionState): number[] {
   const elr = state.elr ?? [];
-  return [...state.replicas.filter((r) => state.isr.includes(r)), ...state.replicas.filter((r) => elr.includes(r) && !state.isr.includes(r))];
+  return [
+    ...state.replicas.filter((r) => state.isr.includes(r)),
+    ...state.replicas.filter((r) => elr.includes(r) && !state.isr.includes(r)),
+  ];
 }
 
 /**
@@ -74,7 +77,8 @@ export function eligibleReplicas(state: PartitionState): number[] {
 export function withIsr(state: PartitionState, isr: readonly number[], minInsyncReplicas: number): PartitionState {
   const { elr: before = [], ...rest } = state;
   const left = state.isr.filter((r) => !isr.includes(r));
-  const elr = isr.length >= minInsyncReplicas ? [] : state.replicas.filter((r) => !isr.includes(r) && (before.includes(r) || left.includes(r)));
+  const elr =
+    isr.length >= minInsyncReplicas ? [] : state.replicas.filter((r) => !isr.includes(r) && (before.includes(r) || left.includes(r)));
   return elr.length > 0 ? { ...rest, isr: [...isr], elr } : { ...rest, isr: [...isr] };
 }
 
@@ -94,7 +98,12 @@ function withLeader(state: PartitionState, leader: number, isr: number[], minIns
  * the ELR); dead followers leave the ISR; with no live eligible replica the leader becomes -1 and
  * the ISR is kept.
  */
-export function onBrokersChanged(state: PartitionState, live: ReadonlySet<number>, uncleanAllowed: boolean, eligibility: Eligibility = NO_ELR): PartitionState | undefined {
+export function onBrokersChanged(
+  state: PartitionState,
+  live: ReadonlySet<number>,
+  uncleanAllowed: boolean,
+  eligibility: Eligibility = NO_ELR,
+): PartitionState | undefined {
   const minIsr = eligibility.minInsyncReplicas;
   const liveIsr = state.replicas.filter((r) => state.isr.includes(r) && live.has(r));
   const leaderAlive = state.leader >= 0 && live.has(state.leader);
@@ -155,7 +164,8 @@ export function onBrokersRestarted(
   const unclean = [...restarted].filter((r) => eligibility.uncleanStarts?.has(r) === true);
   const base = unclean.length > 0 ? withoutLostTails(state, unclean, new Set([...live].filter((b) => !restarted.has(b)))) : state;
   const withoutRestarted = new Set([...live].filter((b) => !restarted.has(b)));
-  const departed = onBrokersChanged(base, withoutRestarted, uncleanAllowed, eligibility) ?? (base !== state ? checked(state, base) : undefined);
+  const departed =
+    onBrokersChanged(base, withoutRestarted, uncleanAllowed, eligibility) ?? (base !== state ? checked(state, base) : undefined);
   if (!departed) return undefined;
   return onBrokersChanged(departed, live, uncleanAllowed, eligibility) ?? departed;
 }
@@ -168,7 +178,12 @@ export function onBrokersRestarted(
  * replica is shutting down keeps it (as leader) until it is gone, as in Kafka, rather than going
  * offline early. Never unclean: a shutdown is no reason to elect an out-of-sync replica.
  */
-export function onBrokersShuttingDown(state: PartitionState, shutting: ReadonlySet<number>, live: ReadonlySet<number>, eligibility: Eligibility = NO_ELR): PartitionState | undefined {
+export function onBrokersShuttingDown(
+  state: PartitionState,
+  shutting: ReadonlySet<number>,
+  live: ReadonlySet<number>,
+  eligibility: Eligibility = NO_ELR,
+): PartitionState | undefined {
   if (!state.replicas.some((r) => shutting.has(r) && state.isr.includes(r))) return undefined;
   const staying = new Set([...live].filter((b) => !shutting.has(b)));
   const next = onBrokersChanged(state, staying, false, { minInsyncReplicas: eligibility.minInsyncReplicas });

@@ -10,10 +10,16 @@ import { SamsaError } from '../errors/index.js';
  * `startIndex` rotates where the round-robin begins (the controller picks it at random so that
  * many small topics do not all lead on the first broker).
  */
-export function assignReplicas(liveBrokerIds: readonly number[], partitions: number, replicationFactor: number, startIndex = 0): number[][] {
+export function assignReplicas(
+  liveBrokerIds: readonly number[],
+  partitions: number,
+  replicationFactor: number,
+  startIndex = 0,
+): number[][] {
   const brokers = [...liveBrokerIds].sort((a, b) => a - b);
   const n = brokers.length;
-  if (replicationFactor < 1) throw new SamsaError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${replicationFactor}`);
+  if (replicationFactor < 1)
+    throw new SamsaError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${replicationFactor}`);
   if (replicationFactor > n) {
     throw new SamsaError(
       'NOT_ENOUGH_BROKERS',

@@ -43,7 +43,12 @@ export function replicasPerBroker(view: ReplicaCountSource): Map<number, number>
  * the most, its count before and after, the budget and the ways out. `what` names the request in
  * the message, e.g. 'creating topic "t"'.
  */
-export function checkReplicaBudget(view: ReplicaCountSource, added: readonly (readonly number[])[], maxReplicasPerBroker: number, what: string): void {
+export function checkReplicaBudget(
+  view: ReplicaCountSource,
+  added: readonly (readonly number[])[],
+  maxReplicasPerBroker: number,
+  what: string,
+): void {
   const adding = new Map<number, number>();
   for (const replicas of added) for (const id of replicas) adding.set(id, (adding.get(id) ?? 0) + 1);
   if (adding.size === 0) return;

@@ -5,7 +5,12 @@
 import { SamsaError } from '../errors/index.js';
 import { DEFAULT_TOPIC_CONFIG, type CleanupPolicy, type CompressionType, type TopicConfigValues } from './metadata.js';
 
-const CLEANUP_POLICIES: Readonly<Record<string, CleanupPolicy>> = { delete: 'delete', compact: 'compact', 'compact,delete': 'compact,delete', 'delete,compact': 'compact,delete' };
+const CLEANUP_POLICIES: Readonly<Record<string, CleanupPolicy>> = {
+  delete: 'delete',
+  compact: 'compact',
+  'compact,delete': 'compact,delete',
+  'delete,compact': 'compact,delete',
+};
 const COMPRESSION_TYPES: readonly CompressionType[] = ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
@@ -59,7 +64,8 @@ function range(key: string, value: number, min: number, max: number, allowMinusO
  * string, checked by resolveTopicConfig.
  */
 export type TopicConfigRequest = {
-  readonly [K in keyof TopicConfigValues]?: (TopicConfigValues[K] extends number ? number | string : TopicConfigValues[K] extends boolean ? boolean : string) | null;
+  readonly [K in keyof TopicConfigValues]?:
+    (TopicConfigValues[K] extends number ? number | string : TopicConfigValues[K] extends boolean ? boolean : string) | null;
 };
 
 /** Fills defaults into a requested config and checks every value; `replicationFactor` bounds min.insync.replicas. */
@@ -81,7 +87,8 @@ export function resolveTopicConfig(requested: TopicConfigRequest | null | undefi
   }
   const minLag = range('min.compaction.lag.ms', num(r.minCompactionLagMs, d.minCompactionLagMs), 0, Number.MAX_SAFE_INTEGER);
   const maxLag = range('max.compaction.lag.ms', num(r.maxCompactionLagMs, d.maxCompactionLagMs), 1, Number.MAX_SAFE_INTEGER);
-  if (maxLag < minLag) throw new SamsaError('INVALID_CONFIG', `max.compaction.lag.ms (${maxLag}) must not be below min.compaction.lag.ms (${minLag})`);
+  if (maxLag < minLag)
+    throw new SamsaError('INVALID_CONFIG', `max.compaction.lag.ms (${maxLag}) must not be below min.compaction.lag.ms (${minLag})`);
   const minIsr = range('min.insync.replicas', num(r.minInsyncReplicas, d.minInsyncReplicas), 1, Math.max(1, replicationFactor));
   return {
     retentionMs: range('retention.ms', num(r.retentionMs, d.retentionMs), 1, Number.MAX_SAFE_INTEGER, true),

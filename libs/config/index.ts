@@ -61,7 +61,12 @@ export function oneOf<T extends string>(env: string, flag: string, def: T, value
 
 /** Comma-separated list, e.g. etcd endpoints. */
 export function list(env: string, flag: string, def: string[], description: string): Option<string[]> {
-  return opt(env, flag, def, description, (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+  return opt(env, flag, def, description, (raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
 }
 
 /** Parses `--name value` / `--name=value` flags; a bare `--flag` is "true". Unknown flags are errors. */
@@ -91,7 +96,11 @@ function parseFlags(argv: readonly string[], known: ReadonlySet<string>, problem
   return out;
 }
 
-export function loadConfig<S extends Spec>(spec: S, argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+export function loadConfig<S extends Spec>(
+  spec: S,
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<S> {
   const problems: string[] = [];
   const flags = parseFlags(argv, new Set(Object.values(spec).map((o) => o.flag)), problems);
   const out: Record<string, unknown> = {};
@@ -115,7 +124,8 @@ export function loadConfig<S extends Spec>(spec: S, argv: readonly string[] = pr
 /** A Markdown table of the options, for --help and the README. */
 export function configTable(spec: Spec): string {
   const rows = Object.values(spec).map(
-    (o) => `| \`--${o.flag}\` | \`${o.env}\` | \`${o.show ? o.show(o.default) : JSON.stringify(o.default)}\` | ${o.description.replaceAll('|', '\\|')} |`,
+    (o) =>
+      `| \`--${o.flag}\` | \`${o.env}\` | \`${o.show ? o.show(o.default) : JSON.stringify(o.default)}\` | ${o.description.replaceAll('|', '\\|')} |`,
   );
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -20,7 +20,8 @@ export function parseHostPort(raw: string): HostPort {
   const v = raw.trim();
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:\s]+):(\d+)$/.exec(v);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`expected HOST:PORT (e.g. broker1.example.com:9092), got "${raw}"`);
+  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`expected HOST:PORT (e.g. broker1.example.com:9092), got "${raw}"`);
   return { host: m[1] as string, port };
 }
 
@@ -30,7 +31,8 @@ export function advertiseOption(): Option<HostPort | undefined> {
     env: 'SAMSA_ADVERTISE',
     flag: 'advertise',
     default: undefined,
-    description: 'HOST:PORT that clients and other services are told to use (default: --host and the bound port); set it when the bind address is not reachable as is (containers, NAT)',
+    description:
+      'HOST:PORT that clients and other services are told to use (default: --host and the bound port); set it when the bind address is not reachable as is (containers, NAT)',
     show: (v) => (v ? `${v.host}:${v.port}` : '--host:port'),
     parse: parseHostPort,
   };
@@ -42,7 +44,9 @@ const UNDIALABLE = new Set(['0.0.0.0', '::', '[::]', '']);
 export function advertisedAddress(advertise: HostPort | undefined, bindHost: string, boundPort: number): HostPort {
   if (advertise) return advertise;
   if (UNDIALABLE.has(bindHost)) {
-    throw new Error(`--host ${bindHost || '""'} listens on every interface but is no address a client can dial; set --advertise HOST:PORT (SAMSA_ADVERTISE) to the name clients use`);
+    throw new Error(
+      `--host ${bindHost || '""'} listens on every interface but is no address a client can dial; set --advertise HOST:PORT (SAMSA_ADVERTISE) to the name clients use`,
+    );
   }
   return { host: bindHost, port: boundPort };
 }

@@ -10,12 +10,31 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { SamsaError } from '../errors/index.js';
-import { commitIfLeader, DEFAULT_MAX_REPLICAS_PER_BROKER, GuardFailedError, type ClusterView, type Fence, type MetadataKeys, type Op, type BrokerAdmission, type PartitionState, type BrokerRegistration } from '../cluster/index.js';
+import {
+  commitIfLeader,
+  DEFAULT_MAX_REPLICAS_PER_BROKER,
+  GuardFailedError,
+  type ClusterView,
+  type Fence,
+  type MetadataKeys,
+  type Op,
+  type BrokerAdmission,
+  type PartitionState,
+  type BrokerRegistration,
+} from '../cluster/index.js';
 import { withSpan, type Logger } from '../telemetry/index.js';
 import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import type { AlterTopicConfigCommand, CreatePartitionsCommand, CreateTopicCommand, TopicOutcome } from './commands.js';
 import { admittedBrokers, brokerFacts, decideLeadership, decidePreferredLeader } from './leadership.js';
-import { checkMorePartitions, checkNewTopic, planConfigChange, planDeletion, planMorePartitions, planNewTopic, type Placement } from './topic-plans.js';
+import {
+  checkMorePartitions,
+  checkNewTopic,
+  planConfigChange,
+  planDeletion,
+  planMorePartitions,
+  planNewTopic,
+  type Placement,
+} from './topic-plans.js';
 
 /** etcd refuses transactions with more than 128 operations by default (--max-txn-ops). */
 const MAX_OPS_PER_TXN = 100;
@@ -77,9 +96,13 @@ export class ActiveController {
     this.clock = options.clock ?? systemClock;
     this.maxReplicasPerBroker = options.maxReplicasPerBroker ?? DEFAULT_MAX_REPLICAS_PER_BROKER;
     this.unsubscribe = this.view.onChange((change) => {
-      if (change.kind === 'broker') this.scheduleReconcile(`broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`);
+      if (change.kind === 'broker')
+        this.scheduleReconcile(
+          `broker ${change.id} ${change.registration ? `joined as incarnation ${change.registration.brokerEpoch}` : 'left'}`,
+        );
       if (change.kind === 'shutdown' && change.shutdown) this.scheduleReconcile(`broker ${change.id} asks for a controlled shutdown`);
-      if (change.kind === 'offline') this.scheduleReconcile(`broker ${change.id} reports ${change.offline?.partitions.length ?? 0} offline replica(s)`);
+      if (change.kind === 'offline')
+        this.scheduleReconcile(`broker ${change.id} reports ${change.offline?.partitions.length ?? 0} offline replica(s)`);
       if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
     });
     // A previous controller may have died half-way through; start from a full pass.
@@ -105,11 +128,17 @@ export class ActiveController {
   }
 
   createPartitions(cmd: CreatePartitionsCommand): Promise<TopicOutcome> {
-    return this.adminQueue.run(() => withSpan('controller.create_partitions', { 'samsa.topic': cmd.name, 'samsa.partitions': cmd.totalPartitions }, () => this.createPartitionsNow(cmd)));
+    return this.adminQueue.run(() =>
+      withSpan('controller.create_partitions', { 'samsa.topic': cmd.name, 'samsa.partitions': cmd.totalPartitions }, () =>
+        this.createPartitionsNow(cmd),
+      ),
+    );
   }
 
   alterTopicConfig(cmd: AlterTopicConfigCommand): Promise<TopicOutcome> {
-    return this.adminQueue.run(() => withSpan('controller.alter_topic_config', { 'samsa.topic': cmd.name }, () => this.alterTopicConfigNow(cmd)));
+    return this.adminQueue.run(() =>
+      withSpan('controller.alter_topic_config', { 'samsa.topic': cmd.name }, () => this.alterTopicConfigNow(cmd)),
+    );
   }
 
   deleteTopic(name: string): Promise<void> {
@@ -135,8 +164,14 @@ export class ActiveController {
       if (err instanceof GuardFailedError) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${cmd.name}" already exists`);
       throw err;
     }
-    this.logger.info({ topic: cmd.name, partitions: record.partitions, replicationFactor: record.replicationFactor, topicId: record.topicId }, 'created topic');
-    await this.view.waitFor(() => this.view.topic(cmd.name)?.topicId === record.topicId && this.view.partitions(cmd.name).length === record.partitions, VIEW_CATCH_UP_MS);
+    this.logger.info(
+      { topic: cmd.name, partitions: record.partitions, replicationFactor: record.replicationFactor, topicId: record.topicId },
+      'created topic',
+    );
+    await this.view.waitFor(
+      () => this.view.topic(cmd.name)?.topicId === record.topicId && this.view.partitions(cmd.name).length === record.partitions,
+      VIEW_CATCH_UP_MS,
+    );
     return { record, partitions: this.view.partitions(cmd.name) };
   }
 
@@ -153,12 +188,16 @@ export class ActiveController {
       // The count last: clients see the new partitions only once they all exist.
       await commitIfLeader(this.etcd, this.fence, [unchanged], [{ put: this.keys.topic(cmd.name), value: JSON.stringify(plan.record) }]);
     } catch (err) {
-      if (err instanceof GuardFailedError) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed while adding partitions; try again`);
+      if (err instanceof GuardFailedError)
+        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed while adding partitions; try again`);
       throw err;
     }
     const total = plan.record.partitions;
     this.logger.info({ topic: cmd.name, from: current.partitions, to: total }, 'added partitions');
-    await this.view.waitFor(() => this.view.topic(cmd.name)?.partitions === total && this.view.partitions(cmd.name).length === total, VIEW_CATCH_UP_MS);
+    await this.view.waitFor(
+      () => this.view.topic(cmd.name)?.partitions === total && this.view.partitions(cmd.name).length === total,
+      VIEW_CATCH_UP_MS,
+    );
     return this.outcome(cmd.name) ?? { record: plan.record, partitions: this.view.partitions(cmd.name) };
   }
 
@@ -174,7 +213,8 @@ export class ActiveController {
         [{ put: this.keys.topic(cmd.name), value: JSON.stringify(next) }],
       );
     } catch (err) {
-      if (err instanceof GuardFailedError) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed meanwhile; try again`);
+      if (err instanceof GuardFailedError)
+        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed meanwhile; try again`);
       throw err;
     }
     this.logger.info({ topic: cmd.name, changes: cmd.changes }, 'altered topic config');
@@ -192,7 +232,9 @@ export class ActiveController {
   /** Writes partition states in transactions of at most MAX_OPS_PER_TXN, each guarded by `guard`. */
   private async putPartitions(states: readonly PartitionState[], guard: Parameters<typeof commitIfLeader>[2][number]): Promise<void> {
     for (let i = 0; i < states.length; i += MAX_OPS_PER_TXN) {
-      const ops: Op[] = states.slice(i, i + MAX_OPS_PER_TXN).map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
+      const ops: Op[] = states
+        .slice(i, i + MAX_OPS_PER_TXN)
+        .map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
       await commitIfLeader(this.etcd, this.fence, [guard], ops);
     }
   }
@@ -211,7 +253,13 @@ export class ActiveController {
     await this.view.waitFor(() => this.view.brokers().every((b) => this.view.isAdmitted(b.id)), ADMISSION_WAIT_MS).catch(() => undefined);
     const facts = brokerFacts(this.view);
     const brokers = admittedBrokers(facts);
-    return { brokers, startIndex: brokers.length > 0 ? randomInt(brokers.length) : 0, epochOf: facts.epochOf, existing: this.view, maxReplicasPerBroker: this.maxReplicasPerBroker };
+    return {
+      brokers,
+      startIndex: brokers.length > 0 ? randomInt(brokers.length) : 0,
+      epochOf: facts.epochOf,
+      existing: this.view,
+      maxReplicasPerBroker: this.maxReplicasPerBroker,
+    };
   }
 
   /** Runs `fn` after `ms` unless stopped first (the timer is ours: stop() clears it). */
@@ -250,8 +298,16 @@ export class ActiveController {
           if (!next) continue;
           const key = this.keys.partition(state.topic, state.partition);
           try {
-            await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
-            this.logger.info({ topic: state.topic, partition: state.partition, from: state.leader, to: next.leader, leaderEpoch: next.leaderEpoch }, 'moved leadership back to the preferred replica');
+            await commitIfLeader(
+              this.etcd,
+              this.fence,
+              [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }],
+              [{ put: key, value: JSON.stringify(next) }],
+            );
+            this.logger.info(
+              { topic: state.topic, partition: state.partition, from: state.leader, to: next.leader, leaderEpoch: next.leaderEpoch },
+              'moved leadership back to the preferred replica',
+            );
           } catch (err) {
             // Changed under us: the change itself schedules another pass.
             if (!(err instanceof GuardFailedError)) throw err;
@@ -280,14 +336,22 @@ export class ActiveController {
    * is not admitted on its predecessor's behalf.
    */
   private async admit(broker: BrokerRegistration): Promise<void> {
-    const admission: BrokerAdmission = { brokerId: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart, admittedAtMs: this.clock.nowMs() };
+    const admission: BrokerAdmission = {
+      brokerId: broker.id,
+      brokerEpoch: broker.brokerEpoch,
+      cleanStart: broker.cleanStart,
+      admittedAtMs: this.clock.nowMs(),
+    };
     await commitIfLeader(
       this.etcd,
       this.fence,
       [{ key: this.keys.broker(broker.id), target: 'Mod', cmp: '==', value: broker.brokerEpoch }],
       [{ put: this.keys.admitted(broker.id), value: JSON.stringify(admission) }],
     );
-    this.logger.info({ broker: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart }, 'admitted a broker incarnation: it may lead and follow');
+    this.logger.info(
+      { broker: broker.id, brokerEpoch: broker.brokerEpoch, cleanStart: broker.cleanStart },
+      'admitted a broker incarnation: it may lead and follow',
+    );
   }
 
   /**
@@ -315,11 +379,26 @@ export class ActiveController {
           const { next, restarted } = decision;
           const key = this.keys.partition(state.topic, state.partition);
           try {
-            await commitIfLeader(this.etcd, this.fence, [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }], [{ put: key, value: JSON.stringify(next) }]);
+            await commitIfLeader(
+              this.etcd,
+              this.fence,
+              [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }],
+              [{ put: key, value: JSON.stringify(next) }],
+            );
             changed++;
             written.push(next);
             this.logger.info(
-              { topic: state.topic, partition: state.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, leaderBrokerEpoch: next.leaderBrokerEpoch, isr: next.isr, elr: next.elr ?? [], restarted, why },
+              {
+                topic: state.topic,
+                partition: state.partition,
+                leader: next.leader,
+                leaderEpoch: next.leaderEpoch,
+                leaderBrokerEpoch: next.leaderBrokerEpoch,
+                isr: next.isr,
+                elr: next.elr ?? [],
+                restarted,
+                why,
+              },
               next.leader >= 0 ? 'elected partition leader' : 'partition has no live eligible replica; it is offline',
             );
           } catch (err) {
@@ -337,8 +416,13 @@ export class ActiveController {
       // The next pass must start from our own writes: a broker that returns while the view still
       // shows the state before this pass would be compared with that state and nothing would change.
       await this.view
-        .waitFor(() => written.every((w) => (this.view.partition(w.topic, w.partition)?.partitionEpoch ?? Infinity) >= w.partitionEpoch), VIEW_CATCH_UP_MS)
-        .catch((err: unknown) => this.logger.warn({ err }, 'the cluster view has not caught up with this pass\'s writes; the next pass may act on older state'));
+        .waitFor(
+          () => written.every((w) => (this.view.partition(w.topic, w.partition)?.partitionEpoch ?? Infinity) >= w.partitionEpoch),
+          VIEW_CATCH_UP_MS,
+        )
+        .catch((err: unknown) =>
+          this.logger.warn({ err }, "the cluster view has not caught up with this pass's writes; the next pass may act on older state"),
+        );
       for (const b of pending) {
         if (this.stopped || blocked.has(b.id)) continue;
         try {

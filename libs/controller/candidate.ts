@@ -5,7 +5,14 @@
  * (resigns, so a standby takes over without waiting for the lease TTL) and ends every timer.
  */
 import type { Etcd3 } from 'etcd3';
-import { commitIfLeader, ControllerElection, type ClusterView, type ControllerEpoch, type Fence, type MetadataKeys } from '../cluster/index.js';
+import {
+  commitIfLeader,
+  ControllerElection,
+  type ClusterView,
+  type ControllerEpoch,
+  type Fence,
+  type MetadataKeys,
+} from '../cluster/index.js';
 import { ActiveController, type ActiveControllerOptions } from './active-controller.js';
 
 /** A failed campaign (etcd unreachable) is retried after this long. */

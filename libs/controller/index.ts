@@ -9,5 +9,23 @@ export type { CreateTopicCommand, CreatePartitionsCommand, AlterTopicConfigComma
 export { ActiveController, type ActiveControllerOptions } from './active-controller.js';
 export { ControllerCandidate, type CandidateOptions } from './candidate.js';
 export { internalTopicCommand, type InternalTopicRequest } from './internal-topics.js';
-export { brokerFacts, admittedBrokers, liveFor, decideLeadership, decidePreferredLeader, type BrokerFacts, type BrokerStatusSource, type LeadershipDecision } from './leadership.js';
-export { checkNewTopic, planNewTopic, checkMorePartitions, planMorePartitions, planConfigChange, planDeletion, type Placement, type TopicPlan } from './topic-plans.js';
+export {
+  brokerFacts,
+  admittedBrokers,
+  liveFor,
+  decideLeadership,
+  decidePreferredLeader,
+  type BrokerFacts,
+  type BrokerStatusSource,
+  type LeadershipDecision,
+} from './leadership.js';
+export {
+  checkNewTopic,
+  planNewTopic,
+  checkMorePartitions,
+  planMorePartitions,
+  planConfigChange,
+  planDeletion,
+  type Placement,
+  type TopicPlan,
+} from './topic-plans.js';

@@ -29,7 +29,13 @@ export function internalTopicCommand(req: InternalTopicRequest): CreateTopicComm
     // record per key, docs/adr/0029), in 4 MiB segments so that the cleaner, which never touches
     // the active segment, keeps a takeover's replay near the live offsets. With 3+ replicas a commit
     // survives the loss of one broker.
-    config: { cleanupPolicy: 'compact', retentionMs: -1, retentionBytes: -1, segmentBytes: 4 * 1024 * 1024, minInsyncReplicas: rf >= 3 ? 2 : 1 },
+    config: {
+      cleanupPolicy: 'compact',
+      retentionMs: -1,
+      retentionBytes: -1,
+      segmentBytes: 4 * 1024 * 1024,
+      minInsyncReplicas: rf >= 3 ? 2 : 1,
+    },
     validateOnly: false,
   };
 }

@@ -69,7 +69,11 @@ export function admittedBrokers(facts: BrokerFacts): number[] {
  * The brokers of `live` whose replica of this partition is not offline: a replica whose storage
  * failed counts as dead for its partition (out of the ISR, never leader) while its broker lives on.
  */
-export function liveFor(state: PartitionState, live: ReadonlySet<number>, facts: Pick<BrokerFacts, 'isReplicaOffline'>): ReadonlySet<number> {
+export function liveFor(
+  state: PartitionState,
+  live: ReadonlySet<number>,
+  facts: Pick<BrokerFacts, 'isReplicaOffline'>,
+): ReadonlySet<number> {
   const offline = state.replicas.filter((r) => live.has(r) && facts.isReplicaOffline(r, state.topic, state.partition));
   if (offline.length === 0) return live;
   return new Set([...live].filter((b) => !offline.includes(b)));
@@ -92,13 +96,19 @@ export interface LeadershipDecision {
  * `minInsyncReplicas`; a restarted replica whose last shutdown was unclean is not eligible while
  * another eligible replica exists.
  */
-export function decideLeadership(state: PartitionState, uncleanAllowed: boolean, facts: BrokerFacts, minInsyncReplicas = 1): LeadershipDecision | undefined {
+export function decideLeadership(
+  state: PartitionState,
+  uncleanAllowed: boolean,
+  facts: BrokerFacts,
+  minInsyncReplicas = 1,
+): LeadershipDecision | undefined {
   const restarted = new Set(state.replicas.filter((r) => facts.pending.has(r)));
   if (leaderIncarnationStale(state, facts.epochOf)) restarted.add(state.leader);
   const liveHere = liveFor(state, facts.live, facts);
   const eligibility = { minInsyncReplicas, uncleanStarts: facts.uncleanStarts };
   const decided =
-    (restarted.size > 0 ? onBrokersRestarted(state, restarted, liveHere, uncleanAllowed, eligibility) : undefined) ?? onBrokersChanged(state, liveHere, uncleanAllowed, eligibility);
+    (restarted.size > 0 ? onBrokersRestarted(state, restarted, liveHere, uncleanAllowed, eligibility) : undefined) ??
+    onBrokersChanged(state, liveHere, uncleanAllowed, eligibility);
   const handedOver = facts.shutting.size > 0 ? onBrokersShuttingDown(decided ?? state, facts.shutting, liveHere, eligibility) : undefined;
   const changed = handedOver ?? decided;
   if (!changed) return undefined;

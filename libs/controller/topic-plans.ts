@@ -41,7 +41,15 @@ export interface TopicPlan {
 function newPartitions(topic: string, firstPartition: number, assignment: number[][], placement: Placement): PartitionState[] {
   return assignment.map((replicas, i) =>
     stampLeaderIncarnation(
-      { topic, partition: firstPartition + i, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: [...replicas] },
+      {
+        topic,
+        partition: firstPartition + i,
+        leader: replicas[0] as number,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        replicas,
+        isr: [...replicas],
+      },
       (id) => placement.epochOf(id),
     ),
   );
@@ -68,7 +76,13 @@ export function checkNewTopic(cmd: CreateTopicCommand, existing: TopicRecord | u
  * sync), after checkNewTopic's checks (TOPIC_ALREADY_EXISTS when `existing` is a record) and the
  * replica budget. `topicId` and `nowMs` are the caller's (a UUID and the clock).
  */
-export function planNewTopic(cmd: CreateTopicCommand, existing: TopicRecord | undefined, placement: Placement, topicId: string, nowMs: number): TopicPlan {
+export function planNewTopic(
+  cmd: CreateTopicCommand,
+  existing: TopicRecord | undefined,
+  placement: Placement,
+  topicId: string,
+  nowMs: number,
+): TopicPlan {
   const config = checkNewTopic(cmd, existing);
   const rf = cmd.replicationFactor;
   const assignment = assignReplicas(placement.brokers, cmd.partitions, rf, placement.startIndex);
@@ -115,7 +129,7 @@ export function planConfigChange(cmd: AlterTopicConfigCommand, record: TopicReco
 
 /** Refused for internal and unknown topics; the record to delete otherwise. */
 export function planDeletion(name: string, record: TopicRecord | undefined): TopicRecord {
-  assertNotInternalTopic(name, 'deleted (that would wipe every consumer group\'s committed offsets)');
+  assertNotInternalTopic(name, "deleted (that would wipe every consumer group's committed offsets)");
   if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
   return record;
 }

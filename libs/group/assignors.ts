@@ -119,7 +119,8 @@ export function sticky(input: AssignorInput): GroupAssignment {
   const members = sortedMembers(input);
   const result = emptyResult(members);
   const subscribed = new Map(members.map((m) => [m.id, new Set(m.topics)]));
-  const exists = (tp: TopicPartition): boolean => Number.isInteger(tp.partition) && tp.partition >= 0 && tp.partition < (input.partitions.get(tp.topic) ?? 0);
+  const exists = (tp: TopicPartition): boolean =>
+    Number.isInteger(tp.partition) && tp.partition >= 0 && tp.partition < (input.partitions.get(tp.topic) ?? 0);
   const taken = new Set<string>();
   const count = (id: string): number => (result.get(id) as TopicPartition[]).length;
 
@@ -180,7 +181,12 @@ function findMove(
       if (count(donor.id) - count(receiver.id) < 2) break;
       const topics = subscribed.get(receiver.id) as ReadonlySet<string>;
       const tp = owned.find((x) => topics.has(x.topic));
-      if (tp) return { from: donor.id, to: receiver.id, tp: (result.get(donor.id) as TopicPartition[]).find((x) => tpKey(x) === tpKey(tp)) as TopicPartition };
+      if (tp)
+        return {
+          from: donor.id,
+          to: receiver.id,
+          tp: (result.get(donor.id) as TopicPartition[]).find((x) => tpKey(x) === tpKey(tp)) as TopicPartition,
+        };
     }
   }
   return undefined;

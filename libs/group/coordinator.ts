@@ -28,7 +28,12 @@ export interface OffsetsLog {
    * Calls `apply` for each record of `partition` from offset `from` up to the high watermark as it
    * is when the call starts; resolves with the offset after the last record read (at least `from`).
    */
-  replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void, signal: AbortSignal): Promise<number>;
+  replay(
+    partition: number,
+    from: number,
+    apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void,
+    signal: AbortSignal,
+  ): Promise<number>;
 }
 
 export interface GroupCoordinatorOptions {
@@ -88,7 +93,8 @@ export class GroupCoordinator implements OwnershipListener {
 
   constructor(private readonly o: GroupCoordinatorOptions) {
     this.clock = o.clock ?? Date.now;
-    this.newMemberId = o.newMemberId ?? (() => `member-${o.coordinatorId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+    this.newMemberId =
+      o.newMemberId ?? (() => `member-${o.coordinatorId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
   }
 
   // ---- ownership ----
@@ -96,7 +102,14 @@ export class GroupCoordinator implements OwnershipListener {
   acquired(partition: number, fence: number): void {
     if (this.closed) return;
     this.released(partition);
-    const rt: PartitionRuntime = { partition, fence, ready: false, offsets: new OffsetsState(), groups: new Map(), abort: new AbortController() };
+    const rt: PartitionRuntime = {
+      partition,
+      fence,
+      ready: false,
+      offsets: new OffsetsState(),
+      groups: new Map(),
+      abort: new AbortController(),
+    };
     this.parts.set(partition, rt);
     void this.load(rt);
   }
@@ -106,7 +119,11 @@ export class GroupCoordinator implements OwnershipListener {
     if (!rt) return;
     this.parts.delete(partition);
     rt.abort.abort();
-    for (const [groupId, gr] of rt.groups) this.dropGroup(gr, new SamsaError('NOT_COORDINATOR', `this coordinator no longer owns group "${groupId}"; find its coordinator again`));
+    for (const [groupId, gr] of rt.groups)
+      this.dropGroup(
+        gr,
+        new SamsaError('NOT_COORDINATOR', `this coordinator no longer owns group "${groupId}"; find its coordinator again`),
+      );
     rt.groups.clear();
   }
 
@@ -146,7 +163,8 @@ export class GroupCoordinator implements OwnershipListener {
     for (let attempt = 0; !rt.abort.signal.aborted; attempt++) {
       try {
         const offsets = new OffsetsState();
-        const apply = (k: Buffer | null, v: Buffer | null, h: readonly { key: string; value: Buffer }[]): void => offsets.applyStored(k, v, h);
+        const apply = (k: Buffer | null, v: Buffer | null, h: readonly { key: string; value: Buffer }[]): void =>
+          offsets.applyStored(k, v, h);
         let next = await this.o.log.replay(partition, 0, apply, rt.abort.signal);
         if (rt.abort.signal.aborted) return;
         const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)]);
@@ -154,17 +172,31 @@ export class GroupCoordinator implements OwnershipListener {
         if (rt.abort.signal.aborted) return;
         rt.offsets = offsets;
         rt.ready = true;
-        this.o.logger.info({ partition, fence: rt.fence, groups: offsets.groupIds().length, records: next, skipped: offsets.skipped, ms: this.clock() - started }, 'loaded __consumer_offsets partition');
+        this.o.logger.info(
+          {
+            partition,
+            fence: rt.fence,
+            groups: offsets.groupIds().length,
+            records: next,
+            skipped: offsets.skipped,
+            ms: this.clock() - started,
+          },
+          'loaded __consumer_offsets partition',
+        );
         return;
       } catch (err) {
         if (rt.abort.signal.aborted) return;
         this.o.logger.warn({ err, partition, attempt }, 'loading a __consumer_offsets partition failed; retrying');
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.o.loadRetryMs ?? 1_000);
-          rt.abort.signal.addEventListener('abort', () => {
-            clearTimeout(t);
-            resolve();
-          }, { once: true });
+          rt.abort.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
       }
     }
@@ -190,7 +222,8 @@ export class GroupCoordinator implements OwnershipListener {
         { details: owner ? { 'coordinator-id': String(owner.id), 'coordinator-address': `${owner.host}:${owner.port}` } : {} },
       );
     }
-    if (!rt.ready) throw new SamsaError('NOT_READY', `group "${groupId}" is still being loaded on coordinator ${this.o.coordinatorId}; retry shortly`);
+    if (!rt.ready)
+      throw new SamsaError('NOT_READY', `group "${groupId}" is still being loaded on coordinator ${this.o.coordinatorId}; retry shortly`);
     return rt;
   }
 
@@ -201,7 +234,8 @@ export class GroupCoordinator implements OwnershipListener {
   private knownGroup(groupId: string): { rt: PartitionRuntime; gr: GroupRuntime | undefined } {
     const rt = this.partitionFor(groupId);
     const gr = rt.groups.get(groupId);
-    if (!gr && rt.offsets.committed(groupId).length === 0) throw new SamsaError('GROUP_ID_NOT_FOUND', `group "${groupId}" has no members and no committed offsets`);
+    if (!gr && rt.offsets.committed(groupId).length === 0)
+      throw new SamsaError('GROUP_ID_NOT_FOUND', `group "${groupId}" has no members and no committed offsets`);
     return { rt, gr };
   }
 
@@ -220,7 +254,13 @@ export class GroupCoordinator implements OwnershipListener {
     const rt = this.partitionFor(groupId);
     let gr = rt.groups.get(groupId);
     const created = !gr;
-    if (!gr) gr = { group: new Group(groupId, this.clock, this.newMemberId, this.o.limits), listeners: new Map(), timer: undefined, seenGeneration: 0 };
+    if (!gr)
+      gr = {
+        group: new Group(groupId, this.clock, this.newMemberId, this.o.limits),
+        listeners: new Map(),
+        timer: undefined,
+        seenGeneration: 0,
+      };
     let joined: { memberId: string; events: MemberEvent[] };
     try {
       // Partition counts of the subscriptions including the joiner's (a count change of topics
@@ -274,7 +314,8 @@ export class GroupCoordinator implements OwnershipListener {
   /** Partition counts changed in the cluster: every group re-checks its subscriptions. */
   topicsChanged(): void {
     for (const rt of this.parts.values()) {
-      for (const [groupId, gr] of rt.groups) this.dispatch(rt, groupId, gr, gr.group.setPartitionCounts(this.countsFor(gr.group.subscribedTopics())));
+      for (const [groupId, gr] of rt.groups)
+        this.dispatch(rt, groupId, gr, gr.group.setPartitionCounts(this.countsFor(gr.group.subscribedTopics())));
     }
   }
 
@@ -293,9 +334,16 @@ export class GroupCoordinator implements OwnershipListener {
       // The decision is taken here, in memory: the span marks it (with who gets what as events)
       // inside whatever trace caused it (a join, a leave, an expiry timer starts its own).
       const span = tracer.startSpan('group.rebalance', {
-        attributes: { [ATTR.group]: groupId, [ATTR.generation]: gr.group.generation, 'samsa.previous_generation': gr.seenGeneration, 'samsa.members': gr.group.size },
+        attributes: {
+          [ATTR.group]: groupId,
+          [ATTR.generation]: gr.group.generation,
+          'samsa.previous_generation': gr.seenGeneration,
+          'samsa.members': gr.group.size,
+        },
       });
-      for (const e of events) if (e.kind === 'assignment' || e.kind === 'revoke') span.addEvent(e.kind, { [ATTR.memberId]: e.memberId, 'samsa.partitions': e.partitions.length });
+      for (const e of events)
+        if (e.kind === 'assignment' || e.kind === 'revoke')
+          span.addEvent(e.kind, { [ATTR.memberId]: e.memberId, 'samsa.partitions': e.partitions.length });
       span.end();
       gr.seenGeneration = gr.group.generation;
     }
@@ -319,11 +367,14 @@ export class GroupCoordinator implements OwnershipListener {
     if (this.cleanupIfEmpty(rt, groupId, gr)) return;
     const at = gr.group.nextExpiry();
     if (at === undefined) return;
-    gr.timer = setTimeout(() => {
-      gr.timer = undefined;
-      if (rt.groups.get(groupId) !== gr) return;
-      this.dispatch(rt, groupId, gr, gr.group.expire());
-    }, Math.max(0, at - this.clock()));
+    gr.timer = setTimeout(
+      () => {
+        gr.timer = undefined;
+        if (rt.groups.get(groupId) !== gr) return;
+        this.dispatch(rt, groupId, gr, gr.group.expire());
+      },
+      Math.max(0, at - this.clock()),
+    );
   }
 
   private cleanupIfEmpty(rt: PartitionRuntime, groupId: string, gr: GroupRuntime): boolean {
@@ -359,7 +410,11 @@ export class GroupCoordinator implements OwnershipListener {
   private async commitNow(groupId: string, memberId: string, generation: number, offsets: readonly OffsetToCommit[]): Promise<void> {
     const rt = this.partitionFor(groupId);
     for (const c of offsets) {
-      if (!Number.isSafeInteger(c.offset) || c.offset < 0) throw new SamsaError('INVALID_REQUEST', `offset for ${c.topic}/${c.partition} must be an integer from 0 to 2^53-1, got ${c.offset}`);
+      if (!Number.isSafeInteger(c.offset) || c.offset < 0)
+        throw new SamsaError(
+          'INVALID_REQUEST',
+          `offset for ${c.topic}/${c.partition} must be an integer from 0 to 2^53-1, got ${c.offset}`,
+        );
       const n = this.o.partitionCount(c.topic);
       if (n === undefined || !Number.isInteger(c.partition) || c.partition < 0 || c.partition >= n) {
         throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `${c.topic}/${c.partition} does not exist`);
@@ -367,17 +422,33 @@ export class GroupCoordinator implements OwnershipListener {
     }
     const gr = rt.groups.get(groupId);
     if (gr) gr.group.checkCommit(memberId, generation, offsets);
-    else if (memberId !== '' || generation !== -1) throw new SamsaError('UNKNOWN_MEMBER_ID', `group "${groupId}" has no member "${memberId}"; join first (or commit with member "" and generation -1 while the group is empty)`);
+    else if (memberId !== '' || generation !== -1)
+      throw new SamsaError(
+        'UNKNOWN_MEMBER_ID',
+        `group "${groupId}" has no member "${memberId}"; join first (or commit with member "" and generation -1 while the group is empty)`,
+      );
     if (gr) gr.group.heartbeat(memberId);
-    await this.write(rt, groupId, offsets.map((c) => ({ tp: c, value: { offset: c.offset, metadata: c.metadata, commitTimestampMs: this.clock() } })));
+    await this.write(
+      rt,
+      groupId,
+      offsets.map((c) => ({ tp: c, value: { offset: c.offset, metadata: c.metadata, commitTimestampMs: this.clock() } })),
+    );
   }
 
   /** Writes offsets (null: delete) and applies them once acknowledged. NOT_COORDINATOR if the partition moved meanwhile. */
-  private async write(rt: PartitionRuntime, groupId: string, entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[]): Promise<void> {
+  private async write(
+    rt: PartitionRuntime,
+    groupId: string,
+    entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[],
+  ): Promise<void> {
     if (entries.length === 0) return;
-    await this.o.log.append(rt.partition, entries.map((e) => offsetRecord(groupId, e.tp, e.value, rt.fence)));
+    await this.o.log.append(
+      rt.partition,
+      entries.map((e) => offsetRecord(groupId, e.tp, e.value, rt.fence)),
+    );
     this.commits++;
-    if (this.parts.get(rt.partition) !== rt) throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator during the commit; commit again there`);
+    if (this.parts.get(rt.partition) !== rt)
+      throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator during the commit; commit again there`);
     for (const e of entries) {
       if (e.value) rt.offsets.set(groupId, { topic: e.tp.topic, partition: e.tp.partition, ...e.value });
       else rt.offsets.delete(groupId, e.tp);
@@ -392,7 +463,8 @@ export class GroupCoordinator implements OwnershipListener {
   /** Committed offsets of a known group (all, or those of `partitions`). GROUP_ID_NOT_FOUND for an unknown group. */
   fetchOffsets(groupId: string, partitions: readonly TopicPartition[] = []): { tp: TopicPartition; committed: Committed | undefined }[] {
     const { rt } = this.knownGroup(groupId);
-    if (partitions.length === 0) return rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, committed: c }));
+    if (partitions.length === 0)
+      return rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, committed: c }));
     return partitions.map((tp) => ({ tp, committed: rt.offsets.get(groupId, tp) }));
   }
 
@@ -420,14 +492,23 @@ export class GroupCoordinator implements OwnershipListener {
   async resetOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
     const rt = this.partitionFor(groupId);
     const gr = rt.groups.get(groupId);
-    if (gr && gr.group.size > 0) throw new SamsaError('GROUP_NOT_EMPTY', `group "${groupId}" has ${gr.group.size} active member(s); stop them before resetting offsets`);
+    if (gr && gr.group.size > 0)
+      throw new SamsaError(
+        'GROUP_NOT_EMPTY',
+        `group "${groupId}" has ${gr.group.size} active member(s); stop them before resetting offsets`,
+      );
     await this.commit(groupId, '', -1, offsets);
   }
 
   /** Deletes a group with no members: its committed offsets are removed (fenced delete markers). */
   async deleteGroup(groupId: string): Promise<void> {
     const { rt, gr } = this.knownGroup(groupId);
-    if (gr && gr.group.size > 0) throw new SamsaError('GROUP_NOT_EMPTY', `group "${groupId}" has ${gr.group.size} active member(s); stop them before deleting it`);
-    await this.write(rt, groupId, rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, value: null })));
+    if (gr && gr.group.size > 0)
+      throw new SamsaError('GROUP_NOT_EMPTY', `group "${groupId}" has ${gr.group.size} active member(s); stop them before deleting it`);
+    await this.write(
+      rt,
+      groupId,
+      rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, value: null })),
+    );
   }
 }

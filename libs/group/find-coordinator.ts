@@ -9,14 +9,21 @@ import { SamsaError } from '../errors/index.js';
 import { groupPartition } from './offsets-log.js';
 import type { CoordinatorKeys, CoordinatorRegistration } from './ownership.js';
 
-export async function lookupCoordinator(etcd: Etcd3, keys: CoordinatorKeys, offsetsPartitions: number | undefined, groupId: string): Promise<CoordinatorRegistration> {
+export async function lookupCoordinator(
+  etcd: Etcd3,
+  keys: CoordinatorKeys,
+  offsetsPartitions: number | undefined,
+  groupId: string,
+): Promise<CoordinatorRegistration> {
   if (groupId === '') {
     const any = Object.values(await etcd.getAll().prefix(keys.membersPrefix).limit(1).strings())[0];
     if (any === undefined) throw new SamsaError('NOT_COORDINATOR', 'no group coordinator is running');
     return JSON.parse(any) as CoordinatorRegistration;
   }
-  if (!offsetsPartitions) throw new SamsaError('NOT_COORDINATOR', 'no group coordinator has started yet (__consumer_offsets does not exist)');
+  if (!offsetsPartitions)
+    throw new SamsaError('NOT_COORDINATOR', 'no group coordinator has started yet (__consumer_offsets does not exist)');
   const raw = await etcd.get(keys.owner(groupPartition(groupId, offsetsPartitions))).string();
-  if (raw === null) throw new SamsaError('NOT_COORDINATOR', `no coordinator owns group "${groupId}" right now (a takeover is under way); retry shortly`);
+  if (raw === null)
+    throw new SamsaError('NOT_COORDINATOR', `no coordinator owns group "${groupId}" right now (a takeover is under way); retry shortly`);
   return JSON.parse(raw) as CoordinatorRegistration;
 }

@@ -148,7 +148,10 @@ export class Group {
     const sessionTimeoutMs = request.sessionTimeoutMs === 0 ? DEFAULT_SESSION_TIMEOUT_MS : request.sessionTimeoutMs;
     const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.limits;
     if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < min || sessionTimeoutMs > max) {
-      throw new SamsaError('INVALID_SESSION_TIMEOUT', `session_timeout_ms must be between ${min} and ${max}, got ${request.sessionTimeoutMs}`);
+      throw new SamsaError(
+        'INVALID_SESSION_TIMEOUT',
+        `session_timeout_ms must be between ${min} and ${max}, got ${request.sessionTimeoutMs}`,
+      );
     }
     const topics = [...new Set(request.topics)].sort();
     if (topics.length === 0) throw new SamsaError('INVALID_REQUEST', 'a member must subscribe to at least one topic');
@@ -171,11 +174,19 @@ export class Group {
       target: [],
     };
     const events: MemberEvent[] = [];
-    const previous = member.instanceId === undefined ? undefined : [...this.members.values()].find((m) => m.instanceId === member.instanceId);
+    const previous =
+      member.instanceId === undefined ? undefined : [...this.members.values()].find((m) => m.instanceId === member.instanceId);
     if (previous) {
       // A static member restarted: it takes the old member's place and partitions.
       this.members.delete(previous.id);
-      events.push({ kind: 'removed', memberId: previous.id, reason: new SamsaError('UNKNOWN_MEMBER_ID', `member ${previous.id} was replaced by a new member with group.instance.id "${member.instanceId}"`) });
+      events.push({
+        kind: 'removed',
+        memberId: previous.id,
+        reason: new SamsaError(
+          'UNKNOWN_MEMBER_ID',
+          `member ${previous.id} was replaced by a new member with group.instance.id "${member.instanceId}"`,
+        ),
+      });
       member.owned = previous.owned;
       member.revoking = previous.revoking;
       member.revokingSinceMs = previous.revokingSinceMs;
@@ -226,8 +237,14 @@ export class Group {
       const stuck = m.revoking.size > 0 && now - m.revokingSinceMs > m.sessionTimeoutMs;
       if (!silent && !stuck) continue;
       this.members.delete(m.id);
-      const why = silent ? `no heartbeat for ${now - m.lastSeenMs} ms (session timeout ${m.sessionTimeoutMs} ms)` : `did not give up revoked partitions within ${m.sessionTimeoutMs} ms`;
-      events.push({ kind: 'removed', memberId: m.id, reason: new SamsaError('UNKNOWN_MEMBER_ID', `member ${m.id} was removed from group "${this.groupId}": ${why}`) });
+      const why = silent
+        ? `no heartbeat for ${now - m.lastSeenMs} ms (session timeout ${m.sessionTimeoutMs} ms)`
+        : `did not give up revoked partitions within ${m.sessionTimeoutMs} ms`;
+      events.push({
+        kind: 'removed',
+        memberId: m.id,
+        reason: new SamsaError('UNKNOWN_MEMBER_ID', `member ${m.id} was removed from group "${this.groupId}": ${why}`),
+      });
     }
     if (events.length > 0) events.push(...this.rebalance());
     return events;
@@ -237,7 +254,11 @@ export class Group {
   nextExpiry(): number | undefined {
     let next: number | undefined;
     for (const m of this.members.values()) {
-      const at = Math.min(m.lastSeenMs + m.sessionTimeoutMs, m.revoking.size > 0 ? m.revokingSinceMs + m.sessionTimeoutMs : Number.POSITIVE_INFINITY) + 1;
+      const at =
+        Math.min(
+          m.lastSeenMs + m.sessionTimeoutMs,
+          m.revoking.size > 0 ? m.revokingSinceMs + m.sessionTimeoutMs : Number.POSITIVE_INFINITY,
+        ) + 1;
       next = next === undefined ? at : Math.min(next, at);
     }
     return next;
@@ -263,16 +284,29 @@ export class Group {
     if (this.state === 'Dead') throw new SamsaError('GROUP_ID_NOT_FOUND', `group "${this.groupId}" was deleted`);
     if (memberId === '' && generation === -1) {
       if (this.members.size === 0) return;
-      throw new SamsaError('GROUP_NOT_EMPTY', `group "${this.groupId}" has ${this.members.size} active member(s); only they may commit (with their member id and generation), not a consumer without membership`);
+      throw new SamsaError(
+        'GROUP_NOT_EMPTY',
+        `group "${this.groupId}" has ${this.members.size} active member(s); only they may commit (with their member id and generation), not a consumer without membership`,
+      );
     }
     const member = this.members.get(memberId);
-    if (!member) throw new SamsaError('UNKNOWN_MEMBER_ID', `member "${memberId}" is not in group "${this.groupId}" (expired, left or replaced); join again`);
+    if (!member)
+      throw new SamsaError(
+        'UNKNOWN_MEMBER_ID',
+        `member "${memberId}" is not in group "${this.groupId}" (expired, left or replaced); join again`,
+      );
     if (generation !== this.generationId) {
-      throw new SamsaError('ILLEGAL_GENERATION', `generation ${generation} is stale: group "${this.groupId}" is at generation ${this.generationId}`);
+      throw new SamsaError(
+        'ILLEGAL_GENERATION',
+        `generation ${generation} is stale: group "${this.groupId}" is at generation ${this.generationId}`,
+      );
     }
     for (const tp of partitions) {
       if (!member.owned.has(tpKey(tp))) {
-        throw new SamsaError('PARTITION_NOT_ASSIGNED', `${tp.topic}/${tp.partition} is not assigned to member ${memberId} in generation ${generation}`);
+        throw new SamsaError(
+          'PARTITION_NOT_ASSIGNED',
+          `${tp.topic}/${tp.partition} is not assigned to member ${memberId} in generation ${generation}`,
+        );
       }
     }
   }
@@ -305,7 +339,8 @@ export class Group {
 
   /** Marks the group deleted. Only an empty group can be deleted (GROUP_NOT_EMPTY otherwise). */
   markDead(): void {
-    if (this.members.size > 0) throw new SamsaError('GROUP_NOT_EMPTY', `group "${this.groupId}" has ${this.members.size} active member(s); stop them first`);
+    if (this.members.size > 0)
+      throw new SamsaError('GROUP_NOT_EMPTY', `group "${this.groupId}" has ${this.members.size} active member(s); stop them first`);
     this.transition('Dead');
   }
 
@@ -320,12 +355,17 @@ export class Group {
       }
       for (const key of m.revoking.keys()) if (!m.owned.has(key)) throw new Error(`${m.id} revokes ${key} it does not own`);
     }
-    if ((this.members.size === 0) !== (this.state === 'Empty' || this.state === 'Dead')) throw new Error(`state ${this.state} with ${this.members.size} members`);
+    if ((this.members.size === 0) !== (this.state === 'Empty' || this.state === 'Dead'))
+      throw new Error(`state ${this.state} with ${this.members.size} members`);
   }
 
   private member(memberId: string): Member {
     const m = this.members.get(memberId);
-    if (!m) throw new SamsaError('UNKNOWN_MEMBER_ID', `member "${memberId}" is not in group "${this.groupId}" (expired, left or replaced); join again`);
+    if (!m)
+      throw new SamsaError(
+        'UNKNOWN_MEMBER_ID',
+        `member "${memberId}" is not in group "${this.groupId}" (expired, left or replaced); join again`,
+      );
     return m;
   }
 

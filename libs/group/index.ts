@@ -1,8 +1,63 @@
 /** Consumer groups: assignors, the group state machine, the offsets log format. Import only through here. */
-export { range, roundRobin, sticky, ASSIGNORS, tpKey, compareTp, type TopicPartition, type MemberSubscription, type AssignorInput, type GroupAssignment, type AssignorName, type Assignor } from './assignors.js';
-export { Group, DEFAULT_GROUP_LIMITS, DEFAULT_SESSION_TIMEOUT_MS, type GroupState, type GroupLimits, type JoinRequest, type MemberEvent, type MemberDescription, type GroupDescription } from './group.js';
-export { OffsetsState, OFFSETS_TOPIC, FENCE_HEADER, groupPartition, offsetKey, offsetRecord, fenceRecord, type Committed, type CommittedOffsetValue, type OffsetsRecord } from './offsets-log.js';
-export { PartitionOwnership, CoordinatorKeys, type CoordinatorRegistration, type OwnershipListener, type OwnershipOptions } from './ownership.js';
-export { GroupCoordinator, type OffsetsLog, type GroupCoordinatorOptions, type MemberListener, type OffsetToCommit, type GroupSummary } from './coordinator.js';
+export {
+  range,
+  roundRobin,
+  sticky,
+  ASSIGNORS,
+  tpKey,
+  compareTp,
+  type TopicPartition,
+  type MemberSubscription,
+  type AssignorInput,
+  type GroupAssignment,
+  type AssignorName,
+  type Assignor,
+} from './assignors.js';
+export {
+  Group,
+  DEFAULT_GROUP_LIMITS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  type GroupState,
+  type GroupLimits,
+  type JoinRequest,
+  type MemberEvent,
+  type MemberDescription,
+  type GroupDescription,
+} from './group.js';
+export {
+  OffsetsState,
+  OFFSETS_TOPIC,
+  FENCE_HEADER,
+  groupPartition,
+  offsetKey,
+  offsetRecord,
+  fenceRecord,
+  type Committed,
+  type CommittedOffsetValue,
+  type OffsetsRecord,
+} from './offsets-log.js';
+export {
+  PartitionOwnership,
+  CoordinatorKeys,
+  type CoordinatorRegistration,
+  type OwnershipListener,
+  type OwnershipOptions,
+} from './ownership.js';
+export {
+  GroupCoordinator,
+  type OffsetsLog,
+  type GroupCoordinatorOptions,
+  type MemberListener,
+  type OffsetToCommit,
+  type GroupSummary,
+} from './coordinator.js';
 export { lookupCoordinator } from './find-coordinator.js';
-export { MemberSession, type MemberSessionDeps, type MemberConnection, type MemberJoin, type MemberRequest, type RecordSource, type SessionRecord } from './member-session.js';
+export {
+  MemberSession,
+  type MemberSessionDeps,
+  type MemberConnection,
+  type MemberJoin,
+  type MemberRequest,
+  type RecordSource,
+  type SessionRecord,
+} from './member-session.js';

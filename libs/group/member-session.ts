@@ -151,7 +151,8 @@ export class MemberSession<R extends SessionRecord> {
    */
   async run(join: MemberJoin, requests: AsyncIterator<MemberRequest>): Promise<void> {
     this.join(join);
-    const onShutdown = (): void => this.end(new SamsaError('NOT_READY', 'the coordinator is shutting down; find the coordinator again and rejoin'));
+    const onShutdown = (): void =>
+      this.end(new SamsaError('NOT_READY', 'the coordinator is shutting down; find the coordinator again and rejoin'));
     this.deps.shutdown.addEventListener('abort', onShutdown, { once: true });
     if (this.deps.shutdown.aborted) onShutdown();
     this.touchTimer = setInterval(() => this.touch(), Math.max(200, Math.floor(this.sessionTimeoutMs / 3)));
@@ -165,15 +166,24 @@ export class MemberSession<R extends SessionRecord> {
       });
       this.wakeEvents?.();
       await processing;
-      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, readers: this.readers.size }, 'member events done; stopping readers');
+      this.deps.logger.debug(
+        { groupId: this.groupId, memberId: this.memberId, readers: this.readers.size },
+        'member events done; stopping readers',
+      );
       await Promise.all([...this.readers.values()].map((r) => this.stopReader(r)));
       this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId }, 'member readers stopped');
-      await this.flush().catch((err: unknown) => this.deps.logger.warn({ err, groupId: this.groupId, memberId: this.memberId }, 'last commit of a closing member failed; those records will be delivered again'));
+      await this.flush().catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err, groupId: this.groupId, memberId: this.memberId },
+          'last commit of a closing member failed; those records will be delivered again',
+        ),
+      );
     } finally {
       clearInterval(this.touchTimer);
       this.deps.shutdown.removeEventListener('abort', onShutdown);
       if (this.inGroup) {
-        if (this.deps.coordinator.isStatic(this.groupId, this.memberId) && !this.leaving) this.deps.coordinator.detach(this.groupId, this.memberId);
+        if (this.deps.coordinator.isStatic(this.groupId, this.memberId) && !this.leaving)
+          this.deps.coordinator.detach(this.groupId, this.memberId);
         else this.deps.coordinator.leave(this.groupId, this.memberId);
       }
     }
@@ -196,7 +206,13 @@ export class MemberSession<R extends SessionRecord> {
     this.groupId = join.groupId;
     this.memberId = this.deps.coordinator.join(
       join.groupId,
-      { topics: join.topics, sessionTimeoutMs: join.sessionTimeoutMs, instanceId: join.instanceId, assignor: join.assignor, ...(join.clientHost !== undefined ? { clientHost: join.clientHost } : {}) },
+      {
+        topics: join.topics,
+        sessionTimeoutMs: join.sessionTimeoutMs,
+        instanceId: join.instanceId,
+        assignor: join.assignor,
+        ...(join.clientHost !== undefined ? { clientHost: join.clientHost } : {}),
+      },
       (event) => this.enqueue(event),
     );
     this.inGroup = true;
@@ -229,7 +245,15 @@ export class MemberSession<R extends SessionRecord> {
         this.wakeEvents = undefined;
         continue;
       }
-      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, event: event.kind, partitions: 'partitions' in event ? event.partitions.length : undefined }, 'member event');
+      this.deps.logger.debug(
+        {
+          groupId: this.groupId,
+          memberId: this.memberId,
+          event: event.kind,
+          partitions: 'partitions' in event ? event.partitions.length : undefined,
+        },
+        'member event',
+      );
       try {
         if (event.kind === 'assignment') await this.onAssignment(event.partitions);
         else if (event.kind === 'revoke') await this.onRevoke(event.partitions);
@@ -284,7 +308,14 @@ export class MemberSession<R extends SessionRecord> {
   private startReader(key: string, tp: TopicPartition): void {
     const committed = this.deps.coordinator.committedOffset(this.groupId, tp);
     // Outside the connection's trace: the reader's stream lives as long as the assignment.
-    const stream = outsideTrace(() => this.deps.records.partition({ topic: tp.topic, partition: tp.partition, from: committed ? { offset: committed.offset } : this.reset, follow: true }));
+    const stream = outsideTrace(() =>
+      this.deps.records.partition({
+        topic: tp.topic,
+        partition: tp.partition,
+        from: committed ? { offset: committed.offset } : this.reset,
+        follow: true,
+      }),
+    );
     const done = outsideTrace(async () => {
       for await (const chunk of stream.chunks()) {
         const gate = this.paused.get(key);
@@ -300,7 +331,10 @@ export class MemberSession<R extends SessionRecord> {
       }
     }).catch((err: unknown) => {
       if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
-      this.deps.logger.warn({ err, groupId: this.groupId, topic: tp.topic, partition: tp.partition }, 'reading an assigned partition failed; ending the member session');
+      this.deps.logger.warn(
+        { err, groupId: this.groupId, topic: tp.topic, partition: tp.partition },
+        'reading an assigned partition failed; ending the member session',
+      );
       this.end(toSamsaError(err));
     });
     this.readers.set(key, { stream, done });
@@ -361,7 +395,10 @@ export class MemberSession<R extends SessionRecord> {
     const key = tpKey(tp);
     if (!this.owned.has(key)) {
       // Late report for a partition already handed on: its records will be delivered again there.
-      this.deps.logger.debug({ groupId: this.groupId, memberId: this.memberId, topic: tp.topic, partition: tp.partition }, 'processed offset for a partition this member no longer owns; ignored');
+      this.deps.logger.debug(
+        { groupId: this.groupId, memberId: this.memberId, topic: tp.topic, partition: tp.partition },
+        'processed offset for a partition this member no longer owns; ignored',
+      );
       return;
     }
     if (offset <= (this.processed.get(key) ?? -1)) return;
@@ -389,7 +426,12 @@ export class MemberSession<R extends SessionRecord> {
       await withLinkedRoot('group.member.commit', attributes, this.deps.traceLink, async () => {
         for (let attempt = 0; ; attempt++) {
           try {
-            await this.deps.coordinator.commit(this.groupId, this.memberId, this.generation, batch.map((c) => ({ ...c.tp, offset: c.offset, metadata: '' })));
+            await this.deps.coordinator.commit(
+              this.groupId,
+              this.memberId,
+              this.generation,
+              batch.map((c) => ({ ...c.tp, offset: c.offset, metadata: '' })),
+            );
             return;
           } catch (err) {
             const e = toSamsaError(err);

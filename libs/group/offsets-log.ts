@@ -151,7 +151,9 @@ export class OffsetsState {
 
   /** Every committed offset of the group, sorted by topic and partition. */
   committed(groupId: string): Committed[] {
-    return [...(this.groups.get(groupId)?.values() ?? [])].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    return [...(this.groups.get(groupId)?.values() ?? [])].sort((a, b) =>
+      a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
+    );
   }
 
   groupIds(): string[] {

@@ -124,7 +124,8 @@ export class PartitionOwnership {
     this.dropAll();
     const lease = this.lease;
     this.lease = undefined;
-    if (lease) await lease.revoke().catch((err: unknown) => this.o.logger.warn({ err }, 'could not revoke the coordinator lease; it will expire'));
+    if (lease)
+      await lease.revoke().catch((err: unknown) => this.o.logger.warn({ err }, 'could not revoke the coordinator lease; it will expire'));
   }
 
   private async register(): Promise<void> {
@@ -176,7 +177,8 @@ export class PartitionOwnership {
       const key = kv.key.toString();
       const value = JSON.parse(kv.value.toString()) as CoordinatorRegistration;
       if (key.startsWith(this.o.keys.membersPrefix)) members.push(value);
-      else if (key.startsWith(this.o.keys.ownersPrefix)) owners.set(Number(key.slice(this.o.keys.ownersPrefix.length)), { reg: value, createRevision: Number(kv.create_revision) });
+      else if (key.startsWith(this.o.keys.ownersPrefix))
+        owners.set(Number(key.slice(this.o.keys.ownersPrefix.length)), { reg: value, createRevision: Number(kv.create_revision) });
     }
     this.members = members.sort((a, b) => a.id - b.id);
     this.owners = new Map([...owners].map(([p, o]) => [p, o.reg]));
@@ -200,13 +202,19 @@ export class PartitionOwnership {
       const fence = this.mine.get(p) as number;
       this.mine.delete(p);
       this.o.listener.released(p);
-      await this.o.etcd.if(this.o.keys.owner(p), 'Create', '==', fence).then(this.o.etcd.delete().key(this.o.keys.owner(p))).commit();
+      await this.o.etcd
+        .if(this.o.keys.owner(p), 'Create', '==', fence)
+        .then(this.o.etcd.delete().key(this.o.keys.owner(p)))
+        .commit();
       this.o.logger.info({ partition: p, share }, 'gave a __consumer_offsets partition back to balance coordinators');
     }
 
     // Below our share: claim free partitions, starting at a place that depends on our rank so
     // coordinators starting together do not all race for the same ones.
-    const rank = Math.max(0, this.members.findIndex((m) => m.id === this.o.self.id));
+    const rank = Math.max(
+      0,
+      this.members.findIndex((m) => m.id === this.o.self.id),
+    );
     for (let i = 0; i < this.o.partitions && this.mine.size < share && !this.closed; i++) {
       const p = (i + rank * share) % this.o.partitions;
       if (owners.has(p) || this.mine.has(p)) continue;

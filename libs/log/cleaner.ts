@@ -191,7 +191,10 @@ export async function cleanLog(log: PartitionLog, options: CleanOptions): Promis
   stats.keysInMap = map.size;
   if (mapEnd < 0) {
     // Not one whole segment fits in the map: nothing can be cleaned safely.
-    throw new SamsaError('STORAGE_ERROR', `${log.dir}: the cleaner's offset map (${map.capacity} keys) cannot hold the keys of one segment; raise the dedupe buffer or lower segment.bytes`);
+    throw new SamsaError(
+      'STORAGE_ERROR',
+      `${log.dir}: the cleaner's offset map (${map.capacity} keys) cannot hold the keys of one segment; raise the dedupe buffer or lower segment.bytes`,
+    );
   }
   stats.endOffset = mapEnd;
 
@@ -236,7 +239,8 @@ export async function cleanLog(log: PartitionLog, options: CleanOptions): Promis
             stats.recordsKept += kept.length;
             const bytes = kept.length === records.length ? batch : await rebuildBatch(header, kept);
             let written = 0;
-            while (written < bytes.length) written += (await out.write(bytes, written, bytes.length - written, position + written)).bytesWritten;
+            while (written < bytes.length)
+              written += (await out.write(bytes, written, bytes.length - written, position + written)).bytesWritten;
             position += bytes.length;
             stats.bytesWritten += bytes.length;
             await throttler.throttle(bytes.length);
@@ -262,4 +266,3 @@ export async function cleanLog(log: PartitionLog, options: CleanOptions): Promis
   options.step?.('checkpointed');
   return stats;
 }
-

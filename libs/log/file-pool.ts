@@ -60,7 +60,8 @@ export class FilePool {
   private tail: PooledFile | undefined;
 
   constructor(maxOpenFiles: number) {
-    if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1) throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
+    if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1)
+      throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
     this.maxOpenFiles = maxOpenFiles;
   }
 
@@ -92,7 +93,13 @@ export class FilePool {
   }
 
   get stats(): FilePoolStats {
-    return { maxOpenFiles: this.maxOpenFiles, open: this.slots, waiting: this.waiters.length, opens: this.opens, evictions: this.evictions };
+    return {
+      maxOpenFiles: this.maxOpenFiles,
+      open: this.slots,
+      waiting: this.waiters.length,
+      opens: this.opens,
+      evictions: this.evictions,
+    };
   }
 
   /** Resolves once a slot is ours: a free one, one freed by evicting an idle handle, or a waited-for one. */

@@ -12,7 +12,14 @@ export { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 export { systemClock, type Clock } from './clock.js';
 export { FilePool, PooledFile, DEFAULT_MAX_OPEN_FILES, type FilePoolStats, type OpenFlags } from './file-pool.js';
 export { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
-export { segmentFileName, segmentPath, parseSegmentFileName, CLEAN_SHUTDOWN_FILE, EPOCH_CHECKPOINT_FILE, CLEANER_CHECKPOINT_FILE } from './file-names.js';
+export {
+  segmentFileName,
+  segmentPath,
+  parseSegmentFileName,
+  CLEAN_SHUTDOWN_FILE,
+  EPOCH_CHECKPOINT_FILE,
+  CLEANER_CHECKPOINT_FILE,
+} from './file-names.js';
 export { type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 export { OffsetMap, offsetMapCapacity, OFFSET_MAP_ENTRY_BYTES } from './offset-map.js';
 export { Throttler, realSleep, type Sleep } from './throttler.js';

@@ -56,7 +56,7 @@ export class LeaderEpochCache {
   /** Records that `epoch` starts at `startOffset`; ignored unless it is newer than the latest. */
   async assign(epoch: number, startOffset: number): Promise<void> {
     const last = this.list[this.list.length - 1];
-    if (last && (epoch <= last.epoch)) return;
+    if (last && epoch <= last.epoch) return;
     // An epoch can start where the previous one started if the previous wrote nothing.
     while (this.list.length > 0 && (this.list[this.list.length - 1] as EpochEntry).startOffset >= startOffset) this.list.pop();
     this.list.push({ epoch, startOffset });

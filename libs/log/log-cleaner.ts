@@ -108,7 +108,10 @@ export class LogCleaner {
       this.totals.bytesWritten += stats.bytesWritten;
       this.totals.recordsRead += stats.recordsRead;
       this.totals.recordsKept += stats.recordsKept;
-      this.options.logger.info({ replica: replica.name, dirtyRatio: Number(state.ratio.toFixed(3)), ...stats, ms, throttledMs: throttler.sleptMs }, 'cleaned a log');
+      this.options.logger.info(
+        { replica: replica.name, dirtyRatio: Number(state.ratio.toFixed(3)), ...stats, ms, throttledMs: throttler.sleptMs },
+        'cleaned a log',
+      );
     } catch (err) {
       this.totals.failures++;
       this.totals.busyMs += this.options.clock.nowMs() - started;

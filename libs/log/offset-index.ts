@@ -83,7 +83,9 @@ export class OffsetIndex {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found < 0 ? { offset: this.baseOffset, position: 0 } : { offset: this.offsets[found] as number, position: this.positions[found] as number };
+    return found < 0
+      ? { offset: this.baseOffset, position: 0 }
+      : { offset: this.offsets[found] as number, position: this.positions[found] as number };
   }
 
   /** Drops entries whose position is >= `position` (log truncation). */

@@ -97,7 +97,11 @@ export class PartitionLog {
   ) {}
 
   /** `files`: the broker's descriptor pool (see the module comment). */
-  static async open(dir: string, config: LogConfig, options: { clock?: Clock; logger?: LogLogger; files?: FilePool } = {}): Promise<PartitionLog> {
+  static async open(
+    dir: string,
+    config: LogConfig,
+    options: { clock?: Clock; logger?: LogLogger; files?: FilePool } = {},
+  ): Promise<PartitionLog> {
     const files = options.files ?? new FilePool(DEFAULT_MAX_OPEN_FILES);
     const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger, files);
     await log.load();
@@ -145,24 +149,36 @@ export class PartitionLog {
     // Index files without their log, and half-written temp files, are leftovers of a crash.
     for (const name of names) {
       const parsed = parseSegmentFileName(name);
-      if ((parsed && parsed.kind !== 'log' && !bases.has(parsed.baseOffset)) || name.endsWith('.tmp')) await rm(join(this.dir, name), { force: true });
+      if ((parsed && parsed.kind !== 'log' && !bases.has(parsed.baseOffset)) || name.endsWith('.tmp'))
+        await rm(join(this.dir, name), { force: true });
     }
     const sorted = [...bases].sort((a, b) => a - b);
     const report: RecoveryReport = { clean, truncatedBytes: 0, validBatches: 0, segmentsRebuilt: 0 };
     for (let i = 0; i < sorted.length; i++) {
       const base = sorted[i] as number;
       const recover = (!clean && i === sorted.length - 1) || rebuild.has(base);
-      const { segment, scan, rebuilt, fileSize } = await Segment.open(this.files, this.dir, base, this.config.indexIntervalBytes, this.clock.nowMs(), recover);
+      const { segment, scan, rebuilt, fileSize } = await Segment.open(
+        this.files,
+        this.dir,
+        base,
+        this.config.indexIntervalBytes,
+        this.clock.nowMs(),
+        recover,
+      );
       if (rebuilt) report.segmentsRebuilt++;
       report.validBatches += scan.batches;
       if (scan.stoppedBecause && rebuilt) {
         const cut = fileSize - scan.validBytes;
         report.truncatedBytes += cut;
-        this.logger.warn({ dir: this.dir, segment: base, keptBytes: scan.validBytes, droppedBytes: cut, reason: scan.stoppedBecause }, 'recovery cut the log at the first invalid batch');
+        this.logger.warn(
+          { dir: this.dir, segment: base, keptBytes: scan.validBytes, droppedBytes: cut, reason: scan.stoppedBecause },
+          'recovery cut the log at the first invalid batch',
+        );
       }
       this.segments.push(segment);
     }
-    if (this.segments.length === 0) this.segments.push(await Segment.create(this.files, this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs()));
+    if (this.segments.length === 0)
+      this.segments.push(await Segment.create(this.files, this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs()));
     if (names.includes(CLEAN_SHUTDOWN_FILE)) await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
     this.report = report;
     this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset, this.files);
@@ -234,7 +250,9 @@ export class PartitionLog {
     if (a.size === 0) return;
     const tooBig = a.size + incoming > this.config.segmentBytes;
     // A compacted log also rolls at max.compaction.lag.ms: the active segment is never cleaned (KIP-354).
-    const maxAge = this.config.cleanupPolicy.compact ? Math.min(this.config.segmentMs, this.config.maxCompactionLagMs) : this.config.segmentMs;
+    const maxAge = this.config.cleanupPolicy.compact
+      ? Math.min(this.config.segmentMs, this.config.maxCompactionLagMs)
+      : this.config.segmentMs;
     const tooOld = this.clock.nowMs() - a.rollTimestamp > maxAge;
     if (!tooBig && !tooOld) return;
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
@@ -255,19 +273,21 @@ export class PartitionLog {
    * bytes are written: before any reader can see them.
    */
   appendAsLeader(batch: Buffer, leaderEpoch: number, onOffsets?: (baseOffset: number, lastOffset: number) => void): Promise<AppendInfo> {
-    return withChildSpan('log.append', { 'samsa.bytes': batch.length, 'samsa.leader_epoch': leaderEpoch }, (span) => this.enqueue(async () => {
-      const header = readBatchHeader(batch, 0);
-      const baseOffset = this.logEndOffset;
-      stampBatch(batch, baseOffset, leaderEpoch);
-      await this.maybeRoll(batch.length);
-      if (leaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(leaderEpoch, baseOffset);
-      const lastOffset = baseOffset + header.lastOffsetDelta;
-      onOffsets?.(baseOffset, lastOffset);
-      await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
-      await this.afterAppend();
-      span?.setAttributes({ 'samsa.base_offset': baseOffset, 'samsa.last_offset': lastOffset });
-      return { baseOffset, lastOffset, appendTimeMs: this.clock.nowMs(), sizeInBytes: batch.length };
-    }));
+    return withChildSpan('log.append', { 'samsa.bytes': batch.length, 'samsa.leader_epoch': leaderEpoch }, (span) =>
+      this.enqueue(async () => {
+        const header = readBatchHeader(batch, 0);
+        const baseOffset = this.logEndOffset;
+        stampBatch(batch, baseOffset, leaderEpoch);
+        await this.maybeRoll(batch.length);
+        if (leaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(leaderEpoch, baseOffset);
+        const lastOffset = baseOffset + header.lastOffsetDelta;
+        onOffsets?.(baseOffset, lastOffset);
+        await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
+        await this.afterAppend();
+        span?.setAttributes({ 'samsa.base_offset': baseOffset, 'samsa.last_offset': lastOffset });
+        return { baseOffset, lastOffset, appendTimeMs: this.clock.nowMs(), sizeInBytes: batch.length };
+      }),
+    );
   }
 
   /**
@@ -275,29 +295,41 @@ export class PartitionLog {
    * it, or above it after a gap the leader's cleaner left). Span `log.append` inside a trace.
    */
   appendAsFollower(batches: Buffer): Promise<AppendInfo | undefined> {
-    return withChildSpan('log.append', { 'samsa.bytes': batches.length, 'samsa.follower': true }, () => this.enqueue(async () => {
-      let pos = 0;
-      let first: number | undefined;
-      let last = -1;
-      while (pos < batches.length) {
-        const size = batchSizeAt(batches, pos);
-        if (size < 0 || pos + size > batches.length) throw new SamsaError('CORRUPT_MESSAGE', `replicated data ends with a partial batch at byte ${pos}`);
-        const slice = batches.subarray(pos, pos + size);
-        const header = validateStoredBatch(slice);
-        if (header.baseOffset < this.logEndOffset) {
-          throw new SamsaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${header.baseOffset} but the log already ends at ${this.logEndOffset}`);
+    return withChildSpan('log.append', { 'samsa.bytes': batches.length, 'samsa.follower': true }, () =>
+      this.enqueue(async () => {
+        let pos = 0;
+        let first: number | undefined;
+        let last = -1;
+        while (pos < batches.length) {
+          const size = batchSizeAt(batches, pos);
+          if (size < 0 || pos + size > batches.length)
+            throw new SamsaError('CORRUPT_MESSAGE', `replicated data ends with a partial batch at byte ${pos}`);
+          const slice = batches.subarray(pos, pos + size);
+          const header = validateStoredBatch(slice);
+          if (header.baseOffset < this.logEndOffset) {
+            throw new SamsaError(
+              'OFFSET_OUT_OF_RANGE',
+              `replicated batch starts at offset ${header.baseOffset} but the log already ends at ${this.logEndOffset}`,
+            );
+          }
+          await this.maybeRoll(size);
+          if (header.partitionLeaderEpoch > this.epochs.latestEpoch())
+            await this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
+          last = header.baseOffset + header.lastOffsetDelta;
+          await this.active.append(slice, {
+            baseOffset: header.baseOffset,
+            lastOffset: last,
+            maxTimestamp: header.maxTimestamp,
+            leaderEpoch: header.partitionLeaderEpoch,
+          });
+          first ??= header.baseOffset;
+          pos += size;
         }
-        await this.maybeRoll(size);
-        if (header.partitionLeaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
-        last = header.baseOffset + header.lastOffsetDelta;
-        await this.active.append(slice, { baseOffset: header.baseOffset, lastOffset: last, maxTimestamp: header.maxTimestamp, leaderEpoch: header.partitionLeaderEpoch });
-        first ??= header.baseOffset;
-        pos += size;
-      }
-      if (first === undefined) return undefined;
-      await this.afterAppend();
-      return { baseOffset: first, lastOffset: last, appendTimeMs: this.clock.nowMs(), sizeInBytes: batches.length };
-    }));
+        if (first === undefined) return undefined;
+        await this.afterAppend();
+        return { baseOffset: first, lastOffset: last, appendTimeMs: this.clock.nowMs(), sizeInBytes: batches.length };
+      }),
+    );
   }
 
   /** See the API contract in index.ts. */
@@ -373,7 +405,9 @@ export class PartitionLog {
         // Everything goes: start over empty at `offset`.
         const seg = this.segments.pop() as Segment;
         await seg.delete();
-        this.segments.push(await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
+        this.segments.push(
+          await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()),
+        );
       } else {
         await this.active.truncateTo(offset);
       }
@@ -395,12 +429,14 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number): Promise<void> {
     return this.enqueue(async () => {
       for (const seg of this.segments.splice(0)) await seg.delete();
-      this.segments.push(await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()));
+      this.segments.push(
+        await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()),
+      );
       await this.epochs.truncateFromEnd(0);
       await this.active.sync();
       this.cleanerCheckpoint = this.logStartOffset;
       await this.persistCleanerCheckpoint();
-      this.logger.info({ dir: this.dir, offset }, 'emptied log; it now starts at the leader\'s log start');
+      this.logger.info({ dir: this.dir, offset }, "emptied log; it now starts at the leader's log start");
     });
   }
 
@@ -461,7 +497,10 @@ export class PartitionLog {
       }
       if (deletedSegments > 0) {
         await this.epochs.truncateFromStart(this.logStartOffset);
-        this.logger.info({ dir: this.dir, deletedSegments, deletedBytes, logStartOffset: this.logStartOffset }, 'retention deleted old segments');
+        this.logger.info(
+          { dir: this.dir, deletedSegments, deletedBytes, logStartOffset: this.logStartOffset },
+          'retention deleted old segments',
+        );
       }
       return { deletedSegments, deletedBytes };
     });
@@ -520,7 +559,14 @@ export class PartitionLog {
       await rename(swap, segmentPath(this.dir, first.baseOffset, 'log'));
       await this.syncDir();
       step?.('swap-installed');
-      const { segment } = await Segment.open(this.files, this.dir, first.baseOffset, this.config.indexIntervalBytes, this.clock.nowMs(), true);
+      const { segment } = await Segment.open(
+        this.files,
+        this.dir,
+        first.baseOffset,
+        this.config.indexIntervalBytes,
+        this.clock.nowMs(),
+        true,
+      );
       await segment.sync();
       segment.markRolled();
       this.segments.splice(at, old.length, segment);

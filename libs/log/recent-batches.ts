@@ -20,7 +20,8 @@ export class RecentBatches {
   private count = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`RecentBatches capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`RecentBatches capacity must be a positive integer, got ${capacity}`);
     this.ring = new Array<BatchInfo | undefined>(capacity);
   }
 

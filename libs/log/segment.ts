@@ -156,14 +156,21 @@ export class Segment {
     let batches = 0;
     let expected = -1;
     while (pos < end) {
-      if (end - pos < BATCH_HEADER_SIZE) return { validBytes: pos, batches, stoppedBecause: `${end - pos} trailing bytes are less than a batch header` };
+      if (end - pos < BATCH_HEADER_SIZE)
+        return { validBytes: pos, batches, stoppedBecause: `${end - pos} trailing bytes are less than a batch header` };
       const info = await this.headerAt(pos);
       if (!info) return { validBytes: pos, batches, stoppedBecause: `implausible batch header at byte ${pos}` };
-      if (pos + info.size > end) return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is torn (${info.size} bytes, ${end - pos} present)` };
+      if (pos + info.size > end)
+        return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is torn (${info.size} bytes, ${end - pos} present)` };
       if (expected >= 0 && info.baseOffset < expected) {
-        return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} has base offset ${info.baseOffset}, expected ${expected} or more` };
+        return {
+          validBytes: pos,
+          batches,
+          stoppedBecause: `batch at byte ${pos} has base offset ${info.baseOffset}, expected ${expected} or more`,
+        };
       }
-      if (info.baseOffset < this.baseOffset) return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is below the segment base offset` };
+      if (info.baseOffset < this.baseOffset)
+        return { validBytes: pos, batches, stoppedBecause: `batch at byte ${pos} is below the segment base offset` };
       if (checkCrc) {
         const buf = Buffer.allocUnsafe(info.size);
         await this.file.use((h) => h.read(buf, 0, info.size, pos));

@@ -45,7 +45,8 @@ export class TimeIndex {
     for (let i = 0; i < this.timestamps.length; i++) {
       const o = this.offsets[i] as number;
       if (o < this.baseOffset || o >= nextOffset || !Number.isSafeInteger(this.timestamps[i])) return false;
-      if (i > 0 && ((this.timestamps[i] as number) <= (this.timestamps[i - 1] as number) || o < (this.offsets[i - 1] as number))) return false;
+      if (i > 0 && ((this.timestamps[i] as number) <= (this.timestamps[i - 1] as number) || o < (this.offsets[i - 1] as number)))
+        return false;
     }
     return true;
   }

@@ -171,7 +171,8 @@ export async function compressBatch(batch: Buffer, codec: CompressionCodec): Pro
   if ((attributes & COMPRESSION_MASK) !== 0) throw new SamsaError('INVALID_REQUEST', 'the batch is already compressed');
   const records = await compress(codec, batch.subarray(BATCH_HEADER_SIZE));
   const total = BATCH_HEADER_SIZE + records.length;
-  if (total - LOG_OVERHEAD > INT32_MAX) throw new SamsaError('RECORD_TOO_LARGE', `a compressed batch of ${total} bytes is more than a batch can hold`);
+  if (total - LOG_OVERHEAD > INT32_MAX)
+    throw new SamsaError('RECORD_TOO_LARGE', `a compressed batch of ${total} bytes is more than a batch can hold`);
   const out = Buffer.allocUnsafe(total);
   batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
   records.copy(out, BATCH_HEADER_SIZE);
@@ -195,7 +196,11 @@ const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
  * deltas are relative to it); maxTimestamp becomes the largest kept record's, except for a
  * LogAppendTime batch, whose maxTimestamp is every record's timestamp.
  */
-export async function rebuildBatch(header: BatchHeader, records: readonly DecodedRecord[], codec: CompressionCodec = CODECS[header.attributes & COMPRESSION_MASK] ?? 'none'): Promise<Buffer> {
+export async function rebuildBatch(
+  header: BatchHeader,
+  records: readonly DecodedRecord[],
+  codec: CompressionCodec = CODECS[header.attributes & COMPRESSION_MASK] ?? 'none',
+): Promise<Buffer> {
   if (records.length === 0) throw new SamsaError('INTERNAL_ERROR', 'a rebuilt batch needs at least one record');
   const base = header.baseOffset;
   const baseTimestamp = header.baseTimestamp;
@@ -207,7 +212,10 @@ export async function rebuildBatch(header: BatchHeader, records: readonly Decode
     const r = records[i] as DecodedRecord;
     const offsetDelta = r.offset - base;
     if (offsetDelta < 0 || offsetDelta > header.lastOffsetDelta) {
-      throw new SamsaError('INTERNAL_ERROR', `record at offset ${r.offset} is outside the batch [${base}, ${base + header.lastOffsetDelta}]`);
+      throw new SamsaError(
+        'INTERNAL_ERROR',
+        `record at offset ${r.offset} is outside the batch [${base}, ${base + header.lastOffsetDelta}]`,
+      );
     }
     if (!logAppendTime && r.timestampMs > maxTimestamp) maxTimestamp = r.timestampMs;
     const body = recordBodySize(r.timestampMs - baseTimestamp, offsetDelta, r.key, r.value, r.headers);

@@ -148,7 +148,10 @@ function checkBatch(batch: Buffer, compacted: boolean): BatchHeader {
   const header = readBatchHeader(batch, 0);
   const codec = header.attributes & COMPRESSION_MASK;
   if (codec > MAX_COMPRESSION_CODEC) {
-    throw new SamsaError('CORRUPT_MESSAGE', `batch attributes name compression codec ${codec}; Kafka's codecs are 0-${MAX_COMPRESSION_CODEC} (none, gzip, snappy, lz4, zstd)`);
+    throw new SamsaError(
+      'CORRUPT_MESSAGE',
+      `batch attributes name compression codec ${codec}; Kafka's codecs are 0-${MAX_COMPRESSION_CODEC} (none, gzip, snappy, lz4, zstd)`,
+    );
   }
   if (header.recordCount < 1) throw new SamsaError('CORRUPT_MESSAGE', `batch holds ${header.recordCount} records`);
   if (compacted ? header.lastOffsetDelta < header.recordCount - 1 : header.lastOffsetDelta !== header.recordCount - 1) {

@@ -102,7 +102,10 @@ function completeBatchSizeAt(bytes: Buffer, position: number): number {
   const size = batchSizeAt(bytes, position);
   if (size < 0) return -1;
   if (size < BATCH_HEADER_SIZE) {
-    throw new SamsaError('CORRUPT_MESSAGE', `batch at byte ${position} claims ${size} bytes, less than its ${BATCH_HEADER_SIZE}-byte header`);
+    throw new SamsaError(
+      'CORRUPT_MESSAGE',
+      `batch at byte ${position} claims ${size} bytes, less than its ${BATCH_HEADER_SIZE}-byte header`,
+    );
   }
   if (size > bytes.length - position) return -1;
   const magic = bytes.readInt8(position + OFF_MAGIC);
@@ -114,7 +117,13 @@ function completeBatchSizeAt(bytes: Buffer, position: number): number {
  * Appends the records of a validated batch with offset >= fromOffset to `out`. A compressed batch is
  * decompressed first, refused (CORRUPT_MESSAGE) when its records would pass `maxDecompressedBytes`.
  */
-function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fromOffset: number, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): void {
+function decodeInto(
+  batch: Buffer,
+  header: BatchHeader,
+  out: DecodedRecord[],
+  fromOffset: number,
+  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): void {
   const compression = header.attributes & COMPRESSION_MASK;
   let records = batch;
   let start = BATCH_HEADER_SIZE;
@@ -144,12 +153,18 @@ function decodeInto(batch: Buffer, header: BatchHeader, out: DecodedRecord[], fr
     const record = readRecord(records, cursor, end, ctx);
     const delta = record.offset - header.baseOffset;
     if (delta <= previous || delta > header.lastOffsetDelta) {
-      throw new SamsaError('CORRUPT_MESSAGE', `record ${i} of batch at offset ${header.baseOffset} has offset delta ${delta} (after ${previous}, last ${header.lastOffsetDelta})`);
+      throw new SamsaError(
+        'CORRUPT_MESSAGE',
+        `record ${i} of batch at offset ${header.baseOffset} has offset delta ${delta} (after ${previous}, last ${header.lastOffsetDelta})`,
+      );
     }
     previous = delta;
     if (record.offset >= fromOffset) out.push(record);
   }
   if (cursor.pos !== end) {
-    throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} has ${end - cursor.pos} bytes after its ${header.recordCount} records`);
+    throw new SamsaError(
+      'CORRUPT_MESSAGE',
+      `batch at offset ${header.baseOffset} has ${end - cursor.pos} bytes after its ${header.recordCount} records`,
+    );
   }
 }

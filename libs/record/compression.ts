@@ -130,7 +130,8 @@ function tooLarge(codec: string, maxBytes: number): SamsaError {
 
 async function xerialCompress(data: Buffer): Promise<Buffer> {
   const blocks: Promise<Buffer>[] = [];
-  for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) blocks.push(snappy().compress(data.subarray(pos, pos + XERIAL_BLOCK_SIZE)));
+  for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE)
+    blocks.push(snappy().compress(data.subarray(pos, pos + XERIAL_BLOCK_SIZE)));
   const compressed = await Promise.all(blocks);
   const header = Buffer.alloc(XERIAL_HEADER_SIZE);
   XERIAL_MAGIC.copy(header, 0);
@@ -155,7 +156,8 @@ function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
     if (data.length - pos < 4) throw new SamsaError('CORRUPT_MESSAGE', 'snappy: truncated xerial block length');
     const size = data.readInt32BE(pos);
     pos += 4;
-    if (size < 0 || size > data.length - pos) throw new SamsaError('CORRUPT_MESSAGE', `snappy: xerial block of ${size} bytes with ${data.length - pos} left`);
+    if (size < 0 || size > data.length - pos)
+      throw new SamsaError('CORRUPT_MESSAGE', `snappy: xerial block of ${size} bytes with ${data.length - pos} left`);
     const block = snappyBlock(data.subarray(pos, pos + size), maxBytes - total, maxBytes);
     pos += size;
     total += block.length;

@@ -33,12 +33,4 @@ export {
 export type { RecordHeader, DecodedRecord } from './records.js';
 export { buildBatch, compressBatch, rebuildBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
 export { decodeBatch, iterateBatches, decodeRecordsFrom, type BatchPosition, type DecodeOptions } from './batch-reader.js';
-export {
-  CODECS,
-  DEFAULT_MAX_DECOMPRESSED_BYTES,
-  codecId,
-  parseCodec,
-  compress,
-  decompress,
-  type CompressionCodec,
-} from './compression.js';
+export { CODECS, DEFAULT_MAX_DECOMPRESSED_BYTES, codecId, parseCodec, compress, decompress, type CompressionCodec } from './compression.js';

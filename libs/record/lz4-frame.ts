@@ -59,7 +59,8 @@ export function lz4FrameDecode(input: Buffer, maxBytes: number): Buffer {
       if (word === 0) break;
       const stored = (word & 0x80000000) !== 0;
       const size = word & 0x7fffffff;
-      if (size > blockMax || size > input.length - pos) throw corrupt(`block of ${size} bytes does not fit (max ${blockMax}, ${input.length - pos} left)`);
+      if (size > blockMax || size > input.length - pos)
+        throw corrupt(`block of ${size} bytes does not fit (max ${blockMax}, ${input.length - pos} left)`);
       const block = input.subarray(pos, pos + size);
       pos += size + (blockChecksum ? 4 : 0);
       const room = Math.min(blockMax, maxBytes - total);

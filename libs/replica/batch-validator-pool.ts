@@ -58,7 +58,13 @@ export class BatchValidatorPool {
       if (!p) return;
       this.pending.delete(reply.id);
       if (reply.batch) p.resolve(Buffer.from(reply.batch.buffer, reply.batch.byteOffset, reply.batch.byteLength));
-      else p.reject(new SamsaError(reply.reason && isErrorReason(reply.reason) ? reply.reason : 'INTERNAL_ERROR', reply.message ?? 'batch validation failed'));
+      else
+        p.reject(
+          new SamsaError(
+            reply.reason && isErrorReason(reply.reason) ? reply.reason : 'INTERNAL_ERROR',
+            reply.message ?? 'batch validation failed',
+          ),
+        );
     });
     const fail = (why: string): void => {
       if (this.worker === worker) this.worker = undefined;

@@ -16,7 +16,15 @@
  * returned as it came, without reading a record: the produce hot path keeps batches as bytes.
  */
 import { SamsaError } from '../errors/index.js';
-import { COMPRESSION_MASK, CODECS, decodeBatch, readBatchHeader, rebuildBatch, type CompressionCodec, type DecodedRecord } from '../record/index.js';
+import {
+  COMPRESSION_MASK,
+  CODECS,
+  decodeBatch,
+  readBatchHeader,
+  rebuildBatch,
+  type CompressionCodec,
+  type DecodedRecord,
+} from '../record/index.js';
 import { withConfigDefaults, type TopicConfigValues } from '../cluster/index.js';
 
 /** The codec a topic's compression.type asks for, or undefined for "producer". */
@@ -48,10 +56,16 @@ export async function validateForAppend(batch: Buffer, topic: { name: string; co
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as DecodedRecord;
     if (r.offset !== header.baseOffset + i) {
-      throw new SamsaError('CORRUPT_MESSAGE', `${what}: record ${i} has offset delta ${r.offset - header.baseOffset}, expected ${i} (a producer's batch numbers its records 0, 1, 2, ...)`);
+      throw new SamsaError(
+        'CORRUPT_MESSAGE',
+        `${what}: record ${i} has offset delta ${r.offset - header.baseOffset}, expected ${i} (a producer's batch numbers its records 0, 1, 2, ...)`,
+      );
     }
     if (compacted && r.key === null) {
-      throw new SamsaError('INVALID_REQUEST', `${what}: record ${i} has no key, but topic ${topic.name} is compacted (cleanup.policy=${config.cleanupPolicy}) and compaction keeps records by key`);
+      throw new SamsaError(
+        'INVALID_REQUEST',
+        `${what}: record ${i} has no key, but topic ${topic.name} is compacted (cleanup.policy=${config.cleanupPolicy}) and compaction keeps records by key`,
+      );
     }
   }
   return recompress ? rebuildBatch(header, records, target) : batch;

@@ -116,5 +116,12 @@ export class FollowerTracker {
 }
 
 function fresh(brokerEpoch: number | undefined, sinceMs: number): FollowerProgress {
-  return { brokerEpoch, logEndOffset: undefined, lastCaughtUpMs: sinceMs, caughtUpFetchMs: undefined, lastFetchLeaderEndOffset: -1, lastFetchMs: sinceMs };
+  return {
+    brokerEpoch,
+    logEndOffset: undefined,
+    lastCaughtUpMs: sinceMs,
+    caughtUpFetchMs: undefined,
+    lastFetchLeaderEndOffset: -1,
+    lastFetchMs: sinceMs,
+  };
 }

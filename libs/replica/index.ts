@@ -20,9 +20,23 @@ export {
   type IsrCheckOptions,
 } from './partition.js';
 export { OffsetWaiters, type WakeReason, type WaitOptions } from './offset-waiters.js';
-export { ReplicaManager, type ReplicaManagerOptions, type ReplicaClusterView, type OpenLog, type OfflineReplica } from './replica-manager.js';
+export {
+  ReplicaManager,
+  type ReplicaManagerOptions,
+  type ReplicaClusterView,
+  type OpenLog,
+  type OfflineReplica,
+} from './replica-manager.js';
 export { guardStorage, storageErrno } from './storage-guard.js';
-export { planProduce, type ProduceInput, type ProduceRecordInput, type ProduceBatchInput, type PartitionWrite, type PlanContext, type KeylessPartitioner } from './produce-plan.js';
+export {
+  planProduce,
+  type ProduceInput,
+  type ProduceRecordInput,
+  type ProduceBatchInput,
+  type PartitionWrite,
+  type PlanContext,
+  type KeylessPartitioner,
+} from './produce-plan.js';
 export { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
 export { partitionDir, partitionDirName, parsePartitionDirName, CLEAN_SHUTDOWN_FILE, PARTITION_METADATA_FILE } from './partition-dir.js';
 export { FollowerTracker, type FollowerProgress, type IsrInputs } from './follower-progress.js';

@@ -189,7 +189,9 @@ export class Partition {
    * for an earlier process, whose log may hold what this one lost. Everything else is 'follower'.
    */
   get role(): Role {
-    return this.state.leader === this.localBrokerId && this.incarnation !== undefined && this.state.leaderBrokerEpoch === this.incarnation ? 'leader' : 'follower';
+    return this.state.leader === this.localBrokerId && this.incarnation !== undefined && this.state.leaderBrokerEpoch === this.incarnation
+      ? 'leader'
+      : 'follower';
   }
   get leaderEpoch(): number {
     return this.state.leaderEpoch;
@@ -290,23 +292,35 @@ export class Partition {
   checkFollowerFetch(fetch: FollowerFetch): FollowerFetchCheck {
     this.throwIfClosed();
     if (fetch.currentLeaderEpoch < this.state.leaderEpoch) {
-      throw new SamsaError('FENCED', `${this.name}: follower ${fetch.followerId} follows leader epoch ${fetch.currentLeaderEpoch}; the current epoch is ${this.state.leaderEpoch}`);
+      throw new SamsaError(
+        'FENCED',
+        `${this.name}: follower ${fetch.followerId} follows leader epoch ${fetch.currentLeaderEpoch}; the current epoch is ${this.state.leaderEpoch}`,
+      );
     }
     if (fetch.currentLeaderEpoch > this.state.leaderEpoch) {
-      throw this.notLeader(`${this.name}: this broker has not yet seen leader epoch ${fetch.currentLeaderEpoch} (it knows ${this.state.leaderEpoch})`);
+      throw this.notLeader(
+        `${this.name}: this broker has not yet seen leader epoch ${fetch.currentLeaderEpoch} (it knows ${this.state.leaderEpoch})`,
+      );
     }
     this.assertLeader();
     if (!this.state.replicas.includes(fetch.followerId)) {
-      throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `${this.name}: broker ${fetch.followerId} is not a replica (replicas [${this.state.replicas.join(', ')}])`);
+      throw new SamsaError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `${this.name}: broker ${fetch.followerId} is not a replica (replicas [${this.state.replicas.join(', ')}])`,
+      );
     }
     if (fetch.lastFetchedEpoch >= 0) {
       const ours = this.log.endOffsetForEpoch(fetch.lastFetchedEpoch);
-      if (ours.epoch < fetch.lastFetchedEpoch || ours.endOffset < fetch.fetchOffset) return { kind: 'diverging', epoch: ours.epoch, endOffset: ours.endOffset };
+      if (ours.epoch < fetch.lastFetchedEpoch || ours.endOffset < fetch.fetchOffset)
+        return { kind: 'diverging', epoch: ours.epoch, endOffset: ours.endOffset };
     }
     const end = this.log.logEndOffset;
     if (fetch.fetchOffset > end) return { kind: 'diverging', epoch: this.log.latestEpoch, endOffset: end };
     if (fetch.fetchOffset < this.log.logStartOffset) {
-      throw new SamsaError('OFFSET_OUT_OF_RANGE', `${this.name}: follower ${fetch.followerId} fetches offset ${fetch.fetchOffset}, below the leader's log start ${this.log.logStartOffset}`);
+      throw new SamsaError(
+        'OFFSET_OUT_OF_RANGE',
+        `${this.name}: follower ${fetch.followerId} fetches offset ${fetch.fetchOffset}, below the leader's log start ${this.log.logStartOffset}`,
+      );
     }
     this.followers.onFetch(fetch.followerId, fetch.followerBrokerEpoch, fetch.fetchOffset, end, this.now());
     this.recomputeHighWatermark();
@@ -384,7 +398,10 @@ export class Partition {
   private assertFollowing(leaderEpoch: number): void {
     this.throwIfClosed();
     if (this.role !== 'follower' || this.state.leaderEpoch !== leaderEpoch) {
-      throw new SamsaError('FENCED', `${this.name}: no longer following epoch ${leaderEpoch} (now ${this.role} in epoch ${this.state.leaderEpoch})`);
+      throw new SamsaError(
+        'FENCED',
+        `${this.name}: no longer following epoch ${leaderEpoch} (now ${this.role} in epoch ${this.state.leaderEpoch})`,
+      );
     }
   }
 
@@ -420,7 +437,9 @@ export class Partition {
         );
       }
       if (options.expectedLeaderEpoch > this.state.leaderEpoch) {
-        throw this.notLeader(`${this.name}: this broker has not yet seen leader epoch ${options.expectedLeaderEpoch} (it knows ${this.state.leaderEpoch})`);
+        throw this.notLeader(
+          `${this.name}: this broker has not yet seen leader epoch ${options.expectedLeaderEpoch} (it knows ${this.state.leaderEpoch})`,
+        );
       }
     }
     this.assertLeader();
@@ -468,7 +487,12 @@ export class Partition {
     this.appendWaiters.advance(this.log.logEndOffset);
     this.recomputeHighWatermark();
     if (options.acks === 'all') {
-      const attributes = { 'samsa.topic': this.topic, 'samsa.partition': this.partition, 'samsa.last_offset': done.info.lastOffset, 'samsa.isr_size': this.state.isr.length };
+      const attributes = {
+        'samsa.topic': this.topic,
+        'samsa.partition': this.partition,
+        'samsa.last_offset': done.info.lastOffset,
+        'samsa.isr_size': this.state.isr.length,
+      };
       await withChildSpan('partition.await_isr', attributes, () =>
         this.awaitCommitted(done.info.lastOffset, done.epoch, options.minInsyncReplicas, options.timeoutMs ?? 30_000),
       );
@@ -519,7 +543,8 @@ export class Partition {
     this.assertLeader();
     this.checkOffsetInRange(offset);
     const highWatermark = this.hw;
-    if (offset >= highWatermark) return { bytes: Buffer.alloc(0), nextOffset: offset, highWatermark, logStartOffset: this.log.logStartOffset };
+    if (offset >= highWatermark)
+      return { bytes: Buffer.alloc(0), nextOffset: offset, highWatermark, logStartOffset: this.log.logStartOffset };
     const { bytes, nextOffset } = await this.log.read(offset, maxBytes, highWatermark);
     return { bytes, nextOffset, highWatermark, logStartOffset: this.log.logStartOffset };
   }
@@ -717,7 +742,10 @@ export class Partition {
       const remaining = deadline - Date.now();
       if (remaining <= 0 || (await this.waiters.wait(lastOffset, { timeoutMs: remaining })) === 'timeout') {
         if (committed()) return;
-        throw new SamsaError('REQUEST_TIMED_OUT', `${this.name}: offset ${lastOffset} was not replicated to the ISR within ${timeoutMs} ms`);
+        throw new SamsaError(
+          'REQUEST_TIMED_OUT',
+          `${this.name}: offset ${lastOffset} was not replicated to the ISR within ${timeoutMs} ms`,
+        );
       }
     }
   }

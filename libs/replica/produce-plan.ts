@@ -166,7 +166,11 @@ function toBuildInput(record: ProduceRecordInput): RecordInput {
  */
 function splitToFit(records: readonly ProduceRecordInput[], indexes: number[], ctx: PlanContext): { batch: Buffer; indexes: number[] }[] {
   const limit = ctx.topic.config.maxMessageBytes;
-  const build = (ix: number[]): Buffer => buildBatch(ix.map((i) => toBuildInput(records[i] as ProduceRecordInput)), { nowMs: ctx.nowMs });
+  const build = (ix: number[]): Buffer =>
+    buildBatch(
+      ix.map((i) => toBuildInput(records[i] as ProduceRecordInput)),
+      { nowMs: ctx.nowMs },
+    );
   const whole = build(indexes);
   if (whole.length <= limit) return [{ batch: whole, indexes }];
   // Measure each record alone; its share of a shared batch is at most its solo size minus the

@@ -99,8 +99,14 @@ export class ProducerStateTable {
   update(batch: ProducerBatch, firstOffset: number): void {
     if (!isIdempotent(batch)) return;
     const previous = this.producers.get(batch.producerId);
-    const entry: ProducerEntry = previous && previous.epoch === batch.producerEpoch ? previous : { epoch: batch.producerEpoch, batches: [] };
-    entry.batches.push({ firstSeq: batch.baseSequence, lastSeq: lastSequence(batch), firstOffset, lastOffset: firstOffset + batch.lastOffsetDelta });
+    const entry: ProducerEntry =
+      previous && previous.epoch === batch.producerEpoch ? previous : { epoch: batch.producerEpoch, batches: [] };
+    entry.batches.push({
+      firstSeq: batch.baseSequence,
+      lastSeq: lastSequence(batch),
+      firstOffset,
+      lastOffset: firstOffset + batch.lastOffsetDelta,
+    });
     if (entry.batches.length > DEDUPE_WINDOW) entry.batches.shift();
     this.producers.delete(batch.producerId);
     this.producers.set(batch.producerId, entry);

@@ -180,7 +180,14 @@ export class ReplicaManager {
         ...options.cleaner,
         clock: systemClock,
         logger: options.logger,
-        replicas: () => [...manager.hosted.values()].filter((p) => !p.closed).map((p): CleanableReplica => ({ name: `${p.topic}-${p.partition}`, cleaningDue: () => p.cleaningDue(), clean: (r) => p.clean(r) })),
+        replicas: () =>
+          [...manager.hosted.values()]
+            .filter((p) => !p.closed)
+            .map((p): CleanableReplica => ({
+              name: `${p.topic}-${p.partition}`,
+              cleaningDue: () => p.cleaningDue(),
+              clean: (r) => p.clean(r),
+            })),
       });
       manager.cleaner.start();
     }
@@ -251,7 +258,9 @@ export class ReplicaManager {
   /** leader-id and leader-address details for NOT_LEADER_OR_FOLLOWER errors. */
   leaderHint(leaderId: number): Record<string, string> {
     const broker = this.options.view.broker(leaderId);
-    return broker ? { 'leader-id': String(leaderId), 'leader-address': `${broker.host}:${broker.port}` } : { 'leader-id': String(leaderId) };
+    return broker
+      ? { 'leader-id': String(leaderId), 'leader-address': `${broker.host}:${broker.port}` }
+      : { 'leader-id': String(leaderId) };
   }
 
   /**
@@ -389,7 +398,11 @@ export class ReplicaManager {
         const retry = !this.failed.has(key);
         this.failed.set(key, err instanceof Error ? err : new Error(String(err)));
         this.failedAtMs.set(key, Date.now());
-        if (retry) logger.error({ err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS }, 'opening a partition log failed; the replica is offline on this broker and is tried again periodically');
+        if (retry)
+          logger.error(
+            { err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS },
+            'opening a partition log failed; the replica is offline on this broker and is tried again periodically',
+          );
       }
     }
     this.reportOffline();
@@ -411,7 +424,11 @@ export class ReplicaManager {
     // Opening an offline replica writes little; prove the disk takes a write before trusting it again.
     if (this.failed.has(key)) await probeWritable(dir);
     const name = `${topic.name}-${state.partition}`;
-    const log = guardStorage(await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name })), name, (err) => this.markOffline(key, err));
+    const log = guardStorage(
+      await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name })),
+      name,
+      (err) => this.markOffline(key, err),
+    );
     const partition = new Partition({
       topic: topic.name,
       partition: state.partition,
@@ -428,7 +445,8 @@ export class ReplicaManager {
       await log.abandon();
       throw err;
     }
-    if (this.failed.has(key)) logger.info({ partition: name }, 'an offline replica opened again: it follows and rejoins the ISR once caught up');
+    if (this.failed.has(key))
+      logger.info({ partition: name }, 'an offline replica opened again: it follows and rejoins the ISR once caught up');
     logger.info(
       {
         partition: `${topic.name}-${state.partition}`,

@@ -14,7 +14,18 @@ import { SamsaError } from '../errors/index.js';
 import type { ReplicaLog } from './partition.js';
 
 /** errno codes that mean "this log's storage failed", not "this request was wrong". */
-const STORAGE_ERRNOS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENXIO', 'ENODEV']);
+const STORAGE_ERRNOS: ReadonlySet<string> = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EIO',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EMFILE',
+  'ENFILE',
+  'ENXIO',
+  'ENODEV',
+]);
 
 /** The storage errno of `err` or of any error in its cause chain, undefined when it has none. */
 export function storageErrno(err: unknown): string | undefined {
@@ -30,7 +41,17 @@ type AsyncMethods = {
 }[keyof ReplicaLog];
 
 /** The operations that touch the disk; close/abandon/delete are how a failed log is let go, so they are not guarded. */
-const GUARDED: readonly AsyncMethods[] = ['appendAsLeader', 'appendAsFollower', 'truncateTo', 'truncateFullyAndStartAt', 'read', 'offsetForTimestamp', 'applyRetention', 'cleaningDue', 'clean'];
+const GUARDED: readonly AsyncMethods[] = [
+  'appendAsLeader',
+  'appendAsFollower',
+  'truncateTo',
+  'truncateFullyAndStartAt',
+  'read',
+  'offsetForTimestamp',
+  'applyRetention',
+  'cleaningDue',
+  'clean',
+];
 
 /**
  * `log` with every disk operation guarded (see the module comment). `name` names the replica in
@@ -48,7 +69,11 @@ export function guardStorage(log: ReplicaLog, name: string, onFailure: (err: Err
         if (code === undefined) throw err;
         const cause = err instanceof Error ? err : new Error(String(err));
         onFailure(cause);
-        throw new SamsaError('STORAGE_ERROR', `${name}: storage failed (${code}: ${cause.message}); the replica is offline on this broker and its partition moves to another replica`, { cause });
+        throw new SamsaError(
+          'STORAGE_ERROR',
+          `${name}: storage failed (${code}: ${cause.message}); the replica is offline on this broker and its partition moves to another replica`,
+          { cause },
+        );
       }
     });
   }

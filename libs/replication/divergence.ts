@@ -26,6 +26,7 @@ export function truncationPlan(input: DivergenceInput): TruncationPlan {
   if (input.leaderEpoch < 0) return { kind: 'restart', offset: Math.max(0, input.leaderLogStartOffset) };
   const { ours } = input;
   if (ours.epoch < 0) return { kind: 'truncate', offset: input.ourLogStartOffset };
-  const offset = ours.epoch === input.leaderEpoch ? Math.min(input.leaderEndOffset, ours.endOffset) : Math.min(ours.endOffset, input.ourLogEndOffset);
+  const offset =
+    ours.epoch === input.leaderEpoch ? Math.min(input.leaderEndOffset, ours.endOffset) : Math.min(ours.endOffset, input.ourLogEndOffset);
   return { kind: 'truncate', offset: Math.max(offset, input.ourLogStartOffset) };
 }

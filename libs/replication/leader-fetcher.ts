@@ -134,7 +134,10 @@ export class LeaderFetcher {
         const delay = timedOut ? 0 : (BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number);
         this.failures++;
         const level = this.failures <= 1 ? 'info' : 'warn';
-        this.settings.logger[level]({ err: fromServiceError(err), leader: this.leaderId, retryInMs: delay }, 'replication stream to the leader broke; reconnecting');
+        this.settings.logger[level](
+          { err: fromServiceError(err), leader: this.leaderId, retryInMs: delay },
+          'replication stream to the leader broke; reconnecting',
+        );
         await this.sleep(Date.now() + delay);
         continue;
       } finally {
@@ -166,7 +169,13 @@ export class LeaderFetcher {
       if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
       if (p.currentState.leaderBrokerEpoch !== leaderIncarnation) continue;
       epochs.set(key, p.leaderEpoch);
-      positions.push({ topic: p.topic, partition: p.partition, fetchOffset: p.logEndOffset, lastFetchedEpoch: p.latestEpoch, currentLeaderEpoch: p.leaderEpoch });
+      positions.push({
+        topic: p.topic,
+        partition: p.partition,
+        fetchOffset: p.logEndOffset,
+        lastFetchedEpoch: p.latestEpoch,
+        currentLeaderEpoch: p.leaderEpoch,
+      });
     }
     if (positions.length === 0) return undefined;
     return {
@@ -215,7 +224,8 @@ export class LeaderFetcher {
         await this.applyOne(p, data, epoch);
       } catch (err) {
         const e = toSamsaError(err);
-        if (e.reason !== 'FENCED') this.settings.logger.warn({ err: e, partition: key, leader: this.leaderId }, 'applying replicated data failed; retrying shortly');
+        if (e.reason !== 'FENCED')
+          this.settings.logger.warn({ err: e, partition: key, leader: this.leaderId }, 'applying replicated data failed; retrying shortly');
         this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);
       }
     }
@@ -225,13 +235,19 @@ export class LeaderFetcher {
     const key = keyOf(data.topic, data.partition);
     if (data.errorReason) {
       if (data.errorReason === 'OFFSET_OUT_OF_RANGE' && data.logStartOffset >= 0 && p.logEndOffset < data.logStartOffset) {
-        this.settings.logger.warn({ partition: key, logEndOffset: p.logEndOffset, leaderLogStart: data.logStartOffset }, 'fell below the leader\'s log start; starting over there');
+        this.settings.logger.warn(
+          { partition: key, logEndOffset: p.logEndOffset, leaderLogStart: data.logStartOffset },
+          "fell below the leader's log start; starting over there",
+        );
         await p.restartAsFollowerAt(data.logStartOffset, epoch);
         return;
       }
       // FENCED: our metadata is behind (the watch will bring the new epoch); NOT_LEADER: the
       // leader has not seen it yet. Either way, ask again shortly.
-      this.settings.logger.debug({ partition: key, leader: this.leaderId, reason: data.errorReason, message: data.errorMessage }, 'leader refused a partition');
+      this.settings.logger.debug(
+        { partition: key, leader: this.leaderId, reason: data.errorReason, message: data.errorMessage },
+        'leader refused a partition',
+      );
       const race = data.errorReason === 'FENCED' || data.errorReason === 'NOT_LEADER_OR_FOLLOWER';
       this.pausedUntil.set(key, Date.now() + (race ? EPOCH_RACE_PAUSE_MS : REFUSED_PAUSE_MS));
       return;
@@ -246,7 +262,15 @@ export class LeaderFetcher {
         ourLogEndOffset: p.logEndOffset,
       });
       this.settings.logger.info(
-        { partition: key, leader: this.leaderId, leaderEpoch: epoch, divergingEpoch: data.divergingEpoch, leaderEndOffset: data.divergingEndOffset, logEndOffset: p.logEndOffset, plan },
+        {
+          partition: key,
+          leader: this.leaderId,
+          leaderEpoch: epoch,
+          divergingEpoch: data.divergingEpoch,
+          leaderEndOffset: data.divergingEndOffset,
+          logEndOffset: p.logEndOffset,
+          plan,
+        },
         'log diverges from the leader; truncating',
       );
       if (plan.kind === 'restart') await p.restartAsFollowerAt(plan.offset, epoch);

@@ -66,7 +66,10 @@ export function replicationHandlers(options: LeaderServiceOptions): v1.Replicati
       if (!partition) throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${topic}-${partitionId}`);
       partition.throwIfClosed();
       if (request.currentLeaderEpoch < partition.leaderEpoch) {
-        throw new SamsaError('FENCED', `${topic}-${partitionId}: caller follows epoch ${request.currentLeaderEpoch}, the current one is ${partition.leaderEpoch}`);
+        throw new SamsaError(
+          'FENCED',
+          `${topic}-${partitionId}: caller follows epoch ${request.currentLeaderEpoch}, the current one is ${partition.leaderEpoch}`,
+        );
       }
       partition.assertLeader();
       const found = partition.endOffsetForEpoch(request.leaderEpoch);
@@ -116,7 +119,8 @@ async function answer(
   for (const position of request.partitions) checked.push(await check(options, followerId, Number(request.followerBrokerEpoch), position));
 
   const key = (p: v1.ReplicaPartitionPosition__Output): string => `${p.topic}/${p.partition}`;
-  const hasData = (c: Checked): boolean => c.answer !== undefined || (c.partition !== undefined && c.partition.logEndOffset > c.position.fetchOffset);
+  const hasData = (c: Checked): boolean =>
+    c.answer !== undefined || (c.partition !== undefined && c.partition.logEndOffset > c.position.fetchOffset);
   const hasHwNews = (c: Checked): boolean => c.partition !== undefined && c.partition.highWatermark !== sentHw.get(key(c.position));
   if (checked.length > 0 && !checked.some(hasData)) {
     if (checked.some(hasHwNews)) {
@@ -131,7 +135,10 @@ async function answer(
     }
   }
 
-  const budget = Math.max(1, Math.min(request.maxBytes > 0 ? request.maxBytes : options.maxMessageBytes, options.maxMessageBytes - RESPONSE_OVERHEAD_BYTES));
+  const budget = Math.max(
+    1,
+    Math.min(request.maxBytes > 0 ? request.maxBytes : options.maxMessageBytes, options.maxMessageBytes - RESPONSE_OVERHEAD_BYTES),
+  );
   let used = 0;
   const out: v1.ReplicaPartitionData[] = [];
   for (const c of checked) {
@@ -157,7 +164,14 @@ async function answer(
     // Nothing new for this one: leave it out, so a response over many partitions stays small.
     if (batches.length === 0 && sentHw.get(key(c.position)) === hw) continue;
     sentHw.set(key(c.position), hw);
-    out.push({ topic: c.position.topic, partition: c.position.partition, highWatermark: hw, logStartOffset: partition.logStartOffset, batches, traceContext });
+    out.push({
+      topic: c.position.topic,
+      partition: c.position.partition,
+      highWatermark: hw,
+      logStartOffset: partition.logStartOffset,
+      batches,
+      traceContext,
+    });
   }
   return { partitions: out };
 }
@@ -167,10 +181,20 @@ async function answer(
  * the read is the span `replication.send` in that trace, and its context goes to the follower;
  * untraced data costs no span.
  */
-async function readTraced(partition: Partition, followerId: number, offset: number, maxBytes: number): Promise<{ batches: Buffer; traceContext: TraceCarrier }> {
+async function readTraced(
+  partition: Partition,
+  followerId: number,
+  offset: number,
+  maxBytes: number,
+): Promise<{ batches: Buffer; traceContext: TraceCarrier }> {
   const produced = partition.traceContextAt(offset);
   if (produced.traceparent === undefined) return { batches: (await partition.readForFollower(offset, maxBytes)).bytes, traceContext: {} };
-  const attributes = { 'samsa.topic': partition.topic, 'samsa.partition': partition.partition, 'samsa.follower_id': followerId, 'samsa.fetch_offset': offset };
+  const attributes = {
+    'samsa.topic': partition.topic,
+    'samsa.partition': partition.partition,
+    'samsa.follower_id': followerId,
+    'samsa.fetch_offset': offset,
+  };
   return withRemoteParent(
     'replication.send',
     produced,
@@ -193,21 +217,33 @@ function staleIncarnation(options: LeaderServiceOptions, request: v1.ReplicaFetc
   const own = options.replicas.brokerEpoch;
   const wanted = Number(request.leaderBrokerEpoch);
   if (wanted !== 0 && wanted !== own) {
-    return new SamsaError('FENCED', `broker ${options.brokerId} is incarnation ${own ?? 'unregistered'}, not ${wanted} that the follower's metadata names`);
+    return new SamsaError(
+      'FENCED',
+      `broker ${options.brokerId} is incarnation ${own ?? 'unregistered'}, not ${wanted} that the follower's metadata names`,
+    );
   }
   const follower = Number(request.followerBrokerEpoch);
   const registered = options.brokerEpochOf(request.followerId);
   if (follower !== 0 && follower !== registered) {
-    return new SamsaError('FENCED', `follower ${request.followerId} is incarnation ${follower} but broker ${request.followerId} is registered as ${registered ?? 'nothing'}`);
+    return new SamsaError(
+      'FENCED',
+      `follower ${request.followerId} is incarnation ${follower} but broker ${request.followerId} is registered as ${registered ?? 'nothing'}`,
+    );
   }
   return undefined;
 }
 
-async function check(options: LeaderServiceOptions, followerId: number, followerBrokerEpoch: number, position: v1.ReplicaPartitionPosition__Output): Promise<Checked> {
+async function check(
+  options: LeaderServiceOptions,
+  followerId: number,
+  followerBrokerEpoch: number,
+  position: v1.ReplicaPartitionPosition__Output,
+): Promise<Checked> {
   let partition: Partition | undefined;
   try {
     partition = await options.replicas.partition(position.topic, position.partition);
-    if (!partition) throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${position.topic}-${position.partition}`);
+    if (!partition)
+      throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${position.topic}-${position.partition}`);
     const result = partition.checkFollowerFetch({
       followerId,
       followerBrokerEpoch,

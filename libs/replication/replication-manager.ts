@@ -76,7 +76,9 @@ export class ReplicationManager {
   private plan(): void {
     if (this.closed) return;
     const byLeader = new Map<number, Partition[]>();
-    const admitted = this.options.replicas.brokerEpoch !== undefined && this.options.view.admission(this.options.brokerId)?.brokerEpoch === this.options.replicas.brokerEpoch;
+    const admitted =
+      this.options.replicas.brokerEpoch !== undefined &&
+      this.options.view.admission(this.options.brokerId)?.brokerEpoch === this.options.replicas.brokerEpoch;
     for (const p of admitted ? this.options.replicas.partitions() : []) {
       if (p.closed || p.role !== 'follower' || p.leaderId < 0 || p.leaderId === this.options.brokerId) continue;
       const list = byLeader.get(p.leaderId) ?? [];
@@ -102,7 +104,8 @@ export class ReplicationManager {
             return b ? `${b.host}:${b.port}` : undefined;
           },
           // Our own from the process itself (the view may still show a predecessor's registration).
-          brokerEpochOf: (id) => (id === this.options.brokerId ? this.options.replicas.brokerEpoch : this.options.view.broker(id)?.brokerEpoch),
+          brokerEpochOf: (id) =>
+            id === this.options.brokerId ? this.options.replicas.brokerEpoch : this.options.view.broker(id)?.brokerEpoch,
         });
         this.fetchers.set(leaderId, fetcher);
         this.options.logger.info({ leader: leaderId, partitions: partitions.length }, 'replicating from leader broker');
@@ -116,7 +119,8 @@ export class ReplicationManager {
     const { view } = this.options;
     // A broker in controlled shutdown is not added back to an ISR: the controller just took it out
     // so that no acks=all write waits for it once it stops.
-    const admittedEpochOf = (id: number): number | undefined => (view.isAdmitted(id) && !view.isShuttingDown(id) ? view.broker(id)?.brokerEpoch : undefined);
+    const admittedEpochOf = (id: number): number | undefined =>
+      view.isAdmitted(id) && !view.isShuttingDown(id) ? view.broker(id)?.brokerEpoch : undefined;
     for (const p of this.options.replicas.partitions()) {
       if (p.role !== 'leader' || p.closed) continue;
       const key = keyOf(p.topic, p.partition);
@@ -134,15 +138,30 @@ export class ReplicationManager {
 
   private async writeIsr(p: Partition, isr: number[]): Promise<void> {
     const before = p.currentState;
-    const attrs = { 'samsa.topic': p.topic, 'samsa.partition': p.partition, 'samsa.isr.before': before.isr.join(','), 'samsa.isr.after': isr.join(',') };
+    const attrs = {
+      'samsa.topic': p.topic,
+      'samsa.partition': p.partition,
+      'samsa.isr.before': before.isr.join(','),
+      'samsa.isr.after': isr.join(','),
+    };
     try {
-      const result = await withSpan('replication.alter_isr', attrs, () => alterIsr(this.options.etcd, this.options.keys, before, isr, this.options.view.topic(p.topic)?.config.minInsyncReplicas ?? 1));
+      const result = await withSpan('replication.alter_isr', attrs, () =>
+        alterIsr(this.options.etcd, this.options.keys, before, isr, this.options.view.topic(p.topic)?.config.minInsyncReplicas ?? 1),
+      );
       if (result.kind === 'committed') {
         this.options.onIsrChanged?.(p.topic, p.partition, before.isr.length, isr.length);
         const removed = before.isr.filter((id) => !isr.includes(id));
         const added = isr.filter((id) => !before.isr.includes(id));
         this.options.logger.info(
-          { topic: p.topic, partition: p.partition, isr, removed, added, leaderEpoch: before.leaderEpoch, partitionEpoch: result.state.partitionEpoch },
+          {
+            topic: p.topic,
+            partition: p.partition,
+            isr,
+            removed,
+            added,
+            leaderEpoch: before.leaderEpoch,
+            partitionEpoch: result.state.partitionEpoch,
+          },
           removed.length > 0 ? 'shrank the in-sync replica set' : 'expanded the in-sync replica set',
         );
         // Take it at once rather than wait for the watch, so the next tick does not propose it again.

@@ -9,19 +9,34 @@ import type { ReplicationServiceClient } from './generated/samsa/v1/ReplicationS
 import type { CoordinatorServiceClient } from './generated/samsa/v1/CoordinatorService.js';
 
 /** Without `credentials`, the process's transport (transport.ts: TLS when the process set it up). */
-export function brokerClient(address: string, limits: RpcLimits = DEFAULT_RPC_LIMITS, credentials: grpc.ChannelCredentials = defaultChannelCredentials()): BrokerServiceClient {
+export function brokerClient(
+  address: string,
+  limits: RpcLimits = DEFAULT_RPC_LIMITS,
+  credentials: grpc.ChannelCredentials = defaultChannelCredentials(),
+): BrokerServiceClient {
   return new (loadSamsaProto().proto.samsa.v1.BrokerService)(address, credentials, clientOptions(limits));
 }
 
-export function controllerClient(address: string, limits: RpcLimits = DEFAULT_RPC_LIMITS, credentials: grpc.ChannelCredentials = defaultChannelCredentials()): ControllerServiceClient {
+export function controllerClient(
+  address: string,
+  limits: RpcLimits = DEFAULT_RPC_LIMITS,
+  credentials: grpc.ChannelCredentials = defaultChannelCredentials(),
+): ControllerServiceClient {
   return new (loadSamsaProto().proto.samsa.v1.ControllerService)(address, credentials, clientOptions(limits));
 }
 
-export function replicationClient(address: string, limits: RpcLimits = DEFAULT_RPC_LIMITS, credentials: grpc.ChannelCredentials = defaultChannelCredentials()): ReplicationServiceClient {
+export function replicationClient(
+  address: string,
+  limits: RpcLimits = DEFAULT_RPC_LIMITS,
+  credentials: grpc.ChannelCredentials = defaultChannelCredentials(),
+): ReplicationServiceClient {
   return new (loadSamsaProto().proto.samsa.v1.ReplicationService)(address, credentials, clientOptions(limits));
 }
 
-export function coordinatorClient(address: string, limits: RpcLimits = DEFAULT_RPC_LIMITS, credentials: grpc.ChannelCredentials = defaultChannelCredentials()): CoordinatorServiceClient {
+export function coordinatorClient(
+  address: string,
+  limits: RpcLimits = DEFAULT_RPC_LIMITS,
+  credentials: grpc.ChannelCredentials = defaultChannelCredentials(),
+): CoordinatorServiceClient {
   return new (loadSamsaProto().proto.samsa.v1.CoordinatorService)(address, credentials, clientOptions(limits));
 }
-

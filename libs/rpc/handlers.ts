@@ -27,10 +27,7 @@ export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): grpc.handleUna
   };
 }
 
-export type ServerStreamHandler<Req, Res> = (
-  request: Req,
-  call: grpc.ServerWritableStream<Req, Res>,
-) => Promise<void>;
+export type ServerStreamHandler<Req, Res> = (request: Req, call: grpc.ServerWritableStream<Req, Res>) => Promise<void>;
 
 /**
  * A server-streaming handler. The handler writes with `call.write` (respecting back-pressure) and
@@ -73,7 +70,10 @@ export function bidiStream<Req, Res>(handler: BidiHandler<Req, Res>): grpc.handl
  * write() returns false, and we wait for 'drain' instead of buffering without bound.
  * Resolves false if the call was cancelled or closed while waiting.
  */
-export function writeWithBackpressure<Res>(call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>, message: Res): Promise<boolean> {
+export function writeWithBackpressure<Res>(
+  call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>,
+  message: Res,
+): Promise<boolean> {
   if (call.cancelled || call.writableEnded) return Promise.resolve(false);
   if (call.write(message)) return Promise.resolve(true);
   return new Promise<boolean>((resolve) => {

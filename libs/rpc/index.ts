@@ -9,7 +9,14 @@ export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
 export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { callUnary, deadlineIn } from './call.js';
-export { isServiceCall, claimedPrincipal, setPrincipalResolver, setServiceIdentity, SERVICE_IDENTITY_HEADER, type ServiceKind } from './principal.js';
+export {
+  isServiceCall,
+  claimedPrincipal,
+  setPrincipalResolver,
+  setServiceIdentity,
+  SERVICE_IDENTITY_HEADER,
+  type ServiceKind,
+} from './principal.js';
 export { InvalidRequest } from './strict-requests.js';
 export { onShutdown } from './shutdown-fanout.js';
 export * from './limits.js';

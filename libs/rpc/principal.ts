@@ -17,9 +17,7 @@ import * as grpc from '@grpc/grpc-js';
 
 export type ServiceKind = 'broker' | 'controller' | 'coordinator';
 
-export type Principal =
-  | { kind: 'service'; service: ServiceKind; id: string; authenticated: boolean }
-  | { kind: 'client' };
+export type Principal = { kind: 'service'; service: ServiceKind; id: string; authenticated: boolean } | { kind: 'client' };
 
 export const SERVICE_IDENTITY_HEADER = 'samsa-service-identity';
 const SERVICES: readonly ServiceKind[] = ['broker', 'controller', 'coordinator'];

@@ -251,7 +251,10 @@ class Walk {
           const n = this.length(end, field.label);
           const limit = field.limit;
           if (limit && n > limit.maxBytes) {
-            throw new SamsaError(limit.reason, `${field.label}: the ${limit.what} is ${n} bytes long; the limit is ${limit.maxBytes} bytes of UTF-8`);
+            throw new SamsaError(
+              limit.reason,
+              `${field.label}: the ${limit.what} is ${n} bytes long; the limit is ${limit.maxBytes} bytes of UTF-8`,
+            );
           }
           if (!this.utf8(n)) this.fail(`field ${field.label} is not valid UTF-8`);
           this.pos += n;

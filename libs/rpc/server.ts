@@ -28,7 +28,8 @@ export function createServer(limits: RpcLimits = DEFAULT_RPC_LIMITS): grpc.Serve
   const server = new grpc.Server(serverOptions(limits));
   const internals = server as unknown as ServerInternals;
   const common = internals.commonServerOptions;
-  if (!common || typeof common !== 'object') throw new Error('@grpc/grpc-js changed: Server.commonServerOptions is gone; update libs/rpc/server.ts');
+  if (!common || typeof common !== 'object')
+    throw new Error('@grpc/grpc-js changed: Server.commonServerOptions is gone; update libs/rpc/server.ts');
   common.settings = { ...common.settings, initialWindowSize: RECEIVE_WINDOW_BYTES };
   return server;
 }
@@ -37,12 +38,18 @@ export function createServer(limits: RpcLimits = DEFAULT_RPC_LIMITS): grpc.Serve
  * Binds `host:port` (port 0 picks a free one) and resolves to the bound port. Without
  * `credentials`, the process's transport (transport.ts: TLS when the service set it up).
  */
-export function bindServer(server: grpc.Server, host: string, port: number, credentials: grpc.ServerCredentials = defaultServerCredentials()): Promise<number> {
+export function bindServer(
+  server: grpc.Server,
+  host: string,
+  port: number,
+  credentials: grpc.ServerCredentials = defaultServerCredentials(),
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, credentials, (err, bound) => {
       if (err) return reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
       const listeners = (server as unknown as ServerInternals).http2Servers;
-      if (!(listeners instanceof Map)) return reject(new Error('@grpc/grpc-js changed: Server.http2Servers is gone; update libs/rpc/server.ts'));
+      if (!(listeners instanceof Map))
+        return reject(new Error('@grpc/grpc-js changed: Server.http2Servers is gone; update libs/rpc/server.ts'));
       for (const listener of listeners.keys()) {
         if (windowed.has(listener)) continue;
         windowed.add(listener);

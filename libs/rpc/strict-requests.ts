@@ -37,7 +37,9 @@ export function strictDeserializers(definition: protoLoader.PackageDefinition): 
           validator.validate(typeName, bytes);
           return decode(bytes);
         } catch (err) {
-          return new InvalidRequest(err instanceof SamsaError ? err : new SamsaError('INVALID_REQUEST', `cannot decode ${typeName}: ${toSamsaError(err).message}`));
+          return new InvalidRequest(
+            err instanceof SamsaError ? err : new SamsaError('INVALID_REQUEST', `cannot decode ${typeName}: ${toSamsaError(err).message}`),
+          );
         }
       };
     }

@@ -44,6 +44,9 @@ export class AuditLog {
   }
 
   quotaChanged(what: 'set' | 'removed', entity: QuotaEntity, limits: QuotaLimits | undefined, by: string): void {
-    this.logger.info({ audit: true, event: `quota-${what}`, by, entity, ...(limits ? { limits } : {}) }, `quota ${what} by ${by}: ${describeEntity(entity)}`);
+    this.logger.info(
+      { audit: true, event: `quota-${what}`, by, entity, ...(limits ? { limits } : {}) },
+      `quota ${what} by ${by}: ${describeEntity(entity)}`,
+    );
   }
 }

@@ -60,7 +60,9 @@ function readMaterial(paths: CertificatePaths): Material {
   try {
     createSecureContext(material);
   } catch (err) {
-    throw new TlsMaterialError(`${paths.cert} with key ${paths.key} and CA ${paths.ca} is not a valid TLS identity: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TlsMaterialError(
+      `${paths.cert} with key ${paths.key} and CA ${paths.ca} is not a valid TLS identity: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return material;
 }

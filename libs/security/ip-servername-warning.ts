@@ -11,10 +11,10 @@ export function silenceIpServernameWarning(): void {
   if (installed) return;
   installed = true;
   const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]): void => {
     const options = rest[0];
     const code = typeof options === 'object' && options !== null ? (options as { code?: unknown }).code : rest[1];
     if (code === 'DEP0123') return;
     emit(warning, ...rest);
-  });
+  };
 }

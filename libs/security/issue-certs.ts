@@ -21,7 +21,8 @@ async function main(args: string[]): Promise<void> {
       continue;
     }
     const [name, hosts] = arg.split('=') as [string, string | undefined];
-    if (!/^(broker|controller|coordinator)-\d+$/.test(name)) throw new Error(`"${name}": a service is named <broker|controller|coordinator>-<id>`);
+    if (!/^(broker|controller|coordinator)-\d+$/.test(name))
+      throw new Error(`"${name}": a service is named <broker|controller|coordinator>-<id>`);
     process.stdout.write(`${(await ca.issue(name, { service: true, hosts: (hosts ?? '').split(',') })).cert}\n`);
   }
 }

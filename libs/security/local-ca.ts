@@ -50,7 +50,8 @@ async function openssl(args: string[]): Promise<void> {
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
     const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new Error('the `openssl` binary is not installed (Debian: apt-get install openssl; scripts/install.sh does it)');
+    if (code === 'ENOENT')
+      throw new Error('the `openssl` binary is not installed (Debian: apt-get install openssl; scripts/install.sh does it)');
     throw new Error(`openssl ${args[0]} failed: ${stderr.trim() || String(err)}`);
   }
 }
@@ -84,11 +85,26 @@ export class LocalCa {
     if (existsSync(ca.caCert) && existsSync(ca.caKey)) return ca;
     privateFile(ca.caKey);
     await openssl([
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-sha256',
-      '-keyout', ca.caKey, '-out', ca.caCert, '-days', String(CA_DAYS),
-      '-subj', `/O=Samsa/CN=${name} ${randomBytes(4).toString('hex')}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-sha256',
+      '-keyout',
+      ca.caKey,
+      '-out',
+      ca.caCert,
+      '-days',
+      String(CA_DAYS),
+      '-subj',
+      `/O=Samsa/CN=${name} ${randomBytes(4).toString('hex')}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     chmodSync(ca.caKey, 0o600);
     return ca;
@@ -112,7 +128,21 @@ export class LocalCa {
     try {
       privateFile(key);
       const ou = options.service ? SERVICE_OU : CLIENT_OU;
-      await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', `/O=Samsa/OU=${ou}/CN=${name}`]);
+      await openssl([
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        csr,
+        '-subj',
+        `/O=Samsa/OU=${ou}/CN=${name}`,
+      ]);
       writeFileSync(
         ext,
         [
@@ -124,8 +154,23 @@ export class LocalCa {
         ].join('\n'),
       );
       await openssl([
-        'x509', '-req', '-sha256', '-in', csr, '-CA', this.caCert, '-CAkey', this.caKey,
-        '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', String(options.days ?? LEAF_DAYS), '-extfile', ext, '-out', cert,
+        'x509',
+        '-req',
+        '-sha256',
+        '-in',
+        csr,
+        '-CA',
+        this.caCert,
+        '-CAkey',
+        this.caKey,
+        '-set_serial',
+        `0x${randomBytes(16).toString('hex')}`,
+        '-days',
+        String(options.days ?? LEAF_DAYS),
+        '-extfile',
+        ext,
+        '-out',
+        cert,
       ]);
       // Into place by rename, key first: a reader that sees the new certificate sees its key.
       chmodSync(key, 0o600);

@@ -59,13 +59,20 @@ export function transportSecurity(config: TlsConfig, logger: Logger): TransportS
   const paths: CertificatePaths = { ca: config.tlsCa, cert: config.tlsCert, key: config.tlsKey };
   const files = new CertificateFiles(paths, config.tlsReloadMs, (event) => {
     if (event.kind === 'reloaded') logger.info({ cert: paths.cert }, 'TLS certificate files changed; new connections use them');
-    else logger.warn({ cert: paths.cert, reason: event.reason }, 'TLS certificate files changed but are not a valid identity; keeping the previous one');
+    else
+      logger.warn(
+        { cert: paths.cert, reason: event.reason },
+        'TLS certificate files changed but are not a valid identity; keeping the previous one',
+      );
   });
   // grpc-js names the first argument the CA provider but uses it as the identity; one provider
   // serves both, so the order does not matter.
   const server = grpc.experimental.createCertificateProviderServerCredentials(files, files, config.tlsClientAuth === 'required');
   const channel = grpc.experimental.createCertificateProviderChannelCredentials(files, files);
-  logger.info({ cert: paths.cert, ca: paths.ca, clientAuth: config.tlsClientAuth, reloadMs: config.tlsReloadMs }, 'TLS on: mutual TLS between services');
+  logger.info(
+    { cert: paths.cert, ca: paths.ca, clientAuth: config.tlsClientAuth, reloadMs: config.tlsReloadMs },
+    'TLS on: mutual TLS between services',
+  );
   return { mode: 'tls', files, server, channel, close: () => files.close() };
 }
 
@@ -82,7 +89,8 @@ export function clientTlsCredentials(paths: { ca: string; cert?: string; key?: s
       throw new TlsMaterialError(`cannot read the ${what} file ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  if ((paths.cert === undefined) !== (paths.key === undefined)) throw new TlsMaterialError('a client certificate needs its key, and a key its certificate');
+  if ((paths.cert === undefined) !== (paths.key === undefined))
+    throw new TlsMaterialError('a client certificate needs its key, and a key its certificate');
   silenceIpServernameWarning();
   return grpc.credentials.createSsl(
     read('CA certificate', paths.ca),

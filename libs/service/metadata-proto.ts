@@ -49,16 +49,21 @@ export function toTopicInfo(view: ClusterView, record: TopicRecord): v1.TopicInf
 
 /** All topics when `topics` is empty; an unknown requested topic is UNKNOWN_TOPIC_OR_PARTITION. */
 export function toMetadataResponse(view: ClusterView, clusterId: string, topics: readonly string[]): v1.GetMetadataResponse {
-  const records = topics.length === 0 ? view.topics() : topics.map((name) => {
-    const record = view.topic(name);
-    if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
-    return record;
-  });
+  const records =
+    topics.length === 0
+      ? view.topics()
+      : topics.map((name) => {
+          const record = view.topic(name);
+          if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
+          return record;
+        });
   const controller = view.controller();
   return {
     clusterId,
     brokers: view.brokers().map((b) => ({ id: b.id, host: b.host, port: b.port, rack: b.rack })),
     topics: records.map((r) => toTopicInfo(view, r)),
-    ...(controller ? { controller: { id: Number(controller.controllerId) || 0, host: controller.host, port: controller.port, rack: '' } } : {}),
+    ...(controller
+      ? { controller: { id: Number(controller.controllerId) || 0, host: controller.host, port: controller.port, rack: '' } }
+      : {}),
   };
 }

@@ -83,12 +83,30 @@ export class BrokerMetrics {
   private readonly detach: () => void;
 
   constructor(source: BrokerMetricsSource, meter: Meter = samsaMeter) {
-    this.bytesIn = meter.createCounter('samsa.broker.produced.bytes', { unit: 'By', description: 'Record batch bytes appended by Produce on this broker (as leader)' });
-    this.recordsIn = meter.createCounter('samsa.broker.produced.records', { unit: '{record}', description: 'Records appended by Produce on this broker (as leader)' });
-    this.bytesOut = meter.createCounter('samsa.broker.fetched.bytes', { unit: 'By', description: 'Record batch bytes read by Fetch and Consume on this broker' });
-    this.recordsOut = meter.createCounter('samsa.broker.fetched.records', { unit: '{record}', description: 'Records read by Fetch and Consume on this broker' });
-    this.isrShrinks = meter.createCounter('samsa.broker.isr.shrinks', { unit: '{change}', description: 'ISR shrinks made by this broker as leader (a follower fell behind)' });
-    this.isrExpands = meter.createCounter('samsa.broker.isr.expands', { unit: '{change}', description: 'ISR expands made by this broker as leader (a follower caught up)' });
+    this.bytesIn = meter.createCounter('samsa.broker.produced.bytes', {
+      unit: 'By',
+      description: 'Record batch bytes appended by Produce on this broker (as leader)',
+    });
+    this.recordsIn = meter.createCounter('samsa.broker.produced.records', {
+      unit: '{record}',
+      description: 'Records appended by Produce on this broker (as leader)',
+    });
+    this.bytesOut = meter.createCounter('samsa.broker.fetched.bytes', {
+      unit: 'By',
+      description: 'Record batch bytes read by Fetch and Consume on this broker',
+    });
+    this.recordsOut = meter.createCounter('samsa.broker.fetched.records', {
+      unit: '{record}',
+      description: 'Records read by Fetch and Consume on this broker',
+    });
+    this.isrShrinks = meter.createCounter('samsa.broker.isr.shrinks', {
+      unit: '{change}',
+      description: 'ISR shrinks made by this broker as leader (a follower fell behind)',
+    });
+    this.isrExpands = meter.createCounter('samsa.broker.isr.expands', {
+      unit: '{change}',
+      description: 'ISR expands made by this broker as leader (a follower caught up)',
+    });
     this.produceDuration = meter.createHistogram('samsa.broker.produce.duration', {
       unit: 's',
       description: 'Produce requests, from arrival to answer (acks=all includes waiting for the ISR)',
@@ -101,7 +119,10 @@ export class BrokerMetrics {
     });
     this.openStreams = meter.createUpDownCounter('samsa.broker.open_streams', { description: 'Consume streams open on this broker' });
 
-    const logSize = meter.createObservableGauge('samsa.partition.log.size', { unit: 'By', description: 'Bytes of the partition log on disk' });
+    const logSize = meter.createObservableGauge('samsa.partition.log.size', {
+      unit: 'By',
+      description: 'Bytes of the partition log on disk',
+    });
     const segments = meter.createObservableGauge('samsa.partition.log.segments', { description: 'Segment files of the partition log' });
     const underMinIsr = meter.createObservableGauge('samsa.broker.under_min_isr_partitions', {
       description: 'Partitions led here whose ISR is smaller than min.insync.replicas (acks=all produces fail)',

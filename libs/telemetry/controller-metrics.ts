@@ -44,18 +44,31 @@ export class ControllerMetrics {
   private readonly detach: () => void;
 
   constructor(source: ControllerMetricsSource, meter: Meter) {
-    this.elections = meter.createCounter('samsa.controller.elections', { unit: '{election}', description: 'Times this process became the active controller' });
+    this.elections = meter.createCounter('samsa.controller.elections', {
+      unit: '{election}',
+      description: 'Times this process became the active controller',
+    });
     this.leaderElections = meter.createCounter('samsa.controller.partition_leader_elections', {
       unit: '{election}',
       description: 'Partition leader changes this controller saw while active (outcome offline: no live in-sync replica was left)',
     });
-    const active = meter.createObservableGauge('samsa.controller.active', { description: '1 while this controller is the elected, active one' });
-    const version = meter.createObservableGauge('samsa.controller.metadata.version', { description: 'etcd revision of the cluster metadata this controller has applied' });
-    const alive = meter.createObservableGauge('samsa.controller.brokers.alive', { description: 'Brokers registered in etcd (lease alive)' });
+    const active = meter.createObservableGauge('samsa.controller.active', {
+      description: '1 while this controller is the elected, active one',
+    });
+    const version = meter.createObservableGauge('samsa.controller.metadata.version', {
+      description: 'etcd revision of the cluster metadata this controller has applied',
+    });
+    const alive = meter.createObservableGauge('samsa.controller.brokers.alive', {
+      description: 'Brokers registered in etcd (lease alive)',
+    });
     const topics = meter.createObservableGauge('samsa.controller.topics', { description: 'Topics in the cluster' });
     const partitions = meter.createObservableGauge('samsa.controller.partitions', { description: 'Partitions in the cluster' });
-    const offline = meter.createObservableGauge('samsa.controller.offline_partitions', { description: 'Partitions without a live leader: no produce or consume is possible' });
-    const underMinIsr = meter.createObservableGauge('samsa.controller.under_min_isr_partitions', { description: 'Partitions whose ISR is smaller than min.insync.replicas: acks=all produces fail' });
+    const offline = meter.createObservableGauge('samsa.controller.offline_partitions', {
+      description: 'Partitions without a live leader: no produce or consume is possible',
+    });
+    const underMinIsr = meter.createObservableGauge('samsa.controller.under_min_isr_partitions', {
+      description: 'Partitions whose ISR is smaller than min.insync.replicas: acks=all produces fail',
+    });
     const observables = [active, version, alive, topics, partitions, offline, underMinIsr];
     const callback = (r: BatchObservableResult): void => {
       const live = source.liveBrokerIds();
@@ -80,7 +93,8 @@ export class ControllerMetrics {
       r.observe(underMinIsr, belowMin);
     };
     meter.addBatchObservableCallback(callback, observables);
-    for (const topic of source.topics()) for (const p of source.partitions(topic.name)) this.epochs.set(`${p.topic}/${p.partition}`, p.leaderEpoch);
+    for (const topic of source.topics())
+      for (const p of source.partitions(topic.name)) this.epochs.set(`${p.topic}/${p.partition}`, p.leaderEpoch);
     const unsubscribe = source.onPartitionChange((state) => {
       const key = `${state.topic}/${state.partition}`;
       const before = this.epochs.get(key);

@@ -6,7 +6,18 @@
  */
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 export { shutdownTelemetry, flushTelemetry } from './shutdown.js';
-export { tracer, meter, withSpan, withSyncSpan, withChildSpan, withLinkedRoot, activeSpanContext, outsideTrace, recordFailure, ATTR } from './spans.js';
+export {
+  tracer,
+  meter,
+  withSpan,
+  withSyncSpan,
+  withChildSpan,
+  withLinkedRoot,
+  activeSpanContext,
+  outsideTrace,
+  recordFailure,
+  ATTR,
+} from './spans.js';
 export {
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,

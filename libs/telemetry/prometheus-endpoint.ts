@@ -33,7 +33,10 @@ function withUnits(metrics: ResourceMetrics): ResourceMetrics {
     ...metrics,
     scopeMetrics: metrics.scopeMetrics.map((scope) => ({
       ...scope,
-      metrics: scope.metrics.map((m) => ({ ...m, descriptor: { ...m.descriptor, name: withUnitSuffix(m.descriptor.name, m.descriptor.unit) } })),
+      metrics: scope.metrics.map((m) => ({
+        ...m,
+        descriptor: { ...m.descriptor, name: withUnitSuffix(m.descriptor.name, m.descriptor.unit) },
+      })),
     })),
   };
 }

@@ -15,7 +15,13 @@
  * libuv timer that costs next to nothing; GC durations arrive from a PerformanceObserver). Owned by
  * start.ts, which calls close() at shutdown.
  */
-import { monitorEventLoopDelay, performance, PerformanceObserver, constants as perfConstants, type EventLoopUtilization } from 'node:perf_hooks';
+import {
+  monitorEventLoopDelay,
+  performance,
+  PerformanceObserver,
+  constants as perfConstants,
+  type EventLoopUtilization,
+} from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { BatchObservableResult, Meter } from '@opentelemetry/api';
 
@@ -52,12 +58,27 @@ export class RuntimeMetrics {
     const cpu = meter.createObservableCounter('process.cpu.time', { unit: 's', description: 'CPU time used by this process' });
     const rss = meter.createObservableGauge('process.memory.usage', { unit: 'By', description: 'Resident set size of this process' });
     const uptime = meter.createObservableGauge('process.uptime', { unit: 's', description: 'Seconds since this process started' });
-    const heapUsed = meter.createObservableGauge('v8js.memory.heap.used', { unit: 'By', description: 'V8 heap bytes in use, by heap space' });
+    const heapUsed = meter.createObservableGauge('v8js.memory.heap.used', {
+      unit: 'By',
+      description: 'V8 heap bytes in use, by heap space',
+    });
     const heapLimit = meter.createObservableGauge('v8js.memory.heap.limit', { unit: 'By', description: 'V8 heap size limit' });
-    const p50 = meter.createObservableGauge('nodejs.eventloop.delay.p50', { unit: 's', description: 'Median event-loop delay since the last scrape' });
-    const p99 = meter.createObservableGauge('nodejs.eventloop.delay.p99', { unit: 's', description: '99th percentile event-loop delay since the last scrape' });
-    const max = meter.createObservableGauge('nodejs.eventloop.delay.max', { unit: 's', description: 'Largest event-loop delay since the last scrape' });
-    const utilization = meter.createObservableGauge('nodejs.eventloop.utilization', { unit: '1', description: 'Share of time the event loop was busy since the last scrape' });
+    const p50 = meter.createObservableGauge('nodejs.eventloop.delay.p50', {
+      unit: 's',
+      description: 'Median event-loop delay since the last scrape',
+    });
+    const p99 = meter.createObservableGauge('nodejs.eventloop.delay.p99', {
+      unit: 's',
+      description: '99th percentile event-loop delay since the last scrape',
+    });
+    const max = meter.createObservableGauge('nodejs.eventloop.delay.max', {
+      unit: 's',
+      description: 'Largest event-loop delay since the last scrape',
+    });
+    const utilization = meter.createObservableGauge('nodejs.eventloop.utilization', {
+      unit: '1',
+      description: 'Share of time the event loop was busy since the last scrape',
+    });
     const observables = [cpu, rss, uptime, heapUsed, heapLimit, p50, p99, max, utilization];
     const callback = (r: BatchObservableResult): void => {
       const usage = process.cpuUsage();
@@ -65,7 +86,8 @@ export class RuntimeMetrics {
       r.observe(cpu, usage.system / 1e6, { 'cpu.mode': 'system' });
       r.observe(rss, process.memoryUsage.rss());
       r.observe(uptime, process.uptime());
-      for (const space of getHeapSpaceStatistics()) r.observe(heapUsed, space.space_used_size, { 'v8js.heap.space.name': space.space_name });
+      for (const space of getHeapSpaceStatistics())
+        r.observe(heapUsed, space.space_used_size, { 'v8js.heap.space.name': space.space_name });
       r.observe(heapLimit, getHeapStatistics().heap_size_limit);
       // The histogram is in nanoseconds. It starts over after a scrape that read at least
       // MIN_DELAY_SAMPLES samples (one sample per 20 ms): two scrapes close together still read

@@ -14,7 +14,14 @@
  * The OTEL_TRACES_SAMPLER variable, when set, replaces this sampler altogether (the SDK reads it).
  */
 import { SpanKind, type Attributes, type Context, type Link } from '@opentelemetry/api';
-import { ParentBasedSampler, TraceIdRatioBasedSampler, AlwaysOnSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import {
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  AlwaysOnSampler,
+  SamplingDecision,
+  type Sampler,
+  type SamplingResult,
+} from '@opentelemetry/sdk-trace-base';
 
 class ServiceRootSampler implements Sampler {
   private readonly background: Sampler;

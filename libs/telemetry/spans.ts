@@ -5,7 +5,19 @@
  * Span names are fixed strings (`log.append`, `partition.append`, ...); what varies goes in
  * attributes under `samsa.*` (see ATTR), so a trace backend can group them.
  */
-import { ROOT_CONTEXT, context, trace, metrics, SpanStatusCode, type Context, type Link, type Span, type Attributes, type SpanContext, type SpanOptions } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  context,
+  trace,
+  metrics,
+  SpanStatusCode,
+  type Context,
+  type Link,
+  type Span,
+  type Attributes,
+  type SpanContext,
+  type SpanOptions,
+} from '@opentelemetry/api';
 
 export const tracer = trace.getTracer('samsa');
 export const meter = metrics.getMeter('samsa');
@@ -48,16 +60,21 @@ export async function withSpan<T>(
   options: SpanOptions & { parent?: Context } = {},
 ): Promise<T> {
   const { parent, ...spanOptions } = options;
-  return tracer.startActiveSpan(name, { ...spanOptions, attributes: { ...spanOptions.attributes, ...attributes } }, parent ?? context.active(), async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      recordFailure(span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { ...spanOptions, attributes: { ...spanOptions.attributes, ...attributes } },
+    parent ?? context.active(),
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        recordFailure(span, err);
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** withSpan for synchronous work (a decision taken in memory, such as a group join). */
@@ -89,7 +106,13 @@ export function withChildSpan<T>(name: string, attributes: Attributes, fn: (span
  * step of a long-lived stream (a group member's commit, a delivery of records) that would otherwise
  * make the stream's trace grow without end. See docs/adr/0031-rpc-telemetry.md.
  */
-export function withLinkedRoot<T>(name: string, attributes: Attributes, session: SpanContext | undefined, fn: (span: Span) => Promise<T>, links: Link[] = []): Promise<T> {
+export function withLinkedRoot<T>(
+  name: string,
+  attributes: Attributes,
+  session: SpanContext | undefined,
+  fn: (span: Span) => Promise<T>,
+  links: Link[] = [],
+): Promise<T> {
   return withSpan(name, attributes, fn, { parent: ROOT_CONTEXT, links: session ? [{ context: session }, ...links] : links });
 }
 

@@ -31,7 +31,12 @@ class NoContextManager implements ContextManager {
   active(): Context {
     return ROOT_CONTEXT;
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(_context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    _context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return fn.call(thisArg, ...args);
   }
   bind<T>(_context: Context, target: T): T {
@@ -87,7 +92,8 @@ export function startTelemetry(role: ProcessRole, env: Env = process.env): void 
     async () => {
       const provider = trace.getTracerProvider();
       const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-      if ('forceFlush' in delegate && typeof delegate.forceFlush === 'function') await (delegate.forceFlush as () => Promise<void>).call(delegate);
+      if ('forceFlush' in delegate && typeof delegate.forceFlush === 'function')
+        await (delegate.forceFlush as () => Promise<void>).call(delegate);
     },
   );
 }

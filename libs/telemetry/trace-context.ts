@@ -170,26 +170,27 @@ export class AppendTraceIndex {
  * own and a consumer's loop must not nest every chunk under whatever it started in. A no-op without
  * an SDK (the tracer is a no-op; header scanning is skipped when the span does not record).
  */
-export function traceReceived(topic: string, partition: number, chunk: readonly { offset: number; headers: readonly TraceHeader[] }[]): void {
+export function traceReceived(
+  topic: string,
+  partition: number,
+  chunk: readonly { offset: number; headers: readonly TraceHeader[] }[],
+): void {
   const first = chunk[0];
   if (!first) return;
-  const span = tracer.startSpan(
-    `receive ${topic}`,
-    {
-      kind: SpanKind.CONSUMER,
-      root: true,
-      attributes: {
-        'messaging.system': 'samsa',
-        'messaging.operation.type': 'receive',
-        'messaging.destination.name': topic,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.batch.message_count': chunk.length,
-        [ATTR.topic]: topic,
-        [ATTR.partition]: partition,
-        [ATTR.baseOffset]: first.offset,
-      },
+  const span = tracer.startSpan(`receive ${topic}`, {
+    kind: SpanKind.CONSUMER,
+    root: true,
+    attributes: {
+      'messaging.system': 'samsa',
+      'messaging.operation.type': 'receive',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.batch.message_count': chunk.length,
+      [ATTR.topic]: topic,
+      [ATTR.partition]: partition,
+      [ATTR.baseOffset]: first.offset,
     },
-  );
+  });
   if (span.isRecording()) for (const link of linksFromRecords(chunk)) span.addLink(link);
   span.end();
 }

@@ -56,10 +56,24 @@ export function locate(absPath) {
   if (top === 'services' && parts.length > 2) return { kind: 'service', unit: `services/${name}`, name, rel, isFace: true };
   if (top === 'tools' && parts.length > 2) {
     const hasFace = existsSync(resolve(ROOT, 'tools', name, 'index.ts'));
-    return { kind: 'tool', unit: `tools/${name}`, name, rel, isFace: !hasFace || (parts.length === 3 && /^index\.[mc]?[jt]s$/.test(parts[2])) };
+    return {
+      kind: 'tool',
+      unit: `tools/${name}`,
+      name,
+      rel,
+      isFace: !hasFace || (parts.length === 3 && /^index\.[mc]?[jt]s$/.test(parts[2])),
+    };
   }
   if (top === 'tools') return { kind: 'tool', unit: rel, name: rel, rel, isFace: true };
-  if (top === 'test') return { kind: 'test', unit: 'test', name: 'test', rel, isFace: true, unitTestOf: parts[1] === 'unit' && parts.length > 3 ? parts[2] : undefined };
+  if (top === 'test')
+    return {
+      kind: 'test',
+      unit: 'test',
+      name: 'test',
+      rel,
+      isFace: true,
+      unitTestOf: parts[1] === 'unit' && parts.length > 3 ? parts[2] : undefined,
+    };
   return { kind: top ?? 'root', unit: top ?? rel, name: top, rel, isFace: true };
 }
 
@@ -92,7 +106,9 @@ function layerViolation(from, to) {
     case 'service':
       return to.kind === 'lib' ? undefined : `a service imports only libs: ${from.unit} may not import ${to.rel}`;
     case 'tool':
-      return to.kind === 'lib' || to.kind === 'tool' ? undefined : `a tool imports only libs and tools: ${from.unit} may not import ${to.rel}`;
+      return to.kind === 'lib' || to.kind === 'tool'
+        ? undefined
+        : `a tool imports only libs and tools: ${from.unit} may not import ${to.rel}`;
     case 'cli':
     case 'bench':
       return to.kind === 'lib' || to.kind === 'tool' ? undefined : `${from.unit} imports only libs and tools, not ${to.rel}`;
@@ -126,7 +142,7 @@ function resolveSpecifier(fromFile, specifier) {
 const layersRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Imports follow the layer graph and go through each lib\'s index.ts (scripts/lint/layers.mjs)' },
+    docs: { description: "Imports follow the layer graph and go through each lib's index.ts (scripts/lint/layers.mjs)" },
     schema: [],
   },
   create(context) {

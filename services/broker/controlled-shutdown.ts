@@ -103,7 +103,10 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
     logger.info({ tookMs: Date.now() - started }, 'controlled shutdown: leadership and ISR places handed over');
   } catch (err) {
     const left = notHandedOver(view, brokerId);
-    logger.warn({ err, tookMs: Date.now() - started, partitions: left.slice(0, 20), count: left.length }, 'controlled shutdown did not complete in time; stopping anyway');
+    logger.warn(
+      { err, tookMs: Date.now() - started, partitions: left.slice(0, 20), count: left.length },
+      'controlled shutdown did not complete in time; stopping anyway',
+    );
   }
   const owned = lease;
   if (!owned) return NO_MARKER;
@@ -112,7 +115,10 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
       // Bounded like the rest: with etcd unreachable the lease simply expires after its TTL.
       const bound = new AbortController();
       try {
-        await Promise.race([owned.revoke().catch(() => owned.release()), sleep(1000, undefined, { signal: bound.signal }).catch(() => undefined)]);
+        await Promise.race([
+          owned.revoke().catch(() => owned.release()),
+          sleep(1000, undefined, { signal: bound.signal }).catch(() => undefined),
+        ]);
       } finally {
         bound.abort();
         owned.release();

@@ -95,7 +95,8 @@ export async function raiseOpenFilesLimit(deps: RaiseDeps = realDeps): Promise<R
   } catch {
     after = undefined;
   }
-  if (!after || after.soft < before.hard) return { before, after: after ?? before, problem: 'prlimit ran but the soft limit did not change' };
+  if (!after || after.soft < before.hard)
+    return { before, after: after ?? before, problem: 'prlimit ran but the soft limit did not change' };
   return { before, after };
 }
 
@@ -113,7 +114,8 @@ export async function logFilePoolForBroker(
   const soft = raised.after?.soft ?? Infinity;
   const budget = logFileBudget(configured, soft);
   const facts = { before: raised.before, after: raised.after, logFileBudget: budget, configuredLogFileBudget: configured };
-  if (raised.problem) logger.warn({ ...facts, problem: raised.problem }, 'could not raise the open-files limit; going on with the current one');
+  if (raised.problem)
+    logger.warn({ ...facts, problem: raised.problem }, 'could not raise the open-files limit; going on with the current one');
   else logger.info(facts, 'open-files limit');
   if (budget < configured) logger.warn(facts, 'log file budget lowered to fit under the open-files limit (SAMSA_MAX_OPEN_LOG_FILES)');
   const files = new FilePool(budget);

@@ -36,7 +36,11 @@ export function isForwarded(call: { metadata: grpc.Metadata }): boolean {
   return call.metadata.get(FORWARDED_HEADER).some((v) => String(v) === '1');
 }
 
-type CancellableCall = { on(event: 'cancelled', listener: () => void): unknown; off(event: 'cancelled', listener: () => void): unknown; getDeadline(): grpc.Deadline };
+type CancellableCall = {
+  on(event: 'cancelled', listener: () => void): unknown;
+  off(event: 'cancelled', listener: () => void): unknown;
+  getDeadline(): grpc.Deadline;
+};
 
 export class Forwarder {
   private readonly clients = new Map<string, v1.BrokerServiceClient>();
@@ -57,7 +61,10 @@ export class Forwarder {
     const record = this.view.topic(topic);
     if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
     if (!Number.isInteger(partition) || partition < 0 || partition >= record.partitions) {
-      throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} has partitions 0 to ${record.partitions - 1}; there is no partition ${partition}`);
+      throw new SamsaError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `topic ${topic} has partitions 0 to ${record.partitions - 1}; there is no partition ${partition}`,
+      );
     }
     const state = this.view.partition(topic, partition);
     if (!state || state.leader < 0) {
@@ -75,7 +82,9 @@ export class Forwarder {
       );
     }
     if (!leader) {
-      throw new SamsaError('LEADER_NOT_AVAILABLE', `${topic}-${partition}: leader broker ${state.leader} is not registered (down?)`, { details });
+      throw new SamsaError('LEADER_NOT_AVAILABLE', `${topic}-${partition}: leader broker ${state.leader} is not registered (down?)`, {
+        details,
+      });
     }
     return { kind: 'remote', leaderId: state.leader, address: `${leader.host}:${leader.port}` };
   }
@@ -89,7 +98,12 @@ export class Forwarder {
     route: Extract<Route, { kind: 'remote' }>,
     caller: CancellableCall,
     capMs: number,
-    invoke: (client: v1.BrokerServiceClient, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+    invoke: (
+      client: v1.BrokerServiceClient,
+      metadata: grpc.Metadata,
+      options: grpc.CallOptions,
+      callback: grpc.requestCallback<Res>,
+    ) => grpc.ClientUnaryCall,
   ): Promise<Res> {
     const client = this.client(route.address);
     return withSpan(

@@ -17,7 +17,14 @@ import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { runService, type Resources, type Running } from '../../libs/service/index.js';
 import { startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
-import { connectEtcd, ClusterView, MembershipOwner, MetadataKeys, ProducerIdAllocator, type BrokerRegistration } from '../../libs/cluster/index.js';
+import {
+  connectEtcd,
+  ClusterView,
+  MembershipOwner,
+  MetadataKeys,
+  ProducerIdAllocator,
+  type BrokerRegistration,
+} from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, BatchValidatorPool, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
 import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
@@ -154,7 +161,10 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     }),
   );
   // Consumer groups: any broker answers FindCoordinator (the coordinators own the rest).
-  server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, findCoordinatorHandlers(etcd, new CoordinatorKeys(config.clusterId), () => view.topic(OFFSETS_TOPIC)?.partitions));
+  server.addService(
+    loadSamsaProto().proto.samsa.v1.CoordinatorService.service,
+    findCoordinatorHandlers(etcd, new CoordinatorKeys(config.clusterId), () => view.topic(OFFSETS_TOPIC)?.partitions),
+  );
   server.addService(
     loadSamsaProto().proto.samsa.v1.ReplicationService.service,
     replicationHandlers({
@@ -203,13 +213,25 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   };
   membershipOwner = new MembershipOwner(etcd, keys, registration, config.leaseTtlSeconds, logger, (brokerEpoch) => {
     replicas.setIncarnation(brokerEpoch);
-    logger.info({ brokerEpoch }, brokerEpoch === undefined ? 'registration lost: leading and following nothing until registered again' : 'registered as a new incarnation; leading and following once the controller admits it');
+    logger.info(
+      { brokerEpoch },
+      brokerEpoch === undefined
+        ? 'registration lost: leading and following nothing until registered again'
+        : 'registered as a new incarnation; leading and following once the controller admits it',
+    );
   });
   membershipOwner.reportOffline(offlineNow);
   await membershipOwner.join();
   health.set('SERVING');
   logger.info(
-    { brokerId: config.brokerId, address: `${config.host}:${port}`, advertised: formatHostPort(advertised), dataDir: resolve(config.dataDir), partitions: replicas.partitions().length, cleanStart: replicas.cleanStart },
+    {
+      brokerId: config.brokerId,
+      address: `${config.host}:${port}`,
+      advertised: formatHostPort(advertised),
+      dataDir: resolve(config.dataDir),
+      partitions: replicas.partitions().length,
+      cleanStart: replicas.cleanStart,
+    },
     'broker serving',
   );
 

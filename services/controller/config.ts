@@ -8,14 +8,21 @@ import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.j
 import { DEFAULT_MAX_REPLICAS_PER_BROKER } from '../../libs/cluster/index.js';
 
 export const CONTROLLER_CONFIG_SPEC = {
-  controllerId: int('SAMSA_CONTROLLER_ID', 'controller-id', 1, 'this controller\'s id (for logs and metadata)', 0, 2147483647),
+  controllerId: int('SAMSA_CONTROLLER_ID', 'controller-id', 1, "this controller's id (for logs and metadata)", 0, 2147483647),
   host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
   advertise: advertiseOption(),
   port: int('SAMSA_PORT', 'port', 9090, 'gRPC port', 0, 65535),
   etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
   clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
   logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
-  leaseTtlSeconds: int('SAMSA_LEASE_TTL_SECONDS', 'lease-ttl-seconds', 10, 'etcd lease TTL of the election campaign (failover time)', 2, 3600),
+  leaseTtlSeconds: int(
+    'SAMSA_LEASE_TTL_SECONDS',
+    'lease-ttl-seconds',
+    10,
+    'etcd lease TTL of the election campaign (failover time)',
+    2,
+    3600,
+  ),
   leaderRebalanceDelayMs: int(
     'SAMSA_LEADER_REBALANCE_DELAY_MS',
     'leader-rebalance-delay-ms',

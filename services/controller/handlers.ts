@@ -36,7 +36,9 @@ function createTopicCommand(req: v1.CreateTopicRequest__Output): CreateTopicComm
 
 /** The values set in a proto3 TopicConfig; the oneof markers (_field) and unset fields are not changes. */
 function configChanges(config: v1.TopicConfig__Output | null): TopicConfigRequest {
-  return Object.fromEntries(Object.entries(config ?? {}).filter(([k, v]) => !k.startsWith('_') && v !== undefined && v !== null)) as TopicConfigRequest;
+  return Object.fromEntries(
+    Object.entries(config ?? {}).filter(([k, v]) => !k.startsWith('_') && v !== undefined && v !== null),
+  ) as TopicConfigRequest;
 }
 
 function topicResponse(outcome: TopicOutcome): { topic: v1.TopicInfo } {
@@ -77,7 +79,12 @@ export class ControllerHandlers {
   private onActive<Res, Forwarded extends Res>(
     call: grpc.ServerUnaryCall<unknown, unknown>,
     local: (active: ActiveController) => Promise<Res>,
-    forward: (client: v1.ControllerServiceClient, md: grpc.Metadata, options: grpc.CallOptions, cb: grpc.requestCallback<Forwarded>) => unknown,
+    forward: (
+      client: v1.ControllerServiceClient,
+      md: grpc.Metadata,
+      options: grpc.CallOptions,
+      cb: grpc.requestCallback<Forwarded>,
+    ) => unknown,
   ): Promise<Res> {
     const active = this.ctx.active();
     if (active) return local(active);
@@ -89,7 +96,11 @@ export class ControllerHandlers {
     return {
       CreateTopic: unary((req, call) => {
         assertNotInternalTopic(req.name, 'created by clients (Samsa creates its internal topics itself)');
-        return this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(call, async (active) => topicResponse(await active.createTopic(createTopicCommand(req))), (client, md, options, cb) => client.createTopic(req, md, options, cb));
+        return this.onActive<v1.CreateTopicResponse, v1.CreateTopicResponse__Output>(
+          call,
+          async (active) => topicResponse(await active.createTopic(createTopicCommand(req))),
+          (client, md, options, cb) => client.createTopic(req, md, options, cb),
+        );
       }),
       // Coordinator (and forwarding controller) identities only: libs/security access rules.
       CreateInternalTopic: unary((req, call) => {
@@ -111,10 +122,24 @@ export class ControllerHandlers {
         ),
       ),
       CreatePartitions: unary((req, call) =>
-        this.onActive<v1.CreatePartitionsResponse, v1.CreatePartitionsResponse__Output>(call, async (active) => topicResponse(await active.createPartitions({ name: req.name, totalPartitions: req.totalPartitions, validateOnly: req.validateOnly })), (client, md, options, cb) => client.createPartitions(req, md, options, cb)),
+        this.onActive<v1.CreatePartitionsResponse, v1.CreatePartitionsResponse__Output>(
+          call,
+          async (active) =>
+            topicResponse(
+              await active.createPartitions({ name: req.name, totalPartitions: req.totalPartitions, validateOnly: req.validateOnly }),
+            ),
+          (client, md, options, cb) => client.createPartitions(req, md, options, cb),
+        ),
       ),
       AlterTopicConfig: unary((req, call) =>
-        this.onActive<v1.AlterTopicConfigResponse, v1.AlterTopicConfigResponse__Output>(call, async (active) => topicResponse(await active.alterTopicConfig({ name: req.name, changes: configChanges(req.config), validateOnly: req.validateOnly })), (client, md, options, cb) => client.alterTopicConfig(req, md, options, cb)),
+        this.onActive<v1.AlterTopicConfigResponse, v1.AlterTopicConfigResponse__Output>(
+          call,
+          async (active) =>
+            topicResponse(
+              await active.alterTopicConfig({ name: req.name, changes: configChanges(req.config), validateOnly: req.validateOnly }),
+            ),
+          (client, md, options, cb) => client.alterTopicConfig(req, md, options, cb),
+        ),
       ),
       ListTopics: unary(async (req) => ({
         names: this.ctx.view
@@ -138,4 +163,3 @@ export class ControllerHandlers {
     };
   }
 }
-

@@ -29,7 +29,9 @@ runService({
     const keys = new MetadataKeys(config.clusterId);
     const etcd = resources.own('etcd client', connectEtcd(config.etcdEndpoints), (e) => e.close());
     const view = await ClusterView.start(etcd, keys, logger).catch((err: unknown) => {
-      throw new Error(`cannot read cluster metadata from etcd at ${config.etcdEndpoints.join(',')}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `cannot read cluster metadata from etcd at ${config.etcdEndpoints.join(',')}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     resources.defer('cluster view', () => view.close());
     // Before the server is made: its calls pass the access guard (ACLs, tokens).
@@ -51,7 +53,13 @@ runService({
     let candidate: ControllerCandidate | undefined;
     const handlers = resources.own(
       'forwarding client',
-      new ControllerHandlers({ clusterId: config.clusterId, selfAddress: formatHostPort(advertised), view, active: () => candidate?.active(), security: { view: access.view, admin: securityAdmin } }),
+      new ControllerHandlers({
+        clusterId: config.clusterId,
+        selfAddress: formatHostPort(advertised),
+        view,
+        active: () => candidate?.active(),
+        security: { view: access.view, admin: securityAdmin },
+      }),
       (h) => h.close(),
     );
     server.addService(loadSamsaProto().proto.samsa.v1.ControllerService.service, handlers.handlers());
@@ -83,7 +91,10 @@ runService({
       (m) => m.close(),
     );
     health.set('SERVING');
-    logger.info({ host: config.host, port, advertised: formatHostPort(advertised), clusterId: config.clusterId }, 'controller listening; campaigning for leadership');
+    logger.info(
+      { host: config.host, port, advertised: formatHostPort(advertised), clusterId: config.clusterId },
+      'controller listening; campaigning for leadership',
+    );
     candidate = resources.own(
       'controller candidacy',
       new ControllerCandidate({

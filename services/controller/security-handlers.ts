@@ -29,7 +29,12 @@ export interface SecurityContext {
 export type OnActive = <Res, Forwarded extends Res>(
   call: grpc.ServerUnaryCall<unknown, unknown>,
   local: () => Promise<Res>,
-  forward: (client: v1.ControllerServiceClient, md: grpc.Metadata, options: grpc.CallOptions, cb: grpc.requestCallback<Forwarded>) => unknown,
+  forward: (
+    client: v1.ControllerServiceClient,
+    md: grpc.Metadata,
+    options: grpc.CallOptions,
+    cb: grpc.requestCallback<Forwarded>,
+  ) => unknown,
 ) => Promise<Res>;
 
 type SecurityRpcs = Pick<v1.ControllerServiceHandlers, 'CreateAcls' | 'DescribeAcls' | 'DeleteAcls' | 'AlterQuotas' | 'DescribeQuotas'>;

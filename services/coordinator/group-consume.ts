@@ -7,7 +7,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
 import { checkedOffset, writeWithBackpressure, type v1 } from '../../libs/rpc/index.js';
-import { MemberSession, type AssignorName, type GroupCoordinator, type MemberJoin, type MemberRequest, type TopicPartition } from '../../libs/group/index.js';
+import {
+  MemberSession,
+  type AssignorName,
+  type GroupCoordinator,
+  type MemberJoin,
+  type MemberRequest,
+  type TopicPartition,
+} from '../../libs/group/index.js';
 import type { Consumer, ConsumedMessage } from '../../libs/client/index.js';
 import { ATTR, activeSpanContext, activeTelemetry, linksFromRecords, tracer, type Logger } from '../../libs/telemetry/index.js';
 import type { SpanContext } from '@opentelemetry/api';
@@ -68,9 +75,16 @@ async function* memberRequests(requests: AsyncIterator<v1.GroupConsumeRequest__O
     if (next.done) return;
     const req = next.value;
     if (req.leave) yield { kind: 'leave' };
-    else if (req.processed) yield { kind: 'processed', tp: { topic: req.processed.topic, partition: req.processed.partition }, offset: checkedOffset(req.processed.offset, 'processed.offset') };
-    else if (req.pause) yield { kind: 'pause', partitions: req.pause.partitions.map((partition) => ({ topic: req.pause?.topic ?? '', partition })) };
-    else if (req.resume) yield { kind: 'resume', partitions: req.resume.partitions.map((partition) => ({ topic: req.resume?.topic ?? '', partition })) };
+    else if (req.processed)
+      yield {
+        kind: 'processed',
+        tp: { topic: req.processed.topic, partition: req.processed.partition },
+        offset: checkedOffset(req.processed.offset, 'processed.offset'),
+      };
+    else if (req.pause)
+      yield { kind: 'pause', partitions: req.pause.partitions.map((partition) => ({ topic: req.pause?.topic ?? '', partition })) };
+    else if (req.resume)
+      yield { kind: 'resume', partitions: req.resume.partitions.map((partition) => ({ topic: req.resume?.topic ?? '', partition })) };
     else if (req.join) yield { kind: 'join' };
     // Any other message (empty): still a heartbeat, as before.
     else yield { kind: 'heartbeat' };
@@ -78,7 +92,13 @@ async function* memberRequests(requests: AsyncIterator<v1.GroupConsumeRequest__O
 }
 
 /** One span per chunk sent to the member: a trace of its own, linked to the session and to the records' producers. */
-function traceDelivery(session: SpanContext | undefined, groupId: string, memberId: string, tp: TopicPartition, chunk: readonly ConsumedMessage[]): void {
+function traceDelivery(
+  session: SpanContext | undefined,
+  groupId: string,
+  memberId: string,
+  tp: TopicPartition,
+  chunk: readonly ConsumedMessage[],
+): void {
   if (!activeTelemetry().traces) return;
   const links = [...(session ? [{ context: session }] : []), ...linksFromRecords(chunk)];
   const span = tracer.startSpan(`group.deliver ${tp.topic}`, {
@@ -109,10 +129,15 @@ export async function groupConsume(deps: GroupConsumeDeps, call: Call): Promise<
   const session = new MemberSession<ConsumedMessage>(
     { coordinator: deps.coordinator, records: deps.consumer, logger: deps.logger, shutdown: deps.shutdown, traceLink: sessionSpan },
     {
-      sendAssignment: (a) => writeWithBackpressure(call, { assignment: { memberId: a.memberId, generation: a.generation, partitions: groupTopicPartitions(a.partitions) } }),
+      sendAssignment: (a) =>
+        writeWithBackpressure(call, {
+          assignment: { memberId: a.memberId, generation: a.generation, partitions: groupTopicPartitions(a.partitions) },
+        }),
       sendRecords: (tp, records) => {
         traceDelivery(sessionSpan, join.groupId, session.member, tp, records);
-        return writeWithBackpressure(call, { records: { topic: tp.topic, partition: tp.partition, records: records.map(toConsumedRecord) } });
+        return writeWithBackpressure(call, {
+          records: { topic: tp.topic, partition: tp.partition, records: records.map(toConsumedRecord) },
+        });
       },
       gone: () => call.cancelled,
     },

@@ -6,7 +6,16 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { bidiStream, brokerClient, callUnary, coordinatorClient, deadlineIn, requiredString, unary, type v1 } from '../../libs/rpc/index.js';
+import {
+  bidiStream,
+  brokerClient,
+  callUnary,
+  coordinatorClient,
+  deadlineIn,
+  requiredString,
+  unary,
+  type v1,
+} from '../../libs/rpc/index.js';
 import type { ClusterView } from '../../libs/cluster/index.js';
 import type { Committed, GroupCoordinator, PartitionOwnership, TopicPartition } from '../../libs/group/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
@@ -23,7 +32,11 @@ export interface CoordinatorContext extends GroupConsumeDeps {
   logger: Logger;
 }
 
-const ASSIGNOR_ENUM: Record<string, v1.Assignor> = { range: 'ASSIGNOR_RANGE', roundRobin: 'ASSIGNOR_ROUND_ROBIN', sticky: 'ASSIGNOR_STICKY' };
+const ASSIGNOR_ENUM: Record<string, v1.Assignor> = {
+  range: 'ASSIGNOR_RANGE',
+  roundRobin: 'ASSIGNOR_ROUND_ROBIN',
+  sticky: 'ASSIGNOR_STICKY',
+};
 
 export class CoordinatorHandlers {
   private readonly brokers = new Map<string, v1.BrokerServiceClient>();
@@ -43,15 +56,27 @@ export class CoordinatorHandlers {
       FindCoordinator: unary(async (req) => {
         // An empty group id asks for any coordinator: this one.
         const groupId = req.groupId;
-        const self = this.ctx.ownership()?.coordinators().find((reg) => reg.id === this.ctx.coordinatorId);
+        const self = this.ctx
+          .ownership()
+          ?.coordinators()
+          .find((reg) => reg.id === this.ctx.coordinatorId);
         const owner = groupId === '' ? self : this.ctx.ownership()?.owner(c.partitionOf(groupId));
-        if (!owner) throw new SamsaError('NOT_COORDINATOR', `no coordinator owns group "${groupId}" right now (a takeover is under way); retry shortly`);
+        if (!owner)
+          throw new SamsaError(
+            'NOT_COORDINATOR',
+            `no coordinator owns group "${groupId}" right now (a takeover is under way); retry shortly`,
+          );
         return { coordinatorId: owner.id, host: owner.host, port: owner.port };
       }),
       GroupConsume: bidiStream((call) => groupConsume(this.ctx, call)),
       CommitOffsets: unary(async (req) => {
         const groupId = requiredString(req.groupId, 'group_id');
-        await c.commit(groupId, req.memberId, req.generation, req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })));
+        await c.commit(
+          groupId,
+          req.memberId,
+          req.generation,
+          req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })),
+        );
         return {};
       }),
       FetchOffsets: unary(async (req) => {
@@ -62,7 +87,8 @@ export class CoordinatorHandlers {
       }),
       ListGroups: unary(async (_req, call) => {
         const mine = c.listGroups();
-        if (call.metadata.get(FORWARDED).length > 0) return { groups: mine.map((g) => ({ groupId: g.groupId, state: g.state, members: g.members })) };
+        if (call.metadata.get(FORWARDED).length > 0)
+          return { groups: mine.map((g) => ({ groupId: g.groupId, state: g.state, members: g.members })) };
         const others = await Promise.all(
           (this.ctx.ownership()?.coordinators() ?? [])
             .filter((reg) => reg.id !== this.ctx.coordinatorId)
@@ -103,7 +129,16 @@ export class CoordinatorHandlers {
           }),
         );
         if (!req.dryRun) await c.resetOffsets(groupId, targets);
-        return { offsets: targets.map((t) => ({ topic, partition: t.partition, offset: t.offset, metadata: t.metadata, highWatermark: t.highWatermark, lag: Math.max(0, t.highWatermark - t.offset) })) };
+        return {
+          offsets: targets.map((t) => ({
+            topic,
+            partition: t.partition,
+            offset: t.offset,
+            metadata: t.metadata,
+            highWatermark: t.highWatermark,
+            lag: Math.max(0, t.highWatermark - t.offset),
+          })),
+        };
       }),
       DeleteGroup: unary(async (req) => {
         await c.deleteGroup(requiredString(req.groupId, 'group_id'));
@@ -119,7 +154,10 @@ export class CoordinatorHandlers {
     md.set(FORWARDED, '1');
     const peer = client;
     try {
-      const res = await callUnary<v1.ListGroupsResponse__Output>((cb) => peer.listGroups({}, md, { deadline: deadlineIn(5_000) }, cb), address);
+      const res = await callUnary<v1.ListGroupsResponse__Output>(
+        (cb) => peer.listGroups({}, md, { deadline: deadlineIn(5_000) }, cb),
+        address,
+      );
       return res.groups;
     } catch (err) {
       this.ctx.logger.warn({ err, address }, 'a coordinator did not answer ListGroups; its groups are missing from the answer');
@@ -141,7 +179,8 @@ export class CoordinatorHandlers {
         continue; // moved or unloaded meanwhile
       }
       for (const r of await this.withLag(rows)) {
-        if (r.lag !== undefined && r.lag !== null && Number(r.lag) >= 0) out.push({ group: g.groupId, topic: r.topic ?? '', partition: r.partition ?? 0, lag: Number(r.lag) });
+        if (r.lag !== undefined && r.lag !== null && Number(r.lag) >= 0)
+          out.push({ group: g.groupId, topic: r.topic ?? '', partition: r.partition ?? 0, lag: Number(r.lag) });
       }
     }
     return out;
@@ -156,7 +195,14 @@ export class CoordinatorHandlers {
           () => -1,
         );
         const offset = committed?.offset ?? -1;
-        return { topic: tp.topic, partition: tp.partition, offset, metadata: committed?.metadata ?? '', highWatermark: hw, lag: hw >= 0 && offset >= 0 ? Math.max(0, hw - offset) : -1 };
+        return {
+          topic: tp.topic,
+          partition: tp.partition,
+          offset,
+          metadata: committed?.metadata ?? '',
+          highWatermark: hw,
+          lag: hw >= 0 && offset >= 0 ? Math.max(0, hw - offset) : -1,
+        };
       }),
     );
   }
@@ -170,6 +216,9 @@ export class CoordinatorHandlers {
     let client = this.brokers.get(address);
     if (!client) this.brokers.set(address, (client = brokerClient(address)));
     const broker = client;
-    return callUnary<v1.ListOffsetsResponse__Output>((cb) => broker.listOffsets({ topic: tp.topic, partition: tp.partition, spec }, { deadline: deadlineIn(10_000) }, cb), address);
+    return callUnary<v1.ListOffsetsResponse__Output>(
+      (cb) => broker.listOffsets({ topic: tp.topic, partition: tp.partition, spec }, { deadline: deadlineIn(10_000) }, cb),
+      address,
+    );
   }
 }

@@ -56,7 +56,12 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   });
   resources.defer('client', () => samsa.close());
   const offsetsTopic = resources.own('offsets topic', new OffsetsTopic(samsa), (t) => t.close());
-  const partitions = await offsetsTopic.ensure(config.offsetsTopicPartitions, config.offsetsTopicReplicationFactor, view.brokers().length, logger);
+  const partitions = await offsetsTopic.ensure(
+    config.offsetsTopicPartitions,
+    config.offsetsTopicReplicationFactor,
+    view.brokers().length,
+    logger,
+  );
 
   let ownership: PartitionOwnership | undefined;
   const coordinator = new GroupCoordinator({
@@ -73,8 +78,12 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   const gauges = {
     groups: meter.createObservableGauge('samsa.coordinator.groups', { description: 'Groups with members on this coordinator' }),
     members: meter.createObservableGauge('samsa.coordinator.members', { description: 'Group members on this coordinator' }),
-    offsets: meter.createObservableGauge('samsa.coordinator.committed_offsets', { description: 'Committed offsets held by this coordinator (all its groups)' }),
-    partitions: meter.createObservableGauge('samsa.coordinator.owned_partitions', { description: '__consumer_offsets partitions this coordinator owns' }),
+    offsets: meter.createObservableGauge('samsa.coordinator.committed_offsets', {
+      description: 'Committed offsets held by this coordinator (all its groups)',
+    }),
+    partitions: meter.createObservableGauge('samsa.coordinator.owned_partitions', {
+      description: '__consumer_offsets partitions this coordinator owns',
+    }),
     commits: meter.createObservableCounter('samsa.coordinator.commits', { description: 'Offset commits written to __consumer_offsets' }),
     rebalances: meter.createObservableCounter('samsa.coordinator.rebalances', { description: 'Group generations started' }),
   };
@@ -89,22 +98,35 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   };
   meter.addBatchObservableCallback(observe, Object.values(gauges));
   resources.defer('coordinator metrics', () => meter.removeBatchObservableCallback(observe, Object.values(gauges)));
-  resources.defer('topic watch', view.onChange((change) => {
-    if (change.kind === 'topic') coordinator.topicsChanged();
-  }));
+  resources.defer(
+    'topic watch',
+    view.onChange((change) => {
+      if (change.kind === 'topic') coordinator.topicsChanged();
+    }),
+  );
 
   const shutdown = new AbortController();
   const consumer = samsa.consumer();
   resources.defer('consumer', () => consumer.close());
   const server = createServer();
   const health = new HealthReporter(server, [SERVICE_NAME]);
-  const handlers = new CoordinatorHandlers({ coordinatorId: config.coordinatorId, coordinator, ownership: () => ownership, view, logger, consumer, shutdown: shutdown.signal });
+  const handlers = new CoordinatorHandlers({
+    coordinatorId: config.coordinatorId,
+    coordinator,
+    ownership: () => ownership,
+    view,
+    logger,
+    consumer,
+    shutdown: shutdown.signal,
+  });
   resources.defer('handlers', () => handlers.close());
   // Consumer lag per group and partition: refreshed on an owned timer (it asks the brokers for
   // high watermarks), observed from the last snapshot when /metrics is scraped.
   let lagRows: { group: string; topic: string; partition: number; lag: number }[] = [];
   let lagRefresh: Promise<void> | undefined;
-  const lagGauge = meter.createObservableGauge('samsa.coordinator.consumer_lag', { description: 'High watermark minus committed offset, per group and partition (records)' });
+  const lagGauge = meter.createObservableGauge('samsa.coordinator.consumer_lag', {
+    description: 'High watermark minus committed offset, per group and partition (records)',
+  });
   const observeLag = (result: { observe(value: number, attributes: Record<string, string | number>): void }): void => {
     for (const r of lagRows) result.observe(r.lag, { group: r.group, topic: r.topic, partition: r.partition });
   };
@@ -143,7 +165,16 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   resources.defer('partition ownership', () => owned.close());
   resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
   health.set('SERVING');
-  logger.info({ coordinatorId: config.coordinatorId, address: `${config.host}:${port}`, advertised: formatHostPort(advertised), offsetsPartitions: partitions, owned: coordinator.ownedPartitions() }, 'coordinator serving');
+  logger.info(
+    {
+      coordinatorId: config.coordinatorId,
+      address: `${config.host}:${port}`,
+      advertised: formatHostPort(advertised),
+      offsetsPartitions: partitions,
+      owned: coordinator.ownedPartitions(),
+    },
+    'coordinator serving',
+  );
 
   return {
     async drain() {

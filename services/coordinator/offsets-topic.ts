@@ -49,15 +49,27 @@ export class OffsetsTopic implements OffsetsLog {
     const written = await this.producer.send({
       topic: OFFSETS_TOPIC,
       acks: 'all',
-      messages: records.map((r) => ({ key: r.key, value: r.value, partition, ...(r.fence !== undefined ? { headers: { [FENCE_HEADER]: String(r.fence) } } : {}) })),
+      messages: records.map((r) => ({
+        key: r.key,
+        value: r.value,
+        partition,
+        ...(r.fence !== undefined ? { headers: { [FENCE_HEADER]: String(r.fence) } } : {}),
+      })),
     });
     const last = written.at(-1);
     if (!last || last.baseOffset < 0) throw new SamsaError('INTERNAL_ERROR', `append to ${OFFSETS_TOPIC}/${partition} returned no offset`);
     return last.baseOffset + last.recordCount - 1;
   }
 
-  async replay(partition: number, from: number, apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void, signal: AbortSignal): Promise<number> {
-    const stream = this.samsa.consumer().partition({ topic: OFFSETS_TOPIC, partition, from: from === 0 ? 'earliest' : { offset: from }, follow: false });
+  async replay(
+    partition: number,
+    from: number,
+    apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const stream = this.samsa
+      .consumer()
+      .partition({ topic: OFFSETS_TOPIC, partition, from: from === 0 ? 'earliest' : { offset: from }, follow: false });
     const onAbort = (): void => stream.close();
     signal.addEventListener('abort', onAbort, { once: true });
     let next = from;

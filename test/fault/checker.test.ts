@@ -14,7 +14,8 @@ import { partitionDir } from '../../libs/replica/index.js';
 import { compareReplicas, verifyLog, verifyObserved, type ReadRecord } from './harness/checker.js';
 import type { AckedPlace } from './harness/load-producer.js';
 
-const at = (partition: number, values: string[], from = 0): ReadRecord[] => values.map((value, i) => ({ partition, offset: from + i, value }));
+const at = (partition: number, values: string[], from = 0): ReadRecord[] =>
+  values.map((value, i) => ({ partition, offset: from + i, value }));
 
 describe('verifyLog', () => {
   it('passes a log that holds every acknowledged record where it was acknowledged, and counts unacknowledged ones present', () => {
@@ -54,7 +55,9 @@ describe('verifyObserved', () => {
       'b read at 0/1 during the run; 0/1 now holds x; found at [0/2]',
       'c read at 0/2 during the run; 0/2 now holds b; found at []',
     ]);
-    expect(verifyObserved([at(1, ['a', 'b'])], [at(1, ['a'])]).moved).toEqual(['b read at 1/1 during the run; the final log of partition 1 ends at 1; found at []']);
+    expect(verifyObserved([at(1, ['a', 'b'])], [at(1, ['a'])]).moved).toEqual([
+      'b read at 1/1 during the run; the final log of partition 1 ends at 1; found at []',
+    ]);
   });
 });
 
@@ -64,7 +67,11 @@ describe('compareReplicas', () => {
     onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const dataDirOf = (id: number): string => join(root, `broker-${id}`);
     const open = (id: number): Promise<PartitionLog> => PartitionLog.open(partitionDir(dataDirOf(id), 't', 0), DEFAULT_LOG_CONFIG);
-    const batch = (values: string[]): Buffer => buildBatch(values.map((v) => ({ value: Buffer.from(v) })), { nowMs: 1 });
+    const batch = (values: string[]): Buffer =>
+      buildBatch(
+        values.map((v) => ({ value: Buffer.from(v) })),
+        { nowMs: 1 },
+      );
 
     const leader = await open(1);
     await leader.appendAsLeader(batch(['a', 'b']), 0);

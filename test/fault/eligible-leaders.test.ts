@@ -37,26 +37,44 @@ describe.skipIf(unavailable !== undefined)('eligible leader replicas (KIP-966; r
     s.mark(`cut broker ${victim} from brokers ${others.join(', ')}`, led);
     await lab.cut(`broker-${victim}`, others);
     const shrunk = await s.attempt(`the ISRs of broker ${victim}'s partitions shrink to it alone`, () =>
-      s.cluster.waitForPartitions(s.topic, (p) => !led.includes(p.partition) || (p.leaderId === victim && p.isr.length === 1), 30_000, `broker ${victim} alone in the ISRs of ${led.map((p) => `p${p}`).join(', ')}`),
+      s.cluster.waitForPartitions(
+        s.topic,
+        (p) => !led.includes(p.partition) || (p.leaderId === victim && p.isr.length === 1),
+        30_000,
+        `broker ${victim} alone in the ISRs of ${led.map((p) => `p${p}`).join(', ')}`,
+      ),
     );
     const epochs = new Map((shrunk ?? s.initial).filter((p) => led.includes(p.partition)).map((p) => [p.partition, p.leaderEpoch]));
 
     s.mark(`kill -9 broker ${victim}, the last ISR member`, led);
     await s.cluster.broker(victim).kill9();
     const cuts = loseUnflushedTail(s.cluster.dataDir(victim), s.topic, led, LOST_TAIL_BATCHES);
-    for (const c of cuts) process.stdout.write(`[fault]   lost tail: cut ${c.batchesCut} of ${c.batchesBefore} batches, offsets ${c.endOffsetAfter}..${c.endOffsetBefore - 1}\n`);
-    expect(cuts.some((c) => c.batchesCut > 0), 'some tail was cut').toBe(true);
+    for (const c of cuts)
+      process.stdout.write(
+        `[fault]   lost tail: cut ${c.batchesCut} of ${c.batchesBefore} batches, offsets ${c.endOffsetAfter}..${c.endOffsetBefore - 1}\n`,
+      );
+    expect(
+      cuts.some((c) => c.batchesCut > 0),
+      'some tail was cut',
+    ).toBe(true);
 
     // An eligible follower takes over once the dead broker's lease has ended; the restarted one must not lead.
     const moved = await s.attempt(`an eligible follower leads broker ${victim}'s partitions`, () =>
       s.cluster.waitForPartitions(
         s.topic,
-        (p) => !led.includes(p.partition) || (p.leaderId >= 0 && p.leaderId !== victim && p.leaderEpoch > (epochs.get(p.partition) ?? Infinity)),
+        (p) =>
+          !led.includes(p.partition) || (p.leaderId >= 0 && p.leaderId !== victim && p.leaderEpoch > (epochs.get(p.partition) ?? Infinity)),
         30_000,
         `a leader other than broker ${victim} for ${led.map((p) => `p${p}`).join(', ')}`,
       ),
     );
-    if (moved) process.stdout.write(`[fault]   new leaders: ${moved.filter((p) => led.includes(p.partition)).map((p) => `p${p.partition} on broker ${p.leaderId} epoch ${p.leaderEpoch} isr [${p.isr.join(',')}]`).join('; ')}\n`);
+    if (moved)
+      process.stdout.write(
+        `[fault]   new leaders: ${moved
+          .filter((p) => led.includes(p.partition))
+          .map((p) => `p${p.partition} on broker ${p.leaderId} epoch ${p.leaderEpoch} isr [${p.isr.join(',')}]`)
+          .join('; ')}\n`,
+      );
 
     s.mark(`heal and restart broker ${victim}`, led);
     await lab.heal(`broker-${victim}`);

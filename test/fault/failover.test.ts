@@ -32,59 +32,91 @@ const SLOW_MACHINE_TIMEOUT_MS = 400_000;
 const LOST_TAIL_BATCHES = 40;
 
 describe('failover: restarts inside the lease, lost tails, fast bounces (RF 3, min.insync.replicas 2)', () => {
-  it('restart of a killed leader inside its lease: it does not lead on in its old epoch; nothing acknowledged or read is lost or moved', async () => {
-    // The old lease is kept alive until the new process is up (LeaseHolder), then lives its TTL.
-    const leaseSeconds = 6;
-    const s = await Scenario.start({ name: 'restart-in-lease', consumer: true, cluster: { env: { SAMSA_LEASE_TTL_SECONDS: String(leaseSeconds) } } });
-    const victim = s.initial[0]?.leaderId as number;
-    // Enough appends before the kill that it hits a leader well into its log.
-    await s.startLoad(1_000);
+  it(
+    'restart of a killed leader inside its lease: it does not lead on in its old epoch; nothing acknowledged or read is lost or moved',
+    async () => {
+      // The old lease is kept alive until the new process is up (LeaseHolder), then lives its TTL.
+      const leaseSeconds = 6;
+      const s = await Scenario.start({
+        name: 'restart-in-lease',
+        consumer: true,
+        cluster: { env: { SAMSA_LEASE_TTL_SECONDS: String(leaseSeconds) } },
+      });
+      const victim = s.initial[0]?.leaderId as number;
+      // Enough appends before the kill that it hits a leader well into its log.
+      await s.startLoad(1_000);
 
-    const bounce = await killAndRestart(s, victim, { leaseSeconds, holdLease: true });
-    await waitForNewEpochs(s, bounce);
-    await s.attempt('every replica back in the ISR', () => s.waitFullIsr(`broker ${victim} back in every ISR`));
-    await s.attempt('the load after the restart', () => s.load.waitForMoreAcks(200, 20_000, 'the load after the restart'));
-    await s.finish();
-  }, SLOW_MACHINE_TIMEOUT_MS);
-
-  it('kill -9 of the leader plus loss of its unflushed tail, restarted inside its lease, three times: nothing acknowledged or read is lost, replicas converge', async () => {
-    const leaseSeconds = 6;
-    const s = await Scenario.start({ name: 'lost-tail', consumer: true, cluster: { env: { SAMSA_LEASE_TTL_SECONDS: String(leaseSeconds) } } });
-    await s.startLoad();
-
-    for (let round = 1; round <= 3; round++) {
-      // Enough appends that the 40 batches lost are a tail (~200 records a partition), not the whole log.
-      if (!(await s.attempt(`round ${round}: the load before the kill`, () => s.load.waitForMoreAcks(1_000, 30_000, `the load before round ${round}`).then(() => true)))) break;
-      const victim = (await s.cluster.partition(s.topic, 0)).leaderId;
-      if (victim < 0) {
-        s.problems.push(`round ${round}: partition 0 has no leader to kill`);
-        break;
-      }
-      const bounce = await killAndRestart(s, victim, { leaseSeconds, holdLease: true, loseTailBatches: LOST_TAIL_BATCHES, round });
+      const bounce = await killAndRestart(s, victim, { leaseSeconds, holdLease: true });
       await waitForNewEpochs(s, bounce);
-      // Every replica back in sync before the next round: a replica that never converges is item 3's failure.
-      if (!(await s.attempt(`round ${round}: every replica back in the ISR`, () => s.waitFullIsr(`round ${round}: broker ${victim} back in every ISR`)))) break;
-    }
-    await s.finish();
-  }, SLOW_MACHINE_TIMEOUT_MS);
+      await s.attempt('every replica back in the ISR', () => s.waitFullIsr(`broker ${victim} back in every ISR`));
+      await s.attempt('the load after the restart', () => s.load.waitForMoreAcks(200, 20_000, 'the load after the restart'));
+      await s.finish();
+    },
+    SLOW_MACHINE_TIMEOUT_MS,
+  );
 
-  it('five fast bounces, follower and leader in turn, with no wait for the ISR between them: the load resumes and nothing is lost', async () => {
-    const s = await Scenario.start({ name: 'five-bounces', consumer: true });
-    await s.startLoad();
+  it(
+    'kill -9 of the leader plus loss of its unflushed tail, restarted inside its lease, three times: nothing acknowledged or read is lost, replicas converge',
+    async () => {
+      const leaseSeconds = 6;
+      const s = await Scenario.start({
+        name: 'lost-tail',
+        consumer: true,
+        cluster: { env: { SAMSA_LEASE_TTL_SECONDS: String(leaseSeconds) } },
+      });
+      await s.startLoad();
 
-    for (let round = 1; round <= 5; round++) {
-      const p0 = await s.cluster.partition(s.topic, 0);
-      const leader = p0.leaderId >= 0 ? p0.leaderId : (p0.replicas[0] as number);
-      // Odd rounds a follower of partition 0, even rounds its leader.
-      const victim = round % 2 === 1 ? (p0.replicas.find((id) => id !== leader) as number) : leader;
-      await killAndRestart(s, victim, { round, role: round % 2 === 1 ? 'partition 0 follower' : 'partition 0 leader' });
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    s.mark('the fifth bounce done');
-    await s.attempt('every replica back in the ISR after the bounces', () => s.waitFullIsr('every replica back in every ISR after five bounces'));
-    await s.attempt('the load resuming after the bounces', () => s.load.waitForMoreAcks(200, 30_000, 'the load after five bounces'));
-    await s.finish();
-  }, SLOW_MACHINE_TIMEOUT_MS);
+      for (let round = 1; round <= 3; round++) {
+        // Enough appends that the 40 batches lost are a tail (~200 records a partition), not the whole log.
+        if (
+          !(await s.attempt(`round ${round}: the load before the kill`, () =>
+            s.load.waitForMoreAcks(1_000, 30_000, `the load before round ${round}`).then(() => true),
+          ))
+        )
+          break;
+        const victim = (await s.cluster.partition(s.topic, 0)).leaderId;
+        if (victim < 0) {
+          s.problems.push(`round ${round}: partition 0 has no leader to kill`);
+          break;
+        }
+        const bounce = await killAndRestart(s, victim, { leaseSeconds, holdLease: true, loseTailBatches: LOST_TAIL_BATCHES, round });
+        await waitForNewEpochs(s, bounce);
+        // Every replica back in sync before the next round: a replica that never converges is item 3's failure.
+        if (
+          !(await s.attempt(`round ${round}: every replica back in the ISR`, () =>
+            s.waitFullIsr(`round ${round}: broker ${victim} back in every ISR`),
+          ))
+        )
+          break;
+      }
+      await s.finish();
+    },
+    SLOW_MACHINE_TIMEOUT_MS,
+  );
+
+  it(
+    'five fast bounces, follower and leader in turn, with no wait for the ISR between them: the load resumes and nothing is lost',
+    async () => {
+      const s = await Scenario.start({ name: 'five-bounces', consumer: true });
+      await s.startLoad();
+
+      for (let round = 1; round <= 5; round++) {
+        const p0 = await s.cluster.partition(s.topic, 0);
+        const leader = p0.leaderId >= 0 ? p0.leaderId : (p0.replicas[0] as number);
+        // Odd rounds a follower of partition 0, even rounds its leader.
+        const victim = round % 2 === 1 ? (p0.replicas.find((id) => id !== leader) as number) : leader;
+        await killAndRestart(s, victim, { round, role: round % 2 === 1 ? 'partition 0 follower' : 'partition 0 leader' });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      s.mark('the fifth bounce done');
+      await s.attempt('every replica back in the ISR after the bounces', () =>
+        s.waitFullIsr('every replica back in every ISR after five bounces'),
+      );
+      await s.attempt('the load resuming after the bounces', () => s.load.waitForMoreAcks(200, 30_000, 'the load after five bounces'));
+      await s.finish();
+    },
+    SLOW_MACHINE_TIMEOUT_MS,
+  );
 });
 
 interface Bounce {
@@ -123,7 +155,8 @@ async function killAndRestart(
   await holder?.hold();
   const registration = watchRegistration(s, victim);
   let cuts: TailCut[] = [];
-  if (options.loseTailBatches !== undefined && ledPartitions.length > 0) cuts = loseUnflushedTail(s.cluster.dataDir(victim), s.topic, ledPartitions, options.loseTailBatches);
+  if (options.loseTailBatches !== undefined && ledPartitions.length > 0)
+    cuts = loseUnflushedTail(s.cluster.dataDir(victim), s.topic, ledPartitions, options.loseTailBatches);
   const spawnedAt = Date.now();
   s.mark(`${round}restart broker ${victim}`);
   let heldUntil: number | undefined;
@@ -131,7 +164,9 @@ async function killAndRestart(
   if (holder) {
     broker.child.start();
     const hosted = before.filter((p) => p.replicas.includes(victim)).length;
-    await s.attempt(`${round}broker ${victim}'s new process to open its replicas or register`, () => waitForUp(broker.spec.logFile, logFrom, s.topic, hosted, 45_000));
+    await s.attempt(`${round}broker ${victim}'s new process to open its replicas or register`, () =>
+      waitForUp(broker.spec.logFile, logFrom, s.topic, hosted, 45_000),
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     holder.release();
     heldUntil = Date.now();
@@ -151,9 +186,15 @@ async function killAndRestart(
       (c) =>
         `[fault]   lost tail: ${c.file.slice(s.cluster.dir.length + 1)}: cut ${c.batchesCut} of ${c.batchesBefore} batches, ${c.bytesBefore - c.bytesAfter} bytes, offsets ${c.endOffsetAfter}..${c.endOffsetBefore - 1}`,
     ),
-    ...(holder ? [`[fault]   old registration lease ${holder.leaseId} kept alive from outside (${holder.kept} keepalives answered) until ${(heldUntil ?? killedAt) - killedAt} ms after the kill`] : []),
+    ...(holder
+      ? [
+          `[fault]   old registration lease ${holder.leaseId} kept alive from outside (${holder.kept} keepalives answered) until ${(heldUntil ?? killedAt) - killedAt} ms after the kill`,
+        ]
+      : []),
     `[fault]   broker ${victim}'s registration as the other brokers listed it: ${
-      seen.goneAt === undefined ? 'never seen gone before SERVING' : `gone ${seen.goneAt - killedAt} ms after the kill${seen.backAt === undefined ? '' : `, back ${seen.backAt - killedAt} ms after it`}`
+      seen.goneAt === undefined
+        ? 'never seen gone before SERVING'
+        : `gone ${seen.goneAt - killedAt} ms after the kill${seen.backAt === undefined ? '' : `, back ${seen.backAt - killedAt} ms after it`}`
     }`,
     `[fault]   broker ${victim}'s new process logged: ${logFacts(broker.spec.logFile, logFrom, s.topic)}`,
   ];
@@ -171,7 +212,9 @@ function watchRegistration(s: Scenario, id: number): { stop(): Promise<{ goneAt?
   let stopping = false;
   const loop = (async () => {
     while (!stopping && seen.backAt === undefined) {
-      const md = await s.cluster.probe.metadata(others[0] as string, []).catch(() => s.cluster.probe.metadata(others[1] as string, []).catch(() => undefined));
+      const md = await s.cluster.probe
+        .metadata(others[0] as string, [])
+        .catch(() => s.cluster.probe.metadata(others[1] as string, []).catch(() => undefined));
       const listed = md?.brokers.some((b) => b.id === id);
       if (listed === false && seen.goneAt === undefined) seen.goneAt = Date.now();
       if (listed === true && seen.goneAt !== undefined) seen.backAt = Date.now();
@@ -200,7 +243,9 @@ async function waitForNewEpochs(s: Scenario, bounce: Bounce): Promise<void> {
     ),
   );
   if (after) {
-    const moves = after.filter((p) => epochs.has(p.partition)).map((p) => `p${p.partition} epoch ${epochs.get(p.partition)} -> ${p.leaderEpoch} on broker ${p.leaderId}`);
+    const moves = after
+      .filter((p) => epochs.has(p.partition))
+      .map((p) => `p${p.partition} epoch ${epochs.get(p.partition)} -> ${p.leaderEpoch} on broker ${p.leaderId}`);
     process.stdout.write(`[fault]   new epochs: ${moves.join('; ')}\n`);
   }
 }
@@ -214,16 +259,25 @@ async function waitForUp(file: string, from: number, topic: string, hosted: numb
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = readFileSync(file).subarray(from).toString('utf8');
-    const opened = text.split('\n').filter((l) => l.includes('"msg":"partition replica open"') && l.includes(`"partition":"${topic}-`)).length;
+    const opened = text
+      .split('\n')
+      .filter((l) => l.includes('"msg":"partition replica open"') && l.includes(`"partition":"${topic}-`)).length;
     if (opened >= hosted || /still registered by another lease|"msg":"joined the cluster"|"msg":"broker serving"/.test(text)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${opened} of ${hosted} replicas of ${topic} opened, not registering yet (log: ${file})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms: ${opened} of ${hosted} replicas of ${topic} opened, not registering yet (log: ${file})`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** The time of the first log line after byte `from` of a broker's log (its new process up and logging), if any. */
 function firstLogLineAt(file: string, from: number): number | undefined {
-  const line = readFileSync(file).subarray(from).toString('utf8').split('\n').find((l) => l.startsWith('{'));
+  const line = readFileSync(file)
+    .subarray(from)
+    .toString('utf8')
+    .split('\n')
+    .find((l) => l.startsWith('{'));
   const time = line ? /"time":"([^"]+)"/.exec(line)?.[1] : undefined;
   return time ? Date.parse(time) : undefined;
 }
@@ -255,8 +309,12 @@ function logFacts(file: string, from: number, topic: string): string {
       // The scenario's own partitions by name; the internal topics' only counted.
       const name = entry.partition?.startsWith(topic) ? `${entry.partition} ` : '';
       add(`opened ${name}as ${entry.role} in epoch ${entry.leaderEpoch}${joined ? '' : ' before joining'}`);
-    }
-    else if (/waiting for it to expire|previous registration expired|recovered log after unclean|recovery cut the log|diverges from the leader|in-sync replica set|joined the cluster|broker serving/.test(msg)) add(msg.slice(0, 60));
+    } else if (
+      /waiting for it to expire|previous registration expired|recovered log after unclean|recovery cut the log|diverges from the leader|in-sync replica set|joined the cluster|broker serving/.test(
+        msg,
+      )
+    )
+      add(msg.slice(0, 60));
     else if ((entry.level ?? 0) >= 40) add(`WARN+ ${msg.slice(0, 80)}`);
   }
   return [...counts].map(([k, n]) => (n > 1 ? `"${k}" x${n}` : `"${k}"`)).join(', ') || 'nothing';

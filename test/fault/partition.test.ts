@@ -60,7 +60,10 @@ describe.skipIf(unavailable !== undefined)('network partitions (replication fact
     const during = watch.isrChanges(cutAt, healAt);
 
     await s.waitFullIsr(`broker ${victim} and its followers back in every ISR after the heal`);
-    for (const p of led) await s.attempt(`acks=all writes to partition ${p} after the heal`, () => s.load.waitForMoreAcks(50, 30_000, `acks=all writes to partition ${p} after the heal`, p));
+    for (const p of led)
+      await s.attempt(`acks=all writes to partition ${p} after the heal`, () =>
+        s.load.waitForMoreAcks(50, 30_000, `acks=all writes to partition ${p} after the heal`, p),
+      );
     const after = watch.isrChanges(healAt);
     process.stdout.write(
       `[fault] cut-leader-peers: ${during.length} ISR changes during the ${CUT_MS / 1000} s cut: ${describeChanges(during, cutAt)}\n` +
@@ -72,7 +75,10 @@ describe.skipIf(unavailable !== undefined)('network partitions (replication fact
     const grown = during.filter((c) => c.to.some((id) => !c.from.includes(id)));
     expect(grown, 'ISR changes during the cut that took a member back in').toEqual([]);
     for (const p of s.initial) {
-      expect(during.filter((c) => c.partition === p.partition).length, `ISR changes of partition ${p.partition} during the cut`).toBeLessThanOrEqual(p.leaderId === victim ? 2 : 1);
+      expect(
+        during.filter((c) => c.partition === p.partition).length,
+        `ISR changes of partition ${p.partition} during the cut`,
+      ).toBeLessThanOrEqual(p.leaderId === victim ? 2 : 1);
     }
     expect(during.length, 'some ISR shrank during the cut').toBeGreaterThan(0);
     await s.finish();
@@ -100,16 +106,30 @@ describe.skipIf(unavailable !== undefined)('network partitions (replication fact
     const probes = new Acks1Probe(s, broker, zombieTopic, zp.partition);
     probes.start();
     await s.attempt(`a new leader for broker ${victim}'s partitions`, () =>
-      s.cluster.waitForPartitions(s.topic, (p) => p.leaderId >= 0 && p.leaderId !== victim, 30_000, `leadership moved off broker ${victim}`),
+      s.cluster.waitForPartitions(
+        s.topic,
+        (p) => p.leaderId >= 0 && p.leaderId !== victim,
+        30_000,
+        `leadership moved off broker ${victim}`,
+      ),
     );
     const refusedAt = await s.attempt(`broker ${victim} to refuse writes as not the leader`, () => probes.waitForRefusal(30_000));
     await s.attempt(`a new leader for ${zombieTopic} partition ${zp.partition}`, () =>
-      s.cluster.waitForPartitions(zombieTopic, (p) => p.partition !== zp.partition || (p.leaderId >= 0 && p.leaderId !== victim), 30_000, `${zombieTopic} partition ${zp.partition} moved off broker ${victim}`),
+      s.cluster.waitForPartitions(
+        zombieTopic,
+        (p) => p.partition !== zp.partition || (p.leaderId >= 0 && p.leaderId !== victim),
+        30_000,
+        `${zombieTopic} partition ${zp.partition} moved off broker ${victim}`,
+      ),
     );
-    for (const p of led) await s.attempt(`acks=all writes to partition ${p} under its new leader`, () => s.load.waitForMoreAcks(50, 30_000, `acks=all writes to partition ${p} under its new leader`, p));
+    for (const p of led)
+      await s.attempt(`acks=all writes to partition ${p} under its new leader`, () =>
+        s.load.waitForMoreAcks(50, 30_000, `acks=all writes to partition ${p} under its new leader`, p),
+      );
     await probes.stop();
     const successorAt = zombieWatch.newEpochAt(zp.partition, zp.leaderEpoch);
-    const ackedAfterSuccessor = successorAt === undefined ? [] : probes.results.filter((r) => r.outcome === 'acked' && r.sentAtMs >= successorAt);
+    const ackedAfterSuccessor =
+      successorAt === undefined ? [] : probes.results.filter((r) => r.outcome === 'acked' && r.sentAtMs >= successorAt);
     const ackedInCut = probes.results.filter((r) => r.outcome === 'acked').length;
     process.stdout.write(
       `[fault] cut-leader-etcd: acks=1 writes to the cut leader: ${probes.results.length} sent, ${ackedInCut} acknowledged; ` +
@@ -117,7 +137,10 @@ describe.skipIf(unavailable !== undefined)('network partitions (replication fact
         `acknowledged after the successor: ${ackedAfterSuccessor.length}; outcomes: ${probes.outcomes()}\n`,
     );
     expect(successorAt, 'a successor was published for the acks=1 partition').toBeDefined();
-    expect(ackedAfterSuccessor.map((r) => `sent +${r.sentAtMs - cutAt} ms`), 'writes the cut-off leader acknowledged after its successor was published').toEqual([]);
+    expect(
+      ackedAfterSuccessor.map((r) => `sent +${r.sentAtMs - cutAt} ms`),
+      'writes the cut-off leader acknowledged after its successor was published',
+    ).toEqual([]);
     expect(logLines(broker, /cluster membership lease lost/).length, 'the cut broker logged that its lease was lost').toBeGreaterThan(0);
 
     s.mark(`heal broker ${victim}`);
@@ -143,22 +166,30 @@ describe.skipIf(unavailable !== undefined)('network partitions (replication fact
     const probe = new AdminProbe(s, old);
     probe.start();
     const successor = await s.attempt('the standby controller to take over', () =>
-      waitFor(async () => {
-        const c = await s.cluster.activeController().catch(() => undefined);
-        return c && c.name !== old.name ? c : undefined;
-      }, 30_000, 'the standby named active in the brokers\' metadata'),
+      waitFor(
+        async () => {
+          const c = await s.cluster.activeController().catch(() => undefined);
+          return c && c.name !== old.name ? c : undefined;
+        },
+        30_000,
+        "the standby named active in the brokers' metadata",
+      ),
     );
     const refusedAt = await s.attempt(`${old.name} to refuse admin calls as not the controller`, () => probe.waitForRefusal(30_000));
     await probe.stop();
     const electedAt = epochWatch.changedAt();
-    const activeAfterSuccessor = electedAt === undefined ? [] : probe.results.filter((r) => r.outcome === 'TOPIC_ALREADY_EXISTS' && r.sentAtMs >= electedAt);
+    const activeAfterSuccessor =
+      electedAt === undefined ? [] : probe.results.filter((r) => r.outcome === 'TOPIC_ALREADY_EXISTS' && r.sentAtMs >= electedAt);
     process.stdout.write(
       `[fault] cut-controller-etcd: successor ${successor?.name ?? 'none'} published ${electedAt === undefined ? 'never' : `${electedAt - cutAt} ms`} after the cut; ` +
         `${old.name} first refused ${refusedAt === undefined ? 'never' : `${refusedAt - cutAt} ms`} after it; ` +
         `answers as the active controller after the successor: ${activeAfterSuccessor.length}; outcomes: ${probe.outcomes()}\n`,
     );
     expect(electedAt, 'a new controller epoch was published').toBeDefined();
-    expect(activeAfterSuccessor.map((r) => `sent +${r.sentAtMs - cutAt} ms`), `admin calls ${old.name} answered as the active controller after the successor was elected`).toEqual([]);
+    expect(
+      activeAfterSuccessor.map((r) => `sent +${r.sentAtMs - cutAt} ms`),
+      `admin calls ${old.name} answered as the active controller after the successor was elected`,
+    ).toEqual([]);
     expect(logLines(old, /no longer the controller/).length, `${old.name} logged that it is no longer the controller`).toBeGreaterThan(0);
 
     s.mark(`heal ${old.name}`);
@@ -218,7 +249,11 @@ abstract class ProbeLoop {
 
   /** Resolves with the send time of the first refusal; throws after timeoutMs. */
   async waitForRefusal(timeoutMs: number): Promise<number> {
-    const at = await waitFor(() => this.results.find((r) => this.isRefusal(r.outcome))?.sentAtMs, timeoutMs, `a refusal (outcomes: ${this.outcomes()})`);
+    const at = await waitFor(
+      () => this.results.find((r) => this.isRefusal(r.outcome))?.sentAtMs,
+      timeoutMs,
+      `a refusal (outcomes: ${this.outcomes()})`,
+    );
     return at;
   }
 
@@ -257,7 +292,11 @@ class Acks1Probe extends ProbeLoop {
 
   protected async call(): Promise<string> {
     const batch = buildBatch([{ value: Buffer.from(`acks1-${this.seq++}`) }]);
-    await this.s.cluster.probe.produce(this.broker.address, { topic: this.topic, acks: 'ACKS_LEADER', timeoutMs: 1_000, batches: [{ partition: this.partition, batch }] }, 1_500);
+    await this.s.cluster.probe.produce(
+      this.broker.address,
+      { topic: this.topic, acks: 'ACKS_LEADER', timeoutMs: 1_000, batches: [{ partition: this.partition, batch }] },
+      1_500,
+    );
     return 'acked';
   }
 
@@ -276,7 +315,11 @@ class AdminProbe extends ProbeLoop {
   }
 
   protected async call(): Promise<string> {
-    await this.s.cluster.probe.controller(this.controller.address, (c, o, cb) => c.createTopic({ name: this.s.topic, partitions: 3, replicationFactor: 3, config: {} }, o, cb), 1_500);
+    await this.s.cluster.probe.controller(
+      this.controller.address,
+      (c, o, cb) => c.createTopic({ name: this.s.topic, partitions: 3, replicationFactor: 3, config: {} }, o, cb),
+      1_500,
+    );
     return 'created';
   }
 

@@ -56,11 +56,19 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     s.mark(`SIGSTOP follower ${follower}`);
     s.cluster.broker(follower).pause();
     const pausedAt = Date.now();
-    await s.cluster.waitForPartitions(s.topic, (x) => !x.isr.includes(follower) && x.isr.length >= 2, 4 * REPLICA_LAG_TIME_MAX_MS + 4_000, `follower ${follower} out of the ISR`);
+    await s.cluster.waitForPartitions(
+      s.topic,
+      (x) => !x.isr.includes(follower) && x.isr.length >= 2,
+      4 * REPLICA_LAG_TIME_MAX_MS + 4_000,
+      `follower ${follower} out of the ISR`,
+    );
     const shrunkAfterMs = Date.now() - pausedAt;
     // Still registered (its lease outlives the pause): the leader's lag check took it out, nothing else.
     const md = await s.cluster.probe.metadata(s.cluster.broker(p?.leaderId as number).address, []);
-    expect(md.brokers.map((b) => b.id), 'live brokers while the follower is paused').toContain(follower);
+    expect(
+      md.brokers.map((b) => b.id),
+      'live brokers while the follower is paused',
+    ).toContain(follower);
     await s.load.waitForMoreAcks(100, 20_000, 'acks=all writes with the ISR shrunk to two');
     // Paused past three lag times in all, so it is far behind when it wakes.
     await sleepUntil(pausedAt + 3 * REPLICA_LAG_TIME_MAX_MS);
@@ -69,7 +77,9 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     s.cluster.broker(follower).resume();
     const resumedAt = Date.now();
     await s.waitFullIsr(`follower ${follower} back in the ISR`);
-    process.stdout.write(`[fault] stop-follower: left the ISR ${shrunkAfterMs} ms after SIGSTOP (lag time ${REPLICA_LAG_TIME_MAX_MS} ms); rejoined ${Date.now() - resumedAt} ms after SIGCONT\n`);
+    process.stdout.write(
+      `[fault] stop-follower: left the ISR ${shrunkAfterMs} ms after SIGSTOP (lag time ${REPLICA_LAG_TIME_MAX_MS} ms); rejoined ${Date.now() - resumedAt} ms after SIGCONT\n`,
+    );
     await s.load.waitForMoreAcks(100, 20_000, 'the load with the follower back');
     await s.finish();
   });
@@ -102,13 +112,17 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     process.stdout.write(`[fault] zombie-leader: writes sent to the zombie while paused: ${outcomes.map((a) => a.outcome).join(', ')}\n`);
     // A zombie may only refuse, or pass a write on to the real leader (which then has it at the
     // acknowledged offset: finish() checks that for every acknowledged record).
-    for (const a of outcomes) if (a.outcome !== 'acked') expect(['NOT_LEADER_OR_FOLLOWER', 'FENCED', ...CLEAR_REFUSALS, 'LEADER_NOT_AVAILABLE']).toContain(a.outcome);
+    for (const a of outcomes)
+      if (a.outcome !== 'acked')
+        expect(['NOT_LEADER_OR_FOLLOWER', 'FENCED', ...CLEAR_REFUSALS, 'LEADER_NOT_AVAILABLE']).toContain(a.outcome);
     const back = await s.waitFullIsr(`old leader ${zombie} back in every ISR as a follower`);
     for (const p of led) expect(back[p]?.leaderId).not.toBe(zombie);
     // Whether it had appended anything in its dead epoch depends on what it read first on waking
     // (the writes or the etcd watch); when it had, it must have cut them off (finish() then finds
     // its log identical). Printed, not asserted: either order is correct.
-    const truncations = readFileSync(s.cluster.broker(zombie).spec.logFile, 'utf8').split('\n').filter((l) => l.includes('log diverges from the leader')).length;
+    const truncations = readFileSync(s.cluster.broker(zombie).spec.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('log diverges from the leader')).length;
     process.stdout.write(`[fault] zombie-leader: the old leader truncated a diverging log ${truncations} time(s) on rejoining\n`);
     await s.load.waitForMoreAcks(100, 20_000, 'the load after the zombie woke');
     await s.finish();
@@ -158,7 +172,12 @@ describe('replication factor 3, min.insync.replicas 2', () => {
 
     s.mark(`kill -9 broker ${first}`);
     await s.cluster.broker(first).kill9();
-    await s.cluster.waitForPartitions(s.topic, (p) => p.leaderId >= 0 && p.leaderId !== first && !p.isr.includes(first), 20_000, `broker ${first} out of every ISR`);
+    await s.cluster.waitForPartitions(
+      s.topic,
+      (p) => p.leaderId >= 0 && p.leaderId !== first && !p.isr.includes(first),
+      20_000,
+      `broker ${first} out of every ISR`,
+    );
     await s.load.waitForMoreAcks(100, 20_000, 'acks=all writes with two replicas left');
 
     s.mark(`kill -9 broker ${second}`);
@@ -169,7 +188,9 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     // With one replica alive no write can be on two: each must be refused, with a reason that says so.
     const address = s.cluster.broker(survivor).address;
     const probes = await Promise.all(s.initial.map((p) => s.load.sendTo(survivor, address, p.partition, 1, 15_000)));
-    process.stdout.write(`[fault] two-down: direct acks=all writes to the survivor: ${probes.map((a) => `p${a.partition} ${a.outcome} in ${a.doneAtMs - a.sentAtMs} ms`).join(', ')}\n`);
+    process.stdout.write(
+      `[fault] two-down: direct acks=all writes to the survivor: ${probes.map((a) => `p${a.partition} ${a.outcome} in ${a.doneAtMs - a.sentAtMs} ms`).join(', ')}\n`,
+    );
     for (const a of probes) expect(CLEAR_REFUSALS, `partition ${a.partition}`).toContain(a.outcome);
     await sleepUntil(deadAt + 3_000);
 
@@ -186,11 +207,16 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     const during = s.load.attempts.filter((a) => a.sentAtMs >= deadAt && a.sentAtMs < healAt);
     const outcomes = new Map<string, number>();
     for (const a of during) outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
-    process.stdout.write(`[fault] two-down: writes sent while two brokers were down: ${[...outcomes].map(([o, n]) => `${o} x${n}`).join(', ')}\n`);
+    process.stdout.write(
+      `[fault] two-down: writes sent while two brokers were down: ${[...outcomes].map(([o, n]) => `${o} x${n}`).join(', ')}\n`,
+    );
     expect(during.length, 'the load kept trying while two brokers were down').toBeGreaterThan(0);
     const acked = s.load.attempts
       .filter((a) => a.outcome === 'acked' && a.doneAtMs >= deadAt + 500 && a.doneAtMs < healAt)
-      .map((a) => `${a.values[0]}.. p${a.partition} via broker ${a.brokerId} at offset ${s.load.acked.get(a.values[0] as string)?.offset}, sent ${a.sentAtMs - deadAt} ms after the second kill, acked ${a.doneAtMs - deadAt} ms after`);
+      .map(
+        (a) =>
+          `${a.values[0]}.. p${a.partition} via broker ${a.brokerId} at offset ${s.load.acked.get(a.values[0] as string)?.offset}, sent ${a.sentAtMs - deadAt} ms after the second kill, acked ${a.doneAtMs - deadAt} ms after`,
+      );
     expect(acked, 'writes acknowledged while one replica was alive').toEqual([]);
   });
 
@@ -210,7 +236,10 @@ describe('replication factor 3, min.insync.replicas 2', () => {
     }
     process.stdout.write(`[fault] rolling-restart: ${stops.join('; ')}\n`);
     await s.finish();
-    expect(stops.filter((x) => !/ exit 0 /.test(x)), 'brokers that did not stop cleanly on SIGTERM').toEqual([]);
+    expect(
+      stops.filter((x) => !/ exit 0 /.test(x)),
+      'brokers that did not stop cleanly on SIGTERM',
+    ).toEqual([]);
   });
 });
 

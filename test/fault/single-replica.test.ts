@@ -14,7 +14,13 @@ afterAll(() => FaultCluster.stopAll());
 
 describe('replication factor 1', () => {
   it('kill -9 the only broker of a partition under acks=all load, restart it: nothing acknowledged is lost', async () => {
-    const s = await Scenario.start({ name: 'rf1-kill9', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, cluster: { brokers: 2 } });
+    const s = await Scenario.start({
+      name: 'rf1-kill9',
+      partitions: 2,
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+      cluster: { brokers: 2 },
+    });
     const victimPartition = 0;
     const victim = s.initial[victimPartition]?.leaderId as number;
     await s.startLoad();
@@ -35,11 +41,11 @@ describe('replication factor 1', () => {
       s.topic,
       (p) => p.leaderId >= 0 && (p.partition !== victimPartition || p.leaderEpoch > initialEpoch),
       30_000,
-      'every partition led again, the restarted broker\'s under a new epoch',
+      "every partition led again, the restarted broker's under a new epoch",
     );
     expect(back[victimPartition]?.leaderId).toBe(victim);
     expect(back[victimPartition]?.leaderEpoch).toBeGreaterThan(initialEpoch);
-    await s.load.waitForMoreAcks(50, 20_000, 'writes to the restarted broker\'s partition', victimPartition);
+    await s.load.waitForMoreAcks(50, 20_000, "writes to the restarted broker's partition", victimPartition);
 
     await s.finish();
   });

@@ -24,7 +24,13 @@ function tempDir(): string {
 async function writeLog(dir: string, batches: number, perBatch: number, config = DEFAULT_LOG_CONFIG): Promise<void> {
   const log = await PartitionLog.open(dir, config);
   for (let b = 0; b < batches; b++) {
-    await log.appendAsLeader(buildBatch(Array.from({ length: perBatch }, (_, i) => ({ value: Buffer.from(`v-${b}-${i}`) })), { nowMs: 1 }), 0);
+    await log.appendAsLeader(
+      buildBatch(
+        Array.from({ length: perBatch }, (_, i) => ({ value: Buffer.from(`v-${b}-${i}`) })),
+        { nowMs: 1 },
+      ),
+      0,
+    );
   }
   await log.close();
 }
@@ -33,7 +39,7 @@ async function readAllBytes(dir: string): Promise<{ end: number; bytes: Buffer }
   const log = await PartitionLog.open(dir, DEFAULT_LOG_CONFIG);
   try {
     const parts: Buffer[] = [];
-    for (let offset = log.logStartOffset; offset < log.logEndOffset; ) {
+    for (let offset = log.logStartOffset; offset < log.logEndOffset;) {
       const read = await log.read(offset, 1024 * 1024);
       if (read.bytes.length === 0) break;
       parts.push(Buffer.from(read.bytes));

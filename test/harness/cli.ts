@@ -35,7 +35,9 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     const started = performance.now();
     const env = { ...process.env, ...options.env };
     delete env.SAMSA_BOOTSTRAP;
-    const child = options.command ? spawn(options.command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = options.command
+      ? spawn(options.command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     const stdout = (): string => Buffer.concat(out).toString('utf8');

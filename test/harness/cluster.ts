@@ -92,7 +92,13 @@ export async function serviceSecurityEnv(kind: 'broker' | 'controller' | 'coordi
   clientEnv(client);
   const files = await ca.issue(`${kind}-${id}`, { service: true });
   // As the launcher does: ACLs on, this process's certificate (the CLI's) a super-user.
-  return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key, SAMSA_SUPER_USERS: 'User:samsa-cli' };
+  return {
+    SAMSA_INSECURE: '0',
+    SAMSA_TLS_CA: files.ca,
+    SAMSA_TLS_CERT: files.cert,
+    SAMSA_TLS_KEY: files.key,
+    SAMSA_SUPER_USERS: 'User:samsa-cli',
+  };
 }
 
 /**
@@ -100,7 +106,10 @@ export async function serviceSecurityEnv(kind: 'broker' | 'controller' | 'coordi
  * would: over TLS, a service certificate from the test CA (OU=samsa-service, CN <kind>-<id>); in
  * plaintext, the default transport and the service's claim header (libs/rpc principal.ts).
  */
-export async function asService(kind: 'broker' | 'controller' | 'coordinator', id: number): Promise<{ credentials: grpc.ChannelCredentials | undefined; metadata: grpc.Metadata }> {
+export async function asService(
+  kind: 'broker' | 'controller' | 'coordinator',
+  id: number,
+): Promise<{ credentials: grpc.ChannelCredentials | undefined; metadata: grpc.Metadata }> {
   const metadata = new grpc.Metadata();
   if (TEST_SECURITY === 'insecure') {
     metadata.set(SERVICE_IDENTITY_HEADER, `${kind}/${id}`);

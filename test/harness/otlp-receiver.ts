@@ -117,7 +117,9 @@ export class OtlpReceiver {
   missingParents(traceId: string, external: readonly string[] = []): string[] {
     const spans = this.trace(traceId);
     const ids = new Set(spans.map((s) => s.spanId));
-    return spans.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId) && !external.includes(s.parentSpanId)).map((s) => `${s.name}@${s.instance} -> ${s.parentSpanId}`);
+    return spans
+      .filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId) && !external.includes(s.parentSpanId))
+      .map((s) => `${s.name}@${s.instance} -> ${s.parentSpanId}`);
   }
 
   /** Spans of one trace. */
@@ -151,7 +153,9 @@ export class OtlpReceiver {
         this.spans.push(...flattenExport(JSON.parse(body) as OtlpExport));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } catch (err) {
-        this.rejected.push(`unreadable export (${req.headers['content-type'] ?? 'no content-type'}): ${err instanceof Error ? err.message : String(err)}`);
+        this.rejected.push(
+          `unreadable export (${req.headers['content-type'] ?? 'no content-type'}): ${err instanceof Error ? err.message : String(err)}`,
+        );
         res.writeHead(400).end();
       }
     });

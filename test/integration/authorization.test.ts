@@ -13,19 +13,37 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { brokerClient, controllerClient, coordinatorClient, replicationClient, deadlineIn, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
+import {
+  brokerClient,
+  controllerClient,
+  coordinatorClient,
+  replicationClient,
+  deadlineIn,
+  REASON_TRAILER,
+  type v1,
+} from '../../libs/rpc/index.js';
 import { waitUntil } from '../../tools/launcher/index.js';
-import { BURST_SECONDS, bindingToProto, clientTlsCredentials, signToken, THROTTLE_TRAILER, type AclBinding } from '../../libs/security/index.js';
+import {
+  BURST_SECONDS,
+  bindingToProto,
+  clientTlsCredentials,
+  signToken,
+  THROTTLE_TRAILER,
+  type AclBinding,
+} from '../../libs/security/index.js';
 import { sharedTestCa, startCluster, tempDir, TEST_SECURITY, uniqueName } from '../harness/cluster.js';
 
 const tls = TEST_SECURITY === 'tls';
-const cluster = tls ? await startCluster({ name: 'authz', brokers: 1, controllers: 1, coordinators: 1, env: { SAMSA_TLS_CLIENT_AUTH: 'optional' } }) : undefined;
+const cluster = tls
+  ? await startCluster({ name: 'authz', brokers: 1, controllers: 1, coordinators: 1, env: { SAMSA_TLS_CLIENT_AUTH: 'optional' } })
+  : undefined;
 const ca = await sharedTestCa();
 const certDir = tempDir('authz-certs');
 const controller = (credentials?: grpc.ChannelCredentials) => controllerClient(cluster!.controllers[0]!.address, undefined, credentials);
 const broker = (credentials?: grpc.ChannelCredentials) => brokerClient(cluster!.bootstrap, undefined, credentials);
 
-const credentialsOf = async (name: string): Promise<grpc.ChannelCredentials> => clientTlsCredentials(await ca.issue(name, { outDir: certDir }));
+const credentialsOf = async (name: string): Promise<grpc.ChannelCredentials> =>
+  clientTlsCredentials(await ca.issue(name, { outDir: certDir }));
 const alice = tls ? await credentialsOf('alice') : undefined;
 const bob = tls ? await credentialsOf('bob') : undefined;
 const clients: grpc.Client[] = [];
@@ -47,15 +65,27 @@ const opts = (): grpc.CallOptions => ({ deadline: deadlineIn(10_000) });
 const reasonOf = (err: grpc.ServiceError | undefined) => err?.metadata?.get(REASON_TRAILER)[0];
 
 async function createTopic(name: string): Promise<void> {
-  const r = await outcome<v1.CreateTopicResponse__Output>((cb) => keep(controller()).createTopic({ name, partitions: 1, replicationFactor: 1 }, opts(), cb));
+  const r = await outcome<v1.CreateTopicResponse__Output>((cb) =>
+    keep(controller()).createTopic({ name, partitions: 1, replicationFactor: 1 }, opts(), cb),
+  );
   expect(r.err).toBeUndefined();
-  await waitUntil(async () => (await outcome((cb) => keep(broker()).getMetadata({ topics: [name] }, opts(), cb))).res !== undefined, 10_000, `topic ${name} on the broker`);
+  await waitUntil(
+    async () => (await outcome((cb) => keep(broker()).getMetadata({ topics: [name] }, opts(), cb))).res !== undefined,
+    10_000,
+    `topic ${name} on the broker`,
+  );
 }
 const record = (value: string) => ({ records: [{ value: Buffer.from(value) }] });
 const produceAs = (credentials: grpc.ChannelCredentials | undefined, topic: string, value = 'v') =>
   outcome<v1.ProduceResponse__Output>((cb) => keep(broker(credentials)).produce({ topic, acks: 'ACKS_ALL', ...record(value) }, opts(), cb));
 
-const allow = (principal: string, resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation'], patternType: AclBinding['patternType'] = 'LITERAL'): AclBinding => ({
+const allow = (
+  principal: string,
+  resourceType: AclBinding['resourceType'],
+  resourceName: string,
+  operation: AclBinding['operation'],
+  patternType: AclBinding['patternType'] = 'LITERAL',
+): AclBinding => ({
   principal,
   resourceType,
   resourceName,
@@ -83,20 +113,35 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
     expect(err?.details).toContain(`User:bob may not WRITE TOPIC "${topic}"`);
     expect(err?.details).toContain(`samsa acls add --allow --principal User:bob --operation WRITE --topic ${topic}`);
     // Reads, admin and group calls likewise; metadata of every topic lists none of them.
-    expect((await outcome((cb) => keep(broker(bob)).fetch({ topic, partition: 0, offset: 0 }, opts(), cb))).err?.code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await outcome((cb) => keep(controller(bob)).deleteTopic({ name: topic }, opts(), cb))).err?.details).toContain(`may not DELETE TOPIC "${topic}"`);
-    expect((await outcome((cb) => keep(controller(bob)).createTopic({ name: uniqueName('b') }, opts(), cb))).err?.code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await outcome((cb) => keep(coordinatorClient(cluster!.bootstrap, undefined, bob)).findCoordinator({ groupId: 'g' }, opts(), cb))).err?.details).toContain('may not DESCRIBE GROUP "g"');
+    expect((await outcome((cb) => keep(broker(bob)).fetch({ topic, partition: 0, offset: 0 }, opts(), cb))).err?.code).toBe(
+      grpc.status.PERMISSION_DENIED,
+    );
+    expect((await outcome((cb) => keep(controller(bob)).deleteTopic({ name: topic }, opts(), cb))).err?.details).toContain(
+      `may not DELETE TOPIC "${topic}"`,
+    );
+    expect((await outcome((cb) => keep(controller(bob)).createTopic({ name: uniqueName('b') }, opts(), cb))).err?.code).toBe(
+      grpc.status.PERMISSION_DENIED,
+    );
+    expect(
+      (await outcome((cb) => keep(coordinatorClient(cluster!.bootstrap, undefined, bob)).findCoordinator({ groupId: 'g' }, opts(), cb))).err
+        ?.details,
+    ).toContain('may not DESCRIBE GROUP "g"');
     const all = await outcome<v1.GetMetadataResponse__Output>((cb) => keep(broker(bob)).getMetadata({ topics: [] }, opts(), cb));
     expect(all.res?.topics.map((t) => t.name)).toEqual([]);
-    const listed = await outcome<v1.ListTopicsResponse__Output>((cb) => keep(controller(bob)).listTopics({ includeInternal: true }, opts(), cb));
+    const listed = await outcome<v1.ListTopicsResponse__Output>((cb) =>
+      keep(controller(bob)).listTopics({ includeInternal: true }, opts(), cb),
+    );
     expect(listed.res?.names).toEqual([]);
     // ACL administration itself needs ACLs on the cluster.
-    const r = await outcome((cb) => keep(controller(bob)).createAcls({ acls: [bindingToProto(allow('User:bob', 'TOPIC', '*', 'ALL'))] }, opts(), cb));
+    const r = await outcome((cb) =>
+      keep(controller(bob)).createAcls({ acls: [bindingToProto(allow('User:bob', 'TOPIC', '*', 'ALL'))] }, opts(), cb),
+    );
     expect(r.err?.details).toContain('may not ALTER CLUSTER "kafka-cluster"');
     // And the refusal is an audit line in the broker's log.
     const log = readFileSync(join(cluster!.dir, 'logs', 'broker-1.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`"audit":true,"event":"denied","principal":"User:bob".*"operation":"WRITE","resource":"TOPIC:${topic}"`));
+    expect(log).toMatch(
+      new RegExp(`"audit":true,"event":"denied","principal":"User:bob".*"operation":"WRITE","resource":"TOPIC:${topic}"`),
+    );
   });
 
   it('a prefixed ACL allows the matching topics only, and changes apply without a restart', async () => {
@@ -105,11 +150,16 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
     const other = uniqueName('payments');
     await createTopic(mine);
     await createTopic(other);
-    await addAcls(allow('User:alice', 'TOPIC', `${prefix}-`, 'WRITE', 'PREFIXED'), allow('User:alice', 'TOPIC', `${prefix}-`, 'READ', 'PREFIXED'));
+    await addAcls(
+      allow('User:alice', 'TOPIC', `${prefix}-`, 'WRITE', 'PREFIXED'),
+      allow('User:alice', 'TOPIC', `${prefix}-`, 'READ', 'PREFIXED'),
+    );
     await eventually(async () => (await produceAs(alice, mine)).err === undefined, 'alice may write her prefix');
     expect((await produceAs(alice, other)).err?.code).toBe(grpc.status.PERMISSION_DENIED);
     expect((await produceAs(alice, prefix)).err?.code).toBe(grpc.status.PERMISSION_DENIED);
-    const fetched = await outcome<v1.FetchResponse__Output>((cb) => keep(broker(alice)).fetch({ topic: mine, partition: 0, offset: 0, format: 'RECORD_FORMAT_STRUCTURED' }, opts(), cb));
+    const fetched = await outcome<v1.FetchResponse__Output>((cb) =>
+      keep(broker(alice)).fetch({ topic: mine, partition: 0, offset: 0, format: 'RECORD_FORMAT_STRUCTURED' }, opts(), cb),
+    );
     expect(fetched.res?.records.length).toBeGreaterThan(0);
     // Metadata of everything lists what she may describe (WRITE and READ imply DESCRIBE).
     const all = await outcome<v1.GetMetadataResponse__Output>((cb) => keep(broker(alice)).getMetadata({ topics: [] }, opts(), cb));
@@ -124,11 +174,17 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
 
     // Removing the ALLOW takes the right away again.
     const deleted = await outcome<v1.DeleteAclsResponse__Output>((cb) =>
-      keep(controller()).deleteAcls({ filters: [{ principal: 'User:alice', resourceName: `${prefix}-`, patternType: 'ACL_PATTERN_TYPE_PREFIXED' }] }, opts(), cb),
+      keep(controller()).deleteAcls(
+        { filters: [{ principal: 'User:alice', resourceName: `${prefix}-`, patternType: 'ACL_PATTERN_TYPE_PREFIXED' }] },
+        opts(),
+        cb,
+      ),
     );
     expect(deleted.res?.deleted.length).toBe(2);
     await eventually(async () => (await produceAs(alice, mine)).err?.code === grpc.status.PERMISSION_DENIED, 'alice may no longer write');
-    const described = await outcome<v1.DescribeAclsResponse__Output>((cb) => keep(controller()).describeAcls({ filter: { principal: 'User:alice' } }, opts(), cb));
+    const described = await outcome<v1.DescribeAclsResponse__Output>((cb) =>
+      keep(controller()).describeAcls({ filter: { principal: 'User:alice' } }, opts(), cb),
+    );
     expect(described.res?.acls.map((a) => [a.permission, a.resourceName])).toEqual([['ACL_PERMISSION_DENY', secret]]);
     // The changes are audit lines on the controller.
     const log = readFileSync(join(cluster!.dir, 'logs', 'controller-1.log'), 'utf8');
@@ -141,17 +197,28 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
     const group = uniqueName('g');
     await createTopic(topic);
     const commit = (creds: grpc.ChannelCredentials | undefined) =>
-      outcome((cb) => keep(coordinatorClient(cluster!.coordinators[0]!.address, undefined, creds)).commitOffsets({ groupId: group, memberId: '', generation: -1, offsets: [{ topic, partition: 0, offset: 1 }] }, opts(), cb));
+      outcome((cb) =>
+        keep(coordinatorClient(cluster!.coordinators[0]!.address, undefined, creds)).commitOffsets(
+          { groupId: group, memberId: '', generation: -1, offsets: [{ topic, partition: 0, offset: 1 }] },
+          opts(),
+          cb,
+        ),
+      );
     expect((await commit(bob)).err?.details).toContain(`may not READ GROUP "${group}"`);
     await addAcls(allow('User:bob', 'GROUP', group, 'READ'));
-    await eventually(async () => (await commit(bob)).err?.details?.includes(`may not READ TOPIC "${topic}"`) === true, 'the group ACL applies, the topic one is missing');
+    await eventually(
+      async () => (await commit(bob)).err?.details?.includes(`may not READ TOPIC "${topic}"`) === true,
+      'the group ACL applies, the topic one is missing',
+    );
   });
 
   it('a client calling Replicate, OffsetForLeaderEpoch or CreateInternalTopic is refused, even a super-user', async () => {
     const superUser = undefined; // this process's default transport: the CLI's certificate
     for (const creds of [bob, superUser]) {
       const replication = keep(replicationClient(cluster!.bootstrap, undefined, creds));
-      const epoch = await outcome((cb) => replication.offsetForLeaderEpoch({ topic: 'x', partition: 0, leaderEpoch: 0 } as v1.OffsetForLeaderEpochRequest, opts(), cb));
+      const epoch = await outcome((cb) =>
+        replication.offsetForLeaderEpoch({ topic: 'x', partition: 0, leaderEpoch: 0 } as v1.OffsetForLeaderEpochRequest, opts(), cb),
+      );
       expect(epoch.err?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(epoch.err?.details).toContain("is for Samsa's own broker services");
       const stream = replication.replicate();
@@ -162,7 +229,9 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
         stream.write({ followerId: 1 } as v1.ReplicaFetchRequest);
       });
       expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
-      const internal = await outcome((cb) => keep(controller(creds)).createInternalTopic({ name: '__consumer_offsets', partitions: 1, replicationFactor: 1 }, opts(), cb));
+      const internal = await outcome((cb) =>
+        keep(controller(creds)).createInternalTopic({ name: '__consumer_offsets', partitions: 1, replicationFactor: 1 }, opts(), cb),
+      );
       expect(internal.err?.code).toBe(grpc.status.PERMISSION_DENIED);
     }
   });
@@ -170,13 +239,31 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
   it('produce, delete and alter of __consumer_offsets are refused whatever the ACLs say', async () => {
     await addAcls(allow('User:carol', 'TOPIC', '*', 'ALL'));
     const carol = await credentialsOf('carol');
-    await eventually(async () => (await outcome((cb) => keep(controller(carol)).listTopics({ includeInternal: true }, opts(), cb))).res !== undefined, 'carol ACLs');
+    await eventually(
+      async () => (await outcome((cb) => keep(controller(carol)).listTopics({ includeInternal: true }, opts(), cb))).res !== undefined,
+      'carol ACLs',
+    );
     for (const creds of [carol, undefined]) {
       const produced = await produceAs(creds, '__consumer_offsets');
       expect(reasonOf(produced.err)).toBe('POLICY_VIOLATION');
-      expect(reasonOf((await outcome((cb) => keep(controller(creds)).deleteTopic({ name: '__consumer_offsets' }, opts(), cb))).err)).toBe('POLICY_VIOLATION');
-      expect(reasonOf((await outcome((cb) => keep(controller(creds)).alterTopicConfig({ name: '__consumer_offsets', config: { retentionMs: 1 } }, opts(), cb))).err)).toBe('POLICY_VIOLATION');
-      expect(reasonOf((await outcome((cb) => keep(controller(creds)).createPartitions({ name: '__consumer_offsets', totalPartitions: 99 }, opts(), cb))).err)).toBe('POLICY_VIOLATION');
+      expect(reasonOf((await outcome((cb) => keep(controller(creds)).deleteTopic({ name: '__consumer_offsets' }, opts(), cb))).err)).toBe(
+        'POLICY_VIOLATION',
+      );
+      expect(
+        reasonOf(
+          (
+            await outcome((cb) =>
+              keep(controller(creds)).alterTopicConfig({ name: '__consumer_offsets', config: { retentionMs: 1 } }, opts(), cb),
+            )
+          ).err,
+        ),
+      ).toBe('POLICY_VIOLATION');
+      expect(
+        reasonOf(
+          (await outcome((cb) => keep(controller(creds)).createPartitions({ name: '__consumer_offsets', totalPartitions: 99 }, opts(), cb)))
+            .err,
+        ),
+      ).toBe('POLICY_VIOLATION');
     }
   });
 
@@ -202,7 +289,7 @@ describe.runIf(tls)('bearer tokens', () => {
   const signingKey = () => readFileSync(cluster!.tokenKeys!.privateKey, 'utf8');
   const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
-  it('a valid token is its subject: User:<sub>, with that principal\'s ACLs', async () => {
+  it("a valid token is its subject: User:<sub>, with that principal's ACLs", async () => {
     const topic = uniqueName('tok');
     await createTopic(topic);
     await addAcls(allow('User:dave', 'TOPIC', topic, 'WRITE'));
@@ -244,7 +331,9 @@ describe.runIf(tls)('quotas', () => {
     await eventually(async () => (await produceAs(erin, topic, 'warm-up')).err === undefined, 'erin may write');
     // Let the first throttle show up: the quota reaches the broker through its watch.
     await eventually(async () => {
-      const r = await outcome<v1.ProduceResponse__Output>((cb) => client.produce({ topic, acks: 'ACKS_ALL', ...record('x'.repeat(60_000)) }, opts(), cb));
+      const r = await outcome<v1.ProduceResponse__Output>((cb) =>
+        client.produce({ topic, acks: 'ACKS_ALL', ...record('x'.repeat(60_000)) }, opts(), cb),
+      );
       return (r.res?.throttleTimeMs ?? 0) > 0;
     }, 'the quota applies');
 
@@ -256,7 +345,11 @@ describe.runIf(tls)('quotas', () => {
     const started = performance.now();
     for (let i = 0; i < count; i++) {
       const res = await new Promise<v1.ProduceResponse__Output>((resolve, reject) => {
-        const call = client.produce({ topic, acks: 'ACKS_ALL', records: [{ value: Buffer.alloc(size, i % 256), key: Buffer.from(`k${i}`) }] }, opts(), (err, r) => (err ? reject(err) : resolve(r!)));
+        const call = client.produce(
+          { topic, acks: 'ACKS_ALL', records: [{ value: Buffer.alloc(size, i % 256), key: Buffer.from(`k${i}`) }] },
+          opts(),
+          (err, r) => (err ? reject(err) : resolve(r!)),
+        );
         call.on('status', (s) => (trailerTotal += Number(s.metadata.get(THROTTLE_TRAILER)[0] ?? 0)));
       });
       throttled += res.throttleTimeMs;

@@ -10,7 +10,13 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it, afterAll, onTestFinished } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { buildBatch, decodeRecordsFrom } from '../../libs/record/index.js';
-import { MetadataKeys, DEFAULT_TOPIC_CONFIG, type PartitionState, type TopicRecord, type TopicConfigValues } from '../../libs/cluster/index.js';
+import {
+  MetadataKeys,
+  DEFAULT_TOPIC_CONFIG,
+  type PartitionState,
+  type TopicRecord,
+  type TopicConfigValues,
+} from '../../libs/cluster/index.js';
 import { brokerClient, controllerClient, checkHealth, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { ServiceProcess, freePort, waitUntil, repoRoot } from '../../tools/launcher/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
@@ -74,7 +80,12 @@ async function expectFailure(promise: Promise<unknown>, code: grpc.status, reaso
  * epoch 0, config as given even where the controller would refuse it) and waits
  * until every broker knows its leaders and the leaders have the replicas open.
  */
-async function createTopic(name: string, partitions: number, config: Partial<TopicConfigValues> = {}, options: { direct?: boolean } = {}): Promise<Map<number, number>> {
+async function createTopic(
+  name: string,
+  partitions: number,
+  config: Partial<TopicConfigValues> = {},
+  options: { direct?: boolean } = {},
+): Promise<Map<number, number>> {
   if (hasController && !options.direct) {
     const controller = cluster.controllers[0];
     if (!controller) throw new Error('no controller');
@@ -85,8 +96,10 @@ async function createTopic(name: string, partitions: number, config: Partial<Top
       if (config.segmentBytes !== undefined) topicConfig.segmentBytes = config.segmentBytes;
       if (config.minInsyncReplicas !== undefined) topicConfig.minInsyncReplicas = config.minInsyncReplicas;
       await new Promise<void>((resolve, reject) =>
-        admin.createTopic({ name, partitions, replicationFactor: 1, config: topicConfig }, { deadline: new Date(Date.now() + 30_000) }, (err) =>
-          err ? reject(err) : resolve(),
+        admin.createTopic(
+          { name, partitions, replicationFactor: 1, config: topicConfig },
+          { deadline: new Date(Date.now() + 30_000) },
+          (err) => (err ? reject(err) : resolve()),
         ),
       );
     } finally {
@@ -106,7 +119,16 @@ async function createTopic(name: string, partitions: number, config: Partial<Top
       const leader = (p % cluster.brokers.length) + 1;
       // As the controller does: name the leader's incarnation (the revision of its registration), or it will not lead.
       const leaderBrokerEpoch = Number((await etcd.get(keys.broker(leader)).exec()).kvs[0]?.mod_revision ?? -1);
-      const state: PartitionState = { topic: name, partition: p, leader, leaderEpoch: 0, partitionEpoch: 0, replicas: [leader], isr: [leader], leaderBrokerEpoch };
+      const state: PartitionState = {
+        topic: name,
+        partition: p,
+        leader,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        replicas: [leader],
+        isr: [leader],
+        leaderBrokerEpoch,
+      };
       await etcd.put(keys.partition(name, p)).value(JSON.stringify(state));
     }
   }
@@ -120,7 +142,11 @@ async function createTopic(name: string, partitions: number, config: Partial<Top
         for (const p of topic.partitions) leaders.set(p.partition, p.leaderId);
       }
       for (const [p, leader] of leaders) {
-        const ok = await listOffsets(brokerAddress(leader), { topic: name, partition: p, spec: { position: 'OFFSET_POSITION_LATEST' } }).then(
+        const ok = await listOffsets(brokerAddress(leader), {
+          topic: name,
+          partition: p,
+          spec: { position: 'OFFSET_POSITION_LATEST' },
+        }).then(
           () => true,
           () => false,
         );
@@ -144,7 +170,16 @@ function consumeN(address: string, req: v1.ConsumeRequest, count: number): Promi
     const got: v1.ConsumedRecord__Output[] = [];
     stream.on('data', (m: v1.ConsumeResponse__Output) => {
       got.push(...m.records);
-      if (m.batches.length > 0) got.push(...decodeRecordsFrom(m.batches, 0).map((r) => ({ ...r, partition: req.partition ?? 0, key: r.key ?? undefined, value: r.value ?? Buffer.alloc(0), headers: r.headers })));
+      if (m.batches.length > 0)
+        got.push(
+          ...decodeRecordsFrom(m.batches, 0).map((r) => ({
+            ...r,
+            partition: req.partition ?? 0,
+            key: r.key ?? undefined,
+            value: r.value ?? Buffer.alloc(0),
+            headers: r.headers,
+          })),
+        );
       if (got.length >= count) {
         stream.cancel();
         resolve(got.slice(0, count));
@@ -240,8 +275,12 @@ describe('produce and read back', () => {
     const results = [];
     for (const p of [0, 1]) {
       const batch = buildBatch([{ value: Buffer.from(`p${p}-a`) }, { value: Buffer.from(`p${p}-b`) }], { nowMs: 1_000 });
-      results.push(await produce(brokerAddress(leaders.get(p) as number), { topic, acks: 'ACKS_LEADER', batches: [{ partition: p, batch }] }));
-      results.push(await produce(brokerAddress(leaders.get(p) as number), { topic, acks: 'ACKS_LEADER', batches: [{ partition: p, batch }] }));
+      results.push(
+        await produce(brokerAddress(leaders.get(p) as number), { topic, acks: 'ACKS_LEADER', batches: [{ partition: p, batch }] }),
+      );
+      results.push(
+        await produce(brokerAddress(leaders.get(p) as number), { topic, acks: 'ACKS_LEADER', batches: [{ partition: p, batch }] }),
+      );
     }
     expect(results.map((r) => r.results[0]?.baseOffset)).toEqual([0, 2, 0, 2]);
     const read = await fetch(brokerAddress(leaders.get(1) as number), { topic, partition: 1, offset: 0, format: 'RECORD_FORMAT_BATCHES' });
@@ -259,9 +298,17 @@ describe('acks', () => {
   it('acks=none answers before the write with base_offset -1, and the write still lands', async () => {
     const topic = uniqueName('acks-none');
     const leader = brokerAddress((await createTopic(topic, 1)).get(0) as number);
-    const res = await produce(leader, { topic, acks: 'ACKS_NONE', records: [{ value: Buffer.from('fire') }, { value: Buffer.from('forget') }] });
+    const res = await produce(leader, {
+      topic,
+      acks: 'ACKS_NONE',
+      records: [{ value: Buffer.from('fire') }, { value: Buffer.from('forget') }],
+    });
     expect(res.results).toEqual([expect.objectContaining({ partition: 0, baseOffset: -1, recordCount: 2, recordIndexes: [0, 1] })]);
-    await waitUntil(async () => (await listOffsets(leader, { topic, partition: 0, spec: { position: 'OFFSET_POSITION_LATEST' } })).offset === 2, 10_000, 'the acks=none write');
+    await waitUntil(
+      async () => (await listOffsets(leader, { topic, partition: 0, spec: { position: 'OFFSET_POSITION_LATEST' } })).offset === 2,
+      10_000,
+      'the acks=none write',
+    );
     // Bad input is still refused, not silently dropped.
     await expectFailure(produce(leader, { topic, acks: 'ACKS_NONE' }), grpc.status.INVALID_ARGUMENT, 'EMPTY_PRODUCE');
   });
@@ -330,11 +377,20 @@ describe('reading', () => {
       topic,
       records: [1000, 2000, 3000, 4000].map((ts) => ({ value: Buffer.from(`t${ts}`), timestampMs: ts })),
     });
-    expect(values(await consumeN(leader, { topic, partition: 0, start: { position: 'OFFSET_POSITION_EARLIEST' } }, 4))).toEqual(['t1000', 't2000', 't3000', 't4000']);
+    expect(values(await consumeN(leader, { topic, partition: 0, start: { position: 'OFFSET_POSITION_EARLIEST' } }, 4))).toEqual([
+      't1000',
+      't2000',
+      't3000',
+      't4000',
+    ]);
     expect(values(await consumeN(leader, { topic, partition: 0, start: { timestampMs: 2500 } }, 2))).toEqual(['t3000', 't4000']);
     expect(values(await consumeN(leader, { topic, partition: 0, start: { offset: 1 } }, 3))).toEqual(['t2000', 't3000', 't4000']);
     const latest = consumeN(leader, { topic, partition: 0, start: { position: 'OFFSET_POSITION_LATEST' } }, 1);
-    await waitUntil(async () => (await metricValue(cluster.brokers.find((b) => b.address === leader)?.spec.id ?? 0, 'samsa_broker_parked_waiters')) >= 1, 10_000, 'the latest stream to park');
+    await waitUntil(
+      async () => (await metricValue(cluster.brokers.find((b) => b.address === leader)?.spec.id ?? 0, 'samsa_broker_parked_waiters')) >= 1,
+      10_000,
+      'the latest stream to park',
+    );
     await produce(leader, { topic, records: [{ value: Buffer.from('after') }] });
     expect(values(await latest)).toEqual(['after']);
     const byTime = await listOffsets(leader, { topic, partition: 0, spec: { timestampMs: 2500 } });
@@ -375,7 +431,10 @@ describe('streams whose partition goes away', () => {
     await Promise.all([direct.first, proxied.first]);
     await deleteTopic(topic);
     for (const err of await Promise.all([direct.ended, proxied.ended])) {
-      expect({ code: err.code, reason: err.metadata.get(REASON_TRAILER)[0] }).toEqual({ code: grpc.status.NOT_FOUND, reason: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      expect({ code: err.code, reason: err.metadata.get(REASON_TRAILER)[0] }).toEqual({
+        code: grpc.status.NOT_FOUND,
+        reason: 'UNKNOWN_TOPIC_OR_PARTITION',
+      });
     }
     await waitUntil(async () => (await metricValue(leaderId, 'samsa_broker_parked_waiters')) === 0, 10_000, 'no waiter left');
   });
@@ -386,8 +445,16 @@ describe('bad input gets the right status and reason', () => {
     const topic = uniqueName('known');
     await createTopic(topic, 2);
     const b = brokerAddress(1);
-    await expectFailure(produce(b, { topic: 'no-such-topic', records: [{ value: Buffer.from('x') }] }), grpc.status.NOT_FOUND, 'UNKNOWN_TOPIC_OR_PARTITION');
-    await expectFailure(produce(b, { topic, partition: 2, records: [{ value: Buffer.from('x') }] }), grpc.status.NOT_FOUND, 'UNKNOWN_TOPIC_OR_PARTITION');
+    await expectFailure(
+      produce(b, { topic: 'no-such-topic', records: [{ value: Buffer.from('x') }] }),
+      grpc.status.NOT_FOUND,
+      'UNKNOWN_TOPIC_OR_PARTITION',
+    );
+    await expectFailure(
+      produce(b, { topic, partition: 2, records: [{ value: Buffer.from('x') }] }),
+      grpc.status.NOT_FOUND,
+      'UNKNOWN_TOPIC_OR_PARTITION',
+    );
     await expectFailure(fetch(b, { topic: 'no-such-topic', partition: 0, offset: 0 }), grpc.status.NOT_FOUND, 'UNKNOWN_TOPIC_OR_PARTITION');
     await expectFailure(fetch(b, { topic, partition: 7, offset: 0 }), grpc.status.NOT_FOUND, 'UNKNOWN_TOPIC_OR_PARTITION');
     await expectFailure(listOffsets(b, { topic, partition: -1 }), grpc.status.NOT_FOUND, 'UNKNOWN_TOPIC_OR_PARTITION');
@@ -398,11 +465,19 @@ describe('bad input gets the right status and reason', () => {
     const topic = uniqueName('range');
     const leader = brokerAddress((await createTopic(topic, 1)).get(0) as number);
     await produce(leader, { topic, records: [{ value: Buffer.from('a') }, { value: Buffer.from('b') }] });
-    const negative = await expectFailure(fetch(leader, { topic, partition: 0, offset: -1 }), grpc.status.OUT_OF_RANGE, 'OFFSET_OUT_OF_RANGE');
+    const negative = await expectFailure(
+      fetch(leader, { topic, partition: 0, offset: -1 }),
+      grpc.status.OUT_OF_RANGE,
+      'OFFSET_OUT_OF_RANGE',
+    );
     expect(negative.details).toContain('0 to 2');
     const beyond = await expectFailure(fetch(leader, { topic, partition: 0, offset: 99 }), grpc.status.OUT_OF_RANGE, 'OFFSET_OUT_OF_RANGE');
     expect(beyond.details).toContain('0 to 2');
-    await expectFailure(consumeN(leader, { topic, partition: 0, start: { offset: 99 } }, 1), grpc.status.OUT_OF_RANGE, 'OFFSET_OUT_OF_RANGE');
+    await expectFailure(
+      consumeN(leader, { topic, partition: 0, start: { offset: 99 } }, 1),
+      grpc.status.OUT_OF_RANGE,
+      'OFFSET_OUT_OF_RANGE',
+    );
   });
 
   it('empty produce, oversized record and batch, corrupt CRC and length', async () => {
@@ -416,13 +491,25 @@ describe('bad input gets the right status and reason', () => {
     );
     expect(big.details).toContain('4096');
     const bigBatch = buildBatch([{ value: Buffer.alloc(5_000, 2) }], {});
-    const tooLarge = await expectFailure(produce(leader, { topic, batches: [{ partition: 0, batch: bigBatch }] }), grpc.status.INVALID_ARGUMENT, 'RECORD_TOO_LARGE');
+    const tooLarge = await expectFailure(
+      produce(leader, { topic, batches: [{ partition: 0, batch: bigBatch }] }),
+      grpc.status.INVALID_ARGUMENT,
+      'RECORD_TOO_LARGE',
+    );
     expect(tooLarge.details).toContain(String(bigBatch.length));
     const corrupt = Buffer.from(buildBatch([{ value: Buffer.from('hello') }], {}));
     corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] ?? 0) ^ 0x55;
-    await expectFailure(produce(leader, { topic, batches: [{ partition: 0, batch: corrupt }] }), grpc.status.INVALID_ARGUMENT, 'CORRUPT_MESSAGE');
+    await expectFailure(
+      produce(leader, { topic, batches: [{ partition: 0, batch: corrupt }] }),
+      grpc.status.INVALID_ARGUMENT,
+      'CORRUPT_MESSAGE',
+    );
     const good = buildBatch([{ value: Buffer.from('hello') }], {});
-    await expectFailure(produce(leader, { topic, batches: [{ partition: 0, batch: good.subarray(0, good.length - 3) }] }), grpc.status.INVALID_ARGUMENT, 'CORRUPT_MESSAGE');
+    await expectFailure(
+      produce(leader, { topic, batches: [{ partition: 0, batch: good.subarray(0, good.length - 3) }] }),
+      grpc.status.INVALID_ARGUMENT,
+      'CORRUPT_MESSAGE',
+    );
     // Nothing of the failed requests was written.
     expect((await listOffsets(leader, { topic, partition: 0, spec: { position: 'OFFSET_POSITION_LATEST' } })).offset).toBe(0);
   });
@@ -447,7 +534,11 @@ describe('clients that go away or stall', () => {
       200,
     ).catch((e: unknown) => e)) as grpc.ServiceError;
     expect(gaveUp.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    await waitUntil(async () => (await metricValue(leaderId, 'samsa_broker_parked_waiters')) === 0, 10_000, 'parked waiters to return to 0');
+    await waitUntil(
+      async () => (await metricValue(leaderId, 'samsa_broker_parked_waiters')) === 0,
+      10_000,
+      'parked waiters to return to 0',
+    );
     expect(await checkHealth(leader)).toBe('SERVING');
     await produce(leader, { topic, records: [{ value: Buffer.from('second') }] });
     expect(values((await fetch(leader, { topic, partition: 0, offset: 0 })).records)).toEqual(['first', 'second']);
@@ -481,10 +572,16 @@ describe('clients that go away or stall', () => {
       peak = Math.max(peak, rssBytes(pid));
     }
     const after = rssBytes(pid);
-    console.log(`stalled consumer: produced ${total >> 20} MiB; broker RSS before ${before >> 20} MiB, peak ${peak >> 20} MiB, after ${after >> 20} MiB; messages received ${received}`);
+    console.log(
+      `stalled consumer: produced ${total >> 20} MiB; broker RSS before ${before >> 20} MiB, peak ${peak >> 20} MiB, after ${after >> 20} MiB; messages received ${received}`,
+    );
     expect(peak - before).toBeLessThan(total / 3);
     stalled.cancel();
-    await waitUntil(async () => (await metricValue(leaderId, 'samsa_broker_parked_waiters')) === 0, 10_000, 'the stalled stream to be gone');
+    await waitUntil(
+      async () => (await metricValue(leaderId, 'samsa_broker_parked_waiters')) === 0,
+      10_000,
+      'the stalled stream to be gone',
+    );
     expect(await checkHealth(leader)).toBe('SERVING');
   });
 });
@@ -500,7 +597,12 @@ describe('durability and start-up', () => {
       const sent: string[] = [];
       for (let i = 0; i < 50; i++) {
         const vals = [`p${p}-${i}-a`, `p${p}-${i}-b`];
-        await produce(brokerAddress(victimId), { topic, partition: p, acks: 'ACKS_ALL', records: vals.map((v) => ({ value: Buffer.from(v) })) });
+        await produce(brokerAddress(victimId), {
+          topic,
+          partition: p,
+          acks: 'ACKS_ALL',
+          records: vals.map((v) => ({ value: Buffer.from(v) })),
+        });
         sent.push(...vals);
       }
       acked.set(p, sent);

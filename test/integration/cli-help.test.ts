@@ -27,8 +27,10 @@ describe('samsa help', () => {
       const res = await runCli(args);
       expect(res.code, args.join(' ')).toBe(0);
       expect(res.stdout).toMatch(/^Usage: samsa \[options\] \[command\]/);
-      for (const leaf of leafCommands(program)) expect(res.stdout, commandPath(leaf)).toMatch(new RegExp(`\\n  ${commandPath(leaf)}( [<[]|\\s{2})`));
-      for (const path of ['topics alter <name>', 'topics add-partitions <name>', 'groups describe <group>', 'completion <shell>']) expect(res.stdout).toContain(`  ${path}`);
+      for (const leaf of leafCommands(program))
+        expect(res.stdout, commandPath(leaf)).toMatch(new RegExp(`\\n  ${commandPath(leaf)}( [<[]|\\s{2})`));
+      for (const path of ['topics alter <name>', 'topics add-partitions <name>', 'groups describe <group>', 'completion <shell>'])
+        expect(res.stdout).toContain(`  ${path}`);
     }
   });
 
@@ -72,26 +74,37 @@ read -ra COMP_WORDS <<< ${JSON.stringify(line)}
 COMP_CWORD=$((\${#COMP_WORDS[@]} - 1))
 _samsa
 printf '%s\\n' "\${COMPREPLY[@]}"`;
-    return execFileSync(shell, ['-c', script], { encoding: 'utf8', env: { ...process.env, SAMSA_INSECURE: '1', SAMSA_BOOTSTRAP: '127.0.0.1:1' } })
+    return execFileSync(shell, ['-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, SAMSA_INSECURE: '1', SAMSA_BOOTSTRAP: '127.0.0.1:1' },
+    })
       .split('\n')
       .filter(Boolean);
   }
 
   it('bash completes commands, subcommands, options and option choices from the tree', () => {
     expect(complete('bash', 'samsa to')).toEqual(['topics']);
-    expect(complete('bash', 'samsa topics ').sort()).toEqual(expect.arrayContaining(['add-partitions', 'alter', 'create', 'delete', 'describe', 'list']));
+    expect(complete('bash', 'samsa topics ').sort()).toEqual(
+      expect.arrayContaining(['add-partitions', 'alter', 'create', 'delete', 'describe', 'list']),
+    );
     expect(complete('bash', 'samsa topics add-partitions x --p')).toEqual(['--partitions']);
     expect(complete('bash', 'samsa consume t --value-format ').sort()).toEqual(['base64', 'hex', 'raw', 'utf8']);
     expect(complete('bash', 'samsa consume t -o y')).toEqual(['yaml']);
     expect(complete('bash', 'samsa --output j')).toEqual(['json']);
     expect(complete('bash', 'samsa produce t --acks ').sort()).toEqual(['-1', '0', '1', 'all']);
-    expect(complete('bash', 'samsa groups describe g --')).toEqual(expect.arrayContaining(['--help', '--bootstrap', '--output', '--insecure']));
+    expect(complete('bash', 'samsa groups describe g --')).toEqual(
+      expect.arrayContaining(['--help', '--bootstrap', '--output', '--insecure']),
+    );
     expect(complete('bash', 'samsa completion ')).toEqual(expect.arrayContaining(['bash', 'zsh']));
     expect(complete('bash', 'samsa completion z')).toEqual(['zsh']);
   });
 
   it.runIf(hasShell('zsh'))('zsh loads the script and defines the completion function', () => {
-    const out = execFileSync('zsh', ['-c', `autoload -U compinit && compinit -u && source <(node ${CLI} completion zsh) && print -r -- $_comps[samsa]`], { encoding: 'utf8' });
+    const out = execFileSync(
+      'zsh',
+      ['-c', `autoload -U compinit && compinit -u && source <(node ${CLI} completion zsh) && print -r -- $_comps[samsa]`],
+      { encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('_samsa');
   });
 
@@ -112,7 +125,9 @@ describe('samsa as installed', () => {
   afterAll(() => rmSync(prefix, { recursive: true, force: true }));
 
   it('`npm install -g` of this checkout works offline and gives an executable `samsa` that behaves as node dist/cli/main.js', async () => {
-    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', ROOT], { encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', ROOT], {
+      encoding: 'utf8',
+    });
     expect(install.status, install.stderr).toBe(0);
     const bin = join(prefix, 'bin', 'samsa');
     expect(statSync(bin).mode & 0o111).not.toBe(0);
@@ -130,7 +145,11 @@ describe('samsa as installed', () => {
         openStdin: true,
         onSpawn: (child, output) => {
           const timer = setInterval(() => {
-            if (typed || !output.stdout().includes('reading records for demo from the terminal, one a line; Ctrl-D sends them and ends, Ctrl-C aborts')) return;
+            if (
+              typed ||
+              !output.stdout().includes('reading records for demo from the terminal, one a line; Ctrl-D sends them and ends, Ctrl-C aborts')
+            )
+              return;
             typed = true;
             clearInterval(timer);
             child.stdin?.write('\x03');

@@ -27,7 +27,13 @@ async function json(path: string, args: string[], options?: Parameters<typeof ru
   expect(res.code, `${path}: ${res.stderr}`).toBe(0);
   const declared = outputSchemaOf(byPath.get(path) as NonNullable<ReturnType<typeof byPath.get>>);
   expect(declared, path).toBeDefined();
-  const docs = declared?.kind === 'lines' ? res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : [JSON.parse(res.stdout) as unknown];
+  const docs =
+    declared?.kind === 'lines'
+      ? res.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as unknown)
+      : [JSON.parse(res.stdout) as unknown];
   for (const doc of docs) expect(validate(declared!.schema, doc), `${path}: ${JSON.stringify(doc)}`).toEqual([]);
   checked.add(path);
   return declared?.kind === 'lines' ? docs : docs[0];
@@ -38,18 +44,29 @@ const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 describe('-o json and -o yaml', () => {
   it('every command prints JSON that fits its documented schema, and YAML with the same data', async () => {
     const topic = uniqueName('cli-json');
-    const created = (await json('topics create', [topic, '--partitions', '2', '--config', 'retention.ms=3600000'])) as { name: string; partitions: unknown[]; config: Record<string, string> };
+    const created = (await json('topics create', [topic, '--partitions', '2', '--config', 'retention.ms=3600000'])) as {
+      name: string;
+      partitions: unknown[];
+      config: Record<string, string>;
+    };
     expect(created).toMatchObject({ name: topic, replicationFactor: 1, config: { 'retention.ms': '3600000' } });
     expect(created.partitions).toHaveLength(2);
     expect(((await json('topics list', [])) as { topics: string[] }).topics).toContain(topic);
-    const described = (await json('topics describe', [topic])) as { topics: { partitions: { leader: number | null; offline: boolean }[] }[] };
+    const described = (await json('topics describe', [topic])) as {
+      topics: { partitions: { leader: number | null; offline: boolean }[] }[];
+    };
     expect(described.topics[0]?.partitions.every((p) => p.leader !== null && !p.offline)).toBe(true);
-    expect(await json('topics alter', [topic, '--config', 'retention.ms=7200000'])).toMatchObject({ config: { 'retention.ms': '7200000' } });
+    expect(await json('topics alter', [topic, '--config', 'retention.ms=7200000'])).toMatchObject({
+      config: { 'retention.ms': '7200000' },
+    });
     expect(((await json('topics add-partitions', [topic, '--partitions', '3'])) as { partitions: unknown[] }).partitions).toHaveLength(3);
     const c = (await json('cluster', [])) as { brokers: { address: string }[]; controller: unknown };
     expect(c.brokers.map((b) => b.address).sort()).toEqual(cluster.brokers.map((b) => b.address).sort());
 
-    const produced = (await json('produce', [topic, '--key-separator', ':'], { input: 'a:1\nb:2\nc:3\n' })) as { records: number; acks: string };
+    const produced = (await json('produce', [topic, '--key-separator', ':'], { input: 'a:1\nb:2\nc:3\n' })) as {
+      records: number;
+      acks: string;
+    };
     expect(produced).toMatchObject({ topic, records: 3, acks: 'all' });
     const records = (await json('consume', [topic])) as { key: string; value: string; keyEncoding: string }[];
     expect(records.map((r) => `${r.key}=${r.value}/${r.keyEncoding}`).sort()).toEqual(['a=1/utf8', 'b=2/utf8', 'c=3/utf8']);
@@ -62,7 +79,10 @@ describe('-o json and -o yaml', () => {
     expect(d.offsets.reduce((sum, o) => sum + (o.committed ?? 0), 0)).toBe(3);
     const lag = (await json('groups lag', [group])) as { groups: { groupId: string; totalLag: number }[] };
     expect(lag.groups).toEqual([expect.objectContaining({ groupId: group, totalLag: 0 })]);
-    const reset = (await json('groups reset-offsets', [group, '--topic', topic, '--to', 'earliest', '--dry-run'])) as { dryRun: boolean; offsets: { committed: number }[] };
+    const reset = (await json('groups reset-offsets', [group, '--topic', topic, '--to', 'earliest', '--dry-run'])) as {
+      dryRun: boolean;
+      offsets: { committed: number }[];
+    };
     expect(reset.dryRun).toBe(true);
     expect(reset.offsets.every((o) => o.committed === 0)).toBe(true);
     expect(await json('groups delete', [group])).toEqual({ deleted: group });
@@ -75,10 +95,18 @@ describe('-o json and -o yaml', () => {
 
     // Every command that declares a shape is checked here, but perf failover (it starts a cluster of its own).
     const perfTopic = uniqueName('cli-json-perf');
-    expect(await json('perf produce', [perfTopic, '--partitions', '1', '--num-records', '200', '--batch-size', '50'])).toMatchObject({ workload: 'produce', records: 200 });
+    expect(await json('perf produce', [perfTopic, '--partitions', '1', '--num-records', '200', '--batch-size', '50'])).toMatchObject({
+      workload: 'produce',
+      records: 200,
+    });
     expect(await json('perf consume', [perfTopic])).toMatchObject({ workload: 'consume', records: 200 });
-    expect(await json('perf e2e', [perfTopic, '--num-records', '50', '--throughput', '500'])).toMatchObject({ workload: 'e2e', records: 50 });
-    const declared = allCommands(program).filter((cmd) => outputSchemaOf(cmd)).map(commandPath);
+    expect(await json('perf e2e', [perfTopic, '--num-records', '50', '--throughput', '500'])).toMatchObject({
+      workload: 'e2e',
+      records: 50,
+    });
+    const declared = allCommands(program)
+      .filter((cmd) => outputSchemaOf(cmd))
+      .map(commandPath);
     expect(declared.filter((p) => !checked.has(p))).toEqual(['perf failover']);
   }, 300_000);
 });
@@ -90,9 +118,19 @@ describe('binary-safe produce and consume', () => {
     // One record holding all 256 byte values, keyed by the same bytes reversed (hex), then 256
     // one-byte records as JSON lines, then the 255 values other than \n as a raw line.
     const reversed = Buffer.from(ALL_BYTES).reverse();
-    const one = await samsa(['produce', topic, '--key-separator', ' ', '--key-format', 'hex', '--value-format', 'base64'], { input: `${reversed.toString('hex')} ${ALL_BYTES.toString('base64')}\n` });
+    const one = await samsa(['produce', topic, '--key-separator', ' ', '--key-format', 'hex', '--value-format', 'base64'], {
+      input: `${reversed.toString('hex')} ${ALL_BYTES.toString('base64')}\n`,
+    });
     expect(one.code, one.stderr).toBe(0);
-    const lines = [...ALL_BYTES].map((b) => JSON.stringify({ key: null, value: Buffer.from([b]).toString('base64'), valueEncoding: 'base64', headers: { b: Buffer.from([b]).toString('hex') }, headerEncodings: { b: 'hex' } }));
+    const lines = [...ALL_BYTES].map((b) =>
+      JSON.stringify({
+        key: null,
+        value: Buffer.from([b]).toString('base64'),
+        valueEncoding: 'base64',
+        headers: { b: Buffer.from([b]).toString('hex') },
+        headerEncodings: { b: 'hex' },
+      }),
+    );
     const each = await samsa(['produce', topic, '--format', 'json'], { input: lines.join('\n') + '\n' });
     expect(each.code, each.stderr).toBe(0);
     expect(each.stderr).toContain('produced 256 records');
@@ -100,9 +138,18 @@ describe('binary-safe produce and consume', () => {
     const raw = await samsa(['produce', topic], { input: Buffer.concat([noNewline, Buffer.from('\n')]) });
     expect(raw.code, raw.stderr).toBe(0);
 
-    const records = (await json('consume', [topic])) as { offset: number; key: string | null; keyEncoding: string; value: string; valueEncoding: string; headers: Record<string, string>; headerEncodings: Record<string, string> }[];
+    const records = (await json('consume', [topic])) as {
+      offset: number;
+      key: string | null;
+      keyEncoding: string;
+      value: string;
+      valueEncoding: string;
+      headers: Record<string, string>;
+      headerEncodings: Record<string, string>;
+    }[];
     expect(records).toHaveLength(258);
-    const bytesOf = (text: string, encoding: string): Buffer => Buffer.from(text, encoding === 'utf8' ? 'utf8' : (encoding as BufferEncoding));
+    const bytesOf = (text: string, encoding: string): Buffer =>
+      Buffer.from(text, encoding === 'utf8' ? 'utf8' : (encoding as BufferEncoding));
     const [first] = records;
     expect(first).toMatchObject({ keyEncoding: 'base64', valueEncoding: 'base64' });
     expect(bytesOf(first!.key!, first!.keyEncoding)).toEqual(reversed);
@@ -139,22 +186,37 @@ describe('format strings and start positions', () => {
   it('kcat-style --format, --offset -N (the last N of each partition), --offset N, --from-time', async () => {
     const topic = uniqueName('cli-fmt');
     expect((await samsa(['topics', 'create', topic, '--partitions', '2'])).code).toBe(0);
-    const lines = Array.from({ length: 20 }, (_, i) => JSON.stringify({ key: `k${i % 2}`, value: `v${i}`, headers: { n: String(i) }, timestamp: 1_700_000_000_000 + i * 1000 }));
+    const lines = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ key: `k${i % 2}`, value: `v${i}`, headers: { n: String(i) }, timestamp: 1_700_000_000_000 + i * 1000 }),
+    );
     for (let p = 0; p < 2; p++) {
-      const res = await samsa(['produce', topic, '--format', 'json', '--partition', String(p)], { input: lines.slice(p * 10, p * 10 + 10).join('\n') + '\n' });
+      const res = await samsa(['produce', topic, '--format', 'json', '--partition', String(p)], {
+        input: lines.slice(p * 10, p * 10 + 10).join('\n') + '\n',
+      });
       expect(res.code, res.stderr).toBe(0);
     }
     const last3 = await samsa(['consume', topic, '--offset', '-3', '--format', '%t %p %o %T %k=%s %K/%S [%h]%%\\n']);
     expect(last3.code, last3.stderr).toBe(0);
     expect(last3.stderr).toContain('consumed 6 records');
     expect(last3.stdout.split('\n').filter(Boolean).sort()).toEqual(
-      [7, 8, 9, 17, 18, 19].map((i) => `${topic} ${i < 10 ? 0 : 1} ${i % 10} ${1_700_000_000_000 + i * 1000} k${i % 2}=v${i} 2/${String(i).length + 1} [n=${i}]%`).sort(),
+      [7, 8, 9, 17, 18, 19]
+        .map(
+          (i) => `${topic} ${i < 10 ? 0 : 1} ${i % 10} ${1_700_000_000_000 + i * 1000} k${i % 2}=v${i} 2/${String(i).length + 1} [n=${i}]%`,
+        )
+        .sort(),
     );
     // More than a partition holds: all of it.
     expect((await samsa(['consume', topic, '--offset', '-100'])).stderr).toContain('consumed 20 records');
     const fromOffset = await samsa(['consume', topic, '--partition', '1', '--offset', '8', '--format', '%s\\n']);
     expect(fromOffset.stdout).toBe('v18\nv19\n');
-    const fromTime = await samsa(['consume', topic, '--from-time', new Date(1_700_000_000_000 + 15_000).toISOString(), '--format', '%s\\n']);
+    const fromTime = await samsa([
+      'consume',
+      topic,
+      '--from-time',
+      new Date(1_700_000_000_000 + 15_000).toISOString(),
+      '--format',
+      '%s\\n',
+    ]);
     expect(fromTime.stdout.split('\n').filter(Boolean).sort()).toEqual(['v15', 'v16', 'v17', 'v18', 'v19']);
     const fromMs = await samsa(['consume', topic, '--from-time', String(1_700_000_000_000 + 18_000), '--format', '%s\\n']);
     expect(fromMs.stdout).toBe('v18\nv19\n');
@@ -188,7 +250,9 @@ describe('the wrong service', () => {
       for (const args of [['topics', 'list'], ['consume', 'x'], ['cluster']]) {
         const res = await runCli(['--bootstrap', address, ...args]);
         expect(res.code, args.join(' ')).toBe(1);
-        expect(res.stderr).toBe(`samsa: ${address} is ${kind}, not a broker: use a broker's address with --bootstrap (or SAMSA_BOOTSTRAP); \`npm start\` prints them, and \`samsa cluster\` lists them once connected\n`);
+        expect(res.stderr).toBe(
+          `samsa: ${address} is ${kind}, not a broker: use a broker's address with --bootstrap (or SAMSA_BOOTSTRAP); \`npm start\` prints them, and \`samsa cluster\` lists them once connected\n`,
+        );
       }
     }
   });

@@ -19,7 +19,18 @@ const bootstrap = ['--bootstrap', cluster.bootstrap];
 describe('samsa topics', () => {
   it('creates, lists, describes and deletes a topic', async () => {
     const topic = uniqueName('cli-topics');
-    const created = await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '6', '--replication-factor', '1', '--config', 'retention.ms=3600000']);
+    const created = await samsa([
+      ...bootstrap,
+      'topics',
+      'create',
+      topic,
+      '--partitions',
+      '6',
+      '--replication-factor',
+      '1',
+      '--config',
+      'retention.ms=3600000',
+    ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`created topic ${topic} with 6 partitions, replication factor 1`);
@@ -44,12 +55,23 @@ describe('samsa topics', () => {
     const replicated = await samsa([...bootstrap, 'topics', 'create', rf3, '--partitions', '1', '--replication-factor', '3']);
     expect(replicated.stderr).toBe('');
     expect(replicated.code).toBe(0);
-    const rf3Rows = (await samsa([...bootstrap, 'topics', 'describe', rf3])).stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
+    const rf3Rows = (await samsa([...bootstrap, 'topics', 'describe', rf3])).stdout
+      .split('\n')
+      .filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
     expect(rf3Rows).toHaveLength(1);
     const [, , , replicas, isr] = (rf3Rows[0] as string).trim().split(/\s+/);
     expect(replicas?.split(',').sort()).toEqual(['1', '2', '3']);
     expect(isr?.split(',').sort()).toEqual(['1', '2', '3']);
-    const tooMany = await samsa([...bootstrap, 'topics', 'create', uniqueName('cli-rf4'), '--partitions', '1', '--replication-factor', '4']);
+    const tooMany = await samsa([
+      ...bootstrap,
+      'topics',
+      'create',
+      uniqueName('cli-rf4'),
+      '--partitions',
+      '1',
+      '--replication-factor',
+      '4',
+    ]);
     expect(tooMany.code).toBe(1);
     expect(tooMany.stderr).toContain('replication factor 4 needs 4 live brokers, only 3 are up');
 
@@ -59,10 +81,19 @@ describe('samsa topics', () => {
     expect(after.stdout.split('\n')).not.toContain(topic);
   });
 
-  it('alters a topic\'s config and adds partitions; refuses shrinking and bad values plainly', async () => {
+  it("alters a topic's config and adds partitions; refuses shrinking and bad values plainly", async () => {
     const topic = uniqueName('cli-alter');
     expect((await samsa([...bootstrap, 'topics', 'create', topic, '--partitions', '2', '--replication-factor', '3'])).code).toBe(0);
-    const altered = await samsa([...bootstrap, 'topics', 'alter', topic, '--config', 'retention.ms=3600000', '--config', 'min.insync.replicas=2']);
+    const altered = await samsa([
+      ...bootstrap,
+      'topics',
+      'alter',
+      topic,
+      '--config',
+      'retention.ms=3600000',
+      '--config',
+      'min.insync.replicas=2',
+    ]);
     expect(altered.stderr).toBe('');
     expect(altered.stdout).toContain(`altered topic ${topic}: retention.ms=3600000 min.insync.replicas=2`);
     const described = (await samsa([...bootstrap, 'topics', 'describe', topic])).stdout;
@@ -72,7 +103,9 @@ describe('samsa topics', () => {
     const grown = await samsa([...bootstrap, 'topics', 'add-partitions', topic, '--partitions', '4']);
     expect(grown.stderr).toBe('');
     expect(grown.stdout).toContain(`topic ${topic} now has 4 partitions`);
-    const rows = (await samsa([...bootstrap, 'topics', 'describe', topic])).stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
+    const rows = (await samsa([...bootstrap, 'topics', 'describe', topic])).stdout
+      .split('\n')
+      .filter((l) => /^\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d,]+/.test(l));
     expect(rows).toHaveLength(4);
     const produced = await samsa([...bootstrap, 'produce', topic, '--partition', '3'], { input: 'on-a-new-partition\n' });
     expect(produced.code).toBe(0);
@@ -119,7 +152,9 @@ describe('samsa produce and consume', () => {
     expect(produced.stderr).toContain(`produced 100,000 records to ${topic} (6 partitions, acks=all)`);
     console.log(`[cli] ${produced.stderr.trim()} (process ${(produced.ms / 1000).toFixed(2)} s)`);
 
-    const consumed = await samsa([...bootstrap, 'consume', topic, '--partition', 'all', '--from', 'earliest', '--format', 'json'], { timeoutMs: 110_000 });
+    const consumed = await samsa([...bootstrap, 'consume', topic, '--partition', 'all', '--from', 'earliest', '--format', 'json'], {
+      timeoutMs: 110_000,
+    });
     expect(consumed.code, consumed.stderr).toBe(0);
     console.log(`[cli] ${consumed.stderr.trim()} (process ${(consumed.ms / 1000).toFixed(2)} s)`);
     const records = consumed.stdout
@@ -170,7 +205,8 @@ describe('samsa produce and consume', () => {
             const produced = await samsa([...bootstrap, 'produce', topic], { input: 'one\ntwo\nthree\n' });
             if (produced.code !== 0) throw new Error(`produce failed: ${produced.stderr}`);
             const deadline = Date.now() + 20_000;
-            while (output.stdout().split('\n').filter(Boolean).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+            while (output.stdout().split('\n').filter(Boolean).length < 3 && Date.now() < deadline)
+              await new Promise((r) => setTimeout(r, 100));
           } catch (err) {
             helperError = err;
           } finally {
@@ -194,11 +230,16 @@ describe('samsa produce and consume', () => {
       { key: null, value: 'v2', headers: {}, timestamp: 1_700_000_000_001 },
       { key: 'k3', value: null, headers: { origin: 'line' }, timestamp: 1_700_000_000_002 },
     ];
-    const produced = await samsa([...bootstrap, 'produce', topic, '--format', 'json', '--header', 'origin=cli'], { input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const produced = await samsa([...bootstrap, 'produce', topic, '--format', 'json', '--header', 'origin=cli'], {
+      input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    });
     expect(produced.code, produced.stderr).toBe(0);
     const consumed = await samsa([...bootstrap, 'consume', topic, '--from', 'earliest', '--format', 'json']);
     expect(consumed.code, consumed.stderr).toBe(0);
-    const out = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = consumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out.map((o) => ({ key: o.key, value: o.value, headers: o.headers, timestamp: o.timestamp }))).toEqual([
       { ...lines[0], headers: { origin: 'cli', trace: 'a' } },
       { ...lines[1], headers: { origin: 'cli' } },
@@ -273,7 +314,14 @@ describe('samsa errors', () => {
   });
 
   it('--help works everywhere and exits 0', async () => {
-    for (const args of [['--help'], ['topics', '--help'], ['topics', 'create', '--help'], ['produce', '--help'], ['consume', '-h'], ['cluster', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['topics', '--help'],
+      ['topics', 'create', '--help'],
+      ['produce', '--help'],
+      ['consume', '-h'],
+      ['cluster', '--help'],
+    ]) {
       const res = await samsa(args);
       expect(res.code, args.join(' ')).toBe(0);
       expect(res.stdout).toMatch(/Usage: samsa/);

@@ -23,7 +23,10 @@ const cluster = await startCluster({
   coordinators: 2,
   env: { SAMSA_LEASE_TTL_SECONDS: '5', SAMSA_LOG_CLEANER_BACKOFF_MS: '300', SAMSA_LOG_CLEANER_IO_MAX_BYTES_PER_SECOND: '0' },
 });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 60, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 120_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 60, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 120_000 },
+});
 afterAll(() => samsa.close());
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
@@ -62,7 +65,8 @@ async function replicaRecords(brokerId: number, topic: string, partition: number
   while (next < log.logEndOffset) {
     const r = await log.read(next, 1 << 20);
     if (r.bytes.length === 0) break;
-    for (const rec of decodeRecordsFrom(r.bytes, next)) rows.push({ offset: rec.offset, key: rec.key?.toString() ?? '', value: rec.value?.toString() ?? null });
+    for (const rec of decodeRecordsFrom(r.bytes, next))
+      rows.push({ offset: rec.offset, key: rec.key?.toString() ?? '', value: rec.value?.toString() ?? null });
     next = r.nextOffset;
   }
   await log.close();
@@ -81,7 +85,12 @@ describe('the log cleaner on a running cluster', { timeout: 400_000 }, () => {
       name: topic,
       partitions: 1,
       replicationFactor: 3,
-      config: { 'cleanup.policy': 'compact', 'segment.bytes': String(1024 * 1024), 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '0' },
+      config: {
+        'cleanup.policy': 'compact',
+        'segment.bytes': String(1024 * 1024),
+        'min.cleanable.dirty.ratio': '0.01',
+        'delete.retention.ms': '0',
+      },
     });
     const [meta] = await samsa.admin().describeTopics([topic]);
     const leader = meta?.partitions[0]?.leaderId as number;
@@ -99,7 +108,10 @@ describe('the log cleaner on a running cluster', { timeout: 400_000 }, () => {
         for (let at = 0; at < messages.length; at += 50) await producer.send({ topic, messages: messages.slice(at, at + 50) });
         for (const m of messages) expected.set(m.key, m.value);
       }
-      const deleted = await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: null, partition: 0 })) });
+      const deleted = await producer.send({
+        topic,
+        messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: null, partition: 0 })),
+      });
       const lastTombstone = (deleted.at(-1)?.baseOffset ?? 0) + (deleted.at(-1)?.recordCount ?? 1) - 1;
       for (let i = 0; i < 30; i++) expected.delete(`k${i}`);
       // Unique keys after the tombstones roll them out of the active segment, which is never cleaned.
@@ -136,7 +148,7 @@ describe('the log cleaner on a running cluster', { timeout: 400_000 }, () => {
     expect(new Map(a.map((r) => [r.key, r.offset])).get('k100')).toBe((ROUNDS - 1) * KEYS + 100);
   });
 
-  it('a group\'s committed offsets survive compaction of __consumer_offsets and a coordinator failover', async () => {
+  it("a group's committed offsets survive compaction of __consumer_offsets and a coordinator failover", async () => {
     const topic = uniqueName('cmp-g');
     await samsa.admin().createTopic({ name: topic, partitions: 4, replicationFactor: 1 });
     const group = uniqueName('g');
@@ -149,7 +161,7 @@ describe('the log cleaner on a running cluster', { timeout: 400_000 }, () => {
     const [om] = await samsa.admin().describeTopics([OFFSETS_TOPIC]);
     const offsetsPartition = groupPartition(group, om?.partitions.length ?? 0);
     const replicas = om?.partitions[offsetsPartition]?.replicas ?? [];
-    await waitFor('every replica of the group\'s __consumer_offsets partition to clean', () =>
+    await waitFor("every replica of the group's __consumer_offsets partition to clean", () =>
       replicas.every((id) => checkpoint(id, OFFSETS_TOPIC, offsetsPartition) > 0) ? true : undefined,
     );
     const records = await replicaRecords(replicas[0] as number, OFFSETS_TOPIC, offsetsPartition);

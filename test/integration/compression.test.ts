@@ -27,7 +27,10 @@ import { REASON_TRAILER, brokerClient, type v1 } from '../../libs/rpc/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'compression', brokers: 2 });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
+});
 const clients = new Map<string, v1.BrokerServiceClient>();
 afterAll(async () => {
   for (const c of clients.values()) c.close();
@@ -140,7 +143,7 @@ describe('compressed topics', { timeout: 180_000 }, () => {
     expect(Number(raw.highWatermark)).toBe(0);
   });
 
-  it('a compressed batch whose header lies about its records is refused on produce, as Kafka\'s LogValidator does', async () => {
+  it("a compressed batch whose header lies about its records is refused on produce, as Kafka's LogValidator does", async () => {
     const topic = uniqueName('z-liar');
     await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
     const [meta] = await samsa.admin().describeTopics([topic]);
@@ -158,12 +161,23 @@ describe('compressed topics', { timeout: 180_000 }, () => {
 
   it('compression.type=zstd: the leader recompresses what producers send; compacted topics refuse keyless records', async () => {
     const topic = uniqueName('z-type');
-    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 2, config: { 'compression.type': 'zstd', 'cleanup.policy': 'compact' } });
+    await samsa.admin().createTopic({
+      name: topic,
+      partitions: 1,
+      replicationFactor: 2,
+      config: { 'compression.type': 'zstd', 'cleanup.policy': 'compact' },
+    });
     const [meta] = await samsa.admin().describeTopics([topic]);
     expect(meta?.config.compressionType).toBe('zstd');
     const address = cluster.broker(meta?.partitions[0]?.leaderId ?? -1).address;
     const producer = samsa.producer({ compression: 'gzip' });
-    await producer.send({ topic, messages: [{ key: 'k1', value: 'v'.repeat(500), partition: 0 }, { key: 'k2', value: 'w'.repeat(500), partition: 0 }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k1', value: 'v'.repeat(500), partition: 0 },
+        { key: 'k2', value: 'w'.repeat(500), partition: 0 },
+      ],
+    });
     await producer.close();
     const plain = samsa.producer();
     await plain.send({ topic, messages: [{ key: 'k3', value: 'x'.repeat(500), partition: 0 }] });
@@ -174,6 +188,10 @@ describe('compressed topics', { timeout: 180_000 }, () => {
     const codecs = [...iterateBatches(raw.batches)].map((b) => b.header.attributes & COMPRESSION_MASK);
     expect(codecs).toEqual([codecId('zstd'), codecId('zstd')]);
     const structured = await fetch(address, { topic, partition: 0, offset: 0 });
-    expect(structured.records.map((r) => [r.key?.toString(), r.value?.length, Number(r.offset)])).toEqual([['k1', 500, 0], ['k2', 500, 1], ['k3', 500, 2]]);
+    expect(structured.records.map((r) => [r.key?.toString(), r.value?.length, Number(r.offset)])).toEqual([
+      ['k1', 500, 0],
+      ['k2', 500, 1],
+      ['k3', 500, 2],
+    ]);
   });
 });

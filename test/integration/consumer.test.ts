@@ -12,7 +12,10 @@ import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 const cluster = await startCluster({ name: 'consumer', brokers: 2, coordinators: 1 });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
+});
 afterAll(async () => {
   await samsa.close();
 });
@@ -103,7 +106,10 @@ describe('the assigned consumer', { timeout: 180_000 }, () => {
     // Each round goes to both partitions in one send: once partition 0 has a round, partition 1 would have had it too.
     for (let round = 1; round <= 3; round++) {
       const producer = samsa.producer();
-      await producer.send({ topic, messages: [0, 1].flatMap((partition) => range(0, 5).map((i) => ({ partition, value: `${partition}-${round * 5 + i}` }))) });
+      await producer.send({
+        topic,
+        messages: [0, 1].flatMap((partition) => range(0, 5).map((i) => ({ partition, value: `${partition}-${round * 5 + i}` }))),
+      });
       await producer.close();
       await waitUntil(() => countOf(offsets, 0) === (round + 1) * 5, 30_000, `round ${round} from partition 0`);
       expect(countOf(offsets, 1)).toBe(5);
@@ -136,7 +142,10 @@ describe('the assigned consumer', { timeout: 180_000 }, () => {
     expect(after.get(1)).toEqual({ offset: 3, metadata: 'by hand' });
 
     const second = samsa.consumer({ groupId, autoCommit: false, reset: 'latest' });
-    second.assign([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    second.assign([
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
     const { offsets, done } = collect(second);
     await waitUntil(() => countOf(offsets, 0) === 10 && countOf(offsets, 1) === 17, 30_000, 'the rest of both partitions');
     await second.close();
@@ -174,9 +183,18 @@ describe('the assigned consumer', { timeout: 180_000 }, () => {
     const topic = await createTopic('badcommit', 1);
     const groupId = uniqueName('bad');
     const consumer = samsa.consumer({ groupId, autoCommit: false });
-    expect(await rejection(consumer.commit([{ topic: uniqueName('nope'), partition: 0, offset: 1 }]))).toMatchObject({ reason: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: false });
-    expect(await rejection(consumer.commit([{ topic, partition: 7, offset: 1 }]))).toMatchObject({ reason: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: false });
-    expect(await rejection(consumer.commit([{ topic, partition: 0, offset: -1 }]))).toMatchObject({ reason: 'INVALID_REQUEST', retriable: false });
+    expect(await rejection(consumer.commit([{ topic: uniqueName('nope'), partition: 0, offset: 1 }]))).toMatchObject({
+      reason: 'UNKNOWN_TOPIC_OR_PARTITION',
+      retriable: false,
+    });
+    expect(await rejection(consumer.commit([{ topic, partition: 7, offset: 1 }]))).toMatchObject({
+      reason: 'UNKNOWN_TOPIC_OR_PARTITION',
+      retriable: false,
+    });
+    expect(await rejection(consumer.commit([{ topic, partition: 0, offset: -1 }]))).toMatchObject({
+      reason: 'INVALID_REQUEST',
+      retriable: false,
+    });
     expect(await rejection(samsa.consumer().commit())).toMatchObject({ reason: 'INVALID_REQUEST' });
     expect(() => consumer.seek(topic, 0, 1)).toThrowError(expect.objectContaining({ reason: 'INVALID_REQUEST' }));
 
@@ -186,19 +204,50 @@ describe('the assigned consumer', { timeout: 180_000 }, () => {
     const reading = (async () => {
       for await (const chunk of member.chunks()) void chunk;
     })();
-    await waitUntil(async () => ((await samsa.groups().describe(groupId).catch(() => undefined))?.members.length ?? 0) === 1, 30_000, 'the member to join');
-    expect(await rejection(consumer.commit([{ topic, partition: 0, offset: 1 }]))).toMatchObject({ reason: 'GROUP_NOT_EMPTY', retriable: false });
+    await waitUntil(
+      async () =>
+        ((
+          await samsa
+            .groups()
+            .describe(groupId)
+            .catch(() => undefined)
+        )?.members.length ?? 0) === 1,
+      30_000,
+      'the member to join',
+    );
+    expect(await rejection(consumer.commit([{ topic, partition: 0, offset: 1 }]))).toMatchObject({
+      reason: 'GROUP_NOT_EMPTY',
+      retriable: false,
+    });
     await member.close();
     await reading;
     await consumer.close();
   });
 
-  it('samsa consume --group G --partition P reads P from the group\'s committed offset and commits what it printed', async () => {
+  it("samsa consume --group G --partition P reads P from the group's committed offset and commits what it printed", async () => {
     const topic = await createTopic('cli', 1);
     const groupId = uniqueName('cli');
     await produce(topic, 0, 10);
     const consume = (max: number): number[] =>
-      execFileSync(process.execPath, [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--partition', '0', '--max-messages', String(max), '--format', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      execFileSync(
+        process.execPath,
+        [
+          CLI,
+          '--bootstrap',
+          cluster.bootstrap,
+          'consume',
+          topic,
+          '--group',
+          groupId,
+          '--partition',
+          '0',
+          '--max-messages',
+          String(max),
+          '--format',
+          'json',
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      )
         .trim()
         .split('\n')
         .map((l) => (JSON.parse(l) as { offset: number }).offset);

@@ -111,7 +111,14 @@ async function startController(id: number): Promise<ServiceProcess> {
 /** Registers fake broker `id` as a real broker would: its BrokerRegistration under a lease. */
 async function registerBroker(id: number): Promise<void> {
   if (brokers.has(id)) return;
-  const registration: Omit<BrokerRegistration, 'brokerEpoch'> = { id, host: '127.0.0.1', port: 40000 + id, rack: '', startedAtMs: Date.now(), cleanStart: true };
+  const registration: Omit<BrokerRegistration, 'brokerEpoch'> = {
+    id,
+    host: '127.0.0.1',
+    port: 40000 + id,
+    rack: '',
+    startedAtMs: Date.now(),
+    cleanStart: true,
+  };
   brokers.set(id, await Membership.join(etcd, keys.broker(id), registration, 5, logger));
 }
 
@@ -136,7 +143,12 @@ async function waitForBrokers(address: string, ids: number[]): Promise<void> {
 }
 
 /** Polls describeTopics until `check` holds for the topic (deadline, not a fixed sleep). */
-async function waitForTopic(address: string, name: string, check: (t: v1.TopicInfo__Output) => boolean, what: string): Promise<v1.TopicInfo__Output> {
+async function waitForTopic(
+  address: string,
+  name: string,
+  check: (t: v1.TopicInfo__Output) => boolean,
+  what: string,
+): Promise<v1.TopicInfo__Output> {
   let last: v1.TopicInfo__Output | undefined;
   await waitUntil(
     async () => {
@@ -155,7 +167,11 @@ beforeAll(async () => {
   for (const id of [1, 2, 3]) await registerBroker(id);
   controller1 = await startController(1);
   // The controller is serving at once; it is active once it has written its controller epoch.
-  await waitUntil(async () => (await getMetadata(controller1.address).catch(() => undefined))?.controller?.id === 1, 20_000, 'controller 1 active');
+  await waitUntil(
+    async () => (await getMetadata(controller1.address).catch(() => undefined))?.controller?.id === 1,
+    20_000,
+    'controller 1 active',
+  );
   await waitForBrokers(controller1.address, [1, 2, 3]);
 });
 
@@ -176,7 +192,12 @@ describe('topic admin', () => {
       expect(p.leaderEpoch).toBe(0);
     }
     // Defaults filled in when no config was given.
-    expect(created.topic?.config).toMatchObject({ cleanupPolicy: 'delete', minInsyncReplicas: 1, uncleanLeaderElection: false, retentionMs: 7 * 24 * 3600 * 1000 });
+    expect(created.topic?.config).toMatchObject({
+      cleanupPolicy: 'delete',
+      minInsyncReplicas: 1,
+      uncleanLeaderElection: false,
+      retentionMs: 7 * 24 * 3600 * 1000,
+    });
 
     expect((await listTopics(a)).names).toContain(name);
     const described = await describeOne(a, name);
@@ -200,7 +221,10 @@ describe('topic admin', () => {
   it('keeps a requested config, and partitions/replication factor 0 mean 1', async () => {
     const a = controller1.address;
     const name = uniqueName('cfg');
-    const res = await createTopic(a, { name, config: { retentionMs: 60_000, cleanupPolicy: 'compact', minInsyncReplicas: 1, maxMessageBytes: 2048 } });
+    const res = await createTopic(a, {
+      name,
+      config: { retentionMs: 60_000, cleanupPolicy: 'compact', minInsyncReplicas: 1, maxMessageBytes: 2048 },
+    });
     expect(res.topic?.partitions).toHaveLength(1);
     expect(res.topic?.replicationFactor).toBe(1);
     expect(res.topic?.config).toMatchObject({ retentionMs: 60_000, cleanupPolicy: 'compact', maxMessageBytes: 2048 });
@@ -214,21 +238,41 @@ describe('topic admin', () => {
     expect(res.topic?.partitions).toHaveLength(3);
     expect((await listTopics(a)).names).not.toContain(name);
     expect(await etcd.getAll().prefix(keys.partitionsOf(name)).keys()).toEqual([]);
-    await expectFailure(createTopic(a, { name, partitions: 3, replicationFactor: 4, validateOnly: true }), 'NOT_ENOUGH_BROKERS', grpc.status.FAILED_PRECONDITION);
+    await expectFailure(
+      createTopic(a, { name, partitions: 3, replicationFactor: 4, validateOnly: true }),
+      'NOT_ENOUGH_BROKERS',
+      grpc.status.FAILED_PRECONDITION,
+    );
   });
 
   it('hides internal topics from the list unless asked, and refuses to delete, grow or reconfigure them', async () => {
     const a = controller1.address;
     // Clients cannot create "__" topics; Samsa's own come through CreateInternalTopic (no coordinator
     // runs in this file, so __consumer_offsets does not exist yet).
-    await expectFailure(createTopic(a, { name: `__${uniqueName('internal')}`, partitions: 1, replicationFactor: 1 }), 'POLICY_VIOLATION', grpc.status.FAILED_PRECONDITION);
+    await expectFailure(
+      createTopic(a, { name: `__${uniqueName('internal')}`, partitions: 1, replicationFactor: 1 }),
+      'POLICY_VIOLATION',
+      grpc.status.FAILED_PRECONDITION,
+    );
     const name = '__consumer_offsets';
     // Only a coordinator's identity may ask for it (a client, even a super-user, is refused).
-    const asClient = callUnary((cb) => admin(a).createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, { deadline: deadlineIn(10_000) }, cb), a);
-    await expectFailure(asClient, "AUTHORIZATION_FAILED", grpc.status.PERMISSION_DENIED);
+    const asClient = callUnary(
+      (cb) => admin(a).createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, { deadline: deadlineIn(10_000) }, cb),
+      a,
+    );
+    await expectFailure(asClient, 'AUTHORIZATION_FAILED', grpc.status.PERMISSION_DENIED);
     const coordinator = await asService('coordinator', 1);
     const asCoordinator = controllerClient(a, undefined, coordinator.credentials);
-    await callUnary((cb) => asCoordinator.createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, coordinator.metadata, { deadline: deadlineIn(10_000) }, cb), a).finally(() => asCoordinator.close());
+    await callUnary(
+      (cb) =>
+        asCoordinator.createInternalTopic(
+          { name, partitions: 1, replicationFactor: 1 },
+          coordinator.metadata,
+          { deadline: deadlineIn(10_000) },
+          cb,
+        ),
+      a,
+    ).finally(() => asCoordinator.close());
     expect((await listTopics(a)).names).not.toContain(name);
     expect((await listTopics(a, true)).names).toContain(name);
     // Deleting __consumer_offsets wiped every group's committed offsets; growing it remapped every group.
@@ -253,22 +297,50 @@ describe('topic admin', () => {
     await createTopic(a, { name: existing, partitions: 1, replicationFactor: 1 });
 
     for (const bad of ['', 'a/b', 'has space', '.', '..', 'x'.repeat(250), 'caf\u00e9']) {
-      await expectFailure(createTopic(a, { name: bad, partitions: 1, replicationFactor: 1 }), 'INVALID_TOPIC_NAME', grpc.status.INVALID_ARGUMENT);
+      await expectFailure(
+        createTopic(a, { name: bad, partitions: 1, replicationFactor: 1 }),
+        'INVALID_TOPIC_NAME',
+        grpc.status.INVALID_ARGUMENT,
+      );
     }
-    await expectFailure(createTopic(a, { name: existing, partitions: 1, replicationFactor: 1 }), 'TOPIC_ALREADY_EXISTS', grpc.status.ALREADY_EXISTS);
-    await expectFailure(createTopic(a, { name: uniqueName('p'), partitions: -1, replicationFactor: 1 }), 'INVALID_PARTITIONS', grpc.status.INVALID_ARGUMENT);
-    await expectFailure(createTopic(a, { name: uniqueName('p'), partitions: 10_001, replicationFactor: 1 }), 'INVALID_PARTITIONS', grpc.status.INVALID_ARGUMENT);
-    const e = await expectFailure(createTopic(a, { name: uniqueName('rf'), partitions: 1, replicationFactor: 4 }), 'NOT_ENOUGH_BROKERS', grpc.status.FAILED_PRECONDITION);
+    await expectFailure(
+      createTopic(a, { name: existing, partitions: 1, replicationFactor: 1 }),
+      'TOPIC_ALREADY_EXISTS',
+      grpc.status.ALREADY_EXISTS,
+    );
+    await expectFailure(
+      createTopic(a, { name: uniqueName('p'), partitions: -1, replicationFactor: 1 }),
+      'INVALID_PARTITIONS',
+      grpc.status.INVALID_ARGUMENT,
+    );
+    await expectFailure(
+      createTopic(a, { name: uniqueName('p'), partitions: 10_001, replicationFactor: 1 }),
+      'INVALID_PARTITIONS',
+      grpc.status.INVALID_ARGUMENT,
+    );
+    const e = await expectFailure(
+      createTopic(a, { name: uniqueName('rf'), partitions: 1, replicationFactor: 4 }),
+      'NOT_ENOUGH_BROKERS',
+      grpc.status.FAILED_PRECONDITION,
+    );
     expect(e.message).toContain('4');
     expect(e.message).toContain('3');
-    await expectFailure(createTopic(a, { name: uniqueName('rf'), partitions: 1, replicationFactor: -1 }), 'INVALID_REPLICATION_FACTOR', grpc.status.INVALID_ARGUMENT);
+    await expectFailure(
+      createTopic(a, { name: uniqueName('rf'), partitions: 1, replicationFactor: -1 }),
+      'INVALID_REPLICATION_FACTOR',
+      grpc.status.INVALID_ARGUMENT,
+    );
     const c = await expectFailure(
       createTopic(a, { name: uniqueName('cfg'), partitions: 1, replicationFactor: 2, config: { minInsyncReplicas: 3 } }),
       'INVALID_CONFIG',
       grpc.status.INVALID_ARGUMENT,
     );
     expect(c.message).toContain('min.insync.replicas');
-    await expectFailure(createTopic(a, { name: uniqueName('cfg'), partitions: 1, replicationFactor: 1, config: { segmentBytes: 10 } }), 'INVALID_CONFIG', grpc.status.INVALID_ARGUMENT);
+    await expectFailure(
+      createTopic(a, { name: uniqueName('cfg'), partitions: 1, replicationFactor: 1, config: { segmentBytes: 10 } }),
+      'INVALID_CONFIG',
+      grpc.status.INVALID_ARGUMENT,
+    );
     await expectFailure(deleteTopic(a, uniqueName('never-created')), 'UNKNOWN_TOPIC_OR_PARTITION', grpc.status.NOT_FOUND);
     await expectFailure(describeTopics(a, [existing, uniqueName('never-created')]), 'UNKNOWN_TOPIC_OR_PARTITION', grpc.status.NOT_FOUND);
     await expectFailure(getMetadata(a, [uniqueName('never-created')]), 'UNKNOWN_TOPIC_OR_PARTITION', grpc.status.NOT_FOUND);
@@ -304,7 +376,9 @@ describe('topic admin', () => {
     const name = uniqueName('half');
     // What a controller that died after its first chunk of a 5-partition create leaves behind.
     for (let p = 0; p < 5; p++) {
-      await etcd.put(keys.partition(name, p)).value(JSON.stringify({ topic: name, partition: p, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] }));
+      await etcd
+        .put(keys.partition(name, p))
+        .value(JSON.stringify({ topic: name, partition: p, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] }));
     }
     const res = await createTopic(a, { name, partitions: 2, replicationFactor: 1 });
     expect(res.topic?.partitions.map((p) => p.partition)).toEqual([0, 1]);
@@ -390,10 +464,22 @@ describe('a broker restarted within its lease', () => {
   it('a new process with the same id waits until the old registration has gone before it joins', async () => {
     const id = 7;
     const key = keys.broker(id);
-    const old = await Membership.join(etcd, key, { id, host: '127.0.0.1', port: 40007, rack: '', startedAtMs: 1, cleanStart: true }, 30, logger);
+    const old = await Membership.join(
+      etcd,
+      key,
+      { id, host: '127.0.0.1', port: 40007, rack: '', startedAtMs: 1, cleanStart: true },
+      30,
+      logger,
+    );
     try {
       let joined: Membership | undefined;
-      const second = Membership.join(etcd, key, { id, host: '127.0.0.1', port: 40007, rack: '', startedAtMs: 2, cleanStart: false }, 5, logger).then((m) => (joined = m));
+      const second = Membership.join(
+        etcd,
+        key,
+        { id, host: '127.0.0.1', port: 40007, rack: '', startedAtMs: 2, cleanStart: false },
+        5,
+        logger,
+      ).then((m) => (joined = m));
       // It does not take the key from the live lease.
       await new Promise((r) => setTimeout(r, 1000));
       expect(joined).toBeUndefined();
@@ -433,7 +519,14 @@ describe('a broker restarted within its lease', () => {
     // What a process killed and restarted faster than the controller noticed looks like: the key
     // is put again (new startedAtMs, new lease) with no delete in between.
     const lease = etcd.lease(TTL * 10);
-    const registration: Omit<BrokerRegistration, 'brokerEpoch'> = { id: x, host: '127.0.0.1', port: 40000 + x, rack: '', startedAtMs: Date.now() + 1, cleanStart: false };
+    const registration: Omit<BrokerRegistration, 'brokerEpoch'> = {
+      id: x,
+      host: '127.0.0.1',
+      port: 40000 + x,
+      rack: '',
+      startedAtMs: Date.now() + 1,
+      cleanStart: false,
+    };
     await lease.put(keys.broker(x)).value(JSON.stringify(registration)).exec();
     try {
       const after = await waitForTopic(
@@ -471,7 +564,7 @@ describe('fenced writes', () => {
     return { e, fence: e.campaign(value) };
   }
 
-  it('a resigned controller\'s fence refuses to write (NOT_CONTROLLER) and writes nothing', async () => {
+  it("a resigned controller's fence refuses to write (NOT_CONTROLLER) and writes nothing", async () => {
     const c1 = connectEtcd([etcdProcess.endpoint]);
     const c2 = connectEtcd([etcdProcess.endpoint]);
     try {
@@ -566,7 +659,11 @@ describe('standby controller', () => {
     expect(res.topic?.partitions).toHaveLength(2);
     expect((await listTopics(controller1.address)).names).toContain(forwarded);
     await waitUntil(async () => (await listTopics(controller2.address)).names.includes(forwarded), 10_000, 'standby to see the topic');
-    await expectFailure(createTopic(controller2.address, { name: forwarded, partitions: 1, replicationFactor: 1 }), 'TOPIC_ALREADY_EXISTS', grpc.status.ALREADY_EXISTS);
+    await expectFailure(
+      createTopic(controller2.address, { name: forwarded, partitions: 1, replicationFactor: 1 }),
+      'TOPIC_ALREADY_EXISTS',
+      grpc.status.ALREADY_EXISTS,
+    );
     await deleteTopic(controller2.address, forwarded);
     expect((await listTopics(controller1.address)).names).not.toContain(forwarded);
 

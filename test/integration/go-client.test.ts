@@ -38,7 +38,11 @@ function buildGoClient(): { binary: string; status: number | null; output: strin
   const out = tempDir('go-gen');
   afterAll(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync('bash', [join(root, 'examples/go/build.sh'), out], { encoding: 'utf8', timeout: 300_000 });
-  return { binary: join(out, 'bin', 'samsa-go-client'), status: run.status, output: `${run.stdout}${run.stderr}${run.error ? String(run.error) : ''}` };
+  return {
+    binary: join(out, 'bin', 'samsa-go-client'),
+    status: run.status,
+    output: `${run.stdout}${run.stderr}${run.error ? String(run.error) : ''}`,
+  };
 }
 
 const build = missing ? undefined : buildGoClient();
@@ -61,9 +65,15 @@ describe.skipIf(missing !== undefined)('a plain generated Go client', () => {
     expect(run.status, output).toBe(0);
     expectExampleClientOutput(output, { topic, partitions: 3, count: 12, header: /headers=\[source=go\]/g });
     // Reasons from the trailer: a unary call to the controller, one to a broker, and a stream.
-    expect(output).toContain('error as expected (create the same topic again): status=ALREADY_EXISTS reason=TOPIC_ALREADY_EXISTS retriable=false');
-    expect(output).toContain('error as expected (produce to a missing topic): status=NOT_FOUND reason=UNKNOWN_TOPIC_OR_PARTITION retriable=false');
-    expect(output).toContain('error as expected (consume partition 3 of 3): status=NOT_FOUND reason=UNKNOWN_TOPIC_OR_PARTITION retriable=false');
+    expect(output).toContain(
+      'error as expected (create the same topic again): status=ALREADY_EXISTS reason=TOPIC_ALREADY_EXISTS retriable=false',
+    );
+    expect(output).toContain(
+      'error as expected (produce to a missing topic): status=NOT_FOUND reason=UNKNOWN_TOPIC_OR_PARTITION retriable=false',
+    );
+    expect(output).toContain(
+      'error as expected (consume partition 3 of 3): status=NOT_FOUND reason=UNKNOWN_TOPIC_OR_PARTITION retriable=false',
+    );
   });
 
   it('consumes as a consumer-group member through GroupConsume and commits what it processed', { timeout: 180_000 }, async () => {
@@ -73,19 +83,32 @@ describe.skipIf(missing !== undefined)('a plain generated Go client', () => {
     const partitions = 6;
     const perPartition = 5;
     const total = partitions * perPartition;
-    const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
+    const samsa = new Samsa({
+      bootstrap: cluster.brokers.map((b) => b.address),
+      retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
+    });
     try {
       const topic = uniqueName('go-group');
       const groupId = uniqueName('go-g');
       await samsa.admin().createTopic({ name: topic, partitions, replicationFactor: 3 });
       const producer = samsa.producer();
-      await producer.send({ topic, messages: Array.from({ length: total }, (_, i) => ({ partition: i % partitions, value: `${i % partitions}-${Math.floor(i / partitions)}` })) });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: total }, (_, i) => ({
+          partition: i % partitions,
+          value: `${i % partitions}-${Math.floor(i / partitions)}`,
+        })),
+      });
       await producer.close();
 
-      const run = spawnSync(build.binary, ['group', '--bootstrap', cluster.bootstrap, '--group', groupId, '--topic', topic, '--max-messages', String(total)], {
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
+      const run = spawnSync(
+        build.binary,
+        ['group', '--bootstrap', cluster.bootstrap, '--group', groupId, '--topic', topic, '--max-messages', String(total)],
+        {
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
       const output = run.stdout + run.stderr;
       expect(run.status, output).toBe(0);
       expect(output).toMatch(new RegExp(`assignment: member \\S+, generation \\d+, partitions ${topic}\\[0 1 2 3 4 5\\]`));
@@ -94,7 +117,15 @@ describe.skipIf(missing !== undefined)('a plain generated Go client', () => {
       // The member left only after the server ended its stream, which it does once the reported
       // offsets are committed: so they are there now, at the end of every partition, with no lag.
       const offsets = (await samsa.groups().fetchOffsets(groupId)).sort((a, b) => a.partition - b.partition);
-      expect(offsets).toMatchObject(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: perPartition, highWatermark: perPartition, lag: 0 })));
+      expect(offsets).toMatchObject(
+        Array.from({ length: partitions }, (_, partition) => ({
+          topic,
+          partition,
+          offset: perPartition,
+          highWatermark: perPartition,
+          lag: 0,
+        })),
+      );
       expect((await samsa.groups().describe(groupId)).members).toEqual([]);
     } finally {
       await samsa.close();

@@ -20,7 +20,8 @@ const PYTHON = '/usr/bin/python3';
 const pythonMissing = ((): string | undefined => {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   if (spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf']).status !== 0) return 'python3-grpcio / python3-protobuf are not installed';
-  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0) return 'protobuf-compiler-grpc is not installed';
+  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0)
+    return 'protobuf-compiler-grpc is not installed';
   return undefined;
 })();
 const SESSION_MS = 6_000;
@@ -28,8 +29,16 @@ const PARTITIONS = 12;
 
 // Lease TTL 5 s rather than the harness's 3 s: on a loaded machine a 3 s lease can lapse and make
 // coordinators hand partitions around, which is correct but not what these tests look at.
-const cluster = await startCluster({ name: 'groups', brokers: 3, coordinators: 2, env: { SAMSA_LEASE_TTL_SECONDS: '5', SAMSA_LAG_REFRESH_MS: '300' } });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
+const cluster = await startCluster({
+  name: 'groups',
+  brokers: 3,
+  coordinators: 2,
+  env: { SAMSA_LEASE_TTL_SECONDS: '5', SAMSA_LAG_REFRESH_MS: '300' },
+});
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
+});
 const broker = brokerClient(cluster.bootstrap);
 const children: Child[] = [];
 const stubs: v1.CoordinatorServiceClient[] = [];
@@ -52,7 +61,9 @@ async function coordinatorOf(groupId: string): Promise<{ id: number; address: st
   let found: v1.FindCoordinatorResponse__Output | undefined;
   await waitUntil(
     async () => {
-      found = await callUnary<v1.FindCoordinatorResponse__Output>((cb) => brokerAsCoordinator.findCoordinator({ groupId }, cb)).catch(() => undefined);
+      found = await callUnary<v1.FindCoordinatorResponse__Output>((cb) => brokerAsCoordinator.findCoordinator({ groupId }, cb)).catch(
+        () => undefined,
+      );
       return found !== undefined;
     },
     30_000,
@@ -73,7 +84,10 @@ async function produceRound(topic: string, round: number, perPartition: number):
   const producer = samsa.producer();
   await producer.send({
     topic,
-    messages: Array.from({ length: PARTITIONS * perPartition }, (_, i) => ({ partition: i % PARTITIONS, value: `${round}-${i % PARTITIONS}-${Math.floor(i / PARTITIONS)}` })),
+    messages: Array.from({ length: PARTITIONS * perPartition }, (_, i) => ({
+      partition: i % PARTITIONS,
+      value: `${round}-${i % PARTITIONS}-${Math.floor(i / PARTITIONS)}`,
+    })),
   });
   await producer.close();
 }
@@ -88,7 +102,20 @@ function startMember(name: string, topic: string, groupId: string, extra: string
   const child = new Child({
     name,
     command: process.execPath,
-    args: [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--format', 'json', '--session-timeout-ms', String(sessionMs), ...extra],
+    args: [
+      CLI,
+      '--bootstrap',
+      cluster.bootstrap,
+      'consume',
+      topic,
+      '--group',
+      groupId,
+      '--format',
+      'json',
+      '--session-timeout-ms',
+      String(sessionMs),
+      ...extra,
+    ],
     logFile: join(cluster.dir, 'logs', `${name}.log`),
   });
   child.start();
@@ -105,7 +132,9 @@ function delivered(child: Child): Delivered[] {
 
 /** The member id the process was last told (from its stderr line "group G: generation N, member M, ..."). */
 function memberIdOf(child: Child): string | undefined {
-  const lines = readFileSync(child.logFile, 'utf8').split('\n').filter((l) => l.startsWith('group '));
+  const lines = readFileSync(child.logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('group '));
   return /member (\S+),/.exec(lines.at(-1) ?? '')?.[1];
 }
 
@@ -136,7 +165,10 @@ async function waitForShares(groupId: string, members: number, timeoutMs: number
 async function waitForCommitted(groupId: string, upTo: number): Promise<void> {
   await waitUntil(
     async () => {
-      const offsets = await samsa.groups().fetchOffsets(groupId).catch(() => []);
+      const offsets = await samsa
+        .groups()
+        .fetchOffsets(groupId)
+        .catch(() => []);
       return offsets.length === PARTITIONS && offsets.every((o) => o.offset === upTo);
     },
     60_000,
@@ -148,12 +180,16 @@ async function waitForCommitted(groupId: string, upTo: number): Promise<void> {
 /** `promise`, or a rejection naming `what` after `ms` (so a stuck step says which it is). */
 function within<T>(what: string, promise: Promise<T>, ms = 60_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Status and reason of a failed unary call; NOT_READY (a partition still loading) is retried, as a client would. */
-async function failure(call: (cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void): Promise<{ code: number; reason: string; details: string }> {
+async function failure(
+  call: (cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void,
+): Promise<{ code: number; reason: string; details: string }> {
   for (let attempt = 0; ; attempt++) {
     const result = await new Promise<{ code: number; reason: string; details: string }>((resolve, reject) => {
       call((err) => {
@@ -174,7 +210,9 @@ function rawMember(address: string, join: v1.JoinGroup) {
   // 'status' comes once the call is over, whatever the outcome ('end' needs the stream read to its end).
   call.on('error', () => undefined);
   const ended = new Promise<{ code: number; reason: string }>((resolve) => {
-    call.on('status', (status: grpc.StatusObject) => resolve({ code: status.code, reason: String(status.metadata.get(REASON_TRAILER)[0] ?? '') }));
+    call.on('status', (status: grpc.StatusObject) =>
+      resolve({ code: status.code, reason: String(status.metadata.get(REASON_TRAILER)[0] ?? '') }),
+    );
   });
   call.on('data', (res: v1.GroupConsumeResponse__Output) => {
     if (res.assignment) assignments.push(res.assignment);
@@ -216,10 +254,12 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     await waitUntil(
       async () => {
         const all = (await Promise.all(cluster.coordinators.map((c) => scrape(c.metricsUrl as string)))).flat();
-        return victimPartitions.every((p) => samples(all, 'samsa_coordinator_consumer_lag', { group: groupId, topic, partition: String(p) }).some((x) => x.value === 10));
+        return victimPartitions.every((p) =>
+          samples(all, 'samsa_coordinator_consumer_lag', { group: groupId, topic, partition: String(p) }).some((x) => x.value === 10),
+        );
       },
       20_000,
-      'the paused member\'s consumer lag on /metrics',
+      "the paused member's consumer lag on /metrics",
     );
     const before = members.slice(0, 2).map((m) => delivered(m).length);
     const killedAt = performance.now();
@@ -275,7 +315,9 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     expect(after.generation).toBe(before.generation);
     expect(after.state).toBe('Stable');
     for (const instance of ['worker-1', 'worker-2']) {
-      expect(after.members.find((m) => m.groupInstanceId === instance)?.partitions).toEqual(before.members.find((m) => m.groupInstanceId === instance)?.partitions);
+      expect(after.members.find((m) => m.groupInstanceId === instance)?.partitions).toEqual(
+        before.members.find((m) => m.groupInstanceId === instance)?.partitions,
+      );
     }
   });
 
@@ -286,16 +328,24 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     const coordinator = stub(address);
 
     // Unknown so far (this also waits until its partition is loaded: NOT_READY is retried).
-    const unknown = await within('describe of an unknown group', failure((cb) => coordinator.describeGroup({ groupId }, cb)));
+    const unknown = await within(
+      'describe of an unknown group',
+      failure((cb) => coordinator.describeGroup({ groupId }, cb)),
+    );
     expect(unknown).toMatchObject({ code: grpc.status.NOT_FOUND, reason: 'GROUP_ID_NOT_FOUND' });
 
     const badTimeout = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: 1_000 });
-    expect(await within('the bad join', badTimeout.ended)).toEqual({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_SESSION_TIMEOUT' });
+    expect(await within('the bad join', badTimeout.ended)).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      reason: 'INVALID_SESSION_TIMEOUT',
+    });
 
     // The other coordinator does not own the group and says who does.
     const other = cluster.coordinators.find((c) => c.spec.id !== id);
     if (other) {
-      const moved = await new Promise<grpc.ServiceError>((resolve) => stub(other.address).describeGroup({ groupId }, (err) => resolve(err as grpc.ServiceError)));
+      const moved = await new Promise<grpc.ServiceError>((resolve) =>
+        stub(other.address).describeGroup({ groupId }, (err) => resolve(err as grpc.ServiceError)),
+      );
       expect(moved.code).toBe(grpc.status.UNAVAILABLE);
       expect(moved.metadata.get(REASON_TRAILER)[0]).toBe('NOT_COORDINATOR');
       expect(moved.metadata.get('samsa-coordinator-address')[0]).toBe(address);
@@ -311,14 +361,33 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     const mine = gen2.partitions[0]?.partitions[0] as number;
     const theirs = (first.assignments.at(-1) as v1.Assignment__Output).partitions[0]?.partitions[0] as number;
 
-    const commit = (memberId: string, generation: number, partition: number, offset: number) => (cb: (err: grpc.ServiceError | null) => void) =>
-      coordinator.commitOffsets({ groupId, memberId, generation, offsets: [{ topic, partition, offset, metadata: '' }] }, cb);
-    expect(await within('stale commit', failure(commit(gen1.memberId, gen1.generation, theirs, 1)))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'ILLEGAL_GENERATION' });
-    expect(await failure(commit(gen2.memberId, gen2.generation, mine, -5))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
-    expect(await failure(commit(gen2.memberId, gen2.generation, theirs, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'PARTITION_NOT_ASSIGNED' });
-    expect(await failure(commit('zombie', gen2.generation, mine, 1))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'UNKNOWN_MEMBER_ID' });
-    await within('a good commit', callUnary((cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb)));
-    expect(await failure((cb) => coordinator.deleteGroup({ groupId }, cb))).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, reason: 'GROUP_NOT_EMPTY' });
+    const commit =
+      (memberId: string, generation: number, partition: number, offset: number) => (cb: (err: grpc.ServiceError | null) => void) =>
+        coordinator.commitOffsets({ groupId, memberId, generation, offsets: [{ topic, partition, offset, metadata: '' }] }, cb);
+    expect(await within('stale commit', failure(commit(gen1.memberId, gen1.generation, theirs, 1)))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      reason: 'ILLEGAL_GENERATION',
+    });
+    expect(await failure(commit(gen2.memberId, gen2.generation, mine, -5))).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      reason: 'INVALID_REQUEST',
+    });
+    expect(await failure(commit(gen2.memberId, gen2.generation, theirs, 1))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      reason: 'PARTITION_NOT_ASSIGNED',
+    });
+    expect(await failure(commit('zombie', gen2.generation, mine, 1))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      reason: 'UNKNOWN_MEMBER_ID',
+    });
+    await within(
+      'a good commit',
+      callUnary((cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb)),
+    );
+    expect(await failure((cb) => coordinator.deleteGroup({ groupId }, cb))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      reason: 'GROUP_NOT_EMPTY',
+    });
     first.call.end();
     second.call.end();
     await within('both members to leave', Promise.all([first.ended, second.ended]));
@@ -334,7 +403,11 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     const started = performance.now();
     expect(await silent.ended).toEqual({ code: grpc.status.FAILED_PRECONDITION, reason: 'UNKNOWN_MEMBER_ID' });
     expect(performance.now() - started).toBeGreaterThan(SESSION_MS / 2);
-    await waitUntil(async () => (await describeGroup(groupId).catch(() => undefined)) === undefined, 10_000, 'the group to be gone (no members, no offsets)');
+    await waitUntil(
+      async () => (await describeGroup(groupId).catch(() => undefined)) === undefined,
+      10_000,
+      'the group to be gone (no members, no offsets)',
+    );
   });
 
   it('samsa groups list, describe, reset-offsets and delete', async () => {
@@ -361,7 +434,11 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     expect(described.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+5\\s+0`));
     // Lag: nothing behind yet; then 3 more records on every partition are 3 x PARTITIONS behind.
     await produceRound(topic, 1, 3);
-    await waitUntil(async () => (await samsa.groups().fetchOffsets(groupId)).every((o) => o.lag === 3), 10_000, 'the group\'s lag to show the new records');
+    await waitUntil(
+      async () => (await samsa.groups().fetchOffsets(groupId)).every((o) => o.lag === 3),
+      10_000,
+      "the group's lag to show the new records",
+    );
     const lagged = run(['groups', 'lag', groupId]);
     expect(lagged.code, lagged.stderr).toBe(0);
     expect(lagged.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+8\\s+3`));
@@ -379,27 +456,42 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     expect(gone.stderr).toContain('[GROUP_ID_NOT_FOUND]');
   });
 
-  it.skipIf(pythonMissing !== undefined && !process.env.CI)('a plain generated Python client consumes as a group member and commits', async () => {
-    expect(pythonMissing, 'the Python group member needs its packages in CI').toBeUndefined();
-    const topic = await createTopic('py');
-    const groupId = uniqueName('py');
-    await produceRound(topic, 0, 5);
-    const gen = tempDir('python-gen');
-    execFileSync('bash', [join(ROOT, 'examples/python/gen.sh'), gen], { encoding: 'utf8' });
-    const run = spawnSync(
-      PYTHON,
-      [join(ROOT, 'examples/python/group_member.py'), '--bootstrap', cluster.bootstrap, '--group', groupId, '--topic', topic, '--max-messages', String(5 * PARTITIONS), '--gen-dir', gen],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
-    const output = run.stdout + run.stderr;
-    expect(run.status, output).toBe(0);
-    expect(output).toMatch(/assignment: member \S+, generation \d+, partitions /);
-    expect(output).toContain(`consumed ${5 * PARTITIONS} records as a member of ${groupId}`);
-    for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < 5; i++) expect(output).toContain(`${topic}/${p}@${i} 0-${p}-${i}`);
-    // It reported everything processed and left: the group is empty with every offset committed.
-    await waitForCommitted(groupId, 5);
-    expect((await describeGroup(groupId)).members).toEqual([]);
-  });
+  it.skipIf(pythonMissing !== undefined && !process.env.CI)(
+    'a plain generated Python client consumes as a group member and commits',
+    async () => {
+      expect(pythonMissing, 'the Python group member needs its packages in CI').toBeUndefined();
+      const topic = await createTopic('py');
+      const groupId = uniqueName('py');
+      await produceRound(topic, 0, 5);
+      const gen = tempDir('python-gen');
+      execFileSync('bash', [join(ROOT, 'examples/python/gen.sh'), gen], { encoding: 'utf8' });
+      const run = spawnSync(
+        PYTHON,
+        [
+          join(ROOT, 'examples/python/group_member.py'),
+          '--bootstrap',
+          cluster.bootstrap,
+          '--group',
+          groupId,
+          '--topic',
+          topic,
+          '--max-messages',
+          String(5 * PARTITIONS),
+          '--gen-dir',
+          gen,
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      const output = run.stdout + run.stderr;
+      expect(run.status, output).toBe(0);
+      expect(output).toMatch(/assignment: member \S+, generation \d+, partitions /);
+      expect(output).toContain(`consumed ${5 * PARTITIONS} records as a member of ${groupId}`);
+      for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < 5; i++) expect(output).toContain(`${topic}/${p}@${i} 0-${p}-${i}`);
+      // It reported everything processed and left: the group is empty with every offset committed.
+      await waitForCommitted(groupId, 5);
+      expect((await describeGroup(groupId)).members).toEqual([]);
+    },
+  );
 
   it('a coordinator killed mid-flight is replaced and the group carries on from its commits', async () => {
     const topic = await createTopic('failover');

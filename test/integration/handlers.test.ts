@@ -13,7 +13,10 @@ import { waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'handlers', brokers: 2, coordinators: 1 });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
+});
 afterAll(async () => {
   await samsa.close();
 });
@@ -29,7 +32,10 @@ async function topicWith(prefix: string, partitions: number, perPartition: numbe
   for (let p = 0; p < partitions; p++) {
     for (let from = 0; from < perPartition; from += batch) {
       const count = Math.min(batch, perPartition - from);
-      await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ partition: p, value: `${p}-${from + i}-${pad}` })) });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: count }, (_, i) => ({ partition: p, value: `${p}-${from + i}-${pad}` })),
+      });
     }
   }
   await producer.close();
@@ -61,14 +67,23 @@ class Observed {
 }
 
 async function committed(groupId: string): Promise<Map<number, number>> {
-  const offsets = await samsa.groups().fetchOffsets(groupId).catch(() => []);
+  const offsets = await samsa
+    .groups()
+    .fetchOffsets(groupId)
+    .catch(() => []);
   return new Map(offsets.filter((o) => o.offset >= 0).map((o) => [o.partition, o.offset]));
 }
 
 type Kind = 'assigned' | 'group';
 
 /** A consumer of every partition of `topic`: the assigned one, or a one-member group. */
-function consumerOf(kind: Kind, topic: string, partitions: number, groupId: string, extra: { maxBytes?: number } = {}): Consumer | GroupConsumer {
+function consumerOf(
+  kind: Kind,
+  topic: string,
+  partitions: number,
+  groupId: string,
+  extra: { maxBytes?: number } = {},
+): Consumer | GroupConsumer {
   if (kind === 'group') return samsa.groupConsumer({ groupId, topics: [topic], sessionTimeoutMs: 10_000 });
   const c = samsa.consumer({ groupId, autoCommitIntervalMs: 200, ...extra });
   c.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
@@ -105,7 +120,11 @@ describe.each<Kind>(['assigned', 'group'])('run() of the %s consumer', { timeout
       );
       expect(seen.peak).toBe(concurrency);
       for (let p = 0; p < 6; p++) seen.inOrder(p, perPartition);
-      await waitUntil(async () => [...(await committed(groupId)).values()].filter((o) => o === perPartition).length === 6, 30_000, 'every partition committed to its end');
+      await waitUntil(
+        async () => [...(await committed(groupId)).values()].filter((o) => o === perPartition).length === 6,
+        30_000,
+        'every partition committed to its end',
+      );
     }
     // Reported, not asserted (the machine is shared): the 3-at-a-time run should take about a third.
     console.log(`${kind}: 6 x ${perPartition} records at 20 ms each: ${took[3]} ms with 3 at a time, ${took[1]} ms with 1`);
@@ -124,7 +143,11 @@ describe.each<Kind>(['assigned', 'group'])('run() of the %s consumer', { timeout
       eachMessage: (m) => seen.around(m, () => (m.partition === 0 && m.message.offset === 0 ? blocked : Promise.resolve())),
     });
     try {
-      await waitUntil(() => [1, 2, 3].every((p) => (seen.offsets.get(p)?.length ?? 0) === 400), 120_000, 'partitions 1-3 handled while 0 is stuck');
+      await waitUntil(
+        () => [1, 2, 3].every((p) => (seen.offsets.get(p)?.length ?? 0) === 400),
+        120_000,
+        'partitions 1-3 handled while 0 is stuck',
+      );
       expect(seen.offsets.get(0)).toBeUndefined();
       if (kind === 'assigned') {
         // Fetched for partition 0: the chunk in hand, one queued, one pulled before the hold: a few
@@ -201,10 +224,14 @@ describe.each<Kind>(['assigned', 'group'])('run() of the %s consumer', { timeout
         }),
     });
     try {
-      await waitUntil(async () => {
-        const c = await committed(groupId);
-        return c.get(0) === 10 && c.get(1) === 10;
-      }, 60_000, 'both partitions committed past the retried and the dead-lettered record');
+      await waitUntil(
+        async () => {
+          const c = await committed(groupId);
+          return c.get(0) === 10 && c.get(1) === 10;
+        },
+        60_000,
+        'both partitions committed past the retried and the dead-lettered record',
+      );
     } finally {
       await consumer.close();
       await running;
@@ -257,6 +284,10 @@ describe.each<Kind>(['assigned', 'group'])('run() of the %s consumer', { timeout
       // One owner per partition while the assignment does not change.
       expect(new Set(mine.map((l) => l[0])).size).toBe(1);
     }
-    await waitUntil(async () => [...(await committed(groupId)).values()].filter((o) => o === 50).length === 4, 30_000, 'every partition committed');
+    await waitUntil(
+      async () => [...(await committed(groupId)).values()].filter((o) => o === 50).length === 4,
+      30_000,
+      'every partition committed',
+    );
   });
 });

@@ -17,7 +17,10 @@ import { startCluster, uniqueName } from '../harness/cluster.js';
 const cluster = await startCluster({ name: 'idempotence', brokers: 3, controllers: 1, env: { SAMSA_REPLICA_LAG_TIME_MAX_MS: '3000' } });
 const keys = new MetadataKeys(cluster.clusterId);
 const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoint}` });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 40, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 },
+});
 const stubs: v1.BrokerServiceClient[] = [];
 afterAll(async () => {
   for (const s of stubs) s.close();
@@ -49,7 +52,8 @@ async function createTopic(prefix: string): Promise<string> {
 
 async function readValues(topic: string, partition: number): Promise<string[]> {
   const out: string[] = [];
-  for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false })) out.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
+  for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false }))
+    out.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
   return out;
 }
 
@@ -68,7 +72,15 @@ describe('idempotent produce', () => {
           {
             topic,
             acks: 'ACKS_ALL',
-            batches: [{ partition: 0, batch: buildBatch(values.map((v) => ({ value: Buffer.from(v) })), { producerId, producerEpoch: epoch, baseSequence }) }],
+            batches: [
+              {
+                partition: 0,
+                batch: buildBatch(
+                  values.map((v) => ({ value: Buffer.from(v) })),
+                  { producerId, producerEpoch: epoch, baseSequence },
+                ),
+              },
+            ],
           },
           cb,
         ),
@@ -117,35 +129,40 @@ describe('idempotent produce', () => {
   // With 5 in flight per partition, requests overtake each other on the retries after the kill
   // (and now and then on the way to a live leader): the leader refuses them as out of order and
   // the SDK sends them again behind the ones ahead.
-  it.each([1, 5])('keeps every record exactly once and in order through kill -9 of the leader while the SDK producer retries (%i in flight per partition)', async (inFlight) => {
-    const topic = await createTopic(`idem-kill-${inFlight}`);
-    const before = await state(topic, 0);
-    const producer = samsa.producer({ acks: 'all', ackTimeoutMs: 5000, maxInFlightPerPartition: inFlight });
-    const total = 3000;
-    const sends: Promise<unknown>[] = [];
-    let killed = false;
-    for (let i = 0; i < total; i += 20) {
-      sends.push(producer.send({ topic, messages: Array.from({ length: 20 }, (_, j) => ({ value: `r${i + j}`, partition: 0 })) }));
-      if (!killed && i >= total / 3) {
-        // Killed with sends in flight: their answers are lost and they are retried elsewhere.
-        killed = true;
-        await cluster.broker(before.leader).kill9();
+  it.each([1, 5])(
+    'keeps every record exactly once and in order through kill -9 of the leader while the SDK producer retries (%i in flight per partition)',
+    async (inFlight) => {
+      const topic = await createTopic(`idem-kill-${inFlight}`);
+      const before = await state(topic, 0);
+      const producer = samsa.producer({ acks: 'all', ackTimeoutMs: 5000, maxInFlightPerPartition: inFlight });
+      const total = 3000;
+      const sends: Promise<unknown>[] = [];
+      let killed = false;
+      for (let i = 0; i < total; i += 20) {
+        sends.push(producer.send({ topic, messages: Array.from({ length: 20 }, (_, j) => ({ value: `r${i + j}`, partition: 0 })) }));
+        if (!killed && i >= total / 3) {
+          // Killed with sends in flight: their answers are lost and they are retried elsewhere.
+          killed = true;
+          await cluster.broker(before.leader).kill9();
+        }
+        // Several in flight at a time, as a pipelining application would.
+        if (sends.length >= 10) await Promise.all(sends.splice(0));
       }
-      // Several in flight at a time, as a pipelining application would.
-      if (sends.length >= 10) await Promise.all(sends.splice(0));
-    }
-    await Promise.all(sends);
-    await waitUntil(async () => (await state(topic, 0)).leader !== before.leader, 30_000, 'a new leader');
-    const values = await readValues(topic, 0);
-    const counts = new Map<string, number>();
-    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
-    const missing = Array.from({ length: total }, (_, i) => `r${i}`).filter((v) => !counts.has(v));
-    const outOfOrder = values.filter((v, i) => v !== `r${i}`).length;
-    console.log(`idempotent produce through leader kill, ${inFlight} in flight: ${total} sent, ${values.length} read, ${duplicated.length} duplicated, ${missing.length} missing, ${outOfOrder} out of place`);
-    expect(duplicated).toEqual([]);
-    expect(missing).toEqual([]);
-    expect(values).toEqual(Array.from({ length: total }, (_, i) => `r${i}`));
-    await cluster.broker(before.leader).restart();
-  });
+      await Promise.all(sends);
+      await waitUntil(async () => (await state(topic, 0)).leader !== before.leader, 30_000, 'a new leader');
+      const values = await readValues(topic, 0);
+      const counts = new Map<string, number>();
+      for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
+      const missing = Array.from({ length: total }, (_, i) => `r${i}`).filter((v) => !counts.has(v));
+      const outOfOrder = values.filter((v, i) => v !== `r${i}`).length;
+      console.log(
+        `idempotent produce through leader kill, ${inFlight} in flight: ${total} sent, ${values.length} read, ${duplicated.length} duplicated, ${missing.length} missing, ${outOfOrder} out of place`,
+      );
+      expect(duplicated).toEqual([]);
+      expect(missing).toEqual([]);
+      expect(values).toEqual(Array.from({ length: total }, (_, i) => `r${i}`));
+      await cluster.broker(before.leader).restart();
+    },
+  );
 });

@@ -33,17 +33,37 @@ async function launcherArgs(dataDir: string): Promise<string[]> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const b = await freePort();
     // controllers b+4, b+2; coordinators b+5, b+3; brokers b+6..b+8; etcd b+9, b+10; /metrics b+11..b+17
-    const request = { brokers: 3, controllers: 2, coordinators: 2, controllerPort: b + 4, coordinatorPort: b + 5, brokerPort: b + 6, etcdPort: b + 9, metricsPort: b + 11 };
+    const request = {
+      brokers: 3,
+      controllers: 2,
+      coordinators: 2,
+      controllerPort: b + 4,
+      coordinatorPort: b + 5,
+      brokerPort: b + 6,
+      etcdPort: b + 9,
+      metricsPort: b + 11,
+    };
     const ports = portsOf(planPorts(request));
     if (!(await Promise.all(ports.map(canBind))).every(Boolean)) continue;
     return [
-      '--data-dir', dataDir,
-      '--brokers', '3', '--controllers', '2', '--coordinators', '2',
-      '--controller-port', String(request.controllerPort),
-      '--coordinator-port', String(request.coordinatorPort),
-      '--broker-port', String(request.brokerPort),
-      '--etcd-port', String(request.etcdPort),
-      '--metrics-port', String(request.metricsPort),
+      '--data-dir',
+      dataDir,
+      '--brokers',
+      '3',
+      '--controllers',
+      '2',
+      '--coordinators',
+      '2',
+      '--controller-port',
+      String(request.controllerPort),
+      '--coordinator-port',
+      String(request.coordinatorPort),
+      '--broker-port',
+      String(request.brokerPort),
+      '--etcd-port',
+      String(request.etcdPort),
+      '--metrics-port',
+      String(request.metricsPort),
     ];
   }
   throw new Error('no block of free ports found');
@@ -110,7 +130,8 @@ function launch(command: string, args: string[], dataDir: string): Launched {
 async function waitRunning(run: Launched): Promise<Map<string, { address: string; pid: number }>> {
   await waitUntil(
     () => {
-      if (/could not start|already in use|must be|would be used twice/.test(run.output())) throw new Error(`launcher failed:\n${run.output()}`);
+      if (/could not start|already in use|must be|would be used twice/.test(run.output()))
+        throw new Error(`launcher failed:\n${run.output()}`);
       return run.output().includes('Samsa is running');
     },
     START_WAIT_MS,
@@ -127,24 +148,52 @@ async function waitRunning(run: Launched): Promise<Map<string, { address: string
 
 /** Everything serves, over TLS with the client certificate the launcher made under <dataDir>/tls. */
 async function expectServing(rows: Map<string, { address: string; pid: number }>, dataDir: string): Promise<void> {
-  const tls = { ca: join(dataDir, 'tls', 'ca.crt'), cert: join(dataDir, 'tls', 'samsa-cli.crt'), key: join(dataDir, 'tls', 'samsa-cli.key') };
+  const tls = {
+    ca: join(dataDir, 'tls', 'ca.crt'),
+    cert: join(dataDir, 'tls', 'samsa-cli.crt'),
+    key: join(dataDir, 'tls', 'samsa-cli.key'),
+  };
   expect((statSync(tls.key).mode & 0o777).toString(8)).toBe('600');
   const credentials = clientTlsCredentials(tls);
-  expect([...rows.keys()].sort()).toEqual(['broker-1', 'broker-2', 'broker-3', 'controller-1', 'controller-2', 'coordinator-1', 'coordinator-2', 'etcd']);
+  expect([...rows.keys()].sort()).toEqual([
+    'broker-1',
+    'broker-2',
+    'broker-3',
+    'controller-1',
+    'controller-2',
+    'coordinator-1',
+    'coordinator-2',
+    'etcd',
+  ]);
   const etcd = rows.get('etcd');
   const health = await fetch(`http://${etcd?.address}/health`);
   expect(health.ok).toBe(true);
   for (const [name, row] of rows) {
     if (name !== 'etcd') expect([name, await checkHealth(row.address, '', 5_000, credentials)]).toEqual([name, 'SERVING']);
   }
-  const cluster = await runCli(['--tls-ca', tls.ca, '--tls-cert', tls.cert, '--tls-key', tls.key, '--bootstrap', rows.get('broker-1')?.address ?? '', 'cluster']);
+  const cluster = await runCli([
+    '--tls-ca',
+    tls.ca,
+    '--tls-cert',
+    tls.cert,
+    '--tls-key',
+    tls.key,
+    '--bootstrap',
+    rows.get('broker-1')?.address ?? '',
+    'cluster',
+  ]);
   expect(cluster.code).toBe(0);
   expect(cluster.stdout).toContain('brokers: 3');
   expect(cluster.stdout).toMatch(/controller: [12] at 127\.0\.0\.1:\d+/);
 }
 
 async function waitAllGone(run: Launched): Promise<void> {
-  await waitUntil(() => [...run.pids].every((pid) => !alive(pid)), STOP_WAIT_MS, `every process of the cluster to exit (pids ${[...run.pids].join(', ')})`, 200);
+  await waitUntil(
+    () => [...run.pids].every((pid) => !alive(pid)),
+    STOP_WAIT_MS,
+    `every process of the cluster to exit (pids ${[...run.pids].join(', ')})`,
+    200,
+  );
 }
 
 function serviceLogs(dataDir: string): Map<string, string> {
@@ -187,7 +236,11 @@ describe('npm start', () => {
 
   it('leaves no process behind when the launcher itself is killed with SIGKILL', async () => {
     const dataDir = tempDir('launcher-kill9');
-    const run = launch(process.execPath, [join(repoRoot(), 'dist', 'tools', 'launcher', 'local-cluster.js'), ...(await launcherArgs(dataDir))], dataDir);
+    const run = launch(
+      process.execPath,
+      [join(repoRoot(), 'dist', 'tools', 'launcher', 'local-cluster.js'), ...(await launcherArgs(dataDir))],
+      dataDir,
+    );
     const rows = await waitRunning(run);
     const launcherPid = run.proc.pid ?? -1;
     for (const pid of descendantsOf(launcherPid)) run.pids.add(pid);

@@ -30,7 +30,9 @@ function extraBroker(id: number, port: number, env: Record<string, string>): Ser
 async function brokersListed(): Promise<v1.BrokerInfo__Output[]> {
   const client = brokerClient(cluster.bootstrap);
   try {
-    const md = await callUnary<v1.GetMetadataResponse__Output>((cb) => client.getMetadata({ topics: [] }, { deadline: deadlineIn(5000) }, cb));
+    const md = await callUnary<v1.GetMetadataResponse__Output>((cb) =>
+      client.getMetadata({ topics: [] }, { deadline: deadlineIn(5000) }, cb),
+    );
     return md.brokers;
   } finally {
     client.close();

@@ -12,16 +12,38 @@ const bootstrap = ['--bootstrap', cluster.bootstrap];
 
 const NUM = String.raw`[\d,]+`;
 const DEC = String.raw`\d+\.\d+`;
-const LATENCY = (what: string): RegExp => new RegExp(String.raw`^latency \(${what}\) ms: p50 ${DEC} p95 ${DEC} p99 ${DEC} p99\.9 ${DEC} max ${DEC} mean ${DEC}$`, 'm');
-const summary = (label: string, records: string): RegExp => new RegExp(String.raw`^${label}: ${records} records in ${DEC} s: ${NUM} records/s, ${DEC} MB/s \(.+\)$`, 'm');
+const LATENCY = (what: string): RegExp =>
+  new RegExp(String.raw`^latency \(${what}\) ms: p50 ${DEC} p95 ${DEC} p99 ${DEC} p99\.9 ${DEC} max ${DEC} mean ${DEC}$`, 'm');
+const summary = (label: string, records: string): RegExp =>
+  new RegExp(String.raw`^${label}: ${records} records in ${DEC} s: ${NUM} records/s, ${DEC} MB/s \(.+\)$`, 'm');
 
 describe('samsa perf', () => {
   const topic = uniqueName('perf');
 
   it('produce creates the topic, reports progress every second, and prints the summary', async () => {
     // Paced at 2,000 records/s for about 1.5 s, so at least one progress line comes out.
-    const run = await runCli([...bootstrap, 'perf', 'produce', topic, '--partitions', '2', '--num-records', '3000', '--batch-size', '200', '--throughput', '2000', '--acks', '1']);
-    expect(run.stderr).toMatch(new RegExp(String.raw`^produce ${DEC} s: ${NUM} records, ${NUM} records/s, ${DEC} MB/s(, p50 ${DEC} ms, p99 ${DEC} ms)? \(last 1 s\)$`, 'm'));
+    const run = await runCli([
+      ...bootstrap,
+      'perf',
+      'produce',
+      topic,
+      '--partitions',
+      '2',
+      '--num-records',
+      '3000',
+      '--batch-size',
+      '200',
+      '--throughput',
+      '2000',
+      '--acks',
+      '1',
+    ]);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        String.raw`^produce ${DEC} s: ${NUM} records, ${NUM} records/s, ${DEC} MB/s(, p50 ${DEC} ms, p99 ${DEC} ms)? \(last 1 s\)$`,
+        'm',
+      ),
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(summary('produce', '3,000'));
     expect(run.stdout).toMatch(/\(100-byte letters records, compression=none, acks=1, 200 per send, 8 in flight\)/);
@@ -44,7 +66,22 @@ describe('samsa perf', () => {
 
   it('e2e times every record from send to receipt with three replicas and acks=all', async () => {
     const e2e = uniqueName('perf-e2e');
-    const run = await runCli([...bootstrap, 'perf', 'e2e', e2e, '--partitions', '1', '--replication-factor', '3', '--throughput', '1000', '--num-records', '500', '--record-size', '64']);
+    const run = await runCli([
+      ...bootstrap,
+      'perf',
+      'e2e',
+      e2e,
+      '--partitions',
+      '1',
+      '--replication-factor',
+      '3',
+      '--throughput',
+      '1000',
+      '--num-records',
+      '500',
+      '--record-size',
+      '64',
+    ]);
     expect(run.stderr).not.toMatch(/samsa:/);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(summary('e2e', '500'));
@@ -54,11 +91,28 @@ describe('samsa perf', () => {
 
   it('produce pipelines several requests per partition with the idempotent producer', async () => {
     const pipelined = uniqueName('perf-pipelined');
-    const run = await runCli([...bootstrap, 'perf', 'produce', pipelined, '--partitions', '1', '--replication-factor', '3', '--num-records', '2000', '--batch-size', '50', '--requests-per-partition', '5']);
+    const run = await runCli([
+      ...bootstrap,
+      'perf',
+      'produce',
+      pipelined,
+      '--partitions',
+      '1',
+      '--replication-factor',
+      '3',
+      '--num-records',
+      '2000',
+      '--batch-size',
+      '50',
+      '--requests-per-partition',
+      '5',
+    ]);
     expect(run.stderr).not.toMatch(/samsa:/);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(summary('produce', '2,000'));
-    expect(run.stdout).toMatch(/\(100-byte letters records, compression=none, acks=all, 50 per send, 8 in flight, 5 requests per partition\)/);
+    expect(run.stdout).toMatch(
+      /\(100-byte letters records, compression=none, acks=all, 50 per send, 8 in flight, 5 requests per partition\)/,
+    );
     const read = await runCli([...bootstrap, 'perf', 'consume', pipelined]);
     expect(read.stdout).toMatch(summary('consume', '2,000'));
   });

@@ -16,7 +16,8 @@ function pythonGrpcMissing(): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const probe = spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'python3-grpcio / python3-protobuf are not installed (bash scripts/install.sh installs them)';
-  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0) return 'protobuf-compiler-grpc is not installed';
+  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0)
+    return 'protobuf-compiler-grpc is not installed';
   return undefined;
 }
 
@@ -37,7 +38,21 @@ describe.skipIf(skip)('a plain generated Python client', () => {
     const topic = uniqueName('py');
     const run = spawnSync(
       PYTHON,
-      [join(root, 'examples/python/client.py'), '--bootstrap', cluster.bootstrap, '--topic', topic, '--partitions', '3', '--replication-factor', '3', '--count', '12', '--gen-dir', gen],
+      [
+        join(root, 'examples/python/client.py'),
+        '--bootstrap',
+        cluster.bootstrap,
+        '--topic',
+        topic,
+        '--partitions',
+        '3',
+        '--replication-factor',
+        '3',
+        '--count',
+        '12',
+        '--gen-dir',
+        gen,
+      ],
       { encoding: 'utf8', timeout: 90_000 },
     );
     const output = run.stdout + run.stderr;

@@ -26,9 +26,13 @@ const cluster = await startCluster({
   controllers: 1,
   env: { SAMSA_MAX_REPLICAS_PER_BROKER: String(BUDGET), SAMSA_LOG_LEVEL: 'info' },
   // prlimit sets both limits and execs node in its place (same pid, signals and stdin).
-  placement: (kind) => (kind === 'broker' ? { host: '127.0.0.1', wrapper: ['prlimit', `--nofile=${FD_LIMIT}:${FD_LIMIT}`, '--'] } : undefined),
+  placement: (kind) =>
+    kind === 'broker' ? { host: '127.0.0.1', wrapper: ['prlimit', `--nofile=${FD_LIMIT}:${FD_LIMIT}`, '--'] } : undefined,
 });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 30, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 30, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 },
+});
 afterAll(async () => {
   await samsa.close();
 });
@@ -62,7 +66,9 @@ describe('per-broker replica budget under a low descriptor limit', () => {
     const name = uniqueName('over');
     const err = await refusal(samsa.admin().createTopic({ name, partitions: BUDGET + 1, replicationFactor: 3 }));
     expect(err.reason).toBe('POLICY_VIOLATION');
-    expect(err.message).toMatch(new RegExp(`would put ${BUDGET + 1} partition replicas on broker \\d .*at most ${BUDGET} \\(SAMSA_MAX_REPLICAS_PER_BROKER`));
+    expect(err.message).toMatch(
+      new RegExp(`would put ${BUDGET + 1} partition replicas on broker \\d .*at most ${BUDGET} \\(SAMSA_MAX_REPLICAS_PER_BROKER`),
+    );
     expect(err.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(await samsa.admin().listTopics()).not.toContain(name);
   });
@@ -80,7 +86,10 @@ describe('per-broker replica budget under a low descriptor limit', () => {
 
     const producer = samsa.producer({ acks: 'all' });
     try {
-      const targets = [...Array.from({ length: BUDGET - 10 }, (_, p) => ({ topic: many, partition: p })), ...Array.from({ length: 10 }, (_, p) => ({ topic: small, partition: p }))];
+      const targets = [
+        ...Array.from({ length: BUDGET - 10 }, (_, p) => ({ topic: many, partition: p })),
+        ...Array.from({ length: 10 }, (_, p) => ({ topic: small, partition: p })),
+      ];
       // 16 partitions at a time: enough to make the brokers open and evict files concurrently.
       for (let i = 0; i < targets.length; i += 16) {
         await Promise.all(
@@ -94,7 +103,8 @@ describe('per-broker replica budget under a low descriptor limit', () => {
         await Promise.all(
           targets.slice(i, i + 16).map(async ({ topic, partition }) => {
             const values: string[] = [];
-            for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false })) values.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
+            for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false }))
+              values.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
             expect(values).toEqual([`${topic}/${partition}`]);
           }),
         );

@@ -24,7 +24,10 @@ const cluster = await startCluster({
 });
 const keys = new MetadataKeys(cluster.clusterId);
 const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoint}` });
-const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), retry: { retries: 30, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 } });
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 30, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 },
+});
 afterAll(async () => {
   await samsa.close();
   etcd.close();
@@ -36,7 +39,13 @@ async function state(topic: string, partition: number): Promise<PartitionState> 
   return JSON.parse(raw) as PartitionState;
 }
 
-async function waitForState(topic: string, partition: number, ok: (s: PartitionState) => boolean, what: string, timeoutMs = 30_000): Promise<PartitionState> {
+async function waitForState(
+  topic: string,
+  partition: number,
+  ok: (s: PartitionState) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<PartitionState> {
   await waitUntil(async () => ok(await state(topic, partition)), timeoutMs, what, 100);
   return state(topic, partition);
 }
@@ -48,7 +57,14 @@ async function createTopic(partitions: number): Promise<string> {
 }
 
 /** Sends `count` records one batch at a time to `partition`; returns the values acknowledged with their offsets. */
-async function produce(producer: Producer, topic: string, partition: number, prefix: string, count: number, perBatch = 50): Promise<Map<string, number>> {
+async function produce(
+  producer: Producer,
+  topic: string,
+  partition: number,
+  prefix: string,
+  count: number,
+  perBatch = 50,
+): Promise<Map<string, number>> {
   const acked = new Map<string, number>();
   for (let i = 0; i < count; i += perBatch) {
     const values = Array.from({ length: Math.min(perBatch, count - i) }, (_, j) => `${prefix}-${i + j}`);
@@ -144,7 +160,9 @@ describe('replication factor 3', () => {
     await Promise.all(down.map((id) => cluster.broker(id).kill9()));
     try {
       await waitForState(topic, 0, (x) => x.isr.length === 1, 'the ISR down to the leader');
-      await expect(producer.send({ topic, messages: [{ value: 'refused', partition: 0 }] })).rejects.toMatchObject({ reason: 'NOT_ENOUGH_REPLICAS' });
+      await expect(producer.send({ topic, messages: [{ value: 'refused', partition: 0 }] })).rejects.toMatchObject({
+        reason: 'NOT_ENOUGH_REPLICAS',
+      });
       const read = await readAll(topic, 0);
       expectAllPresent(acked, read);
       expect(read.has('refused')).toBe(false);
@@ -190,4 +208,3 @@ describe('replication factor 3', () => {
     }
   });
 });
-

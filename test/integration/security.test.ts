@@ -12,7 +12,14 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it, afterAll } from 'vitest';
 import { brokerClient, checkHealth, createServer, bindServer, shutdownServer, deadlineIn } from '../../libs/rpc/index.js';
 import { ServiceProcess, freePort, waitUntil } from '../../tools/launcher/index.js';
-import { LocalCa, clientTlsCredentials, principalOf, transportSecurity, type CertificatePaths, type Principal } from '../../libs/security/index.js';
+import {
+  LocalCa,
+  clientTlsCredentials,
+  principalOf,
+  transportSecurity,
+  type CertificatePaths,
+  type Principal,
+} from '../../libs/security/index.js';
 import { createLogger } from '../../libs/telemetry/index.js';
 import { sharedTestCa, startCluster, tempDir, TEST_SECURITY } from '../harness/cluster.js';
 
@@ -68,7 +75,9 @@ describe.runIf(tls)('a TLS cluster refuses clients it cannot authenticate', () =
   it('a certificate from another CA fails the handshake', async () => {
     const foreign = await otherCa.issue('mallory', { outDir: certDir });
     // Mallory trusts our CA (to get past her own check of the server) but is signed by hers.
-    const err = await metadataWith(grpc.credentials.createSsl(readFileSync(ca.caCert), readFileSync(foreign.key), readFileSync(foreign.cert)));
+    const err = await metadataWith(
+      grpc.credentials.createSsl(readFileSync(ca.caCert), readFileSync(foreign.key), readFileSync(foreign.cert)),
+    );
     expect(err?.code).toBe(grpc.status.UNAVAILABLE);
   });
 
@@ -109,7 +118,12 @@ describe.runIf(tls)('a TLS cluster refuses clients it cannot authenticate', () =
     const pid = cluster!.broker(1).pid;
     // What an operator does: write a new pair over the files the broker was started with.
     await ca.issue('broker-1', { service: true, replace: true, outDir: join(cluster!.dir, 'tls') });
-    await waitUntil(async () => (await servedCertificate(address)).serialNumber !== before.serialNumber, 30_000, 'the new certificate to be served', 100);
+    await waitUntil(
+      async () => (await servedCertificate(address)).serialNumber !== before.serialNumber,
+      30_000,
+      'the new certificate to be served',
+      100,
+    );
     expect(cluster!.broker(1).pid).toBe(pid);
     // And the new identity is a working one: a full call over a new connection.
     expect(await metadataWith(clientTlsCredentials(cluster!.clientTls!))).toBeUndefined();
@@ -133,10 +147,14 @@ describe('the principal of a call is its verified client certificate', () => {
 
   async function serve(clientAuth: 'required' | 'optional'): Promise<{ address: string; stop: () => Promise<void> }> {
     const identity = await ca.issue('broker-7', { service: true, outDir: certDir });
-    const security = transportSecurity({ tlsCa: identity.ca, tlsCert: identity.cert, tlsKey: identity.key, tlsClientAuth: clientAuth, tlsReloadMs: 60_000, insecure: false }, logger);
+    const security = transportSecurity(
+      { tlsCa: identity.ca, tlsCert: identity.cert, tlsKey: identity.key, tlsClientAuth: clientAuth, tlsReloadMs: 60_000, insecure: false },
+      logger,
+    );
     const server = createServer();
     server.addService(definition, {
-      whoAmI: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from(JSON.stringify(principalOf(call)))),
+      whoAmI: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) =>
+        cb(null, Buffer.from(JSON.stringify(principalOf(call)))),
     });
     const port = await bindServer(server, '127.0.0.1', 0, security.server);
     return {
@@ -151,11 +169,18 @@ describe('the principal of a call is its verified client certificate', () => {
   function whoAmI(address: string, credentials: grpc.ChannelCredentials): Promise<Principal> {
     const client = new WhoClient(address, credentials);
     return new Promise<Principal>((resolve, reject) => {
-      client.makeUnaryRequest('/samsa.test.Who/WhoAmI', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), { deadline: deadlineIn(5_000) }, (err, res) => {
-        client.close();
-        if (err || !res) reject(err ?? new Error('no answer'));
-        else resolve(JSON.parse(res.toString()) as Principal);
-      });
+      client.makeUnaryRequest(
+        '/samsa.test.Who/WhoAmI',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        { deadline: deadlineIn(5_000) },
+        (err, res) => {
+          client.close();
+          if (err || !res) reject(err ?? new Error('no answer'));
+          else resolve(JSON.parse(res.toString()) as Principal);
+        },
+      );
     });
   }
 
@@ -163,27 +188,58 @@ describe('the principal of a call is its verified client certificate', () => {
     const server = await serve('required');
     afterAll(server.stop);
     const alice = pem(await ca.issue('alice', { outDir: certDir }));
-    expect(await whoAmI(server.address, grpc.credentials.createSsl(alice.ca, alice.key, alice.cert))).toEqual({ name: 'User:alice', authenticated: true, via: 'certificate' });
+    expect(await whoAmI(server.address, grpc.credentials.createSsl(alice.ca, alice.key, alice.cert))).toEqual({
+      name: 'User:alice',
+      authenticated: true,
+      via: 'certificate',
+    });
     // A service's own outgoing channels (mutual TLS with its certificate).
     const coordinator = await ca.issue('coordinator-3', { service: true, outDir: certDir });
-    const asService = transportSecurity({ tlsCa: coordinator.ca, tlsCert: coordinator.cert, tlsKey: coordinator.key, tlsClientAuth: 'required', tlsReloadMs: 60_000, insecure: false }, logger);
+    const asService = transportSecurity(
+      {
+        tlsCa: coordinator.ca,
+        tlsCert: coordinator.cert,
+        tlsKey: coordinator.key,
+        tlsClientAuth: 'required',
+        tlsReloadMs: 60_000,
+        insecure: false,
+      },
+      logger,
+    );
     afterAll(() => asService.close());
-    expect(await whoAmI(server.address, asService.channel)).toEqual({ name: 'User:coordinator-3', authenticated: true, via: 'certificate', service: { kind: 'coordinator', id: 3 } });
+    expect(await whoAmI(server.address, asService.channel)).toEqual({
+      name: 'User:coordinator-3',
+      authenticated: true,
+      via: 'certificate',
+      service: { kind: 'coordinator', id: 3 },
+    });
   });
 
   it('a client certificate named like a service but without the service OU is not a service', async () => {
     const server = await serve('required');
     afterAll(server.stop);
     const fake = pem(await ca.issue('broker-2', { outDir: join(certDir, 'fake') }));
-    expect(await whoAmI(server.address, grpc.credentials.createSsl(fake.ca, fake.key, fake.cert))).toEqual({ name: 'User:broker-2', authenticated: true, via: 'certificate' });
+    expect(await whoAmI(server.address, grpc.credentials.createSsl(fake.ca, fake.key, fake.cert))).toEqual({
+      name: 'User:broker-2',
+      authenticated: true,
+      via: 'certificate',
+    });
   });
 
   it('with optional client certificates, no certificate or an unverifiable one is ANONYMOUS', async () => {
     const server = await serve('optional');
     afterAll(server.stop);
     const caPem = readFileSync(ca.caCert);
-    expect(await whoAmI(server.address, grpc.credentials.createSsl(caPem))).toEqual({ name: 'User:ANONYMOUS', authenticated: false, via: 'none' });
+    expect(await whoAmI(server.address, grpc.credentials.createSsl(caPem))).toEqual({
+      name: 'User:ANONYMOUS',
+      authenticated: false,
+      via: 'none',
+    });
     const foreign = pem(await otherCa.issue('mallory', { outDir: certDir }));
-    expect(await whoAmI(server.address, grpc.credentials.createSsl(caPem, foreign.key, foreign.cert))).toEqual({ name: 'User:ANONYMOUS', authenticated: false, via: 'none' });
+    expect(await whoAmI(server.address, grpc.credentials.createSsl(caPem, foreign.key, foreign.cert))).toEqual({
+      name: 'User:ANONYMOUS',
+      authenticated: false,
+      via: 'none',
+    });
   });
 });

@@ -45,7 +45,12 @@ const OTEL_ENV = {
 };
 // The coordinator refreshes consumer lag every 200 ms (default 10 s): background work that must not
 // become traces (the idle test below).
-const cluster = await startCluster({ name: 'telemetry', brokers: 3, coordinators: 1, env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch', SAMSA_LAG_REFRESH_MS: '200' } });
+const cluster = await startCluster({
+  name: 'telemetry',
+  brokers: 3,
+  coordinators: 1,
+  env: { ...OTEL_ENV, SAMSA_FSYNC: 'batch', SAMSA_LAG_REFRESH_MS: '200' },
+});
 const samsa = new Samsa({ bootstrap: cluster.bootstrap });
 afterAll(() => samsa.close());
 const topic = uniqueName('traced');
@@ -98,7 +103,9 @@ beforeAll(async () => {
       for (const b of cluster.brokers) {
         const client = brokerClient(b.address);
         try {
-          const md = await callUnary<v1.GetMetadataResponse__Output>((cb) => client.getMetadata({ topics: [topic] }, { deadline: deadlineIn(2000) }, cb));
+          const md = await callUnary<v1.GetMetadataResponse__Output>((cb) =>
+            client.getMetadata({ topics: [topic] }, { deadline: deadlineIn(2000) }, cb),
+          );
           const id = md.topics[0]?.partitions[0]?.leaderId ?? -1;
           if (id < 0 || (leaderId >= 0 && id !== leaderId)) return false;
           leaderId = id;
@@ -128,7 +135,11 @@ describe('traces', () => {
     try {
       const res = await callUnary<v1.ProduceResponse__Output>((cb) =>
         client.produce(
-          { topic, acks: 'ACKS_ALL', records: [{ value: Buffer.from('forwarded'), headers: [{ key: 'traceparent', value: Buffer.from(traceparent) }] }] },
+          {
+            topic,
+            acks: 'ACKS_ALL',
+            records: [{ value: Buffer.from('forwarded'), headers: [{ key: 'traceparent', value: Buffer.from(traceparent) }] }],
+          },
           metadata,
           { deadline: deadlineIn(30_000) },
           cb,
@@ -175,7 +186,13 @@ describe('traces', () => {
     expect(receivingServer?.parentSpanId).toBe(clientSpanId);
     expect(leaderServer?.service).toBe('samsa-broker');
     const append = chain[2] as ReceivedSpan;
-    expect(append.attributes).toMatchObject({ 'samsa.topic': topic, 'samsa.partition': 0, 'samsa.acks': 'all', 'samsa.records': 1, 'samsa.base_offset': 0 });
+    expect(append.attributes).toMatchObject({
+      'samsa.topic': topic,
+      'samsa.partition': 0,
+      'samsa.acks': 'all',
+      'samsa.records': 1,
+      'samsa.base_offset': 0,
+    });
     // acks=all waited for the ISR inside the append.
     expect(spans.some((s) => s.name === 'partition.await_isr' && s.parentSpanId === append.spanId)).toBe(true);
 
@@ -185,15 +202,23 @@ describe('traces', () => {
     for (const follower of followers) {
       const replicated = spans.find((s) => s.name === 'replication.append' && s.instance === follower);
       expect(replicated, `replication.append on ${follower}; have ${spans.map(describeSpan).join(', ')}`).toBeDefined();
-      expect(ancestors(replicated as ReceivedSpan, spans).map(describeSpan).slice(0, 3)).toEqual([
+      expect(
+        ancestors(replicated as ReceivedSpan, spans)
+          .map(describeSpan)
+          .slice(0, 3),
+      ).toEqual([
         `replication.append@${follower}`,
         `replication.send@broker-${leader.spec.id}`,
         `partition.append@broker-${leader.spec.id}`,
       ]);
-      expect(spans.some((s) => s.name === 'log.append' && s.instance === follower && s.parentSpanId === (replicated as ReceivedSpan).spanId)).toBe(true);
-      expect(spans.find((s) => s.name === 'replication.send' && s.spanId === (replicated as ReceivedSpan).parentSpanId)?.attributes['samsa.follower_id']).toBe(
-        Number(follower.replace('broker-', '')),
-      );
+      expect(
+        spans.some((s) => s.name === 'log.append' && s.instance === follower && s.parentSpanId === (replicated as ReceivedSpan).spanId),
+      ).toBe(true);
+      expect(
+        spans.find((s) => s.name === 'replication.send' && s.spanId === (replicated as ReceivedSpan).parentSpanId)?.attributes[
+          'samsa.follower_id'
+        ],
+      ).toBe(Number(follower.replace('broker-', '')));
     }
     // Every parent arrived, but the test's own client span (nothing exports it).
     expect(receiver.missingParents(traceId, [clientSpanId])).toEqual([]);
@@ -207,7 +232,8 @@ describe('traces', () => {
     expect(produced.code).toBe(0);
     await receiver.waitFor('the CLI send span and the leader append connected to it', (spans) => {
       const send = spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`);
-      const append = send && spans.find((s) => s.traceId === send.traceId && s.name === 'log.append' && s.instance === `broker-${leader.spec.id}`);
+      const append =
+        send && spans.find((s) => s.traceId === send.traceId && s.name === 'log.append' && s.instance === `broker-${leader.spec.id}`);
       return append !== undefined && ancestors(append, spans).at(-1)?.spanId === send?.spanId;
     });
     const send = receiver.spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`) as ReceivedSpan;
@@ -228,7 +254,9 @@ describe('traces', () => {
     await receiver.waitFor('a receive span linked to the CLI send span', (spans) =>
       spans.some((s) => s.name === `receive ${topic}` && s.links.some((l) => l.spanId === send.spanId)),
     );
-    const receive = receiver.spans.find((s) => s.name === `receive ${topic}` && s.links.some((l) => l.spanId === send.spanId)) as ReceivedSpan;
+    const receive = receiver.spans.find(
+      (s) => s.name === `receive ${topic}` && s.links.some((l) => l.spanId === send.spanId),
+    ) as ReceivedSpan;
     expect(receive.kind).toBe(CONSUMER_KIND);
     expect(receive.service).toBe('samsa-cli');
     expect(receive.links).toContainEqual({ traceId: send.traceId, spanId: send.spanId });
@@ -255,7 +283,6 @@ describe('traces', () => {
     expect(server.attributes['rpc.grpc.status_code']).toBe(1); // CANCELLED
     expect(tree.filter((s) => s.statusCode === 2).map(describeSpan)).toEqual([]);
   });
-
 });
 
 describe('metrics', () => {
@@ -279,12 +306,21 @@ describe('metrics', () => {
     expect(value(leaderMetrics, 'samsa_broker_under_replicated_partitions')).toBe(0);
     expect(value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' })).toBeGreaterThanOrEqual(1);
     // Latency histograms: the leader answered two produces; the forwarding broker one.
-    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0);
+    const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce(
+      (n, s) => n + s.value,
+      0,
+    );
     expect(produceCount).toBe(2);
     const otherMetrics = await scrape(other.metricsUrl as string);
-    expect(samples(otherMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0)).toBe(1);
+    expect(
+      samples(otherMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce((n, s) => n + s.value, 0),
+    ).toBe(1);
     // The consume's stream is closed again.
-    await waitUntil(async () => value(await scrape(leader.metricsUrl as string), 'samsa_broker_open_streams', { kind: 'local' }) === 0, 30_000, 'the consume stream to close');
+    await waitUntil(
+      async () => value(await scrape(leader.metricsUrl as string), 'samsa_broker_open_streams', { kind: 'local' }) === 0,
+      30_000,
+      'the consume stream to close',
+    );
 
     // The followers hold byte-identical copies (acks=all) and count them as follower replicas.
     const logSize = value(leaderMetrics, 'samsa_partition_log_size_bytes', p0);
@@ -297,7 +333,9 @@ describe('metrics', () => {
     for (const b of cluster.brokers) {
       const m = await scrape(b.metricsUrl as string);
       expect(samples(m, 'samsa_broker_under_replicated_partitions'), b.name).toHaveLength(1);
-      expect(samples(m, 'target_info', { service_instance_id: `broker-${b.spec.id}`, service_name: 'samsa-broker' }), b.name).toHaveLength(1);
+      expect(samples(m, 'target_info', { service_instance_id: `broker-${b.spec.id}`, service_name: 'samsa-broker' }), b.name).toHaveLength(
+        1,
+      );
     }
     const controllerMetrics = await scrape(cluster.controllers[0]?.metricsUrl as string);
     expect(value(controllerMetrics, 'samsa_controller_active')).toBe(1);
@@ -308,12 +346,21 @@ describe('metrics', () => {
 
     // Labels read as words: acks="all", not ACKS_ALL; per-RPC counts by method and status.
     expect(samples(leaderMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, acks: 'all', outcome: 'ok' }).length).toBe(1);
-    const produceCalls = samples(leaderMetrics, 'rpc_server_call_duration_seconds_count', { rpc_service: 'samsa.v1.BrokerService', rpc_method: 'Produce', rpc_response_status_code: 'OK' });
+    const produceCalls = samples(leaderMetrics, 'rpc_server_call_duration_seconds_count', {
+      rpc_service: 'samsa.v1.BrokerService',
+      rpc_method: 'Produce',
+      rpc_response_status_code: 'OK',
+    });
     expect(produceCalls.reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(2);
     // The CLI's consume ended by cancelling its stream: counted as CANCELLED, not as an error.
-    expect(samples(leaderMetrics, 'rpc_server_call_duration_seconds_count', { rpc_method: 'Consume', rpc_response_status_code: 'CANCELLED' }).length).toBe(1);
+    expect(
+      samples(leaderMetrics, 'rpc_server_call_duration_seconds_count', { rpc_method: 'Consume', rpc_response_status_code: 'CANCELLED' })
+        .length,
+    ).toBe(1);
     // acks=all with fsync=batch: each append was fsynced on the leader.
-    expect(samples(leaderMetrics, 'samsa_log_fsync_duration_seconds_count', { reason: 'append' }).reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(2);
+    expect(
+      samples(leaderMetrics, 'samsa_log_fsync_duration_seconds_count', { reason: 'append' }).reduce((n, s) => n + s.value, 0),
+    ).toBeGreaterThanOrEqual(2);
     expect(value(leaderMetrics, 'samsa_partition_log_segments', p0)).toBe(1);
     expect(value(leaderMetrics, 'samsa_broker_under_min_isr_partitions')).toBe(0);
   });
@@ -330,8 +377,13 @@ describe('metrics', () => {
         .map((r) => r.name);
       expect(missing, `${kind} lacks documented metrics`).toEqual([]);
       // Nothing served that the docs do not list (beyond target_info).
-      const documented = new Set(rows.flatMap((r) => (r.type === 'histogram' ? [`${r.name}_bucket`, `${r.name}_sum`, `${r.name}_count`] : [r.name])));
-      expect([...scraped].filter((n) => n !== 'target_info' && !documented.has(n)), `${kind} serves undocumented metrics`).toEqual([]);
+      const documented = new Set(
+        rows.flatMap((r) => (r.type === 'histogram' ? [`${r.name}_bucket`, `${r.name}_sum`, `${r.name}_count`] : [r.name])),
+      );
+      expect(
+        [...scraped].filter((n) => n !== 'target_info' && !documented.has(n)),
+        `${kind} serves undocumented metrics`,
+      ).toEqual([]);
     }
   });
 });
@@ -356,7 +408,7 @@ function documentedMetrics(): DocumentedMetric[] {
 
 // After the metrics check: a group member's commits are produces too (to __consumer_offsets).
 describe('group traces', () => {
-  it('a group member\'s join, the rebalance it causes and its offset commits are spans of the coordinator, the join inside the member\'s GroupConsume call', async () => {
+  it("a group member's join, the rebalance it causes and its offset commits are spans of the coordinator, the join inside the member's GroupConsume call", async () => {
     const group = uniqueName('traced-group');
     const consumed = await tracedCli(['consume', topic, '--group', group, '--max-messages', '2']);
     expect(consumed.code).toBe(0);
@@ -378,8 +430,12 @@ describe('group traces', () => {
 
     // The member's session is the coordinator's GroupConsume span; its commits and deliveries are
     // traces of their own that link to it, so the session's trace does not grow with them.
-    const session = ancestors(join, receiver.trace(join.traceId)).find((s) => s.name === 'samsa.v1.CoordinatorService/GroupConsume' && s.kind === SERVER_KIND) as ReceivedSpan;
-    await receiver.waitFor('a delivery linked to the session', (spans) => spans.some((s) => s.name === `group.deliver ${topic}` && ofGroup(s)));
+    const session = ancestors(join, receiver.trace(join.traceId)).find(
+      (s) => s.name === 'samsa.v1.CoordinatorService/GroupConsume' && s.kind === SERVER_KIND,
+    ) as ReceivedSpan;
+    await receiver.waitFor('a delivery linked to the session', (spans) =>
+      spans.some((s) => s.name === `group.deliver ${topic}` && ofGroup(s)),
+    );
     for (const commit of commits) {
       const root = ancestors(commit, receiver.trace(commit.traceId)).at(-1) as ReceivedSpan;
       expect(root.name).toBe('group.member.commit');
@@ -421,7 +477,9 @@ describe('health', () => {
   it('the container health probe exits 0 for a SERVING service and 1 for one that does not answer', async () => {
     const probe = (address: string): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'tools', 'health-probe.js'), address], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'tools', 'health-probe.js'), address], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.on('error', reject);
@@ -458,7 +516,9 @@ describe('shutdown', () => {
       metadata.set('traceparent', `00-${traceId}-${hex(8)}-01`);
       const client = controllerClient(standby.address);
       try {
-        const listed = await callUnary<v1.ListTopicsResponse__Output>((cb) => client.listTopics({}, metadata, { deadline: deadlineIn(10_000) }, cb));
+        const listed = await callUnary<v1.ListTopicsResponse__Output>((cb) =>
+          client.listTopics({}, metadata, { deadline: deadlineIn(10_000) }, cb),
+        );
         expect(listed.names).toContain(topic);
       } finally {
         client.close();

@@ -21,7 +21,14 @@ import { ServiceProcess, type ServiceKind } from './service.js';
 import { waitUntil } from './child.js';
 import * as grpc from '@grpc/grpc-js';
 import { brokerClient, callUnary, deadlineIn, setDefaultTransport } from '../../libs/rpc/index.js';
-import { CLI_CERT_NAME, LocalCa, clientTlsCredentials, ensureTokenSigningKey, type ClientTlsPaths, type TokenKeyPaths } from '../../libs/security/index.js';
+import {
+  CLI_CERT_NAME,
+  LocalCa,
+  clientTlsCredentials,
+  ensureTokenSigningKey,
+  type ClientTlsPaths,
+  type TokenKeyPaths,
+} from '../../libs/security/index.js';
 
 export interface LocalClusterOptions {
   dir: string;
@@ -110,7 +117,12 @@ export class LocalCluster {
       ...(options.ports?.etcd ? { clientPort: options.ports.etcd } : {}),
       ...(options.ports?.etcdPeer ? { peerPort: options.ports.etcdPeer } : {}),
     });
-    const make = async (kind: ServiceKind, id: number, fixedPort: number | undefined, metricsPort: number | undefined): Promise<ServiceProcess> => {
+    const make = async (
+      kind: ServiceKind,
+      id: number,
+      fixedPort: number | undefined,
+      metricsPort: number | undefined,
+    ): Promise<ServiceProcess> => {
       const placed = options.placement?.(kind, id);
       const env = { ...security.accessEnv, ...options.env, ...(await security.serviceEnv(kind, id, placed?.host ?? host)) };
       return new ServiceProcess({
@@ -132,16 +144,28 @@ export class LocalCluster {
     const controllers: ServiceProcess[] = [];
     const brokers: ServiceProcess[] = [];
     const coordinators: ServiceProcess[] = [];
-    const cluster = new LocalCluster(options.dir, clusterId, etcd, controllers, brokers, coordinators, security.clientTls, security.tokenKeys);
+    const cluster = new LocalCluster(
+      options.dir,
+      clusterId,
+      etcd,
+      controllers,
+      brokers,
+      coordinators,
+      security.clientTls,
+      security.tokenKeys,
+    );
     try {
-      for (let i = 0; i < (options.controllers ?? 1); i++) controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i], options.metricsPorts?.controllers?.[i]));
-      for (let i = 0; i < (options.brokers ?? 3); i++) brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));
+      for (let i = 0; i < (options.controllers ?? 1); i++)
+        controllers.push(await make('controller', i + 1, options.ports?.controllers?.[i], options.metricsPorts?.controllers?.[i]));
+      for (let i = 0; i < (options.brokers ?? 3); i++)
+        brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));
       // Brokers first so the controller sees live brokers when the first topic is created.
       await Promise.all(brokers.map((b) => b.start()));
       // Standby controllers report SERVING too (they forward to the active one).
       await Promise.all(controllers.map((c) => c.start()));
       if (controllers.length > 0 && brokers.length > 0) await cluster.waitForController();
-      for (let i = 0; i < (options.coordinators ?? 1); i++) coordinators.push(await make('coordinator', i + 1, options.ports?.coordinators?.[i], options.metricsPorts?.coordinators?.[i]));
+      for (let i = 0; i < (options.coordinators ?? 1); i++)
+        coordinators.push(await make('coordinator', i + 1, options.ports?.coordinators?.[i], options.metricsPorts?.coordinators?.[i]));
       // Coordinators last: the first one creates __consumer_offsets through the controller.
       await Promise.all(coordinators.map((c) => c.start()));
     } catch (err) {
@@ -161,7 +185,9 @@ export class LocalCluster {
       await waitUntil(
         async () => {
           try {
-            const md = await callUnary<{ controller?: unknown }>((cb) => client.getMetadata({ topics: [] }, { deadline: deadlineIn(1000) }, cb));
+            const md = await callUnary<{ controller?: unknown }>((cb) =>
+              client.getMetadata({ topics: [] }, { deadline: deadlineIn(1000) }, cb),
+            );
             return Boolean(md.controller);
           } catch {
             return false;

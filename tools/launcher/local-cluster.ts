@@ -92,7 +92,8 @@ function readSettings(argv: string[]): Settings | undefined {
   const int = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
     return n;
   };
   const port = (raw: string | undefined, name: string): number | undefined => int(raw, name, 1, 65535);
@@ -207,7 +208,9 @@ async function main(): Promise<number> {
   const parentWatch = new ParentWatch((reason) => requestStop(reason));
   parentWatch.start();
 
-  process.stdout.write(`starting Samsa: etcd, ${s.controllers} controller(s), ${s.brokers} brokers, ${s.coordinators} coordinator(s); data in ${s.dataDir}\n`);
+  process.stdout.write(
+    `starting Samsa: etcd, ${s.controllers} controller(s), ${s.brokers} brokers, ${s.coordinators} coordinator(s); data in ${s.dataDir}\n`,
+  );
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start({
@@ -216,7 +219,13 @@ async function main(): Promise<number> {
       controllers: s.controllers,
       coordinators: s.coordinators,
       host: s.host,
-      ports: { etcd: plan.etcd.client, etcdPeer: plan.etcd.peer, controllers: plan.controllers, brokers: plan.brokers, coordinators: plan.coordinators },
+      ports: {
+        etcd: plan.etcd.client,
+        etcdPeer: plan.etcd.peer,
+        controllers: plan.controllers,
+        brokers: plan.brokers,
+        coordinators: plan.coordinators,
+      },
       metricsPorts: plan.metrics,
       security: s.insecure ? 'insecure' : 'tls',
       ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
@@ -224,17 +233,24 @@ async function main(): Promise<number> {
   } catch (err) {
     parentWatch.stop();
     const during = stopRequest ? ` (${stopRequest.why} arrived while starting)` : '';
-    process.stderr.write(`could not start the cluster${during}: ${err instanceof Error ? err.message : String(err)}\n(logs in ${resolve(s.dataDir, 'logs')})\n`);
+    process.stderr.write(
+      `could not start the cluster${during}: ${err instanceof Error ? err.message : String(err)}\n(logs in ${resolve(s.dataDir, 'logs')})\n`,
+    );
     return 1;
   }
 
   const rows = [['SERVICE', 'ADDRESS', 'METRICS', 'PID', 'LOG']];
   rows.push(['etcd', cluster.etcd.endpoint, '', String(cluster.etcd.child.pid ?? ''), cluster.etcd.child.logFile]);
-  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators]) rows.push([p.name, p.address, p.metricsUrl ?? '', String(p.pid ?? ''), p.spec.logFile]);
+  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators])
+    rows.push([p.name, p.address, p.metricsUrl ?? '', String(p.pid ?? ''), p.spec.logFile]);
   const bootstrap = cluster.bootstrap;
   // The CLI finds ./data/tls by itself; from another data dir it is told where to look.
   const defaultDataDir = s.dataDir === resolve('data');
-  const tlsFlag = s.insecure ? ' --insecure' : defaultDataDir ? '' : ` --tls-ca ${cluster.clientTls?.ca} --tls-cert ${cluster.clientTls?.cert} --tls-key ${cluster.clientTls?.key}`;
+  const tlsFlag = s.insecure
+    ? ' --insecure'
+    : defaultDataDir
+      ? ''
+      : ` --tls-ca ${cluster.clientTls?.ca} --tls-cert ${cluster.clientTls?.cert} --tls-key ${cluster.clientTls?.key}`;
   const flag = (bootstrap === '127.0.0.1:9092' ? '' : ` --bootstrap ${bootstrap}`) + tlsFlag;
   const security = s.insecure
     ? '\n*** INSECURE: plaintext gRPC, no authentication; anyone who reaches these ports is trusted. For development only. ***\n'
@@ -252,7 +268,12 @@ async function main(): Promise<number> {
   );
 
   // A process that dies on its own is reported; the rest keep running (a cluster survives a broker).
-  for (const p of [cluster.etcd.child, ...cluster.controllers.map((c) => c.child), ...cluster.brokers.map((b) => b.child), ...cluster.coordinators.map((c) => c.child)]) {
+  for (const p of [
+    cluster.etcd.child,
+    ...cluster.controllers.map((c) => c.child),
+    ...cluster.brokers.map((b) => b.child),
+    ...cluster.coordinators.map((c) => c.child),
+  ]) {
     void p.waitExit().then((code) => {
       if (!stopRequest) process.stderr.write(`${p.name} exited (code ${code}); see ${p.logFile}\n`);
     });

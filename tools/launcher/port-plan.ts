@@ -73,7 +73,14 @@ export function planPorts(request: PortRequest): PortPlan {
   const claims: Claim[] = [];
   const from = (flag: string, given: number | undefined, fallback: number): { base: number; source: string } =>
     given === undefined ? { base: fallback, source: `${flag}, default ${fallback}` } : { base: given, source: `${flag} ${given}` };
-  const series = (count: number, flag: string, given: number | undefined, fallback: number, step: number, ownerOf: (i: number) => string): number[] => {
+  const series = (
+    count: number,
+    flag: string,
+    given: number | undefined,
+    fallback: number,
+    step: number,
+    ownerOf: (i: number) => string,
+  ): number[] => {
     const { base, source } = from(flag, given, fallback);
     return Array.from({ length: count }, (_, i) => {
       const port = base + step * i;
@@ -91,16 +98,39 @@ export function planPorts(request: PortRequest): PortPlan {
   claims.push({ port: etcdPeer.base, owner: 'etcd (peer)', source: etcdPeer.source });
 
   const named = (kind: string) => (i: number) => `${kind}-${i + 1}`;
-  const controllers = series(request.controllers, '--controller-port', request.controllerPort, DEFAULT_PORTS.controller, -2, named('controller'));
+  const controllers = series(
+    request.controllers,
+    '--controller-port',
+    request.controllerPort,
+    DEFAULT_PORTS.controller,
+    -2,
+    named('controller'),
+  );
   const brokers = series(request.brokers, '--broker-port', request.brokerPort, DEFAULT_PORTS.broker, 1, named('broker'));
-  const coordinators = series(request.coordinators, '--coordinator-port', request.coordinatorPort, DEFAULT_PORTS.coordinator, -2, named('coordinator'));
+  const coordinators = series(
+    request.coordinators,
+    '--coordinator-port',
+    request.coordinatorPort,
+    DEFAULT_PORTS.coordinator,
+    -2,
+    named('coordinator'),
+  );
   // One /metrics port per service, in the order the services were just planned.
   const serviceNames = claims.slice(2).map((c) => c.owner);
-  const metrics = series(serviceNames.length, '--metrics-port', request.metricsPort, DEFAULT_PORTS.metrics, 1, (i) => `${serviceNames[i] ?? '?'} /metrics`);
+  const metrics = series(
+    serviceNames.length,
+    '--metrics-port',
+    request.metricsPort,
+    DEFAULT_PORTS.metrics,
+    1,
+    (i) => `${serviceNames[i] ?? '?'} /metrics`,
+  );
 
   for (const c of claims) {
     if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) {
-      throw new PortPlanError(`${c.owner} would listen on port ${c.port} (from ${c.source}), outside 1-65535; pick a ${c.port < 1 ? 'higher' : 'lower'} first port`);
+      throw new PortPlanError(
+        `${c.owner} would listen on port ${c.port} (from ${c.source}), outside 1-65535; pick a ${c.port < 1 ? 'higher' : 'lower'} first port`,
+      );
     }
   }
   const seen = new Map<number, Claim>();

@@ -131,13 +131,21 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRep
   const dir = mkdtempSync(join(tmpdir(), 'samsa-failover-'));
   const samples: Record<FailoverScenario, number[]> = { kill: [], bounce: [], roll: [], fast: [] };
   options.log(`starting etcd, 1 controller and 3 brokers in ${dir}`);
-  const cluster = await LocalCluster.start({ dir, brokers: 3, controllers: 1, coordinators: 0, env: { SAMSA_LOG_LEVEL: 'info', ...options.env } });
+  const cluster = await LocalCluster.start({
+    dir,
+    brokers: 3,
+    controllers: 1,
+    coordinators: 0,
+    env: { SAMSA_LOG_LEVEL: 'info', ...options.env },
+  });
   const samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address) });
   let load: AckLoad | undefined;
   let finished = false;
   try {
     const topic = 'failover-bench';
-    await samsa.admin().createTopic({ name: topic, partitions: options.partitions, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    await samsa
+      .admin()
+      .createTopic({ name: topic, partitions: options.partitions, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
     const producer = samsa.producer({ acks: 'all', idempotent: true });
     load = new AckLoad(producer, topic, options.partitions);
     const bench = new Bench(cluster, samsa, topic, load, options);
@@ -230,7 +238,12 @@ class Bench {
     await this.broker(victim).kill9();
     const got: number[] = [];
     for (const p of led) {
-      await waitUntil(() => this.load.firstAckAfter(p, at) !== undefined, RECOVER_TIMEOUT_MS, `an acknowledged write to partition ${p} after kill -9 of broker ${victim}`, 20);
+      await waitUntil(
+        () => this.load.firstAckAfter(p, at) !== undefined,
+        RECOVER_TIMEOUT_MS,
+        `an acknowledged write to partition ${p} after kill -9 of broker ${victim}`,
+        20,
+      );
       got.push((this.load.firstAckAfter(p, at) as number) - at);
     }
     await this.broker(victim).start();
@@ -268,7 +281,7 @@ class Bench {
     for (let i = 0; i < 5; i++) {
       const t = await this.describe();
       const p0 = t.partitions[0] as { leaderId: number; replicas: number[] };
-      const follower = p0.replicas.find((r) => r !== p0.leaderId) ?? p0.replicas[0] as number;
+      const follower = p0.replicas.find((r) => r !== p0.leaderId) ?? (p0.replicas[0] as number);
       await this.broker(follower).stop();
       await this.broker(follower).start();
       const leader = (await this.describe()).partitions[0]?.leaderId ?? p0.leaderId;

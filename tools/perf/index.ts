@@ -4,6 +4,24 @@
  */
 export { LatencyHistogram, HISTOGRAM_MAX_VALUE } from './histogram.js';
 export { Meter, type PerfReport, type PerfProgress, type ProgressListener } from './meter.js';
-export { runProduce, runConsume, runE2e, payload, jsonPayload, type PayloadKind, type ProduceWorkload, type ConsumeWorkload, type E2eWorkload, type RunHooks } from './workloads.js';
+export {
+  runProduce,
+  runConsume,
+  runE2e,
+  payload,
+  jsonPayload,
+  type PayloadKind,
+  type ProduceWorkload,
+  type ConsumeWorkload,
+  type E2eWorkload,
+  type RunHooks,
+} from './workloads.js';
 export { formatProgress, formatSummary } from './report.js';
-export { runFailover, formatFailover, FAILOVER_SCENARIOS, type FailoverOptions, type FailoverReport, type FailoverScenario } from './failover.js';
+export {
+  runFailover,
+  formatFailover,
+  FAILOVER_SCENARIOS,
+  type FailoverOptions,
+  type FailoverReport,
+  type FailoverScenario,
+} from './failover.js';

@@ -75,7 +75,13 @@ export class Meter {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.endedAt ??= performance.now();
-    return { records: this.records, bytes: this.bytes, seconds: (this.endedAt - this.startedAt) / 1000, latency: this.latency, latencyOf: this.latencyOf };
+    return {
+      records: this.records,
+      bytes: this.bytes,
+      seconds: (this.endedAt - this.startedAt) / 1000,
+      latency: this.latency,
+      latencyOf: this.latencyOf,
+    };
   }
 
   private report(): void {

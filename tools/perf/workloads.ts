@@ -116,7 +116,12 @@ export function jsonPayload(bytes: number, seed = 42): Buffer {
   return Buffer.from(text.length >= bytes ? text.slice(0, bytes) : text.padEnd(bytes, ' '));
 }
 
-function producerFor(samsa: Samsa, acks: Acks, requestsPerPartition = 1, compression: CompressionCodec = 'none'): ReturnType<Samsa['producer']> {
+function producerFor(
+  samsa: Samsa,
+  acks: Acks,
+  requestsPerPartition = 1,
+  compression: CompressionCodec = 'none',
+): ReturnType<Samsa['producer']> {
   // The SDK's idempotent producer needs acks=all; with 1 or 0 it is off.
   return samsa.producer({ acks, idempotent: acks === 'all', maxInFlightPerPartition: requestsPerPartition, compression });
 }
@@ -132,7 +137,8 @@ export async function runProduce(samsa: Samsa, w: ProduceWorkload, hooks: RunHoo
   // JSON values differ record to record (1,024 distinct, more than a batch holds at 1 KiB), so a
   // codec cannot simply find the previous record again; the letters payload is one value, as before.
   const seed = w.seed ?? 42;
-  const values = w.payload === 'json' ? Array.from({ length: 1024 }, (_, i) => jsonPayload(w.recordBytes, seed + i)) : [payload(w.recordBytes, seed)];
+  const values =
+    w.payload === 'json' ? Array.from({ length: 1024 }, (_, i) => jsonPayload(w.recordBytes, seed + i)) : [payload(w.recordBytes, seed)];
   const full: ProducerMessage[] = Array.from({ length: w.batchRecords }, (_, i) => ({ value: values[i % values.length] as Buffer }));
   const meter = new Meter('send', hooks.onProgress);
   const inflight = new Set<Promise<void>>();
@@ -215,7 +221,9 @@ export async function runE2e(samsa: Samsa, w: E2eWorkload, hooks: RunHooks = {})
   let allSent = false;
   let failure: unknown;
   let doneWaiting: (() => void) | undefined;
-  const streams: PartitionStream[] = partitions.map((partition) => consumer.partition({ topic: w.topic, partition, from: 'latest', follow: true }));
+  const streams: PartitionStream[] = partitions.map((partition) =>
+    consumer.partition({ topic: w.topic, partition, from: 'latest', follow: true }),
+  );
   const onAbort = (): void => void consumer.close();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const reading = Promise.all(

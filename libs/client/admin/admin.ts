@@ -53,7 +53,9 @@ export class Admin {
    * names starting with "__".
    */
   async createInternalTopic(name: string, partitions: number, replicationFactor: number): Promise<TopicMetadata> {
-    const res = await this.onController<v1.CreateInternalTopicResponse__Output>((c, opts, cb) => c.createInternalTopic({ name, partitions, replicationFactor }, opts, cb));
+    const res = await this.onController<v1.CreateInternalTopicResponse__Output>((c, opts, cb) =>
+      c.createInternalTopic({ name, partitions, replicationFactor }, opts, cb),
+    );
     this.cluster.invalidate(name);
     if (!res.topic) throw new SamsaError('INTERNAL_ERROR', 'CreateInternalTopic answered without the topic');
     return toTopicMetadata(res.topic);
@@ -70,8 +72,16 @@ export class Admin {
   }
 
   /** Changes the given settings (Kafka-style names, e.g. { 'retention.ms': '3600000' }); the others stay. */
-  async alterTopicConfig(name: string, config: Readonly<Record<string, string>>, options: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
-    const request: v1.AlterTopicConfigRequest = { name, config: topicConfigFromEntries(config), validateOnly: options.validateOnly ?? false };
+  async alterTopicConfig(
+    name: string,
+    config: Readonly<Record<string, string>>,
+    options: { validateOnly?: boolean } = {},
+  ): Promise<TopicMetadata> {
+    const request: v1.AlterTopicConfigRequest = {
+      name,
+      config: topicConfigFromEntries(config),
+      validateOnly: options.validateOnly ?? false,
+    };
     const res = await this.onController<v1.AlterTopicConfigResponse__Output>((c, opts, cb) => c.alterTopicConfig(request, opts, cb));
     this.cluster.invalidate(name);
     if (!res.topic) throw new SamsaError('INTERNAL_ERROR', 'AlterTopicConfig answered without the topic');
@@ -114,7 +124,9 @@ export class Admin {
     return retry(
       async () => {
         const address = await this.cluster.controllerAddress(refresh);
-        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) => invoke(this.cluster.pool.controller(address), opts, cb));
+        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+          invoke(this.cluster.pool.controller(address), opts, cb),
+        );
       },
       this.cluster.options.retry,
       {

@@ -42,7 +42,8 @@ export function topicConfigFromEntries(entries: Readonly<Record<string, string>>
     switch (key.kind) {
       case 'int': {
         const n = Number(raw);
-        if (raw.trim() === '' || !Number.isSafeInteger(n)) throw new SamsaError('INVALID_CONFIG', `${name} must be an integer, got "${raw}"`);
+        if (raw.trim() === '' || !Number.isSafeInteger(n))
+          throw new SamsaError('INVALID_CONFIG', `${name} must be an integer, got "${raw}"`);
         target[key.field] = n;
         break;
       }
@@ -51,17 +52,20 @@ export function topicConfigFromEntries(entries: Readonly<Record<string, string>>
         target[key.field] = raw === 'true';
         break;
       case 'policy':
-        if (!POLICIES.includes(raw)) throw new SamsaError('INVALID_CONFIG', `${name} must be delete, compact or compact,delete, got "${raw}"`);
+        if (!POLICIES.includes(raw))
+          throw new SamsaError('INVALID_CONFIG', `${name} must be delete, compact or compact,delete, got "${raw}"`);
         target[key.field] = raw;
         break;
       case 'ratio': {
         const n = Number(raw);
-        if (raw.trim() === '' || !(n >= 0 && n <= 1)) throw new SamsaError('INVALID_CONFIG', `${name} must be a number from 0 to 1, got "${raw}"`);
+        if (raw.trim() === '' || !(n >= 0 && n <= 1))
+          throw new SamsaError('INVALID_CONFIG', `${name} must be a number from 0 to 1, got "${raw}"`);
         target[key.field] = n;
         break;
       }
       case 'compression':
-        if (!COMPRESSION_TYPES.includes(raw)) throw new SamsaError('INVALID_CONFIG', `${name} must be one of ${COMPRESSION_TYPES.join(', ')}, got "${raw}"`);
+        if (!COMPRESSION_TYPES.includes(raw))
+          throw new SamsaError('INVALID_CONFIG', `${name} must be one of ${COMPRESSION_TYPES.join(', ')}, got "${raw}"`);
         target[key.field] = raw;
         break;
     }

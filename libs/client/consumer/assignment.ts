@@ -72,7 +72,15 @@ export class Assignment {
     }
     for (const [key, tp] of wanted) {
       if (this.states.has(key)) continue;
-      this.states.set(key, { topic: tp.topic, partition: tp.partition, key, position: undefined, start, paused: false, token: ++this.lastToken });
+      this.states.set(key, {
+        topic: tp.topic,
+        partition: tp.partition,
+        key,
+        position: undefined,
+        start,
+        paused: false,
+        token: ++this.lastToken,
+      });
     }
     return removed;
   }
@@ -96,7 +104,10 @@ export class Assignment {
       state.position = target;
     } else {
       if (typeof target === 'object' && (!Number.isSafeInteger(target.timestampMs) || target.timestampMs < 0)) {
-        throw new SamsaError('INVALID_REQUEST', `seek ${tp.topic}/${tp.partition}: timestamp must be ms since the epoch, got ${target.timestampMs}`);
+        throw new SamsaError(
+          'INVALID_REQUEST',
+          `seek ${tp.topic}/${tp.partition}: timestamp must be ms since the epoch, got ${target.timestampMs}`,
+        );
       }
       state.position = undefined;
       state.start = { kind: 'spec', spec: target };

@@ -60,7 +60,16 @@ import { planRun, type RunOptions, type StoppedPartition } from '../runner/run-o
 import { Runner } from '../runner/runner.js';
 import type { Groups } from '../groups/groups.js';
 import type { RetryOptions } from '../retry/index.js';
-import { Assignment, checkOffset, checkTopicPartition, tpKey, type PartitionState, type SeekTarget, type StartPoint, type TopicPartition } from './assignment.js';
+import {
+  Assignment,
+  checkOffset,
+  checkTopicPartition,
+  tpKey,
+  type PartitionState,
+  type SeekTarget,
+  type StartPoint,
+  type TopicPartition,
+} from './assignment.js';
 import { listOffset } from './list-offsets.js';
 import { mergeStreams } from './merge.js';
 import { OffsetCommitter } from './offset-committer.js';
@@ -119,7 +128,8 @@ interface Delivery {
   chunk: ConsumedMessage[] | RecordChunk;
 }
 
-const lastOffsetOf = (chunk: ConsumedMessage[] | RecordChunk): number => (Array.isArray(chunk) ? (chunk[chunk.length - 1] as ConsumedMessage).offset : chunk.last);
+const lastOffsetOf = (chunk: ConsumedMessage[] | RecordChunk): number =>
+  Array.isArray(chunk) ? (chunk[chunk.length - 1] as ConsumedMessage).offset : chunk.last;
 
 export class Consumer implements AsyncIterable<ConsumedMessage> {
   private readonly open = new Set<PartitionStream>();
@@ -154,7 +164,8 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   ) {
     this.retryOptions = options.retry ?? cluster.options.retry;
     const { groupId, autoCommitIntervalMs } = options;
-    if (groupId !== undefined && (typeof groupId !== 'string' || groupId === '')) throw new SamsaError('INVALID_REQUEST', 'groupId must be a non-empty string');
+    if (groupId !== undefined && (typeof groupId !== 'string' || groupId === ''))
+      throw new SamsaError('INVALID_REQUEST', 'groupId must be a non-empty string');
     if (autoCommitIntervalMs !== undefined && (!Number.isSafeInteger(autoCommitIntervalMs) || autoCommitIntervalMs <= 0)) {
       throw new SamsaError('INVALID_REQUEST', `autoCommitIntervalMs must be a positive integer, got ${autoCommitIntervalMs}`);
     }
@@ -166,7 +177,9 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
 
   /** A stream of one partition. Nothing is sent until the first next(). */
   partition(options: PartitionStreamOptions): PartitionStream {
-    const stream: PartitionStream = new PartitionStream(this.cluster, this.withMaxBytes(options), this.retryOptions, () => this.open.delete(stream));
+    const stream: PartitionStream = new PartitionStream(this.cluster, this.withMaxBytes(options), this.retryOptions, () =>
+      this.open.delete(stream),
+    );
     this.open.add(stream);
     return stream;
   }
@@ -178,7 +191,8 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
 
   /** As topic(), one array per streamed response: one await per chunk instead of per message. */
   async *topicChunks(options: TopicStreamOptions): AsyncGenerator<ConsumedMessage[], void, undefined> {
-    const partitions = options.partitions ?? (await this.cluster.withRetry(() => this.cluster.topic(options.topic))).partitions.map((p) => p.partition);
+    const partitions =
+      options.partitions ?? (await this.cluster.withRetry(() => this.cluster.topic(options.topic))).partitions.map((p) => p.partition);
     const streams = partitions.map((partition) =>
       this.partition({
         topic: options.topic,
@@ -266,7 +280,9 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.committer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' })));
+    return this.committer.commit(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' })),
+    );
   }
 
   /** The records of the assignment, one at a time. Read once, through this or chunks(). */
@@ -297,7 +313,8 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
    */
   async run(options: RunOptions): Promise<void> {
     const plan = planRun(options);
-    if (this.reading) throw new SamsaError('INVALID_REQUEST', 'this consumer is already being read (read it once: run(), records or chunks)');
+    if (this.reading)
+      throw new SamsaError('INVALID_REQUEST', 'this consumer is already being read (read it once: run(), records or chunks)');
     this.throwIfClosed();
     const runner = await Runner.start(plan, {
       source: {
@@ -325,7 +342,8 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     this.runner = runner;
     this.rawFetch = plan.workers > 0;
     for await (const d of this.deliveries()) {
-      if (this.assigned.delivered(d.key, d.token, lastOffsetOf(d.chunk))) runner.push(Array.isArray(d.chunk) ? messagesChunk(d.chunk) : d.chunk);
+      if (this.assigned.delivered(d.key, d.token, lastOffsetOf(d.chunk)))
+        runner.push(Array.isArray(d.chunk) ? messagesChunk(d.chunk) : d.chunk);
     }
   }
 
@@ -364,7 +382,9 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
   }
 
   private withMaxBytes(options: PartitionStreamOptions): PartitionStreamOptions {
-    return options.maxBytes === undefined && this.options.maxBytes !== undefined ? { ...options, maxBytes: this.options.maxBytes } : options;
+    return options.maxBytes === undefined && this.options.maxBytes !== undefined
+      ? { ...options, maxBytes: this.options.maxBytes }
+      : options;
   }
 
   private positions(): { topic: string; partition: number; offset: number; metadata: string }[] {
@@ -462,7 +482,13 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
       undefined,
       this.rawFetch,
     );
-    const fetcher: Fetcher = { key: state.key, token: state.token, stream, chunks: this.rawFetch ? stream.rawChunks() : stream.chunks(), pulling: false };
+    const fetcher: Fetcher = {
+      key: state.key,
+      token: state.token,
+      stream,
+      chunks: this.rawFetch ? stream.rawChunks() : stream.chunks(),
+      pulling: false,
+    };
     this.fetchers.set(state.key, fetcher);
     return fetcher;
   }
@@ -496,7 +522,9 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
    * A result for a partition sought, paused or unassigned meanwhile is dropped (token).
    */
   private async resolveStarts(): Promise<void> {
-    const todo = this.assigned.unresolved().map((s) => ({ key: s.key, token: s.token, topic: s.topic, partition: s.partition, start: s.start }));
+    const todo = this.assigned
+      .unresolved()
+      .map((s) => ({ key: s.key, token: s.token, topic: s.topic, partition: s.partition, start: s.start }));
     if (todo.length === 0) return;
     try {
       const committed = await this.committedOffsets(todo.filter((t) => t.start.kind === 'committed'));

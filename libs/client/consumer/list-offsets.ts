@@ -11,8 +11,6 @@ import { retry, type RetryOptions } from '../retry/index.js';
 import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
 import { STALE_METADATA } from '../errors.js';
 
-
-
 export interface ListedOffset {
   offset: number;
   highWatermark: number;
@@ -24,9 +22,17 @@ export function invalidateIfStale(cluster: Cluster, topic: string, err: SamsaErr
 }
 
 /** Where `from` points now; `{ last: N }` is the earliest offset's answer moved to max(earliest, high watermark - N). */
-export async function listOffset(cluster: Cluster, topic: string, partition: number, from: OffsetSpec, retryOptions: RetryOptions, signal?: AbortSignal): Promise<ListedOffset> {
+export async function listOffset(
+  cluster: Cluster,
+  topic: string,
+  partition: number,
+  from: OffsetSpec,
+  retryOptions: RetryOptions,
+  signal?: AbortSignal,
+): Promise<ListedOffset> {
   if (typeof from === 'object' && 'last' in from) {
-    if (!Number.isSafeInteger(from.last) || from.last < 0) throw new SamsaError('INVALID_REQUEST', `the last N records needs an integer N >= 0, got ${from.last}`);
+    if (!Number.isSafeInteger(from.last) || from.last < 0)
+      throw new SamsaError('INVALID_REQUEST', `the last N records needs an integer N >= 0, got ${from.last}`);
     const earliest = await listOffset(cluster, topic, partition, 'earliest', retryOptions, signal);
     return { offset: Math.max(earliest.offset, earliest.highWatermark - from.last), highWatermark: earliest.highWatermark };
   }

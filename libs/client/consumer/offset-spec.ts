@@ -14,7 +14,11 @@ export type OffsetSpec = 'earliest' | 'latest' | { offset: number } | { timestam
 export function toWireOffsetSpec(spec: OffsetSpec): v1.OffsetSpec {
   if (spec === 'earliest') return { position: 'OFFSET_POSITION_EARLIEST' };
   if (spec === 'latest') return { position: 'OFFSET_POSITION_LATEST' };
-  if ('last' in spec) throw new SamsaError('INVALID_REQUEST', 'the last N records is a position only a reading client resolves (ListOffsets has no such spec)');
+  if ('last' in spec)
+    throw new SamsaError(
+      'INVALID_REQUEST',
+      'the last N records is a position only a reading client resolves (ListOffsets has no such spec)',
+    );
   if ('offset' in spec) {
     if (!Number.isSafeInteger(spec.offset) || spec.offset < 0 || spec.offset > MAX_OFFSET) {
       throw new SamsaError('INVALID_REQUEST', `offset must be an integer from 0 to 2^53-1, got ${spec.offset}`);

@@ -61,7 +61,14 @@ type Fetched = ConsumedMessage[] | RecordChunk;
 export function toConsumedMessage(
   topic: string,
   partition: number,
-  r: { offset: number; timestampMs: number; key?: Buffer | null | undefined; value: Buffer | null; headers: readonly { key: string; value: Buffer }[]; leaderEpoch: number },
+  r: {
+    offset: number;
+    timestampMs: number;
+    key?: Buffer | null | undefined;
+    value: Buffer | null;
+    headers: readonly { key: string; value: Buffer }[];
+    leaderEpoch: number;
+  },
 ): ConsumedMessage {
   return {
     topic,
@@ -180,7 +187,12 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
    * progress goes through the retry helper, which throws when the budget is spent.
    */
   private async *readStream(end: number): AsyncGenerator<Fetched, boolean, undefined> {
-    type Opened = { call: grpc.ClientReadableStream<v1.ConsumeResponse__Output>; address: string; iterator: AsyncIterator<v1.ConsumeResponse__Output>; first: v1.ConsumeResponse__Output };
+    type Opened = {
+      call: grpc.ClientReadableStream<v1.ConsumeResponse__Output>;
+      address: string;
+      iterator: AsyncIterator<v1.ConsumeResponse__Output>;
+      first: v1.ConsumeResponse__Output;
+    };
     const connect = async (): Promise<Opened> => {
       const address = await this.cluster.leaderAddress(this.topic, this.partition);
       if (this.closed) throw new SamsaError('INVALID_REQUEST', 'stream closed');
@@ -207,11 +219,15 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     let opened: Opened;
     try {
       // A stream may wait long for its first records (follow mode at the end): no time budget, only a count.
-      opened = await retry(connect, { ...this.retryOptions, maxElapsedMs: Number.POSITIVE_INFINITY }, {
-        isRetriable: (err) => !this.closed && (err.retriable || STALE_METADATA.has(err.reason)),
-        onRetry: (err) => this.onRetry(err),
-        signal: this.abort.signal,
-      });
+      opened = await retry(
+        connect,
+        { ...this.retryOptions, maxElapsedMs: Number.POSITIVE_INFINITY },
+        {
+          isRetriable: (err) => !this.closed && (err.retriable || STALE_METADATA.has(err.reason)),
+          onRetry: (err) => this.onRetry(err),
+          signal: this.abort.signal,
+        },
+      );
     } catch (err) {
       if (this.closed) return false;
       throw err;
@@ -235,7 +251,8 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
           continue;
         }
         const chunk: ConsumedMessage[] = [];
-        const reachedEnd = res.batches.length > 0 ? this.fromBatches(res.batches, from, end, chunk) : this.fromRecords(res.records, from, end, chunk);
+        const reachedEnd =
+          res.batches.length > 0 ? this.fromBatches(res.batches, from, end, chunk) : this.fromRecords(res.records, from, end, chunk);
         if (chunk.length > 0) {
           traceReceived(this.topic, this.partition, chunk);
           this.position = (chunk[chunk.length - 1] as ConsumedMessage).offset + 1;
@@ -275,7 +292,16 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as DecodedRecord;
       if (r.offset >= end) return true;
-      out.push({ topic: this.topic, partition: this.partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers, leaderEpoch: r.leaderEpoch });
+      out.push({
+        topic: this.topic,
+        partition: this.partition,
+        offset: r.offset,
+        timestampMs: r.timestampMs,
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+        leaderEpoch: r.leaderEpoch,
+      });
     }
     return false;
   }

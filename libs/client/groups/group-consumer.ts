@@ -130,7 +130,11 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
             if (step.done) break;
             const res = step.value;
             if (res.assignment) {
-              this.current = { memberId: res.assignment.memberId, generation: res.assignment.generation, partitions: res.assignment.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) };
+              this.current = {
+                memberId: res.assignment.memberId,
+                generation: res.assignment.generation,
+                partitions: res.assignment.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })),
+              };
               this.options.onAssignment?.(this.current);
             } else if (res.records && res.records.records.length > 0) {
               const { topic, partition } = res.records;
@@ -244,11 +248,14 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
     });
     this.runner = runner;
     const sessionTimeoutMs = this.options.sessionTimeoutMs || 45_000;
-    const heartbeat = setInterval(() => {
-      const since = runner.oldestRunningSince();
-      // A handler running past the session timeout: let the coordinator judge the member dead.
-      if (since === undefined || Date.now() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
-    }, Math.max(1000, Math.floor(sessionTimeoutMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        const since = runner.oldestRunningSince();
+        // A handler running past the session timeout: let the coordinator judge the member dead.
+        if (since === undefined || Date.now() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
+      },
+      Math.max(1000, Math.floor(sessionTimeoutMs / 3)),
+    );
     try {
       while (!this.closed) {
         const iterator = await this.connect();
@@ -306,7 +313,11 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
 
   private onRunAssignment(assignment: v1.Assignment__Output, runner: Runner, sessionTimeoutMs: number): void {
     const before = this.current ? flatten(this.current.partitions) : [];
-    this.current = { memberId: assignment.memberId, generation: assignment.generation, partitions: assignment.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) };
+    this.current = {
+      memberId: assignment.memberId,
+      generation: assignment.generation,
+      partitions: assignment.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })),
+    };
     const now = flatten(this.current.partitions);
     const kept = new Set(now.map(tpKey));
     const had = new Set(before.map(tpKey));

@@ -37,7 +37,12 @@ export interface GroupDescription {
   state: string;
   generation: number;
   assignor: string;
-  members: { memberId: string; groupInstanceId: string | undefined; clientHost: string; partitions: { topic: string; partitions: number[] }[] }[];
+  members: {
+    memberId: string;
+    groupInstanceId: string | undefined;
+    clientHost: string;
+    partitions: { topic: string; partitions: number[] }[];
+  }[];
   offsets: GroupOffset[];
 }
 
@@ -89,7 +94,12 @@ export class Groups {
       state: d.state,
       generation: d.generation,
       assignor: d.assignor,
-      members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? undefined, clientHost: m.clientHost, partitions: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })) })),
+      members: d.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId ?? undefined,
+        clientHost: m.clientHost,
+        partitions: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })),
+      })),
       offsets: d.offsets.map(toOffset),
     };
   }
@@ -112,7 +122,12 @@ export class Groups {
    * GROUP_NOT_EMPTY while the group has members; UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST.
    */
   async commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<void> {
-    const request: v1.CommitOffsetsRequest = { groupId, memberId: '', generation: -1, offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })) };
+    const request: v1.CommitOffsetsRequest = {
+      groupId,
+      memberId: '',
+      generation: -1,
+      offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })),
+    };
     await this.onCoordinator<v1.CommitOffsetsResponse__Output>(groupId, (c, opts, cb) => c.commitOffsets(request, opts, cb));
   }
 
@@ -125,7 +140,9 @@ export class Groups {
       to: toWireOffsetSpec(options.to),
       dryRun: options.dryRun ?? false,
     };
-    const res = await this.onCoordinator<v1.ResetOffsetsResponse__Output>(options.groupId, (c, opts, cb) => c.resetOffsets(request, opts, cb));
+    const res = await this.onCoordinator<v1.ResetOffsetsResponse__Output>(options.groupId, (c, opts, cb) =>
+      c.resetOffsets(request, opts, cb),
+    );
     return res.offsets.map(toOffset);
   }
 
@@ -135,13 +152,19 @@ export class Groups {
 
   private onCoordinator<Res>(
     groupId: string,
-    invoke: (client: v1.CoordinatorServiceClient, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
+    invoke: (
+      client: v1.CoordinatorServiceClient,
+      options: grpc.CallOptions,
+      callback: (err: grpc.ServiceError | null, res?: Res) => void,
+    ) => unknown,
   ): Promise<Res> {
     let refresh = false;
     return retry(
       async () => {
         const address = await this.findCoordinator(groupId, refresh);
-        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) => invoke(this.cluster.pool.coordinator(address), opts, cb));
+        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+          invoke(this.cluster.pool.coordinator(address), opts, cb),
+        );
       },
       this.cluster.options.retry,
       {

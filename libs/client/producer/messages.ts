@@ -95,7 +95,10 @@ export function partitionMessages(
     } else if (custom) {
       partition = custom.partitioner({ topic: custom.topic, key: encoded.key, value: encoded.value, partitionCount });
       if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-        throw new SamsaError('INVALID_REQUEST', `the custom partitioner returned ${String(partition)} for topic ${custom.topic}; it must return an integer in [0, ${partitionCount})`);
+        throw new SamsaError(
+          'INVALID_REQUEST',
+          `the custom partitioner returned ${String(partition)} for topic ${custom.topic}; it must return an integer in [0, ${partitionCount})`,
+        );
       }
     } else if (encoded.key) {
       partition = partitionForKey(encoded.key, partitionCount);

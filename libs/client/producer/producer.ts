@@ -208,17 +208,25 @@ export class Producer {
     this.compression = options.compression ?? 'none';
     codecId(this.compression); // INVALID_REQUEST for a name that is not a codec
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1 || this.maxInFlight > MAX_IN_FLIGHT_PER_PARTITION) {
-      throw new SamsaError('INVALID_REQUEST', `maxInFlightPerPartition is ${this.maxInFlight}; expected an integer from 1 to ${MAX_IN_FLIGHT_PER_PARTITION}`);
+      throw new SamsaError(
+        'INVALID_REQUEST',
+        `maxInFlightPerPartition is ${this.maxInFlight}; expected an integer from 1 to ${MAX_IN_FLIGHT_PER_PARTITION}`,
+      );
     }
     if (this.idempotent && this.acks !== 'all') {
-      throw new SamsaError('INVALID_REQUEST', `an idempotent producer needs acks 'all' (got ${String(this.acks)}); set idempotent: false to use acks ${String(this.acks)}`);
+      throw new SamsaError(
+        'INVALID_REQUEST',
+        `an idempotent producer needs acks 'all' (got ${String(this.acks)}); set idempotent: false to use acks ${String(this.acks)}`,
+      );
     }
   }
 
   /** The current idempotent session, starting one (InitProducerId) when there is none. */
   private currentSession(): Promise<IdempotentSession> {
     if (!this.session) {
-      const started = this.cluster.withRetry(() => this.cluster.initProducerId()).then((id) => ({ ...id, sequences: new Map<string, number>(), confirmed: new Set<string>() }));
+      const started = this.cluster
+        .withRetry(() => this.cluster.initProducerId())
+        .then((id) => ({ ...id, sequences: new Map<string, number>(), confirmed: new Set<string>() }));
       this.session = started;
       started.catch(() => {
         if (this.session === started) this.session = undefined;
@@ -292,7 +300,13 @@ export class Producer {
    * batch of maxBatchBytes: while the broker answers, small sends pile up into one batch instead
    * of a queue of small requests (Kafka's accumulator does the same).
    */
-  private enqueue(topic: string, partition: number, messages: EncodedMessage[], acks: Acks, trace: readonly TraceHeader[]): Promise<RecordMetadata> {
+  private enqueue(
+    topic: string,
+    partition: number,
+    messages: EncodedMessage[],
+    acks: Acks,
+    trace: readonly TraceHeader[],
+  ): Promise<RecordMetadata> {
     const key = `${topic}\0${partition}`;
     let queue = this.queues.get(key);
     if (!queue) {
@@ -326,7 +340,8 @@ export class Producer {
         let session: IdempotentSession | undefined;
         if (this.idempotent) {
           try {
-            if (first.acks !== 'all') throw new SamsaError('INVALID_REQUEST', `this producer is idempotent and needs acks 'all' (got ${String(first.acks)})`);
+            if (first.acks !== 'all')
+              throw new SamsaError('INVALID_REQUEST', `this producer is idempotent and needs acks 'all' (got ${String(first.acks)})`);
             session = await this.currentSession();
           } catch (err) {
             queue.waiting.shift();
@@ -363,7 +378,14 @@ export class Producer {
   }
 
   /** Builds the group's batch (taking its sequence numbers now, in send order) and sends it. */
-  private startRequest(topic: string, partition: number, key: string, queue: PartitionQueue, group: WaitingChunk[], session: IdempotentSession | undefined): void {
+  private startRequest(
+    topic: string,
+    partition: number,
+    key: string,
+    queue: PartitionQueue,
+    group: WaitingChunk[],
+    session: IdempotentSession | undefined,
+  ): void {
     const first = group[0] as WaitingChunk;
     const records = group.length === 1 ? traced(first.messages, first.trace) : group.flatMap((g) => traced(g.messages, g.trace));
     let batch: Buffer;
@@ -447,7 +469,14 @@ export class Producer {
     }
   }
 
-  private async sendBatch(topic: string, partition: number, batch: Buffer, acks: Acks, count: number, onRetry: () => void): Promise<RecordMetadata> {
+  private async sendBatch(
+    topic: string,
+    partition: number,
+    batch: Buffer,
+    acks: Acks,
+    count: number,
+    onRetry: () => void,
+  ): Promise<RecordMetadata> {
     const request: v1.ProduceRequest = {
       topic,
       acks: ACKS[String(acks)] ?? 'ACKS_ALL',
@@ -458,7 +487,9 @@ export class Producer {
     const res = await retry(
       async () => {
         const address = await this.cluster.leaderAddress(topic, partition);
-        return unary<v1.ProduceResponse__Output>(address, deadlineMs, (opts: grpc.CallOptions, cb) => this.cluster.pool.broker(address).produce(request, opts, cb));
+        return unary<v1.ProduceResponse__Output>(address, deadlineMs, (opts: grpc.CallOptions, cb) =>
+          this.cluster.pool.broker(address).produce(request, opts, cb),
+        );
       },
       this.retryOptions,
       {

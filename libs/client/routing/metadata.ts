@@ -86,7 +86,13 @@ export function toTopicMetadata(t: v1.TopicInfo__Output): TopicMetadata {
     topicId: t.topicId,
     replicationFactor: t.replicationFactor,
     partitions: t.partitions
-      .map((p) => ({ partition: p.partition, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: [...p.replicas], isr: [...p.isr] }))
+      .map((p) => ({
+        partition: p.partition,
+        leaderId: p.leaderId,
+        leaderEpoch: p.leaderEpoch,
+        replicas: [...p.replicas],
+        isr: [...p.isr],
+      }))
       .sort((a, b) => a.partition - b.partition),
     config: toTopicConfig(t.config),
   };

@@ -47,7 +47,13 @@ export interface WireChunk {
 
 export function messagesChunk(messages: ConsumedMessage[]): RecordChunk {
   const first = messages[0] as ConsumedMessage;
-  return { topic: first.topic, partition: first.partition, first: first.offset, last: (messages[messages.length - 1] as ConsumedMessage).offset, body: { kind: 'messages', messages } };
+  return {
+    topic: first.topic,
+    partition: first.partition,
+    first: first.offset,
+    last: (messages[messages.length - 1] as ConsumedMessage).offset,
+    body: { kind: 'messages', messages },
+  };
 }
 
 /**
@@ -72,7 +78,16 @@ function decodeBatches(topic: string, partition: number, bytes: Buffer, from: nu
   const out: ConsumedMessage[] = [];
   for (const r of decodeRecordsFrom(bytes, from)) {
     if (r.offset >= end) break;
-    out.push({ topic, partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers, leaderEpoch: r.leaderEpoch });
+    out.push({
+      topic,
+      partition,
+      offset: r.offset,
+      timestampMs: r.timestampMs,
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      leaderEpoch: r.leaderEpoch,
+    });
   }
   return out;
 }
@@ -129,7 +144,8 @@ export function packMessages(messages: readonly ConsumedMessage[]): ArrayBuffer 
 export function unpackMessages(topic: string, partition: number, bytes: Buffer): ConsumedMessage[] {
   let at = 0;
   const need = (n: number): void => {
-    if (at + n > bytes.length) throw new SamsaError('CORRUPT_MESSAGE', `packed records end at byte ${bytes.length}, ${n} more needed at byte ${at}`);
+    if (at + n > bytes.length)
+      throw new SamsaError('CORRUPT_MESSAGE', `packed records end at byte ${bytes.length}, ${n} more needed at byte ${at}`);
   };
   const u32 = (): number => {
     need(4);

@@ -63,7 +63,12 @@ export function toError(info: ErrorInfo): Error {
 }
 
 function failed(m: ConsumedMessage, err: unknown): Outcome {
-  return { kind: 'failed', offset: m.offset, error: errorInfo(err), record: { key: m.key, value: m.value, headers: m.headers, timestampMs: m.timestampMs } };
+  return {
+    kind: 'failed',
+    offset: m.offset,
+    error: errorInfo(err),
+    record: { key: m.key, value: m.value, headers: m.headers, timestampMs: m.timestampMs },
+  };
 }
 
 /**
@@ -72,7 +77,13 @@ function failed(m: ConsumedMessage, err: unknown): Outcome {
  * every record from `from`; a throw fails the first record not resolved. A throw after `signal`
  * was aborted is a stop, not a failure; a signal seen between records stops before the next one.
  */
-export async function handleRecords(handler: Handler, messages: readonly ConsumedMessage[], from: number, signal: AbortSignal, onProgress: (next: number) => void): Promise<Outcome> {
+export async function handleRecords(
+  handler: Handler,
+  messages: readonly ConsumedMessage[],
+  from: number,
+  signal: AbortSignal,
+  onProgress: (next: number) => void,
+): Promise<Outcome> {
   if (handler.mode === 'message') {
     for (const m of messages) {
       if (m.offset < from) continue;

@@ -10,12 +10,16 @@ export async function loadHandler(url: string, exportName: string, mode: Handler
   try {
     loaded = (await import(url)) as Record<string, unknown>;
   } catch (err) {
-    throw new SamsaError('INVALID_REQUEST', `cannot load the handler module ${url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new SamsaError('INVALID_REQUEST', `cannot load the handler module ${url}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const fn = loaded[exportName];
   if (typeof fn !== 'function') {
     const exported = Object.keys(loaded).join(', ') || 'nothing';
     throw new SamsaError('INVALID_REQUEST', `the handler module ${url} has no function export "${exportName}" (it exports: ${exported})`);
   }
-  return mode === 'message' ? { mode, fn: fn as Extract<Handler, { mode: 'message' }>['fn'] } : { mode, fn: fn as Extract<Handler, { mode: 'batch' }>['fn'] };
+  return mode === 'message'
+    ? { mode, fn: fn as Extract<Handler, { mode: 'message' }>['fn'] }
+    : { mode, fn: fn as Extract<Handler, { mode: 'batch' }>['fn'] };
 }

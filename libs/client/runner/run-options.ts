@@ -99,7 +99,8 @@ export interface RunPlan {
 
 function positiveInt(value: number | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min || value > 1024) throw new SamsaError('INVALID_REQUEST', `${name} must be an integer from ${min} to 1024, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min || value > 1024)
+    throw new SamsaError('INVALID_REQUEST', `${name} must be an integer from ${min} to 1024, got ${value}`);
   return value;
 }
 
@@ -111,19 +112,25 @@ export function moduleUrl(module: string | URL): string {
 
 export function planRun(options: RunOptions): RunPlan {
   const { eachMessage, eachBatch } = options;
-  if ((eachMessage === undefined) === (eachBatch === undefined)) throw new SamsaError('INVALID_REQUEST', 'run() needs exactly one of eachMessage and eachBatch');
+  if ((eachMessage === undefined) === (eachBatch === undefined))
+    throw new SamsaError('INVALID_REQUEST', 'run() needs exactly one of eachMessage and eachBatch');
   const mode: HandlerMode = eachMessage !== undefined ? 'message' : 'batch';
   const given = (eachMessage ?? eachBatch) as EachMessageHandler | EachBatchHandler | HandlerModule;
   const workers = positiveInt(options.workers, 'workers', 0, 0);
   const concurrency = positiveInt(options.partitionsConsumedConcurrently, 'partitionsConsumedConcurrently', 1, 1);
   const deadLetterTopic = options.onError?.deadLetterTopic;
-  if (deadLetterTopic !== undefined && (typeof deadLetterTopic !== 'string' || deadLetterTopic === '')) throw new SamsaError('INVALID_REQUEST', 'onError.deadLetterTopic must be a topic name');
+  if (deadLetterTopic !== undefined && (typeof deadLetterTopic !== 'string' || deadLetterTopic === ''))
+    throw new SamsaError('INVALID_REQUEST', 'onError.deadLetterTopic must be a topic name');
   const base = { mode, concurrency, workers, onError: options.onError ?? {}, onPartitionStopped: options.onPartitionStopped };
   if (typeof given === 'function') {
     if (workers > 0) {
-      throw new SamsaError('INVALID_REQUEST', `with workers the handler must be a module ({ module: './handler.js', export: 'name' }): a function cannot be sent to another thread`);
+      throw new SamsaError(
+        'INVALID_REQUEST',
+        `with workers the handler must be a module ({ module: './handler.js', export: 'name' }): a function cannot be sent to another thread`,
+      );
     }
-    const handler: Handler = mode === 'message' ? { mode, fn: given as EachMessageHandler } : { mode: 'batch', fn: given as EachBatchHandler };
+    const handler: Handler =
+      mode === 'message' ? { mode, fn: given as EachMessageHandler } : { mode: 'batch', fn: given as EachBatchHandler };
     return { ...base, handler, module: undefined };
   }
   if (typeof given !== 'object' || given === null || (typeof given.module !== 'string' && !(given.module instanceof URL))) {

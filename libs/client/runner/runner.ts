@@ -93,12 +93,17 @@ export class Runner {
     let runner: Runner | undefined;
     const onBroken = (err: Error): void => runner?.fatal(err);
     if (plan.workers === 0) {
-      const handler = plan.handler ?? (await loadHandler((plan.module as { url: string }).url, (plan.module as { export: string }).export, plan.mode));
+      const handler =
+        plan.handler ?? (await loadHandler((plan.module as { url: string }).url, (plan.module as { export: string }).export, plan.mode));
       runner = new Runner(plan, deps, [new InThreadExecutor(handler, plan.concurrency)]);
       return runner;
     }
     const module = plan.module as { url: string; export: string };
-    const started = await Promise.allSettled(Array.from({ length: plan.workers }, (_, i) => WorkerExecutor.start({ url: module.url, export: module.export, mode: plan.mode }, plan.concurrency, i, onBroken)));
+    const started = await Promise.allSettled(
+      Array.from({ length: plan.workers }, (_, i) =>
+        WorkerExecutor.start({ url: module.url, export: module.export, mode: plan.mode }, plan.concurrency, i, onBroken),
+      ),
+    );
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
@@ -185,7 +190,9 @@ export class Runner {
 
   /** Per partition with handled records: the offset to commit (every record below it is handled). */
   finished(): { topic: string; partition: number; offset: number }[] {
-    return [...this.parts.values()].flatMap((p) => (p.next === undefined ? [] : [{ topic: p.topic, partition: p.partition, offset: p.next }]));
+    return [...this.parts.values()].flatMap((p) =>
+      p.next === undefined ? [] : [{ topic: p.topic, partition: p.partition, offset: p.next }],
+    );
   }
 
   /** When the oldest handler now running started (Date.now()), or undefined when none runs. */
@@ -299,7 +306,7 @@ export class Runner {
   }
 
   private schedule(): void {
-    for (let i = 0; i < this.ready.length; ) {
+    for (let i = 0; i < this.ready.length;) {
       const p = this.ready[i] as Part;
       if (!this.runnable(p) || this.parts.get(p.key) !== p) {
         this.ready.splice(i, 1);
@@ -323,7 +330,10 @@ export class Runner {
     p.abort = abort;
     p.startedAt = Date.now();
     this.active[index] = (this.active[index] ?? 0) + 1;
-    this.maxConcurrent = Math.max(this.maxConcurrent, this.active.reduce((a, b) => a + b, 0));
+    this.maxConcurrent = Math.max(
+      this.maxConcurrent,
+      this.active.reduce((a, b) => a + b, 0),
+    );
     const done: Promise<void> = this.handle(p, chunk, id, executor, abort.signal)
       .catch((err: unknown) => this.fatal(err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
@@ -394,10 +404,24 @@ export class Runner {
         return;
       }
       try {
-        await this.deps.deadLetter(deadLetterTopic, failure.record, { topic: p.topic, partition: p.partition, offset: failure.offset, group: this.deps.group }, error, attempts);
+        await this.deps.deadLetter(
+          deadLetterTopic,
+          failure.record,
+          { topic: p.topic, partition: p.partition, offset: failure.offset, group: this.deps.group },
+          error,
+          attempts,
+        );
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        this.stopPartition(p, failure.offset, new SamsaError('INTERNAL_ERROR', `the handler failed (${error.message}) and the record could not be dead-lettered to ${deadLetterTopic}: ${why}`, { cause: err }));
+        this.stopPartition(
+          p,
+          failure.offset,
+          new SamsaError(
+            'INTERNAL_ERROR',
+            `the handler failed (${error.message}) and the record could not be dead-lettered to ${deadLetterTopic}: ${why}`,
+            { cause: err },
+          ),
+        );
         return;
       }
       p.next = failure.offset + 1;

@@ -108,7 +108,13 @@ export class WorkerExecutor implements Executor {
     this.pending.delete(m.id);
     p.cleanup();
     const o = m.outcome;
-    if (o.kind === 'failed') o.record = { ...o.record, key: asBuffer(o.record.key), value: asBuffer(o.record.value), headers: o.record.headers.map((h) => ({ key: h.key, value: asBuffer(h.value) as Buffer })) };
+    if (o.kind === 'failed')
+      o.record = {
+        ...o.record,
+        key: asBuffer(o.record.key),
+        value: asBuffer(o.record.value),
+        headers: o.record.headers.map((h) => ({ key: h.key, value: asBuffer(h.value) as Buffer })),
+      };
     p.resolve(o);
   }
 

@@ -27,7 +27,13 @@ try {
   const runChunk = async (id: number, from: number): Promise<void> => {
     const held = chunks.get(id);
     let outcome: Outcome;
-    if (!held) outcome = { kind: 'failed', offset: from, error: errorInfo(new Error(`chunk ${id} is not held by this worker`)), record: { key: null, value: null, headers: [], timestampMs: 0 } };
+    if (!held)
+      outcome = {
+        kind: 'failed',
+        offset: from,
+        error: errorInfo(new Error(`chunk ${id} is not held by this worker`)),
+        record: { key: null, value: null, headers: [], timestampMs: 0 },
+      };
     else outcome = await handleRecords(handler, held.messages, from, held.stop.signal, () => undefined);
     post({ t: 'outcome', id, outcome });
   };

@@ -29,8 +29,18 @@ export const ACCESS_CONFIG_SPEC = {
     AUTHORIZATION_MODES,
     "acls: every client request needs an ACL allowing it (deny by default; super-users and Samsa's services excepted); none: no ACL checks (service-only RPCs stay service-only). Off in --insecure mode",
   ),
-  superUsers: list('SAMSA_SUPER_USERS', 'super-users', [], 'principals allowed everything, comma-separated, e.g. User:samsa-cli (npm start makes its CLI certificate one)'),
-  tokenPublicKeys: list('SAMSA_TOKEN_PUBLIC_KEYS', 'token-public-keys', [], 'PEM files of the public keys bearer tokens (JWT: ES256, EdDSA, RS256) must be signed with, comma-separated; none: bearer tokens are refused'),
+  superUsers: list(
+    'SAMSA_SUPER_USERS',
+    'super-users',
+    [],
+    'principals allowed everything, comma-separated, e.g. User:samsa-cli (npm start makes its CLI certificate one)',
+  ),
+  tokenPublicKeys: list(
+    'SAMSA_TOKEN_PUBLIC_KEYS',
+    'token-public-keys',
+    [],
+    'PEM files of the public keys bearer tokens (JWT: ES256, EdDSA, RS256) must be signed with, comma-separated; none: bearer tokens are refused',
+  ),
   tokenAudience: str('SAMSA_TOKEN_AUDIENCE', 'token-audience', '', 'when set, a bearer token\'s "aud" must name it'),
 } as const;
 
@@ -57,7 +67,10 @@ export interface AccessControlOptions {
 export async function startAccessControl(options: AccessControlOptions): Promise<AccessControl> {
   const { config, logger } = options;
   const audit = new AuditLog(logger);
-  const tokens = config.tokenPublicKeys.length > 0 ? new TokenVerifier(config.tokenPublicKeys.map(readKey), config.tokenAudience || undefined) : undefined;
+  const tokens =
+    config.tokenPublicKeys.length > 0
+      ? new TokenVerifier(config.tokenPublicKeys.map(readKey), config.tokenAudience || undefined)
+      : undefined;
   const view = await SecurityView.start(options.etcd, new SecurityKeys(options.clusterRoot), logger);
   const enabled = config.authorization === 'acls' && !config.insecure;
   const authorizer = enabled ? new AclAuthorizer(new Set(config.superUsers)) : undefined;
@@ -66,7 +79,10 @@ export async function startAccessControl(options: AccessControlOptions): Promise
     refresh();
     view.onChange(refresh);
   }
-  const throttleCounter = meter.createCounter('samsa.quota.throttle_time', { unit: 'ms', description: 'time answers were held back because a quota was exceeded, by quota kind' });
+  const throttleCounter = meter.createCounter('samsa.quota.throttle_time', {
+    unit: 'ms',
+    description: 'time answers were held back because a quota was exceeded, by quota kind',
+  });
   const guard = new AccessGuard({
     authorizer,
     tokens,
@@ -75,8 +91,13 @@ export async function startAccessControl(options: AccessControlOptions): Promise
     metrics: { throttled: (kind, ms) => throttleCounter.add(ms, { kind }) },
   });
   setAccessGuard(guard.interceptor);
-  if (enabled) logger.info({ superUsers: config.superUsers, acls: view.aclBindings().size, tokens: tokens !== undefined }, 'authorization on: requests need ACLs (deny by default)');
-  else if (config.insecure) logger.error('authorization OFF: --insecure mode cannot verify principals; any client may do anything but call service-only RPCs');
+  if (enabled)
+    logger.info(
+      { superUsers: config.superUsers, acls: view.aclBindings().size, tokens: tokens !== undefined },
+      'authorization on: requests need ACLs (deny by default)',
+    );
+  else if (config.insecure)
+    logger.error('authorization OFF: --insecure mode cannot verify principals; any client may do anything but call service-only RPCs');
   else logger.warn('authorization OFF (SAMSA_AUTHORIZATION=none): any authenticated client may do anything but call service-only RPCs');
   return {
     guard,

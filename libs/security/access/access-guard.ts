@@ -66,7 +66,11 @@ function recordBytes(message: { batches?: unknown; records?: unknown }): number 
   if (Buffer.isBuffer(batches) || batches instanceof Uint8Array) n += batches.length;
   else if (Array.isArray(batches)) for (const b of batches as { batch?: Uint8Array }[]) n += b.batch?.length ?? 0;
   if (Array.isArray(message.records)) {
-    for (const r of message.records as { key?: Uint8Array | null; value?: Uint8Array; headers?: { key?: string; value?: Uint8Array }[] }[]) {
+    for (const r of message.records as {
+      key?: Uint8Array | null;
+      value?: Uint8Array;
+      headers?: { key?: string; value?: Uint8Array }[];
+    }[]) {
       n += (r.key?.length ?? 0) + (r.value?.length ?? 0);
       for (const h of r.headers ?? []) n += (h.key?.length ?? 0) + (h.value?.length ?? 0);
     }
@@ -84,7 +88,12 @@ export class AccessGuard {
     isSamsaMethod(method.path) ? new GuardedCall(this.options, method.path, call) : new grpc.ServerInterceptingCall(call);
 
   /** The refusal of `check` for `caller`, or undefined when allowed. */
-  static refusal(options: AccessGuardOptions, caller: Caller, check: Check, anyOfType?: Extract<Rule, { kind: 'acl' }>['anyOfType']): SamsaError | undefined {
+  static refusal(
+    options: AccessGuardOptions,
+    caller: Caller,
+    check: Check,
+    anyOfType?: Extract<Rule, { kind: 'acl' }>['anyOfType'],
+  ): SamsaError | undefined {
     const authz = options.authorizer;
     if (!authz || caller.service) return undefined;
     const base = { principal: caller.principal, host: caller.host, operation: check.operation };
@@ -97,10 +106,18 @@ export class AccessGuard {
     const what = `${caller.principal} may not ${check.operation} ${check.resource.type} "${check.resource.name}"`;
     if (decision.why === 'deny') {
       const b = decision.binding;
-      return new SamsaError('AUTHORIZATION_FAILED', `${what}: denied by the ACL ${b.permission} ${b.principal} ${b.operation} on ${b.resourceType} ${b.resourceName} (${b.patternType}) from ${b.host}`);
+      return new SamsaError(
+        'AUTHORIZATION_FAILED',
+        `${what}: denied by the ACL ${b.permission} ${b.principal} ${b.operation} on ${b.resourceType} ${b.resourceName} (${b.patternType}) from ${b.host}`,
+      );
     }
-    const flag = check.resource.type === 'CLUSTER' ? '--cluster' : `--${check.resource.type.toLowerCase().replace('_', '-')} ${check.resource.name}`;
-    const also = anyOfType ? ` (or ${anyOfType.operation} on any ${anyOfType.type})` : check.orCluster ? ` (or ${check.operation} on the cluster)` : '';
+    const flag =
+      check.resource.type === 'CLUSTER' ? '--cluster' : `--${check.resource.type.toLowerCase().replace('_', '-')} ${check.resource.name}`;
+    const also = anyOfType
+      ? ` (or ${anyOfType.operation} on any ${anyOfType.type})`
+      : check.orCluster
+        ? ` (or ${check.operation} on the cluster)`
+        : '';
     return new SamsaError(
       'AUTHORIZATION_FAILED',
       `${what}${also}: no ACL allows it. An operator can add one: samsa acls add --allow --principal ${caller.principal} --operation ${check.operation} ${flag}`,
@@ -177,7 +194,14 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     if (!rule) return this.denied(caller, new SamsaError('AUTHORIZATION_FAILED', `${this.path} has no access rule; refused`), undefined);
     if (rule.kind === 'services') {
       if (caller.service && rule.services.includes(caller.service.kind)) return undefined;
-      return this.denied(caller, new SamsaError('AUTHORIZATION_FAILED', `${this.path} is for Samsa's own ${rule.services.join(' and ')} services; ${caller.principal} is not one`), undefined);
+      return this.denied(
+        caller,
+        new SamsaError(
+          'AUTHORIZATION_FAILED',
+          `${this.path} is for Samsa's own ${rule.services.join(' and ')} services; ${caller.principal} is not one`,
+        ),
+        undefined,
+      );
     }
     for (const check of rule.checks(message)) {
       const refusal = AccessGuard.refusal(this.options, caller, check, rule.anyOfType);
@@ -186,7 +210,8 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     if (rule.filter && this.options.authorizer && !caller.service) {
       const authz = this.options.authorizer;
       this.filter = rule.filter;
-      this.may = (operation: Operation, resource: Resource) => authz.authorize({ principal: caller.principal, host: caller.host, operation, resource }).allowed;
+      this.may = (operation: Operation, resource: Resource) =>
+        authz.authorize({ principal: caller.principal, host: caller.host, operation, resource }).allowed;
     }
     this.chargeRequest(caller, message);
     return undefined;
@@ -220,7 +245,12 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     let throttle = meter.record('request', caller.principal, caller.clientId, 1).throttleMs;
     this.count('request', throttle);
     if (this.path === PRODUCE) {
-      const t = meter.record('produce', caller.principal, caller.clientId, recordBytes(message as { batches?: unknown; records?: unknown })).throttleMs;
+      const t = meter.record(
+        'produce',
+        caller.principal,
+        caller.clientId,
+        recordBytes(message as { batches?: unknown; records?: unknown }),
+      ).throttleMs;
       this.count('produce', t);
       throttle = Math.max(throttle, t);
     }
@@ -238,7 +268,12 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     const meter = this.options.quotas;
     const caller = this.caller;
     if (meter && caller && !caller.service && FETCHES.has(this.path)) {
-      const t = meter.record('fetch', caller.principal, caller.clientId, recordBytes(out as { batches?: unknown; records?: unknown })).throttleMs;
+      const t = meter.record(
+        'fetch',
+        caller.principal,
+        caller.clientId,
+        recordBytes(out as { batches?: unknown; records?: unknown }),
+      ).throttleMs;
       this.count('fetch', t);
       throttle = Math.max(throttle, t);
     }

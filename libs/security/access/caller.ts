@@ -44,19 +44,31 @@ export function resolveCaller(call: CallInfo, metadata: grpc.Metadata, tokens: T
   const host = hostOfPeer(call.getPeer());
   const rawClientId = metadata.get(CLIENT_ID_HEADER)[0];
   const clientId = typeof rawClientId === 'string' ? rawClientId : '';
-  if (Buffer.byteLength(clientId) > MAX_CLIENT_ID_BYTES) throw new SamsaError('INVALID_REQUEST', `the ${CLIENT_ID_HEADER} header is longer than ${MAX_CLIENT_ID_BYTES} bytes`);
+  if (Buffer.byteLength(clientId) > MAX_CLIENT_ID_BYTES)
+    throw new SamsaError('INVALID_REQUEST', `the ${CLIENT_ID_HEADER} header is longer than ${MAX_CLIENT_ID_BYTES} bytes`);
   const auth = metadata.get(AUTHORIZATION_HEADER)[0];
   if (auth !== undefined) {
     const m = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
     if (!m) throw new SamsaError('AUTHENTICATION_FAILED', 'the authorization header must be "Bearer <token>"');
-    if (!tokens) throw new SamsaError('AUTHENTICATION_FAILED', 'this cluster accepts no bearer tokens (its services have no SAMSA_TOKEN_PUBLIC_KEYS); use a client certificate');
+    if (!tokens)
+      throw new SamsaError(
+        'AUTHENTICATION_FAILED',
+        'this cluster accepts no bearer tokens (its services have no SAMSA_TOKEN_PUBLIC_KEYS); use a client certificate',
+      );
     return { principal: tokens.verify(m[1] as string).principal, via: 'token', host, clientId };
   }
   if (call.getAuthContext().transportSecurityType === 'ssl') {
     const p = principalOf(call);
-    return { principal: p.name, via: p.authenticated ? 'certificate' : 'none', ...(p.service ? { service: p.service } : {}), host, clientId };
+    return {
+      principal: p.name,
+      via: p.authenticated ? 'certificate' : 'none',
+      ...(p.service ? { service: p.service } : {}),
+      host,
+      clientId,
+    };
   }
   const claim = claimedPrincipal({ metadata });
-  if (claim.kind === 'service') return { principal: `User:${claim.service}-${claim.id}`, via: 'claim', service: { kind: claim.service, id: claim.id }, host, clientId };
+  if (claim.kind === 'service')
+    return { principal: `User:${claim.service}-${claim.id}`, via: 'claim', service: { kind: claim.service, id: claim.id }, host, clientId };
   return { principal: ANONYMOUS.name, via: 'none', host, clientId };
 }

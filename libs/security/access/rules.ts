@@ -111,8 +111,13 @@ export const RULES: Readonly<Record<string, Rule>> = {
   [`${C}DescribeQuotas`]: acl(() => [cluster('DESCRIBE_CONFIGS')]),
 
   [`${G}FindCoordinator`]: acl<v1.FindCoordinatorRequest__Output>((r) => [group(r.groupId, 'DESCRIBE')]),
-  [`${G}GroupConsume`]: acl<v1.GroupConsumeRequest__Output>((r) => (r.join ? [group(r.join.groupId, 'READ'), ...uniq(r.join.topics).map((t) => topic(t, 'READ'))] : [])),
-  [`${G}CommitOffsets`]: acl<v1.CommitOffsetsRequest__Output>((r) => [group(r.groupId, 'READ'), ...uniq(r.offsets.map((o) => o.topic)).map((t) => topic(t, 'READ'))]),
+  [`${G}GroupConsume`]: acl<v1.GroupConsumeRequest__Output>((r) =>
+    r.join ? [group(r.join.groupId, 'READ'), ...uniq(r.join.topics).map((t) => topic(t, 'READ'))] : [],
+  ),
+  [`${G}CommitOffsets`]: acl<v1.CommitOffsetsRequest__Output>((r) => [
+    group(r.groupId, 'READ'),
+    ...uniq(r.offsets.map((o) => o.topic)).map((t) => topic(t, 'READ')),
+  ]),
   [`${G}FetchOffsets`]: acl<v1.FetchOffsetsRequest__Output>((r) => [group(r.groupId, 'DESCRIBE')]),
   [`${G}ListGroups`]: acl(() => [], {
     filter: (res, may) => {

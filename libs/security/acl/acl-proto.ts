@@ -5,7 +5,18 @@
  */
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
-import { OPERATIONS, PATTERN_TYPES, PERMISSIONS, RESOURCE_TYPES, validateBinding, type AclBinding, type AclFilter, type Operation, type Permission, type ResourceType } from './acl.js';
+import {
+  OPERATIONS,
+  PATTERN_TYPES,
+  PERMISSIONS,
+  RESOURCE_TYPES,
+  validateBinding,
+  type AclBinding,
+  type AclFilter,
+  type Operation,
+  type Permission,
+  type ResourceType,
+} from './acl.js';
 import { validateEntity, validateQuota, type Quota, type QuotaEntity } from '../quota/quota.js';
 
 function strip<T extends string>(value: string, prefix: string, allowed: readonly T[]): T | undefined {

@@ -16,7 +16,19 @@ export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export const PATTERN_TYPES = ['LITERAL', 'PREFIXED'] as const;
 export type PatternType = (typeof PATTERN_TYPES)[number];
 
-export const OPERATIONS = ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE'] as const;
+export const OPERATIONS = [
+  'ALL',
+  'READ',
+  'WRITE',
+  'CREATE',
+  'DELETE',
+  'ALTER',
+  'DESCRIBE',
+  'CLUSTER_ACTION',
+  'DESCRIBE_CONFIGS',
+  'ALTER_CONFIGS',
+  'IDEMPOTENT_WRITE',
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const PERMISSIONS = ['ALLOW', 'DENY'] as const;
@@ -75,7 +87,8 @@ export function validateBinding(b: AclBinding, where = 'ACL binding'): AclBindin
   if (!PERMISSIONS.includes(b.permission)) bad('permission must be ALLOW or DENY');
   if (b.resourceName === '') bad('resource name is empty (use "*" for every resource of the type)');
   if (Buffer.byteLength(b.resourceName) > MAX_NAME_BYTES) bad('resource name is too long');
-  if (b.patternType === 'PREFIXED' && b.resourceName === WILDCARD) bad('a PREFIXED pattern of "*" means nothing; use LITERAL "*" for every resource');
+  if (b.patternType === 'PREFIXED' && b.resourceName === WILDCARD)
+    bad('a PREFIXED pattern of "*" means nothing; use LITERAL "*" for every resource');
   if (b.resourceType === 'CLUSTER' && b.resourceName !== CLUSTER_RESOURCE) bad(`the cluster resource is named "${CLUSTER_RESOURCE}"`);
   if (!/^User:.+$/.test(b.principal)) bad(`principal "${b.principal}" must be User:<name> or User:*`);
   if (b.host === '') bad('host is empty (use "*" for any host)');

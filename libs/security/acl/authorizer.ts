@@ -99,9 +99,16 @@ export class AclAuthorizer {
     if (this.superUsers.has(principal)) return true;
     const t = this.index.get(type);
     if (!t) return false;
-    const mine = (b: AclBinding): boolean => (b.principal === principal || b.principal === ANY_USER) && (b.host === host || b.host === WILDCARD);
+    const mine = (b: AclBinding): boolean =>
+      (b.principal === principal || b.principal === ANY_USER) && (b.host === host || b.host === WILDCARD);
     const candidates = [...[...t.literal.values()].flat(), ...t.prefixed].filter(mine);
-    const coversAll = candidates.some((b) => b.permission === 'DENY' && b.patternType === 'LITERAL' && b.resourceName === WILDCARD && (b.operation === operation || b.operation === 'ALL'));
+    const coversAll = candidates.some(
+      (b) =>
+        b.permission === 'DENY' &&
+        b.patternType === 'LITERAL' &&
+        b.resourceName === WILDCARD &&
+        (b.operation === operation || b.operation === 'ALL'),
+    );
     if (coversAll) return false;
     return candidates.some((b) => b.permission === 'ALLOW' && (b.operation === operation || b.operation === 'ALL'));
   }

@@ -49,14 +49,17 @@ export function describeEntity(e: QuotaEntity): string {
 export function validateQuota(q: Quota): Quota {
   validateEntity(q.entity);
   for (const [name, v] of Object.entries(q.limits)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SamsaError('INVALID_REQUEST', `quota ${describeEntity(q.entity)}: ${name} must be a number >= 0 (0 = unlimited)`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new SamsaError('INVALID_REQUEST', `quota ${describeEntity(q.entity)}: ${name} must be a number >= 0 (0 = unlimited)`);
   }
   return q;
 }
 
 export function validateEntity(e: QuotaEntity): QuotaEntity {
-  if (e.user === undefined && e.clientId === undefined) throw new SamsaError('INVALID_REQUEST', 'a quota entity needs a user, a client id, or both (either may be "<default>")');
-  if (e.user !== undefined && e.user !== DEFAULT_ENTITY && !/^User:.+$/.test(e.user)) throw new SamsaError('INVALID_REQUEST', `quota user "${e.user}" must be User:<name> or <default>`);
+  if (e.user === undefined && e.clientId === undefined)
+    throw new SamsaError('INVALID_REQUEST', 'a quota entity needs a user, a client id, or both (either may be "<default>")');
+  if (e.user !== undefined && e.user !== DEFAULT_ENTITY && !/^User:.+$/.test(e.user))
+    throw new SamsaError('INVALID_REQUEST', `quota user "${e.user}" must be User:<name> or <default>`);
   if (e.clientId !== undefined && (e.clientId === '' || Buffer.byteLength(e.clientId) > MAX_CLIENT_ID_BYTES)) {
     throw new SamsaError('INVALID_REQUEST', `quota client id must be 1..${MAX_CLIENT_ID_BYTES} bytes`);
   }

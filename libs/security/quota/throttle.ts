@@ -51,7 +51,9 @@ export class QuotaMeter {
     if (!(rate > 0)) return { throttleMs: 0 };
     const applied = entityKey({
       ...(quota.entity.user !== undefined ? { user: quota.entity.user === DEFAULT_ENTITY ? user : quota.entity.user } : {}),
-      ...(quota.entity.clientId !== undefined ? { clientId: quota.entity.clientId === DEFAULT_ENTITY ? clientId : quota.entity.clientId } : {}),
+      ...(quota.entity.clientId !== undefined
+        ? { clientId: quota.entity.clientId === DEFAULT_ENTITY ? clientId : quota.entity.clientId }
+        : {}),
     });
     const key = `${kind}|${applied}`;
     const now = this.nowMs();

@@ -34,10 +34,10 @@ export class SecurityAdmin {
     for (const b of bindings) this.audit.aclChanged('created', b, by);
   }
 
-
   async deleteAcls(filters: readonly AclFilter[], by: string): Promise<AclBinding[]> {
     filters.forEach((f, i) => {
-      if (isEmptyFilter(f)) throw new SamsaError('INVALID_REQUEST', `ACL filter ${i} sets no field: it would delete every ACL; name at least one field`);
+      if (isEmptyFilter(f))
+        throw new SamsaError('INVALID_REQUEST', `ACL filter ${i} sets no field: it would delete every ACL; name at least one field`);
     });
     const doomed = new Map<string, AclBinding>();
     for (const [id, b] of this.view.aclBindings()) if (filters.some((f) => filterMatches(f, b))) doomed.set(id, b);
@@ -66,5 +66,4 @@ export class SecurityAdmin {
     for (const q of set) this.audit.quotaChanged('set', q.entity, q.limits, by);
     for (const e of remove) this.audit.quotaChanged('removed', e, undefined, by);
   }
-
 }

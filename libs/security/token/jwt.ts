@@ -90,17 +90,20 @@ export class TokenVerifier {
     const [h, p, s] = parts as [string, string, string];
     const header = decodeJson(h, 'header');
     const alg = header.alg;
-    if (typeof alg !== 'string' || !(TOKEN_ALGORITHMS as readonly string[]).includes(alg)) fail(`algorithm ${String(alg)} is not accepted (ES256, EdDSA, RS256)`);
+    if (typeof alg !== 'string' || !(TOKEN_ALGORITHMS as readonly string[]).includes(alg))
+      fail(`algorithm ${String(alg)} is not accepted (ES256, EdDSA, RS256)`);
     const signed = Buffer.from(`${h}.${p}`);
     const signature = Buffer.from(s, 'base64url');
     const good = this.keys.some(({ key, alg: keyAlg }) => keyAlg === alg && verifyWith(alg as TokenAlgorithm, key, signed, signature));
     if (!good) fail('the signature does not verify with any key this cluster trusts');
     const claims = decodeJson(p, 'payload');
     const now = this.nowMs() / 1000;
-    if (typeof claims.sub !== 'string' || claims.sub === '' || Buffer.byteLength(claims.sub) > 255) fail('"sub" must be a name of 1..255 bytes');
+    if (typeof claims.sub !== 'string' || claims.sub === '' || Buffer.byteLength(claims.sub) > 255)
+      fail('"sub" must be a name of 1..255 bytes');
     if (typeof claims.exp !== 'number') fail('it has no "exp" (expiry); tokens must expire');
     if ((claims.exp as number) + LEEWAY_SECONDS < now) fail(`it expired at ${new Date((claims.exp as number) * 1000).toISOString()}`);
-    if (typeof claims.nbf === 'number' && claims.nbf - LEEWAY_SECONDS > now) fail(`it is not valid before ${new Date(claims.nbf * 1000).toISOString()}`);
+    if (typeof claims.nbf === 'number' && claims.nbf - LEEWAY_SECONDS > now)
+      fail(`it is not valid before ${new Date(claims.nbf * 1000).toISOString()}`);
     if (this.audience !== undefined) {
       const aud = claims.aud;
       const list = Array.isArray(aud) ? aud : [aud];
@@ -132,6 +135,10 @@ export function signToken(privateKeyPem: string, claims: TokenClaims): string {
   const input = `${enc({ alg, typ: 'JWT' })}.${enc(claims)}`;
   const data = Buffer.from(input);
   const signature =
-    alg === 'EdDSA' ? sign(null, data, key) : alg === 'ES256' ? sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }) : sign('sha256', data, key);
+    alg === 'EdDSA'
+      ? sign(null, data, key)
+      : alg === 'ES256'
+        ? sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', data, key);
   return `${input}.${signature.toString('base64url')}`;
 }

@@ -48,7 +48,14 @@ export function statusName(code: number): string {
  * Server spans are ERROR only for what is the server's fault (OpenTelemetry's RPC conventions):
  * a client's bad request, missing topic or cancel is a normal answer, not a failing server.
  */
-const SERVER_ERRORS: ReadonlySet<number> = new Set([Status.UNKNOWN, Status.DEADLINE_EXCEEDED, Status.UNIMPLEMENTED, Status.INTERNAL, Status.UNAVAILABLE, Status.DATA_LOSS]);
+const SERVER_ERRORS: ReadonlySet<number> = new Set([
+  Status.UNKNOWN,
+  Status.DEADLINE_EXCEEDED,
+  Status.UNIMPLEMENTED,
+  Status.INTERNAL,
+  Status.UNAVAILABLE,
+  Status.DATA_LOSS,
+]);
 
 export function isServerError(code: number): boolean {
   return SERVER_ERRORS.has(code);

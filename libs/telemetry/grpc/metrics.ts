@@ -12,7 +12,9 @@ import { metrics, type Histogram } from '@opentelemetry/api';
 import { rpcMethod, statusName } from './method.js';
 
 /** From a sub-millisecond call to a stream open for hours. */
-export const RPC_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600];
+export const RPC_DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600,
+];
 
 let server: Histogram | undefined;
 let client: Histogram | undefined;
@@ -20,7 +22,8 @@ let client: Histogram | undefined;
 function histogram(side: 'server' | 'client'): Histogram {
   return metrics.getMeter('samsa').createHistogram(`rpc.${side}.call.duration`, {
     unit: 's',
-    description: side === 'server' ? 'gRPC calls served, from arrival to status (a stream: its whole life)' : 'gRPC calls made, from start to status',
+    description:
+      side === 'server' ? 'gRPC calls served, from arrival to status (a stream: its whole life)' : 'gRPC calls made, from start to status',
     advice: { explicitBucketBoundaries: RPC_DURATION_BUCKETS },
   });
 }

@@ -17,7 +17,17 @@
  * Health checks and reflection get no span (method.ts isUntraced).
  */
 import * as grpc from '@grpc/grpc-js';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import { activeTelemetry } from '../active.js';
 import { isServerError, isUntraced, rpcMethod, statusName } from './method.js';
 import { recordRpc } from './metrics.js';
@@ -47,7 +57,8 @@ class TelemetryServerCall extends grpc.ServerInterceptingCall {
       if (!span) return;
       span.setAttribute('rpc.grpc.status_code', code);
       if (cancelled) span.setAttribute('samsa.cancelled_by_client', true);
-      if (isServerError(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: details ? `${statusName(code)}: ${details}` : statusName(code) });
+      if (isServerError(code))
+        span.setStatus({ code: SpanStatusCode.ERROR, message: details ? `${statusName(code)}: ${details}` : statusName(code) });
       span.end();
     };
     const inSpan = <T>(fn: () => T): T => (span ? context.with(ctx, fn) : fn());

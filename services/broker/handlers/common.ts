@@ -45,7 +45,10 @@ export function isBatchFormat(format: v1.RecordFormat__Output): boolean {
 }
 
 /** An OffsetSpec from the wire; absent means earliest. Exact offsets are returned as such. */
-export function offsetSpecOf(spec: v1.OffsetSpec__Output | null | undefined, field: string): OffsetQuery | { kind: 'offset'; offset: number } {
+export function offsetSpecOf(
+  spec: v1.OffsetSpec__Output | null | undefined,
+  field: string,
+): OffsetQuery | { kind: 'offset'; offset: number } {
   switch (spec?.spec) {
     case undefined:
       return { kind: 'earliest' };
@@ -70,7 +73,10 @@ export function offsetSpecOf(spec: v1.OffsetSpec__Output | null | undefined, fie
 export async function localPartition(ctx: BrokerContext, topic: string, partition: number): Promise<Partition> {
   const p = await ctx.replicas.partition(topic, partition);
   if (!p) {
-    throw new SamsaError('LEADER_NOT_AVAILABLE', `${topic}-${partition} is assigned to broker ${ctx.brokerId} but its replica is not open yet`);
+    throw new SamsaError(
+      'LEADER_NOT_AVAILABLE',
+      `${topic}-${partition} is assigned to broker ${ctx.brokerId} but its replica is not open yet`,
+    );
   }
   return p;
 }
@@ -97,7 +103,14 @@ export function callSignal(
 
 /** Records a read returned, as ConsumedRecords at offsets >= `from`. */
 export function toConsumedRecords(
-  decoded: readonly { offset: number; timestampMs: number; key: Buffer | null; value: Buffer | null; headers: readonly { key: string; value: Buffer }[]; leaderEpoch: number }[],
+  decoded: readonly {
+    offset: number;
+    timestampMs: number;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: readonly { key: string; value: Buffer }[];
+    leaderEpoch: number;
+  }[],
   partition: number,
   from: number,
 ): v1.ConsumedRecord[] {

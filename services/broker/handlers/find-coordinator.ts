@@ -6,7 +6,11 @@ import type { Etcd3 } from 'etcd3';
 import { unary, type v1 } from '../../../libs/rpc/index.js';
 import { lookupCoordinator, type CoordinatorKeys } from '../../../libs/group/index.js';
 
-export function findCoordinatorHandlers(etcd: Etcd3, keys: CoordinatorKeys, offsetsPartitions: () => number | undefined): Pick<v1.CoordinatorServiceHandlers, 'FindCoordinator'> {
+export function findCoordinatorHandlers(
+  etcd: Etcd3,
+  keys: CoordinatorKeys,
+  offsetsPartitions: () => number | undefined,
+): Pick<v1.CoordinatorServiceHandlers, 'FindCoordinator'> {
   return {
     FindCoordinator: unary(async (req) => {
       const owner = await lookupCoordinator(etcd, keys, offsetsPartitions(), req.groupId);

@@ -13,8 +13,18 @@ export { findCoordinatorHandlers } from './find-coordinator.js';
 
 export function brokerHandlers(ctx: BrokerContext): v1.BrokerServiceHandlers {
   return {
-    Produce: unary((req, call) => timed(() => produce(ctx, req, call), (s, outcome) => ctx.metrics.produceDone(s, req.topic, req.acks, outcome))),
-    Fetch: unary((req, call) => timed(() => fetch(ctx, req, call), (s, outcome) => ctx.metrics.fetchDone(s, outcome))),
+    Produce: unary((req, call) =>
+      timed(
+        () => produce(ctx, req, call),
+        (s, outcome) => ctx.metrics.produceDone(s, req.topic, req.acks, outcome),
+      ),
+    ),
+    Fetch: unary((req, call) =>
+      timed(
+        () => fetch(ctx, req, call),
+        (s, outcome) => ctx.metrics.fetchDone(s, outcome),
+      ),
+    ),
     Consume: serverStream((req, call) => consume(ctx, req, call)),
     ListOffsets: unary((req, call) => listOffsets(ctx, req, call)),
     GetMetadata: unary((req) => getMetadata(ctx, req)),

@@ -11,7 +11,11 @@ import { localPartition, offsetSpecOf, partitionOf, topicOf } from './common.js'
 
 type ListOffsetsCall = grpc.ServerUnaryCall<v1.ListOffsetsRequest__Output, v1.ListOffsetsResponse>;
 
-export async function listOffsets(ctx: BrokerContext, request: v1.ListOffsetsRequest__Output, call: ListOffsetsCall): Promise<v1.ListOffsetsResponse> {
+export async function listOffsets(
+  ctx: BrokerContext,
+  request: v1.ListOffsetsRequest__Output,
+  call: ListOffsetsCall,
+): Promise<v1.ListOffsetsResponse> {
   const topic = topicOf(request.topic);
   const partitionId = partitionOf(request.partition);
   const spec = offsetSpecOf(request.spec, 'spec');
@@ -28,5 +32,10 @@ export async function listOffsets(ctx: BrokerContext, request: v1.ListOffsetsReq
     return { offset: spec.offset, timestampMs: -1, logStartOffset: partition.logStartOffset, highWatermark: partition.highWatermark };
   }
   const listed = await partition.listOffsets(spec);
-  return { offset: listed.offset, timestampMs: listed.timestampMs, logStartOffset: listed.logStartOffset, highWatermark: listed.highWatermark };
+  return {
+    offset: listed.offset,
+    timestampMs: listed.timestampMs,
+    logStartOffset: listed.logStartOffset,
+    highWatermark: listed.highWatermark,
+  };
 }

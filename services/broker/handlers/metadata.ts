@@ -12,7 +12,10 @@ import type { BrokerContext } from './context.js';
 
 export async function getMetadata(ctx: BrokerContext, request: v1.GetMetadataRequest__Output): Promise<v1.GetMetadataResponse> {
   if (ctx.replicas.brokerEpoch === undefined) {
-    throw new SamsaError('NOT_READY', `broker ${ctx.brokerId} is not registered in the cluster right now (etcd unreachable?); its metadata may be stale: ask another broker`);
+    throw new SamsaError(
+      'NOT_READY',
+      `broker ${ctx.brokerId} is not registered in the cluster right now (etcd unreachable?); its metadata may be stale: ask another broker`,
+    );
   }
   return toMetadataResponse(ctx.view, ctx.clusterId, request.topics);
 }

@@ -95,7 +95,14 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
   const appendLocal = ({ write, partition }: (typeof local)[number]): Promise<v1.PartitionProduceResult> => {
     const records = write.recordCounts.reduce((a, b) => a + b, 0);
     const bytes = write.batches.reduce((n, b) => n + b.length, 0);
-    const attributes = { [ATTR.topic]: topicName, [ATTR.partition]: write.partition, [ATTR.acks]: acks, [ATTR.batches]: write.batches.length, [ATTR.records]: records, [ATTR.bytes]: bytes };
+    const attributes = {
+      [ATTR.topic]: topicName,
+      [ATTR.partition]: write.partition,
+      [ATTR.acks]: acks,
+      [ATTR.batches]: write.batches.length,
+      [ATTR.records]: records,
+      [ATTR.bytes]: bytes,
+    };
     return withSpan('partition.append', attributes, async (span) => {
       let first: { baseOffset: number; appendTimeMs: number } | undefined;
       for (const batch of write.batches) {
@@ -108,15 +115,21 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
     });
   };
 
-  const forwardGroup = async (group: { route: Extract<Route, { kind: 'remote' }>; writes: PartitionWrite[] }): Promise<v1.PartitionProduceResult[]> => {
+  const forwardGroup = async (group: {
+    route: Extract<Route, { kind: 'remote' }>;
+    writes: PartitionWrite[];
+  }): Promise<v1.PartitionProduceResult[]> => {
     const sub: v1.ProduceRequest = {
       topic: topicName,
       acks: request.acks,
       timeoutMs,
       batches: group.writes.flatMap((w) => w.batches.map((batch) => ({ partition: w.partition, batch }))),
     };
-    const response = await ctx.forwarder.unary<v1.ProduceResponse__Output>(group.route, call, timeoutMs + 5_000, (client, md, options, cb) =>
-      client.produce(sub, md, options, cb),
+    const response = await ctx.forwarder.unary<v1.ProduceResponse__Output>(
+      group.route,
+      call,
+      timeoutMs + 5_000,
+      (client, md, options, cb) => client.produce(sub, md, options, cb),
     );
     return group.writes.map((w) => {
       const theirs = response.results.find((r) => r.partition === w.partition);

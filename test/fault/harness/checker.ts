@@ -118,7 +118,12 @@ async function highWatermark(cluster: FaultCluster, topic: string, p: PartitionV
  * leader may move while it reads (preferred-leader rebalancing): a refused or empty read is asked
  * again of whoever leads then, for up to `timeoutMs` per partition.
  */
-export async function readBack(cluster: FaultCluster, topic: string, ends: readonly PartitionEnd[], timeoutMs = 15_000): Promise<ReadRecord[][]> {
+export async function readBack(
+  cluster: FaultCluster,
+  topic: string,
+  ends: readonly PartitionEnd[],
+  timeoutMs = 15_000,
+): Promise<ReadRecord[][]> {
   const out: ReadRecord[][] = [];
   for (const end of ends) {
     const records: ReadRecord[] = [];
@@ -128,7 +133,15 @@ export async function readBack(cluster: FaultCluster, topic: string, ends: reado
     let trouble = '';
     while (offset < end.highWatermark) {
       const decoded = await cluster.probe
-        .fetch(cluster.broker(leaderId).address, { topic, partition: end.partition, offset, maxBytes: 1024 * 1024, minBytes: 0, maxWaitMs: 0, format: 'RECORD_FORMAT_BATCHES' })
+        .fetch(cluster.broker(leaderId).address, {
+          topic,
+          partition: end.partition,
+          offset,
+          maxBytes: 1024 * 1024,
+          minBytes: 0,
+          maxWaitMs: 0,
+          format: 'RECORD_FORMAT_BATCHES',
+        })
         .then(
           (res) => decodeRecordsFrom(res.batches, offset),
           (err: unknown) => {
@@ -137,7 +150,10 @@ export async function readBack(cluster: FaultCluster, topic: string, ends: reado
           },
         );
       if (decoded.length === 0) {
-        if (Date.now() > deadline) throw new Error(`partition ${end.partition}: no records at ${offset} below the high watermark ${end.highWatermark} from leader ${leaderId} for ${timeoutMs} ms (${trouble || 'empty reads'})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `partition ${end.partition}: no records at ${offset} below the high watermark ${end.highWatermark} from leader ${leaderId} for ${timeoutMs} ms (${trouble || 'empty reads'})`,
+          );
         await new Promise((r) => setTimeout(r, 200));
         const now = await cluster.partition(topic, end.partition).catch(() => undefined);
         if (now && now.leaderId >= 0) leaderId = now.leaderId;
@@ -162,7 +178,15 @@ export interface ProducedRecords {
 
 /** Holds what was read to what the producer sent and was acknowledged; see LogVerdict. */
 export function verifyLog(load: ProducedRecords, partitions: readonly ReadRecord[][]): LogVerdict {
-  const verdict: LogVerdict = { acked: load.acked.size, readBack: 0, lost: [], duplicated: [], unackedPresent: 0, unknown: [], offsetErrors: [] };
+  const verdict: LogVerdict = {
+    acked: load.acked.size,
+    readBack: 0,
+    lost: [],
+    duplicated: [],
+    unackedPresent: 0,
+    unknown: [],
+    offsetErrors: [],
+  };
   const places = new Map<string, ReadRecord[]>();
   for (const records of partitions) {
     records.forEach((r, i) => {
@@ -181,7 +205,9 @@ export function verifyLog(load: ProducedRecords, partitions: readonly ReadRecord
   for (const [value, place] of load.acked) {
     const seen = places.get(value) ?? [];
     if (!seen.some((r) => r.partition === place.partition && r.offset === place.offset)) {
-      verdict.lost.push(`${value} acked at ${place.partition}/${place.offset}, found at [${seen.map((r) => `${r.partition}/${r.offset}`).join(', ')}]`);
+      verdict.lost.push(
+        `${value} acked at ${place.partition}/${place.offset}, found at [${seen.map((r) => `${r.partition}/${r.offset}`).join(', ')}]`,
+      );
     }
   }
   return verdict;
@@ -233,7 +259,11 @@ export function verifyObserved(observed: readonly ReadRecord[][], final: readonl
  * Reads every replica of every partition from disk, broker `id`'s under `dataDirOf(id)` (the
  * brokers must be stopped), and compares it with the leader's replica below the high watermark.
  */
-export async function compareReplicas(dataDirOf: (brokerId: number) => string, topic: string, ends: readonly PartitionEnd[]): Promise<ReplicaVerdict[]> {
+export async function compareReplicas(
+  dataDirOf: (brokerId: number) => string,
+  topic: string,
+  ends: readonly PartitionEnd[],
+): Promise<ReplicaVerdict[]> {
   const out: ReplicaVerdict[] = [];
   for (const end of ends) {
     const verdict: ReplicaVerdict = { partition: end.partition, highWatermark: end.highWatermark, logEnds: {}, mismatches: [] };
@@ -254,8 +284,10 @@ export async function compareReplicas(dataDirOf: (brokerId: number) => string, t
     }
     const reference = bytes.get(end.leaderId);
     for (const [id, b] of bytes) {
-      if (verdict.logEnds[id] !== end.highWatermark) verdict.mismatches.push(`broker ${id} ends at ${verdict.logEnds[id]}, not at the high watermark ${end.highWatermark}`);
-      if (reference && id !== end.leaderId && !b.equals(reference)) verdict.mismatches.push(`broker ${id}: ${firstDifference(reference, b)} (leader ${end.leaderId})`);
+      if (verdict.logEnds[id] !== end.highWatermark)
+        verdict.mismatches.push(`broker ${id} ends at ${verdict.logEnds[id]}, not at the high watermark ${end.highWatermark}`);
+      if (reference && id !== end.leaderId && !b.equals(reference))
+        verdict.mismatches.push(`broker ${id}: ${firstDifference(reference, b)} (leader ${end.leaderId})`);
     }
     out.push(verdict);
   }

@@ -56,7 +56,10 @@ export class FaultCluster {
     const dir = mkdtempSync(join(tmpdir(), `samsa-fault-${options.name}-`));
     const brokers = options.brokers ?? 3;
     const controllers = options.controllers ?? 1;
-    const placed = [...Array.from({ length: brokers }, (_, i) => `broker-${i + 1}`), ...Array.from({ length: controllers }, (_, i) => `controller-${i + 1}`)];
+    const placed = [
+      ...Array.from({ length: brokers }, (_, i) => `broker-${i + 1}`),
+      ...Array.from({ length: controllers }, (_, i) => `controller-${i + 1}`),
+    ];
     const lab = options.netns ? await NetLab.create(placed) : undefined;
     let local: LocalCluster;
     try {
@@ -68,7 +71,8 @@ export class FaultCluster {
         ...(lab
           ? {
               host: lab.hostIp,
-              placement: (kind, id) => (kind === 'coordinator' ? undefined : { host: lab.node(`${kind}-${id}`).ip, wrapper: lab.wrapper(`${kind}-${id}`) }),
+              placement: (kind, id) =>
+                kind === 'coordinator' ? undefined : { host: lab.node(`${kind}-${id}`).ip, wrapper: lab.wrapper(`${kind}-${id}`) },
             }
           : {}),
       });
@@ -175,7 +179,13 @@ export class FaultCluster {
    * when given, there are `partitions` of them) and every leader named answers ListOffsets;
    * returns it.
    */
-  async waitForPartitions(topic: string, check: (p: PartitionView) => boolean, timeoutMs: number, what: string, partitions?: number): Promise<PartitionView[]> {
+  async waitForPartitions(
+    topic: string,
+    check: (p: PartitionView) => boolean,
+    timeoutMs: number,
+    what: string,
+    partitions?: number,
+  ): Promise<PartitionView[]> {
     let last: PartitionView[] | undefined;
     await waitUntil(
       async () => {

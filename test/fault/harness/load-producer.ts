@@ -112,7 +112,10 @@ export class LoadProducer {
     const deadline = Date.now() + timeoutMs;
     while (acked() < target) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (acked ${acked()}, wanted ${target}; last outcomes: ${this.lastOutcomes()})`);
+      if (left <= 0)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what} (acked ${acked()}, wanted ${target}; last outcomes: ${this.lastOutcomes()})`,
+        );
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
@@ -136,7 +139,10 @@ export class LoadProducer {
       Array.from({ length: this.partitions }, async (_, p) => {
         for (;;) {
           if ((await this.sendOnce(p, 1)) === 'acked') return;
-          if (Date.now() > deadline) throw new Error(`partition ${p} took no acks=all write for ${timeoutMs} ms after the scenario (last outcomes: ${this.lastOutcomes()})`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `partition ${p} took no acks=all write for ${timeoutMs} ms after the scenario (last outcomes: ${this.lastOutcomes()})`,
+            );
           await sleep(200);
         }
       }),
@@ -152,7 +158,8 @@ export class LoadProducer {
     for (const p of partitions) {
       let first: number | undefined;
       for (const a of this.attempts) {
-        if (a.partition === p && a.outcome === 'acked' && a.sentAtMs >= sinceMs && (first === undefined || a.doneAtMs < first)) first = a.doneAtMs;
+        if (a.partition === p && a.outcome === 'acked' && a.sentAtMs >= sinceMs && (first === undefined || a.doneAtMs < first))
+          first = a.doneAtMs;
       }
       if (first === undefined) return undefined;
       worst = Math.max(worst, first - sinceMs);
@@ -182,7 +189,13 @@ export class LoadProducer {
     return this.send(partition, { id: brokerId, address }, count, deadlineMs, false);
   }
 
-  private async send(partition: number, leader: Leader | undefined, count: number, deadlineMs: number, forgetLeader = true): Promise<Attempt> {
+  private async send(
+    partition: number,
+    leader: Leader | undefined,
+    count: number,
+    deadlineMs: number,
+    forgetLeader = true,
+  ): Promise<Attempt> {
     const values: string[] = [];
     for (let i = 0; i < count; i++) values.push(`${this.options.producerId}-${this.seq++}`);
     const attempt: Attempt = { partition, brokerId: leader?.id ?? -1, values, sentAtMs: Date.now(), doneAtMs: 0, outcome: 'pending' };
@@ -203,7 +216,10 @@ export class LoadProducer {
       );
       const result = res.results.find((r) => r.partition === partition);
       if (!result || result.recordCount !== values.length || result.baseOffset < 0) {
-        throw new SamsaError('INTERNAL_ERROR', `produce answered ${JSON.stringify(res.results)} for ${values.length} records of partition ${partition}`);
+        throw new SamsaError(
+          'INTERNAL_ERROR',
+          `produce answered ${JSON.stringify(res.results)} for ${values.length} records of partition ${partition}`,
+        );
       }
       values.forEach((v, i) => this.acked.set(v, { partition, offset: result.baseOffset + i }));
       this.ackedIn[partition] = (this.ackedIn[partition] ?? 0) + values.length;

@@ -205,7 +205,9 @@ function run(command: string, args: readonly string[], input?: string): Promise<
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')}: exit ${code}: ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')}: exit ${code}: ${stderr.trim()}`)),
+    );
     if (input !== undefined && child.stdin) {
       // A command that exits without reading it is answered by its exit code, not by EPIPE.
       child.stdin.on('error', () => undefined);

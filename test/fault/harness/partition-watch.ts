@@ -37,7 +37,11 @@ export class PartitionWatch {
     try {
       const prefix = `${new MetadataKeys(clusterId).root}/partitions/${topic}/`;
       const initial = await etcd.getAll().prefix(prefix).exec();
-      const watcher = await etcd.watch().prefix(prefix).startRevision(String(Number(initial.header.revision) + 1)).create();
+      const watcher = await etcd
+        .watch()
+        .prefix(prefix)
+        .startRevision(String(Number(initial.header.revision) + 1))
+        .create();
       const w = new PartitionWatch(etcd, watcher);
       for (const kv of initial.kvs) w.add(kv.value.toString());
       watcher.on('put', (kv) => w.add(kv.value.toString()));
@@ -60,7 +64,8 @@ export class PartitionWatch {
     for (const v of this.versions) {
       const before = last.get(v.partition);
       last.set(v.partition, v.isr);
-      if (before && !sameSet(before, v.isr) && v.atMs >= fromMs && v.atMs < toMs) out.push({ atMs: v.atMs, partition: v.partition, from: before, to: v.isr });
+      if (before && !sameSet(before, v.isr) && v.atMs >= fromMs && v.atMs < toMs)
+        out.push({ atMs: v.atMs, partition: v.partition, from: before, to: v.isr });
     }
     return out;
   }
@@ -72,11 +77,22 @@ export class PartitionWatch {
 
   private add(json: string): void {
     const s = JSON.parse(json) as PartitionState;
-    this.versions.push({ atMs: Date.now(), partition: s.partition, leader: s.leader, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch, isr: [...s.isr].sort((a, b) => a - b) });
+    this.versions.push({
+      atMs: Date.now(),
+      partition: s.partition,
+      leader: s.leader,
+      leaderEpoch: s.leaderEpoch,
+      partitionEpoch: s.partitionEpoch,
+      isr: [...s.isr].sort((a, b) => a - b),
+    });
   }
 }
 
 /** "p0 [1,2,3]->[1]@+10.2s" for a summary line. */
 export function describeChanges(changes: readonly IsrChange[], sinceMs: number): string {
-  return changes.map((c) => `p${c.partition} [${c.from.join(',')}]->[${c.to.join(',')}]@+${((c.atMs - sinceMs) / 1000).toFixed(1)}s`).join(' ') || 'none';
+  return (
+    changes
+      .map((c) => `p${c.partition} [${c.from.join(',')}]->[${c.to.join(',')}]@+${((c.atMs - sinceMs) / 1000).toFixed(1)}s`)
+      .join(' ') || 'none'
+  );
 }

@@ -46,7 +46,9 @@ export class Probe {
   async describe(controllers: readonly string[], topic: string): Promise<PartitionView[] | undefined> {
     for (const address of controllers) {
       try {
-        const res = await this.controller<v1.DescribeTopicsResponse__Output>(address, (c, o, cb) => c.describeTopics({ names: [topic] }, o, cb));
+        const res = await this.controller<v1.DescribeTopicsResponse__Output>(address, (c, o, cb) =>
+          c.describeTopics({ names: [topic] }, o, cb),
+        );
         const t = res.topics.find((x) => x.name === topic);
         return t ? toViews(t) : undefined;
       } catch {

@@ -90,7 +90,9 @@ export class Scenario {
       producerId: options.name,
       ...options.load,
     });
-    const consumer = options.consumer ? new LiveConsumer(cluster.probe, { topic, partitions, brokers: cluster.brokerAddresses() }) : undefined;
+    const consumer = options.consumer
+      ? new LiveConsumer(cluster.probe, { topic, partitions, brokers: cluster.brokerAddresses() })
+      : undefined;
     return new Scenario(options.name, cluster, topic, load, initial, startedAtMs, consumer);
   }
 
@@ -144,20 +146,32 @@ export class Scenario {
     await this.consumer?.stop();
     const recoveries = this.marks.map((m) => ({ label: m.label, ms: this.load.recoveryMs(m.atMs, m.partitions) }));
     // Not converged: the evidence is read from where each partition stands, and the test fails on the problem.
-    const ends = (await this.attempt('converge (full ISR everywhere, high watermarks standing still)', () => converge(this.cluster, this.topic))) ?? (await currentEnds(this.cluster, this.topic));
+    const ends =
+      (await this.attempt('converge (full ISR everywhere, high watermarks standing still)', () => converge(this.cluster, this.topic))) ??
+      (await currentEnds(this.cluster, this.topic));
     // Every request the load made, for a look when the cluster dir is kept (a failure, or SAMSA_KEEP_TEST_DIRS).
     const consumed = this.consumer ? { consumed: this.consumer.observed } : {};
-    writeFileSync(join(this.cluster.dir, 'attempts.json'), JSON.stringify({ marks: this.marks, problems: this.problems, attempts: this.load.attempts, ...consumed }));
+    writeFileSync(
+      join(this.cluster.dir, 'attempts.json'),
+      JSON.stringify({ marks: this.marks, problems: this.problems, attempts: this.load.attempts, ...consumed }),
+    );
     let final: ReadRecord[][];
     try {
       final = await readBack(this.cluster, this.topic, ends);
     } catch (err) {
-      process.stdout.write(`[fault] ${this.name}: read-back failed (${err instanceof Error ? err.message : String(err)}); problems: ${this.problems.join(' | ') || 'none'}\n`);
+      process.stdout.write(
+        `[fault] ${this.name}: read-back failed (${err instanceof Error ? err.message : String(err)}); problems: ${this.problems.join(' | ') || 'none'}\n`,
+      );
       throw err;
     }
     const verdict = verifyLog(this.load, final);
     const readPartitions = new Set(ends.map((e) => e.partition));
-    const observed = this.consumer ? verifyObserved(this.consumer.observed.filter((_, p) => readPartitions.has(p)), final) : undefined;
+    const observed = this.consumer
+      ? verifyObserved(
+          this.consumer.observed.filter((_, p) => readPartitions.has(p)),
+          final,
+        )
+      : undefined;
     await Promise.all(this.cluster.brokers.map((b) => b.stop()));
     const replicas = await compareReplicas((id) => this.cluster.dataDir(id), this.topic, ends);
     const result: ScenarioResult = { verdict, replicas, ends, recoveries, problems: [...this.problems], ...(observed ? { observed } : {}) };
@@ -171,7 +185,10 @@ export class Scenario {
     expect(none(verdict.unknown), 'records nobody sent').toEqual(none([]));
     expect(none(verdict.offsetErrors), 'offsets not gapless from 0').toEqual(none([]));
     expect(this.problems, 'waits that never ended (it never recovered)').toEqual([]);
-    expect(replicas.flatMap((r) => r.mismatches.map((m) => `partition ${r.partition}: ${m}`)), 'replicas that differ').toEqual([]);
+    expect(
+      replicas.flatMap((r) => r.mismatches.map((m) => `partition ${r.partition}: ${m}`)),
+      'replicas that differ',
+    ).toEqual([]);
     // A check that saw nothing checks nothing.
     expect(verdict.acked).toBeGreaterThan(0);
     expect(verdict.readBack).toBeGreaterThanOrEqual(verdict.acked);
@@ -185,7 +202,10 @@ export class Scenario {
       `[fault] ${this.name}: acked ${v.acked}, read back ${v.readBack}, lost ${v.lost.length}, duplicated ${v.duplicated.length}, ` +
         `unacked-but-present ${v.unackedPresent}, unknown ${v.unknown.length}, offset errors ${v.offsetErrors.length}`,
       `[fault]   sent ${this.load.sent.size} in ${this.load.attempts.length} requests; failed requests: ${failures}`,
-      ...r.recoveries.map((x) => `[fault]   time to recover after "${x.label}": ${x.ms === undefined ? 'never (no acks=all write went through afterwards)' : `${x.ms} ms`}`),
+      ...r.recoveries.map(
+        (x) =>
+          `[fault]   time to recover after "${x.label}": ${x.ms === undefined ? 'never (no acks=all write went through afterwards)' : `${x.ms} ms`}`,
+      ),
       ...(r.observed && this.consumer
         ? [
             `[fault]   live consumer: read ${r.observed.read} committed records during the run, ${r.observed.moved.length} of them not at that offset at the end; fetch errors: ${
@@ -197,7 +217,14 @@ export class Scenario {
       `[fault]   replicas identical below the high watermark: ${r.replicas.every((x) => x.mismatches.length === 0) ? 'yes' : 'NO'}; total ${((Date.now() - this.startedAtMs) / 1000).toFixed(1)} s`,
     ];
     for (const x of r.problems) lines.push(`[fault]   ! never recovered: ${x}`);
-    for (const x of [...v.lost.slice(0, 5), ...(r.observed?.moved.slice(0, 5) ?? []), ...v.duplicated.slice(0, 5), ...v.unknown.slice(0, 5), ...v.offsetErrors.slice(0, 5)]) lines.push(`[fault]   ! ${x}`);
+    for (const x of [
+      ...v.lost.slice(0, 5),
+      ...(r.observed?.moved.slice(0, 5) ?? []),
+      ...v.duplicated.slice(0, 5),
+      ...v.unknown.slice(0, 5),
+      ...v.offsetErrors.slice(0, 5),
+    ])
+      lines.push(`[fault]   ! ${x}`);
     for (const x of r.replicas) for (const m of x.mismatches) lines.push(`[fault]   ! partition ${x.partition}: ${m}`);
     return lines.join('\n');
   }

@@ -105,12 +105,14 @@ export function activeSegmentBase(dir: string): number | undefined {
  * comment). Throws when a clean-shutdown marker is present or a partition dir is missing.
  */
 export function loseUnflushedTail(dataDir: string, topic: string, partitions: readonly number[], batches: number): TailCut[] {
-  if (existsSync(join(dataDir, BROKER_CLEAN_FILE))) throw new Error(`${dataDir} holds ${BROKER_CLEAN_FILE} after a kill -9: the broker cannot have written it`);
+  if (existsSync(join(dataDir, BROKER_CLEAN_FILE)))
+    throw new Error(`${dataDir} holds ${BROKER_CLEAN_FILE} after a kill -9: the broker cannot have written it`);
   const cuts: TailCut[] = [];
   for (const partition of partitions) {
     const dir = partitionDir(dataDir, topic, partition);
     if (!existsSync(dir)) throw new Error(`no replica dir ${dir} to cut`);
-    if (existsSync(join(dir, LOG_CLEAN_FILE))) throw new Error(`${dir} holds ${LOG_CLEAN_FILE} after a kill -9: the log cannot have written it`);
+    if (existsSync(join(dir, LOG_CLEAN_FILE)))
+      throw new Error(`${dir} holds ${LOG_CLEAN_FILE} after a kill -9: the log cannot have written it`);
     const base = activeSegmentBase(dir);
     if (base === undefined) continue;
     cuts.push(cutLastBatches(segmentPath(dir, base, 'log'), batches));

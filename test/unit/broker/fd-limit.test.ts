@@ -46,7 +46,11 @@ describe('broker open-files limit', () => {
     });
     expect(result.after).toEqual({ soft: 1024, hard: 4096 });
     expect(result.problem).toMatch(/Operation not permitted/);
-    const nothingToDo = await raiseOpenFilesLimit({ pid: 1, readLimits: async () => limits('4096', '4096'), runPrlimit: async () => expect.unreachable() });
+    const nothingToDo = await raiseOpenFilesLimit({
+      pid: 1,
+      readLimits: async () => limits('4096', '4096'),
+      runPrlimit: async () => expect.unreachable(),
+    });
     expect(nothingToDo.problem).toBeUndefined();
   });
 

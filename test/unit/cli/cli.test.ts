@@ -22,7 +22,14 @@ describe('command-line parsing', () => {
   });
 
   it('turns unknown commands, options, choices and bad numbers into commander usage errors (exit 2 in main)', async () => {
-    for (const argv of [['consume', 't', '--bogus'], ['-o', 'xml', 'cluster'], ['topics', 'create', 'x', '--partitions', 'many'], ['topics', 'create', 'x', '--partitions', '0'], ['produce', 't', '--acks', '2'], ['produce']]) {
+    for (const argv of [
+      ['consume', 't', '--bogus'],
+      ['-o', 'xml', 'cluster'],
+      ['topics', 'create', 'x', '--partitions', 'many'],
+      ['topics', 'create', 'x', '--partitions', '0'],
+      ['produce', 't', '--acks', '2'],
+      ['produce'],
+    ]) {
       const { error, stderr } = await parse(argv);
       expect(error, argv.join(' ')).toBeInstanceOf(CommanderError);
       expect(stderr).toMatch(/^samsa: /);
@@ -34,7 +41,9 @@ describe('command-line parsing', () => {
     const missing = (await parse(['topics'])).error;
     expect(missing).toBeInstanceOf(UsageError);
     expect((missing as Error).message).toBe('missing topics subcommand (create, list, describe, alter, add-partitions, delete)');
-    expect(((await parse(['groups', 'rename'])).error as Error).message).toMatch(/unknown groups subcommand "rename" \(list, describe, lag, reset-offsets, delete\)/);
+    expect(((await parse(['groups', 'rename'])).error as Error).message).toMatch(
+      /unknown groups subcommand "rename" \(list, describe, lag, reset-offsets, delete\)/,
+    );
     expect(((await parse([])).error as Error).message).toBe('missing command');
     expect(((await parse(['--insecure', 'frobnicate'])).error as Error).message).toBe('unknown command "frobnicate"');
   });
@@ -58,7 +67,15 @@ describe('command-line parsing', () => {
 
 describe('output', () => {
   it('aligns tables, counts with separators, says 1 record and 2 records', () => {
-    expect(table(['A', 'LONGER'], [['xxx', '1'], ['y', '22']])).toBe('A    LONGER\nxxx  1\ny    22');
+    expect(
+      table(
+        ['A', 'LONGER'],
+        [
+          ['xxx', '1'],
+          ['y', '22'],
+        ],
+      ),
+    ).toBe('A    LONGER\nxxx  1\ny    22');
     expect(count(1234567.4)).toBe('1,234,567');
     expect(plural(1, 'record')).toBe('1 record');
     expect(plural(0, 'record')).toBe('0 records');
@@ -82,7 +99,15 @@ describe('output', () => {
         { partition: 2, leaderId: -1, leaderEpoch: 7, replicas: [3, 1, 2], isr: [] },
       ],
     });
-    expect(topic.partitions[2]).toEqual({ partition: 2, leader: null, leaderEpoch: 7, replicas: [3, 1, 2], isr: [], offline: true, underReplicated: true });
+    expect(topic.partitions[2]).toEqual({
+      partition: 2,
+      leader: null,
+      leaderEpoch: 7,
+      replicas: [3, 1, 2],
+      isr: [],
+      offline: true,
+      underReplicated: true,
+    });
     const lines = formatTopic(topic).split('\n');
     expect(lines[0]).toBe('Topic: orders  id: abc  partitions: 3  replication-factor: 3');
     expect(lines[1]).toBe('  config: retention.ms=1000');
@@ -128,7 +153,10 @@ describe('output', () => {
 });
 
 describe('JSON schemas', () => {
-  const schema = s.object({ id: s.integer(), name: s.nullable(s.string()), tags: s.array(s.string('', ['a', 'b'])), extra: s.map(s.integer()) }, ['extra']);
+  const schema = s.object(
+    { id: s.integer(), name: s.nullable(s.string()), tags: s.array(s.string('', ['a', 'b'])), extra: s.map(s.integer()) },
+    ['extra'],
+  );
 
   it('accept what fits and name each field that does not', () => {
     expect(validate(schema, { id: 1, name: null, tags: ['a'] })).toEqual([]);

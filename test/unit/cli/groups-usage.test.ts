@@ -37,12 +37,21 @@ describe('consume start positions', () => {
     expect(startPosition({ fromTime: 5 })).toEqual({ timestampMs: 5 });
     expect(() => startPosition({ offset: '-0' })).toThrow(/N >= 1/);
     expect(() => startPosition({ offset: 'soon' })).toThrow(/--offset: .*-N for the last N/);
-    expect(() => startPosition({ offset: '1', fromTime: 5 })).toThrow(/give one of --offset, --from and --from-time, not --offset and --from-time/);
+    expect(() => startPosition({ offset: '1', fromTime: 5 })).toThrow(
+      /give one of --offset, --from and --from-time, not --offset and --from-time/,
+    );
   });
 });
 
 describe('groups lag summary', () => {
-  const offset = (partition: number, committed: number, hw: number) => ({ topic: 't', partition, offset: committed, metadata: '', highWatermark: hw, lag: committed < 0 || hw < 0 ? -1 : hw - committed });
+  const offset = (partition: number, committed: number, hw: number) => ({
+    topic: 't',
+    partition,
+    offset: committed,
+    metadata: '',
+    highWatermark: hw,
+    lag: committed < 0 || hw < 0 ? -1 : hw - committed,
+  });
 
   it('sums the known lags, names the partition most behind, counts the unknown ones apart', () => {
     expect(summarizeLag([offset(0, 5, 10), offset(1, 0, 40), offset(2, -1, 7), offset(3, 9, 9)])).toEqual({

@@ -9,11 +9,14 @@ import { InputError, lineToMessage, parseHeaderFlags } from '../../../cli/comman
 describe('produce input lines', () => {
   it('text: the line is the value; with a separator, KEY<SEP>VALUE split at the first separator', () => {
     expect(lineToMessage('hello', 1, { kind: 'text' }, {})).toEqual({ value: Buffer.from('hello') });
-    expect(lineToMessage('k:v:w', 1, { kind: 'text', keySeparator: ':' }, {})).toEqual({ key: Buffer.from('k'), value: Buffer.from('v:w') });
+    expect(lineToMessage('k:v:w', 1, { kind: 'text', keySeparator: ':' }, {})).toEqual({
+      key: Buffer.from('k'),
+      value: Buffer.from('v:w'),
+    });
     expect(() => lineToMessage('no-sep', 7, { kind: 'text', keySeparator: ':' }, {})).toThrow(new InputError(7, 'no key separator ":"'));
   });
 
-  it('--header flags go on every record; a JSON line\'s own headers win', () => {
+  it("--header flags go on every record; a JSON line's own headers win", () => {
     expect(parseHeaderFlags(['a=1', 'b=x=y', 'empty='])).toEqual({ ok: true, headers: { a: '1', b: 'x=y', empty: '' } });
     expect(parseHeaderFlags(['=v'])).toMatchObject({ ok: false, error: expect.stringContaining('--header must be KEY=VALUE') });
     expect(parseHeaderFlags(['novalue'])).toMatchObject({ ok: false, error: expect.stringContaining('"novalue"') });
@@ -28,7 +31,12 @@ describe('produce input lines', () => {
 
   it('json: accepts what consume --format json prints (partition and offset ignored)', () => {
     const printed = JSON.stringify({ partition: 3, offset: 42, timestamp: 1700000000000, key: 'k', value: 'v', headers: { h: 'x' } });
-    expect(lineToMessage(printed, 1, { kind: 'json' }, {})).toEqual({ key: 'k', value: 'v', headers: { h: 'x' }, timestampMs: 1700000000000 });
+    expect(lineToMessage(printed, 1, { kind: 'json' }, {})).toEqual({
+      key: 'k',
+      value: 'v',
+      headers: { h: 'x' },
+      timestampMs: 1700000000000,
+    });
     expect(lineToMessage('{"key":null,"value":null}', 1, { kind: 'json' }, {})).toEqual({ key: null, value: null });
   });
 
@@ -37,19 +45,43 @@ describe('produce input lines', () => {
     expect(lineToMessage(all, 1, { kind: 'text' }, {}).value).toEqual(all);
     const bytes = Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x0d]);
     expect(lineToMessage(bytes.toString('base64'), 1, { kind: 'text', valueFormat: 'base64' }, {}).value).toEqual(bytes);
-    expect(lineToMessage(`6b:${bytes.toString('hex').toUpperCase()}`, 1, { kind: 'text', keySeparator: ':', keyFormat: 'hex', valueFormat: 'hex' }, {})).toEqual({ key: Buffer.from('k'), value: bytes });
-    expect(() => lineToMessage('not base64!', 3, { kind: 'text', valueFormat: 'base64' }, {})).toThrow(/^line 3: the value is not valid base64/);
+    expect(
+      lineToMessage(
+        `6b:${bytes.toString('hex').toUpperCase()}`,
+        1,
+        { kind: 'text', keySeparator: ':', keyFormat: 'hex', valueFormat: 'hex' },
+        {},
+      ),
+    ).toEqual({ key: Buffer.from('k'), value: bytes });
+    expect(() => lineToMessage('not base64!', 3, { kind: 'text', valueFormat: 'base64' }, {})).toThrow(
+      /^line 3: the value is not valid base64/,
+    );
     expect(() => lineToMessage('abc', 4, { kind: 'text', valueFormat: 'hex' }, {})).toThrow(/^line 4: the value is not valid hex/);
   });
 
   it('json: keyEncoding/valueEncoding/headerEncodings as consume -o json prints them give back the bytes', () => {
     const bytes = Buffer.from([0x00, 0xff, 0xfe]);
-    const line = JSON.stringify({ key: 'k', keyEncoding: 'utf8', value: bytes.toString('base64'), valueEncoding: 'base64', headers: { bin: 'fffe', txt: 'x' }, headerEncodings: { bin: 'hex' } });
-    expect(lineToMessage(line, 1, { kind: 'json' }, {})).toEqual({ key: 'k', value: bytes, headers: { bin: Buffer.from([0xff, 0xfe]), txt: 'x' } });
+    const line = JSON.stringify({
+      key: 'k',
+      keyEncoding: 'utf8',
+      value: bytes.toString('base64'),
+      valueEncoding: 'base64',
+      headers: { bin: 'fffe', txt: 'x' },
+      headerEncodings: { bin: 'hex' },
+    });
+    expect(lineToMessage(line, 1, { kind: 'json' }, {})).toEqual({
+      key: 'k',
+      value: bytes,
+      headers: { bin: Buffer.from([0xff, 0xfe]), txt: 'x' },
+    });
     // --value-format is the encoding of lines that do not say theirs.
     expect(lineToMessage('{"value":"AP8="}', 1, { kind: 'json', valueFormat: 'base64' }, {}).value).toEqual(Buffer.from([0x00, 0xff]));
-    expect(() => lineToMessage('{"value":"x","valueEncoding":"rot13"}', 2, { kind: 'json' }, {})).toThrow(/^line 2: "valueEncoding" must be one of utf8, base64, hex/);
-    expect(() => lineToMessage('{"value":"x=","valueEncoding":"base64"}', 2, { kind: 'json' }, {})).toThrow(/^line 2: "value" is not valid base64/);
+    expect(() => lineToMessage('{"value":"x","valueEncoding":"rot13"}', 2, { kind: 'json' }, {})).toThrow(
+      /^line 2: "valueEncoding" must be one of utf8, base64, hex/,
+    );
+    expect(() => lineToMessage('{"value":"x=","valueEncoding":"base64"}', 2, { kind: 'json' }, {})).toThrow(
+      /^line 2: "value" is not valid base64/,
+    );
   });
 
   it('json: a line that is not a record is refused with its number and what is wrong', () => {
@@ -71,7 +103,10 @@ describe('produce input lines', () => {
       fc.property(
         fc.option(fc.string(), { nil: null }),
         fc.option(fc.string(), { nil: null }),
-        fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'), fc.string()),
+        fc.dictionary(
+          fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'),
+          fc.string(),
+        ),
         fc.nat(),
         (key, value, headers, timestamp) => {
           const m = lineToMessage(JSON.stringify({ key, value, headers, timestamp }), 1, { kind: 'json' }, {});

@@ -41,4 +41,3 @@ export async function parse(argv: string[]): Promise<Parsed> {
     return { program, error, stdout, stderr };
   }
 }
-

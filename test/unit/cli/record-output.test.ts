@@ -29,7 +29,9 @@ describe('format strings', () => {
   it('expand every kcat directive and escape, and add nothing at the end', () => {
     const render = formatRenderer('%t/%p@%o %T %k=%s %K/%S [%h] 100%%\\t|\\n', raw);
     expect(joined(render(record())).toString()).toBe('orders/2@41 1700000000000 k1=hello 2/5 [a=1,b=x] 100%\t|\n');
-    expect(joined(render(record({ key: null, value: null, headers: [] }))).toString()).toBe('orders/2@41 1700000000000 = -1/-1 [] 100%\t|\n');
+    expect(joined(render(record({ key: null, value: null, headers: [] }))).toString()).toBe(
+      'orders/2@41 1700000000000 = -1/-1 [] 100%\t|\n',
+    );
     expect(joined(formatRenderer('%s', raw)(record()))).toEqual(Buffer.from('hello'));
   });
 
@@ -54,7 +56,16 @@ describe('format strings', () => {
 
 describe('records as JSON', () => {
   it('text when valid UTF-8, else base64, and each field says which', () => {
-    const json = recordJson(record({ value: Buffer.from([0xff, 0xfe]), headers: [{ key: 'bin', value: Buffer.from([0x80]) }, { key: 't', value: Buffer.from('é') }] }), raw);
+    const json = recordJson(
+      record({
+        value: Buffer.from([0xff, 0xfe]),
+        headers: [
+          { key: 'bin', value: Buffer.from([0x80]) },
+          { key: 't', value: Buffer.from('é') },
+        ],
+      }),
+      raw,
+    );
     expect(json).toEqual({
       topic: 'orders',
       partition: 2,
@@ -67,7 +78,12 @@ describe('records as JSON', () => {
       headers: { bin: 'gA==', t: 'é' },
       headerEncodings: { bin: 'base64' },
     });
-    expect(recordJson(record({ key: null }), { key: 'hex', value: 'hex' })).toMatchObject({ key: null, keyEncoding: 'hex', value: '68656c6c6f', valueEncoding: 'hex' });
+    expect(recordJson(record({ key: null }), { key: 'hex', value: 'hex' })).toMatchObject({
+      key: null,
+      keyEncoding: 'hex',
+      value: '68656c6c6f',
+      valueEncoding: 'hex',
+    });
   });
 
   it('property: any bytes survive JSON in every format', () => {

@@ -92,7 +92,17 @@ describe('Assignment: positions', () => {
 
   it('refuses what is not assigned and bad offsets, with INVALID_REQUEST', () => {
     const a = resolvedAt({ a0: 0 });
-    for (const f of [() => a.seek(B0, 1), () => a.pause([B0]), () => a.resume([B0]), () => a.require(B0), () => a.seek(A0, -1), () => a.seek(A0, 1.5), () => a.seek(A0, { timestampMs: -3 }), () => a.assign([{ topic: '', partition: 0 }], FROM_COMMITTED), () => a.assign([{ topic: 'x', partition: -1 }], FROM_COMMITTED)]) {
+    for (const f of [
+      () => a.seek(B0, 1),
+      () => a.pause([B0]),
+      () => a.resume([B0]),
+      () => a.require(B0),
+      () => a.seek(A0, -1),
+      () => a.seek(A0, 1.5),
+      () => a.seek(A0, { timestampMs: -3 }),
+      () => a.assign([{ topic: '', partition: 0 }], FROM_COMMITTED),
+      () => a.assign([{ topic: 'x', partition: -1 }], FROM_COMMITTED),
+    ]) {
       expect(f).toThrowError(expect.objectContaining({ reason: 'INVALID_REQUEST', retriable: false }));
     }
   });

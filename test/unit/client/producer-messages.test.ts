@@ -49,17 +49,28 @@ describe('partitionMessages', () => {
 
   it('a custom partitioner picks the partition of every message without an explicit one, and is checked', () => {
     const seen: string[] = [];
-    const byFirstLetter = { topic: 'users', partitioner: (m: { topic: string; key: Buffer | null; value: Buffer | null; partitionCount: number }) => {
-      seen.push(`${m.topic}:${m.partitionCount}`);
-      return (m.key ?? m.value ?? Buffer.from('a')).toString().charCodeAt(0) % m.partitionCount;
-    } };
-    const chunks = partitionMessages([{ key: 'a', value: 'x' }, { value: 'b' }, { key: 'c', value: 'y', partition: 0 }], 3, 0, 1000, byFirstLetter);
+    const byFirstLetter = {
+      topic: 'users',
+      partitioner: (m: { topic: string; key: Buffer | null; value: Buffer | null; partitionCount: number }) => {
+        seen.push(`${m.topic}:${m.partitionCount}`);
+        return (m.key ?? m.value ?? Buffer.from('a')).toString().charCodeAt(0) % m.partitionCount;
+      },
+    };
+    const chunks = partitionMessages(
+      [{ key: 'a', value: 'x' }, { value: 'b' }, { key: 'c', value: 'y', partition: 0 }],
+      3,
+      0,
+      1000,
+      byFirstLetter,
+    );
     expect(chunks.map((c) => [c.partition, c.messages.map((m) => m.value?.toString())])).toEqual([
       [0, ['y']],
       [1, ['x']],
       [2, ['b']],
     ]);
     expect(seen).toEqual(['users:3', 'users:3']);
-    expect(() => partitionMessages([{ value: 'x' }], 3, 0, 1000, { topic: 'users', partitioner: () => 3 })).toThrow(/custom partitioner returned 3/);
+    expect(() => partitionMessages([{ value: 'x' }], 3, 0, 1000, { topic: 'users', partitioner: () => 3 })).toThrow(
+      /custom partitioner returned 3/,
+    );
   });
 });

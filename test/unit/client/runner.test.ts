@@ -16,7 +16,9 @@ import type { ConsumedMessage } from '../../../libs/client/index.js';
 const message = fc.record({
   key: fc.option(fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a))),
   value: fc.option(fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a))),
-  headers: fc.array(fc.record({ key: fc.string({ maxLength: 20 }), value: fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)) }), { maxLength: 3 }),
+  headers: fc.array(fc.record({ key: fc.string({ maxLength: 20 }), value: fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)) }), {
+    maxLength: 3,
+  }),
   timestampMs: fc.integer({ min: 0, max: 2 ** 45 }),
   leaderEpoch: fc.integer({ min: -1, max: 2 ** 31 - 1 }),
   gap: fc.integer({ min: 1, max: 5 }),
@@ -27,7 +29,16 @@ describe('a chunk on its way to a worker', () => {
     fc.assert(
       fc.property(fc.array(message, { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 2 ** 50 }), (ms, base) => {
         let offset = base;
-        const messages: ConsumedMessage[] = ms.map((m) => ({ topic: 't', partition: 3, offset: (offset += m.gap), timestampMs: m.timestampMs, key: m.key, value: m.value, headers: m.headers, leaderEpoch: m.leaderEpoch }));
+        const messages: ConsumedMessage[] = ms.map((m) => ({
+          topic: 't',
+          partition: 3,
+          offset: (offset += m.gap),
+          timestampMs: m.timestampMs,
+          key: m.key,
+          value: m.value,
+          headers: m.headers,
+          leaderEpoch: m.leaderEpoch,
+        }));
         const wire = toWire(messagesChunk(messages));
         expect(wire.kind).toBe('packed');
         expect(fromWire(structuredClone(wire))).toEqual(messages);
@@ -75,7 +86,12 @@ describe('run options', () => {
 });
 
 it('a dead-letter record keeps key, value and headers and says where it came from and why', () => {
-  const m = deadLetterMessage({ key: Buffer.from('k'), value: Buffer.from('v'), headers: [{ key: 'trace', value: Buffer.from('x') }], timestampMs: 5 }, { topic: 'orders', partition: 2, offset: 41, group: 'billing' }, new RangeError('too big'), 3);
+  const m = deadLetterMessage(
+    { key: Buffer.from('k'), value: Buffer.from('v'), headers: [{ key: 'trace', value: Buffer.from('x') }], timestampMs: 5 },
+    { topic: 'orders', partition: 2, offset: 41, group: 'billing' },
+    new RangeError('too big'),
+    3,
+  );
   expect(m.key?.toString()).toBe('k');
   expect(m.value?.toString()).toBe('v');
   expect(m.timestampMs).toBe(5);
@@ -93,7 +109,18 @@ it('a dead-letter record keeps key, value and headers and says where it came fro
 
 describe('the runner on the consumer thread', () => {
   const chunkOf = (partition: number, from: number, count: number): RecordChunk =>
-    messagesChunk(Array.from({ length: count }, (_, i) => ({ topic: 't', partition, offset: from + i, timestampMs: 0, key: null, value: Buffer.from(`${partition}-${from + i}`), headers: [], leaderEpoch: 0 })));
+    messagesChunk(
+      Array.from({ length: count }, (_, i) => ({
+        topic: 't',
+        partition,
+        offset: from + i,
+        timestampMs: 0,
+        key: null,
+        value: Buffer.from(`${partition}-${from + i}`),
+        headers: [],
+        leaderEpoch: 0,
+      })),
+    );
 
   async function start(options: RunOptions): Promise<{ runner: Runner; events: string[] }> {
     const events: string[] = [];
@@ -129,34 +156,38 @@ describe('the runner on the consumer thread', () => {
 
   it('never runs more than `partitionsConsumedConcurrently` partitions, nor two chunks of one, and keeps each in order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 25 }), async (concurrency, pushes) => {
-        let running = 0;
-        let peak = 0;
-        const busy = new Set<number>();
-        const seen = new Map<number, number[]>();
-        const { runner } = await start({
-          partitionsConsumedConcurrently: concurrency,
-          eachMessage: async ({ partition, message }) => {
-            expect(busy.has(partition)).toBe(false);
-            busy.add(partition);
-            peak = Math.max(peak, ++running);
-            await new Promise((resolve) => setImmediate(resolve));
-            running--;
-            busy.delete(partition);
-            seen.set(partition, [...(seen.get(partition) ?? []), message.offset]);
-          },
-        });
-        const next = new Map<number, number>();
-        for (const [partition, count] of pushes) {
-          const from = next.get(partition) ?? 0;
-          runner.push(chunkOf(partition, from, count));
-          next.set(partition, from + count);
-        }
-        while (runner.oldestRunningSince() !== undefined || [...next].some(([p, n]) => (seen.get(p)?.length ?? 0) < n)) await settle();
-        await runner.stop();
-        expect(peak).toBeLessThanOrEqual(concurrency);
-        for (const [p, n] of next) expect(seen.get(p)).toEqual(Array.from({ length: n }, (_, i) => i));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 25 }),
+        async (concurrency, pushes) => {
+          let running = 0;
+          let peak = 0;
+          const busy = new Set<number>();
+          const seen = new Map<number, number[]>();
+          const { runner } = await start({
+            partitionsConsumedConcurrently: concurrency,
+            eachMessage: async ({ partition, message }) => {
+              expect(busy.has(partition)).toBe(false);
+              busy.add(partition);
+              peak = Math.max(peak, ++running);
+              await new Promise((resolve) => setImmediate(resolve));
+              running--;
+              busy.delete(partition);
+              seen.set(partition, [...(seen.get(partition) ?? []), message.offset]);
+            },
+          });
+          const next = new Map<number, number>();
+          for (const [partition, count] of pushes) {
+            const from = next.get(partition) ?? 0;
+            runner.push(chunkOf(partition, from, count));
+            next.set(partition, from + count);
+          }
+          while (runner.oldestRunningSince() !== undefined || [...next].some(([p, n]) => (seen.get(p)?.length ?? 0) < n)) await settle();
+          await runner.stop();
+          expect(peak).toBeLessThanOrEqual(concurrency);
+          for (const [p, n] of next) expect(seen.get(p)).toEqual(Array.from({ length: n }, (_, i) => i));
+        },
+      ),
       { numRuns: 25 },
     );
   });

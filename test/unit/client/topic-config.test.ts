@@ -26,6 +26,9 @@ describe('topic config by Kafka names', () => {
   });
 
   it('prints an effective config back by Kafka names', () => {
-    expect(topicConfigEntries({ retentionMs: 1000, maxMessageBytes: 1048576 })).toEqual({ 'retention.ms': '1000', 'max.message.bytes': '1048576' });
+    expect(topicConfigEntries({ retentionMs: 1000, maxMessageBytes: 1048576 })).toEqual({
+      'retention.ms': '1000',
+      'max.message.bytes': '1048576',
+    });
   });
 });

@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { onBrokersShuttingDown, type PartitionState } from '../../../libs/cluster/index.js';
 import { handedOver } from '../../../services/broker/controlled-shutdown.js';
 
-const state = (leader: number, isr: number[], replicas = [1, 2, 3]): PartitionState => ({ topic: 't', partition: 0, leader, leaderEpoch: 5, partitionEpoch: 9, replicas, isr });
+const state = (leader: number, isr: number[], replicas = [1, 2, 3]): PartitionState => ({
+  topic: 't',
+  partition: 0,
+  leader,
+  leaderEpoch: 5,
+  partitionEpoch: 9,
+  replicas,
+  isr,
+});
 const live = new Set([1, 2, 3]);
 
 describe('onBrokersShuttingDown', () => {

@@ -32,16 +32,20 @@ describe('withIsr (the ELR follows every ISR change)', () => {
 
   it('the ELR never holds an ISR member and always holds only replicas (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.subarray([1, 2, 3, 4], { minLength: 1 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 4 }), (isrs, minIsr) => {
-        let s = partition({ replicas: [1, 2, 3, 4], isr: [1, 2, 3, 4] });
-        for (const isr of isrs) {
-          s = withIsr(s, isr, minIsr);
-          const elr = s.elr ?? [];
-          expect(elr.filter((r) => s.isr.includes(r))).toEqual([]);
-          expect(elr.every((r) => s.replicas.includes(r))).toBe(true);
-          if (s.isr.length >= minIsr) expect(elr).toEqual([]);
-        }
-      }),
+      fc.property(
+        fc.array(fc.subarray([1, 2, 3, 4], { minLength: 1 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        (isrs, minIsr) => {
+          let s = partition({ replicas: [1, 2, 3, 4], isr: [1, 2, 3, 4] });
+          for (const isr of isrs) {
+            s = withIsr(s, isr, minIsr);
+            const elr = s.elr ?? [];
+            expect(elr.filter((r) => s.isr.includes(r))).toEqual([]);
+            expect(elr.every((r) => s.replicas.includes(r))).toBe(true);
+            if (s.isr.length >= minIsr) expect(elr).toEqual([]);
+          }
+        },
+      ),
     );
   });
 });
@@ -96,7 +100,8 @@ describe('elections with eligible replicas', () => {
           const elr = elrRaw.filter((r) => !isr.includes(r));
           const s = partition({ leader: isr[0] as number, isr, ...(elr.length > 0 ? { elr } : {}) });
           const liveSet = new Set([restarted, ...othersLive]);
-          const next = onBrokersRestarted(s, set(restarted), liveSet, false, { minInsyncReplicas: minIsr, uncleanStarts: set(restarted) }) ?? s;
+          const next =
+            onBrokersRestarted(s, set(restarted), liveSet, false, { minInsyncReplicas: minIsr, uncleanStarts: set(restarted) }) ?? s;
           const otherEligibleLive = eligibleReplicas(s).some((r) => r !== restarted && liveSet.has(r));
           if (eligibleReplicas(s).includes(restarted) && otherEligibleLive) expect(next.leader).not.toBe(restarted);
           if (next.leader >= 0 && next.leader !== s.leader) expect(eligibleReplicas(s)).toContain(next.leader);

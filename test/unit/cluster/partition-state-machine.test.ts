@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { leaderIncarnationStale, onBrokersChanged, onBrokersRestarted, onPreferredLeaderCheck, stampLeaderIncarnation, type PartitionState } from '../../../libs/cluster/index.js';
+import {
+  leaderIncarnationStale,
+  onBrokersChanged,
+  onBrokersRestarted,
+  onPreferredLeaderCheck,
+  stampLeaderIncarnation,
+  type PartitionState,
+} from '../../../libs/cluster/index.js';
 
 function partition(replicas: number[], overrides: Partial<PartitionState> = {}): PartitionState {
   return {
@@ -112,15 +119,13 @@ describe('onBrokersChanged', () => {
   });
 
   describe('property: over any sequence of live sets', () => {
-    const run = fc
-      .uniqueArray(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 5 })
-      .chain((replicas) =>
-        fc.record({
-          replicas: fc.constant(replicas),
-          unclean: fc.boolean(),
-          steps: fc.array(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7]), { minLength: 1, maxLength: 30 }),
-        }),
-      );
+    const run = fc.uniqueArray(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 5 }).chain((replicas) =>
+      fc.record({
+        replicas: fc.constant(replicas),
+        unclean: fc.boolean(),
+        steps: fc.array(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7]), { minLength: 1, maxLength: 30 }),
+      }),
+    );
 
     it('the ISR is never empty, the leader is -1 or a replica in the ISR, and epochs never decrease', () => {
       fc.assert(
@@ -171,17 +176,22 @@ describe('onPreferredLeaderCheck', () => {
 
   it('never elects a replica outside the ISR, whatever the state', () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray([1, 2, 3, 4], { minLength: 1 }), fc.subarray([1, 2, 3, 4]), fc.subarray([1, 2, 3, 4]), (replicas, isrPick, liveIds) => {
-        const isr = replicas.filter((r) => isrPick.includes(r));
-        if (isr.length === 0) return;
-        const s = partition(replicas, { leader: isr[0] as number, isr });
-        const next = onPreferredLeaderCheck(s, new Set(liveIds));
-        if (next) {
-          expect(next.isr).toContain(next.leader);
-          expect(next.leader).toBe(replicas[0]);
-          expect(next.leaderEpoch).toBe(s.leaderEpoch + 1);
-        }
-      }),
+      fc.property(
+        fc.shuffledSubarray([1, 2, 3, 4], { minLength: 1 }),
+        fc.subarray([1, 2, 3, 4]),
+        fc.subarray([1, 2, 3, 4]),
+        (replicas, isrPick, liveIds) => {
+          const isr = replicas.filter((r) => isrPick.includes(r));
+          if (isr.length === 0) return;
+          const s = partition(replicas, { leader: isr[0] as number, isr });
+          const next = onPreferredLeaderCheck(s, new Set(liveIds));
+          if (next) {
+            expect(next.isr).toContain(next.leader);
+            expect(next.leader).toBe(replicas[0]);
+            expect(next.leaderEpoch).toBe(s.leaderEpoch + 1);
+          }
+        },
+      ),
     );
   });
 });
@@ -242,7 +252,9 @@ describe('leader incarnations (broker epochs, KIP-380)', () => {
 
   it('a published state names the registered incarnation of its leader, and none without a leader', () => {
     expect(stampLeaderIncarnation(partition([2, 1, 3]), epochOf).leaderBrokerEpoch).toBe(200);
-    expect(stampLeaderIncarnation(partition([1, 2], { leader: -1, leaderBrokerEpoch: 100 }), epochOf)).not.toHaveProperty('leaderBrokerEpoch');
+    expect(stampLeaderIncarnation(partition([1, 2], { leader: -1, leaderBrokerEpoch: 100 }), epochOf)).not.toHaveProperty(
+      'leaderBrokerEpoch',
+    );
     expect(stampLeaderIncarnation(partition([9, 1]), epochOf)).not.toHaveProperty('leaderBrokerEpoch');
   });
 

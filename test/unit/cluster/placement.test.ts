@@ -8,16 +8,14 @@ import { SamsaError } from '../../../libs/errors/index.js';
 import { assignReplicas } from '../../../libs/cluster/index.js';
 
 /** 1..10 distinct broker ids (not contiguous, not sorted), partitions, rf <= brokers, start index. */
-const scenario = fc
-  .uniqueArray(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 10 })
-  .chain((brokers) =>
-    fc.record({
-      brokers: fc.constant(brokers),
-      partitions: fc.integer({ min: 1, max: 200 }),
-      rf: fc.integer({ min: 1, max: brokers.length }),
-      start: fc.integer({ min: -50, max: 50 }),
-    }),
-  );
+const scenario = fc.uniqueArray(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 10 }).chain((brokers) =>
+  fc.record({
+    brokers: fc.constant(brokers),
+    partitions: fc.integer({ min: 1, max: 200 }),
+    rf: fc.integer({ min: 1, max: brokers.length }),
+    start: fc.integer({ min: -50, max: 50 }),
+  }),
+);
 
 function counts(brokers: readonly number[], values: readonly number[]): number[] {
   const c = new Map<number, number>(brokers.map((b) => [b, 0]));
@@ -46,7 +44,14 @@ describe('assignReplicas', () => {
     fc.assert(
       fc.property(scenario, ({ brokers, partitions, rf, start }) => {
         const out = assignReplicas(brokers, partitions, rf, start);
-        expect(spread(counts(brokers, out.map((r) => r[0] as number)))).toBeLessThanOrEqual(1);
+        expect(
+          spread(
+            counts(
+              brokers,
+              out.map((r) => r[0] as number),
+            ),
+          ),
+        ).toBeLessThanOrEqual(1);
       }),
     );
   });

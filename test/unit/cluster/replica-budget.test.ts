@@ -8,7 +8,13 @@ import fc from 'fast-check';
 import * as grpc from '@grpc/grpc-js';
 import { hasReason, SamsaError } from '../../../libs/errors/index.js';
 import { toGrpcStatus } from '../../../libs/rpc/index.js';
-import { assignReplicas, checkReplicaBudget, replicasPerBroker, type ReplicaCountSource, type TopicRecord } from '../../../libs/cluster/index.js';
+import {
+  assignReplicas,
+  checkReplicaBudget,
+  replicasPerBroker,
+  type ReplicaCountSource,
+  type TopicRecord,
+} from '../../../libs/cluster/index.js';
 
 /** A metadata view holding the given topics, each a list of replica sets. */
 function viewOf(topics: Record<string, number[][]>): ReplicaCountSource {
@@ -17,7 +23,15 @@ function viewOf(topics: Record<string, number[][]>): ReplicaCountSource {
   return {
     topics: () => Object.entries(topics).map(([name, sets]) => record(name, sets.length)),
     partitions: (name) =>
-      (topics[name] ?? []).map((replicas, partition) => ({ topic: name, partition, leader: replicas[0] ?? -1, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: replicas })),
+      (topics[name] ?? []).map((replicas, partition) => ({
+        topic: name,
+        partition,
+        leader: replicas[0] ?? -1,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        replicas,
+        isr: replicas,
+      })),
   };
 }
 
@@ -63,14 +77,18 @@ describe('checkReplicaBudget', () => {
     const e = err as SamsaError;
     expect(e.reason).toBe('POLICY_VIOLATION');
     expect(e.retriable).toBe(false);
-    expect(e.message).toMatch(/creating topic "t10k" would put 10000 partition replicas on broker \d \(it hosts 0 now\); a broker hosts at most 4000 \(SAMSA_MAX_REPLICAS_PER_BROKER/);
+    expect(e.message).toMatch(
+      /creating topic "t10k" would put 10000 partition replicas on broker \d \(it hosts 0 now\); a broker hosts at most 4000 \(SAMSA_MAX_REPLICAS_PER_BROKER/,
+    );
     expect(e.details['max-replicas-per-broker']).toBe('4000');
     expect(toGrpcStatus(e).code).toBe(grpc.status.FAILED_PRECONDITION);
   });
 
   it('counts replicas already hosted: a small increase on a nearly full broker is refused, the same on an empty one is not', () => {
     const full = viewOf({ big: Array.from({ length: 99 }, () => [1]) });
-    expect(() => checkReplicaBudget(full, [[1], [1]], 100, 'adding partitions to topic "big"')).toThrow(/101 partition replicas on broker 1 \(it hosts 99 now\)/);
+    expect(() => checkReplicaBudget(full, [[1], [1]], 100, 'adding partitions to topic "big"')).toThrow(
+      /101 partition replicas on broker 1 \(it hosts 99 now\)/,
+    );
     expect(() => checkReplicaBudget(full, [[2], [2]], 100, 'creating topic "x"')).not.toThrow();
     expect(() => checkReplicaBudget(full, [[1]], 100, 'creating topic "x"')).not.toThrow();
   });

@@ -104,12 +104,35 @@ describe('resolveTopicConfig', () => {
 
   it('keeps requested values and defaults the rest', () => {
     const c = resolveTopicConfig({ retentionMs: 60_000, cleanupPolicy: 'compact', minInsyncReplicas: 2, uncleanLeaderElection: true }, 3);
-    expect(c).toEqual({ ...DEFAULT_TOPIC_CONFIG, retentionMs: 60_000, cleanupPolicy: 'compact', minInsyncReplicas: 2, uncleanLeaderElection: true });
+    expect(c).toEqual({
+      ...DEFAULT_TOPIC_CONFIG,
+      retentionMs: 60_000,
+      cleanupPolicy: 'compact',
+      minInsyncReplicas: 2,
+      uncleanLeaderElection: true,
+    });
   });
 
   it('takes Kafka\'s compaction and compression settings, with "delete,compact" stored as "compact,delete"', () => {
-    const c = resolveTopicConfig({ cleanupPolicy: 'delete,compact', compressionType: 'lz4', minCleanableDirtyRatio: 0.1, deleteRetentionMs: 0, minCompactionLagMs: 5, maxCompactionLagMs: 10 }, 1);
-    expect(c).toMatchObject({ cleanupPolicy: 'compact,delete', compressionType: 'lz4', minCleanableDirtyRatio: 0.1, deleteRetentionMs: 0, minCompactionLagMs: 5, maxCompactionLagMs: 10 });
+    const c = resolveTopicConfig(
+      {
+        cleanupPolicy: 'delete,compact',
+        compressionType: 'lz4',
+        minCleanableDirtyRatio: 0.1,
+        deleteRetentionMs: 0,
+        minCompactionLagMs: 5,
+        maxCompactionLagMs: 10,
+      },
+      1,
+    );
+    expect(c).toMatchObject({
+      cleanupPolicy: 'compact,delete',
+      compressionType: 'lz4',
+      minCleanableDirtyRatio: 0.1,
+      deleteRetentionMs: 0,
+      minCompactionLagMs: 5,
+      maxCompactionLagMs: 10,
+    });
     expect(() => resolveTopicConfig({ minCompactionLagMs: 10, maxCompactionLagMs: 5 }, 1)).toThrow(/max.compaction.lag.ms/);
   });
 
@@ -125,8 +148,17 @@ describe('resolveTopicConfig', () => {
       { retentionMs: 1, retentionBytes: 1, segmentBytes: 1024 * 1024 * 1024, segmentMs: 1000, maxMessageBytes: 1024, minInsyncReplicas: 3 },
       3,
     );
-    expect(c).toMatchObject({ retentionMs: 1, retentionBytes: 1, segmentBytes: 1024 * 1024 * 1024, segmentMs: 1000, maxMessageBytes: 1024, minInsyncReplicas: 3 });
-    expect(resolveTopicConfig({ maxMessageBytes: 64 * 1024 * 1024 - 1024, segmentBytes: 1024 * 1024 }, 1).maxMessageBytes).toBe(64 * 1024 * 1024 - 1024);
+    expect(c).toMatchObject({
+      retentionMs: 1,
+      retentionBytes: 1,
+      segmentBytes: 1024 * 1024 * 1024,
+      segmentMs: 1000,
+      maxMessageBytes: 1024,
+      minInsyncReplicas: 3,
+    });
+    expect(resolveTopicConfig({ maxMessageBytes: 64 * 1024 * 1024 - 1024, segmentBytes: 1024 * 1024 }, 1).maxMessageBytes).toBe(
+      64 * 1024 * 1024 - 1024,
+    );
   });
 
   const outOfRange: [string, TopicConfigRequest][] = [

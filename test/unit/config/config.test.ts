@@ -11,11 +11,21 @@ const spec = {
 
 describe('loadConfig', () => {
   it('uses defaults when nothing is given', () => {
-    expect(loadConfig(spec, [], {})).toEqual({ brokerId: 1, host: '127.0.0.1', verbose: false, etcd: ['127.0.0.1:2379'], fsync: 'interval' });
+    expect(loadConfig(spec, [], {})).toEqual({
+      brokerId: 1,
+      host: '127.0.0.1',
+      verbose: false,
+      etcd: ['127.0.0.1:2379'],
+      fsync: 'interval',
+    });
   });
 
   it('reads SAMSA_* variables, and flags win over them', () => {
-    const cfg = loadConfig(spec, ['--broker-id=7', '--verbose'], { SAMSA_BROKER_ID: '3', SAMSA_ETCD_ENDPOINTS: 'a:1, b:2', SAMSA_FSYNC: 'never' });
+    const cfg = loadConfig(spec, ['--broker-id=7', '--verbose'], {
+      SAMSA_BROKER_ID: '3',
+      SAMSA_ETCD_ENDPOINTS: 'a:1, b:2',
+      SAMSA_FSYNC: 'never',
+    });
     expect(cfg.brokerId).toBe(7);
     expect(cfg.verbose).toBe(true);
     expect(cfg.etcd).toEqual(['a:1', 'b:2']);

@@ -5,7 +5,8 @@ describe('advertised listener', () => {
   it('parses HOST:PORT and [v6]:PORT, and says what is expected otherwise', () => {
     expect(parseHostPort('localhost:9092')).toEqual({ host: 'localhost', port: 9092 });
     expect(parseHostPort('[::1]:9093')).toEqual({ host: '::1', port: 9093 });
-    for (const bad of ['broker1', 'broker1:0', 'broker1:70000', ':9092', 'a b:1']) expect(() => parseHostPort(bad), bad).toThrow(/HOST:PORT/);
+    for (const bad of ['broker1', 'broker1:0', 'broker1:70000', ':9092', 'a b:1'])
+      expect(() => parseHostPort(bad), bad).toThrow(/HOST:PORT/);
     expect(formatHostPort({ host: '::1', port: 1 })).toBe('[::1]:1');
   });
 

@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { BrokerRegistration, PartitionState } from '../../../libs/cluster/index.js';
-import { admittedBrokers, brokerFacts, decideLeadership, decidePreferredLeader, type BrokerStatusSource } from '../../../libs/controller/index.js';
+import {
+  admittedBrokers,
+  brokerFacts,
+  decideLeadership,
+  decidePreferredLeader,
+  type BrokerStatusSource,
+} from '../../../libs/controller/index.js';
 
 interface BrokerRow {
   id: number;
@@ -20,7 +26,15 @@ interface BrokerRow {
 /** The cluster as the controller's view would show it, from a table of brokers. */
 function cluster(...rows: BrokerRow[]): BrokerStatusSource {
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const registration = (r: BrokerRow): BrokerRegistration => ({ id: r.id, brokerEpoch: r.epoch, host: 'h', port: 1000 + r.id, rack: '', startedAtMs: 0, cleanStart: true });
+  const registration = (r: BrokerRow): BrokerRegistration => ({
+    id: r.id,
+    brokerEpoch: r.epoch,
+    host: 'h',
+    port: 1000 + r.id,
+    rack: '',
+    startedAtMs: 0,
+    cleanStart: true,
+  });
   return {
     brokers: () => rows.map(registration).sort((a, b) => a.id - b.id),
     broker: (id) => {
@@ -36,7 +50,17 @@ function cluster(...rows: BrokerRow[]): BrokerStatusSource {
 /** A partition of topic t whose leader's published incarnation is its registered one (epoch = 10 * id). */
 function partition(replicas: number[], overrides: Partial<PartitionState> = {}): PartitionState {
   const leader = overrides.leader ?? (replicas[0] as number);
-  return { topic: 't', partition: 0, leader, leaderBrokerEpoch: leader * 10, leaderEpoch: 5, partitionEpoch: 9, replicas, isr: [...replicas], ...overrides };
+  return {
+    topic: 't',
+    partition: 0,
+    leader,
+    leaderBrokerEpoch: leader * 10,
+    leaderEpoch: 5,
+    partitionEpoch: 9,
+    replicas,
+    isr: [...replicas],
+    ...overrides,
+  };
 }
 const up = (id: number, more: Partial<BrokerRow> = {}): BrokerRow => ({ id, epoch: id * 10, ...more });
 
@@ -45,7 +69,7 @@ describe('a leadership pass over one partition', () => {
     expect(decideLeadership(partition([1, 2, 3]), false, brokerFacts(cluster(up(1), up(2), up(3))))).toBeUndefined();
   });
 
-  it('a dead leader: the next live ISR member leads in a new leader epoch, the dead one leaves the ISR, and the new leader\'s incarnation is stamped', () => {
+  it("a dead leader: the next live ISR member leads in a new leader epoch, the dead one leaves the ISR, and the new leader's incarnation is stamped", () => {
     const d = decideLeadership(partition([1, 2, 3]), false, brokerFacts(cluster(up(2), up(3))));
     expect(d?.next).toMatchObject({ leader: 2, leaderBrokerEpoch: 20, leaderEpoch: 6, partitionEpoch: 10, isr: [2, 3] });
     expect(d?.restarted).toEqual([]);
@@ -90,7 +114,9 @@ describe('a leadership pass over one partition', () => {
   });
 
   it('controlled shutdown of the only in-sync replica keeps it leading (no early offline partition)', () => {
-    expect(decideLeadership(partition([1, 2], { isr: [1] }), false, brokerFacts(cluster(up(1, { shuttingDown: true }), up(2))))).toBeUndefined();
+    expect(
+      decideLeadership(partition([1, 2], { isr: [1] }), false, brokerFacts(cluster(up(1, { shuttingDown: true }), up(2)))),
+    ).toBeUndefined();
   });
 
   it('an offline replica (failed disk) counts as dead for its partition only', () => {
@@ -130,7 +156,11 @@ describe('preferred leader', () => {
   const state = partition([1, 2, 3], { leader: 2, leaderBrokerEpoch: 20, isr: [1, 2, 3] });
 
   it('moves leadership back to the first replica when it is admitted, in sync and online', () => {
-    expect(decidePreferredLeader(state, brokerFacts(cluster(up(1), up(2), up(3))))).toMatchObject({ leader: 1, leaderBrokerEpoch: 10, leaderEpoch: 6 });
+    expect(decidePreferredLeader(state, brokerFacts(cluster(up(1), up(2), up(3))))).toMatchObject({
+      leader: 1,
+      leaderBrokerEpoch: 10,
+      leaderEpoch: 6,
+    });
   });
 
   it('not to a preferred replica that is not admitted yet, shutting down, offline here, or out of the ISR', () => {

@@ -9,7 +9,14 @@ import { ERROR_REASONS, isRetriableReason } from '../../../libs/errors/index.js'
 import { grpcCodeFor, REASON_TRAILER, RETRIABLE_TRAILER } from '../../../libs/rpc/index.js';
 import { API_DOC, errorModelFrom, renderApiDocs } from '../../../scripts/gen-api-docs.mjs';
 
-const errorModel = errorModelFrom({ ERROR_REASONS, isRetriableReason, grpcCodeFor, grpcStatus: grpc.status, REASON_TRAILER, RETRIABLE_TRAILER });
+const errorModel = errorModelFrom({
+  ERROR_REASONS,
+  isRetriableReason,
+  grpcCodeFor,
+  grpcStatus: grpc.status,
+  REASON_TRAILER,
+  RETRIABLE_TRAILER,
+});
 
 describe('the API reference (docs/api.md)', () => {
   const page = renderApiDocs(errorModel);
@@ -21,7 +28,9 @@ describe('the API reference (docs/api.md)', () => {
   });
 
   it('documents every RPC with its streaming kind, every field with its number, and the reason trailer', () => {
-    expect(page).toContain('| [Consume](#samsa.v1.BrokerService.Consume) | [`ConsumeRequest`](#samsa.v1.ConsumeRequest) | stream [`ConsumeResponse`](#samsa.v1.ConsumeResponse) | server streaming |');
+    expect(page).toContain(
+      '| [Consume](#samsa.v1.BrokerService.Consume) | [`ConsumeRequest`](#samsa.v1.ConsumeRequest) | stream [`ConsumeResponse`](#samsa.v1.ConsumeResponse) | server streaming |',
+    );
     expect(page).toContain('`rpc CreateTopic(CreateTopicRequest) returns (CreateTopicResponse)` — unary');
     expect(page).toMatch(/\| `key` \| 1 \| `bytes` \| optional \| Optional; records with equal keys/);
     expect(page).toMatch(/\| `UNKNOWN_TOPIC_OR_PARTITION` \| 1 \| `NOT_FOUND` \| no \|/);

@@ -5,11 +5,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ASSIGNORS, range, roundRobin, sticky, tpKey, type AssignorInput, type GroupAssignment, type TopicPartition } from '../../../libs/group/index.js';
+import {
+  ASSIGNORS,
+  range,
+  roundRobin,
+  sticky,
+  tpKey,
+  type AssignorInput,
+  type GroupAssignment,
+  type TopicPartition,
+} from '../../../libs/group/index.js';
 
 const TOPICS = ['a', 'b', 'c', 'd'];
 
-const partitionCounts = fc.array(fc.integer({ min: 0, max: 20 }), { minLength: TOPICS.length, maxLength: TOPICS.length }).map((ns) => new Map(TOPICS.map((t, i) => [t, ns[i] as number])));
+const partitionCounts = fc
+  .array(fc.integer({ min: 0, max: 20 }), { minLength: TOPICS.length, maxLength: TOPICS.length })
+  .map((ns) => new Map(TOPICS.map((t, i) => [t, ns[i] as number])));
 const memberIds = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 12 });
 
 /** Members with arbitrary subscriptions (each to at least one topic) and arbitrary (even conflicting) owned lists. */
@@ -49,7 +60,9 @@ function expectValid(input: AssignorInput, out: GroupAssignment): void {
     const subscribed = input.members.some((m) => m.topics.includes(topic));
     for (let p = 0; p < n; p++) expect(seen.has(tpKey({ topic, partition: p })), `${topic}-${p}`).toBe(subscribed);
   }
-  expect(seen.size).toBe([...input.partitions].filter(([t]) => input.members.some((m) => m.topics.includes(t))).reduce((s, [, n]) => s + n, 0));
+  expect(seen.size).toBe(
+    [...input.partitions].filter(([t]) => input.members.some((m) => m.topics.includes(t))).reduce((s, [, n]) => s + n, 0),
+  );
 }
 
 const spread = (out: GroupAssignment): number => {
@@ -70,7 +83,10 @@ const shuffle = <T>(xs: readonly T[], seed: number): T[] => {
 
 describe.each(Object.entries(ASSIGNORS))('%s assignor', (_name, assign) => {
   it('property: every subscribed partition goes to exactly one subscribed member', () => {
-    fc.assert(fc.property(anyInput, (input) => expectValid(input, assign(input))), { numRuns: 300 });
+    fc.assert(
+      fc.property(anyInput, (input) => expectValid(input, assign(input))),
+      { numRuns: 300 },
+    );
   });
 
   it('property: equal subscriptions are balanced within 1 in every topic (overall too, except range)', () => {
@@ -104,7 +120,13 @@ describe.each(Object.entries(ASSIGNORS))('%s assignor', (_name, assign) => {
 
 describe('range assignor', () => {
   it('gives each member a consecutive run per topic, the first members one more', () => {
-    const out = range({ members: [{ id: 'm2', topics: ['t'] }, { id: 'm1', topics: ['t'] }], partitions: new Map([['t', 5]]) });
+    const out = range({
+      members: [
+        { id: 'm2', topics: ['t'] },
+        { id: 'm1', topics: ['t'] },
+      ],
+      partitions: new Map([['t', 5]]),
+    });
     expect(out.get('m1')?.map((tp) => tp.partition)).toEqual([0, 1, 2]);
     expect(out.get('m2')?.map((tp) => tp.partition)).toEqual([3, 4]);
   });
@@ -112,7 +134,13 @@ describe('range assignor', () => {
 
 describe('round-robin assignor', () => {
   it('deals partitions in turn', () => {
-    const out = roundRobin({ members: [{ id: 'x', topics: ['t'] }, { id: 'y', topics: ['t'] }], partitions: new Map([['t', 4]]) });
+    const out = roundRobin({
+      members: [
+        { id: 'x', topics: ['t'] },
+        { id: 'y', topics: ['t'] },
+      ],
+      partitions: new Map([['t', 4]]),
+    });
     expect(out.get('x')?.map((tp) => tp.partition)).toEqual([0, 2]);
     expect(out.get('y')?.map((tp) => tp.partition)).toEqual([1, 3]);
   });
@@ -139,19 +167,29 @@ describe('sticky assignor', () => {
     );
     fc.assert(
       fc.property(scenario, ({ h, owners }) => {
-        const all: TopicPartition[] = h.topics.flatMap((topic) => Array.from({ length: h.partitions.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })));
+        const all: TopicPartition[] = h.topics.flatMap((topic) =>
+          Array.from({ length: h.partitions.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
+        );
         const owned = new Map<string, TopicPartition[]>(h.ids.map((id) => [id, []]));
         all.forEach((tp, i) => {
           const owner = h.ids[owners[i % owners.length] as number];
           if (owner !== undefined) owned.get(owner)?.push(tp);
         });
-        const out = sticky({ members: h.ids.map((id) => ({ id, topics: h.topics, owned: owned.get(id) ?? [] })), partitions: h.partitions });
+        const out = sticky({
+          members: h.ids.map((id) => ({ id, topics: h.topics, owned: owned.get(id) ?? [] })),
+          partitions: h.partitions,
+        });
         let moved = 0;
         for (const [id, tps] of owned) {
           const now = new Set((out.get(id) ?? []).map(tpKey));
           moved += tps.filter((tp) => !now.has(tpKey(tp))).length;
         }
-        expect(moved).toBe(minimalMoves([...owned.values()].map((l) => l.length), all.length));
+        expect(moved).toBe(
+          minimalMoves(
+            [...owned.values()].map((l) => l.length),
+            all.length,
+          ),
+        );
         expect(spread(out)).toBeLessThanOrEqual(1);
       }),
       { numRuns: 500 },
@@ -171,7 +209,10 @@ describe('sticky assignor', () => {
   it('a member joining takes partitions only from others, none move between the old members', () => {
     const partitions = new Map([['t', 12]]);
     const before = sticky({ members: ['a', 'b', 'c'].map((id) => ({ id, topics: ['t'] })), partitions });
-    const after = sticky({ members: [...['a', 'b', 'c'].map((id) => ({ id, topics: ['t'], owned: before.get(id) ?? [] })), { id: 'd', topics: ['t'] }], partitions });
+    const after = sticky({
+      members: [...['a', 'b', 'c'].map((id) => ({ id, topics: ['t'], owned: before.get(id) ?? [] })), { id: 'd', topics: ['t'] }],
+      partitions,
+    });
     for (const id of ['a', 'b', 'c']) {
       const had = new Set((before.get(id) ?? []).map(tpKey));
       for (const tp of after.get(id) ?? []) expect(had.has(tpKey(tp))).toBe(true);

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { GroupCoordinator, DEFAULT_GROUP_LIMITS, type OffsetsLog, type OffsetsRecord, type MemberEvent } from '../../../libs/group/index.js';
+import {
+  GroupCoordinator,
+  DEFAULT_GROUP_LIMITS,
+  type OffsetsLog,
+  type OffsetsRecord,
+  type MemberEvent,
+} from '../../../libs/group/index.js';
 
 class MemoryLog implements OffsetsLog {
   readonly partitions = new Map<number, OffsetsRecord[]>();
@@ -15,12 +21,20 @@ class MemoryLog implements OffsetsLog {
     log.push(...records);
     return log.length - 1;
   }
-  async replay(partition: number, from: number, apply: (k: Buffer | null, v: Buffer | null, h: { key: string; value: Buffer }[]) => void): Promise<number> {
+  async replay(
+    partition: number,
+    from: number,
+    apply: (k: Buffer | null, v: Buffer | null, h: { key: string; value: Buffer }[]) => void,
+  ): Promise<number> {
     const log = this.partitions.get(partition) ?? [];
     const end = log.length;
     for (let i = from; i < end; i++) {
       const r = log[i] as OffsetsRecord;
-      apply(Buffer.from(r.key), r.value === null ? null : Buffer.from(r.value), r.fence === undefined ? [] : [{ key: 'fence', value: Buffer.from(String(r.fence)) }]);
+      apply(
+        Buffer.from(r.key),
+        r.value === null ? null : Buffer.from(r.value),
+        r.fence === undefined ? [] : [{ key: 'fence', value: Buffer.from(String(r.fence)) }],
+      );
     }
     return Math.max(from, end);
   }
@@ -51,7 +65,9 @@ async function ready(c: GroupCoordinator): Promise<void> {
 describe('GroupCoordinator', () => {
   it('refuses groups it does not own with NOT_COORDINATOR naming the owner', () => {
     const c = coordinator(1, new MemoryLog());
-    expect(() => c.join('g', { topics: ['t'], sessionTimeoutMs: 0 }, () => undefined)).toThrowError(expect.objectContaining({ reason: 'NOT_COORDINATOR', details: { 'coordinator-id': '9', 'coordinator-address': 'h:1' } }));
+    expect(() => c.join('g', { topics: ['t'], sessionTimeoutMs: 0 }, () => undefined)).toThrowError(
+      expect.objectContaining({ reason: 'NOT_COORDINATOR', details: { 'coordinator-id': '9', 'coordinator-address': 'h:1' } }),
+    );
   });
 
   it('a new owner rebuilds committed offsets from the log and fences the old owner off', async () => {
@@ -63,7 +79,9 @@ describe('GroupCoordinator', () => {
     const b = coordinator(2, log);
     b.acquired(0, 20);
     await ready(b);
-    expect(b.fetchOffsets('g')).toEqual([{ tp: { topic: 't', partition: 1 }, committed: expect.objectContaining({ offset: 42, metadata: 'x' }) }]);
+    expect(b.fetchOffsets('g')).toEqual([
+      { tp: { topic: 't', partition: 1 }, committed: expect.objectContaining({ offset: 42, metadata: 'x' }) },
+    ]);
     // The old owner does not know yet and writes again: that write lands after b's fence.
     await a.commit('g', '', -1, [{ topic: 't', partition: 1, offset: 99, metadata: '' }]);
     await b.commit('g', '', -1, [{ topic: 't', partition: 2, offset: 7, metadata: '' }]);
@@ -90,17 +108,41 @@ describe('GroupCoordinator', () => {
     const revoke = events.find((e): e is Extract<MemberEvent, { kind: 'revoke' }> => e.kind === 'revoke' && e.memberId === m1);
     expect(revoke?.partitions).toHaveLength(2);
     c.revoked('g', m1, revoke?.partitions ?? []);
-    const last = (id: string) => events.filter((e): e is Extract<MemberEvent, { kind: 'assignment' }> => e.kind === 'assignment' && e.memberId === id).at(-1);
+    const last = (id: string) =>
+      events.filter((e): e is Extract<MemberEvent, { kind: 'assignment' }> => e.kind === 'assignment' && e.memberId === id).at(-1);
     const p1 = last(m1)?.partitions ?? [];
     const p2 = last(m2)?.partitions ?? [];
     expect([...p1, ...p2].map((tp) => tp.partition).sort()).toEqual([0, 1, 2, 3]);
     const gen = last(m2)?.generation as number;
-    await c.commit('g', m2, gen, p2.map((tp) => ({ ...tp, offset: 5, metadata: '' })));
-    await expect(c.commit('g', m1, gen1, p1.map((tp) => ({ ...tp, offset: 5, metadata: '' })))).rejects.toMatchObject({ reason: 'ILLEGAL_GENERATION' });
-    await expect(c.commit('g', m1, gen, p2.map((tp) => ({ ...tp, offset: 5, metadata: '' })))).rejects.toMatchObject({ reason: 'PARTITION_NOT_ASSIGNED' });
-    await expect(c.commit('g', m1, gen, [{ ...(p1[0] as { topic: string; partition: number }), offset: -1, metadata: '' }])).rejects.toMatchObject({ reason: 'INVALID_REQUEST' });
+    await c.commit(
+      'g',
+      m2,
+      gen,
+      p2.map((tp) => ({ ...tp, offset: 5, metadata: '' })),
+    );
+    await expect(
+      c.commit(
+        'g',
+        m1,
+        gen1,
+        p1.map((tp) => ({ ...tp, offset: 5, metadata: '' })),
+      ),
+    ).rejects.toMatchObject({ reason: 'ILLEGAL_GENERATION' });
+    await expect(
+      c.commit(
+        'g',
+        m1,
+        gen,
+        p2.map((tp) => ({ ...tp, offset: 5, metadata: '' })),
+      ),
+    ).rejects.toMatchObject({ reason: 'PARTITION_NOT_ASSIGNED' });
+    await expect(
+      c.commit('g', m1, gen, [{ ...(p1[0] as { topic: string; partition: number }), offset: -1, metadata: '' }]),
+    ).rejects.toMatchObject({ reason: 'INVALID_REQUEST' });
     await expect(c.commit('g', 'nobody', gen, [])).rejects.toMatchObject({ reason: 'UNKNOWN_MEMBER_ID' });
-    await expect(c.commit('g', m1, gen, [{ topic: 'nope', partition: 0, offset: 1, metadata: '' }])).rejects.toMatchObject({ reason: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await expect(c.commit('g', m1, gen, [{ topic: 'nope', partition: 0, offset: 1, metadata: '' }])).rejects.toMatchObject({
+      reason: 'UNKNOWN_TOPIC_OR_PARTITION',
+    });
     await expect(c.deleteGroup('g')).rejects.toMatchObject({ reason: 'GROUP_NOT_EMPTY' });
     expect(() => c.describe('unknown')).toThrowError(expect.objectContaining({ reason: 'GROUP_ID_NOT_FOUND' }));
     c.leave('g', m1);

@@ -11,7 +11,11 @@ import { Group, tpKey, type MemberEvent, type TopicPartition } from '../../../li
 class Fixture {
   now = 1_000_000;
   private seq = 0;
-  readonly group = new Group('g', () => this.now, () => `m${++this.seq}`);
+  readonly group = new Group(
+    'g',
+    () => this.now,
+    () => `m${++this.seq}`,
+  );
   readonly events: MemberEvent[] = [];
 
   constructor(partitions = 12) {
@@ -19,7 +23,11 @@ class Fixture {
   }
 
   join(options: { instanceId?: string; sessionTimeoutMs?: number; topics?: string[] } = {}): string {
-    const { memberId, events } = this.group.join({ topics: options.topics ?? ['t'], sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000, instanceId: options.instanceId });
+    const { memberId, events } = this.group.join({
+      topics: options.topics ?? ['t'],
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+      instanceId: options.instanceId,
+    });
     this.apply(events);
     return memberId;
   }
@@ -45,7 +53,9 @@ class Fixture {
 
   /** The last assignment event each member got. */
   lastAssignment(memberId: string): Extract<MemberEvent, { kind: 'assignment' }> | undefined {
-    return this.events.filter((e): e is Extract<MemberEvent, { kind: 'assignment' }> => e.kind === 'assignment' && e.memberId === memberId).at(-1);
+    return this.events
+      .filter((e): e is Extract<MemberEvent, { kind: 'assignment' }> => e.kind === 'assignment' && e.memberId === memberId)
+      .at(-1);
   }
 }
 
@@ -58,7 +68,9 @@ describe('Group', () => {
   it('refuses session timeouts outside the allowed range, and no topics', () => {
     const f = new Fixture();
     for (const sessionTimeoutMs of [5_999, 300_001, -1]) {
-      expect(() => f.join({ sessionTimeoutMs }), String(sessionTimeoutMs)).toThrowError(expect.objectContaining({ reason: 'INVALID_SESSION_TIMEOUT' }));
+      expect(() => f.join({ sessionTimeoutMs }), String(sessionTimeoutMs)).toThrowError(
+        expect.objectContaining({ reason: 'INVALID_SESSION_TIMEOUT' }),
+      );
     }
     expect(() => f.join({ topics: [] })).toThrowError(expect.objectContaining({ reason: 'INVALID_REQUEST' }));
     expect(f.group.size).toBe(0);
@@ -114,7 +126,9 @@ describe('Group', () => {
     const theirs = f.owned().get(a) ?? [];
     expect(() => f.group.checkCommit(b, f.group.generation, mine)).not.toThrow();
     expect(() => f.group.checkCommit(a, genA, theirs)).toThrowError(expect.objectContaining({ reason: 'ILLEGAL_GENERATION' }));
-    expect(() => f.group.checkCommit(b, f.group.generation, theirs)).toThrowError(expect.objectContaining({ reason: 'PARTITION_NOT_ASSIGNED' }));
+    expect(() => f.group.checkCommit(b, f.group.generation, theirs)).toThrowError(
+      expect.objectContaining({ reason: 'PARTITION_NOT_ASSIGNED' }),
+    );
     // b goes silent and is expired; later it wakes up and commits: refused.
     f.now += 6_001;
     f.group.heartbeat(a);
@@ -136,7 +150,9 @@ describe('Group', () => {
     expect(revoking).toHaveLength(6);
     expect(() => f.group.checkCommit(a, f.group.generation, revoking)).not.toThrow();
     f.apply(f.group.revoked(a, revoking));
-    expect(() => f.group.checkCommit(a, f.group.generation, revoking)).toThrowError(expect.objectContaining({ reason: 'PARTITION_NOT_ASSIGNED' }));
+    expect(() => f.group.checkCommit(a, f.group.generation, revoking)).toThrowError(
+      expect.objectContaining({ reason: 'PARTITION_NOT_ASSIGNED' }),
+    );
   });
 
   it('a member that never gives up revoked partitions is removed after its session timeout', () => {

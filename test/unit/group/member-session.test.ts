@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { GroupCoordinator, DEFAULT_GROUP_LIMITS, MemberSession, type MemberConnection, type MemberRequest, type OffsetsLog, type OffsetsRecord, type RecordSource, type TopicPartition } from '../../../libs/group/index.js';
+import {
+  GroupCoordinator,
+  DEFAULT_GROUP_LIMITS,
+  MemberSession,
+  type MemberConnection,
+  type MemberRequest,
+  type OffsetsLog,
+  type OffsetsRecord,
+  type RecordSource,
+  type TopicPartition,
+} from '../../../libs/group/index.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -18,11 +28,19 @@ class MemoryOffsetsLog implements OffsetsLog {
     log.push(...records);
     return log.length - 1;
   }
-  async replay(partition: number, from: number, apply: (k: Buffer | null, v: Buffer | null, h: { key: string; value: Buffer }[]) => void): Promise<number> {
+  async replay(
+    partition: number,
+    from: number,
+    apply: (k: Buffer | null, v: Buffer | null, h: { key: string; value: Buffer }[]) => void,
+  ): Promise<number> {
     const log = this.records.get(partition) ?? [];
     for (let i = from; i < log.length; i++) {
       const r = log[i] as OffsetsRecord;
-      apply(Buffer.from(r.key), r.value === null ? null : Buffer.from(r.value), r.fence === undefined ? [] : [{ key: 'fence', value: Buffer.from(String(r.fence)) }]);
+      apply(
+        Buffer.from(r.key),
+        r.value === null ? null : Buffer.from(r.value),
+        r.fence === undefined ? [] : [{ key: 'fence', value: Buffer.from(String(r.fence)) }],
+      );
     }
     return Math.max(from, log.length);
   }
@@ -42,7 +60,10 @@ class MemoryPartitions implements RecordSource<Rec> {
     private readonly size: number,
     private readonly chunk: number,
   ) {}
-  partition(options: { topic: string; partition: number; from: { offset: number } | 'earliest' | 'latest' }): { chunks(): AsyncIterable<Rec[]>; close(): void } {
+  partition(options: { topic: string; partition: number; from: { offset: number } | 'earliest' | 'latest' }): {
+    chunks(): AsyncIterable<Rec[]>;
+    close(): void;
+  } {
     let closed = false;
     let wake: (() => void) | undefined;
     const { partition } = options;
@@ -156,7 +177,8 @@ async function coordinator(): Promise<GroupCoordinator> {
 }
 
 const join = { groupId: 'g', topics: ['t'], sessionTimeoutMs: 10_000, reset: 'earliest' as const };
-const sentUpTo = (conn: RecordingConnection, partition: number): number => Math.max(-1, ...conn.records.filter((r) => r.tp.partition === partition).flatMap((r) => r.offsets));
+const sentUpTo = (conn: RecordingConnection, partition: number): number =>
+  Math.max(-1, ...conn.records.filter((r) => r.tp.partition === partition).flatMap((r) => r.offsets));
 
 describe('MemberSession', () => {
   it('joins, is assigned every partition, gets records from each, and commits what it reports processed', async () => {
@@ -184,7 +206,10 @@ describe('MemberSession', () => {
     const conn = new RecordingConnection();
     conn.hold = true;
     const requests = new Requests();
-    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(join, requests);
+    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(
+      join,
+      requests,
+    );
     await conn.until(() => conn.records.length === 4);
     // Give the readers every chance to run ahead: they must not.
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -202,7 +227,10 @@ describe('MemberSession', () => {
     const conn = new RecordingConnection();
     conn.hold = true;
     const requests = new Requests();
-    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(join, requests);
+    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(
+      join,
+      requests,
+    );
     await conn.until(() => conn.records.length === 4);
     requests.push({ kind: 'pause', partitions: [{ topic: 't', partition: 0 }] });
     // The pause is read before the held writes are let go.
@@ -255,13 +283,19 @@ describe('MemberSession', () => {
     const source = new MemoryPartitions(1, 1);
     const requests = new Requests();
     const conn = new RecordingConnection();
-    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(join, requests);
+    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(
+      join,
+      requests,
+    );
     await conn.until(() => conn.assignments.length > 0);
     requests.push({ kind: 'join' });
     await expect(running).rejects.toMatchObject({ reason: 'INVALID_REQUEST' });
     const shutdown = new AbortController();
     const other = new RecordingConnection();
-    const second = new MemberSession({ coordinator: c, records: source, logger, shutdown: shutdown.signal }, other).run(join, new Requests());
+    const second = new MemberSession({ coordinator: c, records: source, logger, shutdown: shutdown.signal }, other).run(
+      join,
+      new Requests(),
+    );
     await other.until(() => other.assignments.length > 0);
     shutdown.abort();
     await expect(second).rejects.toMatchObject({ reason: 'NOT_READY' });

@@ -5,7 +5,8 @@ import { partitionForKey } from '../../../libs/partitioner/index.js';
 import { OffsetsState, fenceRecord, groupPartition, offsetRecord } from '../../../libs/group/index.js';
 
 const tp = { topic: 't', partition: 3 };
-const commit = (offset: number, fence: number, group = 'g') => offsetRecord(group, tp, { offset, metadata: `m${offset}`, commitTimestampMs: 5 }, fence);
+const commit = (offset: number, fence: number, group = 'g') =>
+  offsetRecord(group, tp, { offset, metadata: `m${offset}`, commitTimestampMs: 5 }, fence);
 
 describe('OffsetsState', () => {
   it('keeps the latest commit per group and partition', () => {

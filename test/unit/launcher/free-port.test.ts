@@ -8,9 +8,11 @@ describe('freePort', () => {
     expect(ephemeralRangeStart(() => '32768\t60999\n')).toBe(32768);
     expect(ephemeralRangeStart(() => '40000 65000')).toBe(40000);
     expect(ephemeralRangeStart(() => 'garbage')).toBe(32768);
-    expect(ephemeralRangeStart(() => {
-      throw new Error('no /proc');
-    })).toBe(32768);
+    expect(
+      ephemeralRangeStart(() => {
+        throw new Error('no /proc');
+      }),
+    ).toBe(32768);
   });
 
   it('hands out distinct bindable ports below the ephemeral range, skipping one in use', async () => {

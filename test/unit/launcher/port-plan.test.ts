@@ -20,9 +20,11 @@ function layout(r: PortRequest): { port: number; owner: string }[] {
     { port: etcd, owner: 'etcd' },
     { port: r.etcdPeerPort ?? etcd + 1, owner: 'etcd (peer)' },
   ];
-  for (let i = 0; i < r.controllers; i++) out.push({ port: (r.controllerPort ?? DEFAULT_PORTS.controller) - 2 * i, owner: `controller-${i + 1}` });
+  for (let i = 0; i < r.controllers; i++)
+    out.push({ port: (r.controllerPort ?? DEFAULT_PORTS.controller) - 2 * i, owner: `controller-${i + 1}` });
   for (let i = 0; i < r.brokers; i++) out.push({ port: (r.brokerPort ?? DEFAULT_PORTS.broker) + i, owner: `broker-${i + 1}` });
-  for (let i = 0; i < r.coordinators; i++) out.push({ port: (r.coordinatorPort ?? DEFAULT_PORTS.coordinator) - 2 * i, owner: `coordinator-${i + 1}` });
+  for (let i = 0; i < r.coordinators; i++)
+    out.push({ port: (r.coordinatorPort ?? DEFAULT_PORTS.coordinator) - 2 * i, owner: `coordinator-${i + 1}` });
   const services = out.slice(2).map((s) => s.owner);
   services.forEach((name, i) => out.push({ port: (r.metricsPort ?? DEFAULT_PORTS.metrics) + i, owner: `${name} /metrics` }));
   return out;
@@ -59,7 +61,10 @@ describe('planPorts', () => {
 
   it('with any first ports, either plans distinct ports in 1-65535 as laid out, or refuses exactly when the layout clashes', () => {
     // First ports drawn close together so that clashes are common.
-    const near = fc.option(fc.integer({ min: 1, max: 160 }).map((p) => 9000 + p), { nil: undefined });
+    const near = fc.option(
+      fc.integer({ min: 1, max: 160 }).map((p) => 9000 + p),
+      { nil: undefined },
+    );
     const edge = fc.option(fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 65500, max: 65535 })), { nil: undefined });
     const base = fc.oneof(near, edge);
     const request = fc.record({
@@ -113,7 +118,11 @@ describe('planPorts', () => {
     expect(() => planPorts({ brokers: 1, controllers: 1, coordinators: 0, etcdPort: 9089 })).toThrow(
       'port 9090 would be used twice: by etcd (peer) (from --etcd-peer-port, default --etcd-port + 1) and by controller-1 (from --controller-port, default 9090)',
     );
-    expect(() => planPorts({ brokers: 3, controllers: 1, coordinators: 1, brokerPort: 65534 })).toThrow('broker-3 would listen on port 65536 (from --broker-port 65534), outside 1-65535');
-    expect(() => planPorts({ brokers: 1, controllers: 3, coordinators: 0, controllerPort: 4 })).toThrow('controller-3 would listen on port 0 (from --controller-port 4), outside 1-65535');
+    expect(() => planPorts({ brokers: 3, controllers: 1, coordinators: 1, brokerPort: 65534 })).toThrow(
+      'broker-3 would listen on port 65536 (from --broker-port 65534), outside 1-65535',
+    );
+    expect(() => planPorts({ brokers: 1, controllers: 3, coordinators: 0, controllerPort: 4 })).toThrow(
+      'controller-3 would listen on port 0 (from --controller-port 4), outside 1-65535',
+    );
   });
 });

@@ -34,7 +34,12 @@ async function readAll(log: PartitionLog): Promise<Written[]> {
     const maxTs = new Map<number, number>();
     for (const b of iterateBatches(r.bytes)) maxTs.set(b.header.baseOffset, b.header.maxTimestamp);
     for (const rec of decodeRecordsFrom(r.bytes, next)) {
-      out.push({ offset: rec.offset, key: rec.key?.toString() ?? '', value: rec.value?.toString() ?? null, batchTimestampMs: rec.timestampMs });
+      out.push({
+        offset: rec.offset,
+        key: rec.key?.toString() ?? '',
+        value: rec.value?.toString() ?? null,
+        batchTimestampMs: rec.timestampMs,
+      });
     }
     expect(r.nextOffset).toBeGreaterThan(next);
     next = r.nextOffset;
@@ -51,8 +56,23 @@ function latestPerKey(records: readonly Written[]): Map<string, string> {
 }
 
 const step = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('write' as const), records: fc.array(fc.record({ key: fc.integer({ min: 0, max: 12 }), tombstone: fc.boolean() }), { minLength: 1, maxLength: 6 }), advanceMs: fc.integer({ min: 0, max: 400 }), codec: fc.constantFrom<CompressionCodec>('none', 'none', 'gzip', 'lz4') }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('clean' as const), mapKeys: fc.integer({ min: 3, max: 40 }), crashAtStep: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('write' as const),
+      records: fc.array(fc.record({ key: fc.integer({ min: 0, max: 12 }), tombstone: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+      advanceMs: fc.integer({ min: 0, max: 400 }),
+      codec: fc.constantFrom<CompressionCodec>('none', 'none', 'gzip', 'lz4'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('clean' as const),
+      mapKeys: fc.integer({ min: 3, max: 40 }),
+      crashAtStep: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const), clean: fc.boolean() }) },
 );
 
@@ -100,8 +120,14 @@ describe('the log cleaner', () => {
         for (const s of steps) {
           if (s.kind === 'write') {
             clock.advance(s.advanceMs);
-            const records = s.records.map((r, i) => ({ key: `key-${r.key}`, value: r.tombstone ? null : `v${written.length + i}-${r.key}` }));
-            const batch = buildBatch(records.map((r) => ({ key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) })), { nowMs: clock.now });
+            const records = s.records.map((r, i) => ({
+              key: `key-${r.key}`,
+              value: r.tombstone ? null : `v${written.length + i}-${r.key}`,
+            }));
+            const batch = buildBatch(
+              records.map((r) => ({ key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) })),
+              { nowMs: clock.now },
+            );
             const info = await log.appendAsLeader(await compressBatch(batch, s.codec), 0);
             records.forEach((r, i) => written.push({ offset: info.baseOffset + i, ...r, batchTimestampMs: clock.now }));
           } else if (s.kind === 'clean') {
@@ -120,7 +146,8 @@ describe('the log cleaner', () => {
         const after = await readAll(log);
         const byOffset = new Map(written.map((w) => [w.offset, w]));
         // Offsets unchanged: every record left is the record written at its offset.
-        for (const r of after) expect({ ...r, batchTimestampMs: 0 }).toEqual({ ...(byOffset.get(r.offset) as Written), batchTimestampMs: 0 });
+        for (const r of after)
+          expect({ ...r, batchTimestampMs: 0 }).toEqual({ ...(byOffset.get(r.offset) as Written), batchTimestampMs: 0 });
         expect(after.map((r) => r.offset)).toEqual([...after.map((r) => r.offset)].sort((a, b) => a - b));
         // Exactly the latest value per key.
         expect(latestPerKey(after)).toEqual(latestPerKey(written));
@@ -143,19 +170,34 @@ describe('the log cleaner', () => {
     const clock = new FakeClock();
     const log = await PartitionLog.open(dir(), compactConfig({ segmentBytes: 400 }), { clock });
     for (let i = 0; i < 30; i++) {
-      const batch = buildBatch([{ key: Buffer.from(`k${i % 3}`), value: Buffer.from(`value-${i}`) }, { key: Buffer.from('same'), value: Buffer.from(`s${i}`) }], { nowMs: clock.now, producerId: 7, producerEpoch: 1, baseSequence: i * 2 });
+      const batch = buildBatch(
+        [
+          { key: Buffer.from(`k${i % 3}`), value: Buffer.from(`value-${i}`) },
+          { key: Buffer.from('same'), value: Buffer.from(`s${i}`) },
+        ],
+        { nowMs: clock.now, producerId: 7, producerEpoch: 1, baseSequence: i * 2 },
+      );
       await log.appendAsLeader(await compressBatch(batch, 'snappy'), 3);
     }
     expect(log.segmentCount).toBeGreaterThan(3);
     const before = log.sizeInBytes;
-    const stats = await log.clean({ map: new OffsetMap(1 << 16), throttler: new Throttler(Number.POSITIVE_INFINITY, clock), upperBoundOffset: log.logEndOffset });
+    const stats = await log.clean({
+      map: new OffsetMap(1 << 16),
+      throttler: new Throttler(Number.POSITIVE_INFINITY, clock),
+      upperBoundOffset: log.logEndOffset,
+    });
     expect(stats?.recordsKept).toBeLessThan(stats?.recordsRead ?? 0);
     expect(log.sizeInBytes).toBeLessThan(before);
     const r = await log.read(0, 1 << 20);
     for (const b of iterateBatches(r.bytes)) {
       expect(b.header.baseOffset % 2).toBe(0);
       expect(b.header.lastOffsetDelta).toBe(1);
-      expect([b.header.producerId, b.header.producerEpoch, b.header.baseSequence, b.header.partitionLeaderEpoch]).toEqual([7, 1, b.header.baseOffset, 3]);
+      expect([b.header.producerId, b.header.producerEpoch, b.header.baseSequence, b.header.partitionLeaderEpoch]).toEqual([
+        7,
+        1,
+        b.header.baseOffset,
+        3,
+      ]);
       expect(b.header.attributes & 7).toBe(2);
     }
     // Reading from an offset in a gap returns the next record.
@@ -170,13 +212,25 @@ describe('the log cleaner', () => {
 
   it('is due only for compacted logs past min.cleanable.dirty.ratio, never above the upper bound or within min.compaction.lag.ms', async () => {
     const clock = new FakeClock();
-    const log = await PartitionLog.open(dir(), compactConfig({ segmentBytes: 300, minCleanableDirtyRatio: 0.5, minCompactionLagMs: 10_000 }), { clock });
-    for (let i = 0; i < 20; i++) await log.appendAsLeader(buildBatch([{ key: Buffer.from('k'), value: Buffer.from(`v${i}`.padEnd(40, 'x')) }], { nowMs: clock.now }), 0);
+    const log = await PartitionLog.open(
+      dir(),
+      compactConfig({ segmentBytes: 300, minCleanableDirtyRatio: 0.5, minCompactionLagMs: 10_000 }),
+      { clock },
+    );
+    for (let i = 0; i < 20; i++)
+      await log.appendAsLeader(
+        buildBatch([{ key: Buffer.from('k'), value: Buffer.from(`v${i}`.padEnd(40, 'x')) }], { nowMs: clock.now }),
+        0,
+      );
     expect(await log.cleaningDue(log.logEndOffset)).toBeUndefined();
     clock.advance(20_000);
     expect(await log.cleaningDue(0)).toBeUndefined();
     expect((await log.cleaningDue(log.logEndOffset))?.ratio).toBe(1);
-    const stats = await log.clean({ map: new OffsetMap(1 << 12), throttler: new Throttler(Number.POSITIVE_INFINITY, clock), upperBoundOffset: log.logEndOffset });
+    const stats = await log.clean({
+      map: new OffsetMap(1 << 12),
+      throttler: new Throttler(Number.POSITIVE_INFINITY, clock),
+      upperBoundOffset: log.logEndOffset,
+    });
     expect(stats?.recordsKept).toBe(1);
     expect(await log.cleaningDue(log.logEndOffset)).toBeUndefined();
     log.reconfigure(compactConfig({ cleanupPolicy: { delete: true, compact: false } }));

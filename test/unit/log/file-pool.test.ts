@@ -29,7 +29,10 @@ describe('FilePool', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
-        fc.array(fc.record({ file: fc.nat({ max: 7 }), holdMs: fc.nat({ max: 3 }), closeAfter: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.record({ file: fc.nat({ max: 7 }), holdMs: fc.nat({ max: 3 }), closeAfter: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         async (budget, ops) => {
           const root = dir();
           const pool = new FilePool(budget);
@@ -89,7 +92,11 @@ describe('FilePool', () => {
   it('closes the least recently used idle handle first and reopens it on demand', async () => {
     const root = dir();
     const pool = new FilePool(2);
-    const [a, b, c] = ['a', 'b', 'c'].map((n) => pool.file(join(root, n), 'w+', 'r+')) as [ReturnType<FilePool['file']>, ReturnType<FilePool['file']>, ReturnType<FilePool['file']>];
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => pool.file(join(root, n), 'w+', 'r+')) as [
+      ReturnType<FilePool['file']>,
+      ReturnType<FilePool['file']>,
+      ReturnType<FilePool['file']>,
+    ];
     await a.use((h) => h.write('A', 0));
     await b.use((h) => h.write('B', 0));
     await a.use(async () => undefined); // a is now the most recently used
@@ -196,7 +203,9 @@ describe('PartitionLog through a shared FilePool', () => {
     // The replica manager writes its topic-id file before the log opens the directory.
     writeFileSync(join(d, 'topic-id'), 'abc');
     const infos: string[] = [];
-    const log = await PartitionLog.open(d, testConfig(), { logger: { info: (_o, msg) => void infos.push(msg), warn: (_o, msg) => void infos.push(msg) } });
+    const log = await PartitionLog.open(d, testConfig(), {
+      logger: { info: (_o, msg) => void infos.push(msg), warn: (_o, msg) => void infos.push(msg) },
+    });
     expect(log.recoveryReport.clean).toBe(true);
     expect(infos).not.toContain('recovered log after unclean shutdown');
     await log.close();

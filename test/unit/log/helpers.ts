@@ -36,7 +36,11 @@ export function tempDirsPerTest(): () => string {
 /** A batch of `count` records whose values name their batch and index, e.g. "b3-r1". */
 export function batchOf(tag: string, count: number, timestampMs = 1000, valueBytes = 20): Buffer {
   return buildBatch(
-    Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`${tag}-r${i}-`.padEnd(valueBytes, 'x')), timestampMs })),
+    Array.from({ length: count }, (_, i) => ({
+      key: Buffer.from(`k${i}`),
+      value: Buffer.from(`${tag}-r${i}-`.padEnd(valueBytes, 'x')),
+      timestampMs,
+    })),
     { nowMs: timestampMs },
   );
 }

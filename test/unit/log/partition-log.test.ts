@@ -17,7 +17,13 @@ describe('PartitionLog appends and reads', () => {
     expect([a.baseOffset, a.lastOffset, b.baseOffset, b.lastOffset]).toEqual([0, 2, 3, 4]);
     expect(log.logEndOffset).toBe(5);
     const r = await log.read(0, 1 << 20);
-    expect(decodeRecordsFrom(r.bytes, 0).map((x) => x.value?.toString().split('-').slice(0, 2).join('-'))).toEqual(['a-r0', 'a-r1', 'a-r2', 'b-r0', 'b-r1']);
+    expect(decodeRecordsFrom(r.bytes, 0).map((x) => x.value?.toString().split('-').slice(0, 2).join('-'))).toEqual([
+      'a-r0',
+      'a-r1',
+      'a-r2',
+      'b-r0',
+      'b-r1',
+    ]);
     expect(r.nextOffset).toBe(5);
     await log.close();
   });
@@ -99,33 +105,38 @@ describe('PartitionLog appends and reads', () => {
 
   it('finds any offset, whatever the batch sizes (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 40 }), fc.nat(), fc.integer({ min: 1, max: 3000 }), async (sizes, pick, maxBytes) => {
-        const d = tempLogDir();
-        try {
-          const log = await PartitionLog.open(d.dir, testConfig({ segmentBytes: 4096 }));
-          const bases: number[] = [];
-          for (const [i, n] of sizes.entries()) bases.push((await log.appendAsLeader(batchOf(`p${i}`, n), 0)).baseOffset);
-          const total = sizes.reduce((a, b) => a + b, 0);
-          const offset = pick % total;
-          const r = await log.read(offset, maxBytes);
-          const batches = [...iterateBatches(r.bytes)];
-          expect(batches.length).toBeGreaterThan(0);
-          // Starts with the batch holding `offset`, and the bytes are whole batches.
-          const holder = Math.max(...bases.filter((b) => b <= offset));
-          expect(batches[0]?.header.baseOffset).toBe(holder);
-          const lastBatch = batches[batches.length - 1];
-          expect(lastBatch && lastBatch.position + lastBatch.header.sizeInBytes).toBe(r.bytes.length);
-          expect(decodeRecordsFrom(r.bytes, offset)[0]?.offset).toBe(offset);
-          expect(await readAllOffsets(log, offset, maxBytes)).toEqual(Array.from({ length: total - offset }, (_, i) => offset + i));
-          await log.close();
-          // Reopened, nothing is remembered in memory: the same read walks the file and must agree.
-          const reopened = await PartitionLog.open(d.dir, testConfig({ segmentBytes: 4096 }));
-          expect((await reopened.read(offset, maxBytes)).bytes.equals(r.bytes)).toBe(true);
-          await reopened.close();
-        } finally {
-          d.cleanup();
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 40 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 3000 }),
+        async (sizes, pick, maxBytes) => {
+          const d = tempLogDir();
+          try {
+            const log = await PartitionLog.open(d.dir, testConfig({ segmentBytes: 4096 }));
+            const bases: number[] = [];
+            for (const [i, n] of sizes.entries()) bases.push((await log.appendAsLeader(batchOf(`p${i}`, n), 0)).baseOffset);
+            const total = sizes.reduce((a, b) => a + b, 0);
+            const offset = pick % total;
+            const r = await log.read(offset, maxBytes);
+            const batches = [...iterateBatches(r.bytes)];
+            expect(batches.length).toBeGreaterThan(0);
+            // Starts with the batch holding `offset`, and the bytes are whole batches.
+            const holder = Math.max(...bases.filter((b) => b <= offset));
+            expect(batches[0]?.header.baseOffset).toBe(holder);
+            const lastBatch = batches[batches.length - 1];
+            expect(lastBatch && lastBatch.position + lastBatch.header.sizeInBytes).toBe(r.bytes.length);
+            expect(decodeRecordsFrom(r.bytes, offset)[0]?.offset).toBe(offset);
+            expect(await readAllOffsets(log, offset, maxBytes)).toEqual(Array.from({ length: total - offset }, (_, i) => offset + i));
+            await log.close();
+            // Reopened, nothing is remembered in memory: the same read walks the file and must agree.
+            const reopened = await PartitionLog.open(d.dir, testConfig({ segmentBytes: 4096 }));
+            expect((await reopened.read(offset, maxBytes)).bytes.equals(r.bytes)).toBe(true);
+            await reopened.close();
+          } finally {
+            d.cleanup();
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -237,7 +248,10 @@ describe('PartitionLog truncation and leader epochs', () => {
     expect(log.epochs.endOffsetFor(0)).toEqual({ epoch: -1, endOffset: -1 });
     await log.close();
     log = await PartitionLog.open(d, testConfig());
-    expect(log.epochs.entries()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 3 }]);
+    expect(log.epochs.entries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 3 },
+    ]);
     await log.close();
   });
 
@@ -250,7 +264,10 @@ describe('PartitionLog truncation and leader epochs', () => {
     const info = await follower.appendAsFollower(Buffer.from(stored));
     expect(info).toMatchObject({ baseOffset: 0, lastOffset: 4 });
     expect((await follower.read(0, 1 << 20)).bytes.equals(stored)).toBe(true);
-    expect(follower.epochs.entries()).toEqual([{ epoch: 4, startOffset: 0 }, { epoch: 5, startOffset: 2 }]);
+    expect(follower.epochs.entries()).toEqual([
+      { epoch: 4, startOffset: 0 },
+      { epoch: 5, startOffset: 2 },
+    ]);
     await expect(follower.appendAsFollower(Buffer.from(stored))).rejects.toMatchObject({ reason: 'OFFSET_OUT_OF_RANGE' });
     await leader.close();
     await follower.close();
@@ -266,7 +283,13 @@ describe('PartitionLog recovery after a crash', () => {
     for (let i = 0; i < 4; i++) sizes.push((await log.appendAsLeader(batchOf(`r${i}`, 3), 0)).sizeInBytes);
     await log.flush();
     // No close(): no clean-shutdown marker, as after kill -9.
-    const file = join(d, readdirSync(d).filter((f) => f.endsWith('.log')).sort().at(-1) as string);
+    const file = join(
+      d,
+      readdirSync(d)
+        .filter((f) => f.endsWith('.log'))
+        .sort()
+        .at(-1) as string,
+    );
     return { d, file, sizes };
   }
 
@@ -289,7 +312,10 @@ describe('PartitionLog recovery after a crash', () => {
 
   it('drops garbage appended after the last batch', async () => {
     const { d, file } = await crashedLog();
-    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('this is not a record batch at all, just noise......................')]));
+    writeFileSync(
+      file,
+      Buffer.concat([readFileSync(file), Buffer.from('this is not a record batch at all, just noise......................')]),
+    );
     const log = await PartitionLog.open(d, testConfig());
     expect(log.recoveryReport.clean).toBe(false);
     expect(log.logEndOffset).toBe(12);

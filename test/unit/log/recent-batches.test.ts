@@ -22,15 +22,20 @@ function batches(counts: readonly number[], base = 0, position = 0): BatchInfo[]
 describe('RecentBatches', () => {
   it('finds the batch holding any offset among the last `capacity` batches, nothing outside them (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 16 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 60 }), fc.nat(400), (capacity, counts, offset) => {
-        const all = batches(counts, 100, 4096);
-        const recent = new RecentBatches(capacity);
-        for (const b of all) recent.push(b);
-        const kept = all.slice(-capacity);
-        const holder = kept.find((b) => b.baseOffset <= offset && offset <= b.lastOffset);
-        expect(recent.size).toBe(kept.length);
-        expect(recent.find(offset)).toEqual(holder);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 16 }),
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 60 }),
+        fc.nat(400),
+        (capacity, counts, offset) => {
+          const all = batches(counts, 100, 4096);
+          const recent = new RecentBatches(capacity);
+          for (const b of all) recent.push(b);
+          const kept = all.slice(-capacity);
+          const holder = kept.find((b) => b.baseOffset <= offset && offset <= b.lastOffset);
+          expect(recent.size).toBe(kept.length);
+          expect(recent.find(offset)).toEqual(holder);
+        },
+      ),
     );
   });
 

@@ -32,7 +32,10 @@ describe('LatencyHistogram', () => {
         (values, p) => {
           const h = new LatencyHistogram();
           for (const v of values) h.record(v);
-          const truth = exact([...values].sort((a, b) => a - b), p);
+          const truth = exact(
+            [...values].sort((a, b) => a - b),
+            p,
+          );
           const got = h.percentile(p);
           expect(got).toBeGreaterThanOrEqual(truth);
           expect(got).toBeLessThanOrEqual(Math.max(truth, truth * 1.001 + 1));

@@ -13,7 +13,11 @@ export const recordInput: fc.Arbitrary<RecordInput> = fc.record(
     key: fc.oneof(fc.constant(null), bytes(), fc.constant(Buffer.alloc(0))),
     value: fc.oneof(fc.constant(null), bytes(), fc.constant(Buffer.alloc(0))),
     headers: fc.array(header, { maxLength: 3 }),
-    timestampMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1_600_000_000_000, max: 1_700_000_000_000 })),
+    timestampMs: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      fc.integer({ min: 1_600_000_000_000, max: 1_700_000_000_000 }),
+    ),
   },
   { requiredKeys: ['value'] },
 );

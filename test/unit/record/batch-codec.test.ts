@@ -96,7 +96,13 @@ describe('buildBatch -> validateBatch -> decodeBatch', () => {
     expect(batch.readInt32BE(8)).toBe(58);
     expect(batch.readUInt32BE(17)).toBe(crc32c(batch.subarray(CRC_START)));
 
-    const nulls = buildBatch([{ key: null, value: null, headers: [{ key: 'h', value: Buffer.alloc(0) }], timestampMs: 1001 }, { value: null, timestampMs: 1000 }], { nowMs: 1 });
+    const nulls = buildBatch(
+      [
+        { key: null, value: null, headers: [{ key: 'h', value: Buffer.alloc(0) }], timestampMs: 1001 },
+        { value: null, timestampMs: 1000 },
+      ],
+      { nowMs: 1 },
+    );
     const records = nulls.subarray(BATCH_HEADER_SIZE);
     // first: length 9 (0x12), attrs, tsDelta 0, offDelta 0, key -1 (0x01), value -1, 1 header (0x02):
     // key length 1 (0x02) 'h', value length 0
@@ -109,7 +115,12 @@ describe('buildBatch -> validateBatch -> decodeBatch', () => {
   it('produces the worked example of docs/record-batch.md byte for byte', () => {
     const batch = buildBatch(
       [
-        { key: Buffer.from('k'), value: Buffer.from('hello'), headers: [{ key: 'h', value: Buffer.from('v') }], timestampMs: 1_700_000_000_000 },
+        {
+          key: Buffer.from('k'),
+          value: Buffer.from('hello'),
+          headers: [{ key: 'h', value: Buffer.from('v') }],
+          timestampMs: 1_700_000_000_000,
+        },
         { key: null, value: null, timestampMs: 1_699_999_999_999 },
       ],
       { nowMs: 1 },
@@ -119,7 +130,9 @@ describe('buildBatch -> validateBatch -> decodeBatch', () => {
       '0000 00000001 0000018bcfe56800 0000018bcfe56800 ffffffffffffffff ffff ffffffff 00000002',
       '20 00 00 00 026b 0a68656c6c6f 02 0268 0276',
       '0c 00 01 02 01 01 00',
-    ].join('').replace(/ /g, '');
+    ]
+      .join('')
+      .replace(/ /g, '');
     expect(batch.toString('hex')).toBe(hex);
   });
 
@@ -128,7 +141,9 @@ describe('buildBatch -> validateBatch -> decodeBatch', () => {
   });
 
   it('gives keys and values as views into the batch, not copies', () => {
-    const batch = buildBatch([{ key: Buffer.from('key'), value: Buffer.from('value'), headers: [{ key: 'h', value: Buffer.from('x') }] }], { nowMs: 1 });
+    const batch = buildBatch([{ key: Buffer.from('key'), value: Buffer.from('value'), headers: [{ key: 'h', value: Buffer.from('x') }] }], {
+      nowMs: 1,
+    });
     const [r] = decodeBatch(batch);
     expect(r?.key?.buffer).toBe(batch.buffer);
     expect(r?.value?.buffer).toBe(batch.buffer);
@@ -136,7 +151,14 @@ describe('buildBatch -> validateBatch -> decodeBatch', () => {
   });
 
   it('uses maxTimestamp for every record of a LogAppendTime batch (attribute bit 3)', () => {
-    const batch = buildBatch([{ value: null, timestampMs: 10 }, { value: null, timestampMs: 30 }, { value: null, timestampMs: 20 }], { attributes: 0x08 });
+    const batch = buildBatch(
+      [
+        { value: null, timestampMs: 10 },
+        { value: null, timestampMs: 30 },
+        { value: null, timestampMs: 20 },
+      ],
+      { attributes: 0x08 },
+    );
     expect(decodeBatch(batch).map((r) => r.timestampMs)).toEqual([30, 30, 30]);
   });
 

@@ -46,7 +46,10 @@ function expectRecords(batch: Buffer, inputs: readonly RecordInput[], baseOffset
 function jsonRecords(count: number): RecordInput[] {
   return Array.from({ length: count }, (_, i) => ({
     key: i % 3 === 0 ? null : Buffer.from(`user-${i % 97}`),
-    value: i % 11 === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify({ id: i, name: `name-${i}`, tags: ['a', 'b', String(i % 7)], pad: 'x'.repeat(i % 900) })),
+    value:
+      i % 11 === 0
+        ? Buffer.alloc(0)
+        : Buffer.from(JSON.stringify({ id: i, name: `name-${i}`, tags: ['a', 'b', String(i % 7)], pad: 'x'.repeat(i % 900) })),
     headers: i % 5 === 0 ? [{ key: 'h', value: Buffer.from([i & 0xff]) }] : [],
   }));
 }

@@ -14,7 +14,12 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function topicRecord(name: string, partitions: number, overrides: Partial<TopicRecord['config']> = {}, topicId = `${name}-id`): TopicRecord {
+export function topicRecord(
+  name: string,
+  partitions: number,
+  overrides: Partial<TopicRecord['config']> = {},
+  topicId = `${name}-id`,
+): TopicRecord {
   return {
     name,
     topicId,
@@ -28,8 +33,24 @@ export function topicRecord(name: string, partitions: number, overrides: Partial
 /** The incarnation (broker epoch) every broker of these tests runs as; partitionState names it for its leader. */
 export const TEST_INCARNATION = 7;
 
-export function partitionState(topic: string, partition: number, leader: number, isr: number[] = [leader], leaderEpoch = 0, replicas: number[] = isr): PartitionState {
-  return { topic, partition, leader, leaderEpoch, partitionEpoch: 0, replicas, isr, ...(leader >= 0 ? { leaderBrokerEpoch: TEST_INCARNATION } : {}) };
+export function partitionState(
+  topic: string,
+  partition: number,
+  leader: number,
+  isr: number[] = [leader],
+  leaderEpoch = 0,
+  replicas: number[] = isr,
+): PartitionState {
+  return {
+    topic,
+    partition,
+    leader,
+    leaderEpoch,
+    partitionEpoch: 0,
+    replicas,
+    isr,
+    ...(leader >= 0 ? { leaderBrokerEpoch: TEST_INCARNATION } : {}),
+  };
 }
 
 /** An in-memory ReplicaClusterView; `set*`/`delete*` notify listeners like etcd watch events would. */

@@ -9,7 +9,10 @@ import { partitionState, silentLogger, tempDir, TEST_INCARNATION } from './helpe
 const ME = 1;
 
 function batchOf(...values: string[]): Buffer {
-  return buildBatch(values.map((v) => ({ value: Buffer.from(v) })), { nowMs: 1_000 });
+  return buildBatch(
+    values.map((v) => ({ value: Buffer.from(v) })),
+    { nowMs: 1_000 },
+  );
 }
 
 async function reason(p: Promise<unknown>): Promise<string> {
@@ -145,7 +148,9 @@ describe('Partition', () => {
   it('fences a request that carries a stale leader epoch', async () => {
     const p = make(partitionState('t', 0, ME, [ME], 5));
     expect(await reason(p.append(batchOf('x'), { acks: 'leader', minInsyncReplicas: 1, expectedLeaderEpoch: 4 }))).toBe('FENCED');
-    expect(await reason(p.append(batchOf('x'), { acks: 'leader', minInsyncReplicas: 1, expectedLeaderEpoch: 6 }))).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(await reason(p.append(batchOf('x'), { acks: 'leader', minInsyncReplicas: 1, expectedLeaderEpoch: 6 }))).toBe(
+      'NOT_LEADER_OR_FOLLOWER',
+    );
     await p.append(batchOf('x'), { acks: 'leader', minInsyncReplicas: 1, expectedLeaderEpoch: 5 });
     expect(p.logEndOffset).toBe(1);
   });
@@ -216,10 +221,19 @@ describe('Partition', () => {
 
   it('lists earliest, latest and by timestamp, never beyond the high watermark', async () => {
     const p = make(partitionState('t', 0, ME, [ME, 2]));
-    await p.append(buildBatch([{ value: Buffer.from('a'), timestampMs: 100 }, { value: Buffer.from('b'), timestampMs: 200 }], { nowMs: 1 }), {
-      acks: 'leader',
-      minInsyncReplicas: 1,
-    });
+    await p.append(
+      buildBatch(
+        [
+          { value: Buffer.from('a'), timestampMs: 100 },
+          { value: Buffer.from('b'), timestampMs: 200 },
+        ],
+        { nowMs: 1 },
+      ),
+      {
+        acks: 'leader',
+        minInsyncReplicas: 1,
+      },
+    );
     await p.append(buildBatch([{ value: Buffer.from('c'), timestampMs: 300 }], { nowMs: 1 }), { acks: 'leader', minInsyncReplicas: 1 });
     p.updateFollowerPosition(2, TEST_INCARNATION, 2); // c (offset 2) is not committed yet
     expect((await p.listOffsets({ kind: 'earliest' })).offset).toBe(0);

@@ -105,13 +105,27 @@ describe('planProduce: structured records', () => {
 });
 
 describe('planProduce: pre-encoded batches', () => {
-  const good = (...values: string[]): Buffer => buildBatch(values.map((v) => ({ value: Buffer.from(v) })), { nowMs: 1 });
+  const good = (...values: string[]): Buffer =>
+    buildBatch(
+      values.map((v) => ({ value: Buffer.from(v) })),
+      { nowMs: 1 },
+    );
 
   it('accepts valid batches as they are, grouped per partition in request order', () => {
     const a = good('a', 'b');
     const b = good('c');
     const c = good('d');
-    const writes = planProduce({ records: [], batches: [{ partition: 1, batch: a }, { partition: 0, batch: b }, { partition: 1, batch: c }] }, ctx(2));
+    const writes = planProduce(
+      {
+        records: [],
+        batches: [
+          { partition: 1, batch: a },
+          { partition: 0, batch: b },
+          { partition: 1, batch: c },
+        ],
+      },
+      ctx(2),
+    );
     expect(writes).toEqual([
       { partition: 1, batches: [a, c], recordCounts: [2, 1], recordIndexes: [] },
       { partition: 0, batches: [b], recordCounts: [1], recordIndexes: [] },
@@ -121,7 +135,16 @@ describe('planProduce: pre-encoded batches', () => {
   it('a flipped byte is CORRUPT_MESSAGE (CRC) and nothing of the request is planned', () => {
     const bad = Buffer.from(good('hello'));
     bad[bad.length - 2] = (bad[bad.length - 2] ?? 0) ^ 0xff;
-    const err = failure({ records: [], batches: [{ partition: 0, batch: good('ok') }, { partition: 0, batch: bad }] }, ctx(1));
+    const err = failure(
+      {
+        records: [],
+        batches: [
+          { partition: 0, batch: good('ok') },
+          { partition: 0, batch: bad },
+        ],
+      },
+      ctx(1),
+    );
     expect(err.reason).toBe('CORRUPT_MESSAGE');
     expect(err.message).toContain('batches[1]');
     expect(err.message).toContain('CRC');
@@ -129,7 +152,9 @@ describe('planProduce: pre-encoded batches', () => {
 
   it('a wrong length field or a truncated batch is CORRUPT_MESSAGE', () => {
     const full = good('hello');
-    expect(failure({ records: [], batches: [{ partition: 0, batch: full.subarray(0, full.length - 1) }] }, ctx(1)).reason).toBe('CORRUPT_MESSAGE');
+    expect(failure({ records: [], batches: [{ partition: 0, batch: full.subarray(0, full.length - 1) }] }, ctx(1)).reason).toBe(
+      'CORRUPT_MESSAGE',
+    );
     expect(failure({ records: [], batches: [{ partition: 0, batch: Buffer.alloc(10) }] }, ctx(1)).reason).toBe('CORRUPT_MESSAGE');
   });
 

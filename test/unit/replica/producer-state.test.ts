@@ -20,7 +20,11 @@ function reasonOf(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (err) {
-    return hasReason(err, 'OUT_OF_ORDER_SEQUENCE') ? 'OUT_OF_ORDER_SEQUENCE' : hasReason(err, 'INVALID_PRODUCER_EPOCH') ? 'INVALID_PRODUCER_EPOCH' : String(err);
+    return hasReason(err, 'OUT_OF_ORDER_SEQUENCE')
+      ? 'OUT_OF_ORDER_SEQUENCE'
+      : hasReason(err, 'INVALID_PRODUCER_EPOCH')
+        ? 'INVALID_PRODUCER_EPOCH'
+        : String(err);
   }
 }
 
@@ -74,7 +78,8 @@ describe('ProducerStateTable', () => {
         const retry = batch(42, w.seq, w.records);
         const inWindow = i >= written.length - DEDUPE_WINDOW;
         for (const table of [leader, follower]) {
-          if (inWindow) expect(table.check(retry, 'p')).toEqual({ kind: 'duplicate', firstOffset: w.offset, lastOffset: w.offset + w.records - 1 });
+          if (inWindow)
+            expect(table.check(retry, 'p')).toEqual({ kind: 'duplicate', firstOffset: w.offset, lastOffset: w.offset + w.records - 1 });
           else if (i === written.length - 1) expect(table.check(retry, 'p').kind).toBe('duplicate');
           else expect(reasonOf(() => table.check(retry, 'p'))).toBe('OUT_OF_ORDER_SEQUENCE');
         }

@@ -35,8 +35,17 @@ describe('ReplicaManager', () => {
     view.createTopic(topicRecord('theirs', 1), 2);
     view.setPartition(partitionState('theirs', 0, 2, [2], 0, [2]));
     const { manager, dir } = await start(view);
-    expect(manager.partitions().map((p) => `${p.topic}-${p.partition}`).sort()).toEqual(['mine-0', 'mine-1']);
-    expect(readdirSync(dir).filter((n) => parsePartitionDirName(n)).sort()).toEqual(['mine-0', 'mine-1']);
+    expect(
+      manager
+        .partitions()
+        .map((p) => `${p.topic}-${p.partition}`)
+        .sort(),
+    ).toEqual(['mine-0', 'mine-1']);
+    expect(
+      readdirSync(dir)
+        .filter((n) => parsePartitionDirName(n))
+        .sort(),
+    ).toEqual(['mine-0', 'mine-1']);
     expect(manager.get('mine', 1)?.role).toBe('leader');
   });
 
@@ -124,7 +133,7 @@ describe('ReplicaManager', () => {
     expect(existsSync(join(tmp.dir, 'precious-0'))).toBe(true);
   });
 
-  it('runs retention on its timer, deleting old segments by size with the topic\'s settings', async () => {
+  it("runs retention on its timer, deleting old segments by size with the topic's settings", async () => {
     const view = new FakeView();
     view.createTopic(topicRecord('small', 1, { segmentBytes: 1024, retentionBytes: 2048 }), ME);
     const tmp = tempDir('replicas');
@@ -176,7 +185,17 @@ describe('ReplicaManager', () => {
   it('close() unsubscribes from the view and closes every partition', async () => {
     const view = new FakeView();
     view.createTopic(topicRecord('t', 1), ME);
-    const manager = await startRegistered({ brokerId: ME, dataDir: (() => { const t = tempDir('replicas'); cleanups.push(() => t.remove()); return t.dir; })(), view, logger: silentLogger, retentionCheckMs: 10 });
+    const manager = await startRegistered({
+      brokerId: ME,
+      dataDir: (() => {
+        const t = tempDir('replicas');
+        cleanups.push(() => t.remove());
+        return t.dir;
+      })(),
+      view,
+      logger: silentLogger,
+      retentionCheckMs: 10,
+    });
     const p = manager.get('t', 0);
     await manager.close();
     expect(view.listenerCount).toBe(0);
@@ -187,7 +206,12 @@ describe('ReplicaManager', () => {
 
 describe('partition directory names', () => {
   it('round-trip, including topic names with dashes and dots', () => {
-    for (const [topic, p] of [['a', 0], ['my-topic', 12], ['x.y_z-1', 3], ['__consumer_offsets', 49]] as const) {
+    for (const [topic, p] of [
+      ['a', 0],
+      ['my-topic', 12],
+      ['x.y_z-1', 3],
+      ['__consumer_offsets', 49],
+    ] as const) {
       expect(parsePartitionDirName(partitionDirName(topic, p))).toEqual({ topic, partition: p });
     }
   });

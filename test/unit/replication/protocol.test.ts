@@ -37,8 +37,20 @@ async function replicas(state: PartitionState): Promise<Replica[]> {
   cleanups.push(tmp.remove);
   const out: Replica[] = [];
   for (const id of IDS) {
-    const log = await PartitionLog.open(`${tmp.dir}/r${id}`, { ...DEFAULT_LOG_CONFIG, fsync: { mode: 'never' } } as typeof DEFAULT_LOG_CONFIG, { logger: silentLogger });
-    const partition = new Partition({ topic: 't', partition: 0, topicId: 'id', localBrokerId: id, localBrokerEpoch: INCARNATION, log, state });
+    const log = await PartitionLog.open(
+      `${tmp.dir}/r${id}`,
+      { ...DEFAULT_LOG_CONFIG, fsync: { mode: 'never' } } as typeof DEFAULT_LOG_CONFIG,
+      { logger: silentLogger },
+    );
+    const partition = new Partition({
+      topic: 't',
+      partition: 0,
+      topicId: 'id',
+      localBrokerId: id,
+      localBrokerEpoch: INCARNATION,
+      log,
+      state,
+    });
     out.push({ id, log, partition });
   }
   cleanups.push(async () => {
@@ -55,7 +67,13 @@ async function fetchOnce(leader: Partition, follower: Partition, followerId: num
   const epoch = follower.leaderEpoch;
   let check;
   try {
-    check = leader.checkFollowerFetch({ followerId, followerBrokerEpoch: INCARNATION, fetchOffset: follower.logEndOffset, lastFetchedEpoch: follower.latestEpoch, currentLeaderEpoch: epoch });
+    check = leader.checkFollowerFetch({
+      followerId,
+      followerBrokerEpoch: INCARNATION,
+      fetchOffset: follower.logEndOffset,
+      lastFetchedEpoch: follower.latestEpoch,
+      currentLeaderEpoch: epoch,
+    });
   } catch (err) {
     if (hasReason(err, 'OFFSET_OUT_OF_RANGE')) {
       await follower.restartAsFollowerAt(leader.logStartOffset, epoch);
@@ -112,10 +130,21 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 describe('replication protocol (in process, real logs)', () => {
   it('acks=all completes once both followers fetched past the batch; the HW follows the slowest ISR member', async () => {
-    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
+    const state: PartitionState = {
+      topic: 't',
+      partition: 0,
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      leaderBrokerEpoch: INCARNATION,
+    };
     const [l, f2, f3] = (await replicas(state)) as [Replica, Replica, Replica];
     let acked = false;
-    const append = l.partition.append(batchOf(['a', 'b', 'c']), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 }).then(() => (acked = true));
+    const append = l.partition
+      .append(batchOf(['a', 'b', 'c']), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 })
+      .then(() => (acked = true));
     expect(await l.partition.waitForAppend(2)).toBe('advanced');
     await catchUp(l.partition, f2);
     // f2 has the data but the leader learns that from f2's *next* fetch position.
@@ -132,20 +161,60 @@ describe('replication protocol (in process, real logs)', () => {
   });
 
   it('fences a follower that follows an older epoch, and refuses a newer one it has not seen', async () => {
-    const state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
+    const state: PartitionState = {
+      topic: 't',
+      partition: 0,
+      leader: 1,
+      leaderEpoch: 3,
+      partitionEpoch: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      leaderBrokerEpoch: INCARNATION,
+    };
     const [l] = (await replicas(state)) as [Replica];
-    expect(() => l.partition.checkFollowerFetch({ followerBrokerEpoch: INCARNATION, followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 2 })).toThrow(/epoch 2/);
+    expect(() =>
+      l.partition.checkFollowerFetch({
+        followerBrokerEpoch: INCARNATION,
+        followerId: 2,
+        fetchOffset: 0,
+        lastFetchedEpoch: -1,
+        currentLeaderEpoch: 2,
+      }),
+    ).toThrow(/epoch 2/);
     try {
-      l.partition.checkFollowerFetch({ followerBrokerEpoch: INCARNATION, followerId: 2, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 4 });
+      l.partition.checkFollowerFetch({
+        followerBrokerEpoch: INCARNATION,
+        followerId: 2,
+        fetchOffset: 0,
+        lastFetchedEpoch: -1,
+        currentLeaderEpoch: 4,
+      });
       expect.unreachable();
     } catch (err) {
       expect(hasReason(err, 'NOT_LEADER_OR_FOLLOWER')).toBe(true);
     }
-    expect(() => l.partition.checkFollowerFetch({ followerBrokerEpoch: INCARNATION, followerId: 9, fetchOffset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 3 })).toThrow(/not a replica/);
+    expect(() =>
+      l.partition.checkFollowerFetch({
+        followerBrokerEpoch: INCARNATION,
+        followerId: 9,
+        fetchOffset: 0,
+        lastFetchedEpoch: -1,
+        currentLeaderEpoch: 3,
+      }),
+    ).toThrow(/not a replica/);
   });
 
-  it('truncates a deposed leader\'s unreplicated tail to the new leader\'s log (KIP-101)', async () => {
-    let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
+  it("truncates a deposed leader's unreplicated tail to the new leader's log (KIP-101)", async () => {
+    let state: PartitionState = {
+      topic: 't',
+      partition: 0,
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      leaderBrokerEpoch: INCARNATION,
+    };
     const [a, b, c] = (await replicas(state)) as [Replica, Replica, Replica];
     await a.partition.append(batchOf(['x0', 'x1']), { acks: 'leader', minInsyncReplicas: 1 });
     await catchUp(a.partition, b);
@@ -166,7 +235,16 @@ describe('replication protocol (in process, real logs)', () => {
   it('random histories of appends, partial fetches and leader changes: committed records never move, replicas converge', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
-        let state: PartitionState = { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], leaderBrokerEpoch: INCARNATION };
+        let state: PartitionState = {
+          topic: 't',
+          partition: 0,
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+          replicas: [1, 2, 3],
+          isr: [1, 2, 3],
+          leaderBrokerEpoch: INCARNATION,
+        };
         const rs = await replicas(state);
         const byId = (id: number): Replica => rs.find((r) => r.id === id) as Replica;
         /** offset -> value of every record ever below the leader's HW. */
@@ -185,9 +263,13 @@ describe('replication protocol (in process, real logs)', () => {
         for (const step of steps) {
           const leader = byId(state.leader);
           if (step.kind === 'append') {
-            await leader.partition.append(batchOf(Array.from({ length: step.records }, () => `v${n++}`)), { acks: 'leader', minInsyncReplicas: 1 });
+            await leader.partition.append(batchOf(Array.from({ length: step.records }, () => `v${n++}`)), {
+              acks: 'leader',
+              minInsyncReplicas: 1,
+            });
           } else if (step.kind === 'fetch') {
-            if (step.follower !== state.leader) await fetchOnce(leader.partition, byId(step.follower).partition, step.follower, step.maxBytes);
+            if (step.follower !== state.leader)
+              await fetchOnce(leader.partition, byId(step.follower).partition, step.follower, step.maxBytes);
           } else if (step.to !== state.leader) {
             // Clean election only: the new leader must hold everything committed. With the ISR
             // fixed at all three, that is a replica whose log reaches the HW.
@@ -203,7 +285,8 @@ describe('replication protocol (in process, real logs)', () => {
         for (const r of rs) if (r.id !== state.leader) await fetchOnce(leader.partition, r.partition, r.id, 1 << 20);
         await noteCommitted();
         const reference = await allBytes(leader.log);
-        for (const r of rs) expect((await allBytes(r.log)).equals(reference), `replica ${r.id} differs from leader ${state.leader}`).toBe(true);
+        for (const r of rs)
+          expect((await allBytes(r.log)).equals(reference), `replica ${r.id} differs from leader ${state.leader}`).toBe(true);
         const final = decodeRecordsFrom(reference, 0);
         for (const [offset, value] of committed) expect(final.find((r) => r.offset === offset)?.value?.toString()).toBe(value);
         for (const c of cleanups.splice(0).reverse()) await c();
@@ -214,7 +297,14 @@ describe('replication protocol (in process, real logs)', () => {
 });
 
 describe('FollowerTracker (ISR rules)', () => {
-  const base = { self: 1, replicas: [1, 2, 3], highWatermark: 10, epochStartOffset: 5, lagTimeMaxMs: 1000, admittedEpochOf: (): number | undefined => INCARNATION };
+  const base = {
+    self: 1,
+    replicas: [1, 2, 3],
+    highWatermark: 10,
+    epochStartOffset: 5,
+    lagTimeMaxMs: 1000,
+    admittedEpochOf: (): number | undefined => INCARNATION,
+  };
 
   it('keeps followers that fetch up to the log end, drops one silent for longer than the lag time', () => {
     const t = new FollowerTracker();
@@ -241,7 +331,9 @@ describe('FollowerTracker (ISR rules)', () => {
     t.onFetch(2, INCARNATION, 10, 10, 10);
     t.onFetch(3, INCARNATION, 9, 10, 10);
     expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20 })).toEqual([1, 2]);
-    expect(t.proposeIsr({ ...base, isr: [1], nowMs: 20, admittedEpochOf: (id: number) => (id !== 2 ? INCARNATION : undefined) })).toBeUndefined();
+    expect(
+      t.proposeIsr({ ...base, isr: [1], nowMs: 20, admittedEpochOf: (id: number) => (id !== 2 ? INCARNATION : undefined) }),
+    ).toBeUndefined();
     expect(t.proposeIsr({ ...base, isr: [1], epochStartOffset: 11, nowMs: 20 })).toBeUndefined();
   });
 
@@ -257,7 +349,7 @@ describe('FollowerTracker (ISR rules)', () => {
     expect(t.proposeIsr({ ...base, replicas: [1, 2], isr: [1], nowMs: 5100 })).toEqual([1, 2]);
   });
 
-  it('a new incarnation of a follower starts from nothing: its predecessor\'s position does not bring it back', () => {
+  it("a new incarnation of a follower starts from nothing: its predecessor's position does not bring it back", () => {
     const t = new FollowerTracker();
     t.reset([2], 0);
     t.onFetch(2, INCARNATION, 10, 10, 100);

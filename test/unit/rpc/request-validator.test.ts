@@ -31,9 +31,16 @@ describe('strict request validation', () => {
     const bytes = Buffer.from(createTopic.requestSerialize(req));
     validator.validate('samsa.v1.CreateTopicRequest', bytes);
     // An unknown varint (field 15), fixed32 (16), fixed64 (17), length-delimited (18) and group (19) after it.
-    const unknown = Buffer.from('7801' + '8501' + '01020304' + '8901' + '0102030405060708' + '9201' + '03616263' + '9b01' + '0801' + '9c01', 'hex');
+    const unknown = Buffer.from(
+      '7801' + '8501' + '01020304' + '8901' + '0102030405060708' + '9201' + '03616263' + '9b01' + '0801' + '9c01',
+      'hex',
+    );
     validator.validate('samsa.v1.CreateTopicRequest', Buffer.concat([bytes, unknown]));
-    const p = { topic: 't', records: [{ key: Buffer.from('k'), value: Buffer.alloc(1000, 7), headers: [{ key: 'h', value: Buffer.from('v') }] }], batches: [{ partition: 0, batch: Buffer.alloc(5000, 1) }] };
+    const p = {
+      topic: 't',
+      records: [{ key: Buffer.from('k'), value: Buffer.alloc(1000, 7), headers: [{ key: 'h', value: Buffer.from('v') }] }],
+      batches: [{ partition: 0, batch: Buffer.alloc(5000, 1) }],
+    };
     validator.validate('samsa.v1.ProduceRequest', Buffer.from(produce.requestSerialize(p)));
     // FetchOffsetsRequest.partitions[].partitions is a repeated int32: packed (as written) and unpacked.
     validator.validate('samsa.v1.TopicPartitions', Buffer.from('0a0174' + '1203010203', 'hex'));
@@ -41,14 +48,20 @@ describe('strict request validation', () => {
   });
 
   it('rejects a length prefix past the end (the 0xFFFFFFFF topic name of issue 14)', () => {
-    expect(reject('samsa.v1.CreateTopicRequest', '0a ffffffff0f 41').message).toMatch(/CreateTopicRequest.name has length 4294967295 but only 1 bytes are left/);
+    expect(reject('samsa.v1.CreateTopicRequest', '0a ffffffff0f 41').message).toMatch(
+      /CreateTopicRequest.name has length 4294967295 but only 1 bytes are left/,
+    );
     expect(reject('samsa.v1.CreateTopicRequest', '0a 03 41').reason).toBe('INVALID_REQUEST');
     expect(reject('samsa.v1.CreateTopicRequest', '0a ffffffffffffffffff01 41').message).toMatch(/over 2\^32/);
   });
 
   it('rejects wrong wire types, truncation, bad tags and invalid UTF-8', () => {
-    expect(reject('samsa.v1.CreateTopicRequest', '08 01').message).toMatch(/CreateTopicRequest.name \(1\) has wire type varint, expected length-delimited/);
-    expect(reject('samsa.v1.CreateTopicRequest', '12 01 00').message).toMatch(/CreateTopicRequest.partitions \(2\) has wire type length-delimited/);
+    expect(reject('samsa.v1.CreateTopicRequest', '08 01').message).toMatch(
+      /CreateTopicRequest.name \(1\) has wire type varint, expected length-delimited/,
+    );
+    expect(reject('samsa.v1.CreateTopicRequest', '12 01 00').message).toMatch(
+      /CreateTopicRequest.partitions \(2\) has wire type length-delimited/,
+    );
     expect(reject('samsa.v1.CreateTopicRequest', '10 ff').message).toMatch(/runs past the end/);
     expect(reject('samsa.v1.CreateTopicRequest', '00 01').message).toMatch(/field number 0/);
     expect(reject('samsa.v1.CreateTopicRequest', '0f').message).toMatch(/invalid wire type 7/);
@@ -57,7 +70,9 @@ describe('strict request validation', () => {
     expect(reject('samsa.v1.CreateTopicRequest', '0a 03 eda080').message).toMatch(/not valid UTF-8/); // a lone surrogate
     expect(reject('samsa.v1.CreateTopicRequest', '10 ffffffffffffffffffff01').message).toMatch(/longer than 10 bytes/);
     // Inside a nested message: the config's cleanup_policy (field 5 of TopicConfig) cut short.
-    expect(reject('samsa.v1.CreateTopicRequest', '0a0174 22 04 2a 05 6465').message).toMatch(/TopicConfig.cleanup_policy has length 5 but only 2/);
+    expect(reject('samsa.v1.CreateTopicRequest', '0a0174 22 04 2a 05 6465').message).toMatch(
+      /TopicConfig.cleanup_policy has length 5 but only 2/,
+    );
     // A nested message whose length is longer than its parent.
     expect(reject('samsa.v1.CreateTopicRequest', '22 09 3001').message).toMatch(/CreateTopicRequest.config has length 9/);
     expect(reject('samsa.v1.CreateTopicRequest', '9b01 0801').message).toMatch(/no end-group tag/);
@@ -68,11 +83,22 @@ describe('strict request validation', () => {
     const long = (n: number): string => 'x'.repeat(n);
     const ok = { groupId: long(MAX_GROUP_ID_BYTES), memberId: '', generation: -1, offsets: [] };
     validator.validate('samsa.v1.CommitOffsetsRequest', Buffer.from(commit.requestSerialize(ok)));
-    const e = reject('samsa.v1.CommitOffsetsRequest', Buffer.from(commit.requestSerialize({ ...ok, groupId: long(MAX_GROUP_ID_BYTES + 1) })));
+    const e = reject(
+      'samsa.v1.CommitOffsetsRequest',
+      Buffer.from(commit.requestSerialize({ ...ok, groupId: long(MAX_GROUP_ID_BYTES + 1) })),
+    );
     expect(e.message).toBe('CommitOffsetsRequest.group_id: the group id is 256 bytes long; the limit is 255 bytes of UTF-8');
     const t = reject('samsa.v1.CreateTopicRequest', Buffer.from(createTopic.requestSerialize({ name: long(MAX_TOPIC_NAME_BYTES + 1) })));
     expect(t.reason).toBe('INVALID_TOPIC_NAME');
-    const h = reject('samsa.v1.ProduceRequest', Buffer.from(produce.requestSerialize({ topic: 't', records: [{ value: Buffer.from('v'), headers: [{ key: long(MAX_HEADER_KEY_BYTES + 1) }] }] })));
+    const h = reject(
+      'samsa.v1.ProduceRequest',
+      Buffer.from(
+        produce.requestSerialize({
+          topic: 't',
+          records: [{ value: Buffer.from('v'), headers: [{ key: long(MAX_HEADER_KEY_BYTES + 1) }] }],
+        }),
+      ),
+    );
     expect(h.message).toMatch(/RecordHeader.key: the record header key is 1025 bytes/);
     expect(stringLimitOf('samsa.v1.JoinGroup', 'group_instance_id').maxBytes).toBe(255);
     expect(stringLimitOf('samsa.v1.OffsetCommit', 'metadata').maxBytes).toBe(4096);
@@ -98,7 +124,9 @@ describe('strict request validation', () => {
   });
 
   it('accepts every prefix of a valid message that ends on a field boundary, and no other', () => {
-    const bytes = Buffer.from(createTopic.requestSerialize({ name: 'orders', partitions: 3, replicationFactor: 2, config: { cleanupPolicy: 'compact' } }));
+    const bytes = Buffer.from(
+      createTopic.requestSerialize({ name: 'orders', partitions: 3, replicationFactor: 2, config: { cleanupPolicy: 'compact' } }),
+    );
     const boundaries = new Set([0]);
     // name: 2 + 6 bytes, partitions: 2, replication_factor: 2, config: 2 + 9.
     for (const n of [8, 10, 12, bytes.length]) boundaries.add(n);

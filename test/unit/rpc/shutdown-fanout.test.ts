@@ -11,10 +11,10 @@ describe('onShutdown', () => {
     process.on('warning', onWarning);
     let added = 0;
     const add = controller.signal.addEventListener.bind(controller.signal);
-    controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
+    controller.signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => {
       added++;
       add(...args);
-    });
+    };
     const ran: number[] = [];
     const offs = Array.from({ length: 1000 }, (_, i) => onShutdown(controller.signal, () => ran.push(i)));
     for (let i = 0; i < 1000; i += 2) offs[i]!();

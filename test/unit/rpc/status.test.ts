@@ -4,7 +4,11 @@ import { SamsaError, ERROR_REASONS } from '../../../libs/errors/index.js';
 import { toGrpcStatus, fromServiceError, grpcCodeFor, REASON_TRAILER } from '../../../libs/rpc/index.js';
 
 function asServiceError(status: ReturnType<typeof toGrpcStatus>): grpc.ServiceError {
-  return Object.assign(new Error(status.details), { code: status.code, details: status.details, metadata: status.metadata as grpc.Metadata });
+  return Object.assign(new Error(status.details), {
+    code: status.code,
+    details: status.details,
+    metadata: status.metadata as grpc.Metadata,
+  });
 }
 
 describe('error <-> gRPC status mapping', () => {

@@ -4,7 +4,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AclAuthorizer, OPERATIONS, filterMatches, patternMatches, bindingId, validateBinding, type AclBinding, type Operation, type ResourceType } from '../../../libs/security/index.js';
+import {
+  AclAuthorizer,
+  OPERATIONS,
+  filterMatches,
+  patternMatches,
+  bindingId,
+  validateBinding,
+  type AclBinding,
+  type Operation,
+  type ResourceType,
+} from '../../../libs/security/index.js';
 
 const TYPES: ResourceType[] = ['TOPIC', 'GROUP'];
 const NAMES = ['orders', 'orders-eu', 'ord', 'payments', '*', 'o'];
@@ -28,17 +38,26 @@ const request = fc.record({
 });
 
 /** Kafka's rules, written plainly over the whole list (no index). */
-function reference(bindings: AclBinding[], req: { principal: string; host: string; operation: Operation; resource: { type: ResourceType; name: string } }): boolean {
+function reference(
+  bindings: AclBinding[],
+  req: { principal: string; host: string; operation: Operation; resource: { type: ResourceType; name: string } },
+): boolean {
   const applies = bindings.filter(
     (b) =>
       b.resourceType === req.resource.type &&
-      (b.patternType === 'LITERAL' ? b.resourceName === req.resource.name || b.resourceName === '*' : req.resource.name.startsWith(b.resourceName)) &&
+      (b.patternType === 'LITERAL'
+        ? b.resourceName === req.resource.name || b.resourceName === '*'
+        : req.resource.name.startsWith(b.resourceName)) &&
       (b.principal === req.principal || b.principal === 'User:*') &&
       (b.host === req.host || b.host === '*'),
   );
   if (applies.some((b) => b.permission === 'DENY' && (b.operation === 'ALL' || b.operation === req.operation))) return false;
   const implied: Operation[] =
-    req.operation === 'DESCRIBE' ? ['DESCRIBE', 'READ', 'WRITE', 'DELETE', 'ALTER'] : req.operation === 'DESCRIBE_CONFIGS' ? ['DESCRIBE_CONFIGS', 'ALTER_CONFIGS'] : [req.operation];
+    req.operation === 'DESCRIBE'
+      ? ['DESCRIBE', 'READ', 'WRITE', 'DELETE', 'ALTER']
+      : req.operation === 'DESCRIBE_CONFIGS'
+        ? ['DESCRIBE_CONFIGS', 'ALTER_CONFIGS']
+        : [req.operation];
   return applies.some((b) => b.permission === 'ALLOW' && (b.operation === 'ALL' || implied.includes(b.operation)));
 }
 
@@ -56,27 +75,54 @@ describe('ACL authorizer', () => {
 
   it('denies by default, and a super-user is allowed everything', () => {
     const authz = new AclAuthorizer(new Set(['User:root']));
-    const req = { principal: 'User:alice', host: '10.0.0.1', operation: 'WRITE' as const, resource: { type: 'TOPIC' as const, name: 'orders' } };
+    const req = {
+      principal: 'User:alice',
+      host: '10.0.0.1',
+      operation: 'WRITE' as const,
+      resource: { type: 'TOPIC' as const, name: 'orders' },
+    };
     expect(authz.authorize(req)).toEqual({ allowed: false, why: 'no-acl' });
     expect(authz.authorize({ ...req, principal: 'User:root' }).allowed).toBe(true);
   });
 
   it('a prefixed ACL allows the matching topics only; a DENY wins over an ALLOW', () => {
-    const allow: AclBinding = { resourceType: 'TOPIC', resourceName: 'orders-', patternType: 'PREFIXED', principal: 'User:alice', host: '*', operation: 'WRITE', permission: 'ALLOW' };
+    const allow: AclBinding = {
+      resourceType: 'TOPIC',
+      resourceName: 'orders-',
+      patternType: 'PREFIXED',
+      principal: 'User:alice',
+      host: '*',
+      operation: 'WRITE',
+      permission: 'ALLOW',
+    };
     const deny: AclBinding = { ...allow, resourceName: 'orders-secret', patternType: 'LITERAL', permission: 'DENY', operation: 'ALL' };
     const authz = new AclAuthorizer(new Set(), [allow, deny]);
-    const write = (name: string) => authz.authorize({ principal: 'User:alice', host: '10.1.1.1', operation: 'WRITE', resource: { type: 'TOPIC', name } });
+    const write = (name: string) =>
+      authz.authorize({ principal: 'User:alice', host: '10.1.1.1', operation: 'WRITE', resource: { type: 'TOPIC', name } });
     expect(write('orders-eu').allowed).toBe(true);
     expect(write('orders').allowed).toBe(false);
     expect(write('payments').allowed).toBe(false);
     expect(write('orders-secret')).toMatchObject({ allowed: false, why: 'deny' });
     // WRITE implies DESCRIBE; it does not imply READ.
-    expect(authz.authorize({ principal: 'User:alice', host: 'h', operation: 'DESCRIBE', resource: { type: 'TOPIC', name: 'orders-eu' } }).allowed).toBe(true);
-    expect(authz.authorize({ principal: 'User:alice', host: 'h', operation: 'READ', resource: { type: 'TOPIC', name: 'orders-eu' } }).allowed).toBe(false);
+    expect(
+      authz.authorize({ principal: 'User:alice', host: 'h', operation: 'DESCRIBE', resource: { type: 'TOPIC', name: 'orders-eu' } })
+        .allowed,
+    ).toBe(true);
+    expect(
+      authz.authorize({ principal: 'User:alice', host: 'h', operation: 'READ', resource: { type: 'TOPIC', name: 'orders-eu' } }).allowed,
+    ).toBe(false);
   });
 
   it('replace() swaps the whole set: a removed ACL no longer allows', () => {
-    const allow: AclBinding = { resourceType: 'GROUP', resourceName: '*', patternType: 'LITERAL', principal: 'User:*', host: '*', operation: 'READ', permission: 'ALLOW' };
+    const allow: AclBinding = {
+      resourceType: 'GROUP',
+      resourceName: '*',
+      patternType: 'LITERAL',
+      principal: 'User:*',
+      host: '*',
+      operation: 'READ',
+      permission: 'ALLOW',
+    };
     const authz = new AclAuthorizer(new Set(), [allow]);
     const req = { principal: 'User:x', host: 'h', operation: 'READ' as const, resource: { type: 'GROUP' as const, name: 'g' } };
     expect(authz.authorize(req).allowed).toBe(true);
@@ -85,7 +131,15 @@ describe('ACL authorizer', () => {
   });
 
   it('authorizeAny: WRITE on some topic, unless denied on every topic', () => {
-    const allow: AclBinding = { resourceType: 'TOPIC', resourceName: 'a-', patternType: 'PREFIXED', principal: 'User:alice', host: '*', operation: 'WRITE', permission: 'ALLOW' };
+    const allow: AclBinding = {
+      resourceType: 'TOPIC',
+      resourceName: 'a-',
+      patternType: 'PREFIXED',
+      principal: 'User:alice',
+      host: '*',
+      operation: 'WRITE',
+      permission: 'ALLOW',
+    };
     const authz = new AclAuthorizer(new Set(), [allow]);
     expect(authz.authorizeAny('User:alice', 'h', 'WRITE', 'TOPIC')).toBe(true);
     expect(authz.authorizeAny('User:bob', 'h', 'WRITE', 'TOPIC')).toBe(false);
@@ -113,7 +167,15 @@ describe('ACL bindings and filters', () => {
   });
 
   it('refuses bindings a person got wrong, saying what is wrong', () => {
-    const ok: AclBinding = { resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:alice', host: '*', operation: 'READ', permission: 'ALLOW' };
+    const ok: AclBinding = {
+      resourceType: 'TOPIC',
+      resourceName: 'orders',
+      patternType: 'LITERAL',
+      principal: 'User:alice',
+      host: '*',
+      operation: 'READ',
+      permission: 'ALLOW',
+    };
     expect(() => validateBinding({ ...ok, principal: 'alice' })).toThrow(/User:<name>/);
     expect(() => validateBinding({ ...ok, resourceType: 'CLUSTER', resourceName: 'mine' })).toThrow(/kafka-cluster/);
     expect(() => validateBinding({ ...ok, resourceName: '*', patternType: 'PREFIXED' })).toThrow(/LITERAL/);

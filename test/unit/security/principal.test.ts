@@ -1,6 +1,13 @@
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS, TlsMaterialError, principalOf, principalOfCertificate, transportSecurity, TLS_CONFIG_SPEC } from '../../../libs/security/index.js';
+import {
+  ANONYMOUS,
+  TlsMaterialError,
+  principalOf,
+  principalOfCertificate,
+  transportSecurity,
+  TLS_CONFIG_SPEC,
+} from '../../../libs/security/index.js';
 import { loadConfig } from '../../../libs/config/index.js';
 import { createLogger } from '../../../libs/telemetry/index.js';
 
@@ -9,7 +16,11 @@ const cert = (subject: Record<string, string | string[]>, subjectaltname?: strin
 
 describe('principal of a verified certificate', () => {
   it('is User:<CN>', () => {
-    expect(principalOfCertificate(cert({ O: 'Samsa', OU: 'samsa-client', CN: 'orders' }))).toEqual({ name: 'User:orders', authenticated: true, via: 'certificate' });
+    expect(principalOfCertificate(cert({ O: 'Samsa', OU: 'samsa-client', CN: 'orders' }))).toEqual({
+      name: 'User:orders',
+      authenticated: true,
+      via: 'certificate',
+    });
   });
 
   it('is a service identity only with the service OU and a <kind>-<id> CN', () => {
@@ -44,6 +55,8 @@ describe('a service’s TLS settings', () => {
   });
 
   it('name the file that cannot be read', () => {
-    expect(() => transportSecurity(config({ SAMSA_TLS_CA: '/nope/ca.crt', SAMSA_TLS_CERT: '/nope/b.crt', SAMSA_TLS_KEY: '/nope/b.key' }), logger)).toThrow(/\/nope\/ca.crt/);
+    expect(() =>
+      transportSecurity(config({ SAMSA_TLS_CA: '/nope/ca.crt', SAMSA_TLS_CERT: '/nope/b.crt', SAMSA_TLS_KEY: '/nope/b.key' }), logger),
+    ).toThrow(/\/nope\/ca.crt/);
   });
 });

@@ -13,7 +13,10 @@ interface Point {
   attributes: Record<string, unknown>;
 }
 
-function setup(partitions: ObservedPartition[], rf: Record<string, number>): { metrics: BrokerMetrics; read: () => Promise<Map<string, Point[]>> } {
+function setup(
+  partitions: ObservedPartition[],
+  rf: Record<string, number>,
+): { metrics: BrokerMetrics; read: () => Promise<Map<string, Point[]>> } {
   const reader = new TestReader();
   const provider = new sdk.MeterProvider({ readers: [reader] });
   const metrics = new BrokerMetrics(
@@ -24,7 +27,11 @@ function setup(partitions: ObservedPartition[], rf: Record<string, number>): { m
     const { resourceMetrics } = await reader.collect();
     const out = new Map<string, Point[]>();
     for (const scope of resourceMetrics.scopeMetrics) {
-      for (const m of scope.metrics) out.set(m.descriptor.name, m.dataPoints.map((d) => ({ value: d.value, attributes: d.attributes })));
+      for (const m of scope.metrics)
+        out.set(
+          m.descriptor.name,
+          m.dataPoints.map((d) => ({ value: d.value, attributes: d.attributes })),
+        );
     }
     return out;
   };
@@ -51,14 +58,23 @@ describe('BrokerMetrics', () => {
     metrics.fetched('a', 150, 5);
     metrics.fetched('a', 0, 0);
     const m = await read();
-    expect(m.get('samsa.broker.produced.bytes')).toEqual(expect.arrayContaining([{ value: 150, attributes: { topic: 'a' } }, { value: 10, attributes: { topic: 'b' } }]));
+    expect(m.get('samsa.broker.produced.bytes')).toEqual(
+      expect.arrayContaining([
+        { value: 150, attributes: { topic: 'a' } },
+        { value: 10, attributes: { topic: 'b' } },
+      ]),
+    );
     expect(m.get('samsa.broker.produced.records')).toContainEqual({ value: 5, attributes: { topic: 'a' } });
     expect(m.get('samsa.broker.fetched.bytes')).toEqual([{ value: 150, attributes: { topic: 'a' } }]);
     expect(m.get('samsa.broker.fetched.records')).toEqual([{ value: 5, attributes: { topic: 'a' } }]);
   });
 
   it('reads log size, ISR size and under-replicated partitions from the replicas at collection time', async () => {
-    const hosted = [partition('t', 0, 'leader', [1, 2, 3], 1000), partition('t', 1, 'leader', [1], 400), partition('t', 2, 'follower', [2, 1], 200)];
+    const hosted = [
+      partition('t', 0, 'leader', [1, 2, 3], 1000),
+      partition('t', 1, 'leader', [1], 400),
+      partition('t', 2, 'follower', [2, 1], 200),
+    ];
     const { read } = setup(hosted, { 't-0': 3, 't-1': 3, 't-2': 2 });
     const m = await read();
     expect(m.get('samsa.partition.log.size')).toHaveLength(3);

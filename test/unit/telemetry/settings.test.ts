@@ -16,7 +16,9 @@ describe('telemetry settings', () => {
   });
 
   it('lets OTEL_TRACES_EXPORTER=none win over an endpoint', () => {
-    expect(telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' }, version).tracesOn).toBe(false);
+    expect(
+      telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' }, version).tracesOn,
+    ).toBe(false);
   });
 
   it('names the service from OTEL_SERVICE_NAME first, then SAMSA_SERVICE_NAME', () => {
@@ -43,7 +45,10 @@ describe('telemetry settings', () => {
 
   it('reads the metrics port, 0 meaning off, and refuses a non-port', () => {
     expect(telemetrySettings({}, version).metricsPort).toBe(0);
-    expect(telemetrySettings({ SAMSA_METRICS_PORT: '9464', SAMSA_METRICS_HOST: '0.0.0.0' }, version)).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
+    expect(telemetrySettings({ SAMSA_METRICS_PORT: '9464', SAMSA_METRICS_HOST: '0.0.0.0' }, version)).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+    });
     expect(() => telemetrySettings({ SAMSA_METRICS_PORT: 'x' }, version)).toThrow(/SAMSA_METRICS_PORT/);
     expect(() => telemetrySettings({ SAMSA_METRICS_PORT: '70000' }, version)).toThrow(/SAMSA_METRICS_PORT/);
     // The share of background work traced: 0 unless set, a number from 0 to 1.

@@ -26,7 +26,12 @@ beforeEach(() => exporter.reset());
 const spans = (): tracing.ReadableSpan[] => exporter.getFinishedSpans();
 const byName = (name: string): tracing.ReadableSpan => {
   const found = spans().find((s) => s.name === name);
-  if (!found) throw new Error(`no span ${name}; have ${spans().map((s) => s.name).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no span ${name}; have ${spans()
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   return found;
 };
 

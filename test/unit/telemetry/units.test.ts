@@ -17,7 +17,11 @@ describe('Prometheus names and labels', () => {
   });
 
   it('names RPCs as OpenTelemetry does and blames the server only for its own failures', () => {
-    expect(rpcMethod('/samsa.v1.BrokerService/Consume')).toMatchObject({ name: 'samsa.v1.BrokerService/Consume', service: 'samsa.v1.BrokerService', method: 'Consume' });
+    expect(rpcMethod('/samsa.v1.BrokerService/Consume')).toMatchObject({
+      name: 'samsa.v1.BrokerService/Consume',
+      service: 'samsa.v1.BrokerService',
+      method: 'Consume',
+    });
     expect([0, 1, 3, 5, 14].map(statusName)).toEqual(['OK', 'CANCELLED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'UNAVAILABLE']);
     expect([1, 3, 5, 9].some(isServerError)).toBe(false);
     expect([2, 4, 12, 13, 14, 15].every(isServerError)).toBe(true);
