@@ -23,7 +23,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
  * Which libs each lib may import (besides itself). Adding an edge is a design decision: say why in
  * the commit. The base (errors, config, runtime, telemetry, rpc) imports almost nothing; the domain
- * libs build on it; client is the SDK and group's coordinator uses it to read __consumer_offsets.
+ * libs build on it; of those only client, replication, security and service know gRPC.
  */
 export const LIB_DEPS = {
   errors: [],
@@ -31,15 +31,17 @@ export const LIB_DEPS = {
   runtime: ['errors'],
   telemetry: ['config', 'errors', 'runtime'],
   rpc: ['errors', 'runtime', 'telemetry'],
-  security: ['config', 'errors', 'rpc', 'runtime', 'telemetry'],
+  // ACLs and quotas live in etcd, written by the active controller with fenced transactions.
+  security: ['cluster', 'config', 'errors', 'rpc', 'runtime', 'telemetry'],
   service: ['cluster', 'config', 'errors', 'rpc', 'runtime', 'security', 'telemetry'],
   partitioner: ['errors'],
   record: ['errors', 'runtime'],
   log: ['errors', 'record', 'runtime', 'telemetry'],
-  cluster: ['config', 'errors', 'rpc', 'runtime', 'telemetry'],
+  // No rpc: proto conversions live in the services' handlers (libs/service/metadata-proto.ts).
+  cluster: ['config', 'errors', 'runtime', 'telemetry'],
   replica: ['cluster', 'errors', 'log', 'partitioner', 'record', 'runtime', 'telemetry'],
   replication: ['cluster', 'errors', 'log', 'record', 'replica', 'rpc', 'runtime', 'telemetry'],
-  group: ['client', 'cluster', 'errors', 'partitioner', 'record', 'rpc', 'runtime', 'telemetry'],
+  group: ['cluster', 'errors', 'partitioner', 'record', 'runtime', 'telemetry'],
   controller: ['cluster', 'errors', 'group', 'runtime', 'telemetry'],
   client: ['errors', 'partitioner', 'record', 'rpc', 'runtime', 'security', 'telemetry'],
 };
