@@ -7,6 +7,7 @@
  * --max-messages. A chunk of records is reported processed (and so committed) only after it was
  * written to stdout, so a crash re-prints at most what was not yet committed (at-least-once).
  * With --partition P it reads P itself and commits to G without joining (consumeAssigned).
+ * With --exec CMD it runs CMD per record or per batch instead of printing (consume-exec.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConsumedMessage, GroupConsumerOptions, OffsetSpec, Samsa } from '../../libs/client/index.js';
@@ -18,6 +19,7 @@ import { RECORD_SCHEMA, formatRenderer, recordJson, textRenderer, type RecordRen
 import { outputSchema } from '../schema.js';
 import { UsageError, int } from '../usage.js';
 import { byteFormatOption } from './produce.js';
+import { consumeExec } from './consume-exec.js';
 
 interface ConsumeFlags {
   partition: number | 'all';
@@ -35,6 +37,11 @@ interface ConsumeFlags {
   sessionTimeoutMs?: number;
   instanceId?: string;
   assignor: 'sticky' | 'range' | 'roundRobin';
+  exec?: string;
+  execPer: 'record' | 'batch';
+  concurrency?: number;
+  retries?: number;
+  deadLetterTopic?: string;
 }
 
 /** --from-time: ms since the epoch or an ISO 8601 date. */
@@ -103,6 +110,15 @@ export const consumeCommand: CommandModule = (ctx) => {
         .choices(['sticky', 'range', 'roundRobin'])
         .default('sticky'),
     )
+    .option('--exec <cmd>', 'group member: run CMD (/bin/sh) per record instead of printing; committed once it exited 0')
+    .addOption(
+      new Option('--exec-per <unit>', 'with --exec: run CMD per record or per chunk of a partition')
+        .choices(['record', 'batch'])
+        .default('record'),
+    )
+    .option('--concurrency <n>', 'with --exec: commands for up to N partitions at once', int(1))
+    .option('--retries <n>', 'with --exec: run a failing command again up to N times, with backoff', int(0))
+    .option('--dead-letter-topic <topic>', 'with --exec: then produce its record there and go on (else its partition stops)')
     .addHelpText(
       'after',
       `
@@ -121,10 +137,19 @@ start. With --group G --partition P it reads partition P itself, from G's commit
 --offset, any position), and commits what was printed to G without joining it; refused while G
 has members.
 
+With --group G --exec 'CMD' it runs CMD per record (or --exec-per batch: per chunk of a partition)
+instead of printing, for up to --concurrency partitions at once, one partition's records in offset
+order. Per record: the value on stdin; SAMSA_TOPIC, SAMSA_PARTITION, SAMSA_OFFSET,
+SAMSA_TIMESTAMP_MS, SAMSA_KEY in the environment. Per batch: the records as JSON lines on stdin;
+SAMSA_FIRST_OFFSET, SAMSA_LAST_OFFSET, SAMSA_COUNT. A record is committed only once its command
+exited 0; a failing one is retried (--retries), then dead-lettered (--dead-letter-topic), else its
+partition stops there and the others go on.
+
 Examples: samsa consume orders --offset -10 --format '%p/%o %T %k=%s %h\\n'
           samsa consume photos -o json --value-format base64
           samsa consume orders --from-time 2024-05-01T12:00:00Z --max-messages 100
-          samsa consume orders --group billing -o json`,
+          samsa consume orders --group billing -o json
+          samsa consume orders --group mailer --exec './send-mail.sh' --concurrency 4 --retries 3`,
     )
     .action(async (topic: string, o: ConsumeFlags) => consume(ctx, topic, o));
   return outputSchema(cmd, RECORD_SCHEMA, 'lines');
@@ -137,6 +162,15 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
   const max = o.maxMessages ?? Number.POSITIVE_INFINITY;
   const render = renderer(ctx, o);
 
+  const withExec = (['execPer', 'concurrency', 'retries', 'deadLetterTopic'] as const).find((f) => f !== 'execPer' && o[f] !== undefined);
+  if (o.exec === undefined && withExec)
+    throw new UsageError(`--${withExec === 'deadLetterTopic' ? 'dead-letter-topic' : withExec} goes with --exec`);
+  if (o.exec !== undefined) {
+    if (o.group === undefined || partition !== undefined)
+      throw new UsageError('--exec runs as a group member: give --group G (and no --partition)');
+    if (o.maxMessages !== undefined) throw new UsageError('--exec runs until Ctrl-C: drop --max-messages');
+    if (o.exec.trim() === '') throw new UsageError('--exec needs a command');
+  }
   if (o.group !== undefined) {
     if (o.follow !== undefined) throw new UsageError('--group always follows: drop --follow');
     if (partition !== undefined) {
@@ -161,6 +195,16 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
           `group ${o.group}: generation ${a.generation}, member ${a.memberId}, partitions ${a.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' ') || '(none)'}`,
         ),
     };
+    if (o.exec !== undefined) {
+      const formats = { key: o.keyFormat, value: o.valueFormat };
+      const onError = {
+        ...(o.retries !== undefined ? { retry: { retries: o.retries } } : {}),
+        ...(o.deadLetterTopic !== undefined ? { deadLetterTopic: o.deadLetterTopic } : {}),
+      };
+      return consumeExec(ctx.client(), ctx, options, { command: o.exec, per: o.execPer, concurrency: o.concurrency ?? 1, onError }, (m) =>
+        JSON.stringify(recordJson(m, formats)),
+      );
+    }
     return consumeAsGroupMember(ctx.client(), ctx, options, max, render);
   }
 

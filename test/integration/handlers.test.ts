@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa, type EachMessagePayload, type GroupConsumer, type Consumer, type RunOptions } from '../../libs/client/index.js';
-import { waitUntil } from '../../tools/launcher/index.js';
+import { Child, waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'handlers', brokers: 2, coordinators: 1 });
@@ -22,6 +22,8 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'node', 'worker-consumer.mjs');
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 /** `perPartition` records in each partition, values "<partition>-<n>-<padding>", in batches of `batch`. */
 async function topicWith(prefix: string, partitions: number, perPartition: number, valueBytes = 10, batch = perPartition): Promise<string> {
@@ -289,5 +291,143 @@ describe.each<Kind>(['assigned', 'group'])('run() of the %s consumer', { timeout
       30_000,
       'every partition committed',
     );
+  });
+});
+
+describe('a group member with worker threads, killed with SIGKILL and started again', { timeout: 240_000 }, () => {
+  it('loses nothing, and handles again only records that were not committed when it died', async () => {
+    const partitions = 4;
+    const perPartition = 300;
+    const topic = uniqueName('kill9');
+    await samsa.admin().createTopic({ name: topic, partitions, replicationFactor: 1 });
+    const groupId = uniqueName('kill9');
+    const dir = tempDir('kill9');
+    const member = (name: string, out: string): Child => {
+      writeFileSync(out, '');
+      const child = new Child({
+        name,
+        command: process.execPath,
+        args: [EXAMPLE, cluster.bootstrap, topic, groupId, '2'],
+        env: { ...process.env, SAMSA_EXAMPLE_OUT: out },
+        logFile: join(dir, `${name}.log`),
+      });
+      child.start();
+      return child;
+    };
+    const handled = (file: string): { partition: number; offset: number }[] =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const [partition, offset] = l.split(' ');
+          return { partition: Number(partition), offset: Number(offset) };
+        });
+    const first = join(dir, 'first.txt');
+    const a = member('first', first);
+    // Records arrive while the member runs, in batches of 10 per partition, so it commits many
+    // small chunks rather than one big one.
+    await waitUntil(() => readFileSync(a.logFile, 'utf8').includes('generation'), 60_000, 'the first member joined');
+    const producer = samsa.producer();
+    const produced = (async () => {
+      for (let from = 0; from < perPartition; from += 10) {
+        for (let p = 0; p < partitions; p++)
+          await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: p, value: `${p}-${from + i}` })) });
+        await sleep(50);
+      }
+    })();
+    try {
+      await waitUntil(
+        async () => handled(first).length >= 400 && [...(await committed(groupId)).values()].reduce((x, y) => x + y, 0) >= 200,
+        120_000,
+        'the first member handled and committed some records',
+      );
+      await a.kill9();
+    } finally {
+      await a.stop(1_000);
+    }
+    const atDeath = await committed(groupId);
+    const before = handled(first);
+    const key = (r: { partition: number; offset: number }): string => `${r.partition}/${r.offset}`;
+    const handledBefore = new Set(before.map(key));
+    // Committed means handled: every record below a committed offset was handled before the kill.
+    for (const [p, offset] of atDeath)
+      for (let o = 0; o < offset; o++) expect(handledBefore.has(`${p}/${o}`), `${p}/${o} committed but not handled`).toBe(true);
+    await produced;
+    await producer.close();
+
+    const second = join(dir, 'second.txt');
+    const b = member('second', second);
+    try {
+      await waitUntil(
+        () => new Set([...before, ...handled(second)].map(key)).size === partitions * perPartition,
+        120_000,
+        'every record handled by one of the two',
+      );
+      await waitUntil(
+        async () => [...(await committed(groupId)).values()].filter((o) => o === perPartition).length === partitions,
+        60_000,
+        'everything committed',
+      );
+      b.signal('SIGTERM');
+      expect(await b.waitExit()).toBe(0);
+    } finally {
+      await b.stop(1_000);
+    }
+    const after = handled(second);
+    for (let p = 0; p < partitions; p++) {
+      const restart = atDeath.get(p) ?? 0;
+      // The restart resumes at the committed offset, in order: what it handled again is exactly
+      // what was not committed at the kill.
+      expect(after.filter((r) => r.partition === p).map((r) => r.offset)).toEqual(
+        Array.from({ length: perPartition - restart }, (_, i) => restart + i),
+      );
+    }
+    console.log(
+      `kill -9: committed at the kill ${[...atDeath].map(([p, o]) => `${p}:${o}`).join(' ')}; handled ${before.length} before, ${after.length} after; handled twice: ${after.filter((r) => handledBefore.has(key(r))).length}`,
+    );
+  });
+});
+
+describe('samsa consume --group G --exec', { timeout: 240_000 }, () => {
+  it('runs the command per record with the value on stdin and where it is from in the environment; a failing command stops only its partition', async () => {
+    const topic = await topicWith('exec', 3, 10);
+    const groupId = uniqueName('exec');
+    const dir = tempDir('exec');
+    const out = join(dir, 'ran.txt');
+    writeFileSync(out, '');
+    const command = `echo "$SAMSA_TOPIC $SAMSA_PARTITION $SAMSA_OFFSET $(cat)" >> ${out}; [ "$SAMSA_PARTITION/$SAMSA_OFFSET" != 1/4 ]`;
+    const child = new Child({
+      name: 'exec',
+      command: process.execPath,
+      args: [CLI, '--bootstrap', cluster.bootstrap, 'consume', topic, '--group', groupId, '--exec', command, '--concurrency', '3'],
+      logFile: join(dir, 'exec.log'),
+    });
+    child.start();
+    try {
+      await waitUntil(
+        async () => {
+          const c = await committed(groupId);
+          return c.get(0) === 10 && c.get(2) === 10 && c.get(1) === 4;
+        },
+        120_000,
+        'partitions 0 and 2 committed to their end, 1 up to its failed record',
+      );
+      child.signal('SIGTERM');
+      // The CLI's exit code for a command ended by Ctrl-C/SIGTERM (after its clean shutdown).
+      expect(await child.waitExit()).toBe(130);
+    } finally {
+      await child.stop(1_000);
+    }
+    const ran = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(' '));
+    for (const l of ran) expect(l).toEqual([topic, l[1], l[2], expect.stringMatching(new RegExp(`^${l[1]}-${l[2]}-x+$`))]);
+    const offsets = (p: number): number[] => ran.filter((l) => l[1] === String(p)).map((l) => Number(l[2]));
+    expect(offsets(0)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(offsets(2)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(offsets(1)).toEqual([0, 1, 2, 3, 4]);
+    expect(readFileSync(child.logFile, 'utf8')).toMatch(new RegExp(`partition ${topic}/1 stopped at offset 4: .* exited with code 1`));
+    expect((await committed(groupId)).get(1)).toBe(4);
   });
 });
