@@ -507,7 +507,8 @@ describe('shutdown', () => {
       clusterId: cluster.clusterId,
       dataDir: dir,
       logFile: join(cluster.dir, 'logs', 'controller-9.log'),
-      env: { ...OTEL_ENV, OTEL_BSP_SCHEDULE_DELAY: '3600000', SAMSA_LEASE_TTL_SECONDS: '3' },
+      // As the harness's services: ACLs on, the test's client certificate (the CLI's) a super-user.
+      env: { ...OTEL_ENV, OTEL_BSP_SCHEDULE_DELAY: '3600000', SAMSA_LEASE_TTL_SECONDS: '3', SAMSA_SUPER_USERS: 'User:samsa-cli' },
     });
     try {
       await standby.start();
