@@ -113,7 +113,9 @@ async function main(argv: string[]): Promise<number> {
       const g = globals();
       bootstrap = g.bootstrap ?? process.env.SAMSA_BOOTSTRAP ?? DEFAULT_BOOTSTRAP;
       tls = tlsOptions(g);
-      samsa = new Samsa({ bootstrap, tls });
+      const token = g.token ?? (process.env.SAMSA_TOKEN || undefined);
+      const clientId = g.clientId ?? (process.env.SAMSA_CLIENT_ID || undefined);
+      samsa = new Samsa({ bootstrap, tls, ...(token !== undefined ? { token } : {}), ...(clientId !== undefined ? { clientId } : {}) });
       return samsa;
     },
     output: () => globals().output,

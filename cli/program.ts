@@ -20,6 +20,8 @@ export interface GlobalOptions {
   tlsCert?: string;
   tlsKey?: string;
   insecure?: boolean;
+  token?: string;
+  clientId?: string;
   output: OutputFormat;
 }
 
@@ -60,6 +62,11 @@ export function buildProgram(ctx: CommandContext, io: ProgramIo): Command {
     .option('--tls-cert <file>', 'client certificate for mutual TLS (default: $SAMSA_TLS_CERT, else data/tls/samsa-cli.crt)')
     .option('--tls-key <file>', 'key of the client certificate (default: $SAMSA_TLS_KEY, else data/tls/samsa-cli.key)')
     .option('--insecure', 'plaintext, for a cluster started with --insecure ($SAMSA_INSECURE=1)')
+    .option(
+      '--token <jwt>',
+      'a bearer token to authenticate with instead of a client certificate, e.g. from `samsa tokens issue` (default: $SAMSA_TOKEN)',
+    )
+    .option('--client-id <id>', 'the client id quotas may apply to (default: $SAMSA_CLIENT_ID)')
     .addHelpText(
       'after',
       `
@@ -125,7 +132,7 @@ export function usageLine(cmd: Command): string {
 }
 
 /** Global options that take a value: `help` after them is their value, not the help command. */
-const GLOBAL_VALUE_OPTIONS = new Set(['--bootstrap', '--tls-ca', '--tls-cert', '--tls-key', '-o', '--output']);
+const GLOBAL_VALUE_OPTIONS = new Set(['--bootstrap', '--tls-ca', '--tls-cert', '--tls-key', '--token', '--client-id', '-o', '--output']);
 
 /** `samsa [globals] help topics create` is `samsa [globals] topics create --help`, at any depth. */
 export function rewriteHelp(argv: readonly string[]): string[] {

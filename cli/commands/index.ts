@@ -15,12 +15,15 @@
  *      (`node scripts/gen-cli-docs.mjs`) follow from the tree.
  */
 import type { CommandModule } from '../context.js';
+import { aclsCommand } from './acls.js';
 import { clusterCommand } from './cluster.js';
 import { completionCommand } from './completion.js';
 import { consumeCommand } from './consume.js';
 import { groupsCommand } from './groups.js';
 import { perfCommand } from './perf.js';
 import { produceCommand } from './produce.js';
+import { quotasCommand } from './quotas.js';
+import { tokensCommand } from './tokens.js';
 import { topicsCommand } from './topics.js';
 
 export const COMMANDS: readonly CommandModule[] = [
@@ -29,6 +32,9 @@ export const COMMANDS: readonly CommandModule[] = [
   consumeCommand,
   groupsCommand,
   clusterCommand,
+  aclsCommand,
+  quotasCommand,
+  tokensCommand,
   perfCommand,
   completionCommand,
 ];

@@ -9,7 +9,7 @@
  * This process's own default transport carries the CLI's certificate, a super-user (as `npm start`
  * makes it): it plays the operator.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,14 @@ import {
 import { waitUntil } from '../../tools/launcher/index.js';
 import {
   BURST_SECONDS,
+  LEEWAY_SECONDS,
   bindingToProto,
   clientTlsCredentials,
   signToken,
   THROTTLE_TRAILER,
   type AclBinding,
 } from '../../libs/security/index.js';
+import { runCli } from '../harness/cli.js';
 import { sharedTestCa, startCluster, tempDir, TEST_SECURITY, uniqueName } from '../harness/cluster.js';
 
 const tls = TEST_SECURITY === 'tls';
@@ -373,4 +375,252 @@ describe.runIf(tls)('quotas', () => {
     expect(ours.map((r) => r.key?.toString())).toEqual(Array.from({ length: count }, (_, i) => `k${i}`));
     expect(ours.every((r, i) => r.value.length === size && r.value[0] === i % 256)).toBe(true);
   });
+});
+
+describe.runIf(tls)('the samsa CLI: acls, quotas, tokens', () => {
+  const samsa = (args: string[], env?: Record<string, string>) => runCli(['--bootstrap', cluster!.bootstrap, ...args], env ? { env } : {});
+  const json = async <T>(args: string[], env?: Record<string, string>): Promise<T> => {
+    const res = await samsa([...args, '-o', 'json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    return JSON.parse(res.stdout) as T;
+  };
+
+  it('acls add lets a principal without rights produce; acls list shows the binding; acls remove denies again', async () => {
+    const topic = uniqueName('cli-acl');
+    await createTopic(topic);
+    const frank = await credentialsOf('frank');
+    expect((await produceAs(frank, topic)).err?.code).toBe(grpc.status.PERMISSION_DENIED);
+    const binding = {
+      principal: 'User:frank',
+      permission: 'ALLOW',
+      operation: 'WRITE',
+      resourceType: 'TOPIC',
+      resourceName: topic,
+      patternType: 'LITERAL',
+      host: '*',
+    };
+    expect(await json(['acls', 'add', '--allow', '--principal', 'User:frank', '--operation', 'write', '--topic', topic])).toEqual({
+      added: [binding],
+    });
+    await eventually(async () => (await produceAs(frank, topic)).err === undefined, 'frank may write after `samsa acls add`');
+    expect(await json(['acls', 'list', '--principal', 'User:frank'])).toEqual({ acls: [binding] });
+    // --match: every binding that applies to the topic (other tests' `*` ones too).
+    expect((await json<{ acls: unknown[] }>(['acls', 'list', '--topic', topic, '--match'])).acls).toContainEqual(binding);
+    const text = await samsa(['acls', 'list', '--principal', 'User:frank']);
+    expect(text.stdout).toMatch(/PRINCIPAL\s+PERMISSION\s+OPERATION/);
+    expect(text.stdout).toMatch(new RegExp(`User:frank\\s+ALLOW\\s+WRITE\\s+TOPIC\\s+${topic}\\s+LITERAL`));
+    expect(await json(['acls', 'remove', '--principal', 'User:frank', '--topic', topic])).toEqual({ removed: [binding] });
+    await eventually(
+      async () => (await produceAs(frank, topic)).err?.code === grpc.status.PERMISSION_DENIED,
+      'frank may no longer write after `samsa acls remove`',
+    );
+    expect(await json(['acls', 'list', '--principal', 'User:frank'])).toEqual({ acls: [] });
+    // Bad usage is exit 2 and says what is missing, before the cluster is asked.
+    const bad = await samsa(['acls', 'add', '--allow', '--operation', 'WRITE', '--topic', topic]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('acls add needs --principal');
+    const noPrincipal = await samsa(['acls', 'remove']);
+    expect(noPrincipal.code).toBe(2);
+  });
+
+  it('a quota set with the CLI is listed back, and removed', async () => {
+    const user = `User:${uniqueName('gina')}`;
+    expect(await json(['quotas', 'set', '--user', user, '--client', 'reports', '--produce-bytes', '5000', '--requests', '20'])).toEqual({
+      quota: { user, clientId: 'reports', produceBytesPerSecond: 5000, fetchBytesPerSecond: 0, requestsPerSecond: 20 },
+    });
+    const listed = await json<{ quotas: unknown[] }>(['quotas', 'list']);
+    expect(listed.quotas).toContainEqual({
+      user,
+      clientId: 'reports',
+      produceBytesPerSecond: 5000,
+      fetchBytesPerSecond: 0,
+      requestsPerSecond: 20,
+    });
+    // The controller stored what the CLI said: the RPC sees it too.
+    const described = await outcome<v1.DescribeQuotasResponse__Output>((cb) => keep(controller()).describeQuotas({}, opts(), cb));
+    expect(described.res?.quotas).toContainEqual(expect.objectContaining({ entity: { user, clientId: 'reports' } }));
+    expect(await json(['quotas', 'remove', '--user', user, '--client', 'reports'])).toEqual({ removed: { user, clientId: 'reports' } });
+    expect((await json<{ quotas: { user: string | null }[] }>(['quotas', 'list'])).quotas.map((q) => q.user)).not.toContain(user);
+    expect((await samsa(['quotas', 'set', '--user', 'gina', '--requests', '1'])).stderr).toContain('--user must be User:NAME');
+  });
+
+  it('a token issued by `samsa tokens issue` is accepted by a broker, for the CLI and for a plain gRPC client', async () => {
+    const topic = uniqueName('cli-token');
+    await createTopic(topic);
+    const subject = uniqueName('hank');
+    const issued = await json<{ token: string; principal: string; expiresAt: string }>([
+      'tokens',
+      'issue',
+      '--subject',
+      subject,
+      '--ttl',
+      '10m',
+      '--key',
+      cluster!.tokenKeys!.privateKey,
+    ]);
+    expect(issued.principal).toBe(`User:${subject}`);
+    expect(Date.parse(issued.expiresAt)).toBeGreaterThan(Date.now());
+    await json([
+      'acls',
+      'add',
+      '--allow',
+      '--principal',
+      `User:${subject}`,
+      '--operation',
+      'WRITE',
+      '--operation',
+      'READ',
+      '--topic',
+      topic,
+    ]);
+    const withToken = grpc.credentials.combineChannelCredentials(
+      grpc.credentials.createSsl(readFileSync(ca.caCert)),
+      grpc.credentials.createFromMetadataGenerator((_params, cb) => {
+        const md = new grpc.Metadata();
+        md.set('authorization', `Bearer ${issued.token}`);
+        cb(null, md);
+      }),
+    );
+    await eventually(
+      async () => (await outcome((cb) => keep(broker(withToken)).fetch({ topic, partition: 0, offset: 0 }, opts(), cb))).err === undefined,
+      'the ACLs of the token principal apply',
+    );
+    // The CLI with only the CA and the token: no client certificate at all.
+    const tokenOnly = { SAMSA_TLS_CERT: '', SAMSA_TLS_KEY: '', SAMSA_TOKEN: issued.token };
+    const produced = await runCli(['--bootstrap', cluster!.bootstrap, 'produce', topic], { env: tokenOnly, input: 'by-token\n' });
+    expect(produced.code, produced.stderr).toBe(0);
+    const consumed = await runCli(
+      ['--bootstrap', cluster!.bootstrap, '--token', issued.token, 'consume', topic, '--offset', 'earliest', '--max-messages', '1'],
+      { env: { SAMSA_TLS_CERT: '', SAMSA_TLS_KEY: '' } },
+    );
+    expect(consumed.code, consumed.stderr).toBe(0);
+    expect(consumed.stdout.trim()).toBe('by-token');
+    // A plain gRPC client with the same token: its principal is the subject, refused elsewhere.
+    expect((await produceAs(withToken, topic)).err).toBeUndefined();
+    const other = uniqueName('cli-token-other');
+    await createTopic(other);
+    expect((await produceAs(withToken, other)).err?.details).toContain(`User:${subject} may not WRITE TOPIC "${other}"`);
+    // A token signed by a key the cluster does not trust is refused, and never falls back to the certificate.
+    const { generateKeyPairSync } = await import('node:crypto');
+    const foreignKey = join(certDir, 'foreign-token.key');
+    writeFileSync(foreignKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
+    const forged = (await samsa(['tokens', 'issue', '--subject', 'samsa-cli', '--key', foreignKey])).stdout.trim();
+    const refused = await samsa(['--token', forged, 'topics', 'list']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/signature does not verify/);
+  });
+});
+
+describe.runIf(tls)('open streams follow ACL changes and token expiry', () => {
+  /** A Consume stream from offset 0: the values it delivered, and its end. */
+  function openConsume(credentials: grpc.ChannelCredentials, topic: string) {
+    const values: string[] = [];
+    const call = keep(broker(credentials)).consume({ topic, partition: 0, start: { offset: 0 }, format: 'RECORD_FORMAT_STRUCTURED' });
+    const ended = new Promise<grpc.StatusObject>((resolve) => {
+      call.on('status', resolve);
+      call.on('error', () => undefined);
+    });
+    call.on('data', (res: v1.ConsumeResponse__Output) => values.push(...res.records.map((r) => r.value.toString())));
+    return { values, ended, call };
+  }
+  const produceValues = async (topic: string, values: string[]) => {
+    for (const v of values) expect((await produceAs(undefined, topic, v)).err).toBeUndefined();
+  };
+  const fetchAs = (credentials: grpc.ChannelCredentials, topic: string) =>
+    outcome((cb) => keep(broker(credentials)).fetch({ topic, partition: 0, offset: 0 }, opts(), cb));
+
+  it('removing the ACL ends an open Consume stream PERMISSION_DENIED: nothing produced after the broker applied it is delivered', async () => {
+    const topic = uniqueName('revoke');
+    await createTopic(topic);
+    const ivan = await credentialsOf('ivan');
+    await addAcls(allow('User:ivan', 'TOPIC', topic, 'READ'));
+    await eventually(async () => (await fetchAs(ivan, topic)).err === undefined, 'ivan may read');
+    const stream = openConsume(ivan, topic);
+    const before = Array.from({ length: 5 }, (_, i) => `before-${i}`);
+    await produceValues(topic, before);
+    await eventually(() => Promise.resolve(stream.values.length === before.length), 'the stream delivers what was produced');
+
+    const removed = await runCli(['--bootstrap', cluster!.bootstrap, 'acls', 'remove', '--principal', 'User:ivan', '--topic', topic]);
+    expect(removed.code, removed.stderr).toBe(0);
+    // The broker has applied the removal once a new call of ivan's is refused there; the stream
+    // was re-checked in the same step, so it can deliver nothing produced from here on.
+    await eventually(async () => (await fetchAs(ivan, topic)).err?.code === grpc.status.PERMISSION_DENIED, 'the broker applied it');
+    await produceValues(
+      topic,
+      Array.from({ length: 5 }, (_, i) => `after-${i}`),
+    );
+    const status = await stream.ended;
+    expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(status.metadata.get(REASON_TRAILER)[0]).toBe('AUTHORIZATION_FAILED');
+    expect(status.details).toContain(`User:ivan may not READ TOPIC "${topic}"`);
+    expect(status.details).toContain('the ACLs changed while this stream was open');
+    expect(stream.values).toEqual(before);
+    // An audit line names the cut.
+    const log = readFileSync(join(cluster!.dir, 'logs', 'broker-1.log'), 'utf8');
+    expect(log).toMatch(/"audit":true,"event":"denied","principal":"User:ivan".*the ACLs changed while this stream was open/);
+  });
+
+  it('an ACL change that leaves the stream allowed does not end it', async () => {
+    const topic = uniqueName('keep');
+    await createTopic(topic);
+    const kate = await credentialsOf('kate');
+    await addAcls(allow('User:kate', 'TOPIC', topic, 'READ'), allow('User:kate', 'TOPIC', `${topic}-other`, 'READ'));
+    await eventually(async () => (await fetchAs(kate, topic)).err === undefined, 'kate may read');
+    const stream = openConsume(kate, topic);
+    await produceValues(topic, ['one']);
+    await eventually(() => Promise.resolve(stream.values.length === 1), 'first record');
+    const removed = await runCli([
+      '--bootstrap',
+      cluster!.bootstrap,
+      'acls',
+      'remove',
+      '--principal',
+      'User:kate',
+      '--topic',
+      `${topic}-other`,
+    ]);
+    expect(removed.code, removed.stderr).toBe(0);
+    await eventually(
+      async () => (await fetchAs(kate, `${topic}-other`)).err?.code === grpc.status.PERMISSION_DENIED,
+      'the broker applied the removal of the other ACL',
+    );
+    await produceValues(topic, ['two']);
+    await eventually(() => Promise.resolve(stream.values.length === 2), 'the stream goes on');
+    stream.call.cancel();
+    expect((await stream.ended).code).toBe(grpc.status.CANCELLED);
+  });
+
+  it('a stream opened with a bearer token ends UNAUTHENTICATED when the token expires', async () => {
+    const topic = uniqueName('tok-stream');
+    await createTopic(topic);
+    const subject = uniqueName('judy');
+    await addAcls(allow(`User:${subject}`, 'TOPIC', topic, 'READ'));
+    const key = readFileSync(cluster!.tokenKeys!.privateKey, 'utf8');
+    const bearer = (token: string) =>
+      grpc.credentials.combineChannelCredentials(
+        grpc.credentials.createSsl(readFileSync(ca.caCert)),
+        grpc.credentials.createFromMetadataGenerator((_params, cb) => {
+          const md = new grpc.Metadata();
+          md.set('authorization', `Bearer ${token}`);
+          cb(null, md);
+        }),
+      );
+    const now = () => Math.floor(Date.now() / 1000);
+    await eventually(
+      async () => (await fetchAs(bearer(signToken(key, { sub: subject, exp: now() + 600 })), topic)).err === undefined,
+      'the ACL applies',
+    );
+    // exp already passed but within the 30 s of clock skew tolerated: accepted now, refused
+    // from exp + 30 s, when the stream must end too.
+    const exp = now() - LEEWAY_SECONDS + 8;
+    const stream = openConsume(bearer(signToken(key, { sub: subject, exp })), topic);
+    await produceValues(topic, ['while-valid']);
+    await eventually(() => Promise.resolve(stream.values.length === 1), 'the stream delivers while the token is valid');
+    const status = await stream.ended;
+    expect(status.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(status.metadata.get(REASON_TRAILER)[0]).toBe('AUTHENTICATION_FAILED');
+    expect(status.details).toContain(`it expired at ${new Date(exp * 1000).toISOString()} while this stream was open`);
+  }, 60_000);
 });

@@ -83,7 +83,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   }
 
   it('bash completes commands, subcommands, options and option choices from the tree', () => {
-    expect(complete('bash', 'samsa to')).toEqual(['topics']);
+    expect(complete('bash', 'samsa top')).toEqual(['topics']);
     expect(complete('bash', 'samsa topics ').sort()).toEqual(
       expect.arrayContaining(['add-partitions', 'alter', 'create', 'delete', 'describe', 'list']),
     );

@@ -4,10 +4,14 @@
  * produce and consume (all 256 byte values), kcat-style format strings, relative and time start
  * positions, and the wrong service named plainly.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { allCommands } from '../../cli/program.js';
 import { outputSchemaOf, validate } from '../../cli/schema.js';
+import { ensureTokenSigningKey } from '../../libs/security/index.js';
 import { commandPath } from '../../cli/usage.js';
 import { runCli, type CliRun } from '../harness/cli.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
@@ -92,6 +96,18 @@ describe('-o json and -o yaml', () => {
     const asJson = await samsa(['topics', 'describe', topic, '-o', 'json']);
     expect(parseYaml(yaml.stdout)).toEqual(JSON.parse(asJson.stdout));
     expect(await json('topics delete', [topic])).toEqual({ deleted: topic });
+
+    // Security administration (docs/security.md; behaviour in authorization.test.ts).
+    const aclTopic = uniqueName('cli-json-acl');
+    const acl = ['--allow', '--principal', 'User:json', '--operation', 'READ', '--topic', aclTopic];
+    expect(await json('acls add', acl)).toMatchObject({ added: [{ principal: 'User:json', operation: 'READ' }] });
+    expect(await json('acls list', ['--principal', 'User:json'])).toMatchObject({ acls: [{ resourceName: aclTopic }] });
+    expect(await json('acls remove', ['--principal', 'User:json'])).toMatchObject({ removed: [{ resourceName: aclTopic }] });
+    expect(await json('quotas set', ['--user', 'User:json', '--fetch-bytes', '1000'])).toMatchObject({ quota: { user: 'User:json' } });
+    expect(await json('quotas list', [])).toMatchObject({ quotas: [{ user: 'User:json', clientId: null }] });
+    expect(await json('quotas remove', ['--user', 'User:json'])).toEqual({ removed: { user: 'User:json', clientId: null } });
+    const signingKey = ensureTokenSigningKey(mkdtempSync(join(tmpdir(), 'samsa-cli-json-key-'))).privateKey;
+    expect(await json('tokens issue', ['--subject', 'json', '--key', signingKey])).toMatchObject({ principal: 'User:json' });
 
     // Every command that declares a shape is checked here, but perf failover (it starts a cluster of its own).
     const perfTopic = uniqueName('cli-json-perf');

@@ -11,6 +11,18 @@ import { unary } from '../routing/connections.js';
 import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../routing/metadata.js';
 import { retry } from '../retry/index.js';
 import { topicConfigFromEntries } from './topic-config.js';
+import {
+  bindingFromProto,
+  bindingToProto,
+  entityToProto,
+  filterToProto,
+  quotaFromProto,
+  quotaToProto,
+  type AclBinding,
+  type AclFilter,
+  type Quota,
+  type QuotaEntity,
+} from '../../security/index.js';
 
 export interface CreateTopicOptions {
   name: string;
@@ -111,6 +123,46 @@ export class Admin {
   async describeCluster(): Promise<ClusterDescription> {
     const md = await this.cluster.withRetry(() => this.cluster.fetchMetadata());
     return { clusterId: md.clusterId, controller: md.controller, brokers: md.brokers };
+  }
+
+  /**
+   * Adds ACL bindings (Kafka's model, docs/security.md); adding one that exists is a no-op. Needs
+   * ALTER on the cluster. Every service applies them within moments, without a restart.
+   */
+  async createAcls(acls: readonly AclBinding[]): Promise<void> {
+    await this.onController<v1.CreateAclsResponse__Output>((c, opts, cb) => c.createAcls({ acls: acls.map(bindingToProto) }, opts, cb));
+  }
+
+  /** The ACL bindings matching `filter` (every one when it is empty). Needs DESCRIBE on the cluster. */
+  async describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> {
+    const res = await this.onController<v1.DescribeAclsResponse__Output>((c, opts, cb) =>
+      c.describeAcls({ filter: filterToProto(filter) }, opts, cb),
+    );
+    return res.acls.map((b, i) => bindingFromProto(b, `acls[${i}]`));
+  }
+
+  /**
+   * Deletes the bindings matching any of `filters` and answers those deleted. Streams that only
+   * they allowed are ended (PERMISSION_DENIED) by the services. Needs ALTER on the cluster.
+   */
+  async deleteAcls(filters: readonly AclFilter[]): Promise<AclBinding[]> {
+    const res = await this.onController<v1.DeleteAclsResponse__Output>((c, opts, cb) =>
+      c.deleteAcls({ filters: filters.map(filterToProto) }, opts, cb),
+    );
+    return res.deleted.map((b, i) => bindingFromProto(b, `deleted[${i}]`));
+  }
+
+  /** Sets quotas (each replaces its entity's limits; 0 = unlimited) and removes those of `remove`. Needs ALTER_CONFIGS on the cluster. */
+  async alterQuotas(set: readonly Quota[], remove: readonly QuotaEntity[] = []): Promise<void> {
+    await this.onController<v1.AlterQuotasResponse__Output>((c, opts, cb) =>
+      c.alterQuotas({ set: set.map(quotaToProto), remove: remove.map(entityToProto) }, opts, cb),
+    );
+  }
+
+  /** Every quota. Needs DESCRIBE_CONFIGS on the cluster. */
+  async describeQuotas(): Promise<Quota[]> {
+    const res = await this.onController<v1.DescribeQuotasResponse__Output>((c, opts, cb) => c.describeQuotas({}, opts, cb));
+    return res.quotas.map(quotaFromProto);
   }
 
   private onController<Res>(

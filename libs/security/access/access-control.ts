@@ -74,11 +74,7 @@ export async function startAccessControl(options: AccessControlOptions): Promise
   const view = await SecurityView.start(options.etcd, new SecurityKeys(options.clusterRoot), logger);
   const enabled = config.authorization === 'acls' && !config.insecure;
   const authorizer = enabled ? new AclAuthorizer(new Set(config.superUsers)) : undefined;
-  if (authorizer) {
-    const refresh = (): void => authorizer.replace(view.aclBindings().values());
-    refresh();
-    view.onChange(refresh);
-  }
+  if (authorizer) authorizer.replace(view.aclBindings().values());
   const throttleCounter = meter.createCounter('samsa.quota.throttle_time', {
     unit: 'ms',
     description: 'time answers were held back because a quota was exceeded, by quota kind',
@@ -90,6 +86,13 @@ export async function startAccessControl(options: AccessControlOptions): Promise
     audit,
     metrics: { throttled: (kind, ms) => throttleCounter.add(ms, { kind }) },
   });
+  if (authorizer) {
+    // Every change the view applies: new calls see it at once, and open streams are asked again.
+    view.onChange(() => {
+      authorizer.replace(view.aclBindings().values());
+      guard.reauthorize();
+    });
+  }
   setAccessGuard(guard.interceptor);
   if (enabled)
     logger.info(

@@ -15,6 +15,13 @@
  *    the status after them; a stream's writer waits for each (its write callback fires when the
  *    message is really sent), so a throttled Consume stream slows down instead of buffering.
  *
+ * 5. keeps streams (Consume, GroupConsume, Replicate) as authorized as a new call would be, as
+ *    Kafka's re-authentication (KIP-368) does for connections: every ACL check a stream passed is
+ *    asked again at each ACL change the security view applies (reauthorize()), and a stream opened
+ *    with a bearer token ends when the token stops verifying. Either ends the stream at once with
+ *    PERMISSION_DENIED / UNAUTHENTICATED naming why; answers held back by a quota are dropped, not
+ *    sent after the refusal (ADR 0036).
+ *
  * With authorization off (SAMSA_AUTHORIZATION=none, or --insecure) step 2 still enforces the
  * service-only RPCs; ACLs are not consulted.
  */
@@ -26,7 +33,7 @@ import { CLUSTER, type Operation, type Resource } from '../acl/acl.js';
 import type { AuditLog } from '../audit.js';
 import type { QuotaMeter } from '../quota/throttle.js';
 import type { QuotaKind } from '../quota/quota.js';
-import type { TokenVerifier } from '../token/jwt.js';
+import { LEEWAY_SECONDS, type TokenVerifier } from '../token/jwt.js';
 import { resolveCaller, type Caller } from './caller.js';
 import { isSamsaMethod, ruleOf, type Check, type ResponseFilter, type Rule } from './rules.js';
 
@@ -79,13 +86,33 @@ function recordBytes(message: { batches?: unknown; records?: unknown }): number 
 }
 
 const PRODUCE = '/samsa.v1.BrokerService/Produce';
+
+const checkKey = (c: Check): string => `${c.operation}\u0000${c.resource.type}\u0000${c.resource.name}\u0000${c.orCluster ? 1 : 0}`;
 const FETCHES = new Set(['/samsa.v1.BrokerService/Fetch', '/samsa.v1.BrokerService/Consume']);
 
 export class AccessGuard {
+  /** Streams open now that an ACL change or their token's expiry may end. */
+  private readonly streams = new Set<GuardedCall>();
+
   constructor(readonly options: AccessGuardOptions) {}
 
   readonly interceptor: grpc.ServerInterceptor = (method, call) =>
-    isSamsaMethod(method.path) ? new GuardedCall(this.options, method.path, call) : new grpc.ServerInterceptingCall(call);
+    isSamsaMethod(method.path)
+      ? new GuardedCall(this.options, method.path, call, method.requestStream || method.responseStream ? this.streams : undefined)
+      : new grpc.ServerInterceptingCall(call);
+
+  /**
+   * Asks every open stream's ACL checks again (after the ACLs changed); a stream that would now be
+   * refused ends PERMISSION_DENIED. Synchronous: when it returns, no refused stream sends anything more.
+   */
+  reauthorize(): void {
+    for (const stream of [...this.streams]) stream.reauthorize();
+  }
+
+  /** Open streams the guard watches (for tests and metrics). */
+  get openStreams(): number {
+    return this.streams.size;
+  }
 
   /** The refusal of `check` for `caller`, or undefined when allowed. */
   static refusal(
@@ -139,11 +166,18 @@ class GuardedCall extends grpc.ServerInterceptingCall {
   private queued = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private gone = false;
+  /** The ACL checks this stream passed, to ask again when the ACLs change (streams only). */
+  private readonly passed = new Map<string, Check>();
+  private expiry: NodeJS.Timeout | undefined;
+  /** The guard ended the call (revoked) or the status went out: nothing more is sent. */
+  private ended = false;
 
   constructor(
     private readonly options: AccessGuardOptions,
     private readonly path: string,
     call: grpc.ServerInterceptingCallInterface,
+    /** The guard's set of open streams, for a streaming method; undefined for a unary one. */
+    private readonly streams: Set<GuardedCall> | undefined,
   ) {
     super(call, {
       start: (next) =>
@@ -167,10 +201,17 @@ class GuardedCall extends grpc.ServerInterceptingCall {
           onReceiveHalfClose: (pass) => {
             if (!this.rejected) pass();
           },
-          onCancel: () => this.cancelTimers(),
+          onCancel: () => {
+            this.forget();
+            this.cancelTimers();
+          },
         }),
-      sendMessage: (message: unknown, next) => this.send(message, next),
+      sendMessage: (message: unknown, next) => {
+        if (!this.ended) this.send(message, next);
+      },
       sendStatus: (status, next) => {
+        if (this.ended) return;
+        this.forget();
         if (this.totalThrottleMs > 0) {
           status.metadata ??= new grpc.Metadata();
           status.metadata.set(THROTTLE_TRAILER, String(this.totalThrottleMs));
@@ -206,7 +247,9 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     for (const check of rule.checks(message)) {
       const refusal = AccessGuard.refusal(this.options, caller, check, rule.anyOfType);
       if (refusal) return this.denied(caller, refusal, check);
+      if (this.streams && this.options.authorizer && !caller.service) this.passed.set(checkKey(check), check);
     }
+    this.watch(caller, rule);
     if (rule.filter && this.options.authorizer && !caller.service) {
       const authz = this.options.authorizer;
       this.filter = rule.filter;
@@ -218,6 +261,78 @@ class GuardedCall extends grpc.ServerInterceptingCall {
   }
 
   private may: (operation: Operation, resource: Resource) => boolean = () => true;
+  private rule: Extract<Rule, { kind: 'acl' }> | undefined;
+
+  /** A stream that passed its first message: watched for ACL changes and its token's expiry. */
+  private watch(caller: Caller, rule: Rule): void {
+    if (!this.streams || this.streams.has(this) || this.ended || this.gone) return;
+    if (rule.kind === 'acl') this.rule = rule;
+    this.streams.add(this);
+    const tokens = this.options.tokens;
+    if (caller.validUntilMs !== undefined && tokens) this.armExpiry(caller.validUntilMs, tokens.nowMs);
+  }
+
+  private armExpiry(validUntilMs: number, nowMs: () => number): void {
+    // setTimeout holds at most ~24.8 days; a longer-lived token re-arms when that fires.
+    const delay = Math.min(validUntilMs - nowMs(), 2 ** 31 - 1);
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = undefined;
+        if (nowMs() < validUntilMs) return this.armExpiry(validUntilMs, nowMs);
+        const caller = this.caller as Caller;
+        this.revoke(
+          caller,
+          new SamsaError(
+            'AUTHENTICATION_FAILED',
+            `bearer token refused: it expired at ${new Date(validUntilMs - LEEWAY_SECONDS * 1000).toISOString()} while this stream was open; ` +
+              'reopen it with a fresh token',
+          ),
+          undefined,
+        );
+      },
+      Math.max(0, delay),
+    );
+  }
+
+  /** Asks the checks this stream passed again; ends it PERMISSION_DENIED when one is now refused. */
+  reauthorize(): void {
+    const caller = this.caller;
+    if (this.ended || this.gone || !caller) return;
+    for (const check of this.passed.values()) {
+      const refusal = AccessGuard.refusal(this.options, caller, check, this.rule?.anyOfType);
+      if (refusal) {
+        const err = new SamsaError(
+          'AUTHORIZATION_FAILED',
+          `${refusal.message} (the ACLs changed while this stream was open; it was allowed when it opened)`,
+        );
+        return this.revoke(caller, err, check);
+      }
+    }
+  }
+
+  /**
+   * Ends the call now with `err`: answers still held back by a quota are dropped (they were
+   * authorized under what no longer holds), the handler is told the call is cancelled, and
+   * whatever it sends afterwards goes nowhere.
+   */
+  private revoke(caller: Caller, err: SamsaError, check: Check | undefined): void {
+    if (this.ended || this.gone) return;
+    this.denied(caller, err, check);
+    this.cancelTimers();
+    this.gone = false;
+    this.rejected = true;
+    const status = toGrpcStatus(err);
+    this.sendStatus(status);
+    this.ended = true;
+    this.downstream?.onCancel();
+  }
+
+  /** No longer an open stream: no more re-checks, no expiry timer. */
+  private forget(): void {
+    this.streams?.delete(this);
+    if (this.expiry) clearTimeout(this.expiry);
+    this.expiry = undefined;
+  }
 
   private denied(caller: Caller, err: SamsaError, check: Check | undefined): SamsaError {
     this.options.audit.denied({

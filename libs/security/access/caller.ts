@@ -24,6 +24,8 @@ export interface Caller {
   /** The client's IP address. */
   host: string;
   clientId: string;
+  /** A token's caller: when the token stops verifying (ms since the epoch); streams end then. */
+  validUntilMs?: number;
 }
 
 interface CallInfo extends CallWithAuthContext {
@@ -55,7 +57,8 @@ export function resolveCaller(call: CallInfo, metadata: grpc.Metadata, tokens: T
         'AUTHENTICATION_FAILED',
         'this cluster accepts no bearer tokens (its services have no SAMSA_TOKEN_PUBLIC_KEYS); use a client certificate',
       );
-    return { principal: tokens.verify(m[1] as string).principal, via: 'token', host, clientId };
+    const verified = tokens.verify(m[1] as string);
+    return { principal: verified.principal, via: 'token', host, clientId, validUntilMs: verified.validUntilMs };
   }
   if (call.getAuthContext().transportSecurityType === 'ssl') {
     const p = principalOf(call);

@@ -36,6 +36,11 @@ export interface TokenClaims {
 export interface VerifiedToken {
   principal: string;
   claims: TokenClaims;
+  /**
+   * When the token stops verifying (exp plus the clock skew tolerated), in ms since the epoch: a
+   * stream it opened is ended then (access-guard.ts), as a new call with it would be refused.
+   */
+  validUntilMs: number;
 }
 
 const fail = (why: string): never => {
@@ -72,7 +77,7 @@ export class TokenVerifier {
   constructor(
     publicKeysPem: readonly string[],
     private readonly audience: string | undefined,
-    private readonly nowMs: () => number = Date.now,
+    readonly nowMs: () => number = Date.now,
   ) {
     this.keys = publicKeysPem.map((pem, i) => {
       const key = createPublicKey(pem);
@@ -109,7 +114,11 @@ export class TokenVerifier {
       const list = Array.isArray(aud) ? aud : [aud];
       if (!list.includes(this.audience)) fail(`its audience is not "${this.audience}"`);
     }
-    return { principal: `User:${claims.sub as string}`, claims: claims as unknown as TokenClaims };
+    return {
+      principal: `User:${claims.sub as string}`,
+      claims: claims as unknown as TokenClaims,
+      validUntilMs: ((claims.exp as number) + LEEWAY_SECONDS) * 1000,
+    };
   }
 }
 
