@@ -50,6 +50,12 @@ const EPOCH_RACE_PAUSE_MS = 25;
  */
 export const RESPONSE_SLACK_MS = 2_500;
 
+/** What one request asked for a partition: the epoch followed and the fetch offset (our log end then). */
+interface Asked {
+  epoch: number;
+  fetchOffset: number;
+}
+
 type Stream = LockstepStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
 
 export class LeaderFetcher {
@@ -146,18 +152,18 @@ export class LeaderFetcher {
       this.failures = 0;
       // A response that came before the cancel took effect is as good as any.
       this.reasking = false;
-      await this.apply(response, request.epochs);
+      await this.apply(response, request.asked);
     }
   }
 
-  private nextRequest(): { message: v1.ReplicaFetchRequest; epochs: Map<string, number> } | undefined {
+  private nextRequest(): { message: v1.ReplicaFetchRequest; asked: Map<string, Asked> } | undefined {
     const now = Date.now();
     const all = [...this.partitions.entries()];
     if (all.length === 0) return undefined;
     // Rotate, so with a tight byte budget every partition gets to go first now and then.
     this.rotation = (this.rotation + 1) % all.length;
     const ordered = [...all.slice(this.rotation), ...all.slice(0, this.rotation)];
-    const epochs = new Map<string, number>();
+    const asked = new Map<string, Asked>();
     const positions: v1.ReplicaPartitionPosition[] = [];
     // Only from the leader incarnation the controller published: a leader process that restarted
     // has not been handed these partitions yet (its new epoch comes with the controller's next state).
@@ -168,7 +174,7 @@ export class LeaderFetcher {
       if ((this.pausedUntil.get(key) ?? 0) > now) continue;
       if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
       if (p.currentState.leaderBrokerEpoch !== leaderIncarnation) continue;
-      epochs.set(key, p.leaderEpoch);
+      asked.set(key, { epoch: p.leaderEpoch, fetchOffset: p.logEndOffset });
       positions.push({
         topic: p.topic,
         partition: p.partition,
@@ -187,7 +193,7 @@ export class LeaderFetcher {
         followerBrokerEpoch: ownIncarnation,
         leaderBrokerEpoch: leaderIncarnation,
       },
-      epochs,
+      asked,
     };
   }
 
@@ -212,18 +218,35 @@ export class LeaderFetcher {
     this.clientAddress = undefined;
   }
 
-  private async apply(response: v1.ReplicaFetchResponse__Output, epochs: ReadonlyMap<string, number>): Promise<void> {
+  private async apply(response: v1.ReplicaFetchResponse__Output, asked: ReadonlyMap<string, Asked>): Promise<void> {
     for (const data of response.partitions) {
       const key = keyOf(data.topic, data.partition);
       const p = this.partitions.get(key);
-      const epoch = epochs.get(key);
+      const position = asked.get(key);
       // The partition moved (new epoch, new leader, closed) while the request was out: its next
       // request will carry the new state, this answer is about the old one.
-      if (!p || epoch === undefined || p.closed || p.leaderEpoch !== epoch || p.leaderId !== this.leaderId) continue;
+      if (!p || position === undefined || p.closed || p.leaderEpoch !== position.epoch || p.leaderId !== this.leaderId) continue;
+      const epoch = position.epoch;
+      // The log moved under the request: right after a leader change, the previous leader's
+      // stream may still have been appending when this request went out with the old end. The
+      // answer (data, divergence, range) is about a position the log no longer has; the next
+      // request, at once, carries the real one, and the leader's epoch check settles what the
+      // late append left (KIP-101). Applying it instead failed the append and set the partition
+      // aside for REFUSED_PAUSE_MS, while every acks=all write on the new leader waited for it.
+      if (p.logEndOffset !== position.fetchOffset) {
+        this.settings.logger.debug(
+          { partition: key, leader: this.leaderId, askedAt: position.fetchOffset, logEndOffset: p.logEndOffset },
+          'log moved while the fetch was out; asking again',
+        );
+        continue;
+      }
       try {
         await this.applyOne(p, data, epoch);
       } catch (err) {
         const e = toSamsaError(err);
+        // Same race, the other way round: the late append landed while this answer was being
+        // applied (both wait in the log's one queue). Not a refusal: ask again at once.
+        if (p.logEndOffset !== position.fetchOffset && e.reason === 'OFFSET_OUT_OF_RANGE') continue;
         if (e.reason !== 'FENCED')
           this.settings.logger.warn({ err: e, partition: key, leader: this.leaderId }, 'applying replicated data failed; retrying shortly');
         this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);

@@ -1,0 +1,154 @@
+/**
+ * The follower's fetch loop (LeaderFetcher) against a real leader (ReplicationService on a real
+ * gRPC server in this process, over a ReplicaManager on real logs in temp dirs).
+ *
+ * The case: right after a leader change, the stream to the previous leader may still be
+ * appending to a partition when the stream to the new leader sends its request with the old log
+ * end. The new leader's answer is then about a position the log no longer has. It must be asked
+ * again at once, not applied (that failed the append and set the partition aside for 300 ms,
+ * while every acks=all write on the new leader waited for this follower: part of a controlled
+ * shutdown's write gap, docs/benchmarks.md Failover).
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
+import { buildBatch } from '../../../libs/record/index.js';
+import { ReplicaManager, type Partition } from '../../../libs/replica/index.js';
+import { replicationHandlers } from '../../../libs/replication/index.js';
+import { LeaderFetcher } from '../../../libs/replication/leader-fetcher.js';
+import { createServer, bindServer, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../../libs/rpc/index.js';
+import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from '../replica/helpers.js';
+
+const LEADER = 2;
+const FOLLOWER = 1;
+const batch = (v: string): Buffer => buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 });
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until(what: string, condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (condition()) return;
+    await sleep(5);
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+/** A replica manager of broker `id` hosting t-0 as `state` says, registered as TEST_INCARNATION. */
+const dataDirs = new Map<number, string>();
+
+async function broker(id: number, view: FakeView): Promise<ReplicaManager> {
+  const tmp = tempDir(`fetcher-${id}`);
+  dataDirs.set(id, tmp.dir);
+  cleanups.push(() => tmp.remove());
+  const manager = await ReplicaManager.start({ brokerId: id, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 0 });
+  manager.setIncarnation(TEST_INCARNATION);
+  cleanups.push(() => manager.close());
+  return manager;
+}
+
+async function hosted(manager: ReplicaManager): Promise<Partition> {
+  const p = await manager.partition('t', 0);
+  if (!p) throw new Error('t-0 not hosted');
+  return p;
+}
+
+describe('LeaderFetcher', () => {
+  it("asks again at once when its log moved while the request was out (the previous leader's late append)", async () => {
+    // Epoch 0: broker 2 leads alone and writes offset 0; broker 1 copies it.
+    const epoch0 = partitionState('t', 0, LEADER, [LEADER], 0, [LEADER, FOLLOWER]);
+    const leaderView = new FakeView();
+    const followerView = new FakeView();
+    for (const view of [leaderView, followerView]) {
+      view.setPartition(epoch0);
+      view.setTopic(topicRecord('t', 1));
+    }
+    const leaderReplicas = await broker(LEADER, leaderView);
+    const leader = await hosted(leaderReplicas);
+    const follower = await hosted(await broker(FOLLOWER, followerView));
+    await leader.append(batch('a'), { acks: 'leader', minInsyncReplicas: 1 });
+    const offset0 = (await leader.readForFollower(0, 1 << 20)).bytes;
+    await follower.appendAsFollower(offset0, 0, 0);
+
+    // What the stream to the previous leader still had in flight: a batch at offset 1 of epoch 0
+    // that broker 2 never got (made in a scratch log, as that leader would have written it).
+    const scratch = tempDir('fetcher-old-leader');
+    cleanups.push(() => scratch.remove());
+    const oldLeaderLog = await PartitionLog.open(
+      scratch.dir,
+      { ...DEFAULT_LOG_CONFIG, fsync: { mode: 'never' } } as typeof DEFAULT_LOG_CONFIG,
+      {
+        logger: silentLogger,
+      },
+    );
+    cleanups.push(() => oldLeaderLog.close());
+    await oldLeaderLog.appendAsFollower(offset0);
+    await oldLeaderLog.appendAsLeader(batch('late'), 0);
+    const late = (await oldLeaderLog.read(1, 1 << 20)).bytes;
+
+    // Epoch 1: broker 2 leads again with broker 1 in its ISR.
+    const epoch1 = partitionState('t', 0, LEADER, [LEADER, FOLLOWER], 1, [LEADER, FOLLOWER]);
+    leaderView.setPartition(epoch1);
+    followerView.setPartition(epoch1);
+
+    const shutdown = new AbortController();
+    const server = createServer();
+    server.addService(
+      loadSamsaProto().proto.samsa.v1.ReplicationService.service,
+      replicationHandlers({
+        brokerId: LEADER,
+        replicas: leaderReplicas,
+        logger: silentLogger,
+        shutdown: shutdown.signal,
+        maxMessageBytes: DEFAULT_RPC_LIMITS.maxMessageBytes,
+        brokerEpochOf: () => TEST_INCARNATION,
+      }),
+    );
+    const port = await bindServer(server, '127.0.0.1', 0, grpc.ServerCredentials.createInsecure());
+    cleanups.push(() => {
+      shutdown.abort();
+      server.forceShutdown();
+    });
+
+    const lines: { msg?: string; level?: number }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as { msg?: string; level?: number });
+        done();
+      },
+    });
+    const fetcher = new LeaderFetcher(LEADER, {
+      brokerId: FOLLOWER,
+      maxBytes: 1 << 20,
+      maxWaitMs: 5_000,
+      limits: DEFAULT_RPC_LIMITS,
+      logger: pino({ level: 'debug' }, sink),
+      addressOf: () => `127.0.0.1:${port}`,
+      brokerEpochOf: () => TEST_INCARNATION,
+    });
+    cleanups.push(() => fetcher.close());
+    fetcher.setPartitions([follower]);
+
+    // The follower is caught up, knows the HW, and its next request is parked at the leader.
+    await until('the follower caught up and parked', () => follower.highWatermark === 1 && leader.waiterCount > 0);
+    // The late append lands; then the leader takes a write, which answers the parked request
+    // with data from offset 1, where the follower's log no longer ends.
+    await follower.appendAsFollower(late, 1, 1);
+    expect(follower.logEndOffset).toBe(2);
+    await leader.append(batch('b'), { acks: 'leader', minInsyncReplicas: 1 });
+
+    // The follower drops the late batch (it diverges from the new leader's epoch 1: KIP-101)
+    // and ends up with the leader's log, byte for byte.
+    const segment = (id: number): Buffer => readFileSync(join(dataDirs.get(id) as string, 't-0', '00000000000000000000.log'));
+    await until('the follower converged', () => follower.highWatermark === 2 && segment(FOLLOWER).equals(segment(LEADER)));
+    expect(lines.filter((l) => l.msg === 'applying replicated data failed; retrying shortly')).toEqual([]);
+    expect(lines.some((l) => l.msg === 'log moved while the fetch was out; asking again')).toBe(true);
+  });
+});
