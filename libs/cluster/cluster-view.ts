@@ -7,7 +7,7 @@
  * revision was compacted away), the view reloads everything and emits the differences.
  * Listeners run synchronously, in etcd revision order, after the view has applied the change.
  */
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
 import type {
   BrokerAdmission,
@@ -19,6 +19,7 @@ import type {
   PartitionState,
   TopicRecord,
 } from './metadata.js';
+import { PrefixMirror } from './prefix-mirror.js';
 
 export type ClusterChange =
   | { kind: 'broker'; id: number; registration: BrokerRegistration | undefined }
@@ -52,19 +53,23 @@ const emptySnapshot = (): Snapshot => ({
 export class ClusterView {
   private data: Snapshot = emptySnapshot();
   private readonly listeners = new Set<(change: ClusterChange) => void>();
-  private watcher: Watcher | undefined;
-  private closed = false;
+  private mirror: PrefixMirror | undefined;
   private revision = '0';
 
   private constructor(
-    private readonly etcd: Etcd3,
     private readonly keys: MetadataKeys,
     private readonly logger: Logger,
   ) {}
 
   static async start(etcd: Etcd3, keys: MetadataKeys, logger: Logger): Promise<ClusterView> {
-    const view = new ClusterView(etcd, keys, logger);
-    await view.load();
+    const view = new ClusterView(keys, logger);
+    view.mirror = await PrefixMirror.start({
+      etcd,
+      prefix: keys.root + '/',
+      logger,
+      what: 'the cluster metadata',
+      handlers: { snapshot: (kvs, revision) => view.onSnapshot(kvs, revision), change: (kv, deleted) => view.onEvent(kv, deleted) },
+    });
     return view;
   }
 
@@ -146,58 +151,21 @@ export class ClusterView {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.listeners.clear();
-    const w = this.watcher;
-    this.watcher = undefined;
-    if (w) await w.cancel().catch(() => undefined);
+    await this.mirror?.close();
   }
 
-  /** Reads everything at one revision, emits the differences from what we had, then watches. */
-  private async load(): Promise<void> {
-    const res = await this.etcd
-      .getAll()
-      .prefix(this.keys.root + '/')
-      .exec();
+  /** Everything at one revision (start, and every reload after a failed watch): emits the differences from what we had. */
+  private onSnapshot(kvs: readonly IKeyValue[], revision: string): void {
     const next = emptySnapshot();
-    for (const kv of res.kvs) this.applyTo(next, kv.key.toString(), kv.value.toString(), kv.mod_revision);
+    for (const kv of kvs) this.applyTo(next, kv.key.toString(), kv.value.toString(), kv.mod_revision);
     const previous = this.data;
     this.data = next;
-    this.revision = res.header.revision;
+    this.revision = revision;
     this.emitDiff(previous, next);
-    if (this.closed) return;
-    const watcher = await this.etcd
-      .watch()
-      .prefix(this.keys.root + '/')
-      .startRevision(String(BigInt(res.header.revision) + 1n))
-      .create();
-    if (this.closed) {
-      await watcher.cancel();
-      return;
-    }
-    this.watcher = watcher;
-    watcher.on('put', (kv) => this.onEvent(kv, false));
-    watcher.on('delete', (kv) => this.onEvent(kv, true));
-    watcher.on('error', (err) => {
-      if (this.closed) return;
-      this.logger.warn({ err }, 'metadata watch failed; reloading the cluster view');
-      void watcher.cancel().catch(() => undefined);
-      this.watcher = undefined;
-      this.reloadWithRetry();
-    });
-  }
-
-  private reloadWithRetry(): void {
-    if (this.closed) return;
-    this.load().catch((err: unknown) => {
-      this.logger.warn({ err }, 'reloading the cluster view failed; retrying in 1 s');
-      const t = setTimeout(() => this.reloadWithRetry(), 1000);
-      t.unref();
-    });
   }
 
   private onEvent(kv: IKeyValue, deleted: boolean): void {
-    if (this.closed) return;
     this.revision = kv.mod_revision;
     const key = kv.key.toString();
     const change = this.applyTo(this.data, key, deleted ? undefined : kv.value.toString(), kv.mod_revision);

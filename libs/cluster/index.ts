@@ -4,6 +4,7 @@ export { connectEtcd } from './etcd.js';
 export { Membership } from './membership.js';
 export { MembershipOwner } from './membership-owner.js';
 export { ClusterView, type ClusterChange } from './cluster-view.js';
+export { PrefixMirror, type PrefixMirrorHandlers, type PrefixMirrorOptions } from './prefix-mirror.js';
 export {
   validateTopicName,
   assertNotInternalTopic,

@@ -9,10 +9,11 @@
  * Only the active controller writes them, in transactions fenced on its election key
  * (security-admin.ts). Every service reads them through a SecurityView: one read at a revision,
  * then a watch from the next, so a change applies everywhere within moments and without a restart
- * (the same scheme as libs/cluster ClusterView). A watch that fails reloads everything. Values
+ * (libs/cluster PrefixMirror, as ClusterView). A watch that fails reloads everything. Values
  * that do not parse or validate are logged and skipped, never half-applied.
  */
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
+import { PrefixMirror } from '../../cluster/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import { validateBinding, type AclBinding } from '../acl/acl.js';
 import { validateQuota, type Quota } from '../quota/quota.js';
@@ -40,18 +41,22 @@ export class SecurityView {
   private readonly acls = new Map<string, AclBinding>();
   private readonly quotaMap = new Map<string, Quota>();
   private readonly listeners = new Set<() => void>();
-  private watcher: Watcher | undefined;
-  private closed = false;
+  private mirror: PrefixMirror | undefined;
 
   private constructor(
-    private readonly etcd: Etcd3,
     readonly keys: SecurityKeys,
     private readonly logger: Logger,
   ) {}
 
   static async start(etcd: Etcd3, keys: SecurityKeys, logger: Logger): Promise<SecurityView> {
-    const view = new SecurityView(etcd, keys, logger);
-    await view.load();
+    const view = new SecurityView(keys, logger);
+    view.mirror = await PrefixMirror.start({
+      etcd,
+      prefix: keys.root,
+      logger,
+      what: 'ACLs and quotas',
+      handlers: { snapshot: (kvs) => view.onSnapshot(kvs), change: (kv, deleted) => view.onEvent(kv, deleted) },
+    });
     return view;
   }
 
@@ -72,53 +77,19 @@ export class SecurityView {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.listeners.clear();
-    const w = this.watcher;
-    this.watcher = undefined;
-    if (w) await w.cancel().catch(() => undefined);
+    await this.mirror?.close();
   }
 
-  private async load(): Promise<void> {
-    const res = await this.etcd.getAll().prefix(this.keys.root).exec();
+  private onSnapshot(kvs: readonly IKeyValue[]): void {
     this.acls.clear();
     this.quotaMap.clear();
-    for (const kv of res.kvs) this.apply(kv.key.toString(), kv.value.toString());
+    for (const kv of kvs) this.apply(kv.key.toString(), kv.value.toString());
     this.emit();
-    if (this.closed) return;
-    const watcher = await this.etcd
-      .watch()
-      .prefix(this.keys.root)
-      .startRevision(String(BigInt(res.header.revision) + 1n))
-      .create();
-    if (this.closed) {
-      await watcher.cancel();
-      return;
-    }
-    this.watcher = watcher;
-    watcher.on('put', (kv: IKeyValue) => this.onEvent(kv.key.toString(), kv.value.toString()));
-    watcher.on('delete', (kv: IKeyValue) => this.onEvent(kv.key.toString(), undefined));
-    watcher.on('error', (err) => {
-      if (this.closed) return;
-      this.logger.warn({ err }, 'ACL/quota watch failed; reloading them');
-      void watcher.cancel().catch(() => undefined);
-      this.watcher = undefined;
-      this.reloadWithRetry();
-    });
   }
 
-  private reloadWithRetry(): void {
-    if (this.closed) return;
-    this.load().catch((err: unknown) => {
-      this.logger.warn({ err }, 'reloading ACLs and quotas failed; retrying in 1 s');
-      const t = setTimeout(() => this.reloadWithRetry(), 1000);
-      t.unref();
-    });
-  }
-
-  private onEvent(key: string, raw: string | undefined): void {
-    if (this.closed) return;
-    this.apply(key, raw);
+  private onEvent(kv: IKeyValue, deleted: boolean): void {
+    this.apply(kv.key.toString(), deleted ? undefined : kv.value.toString());
     this.emit();
   }
 
