@@ -25,9 +25,9 @@ export const TLS_CONFIG_SPEC = {
   tlsClientAuth: oneOf(
     'SAMSA_TLS_CLIENT_AUTH',
     'tls-client-auth',
-    'required',
+    'optional',
     CLIENT_AUTH_MODES,
-    'required: a client without a certificate signed by the CA fails the TLS handshake; optional: it may connect and is anonymous (a certificate that fails verification is never a principal)',
+    'optional: a client may connect without a certificate and authenticate with a bearer token, or be User:ANONYMOUS (no rights unless an ACL names it; refused outright when ACLs are off); a certificate that fails verification is never a principal. required: a client without a certificate signed by the CA fails the TLS handshake (no bearer-token clients)',
   ),
   tlsReloadMs: int(
     'SAMSA_TLS_RELOAD_MS',

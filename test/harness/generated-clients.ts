@@ -3,8 +3,12 @@
  * a topic, produce `count` keyed JSON records with one header, stream every partition back), checked
  * the same way for each language.
  */
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { Samsa } from '../../libs/client/index.js';
 import { partitionForKey } from '../../libs/partitioner/index.js';
+import { signToken } from '../../libs/security/index.js';
+import type { LocalCluster } from '../../tools/launcher/index.js';
 
 export interface ExampleRun {
   topic: string;
@@ -31,4 +35,22 @@ export function expectExampleClientOutput(output: string, run: ExampleRun): void
   }
   expect(partitionsByKey.size).toBe(Math.min(4, run.count));
   for (const [key, set] of partitionsByKey) expect([...set]).toEqual([String(partitionForKey(Buffer.from(key), run.partitions))]);
+}
+
+/**
+ * The environment of an example client that holds only the cluster's CA and a bearer token (no
+ * client certificate) for a principal of its own, allowed everything on topics (the examples
+ * create topics, produce, consume, and produce to a missing one for its error).
+ */
+export async function tokenOnlyClientEnv(cluster: LocalCluster, subject: string): Promise<NodeJS.ProcessEnv> {
+  if (!cluster.tokenKeys || !cluster.clientTls) throw new Error('a plaintext cluster takes no tokens');
+  const samsa = new Samsa({ bootstrap: cluster.bootstrap });
+  try {
+    const acl = { principal: `User:${subject}`, host: '*', permission: 'ALLOW', operation: 'ALL' } as const;
+    await samsa.admin().createAcls([{ ...acl, resourceType: 'TOPIC', resourceName: '*', patternType: 'LITERAL' }]);
+  } finally {
+    await samsa.close();
+  }
+  const token = signToken(readFileSync(cluster.tokenKeys.privateKey, 'utf8'), { sub: subject, exp: Math.floor(Date.now() / 1000) + 600 });
+  return { ...process.env, SAMSA_TLS_CA: cluster.clientTls.ca, SAMSA_TLS_CERT: '', SAMSA_TLS_KEY: '', SAMSA_TOKEN: token };
 }

@@ -4,8 +4,9 @@
  * the controller and applied without a restart; internal RPCs for service identities only; bearer
  * tokens; quotas that throttle instead of failing.
  *
- * The cluster accepts clients without a certificate (SAMSA_TLS_CLIENT_AUTH=optional) so that
- * bearer tokens can be tried; such a client without a token is User:ANONYMOUS and has no ACLs.
+ * The cluster runs with the default client authentication (SAMSA_TLS_CLIENT_AUTH=optional), so
+ * bearer-token clients get in without a certificate; a client with neither is User:ANONYMOUS and
+ * has no ACLs, and a certificate that does not verify counts as none.
  * This process's own default transport carries the CLI's certificate, a super-user (as `npm start`
  * makes it): it plays the operator.
  */
@@ -20,6 +21,7 @@ import {
   replicationClient,
   deadlineIn,
   REASON_TRAILER,
+  SERVICE_IDENTITY_HEADER,
   type v1,
 } from '../../libs/rpc/index.js';
 import { waitUntil } from '../../tools/launcher/index.js';
@@ -28,6 +30,7 @@ import {
   LEEWAY_SECONDS,
   bindingToProto,
   clientTlsCredentials,
+  LocalCa,
   signToken,
   THROTTLE_TRAILER,
   type AclBinding,
@@ -36,8 +39,10 @@ import { runCli } from '../harness/cli.js';
 import { sharedTestCa, startCluster, tempDir, TEST_SECURITY, uniqueName } from '../harness/cluster.js';
 
 const tls = TEST_SECURITY === 'tls';
-const cluster = tls
-  ? await startCluster({ name: 'authz', brokers: 1, controllers: 1, coordinators: 1, env: { SAMSA_TLS_CLIENT_AUTH: 'optional' } })
+const cluster = tls ? await startCluster({ name: 'authz', brokers: 1, controllers: 1, coordinators: 1 }) : undefined;
+// A second, small cluster with ACL checks off (SAMSA_AUTHORIZATION=none).
+const withoutAcls = tls
+  ? await startCluster({ name: 'authz-none', brokers: 1, controllers: 1, env: { SAMSA_AUTHORIZATION: 'none' } })
   : undefined;
 const ca = await sharedTestCa();
 const certDir = tempDir('authz-certs');
@@ -275,6 +280,52 @@ describe.runIf(tls)('ACLs: deny by default, Kafka operations per RPC', () => {
     await createTopic(topic);
     const { err } = await produceAs(anonymous, topic);
     expect(err?.details).toContain(`User:ANONYMOUS may not WRITE TOPIC "${topic}"`);
+    expect(err?.details).toContain('no client certificate the cluster verified and no bearer token');
+  });
+
+  it('a certificate that is expired or from another CA is no principal: ANONYMOUS, with no rights, told why', async () => {
+    const topic = uniqueName('badcert');
+    await createTopic(topic);
+    // Even with an ACL for its name: the name of an unverified certificate is never taken.
+    await addAcls(allow('User:mallory', 'TOPIC', topic, 'WRITE'));
+    const otherCa = await LocalCa.openOrCreate(tempDir('authz-other-ca'), 'Some other CA');
+    const foreign = await otherCa.issue('mallory', { outDir: tempDir('authz-foreign') });
+    const expired = await ca.issue('mallory', { days: -1, outDir: tempDir('authz-expired') });
+    const caPem = readFileSync(ca.caCert);
+    for (const files of [foreign, expired]) {
+      const creds = grpc.credentials.createSsl(caPem, readFileSync(files.key), readFileSync(files.cert));
+      const { err } = await produceAs(creds, topic);
+      expect(err?.code).toBe(grpc.status.PERMISSION_DENIED);
+      expect(err?.details).toContain(`User:ANONYMOUS may not WRITE TOPIC "${topic}"`);
+      expect(err?.details).toContain('an expired certificate or one from another CA counts as none');
+    }
+  });
+
+  it('a client without a certificate cannot pass for a service with the plaintext claim header', async () => {
+    const anonymous = grpc.credentials.createSsl(readFileSync(ca.caCert));
+    const metadata = new grpc.Metadata();
+    metadata.set(SERVICE_IDENTITY_HEADER, 'coordinator/1');
+    const internal = await outcome((cb) =>
+      keep(controller(anonymous)).createInternalTopic(
+        { name: '__consumer_offsets', partitions: 1, replicationFactor: 1 },
+        metadata,
+        opts(),
+        cb,
+      ),
+    );
+    expect(internal.err?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(internal.err?.details).toContain('User:ANONYMOUS is not one');
+    metadata.set(SERVICE_IDENTITY_HEADER, 'broker/1');
+    const epoch = await outcome((cb) =>
+      keep(replicationClient(cluster!.bootstrap, undefined, anonymous)).offsetForLeaderEpoch(
+        { topic: 'x', partition: 0, leaderEpoch: 0 } as v1.OffsetForLeaderEpochRequest,
+        metadata,
+        opts(),
+        cb,
+      ),
+    );
+    expect(epoch.err?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(epoch.err?.details).toContain('User:ANONYMOUS is not one');
   });
 });
 
@@ -623,4 +674,16 @@ describe.runIf(tls)('open streams follow ACL changes and token expiry', () => {
     expect(status.metadata.get(REASON_TRAILER)[0]).toBe('AUTHENTICATION_FAILED');
     expect(status.details).toContain(`it expired at ${new Date(exp * 1000).toISOString()} while this stream was open`);
   }, 60_000);
+});
+
+describe.runIf(tls)('with ACL checks off (SAMSA_AUTHORIZATION=none)', () => {
+  it('a client must still authenticate: without a certificate or token it is refused UNAUTHENTICATED', async () => {
+    const metadata = (credentials: grpc.ChannelCredentials) =>
+      outcome((cb) => keep(brokerClient(withoutAcls!.bootstrap, undefined, credentials)).getMetadata({ topics: [] }, opts(), cb));
+    const anonymous = await metadata(grpc.credentials.createSsl(readFileSync(ca.caCert)));
+    expect(anonymous.err?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(anonymous.err?.details).toContain('this cluster checks no ACLs (SAMSA_AUTHORIZATION=none), so every client must authenticate');
+    // Any verified certificate may do anything but the service-only RPCs.
+    expect((await metadata(bob!)).err).toBeUndefined();
+  });
 });

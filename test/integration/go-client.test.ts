@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa } from '../../libs/client/index.js';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
-import { expectExampleClientOutput } from '../harness/generated-clients.js';
+import { expectExampleClientOutput, tokenOnlyClientEnv } from '../harness/generated-clients.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const GO_GRPC_SOURCES = '/usr/share/gocode/src/google.golang.org/grpc';
@@ -74,6 +74,22 @@ describe.skipIf(missing !== undefined)('a plain generated Go client', () => {
     expect(output).toContain(
       'error as expected (consume partition 3 of 3): status=NOT_FOUND reason=UNKNOWN_TOPIC_OR_PARTITION retriable=false',
     );
+  });
+
+  it('authenticates with only the CA and a bearer token (grpc.WithPerRPCCredentials)', async () => {
+    if (!build) throw new Error('not built');
+    if (!cluster?.tokenKeys || !cluster.clientTls) return; // plaintext run: no tokens
+    const env = await tokenOnlyClientEnv(cluster, uniqueName('go-token'));
+    const bootstrap = ['--bootstrap', cluster.bootstrap];
+    const topic = uniqueName('go-token');
+    const run = spawnSync(build.binary, [...bootstrap, '--topic', topic, '--partitions', '3', '--count', '12'], {
+      encoding: 'utf8',
+      timeout: 90_000,
+      env,
+    });
+    const output = run.stdout + run.stderr;
+    expect(run.status, output).toBe(0);
+    expectExampleClientOutput(output, { topic, partitions: 3, count: 12, header: /headers=\[source=go\]/g });
   });
 
   it('consumes as a consumer-group member through GroupConsume and commits what it processed', { timeout: 180_000 }, async () => {

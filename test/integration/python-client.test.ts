@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
-import { expectExampleClientOutput } from '../harness/generated-clients.js';
+import { expectExampleClientOutput, tokenOnlyClientEnv } from '../harness/generated-clients.js';
 
 const PYTHON = '/usr/bin/python3';
 const root = join(import.meta.dirname, '..', '..');
@@ -59,5 +59,35 @@ describe.skipIf(skip)('a plain generated Python client', () => {
     expect(run.status, output).toBe(0);
     expectExampleClientOutput(output, { topic, partitions: 3, count: 12, header: /headers=\{'source': 'python'\}/g });
     expect(output).toContain('error as expected: status=NOT_FOUND reason=UNKNOWN_TOPIC_OR_PARTITION');
+  });
+
+  it('with only the CA and a bearer token (access_token_call_credentials), against the default listener', async () => {
+    if (!cluster?.tokenKeys || !cluster.clientTls) return; // plaintext run: no tokens
+    // A principal of its own with the ACLs the example needs, and a token for it.
+    const env = await tokenOnlyClientEnv(cluster, uniqueName('py-token'));
+    const bootstrap = ['--bootstrap', cluster.bootstrap];
+    const gen = tempDir('python-gen-token');
+    execFileSync('bash', [join(root, 'examples/python/gen.sh'), gen], { encoding: 'utf8' });
+    const topic = uniqueName('py-token');
+    const args = [
+      join(root, 'examples/python/client.py'),
+      ...bootstrap,
+      '--topic',
+      topic,
+      '--partitions',
+      '3',
+      '--count',
+      '12',
+      '--gen-dir',
+      gen,
+    ];
+    const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 90_000, env });
+    const output = run.stdout + run.stderr;
+    expect(run.status, output).toBe(0);
+    expectExampleClientOutput(output, { topic, partitions: 3, count: 12, header: /headers=\{'source': 'python'\}/g });
+    // A token the cluster does not trust: UNAUTHENTICATED, not the certificate's (there is none) nor ANONYMOUS.
+    const bad = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 90_000, env: { ...env, SAMSA_TOKEN: 'not.a.token' } });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/UNAUTHENTICATED/);
   });
 });

@@ -24,7 +24,16 @@ import { createLogger } from '../../libs/telemetry/index.js';
 import { sharedTestCa, startCluster, tempDir, TEST_SECURITY } from '../harness/cluster.js';
 
 const tls = TEST_SECURITY === 'tls';
-const cluster = tls ? await startCluster({ name: 'security', brokers: 1, controllers: 1, env: { SAMSA_TLS_RELOAD_MS: '200' } }) : undefined;
+// Client certificates required (the default is optional, for bearer tokens; authorization.test.ts
+// covers that mode): here a client the cluster cannot authenticate fails the handshake.
+const cluster = tls
+  ? await startCluster({
+      name: 'security',
+      brokers: 1,
+      controllers: 1,
+      env: { SAMSA_TLS_RELOAD_MS: '200', SAMSA_TLS_CLIENT_AUTH: 'required' },
+    })
+  : undefined;
 const ca = await sharedTestCa();
 const otherCa = await LocalCa.openOrCreate(tempDir('other-ca'), 'Some other CA');
 const certDir = tempDir('certs');

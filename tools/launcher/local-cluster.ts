@@ -255,7 +255,8 @@ async function main(): Promise<number> {
   const security = s.insecure
     ? '\n*** INSECURE: plaintext gRPC, no authentication; anyone who reaches these ports is trusted. For development only. ***\n'
     : `\nTLS on every port, mutual TLS between services. CA and certificates: ${resolve(s.dataDir, 'tls')} ` +
-      `(clients: ca.crt, and samsa-cli.crt + samsa-cli.key as a client certificate; see docs/security.md).\n`;
+      '(clients: ca.crt, and samsa-cli.crt + samsa-cli.key as a client certificate, a super-user; or ca.crt and a bearer token ' +
+      'from `samsa tokens issue --subject NAME` for a principal given ACLs with `samsa acls add`; see docs/security.md).\n';
   process.stdout.write(
     `\n${table(rows)}\n${security}\nSamsa is running. In another terminal:\n\n` +
       `  npx samsa${flag} topics create demo --partitions 6\n` +

@@ -82,6 +82,7 @@ export async function startAccessControl(options: AccessControlOptions): Promise
   const guard = new AccessGuard({
     authorizer,
     tokens,
+    insecure: config.insecure,
     quotas: options.quotas ? new QuotaMeter(() => view.quotas()) : undefined,
     audit,
     metrics: { throttled: (kind, ms) => throttleCounter.add(ms, { kind }) },

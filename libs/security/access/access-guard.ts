@@ -58,6 +58,11 @@ export interface AccessGuardOptions {
   /** undefined: authorization off (only service-only RPCs are enforced). */
   authorizer: AclAuthorizer | undefined;
   tokens: TokenVerifier | undefined;
+  /**
+   * The server is plaintext (--insecure): callers are known by their claim header. On a TLS server
+   * only a verified certificate or token makes a principal.
+   */
+  insecure: boolean;
   /** Brokers only: the quota meter. */
   quotas: QuotaMeter | undefined;
   audit: AuditLog;
@@ -131,11 +136,15 @@ export class AccessGuard {
       if (anyOfType && authz.authorizeAny(caller.principal, caller.host, anyOfType.operation, anyOfType.type)) return undefined;
     }
     const what = `${caller.principal} may not ${check.operation} ${check.resource.type} "${check.resource.name}"`;
+    const anonymous =
+      caller.via === 'none' && !options.insecure
+        ? '. The caller presented no client certificate the cluster verified and no bearer token (an expired certificate or one from another CA counts as none)'
+        : '';
     if (decision.why === 'deny') {
       const b = decision.binding;
       return new SamsaError(
         'AUTHORIZATION_FAILED',
-        `${what}: denied by the ACL ${b.permission} ${b.principal} ${b.operation} on ${b.resourceType} ${b.resourceName} (${b.patternType}) from ${b.host}`,
+        `${what}: denied by the ACL ${b.permission} ${b.principal} ${b.operation} on ${b.resourceType} ${b.resourceName} (${b.patternType}) from ${b.host}${anonymous}`,
       );
     }
     const flag =
@@ -147,7 +156,7 @@ export class AccessGuard {
         : '';
     return new SamsaError(
       'AUTHORIZATION_FAILED',
-      `${what}${also}: no ACL allows it. An operator can add one: samsa acls add --allow --principal ${caller.principal} --operation ${check.operation} ${flag}`,
+      `${what}${also}: no ACL allows it. An operator can add one: samsa acls add --allow --principal ${caller.principal} --operation ${check.operation} ${flag}${anonymous}`,
     );
   }
 }
@@ -184,7 +193,7 @@ class GuardedCall extends grpc.ServerInterceptingCall {
         next({
           onReceiveMetadata: (metadata, pass) => {
             try {
-              this.caller = resolveCaller(call, metadata, options.tokens);
+              this.caller = resolveCaller(call, metadata, options.tokens, options.insecure);
             } catch (err) {
               this.authError = toSamsaError(err);
             }
@@ -231,6 +240,16 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     if (this.authError) return this.authError;
     const caller = this.caller;
     if (!caller) return new SamsaError('AUTHENTICATION_FAILED', 'no caller identity (metadata missing)');
+    if (!this.options.authorizer && !this.options.insecure && caller.via === 'none')
+      return this.denied(
+        caller,
+        new SamsaError(
+          'AUTHENTICATION_FAILED',
+          'this cluster checks no ACLs (SAMSA_AUTHORIZATION=none), so every client must authenticate: ' +
+            'with a client certificate signed by the cluster CA, or a bearer token',
+        ),
+        undefined,
+      );
     const rule = ruleOf(this.path);
     if (!rule) return this.denied(caller, new SamsaError('AUTHORIZATION_FAILED', `${this.path} has no access rule; refused`), undefined);
     if (rule.kind === 'services') {

@@ -4,9 +4,12 @@
  *
  * - A bearer token (`authorization: Bearer <jwt>` metadata) decides when present: it must verify
  *   (jwt.ts), or the call fails UNAUTHENTICATED; it never falls back to the certificate.
- * - Otherwise, over TLS, the verified client certificate (principal.ts); none: User:ANONYMOUS.
- * - In plaintext (--insecure) nothing is verified: a service's *claim* header names it (libs/rpc
- *   principal.ts), everyone else is User:ANONYMOUS.
+ * - Otherwise, on a TLS server, the verified client certificate (principal.ts); none, or one that
+ *   did not verify: User:ANONYMOUS. The claim header is never read there: a client without a
+ *   certificate could send it (grpc-js gives an unverified connection no auth context at all, so
+ *   the server's own mode decides, not what the call looks like).
+ * - On a plaintext server (--insecure) nothing is verified: a service's *claim* header names it
+ *   (libs/rpc principal.ts), everyone else is User:ANONYMOUS.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
@@ -42,7 +45,7 @@ export function hostOfPeer(peer: string): string {
 }
 
 /** The caller of a call whose metadata is `metadata`; throws AUTHENTICATION_FAILED for a bad token. */
-export function resolveCaller(call: CallInfo, metadata: grpc.Metadata, tokens: TokenVerifier | undefined): Caller {
+export function resolveCaller(call: CallInfo, metadata: grpc.Metadata, tokens: TokenVerifier | undefined, insecure: boolean): Caller {
   const host = hostOfPeer(call.getPeer());
   const rawClientId = metadata.get(CLIENT_ID_HEADER)[0];
   const clientId = typeof rawClientId === 'string' ? rawClientId : '';
@@ -60,7 +63,7 @@ export function resolveCaller(call: CallInfo, metadata: grpc.Metadata, tokens: T
     const verified = tokens.verify(m[1] as string);
     return { principal: verified.principal, via: 'token', host, clientId, validUntilMs: verified.validUntilMs };
   }
-  if (call.getAuthContext().transportSecurityType === 'ssl') {
+  if (!insecure) {
     const p = principalOf(call);
     return {
       principal: p.name,
