@@ -4,7 +4,11 @@
  * from others on the machine hits both alike. Each run reads the same topic from the start with a
  * fresh assigned consumer and ends when every record is handled. Per run: records/s, and the CPU
  * seconds of each worker thread and of the consumer's own thread (from /proc/self/task/<tid>/stat),
- * so the use of both cores is visible even when the machine is loaded. Prints a Markdown table.
+ * so the use of both cores is visible even when the machine is loaded: "cores used" is the workers'
+ * CPU seconds over the run's wall seconds (at most 1 with one worker). Note that with the kernel's
+ * autogroup scheduling (sched_autogroup_enabled=1) a busy machine gives this process's session a
+ * fair share of the cores as a whole, however many threads it runs, so on a loaded machine two
+ * workers split the work without finishing sooner. Prints a Markdown table.
  *
  * Settings (environment): SAMSA_BENCH_RUNS=3 runs per worker count; SAMSA_BENCH_RECORDS=2000;
  * SAMSA_BENCH_ROUNDS=400 SHA-256 rounds per record (handlers/cpu-burn.ts).
@@ -34,6 +38,10 @@ interface Result {
   workerCpu: number[];
   mainCpu: number;
   seconds: number;
+  /** From run() until the first record was handled: worker start-up, first fetch. */
+  startup: number;
+  /** records/s from the first handled record to the last (start-up excluded). */
+  steadyPerSecond: number;
 }
 
 async function runOnce(samsa: Samsa, topic: string, workers: number): Promise<Result> {
@@ -46,19 +54,32 @@ async function runOnce(samsa: Samsa, topic: string, workers: number): Promise<Re
   const started = performance.now();
   const running = consumer.run({ workers, eachMessage: { module: new URL('./handlers/cpu-burn.js', import.meta.url), export: 'burn' } });
   let result: Result;
+  const handled = (): number => (consumer.running?.finished() ?? []).reduce((n, f) => n + f.offset, 0);
   try {
+    let firstAt = 0;
+    let firstCount = 0;
     await waitUntil(
-      () => (consumer.running?.finished() ?? []).reduce((n, f) => n + f.offset, 0) >= RECORDS,
+      () => {
+        const n = handled();
+        if (firstAt === 0 && n > 0) {
+          firstAt = performance.now();
+          firstCount = n;
+        }
+        return n >= RECORDS;
+      },
       600_000,
       'every record handled',
-      20,
+      5,
     );
-    const seconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
     // Read before close(): a worker's /proc entry goes with its thread. Threads start after
     // `started`, so their whole CPU time is this run's.
     result = {
       workers,
       seconds,
+      startup: (firstAt - started) / 1000,
+      steadyPerSecond: (RECORDS - firstCount) / ((ended - firstAt) / 1000),
       recordsPerSecond: RECORDS / seconds,
       workerCpu: tids.map(threadCpu),
       mainCpu: threadCpu(process.pid) - mainBefore,
@@ -104,21 +125,24 @@ try {
       results.push(r);
       load.push(loadavg()[0] as number);
       process.stderr.write(
-        `workers=${workers}: ${r.recordsPerSecond.toFixed(0)} records/s in ${r.seconds.toFixed(2)} s; worker CPU ${r.workerCpu.map((c) => c.toFixed(2)).join(' + ')} s, consumer thread ${r.mainCpu.toFixed(2)} s\n`,
+        `workers=${workers}: ${r.recordsPerSecond.toFixed(0)} records/s in ${r.seconds.toFixed(2)} s (start-up ${r.startup.toFixed(2)} s, then ${r.steadyPerSecond.toFixed(0)} records/s); worker CPU ${r.workerCpu.map((c) => c.toFixed(2)).join(' + ')} s, consumer thread ${r.mainCpu.toFixed(2)} s\n`,
       );
     }
   }
   console.log(
     `${RECORDS} records, ${PARTITIONS} partitions, ${process.env.SAMSA_BENCH_ROUNDS ?? '400'} SHA-256 rounds per record; ${RUNS} alternated runs each; load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}\n`,
   );
-  console.log('| workers | records/s (median, min..max) | CPU s per worker thread (median run) | CPU s, consumer thread | wall s |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    '| workers | records/s (median, min..max) | records/s after the first record (median) | CPU s per worker thread (median run) | worker CPU s / wall s (cores used) | CPU s, consumer thread | wall s (start-up) |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const workers of [1, 2]) {
     const mine = results.filter((r) => r.workers === workers);
     const rates = mine.map((r) => r.recordsPerSecond);
     const mid = mine.find((r) => r.recordsPerSecond === median(rates)) as Result;
+    const steady = median(mine.map((r) => r.steadyPerSecond));
     console.log(
-      `| ${workers} | ${median(rates).toFixed(0)} (${Math.min(...rates).toFixed(0)}..${Math.max(...rates).toFixed(0)}) | ${mid.workerCpu.map((c) => c.toFixed(2)).join(' / ')} | ${mid.mainCpu.toFixed(2)} | ${mid.seconds.toFixed(2)} |`,
+      `| ${workers} | ${median(rates).toFixed(0)} (${Math.min(...rates).toFixed(0)}..${Math.max(...rates).toFixed(0)}) | ${steady.toFixed(0)} | ${mid.workerCpu.map((c) => c.toFixed(2)).join(' / ')} | ${(mid.workerCpu.reduce((a, b) => a + b, 0) / mid.seconds).toFixed(2)} | ${mid.mainCpu.toFixed(2)} | ${mid.seconds.toFixed(2)} (${mid.startup.toFixed(2)}) |`,
     );
   }
 } finally {

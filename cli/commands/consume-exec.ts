@@ -12,7 +12,9 @@
  *
  * A command that exits non-zero follows the SDK's failure policy: --retries N (backoff), then
  * --dead-letter-topic T, else its partition stops at that record (told on stderr; the others go
- * on). Ctrl-C stops the commands running (SIGTERM), commits what finished, and leaves the group.
+ * on). Per batch, a batch whose command keeps failing is narrowed down (its records run one at a
+ * time) to the record that fails alone, and only that one is dead-lettered or stops its partition.
+ * Ctrl-C stops the commands running (SIGTERM), commits what finished, and leaves the group.
  */
 import { spawn } from 'node:child_process';
 import type { ConsumedMessage, FailurePolicy, GroupConsumerOptions, RunOptions, Samsa } from '../../libs/client/index.js';

@@ -13,7 +13,10 @@
  * only after the previous one was sent (MemberConnection resolves once written with backpressure),
  * so a slow member slows every reader instead of making the coordinator buffer (at most one chunk
  * per partition is held). A partition the member paused has its reader wait before sending its
- * next chunk, so its source is held back by flow control while the other partitions go on.
+ * next chunk, so its source is held back by flow control while the other partitions go on. A member
+ * that joined with `maxChunksAhead` N also gets per-partition credit: at most N chunks of a
+ * partition are sent and not yet reported `taken`, so what a member buffers per partition is
+ * bounded by chunks, not by the stream's window (a pause only stops what comes after it arrives).
  *
  * Rebalance: when a partition is taken away its reader is stopped first, the member is sent its new
  * assignment, the session waits (at most half the session timeout) until the member has reported
@@ -27,6 +30,7 @@
  *
  * Commits are coalesced: while one is being written, newer processed offsets accumulate and go in
  * the next write, so a fast member costs one __consumer_offsets write per round trip, not per record.
+ * Each write, once durable, is acknowledged to the member (`committed`), so it can wait for it.
  */
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import { ATTR, outsideTrace, withLinkedRoot, type Logger } from '../telemetry/index.js';
@@ -53,6 +57,8 @@ export interface RecordSource<R extends SessionRecord> {
 export interface MemberConnection<R extends SessionRecord> {
   sendAssignment(assignment: { memberId: string; generation: number; partitions: readonly TopicPartition[] }): Promise<boolean>;
   sendRecords(tp: TopicPartition, records: readonly R[]): Promise<boolean>;
+  /** These offsets are committed (durable). */
+  sendCommitted(offsets: readonly { tp: TopicPartition; offset: number }[]): Promise<boolean>;
   /** True once the member's side has gone away (cancelled): a read error is then no failure of ours. */
   gone(): boolean;
 }
@@ -67,6 +73,8 @@ export interface MemberJoin {
   /** Where to start a partition without a committed offset. */
   reset: 'earliest' | 'latest';
   clientHost?: string;
+  /** Per-partition credit in chunks (0 or absent: none). */
+  maxChunksAhead?: number;
 }
 
 /** What the member says after joining; every request is also a heartbeat. A second join is refused (INVALID_REQUEST). */
@@ -74,6 +82,7 @@ export type MemberRequest =
   | { kind: 'processed'; tp: TopicPartition; offset: number }
   | { kind: 'pause'; partitions: readonly TopicPartition[] }
   | { kind: 'resume'; partitions: readonly TopicPartition[] }
+  | { kind: 'taken'; partitions: readonly TopicPartition[] }
   | { kind: 'heartbeat' }
   | { kind: 'leave' }
   | { kind: 'join' };
@@ -115,6 +124,10 @@ export class MemberSession<R extends SessionRecord> {
   private reset: 'earliest' | 'latest' = 'earliest';
   private readonly readers = new Map<string, Reader>();
   private readonly paused = new Map<string, Gate>();
+  /** With maxChunksAhead: chunks sent and not yet taken, per partition, and the gate of a reader out of credit. */
+  private maxChunksAhead = 0;
+  private readonly ahead = new Map<string, number>();
+  private readonly credit = new Map<string, Gate>();
   /** Partitions whose processed offsets we accept: readable ones and those being revoked. */
   private readonly owned = new Map<string, TopicPartition>();
   /** Offset after the last record sent, per partition. */
@@ -203,6 +216,7 @@ export class MemberSession<R extends SessionRecord> {
 
   private join(join: MemberJoin): void {
     this.reset = join.reset;
+    this.maxChunksAhead = Math.max(0, join.maxChunksAhead ?? 0);
     this.groupId = join.groupId;
     this.memberId = this.deps.coordinator.join(
       join.groupId,
@@ -235,6 +249,7 @@ export class MemberSession<R extends SessionRecord> {
     this.stopped.abort();
     for (const w of this.progressWaiters) w();
     for (const key of [...this.paused.keys()]) this.resume(key);
+    for (const key of [...this.credit.keys()]) this.openCredit(key);
   }
 
   private async processEvents(): Promise<void> {
@@ -316,14 +331,14 @@ export class MemberSession<R extends SessionRecord> {
         follow: true,
       }),
     );
+    this.ahead.set(key, 0);
     const done = outsideTrace(async () => {
       for await (const chunk of stream.chunks()) {
-        const gate = this.paused.get(key);
-        if (gate) await gate.opened;
-        if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return;
+        if (!(await this.maySend(key, stream))) return;
         const last = chunk.at(-1);
         if (last === undefined) continue;
         this.sent.set(key, last.offset + 1);
+        this.ahead.set(key, (this.ahead.get(key) ?? 0) + 1);
         if (!(await this.connection.sendRecords(tp, chunk))) {
           this.end();
           return;
@@ -340,9 +355,46 @@ export class MemberSession<R extends SessionRecord> {
     this.readers.set(key, { stream, done });
   }
 
+  /** Waits while the partition is paused or out of credit; false when its reader is to stop. */
+  private async maySend(key: string, stream: { close(): void }): Promise<boolean> {
+    for (;;) {
+      if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return false;
+      const gate = this.paused.get(key);
+      if (gate) {
+        await gate.opened;
+        continue;
+      }
+      if (this.maxChunksAhead > 0 && (this.ahead.get(key) ?? 0) >= this.maxChunksAhead) {
+        let waiting = this.credit.get(key);
+        if (!waiting) {
+          let open = (): void => undefined;
+          const opened = new Promise<void>((resolve) => (open = resolve));
+          waiting = { opened, open };
+          this.credit.set(key, waiting);
+        }
+        await waiting.opened;
+        continue;
+      }
+      return true;
+    }
+  }
+
+  private openCredit(key: string): void {
+    this.credit.get(key)?.open();
+    this.credit.delete(key);
+  }
+
+  private onTaken(key: string): void {
+    this.ahead.set(key, Math.max(0, (this.ahead.get(key) ?? 0) - 1));
+    this.openCredit(key);
+  }
+
   private async stopReader(reader: Reader, key?: string): Promise<void> {
     if (key !== undefined && this.readers.get(key) === reader) this.readers.delete(key);
-    if (key !== undefined) this.resume(key);
+    if (key !== undefined) {
+      this.resume(key);
+      this.openCredit(key);
+    }
     reader.stream.close();
     await reader.done;
   }
@@ -361,6 +413,7 @@ export class MemberSession<R extends SessionRecord> {
         if (req.kind === 'processed') this.onProcessed(req.tp, req.offset);
         else if (req.kind === 'pause') this.forEachReading(req.partitions, (key) => this.pause(key));
         else if (req.kind === 'resume') this.forEachReading(req.partitions, (key) => this.resume(key));
+        else if (req.kind === 'taken') this.forEachReading(req.partitions, (key) => this.onTaken(key));
         else if (req.kind === 'join') throw new SamsaError('INVALID_REQUEST', 'join may be sent only once per stream');
         if (this.inGroup) this.deps.coordinator.heartbeat(this.groupId, this.memberId);
       }
@@ -432,13 +485,15 @@ export class MemberSession<R extends SessionRecord> {
               this.generation,
               batch.map((c) => ({ ...c.tp, offset: c.offset, metadata: '' })),
             );
-            return;
+            break;
           } catch (err) {
             const e = toSamsaError(err);
             // A rebalance moved the generation between the report and the write: retry with the new one.
             if (e.reason !== 'ILLEGAL_GENERATION' || attempt >= COMMIT_RETRIES) throw e;
           }
         }
+        // Durable now: tell the member (a member gone by now does not need to know).
+        await this.connection.sendCommitted(batch);
       });
     }
   }

@@ -65,6 +65,7 @@ function memberJoin(request: v1.GroupConsumeRequest__Output, peer: string): Memb
     assignor: ASSIGNOR_NAMES[join.assignor],
     reset: join.reset === 'OFFSET_POSITION_LATEST' ? 'latest' : 'earliest',
     clientHost: peer,
+    maxChunksAhead: join.maxChunksAhead,
   };
 }
 
@@ -85,6 +86,8 @@ async function* memberRequests(requests: AsyncIterator<v1.GroupConsumeRequest__O
       yield { kind: 'pause', partitions: req.pause.partitions.map((partition) => ({ topic: req.pause?.topic ?? '', partition })) };
     else if (req.resume)
       yield { kind: 'resume', partitions: req.resume.partitions.map((partition) => ({ topic: req.resume?.topic ?? '', partition })) };
+    else if (req.taken)
+      yield { kind: 'taken', partitions: req.taken.partitions.map((partition) => ({ topic: req.taken?.topic ?? '', partition })) };
     else if (req.join) yield { kind: 'join' };
     // Any other message (empty): still a heartbeat, as before.
     else yield { kind: 'heartbeat' };
@@ -139,6 +142,10 @@ export async function groupConsume(deps: GroupConsumeDeps, call: Call): Promise<
           records: { topic: tp.topic, partition: tp.partition, records: records.map(toConsumedRecord) },
         });
       },
+      sendCommitted: (offsets) =>
+        writeWithBackpressure(call, {
+          committed: { offsets: offsets.map((c) => ({ topic: c.tp.topic, partition: c.tp.partition, offset: c.offset })) },
+        }),
       gone: () => call.cancelled,
     },
   );

@@ -324,6 +324,8 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
           this.signal();
         },
         progressed: () => undefined,
+        // The fetch itself is the credit here: a held partition is not pulled.
+        taken: () => undefined,
       },
       deadLetter: async (topic, record, from, error, attempts) => {
         this.deadLetters ??= new Producer(this.cluster, { acks: 'all', retry: this.retryOptions });

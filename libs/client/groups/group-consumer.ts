@@ -18,10 +18,21 @@
  * runs a handler per record or per chunk, several partitions at once (runner/runner.ts has the
  * contract). Each partition's finished offset is reported as `processed` when a chunk of it ends
  * (autoCommit, the default), or on commit(); also when the partition is taken away and on close.
- * A partition with a chunk waiting is paused on the stream (the `pause` message), so a slow
- * partition holds back only itself. While a partition is held on purpose (stopped by a handler
- * error) the member sends heartbeats, unless a handler has run longer than the session timeout:
- * then the coordinator removes the member, as Kafka does past max.poll.interval.ms.
+ * Back-pressure per partition: run() joins with a credit of one chunk ahead (`max_chunks_ahead`),
+ * reporting each chunk `taken` when its handler starts, so the SDK holds at most two chunks of a
+ * partition (one being handled, one waiting), each at most the coordinator's read size (1 MiB);
+ * a partition with a chunk waiting is also paused on the stream (the `pause` message). A slow
+ * partition holds back only itself.
+ *
+ * commit() under run() reports what the handlers finished and resolves once the coordinator says
+ * it is durable (the `committed` answer: written to __consumer_offsets with acks=all); it rejects
+ * when the stream ends first (NOT_COORDINATOR) or the partition was taken away and the report came
+ * too late to count (REBALANCE_IN_PROGRESS, after the session timeout). Auto-commit does not wait.
+ *
+ * Liveness: while a partition is held on purpose (stopped by a handler error) or its handlers run
+ * long, the member sends heartbeats, unless one running partition has made no progress (no record
+ * finished) for longer than the session timeout: then the coordinator removes the member, as
+ * Kafka does past max.poll.interval.ms.
  *
  * The iterators have no pause()/resume(): records they have not reported keep the member
  * accountable, and pausing is left to run()'s back-pressure. The assigned Consumer has pause and resume.
@@ -93,6 +104,11 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
   private readonly finished = new Map<string, { tp: TopicPartition; next: number }>();
   private readonly reported = new Map<string, number>();
   private deadLetters: Producer | undefined;
+  /** Under run(): per-partition credit asked for in the join (chunks sent and not yet taken). */
+  private chunksAhead = 0;
+  /** Under run(): offsets the coordinator said are durable on this stream, and commit()s waiting for them. */
+  private readonly durable = new Map<string, number>();
+  private readonly commitWaiters = new Set<CommitWaiter>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -231,6 +247,9 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
         release: (tp) => {
           if (this.pausedOnStream.delete(tpKey(tp))) this.call?.write({ resume: { topic: tp.topic, partitions: [tp.partition] } });
         },
+        taken: (tp) => {
+          this.call?.write({ taken: { topic: tp.topic, partitions: [tp.partition] } });
+        },
         progressed: (tp, next) => {
           this.finished.set(tpKey(tp), { tp: { topic: tp.topic, partition: tp.partition }, next });
           if (this.options.autoCommit !== false || !this.owns(tp)) this.reportFinished();
@@ -247,11 +266,12 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
       },
     });
     this.runner = runner;
+    this.chunksAhead = 1;
     const sessionTimeoutMs = this.options.sessionTimeoutMs || 45_000;
     const heartbeat = setInterval(
       () => {
         const since = runner.oldestRunningSince();
-        // A handler running past the session timeout: let the coordinator judge the member dead.
+        // A partition with no record finished for the session timeout: let the coordinator judge the member dead.
         if (since === undefined || Date.now() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
       },
       Math.max(1000, Math.floor(sessionTimeoutMs / 3)),
@@ -263,12 +283,14 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
         // A new stream starts with every partition unpaused.
         for (const tp of this.pausedOnStream.values()) this.call?.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
         this.reported.clear();
+        this.durable.clear();
         try {
           for (;;) {
             const step = await iterator.next();
             if (step.done) break;
             const res = step.value;
             if (res.assignment) this.onRunAssignment(res.assignment, runner, sessionTimeoutMs);
+            else if (res.committed) this.onCommitted(res.committed.offsets);
             else if (res.records && res.records.records.length > 0) {
               const { topic, partition } = res.records;
               runner.push(messagesChunk(res.records.records.map((r) => toConsumedMessage(topic, partition, r))));
@@ -281,6 +303,9 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
           if (!err.retriable && !REJOIN.has(err.reason)) throw err;
         }
         // The stream is gone: what it delivered and is not done is delivered again on the next.
+        this.failCommits(
+          new SamsaError('NOT_COORDINATOR', 'the stream to the group coordinator ended before it acknowledged the commit; commit again'),
+        );
         const call = this.call;
         this.call = undefined;
         call?.cancel();
@@ -291,14 +316,61 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
     } finally {
       clearInterval(heartbeat);
       await this.close();
+      this.failCommits(new SamsaError('NOT_COORDINATOR', 'the member closed before the coordinator acknowledged the commit'));
     }
     if (fatal) throw fatal;
   }
 
-  /** Under run(): reports every partition's finished offset now. Resolves once written to the stream. */
+  /**
+   * Under run(): reports every partition's finished offset now. Resolves once the coordinator has
+   * acknowledged every offset reported so far as durable (acks=all in __consumer_offsets).
+   */
   commit(): Promise<void> {
     this.reportFinished();
-    return Promise.resolve();
+    const need = new Map([...this.reported].filter(([key, offset]) => (this.durable.get(key) ?? -1) < offset));
+    if (need.size === 0 || !this.call) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: CommitWaiter = {
+        need,
+        resolve: () => {
+          clearTimeout(waiter.timer);
+          this.commitWaiters.delete(waiter);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(waiter.timer);
+          this.commitWaiters.delete(waiter);
+          reject(err);
+        },
+        // A report that reached the coordinator after it gave the partition up is never
+        // acknowledged; the coordinator waits at most half the session timeout for reports.
+        timer: setTimeout(
+          () =>
+            waiter.reject(
+              new SamsaError(
+                'REBALANCE_IN_PROGRESS',
+                'the coordinator did not acknowledge the commit within the session timeout (its partitions were probably taken away)',
+              ),
+            ),
+          this.options.sessionTimeoutMs || 45_000,
+        ),
+      };
+      this.commitWaiters.add(waiter);
+    });
+  }
+
+  private onCommitted(offsets: readonly v1.ProcessedOffset__Output[]): void {
+    for (const o of offsets) {
+      const key = tpKey({ topic: o.topic, partition: o.partition });
+      if (o.offset > (this.durable.get(key) ?? -1)) this.durable.set(key, o.offset);
+    }
+    for (const w of [...this.commitWaiters]) {
+      if ([...w.need].every(([key, offset]) => (this.durable.get(key) ?? -1) >= offset)) w.resolve();
+    }
+  }
+
+  private failCommits(err: Error): void {
+    for (const w of [...this.commitWaiters]) w.reject(err);
   }
 
   /** Under run(): the partitions a handler error stopped, each at its failed record. */
@@ -370,6 +442,7 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
             ...(this.options.groupInstanceId !== undefined ? { groupInstanceId: this.options.groupInstanceId } : {}),
             assignor: this.options.assignor ? (ASSIGNORS[this.options.assignor] ?? 'ASSIGNOR_UNSPECIFIED') : 'ASSIGNOR_UNSPECIFIED',
             reset: this.options.reset === 'latest' ? 'OFFSET_POSITION_LATEST' : 'OFFSET_POSITION_EARLIEST',
+            maxChunksAhead: this.chunksAhead,
           },
         });
         const iterator = call[Symbol.asyncIterator]() as AsyncIterator<v1.GroupConsumeResponse__Output>;
@@ -394,6 +467,13 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
       },
     );
   }
+}
+
+interface CommitWaiter {
+  need: Map<string, number>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 function flatten(partitions: readonly { topic: string; partitions: readonly number[] }[]): TopicPartition[] {

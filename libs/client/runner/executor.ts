@@ -27,7 +27,7 @@ export interface FailedRecord {
 }
 
 export type Outcome =
-  /** Every record of the chunk from `from` on was handled. */
+  /** Every record of the run (from `from`, through `until` if given) was handled. */
   | { kind: 'done' }
   /** Stopped by the signal: the records below `next` were handled, none from it on. */
   | { kind: 'stopped'; next: number }
@@ -38,12 +38,20 @@ export interface Executor {
   /** How many chunks it runs at once. */
   readonly slots: number;
   /**
-   * Runs the handler over the chunk's records from `from`. `id` names the chunk across retries: the
+   * Runs the handler over the chunk's records from `from` (through `until`, inclusive, when given).
+   * `id` names the chunk across retries: the
    * first run() of an id brings the records, later ones reuse them until release(id).
    * `onProgress(next)` is told that the records below `next` are handled (per record where it is
    * cheap, else only through the outcome). Rejects only when the executor itself broke.
    */
-  run(chunk: RecordChunk, id: number, from: number, signal: AbortSignal, onProgress: (next: number) => void): Promise<Outcome>;
+  run(
+    chunk: RecordChunk,
+    id: number,
+    from: number,
+    signal: AbortSignal,
+    onProgress: (next: number) => void,
+    until?: number,
+  ): Promise<Outcome>;
   release(id: number): void;
   /** Ends the executor (no run() may be pending). */
   close(): Promise<void>;
@@ -83,10 +91,12 @@ export async function handleRecords(
   from: number,
   signal: AbortSignal,
   onProgress: (next: number) => void,
+  until = Number.MAX_SAFE_INTEGER,
 ): Promise<Outcome> {
   if (handler.mode === 'message') {
     for (const m of messages) {
       if (m.offset < from) continue;
+      if (m.offset > until) break;
       if (signal.aborted) return { kind: 'stopped', next: m.offset };
       try {
         await handler.fn({ topic: m.topic, partition: m.partition, message: m, signal });
@@ -97,7 +107,10 @@ export async function handleRecords(
     }
     return { kind: 'done' };
   }
-  const todo = from <= (messages[0]?.offset ?? 0) ? [...messages] : messages.filter((m) => m.offset >= from);
+  const todo =
+    from <= (messages[0]?.offset ?? 0) && until >= (messages.at(-1)?.offset ?? 0)
+      ? [...messages]
+      : messages.filter((m) => m.offset >= from && m.offset <= until);
   const first = todo[0];
   if (!first) return { kind: 'done' };
   if (signal.aborted) return { kind: 'stopped', next: first.offset };
@@ -126,13 +139,20 @@ export class InThreadExecutor implements Executor {
     readonly slots: number,
   ) {}
 
-  run(chunk: RecordChunk, id: number, from: number, signal: AbortSignal, onProgress: (next: number) => void): Promise<Outcome> {
+  run(
+    chunk: RecordChunk,
+    id: number,
+    from: number,
+    signal: AbortSignal,
+    onProgress: (next: number) => void,
+    until?: number,
+  ): Promise<Outcome> {
     let messages = this.decoded.get(id);
     if (!messages) {
       messages = chunkMessages(chunk);
       this.decoded.set(id, messages);
     }
-    return handleRecords(this.handler, messages, from, signal, onProgress);
+    return handleRecords(this.handler, messages, from, signal, onProgress, until);
   }
 
   release(id: number): void {

@@ -35,6 +35,8 @@ export interface RunnerSource {
   /** Stop fetching this partition until release(). */
   hold(tp: TopicPartition): void;
   release(tp: TopicPartition): void;
+  /** A chunk of `tp` starts (it left the queue): a source with per-partition credit may send one more. */
+  taken(tp: TopicPartition): void;
   /** The records of `tp` below `next` are handled (after every chunk that ends, and on a stop). */
   progressed(tp: TopicPartition, next: number): void;
 }
@@ -79,6 +81,7 @@ export class Runner {
   private stopping = false;
   private failure: Error | undefined;
   private maxConcurrent = 0;
+  private maxQueued = 0;
 
   private constructor(
     private readonly plan: RunPlan,
@@ -119,6 +122,11 @@ export class Runner {
     return this.maxConcurrent;
   }
 
+  /** The most chunks that waited at once in one partition's queue so far (the back-pressure bound). */
+  get peakQueuedChunks(): number {
+    return this.maxQueued;
+  }
+
   /** Thread ids of the worker threads (empty without workers). */
   get workerThreadIds(): number[] {
     return this.executors.flatMap((e) => (e instanceof WorkerExecutor ? [e.threadId] : []));
@@ -130,6 +138,7 @@ export class Runner {
     const p = this.part(chunk);
     if (p.stopped) return;
     p.queue.push(chunk);
+    this.maxQueued = Math.max(this.maxQueued, p.queue.length);
     this.settle(p);
   }
 
@@ -195,7 +204,10 @@ export class Runner {
     );
   }
 
-  /** When the oldest handler now running started (Date.now()), or undefined when none runs. */
+  /**
+   * When the longest-waiting partition now running last made progress (Date.now(): its chunk
+   * started, or a record of it finished), or undefined when none runs.
+   */
   oldestRunningSince(): number | undefined {
     let oldest: number | undefined;
     for (const p of this.parts.values()) if (p.busy && (oldest === undefined || p.startedAt < oldest)) oldest = p.startedAt;
@@ -348,25 +360,99 @@ export class Runner {
       });
     this.running.add(done);
     // The chunk left the queue: the partition may fetch again.
+    this.deps.source.taken(p);
     this.settle(p);
   }
 
-  /** Runs one chunk under the failure policy. Rejects only when the executor broke. */
+  /**
+   * Runs one chunk under the failure policy. Rejects only when the executor broke.
+   *
+   * A batch handler that keeps failing is narrowed down before anything is dead-lettered or
+   * stopped: its records are run one at a time (a batch of one, with the same retries) from the
+   * first unresolved record until one fails on its own, so an eachBatch that cannot say which
+   * record was bad (a shell command per batch) dead-letters that record, not the first of its batch.
+   */
   private async handle(p: Part, chunk: RecordChunk, id: number, executor: Executor, signal: AbortSignal): Promise<void> {
     const progress = (next: number): void => {
       p.next = next;
+      // Liveness counts from the last record finished, not from the chunk's start: a long chunk
+      // of quick records is progress, one record stuck past the session timeout is not.
+      p.startedAt = Date.now();
     };
-    let out: Outcome = await executor.run(chunk, id, chunk.first, signal, progress);
+    let from = chunk.first;
+    let single = false;
     for (;;) {
-      if (out.kind === 'done') {
-        p.next = chunk.last + 1;
-        return;
-      }
+      const until = single ? from : undefined;
+      const { out, attempts } = await this.attempt(executor, chunk, id, from, until, signal, progress);
       if (out.kind === 'stopped') {
         p.next = out.next;
         return;
       }
+      if (out.kind === 'done') {
+        const end = until ?? chunk.last;
+        p.next = end + 1;
+        if (end >= chunk.last) return;
+        // One at a time until the record that fails alone is found.
+        from = end + 1;
+        continue;
+      }
       p.next = out.offset;
+      if (this.plan.mode === 'batch' && !single && out.offset < chunk.last) {
+        from = out.offset;
+        single = true;
+        continue;
+      }
+      const error = toError(out.error);
+      const deadLetterTopic = this.plan.onError.deadLetterTopic;
+      if (deadLetterTopic === undefined) {
+        this.stopPartition(p, out.offset, error);
+        return;
+      }
+      try {
+        await this.deps.deadLetter(
+          deadLetterTopic,
+          out.record,
+          { topic: p.topic, partition: p.partition, offset: out.offset, group: this.deps.group },
+          error,
+          attempts,
+        );
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        this.stopPartition(
+          p,
+          out.offset,
+          new SamsaError(
+            'INTERNAL_ERROR',
+            `the handler failed (${error.message}) and the record could not be dead-lettered to ${deadLetterTopic}: ${why}`,
+            { cause: err },
+          ),
+        );
+        return;
+      }
+      p.next = out.offset + 1;
+      if (out.offset >= chunk.last) return;
+      from = out.offset + 1;
+      single = false;
+    }
+  }
+
+  /**
+   * Runs the chunk's records in [from, until] and retries a failing record per the policy. Resolves
+   * with 'done', 'stopped' (closing or taken away, also mid-retry), or the failure that outlasted
+   * its retries, with how many times that record was tried.
+   */
+  private async attempt(
+    executor: Executor,
+    chunk: RecordChunk,
+    id: number,
+    from: number,
+    until: number | undefined,
+    signal: AbortSignal,
+    progress: (next: number) => void,
+  ): Promise<{ out: Outcome; attempts: number }> {
+    let out: Outcome = await executor.run(chunk, id, from, signal, progress, until);
+    for (;;) {
+      if (out.kind !== 'failed') return { out, attempts: 1 };
       let failure = out;
       let attempts = 1;
       let broken: unknown;
@@ -377,7 +463,7 @@ export class Runner {
             attempts++;
             let again: Outcome;
             try {
-              again = await executor.run(chunk, id, failure.offset, signal, progress);
+              again = await executor.run(chunk, id, failure.offset, signal, progress, until);
             } catch (err) {
               broken = err;
               throw err;
@@ -391,42 +477,14 @@ export class Runner {
           this.plan.onError.retry ?? { retries: 0 },
           { isRetriable: () => !signal.aborted && broken === undefined, signal },
         );
+        // Past the failed record: done, stopped, or a new failure further on (retried afresh).
         continue;
       } catch {
         if (broken !== undefined) throw broken;
         // Closing or taken away mid-retry: the failed record stays uncommitted.
-        if (signal.aborted) return;
+        if (signal.aborted) return { out: { kind: 'stopped', next: failure.offset }, attempts };
       }
-      const error = toError(failure.error);
-      const deadLetterTopic = this.plan.onError.deadLetterTopic;
-      if (deadLetterTopic === undefined) {
-        this.stopPartition(p, failure.offset, error);
-        return;
-      }
-      try {
-        await this.deps.deadLetter(
-          deadLetterTopic,
-          failure.record,
-          { topic: p.topic, partition: p.partition, offset: failure.offset, group: this.deps.group },
-          error,
-          attempts,
-        );
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        this.stopPartition(
-          p,
-          failure.offset,
-          new SamsaError(
-            'INTERNAL_ERROR',
-            `the handler failed (${error.message}) and the record could not be dead-lettered to ${deadLetterTopic}: ${why}`,
-            { cause: err },
-          ),
-        );
-        return;
-      }
-      p.next = failure.offset + 1;
-      if (failure.offset >= chunk.last) return;
-      out = await executor.run(chunk, id, failure.offset + 1, signal, progress);
+      return { out: failure, attempts };
     }
   }
 

@@ -23,6 +23,7 @@ function workerScript(): URL {
 }
 
 interface Pending {
+  onProgress: (next: number) => void;
   resolve: (outcome: Outcome) => void;
   reject: (err: Error) => void;
   cleanup: () => void;
@@ -65,18 +66,25 @@ export class WorkerExecutor implements Executor {
     });
   }
 
-  run(chunk: RecordChunk, id: number, from: number, signal: AbortSignal): Promise<Outcome> {
+  run(
+    chunk: RecordChunk,
+    id: number,
+    from: number,
+    signal: AbortSignal,
+    onProgress: (next: number) => void,
+    until?: number,
+  ): Promise<Outcome> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<Outcome>((resolve, reject) => {
       const onAbort = (): void => this.post({ t: 'stop', id });
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, { resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) });
+      this.pending.set(id, { onProgress, resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) });
       if (this.held.has(id)) {
-        this.post({ t: 'run', id, from });
+        this.post({ t: 'run', id, from, until });
       } else {
         const wire = toWire(chunk);
         this.held.add(id);
-        this.worker.postMessage({ t: 'chunk', id, chunk: wire, from } satisfies ToWorker, [wire.buffer]);
+        this.worker.postMessage({ t: 'chunk', id, chunk: wire, from, until } satisfies ToWorker, [wire.buffer]);
       }
       if (signal.aborted) onAbort();
     });
@@ -102,6 +110,10 @@ export class WorkerExecutor implements Executor {
   }
 
   private onMessage(m: FromWorker): void {
+    if (m.t === 'progress') {
+      this.pending.get(m.id)?.onProgress(m.next);
+      return;
+    }
     if (m.t !== 'outcome') return;
     const p = this.pending.get(m.id);
     if (!p) return;

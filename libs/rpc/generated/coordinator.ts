@@ -18,6 +18,7 @@ import type { FindCoordinatorRequest as _samsa_v1_FindCoordinatorRequest, FindCo
 import type { FindCoordinatorResponse as _samsa_v1_FindCoordinatorResponse, FindCoordinatorResponse__Output as _samsa_v1_FindCoordinatorResponse__Output } from './samsa/v1/FindCoordinatorResponse.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from './samsa/v1/GetMetadataRequest.js';
 import type { GetMetadataResponse as _samsa_v1_GetMetadataResponse, GetMetadataResponse__Output as _samsa_v1_GetMetadataResponse__Output } from './samsa/v1/GetMetadataResponse.js';
+import type { GroupCommitted as _samsa_v1_GroupCommitted, GroupCommitted__Output as _samsa_v1_GroupCommitted__Output } from './samsa/v1/GroupCommitted.js';
 import type { GroupConsumeRequest as _samsa_v1_GroupConsumeRequest, GroupConsumeRequest__Output as _samsa_v1_GroupConsumeRequest__Output } from './samsa/v1/GroupConsumeRequest.js';
 import type { GroupConsumeResponse as _samsa_v1_GroupConsumeResponse, GroupConsumeResponse__Output as _samsa_v1_GroupConsumeResponse__Output } from './samsa/v1/GroupConsumeResponse.js';
 import type { GroupMember as _samsa_v1_GroupMember, GroupMember__Output as _samsa_v1_GroupMember__Output } from './samsa/v1/GroupMember.js';
@@ -65,6 +66,7 @@ export interface ProtoGrpcType {
       FindCoordinatorResponse: MessageTypeDefinition<_samsa_v1_FindCoordinatorResponse, _samsa_v1_FindCoordinatorResponse__Output>
       GetMetadataRequest: MessageTypeDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataRequest__Output>
       GetMetadataResponse: MessageTypeDefinition<_samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataResponse__Output>
+      GroupCommitted: MessageTypeDefinition<_samsa_v1_GroupCommitted, _samsa_v1_GroupCommitted__Output>
       GroupConsumeRequest: MessageTypeDefinition<_samsa_v1_GroupConsumeRequest, _samsa_v1_GroupConsumeRequest__Output>
       GroupConsumeResponse: MessageTypeDefinition<_samsa_v1_GroupConsumeResponse, _samsa_v1_GroupConsumeResponse__Output>
       GroupMember: MessageTypeDefinition<_samsa_v1_GroupMember, _samsa_v1_GroupMember__Output>

@@ -129,6 +129,7 @@ describe('the runner on the consumer thread', () => {
         hold: (tp) => events.push(`hold ${tp.partition}`),
         release: (tp) => events.push(`release ${tp.partition}`),
         progressed: (tp, next) => events.push(`progressed ${tp.partition} ${next}`),
+        taken: () => undefined,
       },
       deadLetter: () => Promise.reject(new Error('no dead-letter topic here')),
       group: undefined,
@@ -190,6 +191,50 @@ describe('the runner on the consumer thread', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('narrows a failing batch down to the record that fails alone, and dead-letters only that one', async () => {
+    const dead: number[] = [];
+    const batches: number[][] = [];
+    const runner = await Runner.start(
+      planRun({
+        onError: { retry: { retries: 1, initialDelayMs: 1, maxDelayMs: 1 }, deadLetterTopic: 'dlt' },
+        // All or nothing, as a shell command per batch is: it cannot say which record was bad.
+        eachBatch: ({ batch }) => {
+          batches.push(batch.messages.map((m) => m.offset));
+          if (batch.messages.some((m) => m.offset === 5)) throw new Error('a batch with record 5');
+        },
+      }),
+      {
+        source: { hold: () => undefined, release: () => undefined, progressed: () => undefined, taken: () => undefined },
+        deadLetter: (_topic, _record, from) => {
+          dead.push(from.offset);
+          return Promise.resolve();
+        },
+        group: undefined,
+        onFatal: (err) => {
+          throw err;
+        },
+      },
+    );
+    runner.push(chunkOf(0, 0, 10));
+    while (runner.finished()[0]?.offset !== 10) await settle();
+    await runner.stop();
+    expect(dead).toEqual([5]);
+    // The batch twice (a retry), then one record at a time from the first of it until record 5
+    // failed alone (twice), then the rest as one batch.
+    expect(batches).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [0],
+      [1],
+      [2],
+      [3],
+      [4],
+      [5],
+      [5],
+      [6, 7, 8, 9],
+    ]);
   });
 
   it('stops only the failing partition at its record: finished() stays there and later chunks are dropped', async () => {

@@ -97,6 +97,7 @@ class MemoryPartitions implements RecordSource<Rec> {
 class RecordingConnection implements MemberConnection<Rec> {
   readonly assignments: { generation: number; partitions: readonly TopicPartition[] }[] = [];
   readonly records: { tp: TopicPartition; offsets: number[] }[] = [];
+  readonly committed: { tp: TopicPartition; offset: number }[] = [];
   hold = false;
   private released: (() => void)[] = [];
   private listeners: (() => void)[] = [];
@@ -109,6 +110,11 @@ class RecordingConnection implements MemberConnection<Rec> {
     this.records.push({ tp, offsets: records.map((r) => r.offset) });
     this.changed();
     if (this.hold) await new Promise<void>((resolve) => this.released.push(resolve));
+    return true;
+  }
+  async sendCommitted(offsets: readonly { tp: TopicPartition; offset: number }[]): Promise<boolean> {
+    this.committed.push(...offsets.map((c) => ({ tp: c.tp, offset: c.offset })));
+    this.changed();
     return true;
   }
   gone(): boolean {
@@ -241,6 +247,55 @@ describe('MemberSession', () => {
     expect(sentUpTo(conn, 0)).toBe(9);
     requests.push({ kind: 'resume', partitions: [{ topic: 't', partition: 0 }] });
     await conn.until(() => sentUpTo(conn, 0) === 29);
+    requests.end();
+    await running;
+    c.close();
+  });
+
+  it('with maxChunksAhead, sends no more chunks of a partition than the member has credit for, whatever the stream accepts', async () => {
+    const c = await coordinator();
+    const source = new MemoryPartitions(50, 10);
+    const conn = new RecordingConnection();
+    const requests = new Requests();
+    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(
+      { ...join, maxChunksAhead: 1 },
+      requests,
+    );
+    // The connection takes every write at once (no stream back-pressure): only the credit holds the readers.
+    await conn.until(() => conn.records.length === 4);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(conn.records).toHaveLength(4);
+    requests.push({ kind: 'taken', partitions: [{ topic: 't', partition: 2 }] });
+    await conn.until(() => sentUpTo(conn, 2) === 19);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect([0, 1, 2, 3].map((p) => sentUpTo(conn, p))).toEqual([9, 9, 19, 9]);
+    // The member takes each chunk after it came (a credit is one chunk it received and took).
+    for (let n = 2; n <= 5; n++) {
+      requests.push({ kind: 'taken', partitions: [0, 1, 2, 3].map((partition) => ({ topic: 't', partition })) });
+      await conn.until(() => [0, 1, 3].every((p) => sentUpTo(conn, p) === n * 10 - 1));
+    }
+    expect(sentUpTo(conn, 2)).toBe(49);
+    requests.end();
+    await running;
+    c.close();
+  });
+
+  it('acknowledges each commit once it is written, with the offsets it made durable', async () => {
+    const c = await coordinator();
+    const source = new MemoryPartitions(5, 5);
+    const conn = new RecordingConnection();
+    const requests = new Requests();
+    const running = new MemberSession({ coordinator: c, records: source, logger, shutdown: new AbortController().signal }, conn).run(
+      join,
+      requests,
+    );
+    await conn.until(() => [0, 1, 2, 3].every((p) => sentUpTo(conn, p) === 4));
+    expect(conn.committed).toEqual([]);
+    requests.push({ kind: 'processed', tp: { topic: 't', partition: 1 }, offset: 2 });
+    await conn.until(() => conn.committed.length > 0);
+    expect(conn.committed).toEqual([{ tp: { topic: 't', partition: 1 }, offset: 2 }]);
+    // Acknowledged only after the write: the coordinator has it as committed by then.
+    expect(c.committedOffset('g', { topic: 't', partition: 1 })?.offset).toBe(2);
     requests.end();
     await running;
     c.close();

@@ -11,7 +11,8 @@ export interface GroupConsumeRequest {
   'pause'?: (_samsa_v1_TopicPartitions | null);
   'resume'?: (_samsa_v1_TopicPartitions | null);
   'heartbeat'?: (boolean);
-  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat";
+  'taken'?: (_samsa_v1_TopicPartitions | null);
+  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat"|"taken";
 }
 
 export interface GroupConsumeRequest__Output {
@@ -21,5 +22,6 @@ export interface GroupConsumeRequest__Output {
   'pause'?: (_samsa_v1_TopicPartitions__Output | null);
   'resume'?: (_samsa_v1_TopicPartitions__Output | null);
   'heartbeat'?: (boolean);
-  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat";
+  'taken'?: (_samsa_v1_TopicPartitions__Output | null);
+  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat"|"taken";
 }

@@ -10,6 +10,7 @@ export interface JoinGroup {
   'groupInstanceId'?: (string);
   'assignor'?: (_samsa_v1_Assignor);
   'reset'?: (_samsa_v1_OffsetPosition);
+  'maxChunksAhead'?: (number);
   '_groupInstanceId'?: "groupInstanceId";
 }
 
@@ -20,5 +21,6 @@ export interface JoinGroup__Output {
   'groupInstanceId'?: (string);
   'assignor': (_samsa_v1_Assignor__Output);
   'reset': (_samsa_v1_OffsetPosition__Output);
+  'maxChunksAhead': (number);
   '_groupInstanceId'?: "groupInstanceId";
 }

@@ -53,6 +53,7 @@ export * from './FindCoordinatorRequest.js';
 export * from './FindCoordinatorResponse.js';
 export * from './GetMetadataRequest.js';
 export * from './GetMetadataResponse.js';
+export * from './GroupCommitted.js';
 export * from './GroupConsumeRequest.js';
 export * from './GroupConsumeResponse.js';
 export * from './GroupMember.js';
