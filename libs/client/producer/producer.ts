@@ -28,7 +28,8 @@
  * process a request (brokers across a network).
  *
  * Retriable failures (a leader moved, no leader yet, the broker is briefly unreachable) refresh
- * the metadata of the topic and are retried by the retry helper with backoff.
+ * the metadata of the topic and are retried by the retry helper with backoff; a refusal that
+ * names the new leader is sent there at once, once (newLeaderHint).
  *
  * Tracing (when the process runs the OpenTelemetry SDK): each send() is a PRODUCER span
  * `send <topic>`, parent of its gRPC calls; unless `traceHeaders` is false, every record also
@@ -128,6 +129,16 @@ const MAX_IN_FLIGHT_PER_PARTITION = 5;
  * after 3.1 s, before a dead leader's lease had even ended (docs/benchmarks.md, Failover).
  */
 const PRODUCE_RETRY: RetryOptions = { retries: 1_000, initialDelayMs: 50, maxDelayMs: 250, maxElapsedMs: 30_000 };
+
+/**
+ * The address a NOT_LEADER_OR_FOLLOWER refusal names as the partition's leader now (the
+ * `leader-address` detail brokers add), when it is another broker than the one asked.
+ */
+function newLeaderHint(err: unknown, askedAddress: string): string | undefined {
+  if (!(err instanceof SamsaError) || err.reason !== 'NOT_LEADER_OR_FOLLOWER') return undefined;
+  const hinted = err.details['leader-address'];
+  return hinted && hinted !== askedAddress ? hinted : undefined;
+}
 
 /** A broker may not know a topic for a moment after it was created; retry that this many times. */
 const UNKNOWN_TOPIC_RETRIES = 5;
@@ -484,12 +495,26 @@ export class Producer {
       batches: [{ partition, batch }],
     };
     const deadlineMs = this.ackTimeoutMs + this.cluster.options.requestTimeoutMs;
+    const produceAt = (address: string): Promise<v1.ProduceResponse__Output> =>
+      unary<v1.ProduceResponse__Output>(address, deadlineMs, (opts: grpc.CallOptions, cb) =>
+        this.cluster.pool.broker(address).produce(request, opts, cb),
+      );
     const res = await retry(
       async () => {
         const address = await this.cluster.leaderAddress(topic, partition);
-        return unary<v1.ProduceResponse__Output>(address, deadlineMs, (opts: grpc.CallOptions, cb) =>
-          this.cluster.pool.broker(address).produce(request, opts, cb),
-        );
+        try {
+          return await produceAt(address);
+        } catch (err) {
+          // The broker named the new leader (Kafka's KIP-951): go there at once, without the
+          // backoff and the metadata round trip, which were a visible part of a leader move's
+          // write gap (docs/benchmarks.md, Failover). The leader checks its own role, so a stale
+          // hint costs one more refusal, and that one takes the ordinary retry path.
+          const hinted = newLeaderHint(err, address);
+          if (hinted === undefined) throw err;
+          onRetry();
+          this.cluster.invalidate(topic);
+          return await produceAt(hinted);
+        }
       },
       this.retryOptions,
       {
