@@ -13,6 +13,10 @@
  * - a known field comes with the wire type its type is encoded with (a repeated scalar numeric
  *   field may also come packed), every varint ends within 10 bytes, every fixed-width value and
  *   every length-delimited value lies within the enclosing message;
+ * - a varint protobufjs reads as 32 bits (tags, lengths, int32/uint32/sint32/bool/enum values) is
+ *   at most 5 bytes long, or exactly 10 (a negative int32): protobufjs reads 5 bytes and then
+ *   skips 5 more whatever they hold, so a 6..9-byte encoding (legal protobuf, but overlong) would
+ *   make it read the following bytes as part of the varint and decode something else;
  * - a string is valid UTF-8 and within its byte limit; a nested message is itself valid;
  * - unknown fields are skipped by their wire type (so a newer client's fields pass) but must be
  *   well-formed too; nesting stops at 100 levels (protobuf's own default).
@@ -48,6 +52,8 @@ interface FieldPlan {
   wire: Wire;
   /** A repeated varint/i32/i64 field, which may also come packed (wire type 2). */
   packable: boolean;
+  /** A varint protobufjs reads as 32 bits (int32, uint32, sint32, bool, enum). */
+  varint32: boolean;
   message?: MessagePlan;
   limit?: StringLimit;
 }
@@ -56,6 +62,8 @@ interface MessagePlan {
   name: string;
   fields: Map<number, FieldPlan>;
 }
+
+const VARINT32_TYPES = new Set(['TYPE_INT32', 'TYPE_UINT32', 'TYPE_SINT32', 'TYPE_BOOL', 'TYPE_ENUM']);
 
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
 
@@ -132,6 +140,7 @@ export class RequestValidator {
         kind,
         wire: WIRE_BY_KIND[kind],
         packable: f.label === 'LABEL_REPEATED' && (kind === 'varint' || kind === 'i32' || kind === 'i64'),
+        varint32: VARINT32_TYPES.has(f.type),
       };
       if (kind === 'string') field.limit = stringLimitOf(fullName, protoName);
       if (kind === 'message' || kind === 'group') field.message = this.plan(this.resolve(fullName, f.typeName));
@@ -174,8 +183,11 @@ class Walk {
     throw new SamsaError('INVALID_REQUEST', `malformed ${this.root}: ${what} (at byte ${this.pos} of ${this.buf.length})`);
   }
 
-  /** Reads a varint ending before `end`; returns its value when it fits 32 bits unsigned, else -1. */
-  private varint(end: number, what: string): number {
+  /**
+   * Reads a varint ending before `end`; returns its value when it fits 32 bits unsigned, else -1.
+   * `bits32`: protobufjs reads it as 32 bits, so it must be at most 5 bytes long, or exactly 10.
+   */
+  private varint(end: number, what: string, bits32: boolean): number {
     let value = 0;
     let wide = false;
     for (let i = 0; i < 10; i++) {
@@ -183,7 +195,10 @@ class Walk {
       const b = this.buf[this.pos++] as number;
       if (i < 5) value += (b & 0x7f) * 2 ** (7 * i);
       else if ((b & 0x7f) !== 0) wide = true;
-      if (b < 0x80) return wide || value > 0xffffffff ? -1 : value;
+      if (b < 0x80) {
+        if (bits32 && i >= 5 && i < 9) this.fail(`${what} is a 32-bit varint of ${i + 1} bytes (at most 5, or 10 for a negative value)`);
+        return wide || value > 0xffffffff ? -1 : value;
+      }
     }
     return this.fail(`${what} is a varint longer than 10 bytes`);
   }
@@ -199,7 +214,7 @@ class Walk {
   }
 
   private length(end: number, what: string): number {
-    const n = this.varint(end, `length of ${what}`);
+    const n = this.varint(end, `length of ${what}`, true);
     if (n < 0 || n > end - this.pos) {
       this.fail(`${what} has length ${n < 0 ? 'over 2^32' : n} but only ${end - this.pos} bytes are left`);
     }
@@ -209,7 +224,7 @@ class Walk {
   message(plan: MessagePlan, end: number, depth: number, groupField = 0): void {
     if (depth > MAX_DEPTH) this.fail(`messages nested deeper than ${MAX_DEPTH}`);
     while (this.pos < end) {
-      const tag = this.varint(end, 'field tag');
+      const tag = this.varint(end, 'field tag', true);
       if (tag < 0) this.fail('field tag does not fit 32 bits');
       const number = tag >>> 3;
       const wire = (tag & 7) as Wire;
@@ -233,7 +248,7 @@ class Walk {
       }
       switch (field.kind) {
         case 'varint':
-          this.varint(end, field.label);
+          this.varint(end, field.label, field.varint32);
           break;
         case 'i64':
         case 'i32': {
@@ -279,7 +294,7 @@ class Walk {
     const n = this.length(end, field.label);
     const packedEnd = this.pos + n;
     if (field.kind === 'varint') {
-      while (this.pos < packedEnd) this.varint(packedEnd, `packed ${field.label}`);
+      while (this.pos < packedEnd) this.varint(packedEnd, `packed ${field.label}`, field.varint32);
     } else {
       const size = field.kind === 'i64' ? 8 : 4;
       if (n % size !== 0) this.fail(`packed ${field.label} is ${n} bytes, not a multiple of ${size}`);
@@ -290,7 +305,7 @@ class Walk {
   private skip(wire: Wire, number: number, end: number, depth: number): void {
     switch (wire) {
       case Wire.Varint:
-        this.varint(end, `unknown field ${number}`);
+        this.varint(end, `unknown field ${number}`, false);
         return;
       case Wire.I64:
       case Wire.I32: {

@@ -104,6 +104,27 @@ describe('strict request validation', () => {
     expect(stringLimitOf('samsa.v1.OffsetCommit', 'metadata').maxBytes).toBe(4096);
   });
 
+  it('an overlong 32-bit varint (6..9 bytes), which protobufjs would read past, is refused; a 10-byte negative int32 passes', () => {
+    // Found by the property below (seed -56006324): acks = 0 in 6 bytes. protobufjs reads 5 bytes
+    // of a 32-bit varint and skips 5 more, so here it ran off the end, and with bytes after it it
+    // would have taken a following field's bytes as part of the varint.
+    expect(reject('samsa.v1.ProduceRequest', '10 80 80 80 80 80 00').message).toMatch(
+      /ProduceRequest.acks is a 32-bit varint of 6 bytes \(at most 5, or 10 for a negative value\)/,
+    );
+    const swallowed = Buffer.from('1080808080800028ffffffff0f0a0161', 'hex'); // acks (6 bytes), partition, topic "a"
+    reject('samsa.v1.ProduceRequest', swallowed);
+    expect(produce.requestDeserialize(swallowed)).not.toMatchObject({ topic: 'a' });
+    // A tag or a length in 6 bytes likewise; a 64-bit field may use them (protobufjs reads those exactly).
+    expect(reject('samsa.v1.ProduceRequest', '8a 80 80 80 80 00 01 61').message).toMatch(/field tag is a 32-bit varint of 6 bytes/);
+    expect(reject('samsa.v1.ProduceRequest', '0a 81 80 80 80 80 00 61').message).toMatch(
+      /length of ProduceRequest.topic is a 32-bit varint/,
+    );
+    const negative = Buffer.from(produce.requestSerialize({ topic: 't', partition: -1 }));
+    expect(negative.includes(Buffer.from('28ffffffffffffffffff01', 'hex'))).toBe(true);
+    validator.validate('samsa.v1.ProduceRequest', negative);
+    expect(produce.requestDeserialize(negative)).toMatchObject({ topic: 't', partition: -1 });
+  });
+
   it('never throws anything but a SamsaError, and what it accepts protobufjs decodes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
