@@ -613,6 +613,43 @@ describe.runIf(tls)('open streams follow ACL changes and token expiry', () => {
     expect(log).toMatch(/"audit":true,"event":"denied","principal":"User:ivan".*the ACLs changed while this stream was open/);
   });
 
+  it('removing the group ACL ends an open GroupConsume member stream PERMISSION_DENIED', async () => {
+    const topic = uniqueName('revoke-group');
+    const group = uniqueName('g-revoke');
+    await createTopic(topic);
+    const lena = await credentialsOf('lena');
+    await addAcls(allow('User:lena', 'TOPIC', topic, 'READ'), allow('User:lena', 'GROUP', group, 'READ'));
+    const coordinator = () => keep(coordinatorClient(cluster!.coordinators[0]!.address, undefined, lena));
+    const findCoordinator = () => outcome((cb) => coordinator().findCoordinator({ groupId: group }, opts(), cb));
+    await eventually(async () => (await findCoordinator()).err === undefined, 'lena may use her group');
+    const member = coordinator().groupConsume();
+    const values: string[] = [];
+    let assigned = false;
+    const ended = new Promise<grpc.StatusObject>((resolve) => {
+      member.on('status', resolve);
+      member.on('error', () => undefined);
+    });
+    member.on('data', (res: v1.GroupConsumeResponse__Output) => {
+      if (res.assignment) assigned = true;
+      for (const r of res.records?.records ?? []) values.push(r.value.toString());
+    });
+    member.write({ join: { groupId: group, topics: [topic], reset: 'OFFSET_POSITION_EARLIEST' } });
+    await produceValues(topic, ['first']);
+    await eventually(() => Promise.resolve(assigned && values.length === 1), 'the member is assigned and gets the record');
+
+    const deleted = await outcome<v1.DeleteAclsResponse__Output>((cb) =>
+      keep(controller()).deleteAcls({ filters: [{ principal: 'User:lena', resourceName: group }] }, opts(), cb),
+    );
+    expect(deleted.res?.deleted.length).toBe(1);
+    await eventually(async () => (await findCoordinator()).err?.code === grpc.status.PERMISSION_DENIED, 'the coordinator applied it');
+    await produceValues(topic, ['after']);
+    const status = await ended;
+    expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(status.details).toContain(`User:lena may not READ GROUP "${group}"`);
+    expect(status.details).toContain('the ACLs changed while this stream was open');
+    expect(values).toEqual(['first']);
+  });
+
   it('an ACL change that leaves the stream allowed does not end it', async () => {
     const topic = uniqueName('keep');
     await createTopic(topic);
