@@ -25,9 +25,12 @@ import { produceCommand } from './produce.js';
 import { quotasCommand } from './quotas.js';
 import { tokensCommand } from './tokens.js';
 import { topicsCommand } from './topics.js';
+import { brokersCommand, partitionsCommand } from './partitions.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   topicsCommand,
+  partitionsCommand,
+  brokersCommand,
   produceCommand,
   consumeCommand,
   groupsCommand,

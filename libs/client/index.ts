@@ -6,7 +6,15 @@
  * runner/ (handlers: run() of both consumers, worker threads), retry/ (the one retry helper).
  */
 export { Samsa, type SamsaOptions, type SamsaTlsOptions } from './samsa.js';
-export { Admin, type CreateTopicOptions, type ClusterDescription } from './admin/admin.js';
+export {
+  Admin,
+  type CreateTopicOptions,
+  type ClusterDescription,
+  type ElectionResult,
+  type PartitionReassignment,
+  type TopicPartitionsRef,
+} from './admin/admin.js';
+export { planMoveTo, planDrain, planRebalance, parsePlan, type PartitionAssignment, type PlanBroker } from './admin/reassignment-plans.js';
 export { topicConfigEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
 export { Producer, type Acks, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer/producer.js';
 export type { ProducerMessage, Bytes, Partitioner } from './producer/messages.js';

@@ -33,3 +33,4 @@ export {
 } from './partition-state-machine.js';
 export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';
 export { ProducerIdAllocator } from './producer-ids.js';
+export { addingReplicas, removingReplicas, addingThrottle } from './reassignment.js';

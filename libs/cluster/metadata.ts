@@ -177,6 +177,27 @@ export interface PartitionState {
    * See partition-state-machine.ts.
    */
   elr?: number[];
+  /**
+   * A move of this partition to other brokers in progress (KIP-455; docs/adr/0042): `replicas` is
+   * then the target followed by the original replicas not in it. Absent when none.
+   */
+  reassignment?: ReassignmentState;
+}
+
+/**
+ * A partition reassignment as the controller records it in the partition state (one etcd key, so
+ * a controller failover finds it there and resumes). Replicas in the target but not the original
+ * are being added (they copy the log, throttled, and join the ISR); replicas in the original but
+ * not the target are removed once every target replica is in the ISR.
+ */
+export interface ReassignmentState {
+  /** The replicas the partition ends with, preferred leader first. */
+  target: number[];
+  /** The replicas it had when the move began (a cancel goes back to them). */
+  original: number[];
+  /** Follower fetch throttle of the adding replicas, bytes per second per receiving broker. */
+  throttleBytesPerSecond: number;
+  startedAtMs: number;
 }
 
 export class MetadataKeys {

@@ -25,7 +25,9 @@ import {
 import { withSpan, type Logger } from '../telemetry/index.js';
 import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import type { AlterTopicConfigCommand, CreatePartitionsCommand, CreateTopicCommand, TopicOutcome } from './commands.js';
-import { admittedBrokers, brokerFacts, decideLeadership, decidePreferredLeader } from './leadership.js';
+import { admittedBrokers, brokerFacts, decideLeadership } from './leadership.js';
+import { PartitionMoves, type ElectionResult, type ReassignCommand } from './partition-moves.js';
+import type { ElectionType } from './elections.js';
 import {
   checkMorePartitions,
   checkNewTopic,
@@ -60,8 +62,21 @@ export interface ActiveControllerOptions {
   readonly rebalanceDelayMs: number;
   /** Most partition replicas one broker may host (libs/cluster/replica-budget.ts). */
   readonly maxReplicasPerBroker?: number;
+  /**
+   * The automatic rebalance moves leadership back to a broker's preferred partitions only when the
+   * share of them it does not lead exceeds this (Kafka's leader.imbalance.per.broker.percentage, 10).
+   */
+  readonly leaderImbalancePercent?: number;
+  /** How often the imbalance is checked besides after changes (Kafka's leader.imbalance.check.interval.seconds, 300). */
+  readonly leaderImbalanceCheckMs?: number;
+  /** Throttle of a reassignment that names none, bytes/s per receiving broker. */
+  readonly reassignmentThrottleBytesPerSecond?: number;
   readonly clock?: Clock;
 }
+
+export const DEFAULT_LEADER_IMBALANCE_PERCENT = 10;
+export const DEFAULT_LEADER_IMBALANCE_CHECK_MS = 300_000;
+export const DEFAULT_REASSIGNMENT_THROTTLE_BYTES_PER_SECOND = 10 * 1024 * 1024;
 
 export class ActiveController {
   private readonly etcd: Etcd3;
@@ -85,6 +100,10 @@ export class ActiveController {
   private readonly unsubscribe: () => void;
   private stopped = false;
   private rebalanceTimer: NodeJS.Timeout | undefined;
+  private imbalanceTimer: NodeJS.Timeout | undefined;
+  private readonly moves: PartitionMoves;
+  /** A reassignment pass is queued and has not started yet (changes meanwhile need no other). */
+  private advanceQueued = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: ActiveControllerOptions) {
@@ -95,6 +114,17 @@ export class ActiveController {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.maxReplicasPerBroker = options.maxReplicasPerBroker ?? DEFAULT_MAX_REPLICAS_PER_BROKER;
+    this.moves = new PartitionMoves({
+      etcd: this.etcd,
+      keys: this.keys,
+      view: this.view,
+      fence: this.fence,
+      logger: this.logger,
+      clock: this.clock,
+      passQueue: this.passQueue,
+      maxReplicasPerBroker: this.maxReplicasPerBroker,
+      defaultThrottleBytesPerSecond: options.reassignmentThrottleBytesPerSecond ?? DEFAULT_REASSIGNMENT_THROTTLE_BYTES_PER_SECOND,
+    });
     this.unsubscribe = this.view.onChange((change) => {
       if (change.kind === 'broker')
         this.scheduleReconcile(
@@ -104,7 +134,15 @@ export class ActiveController {
       if (change.kind === 'offline')
         this.scheduleReconcile(`broker ${change.id} reports ${change.offline?.partitions.length ?? 0} offline replica(s)`);
       if (change.kind === 'broker' || change.kind === 'partition') this.scheduleRebalance();
+      if (change.kind === 'partition' && change.state?.reassignment) this.scheduleAdvance();
+      if (change.kind === 'broker') this.scheduleAdvance();
     });
+    if (options.rebalanceDelayMs > 0) {
+      this.imbalanceTimer = setInterval(
+        () => this.scheduleRebalance(0),
+        options.leaderImbalanceCheckMs ?? DEFAULT_LEADER_IMBALANCE_CHECK_MS,
+      );
+    }
     // A previous controller may have died half-way through; start from a full pass.
     this.scheduleReconcile('became controller');
   }
@@ -114,6 +152,8 @@ export class ActiveController {
     this.unsubscribe();
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
     this.rebalanceTimer = undefined;
+    if (this.imbalanceTimer) clearInterval(this.imbalanceTimer);
+    this.imbalanceTimer = undefined;
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
   }
@@ -143,6 +183,20 @@ export class ActiveController {
 
   deleteTopic(name: string): Promise<void> {
     return this.adminQueue.run(() => withSpan('controller.delete_topic', { 'samsa.topic': name }, () => this.deleteTopicNow(name)));
+  }
+
+  /** Leader elections on request (ElectLeaders); every partition when `refs` is empty. */
+  electLeaders(type: ElectionType, refs: readonly { topic: string; partitions: readonly number[] }[]): Promise<ElectionResult[]> {
+    return this.moves.electLeaders(type, refs);
+  }
+
+  /** Starts or cancels partition moves (AlterPartitionReassignments); returns the states written. */
+  reassignPartitions(
+    commands: readonly ReassignCommand[],
+    throttleBytesPerSecond: number,
+    validateOnly: boolean,
+  ): Promise<PartitionState[]> {
+    return this.moves.reassign(commands, throttleBytesPerSecond, validateOnly);
   }
 
   private async createTopicNow(cmd: CreateTopicCommand): Promise<TopicOutcome> {
@@ -271,50 +325,42 @@ export class ActiveController {
     this.retryTimers.add(t);
   }
 
-  /** One preferred-leader pass `rebalanceDelayMs` after the latest trigger (debounced). */
-  private scheduleRebalance(): void {
+  /**
+   * One automatic preferred-leader pass `delayMs` (default rebalanceDelayMs) after the latest
+   * trigger (debounced); it moves only the partitions of brokers whose imbalance exceeds the threshold.
+   */
+  private scheduleRebalance(delayMs = this.options.rebalanceDelayMs): void {
     if (this.stopped || this.options.rebalanceDelayMs <= 0) return;
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
     this.rebalanceTimer = setTimeout(() => {
       this.rebalanceTimer = undefined;
       void this.passQueue
-        .run(() => this.rebalance())
+        .run(() =>
+          this.stopped
+            ? undefined
+            : this.moves.rebalance(this.options.leaderImbalancePercent ?? DEFAULT_LEADER_IMBALANCE_PERCENT, () => this.stopped),
+        )
         .catch((err: unknown) => {
           if (err instanceof SamsaError && err.reason === 'NOT_CONTROLLER') return;
           this.logger.warn({ err }, 'preferred leader pass failed; the next change retries it');
         });
-    }, this.options.rebalanceDelayMs);
+    }, delayMs);
   }
 
-  /** Moves leadership back to each partition's preferred replica where it is alive and in sync. */
-  private async rebalance(): Promise<void> {
-    if (this.stopped) return;
-    await withSpan('controller.preferred_leader_election', {}, async () => {
-      const facts = brokerFacts(this.view);
-      for (const topic of this.view.topics()) {
-        for (const state of this.view.partitions(topic.name)) {
-          if (this.stopped) return;
-          const next = decidePreferredLeader(state, facts);
-          if (!next) continue;
-          const key = this.keys.partition(state.topic, state.partition);
-          try {
-            await commitIfLeader(
-              this.etcd,
-              this.fence,
-              [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }],
-              [{ put: key, value: JSON.stringify(next) }],
-            );
-            this.logger.info(
-              { topic: state.topic, partition: state.partition, from: state.leader, to: next.leader, leaderEpoch: next.leaderEpoch },
-              'moved leadership back to the preferred replica',
-            );
-          } catch (err) {
-            // Changed under us: the change itself schedules another pass.
-            if (!(err instanceof GuardFailedError)) throw err;
-          }
-        }
-      }
-    });
+  /** One pass moving reassignments on, unless one is already queued. */
+  private scheduleAdvance(): void {
+    if (this.stopped || this.advanceQueued) return;
+    this.advanceQueued = true;
+    void this.passQueue
+      .run(() => {
+        this.advanceQueued = false;
+        return this.moves.advanceAll(() => this.stopped);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof SamsaError && err.reason === 'NOT_CONTROLLER') return;
+        this.logger.warn({ err }, 'moving reassignments on failed; retrying in 1 s');
+        this.later(PASS_RETRY_MS, () => this.scheduleAdvance());
+      });
   }
 
   private scheduleReconcile(why: string): void {
@@ -433,6 +479,8 @@ export class ActiveController {
         }
       }
       if (conflicts > 0) this.later(CONFLICT_RETRY_MS, () => this.scheduleReconcile(`retry after ${conflicts} concurrent change(s)`));
+      // Moves in progress (a previous controller's too) go on from whatever this pass left.
+      this.scheduleAdvance();
     });
   }
 }

@@ -29,3 +29,18 @@ export {
   type Placement,
   type TopicPlan,
 } from './topic-plans.js';
+export {
+  DEFAULT_LEADER_IMBALANCE_PERCENT,
+  DEFAULT_LEADER_IMBALANCE_CHECK_MS,
+  DEFAULT_REASSIGNMENT_THROTTLE_BYTES_PER_SECOND,
+} from './active-controller.js';
+export {
+  decideElection,
+  leaderImbalance,
+  rebalanceMoves,
+  type ElectionType,
+  type ElectionDecision,
+  type BrokerImbalance,
+} from './elections.js';
+export { checkTarget, startReassignment, advanceReassignment, cancelReassignment } from './reassignments.js';
+export type { ElectionResult, ReassignCommand, PartitionRef } from './partition-moves.js';

@@ -11,7 +11,9 @@ import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '..
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import type { Partition } from '../replica/index.js';
 import { extractTraceContext, withSpan, SpanKind, type Logger } from '../telemetry/index.js';
+import { addingThrottle } from '../cluster/index.js';
 import { LockstepStream } from './lockstep-stream.js';
+import type { ReassignmentThrottle } from './reassignment-throttle.js';
 import { truncationPlan } from './divergence.js';
 
 export interface FetcherSettings {
@@ -26,6 +28,8 @@ export interface FetcherSettings {
   addressOf: (brokerId: number) => string | undefined;
   /** The registered broker epoch (incarnation) of a broker, undefined while it is not registered. */
   brokerEpochOf: (brokerId: number) => number | undefined;
+  /** This broker's throttle of the replicas a reassignment is adding here (shared by every fetcher). */
+  throttle?: ReassignmentThrottle;
 }
 
 const BACKOFF_MS = [100, 200, 500, 1000, 2000] as const;
@@ -152,11 +156,11 @@ export class LeaderFetcher {
       this.failures = 0;
       // A response that came before the cancel took effect is as good as any.
       this.reasking = false;
-      await this.apply(response, request.asked);
+      await this.apply(response, request.asked, request.throttled);
     }
   }
 
-  private nextRequest(): { message: v1.ReplicaFetchRequest; asked: Map<string, Asked> } | undefined {
+  private nextRequest(): { message: v1.ReplicaFetchRequest; asked: Map<string, Asked>; throttled: Map<string, number> } | undefined {
     const now = Date.now();
     const all = [...this.partitions.entries()];
     if (all.length === 0) return undefined;
@@ -170,10 +174,26 @@ export class LeaderFetcher {
     const leaderIncarnation = this.settings.brokerEpochOf(this.leaderId);
     const ownIncarnation = this.settings.brokerEpochOf(this.settings.brokerId);
     if (leaderIncarnation === undefined || ownIncarnation === undefined) return undefined;
+    const throttled = new Map<string, number>();
     for (const [key, p] of ordered) {
       if ((this.pausedUntil.get(key) ?? 0) > now) continue;
       if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
       if (p.currentState.leaderBrokerEpoch !== leaderIncarnation) continue;
+      let maxBytes = 0;
+      const rate = this.settings.throttle ? addingThrottle(p.currentState, this.settings.brokerId) : undefined;
+      if (rate !== undefined && this.settings.throttle) {
+        // One throttled replica per request: it reserves the whole allowance (other fetchers
+        // share the bucket), and apply() settles the reservation with what actually came.
+        if (throttled.size > 0) continue;
+        const allowed = this.settings.throttle.allowance(rate);
+        if (allowed.bytes === 0) {
+          this.pausedUntil.set(key, allowed.retryAtMs);
+          continue;
+        }
+        maxBytes = allowed.bytes;
+        this.settings.throttle.reserve(maxBytes);
+        throttled.set(key, maxBytes);
+      }
       asked.set(key, { epoch: p.leaderEpoch, fetchOffset: p.logEndOffset });
       positions.push({
         topic: p.topic,
@@ -181,6 +201,7 @@ export class LeaderFetcher {
         fetchOffset: p.logEndOffset,
         lastFetchedEpoch: p.latestEpoch,
         currentLeaderEpoch: p.leaderEpoch,
+        maxBytes,
       });
     }
     if (positions.length === 0) return undefined;
@@ -194,6 +215,7 @@ export class LeaderFetcher {
         leaderBrokerEpoch: leaderIncarnation,
       },
       asked,
+      throttled,
     };
   }
 
@@ -218,7 +240,15 @@ export class LeaderFetcher {
     this.clientAddress = undefined;
   }
 
-  private async apply(response: v1.ReplicaFetchResponse__Output, asked: ReadonlyMap<string, Asked>): Promise<void> {
+  private async apply(
+    response: v1.ReplicaFetchResponse__Output,
+    asked: ReadonlyMap<string, Asked>,
+    throttled: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    for (const [key, reserved] of throttled) {
+      const data = response.partitions.find((d) => keyOf(d.topic, d.partition) === key);
+      this.settings.throttle?.settle(reserved, data?.batches.length ?? 0);
+    }
     for (const data of response.partitions) {
       const key = keyOf(data.topic, data.partition);
       const p = this.partitions.get(key);

@@ -151,7 +151,9 @@ async function answer(
     let traceContext: TraceCarrier = {};
     try {
       if (used < budget && partition.logEndOffset > c.position.fetchOffset) {
-        ({ batches, traceContext } = await readTraced(partition, followerId, c.position.fetchOffset, budget - used));
+        // A follower throttling this replica (a reassignment adding it) bounds it on its own.
+        const bound = c.position.maxBytes > 0 ? Math.min(budget - used, c.position.maxBytes) : budget - used;
+        ({ batches, traceContext } = await readTraced(partition, followerId, c.position.fetchOffset, bound));
         // The log returns at least one whole batch; never let that push the message past the limit.
         if (used > 0 && used + batches.length > budget) batches = Buffer.alloc(0);
         used += batches.length;

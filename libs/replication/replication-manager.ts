@@ -14,6 +14,7 @@ import type { Partition, ReplicaManager } from '../replica/index.js';
 import { withSpan, type Logger } from '../telemetry/index.js';
 import type { RpcLimits } from '../rpc/index.js';
 import { LeaderFetcher, keyOf } from './leader-fetcher.js';
+import { ReassignmentThrottle } from './reassignment-throttle.js';
 
 export interface ReplicationManagerOptions {
   brokerId: number;
@@ -36,6 +37,8 @@ const PLAN_TICK_MS = 250;
 
 export class ReplicationManager {
   private readonly fetchers = new Map<number, LeaderFetcher>();
+  /** The follower throttle of replicas reassignments are adding here, shared by every fetcher. */
+  readonly reassignmentThrottle = new ReassignmentThrottle();
   private readonly isrInFlight = new Set<string>();
   private readonly isrWrites = new Set<Promise<void>>();
   private readonly planTimer: NodeJS.Timeout;
@@ -106,6 +109,7 @@ export class ReplicationManager {
           // Our own from the process itself (the view may still show a predecessor's registration).
           brokerEpochOf: (id) =>
             id === this.options.brokerId ? this.options.replicas.brokerEpoch : this.options.view.broker(id)?.brokerEpoch,
+          throttle: this.reassignmentThrottle,
         });
         this.fetchers.set(leaderId, fetcher);
         this.options.logger.info({ leader: leaderId, partitions: partitions.length }, 'replicating from leader broker');

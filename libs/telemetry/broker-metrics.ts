@@ -44,6 +44,8 @@ export interface BrokerMetricsSource {
   replicationFactor(topic: string, partition: number): number | undefined;
   /** The topic's min.insync.replicas; undefined when unknown. */
   minInsyncReplicas?(topic: string): number | undefined;
+  /** Bytes copied into replicas a reassignment is adding here (the throttled ones), since start. */
+  reassignmentBytes?(): number;
 }
 
 /** Produce's acks as Kafka writes them, for a label a person reads ("all", not "ACKS_ALL"). */
@@ -134,7 +136,11 @@ export class BrokerMetrics {
       description: 'Partitions led here whose ISR is smaller than their replica set',
     });
     const byRole = meter.createObservableGauge('samsa.broker.partitions', { description: 'Partition replicas hosted here, by role' });
-    const observables = [logSize, segments, logEnd, hw, isrSize, underReplicated, underMinIsr, byRole];
+    const reassignmentBytes = meter.createObservableCounter('samsa.replication.reassignment.bytes', {
+      unit: 'By',
+      description: 'Bytes copied into replicas a reassignment is adding to this broker (throttled)',
+    });
+    const observables = [logSize, segments, logEnd, hw, isrSize, underReplicated, underMinIsr, byRole, reassignmentBytes];
     const callback = (r: BatchObservableResult): void => {
       let under = 0;
       let belowMin = 0;
@@ -158,6 +164,7 @@ export class BrokerMetrics {
       r.observe(underMinIsr, belowMin);
       r.observe(byRole, roles.leader, { role: 'leader' });
       r.observe(byRole, roles.follower, { role: 'follower' });
+      r.observe(reassignmentBytes, source.reassignmentBytes?.() ?? 0);
     };
     meter.addBatchObservableCallback(callback, observables);
     this.detach = () => meter.removeBatchObservableCallback(callback, observables);

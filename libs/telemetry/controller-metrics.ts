@@ -21,6 +21,8 @@ export interface ObservedPartitionState {
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly isr: readonly number[];
+  /** Present while the partition is being moved to other brokers (a reassignment). */
+  readonly reassignment?: unknown;
 }
 
 export interface ControllerMetricsSource {
@@ -69,19 +71,24 @@ export class ControllerMetrics {
     const underMinIsr = meter.createObservableGauge('samsa.controller.under_min_isr_partitions', {
       description: 'Partitions whose ISR is smaller than min.insync.replicas: acks=all produces fail',
     });
-    const observables = [active, version, alive, topics, partitions, offline, underMinIsr];
+    const reassigning = meter.createObservableGauge('samsa.controller.reassigning_partitions', {
+      description: 'Partitions being moved to other brokers (reassignments in progress)',
+    });
+    const observables = [active, version, alive, topics, partitions, offline, underMinIsr, reassigning];
     const callback = (r: BatchObservableResult): void => {
       const live = source.liveBrokerIds();
       let topicCount = 0;
       let partitionCount = 0;
       let offlineCount = 0;
       let belowMin = 0;
+      let moving = 0;
       for (const topic of source.topics()) {
         topicCount++;
         for (const p of source.partitions(topic.name)) {
           partitionCount++;
           if (p.leader < 0 || !live.has(p.leader)) offlineCount++;
           if (p.isr.length < topic.minInsyncReplicas) belowMin++;
+          if (p.reassignment) moving++;
         }
       }
       r.observe(active, source.isActive() ? 1 : 0);
@@ -91,6 +98,7 @@ export class ControllerMetrics {
       r.observe(partitions, partitionCount);
       r.observe(offline, offlineCount);
       r.observe(underMinIsr, belowMin);
+      r.observe(reassigning, moving);
     };
     meter.addBatchObservableCallback(callback, observables);
     for (const topic of source.topics())

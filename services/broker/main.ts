@@ -126,12 +126,15 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   resources.defer('partition replicas', () => replicas.close());
   const limits = { ...DEFAULT_RPC_LIMITS, maxMessageBytes: config.maxMessageBytes };
   const forwarder = resources.own('forwarding clients', new Forwarder(config.brokerId, view, limits), (f) => f.close());
+  // Replication starts later; until then nothing has been copied.
+  let throttledBytes = (): number => 0;
   const metrics = resources.own(
     'broker metrics',
     new BrokerMetrics({
       partitions: () => replicas.partitions(),
       replicationFactor: (t, p) => view.partition(t, p)?.replicas.length,
       minInsyncReplicas: (t) => view.topic(t)?.config.minInsyncReplicas,
+      reassignmentBytes: () => throttledBytes(),
     }),
     (m) => m.close(),
   );
@@ -201,6 +204,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     onIsrChanged: (topic, partition, before, after) => metrics.isrChanged(topic, partition, before, after),
   });
   resources.defer('replication', () => replication.close());
+  throttledBytes = () => replication.reassignmentThrottle.throttledBytes;
 
   // brokerEpoch is the revision that creates the key: etcd assigns it (Membership.revision).
   const registration: Omit<BrokerRegistration, 'brokerEpoch'> = {

@@ -5,7 +5,14 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { assertNotInternalTopic, type ClusterView, type TopicConfigRequest } from '../../libs/cluster/index.js';
+import {
+  addingReplicas,
+  assertNotInternalTopic,
+  removingReplicas,
+  type ClusterView,
+  type PartitionState,
+  type TopicConfigRequest,
+} from '../../libs/cluster/index.js';
 import { internalTopicCommand, type ActiveController, type CreateTopicCommand, type TopicOutcome } from '../../libs/controller/index.js';
 import { toMetadataResponse, toTopicInfo, topicInfoOf } from '../../libs/service/index.js';
 import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
@@ -40,6 +47,29 @@ function configChanges(config: v1.TopicConfig__Output | null): TopicConfigReques
     Object.entries(config ?? {}).filter(([k, v]) => !k.startsWith('_') && v !== undefined && v !== null),
   ) as TopicConfigRequest;
 }
+
+/** A partition with a move in progress, as ListPartitionReassignments shows it. */
+function reassignmentOf(s: PartitionState): v1.PartitionReassignment {
+  return {
+    topic: s.topic,
+    partition: s.partition,
+    targetReplicas: s.reassignment?.target ?? s.replicas,
+    originalReplicas: s.reassignment?.original ?? s.replicas,
+    replicas: s.replicas,
+    addingReplicas: addingReplicas(s),
+    removingReplicas: removingReplicas(s),
+    isr: s.isr,
+    leaderId: s.leader,
+    throttleBytesPerSecond: s.reassignment?.throttleBytesPerSecond ?? 0,
+    startedAtMs: s.reassignment?.startedAtMs ?? 0,
+  };
+}
+
+const OUTCOMES = {
+  elected: 'ELECTION_OUTCOME_ELECTED',
+  'not-needed': 'ELECTION_OUTCOME_NOT_NEEDED',
+  'not-available': 'ELECTION_OUTCOME_NOT_AVAILABLE',
+} as const;
 
 function topicResponse(outcome: TopicOutcome): { topic: v1.TopicInfo } {
   return { topic: topicInfoOf(outcome.record, outcome.partitions) };
@@ -141,6 +171,52 @@ export class ControllerHandlers {
           (client, md, options, cb) => client.alterTopicConfig(req, md, options, cb),
         ),
       ),
+      ElectLeaders: unary((req, call) =>
+        this.onActive<v1.ElectLeadersResponse, v1.ElectLeadersResponse__Output>(
+          call,
+          async (active) => {
+            const type = req.electionType === 'ELECTION_TYPE_UNCLEAN' ? 'unclean' : 'preferred';
+            const results = await active.electLeaders(type, req.partitions);
+            return {
+              results: results.map((r) => ({
+                topic: r.topic,
+                partition: r.partition,
+                outcome: OUTCOMES[r.outcome],
+                leaderId: r.leader,
+                message: r.message,
+              })),
+            };
+          },
+          (client, md, options, cb) => client.electLeaders(req, md, options, cb),
+        ),
+      ),
+      AlterPartitionReassignments: unary((req, call) =>
+        this.onActive<v1.AlterPartitionReassignmentsResponse, v1.AlterPartitionReassignmentsResponse__Output>(
+          call,
+          async (active) => {
+            const written = await active.reassignPartitions(
+              req.reassignments.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.replicas })),
+              Number(req.throttleBytesPerSecond),
+              req.validateOnly,
+            );
+            return { reassignments: written.filter((s) => s.reassignment).map(reassignmentOf) };
+          },
+          (client, md, options, cb) => client.alterPartitionReassignments(req, md, options, cb),
+        ),
+      ),
+      ListPartitionReassignments: unary(async (req) => {
+        const { view } = this.ctx;
+        const wanted = req.partitions.length === 0 ? undefined : req.partitions;
+        const moving = view
+          .topics()
+          .filter((t) => !wanted || wanted.some((w) => w.topic === t.name))
+          .flatMap((t) => view.partitions(t.name))
+          .filter((s) => s.reassignment)
+          .filter(
+            (s) => !wanted || wanted.some((w) => w.topic === s.topic && (w.partitions.length === 0 || w.partitions.includes(s.partition))),
+          );
+        return { reassignments: moving.map(reassignmentOf) };
+      }),
       ListTopics: unary(async (req) => ({
         names: this.ctx.view
           .topics()

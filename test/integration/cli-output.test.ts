@@ -64,6 +64,13 @@ describe('-o json and -o yaml', () => {
       config: { 'retention.ms': '7200000' },
     });
     expect(((await json('topics add-partitions', [topic, '--partitions', '3'])) as { partitions: unknown[] }).partitions).toHaveLength(3);
+    expect(await json('partitions elect-leaders', ['--topic', topic])).toMatchObject({
+      results: [{ outcome: 'not-needed' }, { outcome: 'not-needed' }, { outcome: 'not-needed' }],
+    });
+    expect(await json('partitions reassign', ['--status'])).toEqual({ dryRun: false, plan: [], reassignments: [] });
+    expect(await json('partitions rebalance', ['--dry-run'])).toMatchObject({ dryRun: true, reassignments: [] });
+    // A broker that hosts nothing: nothing to move (the drain itself: partition-moves.test.ts).
+    expect(await json('brokers drain', ['99', '--dry-run'])).toMatchObject({ plan: [] });
     const c = (await json('cluster', [])) as { brokers: { address: string }[]; controller: unknown };
     expect(c.brokers.map((b) => b.address).sort()).toEqual(cluster.brokers.map((b) => b.address).sort());
 

@@ -42,6 +42,60 @@ export interface ClusterDescription {
   brokers: BrokerNode[];
 }
 
+/** A leader election's outcome for one partition. */
+export interface ElectionResult {
+  topic: string;
+  partition: number;
+  outcome: 'elected' | 'not-needed' | 'not-available';
+  /** The leader after the election; -1 when none. */
+  leaderId: number;
+  /** Why, when not available. */
+  message: string;
+}
+
+/** A partition move in progress (ListPartitionReassignments). */
+export interface PartitionReassignment {
+  topic: string;
+  partition: number;
+  targetReplicas: number[];
+  originalReplicas: number[];
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+  isr: number[];
+  leaderId: number;
+  throttleBytesPerSecond: number;
+  startedAtMs: number;
+}
+
+/** Partitions of one topic (all of them when `partitions` is empty or absent). */
+export interface TopicPartitionsRef {
+  topic: string;
+  partitions?: number[];
+}
+
+const OUTCOMES = {
+  ELECTION_OUTCOME_ELECTED: 'elected',
+  ELECTION_OUTCOME_NOT_NEEDED: 'not-needed',
+  ELECTION_OUTCOME_NOT_AVAILABLE: 'not-available',
+} as const;
+
+function toReassignment(r: v1.PartitionReassignment__Output): PartitionReassignment {
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    targetReplicas: r.targetReplicas,
+    originalReplicas: r.originalReplicas,
+    replicas: r.replicas,
+    addingReplicas: r.addingReplicas,
+    removingReplicas: r.removingReplicas,
+    isr: r.isr,
+    leaderId: r.leaderId,
+    throttleBytesPerSecond: Number(r.throttleBytesPerSecond),
+    startedAtMs: Number(r.startedAtMs),
+  };
+}
+
 export class Admin {
   constructor(private readonly cluster: Cluster) {}
 
@@ -117,6 +171,60 @@ export class Admin {
   async describeTopics(names: string[] = []): Promise<TopicMetadata[]> {
     const res = await this.onController<v1.DescribeTopicsResponse__Output>((c, opts, cb) => c.describeTopics({ names }, opts, cb));
     return res.topics.map(toTopicMetadata).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Leader elections (Kafka's kafka-leader-election): 'preferred' moves leadership back to each
+   * partition's first replica where it is alive and in sync; 'unclean' elects an out-of-sync
+   * replica for partitions with no live in-sync one (records may be lost). Every partition when
+   * `partitions` is empty.
+   */
+  async electLeaders(type: 'preferred' | 'unclean', partitions: readonly TopicPartitionsRef[] = []): Promise<ElectionResult[]> {
+    const request: v1.ElectLeadersRequest = {
+      electionType: type === 'unclean' ? 'ELECTION_TYPE_UNCLEAN' : 'ELECTION_TYPE_PREFERRED',
+      partitions: partitions.map((p) => ({ topic: p.topic, partitions: p.partitions ?? [] })),
+    };
+    const res = await this.onController<v1.ElectLeadersResponse__Output>((c, opts, cb) => c.electLeaders(request, opts, cb));
+    for (const p of partitions) this.cluster.invalidate(p.topic);
+    return res.results.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      outcome: OUTCOMES[r.outcome],
+      leaderId: r.leaderId,
+      message: r.message,
+    }));
+  }
+
+  /**
+   * Starts moving partitions to new replicas (empty `replicas`: cancels the partition's move).
+   * Answers once recorded; listPartitionReassignments shows progress. `throttleBytesPerSecond`
+   * (0: the controller's default) bounds how fast each receiving broker copies.
+   */
+  async alterPartitionReassignments(
+    reassignments: readonly { topic: string; partition: number; replicas: number[] }[],
+    options: { throttleBytesPerSecond?: number; validateOnly?: boolean } = {},
+  ): Promise<PartitionReassignment[]> {
+    const request: v1.AlterPartitionReassignmentsRequest = {
+      reassignments: reassignments.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.replicas })),
+      throttleBytesPerSecond: options.throttleBytesPerSecond ?? 0,
+      validateOnly: options.validateOnly ?? false,
+    };
+    const res = await this.onController<v1.AlterPartitionReassignmentsResponse__Output>((c, opts, cb) =>
+      c.alterPartitionReassignments(request, opts, cb),
+    );
+    for (const t of new Set(reassignments.map((r) => r.topic))) this.cluster.invalidate(t);
+    return res.reassignments.map(toReassignment);
+  }
+
+  /** Partition moves in progress (all, or of the named partitions). */
+  async listPartitionReassignments(partitions: readonly TopicPartitionsRef[] = []): Promise<PartitionReassignment[]> {
+    const request: v1.ListPartitionReassignmentsRequest = {
+      partitions: partitions.map((p) => ({ topic: p.topic, partitions: p.partitions ?? [] })),
+    };
+    const res = await this.onController<v1.ListPartitionReassignmentsResponse__Output>((c, opts, cb) =>
+      c.listPartitionReassignments(request, opts, cb),
+    );
+    return res.reassignments.map(toReassignment);
   }
 
   /** Live brokers and the active controller, as a broker sees them. */

@@ -3,6 +3,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { AclBinding as _samsa_v1_AclBinding, AclBinding__Output as _samsa_v1_AclBinding__Output } from './samsa/v1/AclBinding.js';
 import type { AclBindingFilter as _samsa_v1_AclBindingFilter, AclBindingFilter__Output as _samsa_v1_AclBindingFilter__Output } from './samsa/v1/AclBindingFilter.js';
+import type { AlterPartitionReassignmentsRequest as _samsa_v1_AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsRequest__Output as _samsa_v1_AlterPartitionReassignmentsRequest__Output } from './samsa/v1/AlterPartitionReassignmentsRequest.js';
+import type { AlterPartitionReassignmentsResponse as _samsa_v1_AlterPartitionReassignmentsResponse, AlterPartitionReassignmentsResponse__Output as _samsa_v1_AlterPartitionReassignmentsResponse__Output } from './samsa/v1/AlterPartitionReassignmentsResponse.js';
 import type { AlterQuotasRequest as _samsa_v1_AlterQuotasRequest, AlterQuotasRequest__Output as _samsa_v1_AlterQuotasRequest__Output } from './samsa/v1/AlterQuotasRequest.js';
 import type { AlterQuotasResponse as _samsa_v1_AlterQuotasResponse, AlterQuotasResponse__Output as _samsa_v1_AlterQuotasResponse__Output } from './samsa/v1/AlterQuotasResponse.js';
 import type { AlterTopicConfigRequest as _samsa_v1_AlterTopicConfigRequest, AlterTopicConfigRequest__Output as _samsa_v1_AlterTopicConfigRequest__Output } from './samsa/v1/AlterTopicConfigRequest.js';
@@ -28,17 +30,25 @@ import type { DescribeQuotasRequest as _samsa_v1_DescribeQuotasRequest, Describe
 import type { DescribeQuotasResponse as _samsa_v1_DescribeQuotasResponse, DescribeQuotasResponse__Output as _samsa_v1_DescribeQuotasResponse__Output } from './samsa/v1/DescribeQuotasResponse.js';
 import type { DescribeTopicsRequest as _samsa_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _samsa_v1_DescribeTopicsRequest__Output } from './samsa/v1/DescribeTopicsRequest.js';
 import type { DescribeTopicsResponse as _samsa_v1_DescribeTopicsResponse, DescribeTopicsResponse__Output as _samsa_v1_DescribeTopicsResponse__Output } from './samsa/v1/DescribeTopicsResponse.js';
+import type { ElectLeadersRequest as _samsa_v1_ElectLeadersRequest, ElectLeadersRequest__Output as _samsa_v1_ElectLeadersRequest__Output } from './samsa/v1/ElectLeadersRequest.js';
+import type { ElectLeadersResponse as _samsa_v1_ElectLeadersResponse, ElectLeadersResponse__Output as _samsa_v1_ElectLeadersResponse__Output } from './samsa/v1/ElectLeadersResponse.js';
+import type { ElectionResult as _samsa_v1_ElectionResult, ElectionResult__Output as _samsa_v1_ElectionResult__Output } from './samsa/v1/ElectionResult.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from './samsa/v1/GetMetadataRequest.js';
 import type { GetMetadataResponse as _samsa_v1_GetMetadataResponse, GetMetadataResponse__Output as _samsa_v1_GetMetadataResponse__Output } from './samsa/v1/GetMetadataResponse.js';
+import type { ListPartitionReassignmentsRequest as _samsa_v1_ListPartitionReassignmentsRequest, ListPartitionReassignmentsRequest__Output as _samsa_v1_ListPartitionReassignmentsRequest__Output } from './samsa/v1/ListPartitionReassignmentsRequest.js';
+import type { ListPartitionReassignmentsResponse as _samsa_v1_ListPartitionReassignmentsResponse, ListPartitionReassignmentsResponse__Output as _samsa_v1_ListPartitionReassignmentsResponse__Output } from './samsa/v1/ListPartitionReassignmentsResponse.js';
 import type { ListTopicsRequest as _samsa_v1_ListTopicsRequest, ListTopicsRequest__Output as _samsa_v1_ListTopicsRequest__Output } from './samsa/v1/ListTopicsRequest.js';
 import type { ListTopicsResponse as _samsa_v1_ListTopicsResponse, ListTopicsResponse__Output as _samsa_v1_ListTopicsResponse__Output } from './samsa/v1/ListTopicsResponse.js';
 import type { OffsetSpec as _samsa_v1_OffsetSpec, OffsetSpec__Output as _samsa_v1_OffsetSpec__Output } from './samsa/v1/OffsetSpec.js';
 import type { PartitionInfo as _samsa_v1_PartitionInfo, PartitionInfo__Output as _samsa_v1_PartitionInfo__Output } from './samsa/v1/PartitionInfo.js';
+import type { PartitionReassignment as _samsa_v1_PartitionReassignment, PartitionReassignment__Output as _samsa_v1_PartitionReassignment__Output } from './samsa/v1/PartitionReassignment.js';
+import type { PartitionSelection as _samsa_v1_PartitionSelection, PartitionSelection__Output as _samsa_v1_PartitionSelection__Output } from './samsa/v1/PartitionSelection.js';
 import type { Quota as _samsa_v1_Quota, Quota__Output as _samsa_v1_Quota__Output } from './samsa/v1/Quota.js';
 import type { QuotaEntity as _samsa_v1_QuotaEntity, QuotaEntity__Output as _samsa_v1_QuotaEntity__Output } from './samsa/v1/QuotaEntity.js';
 import type { QuotaLimits as _samsa_v1_QuotaLimits, QuotaLimits__Output as _samsa_v1_QuotaLimits__Output } from './samsa/v1/QuotaLimits.js';
 import type { Record as _samsa_v1_Record, Record__Output as _samsa_v1_Record__Output } from './samsa/v1/Record.js';
 import type { RecordHeader as _samsa_v1_RecordHeader, RecordHeader__Output as _samsa_v1_RecordHeader__Output } from './samsa/v1/RecordHeader.js';
+import type { ReplicaAssignment as _samsa_v1_ReplicaAssignment, ReplicaAssignment__Output as _samsa_v1_ReplicaAssignment__Output } from './samsa/v1/ReplicaAssignment.js';
 import type { TopicConfig as _samsa_v1_TopicConfig, TopicConfig__Output as _samsa_v1_TopicConfig__Output } from './samsa/v1/TopicConfig.js';
 import type { TopicInfo as _samsa_v1_TopicInfo, TopicInfo__Output as _samsa_v1_TopicInfo__Output } from './samsa/v1/TopicInfo.js';
 
@@ -56,6 +66,8 @@ export interface ProtoGrpcType {
       AclPatternType: EnumTypeDefinition
       AclPermission: EnumTypeDefinition
       AclResourceType: EnumTypeDefinition
+      AlterPartitionReassignmentsRequest: MessageTypeDefinition<_samsa_v1_AlterPartitionReassignmentsRequest, _samsa_v1_AlterPartitionReassignmentsRequest__Output>
+      AlterPartitionReassignmentsResponse: MessageTypeDefinition<_samsa_v1_AlterPartitionReassignmentsResponse, _samsa_v1_AlterPartitionReassignmentsResponse__Output>
       AlterQuotasRequest: MessageTypeDefinition<_samsa_v1_AlterQuotasRequest, _samsa_v1_AlterQuotasRequest__Output>
       AlterQuotasResponse: MessageTypeDefinition<_samsa_v1_AlterQuotasResponse, _samsa_v1_AlterQuotasResponse__Output>
       AlterTopicConfigRequest: MessageTypeDefinition<_samsa_v1_AlterTopicConfigRequest, _samsa_v1_AlterTopicConfigRequest__Output>
@@ -81,20 +93,30 @@ export interface ProtoGrpcType {
       DescribeQuotasResponse: MessageTypeDefinition<_samsa_v1_DescribeQuotasResponse, _samsa_v1_DescribeQuotasResponse__Output>
       DescribeTopicsRequest: MessageTypeDefinition<_samsa_v1_DescribeTopicsRequest, _samsa_v1_DescribeTopicsRequest__Output>
       DescribeTopicsResponse: MessageTypeDefinition<_samsa_v1_DescribeTopicsResponse, _samsa_v1_DescribeTopicsResponse__Output>
+      ElectLeadersRequest: MessageTypeDefinition<_samsa_v1_ElectLeadersRequest, _samsa_v1_ElectLeadersRequest__Output>
+      ElectLeadersResponse: MessageTypeDefinition<_samsa_v1_ElectLeadersResponse, _samsa_v1_ElectLeadersResponse__Output>
+      ElectionOutcome: EnumTypeDefinition
+      ElectionResult: MessageTypeDefinition<_samsa_v1_ElectionResult, _samsa_v1_ElectionResult__Output>
+      ElectionType: EnumTypeDefinition
       ErrorReason: EnumTypeDefinition
       GetMetadataRequest: MessageTypeDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataRequest__Output>
       GetMetadataResponse: MessageTypeDefinition<_samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataResponse__Output>
+      ListPartitionReassignmentsRequest: MessageTypeDefinition<_samsa_v1_ListPartitionReassignmentsRequest, _samsa_v1_ListPartitionReassignmentsRequest__Output>
+      ListPartitionReassignmentsResponse: MessageTypeDefinition<_samsa_v1_ListPartitionReassignmentsResponse, _samsa_v1_ListPartitionReassignmentsResponse__Output>
       ListTopicsRequest: MessageTypeDefinition<_samsa_v1_ListTopicsRequest, _samsa_v1_ListTopicsRequest__Output>
       ListTopicsResponse: MessageTypeDefinition<_samsa_v1_ListTopicsResponse, _samsa_v1_ListTopicsResponse__Output>
       OffsetPosition: EnumTypeDefinition
       OffsetSpec: MessageTypeDefinition<_samsa_v1_OffsetSpec, _samsa_v1_OffsetSpec__Output>
       PartitionInfo: MessageTypeDefinition<_samsa_v1_PartitionInfo, _samsa_v1_PartitionInfo__Output>
+      PartitionReassignment: MessageTypeDefinition<_samsa_v1_PartitionReassignment, _samsa_v1_PartitionReassignment__Output>
+      PartitionSelection: MessageTypeDefinition<_samsa_v1_PartitionSelection, _samsa_v1_PartitionSelection__Output>
       Quota: MessageTypeDefinition<_samsa_v1_Quota, _samsa_v1_Quota__Output>
       QuotaEntity: MessageTypeDefinition<_samsa_v1_QuotaEntity, _samsa_v1_QuotaEntity__Output>
       QuotaLimits: MessageTypeDefinition<_samsa_v1_QuotaLimits, _samsa_v1_QuotaLimits__Output>
       Record: MessageTypeDefinition<_samsa_v1_Record, _samsa_v1_Record__Output>
       RecordFormat: EnumTypeDefinition
       RecordHeader: MessageTypeDefinition<_samsa_v1_RecordHeader, _samsa_v1_RecordHeader__Output>
+      ReplicaAssignment: MessageTypeDefinition<_samsa_v1_ReplicaAssignment, _samsa_v1_ReplicaAssignment__Output>
       TopicConfig: MessageTypeDefinition<_samsa_v1_TopicConfig, _samsa_v1_TopicConfig__Output>
       TopicInfo: MessageTypeDefinition<_samsa_v1_TopicInfo, _samsa_v1_TopicInfo__Output>
     }

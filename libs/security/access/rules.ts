@@ -18,6 +18,8 @@
  * | CreateAcls, DeleteAcls                | ALTER cluster                                               |
  * | DescribeAcls                          | DESCRIBE cluster                                            |
  * | AlterQuotas / DescribeQuotas          | ALTER_CONFIGS / DESCRIBE_CONFIGS cluster                    |
+ * | ElectLeaders, AlterPartitionReassignments | ALTER cluster                                           |
+ * | ListPartitionReassignments            | DESCRIBE cluster                                            |
  * | FindCoordinator, DescribeGroup, FetchOffsets | DESCRIBE group                                       |
  * | GroupConsume (join), CommitOffsets, ResetOffsets | READ group and READ each topic                    |
  * | DeleteGroup                           | DELETE group                                                |
@@ -109,6 +111,9 @@ export const RULES: Readonly<Record<string, Rule>> = {
   [`${C}DeleteAcls`]: acl(() => [cluster('ALTER')]),
   [`${C}AlterQuotas`]: acl(() => [cluster('ALTER_CONFIGS')]),
   [`${C}DescribeQuotas`]: acl(() => [cluster('DESCRIBE_CONFIGS')]),
+  [`${C}ElectLeaders`]: acl(() => [cluster('ALTER')]),
+  [`${C}AlterPartitionReassignments`]: acl(() => [cluster('ALTER')]),
+  [`${C}ListPartitionReassignments`]: acl(() => [cluster('DESCRIBE')]),
 
   [`${G}FindCoordinator`]: acl<v1.FindCoordinatorRequest__Output>((r) => [group(r.groupId, 'DESCRIBE')]),
   [`${G}GroupConsume`]: acl<v1.GroupConsumeRequest__Output>((r) =>

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AlterPartitionReassignmentsRequest as _samsa_v1_AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsRequest__Output as _samsa_v1_AlterPartitionReassignmentsRequest__Output } from '../../samsa/v1/AlterPartitionReassignmentsRequest.js';
+import type { AlterPartitionReassignmentsResponse as _samsa_v1_AlterPartitionReassignmentsResponse, AlterPartitionReassignmentsResponse__Output as _samsa_v1_AlterPartitionReassignmentsResponse__Output } from '../../samsa/v1/AlterPartitionReassignmentsResponse.js';
 import type { AlterQuotasRequest as _samsa_v1_AlterQuotasRequest, AlterQuotasRequest__Output as _samsa_v1_AlterQuotasRequest__Output } from '../../samsa/v1/AlterQuotasRequest.js';
 import type { AlterQuotasResponse as _samsa_v1_AlterQuotasResponse, AlterQuotasResponse__Output as _samsa_v1_AlterQuotasResponse__Output } from '../../samsa/v1/AlterQuotasResponse.js';
 import type { AlterTopicConfigRequest as _samsa_v1_AlterTopicConfigRequest, AlterTopicConfigRequest__Output as _samsa_v1_AlterTopicConfigRequest__Output } from '../../samsa/v1/AlterTopicConfigRequest.js';
@@ -24,12 +26,25 @@ import type { DescribeQuotasRequest as _samsa_v1_DescribeQuotasRequest, Describe
 import type { DescribeQuotasResponse as _samsa_v1_DescribeQuotasResponse, DescribeQuotasResponse__Output as _samsa_v1_DescribeQuotasResponse__Output } from '../../samsa/v1/DescribeQuotasResponse.js';
 import type { DescribeTopicsRequest as _samsa_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _samsa_v1_DescribeTopicsRequest__Output } from '../../samsa/v1/DescribeTopicsRequest.js';
 import type { DescribeTopicsResponse as _samsa_v1_DescribeTopicsResponse, DescribeTopicsResponse__Output as _samsa_v1_DescribeTopicsResponse__Output } from '../../samsa/v1/DescribeTopicsResponse.js';
+import type { ElectLeadersRequest as _samsa_v1_ElectLeadersRequest, ElectLeadersRequest__Output as _samsa_v1_ElectLeadersRequest__Output } from '../../samsa/v1/ElectLeadersRequest.js';
+import type { ElectLeadersResponse as _samsa_v1_ElectLeadersResponse, ElectLeadersResponse__Output as _samsa_v1_ElectLeadersResponse__Output } from '../../samsa/v1/ElectLeadersResponse.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from '../../samsa/v1/GetMetadataRequest.js';
 import type { GetMetadataResponse as _samsa_v1_GetMetadataResponse, GetMetadataResponse__Output as _samsa_v1_GetMetadataResponse__Output } from '../../samsa/v1/GetMetadataResponse.js';
+import type { ListPartitionReassignmentsRequest as _samsa_v1_ListPartitionReassignmentsRequest, ListPartitionReassignmentsRequest__Output as _samsa_v1_ListPartitionReassignmentsRequest__Output } from '../../samsa/v1/ListPartitionReassignmentsRequest.js';
+import type { ListPartitionReassignmentsResponse as _samsa_v1_ListPartitionReassignmentsResponse, ListPartitionReassignmentsResponse__Output as _samsa_v1_ListPartitionReassignmentsResponse__Output } from '../../samsa/v1/ListPartitionReassignmentsResponse.js';
 import type { ListTopicsRequest as _samsa_v1_ListTopicsRequest, ListTopicsRequest__Output as _samsa_v1_ListTopicsRequest__Output } from '../../samsa/v1/ListTopicsRequest.js';
 import type { ListTopicsResponse as _samsa_v1_ListTopicsResponse, ListTopicsResponse__Output as _samsa_v1_ListTopicsResponse__Output } from '../../samsa/v1/ListTopicsResponse.js';
 
 export interface ControllerServiceClient extends grpc.Client {
+  AlterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  AlterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  AlterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  AlterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _samsa_v1_AlterPartitionReassignmentsRequest, callback: grpc.requestCallback<_samsa_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  
   AlterQuotas(argument: _samsa_v1_AlterQuotasRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterQuotasResponse__Output>): grpc.ClientUnaryCall;
   AlterQuotas(argument: _samsa_v1_AlterQuotasRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_AlterQuotasResponse__Output>): grpc.ClientUnaryCall;
   AlterQuotas(argument: _samsa_v1_AlterQuotasRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_AlterQuotasResponse__Output>): grpc.ClientUnaryCall;
@@ -129,6 +144,15 @@ export interface ControllerServiceClient extends grpc.Client {
   describeTopics(argument: _samsa_v1_DescribeTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
   describeTopics(argument: _samsa_v1_DescribeTopicsRequest, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
   
+  ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  electLeaders(argument: _samsa_v1_ElectLeadersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  electLeaders(argument: _samsa_v1_ElectLeadersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  electLeaders(argument: _samsa_v1_ElectLeadersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  electLeaders(argument: _samsa_v1_ElectLeadersRequest, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
+  
   GetMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
   GetMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
   GetMetadata(argument: _samsa_v1_GetMetadataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
@@ -137,6 +161,15 @@ export interface ControllerServiceClient extends grpc.Client {
   getMetadata(argument: _samsa_v1_GetMetadataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
   getMetadata(argument: _samsa_v1_GetMetadataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
   getMetadata(argument: _samsa_v1_GetMetadataRequest, callback: grpc.requestCallback<_samsa_v1_GetMetadataResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  ListPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  ListPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  ListPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _samsa_v1_ListPartitionReassignmentsRequest, callback: grpc.requestCallback<_samsa_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
   
   ListTopics(argument: _samsa_v1_ListTopicsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
   ListTopics(argument: _samsa_v1_ListTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListTopicsResponse__Output>): grpc.ClientUnaryCall;
@@ -150,6 +183,8 @@ export interface ControllerServiceClient extends grpc.Client {
 }
 
 export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementation {
+  AlterPartitionReassignments: grpc.handleUnaryCall<_samsa_v1_AlterPartitionReassignmentsRequest__Output, _samsa_v1_AlterPartitionReassignmentsResponse>;
+  
   AlterQuotas: grpc.handleUnaryCall<_samsa_v1_AlterQuotasRequest__Output, _samsa_v1_AlterQuotasResponse>;
   
   AlterTopicConfig: grpc.handleUnaryCall<_samsa_v1_AlterTopicConfigRequest__Output, _samsa_v1_AlterTopicConfigResponse>;
@@ -172,13 +207,18 @@ export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementa
   
   DescribeTopics: grpc.handleUnaryCall<_samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse>;
   
+  ElectLeaders: grpc.handleUnaryCall<_samsa_v1_ElectLeadersRequest__Output, _samsa_v1_ElectLeadersResponse>;
+  
   GetMetadata: grpc.handleUnaryCall<_samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse>;
+  
+  ListPartitionReassignments: grpc.handleUnaryCall<_samsa_v1_ListPartitionReassignmentsRequest__Output, _samsa_v1_ListPartitionReassignmentsResponse>;
   
   ListTopics: grpc.handleUnaryCall<_samsa_v1_ListTopicsRequest__Output, _samsa_v1_ListTopicsResponse>;
   
 }
 
 export interface ControllerServiceDefinition extends grpc.ServiceDefinition {
+  AlterPartitionReassignments: MethodDefinition<_samsa_v1_AlterPartitionReassignmentsRequest, _samsa_v1_AlterPartitionReassignmentsResponse, _samsa_v1_AlterPartitionReassignmentsRequest__Output, _samsa_v1_AlterPartitionReassignmentsResponse__Output>
   AlterQuotas: MethodDefinition<_samsa_v1_AlterQuotasRequest, _samsa_v1_AlterQuotasResponse, _samsa_v1_AlterQuotasRequest__Output, _samsa_v1_AlterQuotasResponse__Output>
   AlterTopicConfig: MethodDefinition<_samsa_v1_AlterTopicConfigRequest, _samsa_v1_AlterTopicConfigResponse, _samsa_v1_AlterTopicConfigRequest__Output, _samsa_v1_AlterTopicConfigResponse__Output>
   CreateAcls: MethodDefinition<_samsa_v1_CreateAclsRequest, _samsa_v1_CreateAclsResponse, _samsa_v1_CreateAclsRequest__Output, _samsa_v1_CreateAclsResponse__Output>
@@ -190,6 +230,8 @@ export interface ControllerServiceDefinition extends grpc.ServiceDefinition {
   DescribeAcls: MethodDefinition<_samsa_v1_DescribeAclsRequest, _samsa_v1_DescribeAclsResponse, _samsa_v1_DescribeAclsRequest__Output, _samsa_v1_DescribeAclsResponse__Output>
   DescribeQuotas: MethodDefinition<_samsa_v1_DescribeQuotasRequest, _samsa_v1_DescribeQuotasResponse, _samsa_v1_DescribeQuotasRequest__Output, _samsa_v1_DescribeQuotasResponse__Output>
   DescribeTopics: MethodDefinition<_samsa_v1_DescribeTopicsRequest, _samsa_v1_DescribeTopicsResponse, _samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse__Output>
+  ElectLeaders: MethodDefinition<_samsa_v1_ElectLeadersRequest, _samsa_v1_ElectLeadersResponse, _samsa_v1_ElectLeadersRequest__Output, _samsa_v1_ElectLeadersResponse__Output>
   GetMetadata: MethodDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse__Output>
+  ListPartitionReassignments: MethodDefinition<_samsa_v1_ListPartitionReassignmentsRequest, _samsa_v1_ListPartitionReassignmentsResponse, _samsa_v1_ListPartitionReassignmentsRequest__Output, _samsa_v1_ListPartitionReassignmentsResponse__Output>
   ListTopics: MethodDefinition<_samsa_v1_ListTopicsRequest, _samsa_v1_ListTopicsResponse, _samsa_v1_ListTopicsRequest__Output, _samsa_v1_ListTopicsResponse__Output>
 }

@@ -8,6 +8,7 @@ export interface ReplicaPartitionPosition {
   'fetchOffset'?: (number | string | Long);
   'lastFetchedEpoch'?: (number);
   'currentLeaderEpoch'?: (number);
+  'maxBytes'?: (number);
 }
 
 export interface ReplicaPartitionPosition__Output {
@@ -16,4 +17,5 @@ export interface ReplicaPartitionPosition__Output {
   'fetchOffset': (number);
   'lastFetchedEpoch': (number);
   'currentLeaderEpoch': (number);
+  'maxBytes': (number);
 }

@@ -1,0 +1,12 @@
+// Original file: proto/samsa/v1/controller.proto
+
+
+export interface PartitionSelection {
+  'topic'?: (string);
+  'partitions'?: (number)[];
+}
+
+export interface PartitionSelection__Output {
+  'topic': (string);
+  'partitions': (number)[];
+}

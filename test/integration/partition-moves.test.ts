@@ -1,0 +1,180 @@
+/**
+ * Moving partitions and leaders with real processes (etcd, a controller, four brokers) through the
+ * built CLI: a fourth broker added and `samsa partitions rebalance` spreads replicas onto it;
+ * leadership moves off a killed broker and `samsa partitions elect-leaders` brings it back once
+ * the broker is in sync again (the automatic rebalance is off here, so only the command can);
+ * a throttled move cancelled halfway goes back to the original replicas; `samsa brokers drain`
+ * leaves no replica on a broker, which then stops with nothing under-replicated. One cluster for
+ * all cases; they run in order.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Samsa } from '../../libs/client/index.js';
+import { waitUntil } from '../../tools/launcher/index.js';
+import { runCli } from '../harness/cli.js';
+import { startCluster, uniqueName } from '../harness/cluster.js';
+
+const cluster = await startCluster({
+  name: 'partition-moves',
+  brokers: 4,
+  env: { SAMSA_REPLICA_LAG_TIME_MAX_MS: '2000', SAMSA_LEADER_REBALANCE_DELAY_MS: '0' },
+});
+const bootstrap = ['--bootstrap', cluster.brokers.map((b) => b.address).join(',')];
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 30, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 },
+});
+afterAll(() => samsa.close());
+
+async function cli<T>(args: string[]): Promise<T> {
+  const run = await runCli([...bootstrap, ...args, '-o', 'json'], { timeoutMs: 120_000 });
+  expect(run.stderr, `samsa ${args.join(' ')}`).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+interface PartitionRow {
+  partition: number;
+  leader: number | null;
+  replicas: number[];
+  isr: number[];
+}
+
+async function partitions(topic: string): Promise<PartitionRow[]> {
+  const d = await cli<{ topics: { partitions: PartitionRow[] }[] }>(['topics', 'describe', topic]);
+  return d.topics[0]?.partitions ?? [];
+}
+
+async function waitPartitions(topic: string, ok: (p: PartitionRow) => boolean, what: string, timeoutMs = 60_000): Promise<PartitionRow[]> {
+  let last: PartitionRow[] = [];
+  await waitUntil(
+    async () => {
+      last =
+        (await samsa.admin().describeTopics([topic]))[0]?.partitions.map((p) => ({
+          partition: p.partition,
+          leader: p.leaderId < 0 ? null : p.leaderId,
+          replicas: p.replicas,
+          isr: p.isr,
+        })) ?? [];
+      return last.length > 0 && last.every(ok);
+    },
+    timeoutMs,
+    what,
+    200,
+  );
+  return last;
+}
+
+const inSync = (p: PartitionRow): boolean => p.leader !== null && p.isr.length === p.replicas.length;
+
+async function fill(topic: string, partitionCount: number, records: number, bytes: number): Promise<void> {
+  const producer = samsa.producer({ acks: 'all' });
+  const value = 'x'.repeat(bytes);
+  for (let p = 0; p < partitionCount; p++) {
+    for (let i = 0; i < records; i += 50) {
+      await producer.send({ topic, messages: Array.from({ length: 50 }, () => ({ value, partition: p })) });
+    }
+  }
+  await producer.close();
+}
+
+describe('partition moves', () => {
+  it('a broker added, then `samsa partitions rebalance` spreads replicas onto it', async () => {
+    await cluster.broker(4).stop();
+    const topic = uniqueName('rebalance');
+    await samsa.admin().createTopic({ name: topic, partitions: 6, replicationFactor: 2 });
+    await fill(topic, 6, 100, 100);
+    expect((await partitions(topic)).flatMap((p) => p.replicas)).not.toContain(4);
+
+    await cluster.broker(4).start();
+    await waitUntil(async () => (await samsa.admin().describeCluster()).brokers.length === 4, 30_000, 'broker 4 registered', 200);
+    const out = await cli<{ plan: unknown[] }>(['partitions', 'rebalance', '--wait']);
+    expect(out.plan.length).toBeGreaterThan(0);
+    const after = await waitPartitions(topic, inSync, 'every partition in sync after the rebalance');
+    const counts = new Map([1, 2, 3, 4].map((b) => [b, after.filter((p) => p.replicas.includes(b)).length]));
+    expect(counts.get(4), `replicas per broker ${JSON.stringify([...counts])}`).toBe(3);
+    expect(Math.max(...counts.values()) - Math.min(...counts.values())).toBeLessThanOrEqual(1);
+    expect((await cli<{ reassignments: unknown[] }>(['partitions', 'reassign', '--status'])).reassignments).toEqual([]);
+  });
+
+  it('after a broker is killed and restarted, `samsa partitions elect-leaders` returns leadership to the preferred replicas', async () => {
+    const topic = uniqueName('elect');
+    await samsa.admin().createTopic({ name: topic, partitions: 4, replicationFactor: 3 });
+    const initial = await waitPartitions(topic, inSync, 'the topic in sync');
+    const victim = initial[0]?.replicas[0] as number;
+    const preferredThere = initial.filter((p) => p.replicas[0] === victim).map((p) => p.partition);
+
+    await cluster.broker(victim).kill9();
+    await waitPartitions(topic, (p) => p.leader !== null && p.leader !== victim, `leadership off broker ${victim}`);
+    await cluster.broker(victim).start();
+    const back = await waitPartitions(topic, inSync, `broker ${victim} back in every ISR`);
+    // Nothing moves leadership back by itself here (SAMSA_LEADER_REBALANCE_DELAY_MS=0).
+    for (const p of preferredThere) expect(back[p]?.leader).not.toBe(victim);
+
+    const elected = await cli<{ results: { partition: number; outcome: string; leader: number | null }[] }>([
+      'partitions',
+      'elect-leaders',
+      '--topic',
+      topic,
+    ]);
+    expect(elected.results.filter((r) => r.outcome === 'elected').map((r) => r.partition)).toEqual(preferredThere);
+    expect(elected.results.every((r) => r.outcome !== 'not-available')).toBe(true);
+    const final = await partitions(topic);
+    for (const p of final) expect(p.leader).toBe(p.replicas[0]);
+    // Asked again: nothing to do.
+    const again = await cli<{ results: { outcome: string }[] }>(['partitions', 'elect-leaders', '--topic', topic, '--partition', '0']);
+    expect(again.results).toEqual([expect.objectContaining({ outcome: 'not-needed' })]);
+  });
+
+  it('a throttled move cancelled halfway goes back to its original replicas, and the added replica deletes its copy', async () => {
+    const topic = uniqueName('cancel');
+    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 2 });
+    await fill(topic, 1, 2000, 100); // ~ 250 KB
+    const [before] = await waitPartitions(topic, inSync, 'in sync');
+    const added = [1, 2, 3, 4].find((b) => !before?.replicas.includes(b)) as number;
+    const target = [added, ...(before?.replicas.slice(1) ?? [])];
+    const moving = await cli<{ reassignments: { addingReplicas: number[]; throttleBytesPerSecond: number }[] }>([
+      'partitions',
+      'reassign',
+      '--topic',
+      topic,
+      '--to-brokers',
+      target.join(','),
+      '--throttle',
+      '4096',
+    ]);
+    expect(moving.reassignments).toEqual([expect.objectContaining({ addingReplicas: [added], throttleBytesPerSecond: 4096 })]);
+    const status = await cli<{ reassignments: { topic: string }[] }>(['partitions', 'reassign', '--status', '--topic', topic]);
+    expect(status.reassignments.map((r) => r.topic)).toEqual([topic]);
+    const dir = `${cluster.broker(added).spec.dataDir}/${topic}-0`;
+    await waitUntil(async () => existsSync(dir), 30_000, `broker ${added} opened its replica`, 100);
+
+    await cli(['partitions', 'reassign', '--cancel', '--topic', topic]);
+    const [after] = await partitions(topic);
+    expect(after?.replicas).toEqual(before?.replicas);
+    expect((await cli<{ reassignments: unknown[] }>(['partitions', 'reassign', '--status'])).reassignments).toEqual([]);
+    await waitUntil(async () => !existsSync(dir), 30_000, `broker ${added} deleted its copy`, 100);
+  });
+
+  it('`samsa brokers drain` leaves no replica on the broker; it then stops with nothing under-replicated', async () => {
+    const topics = (await samsa.admin().listTopics({ includeInternal: true })).filter((t) => !t.startsWith('__'));
+    const out = await cli<{ plan: { replicas: number[] }[] }>(['brokers', 'drain', '4', '--wait', '--throttle', '10485760']);
+    expect(out.plan.length).toBeGreaterThan(0);
+    for (const entry of out.plan) expect(entry.replicas).not.toContain(4);
+    for (const topic of topics) {
+      const rows = await waitPartitions(topic, inSync, `${topic} in sync after the drain`);
+      for (const p of rows) expect(p.replicas, `${topic}-${p.partition}`).not.toContain(4);
+    }
+    const dataDir = cluster.broker(4).spec.dataDir;
+    await waitUntil(
+      async () =>
+        readdirSync(dataDir, { withFileTypes: true }).filter((e) => e.isDirectory() && topics.some((t) => e.name.startsWith(`${t}-`)))
+          .length === 0,
+      30_000,
+      'broker 4 deleted every replica',
+      200,
+    );
+    await cluster.broker(4).stop();
+    for (const topic of topics) for (const p of await partitions(topic)) expect(inSync(p), `${topic}-${p.partition}`).toBe(true);
+  });
+});
