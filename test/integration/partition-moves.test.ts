@@ -78,7 +78,9 @@ async function fill(topic: string, partitionCount: number, records: number, byte
   await producer.close();
 }
 
-describe('partition moves', () => {
+// Each case runs several CLI processes and waits for brokers to copy and restart: on a loaded
+// 2-core machine (load 25-30) two of them took just over the project's 120 s.
+describe('partition moves', { timeout: 240_000 }, () => {
   it('a broker added, then `samsa partitions rebalance` spreads replicas onto it', async () => {
     await cluster.broker(4).stop();
     const topic = uniqueName('rebalance');
