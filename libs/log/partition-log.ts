@@ -382,6 +382,21 @@ export class PartitionLog {
    * batch is decoded (this is an admin path, not the hot path).
    */
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {
+    for (;;) {
+      const generation = this.generation;
+      try {
+        const found = await this.offsetForTimestampOnce(timestampMs);
+        // An answer read from segments a swap replaced meanwhile may name a record the cleaner removed.
+        if (this.generation === generation) return found;
+      } catch (err) {
+        // The cleaner replaced (closed and deleted) a segment this lookup was using: look in the new ones.
+        if (this.generation === generation || this.closed) throw err;
+      }
+      await this.tail;
+    }
+  }
+
+  private async offsetForTimestampOnce(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {
     for (const seg of this.segments) {
       const info = await seg.findByTimestamp(timestampMs);
       if (!info) continue;

@@ -1,26 +1,43 @@
 /**
  * The worker thread behind BatchValidatorPool (batch-validator-pool.ts): runs validateForAppend
- * on batches the broker must decompress, so that decompressing up to the 64 MiB cap (seconds of
- * pure-JS zstd or lz4 for a bomb) never stalls the broker's event loop, its lease keep-alives or
- * other partitions' produce. Messages: {id, batch, topic, what} in; {id, batch} or {id, reason,
- * message} out.
+ * on batches the broker must decompress, and decodes compressed stored batches into records for
+ * structured reads, so that decompressing up to the 64 MiB cap (seconds of pure-JS zstd or lz4 for
+ * a bomb) never stalls the broker's event loop, its lease keep-alives or other requests. Messages:
+ * {id, kind: 'validate', batch, topic, what} -> {id, batch}; {id, kind: 'decode', bytes, from} ->
+ * {id, records}; either -> {id, reason, message} on failure.
  */
 import { parentPort } from 'node:worker_threads';
 import { SamsaError } from '../errors/index.js';
+import { decodeRecordsFrom } from '../record/index.js';
 import { validateForAppend } from './batch-validator.js';
+import type { WireRecord } from './batch-validator-pool.js';
 import type { TopicConfigValues } from '../cluster/index.js';
 
-interface Request {
-  id: number;
-  batch: Uint8Array;
-  topic: { name: string; config: TopicConfigValues };
-  what: string;
+type Request =
+  | { id: number; kind: 'validate'; batch: Uint8Array; topic: { name: string; config: TopicConfigValues }; what: string }
+  | { id: number; kind: 'decode'; bytes: Uint8Array; from: number };
+
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+// A record's fields are views into the decompressed batch: each is copied into a buffer of its own,
+// or posting it would clone the whole batch once per view.
+const own = (b: Buffer): Uint8Array => new Uint8Array(b);
+
+async function handle(req: Request): Promise<Record<string, unknown>> {
+  if (req.kind === 'validate') return { batch: await validateForAppend(asBuffer(req.batch), req.topic, req.what) };
+  const records: WireRecord[] = decodeRecordsFrom(asBuffer(req.bytes), req.from).map((r) => ({
+    offset: r.offset,
+    timestampMs: r.timestampMs,
+    key: r.key === null ? null : own(r.key),
+    value: r.value === null ? null : own(r.value),
+    headers: r.headers.map((h) => ({ key: h.key, value: own(h.value) })),
+    leaderEpoch: r.leaderEpoch,
+  }));
+  return { records };
 }
 
 parentPort?.on('message', (req: Request) => {
-  const batch = Buffer.from(req.batch.buffer, req.batch.byteOffset, req.batch.byteLength);
-  validateForAppend(batch, req.topic, req.what).then(
-    (out) => parentPort?.postMessage({ id: req.id, batch: out }),
+  handle(req).then(
+    (out) => parentPort?.postMessage({ id: req.id, ...out }),
     (err: unknown) =>
       parentPort?.postMessage({
         id: req.id,

@@ -8,6 +8,7 @@
  * recompresses to a topic's compression.type.
  */
 import * as grpc from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa } from '../../libs/client/index.js';
 import {
@@ -141,6 +142,53 @@ describe('compressed topics', { timeout: 180_000 }, () => {
     const raw = await fetch(address, { topic, partition: 0, offset: 0, format: 'RECORD_FORMAT_BATCHES' });
     expect(raw.batches.length).toBe(0);
     expect(Number(raw.highWatermark)).toBe(0);
+  });
+
+  it('a structured read of a large compressed batch is decompressed off the event loop: other requests are answered meanwhile', async () => {
+    const topic = uniqueName('z-big-read');
+    await samsa.admin().createTopic({
+      name: topic,
+      partitions: 6,
+      replicationFactor: 1,
+      config: { 'max.message.bytes': String(8 * 1024 * 1024) },
+    });
+    const [meta] = await samsa.admin().describeTopics([topic]);
+    const leader = meta?.partitions[0]?.leaderId ?? -1;
+    const address = cluster.broker(leader).address;
+    // Partition 0: one zstd batch of 48 records of 1 MiB (a repeated random KiB: small compressed,
+    // costly to expand) and a small last one. Reading from that last record still expands all of it,
+    // while the answer stays small.
+    const kib = randomBytes(1024);
+    const big = Buffer.alloc(1024 * 1024);
+    for (let at = 0; at < big.length; at += kib.length) kib.copy(big, at);
+    const batch = await compressBatch(
+      buildBatch([...Array.from({ length: 48 }, () => ({ value: big })), { value: Buffer.from('last') }]),
+      'zstd',
+    );
+    await produceRaw(address, { topic, acks: 'ACKS_LEADER', batches: [{ partition: 0, batch }] });
+    // The small requests: structured fetches of another partition on the same broker, in a row.
+    const other = meta?.partitions.find((p) => p.partition !== 0 && p.leaderId === leader)?.partition;
+    if (other === undefined) throw new Error('no second partition on the same broker');
+    const producer = samsa.producer();
+    await producer.send({ topic, messages: [{ partition: other, value: 'small' }] });
+    await producer.close();
+    let answered = 0;
+    let done = false;
+    const big48 = fetch(address, { topic, partition: 0, offset: 48, format: 'RECORD_FORMAT_STRUCTURED', maxWaitMs: 1 }).finally(() => {
+      done = true;
+    });
+    const small = (async () => {
+      while (!done) {
+        await fetch(address, { topic, partition: other, offset: 0, format: 'RECORD_FORMAT_STRUCTURED', maxWaitMs: 1 });
+        if (!done) answered++;
+      }
+    })();
+    const res = await big48;
+    await small;
+    expect(res.records.map((r) => [Number(r.offset), r.value.toString()])).toEqual([[48, 'last']]);
+    // Expanding 48 MiB takes the worker a while; on the event loop no other request could be
+    // answered until it was done (at most the one already in flight).
+    expect(answered).toBeGreaterThanOrEqual(3);
   });
 
   it("a compressed batch whose header lies about its records is refused on produce, as Kafka's LogValidator does", async () => {

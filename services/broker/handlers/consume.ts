@@ -15,7 +15,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import { writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
-import { countRecords, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { countRecords } from '../../../libs/record/index.js';
 import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded } from '../forwarding.js';
 import type { BrokerContext } from './context.js';
@@ -63,7 +63,8 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
         if (read.nextOffset <= next) throw new SamsaError('INTERNAL_ERROR', `read at ${next} did not advance (next ${read.nextOffset})`);
         const message: v1.ConsumeResponse = { partition: partitionId, highWatermark: read.highWatermark, nextOffset: read.nextOffset };
         if (batches) message.batches = read.bytes;
-        else message.records = toConsumedRecords(decodeRecordsFrom(read.bytes, next), partitionId, next);
+        // Decompressed in the validator's worker thread, never on the event loop.
+        else message.records = toConsumedRecords(await ctx.validator.decodeForRead(read.bytes, next), partitionId, next);
         next = read.nextOffset;
         if (!batches && (message.records?.length ?? 0) === 0) continue; // the batch held only records below the start offset
         const records = countRecords(read.bytes);

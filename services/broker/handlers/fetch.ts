@@ -6,7 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { v1 } from '../../../libs/rpc/index.js';
-import { countRecords, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { countRecords } from '../../../libs/record/index.js';
 import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import type { ReadResult } from '../../../libs/replica/index.js';
 import { isForwarded } from '../forwarding.js';
@@ -41,7 +41,7 @@ export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output
           const records = countRecords(read.bytes);
           span.setAttributes({ [ATTR.bytes]: read.bytes.length, [ATTR.records]: records, 'samsa.waits': polls });
           ctx.metrics.fetched(topic, read.bytes.length, records);
-          return response(read, partitionId, offset, batches);
+          return response(ctx, read, partitionId, offset, batches);
         }
         // Wake when the HW moves past what this read saw (or on role change / close, then re-check).
         await partition.waitForData(read.highWatermark, { timeoutMs: remaining, signal });
@@ -52,12 +52,21 @@ export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output
   });
 }
 
-function response(read: ReadResult, partition: number, offset: number, batches: boolean): v1.FetchResponse {
+async function response(
+  ctx: BrokerContext,
+  read: ReadResult,
+  partition: number,
+  offset: number,
+  batches: boolean,
+): Promise<v1.FetchResponse> {
   return {
     partition,
     highWatermark: read.highWatermark,
     logStartOffset: read.logStartOffset,
     nextOffset: read.nextOffset,
-    ...(batches ? { batches: read.bytes } : { records: toConsumedRecords(decodeRecordsFrom(read.bytes, offset), partition, offset) }),
+    // Structured: decompressed in the validator's worker thread, never on the event loop.
+    ...(batches
+      ? { batches: read.bytes }
+      : { records: toConsumedRecords(await ctx.validator.decodeForRead(read.bytes, offset), partition, offset) }),
   };
 }

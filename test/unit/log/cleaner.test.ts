@@ -210,6 +210,41 @@ describe('the log cleaner', () => {
     await log.close();
   });
 
+  it('offsetForTimestamp asked while a cleaner swap deletes the segments it reads answers from the new ones', async () => {
+    const clock = new FakeClock();
+    const log = await PartitionLog.open(dir(), compactConfig({ segmentBytes: 400 }), { clock });
+    for (let i = 0; i < 30; i++) {
+      clock.advance(10);
+      await log.appendAsLeader(buildBatch([{ key: Buffer.from(`k${i % 3}`), value: Buffer.from(`value-${i}`) }], { nowMs: clock.now }), 1);
+    }
+    expect(log.segmentCount).toBeGreaterThan(3);
+    const at = (await log.offsetForTimestamp(0)) as { offset: number; timestampMs: number };
+    const asked: Promise<{ offset: number; timestampMs: number } | undefined>[] = [];
+    await log.clean({
+      map: new OffsetMap(1 << 16),
+      throttler: new Throttler(Number.POSITIVE_INFINITY, clock),
+      upperBoundOffset: log.logEndOffset,
+      // The swap file is in place and the old segments are about to be deleted under the lookups.
+      step: (name) => {
+        if (name === 'swap-renamed' && asked.length === 0)
+          for (let t = 0; t <= 29; t++) asked.push(log.offsetForTimestamp(at.timestampMs + t * 10));
+      },
+    });
+    expect(asked).toHaveLength(30);
+    const answers = await Promise.all(asked);
+    // Record i was written at at.timestampMs + 10 i. Each answer is the first record at or after
+    // the time that the log held once that swap was done: not before the record asked for, and not
+    // past what the fully cleaned log answers (later swaps only remove more).
+    for (let t = 0; t <= 29; t++) {
+      const answer = answers[t] as { offset: number; timestampMs: number };
+      const now = (await log.offsetForTimestamp(at.timestampMs + t * 10)) as { offset: number; timestampMs: number };
+      expect(answer.offset).toBeGreaterThanOrEqual(t);
+      expect(answer.timestampMs).toBe(at.timestampMs + answer.offset * 10);
+      expect(answer.offset).toBeLessThanOrEqual(now.offset);
+    }
+    await log.close();
+  });
+
   it('is due only for compacted logs past min.cleanable.dirty.ratio, never above the upper bound or within min.compaction.lag.ms', async () => {
     const clock = new FakeClock();
     const log = await PartitionLog.open(
