@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:scale`: what many partitions cost (issue 18, part 4). Starts its own cluster
+ * (etcd, two controllers, three brokers; lease TTL 3 s as the tests use) in a temp dir, creates one
+ * topic of N partitions with replication factor 3 (SAMSA_SCALE_PARTITIONS, default 3,000: 9,000
+ * replicas, 3,000 per broker, under the default budget of 4,000), and measures:
+ *
+ *   etcd         data dir size and key count before and after, etcd writes (revisions) of the
+ *                create and their rate;
+ *   open         time from CreateTopic sent to every broker reporting all N replicas open
+ *                (samsa_broker_partitions) and every ISR full;
+ *   propagation  time from an admin change (a 1-partition topic created) being sent to every broker
+ *                answering GetMetadata with it, 30 samples, p50/p99, with the N partitions present;
+ *   per replica  broker RSS and open descriptors before and after, per replica hosted;
+ *   failover     kill -9 of the active controller to the next admin call answered by the new one;
+ *   restart      kill -9 of one broker and restart, to every ISR full again;
+ *   produce      RF=3 acks=1 100 B records for SAMSA_SCALE_SECONDS (default 8) to a 6-partition topic
+ *                and to the N-partition topic (keyless: sticky per send, rotating), alternated twice.
+ *
+ * Prints one Markdown table to stdout, progress to stderr. Run under the shared bench lock.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { Samsa } from '../libs/client/index.js';
+import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
+import { runProduce } from '../tools/perf/index.js';
+import { brokerClient, callUnary, deadlineIn, type v1 } from '../libs/rpc/index.js';
+import { rssOf } from './stats.js';
+
+const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
+const SECONDS = Number(process.env.SAMSA_SCALE_SECONDS ?? '8');
+const log = (t: string): void => void process.stderr.write(`[scale] ${t}\n`);
+const rows: [string, string, string][] = [];
+const put = (what: string, value: string, how: string): void => {
+  rows.push([what, value, how]);
+  log(`${what}: ${value}`);
+};
+
+function du(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+function fds(pid: number | undefined): number {
+  return pid === undefined ? 0 : readdirSync(`/proc/${pid}/fd`).length;
+}
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stat = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' });
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+}
+async function metric(url: string | undefined, name: string): Promise<number> {
+  if (!url) return 0;
+  const text = await (await fetch(url)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+const clients = new Map<string, v1.BrokerServiceClient>();
+/** True when the broker at `address` answers GetMetadata for `topic` (it knows the topic). */
+async function knows(address: string, topic: string): Promise<boolean> {
+  const client = clients.get(address) ?? brokerClient(address);
+  clients.set(address, client);
+  try {
+    const res = await callUnary<v1.GetMetadataResponse__Output>(
+      (cb) => client.getMetadata({ topics: [topic] }, { deadline: deadlineIn(2000) }, cb),
+      address,
+    );
+    return res.topics.some((t) => t.name === topic);
+  } catch {
+    return false;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'samsa-scale-'));
+const cluster = await LocalCluster.start({
+  dir,
+  brokers: 3,
+  controllers: 2,
+  coordinators: 0,
+  env: { SAMSA_LEASE_TTL_SECONDS: '3', SAMSA_LOG_LEVEL: 'warn', SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N)) },
+});
+const samsa = new Samsa({
+  bootstrap: cluster.brokers.map((b) => b.address),
+  retry: { retries: 100, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 120_000 },
+});
+const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoint}` });
+try {
+  const admin = samsa.admin();
+  await admin.createTopic({ name: 'six', partitions: 6, replicationFactor: 3 });
+  const revision = async (): Promise<number> => Number((await etcd.maintenance.status()).header.revision);
+  const keys = async (): Promise<number> => Number((await etcd.getAll().prefix('/samsa/').count()) ?? 0);
+  const etcdDir = join(dir, 'etcd');
+  const before = { du: du(etcdDir), rev: await revision(), keys: await keys() };
+  const pids = cluster.brokers.map((b) => b.pid);
+  const rssBefore = (await Promise.all(pids.map((p) => rssOf(p)))).map((x) => x ?? 0);
+  const fdsBefore = pids.map(fds);
+
+  log(`creating ${N} partitions, RF 3`);
+  const t0 = performance.now();
+  await admin.createTopic({ name: 'big', partitions: N, replicationFactor: 3 });
+  const created = performance.now() - t0;
+  const revCreate = (await revision()) - before.rev;
+  await waitUntil(
+    async () => (await Promise.all(cluster.brokers.map((b) => metric(b.metricsUrl, 'samsa_broker_partitions{')))).every((n) => n >= N + 6),
+    170_000,
+    'every broker hosting every replica',
+    500,
+  );
+  const opened = performance.now() - t0;
+  const isrFull = async (): Promise<boolean> =>
+    (await admin.describeTopics(['big']))[0]?.partitions.every((p) => p.isr.length === 3 && p.leaderId >= 0) ?? false;
+  await waitUntil(isrFull, 120_000, 'every ISR full', 500);
+  const inSync = performance.now() - t0;
+  const after = { du: du(etcdDir), rev: await revision(), keys: await keys() };
+  put('CreateTopic answered', `${(created / 1000).toFixed(1)} s`, `${N} partitions, RF 3`);
+  put(
+    'etcd writes for the create',
+    `${revCreate} revisions (${Math.round(revCreate / (created / 1000))}/s)`,
+    'etcd revision delta over the CreateTopic call',
+  );
+  put(
+    'etcd writes until every ISR full',
+    `${after.rev - before.rev}`,
+    'revision delta from before the create to full ISR (ISR writes by leaders included)',
+  );
+  put('etcd keys under /samsa/', `${before.keys} -> ${after.keys}`, 'count');
+  put(
+    'etcd data dir',
+    `${(before.du / 1e6).toFixed(1)} MB -> ${(after.du / 1e6).toFixed(1)} MB`,
+    'du -sb (includes the WAL; not compacted)',
+  );
+  put(
+    'all replicas open on every broker',
+    `${(opened / 1000).toFixed(1)} s`,
+    'from CreateTopic sent; samsa_broker_partitions on each broker',
+  );
+  put('every ISR full', `${(inSync / 1000).toFixed(1)} s`, 'from CreateTopic sent; describe polled every 0.5 s');
+
+  const rssAfter = (await Promise.all(pids.map((p) => rssOf(p)))).map((x) => x ?? 0);
+  const fdsAfter = pids.map(fds);
+  const perReplica = (a: number[], b: number[]): number => (a.reduce((x, y) => x + y, 0) - b.reduce((x, y) => x + y, 0)) / (3 * N);
+  put(
+    'broker RSS per replica',
+    `${(perReplica(rssAfter, rssBefore) / 1024).toFixed(1)} KiB`,
+    `mean over 3 brokers of (RSS after - before) / ${N}`,
+  );
+  put(
+    'broker fds per replica',
+    `${perReplica(fdsAfter, fdsBefore).toFixed(2)}`,
+    `ls /proc/PID/fd, idle replicas (files closed by the pool)`,
+  );
+
+  log('metadata propagation');
+  const samples: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const name = `prop-${i}`;
+    const s = performance.now();
+    await admin.createTopic({ name, partitions: 1, replicationFactor: 1 });
+    await waitUntil(
+      async () => {
+        const known = await Promise.all(cluster.brokers.map((b) => knows(b.address, name)));
+        return known.every(Boolean);
+      },
+      30_000,
+      `${name} known to every broker`,
+      5,
+    );
+    samples.push(performance.now() - s);
+  }
+  put(
+    'admin change to every broker knowing it',
+    `p50 ${quantile(samples, 0.5).toFixed(0)} ms, p99 ${quantile(samples, 0.99).toFixed(0)} ms`,
+    '30 CreateTopic (1 partition) sent -> GetMetadata of every broker shows it, polled every 5 ms',
+  );
+
+  log('controller failover');
+  const md = await samsa.admin().describeCluster();
+  const active = cluster.controllers.find((c) => c.name === `controller-${md.controller?.id}`);
+  const k0 = performance.now();
+  await active?.kill9();
+  await waitUntil(
+    async () => {
+      try {
+        await admin.createTopic({ name: `after-failover-${Date.now()}`, partitions: 1, replicationFactor: 1 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+    'an admin call answered by the new controller',
+    50,
+  );
+  put(
+    'controller failover',
+    `${((performance.now() - k0) / 1000).toFixed(1)} s`,
+    'kill -9 of the active controller -> next CreateTopic answered (lease TTL 3 s)',
+  );
+
+  log('broker restart');
+  const victim = cluster.brokers[2];
+  await victim?.kill9();
+  const r0 = performance.now();
+  await victim?.start(170_000);
+  const started = performance.now() - r0;
+  await waitUntil(isrFull, 170_000, 'every ISR full after the restart', 500);
+  put(
+    'broker restart to every ISR full',
+    `${((performance.now() - r0) / 1000).toFixed(1)} s`,
+    `kill -9, restart (SERVING after ${(started / 1000).toFixed(1)} s), ${N} replicas`,
+  );
+
+  log('produce');
+  const produce = async (topic: string): Promise<number> => {
+    const cpu0 = pids.map(cpuSeconds);
+    const r = await runProduce(samsa, {
+      topic,
+      recordBytes: 100,
+      records: 10_000_000,
+      durationMs: SECONDS * 1000,
+      acks: 1,
+      batchRecords: 5000,
+      maxInFlight: 8,
+    });
+    const cpu = cluster.brokers.map((b, i) => cpuSeconds(b.pid) - (cpu0[i] ?? 0)).reduce((a, b) => a + b, 0);
+    log(`${topic}: ${Math.round(r.records / r.seconds)} records/s, broker CPU ${cpu.toFixed(1)} s for ${r.records} records`);
+    return r.records / r.seconds;
+  };
+  const six: number[] = [];
+  const big: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    six.push(await produce('six'));
+    big.push(await produce('big'));
+  }
+  const med = (xs: number[]): number => quantile(xs, 0.5);
+  put(
+    'produce RF=3 acks=1 100 B',
+    `${Math.round(med(six)).toLocaleString('en-US')} (6) vs ${Math.round(med(big)).toLocaleString('en-US')} (${N}) records/s: ${((med(big) / med(six)) * 100).toFixed(0)}%`,
+    `${SECONDS} s runs alternated, better of 2 each`,
+  );
+  put(
+    'load average at the end',
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' '),
+    '/proc/loadavg',
+  );
+  process.stdout.write(`\n| ${N} partitions, RF 3, 3 brokers | figure | how |\n|---|---|---|\n`);
+  for (const [a, b, c] of rows) process.stdout.write(`| ${a} | ${b} | ${c} |\n`);
+} finally {
+  for (const c of clients.values()) c.close();
+  etcd.close();
+  await samsa.close();
+  await cluster.stop();
+  if (!process.env.SAMSA_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+}
