@@ -10,11 +10,11 @@
 import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '../rpc/index.js';
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import type { Partition } from '../replica/index.js';
-import { extractTraceContext, withSpan, SpanKind, type Logger } from '../telemetry/index.js';
+import type { Logger } from '../telemetry/index.js';
 import { addingThrottle } from '../cluster/index.js';
 import { LockstepStream } from './lockstep-stream.js';
 import type { ReassignmentThrottle } from './reassignment-throttle.js';
-import { truncationPlan } from './divergence.js';
+import { applyPartitionData } from './exchange.js';
 
 export interface FetcherSettings {
   brokerId: number;
@@ -271,7 +271,17 @@ export class LeaderFetcher {
         continue;
       }
       try {
-        await this.applyOne(p, data, epoch);
+        const outcome = await applyPartitionData(p, data, epoch, this.leaderId, this.settings.logger);
+        if (outcome.kind === 'refused') {
+          // FENCED: our metadata is behind (the watch will bring the new epoch); NOT_LEADER: the
+          // leader has not seen it yet. Either way, ask again shortly.
+          this.settings.logger.debug(
+            { partition: key, leader: this.leaderId, reason: outcome.reason, message: outcome.message },
+            'leader refused a partition',
+          );
+          const race = outcome.reason === 'FENCED' || outcome.reason === 'NOT_LEADER_OR_FOLLOWER';
+          this.pausedUntil.set(key, Date.now() + (race ? EPOCH_RACE_PAUSE_MS : REFUSED_PAUSE_MS));
+        }
       } catch (err) {
         const e = toSamsaError(err);
         // Same race, the other way round: the late append landed while this answer was being
@@ -282,65 +292,6 @@ export class LeaderFetcher {
         this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);
       }
     }
-  }
-
-  private async applyOne(p: Partition, data: v1.ReplicaPartitionData__Output, epoch: number): Promise<void> {
-    const key = keyOf(data.topic, data.partition);
-    if (data.errorReason) {
-      if (data.errorReason === 'OFFSET_OUT_OF_RANGE' && data.logStartOffset >= 0 && p.logEndOffset < data.logStartOffset) {
-        this.settings.logger.warn(
-          { partition: key, logEndOffset: p.logEndOffset, leaderLogStart: data.logStartOffset },
-          "fell below the leader's log start; starting over there",
-        );
-        await p.restartAsFollowerAt(data.logStartOffset, epoch);
-        return;
-      }
-      // FENCED: our metadata is behind (the watch will bring the new epoch); NOT_LEADER: the
-      // leader has not seen it yet. Either way, ask again shortly.
-      this.settings.logger.debug(
-        { partition: key, leader: this.leaderId, reason: data.errorReason, message: data.errorMessage },
-        'leader refused a partition',
-      );
-      const race = data.errorReason === 'FENCED' || data.errorReason === 'NOT_LEADER_OR_FOLLOWER';
-      this.pausedUntil.set(key, Date.now() + (race ? EPOCH_RACE_PAUSE_MS : REFUSED_PAUSE_MS));
-      return;
-    }
-    if (data.divergingEndOffset !== undefined) {
-      const plan = truncationPlan({
-        leaderEpoch: data.divergingEpoch ?? -1,
-        leaderEndOffset: data.divergingEndOffset,
-        leaderLogStartOffset: data.logStartOffset,
-        ours: p.endOffsetForEpoch(data.divergingEpoch ?? -1),
-        ourLogStartOffset: p.logStartOffset,
-        ourLogEndOffset: p.logEndOffset,
-      });
-      this.settings.logger.info(
-        {
-          partition: key,
-          leader: this.leaderId,
-          leaderEpoch: epoch,
-          divergingEpoch: data.divergingEpoch,
-          leaderEndOffset: data.divergingEndOffset,
-          logEndOffset: p.logEndOffset,
-          plan,
-        },
-        'log diverges from the leader; truncating',
-      );
-      if (plan.kind === 'restart') await p.restartAsFollowerAt(plan.offset, epoch);
-      else await p.truncateAsFollower(plan.offset, epoch);
-      return;
-    }
-    if (data.batches.length === 0) {
-      await p.appendAsFollower(data.batches, epoch, data.highWatermark);
-      return;
-    }
-    // A child of the leader's replication.send when the data came from a traced produce.
-    await withSpan(
-      'replication.append',
-      { 'samsa.topic': data.topic, 'samsa.partition': data.partition, 'samsa.bytes': data.batches.length, 'samsa.leader': this.leaderId },
-      () => p.appendAsFollower(data.batches, epoch, data.highWatermark),
-      { kind: SpanKind.CONSUMER, parent: extractTraceContext(data.traceContext) },
-    );
   }
 
   private nextPauseEnd(): number {

@@ -9,7 +9,7 @@
  * moves the high watermark and completes acks=all produces.
  *
  * Per request: every position is checked first (epoch fencing, divergence, range: see
- * Partition.checkFollowerFetch), which records the follower's progress; then, when no partition
+ * exchange.ts checkPosition), which records the follower's progress; then, when no partition
  * has data past the fetch offset, the request is parked until one does, up to max_wait_ms, or,
  * when some high watermark has moved since this stream last sent it, up to HW_LINGER_MS (the new
  * HW then goes out with the next data, or alone). Data are the stored batch bytes, never decoded
@@ -17,10 +17,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import { SamsaError, toSamsaError } from '../errors/index.js';
+import { SamsaError } from '../errors/index.js';
 import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../rpc/index.js';
 import type { Partition, ReplicaManager } from '../replica/index.js';
-import { SpanKind, injectTraceContext, withRemoteParent, type Logger, type TraceCarrier } from '../telemetry/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { checkPosition, errorData, readPosition, type Checked } from './exchange.js';
 
 export interface LeaderServiceOptions {
   brokerId: number;
@@ -48,13 +49,6 @@ const WAIT_OVER = Object.freeze(new Error('replication wait over'));
 const RESPONSE_OVERHEAD_BYTES = 64 * 1024;
 
 type ReplicateCall = grpc.ServerDuplexStream<v1.ReplicaFetchRequest__Output, v1.ReplicaFetchResponse>;
-
-interface Checked {
-  position: v1.ReplicaPartitionPosition__Output;
-  partition: Partition | undefined;
-  /** Set when this partition is answered without data (error or divergence). */
-  answer: v1.ReplicaPartitionData | undefined;
-}
 
 export function replicationHandlers(options: LeaderServiceOptions): v1.ReplicationServiceHandlers {
   return {
@@ -146,68 +140,24 @@ async function answer(
       out.push(c.answer);
       continue;
     }
-    const partition = c.partition as Partition;
-    let batches: Buffer = Buffer.alloc(0);
-    let traceContext: TraceCarrier = {};
-    try {
-      if (used < budget && partition.logEndOffset > c.position.fetchOffset) {
-        // A follower throttling this replica (a reassignment adding it) bounds it on its own.
-        const bound = c.position.maxBytes > 0 ? Math.min(budget - used, c.position.maxBytes) : budget - used;
-        ({ batches, traceContext } = await readTraced(partition, followerId, c.position.fetchOffset, bound));
-        // The log returns at least one whole batch; never let that push the message past the limit.
-        if (used > 0 && used + batches.length > budget) batches = Buffer.alloc(0);
-        used += batches.length;
-      }
-    } catch (err) {
-      out.push(errorData(c.position, err, partition));
+    // A follower throttling this replica (a reassignment adding it) bounds it on its own.
+    const room = used < budget ? budget - used : 0;
+    const bound = c.position.maxBytes > 0 ? Math.min(room, c.position.maxBytes) : room;
+    const read = await readPosition(c.partition as Partition, followerId, c.position, bound);
+    if (!read.ok) {
+      out.push(read.refusal);
       continue;
     }
-    const hw = partition.highWatermark;
+    const data = read.data;
+    // The log returns at least one whole batch; never let that push the message past the limit.
+    if (used > 0 && used + data.batches.length > budget) data.batches = Buffer.alloc(0);
+    used += data.batches.length;
     // Nothing new for this one: leave it out, so a response over many partitions stays small.
-    if (batches.length === 0 && sentHw.get(key(c.position)) === hw) continue;
-    sentHw.set(key(c.position), hw);
-    out.push({
-      topic: c.position.topic,
-      partition: c.position.partition,
-      highWatermark: hw,
-      logStartOffset: partition.logStartOffset,
-      batches,
-      traceContext,
-    });
+    if (data.batches.length === 0 && sentHw.get(key(c.position)) === data.highWatermark) continue;
+    sentHw.set(key(c.position), data.highWatermark);
+    out.push(data);
   }
   return { partitions: out };
-}
-
-/**
- * Reads for a follower. When the first batch read was appended inside a trace (a traced produce),
- * the read is the span `replication.send` in that trace, and its context goes to the follower;
- * untraced data costs no span.
- */
-async function readTraced(
-  partition: Partition,
-  followerId: number,
-  offset: number,
-  maxBytes: number,
-): Promise<{ batches: Buffer; traceContext: TraceCarrier }> {
-  const produced = partition.traceContextAt(offset);
-  if (produced.traceparent === undefined) return { batches: (await partition.readForFollower(offset, maxBytes)).bytes, traceContext: {} };
-  const attributes = {
-    'samsa.topic': partition.topic,
-    'samsa.partition': partition.partition,
-    'samsa.follower_id': followerId,
-    'samsa.fetch_offset': offset,
-  };
-  return withRemoteParent(
-    'replication.send',
-    produced,
-    attributes,
-    async (span) => {
-      const { bytes } = await partition.readForFollower(offset, maxBytes);
-      span.setAttribute('samsa.bytes', bytes.length);
-      return { batches: bytes, traceContext: injectTraceContext() };
-    },
-    SpanKind.PRODUCER,
-  );
 }
 
 /**
@@ -244,44 +194,10 @@ async function check(
   let partition: Partition | undefined;
   try {
     partition = await options.replicas.partition(position.topic, position.partition);
-    if (!partition)
-      throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${position.topic}-${position.partition}`);
-    const result = partition.checkFollowerFetch({
-      followerId,
-      followerBrokerEpoch,
-      fetchOffset: position.fetchOffset,
-      lastFetchedEpoch: position.lastFetchedEpoch,
-      currentLeaderEpoch: position.currentLeaderEpoch,
-    });
-    if (result.kind === 'ok') return { position, partition, answer: undefined };
-    return {
-      position,
-      partition,
-      answer: {
-        topic: position.topic,
-        partition: position.partition,
-        highWatermark: partition.highWatermark,
-        logStartOffset: partition.logStartOffset,
-        divergingEndOffset: result.endOffset,
-        divergingEpoch: result.epoch,
-      },
-    };
   } catch (err) {
-    return { position, partition, answer: errorData(position, err, partition) };
+    return { position, partition: undefined, answer: errorData(position, err, undefined) };
   }
-}
-
-function errorData(position: v1.ReplicaPartitionPosition__Output, err: unknown, partition: Partition | undefined): v1.ReplicaPartitionData {
-  const e = toSamsaError(err);
-  return {
-    topic: position.topic,
-    partition: position.partition,
-    highWatermark: -1,
-    // OFFSET_OUT_OF_RANGE: where the follower must start over.
-    logStartOffset: partition && !partition.closed ? partition.logStartOffset : -1,
-    errorReason: e.reason,
-    errorMessage: e.message,
-  };
+  return checkPosition(options.brokerId, partition, { id: followerId, brokerEpoch: followerBrokerEpoch }, position);
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The replication protocol in one process, on real logs in temp dirs: three Partition replicas,
- * the leader's checks (Partition.checkFollowerFetch / readForFollower) and the follower's
- * responses (truncationPlan, appendAsFollower), driven exactly as the Replicate stream drives
- * them but without the network. The property test throws random histories of appends, partial
+ * the leader's answer (checkPosition, readPosition) and the follower's apply (applyPartitionData)
+ * of libs/replication/exchange.ts, the same functions the Replicate stream runs for each
+ * partition, without the network. The property test throws random histories of appends, partial
  * replication and leader changes at it and checks KIP-101's promise: every record that was ever
  * below the leader's high watermark stays at its offset, and once everyone has caught up the three
  * logs are byte-identical.
@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
 import { Partition, FollowerTracker } from '../../../libs/replica/index.js';
-import { truncationPlan } from '../../../libs/replication/index.js';
+import { applyPartitionData, checkPosition, readPosition } from '../../../libs/replication/exchange.js';
+import type { v1 } from '../../../libs/rpc/index.js';
 import { hasReason } from '../../../libs/errors/index.js';
 import type { PartitionState } from '../../../libs/cluster/index.js';
 import { silentLogger, tempDir } from '../replica/helpers.js';
@@ -60,43 +61,38 @@ async function replicas(state: PartitionState): Promise<Replica[]> {
 }
 
 /**
- * One round of the follower's loop against the leader, as LeaderFetcher runs it. Returns true when
- * the follower is caught up (nothing to fetch, nothing to truncate).
+ * One round of the follower's loop against the leader, through the functions the Replicate stream
+ * runs for each partition (libs/replication/exchange.ts): the leader's check and read, the
+ * follower's apply. Returns true when the follower is caught up (nothing to fetch, nothing to
+ * truncate). A refusal fails the test: in these histories every fetch follows the current epoch.
  */
 async function fetchOnce(leader: Partition, follower: Partition, followerId: number, maxBytes: number): Promise<boolean> {
   const epoch = follower.leaderEpoch;
-  let check;
-  try {
-    check = leader.checkFollowerFetch({
-      followerId,
-      followerBrokerEpoch: INCARNATION,
-      fetchOffset: follower.logEndOffset,
-      lastFetchedEpoch: follower.latestEpoch,
-      currentLeaderEpoch: epoch,
-    });
-  } catch (err) {
-    if (hasReason(err, 'OFFSET_OUT_OF_RANGE')) {
-      await follower.restartAsFollowerAt(leader.logStartOffset, epoch);
-      return false;
-    }
-    throw err;
+  const position = {
+    topic: follower.topic,
+    partition: follower.partition,
+    fetchOffset: follower.logEndOffset,
+    lastFetchedEpoch: follower.latestEpoch,
+    currentLeaderEpoch: epoch,
+    maxBytes: 0,
+  };
+  const checked = checkPosition(leader.leaderId, leader, { id: followerId, brokerEpoch: INCARNATION }, position);
+  let answer = checked.answer;
+  if (!answer) {
+    const read = await readPosition(leader, followerId, position, maxBytes);
+    answer = read.ok ? read.data : read.refusal;
   }
-  if (check.kind === 'diverging') {
-    const plan = truncationPlan({
-      leaderEpoch: check.epoch,
-      leaderEndOffset: check.endOffset,
-      leaderLogStartOffset: leader.logStartOffset,
-      ours: follower.endOffsetForEpoch(check.epoch),
-      ourLogStartOffset: follower.logStartOffset,
-      ourLogEndOffset: follower.logEndOffset,
-    });
-    if (plan.kind === 'restart') await follower.restartAsFollowerAt(plan.offset, epoch);
-    else await follower.truncateAsFollower(plan.offset, epoch);
-    return false;
-  }
-  const { bytes } = await leader.readForFollower(follower.logEndOffset, maxBytes);
-  await follower.appendAsFollower(bytes, epoch, leader.highWatermark);
-  return bytes.length === 0;
+  // As the follower receives it: proto3 decoding fills what the leader left unset.
+  const received = {
+    errorReason: '',
+    errorMessage: '',
+    batches: Buffer.alloc(0),
+    traceContext: {},
+    ...answer,
+  } as v1.ReplicaPartitionData__Output;
+  const outcome = await applyPartitionData(follower, received, epoch, leader.leaderId, silentLogger);
+  if (outcome.kind === 'refused') throw new Error(`leader refused: ${outcome.reason} ${outcome.message}`);
+  return outcome.kind === 'applied' && outcome.bytes === 0;
 }
 
 async function catchUp(leader: Partition, follower: Replica): Promise<void> {
