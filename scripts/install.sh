@@ -7,6 +7,7 @@
 #   python3-grpcio python3-protobuf  the Python client example and its test
 #   protobuf-compiler-grpc           protoc and grpc_python_plugin (generates the Python client)
 #   docker-compose                   to validate docker-compose.yml (`docker-compose config`)
+#   zsh                              the CLI test runs `samsa completion zsh` in a real zsh
 #   nftables                         the fault tests' network partitions (test/fault/harness/netns.ts;
 #                                    they also need root, and are skipped with a note without either)
 #
@@ -22,7 +23,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(etcd-server openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose nftables)
+packages=(etcd-server openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose zsh nftables)
 if [[ "${SAMSA_INSTALL_GO:-}" == 1 ]]; then
   packages+=(golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev)
 fi

@@ -1,11 +1,13 @@
 /**
  * The built `samsa` CLI without a cluster: every command's help (walked from the command tree),
- * --version, the bash and zsh completion scripts run by the real shells, the exit code on Ctrl-C,
+ * --version, the bash and zsh completion scripts run by the real shells (zsh is installed by
+ * scripts/install.sh, as CI runs it), the exit code on Ctrl-C,
  * and `samsa` installed with `npm install -g` from this checkout, offline (no registry).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/launcher/index.js';
 import { allCommands, leafCommands } from '../../cli/program.js';
@@ -19,26 +21,32 @@ const commands = allCommands(program).filter((c) => c !== program);
 const ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-const hasShell = (shell: string): boolean => spawnSync(shell, ['-c', 'true']).status === 0;
-
 describe('samsa help', () => {
+  // The walk runs the command tree in this process (the same buildProgram and rewriteHelp that
+  // cli/main.ts runs); spawning node for each of the 44 helps took 70 s of CI, ~130 s under load.
+  // The built CLI is run as a process for the top-level help and for every command's help once,
+  // all in one node that loads dist/cli/program.js once (helpsOfBuiltCli), and must print the same.
   it('the top-level help lists every command down to the leaves, with their arguments', async () => {
-    for (const args of [['--help'], ['help'], ['-h']]) {
-      const res = await runCli(args);
-      expect(res.code, args.join(' ')).toBe(0);
-      expect(res.stdout).toMatch(/^Usage: samsa \[options\] \[command\]/);
-      for (const leaf of leafCommands(program))
-        expect(res.stdout, commandPath(leaf)).toMatch(new RegExp(`\\n  ${commandPath(leaf)}( [<[]|\\s{2})`));
-      for (const path of ['topics alter <name>', 'topics add-partitions <name>', 'groups describe <group>', 'completion <shell>'])
-        expect(res.stdout).toContain(`  ${path}`);
+    const res = await runCli(['--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^Usage: samsa \[options\] \[command\]/);
+    for (const leaf of leafCommands(program))
+      expect(res.stdout, commandPath(leaf)).toMatch(new RegExp(`\\n  ${commandPath(leaf)}( [<[]|\\s{2})`));
+    for (const path of ['topics alter <name>', 'topics add-partitions <name>', 'groups describe <group>', 'completion <shell>'])
+      expect(res.stdout).toContain(`  ${path}`);
+    for (const args of [['help'], ['-h']]) {
+      const same = await parse(args);
+      expect(helpShown(same.error), args.join(' ')).toBe(true);
+      expect(same.stdout, args.join(' ')).toBe(res.stdout);
     }
   });
 
-  it(`each of the ${commands.length} commands has its own help: usage, every option, the same via \`samsa help\``, async () => {
+  it(`each of the ${commands.length} commands has its own help: usage, every option, the same via \`samsa help\` and from the built CLI`, async () => {
+    const built = await helpsOfBuiltCli(commands.map((c) => commandPath(c)));
     for (const cmd of commands) {
       const path = commandPath(cmd).split(' ');
-      const res = await runCli([...path, '--help']);
-      expect(res.code, path.join(' ')).toBe(0);
+      const res = await parse([...path, '--help']);
+      expect(helpShown(res.error), path.join(' ')).toBe(true);
       expect(res.stderr).toBe('');
       expect(res.stdout, path.join(' ')).toMatch(new RegExp(`^Usage: samsa ${path.join(' ')} \\[options\\]`));
       expect(res.stdout).toContain(cmd.description());
@@ -46,11 +54,17 @@ describe('samsa help', () => {
       for (const sub of cmd.commands) expect(res.stdout).toContain(`  ${sub.name()}`);
       // Global options are listed in every command's help.
       expect(res.stdout).toContain('--bootstrap <host:port>');
-      const viaHelp = await runCli(['help', ...path]);
-      expect(viaHelp.code).toBe(0);
+      const viaHelp = await parse(['help', ...path]);
+      expect(helpShown(viaHelp.error)).toBe(true);
       expect(viaHelp.stdout).toBe(res.stdout);
+      expect(built.get(path.join(' ')), path.join(' ')).toBe(res.stdout);
     }
-  }, 300_000);
+    // And one through cli/main.ts itself: exit code 0, nothing on stderr.
+    const res = await runCli(['help', 'topics', 'alter']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toBe(built.get('topics alter'));
+  });
 
   it('--version prints the package version; a bad command line exits 2 with a `samsa:` line and the usage', async () => {
     for (const flag of ['--version', '-V']) {
@@ -64,56 +78,144 @@ describe('samsa help', () => {
   });
 });
 
-describe('samsa completion', () => {
-  /** Runs the generated script in `shell` and completes `line` (the cursor at its end). */
-  function complete(shell: 'bash', line: string): string[] {
-    const script = `source <(node ${CLI} completion bash)
-samsa() { node ${CLI} "$@"; }
-read -ra COMP_WORDS <<< ${JSON.stringify(line)}
-[[ ${JSON.stringify(line)} == *" " ]] && COMP_WORDS+=("")
-COMP_CWORD=$((\${#COMP_WORDS[@]} - 1))
-_samsa
-printf '%s\\n' "\${COMPREPLY[@]}"`;
-    return execFileSync(shell, ['-c', script], {
-      encoding: 'utf8',
-      env: { ...process.env, SAMSA_INSECURE: '1', SAMSA_BOOTSTRAP: '127.0.0.1:1' },
-    })
-      .split('\n')
-      .filter(Boolean);
+/** True when commander stopped after printing a help (cli/main.ts exits 0 on it). */
+function helpShown(error: unknown): boolean {
+  return error instanceof CommanderError && error.code === 'commander.helpDisplayed';
+}
+
+/**
+ * Every command's help as the built CLI prints it: one node process loads dist/cli/program.js and
+ * builds the tree as cli/main.ts does, parses `PATH --help` for each path, and prints the helps as JSON.
+ */
+async function helpsOfBuiltCli(paths: string[]): Promise<Map<string, string>> {
+  const program = join(ROOT, 'dist', 'cli', 'program.js');
+  const script = `
+const { buildProgram, rewriteHelp } = await import(${JSON.stringify(program)});
+const out = {};
+for (const path of ${JSON.stringify(paths)}) {
+  let text = '';
+  const io = { writeOut: (t) => void (text += t), writeErr: (t) => void (text += t) };
+  const ctx = { client: () => { throw new Error('no cluster'); }, output: () => 'text' };
+  try {
+    await buildProgram(ctx, io).parseAsync(rewriteHelp([...path.split(' '), '--help']), { from: 'user' });
+  } catch (err) {
+    if (err.code !== 'commander.helpDisplayed') throw err;
   }
+  out[path] = text;
+}
+process.stdout.write(JSON.stringify(out));`;
+  const res = await runCli(['--input-type=module', '-e', script], { command: process.execPath });
+  expect(res.code, res.stderr).toBe(0);
+  return new Map(Object.entries(JSON.parse(res.stdout) as Record<string, string>));
+}
 
-  it('bash completes commands, subcommands, options and option choices from the tree', () => {
-    expect(complete('bash', 'samsa top')).toEqual(['topics']);
-    expect(complete('bash', 'samsa topics ').sort()).toEqual(
-      expect.arrayContaining(['add-partitions', 'alter', 'create', 'delete', 'describe', 'list']),
+describe('samsa completion', () => {
+  const scripts = tempDir('cli-completion');
+  afterAll(() => rmSync(scripts, { recursive: true, force: true }));
+  const env = { ...process.env, SAMSA_INSECURE: '1', SAMSA_BOOTSTRAP: '127.0.0.1:1' };
+  /** The script `samsa completion SHELL` prints, saved once. */
+  const script = async (shell: 'bash' | 'zsh'): Promise<string> => {
+    const res = await runCli(['completion', shell]);
+    expect(res.code, res.stderr).toBe(0);
+    const file = join(scripts, `samsa.${shell}`);
+    writeFileSync(file, res.stdout);
+    return file;
+  };
+  /** Runs each command line's completion (the cursor at its end) in one real shell; the candidates of each, in order given. */
+  const run = (shell: 'bash' | 'zsh', body: string, lines: readonly string[]): string[][] => {
+    const out = execFileSync(shell, ['-c', body], { encoding: 'utf8', env: { ...env, LINES_TO_COMPLETE: lines.join('\n') } });
+    const groups = out.split('--end--\n');
+    expect(groups.pop()).toBe('');
+    expect(groups).toHaveLength(lines.length);
+    return groups.map((g) => g.split('\n').filter(Boolean));
+  };
+  /** A command line, and its candidates: exactly these (in any order), or at least these. */
+  const cases: readonly [string, 'exactly' | 'at least', string[]][] = [
+    ['samsa top', 'exactly', ['topics']],
+    ['samsa to', 'exactly', ['tokens', 'topics']],
+    ['samsa topics ', 'at least', ['add-partitions', 'alter', 'create', 'delete', 'describe', 'list']],
+    ['samsa topics add-partitions x --p', 'exactly', ['--partitions']],
+    ['samsa consume t --value-format ', 'exactly', ['base64', 'hex', 'raw', 'utf8']],
+    ['samsa consume t -o y', 'exactly', ['yaml']],
+    ['samsa --output j', 'exactly', ['json']],
+    ['samsa produce t --acks ', 'exactly', ['-1', '0', '1', 'all']],
+    ['samsa groups describe g --', 'at least', ['--help', '--bootstrap', '--output', '--insecure']],
+    ['samsa completion ', 'at least', ['bash', 'zsh']],
+    ['samsa completion z', 'exactly', ['zsh']],
+  ];
+  const check = (shell: string, got: string[][]): void => {
+    cases.forEach(([line, how, want], i) => {
+      const candidates = got[i] ?? [];
+      if (how === 'exactly') expect([...candidates].sort(), `${shell}: ${line}`).toEqual([...want].sort());
+      else expect(candidates, `${shell}: ${line}`).toEqual(expect.arrayContaining(want));
+    });
+  };
+
+  it('bash completes commands, subcommands, options and option choices from the tree', async () => {
+    const file = await script('bash');
+    const body = `source ${file}
+samsa() { node ${CLI} "$@"; }
+while IFS= read -r line; do
+  read -ra COMP_WORDS <<< "$line"
+  [[ $line == *" " ]] && COMP_WORDS+=("")
+  COMP_CWORD=$((\${#COMP_WORDS[@]} - 1))
+  COMPREPLY=()
+  _samsa
+  printf '%s\\n' "\${COMPREPLY[@]}" --end--
+done <<< "$LINES_TO_COMPLETE"`;
+    check(
+      'bash',
+      run(
+        'bash',
+        body,
+        cases.map(([line]) => line),
+      ),
     );
-    expect(complete('bash', 'samsa topics add-partitions x --p')).toEqual(['--partitions']);
-    expect(complete('bash', 'samsa consume t --value-format ').sort()).toEqual(['base64', 'hex', 'raw', 'utf8']);
-    expect(complete('bash', 'samsa consume t -o y')).toEqual(['yaml']);
-    expect(complete('bash', 'samsa --output j')).toEqual(['json']);
-    expect(complete('bash', 'samsa produce t --acks ').sort()).toEqual(['-1', '0', '1', 'all']);
-    expect(complete('bash', 'samsa groups describe g --')).toEqual(
-      expect.arrayContaining(['--help', '--bootstrap', '--output', '--insecure']),
-    );
-    expect(complete('bash', 'samsa completion ')).toEqual(expect.arrayContaining(['bash', 'zsh']));
-    expect(complete('bash', 'samsa completion z')).toEqual(['zsh']);
   });
 
-  it.runIf(hasShell('zsh'))('zsh loads the script and defines the completion function', () => {
-    const out = execFileSync(
+  it('zsh (real zsh, compinit) loads the script, registers _samsa for samsa, and completes as bash does', async () => {
+    const file = await script('zsh');
+    expect(spawnSync('zsh', ['-n', file]).status).toBe(0);
+    // The completion system's output builtins are replaced by functions that print what they are
+    // given, filtered by the prefix typed as compadd filters; everything else is zsh running _samsa
+    // with the words, CURRENT and PREFIX a completion widget sets.
+    const body = `autoload -U compinit && compinit -u
+source ${file}
+[[ $_comps[samsa] == _samsa ]] || { print -u2 "samsa's completion not registered: $_comps[samsa]"; exit 1 }
+samsa() { node ${CLI} "$@" }
+compadd() { local w; for w in "$@"; do [[ $w != -- && $w == "$PREFIX"* ]] && print -r -- "$w"; done; return 0 }
+_describe() {
+  local name=\${@[-1]} c e w
+  for c in "\${(@P)name}"; do
+    e=\${c//\\\\:/$'\\0'}; w=\${e%%:*}; w=\${w//$'\\0'/:}
+    [[ $w == "$PREFIX"* ]] && print -r -- "$w"
+  done
+  return 0
+}
+_files() { print -r -- '<files>' }
+for line in "\${(@f)LINES_TO_COMPLETE}"; do
+  words=(\${=line})
+  [[ $line == *" " ]] && words+=("")
+  CURRENT=\${#words}
+  PREFIX=\${words[CURRENT]}
+  _samsa
+  print -r -- --end--
+done`;
+    check(
       'zsh',
-      ['-c', `autoload -U compinit && compinit -u && source <(node ${CLI} completion zsh) && print -r -- $_comps[samsa]`],
-      { encoding: 'utf8' },
+      run(
+        'zsh',
+        body,
+        cases.map(([line]) => line),
+      ),
     );
-    expect(out.trim()).toBe('_samsa');
   });
 
-  it('zsh script: every command path and choice is in it (parsed by zsh -n when zsh is installed)', async () => {
+  it('zsh script: every command path and choice is in it; a shell other than bash or zsh is a usage error', async () => {
     const res = await runCli(['completion', 'zsh']);
     expect(res.code).toBe(0);
     for (const cmd of commands) expect(res.stdout).toContain(`'${commandPath(cmd)}'`);
     expect(res.stdout).toContain("compadd -- 'raw' 'utf8' 'base64' 'hex'");
-    if (hasShell('zsh')) expect(spawnSync('zsh', ['-n'], { input: res.stdout }).status).toBe(0);
     const bad = await runCli(['completion', 'fish']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^samsa: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh./);
