@@ -137,10 +137,15 @@ export class PartitionMoves {
 
   /** The automatic rebalance: preferred elections for brokers over `thresholdPercent` imbalance. */
   async rebalance(thresholdPercent: number, stopped: () => boolean): Promise<void> {
-    await withSpan('controller.preferred_leader_election', {}, async () => {
-      const { view } = this.o;
-      const states = view.topics().flatMap((t) => view.partitions(t.name));
-      for (const next of rebalanceMoves(states, brokerFacts(view), thresholdPercent)) {
+    const { view } = this.o;
+    const states = view.topics().flatMap((t) => view.partitions(t.name));
+    const moves = rebalanceMoves(states, brokerFacts(view), thresholdPercent);
+    // A pass that moves nothing is background work, not an event: no span. It runs
+    // rebalanceDelayMs (10 s) after any broker or partition change, so without this an idle
+    // cluster exported a root trace whenever a pass landed in its quiet time.
+    if (moves.length === 0) return;
+    await withSpan('controller.preferred_leader_election', { 'samsa.partitions': moves.length }, async () => {
+      for (const next of moves) {
         if (stopped()) return;
         const state = view.partition(next.topic, next.partition);
         if (!state || !(await this.write(state, next))) continue; // changed under us: the change schedules another pass

@@ -13,6 +13,7 @@ export {
   withSyncSpan,
   withChildSpan,
   withLinkedRoot,
+  SessionSpan,
   activeSpanContext,
   outsideTrace,
   recordFailure,

@@ -125,3 +125,34 @@ export function activeSpanContext(): SpanContext | undefined {
 export function outsideTrace<T>(fn: () => T): T {
   return context.with(ROOT_CONTEXT, fn);
 }
+
+/**
+ * A span for a connection a client keeps open (a group member's GroupConsume stream, for as long as
+ * it lasts): a root, so the connection is one bounded trace whatever the caller had active; the
+ * calls made in `run` are its children; what happens per message (each chunk received) is traced
+ * apart and linked to it through `link`. Ended once, by end().
+ */
+export class SessionSpan {
+  private readonly span: Span;
+  private ended = false;
+
+  constructor(name: string, attributes: Attributes) {
+    this.span = tracer.startSpan(name, { root: true, attributes });
+  }
+
+  /** What per-message spans link to; undefined when the span is not recorded (no SDK, not sampled). */
+  get link(): SpanContext | undefined {
+    return this.span.isRecording() ? this.span.spanContext() : undefined;
+  }
+
+  /** Runs `fn` with the session as the active span (the calls it starts become its children). */
+  run<T>(fn: () => T): T {
+    return context.with(trace.setSpan(ROOT_CONTEXT, this.span), fn);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.span.end();
+  }
+}

@@ -166,14 +166,16 @@ export class AppendTraceIndex {
 
 /**
  * One CONSUMER span `receive <topic>` for a chunk of records a consumer got, linked to the
- * producers' spans in their headers: a trace of its own (a root), since a read is a request of its
- * own and a consumer's loop must not nest every chunk under whatever it started in. A no-op without
- * an SDK (the tracer is a no-op; header scanning is skipped when the span does not record).
+ * producers' spans in their headers, and to `session` when given (a group member's connection,
+ * SessionSpan): a trace of its own (a root), since a read is a request of its own and a consumer's
+ * loop must not nest every chunk under whatever it started in. A no-op without an SDK (the tracer
+ * is a no-op; header scanning is skipped when the span does not record).
  */
 export function traceReceived(
   topic: string,
   partition: number,
   chunk: readonly { offset: number; headers: readonly TraceHeader[] }[],
+  session?: SpanContext,
 ): void {
   const first = chunk[0];
   if (!first) return;
@@ -191,6 +193,9 @@ export function traceReceived(
       [ATTR.baseOffset]: first.offset,
     },
   });
-  if (span.isRecording()) for (const link of linksFromRecords(chunk)) span.addLink(link);
+  if (span.isRecording()) {
+    if (session) span.addLink({ context: session });
+    for (const link of linksFromRecords(chunk)) span.addLink(link);
+  }
   span.end();
 }

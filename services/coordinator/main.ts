@@ -106,7 +106,9 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   );
 
   const shutdown = new AbortController();
-  const consumer = samsa.consumer();
+  // The members' records: each delivery is traced as group.deliver (group-consume.ts), so the
+  // reads behind it make no `receive` spans of their own.
+  const consumer = samsa.consumer({ traceReceive: false });
   resources.defer('consumer', () => consumer.close());
   const server = createServer();
   const health = new HealthReporter(server, [SERVICE_NAME]);

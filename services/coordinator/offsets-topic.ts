@@ -67,8 +67,9 @@ export class OffsetsTopic implements OffsetsLog {
     apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void,
     signal: AbortSignal,
   ): Promise<number> {
+    // Loading offsets is the coordinator's own work, not a delivery to anyone: no `receive` spans.
     const stream = this.samsa
-      .consumer()
+      .consumer({ traceReceive: false })
       .partition({ topic: OFFSETS_TOPIC, partition, from: from === 0 ? 'earliest' : { offset: from }, follow: false });
     const onAbort = (): void => stream.close();
     signal.addEventListener('abort', onAbort, { once: true });

@@ -445,6 +445,30 @@ describe('group traces', () => {
     const delivery = receiver.spans.find((s) => s.name === `group.deliver ${topic}` && ofGroup(s)) as ReceivedSpan;
     expect(delivery.parentSpanId).toBe('');
     expect(delivery.links).toContainEqual({ traceId: session.traceId, spanId: session.spanId });
+
+    // The member's side: its connection is the root of the session's trace (the member's and the
+    // coordinator's GroupConsume spans under it), and each chunk it received is a `receive` trace of
+    // its own linked to that session span and to the producers' spans.
+    const memberSession = ancestors(session, receiver.trace(session.traceId)).at(-1) as ReceivedSpan;
+    expect(describeSpan(memberSession)).toBe('group.member.session@cli');
+    expect(memberSession.attributes['samsa.group']).toBe(group);
+    const linksSession = (s: ReceivedSpan): boolean =>
+      s.name === `receive ${topic}` && s.links.some((l) => l.spanId === memberSession.spanId);
+    await receiver.waitFor("the member's receive spans linked to its session", (spans) => spans.some(linksSession));
+    const received = receiver.spans.filter(linksSession);
+    for (const r of received) {
+      expect(r.service).toBe('samsa-cli');
+      expect(r.kind).toBe(CONSUMER_KIND);
+      expect(r.parentSpanId).toBe('');
+      expect(r.traceId).not.toBe(session.traceId);
+    }
+    // And to the producer: the CLI's send span of 'from-the-cli' (the test above).
+    const send = receiver.spans.find((s) => s.service === 'samsa-cli' && s.name === `send ${topic}`) as ReceivedSpan;
+    expect(received.flatMap((r) => r.links)).toContainEqual({ traceId: send.traceId, spanId: send.spanId });
+    expect(received.reduce((n, r) => n + Number(r.attributes['messaging.batch.message_count']), 0)).toBe(2);
+    // One span per chunk on the coordinator (group.deliver): the reads behind a delivery, and the
+    // coordinator's loading of __consumer_offsets, make no `receive` spans of their own.
+    expect(receiver.spans.filter((s) => s.service === 'samsa-coordinator' && s.name.startsWith('receive ')).map(describeSpan)).toEqual([]);
     // The session's own trace: the member's call, the coordinator's span, the join and what it caused.
     const sessionTrace = receiver.trace(session.traceId);
     expect(sessionTrace.length, sessionTrace.map(describeSpan).join(', ')).toBeLessThanOrEqual(8);
@@ -460,7 +484,17 @@ describe('an idle cluster', () => {
     const before = receiver.spans.length;
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const during = receiver.spans.slice(before);
-    expect(during.map(describeSpan)).toEqual([]);
+    // On failure, the whole of each span: which service, which trace, what it was about.
+    expect(
+      during.map((s) => ({
+        span: describeSpan(s),
+        kind: s.kind,
+        root: s.parentSpanId === '',
+        links: s.links.length,
+        attributes: s.attributes,
+        trace: receiver.trace(s.traceId).map(describeSpan),
+      })),
+    ).toEqual([]);
   });
 });
 

@@ -91,6 +91,8 @@ export interface ConsumerOptions {
   autoCommit?: boolean;
   /** Default 5000. */
   autoCommitIntervalMs?: number;
+  /** A `receive` span per chunk read (default true); see PartitionStreamOptions.traceReceive. */
+  traceReceive?: boolean;
 }
 
 export interface TopicStreamOptions {
@@ -383,10 +385,13 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     if (this.closed) throw new SamsaError('INVALID_REQUEST', 'the consumer is closed');
   }
 
+  /** The consumer's defaults (maxBytes, traceReceive) under the stream's own options. */
   private withMaxBytes(options: PartitionStreamOptions): PartitionStreamOptions {
-    return options.maxBytes === undefined && this.options.maxBytes !== undefined
-      ? { ...options, maxBytes: this.options.maxBytes }
-      : options;
+    return {
+      ...(this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}),
+      ...(this.options.traceReceive !== undefined ? { traceReceive: this.options.traceReceive } : {}),
+      ...options,
+    };
   }
 
   private positions(): { topic: string; partition: number; offset: number; metadata: string }[] {

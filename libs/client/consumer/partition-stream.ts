@@ -52,6 +52,11 @@ export interface PartitionStreamOptions {
   follow?: boolean;
   /** Soft cap on the bytes of one streamed chunk. Default 1 MiB. */
   maxBytes?: number;
+  /**
+   * A `receive` span per chunk (default true). False for a reader that traces what it does with
+   * the records itself: the group coordinator reads for its members and traces each delivery.
+   */
+  traceReceive?: boolean;
 }
 
 /** What a stream yields: decoded records, or (raw streams) undecoded batch bytes. */
@@ -254,7 +259,7 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
         const reachedEnd =
           res.batches.length > 0 ? this.fromBatches(res.batches, from, end, chunk) : this.fromRecords(res.records, from, end, chunk);
         if (chunk.length > 0) {
-          traceReceived(this.topic, this.partition, chunk);
+          if (this.options.traceReceive !== false) traceReceived(this.topic, this.partition, chunk);
           this.position = (chunk[chunk.length - 1] as ConsumedMessage).offset + 1;
           yield this.raw ? messagesChunk(chunk) : chunk;
           if (this.closed) return false;

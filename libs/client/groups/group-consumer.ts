@@ -41,7 +41,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { traceReceived } from '../../telemetry/index.js';
+import { ATTR, SessionSpan, traceReceived } from '../../telemetry/index.js';
 import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../retry/index.js';
 import { toConsumedMessage, type ConsumedMessage } from '../consumer/partition-stream.js';
@@ -90,6 +90,11 @@ type Call = grpc.ClientDuplexStream<v1.GroupConsumeRequest, v1.GroupConsumeRespo
 
 export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
   private call: Call | undefined;
+  /**
+   * The span of the current GroupConsume connection (the coordinator's session span is its
+   * grandchild); each chunk received is a `receive` trace of its own linked to it.
+   */
+  private session: SessionSpan | undefined;
   private closed = false;
   private readonly abort = new AbortController();
   private unreported: ConsumedMessage[] | undefined;
@@ -155,7 +160,7 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
             } else if (res.records && res.records.records.length > 0) {
               const { topic, partition } = res.records;
               const chunk = res.records.records.map((r) => toConsumedMessage(topic, partition, r));
-              traceReceived(topic, partition, chunk);
+              traceReceived(topic, partition, chunk, this.session?.link);
               this.unreported = chunk;
               yield chunk;
               this.report();
@@ -293,7 +298,9 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
             else if (res.committed) this.onCommitted(res.committed.offsets);
             else if (res.records && res.records.records.length > 0) {
               const { topic, partition } = res.records;
-              runner.push(messagesChunk(res.records.records.map((r) => toConsumedMessage(topic, partition, r))));
+              const chunk = res.records.records.map((r) => toConsumedMessage(topic, partition, r));
+              traceReceived(topic, partition, chunk, this.session?.link);
+              runner.push(messagesChunk(chunk));
             }
           }
           if (this.closed) break;
@@ -430,9 +437,13 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
       async () => {
         if (this.closed) return undefined;
         const address = await this.groups.findCoordinator(this.options.groupId, refresh);
-        const call = this.cluster.pool.coordinator(address).groupConsume();
-        call.on('error', () => undefined);
+        const session = new SessionSpan('group.member.session', { [ATTR.group]: this.options.groupId });
+        const call = session.run(() => this.cluster.pool.coordinator(address).groupConsume());
+        // Every end of the call (the server's status, a cancel, an error) ends its session span.
+        call.on('status', () => session.end());
+        call.on('error', () => session.end());
         this.call = call;
+        this.session = session;
         this.unreported = undefined;
         call.write({
           join: {
