@@ -121,16 +121,21 @@ describe('FilePool', () => {
     const b = pool.file(join(root, 'b'), 'w+', 'r+');
     const order: string[] = [];
     let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const aStarted = new Promise<void>((resolve) => (started = resolve));
     const held = a.use(async (h) => {
       order.push('a start');
+      started();
       await new Promise<void>((resolve) => (release = resolve));
       expect(h.fd).not.toBe(-1);
       order.push('a end');
     });
-    await tick(5);
+    // Conditions, not delays: on a loaded machine the open of `a` (a libuv thread) took longer than
+    // the 5 ms this once waited, and the test released `a` before it had started.
+    await aStarted;
     const waiting = b.use(async () => void order.push('b'));
     const closing = a.close().then(() => void order.push('a closed'));
-    await tick(5);
+    while (pool.stats.waiting === 0) await tick(1);
     expect(pool.stats.waiting).toBe(1);
     expect(order).toEqual(['a start']);
     release();
