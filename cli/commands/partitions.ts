@@ -36,19 +36,8 @@ const REASSIGNMENT_SCHEMA = s.object({
   startedAtMs: s.integer(),
 });
 
-interface ReassignmentOutput {
-  topic: string;
-  partition: number;
-  targetReplicas: number[];
-  originalReplicas: number[];
-  replicas: number[];
-  addingReplicas: number[];
-  removingReplicas: number[];
-  isr: number[];
-  leader: number | null;
-  throttleBytesPerSecond: number;
-  startedAtMs: number;
-}
+/** The SDK's reassignment with the leader as JSON readers expect it: null when there is none. */
+type ReassignmentOutput = Omit<PartitionReassignment, 'leaderId'> & { leader: number | null };
 
 function reassignmentOutput(r: PartitionReassignment): ReassignmentOutput {
   const { leaderId, ...rest } = r;
