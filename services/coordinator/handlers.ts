@@ -160,8 +160,14 @@ export class CoordinatorHandlers {
       );
       return res.groups;
     } catch (err) {
-      this.ctx.logger.warn({ err, address }, 'a coordinator did not answer ListGroups; its groups are missing from the answer');
-      return [];
+      // A partial list would look complete to the caller (a group missing from it reads as "no such
+      // group"), so the whole call fails, retriable: the SDK asks again, the CLI says what to do.
+      this.ctx.logger.warn({ err, address }, 'a coordinator did not answer ListGroups; the list is refused rather than given incomplete');
+      throw new SamsaError(
+        'REQUEST_TIMED_OUT',
+        `the coordinator at ${address} did not answer ListGroups (${err instanceof Error ? err.message : String(err)}), so the groups it owns cannot be listed; retry, or check that coordinator`,
+        { cause: err },
+      );
     }
   }
 
