@@ -28,7 +28,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
-import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateStoredBatch } from '../record/index.js';
+import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateStoredBatch, type ValidatedBatch } from '../record/index.js';
 import { timedFsync, withChildSpan } from '../telemetry/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LogConfig } from './config.js';
@@ -267,15 +267,22 @@ export class PartitionLog {
   }
 
   /**
-   * Leader path; see the class comment. `batch` must already be validated (validateBatch). Inside
-   * a trace it is the span `log.append` (time queued behind earlier appends included).
-   * `onOffsets`, when given, is called synchronously with the offsets the batch gets, before its
-   * bytes are written: before any reader can see them.
+   * Leader path; see the class comment. `batch` must already be validated: a ValidatedBatch (the
+   * broker's produce path) brings its header, parsed once by the produce plan; a plain Buffer
+   * (validateBatch'ed by the caller: tools, tests) has its header read here. Inside a trace it is
+   * the span `log.append` (time queued behind earlier appends included). `onOffsets`, when given,
+   * is called synchronously with the offsets the batch gets, before its bytes are written: before
+   * any reader can see them.
    */
-  appendAsLeader(batch: Buffer, leaderEpoch: number, onOffsets?: (baseOffset: number, lastOffset: number) => void): Promise<AppendInfo> {
+  appendAsLeader(
+    validated: Buffer | ValidatedBatch,
+    leaderEpoch: number,
+    onOffsets?: (baseOffset: number, lastOffset: number) => void,
+  ): Promise<AppendInfo> {
+    const batch = Buffer.isBuffer(validated) ? validated : validated.bytes;
     return withChildSpan('log.append', { 'samsa.bytes': batch.length, 'samsa.leader_epoch': leaderEpoch }, (span) =>
       this.enqueue(async () => {
-        const header = readBatchHeader(batch, 0);
+        const header = Buffer.isBuffer(validated) ? readBatchHeader(batch, 0) : validated.header;
         const baseOffset = this.logEndOffset;
         stampBatch(batch, baseOffset, leaderEpoch);
         await this.maybeRoll(batch.length);

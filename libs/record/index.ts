@@ -3,6 +3,7 @@
  * The public face of libs/record; import this file, not the modules behind it.
  *
  *   batch-header.ts   the 61-byte header: validate, stamp, seal, read
+ *   validated-batch.ts a producer's batch with its header, checked once and carried to the log
  *   records.ts        the varint-encoded records after the header
  *   batch-builder.ts  records -> one batch (buildBatch)
  *   batch-reader.ts   batches -> records (decodeBatch, decodeRecordsFrom, iterateBatches)
@@ -14,6 +15,7 @@
  * Byte layout for client authors in other languages: docs/record-batch.md.
  */
 export * from './batch-header.js';
+export { validatedBatch, builtBatch, batchWithHeader, type ValidatedBatch } from './validated-batch.js';
 export { crc32c } from './crc32c.js';
 export {
   VARLONG_MAX,

@@ -13,7 +13,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SamsaError, isErrorReason } from '../errors/index.js';
-import { COMPRESSION_MASK, OFF_ATTRIBUTES, decodeRecordsFrom, iterateBatches, type DecodedRecord } from '../record/index.js';
+import {
+  COMPRESSION_MASK,
+  builtBatch,
+  decodeRecordsFrom,
+  iterateBatches,
+  type DecodedRecord,
+  type ValidatedBatch,
+} from '../record/index.js';
 import { withConfigDefaults, type TopicConfigValues } from '../cluster/index.js';
 import { targetCodec, validateForAppend } from './batch-validator.js';
 
@@ -35,6 +42,8 @@ export interface WireRecord {
 interface Reply {
   id: number;
   batch?: Uint8Array;
+  /** validate: whether `batch` is a new batch (recompressed) rather than the one sent. */
+  rebuilt?: boolean;
   records?: WireRecord[];
   reason?: string;
   message?: string;
@@ -53,14 +62,22 @@ export class BatchValidatorPool {
   decodedOffloaded = 0;
 
   /** See validateForAppend; `what` names the batch in error messages. */
-  async validate(batch: Buffer, topic: { name: string; config: TopicConfigValues }, what: string): Promise<Buffer> {
+  async validate(batch: ValidatedBatch, topic: { name: string; config: TopicConfigValues }, what: string): Promise<ValidatedBatch> {
     const config = withConfigDefaults(topic.config);
-    const compressed = (batch.readInt16BE(OFF_ATTRIBUTES) & COMPRESSION_MASK) !== 0;
+    const compressed = (batch.header.attributes & COMPRESSION_MASK) !== 0;
     const target = targetCodec(config);
     const recompress = target !== undefined && target !== (compressed ? undefined : 'none');
     if (!compressed && !recompress) return validateForAppend(batch, topic, what);
-    const reply = await this.call({ kind: 'validate', batch, topic: { name: topic.name, config }, what });
-    return asBuffer(reply.batch as Uint8Array);
+    const reply = await this.call({
+      kind: 'validate',
+      batch: batch.bytes,
+      header: batch.header,
+      topic: { name: topic.name, config },
+      what,
+    });
+    // The worker answers with the batch as it was when it needs no rewrite (same bytes, same header),
+    // or with a new one it built.
+    return reply.rebuilt ? builtBatch(asBuffer(reply.batch as Uint8Array)) : batch;
   }
 
   /**
@@ -101,7 +118,7 @@ export class BatchValidatorPool {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
-      if (reply.batch || reply.records) p.resolve(reply);
+      if (reply.batch || reply.records || reply.rebuilt === false) p.resolve(reply);
       else
         p.reject(
           new SamsaError(

@@ -3,18 +3,25 @@
  * on batches the broker must decompress, and decodes compressed stored batches into records for
  * structured reads, so that decompressing up to the 64 MiB cap (seconds of pure-JS zstd or lz4 for
  * a bomb) never stalls the broker's event loop, its lease keep-alives or other requests. Messages:
- * {id, kind: 'validate', batch, topic, what} -> {id, batch}; {id, kind: 'decode', bytes, from} ->
+ * {id, kind: 'validate', batch, header, topic, what} -> {id, rebuilt, batch when rebuilt}; {id, kind: 'decode', bytes, from} ->
  * {id, records}; either -> {id, reason, message} on failure.
  */
 import { parentPort } from 'node:worker_threads';
 import { SamsaError } from '../errors/index.js';
-import { decodeRecordsFrom } from '../record/index.js';
+import { batchWithHeader, decodeRecordsFrom, type BatchHeader } from '../record/index.js';
 import { validateForAppend } from './batch-validator.js';
 import type { WireRecord } from './batch-validator-pool.js';
 import type { TopicConfigValues } from '../cluster/index.js';
 
 type Request =
-  | { id: number; kind: 'validate'; batch: Uint8Array; topic: { name: string; config: TopicConfigValues }; what: string }
+  | {
+      id: number;
+      kind: 'validate';
+      batch: Uint8Array;
+      header: BatchHeader;
+      topic: { name: string; config: TopicConfigValues };
+      what: string;
+    }
   | { id: number; kind: 'decode'; bytes: Uint8Array; from: number };
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -23,7 +30,13 @@ const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, 
 const own = (b: Buffer): Uint8Array => new Uint8Array(b);
 
 async function handle(req: Request): Promise<Record<string, unknown>> {
-  if (req.kind === 'validate') return { batch: await validateForAppend(asBuffer(req.batch), req.topic, req.what) };
+  if (req.kind === 'validate') {
+    // The header was checked on the broker's main thread (the produce plan) and travels with the bytes.
+    const sent = batchWithHeader(asBuffer(req.batch), req.header);
+    const out = await validateForAppend(sent, req.topic, req.what);
+    // Unchanged, the main thread keeps its own copy: no need to post the bytes back.
+    return out === sent ? { rebuilt: false } : { batch: out.bytes, rebuilt: true };
+  }
   const records: WireRecord[] = decodeRecordsFrom(asBuffer(req.bytes), req.from).map((r) => ({
     offset: r.offset,
     timestampMs: r.timestampMs,

@@ -19,11 +19,12 @@ import { SamsaError } from '../errors/index.js';
 import {
   COMPRESSION_MASK,
   CODECS,
+  builtBatch,
   decodeBatch,
-  readBatchHeader,
   rebuildBatch,
   type CompressionCodec,
   type DecodedRecord,
+  type ValidatedBatch,
 } from '../record/index.js';
 import { withConfigDefaults, type TopicConfigValues } from '../cluster/index.js';
 
@@ -35,17 +36,22 @@ export function targetCodec(config: TopicConfigValues): CompressionCodec | undef
 }
 
 /**
- * Checks `batch` (already header-validated) against the topic's rules above and returns the batch
- * to append: `batch` itself, or its recompressed form. `what` names the batch in error messages.
+ * Checks `validated` (its header checked by the produce plan) against the topic's rules above and
+ * returns the batch to append: `validated` itself, or its recompressed form. `what` names the batch
+ * in error messages.
  */
-export async function validateForAppend(batch: Buffer, topic: { name: string; config: TopicConfigValues }, what: string): Promise<Buffer> {
-  const header = readBatchHeader(batch, 0);
+export async function validateForAppend(
+  validated: ValidatedBatch,
+  topic: { name: string; config: TopicConfigValues },
+  what: string,
+): Promise<ValidatedBatch> {
+  const { bytes: batch, header } = validated;
   const codecId = header.attributes & COMPRESSION_MASK;
   const config = withConfigDefaults(topic.config);
   const compacted = config.cleanupPolicy !== 'delete';
   const target = targetCodec(config);
   const recompress = target !== undefined && CODECS[codecId] !== target;
-  if (codecId === 0 && !compacted && !recompress) return batch;
+  if (codecId === 0 && !compacted && !recompress) return validated;
   let records: DecodedRecord[];
   try {
     records = decodeBatch(batch);
@@ -68,5 +74,5 @@ export async function validateForAppend(batch: Buffer, topic: { name: string; co
       );
     }
   }
-  return recompress ? rebuildBatch(header, records, target) : batch;
+  return recompress ? builtBatch(await rebuildBatch(header, records, target)) : validated;
 }

@@ -1,24 +1,12 @@
 /**
  * The broker's replica logic, testable without a network: hosted partitions (log, role, high
- * watermark, waiters), the manager that keeps them in step with cluster metadata, and produce
+ * watermark, waiters; split by role, see partition.ts), the manager that keeps them in step with cluster metadata, and produce
  * validation/planning. Import this lib only through here.
  */
-export {
-  Partition,
-  type ReplicaLog,
-  type LogAppendInfo,
-  type Role,
-  type AckLevel,
-  type AppendOptions,
-  type ReadResult,
-  type OffsetQuery,
-  type ListedOffset,
-  type LeaderHint,
-  type PartitionOptions,
-  type FollowerFetch,
-  type FollowerFetchCheck,
-  type IsrCheckOptions,
-} from './partition.js';
+export { Partition, type ReadResult, type OffsetQuery, type ListedOffset, type PartitionOptions } from './partition.js';
+export type { ReplicaLog, LogAppendInfo } from './replica-log.js';
+export type { Role, LeaderHint } from './replica-state.js';
+export type { AckLevel, AppendOptions, FollowerFetch, FollowerFetchCheck, IsrCheckOptions } from './leader-replicas.js';
 export { OffsetWaiters, type WakeReason, type WaitOptions } from './offset-waiters.js';
 export {
   ReplicaManager,

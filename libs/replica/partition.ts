@@ -1,6 +1,16 @@
 /**
  * One hosted partition replica on this broker: its log, its role (leader or follower) and leader
- * epoch as the controller last published them, and the high watermark.
+ * epoch as the controller last published them, and the high watermark. This class is the face
+ * the broker and replication use; the work is split by role:
+ *
+ *   replica-state.ts        the shared state: controller view, incarnation, role, HW, waiters, close
+ *   leader-replicas.ts      the leader's replica tracking: follower positions, HW, ISR, write checks,
+ *                           the acks=all wait
+ *   follower-apply.ts       the follower's apply of what the leader sends
+ *   idempotent-appender.ts  idempotent producers: serial appends, dedupe, the table's rebuild
+ *
+ * and what stays here is the partition's state changes and its reads (consumers, followers,
+ * list-offsets, the cleaner) plus the leader's append, which ties the roles together.
  *
  * Offsets, by name (all JS numbers, exact below 2^53; see docs/adr/0003-offsets-are-numbers.md):
  * - log start offset (LSO): the oldest offset still on disk (retention moves it up);
@@ -21,61 +31,22 @@
  */
 import { SamsaError } from '../errors/index.js';
 import type { PartitionState } from '../cluster/index.js';
-import type { CleanOptions, CleanStats, DirtyState, LogConfig, OffsetMap, Throttler } from '../log/index.js';
+import type { CleanStats, DirtyState, LogConfig, OffsetMap, Throttler } from '../log/index.js';
+import { isIdempotent } from './producer-state.js';
+import type { ValidatedBatch } from '../record/index.js';
 import { AppendTraceIndex, withChildSpan, type TraceCarrier } from '../telemetry/index.js';
-import { OffsetWaiters, type WaitOptions, type WakeReason } from './offset-waiters.js';
-import { FollowerTracker } from './follower-progress.js';
-import { ProducerStateTable } from './producer-state.js';
-import { batchSizeAt, readBatchHeader } from '../record/index.js';
-
-/** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
-export interface ReplicaLog {
-  readonly logStartOffset: number;
-  readonly logEndOffset: number;
-  readonly sizeInBytes: number;
-  readonly segmentCount: number;
-  readonly latestEpoch: number;
-  readonly activeSegmentBaseOffset: number;
-  reconfigure(config: LogConfig): void;
-  /** `onOffsets` runs with the batch's offsets before its bytes become readable. */
-  appendAsLeader(batch: Buffer, leaderEpoch: number, onOffsets?: (baseOffset: number, lastOffset: number) => void): Promise<LogAppendInfo>;
-  appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
-  truncateTo(offset: number): Promise<void>;
-  truncateFullyAndStartAt(offset: number): Promise<void>;
-  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
-  read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;
-  offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
-  applyRetention(): Promise<unknown>;
-  /** The log cleaner (libs/log/cleaner.ts): due below `upperBoundOffset`, and one pass. */
-  cleaningDue(upperBoundOffset: number): Promise<DirtyState | undefined>;
-  clean(options: CleanOptions): Promise<CleanStats | undefined>;
-  close(): Promise<void>;
-  /** Lets the files go without the clean-shutdown marker (the storage failed); never throws. */
-  abandon(): Promise<void>;
-  delete(): Promise<void>;
-}
-
-export interface LogAppendInfo {
-  baseOffset: number;
-  lastOffset: number;
-  appendTimeMs: number;
-  sizeInBytes: number;
-}
-
-export type Role = 'leader' | 'follower';
-
-/** acks as the broker uses it: 'none' answers before writing, 'leader' after the local append, 'all' after the ISR has it. */
-export type AckLevel = 'none' | 'leader' | 'all';
-
-export interface AppendOptions {
-  acks: AckLevel;
-  /** The topic's min.insync.replicas; checked (for acks=all) before anything is written. */
-  minInsyncReplicas: number;
-  /** The leader epoch the caller believes in, when it carries one: stale ones get FENCED. */
-  expectedLeaderEpoch?: number;
-  /** acks=all: how long to wait for the ISR before REQUEST_TIMED_OUT (the write stays in the log). */
-  timeoutMs?: number;
-}
+import type { WaitOptions, WakeReason } from './offset-waiters.js';
+import { FollowerApply } from './follower-apply.js';
+import { IdempotentAppender } from './idempotent-appender.js';
+import {
+  LeaderReplicas,
+  type AppendOptions,
+  type FollowerFetch,
+  type FollowerFetchCheck,
+  type IsrCheckOptions,
+} from './leader-replicas.js';
+import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
+import { ReplicaState, type LeaderHint, type Role } from './replica-state.js';
 
 export interface ReadResult {
   /** Whole stored batches; the first may start before the requested offset. Empty when caught up. */
@@ -96,9 +67,6 @@ export interface ListedOffset {
   highWatermark: number;
 }
 
-/** Details (leader-id, leader-address) for NOT_LEADER_OR_FOLLOWER errors; supplied by whoever knows addresses. */
-export type LeaderHint = (leaderId: number) => Record<string, string>;
-
 export interface PartitionOptions {
   topic: string;
   partition: number;
@@ -116,94 +84,55 @@ export interface PartitionOptions {
   now?: () => number;
 }
 
-/** What a follower sends per partition on its replication stream. */
-export interface FollowerFetch {
-  followerId: number;
-  /** The follower process's broker epoch (its incarnation). */
-  followerBrokerEpoch: number;
-  fetchOffset: number;
-  /** Epoch of the follower's last batch, -1 when its log is empty. */
-  lastFetchedEpoch: number;
-  /** The leader epoch the follower is following. */
-  currentLeaderEpoch: number;
-}
-
-/**
- * The leader's answer to a follower's position: go on fetching, or truncate first (KIP-320: the
- * follower's log diverges from ours after `endOffset` of `epoch`; -1 = no common epoch).
- */
-export type FollowerFetchCheck = { kind: 'ok' } | { kind: 'diverging'; epoch: number; endOffset: number };
-
-export interface IsrCheckOptions {
-  lagTimeMaxMs: number;
-  /** The admitted incarnation of a live broker, undefined when it is not live and admitted. */
-  admittedEpochOf: (brokerId: number) => number | undefined;
-}
-
 export class Partition {
   readonly topic: string;
   readonly partition: number;
   readonly topicId: string;
-  private readonly localBrokerId: number;
+  private readonly s: ReplicaState;
   private readonly log: ReplicaLog;
-  private readonly leaderHint: LeaderHint;
-  private readonly waiters = new OffsetWaiters();
-  /** LEO waiters: replication streams parked until the leader appends. */
-  private readonly appendWaiters = new OffsetWaiters();
+  private readonly leader: LeaderReplicas;
+  private readonly follower: FollowerApply;
+  /** Idempotent producers' recent batches (dedupe of retries), kept on leader and followers alike. */
+  private readonly producers: IdempotentAppender;
   /** Trace contexts of recent leader appends, so replication continues each produce's trace. */
   private readonly appendTraces = new AppendTraceIndex();
-  /** Leader only: followers' fetch positions and lag, for the HW and the ISR. */
-  private readonly followers = new FollowerTracker();
-  /** Leader only: the LEO when this broker became leader of the current epoch. */
-  private epochStartOffset = 0;
-  private readonly now: () => number;
-  /** Idempotent producers' recent batches (dedupe of retries), kept on leader and followers alike. */
-  private readonly producers = new ProducerStateTable();
-  /** Idempotent appends run one at a time, so a sequence check and its update are atomic. */
-  private idempotentTail: Promise<unknown> = Promise.resolve();
-  private state: PartitionState;
-  private incarnation: number | undefined;
-  private hw: number;
-  /** Set once closed: every later call throws it (UNKNOWN_TOPIC_OR_PARTITION when deleted, NOT_READY on shutdown...). */
-  private closedWith: SamsaError | undefined;
 
   constructor(options: PartitionOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
     this.topicId = options.topicId;
-    this.localBrokerId = options.localBrokerId;
     this.log = options.log;
-    this.leaderHint = options.leaderHint ?? ((id) => ({ 'leader-id': String(id) }));
-    this.state = options.state;
-    this.incarnation = options.localBrokerEpoch;
-    this.now = options.now ?? Date.now;
-    if (this.role === 'leader') this.becameLeader();
-    // Until the ISR says otherwise nothing beyond the log start is known to be committed.
-    this.hw = options.log.logStartOffset;
-    this.recomputeHighWatermark();
+    this.s = new ReplicaState({
+      topic: options.topic,
+      partition: options.partition,
+      localBrokerId: options.localBrokerId,
+      localBrokerEpoch: options.localBrokerEpoch,
+      log: options.log,
+      state: options.state,
+      leaderHint: options.leaderHint ?? ((id) => ({ 'leader-id': String(id) })),
+    });
+    this.leader = new LeaderReplicas(this.s, options.now ?? Date.now);
+    this.producers = new IdempotentAppender(this.s.name);
+    this.follower = new FollowerApply(this.s, this.producers);
+    if (this.role === 'leader') this.leader.becameLeader();
+    this.leader.recomputeHighWatermark();
   }
 
-  /**
-   * Leader only when the controller's state names this broker and this process's incarnation
-   * (KIP-380): a restarted process, or one not registered yet, never leads in the epoch published
-   * for an earlier process, whose log may hold what this one lost. Everything else is 'follower'.
-   */
+  /** 'leader' only when the state names this broker and this process's incarnation (ReplicaState.role). */
   get role(): Role {
-    return this.state.leader === this.localBrokerId && this.incarnation !== undefined && this.state.leaderBrokerEpoch === this.incarnation
-      ? 'leader'
-      : 'follower';
+    return this.s.role;
   }
   get leaderEpoch(): number {
-    return this.state.leaderEpoch;
+    return this.s.state.leaderEpoch;
   }
   get leaderId(): number {
-    return this.state.leader;
+    return this.s.state.leader;
   }
   get isr(): readonly number[] {
-    return this.state.isr;
+    return this.s.state.isr;
   }
   get highWatermark(): number {
-    return this.hw;
+    return this.s.highWatermark;
   }
   get logStartOffset(): number {
     return this.log.logStartOffset;
@@ -218,11 +147,19 @@ export class Partition {
     return this.log.segmentCount;
   }
   get closed(): boolean {
-    return this.closedWith !== undefined;
+    return this.s.closed;
   }
   /** Parked readers and producers; 0 when no one waits (the leak check). */
   get waiterCount(): number {
-    return this.waiters.size + this.appendWaiters.size;
+    return this.s.waiters.size + this.s.appendWaiters.size;
+  }
+  /** The metadata state this partition acts on (leader, epochs, replicas, ISR). */
+  get currentState(): PartitionState {
+    return this.s.state;
+  }
+  /** The latest leader epoch of a batch in the log, -1 when empty. */
+  get latestEpoch(): number {
+    return this.log.latestEpoch;
   }
 
   /**
@@ -231,17 +168,15 @@ export class Partition {
    * waiter so long polls and streams re-check their role.
    */
   applyState(state: PartitionState): boolean {
-    if (state.leaderEpoch < this.state.leaderEpoch) return false;
-    if (state.leaderEpoch === this.state.leaderEpoch && state.partitionEpoch < this.state.partitionEpoch) return false;
-    const epochChanged = state.leaderEpoch !== this.state.leaderEpoch;
-    const wasLeader = this.role === 'leader';
-    this.state = state;
-    if (this.role === 'leader' && (epochChanged || !wasLeader)) this.becameLeader();
-    this.recomputeHighWatermark();
-    if (epochChanged || wasLeader !== (this.role === 'leader')) {
-      this.waiters.wakeAll();
-      this.appendWaiters.wakeAll();
-    }
+    const { s } = this;
+    if (state.leaderEpoch < s.state.leaderEpoch) return false;
+    if (state.leaderEpoch === s.state.leaderEpoch && state.partitionEpoch < s.state.partitionEpoch) return false;
+    const epochChanged = state.leaderEpoch !== s.state.leaderEpoch;
+    const wasLeader = s.role === 'leader';
+    s.state = state;
+    if (s.role === 'leader' && (epochChanged || !wasLeader)) this.leader.becameLeader();
+    this.leader.recomputeHighWatermark();
+    if (epochChanged || wasLeader !== (s.role === 'leader')) s.wakeAll();
     return true;
   }
 
@@ -250,35 +185,22 @@ export class Partition {
    * broker has joined the cluster, and again after it re-registers; wakes waiters on a role change.
    */
   setIncarnation(brokerEpoch: number | undefined): void {
-    if (brokerEpoch === this.incarnation) return;
-    const wasLeader = this.role === 'leader';
-    this.incarnation = brokerEpoch;
-    const isLeader = this.role === 'leader';
-    if (isLeader && !wasLeader) this.becameLeader();
-    this.recomputeHighWatermark();
-    if (isLeader !== wasLeader) {
-      this.waiters.wakeAll();
-      this.appendWaiters.wakeAll();
-    }
-  }
-
-  private becameLeader(): void {
-    this.epochStartOffset = this.log.logEndOffset;
-    this.followers.reset(
-      this.state.replicas.filter((id) => id !== this.localBrokerId),
-      this.now(),
-    );
-  }
-
-  /** The latest leader epoch of a batch in the log, -1 when empty. */
-  get latestEpoch(): number {
-    return this.log.latestEpoch;
+    const { s } = this;
+    if (brokerEpoch === s.incarnation) return;
+    const wasLeader = s.role === 'leader';
+    s.incarnation = brokerEpoch;
+    const isLeader = s.role === 'leader';
+    if (isLeader && !wasLeader) this.leader.becameLeader();
+    this.leader.recomputeHighWatermark();
+    if (isLeader !== wasLeader) s.wakeAll();
   }
 
   /** KIP-101: the largest epoch <= `epoch` in this log and its end offset ({-1, -1} when none). */
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
     return this.log.endOffsetForEpoch(epoch);
   }
+
+  // ---- the leader's side of replication (leader-replicas.ts)
 
   /**
    * Leader side of a follower fetch, before reading: fences the follower's epoch, detects a
@@ -290,47 +212,26 @@ export class Partition {
    * there: the range is in the message and the response carries the log start offset).
    */
   checkFollowerFetch(fetch: FollowerFetch): FollowerFetchCheck {
-    this.throwIfClosed();
-    if (fetch.currentLeaderEpoch < this.state.leaderEpoch) {
-      throw new SamsaError(
-        'FENCED',
-        `${this.name}: follower ${fetch.followerId} follows leader epoch ${fetch.currentLeaderEpoch}; the current epoch is ${this.state.leaderEpoch}`,
-      );
-    }
-    if (fetch.currentLeaderEpoch > this.state.leaderEpoch) {
-      throw this.notLeader(
-        `${this.name}: this broker has not yet seen leader epoch ${fetch.currentLeaderEpoch} (it knows ${this.state.leaderEpoch})`,
-      );
-    }
-    this.assertLeader();
-    if (!this.state.replicas.includes(fetch.followerId)) {
-      throw new SamsaError(
-        'NOT_LEADER_OR_FOLLOWER',
-        `${this.name}: broker ${fetch.followerId} is not a replica (replicas [${this.state.replicas.join(', ')}])`,
-      );
-    }
-    if (fetch.lastFetchedEpoch >= 0) {
-      const ours = this.log.endOffsetForEpoch(fetch.lastFetchedEpoch);
-      if (ours.epoch < fetch.lastFetchedEpoch || ours.endOffset < fetch.fetchOffset)
-        return { kind: 'diverging', epoch: ours.epoch, endOffset: ours.endOffset };
-    }
-    const end = this.log.logEndOffset;
-    if (fetch.fetchOffset > end) return { kind: 'diverging', epoch: this.log.latestEpoch, endOffset: end };
-    if (fetch.fetchOffset < this.log.logStartOffset) {
-      throw new SamsaError(
-        'OFFSET_OUT_OF_RANGE',
-        `${this.name}: follower ${fetch.followerId} fetches offset ${fetch.fetchOffset}, below the leader's log start ${this.log.logStartOffset}`,
-      );
-    }
-    this.followers.onFetch(fetch.followerId, fetch.followerBrokerEpoch, fetch.fetchOffset, end, this.now());
-    this.recomputeHighWatermark();
-    return { kind: 'ok' };
+    return this.leader.checkFollowerFetch(fetch);
+  }
+
+  /**
+   * Replication hook: a follower reports its log end offset (the fetch offset of its last fetch
+   * under the current epoch). May advance the HW.
+   */
+  updateFollowerPosition(brokerId: number, brokerEpoch: number, logEndOffset: number): void {
+    this.leader.updateFollowerPosition(brokerId, brokerEpoch, logEndOffset);
+  }
+
+  /** Leader: the ISR this partition should have now, or undefined when it is right (see FollowerTracker). */
+  proposeIsr(options: IsrCheckOptions): number[] | undefined {
+    return this.leader.proposeIsr(options);
   }
 
   /** Leader: stored batches from `offset` up to the log end (not the HW), for a follower. */
   async readForFollower(offset: number, maxBytes: number): Promise<{ bytes: Buffer; nextOffset: number }> {
-    this.throwIfClosed();
-    this.assertLeader();
+    this.s.throwIfClosed();
+    this.s.assertLeader();
     return this.log.read(offset, maxBytes);
   }
 
@@ -341,86 +242,32 @@ export class Partition {
 
   /** Leader: parks until the LEO exceeds `offset` (a replication stream waiting for new data). */
   waitForAppend(offset: number, options: WaitOptions = {}): Promise<WakeReason> {
-    if (this.closedWith) return Promise.resolve('changed');
+    if (this.s.closed) return Promise.resolve('changed');
     if (this.log.logEndOffset > offset) return Promise.resolve('advanced');
-    return this.appendWaiters.wait(offset, options);
+    return this.s.appendWaiters.wait(offset, options);
   }
 
-  /** Leader: the ISR this partition should have now, or undefined when it is right (see FollowerTracker). */
-  proposeIsr(options: IsrCheckOptions): number[] | undefined {
-    if (this.closedWith || this.role !== 'leader') return undefined;
-    return this.followers.proposeIsr({
-      self: this.localBrokerId,
-      replicas: this.state.replicas,
-      isr: this.state.isr,
-      highWatermark: this.hw,
-      epochStartOffset: this.epochStartOffset,
-      nowMs: this.now(),
-      lagTimeMaxMs: options.lagTimeMaxMs,
-      admittedEpochOf: options.admittedEpochOf,
-    });
-  }
-
-  /** The metadata state this partition acts on (leader, epochs, replicas, ISR). */
-  get currentState(): PartitionState {
-    return this.state;
-  }
+  // ---- the follower's apply (follower-apply.ts)
 
   /**
    * Follower: appends batches copied from the leader of `leaderEpoch` and takes the leader's HW
    * (capped at our LEO). Refused when the partition moved to another epoch meanwhile.
    */
-  async appendAsFollower(batches: Buffer, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
-    this.assertFollowing(leaderEpoch);
-    if (batches.length > 0) {
-      await this.log.appendAsFollower(batches);
-      this.applyProducerBatches(batches);
-    }
-    this.followerHighWatermark(leaderHighWatermark);
+  appendAsFollower(batches: Buffer, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
+    return this.follower.append(batches, leaderEpoch, leaderHighWatermark);
   }
 
   /** Follower: cuts the log at `offset` (KIP-101 divergence), never below the log start. */
-  async truncateAsFollower(offset: number, leaderEpoch: number): Promise<void> {
-    this.assertFollowing(leaderEpoch);
-    await this.log.truncateTo(Math.max(offset, this.log.logStartOffset));
-    this.followerHighWatermark(this.hw);
-    await this.rebuildProducerState();
+  truncateAsFollower(offset: number, leaderEpoch: number): Promise<void> {
+    return this.follower.truncate(offset, leaderEpoch);
   }
 
   /** Follower: empties the log and restarts it at the leader's log start (we fell below it). */
-  async restartAsFollowerAt(offset: number, leaderEpoch: number): Promise<void> {
-    this.assertFollowing(leaderEpoch);
-    await this.log.truncateFullyAndStartAt(offset);
-    this.hw = offset;
-    this.producers.clear();
+  restartAsFollowerAt(offset: number, leaderEpoch: number): Promise<void> {
+    return this.follower.restartAt(offset, leaderEpoch);
   }
 
-  private assertFollowing(leaderEpoch: number): void {
-    this.throwIfClosed();
-    if (this.role !== 'follower' || this.state.leaderEpoch !== leaderEpoch) {
-      throw new SamsaError(
-        'FENCED',
-        `${this.name}: no longer following epoch ${leaderEpoch} (now ${this.role} in epoch ${this.state.leaderEpoch})`,
-      );
-    }
-  }
-
-  private followerHighWatermark(leaderHighWatermark: number): void {
-    const next = Math.max(this.log.logStartOffset, Math.min(leaderHighWatermark, this.log.logEndOffset));
-    const advanced = next > this.hw;
-    this.hw = next;
-    if (advanced) this.waiters.advance(next);
-  }
-
-  /**
-   * Replication hook: a follower reports its log end offset (the fetch offset of its last fetch
-   * under the current epoch). May advance the HW.
-   */
-  updateFollowerPosition(brokerId: number, brokerEpoch: number, logEndOffset: number): void {
-    if (brokerId === this.localBrokerId) return;
-    this.followers.onFetch(brokerId, brokerEpoch, logEndOffset, this.log.logEndOffset, this.now());
-    this.recomputeHighWatermark();
-  }
+  // ---- the leader's append
 
   /**
    * The leader-side checks a write must pass, without writing: role, epoch fencing, and for
@@ -428,73 +275,45 @@ export class Partition {
    * request before appending anything, so a refused request writes nothing.
    */
   checkAppend(options: AppendOptions): void {
-    this.throwIfClosed();
-    if (options.expectedLeaderEpoch !== undefined) {
-      if (options.expectedLeaderEpoch < this.state.leaderEpoch) {
-        throw new SamsaError(
-          'FENCED',
-          `${this.name}: request carries leader epoch ${options.expectedLeaderEpoch} but the current epoch is ${this.state.leaderEpoch}`,
-        );
-      }
-      if (options.expectedLeaderEpoch > this.state.leaderEpoch) {
-        throw this.notLeader(
-          `${this.name}: this broker has not yet seen leader epoch ${options.expectedLeaderEpoch} (it knows ${this.state.leaderEpoch})`,
-        );
-      }
-    }
-    this.assertLeader();
-    if (options.acks === 'all' && this.state.isr.length < options.minInsyncReplicas) {
-      throw new SamsaError(
-        'NOT_ENOUGH_REPLICAS',
-        `${this.name}: the in-sync replica set [${this.state.isr.join(', ')}] has ${this.state.isr.length} member(s), fewer than min.insync.replicas=${options.minInsyncReplicas}; nothing was written`,
-      );
-    }
+    this.leader.checkAppend(options);
   }
 
   /**
-   * Appends one validated batch as leader, stamping offsets and the current leader epoch. Resolves
-   * per `acks`: 'none' and 'leader' once the log has it, 'all' once the HW passes the batch's last
-   * offset. Throws what checkAppend throws (before writing), and REQUEST_TIMED_OUT when acks=all
-   * waits longer than `timeoutMs` (the batch then stays in the log and may still be committed).
+   * Appends one batch as leader (validated by the produce plan, its header parsed there once),
+   * stamping offsets and the current leader epoch. Resolves per `acks`: 'none' and 'leader' once
+   * the log has it, 'all' once the HW passes the batch's last offset. Throws what checkAppend
+   * throws (before writing), and REQUEST_TIMED_OUT when acks=all waits longer than `timeoutMs`
+   * (the batch then stays in the log and may still be committed).
+   *
+   * The checks run again here, at the moment of writing (the caller's run came before awaits:
+   * validation, earlier batches' acks): for an idempotent batch when its turn in the producers'
+   * queue comes, else at once.
    */
-  async append(batch: Buffer, options: AppendOptions): Promise<LogAppendInfo> {
-    this.checkAppend(options);
-    const header = readBatchHeader(batch, 0);
-    const idempotent = header.producerId >= 0 && header.baseSequence >= 0;
-    const run = async (): Promise<{ info: LogAppendInfo; epoch: number }> => {
-      // Leadership may have moved while this waited behind another idempotent append.
-      if (idempotent) this.checkAppend(options);
-      const epoch = this.state.leaderEpoch;
-      if (idempotent) {
-        const decision = this.producers.check(header, this.name);
-        if (decision.kind === 'duplicate') {
-          return { info: { baseOffset: decision.firstOffset, lastOffset: decision.lastOffset, appendTimeMs: -1, sizeInBytes: 0 }, epoch };
-        }
-      }
-      // Remembered before a follower can read the batch, so its copy joins this produce's trace.
-      const info = await this.log.appendAsLeader(batch, epoch, this.appendTraces.capture());
-      if (idempotent) this.producers.update(header, info.baseOffset);
-      return { info, epoch };
+  async append(batch: ValidatedBatch, options: AppendOptions): Promise<LogAppendInfo> {
+    const check = (): number => {
+      this.leader.checkAppend(options);
+      return this.s.state.leaderEpoch;
     };
+    // Remembered before a follower can read the batch, so its copy joins this produce's trace.
+    const write = (epoch: number): Promise<LogAppendInfo> => this.log.appendAsLeader(batch, epoch, this.appendTraces.capture());
     let done: { info: LogAppendInfo; epoch: number };
-    if (idempotent) {
-      const queued = this.idempotentTail.then(run, run);
-      this.idempotentTail = queued.catch(() => undefined);
-      done = await queued;
+    if (isIdempotent(batch.header)) {
+      done = await this.producers.append(batch.header, check, write);
     } else {
-      done = await run();
+      const epoch = check();
+      done = { info: await write(epoch), epoch };
     }
-    this.appendWaiters.advance(this.log.logEndOffset);
-    this.recomputeHighWatermark();
+    this.s.appendWaiters.advance(this.log.logEndOffset);
+    this.leader.recomputeHighWatermark();
     if (options.acks === 'all') {
       const attributes = {
         'samsa.topic': this.topic,
         'samsa.partition': this.partition,
         'samsa.last_offset': done.info.lastOffset,
-        'samsa.isr_size': this.state.isr.length,
+        'samsa.isr_size': this.s.state.isr.length,
       };
       await withChildSpan('partition.await_isr', attributes, () =>
-        this.awaitCommitted(done.info.lastOffset, done.epoch, options.minInsyncReplicas, options.timeoutMs ?? 30_000),
+        this.leader.awaitCommitted(done.info.lastOffset, done.epoch, options.minInsyncReplicas, options.timeoutMs ?? 30_000),
       );
     }
     return done.info;
@@ -505,31 +324,15 @@ export class Partition {
    * active segment (older batches are too old to be retried). Runs when the replica opens and
    * after a truncation.
    */
-  async rebuildProducerState(): Promise<void> {
-    this.producers.clear();
-    let offset = Math.max(this.log.activeSegmentBaseOffset, this.log.logStartOffset);
-    while (offset < this.log.logEndOffset) {
-      const { bytes, nextOffset } = await this.log.read(offset, 8 << 20);
-      if (bytes.length === 0 || nextOffset <= offset) break;
-      this.applyProducerBatches(bytes);
-      offset = nextOffset;
-    }
+  rebuildProducerState(): Promise<void> {
+    return this.producers.rebuild(this.log);
   }
+
+  // ---- reads and the log's upkeep
 
   /** New retention and segment settings from a topic config change. */
   reconfigure(config: LogConfig): void {
     this.log.reconfigure(config);
-  }
-
-  private applyProducerBatches(bytes: Buffer): void {
-    let pos = 0;
-    while (pos < bytes.length) {
-      const size = batchSizeAt(bytes, pos);
-      if (size <= 0 || pos + size > bytes.length) return;
-      const h = readBatchHeader(bytes, pos);
-      this.producers.update(h, h.baseOffset);
-      pos += size;
-    }
   }
 
   /**
@@ -539,10 +342,10 @@ export class Partition {
    * NOT_LEADER_OR_FOLLOWER on a follower (all reads go to the leader).
    */
   async read(offset: number, maxBytes: number): Promise<ReadResult> {
-    this.throwIfClosed();
-    this.assertLeader();
+    this.s.throwIfClosed();
+    this.s.assertLeader();
     this.checkOffsetInRange(offset);
-    const highWatermark = this.hw;
+    const highWatermark = this.s.highWatermark;
     if (offset >= highWatermark)
       return { bytes: Buffer.alloc(0), nextOffset: offset, highWatermark, logStartOffset: this.log.logStartOffset };
     const { bytes, nextOffset } = await this.log.read(offset, maxBytes, highWatermark);
@@ -556,7 +359,7 @@ export class Partition {
     if (offset < start || offset > end) {
       throw new SamsaError(
         'OFFSET_OUT_OF_RANGE',
-        `${this.name}: offset ${offset} is out of range; valid offsets are ${start} to ${end} (log start to log end; committed up to ${this.hw})`,
+        `${this.s.name}: offset ${offset} is out of range; valid offsets are ${start} to ${end} (log start to log end; committed up to ${this.s.highWatermark})`,
       );
     }
   }
@@ -566,9 +369,9 @@ export class Partition {
    * the first committed offset whose record timestamp is >= it, or the HW when there is none.
    */
   async listOffsets(query: OffsetQuery): Promise<ListedOffset> {
-    this.throwIfClosed();
-    this.assertLeader();
-    const base = { logStartOffset: this.log.logStartOffset, highWatermark: this.hw };
+    this.s.throwIfClosed();
+    this.s.assertLeader();
+    const base = { logStartOffset: this.log.logStartOffset, highWatermark: this.s.highWatermark };
     switch (query.kind) {
       case 'earliest':
         return { ...base, offset: base.logStartOffset, timestampMs: -1 };
@@ -588,9 +391,9 @@ export class Partition {
    * exceeds `offset`, and with 'changed' when closed. Callers re-check the partition after waking.
    */
   waitForData(offset: number, options: WaitOptions = {}): Promise<WakeReason> {
-    if (this.closedWith) return Promise.resolve('changed');
-    if (this.hw > offset) return Promise.resolve('advanced');
-    return this.waiters.wait(offset, options);
+    if (this.s.closed) return Promise.resolve('changed');
+    if (this.s.highWatermark > offset) return Promise.resolve('advanced');
+    return this.s.waiters.wait(offset, options);
   }
 
   /**
@@ -600,29 +403,31 @@ export class Partition {
    * independently and read the same latest value per key.
    */
   cleaningDue(): Promise<DirtyState | undefined> {
-    if (this.closedWith) return Promise.resolve(undefined);
-    return this.log.cleaningDue(this.hw);
+    if (this.s.closed) return Promise.resolve(undefined);
+    return this.log.cleaningDue(this.s.highWatermark);
   }
 
   /** One cleaning pass below the high watermark (see cleaningDue). */
   clean(resources: { map: OffsetMap; throttler: Throttler }): Promise<CleanStats | undefined> {
-    this.throwIfClosed();
-    return this.log.clean({ ...resources, upperBoundOffset: this.hw });
+    this.s.throwIfClosed();
+    return this.log.clean({ ...resources, upperBoundOffset: this.s.highWatermark });
   }
 
   /** Deletes segments past retention; keeps the HW at or above the new log start. */
   async applyRetention(): Promise<void> {
-    this.throwIfClosed();
+    this.s.throwIfClosed();
     await this.log.applyRetention();
-    this.recomputeHighWatermark();
+    this.leader.recomputeHighWatermark();
   }
+
+  // ---- closing
 
   /**
    * Closes the log (a clean close writes the log's clean-shutdown marker) and fails every later
    * call, and every waiter on wake-up, with `reason`. Idempotent.
    */
   async close(reason: SamsaError): Promise<void> {
-    if (!this.markClosed(reason)) return;
+    if (!this.s.markClosed(reason)) return;
     await this.log.close();
   }
 
@@ -632,121 +437,23 @@ export class Partition {
    * Idempotent; never throws.
    */
   async fail(reason: SamsaError): Promise<void> {
-    this.markClosed(reason);
+    this.s.markClosed(reason);
     await this.log.abandon();
   }
 
   /** Closes (if needed) and removes the partition's files: the topic was deleted or moved away. */
   async delete(reason: SamsaError): Promise<void> {
-    this.markClosed(reason);
+    this.s.markClosed(reason);
     await this.log.delete();
-  }
-
-  /** Fails every later call and wakes every waiter with `reason`; false when already closed. */
-  private markClosed(reason: SamsaError): boolean {
-    if (this.closedWith) return false;
-    this.closedWith = reason;
-    this.waiters.wakeAll();
-    this.appendWaiters.wakeAll();
-    return true;
   }
 
   /** Throws the close reason if closed. */
   throwIfClosed(): void {
-    if (this.closedWith) throw this.closedWith;
+    this.s.throwIfClosed();
   }
 
   /** Throws NOT_LEADER_OR_FOLLOWER (or LEADER_NOT_AVAILABLE when there is no leader) unless this broker leads. */
   assertLeader(): void {
-    if (this.role === 'leader') return;
-    throw this.notLeader(`${this.name}: broker ${this.localBrokerId} is not the leader`);
-  }
-
-  private notLeader(message: string): SamsaError {
-    if (this.state.leader < 0) {
-      return new SamsaError('LEADER_NOT_AVAILABLE', `${this.name} has no live leader right now (epoch ${this.state.leaderEpoch})`);
-    }
-    if (this.state.leader === this.localBrokerId && this.role !== 'leader') {
-      // Named leader, but for an earlier process of this broker (or this one has not registered
-      // yet): the controller is about to move leadership on. Retriable, and no hint to ourselves.
-      return new SamsaError(
-        'LEADER_NOT_AVAILABLE',
-        `${this.name}: leader epoch ${this.state.leaderEpoch} was published for an earlier incarnation of broker ${this.localBrokerId}; the controller is electing a leader for this one, retry shortly`,
-      );
-    }
-    return new SamsaError('NOT_LEADER_OR_FOLLOWER', `${message}; the leader is broker ${this.state.leader}`, {
-      details: this.leaderHint(this.state.leader),
-    });
-  }
-
-  private get name(): string {
-    return `${this.topic}-${this.partition}`;
-  }
-
-  /** HW = min LEO over the ISR (never backwards on the leader, never below LSO nor above LEO). */
-  private recomputeHighWatermark(): void {
-    const leo = this.log.logEndOffset;
-    let candidate: number;
-    if (this.role !== 'leader') {
-      // A follower learns its HW from the leader (replication); until then it keeps what it had.
-      candidate = Math.min(this.hw, leo);
-    } else if ((this.state.elr?.length ?? 0) > 0) {
-      // The ISR is below min.insync.replicas and replicas outside it are still eligible to lead
-      // (KIP-966): they hold what is committed now, not what this leader appends from here. So
-      // nothing more commits (Kafka's rule with ELR too) until the ISR is back at the minimum;
-      // otherwise a consumer could read records that an eligible replica, elected after this
-      // leader lost its tail, never had.
-      candidate = this.hw;
-    } else {
-      candidate = leo;
-      for (const id of this.state.isr) {
-        if (id === this.localBrokerId) continue;
-        const end = this.followers.endOffset(id);
-        candidate = Math.min(candidate, end ?? this.hw);
-      }
-      candidate = Math.max(candidate, this.hw);
-    }
-    const next = Math.min(Math.max(candidate, this.log.logStartOffset), leo);
-    if (next !== this.hw) {
-      const advanced = next > this.hw;
-      this.hw = next;
-      if (advanced) this.waiters.advance(next);
-    }
-  }
-
-  /**
-   * acks=all: waits until the HW passes `lastOffset`, or the leadership is lost, or the timeout.
-   * The HW also passes a write when the ISR shrinks to members that have it, so on passing the
-   * ISR is checked again: smaller than min.insync.replicas, the write was not made durable as
-   * promised and is refused with NOT_ENOUGH_REPLICAS (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND;
-   * the record stays in the log and may survive).
-   */
-  private async awaitCommitted(lastOffset: number, epoch: number, minInsyncReplicas: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const committed = (): boolean => {
-      if (this.hw <= lastOffset) return false;
-      if (this.state.isr.length < minInsyncReplicas) {
-        throw new SamsaError(
-          'NOT_ENOUGH_REPLICAS',
-          `${this.name}: offset ${lastOffset} was committed by an in-sync replica set [${this.state.isr.join(', ')}] smaller than min.insync.replicas=${minInsyncReplicas}; the write is in the log but not acknowledged`,
-        );
-      }
-      return true;
-    };
-    for (;;) {
-      if (committed()) return;
-      this.throwIfClosed();
-      if (this.state.leaderEpoch !== epoch || this.role !== 'leader') {
-        throw this.notLeader(`${this.name}: leadership changed before offset ${lastOffset} was committed`);
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || (await this.waiters.wait(lastOffset, { timeoutMs: remaining })) === 'timeout') {
-        if (committed()) return;
-        throw new SamsaError(
-          'REQUEST_TIMED_OUT',
-          `${this.name}: offset ${lastOffset} was not replicated to the ISR within ${timeoutMs} ms`,
-        );
-      }
-    }
+    this.s.assertLeader();
   }
 }

@@ -17,9 +17,11 @@
  * instead of one batch per partition).
  *
  * Pure: no I/O, the clock comes in as `nowMs`. Pre-encoded batches are validated, never decoded.
+ * Every batch leaves the plan as a ValidatedBatch (libs/record): its header is parsed here, once,
+ * and carried to the log with it.
  */
 import { SamsaError } from '../errors/index.js';
-import { buildBatch, validateBatch, type RecordInput } from '../record/index.js';
+import { buildBatch, builtBatch, validatedBatch, type RecordInput, type ValidatedBatch } from '../record/index.js';
 import { partitionForKey } from '../partitioner/index.js';
 import type { TopicRecord } from '../cluster/index.js';
 
@@ -48,7 +50,7 @@ export interface ProduceInput {
 export interface PartitionWrite {
   partition: number;
   /** Validated batches, each within max.message.bytes, appended in this order. */
-  batches: Buffer[];
+  batches: ValidatedBatch[];
   /** Records in each batch (same order as batches). */
   recordCounts: number[];
   /** Structured form: indexes into the request's records, in offset order; empty for pre-encoded batches. */
@@ -102,9 +104,9 @@ function planBatches(batches: readonly ProduceBatchInput[], ctx: PlanContext): P
   const byPartition = new Map<number, PartitionWrite>();
   batches.forEach((entry, i) => {
     checkPartition(ctx.topic, entry.partition);
-    let header;
+    let batch: ValidatedBatch;
     try {
-      header = validateBatch(entry.batch);
+      batch = validatedBatch(entry.batch);
     } catch (err) {
       if (err instanceof SamsaError) throw new SamsaError(err.reason, `batches[${i}] (partition ${entry.partition}): ${err.message}`);
       throw err;
@@ -117,8 +119,8 @@ function planBatches(batches: readonly ProduceBatchInput[], ctx: PlanContext): P
       write = { partition: entry.partition, batches: [], recordCounts: [], recordIndexes: [] };
       byPartition.set(entry.partition, write);
     }
-    write.batches.push(entry.batch);
-    write.recordCounts.push(header.recordCount);
+    write.batches.push(batch);
+    write.recordCounts.push(batch.header.recordCount);
   });
   return [...byPartition.values()];
 }
@@ -142,7 +144,7 @@ function planRecords(input: ProduceInput, ctx: PlanContext): PartitionWrite[] {
     const chunks = splitToFit(input.records, indexes, ctx);
     writes.push({
       partition,
-      batches: chunks.map((c) => c.batch),
+      batches: chunks.map((c) => builtBatch(c.batch)),
       recordCounts: chunks.map((c) => c.indexes.length),
       recordIndexes: indexes,
     });

@@ -26,7 +26,8 @@ import type { Logger } from '../telemetry/index.js';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/index.js';
 import type { ClusterChange } from '../cluster/index.js';
 import { LogCleaner, PartitionLog, systemClock, type CleanableReplica, type LogConfig } from '../log/index.js';
-import { Partition, type ReplicaLog } from './partition.js';
+import { Partition } from './partition.js';
+import type { ReplicaLog } from './replica-log.js';
 import { guardStorage } from './storage-guard.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
 import {

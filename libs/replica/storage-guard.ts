@@ -11,7 +11,7 @@
  * client refreshes metadata and goes to the new leader) instead of a raw errno.
  */
 import { SamsaError } from '../errors/index.js';
-import type { ReplicaLog } from './partition.js';
+import type { ReplicaLog } from './replica-log.js';
 
 /** errno codes that mean "this log's storage failed", not "this request was wrong". */
 const STORAGE_ERRNOS: ReadonlySet<string> = new Set([

@@ -19,6 +19,7 @@ import { isServiceCall, type v1 } from '../../../libs/rpc/index.js';
 import { INTERNAL_TOPIC_PREFIX } from '../../../libs/cluster/index.js';
 import { principalOf } from '../../../libs/security/index.js';
 import { planProduce, type Partition, type PartitionWrite } from '../../../libs/replica/index.js';
+import type { ValidatedBatch } from '../../../libs/record/index.js';
 import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded, type Route } from '../forwarding.js';
 import { DEFAULT_PRODUCE_TIMEOUT_MS, type BrokerContext } from './context.js';
@@ -88,13 +89,13 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
   // for every local write before the first append, so a refused batch writes nothing.
   for (const { write } of local) {
     for (let i = 0; i < write.batches.length; i++) {
-      write.batches[i] = await ctx.validator.validate(write.batches[i] as Buffer, topic, `partition ${write.partition} batch ${i}`);
+      write.batches[i] = await ctx.validator.validate(write.batches[i] as ValidatedBatch, topic, `partition ${write.partition} batch ${i}`);
     }
   }
 
   const appendLocal = ({ write, partition }: (typeof local)[number]): Promise<v1.PartitionProduceResult> => {
     const records = write.recordCounts.reduce((a, b) => a + b, 0);
-    const bytes = write.batches.reduce((n, b) => n + b.length, 0);
+    const bytes = write.batches.reduce((n, b) => n + b.bytes.length, 0);
     const attributes = {
       [ATTR.topic]: topicName,
       [ATTR.partition]: write.partition,
@@ -123,7 +124,7 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
       topic: topicName,
       acks: request.acks,
       timeoutMs,
-      batches: group.writes.flatMap((w) => w.batches.map((batch) => ({ partition: w.partition, batch }))),
+      batches: group.writes.flatMap((w) => w.batches.map((batch) => ({ partition: w.partition, batch: batch.bytes }))),
     };
     const response = await ctx.forwarder.unary<v1.ProduceResponse__Output>(
       group.route,

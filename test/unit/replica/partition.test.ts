@@ -1,6 +1,6 @@
 import { vi, describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
-import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { buildBatch, decodeRecordsFrom, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { Partition } from '../../../libs/replica/index.js';
 import type { PartitionState } from '../../../libs/cluster/index.js';
@@ -8,10 +8,12 @@ import { partitionState, silentLogger, tempDir, TEST_INCARNATION } from './helpe
 
 const ME = 1;
 
-function batchOf(...values: string[]): Buffer {
-  return buildBatch(
-    values.map((v) => ({ value: Buffer.from(v) })),
-    { nowMs: 1_000 },
+function batchOf(...values: string[]): ValidatedBatch {
+  return validatedBatch(
+    buildBatch(
+      values.map((v) => ({ value: Buffer.from(v) })),
+      { nowMs: 1_000 },
+    ),
   );
 }
 
@@ -222,19 +224,24 @@ describe('Partition', () => {
   it('lists earliest, latest and by timestamp, never beyond the high watermark', async () => {
     const p = make(partitionState('t', 0, ME, [ME, 2]));
     await p.append(
-      buildBatch(
-        [
-          { value: Buffer.from('a'), timestampMs: 100 },
-          { value: Buffer.from('b'), timestampMs: 200 },
-        ],
-        { nowMs: 1 },
+      validatedBatch(
+        buildBatch(
+          [
+            { value: Buffer.from('a'), timestampMs: 100 },
+            { value: Buffer.from('b'), timestampMs: 200 },
+          ],
+          { nowMs: 1 },
+        ),
       ),
       {
         acks: 'leader',
         minInsyncReplicas: 1,
       },
     );
-    await p.append(buildBatch([{ value: Buffer.from('c'), timestampMs: 300 }], { nowMs: 1 }), { acks: 'leader', minInsyncReplicas: 1 });
+    await p.append(validatedBatch(buildBatch([{ value: Buffer.from('c'), timestampMs: 300 }], { nowMs: 1 })), {
+      acks: 'leader',
+      minInsyncReplicas: 1,
+    });
     p.updateFollowerPosition(2, TEST_INCARNATION, 2); // c (offset 2) is not committed yet
     expect((await p.listOffsets({ kind: 'earliest' })).offset).toBe(0);
     expect((await p.listOffsets({ kind: 'latest' })).offset).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildBatch, decodeBatch } from '../../../libs/record/index.js';
+import { buildBatch, decodeBatch, readBatchHeader, type ValidatedBatch } from '../../../libs/record/index.js';
 import { partitionForKey } from '../../../libs/partitioner/index.js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import { planProduce, type ProduceInput, type PlanContext } from '../../../libs/replica/index.js';
@@ -32,7 +32,7 @@ describe('planProduce: structured records', () => {
       expect(w.batches).toHaveLength(1);
       for (const i of w.recordIndexes) expect(partitionForKey(Buffer.from(keys[i] as string), 4)).toBe(w.partition);
       expect([...w.recordIndexes].sort((a, b) => a - b)).toEqual(w.recordIndexes);
-      const decoded = decodeBatch(w.batches[0] as Buffer);
+      const decoded = decodeBatch((w.batches[0] as ValidatedBatch).bytes);
       expect(decoded.map((r) => r.value?.toString())).toEqual(w.recordIndexes.map((i) => `v${i}`));
       seen.push(...w.recordIndexes);
     }
@@ -66,7 +66,7 @@ describe('planProduce: structured records', () => {
       },
       ctx(1),
     );
-    const decoded = decodeBatch(w?.batches[0] as Buffer);
+    const decoded = decodeBatch((w?.batches[0] as ValidatedBatch).bytes);
     expect(decoded[0]).toMatchObject({ timestampMs: 42 });
     expect(decoded[0]?.key?.toString()).toBe('k');
     expect(decoded[0]?.headers.map((h) => [h.key, h.value.toString()])).toEqual([['h', 'x']]);
@@ -80,8 +80,9 @@ describe('planProduce: structured records', () => {
     expect(w?.batches.length).toBeGreaterThan(5);
     const values: string[] = [];
     for (const b of w?.batches ?? []) {
-      expect(b.length).toBeLessThanOrEqual(2_000);
-      values.push(...decodeBatch(b).map((r) => r.value?.toString() ?? ''));
+      expect(b.bytes.length).toBeLessThanOrEqual(2_000);
+      expect(b.header).toEqual(readBatchHeader(b.bytes, 0));
+      values.push(...decodeBatch(b.bytes).map((r) => r.value?.toString() ?? ''));
     }
     expect(values).toEqual(records.map((r) => r.value.toString()));
     expect(w?.recordCounts.reduce((a, b) => a + b, 0)).toBe(50);
@@ -126,10 +127,13 @@ describe('planProduce: pre-encoded batches', () => {
       },
       ctx(2),
     );
-    expect(writes).toEqual([
+    // The bytes as they came (the same buffers), each with its header parsed once, here.
+    expect(writes.map((w) => ({ ...w, batches: w.batches.map((v) => v.bytes) }))).toEqual([
       { partition: 1, batches: [a, c], recordCounts: [2, 1], recordIndexes: [] },
       { partition: 0, batches: [b], recordCounts: [1], recordIndexes: [] },
     ]);
+    expect(writes[0]?.batches[0]?.bytes).toBe(a);
+    expect(writes[0]?.batches.map((v) => v.header)).toEqual([readBatchHeader(a, 0), readBatchHeader(c, 0)]);
   });
 
   it('a flipped byte is CORRUPT_MESSAGE (CRC) and nothing of the request is planned', () => {

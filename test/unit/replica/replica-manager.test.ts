@@ -1,13 +1,13 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildBatch } from '../../../libs/record/index.js';
+import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { SamsaError, hasReason } from '../../../libs/errors/index.js';
 import { ReplicaManager, parsePartitionDirName, partitionDirName, CLEAN_SHUTDOWN_FILE } from '../../../libs/replica/index.js';
 import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from './helpers.js';
 
 const ME = 1;
-const batch = (v: string): Buffer => buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 });
+const batch = (v: string): ValidatedBatch => validatedBatch(buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 }));
 const settle = (manager: ReplicaManager): Promise<void> => manager.whenReconciled();
 
 describe('ReplicaManager', () => {
@@ -142,7 +142,10 @@ describe('ReplicaManager', () => {
     cleanups.push(() => manager.close());
     const p = manager.get('small', 0);
     for (let i = 0; i < 40; i++) {
-      await p?.append(buildBatch([{ value: Buffer.alloc(200, i) }], { nowMs: 1 }), { acks: 'leader', minInsyncReplicas: 1 });
+      await p?.append(validatedBatch(buildBatch([{ value: Buffer.alloc(200, i) }], { nowMs: 1 })), {
+        acks: 'leader',
+        minInsyncReplicas: 1,
+      });
     }
     // The timer may have run mid-way through the appends; wait for a pass after the last one.
     await vi.waitFor(
@@ -166,7 +169,7 @@ describe('ReplicaManager', () => {
     cleanups.push(() => manager.close());
     const p = manager.get('altered', 0);
     for (let i = 0; i < 40; i++) {
-      await p?.append(buildBatch([{ value: Buffer.alloc(200, i) }]), { acks: 'leader', minInsyncReplicas: 1 });
+      await p?.append(validatedBatch(buildBatch([{ value: Buffer.alloc(200, i) }])), { acks: 'leader', minInsyncReplicas: 1 });
     }
     // No size limit yet: everything stays, whatever retention passes run.
     await new Promise((r) => setTimeout(r, 100));

@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
-import { buildBatch } from '../../../libs/record/index.js';
+import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { ReplicaManager, type Partition } from '../../../libs/replica/index.js';
 import { replicationHandlers } from '../../../libs/replication/index.js';
 import { LeaderFetcher } from '../../../libs/replication/leader-fetcher.js';
@@ -26,7 +26,7 @@ import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCA
 
 const LEADER = 2;
 const FOLLOWER = 1;
-const batch = (v: string): Buffer => buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 });
+const batch = (v: string): ValidatedBatch => validatedBatch(buildBatch([{ value: Buffer.from(v) }], { nowMs: 1 }));
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -10,7 +10,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import fc from 'fast-check';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
-import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
+import { buildBatch, decodeRecordsFrom, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { Partition, FollowerTracker } from '../../../libs/replica/index.js';
 import { applyPartitionData, checkPosition, readPosition } from '../../../libs/replication/exchange.js';
 import type { v1 } from '../../../libs/rpc/index.js';
@@ -112,8 +112,8 @@ async function allBytes(log: PartitionLog): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-function batchOf(values: string[]): Buffer {
-  return buildBatch(values.map((v) => ({ value: Buffer.from(v), timestampMs: 1_700_000_000_000 })));
+function batchOf(values: string[]): ValidatedBatch {
+  return validatedBatch(buildBatch(values.map((v) => ({ value: Buffer.from(v), timestampMs: 1_700_000_000_000 }))));
 }
 
 type Step = { kind: 'append'; records: number } | { kind: 'fetch'; follower: number; maxBytes: number } | { kind: 'failover'; to: number };

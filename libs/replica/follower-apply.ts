@@ -1,0 +1,57 @@
+/**
+ * The follower's side of a partition replica: applies what the leader of an epoch sends (batches
+ * and its high watermark; a truncation to the last shared epoch, KIP-101; a restart at the
+ * leader's log start) and refuses it once the partition moved on to another epoch or role. The
+ * replication protocol's follower step (libs/replication exchange.ts applyPartitionData) drives it.
+ */
+import { SamsaError } from '../errors/index.js';
+import type { IdempotentAppender } from './idempotent-appender.js';
+import type { ReplicaState } from './replica-state.js';
+
+export class FollowerApply {
+  constructor(
+    private readonly s: ReplicaState,
+    private readonly producers: IdempotentAppender,
+  ) {}
+
+  /** See Partition.appendAsFollower. */
+  async append(batches: Buffer, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
+    this.assertFollowing(leaderEpoch);
+    if (batches.length > 0) {
+      await this.s.log.appendAsFollower(batches);
+      this.producers.applyBatches(batches);
+    }
+    this.takeHighWatermark(leaderHighWatermark);
+  }
+
+  /** See Partition.truncateAsFollower. */
+  async truncate(offset: number, leaderEpoch: number): Promise<void> {
+    this.assertFollowing(leaderEpoch);
+    const { log } = this.s;
+    await log.truncateTo(Math.max(offset, log.logStartOffset));
+    this.takeHighWatermark(this.s.highWatermark);
+    await this.producers.rebuild(log);
+  }
+
+  /** See Partition.restartAsFollowerAt. */
+  async restartAt(offset: number, leaderEpoch: number): Promise<void> {
+    this.assertFollowing(leaderEpoch);
+    await this.s.log.truncateFullyAndStartAt(offset);
+    this.s.setHighWatermark(offset, false);
+    this.producers.clear();
+  }
+
+  private assertFollowing(leaderEpoch: number): void {
+    const { s } = this;
+    s.throwIfClosed();
+    if (s.role !== 'follower' || s.state.leaderEpoch !== leaderEpoch) {
+      throw new SamsaError('FENCED', `${s.name}: no longer following epoch ${leaderEpoch} (now ${s.role} in epoch ${s.state.leaderEpoch})`);
+    }
+  }
+
+  /** The leader's HW, capped at our log end, never below our log start. */
+  private takeHighWatermark(leaderHighWatermark: number): void {
+    const { log } = this.s;
+    this.s.setHighWatermark(Math.max(log.logStartOffset, Math.min(leaderHighWatermark, log.logEndOffset)));
+  }
+}

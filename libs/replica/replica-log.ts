@@ -1,0 +1,40 @@
+/** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
+import type { CleanOptions, CleanStats, DirtyState, LogConfig } from '../log/index.js';
+import type { ValidatedBatch } from '../record/index.js';
+
+export interface ReplicaLog {
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  readonly sizeInBytes: number;
+  readonly segmentCount: number;
+  readonly latestEpoch: number;
+  readonly activeSegmentBaseOffset: number;
+  reconfigure(config: LogConfig): void;
+  /** `onOffsets` runs with the batch's offsets before its bytes become readable. */
+  appendAsLeader(
+    batch: ValidatedBatch,
+    leaderEpoch: number,
+    onOffsets?: (baseOffset: number, lastOffset: number) => void,
+  ): Promise<LogAppendInfo>;
+  appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
+  truncateTo(offset: number): Promise<void>;
+  truncateFullyAndStartAt(offset: number): Promise<void>;
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
+  read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;
+  offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
+  applyRetention(): Promise<unknown>;
+  /** The log cleaner (libs/log/cleaner.ts): due below `upperBoundOffset`, and one pass. */
+  cleaningDue(upperBoundOffset: number): Promise<DirtyState | undefined>;
+  clean(options: CleanOptions): Promise<CleanStats | undefined>;
+  close(): Promise<void>;
+  /** Lets the files go without the clean-shutdown marker (the storage failed); never throws. */
+  abandon(): Promise<void>;
+  delete(): Promise<void>;
+}
+
+export interface LogAppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  appendTimeMs: number;
+  sizeInBytes: number;
+}
