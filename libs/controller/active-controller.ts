@@ -21,13 +21,16 @@ import {
   type BrokerAdmission,
   type PartitionState,
   type BrokerRegistration,
+  type TopicRecord,
 } from '../cluster/index.js';
+import { OFFSETS_TOPIC } from '../group/index.js';
 import { withSpan, type Logger } from '../telemetry/index.js';
 import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import type { AlterTopicConfigCommand, CreatePartitionsCommand, CreateTopicCommand, TopicOutcome } from './commands.js';
 import { admittedBrokers, brokerFacts, decideLeadership } from './leadership.js';
 import { PartitionMoves, type ElectionResult, type ReassignCommand } from './partition-moves.js';
 import type { ElectionType } from './elections.js';
+import { planInternalTopicMigration } from './internal-topics.js';
 import {
   checkMorePartitions,
   checkNewTopic,
@@ -145,6 +148,11 @@ export class ActiveController {
     }
     // A previous controller may have died half-way through; start from a full pass.
     this.scheduleReconcile('became controller');
+    void this.adminQueue
+      .run(() => this.migrateInternalTopics())
+      .catch((err: unknown) => {
+        if (!this.stopped) this.logger.warn({ err }, 'could not bring the internal topics to the current storage config');
+      });
   }
 
   stop(): void {
@@ -259,21 +267,42 @@ export class ActiveController {
     const current = this.view.topic(cmd.name);
     const next = planConfigChange(cmd, current);
     if (cmd.validateOnly || !current) return { record: next, partitions: this.view.partitions(cmd.name) };
+    await this.replaceTopicRecord(current, next);
+    this.logger.info({ topic: cmd.name, changes: cmd.changes }, 'altered topic config');
+    return { record: next, partitions: this.view.partitions(cmd.name) };
+  }
+
+  /** Writes `next` over `current` if the record is still `current`, and waits for the view to show it. */
+  private async replaceTopicRecord(current: TopicRecord, next: TopicRecord): Promise<void> {
     try {
       await commitIfLeader(
         this.etcd,
         this.fence,
-        [{ key: this.keys.topic(cmd.name), target: 'Value', cmp: '==', value: JSON.stringify(current) }],
-        [{ put: this.keys.topic(cmd.name), value: JSON.stringify(next) }],
+        [{ key: this.keys.topic(current.name), target: 'Value', cmp: '==', value: JSON.stringify(current) }],
+        [{ put: this.keys.topic(current.name), value: JSON.stringify(next) }],
       );
     } catch (err) {
       if (err instanceof GuardFailedError)
-        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed meanwhile; try again`);
+        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${current.name}" changed meanwhile; try again`);
       throw err;
     }
-    this.logger.info({ topic: cmd.name, changes: cmd.changes }, 'altered topic config');
-    await this.view.waitFor(() => JSON.stringify(this.view.topic(cmd.name)?.config) === JSON.stringify(next.config), VIEW_CATCH_UP_MS);
-    return { record: next, partitions: this.view.partitions(cmd.name) };
+    await this.view.waitFor(() => JSON.stringify(this.view.topic(current.name)?.config) === JSON.stringify(next.config), VIEW_CATCH_UP_MS);
+  }
+
+  /**
+   * Brings an internal topic created by an older version to today's storage config (segment size,
+   * compaction: planInternalTopicMigration), once per term; a failure is logged and tried again by
+   * the next controller term.
+   */
+  private async migrateInternalTopics(): Promise<void> {
+    const current = this.view.topic(OFFSETS_TOPIC);
+    const next = planInternalTopicMigration(current);
+    if (!current || !next || this.stopped) return;
+    await this.replaceTopicRecord(current, next);
+    this.logger.info(
+      { topic: OFFSETS_TOPIC, from: current.config, to: next.config },
+      'brought an internal topic to the current storage config (docs/adr/0029)',
+    );
   }
 
   private async deleteTopicNow(name: string): Promise<void> {

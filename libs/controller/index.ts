@@ -8,7 +8,7 @@
 export type { CreateTopicCommand, CreatePartitionsCommand, AlterTopicConfigCommand, TopicOutcome } from './commands.js';
 export { ActiveController, type ActiveControllerOptions } from './active-controller.js';
 export { ControllerCandidate, type CandidateOptions } from './candidate.js';
-export { internalTopicCommand, type InternalTopicRequest } from './internal-topics.js';
+export { internalTopicCommand, planInternalTopicMigration, type InternalTopicRequest } from './internal-topics.js';
 export {
   brokerFacts,
   admittedBrokers,

@@ -163,8 +163,11 @@ export class GroupCoordinator implements OwnershipListener {
     for (let attempt = 0; !rt.abort.signal.aborted; attempt++) {
       try {
         const offsets = new OffsetsState();
-        const apply = (k: Buffer | null, v: Buffer | null, h: readonly { key: string; value: Buffer }[]): void =>
+        let replayed = 0;
+        const apply = (k: Buffer | null, v: Buffer | null, h: readonly { key: string; value: Buffer }[]): void => {
+          replayed++;
           offsets.applyStored(k, v, h);
+        };
         let next = await this.o.log.replay(partition, 0, apply, rt.abort.signal);
         if (rt.abort.signal.aborted) return;
         const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)]);
@@ -178,6 +181,7 @@ export class GroupCoordinator implements OwnershipListener {
             fence: rt.fence,
             groups: offsets.groupIds().length,
             records: next,
+            replayed,
             skipped: offsets.skipped,
             ms: this.clock() - started,
           },

@@ -54,6 +54,8 @@ export interface CleanStats {
   endOffset: number;
   segmentsRead: number;
   segmentsWritten: number;
+  /** Size of the dirty segments this pass put in its offset map (what it cleaned of the dirty log). */
+  dirtyBytes: number;
   bytesRead: number;
   bytesWritten: number;
   recordsRead: number;
@@ -158,6 +160,7 @@ export async function cleanLog(log: PartitionLog, options: CleanOptions): Promis
     endOffset: dirty.firstDirtyOffset,
     segmentsRead: 0,
     segmentsWritten: 0,
+    dirtyBytes: 0,
     bytesRead: 0,
     bytesWritten: 0,
     recordsRead: 0,
@@ -187,6 +190,7 @@ export async function cleanLog(log: PartitionLog, options: CleanOptions): Promis
       break;
     }
     mapEnd = segments[segments.indexOf(seg) + 1]?.baseOffset ?? -1;
+    stats.dirtyBytes += seg.size;
   }
   stats.keysInMap = map.size;
   if (mapEnd < 0) {

@@ -161,6 +161,22 @@ async function waitForTopic(
   return last as v1.TopicInfo__Output;
 }
 
+/** Creates __consumer_offsets as a coordinator does (CreateInternalTopic with its identity). */
+async function createOffsetsTopic(address: string): Promise<void> {
+  const coordinator = await asService('coordinator', 1);
+  const asCoordinator = controllerClient(address, undefined, coordinator.credentials);
+  await callUnary(
+    (cb) =>
+      asCoordinator.createInternalTopic(
+        { name: '__consumer_offsets', partitions: 1, replicationFactor: 1 },
+        coordinator.metadata,
+        { deadline: deadlineIn(10_000) },
+        cb,
+      ),
+    address,
+  ).finally(() => asCoordinator.close());
+}
+
 let controller1: ServiceProcess;
 
 beforeAll(async () => {
@@ -261,18 +277,7 @@ describe('topic admin', () => {
       a,
     );
     await expectFailure(asClient, 'AUTHORIZATION_FAILED', grpc.status.PERMISSION_DENIED);
-    const coordinator = await asService('coordinator', 1);
-    const asCoordinator = controllerClient(a, undefined, coordinator.credentials);
-    await callUnary(
-      (cb) =>
-        asCoordinator.createInternalTopic(
-          { name, partitions: 1, replicationFactor: 1 },
-          coordinator.metadata,
-          { deadline: deadlineIn(10_000) },
-          cb,
-        ),
-      a,
-    ).finally(() => asCoordinator.close());
+    await createOffsetsTopic(a);
     expect((await listTopics(a)).names).not.toContain(name);
     expect((await listTopics(a, true)).names).toContain(name);
     // Deleting __consumer_offsets wiped every group's committed offsets; growing it remapped every group.
@@ -667,6 +672,20 @@ describe('standby controller', () => {
     await deleteTopic(controller2.address, forwarded);
     expect((await listTopics(controller1.address)).names).not.toContain(forwarded);
 
+    // An internal topic as a cluster made before compaction landed has it (128 MiB segments, which
+    // the cleaner never reaches while they are active): the controller that takes office next brings
+    // it to today's storage config (docs/adr/0029). The active one leaves it alone until then.
+    const offsets = '__consumer_offsets';
+    if (!(await listTopics(controller1.address, true)).names.includes(offsets)) await createOffsetsTopic(controller1.address);
+    const record = JSON.parse((await etcd.get(keys.topic(offsets)).string()) ?? '{}') as { config: Record<string, unknown> };
+    const old = { ...record, config: { ...record.config, segmentBytes: 128 * 1024 * 1024, minInsyncReplicas: 1 } };
+    await etcd.put(keys.topic(offsets)).value(JSON.stringify(old));
+    await waitUntil(
+      async () => Number((await describeOne(controller1.address, offsets)).config?.segmentBytes) === 128 * 1024 * 1024,
+      10_000,
+      'the old segment size to show',
+    );
+
     // kill -9 the active one: the standby is elected once the lease (TTL s) runs out.
     const epochBefore = JSON.parse((await etcd.get(keys.controllerEpoch).string()) ?? '{}') as { epoch: number };
     await controller1.kill9();
@@ -679,6 +698,14 @@ describe('standby controller', () => {
     const epochAfter = JSON.parse((await etcd.get(keys.controllerEpoch).string()) ?? '{}') as { epoch: number; controllerId: string };
     expect(epochAfter.epoch).toBeGreaterThan(epochBefore.epoch);
     expect(epochAfter.controllerId).toBe('2');
+    const migrated = await waitForTopic(
+      controller2.address,
+      offsets,
+      (t) => Number(t.config?.segmentBytes) === 4 * 1024 * 1024,
+      'the new controller to bring __consumer_offsets to 4 MiB segments',
+    );
+    // Only the storage fields: what else the operator had is kept.
+    expect(migrated.config).toMatchObject({ cleanupPolicy: 'compact', retentionMs: -1, minInsyncReplicas: 1 });
     const name = uniqueName('after-failover');
     const after = await createTopic(controller2.address, { name, partitions: 3, replicationFactor: 2 });
     expect(after.topic?.partitions).toHaveLength(3);
