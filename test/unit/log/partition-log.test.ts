@@ -218,6 +218,57 @@ describe('PartitionLog rolling and retention (fake clock)', () => {
   });
 });
 
+describe('PartitionLog retention check cost', () => {
+  it('with nothing to delete, applyRetention answers from memory: it does not wait behind an append in flight', async () => {
+    const clock = new FakeClock(1_000_000);
+    const log = await PartitionLog.open(dir(), testConfig({ segmentBytes: 600, retentionMs: 10_000, retentionBytes: 100_000 }), { clock });
+    for (let i = 0; i < 6; i++) await log.appendAsLeader(batchOf(`r${i}`, 3, 1_000_000), 0);
+    expect(log.segmentCount).toBeGreaterThan(1);
+    expect(log.retentionDue()).toBe(false);
+    // An append is queued (its write is file I/O); the periodic check must not queue behind it.
+    const order: string[] = [];
+    const append = log.appendAsLeader(batchOf('late', 3, 1_000_000), 0).then(() => order.push('append'));
+    const check = log.applyRetention().then((r) => {
+      order.push('retention');
+      return r;
+    });
+    expect(await check).toEqual({ deletedSegments: 0, deletedBytes: 0 });
+    await append;
+    expect(order).toEqual(['retention', 'append']);
+    // Once something is due, the same call does queue and delete.
+    clock.now = 1_020_000;
+    expect(log.retentionDue()).toBe(true);
+    expect((await log.applyRetention()).deletedSegments).toBeGreaterThan(0);
+    await log.close();
+  });
+
+  it('a compact,delete topic is both cleaned and deleted by retention; a compact-only one is never deleted', async () => {
+    const clock = new FakeClock(1_000_000);
+    const both = await PartitionLog.open(
+      dir(),
+      testConfig({ segmentBytes: 600, retentionMs: 10_000, cleanupPolicy: { compact: true, delete: true } }),
+      { clock },
+    );
+    const compactOnly = await PartitionLog.open(
+      dir(),
+      testConfig({ segmentBytes: 600, retentionMs: 10_000, cleanupPolicy: { compact: true, delete: false } }),
+      { clock },
+    );
+    for (const log of [both, compactOnly]) for (let i = 0; i < 6; i++) await log.appendAsLeader(batchOf(`c${i}`, 3, 1_000_000), 0);
+    // Every batch rewrote keys k0..k2: the cleaner finds both due.
+    expect(await both.cleaningDue(both.logEndOffset)).toBeDefined();
+    expect(await compactOnly.cleaningDue(compactOnly.logEndOffset)).toBeDefined();
+    clock.now = 1_100_000;
+    expect((await both.applyRetention()).deletedSegments).toBeGreaterThan(0);
+    expect(both.logStartOffset).toBeGreaterThan(0);
+    expect(compactOnly.retentionDue()).toBe(false);
+    expect((await compactOnly.applyRetention()).deletedSegments).toBe(0);
+    expect(compactOnly.logStartOffset).toBe(0);
+    await both.close();
+    await compactOnly.close();
+  });
+});
+
 describe('PartitionLog truncation and leader epochs', () => {
   it('truncateTo removes whole batches at and after the offset, across segments', async () => {
     const log = await PartitionLog.open(dir(), testConfig({ segmentBytes: 500 }));

@@ -159,23 +159,22 @@ describe('ReplicaManager', () => {
     await expect(p?.read(0, 100)).rejects.toMatchObject({ reason: 'OFFSET_OUT_OF_RANGE' });
   });
 
-  it('applies a topic config change to open logs: retention by size starts deleting at the new limit', async () => {
+  it('applies a topic config change to open logs at once: retention by size deletes at the new limit without the periodic check', async () => {
     const view = new FakeView();
     const record = topicRecord('altered', 1, { segmentBytes: 1024 });
     view.createTopic(record, ME);
     const tmp = tempDir('replicas');
     cleanups.push(() => tmp.remove());
-    const manager = await startRegistered({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 20 });
+    // The periodic check is off: only the config change itself can delete.
+    const manager = await startRegistered({ brokerId: ME, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 0 });
     cleanups.push(() => manager.close());
     const p = manager.get('altered', 0);
     for (let i = 0; i < 40; i++) {
       await p?.append(validatedBatch(buildBatch([{ value: Buffer.alloc(200, i) }])), { acks: 'leader', minInsyncReplicas: 1 });
     }
-    // No size limit yet: everything stays, whatever retention passes run.
-    await new Promise((r) => setTimeout(r, 100));
     expect(p?.logStartOffset).toBe(0);
     view.setTopic({ ...record, config: { ...record.config, retentionBytes: 2048 } });
-    // A pass deletes segment after segment: wait for one that is done.
+    // The pass started by the change deletes segment after segment: wait for it to be done.
     await vi.waitFor(
       () => {
         expect(p?.logStartOffset).toBeGreaterThan(0);
