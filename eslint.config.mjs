@@ -6,7 +6,15 @@ import { samsaPlugin } from './scripts/lint/layers.mjs';
 export default tseslint.config(
   {
     // libs/rpc/generated is written by scripts/gen-proto-types.mjs; a staleness test guards it.
-    ignores: ['dist/**', 'node_modules/**', 'libs/rpc/generated/**', 'examples/**', '**/*.mjs', '**/*.d.mts'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'libs/rpc/generated/**',
+      'libs/kafka-protocol/generated/**',
+      'examples/**',
+      '**/*.mjs',
+      '**/*.d.mts',
+    ],
   },
   {
     files: ['**/*.ts'],

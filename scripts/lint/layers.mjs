@@ -44,6 +44,8 @@ export const LIB_DEPS = {
   group: ['cluster', 'errors', 'partitioner', 'record', 'runtime', 'telemetry'],
   controller: ['cluster', 'errors', 'group', 'runtime', 'telemetry'],
   client: ['errors', 'partitioner', 'record', 'rpc', 'runtime', 'security', 'telemetry'],
+  // Kafka's wire codec: pure bytes, no gRPC, no Samsa domain.
+  'kafka-protocol': ['errors'],
 };
 
 /** Where a file sits: its unit (the thing with a boundary) and whether it is that unit's face. */
