@@ -23,7 +23,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(etcd-server openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose zsh nftables)
+packages=(etcd-server openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc docker-compose zsh nftables kcat)
 if [[ "${SAMSA_INSTALL_GO:-}" == 1 ]]; then
   packages+=(golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev)
 fi

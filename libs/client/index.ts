@@ -15,7 +15,8 @@ export {
   type TopicPartitionsRef,
 } from './admin/admin.js';
 export { planMoveTo, planDrain, planRebalance, parsePlan, type PartitionAssignment, type PlanBroker } from './admin/reassignment-plans.js';
-export { topicConfigEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
+export { topicConfigEntries, topicConfigFromEntries, TOPIC_CONFIG_KEYS } from './admin/topic-config.js';
+export { toTopicConfig } from './routing/metadata.js';
 export { Producer, type Acks, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer/producer.js';
 export type { ProducerMessage, Bytes, Partitioner } from './producer/messages.js';
 export { Consumer, type ConsumerOptions, type TopicStreamOptions, type CommitOffset } from './consumer/consumer.js';

@@ -30,7 +30,8 @@ export interface Running {
 }
 
 export interface ServiceDefinition<C extends { readonly logLevel: LogLevel }> {
-  readonly kind: ServiceKind;
+  /** The service's kind; the Kafka gateway is no Samsa service identity (it calls as its clients). */
+  readonly kind: ServiceKind | 'kafka-gateway';
   /** Reads and checks the config; throws ConfigError naming every problem. */
   loadConfig(): C;
   /** The logger's instance label, e.g. "broker-1". */
@@ -57,7 +58,7 @@ export function runService<C extends { readonly logLevel: LogLevel }>(definition
     process.exit(1);
   }
   const logger = createLogger(definition.kind, definition.instance(config), config.logLevel);
-  if (definition.identity) setServiceIdentity(definition.kind, definition.identity(config));
+  if (definition.identity && definition.kind !== 'kafka-gateway') setServiceIdentity(definition.kind, definition.identity(config));
   const resources = new Resources(logger);
   // run() handles every failure itself (logs and exits), so nothing is left unobserved.
   void run(logger, resources, () => definition.start(config, logger, resources));

@@ -64,6 +64,9 @@ async function launcherArgs(dataDir: string): Promise<string[]> {
       String(request.etcdPort),
       '--metrics-port',
       String(request.metricsPort),
+      // No Kafka gateway: its fixed default port (9192) would be shared by parallel runs.
+      '--kafka-port',
+      '0',
     ];
   }
   throw new Error('no block of free ports found');

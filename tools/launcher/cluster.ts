@@ -36,10 +36,19 @@ export interface LocalClusterOptions {
   controllers?: number;
   /** Consumer-group coordinators (default 1; 0 for none). */
   coordinators?: number;
+  /** Kafka wire-protocol gateways (default 0; `npm start` runs one on 9192). */
+  kafkaGateways?: number;
   clusterId?: string;
   host?: string;
   /** Fixed ports (npm start); when absent every port is a free one (tests). */
-  ports?: { etcd?: number; etcdPeer?: number; controllers?: number[]; brokers?: number[]; coordinators?: number[] };
+  ports?: {
+    etcd?: number;
+    etcdPeer?: number;
+    controllers?: number[];
+    brokers?: number[];
+    coordinators?: number[];
+    kafkaGateways?: number[];
+  };
   /** Prometheus ports per service, same order as `ports`; free ones are picked when absent. */
   metricsPorts?: { controllers?: number[]; brokers?: number[]; coordinators?: number[] };
   /** Extra SAMSA_* settings for every service, e.g. shorter lease TTLs in tests. */
@@ -65,6 +74,7 @@ export class LocalCluster {
     readonly controllers: ServiceProcess[],
     readonly brokers: ServiceProcess[],
     readonly coordinators: ServiceProcess[],
+    readonly kafkaGateways: ServiceProcess[],
     /** The client certificate made for the CLI and this process; undefined when insecure. */
     readonly clientTls: ClientTlsPaths | undefined,
     /** The bearer-token signing key pair the services trust; undefined when insecure. */
@@ -99,7 +109,9 @@ export class LocalCluster {
       // ACLs on (the services' default); the CLI's certificate is the operator's, allowed everything.
       accessEnv: { SAMSA_SUPER_USERS: `User:${CLI_CERT_NAME}`, SAMSA_TOKEN_PUBLIC_KEYS: tokenKeys.publicKey },
       serviceEnv: async (kind, id, host) => {
-        const files = await ca.issue(`${kind}-${id}`, { service: true, hosts: [...hosts, host], outDir: tlsDir });
+        // The Kafka gateway is no service identity (docs/adr/0047): a plain certificate for its listener.
+        const service = kind !== 'kafka-gateway';
+        const files = await ca.issue(`${kind}-${id}`, { service, hosts: [...hosts, host], outDir: tlsDir });
         return { SAMSA_INSECURE: '0', SAMSA_TLS_CA: files.ca, SAMSA_TLS_CERT: files.cert, SAMSA_TLS_KEY: files.key };
       },
     };
@@ -122,9 +134,10 @@ export class LocalCluster {
       id: number,
       fixedPort: number | undefined,
       metricsPort: number | undefined,
+      extraEnv: Record<string, string> = {},
     ): Promise<ServiceProcess> => {
       const placed = options.placement?.(kind, id);
-      const env = { ...security.accessEnv, ...options.env, ...(await security.serviceEnv(kind, id, placed?.host ?? host)) };
+      const env = { ...security.accessEnv, ...options.env, ...extraEnv, ...(await security.serviceEnv(kind, id, placed?.host ?? host)) };
       return new ServiceProcess({
         kind,
         id,
@@ -144,6 +157,7 @@ export class LocalCluster {
     const controllers: ServiceProcess[] = [];
     const brokers: ServiceProcess[] = [];
     const coordinators: ServiceProcess[] = [];
+    const kafkaGateways: ServiceProcess[] = [];
     const cluster = new LocalCluster(
       options.dir,
       clusterId,
@@ -151,6 +165,7 @@ export class LocalCluster {
       controllers,
       brokers,
       coordinators,
+      kafkaGateways,
       security.clientTls,
       security.tokenKeys,
     );
@@ -168,6 +183,11 @@ export class LocalCluster {
         coordinators.push(await make('coordinator', i + 1, options.ports?.coordinators?.[i], options.metricsPorts?.coordinators?.[i]));
       // Coordinators last: the first one creates __consumer_offsets through the controller.
       await Promise.all(coordinators.map((c) => c.start()));
+      for (let i = 0; i < (options.kafkaGateways ?? 0); i++) {
+        const bootstrap = { SAMSA_BOOTSTRAP: brokers.map((b) => b.address).join(',') };
+        kafkaGateways.push(await make('kafka-gateway', i + 1, options.ports?.kafkaGateways?.[i], undefined, bootstrap));
+      }
+      await Promise.all(kafkaGateways.map((g) => g.start()));
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -223,6 +243,7 @@ export class LocalCluster {
 
   /** Stops coordinators, then brokers, then controllers, then etcd; each gracefully, then by SIGKILL. */
   async stop(): Promise<void> {
+    await Promise.all(this.kafkaGateways.map((g) => g.stop()));
     await Promise.all(this.coordinators.map((c) => c.stop()));
     await Promise.all(this.brokers.map((b) => b.stop()));
     await Promise.all(this.controllers.map((c) => c.stop()));

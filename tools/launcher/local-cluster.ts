@@ -44,6 +44,8 @@ given here that would make two ranges meet are refused before anything starts.
   --broker-port PORT      broker i listens on PORT+(i-1): 9092, 9093, 9094, ... (default 9092)
   --controller-port PORT  controller i listens on PORT-2(i-1): 9090, 9088, ... (default 9090)
   --coordinator-port PORT coordinator i listens on PORT-2(i-1): 9091, 9089, ... (default 9091)
+  --kafka-port PORT       the Kafka wire-protocol gateway (kcat, kafkajs, librdkafka clients;
+                          docs/kafka-compatibility.md), default 9192; 0 runs no gateway
   --metrics-port PORT     Prometheus /metrics, one port per service counting up from PORT:
                           controllers, then brokers, then coordinators (default 9464)`;
 
@@ -57,6 +59,8 @@ interface Settings {
   /** OTLP endpoint handed to every service; undefined: none (the services' own OTEL_* env applies). */
   otlpEndpoint: string | undefined;
   insecure: boolean;
+  /** The Kafka gateway's port; 0: no gateway. */
+  kafkaPort: number;
 }
 
 class UsageError extends Error {}
@@ -80,6 +84,7 @@ function readSettings(argv: string[]): Settings | undefined {
         'broker-port': { type: 'string' },
         'coordinator-port': { type: 'string' },
         'metrics-port': { type: 'string' },
+        'kafka-port': { type: 'string' },
         'otlp-endpoint': { type: 'string' },
         insecure: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -126,6 +131,7 @@ function readSettings(argv: string[]): Settings | undefined {
     ports,
     otlpEndpoint: otlpEndpointOf(values['otlp-endpoint'] ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
     insecure: values.insecure === true,
+    kafkaPort: values['kafka-port'] === '0' ? 0 : (port(values['kafka-port'], 'kafka-port') ?? 9192),
   };
 }
 
@@ -225,8 +231,10 @@ async function main(): Promise<number> {
         controllers: plan.controllers,
         brokers: plan.brokers,
         coordinators: plan.coordinators,
+        kafkaGateways: [s.kafkaPort],
       },
       metricsPorts: plan.metrics,
+      kafkaGateways: s.kafkaPort === 0 ? 0 : 1,
       security: s.insecure ? 'insecure' : 'tls',
       ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
     });
@@ -241,7 +249,7 @@ async function main(): Promise<number> {
 
   const rows = [['SERVICE', 'ADDRESS', 'METRICS', 'PID', 'LOG']];
   rows.push(['etcd', cluster.etcd.endpoint, '', String(cluster.etcd.child.pid ?? ''), cluster.etcd.child.logFile]);
-  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators])
+  for (const p of [...cluster.controllers, ...cluster.brokers, ...cluster.coordinators, ...cluster.kafkaGateways])
     rows.push([p.name, p.address, p.metricsUrl ?? '', String(p.pid ?? ''), p.spec.logFile]);
   const bootstrap = cluster.bootstrap;
   // The CLI finds ./data/tls by itself; from another data dir it is told where to look.

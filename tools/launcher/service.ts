@@ -4,13 +4,14 @@
  * and ready once its grpc.health.v1 check answers SERVING. It has a stdin lifeline (child.ts):
  * when the process that started it dies, even by SIGKILL, the service shuts down on its own.
  */
+import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHealth } from '../../libs/rpc/index.js';
 import { Child, waitUntil } from './child.js';
 
-export type ServiceKind = 'broker' | 'controller' | 'coordinator';
+export type ServiceKind = 'broker' | 'controller' | 'coordinator' | 'kafka-gateway';
 
 export interface ServiceSpec {
   kind: ServiceKind;
@@ -72,7 +73,12 @@ export class ServiceProcess {
 
   constructor(readonly spec: ServiceSpec) {
     this.address = `${spec.host}:${spec.port}`;
-    const idVar = spec.kind === 'broker' ? 'SAMSA_BROKER_ID' : spec.kind === 'controller' ? 'SAMSA_CONTROLLER_ID' : 'SAMSA_COORDINATOR_ID';
+    const idVar = {
+      broker: 'SAMSA_BROKER_ID',
+      controller: 'SAMSA_CONTROLLER_ID',
+      coordinator: 'SAMSA_COORDINATOR_ID',
+      'kafka-gateway': 'SAMSA_GATEWAY_ID',
+    }[spec.kind];
     this.child = new Child({
       name: `${spec.kind}-${spec.id}`,
       command: spec.wrapper?.[0] ?? process.execPath,
@@ -126,6 +132,8 @@ export class ServiceProcess {
     await waitUntil(
       async () => {
         if (!this.child.running) throw new Error(`${this.name} exited during start; see ${this.spec.logFile}`);
+        // The Kafka gateway has no gRPC server: it listens once it is ready.
+        if (this.spec.kind === 'kafka-gateway') return tcpAccepts(this.spec.host, this.spec.port);
         return (await checkHealth(this.address, '', 1000)) === 'SERVING';
       },
       timeoutMs,
@@ -154,4 +162,18 @@ export class ServiceProcess {
     await this.stop();
     await this.start(timeoutMs);
   }
+}
+
+/** Whether something accepts TCP connections at host:port (closed at once). */
+function tcpAccepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
 }

@@ -1,0 +1,101 @@
+/**
+ * The Kafka wire-protocol gateway (issue 19): Kafka clients (kcat, kafkajs, librdkafka, Java) talk
+ * to Samsa unchanged. A client of Samsa's gRPC services like any other (upstream.ts); it keeps no
+ * state on disk. Start order: read TLS material -> ask Samsa for metadata (wait for a broker) ->
+ * listen. Shutdown: stop listening, end the connections, close the groups and the channels.
+ *
+ * Security (docs/adr/0047): with TLS configured (the default) the Kafka listener is TLS and every
+ * client authenticates with SASL PLAIN, a Samsa bearer token as the password, and acts as that
+ * token's principal; the gateway presents no certificate to Samsa and has no rights of its own.
+ * With SAMSA_INSECURE=1 (a plaintext cluster) the listener is plaintext without authentication.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
+import { runService, type Resources, type Running } from '../../libs/service/index.js';
+import { silenceIpServernameWarning } from '../../libs/security/index.js';
+import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
+import { SamsaError } from '../../libs/errors/index.js';
+import type { Logger } from '../../libs/telemetry/index.js';
+import { loadGatewayConfig, type GatewayConfig } from './config.js';
+import { KafkaConnection } from './connection.js';
+import { ClassicGroups } from './groups/classic-groups.js';
+import { ANONYMOUS_CALLER, Upstream } from './upstream.js';
+
+runService({
+  kind: 'kafka-gateway',
+  loadConfig: () => loadGatewayConfig(),
+  instance: (config) => `kafka-gateway-${config.gatewayId}`,
+  start,
+});
+
+function channelCredentials(config: GatewayConfig, logger: Logger): { channel: grpc.ChannelCredentials; secure: boolean } {
+  const given = [config.tlsCa, config.tlsCert, config.tlsKey].filter((p) => p !== '').length;
+  if (config.insecure) {
+    if (given > 0)
+      throw new SamsaError('INVALID_CONFIG', 'SAMSA_INSECURE=1 and TLS files (SAMSA_TLS_CA/CERT/KEY) are both set; unset one of them');
+    logger.error(
+      { insecure: true },
+      'INSECURE MODE: plaintext Kafka listener without authentication, towards a plaintext Samsa cluster. For development only (SAMSA_INSECURE=1 / --insecure).',
+    );
+    return { channel: grpc.credentials.createInsecure(), secure: false };
+  }
+  if (given < 3)
+    throw new SamsaError(
+      'INVALID_CONFIG',
+      'TLS is on by default: the gateway needs SAMSA_TLS_CA (to verify Samsa) and SAMSA_TLS_CERT/SAMSA_TLS_KEY (its Kafka listener); `npm start` makes them under <data-dir>/tls/. For a plaintext development cluster set SAMSA_INSECURE=1.',
+    );
+  silenceIpServernameWarning();
+  // The CA only: the gateway presents no certificate to Samsa, so it is nobody there; each call
+  // carries the Kafka client's own token.
+  return { channel: grpc.credentials.createSsl(readFileSync(config.tlsCa)), secure: true };
+}
+
+async function start(config: GatewayConfig, logger: Logger, resources: Resources): Promise<Running> {
+  const { channel, secure } = channelCredentials(config, logger);
+  const upstream = resources.own('upstream channels', new Upstream(config.bootstrap, channel, config.requestTimeoutMs), (u) => u.close());
+  if (!secure) {
+    // Wait until Samsa answers (a plaintext cluster: nothing to authenticate).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await upstream.metadata(ANONYMOUS_CALLER, []);
+        break;
+      } catch (err) {
+        if (attempt % 20 === 0) logger.info({ err: err instanceof Error ? err.message : String(err) }, 'waiting for a Samsa broker');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+  const groups = resources.own('classic groups', new ClassicGroups(), (g) => g.close());
+  const advertised = advertisedAddress(config.advertise, config.host, config.port);
+  const node = { nodeId: config.gatewayId, host: advertised.host, port: advertised.port };
+  const sockets = new Set<Socket>();
+  const accept = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    new KafkaConnection(socket, { maxFrameBytes: config.maxFrameBytes, requireSasl: secure, upstream, node, groups, logger });
+  };
+  const server: Server = secure
+    ? createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), minVersion: 'TLSv1.2' }, accept)
+    : createTcpServer(accept);
+  server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  resources.defer('kafka listener', async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  logger.info(
+    {
+      listen: formatHostPort({ host: config.host, port: config.port }),
+      advertised: formatHostPort(node),
+      security: secure ? 'SASL_SSL (PLAIN with Samsa tokens)' : 'PLAINTEXT',
+    },
+    'Kafka gateway listening',
+  );
+  return {};
+}

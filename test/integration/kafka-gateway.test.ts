@@ -1,0 +1,222 @@
+/**
+ * The Kafka gateway (issue 19) driven by real, unmodified Kafka clients against one real cluster
+ * (etcd, controller, 2 brokers, a coordinator, the gateway; TLS with SASL PLAIN tokens unless
+ * SAMSA_TEST_INSECURE=1): Debian's kcat (librdkafka) for metadata, keyed produce and consume, and
+ * records crossing between Kafka clients and the Samsa SDK in both directions, keys on the same
+ * partitions (murmur2); malformed frames close only their own connection.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Samsa } from '../../libs/client/index.js';
+import { partitionForKey } from '../../libs/partitioner/index.js';
+import { signToken } from '../../libs/security/index.js';
+import { encodeRequest, decodeResponse, ERROR_CODES } from '../../libs/kafka-protocol/index.js';
+import type { LocalCluster } from '../../tools/launcher/index.js';
+import { startCluster, TEST_SECURITY, uniqueName } from '../harness/cluster.js';
+
+const secure = TEST_SECURITY === 'tls';
+
+let cluster: LocalCluster;
+let samsa: Samsa;
+let gateway: string;
+/** kcat's -X settings for the gateway (SASL_SSL with a token of `subject`, or plaintext). */
+let kcatAuth: (subject?: string) => string[];
+
+function token(subject: string): string {
+  const key = readFileSync(cluster.tokenKeys?.privateKey as string, 'utf8');
+  return signToken(key, { sub: subject, exp: Math.floor(Date.now() / 1000) + 3600 });
+}
+
+async function kcat(args: string[], input?: string, subject?: string): Promise<string> {
+  const child = execFile('kcat', ['-b', gateway, ...kcatAuth(subject), ...args], { timeout: 60_000 });
+  const out: string[] = [];
+  const err: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => err.push(d.toString()));
+  if (input !== undefined) child.stdin?.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}: ${err.join('')}`);
+  return out.join('');
+}
+
+beforeAll(async () => {
+  cluster = await startCluster({ name: 'kafka-gateway', brokers: 2, coordinators: 1, kafkaGateways: 1 });
+  gateway = (cluster.kafkaGateways[0] as { address: string }).address;
+  const ca = cluster.clientTls?.ca;
+  // The harness made this process a client of the cluster (its default transport).
+  samsa = new Samsa({ bootstrap: cluster.bootstrap });
+  kcatAuth = (subject = 'samsa-cli') =>
+    secure
+      ? [
+          '-X',
+          'security.protocol=SASL_SSL',
+          '-X',
+          'sasl.mechanisms=PLAIN',
+          '-X',
+          `sasl.username=${subject}`,
+          '-X',
+          `sasl.password=${token(subject)}`,
+          '-X',
+          `ssl.ca.location=${ca}`,
+        ]
+      : [];
+  return async () => {
+    await samsa.close();
+  };
+}, 180_000);
+
+describe('kcat through the gateway', () => {
+  it('-L lists the gateway as the only broker and the topic with its partitions', async () => {
+    const topic = uniqueName('kcat-l');
+    await samsa.admin().createTopic({ name: topic, partitions: 3, replicationFactor: 2 });
+    const md = JSON.parse(await kcat(['-L', '-J', '-t', topic])) as {
+      brokers: { id: number; name: string }[];
+      topics: { topic: string; partitions: { partition: number; leader: number }[] }[];
+    };
+    expect(md.brokers).toEqual([{ id: 1, name: gateway }]);
+    expect(md.topics[0]?.topic).toBe(topic);
+    expect(md.topics[0]?.partitions.map((p) => [p.partition, p.leader])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
+  });
+
+  it('-P with keys lands each key on its murmur2 partition; -C reads them back; the SDK reads the same records', async () => {
+    const topic = uniqueName('kcat-p');
+    await samsa.admin().createTopic({ name: topic, partitions: 4, replicationFactor: 2 });
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    // librdkafka's default partitioner is CRC32-based; murmur2_random is the Java client's (and Samsa's).
+    await kcat(
+      ['-P', '-t', topic, '-K', ':', '-X', 'acks=all', '-X', 'partitioner=murmur2_random'],
+      keys.map((k) => `${k}:value of ${k}`).join('\n') + '\n',
+    );
+    const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%p %k %s\\n']);
+    const seen = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([p, k, ...v]) => ({ p: Number(p), k, v: v.join(' ') }));
+    expect(seen.map((s) => s.k).sort()).toEqual([...keys].sort());
+    for (const s of seen) {
+      expect(s.p).toBe(partitionForKey(Buffer.from(s.k as string), 4));
+      expect(s.v).toBe(`value of ${s.k}`);
+    }
+    // The SDK reads the same records on the same partitions.
+    const consumer = samsa.consumer();
+    const sdk: { p: number; k: string; v: string }[] = [];
+    for (let p = 0; p < 4; p++) {
+      for await (const m of consumer.partition({ topic, partition: p, follow: false }))
+        sdk.push({ p, k: m.key?.toString() ?? '', v: m.value?.toString() ?? '' });
+    }
+    expect(sdk.sort((a, b) => a.k.localeCompare(b.k))).toEqual(seen.sort((a, b) => (a.k as string).localeCompare(b.k as string)));
+  });
+
+  it('records the SDK produces are read by kcat identically, keys and headers included', async () => {
+    const topic = uniqueName('sdk-to-kcat');
+    await samsa.admin().createTopic({ name: topic, partitions: 3, replicationFactor: 2 });
+    const producer = samsa.producer();
+    const keys = Array.from({ length: 9 }, (_, i) => `k${i}`);
+    await producer.send({ topic, messages: keys.map((k) => ({ key: k, value: `v-${k}`, headers: { h: `hv-${k}` } })) });
+    const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%p|%k|%s|%h\\n']);
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|'));
+    expect(rows.map((r) => r[1]).sort()).toEqual(keys);
+    for (const [p, k, v, h] of rows) {
+      expect(Number(p)).toBe(partitionForKey(Buffer.from(k as string), 3));
+      expect(v).toBe(`v-${k}`);
+      expect(h).toBe(`h=hv-${k}`);
+    }
+  });
+
+  it.runIf(secure)('a client acts as its own principal: a token without ACLs is refused, and a bad token fails SASL', async () => {
+    const topic = uniqueName('kcat-acl');
+    await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
+    await expect(kcat(['-P', '-t', topic], 'x\n', 'nobody')).rejects.toThrow(/authoriz/i);
+    const bad = execFile('kcat', [
+      '-b',
+      gateway,
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      'sasl.mechanisms=PLAIN',
+      '-X',
+      'sasl.username=x',
+      '-X',
+      'sasl.password=not-a-token',
+      '-X',
+      `ssl.ca.location=${cluster.clientTls?.ca}`,
+      '-L',
+      '-m',
+      '5',
+    ]);
+    const err: string[] = [];
+    bad.stderr?.on('data', (d: Buffer) => err.push(d.toString()));
+    const code = await new Promise<number | null>((resolve) => bad.on('close', resolve));
+    expect(code).not.toBe(0);
+    expect(err.join('')).toMatch(/authentication failed|SASL/i);
+  });
+});
+
+describe('malformed frames close only their connection', () => {
+  function open(): Promise<Socket> {
+    const [host, port] = gateway.split(':') as [string, string];
+    return new Promise((resolve, reject) => {
+      const s = secure
+        ? tlsConnect({ host, port: Number(port), ca: readFileSync(cluster.clientTls?.ca as string), servername: 'localhost' })
+        : connect({ host, port: Number(port) });
+      s.once(secure ? 'secureConnect' : 'connect', () => resolve(s));
+      s.once('error', reject);
+    });
+  }
+  const closed = (s: Socket): Promise<void> => new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
+  async function apiVersions(
+    s: Socket,
+    version: number,
+  ): Promise<{ errorCode: number; apiKeys: { apiKey: number; maxVersion: number }[] }> {
+    const reply = new Promise<Buffer>((resolve) => {
+      let buf = Buffer.alloc(0);
+      s.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) resolve(buf.subarray(4, 4 + buf.readInt32BE(0)));
+      });
+    });
+    s.write(encodeRequest({ apiKey: 18, apiVersion: version, correlationId: 42, clientId: 'test' }, {}));
+    // An unsupported version is answered in v0 (KIP-511).
+    return decodeResponse<{ errorCode: number; apiKeys: { apiKey: number; maxVersion: number }[] }>(
+      18,
+      version > 3 ? 0 : version,
+      await reply,
+    ).body;
+  }
+
+  it('an oversized length, an unknown API key and a truncated body each close that connection; another connection is served meanwhile', async () => {
+    const healthy = await open();
+    const huge = await open();
+    huge.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
+    await closed(huge);
+    const unknown = await open();
+    unknown.write(encodeRequest({ apiKey: 18, apiVersion: 0, correlationId: 1, clientId: null }, {}).fill(0x7f, 4, 6));
+    await closed(unknown);
+    const truncated = await open();
+    // A Metadata v1 frame whose body ends in the middle of its topic array.
+    const frame = Buffer.from([0, 0, 0, 14, 0, 3, 0, 1, 0, 0, 0, 5, 0xff, 0xff, 0, 0, 0, 9]);
+    truncated.write(frame);
+    await closed(truncated);
+    expect((await apiVersions(healthy, 3)).errorCode).toBe(ERROR_CODES.NONE);
+    healthy.destroy();
+  });
+
+  it('ApiVersions at a version the gateway lacks is answered in v0 with UNSUPPORTED_VERSION and the supported ranges', async () => {
+    const s = await open();
+    const res = await apiVersions(s, 4);
+    expect(res.errorCode).toBe(ERROR_CODES.UNSUPPORTED_VERSION);
+    expect(res.apiKeys.find((k) => k.apiKey === 18)?.maxVersion).toBe(3);
+    s.destroy();
+  });
+});
