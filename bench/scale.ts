@@ -19,7 +19,7 @@
  * Prints one Markdown table to stdout, progress to stderr. Run under the shared bench lock.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -30,6 +30,12 @@ import { brokerClient, callUnary, deadlineIn, type v1 } from '../libs/rpc/index.
 import { rssOf } from './stats.js';
 
 const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
+/** Waits grow with N: opening 10,000 replicas per broker on a loaded 2-core machine takes minutes. */
+const BOUND_MS = Math.max(170_000, N * 60);
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 const SECONDS = Number(process.env.SAMSA_SCALE_SECONDS ?? '8');
 const log = (t: string): void => void process.stderr.write(`[scale] ${t}\n`);
 const rows: [string, string, string][] = [];
@@ -56,7 +62,10 @@ function quantile(xs: number[], q: number): number {
 }
 async function metric(url: string | undefined, name: string): Promise<number> {
   if (!url) return 0;
-  const text = await (await fetch(url)).text();
+  // A broker busy opening thousands of replicas may not answer at once: "not yet", not a failure.
+  const text = await fetch(url, { signal: AbortSignal.timeout(5000) })
+    .then((r) => r.text())
+    .catch(() => '');
   return text
     .split('\n')
     .filter((l) => l.startsWith(name))
@@ -79,47 +88,79 @@ async function knows(address: string, topic: string): Promise<boolean> {
   }
 }
 
+log(`${N} partitions RF 3; this run may hold the bench lock for ${Math.ceil((4 * BOUND_MS) / 60_000)} min at most; load ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'samsa-scale-'));
+const PROF_DIR = process.env.SAMSA_SCALE_CPU_PROF;
+const PROF_WRAPPER = PROF_DIR ? join(dir, 'cpu-prof.sh') : undefined;
+if (PROF_WRAPPER) writeFileSync(PROF_WRAPPER, `node="$1"; shift; exec "$node" --cpu-prof --cpu-prof-dir='${PROF_DIR}' "$@"\n`);
 const cluster = await LocalCluster.start({
   dir,
   brokers: 3,
   controllers: 2,
   coordinators: 0,
-  env: { SAMSA_LEASE_TTL_SECONDS: '3', SAMSA_LOG_LEVEL: 'warn', SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N)) },
+  env: {
+    SAMSA_LEASE_TTL_SECONDS: process.env.SAMSA_SCALE_LEASE_TTL_SECONDS ?? '3',
+    SAMSA_LOG_LEVEL: 'warn',
+    SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N)),
+  },
+  // SAMSA_SCALE_CPU_PROF=<dir>: every broker writes a V8 CPU profile there when it stops (node
+  // refuses --cpu-prof in NODE_OPTIONS, so a shell wrapper puts it on the command line).
+  placement: PROF_WRAPPER
+    ? (kind) => (kind === 'broker' ? { host: '127.0.0.1', wrapper: ['/bin/sh', PROF_WRAPPER] } : undefined)
+    : undefined,
 });
 const samsa = new Samsa({
   bootstrap: cluster.brokers.map((b) => b.address),
   retry: { retries: 100, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 120_000 },
 });
 const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoint}` });
+let failure: unknown;
 try {
+  put('load average at the start', load(), '/proc/loadavg (1, 5, 15 min)');
   const admin = samsa.admin();
   await admin.createTopic({ name: 'six', partitions: 6, replicationFactor: 3 });
   const revision = async (): Promise<number> => Number((await etcd.maintenance.status()).header.revision);
+  const dbSize = async (): Promise<number> => Number((await etcd.maintenance.status()).dbSize);
   const keys = async (): Promise<number> => Number((await etcd.getAll().prefix('/samsa/').count()) ?? 0);
   const etcdDir = join(dir, 'etcd');
-  const before = { du: du(etcdDir), rev: await revision(), keys: await keys() };
+  const before = { du: du(etcdDir), rev: await revision(), keys: await keys(), db: await dbSize() };
   const pids = cluster.brokers.map((b) => b.pid);
   const rssBefore = (await Promise.all(pids.map((p) => rssOf(p)))).map((x) => x ?? 0);
   const fdsBefore = pids.map(fds);
+  const cpuBefore = pids.map(cpuSeconds);
 
   log(`creating ${N} partitions, RF 3`);
+  // The brokers' worst event-loop delay while they open the replicas (a stall past the lease TTL
+  // costs a broker its registration), sampled from their metrics every 2 s.
+  let loopMaxS = 0;
+  const loopSampler = setInterval(() => {
+    void Promise.all(cluster.brokers.map((b) => metric(b.metricsUrl, 'nodejs_eventloop_delay_max'))).then((xs) => {
+      loopMaxS = Math.max(loopMaxS, ...xs);
+    });
+  }, 2000);
   const t0 = performance.now();
   await admin.createTopic({ name: 'big', partitions: N, replicationFactor: 3 });
   const created = performance.now() - t0;
   const revCreate = (await revision()) - before.rev;
   await waitUntil(
     async () => (await Promise.all(cluster.brokers.map((b) => metric(b.metricsUrl, 'samsa_broker_partitions{')))).every((n) => n >= N + 6),
-    170_000,
+    BOUND_MS,
     'every broker hosting every replica',
     500,
   );
   const opened = performance.now() - t0;
   const isrFull = async (): Promise<boolean> =>
     (await admin.describeTopics(['big']))[0]?.partitions.every((p) => p.isr.length === 3 && p.leaderId >= 0) ?? false;
-  await waitUntil(isrFull, 120_000, 'every ISR full', 500);
+  await waitUntil(isrFull, BOUND_MS, 'every ISR full', 500);
   const inSync = performance.now() - t0;
-  const after = { du: du(etcdDir), rev: await revision(), keys: await keys() };
+  clearInterval(loopSampler);
+  put(
+    'worst broker event-loop delay while opening',
+    `${loopMaxS.toFixed(2)} s`,
+    'nodejs_eventloop_delay_max of each broker, read every 2 s',
+  );
+  const openCpu = pids.map((p, i) => cpuSeconds(p) - (cpuBefore[i] ?? 0));
+  const after = { du: du(etcdDir), rev: await revision(), keys: await keys(), db: await dbSize() };
   put('CreateTopic answered', `${(created / 1000).toFixed(1)} s`, `${N} partitions, RF 3`);
   put(
     'etcd writes for the create',
@@ -138,11 +179,28 @@ try {
     'du -sb (includes the WAL; not compacted)',
   );
   put(
+    'etcd db size',
+    `${(before.db / 1e6).toFixed(1)} MB -> ${(after.db / 1e6).toFixed(1)} MB`,
+    'maintenance status dbSize (the bbolt file; every revision kept until compacted)',
+  );
+  put(
     'all replicas open on every broker',
     `${(opened / 1000).toFixed(1)} s`,
     'from CreateTopic sent; samsa_broker_partitions on each broker',
   );
   put('every ISR full', `${(inSync / 1000).toFixed(1)} s`, 'from CreateTopic sent; describe polled every 0.5 s');
+  put(
+    'broker CPU to open the replicas',
+    `${openCpu.map((c) => c.toFixed(1)).join(', ')} s (${((openCpu.reduce((a, b) => a + b, 0) / (3 * N)) * 1000).toFixed(2)} ms per replica)`,
+    'utime+stime from /proc/PID/stat, create -> every ISR full, per broker',
+  );
+  const idleRev0 = await revision();
+  await new Promise((r) => setTimeout(r, 10_000));
+  put(
+    'etcd writes at rest',
+    `${((await revision()) - idleRev0) / 10}/s`,
+    'revision delta over 10 s with nothing asked (leases are not revisions)',
+  );
 
   const rssAfter = (await Promise.all(pids.map((p) => rssOf(p)))).map((x) => x ?? 0);
   const fdsAfter = pids.map(fds);
@@ -209,18 +267,26 @@ try {
   const victim = cluster.brokers[2];
   await victim?.kill9();
   const r0 = performance.now();
-  await victim?.start(170_000);
+  const restartRev0 = await revision();
+  await victim?.start(BOUND_MS);
   const started = performance.now() - r0;
-  await waitUntil(isrFull, 170_000, 'every ISR full after the restart', 500);
+  await waitUntil(isrFull, BOUND_MS, 'every ISR full after the restart', 500);
+  const restartS = (performance.now() - r0) / 1000;
+  const restartRevs = (await revision()) - restartRev0;
   put(
     'broker restart to every ISR full',
-    `${((performance.now() - r0) / 1000).toFixed(1)} s`,
+    `${restartS.toFixed(1)} s`,
     `kill -9, restart (SERVING after ${(started / 1000).toFixed(1)} s), ${N} replicas`,
+  );
+  put(
+    'etcd writes for the restart',
+    `${restartRevs} (${Math.round(restartRevs / restartS)}/s)`,
+    "revision delta from the restart to every ISR full (controller moves + leaders' ISR writes)",
   );
 
   log('produce');
   const produce = async (topic: string): Promise<number> => {
-    const cpu0 = pids.map(cpuSeconds);
+    const cpu0 = cluster.brokers.map((b) => cpuSeconds(b.pid));
     const r = await runProduce(samsa, {
       topic,
       recordBytes: 100,
@@ -246,19 +312,19 @@ try {
     `${Math.round(med(six)).toLocaleString('en-US')} (6) vs ${Math.round(med(big)).toLocaleString('en-US')} (${N}) records/s: ${((med(big) / med(six)) * 100).toFixed(0)}%`,
     `${SECONDS} s runs alternated, better of 2 each`,
   );
-  put(
-    'load average at the end',
-    loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' '),
-    '/proc/loadavg',
-  );
+} catch (err) {
+  failure = err;
+  log(`stopped early: ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  put('load average at the end', load(), '/proc/loadavg (1, 5, 15 min)');
+  // What was measured is printed even when a later step failed.
   process.stdout.write(`\n| ${N} partitions, RF 3, 3 brokers | figure | how |\n|---|---|---|\n`);
   for (const [a, b, c] of rows) process.stdout.write(`| ${a} | ${b} | ${c} |\n`);
-} finally {
+  if (failure) process.stdout.write(`\nstopped early: ${failure instanceof Error ? failure.message : String(failure)}\n`);
   for (const c of clients.values()) c.close();
   etcd.close();
   await samsa.close();
   await cluster.stop();
   if (!process.env.SAMSA_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 }
+if (failure) process.exitCode = 1;

@@ -13,6 +13,7 @@ import type {
   BrokerAdmission,
   BrokerRegistration,
   BrokerShutdown,
+  BrokerDrain,
   ControllerEpoch,
   MetadataKeys,
   OfflineReplicas,
@@ -26,6 +27,7 @@ export type ClusterChange =
   | { kind: 'admission'; id: number; admission: BrokerAdmission | undefined }
   | { kind: 'offline'; id: number; offline: OfflineReplicas | undefined }
   | { kind: 'shutdown'; id: number; shutdown: BrokerShutdown | undefined }
+  | { kind: 'drain'; id: number; drain: BrokerDrain | undefined }
   | { kind: 'topic'; name: string; record: TopicRecord | undefined }
   | { kind: 'partition'; topic: string; partition: number; state: PartitionState | undefined }
   | { kind: 'controller'; epoch: ControllerEpoch | undefined };
@@ -35,6 +37,7 @@ interface Snapshot {
   admissions: Map<number, BrokerAdmission>;
   offline: Map<number, OfflineReplicas>;
   shutdowns: Map<number, BrokerShutdown>;
+  drains: Map<number, BrokerDrain>;
   topics: Map<string, TopicRecord>;
   partitions: Map<string, Map<number, PartitionState>>;
   controller: ControllerEpoch | undefined;
@@ -45,6 +48,7 @@ const emptySnapshot = (): Snapshot => ({
   admissions: new Map(),
   offline: new Map(),
   shutdowns: new Map(),
+  drains: new Map(),
   topics: new Map(),
   partitions: new Map(),
   controller: undefined,
@@ -97,6 +101,14 @@ export class ClusterView {
     const s = this.data.shutdowns.get(id);
     return s !== undefined && s.brokerEpoch === this.data.brokers.get(id)?.brokerEpoch;
   }
+  /** True while an operator drains broker `id` (BrokerDrain): nothing new is placed on it. */
+  isDraining(id: number): boolean {
+    return this.data.drains.has(id);
+  }
+  /** The brokers being drained, by id. */
+  drainingBrokers(): number[] {
+    return [...this.data.drains.keys()].sort((a, b) => a - b);
+  }
   /**
    * True when broker `id` is registered and the controller has admitted its current incarnation:
    * only then may it lead or be elected, and only then does it fetch as a follower.
@@ -136,16 +148,26 @@ export class ClusterView {
   waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // The predicate is asked once per burst of changes, not once per change: a created topic's
+      // P partitions arrive as P events at once, and a predicate that walks the partitions would
+      // make that P x P work on one event loop turn.
+      let check: NodeJS.Immediate | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (check) clearImmediate(check);
         off();
+      };
+      const timer = setTimeout(() => {
+        done();
         reject(new Error(`cluster metadata did not reach the expected state within ${timeoutMs} ms`));
       }, timeoutMs);
       const off = this.onChange(() => {
-        if (predicate()) {
-          clearTimeout(timer);
-          off();
+        check ??= setImmediate(() => {
+          check = undefined;
+          if (!predicate()) return;
+          done();
           resolve();
-        }
+        });
       });
     });
   }
@@ -218,6 +240,11 @@ export class ClusterView {
       if (id === undefined) return undefined;
       return { kind: 'shutdown', id, shutdown: setOrDelete(snap.shutdowns, id, parse<BrokerShutdown>()) };
     }
+    if (key.startsWith(this.keys.drainingPrefix)) {
+      const id = brokerIdAfter(this.keys.drainingPrefix);
+      if (id === undefined) return undefined;
+      return { kind: 'drain', id, drain: setOrDelete(snap.drains, id, parse<BrokerDrain>()) };
+    }
     if (key === this.keys.controllerEpoch) {
       snap.controller = parse<ControllerEpoch>();
       return { kind: 'controller', epoch: snap.controller };
@@ -255,6 +282,9 @@ export class ClusterView {
     }
     for (const id of new Set([...before.shutdowns.keys(), ...after.shutdowns.keys()])) {
       if (!same(before.shutdowns.get(id), after.shutdowns.get(id))) this.emit({ kind: 'shutdown', id, shutdown: after.shutdowns.get(id) });
+    }
+    for (const id of new Set([...before.drains.keys(), ...after.drains.keys()])) {
+      if (!same(before.drains.get(id), after.drains.get(id))) this.emit({ kind: 'drain', id, drain: after.drains.get(id) });
     }
     for (const id of new Set([...before.admissions.keys(), ...after.admissions.keys()])) {
       if (!same(before.admissions.get(id), after.admissions.get(id)))

@@ -15,6 +15,8 @@
  *                                                            storage failed (cannot open, disk full, I/O)
  *   /shutting-down/<brokerId>            BrokerShutdown      under the broker's lease: it asked for a
  *                                                            controlled shutdown (leadership moves away first)
+ *   /draining-brokers/<brokerId>         BrokerDrain         controller (fenced), no lease: an operator is
+ *                                                            emptying the broker; nothing new is placed on it
  * Controller election keys are kept by the etcd3 client's election recipe outside this prefix, at
  * `election/<controllerElection name>/<lease id>` (see election.ts); the active controller then
  * writes:
@@ -86,6 +88,18 @@ export interface OfflineReplicas {
 export interface BrokerShutdown {
   brokerId: number;
   brokerEpoch: number;
+  requestedAtMs: number;
+}
+
+/**
+ * Written by the controller when an operator drains a broker (`samsa brokers drain`), deleted by
+ * `samsa brokers undrain`. Not under a lease: the state outlives the broker's restarts and the
+ * controller's failovers. While it exists, topic creation and partition increases place no replica
+ * on the broker and no reassignment may add one to it (a drain in progress is not undone by a topic
+ * created meanwhile).
+ */
+export interface BrokerDrain {
+  brokerId: number;
   requestedAtMs: number;
 }
 
@@ -223,6 +237,12 @@ export class MetadataKeys {
   }
   shuttingDown(id: number): string {
     return `${this.shuttingDownPrefix}${id}`;
+  }
+  get drainingPrefix(): string {
+    return `${this.root}/draining-brokers/`;
+  }
+  draining(id: number): string {
+    return `${this.drainingPrefix}${id}`;
   }
   get admittedPrefix(): string {
     return `${this.root}/admitted-brokers/`;

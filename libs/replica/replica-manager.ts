@@ -142,12 +142,28 @@ export class ReplicaManager {
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
     this.unsubscribe = options.view.onChange((change) => {
       // Broker and controller changes do not change what is hosted here or who leads it.
-      if (change.kind === 'broker' || change.kind === 'admission' || change.kind === 'offline' || change.kind === 'controller') return;
+      if (
+        change.kind === 'broker' ||
+        change.kind === 'admission' ||
+        change.kind === 'offline' ||
+        change.kind === 'controller' ||
+        change.kind === 'drain'
+      )
+        return;
       // Leadership moves apply at once (a produce right after must see them); opening and
-      // deleting logs is slow and goes through the serialized reconcile.
-      if (change.kind === 'partition') this.applyStateOf(change.topic, change.partition);
-      else this.applyStates();
-      this.scheduleReconcile();
+      // deleting logs is slow and goes through the serialized reconcile, which walks every
+      // partition: only a change of what is hosted here asks for one. (One reconcile per change
+      // was P x P work when a broker restart changed the ISR of each of its P partitions: 1,000
+      // partitions kept every broker busy for minutes and cost them their leases.)
+      if (change.kind !== 'partition') {
+        this.applyStates();
+        this.scheduleReconcile();
+        return;
+      }
+      this.applyStateOf(change.topic, change.partition);
+      const key = partitionDirName(change.topic, change.partition);
+      const wanted = change.state?.replicas.includes(options.brokerId) ?? false;
+      if (wanted !== this.hosted.has(key) || this.failed.has(key)) this.scheduleReconcile();
     });
   }
 
@@ -350,10 +366,17 @@ export class ReplicaManager {
     const desired = this.desired();
     const { logger } = this.options;
     this.applyStates();
+    // Each topic's config as text once per pass, not once per partition.
+    const configText = new Map<string, string>();
+    const configOf = (t: TopicRecord): string => {
+      let text = configText.get(t.name);
+      if (text === undefined) configText.set(t.name, (text = JSON.stringify(t.config)));
+      return text;
+    };
     for (const [key, partition] of [...this.hosted]) {
       const want = desired.get(key);
       if (want && want.topic.topicId === partition.topicId) {
-        const config = JSON.stringify(want.topic.config);
+        const config = configOf(want.topic);
         if (this.configs.get(key) !== config) {
           partition.reconfigure(logConfigFor(want.topic.config, this.logDefaults));
           this.configs.set(key, config);

@@ -44,11 +44,15 @@ export class ReplicationManager {
   private readonly planTimer: NodeJS.Timeout;
   private readonly isrTimer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private planImmediate: NodeJS.Immediate | undefined;
   private closed = false;
 
   constructor(private readonly options: ReplicationManagerOptions) {
+    // One plan per burst of changes, not one per change: plan() walks every hosted partition, and
+    // a topic of P partitions arrives as P watch events at once (P x P work: at 3,000 partitions
+    // the event loop stalled past the 3 s lease TTL and every broker lost its registration).
     this.unsubscribe = options.view.onChange((change) => {
-      if (change.kind !== 'controller') this.plan();
+      if (change.kind !== 'controller') this.schedulePlan();
     });
     this.planTimer = setInterval(() => this.plan(), PLAN_TICK_MS);
     this.isrTimer = setInterval(() => this.checkIsr(), Math.max(100, Math.min(1000, Math.floor(options.lagTimeMaxMs / 4))));
@@ -64,11 +68,21 @@ export class ReplicationManager {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    if (this.planImmediate) clearImmediate(this.planImmediate);
     clearInterval(this.planTimer);
     clearInterval(this.isrTimer);
     await Promise.all([...this.fetchers.values()].map((f) => f.close()));
     this.fetchers.clear();
     await Promise.all([...this.isrWrites]);
+  }
+
+  /** plan() once the changes being delivered now have all been applied. */
+  private schedulePlan(): void {
+    if (this.planImmediate || this.closed) return;
+    this.planImmediate = setImmediate(() => {
+      this.planImmediate = undefined;
+      this.plan();
+    });
   }
 
   /**
