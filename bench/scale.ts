@@ -316,6 +316,12 @@ try {
   failure = err;
   log(`stopped early: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
+  // A cluster left overloaded by a failed step may not stop cleanly: never hold the shared bench
+  // lock past a minute of cleanup.
+  setTimeout(() => {
+    log('cleanup did not finish within 60 s; exiting');
+    process.exit(1);
+  }, 60_000).unref();
   put('load average at the end', load(), '/proc/loadavg (1, 5, 15 min)');
   // What was measured is printed even when a later step failed.
   process.stdout.write(`\n| ${N} partitions, RF 3, 3 brokers | figure | how |\n|---|---|---|\n`);
