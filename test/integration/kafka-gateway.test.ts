@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { Samsa } from '../../libs/client/index.js';
 import { partitionForKey } from '../../libs/partitioner/index.js';
 import { signToken } from '../../libs/security/index.js';
@@ -218,5 +219,59 @@ describe('malformed frames close only their connection', () => {
     expect(res.errorCode).toBe(ERROR_CODES.UNSUPPORTED_VERSION);
     expect(res.apiKeys.find((k) => k.apiKey === 18)?.maxVersion).toBe(3);
     s.destroy();
+  });
+});
+
+describe('kafkajs through the gateway', () => {
+  function kafka(): Kafka {
+    return new Kafka({
+      clientId: 'kafkajs-test',
+      brokers: [gateway],
+      logLevel: logLevel.NOTHING,
+      ...(secure
+        ? {
+            ssl: { ca: [readFileSync(cluster.clientTls?.ca as string, 'utf8')], servername: 'localhost' },
+            sasl: { mechanism: 'plain' as const, username: 'samsa-cli', password: token('samsa-cli') },
+          }
+        : {}),
+    });
+  }
+
+  it('admin creates and deletes a topic; an idempotent gzip producer writes; a group member reads and commits, seen by Samsa', async () => {
+    const k = kafka();
+    const admin = k.admin();
+    await admin.connect();
+    const topic = uniqueName('kjs');
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 2 }] })).toBe(true);
+    const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const messages = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+    await producer.send({ topic, compression: CompressionTypes.GZIP, messages });
+    await producer.disconnect();
+    const groupId = uniqueName('kjs-group');
+    const consumer = k.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const got: string[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          expect(partition).toBe(partitionForKey(message.key as Buffer, 2));
+          got.push(message.value?.toString() ?? '');
+          if (got.length === messages.length) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(got.sort()).toEqual(messages.map((m) => m.value).sort());
+    // The commits are in Samsa's coordinator: 20 records over 2 partitions, committed to their ends.
+    const offsets = await samsa.groups().fetchOffsets(groupId, [
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
+    expect(offsets.reduce((n, o) => n + Math.max(o.offset, 0), 0)).toBe(20);
+    await admin.deleteTopics({ topics: [topic] });
+    expect(await admin.listTopics()).not.toContain(topic);
+    await admin.disconnect();
   });
 });
