@@ -2,7 +2,7 @@
  * The follower's side of a partition replica: applies what the leader of an epoch sends (batches
  * and its high watermark; a truncation to the last shared epoch, KIP-101; a restart at the
  * leader's log start) and refuses it once the partition moved on to another epoch or role. The
- * replication protocol's follower step (libs/replication exchange.ts applyPartitionData) drives it.
+ * replication protocol's follower step (libs/replica-sync exchange.ts applyPartitionData) drives it.
  */
 import { SamsaError } from '../errors/index.js';
 import type { IdempotentAppender } from './idempotent-appender.js';

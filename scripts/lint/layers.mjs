@@ -23,7 +23,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
  * Which libs each lib may import (besides itself). Adding an edge is a design decision: say why in
  * the commit. The base (errors, config, runtime, telemetry, rpc) imports almost nothing; the domain
- * libs build on it; of those only client, replication, security and service know gRPC.
+ * libs build on it; of those only client, replica-sync, security and service know gRPC.
  */
 export const LIB_DEPS = {
   errors: [],
@@ -40,7 +40,8 @@ export const LIB_DEPS = {
   // No rpc: proto conversions live in the services' handlers (libs/service/metadata-proto.ts).
   cluster: ['config', 'errors', 'runtime', 'telemetry'],
   replica: ['cluster', 'errors', 'log', 'partitioner', 'record', 'runtime', 'telemetry'],
-  replication: ['cluster', 'errors', 'log', 'record', 'replica', 'rpc', 'runtime', 'telemetry'],
+  // Keeping a partition's replicas in sync: the Replicate protocol's steps, the followers' fetchers, the ISR.
+  'replica-sync': ['cluster', 'errors', 'log', 'record', 'replica', 'rpc', 'runtime', 'telemetry'],
   group: ['cluster', 'errors', 'partitioner', 'record', 'runtime', 'telemetry'],
   controller: ['cluster', 'errors', 'group', 'runtime', 'telemetry'],
   client: ['errors', 'partitioner', 'record', 'rpc', 'runtime', 'security', 'telemetry'],

@@ -27,7 +27,8 @@ import {
 } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, BatchValidatorPool, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
-import { ReplicationManager, replicationHandlers } from '../../libs/replication/index.js';
+import { ReplicationManager } from '../../libs/replica-sync/index.js';
+import { replicationHandlers } from './handlers/replicate.js';
 import { CoordinatorKeys, OFFSETS_TOPIC } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';

@@ -1,8 +1,8 @@
 /**
  * One exchange of the Replicate protocol for one partition, without the network: what the leader
  * answers to a follower's position, and what the follower does with that answer. The gRPC loops
- * (leader-service.ts, leader-fetcher.ts) call these for every partition of every exchange, and the
- * protocol's property test (test/unit/replication/protocol.test.ts) calls the same functions, so
+ * (services/broker/handlers/replicate.ts, leader-fetcher.ts) call these for every partition of every exchange, and the
+ * protocol's property test (test/unit/replica-sync/protocol.test.ts) calls the same functions, so
  * the test drives the code that runs.
  *
  * Leader, per position: checkPosition (epoch fencing, KIP-320 divergence, range; records the

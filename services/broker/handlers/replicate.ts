@@ -1,5 +1,7 @@
 /**
- * The leader side of replication: the ReplicationService a follower broker calls.
+ * The leader side of replication: the ReplicationService a follower broker calls. The gRPC
+ * adapter lives here with the broker's other handlers; the per-partition protocol steps it runs
+ * (check, read) are libs/replica-sync exchange.ts, shared with the follower and the property test.
  *
  * Replicate is one bidirectional stream per follower broker, multiplexing every partition the
  * follower follows here. It is request/response in lockstep: the follower sends its positions,
@@ -9,7 +11,7 @@
  * moves the high watermark and completes acks=all produces.
  *
  * Per request: every position is checked first (epoch fencing, divergence, range: see
- * exchange.ts checkPosition), which records the follower's progress; then, when no partition
+ * libs/replica-sync checkPosition), which records the follower's progress; then, when no partition
  * has data past the fetch offset, the request is parked until one does, up to max_wait_ms, or,
  * when some high watermark has moved since this stream last sent it, up to HW_LINGER_MS (the new
  * HW then goes out with the next data, or alone). Data are the stored batch bytes, never decoded
@@ -17,11 +19,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import { SamsaError } from '../errors/index.js';
-import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../rpc/index.js';
-import type { Partition, ReplicaManager } from '../replica/index.js';
-import type { Logger } from '../telemetry/index.js';
-import { checkPosition, errorData, readPosition, type Checked } from './exchange.js';
+import { SamsaError } from '../../../libs/errors/index.js';
+import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../../../libs/rpc/index.js';
+import type { Partition, ReplicaManager } from '../../../libs/replica/index.js';
+import type { Logger } from '../../../libs/telemetry/index.js';
+import { checkPosition, errorData, readPosition, type Checked } from '../../../libs/replica-sync/index.js';
 
 export interface LeaderServiceOptions {
   brokerId: number;

@@ -1,7 +1,7 @@
 /**
  * The replication protocol in one process, on real logs in temp dirs: three Partition replicas,
  * the leader's answer (checkPosition, readPosition) and the follower's apply (applyPartitionData)
- * of libs/replication/exchange.ts, the same functions the Replicate stream runs for each
+ * of libs/replica-sync/exchange.ts, the same functions the Replicate stream runs for each
  * partition, without the network. The property test throws random histories of appends, partial
  * replication and leader changes at it and checks KIP-101's promise: every record that was ever
  * below the leader's high watermark stays at its offset, and once everyone has caught up the three
@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, decodeRecordsFrom, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { Partition, FollowerTracker } from '../../../libs/replica/index.js';
-import { applyPartitionData, checkPosition, readPosition } from '../../../libs/replication/exchange.js';
+import { applyPartitionData, checkPosition, readPosition } from '../../../libs/replica-sync/exchange.js';
 import type { v1 } from '../../../libs/rpc/index.js';
 import { hasReason } from '../../../libs/errors/index.js';
 import type { PartitionState } from '../../../libs/cluster/index.js';
@@ -62,7 +62,7 @@ async function replicas(state: PartitionState): Promise<Replica[]> {
 
 /**
  * One round of the follower's loop against the leader, through the functions the Replicate stream
- * runs for each partition (libs/replication/exchange.ts): the leader's check and read, the
+ * runs for each partition (libs/replica-sync/exchange.ts): the leader's check and read, the
  * follower's apply. Returns true when the follower is caught up (nothing to fetch, nothing to
  * truncate). A refusal fails the test: in these histories every fetch follows the current epoch.
  */

@@ -19,8 +19,8 @@ import { pino } from 'pino';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { ReplicaManager, type Partition } from '../../../libs/replica/index.js';
-import { replicationHandlers } from '../../../libs/replication/index.js';
-import { LeaderFetcher } from '../../../libs/replication/leader-fetcher.js';
+import { replicationHandlers } from '../../../services/broker/handlers/replicate.js';
+import { LeaderFetcher } from '../../../libs/replica-sync/leader-fetcher.js';
 import { createServer, bindServer, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../../libs/rpc/index.js';
 import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from '../replica/helpers.js';
 
