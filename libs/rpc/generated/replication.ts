@@ -1,8 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
-import type { OffsetForLeaderEpochRequest as _samsa_v1_OffsetForLeaderEpochRequest, OffsetForLeaderEpochRequest__Output as _samsa_v1_OffsetForLeaderEpochRequest__Output } from './samsa/v1/OffsetForLeaderEpochRequest.js';
-import type { OffsetForLeaderEpochResponse as _samsa_v1_OffsetForLeaderEpochResponse, OffsetForLeaderEpochResponse__Output as _samsa_v1_OffsetForLeaderEpochResponse__Output } from './samsa/v1/OffsetForLeaderEpochResponse.js';
 import type { ReplicaFetchRequest as _samsa_v1_ReplicaFetchRequest, ReplicaFetchRequest__Output as _samsa_v1_ReplicaFetchRequest__Output } from './samsa/v1/ReplicaFetchRequest.js';
 import type { ReplicaFetchResponse as _samsa_v1_ReplicaFetchResponse, ReplicaFetchResponse__Output as _samsa_v1_ReplicaFetchResponse__Output } from './samsa/v1/ReplicaFetchResponse.js';
 import type { ReplicaPartitionData as _samsa_v1_ReplicaPartitionData, ReplicaPartitionData__Output as _samsa_v1_ReplicaPartitionData__Output } from './samsa/v1/ReplicaPartitionData.js';
@@ -16,8 +14,6 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   samsa: {
     v1: {
-      OffsetForLeaderEpochRequest: MessageTypeDefinition<_samsa_v1_OffsetForLeaderEpochRequest, _samsa_v1_OffsetForLeaderEpochRequest__Output>
-      OffsetForLeaderEpochResponse: MessageTypeDefinition<_samsa_v1_OffsetForLeaderEpochResponse, _samsa_v1_OffsetForLeaderEpochResponse__Output>
       ReplicaFetchRequest: MessageTypeDefinition<_samsa_v1_ReplicaFetchRequest, _samsa_v1_ReplicaFetchRequest__Output>
       ReplicaFetchResponse: MessageTypeDefinition<_samsa_v1_ReplicaFetchResponse, _samsa_v1_ReplicaFetchResponse__Output>
       ReplicaPartitionData: MessageTypeDefinition<_samsa_v1_ReplicaPartitionData, _samsa_v1_ReplicaPartitionData__Output>

@@ -24,7 +24,7 @@
  * | GroupConsume (join), CommitOffsets, ResetOffsets | READ group and READ each topic                    |
  * | DeleteGroup                           | DELETE group                                                |
  * | ListGroups                            | the answer lists only describable groups                    |
- * | Replicate, OffsetForLeaderEpoch       | a broker's service identity                                 |
+ * | Replicate                             | a broker's service identity                                 |
  * | CreateInternalTopic                   | a coordinator's (or a forwarding controller's) identity     |
  *
  * A Samsa RPC missing from this table is refused (a unit test checks every RPC of every service
@@ -135,7 +135,6 @@ export const RULES: Readonly<Record<string, Rule>> = {
   [`${G}DeleteGroup`]: acl<v1.DeleteGroupRequest__Output>((r) => [group(r.groupId, 'DELETE')]),
 
   [`${R}Replicate`]: { kind: 'services', services: ['broker'] },
-  [`${R}OffsetForLeaderEpoch`]: { kind: 'services', services: ['broker'] },
 };
 
 /** The rule of a method path, or undefined for a Samsa RPC without one (refused) — see the module comment. */

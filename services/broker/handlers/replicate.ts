@@ -20,7 +20,7 @@
 import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
-import { bidiStream, unary, writeWithBackpressure, checkedInt32, requiredString, type v1 } from '../../../libs/rpc/index.js';
+import { bidiStream, writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
 import type { Partition, ReplicaManager } from '../../../libs/replica/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
 import { checkPosition, errorData, readPosition, type Checked } from '../../../libs/replica-sync/index.js';
@@ -55,22 +55,6 @@ type ReplicateCall = grpc.ServerDuplexStream<v1.ReplicaFetchRequest__Output, v1.
 export function replicationHandlers(options: LeaderServiceOptions): v1.ReplicationServiceHandlers {
   return {
     Replicate: bidiStream((call) => serveFollower(options, call)),
-    OffsetForLeaderEpoch: unary(async (request: v1.OffsetForLeaderEpochRequest__Output) => {
-      const topic = requiredString(request.topic, 'topic');
-      const partitionId = checkedInt32(request.partition, 'partition');
-      const partition = await options.replicas.partition(topic, partitionId);
-      if (!partition) throw new SamsaError('NOT_LEADER_OR_FOLLOWER', `broker ${options.brokerId} does not host ${topic}-${partitionId}`);
-      partition.throwIfClosed();
-      if (request.currentLeaderEpoch < partition.leaderEpoch) {
-        throw new SamsaError(
-          'FENCED',
-          `${topic}-${partitionId}: caller follows epoch ${request.currentLeaderEpoch}, the current one is ${partition.leaderEpoch}`,
-        );
-      }
-      partition.assertLeader();
-      const found = partition.endOffsetForEpoch(request.leaderEpoch);
-      return { leaderEpoch: found.epoch, endOffset: found.endOffset };
-    }),
   };
 }
 

@@ -207,7 +207,6 @@ const EXPECTED_LIMITS: Record<string, number> = {
   'ListOffsetsRequest.topic': 249,
   'OffsetCommit.metadata': 4096,
   'OffsetCommit.topic': 249,
-  'OffsetForLeaderEpochRequest.topic': 249,
   'ProcessedOffset.topic': 249,
   'PartitionSelection.topic': 249,
   'ProduceRequest.topic': 249,

@@ -14,7 +14,6 @@ describe('access rules', () => {
 
   it('internal RPCs are for service identities only', () => {
     expect(ruleOf('/samsa.v1.ReplicationService/Replicate')).toEqual({ kind: 'services', services: ['broker'] });
-    expect(ruleOf('/samsa.v1.ReplicationService/OffsetForLeaderEpoch')).toEqual({ kind: 'services', services: ['broker'] });
     expect(ruleOf('/samsa.v1.ControllerService/CreateInternalTopic')).toMatchObject({ kind: 'services' });
   });
 });

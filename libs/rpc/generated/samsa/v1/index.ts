@@ -78,8 +78,6 @@ export * from './ListPartitionReassignmentsResponse.js';
 export * from './ListTopicsRequest.js';
 export * from './ListTopicsResponse.js';
 export * from './OffsetCommit.js';
-export * from './OffsetForLeaderEpochRequest.js';
-export * from './OffsetForLeaderEpochResponse.js';
 export * from './OffsetPosition.js';
 export * from './OffsetSpec.js';
 export * from './PartitionBatch.js';
