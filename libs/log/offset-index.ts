@@ -5,19 +5,21 @@
  *   relativeOffset uint32   batch base offset - segment base offset
  *   position       uint32   byte position of that batch in the .log file
  *
- * Entries are kept in memory for lookup and appended to the file as they are made. The index is a
+ * Entries are kept in memory for lookup and written to the file behind the appends (index-writes.ts). The index is a
  * hint, never trusted blindly: it is not checksummed; after a crash it is rebuilt from the log,
  * and a lookup's answer is verified by the caller reading the batch header there.
  * Not safe for concurrent mutation; the owning segment serializes appends. The file is a
  * PooledFile (file-pool.ts): it holds a descriptor only while the pool lets it.
  */
 import { readWhole, type FilePool, type PooledFile } from './file-pool.js';
+import { IndexWrites } from './index-writes.js';
 
 const ENTRY = 8;
 
 export class OffsetIndex {
   private offsets: number[] = [];
   private positions: number[] = [];
+  private readonly writes = new IndexWrites();
 
   private constructor(
     private readonly path: string,
@@ -61,14 +63,15 @@ export class OffsetIndex {
   }
 
   /** Adds an entry for a batch starting at `position` with base `offset` (must increase). */
-  async append(offset: number, position: number): Promise<void> {
+  append(offset: number, position: number): Promise<void> {
     const buf = Buffer.allocUnsafe(ENTRY);
     buf.writeUInt32BE(offset - this.baseOffset, 0);
     buf.writeUInt32BE(position, 4);
     const at = this.offsets.length * ENTRY;
-    await this.file.use((h) => h.write(buf, 0, ENTRY, at));
+    this.writes.behind(() => this.file.use((h) => h.write(buf, 0, ENTRY, at)));
     this.offsets.push(offset);
     this.positions.push(position);
+    return Promise.resolve();
   }
 
   /** The entry with the largest offset <= `offset`, or {offset: baseOffset, position: 0} if none. */
@@ -94,7 +97,7 @@ export class OffsetIndex {
     while (n > 0 && (this.positions[n - 1] as number) >= position) n--;
     this.offsets.length = n;
     this.positions.length = n;
-    await this.file.use((h) => h.truncate(n * ENTRY));
+    await this.writes.now(() => this.file.use((h) => h.truncate(n * ENTRY)));
   }
 
   async reset(): Promise<void> {
@@ -102,11 +105,12 @@ export class OffsetIndex {
   }
 
   async sync(): Promise<void> {
-    await this.file.use((h) => h.datasync());
+    await this.writes.now(() => this.file.use((h) => h.datasync()));
   }
 
   /** Waits for reads and writes in flight, then lets the descriptor go. */
   async close(): Promise<void> {
+    await this.writes.idle();
     await this.file.close();
   }
 

@@ -44,6 +44,10 @@ import { DEFAULT_MAX_OPEN_FILES, FilePool, readWhole } from './file-pool.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { cleanLog, cleaningDue, type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 import { parseHeader, Segment } from './segment.js';
+import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from './tail-cache.js';
+
+/** A log opened without the broker's shared tail cache keeps this much of its own. */
+const OWN_TAIL_CACHE_BYTES = DEFAULT_TAIL_CACHE_BYTES / 8;
 
 export interface AppendInfo {
   baseOffset: number;
@@ -94,16 +98,21 @@ export class PartitionLog {
     private readonly clock: Clock,
     private readonly logger: LogLogger,
     private readonly files: FilePool,
+    private readonly tailCache: TailCache,
   ) {}
 
-  /** `files`: the broker's descriptor pool (see the module comment). */
+  /**
+   * `files`: the broker's descriptor pool (see the module comment); `tailCache`: the broker's
+   * memory for the latest appended bytes (tail-cache.ts; default: one of this log's own).
+   */
   static async open(
     dir: string,
     config: LogConfig,
-    options: { clock?: Clock; logger?: LogLogger; files?: FilePool } = {},
+    options: { clock?: Clock; logger?: LogLogger; files?: FilePool; tailCache?: TailCache } = {},
   ): Promise<PartitionLog> {
     const files = options.files ?? new FilePool(DEFAULT_MAX_OPEN_FILES);
-    const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger, files);
+    const tailCache = options.tailCache ?? new TailCache(OWN_TAIL_CACHE_BYTES);
+    const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger, files, tailCache);
     await log.load();
     return log;
   }
@@ -164,6 +173,7 @@ export class PartitionLog {
         this.config.indexIntervalBytes,
         this.clock.nowMs(),
         recover,
+        this.tailCache,
       );
       if (rebuilt) report.segmentsRebuilt++;
       report.validBatches += scan.batches;
@@ -178,7 +188,7 @@ export class PartitionLog {
       this.segments.push(segment);
     }
     if (this.segments.length === 0)
-      this.segments.push(await Segment.create(this.files, this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs()));
+      this.segments.push(await Segment.create(this.files, this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache));
     if (names.includes(CLEAN_SHUTDOWN_FILE)) await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
     this.report = report;
     this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset, this.files);
@@ -258,7 +268,9 @@ export class PartitionLog {
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
     await timedFsync('roll', () => a.sync());
     a.markRolled();
-    this.segments.push(await Segment.create(this.files, this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs()));
+    this.segments.push(
+      await Segment.create(this.files, this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache),
+    );
   }
 
   private async afterAppend(): Promise<void> {
@@ -428,7 +440,14 @@ export class PartitionLog {
         const seg = this.segments.pop() as Segment;
         await seg.delete();
         this.segments.push(
-          await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()),
+          await Segment.create(
+            this.files,
+            this.dir,
+            Math.max(0, offset),
+            this.config.indexIntervalBytes,
+            this.clock.nowMs(),
+            this.tailCache,
+          ),
         );
       } else {
         await this.active.truncateTo(offset);
@@ -452,7 +471,7 @@ export class PartitionLog {
     return this.enqueue(async () => {
       for (const seg of this.segments.splice(0)) await seg.delete();
       this.segments.push(
-        await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs()),
+        await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache),
       );
       await this.epochs.truncateFromEnd(0);
       await this.active.sync();

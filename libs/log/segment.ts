@@ -11,6 +11,9 @@
  * Descriptors: the three files are PooledFiles (file-pool.ts). Each read, write, truncate or sync
  * holds one of them for its own duration only, so an idle segment holds no descriptor once the
  * pool needs the slot, and close() waits for the I/O in flight.
+ *
+ * The bytes of the latest appends stay in memory (tail-cache.ts) until the segment is cut, rolled
+ * or closed, or the broker's budget needs the room: reads of them do not touch the file.
  */
 import { rm, stat } from 'node:fs/promises';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, validateStoredBatch } from '../record/index.js';
@@ -19,6 +22,7 @@ import type { FilePool, PooledFile } from './file-pool.js';
 import { segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { RecentBatches } from './recent-batches.js';
+import type { TailCache, TailWindow } from './tail-cache.js';
 import { TimeIndex } from './time-index.js';
 
 /** Batches of the active segment remembered in memory for tail lookups (see RecentBatches). */
@@ -74,6 +78,8 @@ export class Segment {
   rollTimestamp: number;
   private bytesSinceIndex = 0;
   private readonly recent = new RecentBatches(RECENT_BATCHES);
+  /** The latest appended bytes (undefined: no cache, every read goes to the file). */
+  private readonly tail: TailWindow | undefined;
   private isClosed = false;
   /**
    * Bytes were written (or cut) since the last sync(): a sync with nothing to flush returns at
@@ -89,18 +95,28 @@ export class Segment {
     readonly timeIndex: TimeIndex,
     private readonly indexIntervalBytes: number,
     nowMs: number,
+    tailCache: TailCache | undefined,
   ) {
     this.nextOffset = baseOffset;
     this.rollTimestamp = nowMs;
+    this.tail = tailCache?.window();
   }
 
-  static async create(files: FilePool, dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Promise<Segment> {
+  /** `tailCache`: where the bytes of this segment's appends are kept for tail reads (none: not kept). */
+  static async create(
+    files: FilePool,
+    dir: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    nowMs: number,
+    tailCache?: TailCache,
+  ): Promise<Segment> {
     // 'w+' the first time (a stale file at this base is emptied), 'r+' when reopened after eviction.
     const file = files.file(segmentPath(dir, baseOffset, 'log'), 'w+', 'r+');
     await file.ensureCreated();
     const oi = await OffsetIndex.open(files, segmentPath(dir, baseOffset, 'index'), baseOffset, false);
     const ti = await TimeIndex.open(files, segmentPath(dir, baseOffset, 'timeindex'), baseOffset, false);
-    return new Segment(dir, baseOffset, file, oi, ti, indexIntervalBytes, nowMs);
+    return new Segment(dir, baseOffset, file, oi, ti, indexIntervalBytes, nowMs, tailCache);
   }
 
   /**
@@ -117,13 +133,14 @@ export class Segment {
     indexIntervalBytes: number,
     nowMs: number,
     recover: boolean,
+    tailCache?: TailCache,
   ): Promise<{ segment: Segment; scan: ScanResult; rebuilt: boolean; fileSize: number }> {
     const path = segmentPath(dir, baseOffset, 'log');
     const file = files.file(path, 'r+', 'r+');
     const fileSize = (await stat(path)).size;
     const oi = await OffsetIndex.open(files, segmentPath(dir, baseOffset, 'index'), baseOffset, !recover);
     const ti = await TimeIndex.open(files, segmentPath(dir, baseOffset, 'timeindex'), baseOffset, !recover);
-    const seg = new Segment(dir, baseOffset, file, oi, ti, indexIntervalBytes, nowMs);
+    const seg = new Segment(dir, baseOffset, file, oi, ti, indexIntervalBytes, nowMs, tailCache);
     // After a crash nothing vouches that the previous process's bytes reached the disk.
     seg.unsynced = recover;
     if (!recover && oi.isSane(Math.max(fileSize, 1))) {
@@ -224,6 +241,7 @@ export class Segment {
     this.nextOffset = info.lastOffset + 1;
     this.maxTimestamp = Math.max(this.maxTimestamp, info.maxTimestamp);
     this.recent.push(stored);
+    this.tail?.push(position, batch);
   }
 
   /**
@@ -272,6 +290,8 @@ export class Segment {
   /** Reads `length` bytes at `position` (fewer at the end of the committed data). */
   async read(position: number, length: number): Promise<Buffer> {
     const n = Math.max(0, Math.min(length, this.size - position));
+    const cached = this.tail?.read(position, n);
+    if (cached) return cached;
     const buf = Buffer.allocUnsafe(n);
     const got = await this.file.use(async (h) => {
       let done = 0;
@@ -304,6 +324,7 @@ export class Segment {
     const first = await this.findBatch(offset);
     if (!first) return this.nextOffset;
     this.recent.clear();
+    this.tail?.clear();
     this.unsynced = true;
     await this.file.use((h) => h.truncate(first.position));
     await this.offsetIndex.truncateToPosition(first.position);
@@ -324,6 +345,7 @@ export class Segment {
   /** No more appends will come (the log rolled past this segment): tail lookups go to the file again. */
   markRolled(): void {
     this.recent.clear();
+    this.tail?.clear();
   }
 
   /** fdatasyncs the three files, one at a time (see file-pool.ts: one file held at a time). */
@@ -349,6 +371,7 @@ export class Segment {
   /** Waits for the segment's I/O in flight, then lets its descriptors go. Idempotent. */
   async close(): Promise<void> {
     this.isClosed = true;
+    this.tail?.clear();
     await this.file.close().catch(() => undefined);
     await this.offsetIndex.close().catch(() => undefined);
     await this.timeIndex.close().catch(() => undefined);

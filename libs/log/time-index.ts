@@ -6,16 +6,19 @@
  *   timestamp      int64    the batch's max timestamp (ms since epoch)
  *   relativeOffset uint32   that batch's base offset - segment base offset
  *
- * Like the offset index it is a hint, rebuilt from the log after a crash. Its file is a PooledFile
+ * Like the offset index it is a hint, rebuilt from the log after a crash, and its entries are
+ * written to the file behind the appends (index-writes.ts). Its file is a PooledFile
  * (file-pool.ts), open only while the pool lets it.
  */
 import { readWhole, type FilePool, type PooledFile } from './file-pool.js';
+import { IndexWrites } from './index-writes.js';
 
 const ENTRY = 12;
 
 export class TimeIndex {
   private timestamps: number[] = [];
   private offsets: number[] = [];
+  private readonly writes = new IndexWrites();
 
   private constructor(
     private readonly file: PooledFile,
@@ -52,15 +55,16 @@ export class TimeIndex {
   }
 
   /** Records a batch (base offset, max timestamp) if it raises the segment's max timestamp. */
-  async maybeAppend(offset: number, timestamp: number): Promise<void> {
-    if (timestamp <= this.maxTimestamp) return;
+  maybeAppend(offset: number, timestamp: number): Promise<void> {
+    if (timestamp <= this.maxTimestamp) return Promise.resolve();
     const buf = Buffer.allocUnsafe(ENTRY);
     buf.writeBigInt64BE(BigInt(timestamp), 0);
     buf.writeUInt32BE(offset - this.baseOffset, 8);
     const at = this.timestamps.length * ENTRY;
-    await this.file.use((h) => h.write(buf, 0, ENTRY, at));
+    this.writes.behind(() => this.file.use((h) => h.write(buf, 0, ENTRY, at)));
     this.timestamps.push(timestamp);
     this.offsets.push(offset);
+    return Promise.resolve();
   }
 
   /**
@@ -83,15 +87,16 @@ export class TimeIndex {
     while (n > 0 && (this.offsets[n - 1] as number) >= offset) n--;
     this.timestamps.length = n;
     this.offsets.length = n;
-    await this.file.use((h) => h.truncate(n * ENTRY));
+    await this.writes.now(() => this.file.use((h) => h.truncate(n * ENTRY)));
   }
 
   async sync(): Promise<void> {
-    await this.file.use((h) => h.datasync());
+    await this.writes.now(() => this.file.use((h) => h.datasync()));
   }
 
   /** Waits for reads and writes in flight, then lets the descriptor go. */
   async close(): Promise<void> {
+    await this.writes.idle();
     await this.file.close();
   }
 }

@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { FilePool, PartitionLog } from '../../libs/log/index.js';
+import { FilePool, PartitionLog, TailCache } from '../../libs/log/index.js';
 import type { OpenLog } from '../../libs/replica/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 
@@ -119,5 +119,7 @@ export async function logFilePoolForBroker(
   else logger.info(facts, 'open-files limit');
   if (budget < configured) logger.warn(facts, 'log file budget lowered to fit under the open-files limit (SAMSA_MAX_OPEN_LOG_FILES)');
   const files = new FilePool(budget);
-  return { files, openLog: (dir, config, log) => PartitionLog.open(dir, config, { logger: log, files }) };
+  // One budget for the latest appended bytes of every log on this broker (libs/log/tail-cache.ts).
+  const tailCache = new TailCache();
+  return { files, openLog: (dir, config, log) => PartitionLog.open(dir, config, { logger: log, files, tailCache }) };
 }
