@@ -4,7 +4,10 @@
  * installed). Starts its own cluster (etcd, a controller, three brokers) in a temp dir, warms it
  * up, and runs each workload several times for a median and a spread (min..max), for 100-byte
  * and 1 KiB records. Every run is bounded by a record count and a duration; all traffic is on
- * loopback. Prints Markdown tables for docs/benchmarks.md to stdout, progress to stderr.
+ * loopback. Prints Markdown tables for docs/benchmarks.md to stdout, progress to stderr. Around
+ * each produce run and each page-cache consume run it also reads the CPU-seconds the server
+ * processes used (Samsa: etcd, controller, brokers, coordinator; a peer: its one process; never the
+ * benchmark's own client), for the CPU-per-GB rows.
  *
  * Settings (environment):
  *   SAMSA_BENCH_RUNS=3          runs per figure
@@ -24,7 +27,7 @@ import { runConsume, runE2e, runProduce, type PerfReport } from '../tools/perf/i
 import { evict, segmentFiles } from './page-cache.js';
 import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
-import { RssSampler, figure, repeat, rssOf, withTimeout, type Figure } from './stats.js';
+import { RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
@@ -63,6 +66,18 @@ const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n
 const rate = (r: PerfReport): number => (r.seconds > 0 ? r.records / r.seconds : 0);
 const ms = (micros: number): number => micros / 1000;
 const sizeLabel = (size: number): string => (size === 1024 ? '1 KiB' : `${size} B`);
+/** CPU-seconds per GB (10^9 bytes of record values) of a run that moved `bytes`. */
+const perGb = (cpuSeconds: number, bytes: number): number => (bytes > 0 ? cpuSeconds / (bytes / 1e9) : Number.NaN);
+const CPU_UNIT = 'CPU-s/GB';
+const cpuProducedRow = (size: number): string => `CPU per GB produced, ${sizeLabel(size)} (server processes)`;
+const cpuConsumedRow = (size: number): string => `CPU per GB consumed from the page cache, ${sizeLabel(size)} (server processes)`;
+/** Every Samsa server process of the cluster: etcd, controllers, brokers, coordinators (not the client). */
+const serverPids = (cluster: LocalCluster): (number | undefined)[] => [
+  cluster.etcd.child.pid,
+  ...cluster.controllers.map((c) => c.pid),
+  ...cluster.brokers.map((b) => b.pid),
+  ...cluster.coordinators.map((c) => c.pid),
+];
 
 function row(section: string, workload: string, unit: string, samsa: Figure | undefined, lowerIsBetter = false): Row {
   let r = rows.find((x) => x.section === section && x.workload === workload && x.unit === unit);
@@ -116,15 +131,17 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       ] as const) {
         const topic = `produce-rf${rf}-${size}`;
         await createTopic(samsa, topic, 6, rf);
-        const reports = await repeat(RUNS, async (i) => {
-          const r = await produceRun(samsa, topic, size, acks);
+        const runs = await repeat(RUNS, async (i) => {
+          const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), () => produceRun(samsa, topic, size, acks));
           log(
-            `produce ${label} ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms`,
+            `produce ${label} ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
           );
-          return r;
+          return { r, cpuSeconds };
         });
+        const reports = runs.map((x) => x.r);
         row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'records/s', figure(reports.map(rate)));
         row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'MB/s', figure(reports.map((r) => r.bytes / r.seconds / 1e6)));
+        row('cpu', `${cpuProducedRow(size)}, ${label}`, CPU_UNIT, figure(runs.map((x) => perGb(x.cpuSeconds, x.r.bytes))), true);
       }
     }
   }
@@ -145,11 +162,15 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       log(`consume ${size} B: wrote ${written.records} records`);
       const consume = (): Promise<PerfReport> =>
         runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
-      const hot = await repeat(RUNS, async (i) => {
-        const r = await consume();
-        log(`consume tail/page cache ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
-        return r;
+      const hotRuns = await repeat(RUNS, async (i) => {
+        const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), consume);
+        log(
+          `consume tail/page cache ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+        );
+        return { r, cpuSeconds };
       });
+      const hot = hotRuns.map((x) => x.r);
+      row('cpu', cpuConsumedRow(size), CPU_UNIT, figure(hotRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes))), true);
       row('consume', `consume from the page cache (just written), ${sizeLabel(size)}`, 'records/s', figure(hot.map(rate)));
       row(
         'consume',
@@ -301,23 +322,35 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
       const stream = `bench${size}`;
       await peer.clear(stream);
       await peer.produce(stream, size, 200_000, 3_000); // warm-up
-      const produced = await repeat(RUNS, async (i) => {
+      const producedRuns = await repeat(RUNS, async (i) => {
         await peer.clear(stream);
-        const r = await peer.produce(stream, size, maxRecords(size), SECONDS * 1000);
-        log(`${name} produce ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
-        return r;
+        const { result: r, cpuSeconds } = await withCpu([peer.pid], () => peer.produce(stream, size, maxRecords(size), SECONDS * 1000));
+        log(
+          `${name} produce ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+        );
+        return { r, cpuSeconds };
       });
+      const produced = producedRuns.map((x) => x.r);
+      const producedCpu = figure(producedRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes)));
+      for (const rf of ['RF=1 acks=1', 'RF=3 acks=all'])
+        row('cpu', `${cpuProducedRow(size)}, ${rf}`, CPU_UNIT, undefined, true).peers[name] = producedCpu;
       const key = (rf: string): string => `produce ${rf}, 6 partitions, ${sizeLabel(size)}`;
       for (const k of [key('RF=1 acks=1'), key('RF=3 acks=all')]) {
         row('produce', k, 'records/s', undefined).peers[name] = figure(produced.map(rate));
         row('produce', k, 'MB/s', undefined).peers[name] = figure(produced.map((r) => r.bytes / r.seconds / 1e6));
       }
       const last = produced[produced.length - 1] as PerfReport;
-      const consumed = await repeat(RUNS, async (i) => {
-        const r = await peer.consume(stream, last.records, SECONDS * 2 * 1000);
-        log(`${name} consume ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s`);
-        return r;
+      const consumedRuns = await repeat(RUNS, async (i) => {
+        const { result: r, cpuSeconds } = await withCpu([peer.pid], () => peer.consume(stream, last.records, SECONDS * 2 * 1000));
+        log(
+          `${name} consume ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+        );
+        return { r, cpuSeconds };
       });
+      const consumed = consumedRuns.map((x) => x.r);
+      row('cpu', cpuConsumedRow(size), CPU_UNIT, undefined, true).peers[name] = figure(
+        consumedRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes)),
+      );
       for (const where of ['from the page cache (just written)', 'from disk (segments evicted from the page cache)']) {
         row('consume', `consume ${where}, ${sizeLabel(size)}`, 'records/s', undefined).peers[name] = figure(consumed.map(rate));
         row('consume', `consume ${where}, ${sizeLabel(size)}`, 'MB/s', undefined).peers[name] = figure(
@@ -381,7 +414,8 @@ function printTables(): void {
   const out: string[] = [];
   out.push('| workload | unit | Samsa median (min–max) | Redis Streams | Samsa/Redis | NATS JetStream | Samsa/NATS |');
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) {
+  // The CPU rows after the speed rows: one table, efficiency below speed.
+  for (const r of [...rows.filter((x) => x.section !== 'cpu'), ...rows.filter((x) => x.section === 'cpu')]) {
     out.push(
       `| ${r.workload} | ${r.unit}${r.lowerIsBetter ? ' (lower is better)' : ''} | ${fmt(r.samsa, r.unit)} | ${fmt(r.peers.redis, r.unit)} | ${ratio(r.samsa, r.peers.redis)} | ${fmt(r.peers.nats, r.unit)} | ${ratio(r.samsa, r.peers.nats)} |`,
     );

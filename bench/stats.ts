@@ -90,3 +90,35 @@ export class RssSampler {
     }
   }
 }
+
+/**
+ * CPU-seconds (user + system, every thread) that processes `pids` have used so far, from
+ * /proc/<pid>/stat; a process that is gone counts 0. Less disturbed by a loaded machine than
+ * throughput: work waiting for a core does not count.
+ */
+export async function cpuSecondsOf(pids: readonly (number | undefined)[]): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  let ticks = 0;
+  for (const pid of pids) {
+    if (pid === undefined) continue;
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: what /proc counts CPU time in; 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** `fn`'s result and the CPU-seconds `pids` used while it ran. */
+export async function withCpu<T>(pids: readonly (number | undefined)[], fn: () => Promise<T>): Promise<{ result: T; cpuSeconds: number }> {
+  const before = await cpuSecondsOf(pids);
+  const result = await fn();
+  return { result, cpuSeconds: (await cpuSecondsOf(pids)) - before };
+}
