@@ -274,4 +274,42 @@ describe('kafkajs through the gateway', () => {
     expect(await admin.listTopics()).not.toContain(topic);
     await admin.disconnect();
   });
+  it('two members of one group share the partitions (client-side assignment) and together read every record once', async () => {
+    const k = kafka();
+    const topic = uniqueName('kjs-two');
+    await samsa.admin().createTopic({ name: topic, partitions: 4, replicationFactor: 1 });
+    const groupId = uniqueName('kjs-two-group');
+    const members = [0, 1].map(() => k.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 300, rebalanceTimeout: 10_000 }));
+    const assigned: number[][] = [[], []];
+    const got: { member: number; partition: number; value: string }[] = [];
+    for (const [i, c] of members.entries()) {
+      c.on(c.events.GROUP_JOIN, (e) => {
+        assigned[i] = (e.payload.memberAssignment[topic] ?? []) as number[];
+      });
+      await c.connect();
+      await c.subscribe({ topic, fromBeginning: true });
+      await c.run({
+        eachMessage: async ({ partition, message }) => {
+          got.push({ member: i, partition, value: message.value?.toString() ?? '' });
+        },
+      });
+    }
+    // Both members hold partitions, none twice, all four between them.
+    const until = async (cond: () => boolean, what: string): Promise<void> => {
+      for (let n = 0; n < 600 && !cond(); n++) await new Promise((r) => setTimeout(r, 100));
+      if (!cond()) throw new Error(`timed out waiting for ${what}`);
+    };
+    await until(
+      () => assigned[0]!.length > 0 && assigned[1]!.length > 0 && [...assigned[0]!, ...assigned[1]!].sort().join() === '0,1,2,3',
+      'both members assigned',
+    );
+    const producer = k.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await producer.disconnect();
+    await until(() => got.length >= 40, '40 records');
+    await Promise.all(members.map((c) => c.disconnect()));
+    expect(got.map((g) => g.value).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`).sort());
+    for (const g of got) expect(assigned[g.member]).toContain(g.partition);
+  });
 });
