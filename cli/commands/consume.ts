@@ -37,6 +37,7 @@ interface ConsumeFlags {
   sessionTimeoutMs?: number;
   instanceId?: string;
   assignor: 'sticky' | 'range' | 'roundRobin';
+  delivery: 'direct' | 'relay';
   exec?: string;
   execPer: 'record' | 'batch';
   concurrency?: number;
@@ -109,6 +110,14 @@ export const consumeCommand: CommandModule = (ctx) => {
       new Option('--assignor <name>', 'group member: how the group splits partitions')
         .choices(['sticky', 'range', 'roundRobin'])
         .default('sticky'),
+    )
+    .addOption(
+      new Option(
+        '--delivery <how>',
+        'group member: read the assigned partitions from their leaders (direct) or receive them through the coordinator (relay)',
+      )
+        .choices(['direct', 'relay'])
+        .default('direct'),
     )
     .option('--exec <cmd>', 'group member: run CMD (/bin/sh) per record instead of printing; committed once it exited 0')
     .addOption(
@@ -188,6 +197,7 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
       topics: [topic],
       reset: from,
       assignor: o.assignor,
+      delivery: o.delivery,
       ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
       ...(o.instanceId !== undefined ? { groupInstanceId: o.instanceId } : {}),
       onAssignment: (a) =>

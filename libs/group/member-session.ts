@@ -26,7 +26,16 @@
  *
  * Liveness: any request is a heartbeat, and while every record sent has been reported processed the
  * open connection itself keeps the member alive. A member that holds unprocessed records and says
- * nothing for its session timeout is removed (the session ends with UNKNOWN_MEMBER_ID).
+ * nothing for its session timeout (counted from its last message, or from when it began to hold,
+ * whichever is later) is removed (the session ends with UNKNOWN_MEMBER_ID).
+ *
+ * Assign-only members (`assignOnly` in the join) read their partitions themselves from the leaders:
+ * the session starts no readers and sends no records, only assignments (with the committed offset
+ * of each partition, where a new owner starts). Revocation then needs the member's word: the
+ * session waits for `revoked` (sent after the member stopped fetching the partition and reported
+ * its processed offset), commits, and only then gives the partition up; a member that does not say
+ * it within its session timeout is removed by the group (and the partition handed on then). The
+ * session keeps no such member alive on its behalf: the member must speak every session timeout.
  *
  * Commits are coalesced: while one is being written, newer processed offsets accumulate and go in
  * the next write, so a fast member costs one __consumer_offsets write per round trip, not per record.
@@ -55,7 +64,13 @@ export interface RecordSource<R extends SessionRecord> {
 
 /** The member's side of the connection. Each send resolves once written (false: the connection is gone). */
 export interface MemberConnection<R extends SessionRecord> {
-  sendAssignment(assignment: { memberId: string; generation: number; partitions: readonly TopicPartition[] }): Promise<boolean>;
+  /** `committed`: for assign-only members, the committed offsets of the partitions that have one. */
+  sendAssignment(assignment: {
+    memberId: string;
+    generation: number;
+    partitions: readonly TopicPartition[];
+    committed: readonly { tp: TopicPartition; offset: number }[];
+  }): Promise<boolean>;
   sendRecords(tp: TopicPartition, records: readonly R[]): Promise<boolean>;
   /** These offsets are committed (durable). */
   sendCommitted(offsets: readonly { tp: TopicPartition; offset: number }[]): Promise<boolean>;
@@ -75,6 +90,8 @@ export interface MemberJoin {
   clientHost?: string;
   /** Per-partition credit in chunks (0 or absent: none). */
   maxChunksAhead?: number;
+  /** The member fetches its partitions itself; the session only assigns, commits and judges liveness. */
+  assignOnly?: boolean;
 }
 
 /** What the member says after joining; every request is also a heartbeat. A second join is refused (INVALID_REQUEST). */
@@ -83,6 +100,7 @@ export type MemberRequest =
   | { kind: 'pause'; partitions: readonly TopicPartition[] }
   | { kind: 'resume'; partitions: readonly TopicPartition[] }
   | { kind: 'taken'; partitions: readonly TopicPartition[] }
+  | { kind: 'revoked'; partitions: readonly TopicPartition[] }
   | { kind: 'heartbeat' }
   | { kind: 'leave' }
   | { kind: 'join' };
@@ -140,20 +158,21 @@ export class MemberSession<R extends SessionRecord> {
   private wakeEvents: (() => void) | undefined;
   private progressWaiters = new Set<() => void>();
   private readonly clock: Clock;
-  private lastRequestMs: number;
   private touchTimer: NodeJS.Timeout | undefined;
   private readonly stopped = new AbortController();
   private failure: SamsaError | undefined;
   /** The member sent `leave`: even a static member leaves at once. */
   private leaving = false;
   private inGroup = false;
+  private assignOnly = false;
+  /** Assign-only: partitions the member said it gave up (`revoked`), until the revocation that needed it uses it. */
+  private readonly revokedByMember = new Set<string>();
 
   constructor(
     private readonly deps: MemberSessionDeps<R>,
     private readonly connection: MemberConnection<R>,
   ) {
     this.clock = deps.clock ?? systemClock;
-    this.lastRequestMs = this.clock.nowMs();
   }
 
   /**
@@ -217,6 +236,7 @@ export class MemberSession<R extends SessionRecord> {
   private join(join: MemberJoin): void {
     this.reset = join.reset;
     this.maxChunksAhead = Math.max(0, join.maxChunksAhead ?? 0);
+    this.assignOnly = join.assignOnly === true;
     this.groupId = join.groupId;
     this.memberId = this.deps.coordinator.join(
       join.groupId,
@@ -237,7 +257,11 @@ export class MemberSession<R extends SessionRecord> {
   /** Called synchronously by the coordinator; the generation is taken at once so commits never lag behind it. */
   private enqueue(event: MemberEvent): void {
     if (event.kind === 'assignment') this.generation = event.generation;
-    if (event.kind === 'removed') this.inGroup = false;
+    if (event.kind === 'removed') {
+      this.inGroup = false;
+      // A revocation waiting for the member's word stops waiting: the group has handed it on.
+      for (const w of this.progressWaiters) w();
+    }
     this.events.push(event);
     this.wakeEvents?.();
   }
@@ -284,11 +308,18 @@ export class MemberSession<R extends SessionRecord> {
     for (const [key, reader] of [...this.readers]) {
       if (!wanted.has(key)) await this.stopReader(reader, key);
     }
+    const committed: { tp: TopicPartition; offset: number }[] = [];
     for (const [key, tp] of wanted) {
       this.owned.set(key, tp);
-      if (!this.readers.has(key)) this.startReader(key, tp);
+      if (this.assignOnly) {
+        // A word about an earlier revocation of it must not count for a later one.
+        this.revokedByMember.delete(key);
+        const c = this.deps.coordinator.committedOffset(this.groupId, tp);
+        if (c) committed.push({ tp, offset: c.offset });
+      } else if (!this.readers.has(key)) this.startReader(key, tp);
     }
-    if (!(await this.connection.sendAssignment({ memberId: this.memberId, generation: this.generation, partitions }))) this.end();
+    if (!(await this.connection.sendAssignment({ memberId: this.memberId, generation: this.generation, partitions, committed })))
+      this.end();
   }
 
   private async onRevoke(partitions: readonly TopicPartition[]): Promise<void> {
@@ -296,9 +327,13 @@ export class MemberSession<R extends SessionRecord> {
       const reader = this.readers.get(tpKey(tp));
       if (reader) await this.stopReader(reader, tpKey(tp));
     }
-    // Wait for the member to report what it was sent, within half the session timeout.
-    const deadline = this.clock.nowMs() + this.sessionTimeoutMs / 2;
-    const outstanding = (): boolean => partitions.some((tp) => (this.sent.get(tpKey(tp)) ?? -1) > (this.processed.get(tpKey(tp)) ?? -1));
+    // Relay: wait for the member to report what it was sent, within half the session timeout.
+    // Assign-only: wait for its `revoked`; the group removes it if that does not come within its
+    // session timeout (then the partitions are handed on without us).
+    const deadline = this.clock.nowMs() + (this.assignOnly ? this.sessionTimeoutMs + 1_000 : this.sessionTimeoutMs / 2);
+    const outstanding = this.assignOnly
+      ? (): boolean => this.inGroup && partitions.some((tp) => !this.revokedByMember.has(tpKey(tp)))
+      : (): boolean => partitions.some((tp) => (this.sent.get(tpKey(tp)) ?? -1) > (this.processed.get(tpKey(tp)) ?? -1));
     while (outstanding() && this.clock.nowMs() < deadline && !this.stopped.signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(0, deadline - this.clock.nowMs()));
@@ -311,8 +346,13 @@ export class MemberSession<R extends SessionRecord> {
       this.progressWaiters.clear();
     }
     await this.flush();
-    if (this.stopped.signal.aborted) return;
+    if (this.stopped.signal.aborted || !this.inGroup) return;
+    if (this.assignOnly && outstanding()) {
+      // Not given up in time: the group removes the member; until then the partitions stay its own.
+      return;
+    }
     for (const tp of partitions) {
+      this.revokedByMember.delete(tpKey(tp));
       this.owned.delete(tpKey(tp));
       this.sent.delete(tpKey(tp));
       this.processed.delete(tpKey(tp));
@@ -337,6 +377,8 @@ export class MemberSession<R extends SessionRecord> {
         if (!(await this.maySend(key, stream))) return;
         const last = chunk.at(-1);
         if (last === undefined) continue;
+        // An idle member begins to hold records now: its silence counts from here, not from our last touch.
+        if (!this.holding() && this.inGroup) this.heartbeatOnBehalf();
         this.sent.set(key, last.offset + 1);
         this.ahead.set(key, (this.ahead.get(key) ?? 0) + 1);
         if (!(await this.connection.sendRecords(tp, chunk))) {
@@ -404,7 +446,6 @@ export class MemberSession<R extends SessionRecord> {
       for (;;) {
         const next = await requests.next();
         if (next.done || this.stopped.signal.aborted) break;
-        this.lastRequestMs = this.clock.nowMs();
         const req = next.value;
         if (req.kind === 'leave') {
           this.leaving = true;
@@ -414,6 +455,7 @@ export class MemberSession<R extends SessionRecord> {
         else if (req.kind === 'pause') this.forEachReading(req.partitions, (key) => this.pause(key));
         else if (req.kind === 'resume') this.forEachReading(req.partitions, (key) => this.resume(key));
         else if (req.kind === 'taken') this.forEachReading(req.partitions, (key) => this.onTaken(key));
+        else if (req.kind === 'revoked') this.onRevokedByMember(req.partitions);
         else if (req.kind === 'join') throw new SamsaError('INVALID_REQUEST', 'join may be sent only once per stream');
         if (this.inGroup) this.deps.coordinator.heartbeat(this.groupId, this.memberId);
       }
@@ -423,6 +465,12 @@ export class MemberSession<R extends SessionRecord> {
     } catch (err) {
       this.end(this.connection.gone() ? undefined : toSamsaError(err));
     }
+  }
+
+  private onRevokedByMember(tps: readonly TopicPartition[]): void {
+    if (!this.assignOnly) return;
+    for (const tp of tps) if (this.owned.has(tpKey(tp))) this.revokedByMember.add(tpKey(tp));
+    for (const w of this.progressWaiters) w();
   }
 
   private forEachReading(tps: readonly TopicPartition[], f: (key: string) => void): void {
@@ -498,11 +546,24 @@ export class MemberSession<R extends SessionRecord> {
     }
   }
 
-  /** Keeps an idle member alive; a member holding unprocessed records must speak within its session timeout. */
+  /** True while the member holds records it was sent and has not reported processed. */
+  private holding(): boolean {
+    return [...this.sent].some(([key, next]) => next > (this.processed.get(key) ?? -1));
+  }
+
+  /**
+   * Keeps an idle member alive; a member holding unprocessed records must speak itself. Not on its
+   * behalf while it holds any: the group's session timeout then runs from the later of its last
+   * message and the moment it began to hold (see startReader), so a silent member is removed after
+   * 1x its session timeout, not after up to 2x (issue 20).
+   */
   private touch(): void {
-    if (!this.inGroup || this.stopped.signal.aborted) return;
-    const holding = [...this.sent].some(([key, next]) => next > (this.processed.get(key) ?? -1));
-    if (holding && this.clock.nowMs() - this.lastRequestMs > this.sessionTimeoutMs) return;
+    // An assign-only member holds records we never see: only its own messages keep it alive.
+    if (!this.inGroup || this.stopped.signal.aborted || this.assignOnly || this.holding()) return;
+    this.heartbeatOnBehalf();
+  }
+
+  private heartbeatOnBehalf(): void {
     try {
       this.deps.coordinator.heartbeat(this.groupId, this.memberId);
     } catch (err) {

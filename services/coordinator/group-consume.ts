@@ -66,6 +66,7 @@ function memberJoin(request: v1.GroupConsumeRequest__Output, peer: string): Memb
     reset: join.reset === 'OFFSET_POSITION_LATEST' ? 'latest' : 'earliest',
     clientHost: peer,
     maxChunksAhead: join.maxChunksAhead,
+    assignOnly: join.assignOnly,
   };
 }
 
@@ -88,6 +89,8 @@ async function* memberRequests(requests: AsyncIterator<v1.GroupConsumeRequest__O
       yield { kind: 'resume', partitions: req.resume.partitions.map((partition) => ({ topic: req.resume?.topic ?? '', partition })) };
     else if (req.taken)
       yield { kind: 'taken', partitions: req.taken.partitions.map((partition) => ({ topic: req.taken?.topic ?? '', partition })) };
+    else if (req.revoked)
+      yield { kind: 'revoked', partitions: req.revoked.partitions.map((partition) => ({ topic: req.revoked?.topic ?? '', partition })) };
     else if (req.join) yield { kind: 'join' };
     // Any other message (empty): still a heartbeat, as before.
     else yield { kind: 'heartbeat' };
@@ -134,7 +137,12 @@ export async function groupConsume(deps: GroupConsumeDeps, call: Call): Promise<
     {
       sendAssignment: (a) =>
         writeWithBackpressure(call, {
-          assignment: { memberId: a.memberId, generation: a.generation, partitions: groupTopicPartitions(a.partitions) },
+          assignment: {
+            memberId: a.memberId,
+            generation: a.generation,
+            partitions: groupTopicPartitions(a.partitions),
+            committed: a.committed.map((c) => ({ topic: c.tp.topic, partition: c.tp.partition, offset: c.offset })),
+          },
         }),
       sendRecords: (tp, records) => {
         traceDelivery(sessionSpan, join.groupId, session.member, tp, records);

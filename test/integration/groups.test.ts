@@ -207,6 +207,7 @@ function rawMember(address: string, join: v1.JoinGroup) {
   const call = stub(address).groupConsume();
   const assignments: v1.Assignment__Output[] = [];
   const records: v1.GroupRecords__Output[] = [];
+  const committed: v1.GroupCommitted__Output[] = [];
   // 'status' comes once the call is over, whatever the outcome ('end' needs the stream read to its end).
   call.on('error', () => undefined);
   const ended = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -217,9 +218,10 @@ function rawMember(address: string, join: v1.JoinGroup) {
   call.on('data', (res: v1.GroupConsumeResponse__Output) => {
     if (res.assignment) assignments.push(res.assignment);
     if (res.records) records.push(res.records);
+    if (res.committed) committed.push(res.committed);
   });
   call.write({ join });
-  return { call, assignments, records, ended };
+  return { call, assignments, records, committed, ended };
 }
 
 // Generous: the machine is shared, and these tests wait for session timeouts and takeovers.
@@ -391,6 +393,63 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     first.call.end();
     second.call.end();
     await within('both members to leave', Promise.all([first.ended, second.ended]));
+  });
+
+  it('assign-only members get no records, start from the committed offsets in their assignment, and a partition moves only after its owner says revoked', async () => {
+    const topic = await createTopic('assign-only');
+    const groupId = uniqueName('assign-only');
+    await produceRound(topic, 0, 3);
+    const all = Array.from({ length: PARTITIONS }, (_, p) => p);
+    await samsa.groups().commitOffsets(
+      groupId,
+      all.map((partition) => ({ topic, partition, offset: 2, metadata: '' })),
+    );
+    const { address } = await coordinatorOf(groupId);
+    const join = { groupId, topics: [topic], sessionTimeoutMs: 30_000, assignor: 'ASSIGNOR_RANGE' as const, assignOnly: true };
+    const first = rawMember(address, join);
+    // Nobody keeps an assign-only member alive on its behalf.
+    const beats = setInterval(() => {
+      first.call.write({ heartbeat: true });
+      second?.call.write({ heartbeat: true });
+    }, 2_000);
+    let second: ReturnType<typeof rawMember> | undefined;
+    const partitionsIn = (a: v1.Assignment__Output | undefined): number[] =>
+      (a?.partitions ?? []).flatMap((t) => t.partitions).sort((x, y) => x - y);
+    const committedIn = (a: v1.Assignment__Output | undefined): Map<number, number> =>
+      new Map((a?.committed ?? []).map((c) => [c.partition, Number(c.offset)]));
+    try {
+      await waitUntil(() => first.assignments.length > 0, 30_000, 'the first assignment');
+      expect(partitionsIn(first.assignments[0])).toEqual(all);
+      expect(committedIn(first.assignments[0])).toEqual(new Map(all.map((p) => [p, 2])));
+
+      second = rawMember(address, join);
+      await waitUntil(() => first.assignments.length > 1 && second !== undefined && second.assignments.length > 0, 30_000, 'the rebalance');
+      const kept = partitionsIn(first.assignments.at(-1));
+      const given = all.filter((p) => !kept.includes(p));
+      expect(given).toHaveLength(PARTITIONS / 2);
+      // A later message of the first member is handled (its commit answered), and still nothing
+      // was granted: the partitions wait for the first member's word.
+      first.call.write({ processed: { topic, partition: given[0] as number, offset: 3 } });
+      await waitUntil(() => first.committed.length > 0, 30_000, 'the commit of a partition being revoked');
+      expect(partitionsIn(second.assignments.at(-1))).toEqual([]);
+      expect((await describeGroup(groupId)).state).toBe('Rebalancing');
+      first.call.write({ revoked: { topic, partitions: given } });
+      const joined = second;
+      await waitUntil(() => partitionsIn(joined.assignments.at(-1)).length === given.length, 30_000, 'the partitions granted');
+      expect(partitionsIn(joined.assignments.at(-1))).toEqual(given);
+      // The new owner starts where the old one committed: 3 on the partition it reported, 2 elsewhere.
+      expect(committedIn(joined.assignments.at(-1))).toEqual(new Map(given.map((p) => [p, p === given[0] ? 3 : 2])));
+      expect((await describeGroup(groupId)).state).toBe('Stable');
+      // Not one record through the coordinator.
+      expect([...first.records, ...joined.records]).toEqual([]);
+      first.call.write({ leave: true });
+      joined.call.write({ leave: true });
+      await within('both members to leave', Promise.all([first.ended, joined.ended]));
+    } finally {
+      clearInterval(beats);
+      first.call.cancel();
+      second?.call.cancel();
+    }
   });
 
   it('removes a member that holds records without reporting them, after its session timeout', async () => {

@@ -25,7 +25,11 @@ export type SeekTarget = number | 'earliest' | 'latest' | { timestampMs: number 
  * Where a partition starts while its position is unknown: the group's committed offset (the
  * `reset` spec when there is none, or it is out of range), or a spec resolved on the leader.
  */
-export type StartPoint = { kind: 'committed'; reset: OffsetSpec } | { kind: 'spec'; spec: OffsetSpec };
+export type StartPoint =
+  | { kind: 'committed'; reset: OffsetSpec }
+  | { kind: 'spec'; spec: OffsetSpec }
+  /** An offset known already (a group member's committed offset), or `reset` when it is no longer in the log. */
+  | { kind: 'offset'; offset: number; reset: OffsetSpec };
 
 export interface PartitionState {
   readonly topic: string;
@@ -59,9 +63,10 @@ export class Assignment {
 
   /**
    * Replaces the assignment with `tps` (as Kafka's assign()): partitions that stay keep their
-   * position and pause; new ones start at `start`. Returns the keys of the partitions removed.
+   * position and pause; new ones start at `start` (or at what it says for each). Returns the keys of
+   * the partitions removed.
    */
-  assign(tps: readonly TopicPartition[], start: StartPoint): string[] {
+  assign(tps: readonly TopicPartition[], start: StartPoint | ((tp: TopicPartition) => StartPoint)): string[] {
     for (const tp of tps) checkTopicPartition(tp);
     const wanted = new Map(tps.map((tp) => [tpKey(tp), tp]));
     const removed: string[] = [];
@@ -77,7 +82,7 @@ export class Assignment {
         partition: tp.partition,
         key,
         position: undefined,
-        start,
+        start: typeof start === 'function' ? start(tp) : start,
         paused: false,
         token: ++this.lastToken,
       });

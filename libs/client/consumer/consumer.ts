@@ -111,6 +111,16 @@ export interface CommitOffset {
   metadata?: string;
 }
 
+/**
+ * What a group member that fetches for itself (groups/direct-member.ts) hears from this consumer's
+ * run(): the handled offsets of each partition, as the runner reports them.
+ */
+export interface MemberHooks {
+  /** The member's group (dead-letter headers name it). */
+  group: string;
+  progressed(tp: TopicPartition, next: number): void;
+}
+
 /** The stream of one fetching partition, opened at its position under its token. */
 interface Fetcher {
   readonly key: string;
@@ -163,6 +173,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     private readonly cluster: Cluster,
     private readonly groups: Groups,
     private readonly options: ConsumerOptions = {},
+    private readonly member?: MemberHooks,
   ) {
     this.retryOptions = options.retry ?? cluster.options.retry;
     const { groupId, autoCommitIntervalMs } = options;
@@ -221,6 +232,28 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
     const removed = this.assigned.assign(partitions, start);
     for (const key of removed) this.retire(key);
     this.runner?.remove(removed.flatMap((key) => before.get(key) ?? []));
+    this.signal();
+  }
+
+  /**
+   * For a group member fetching for itself: replaces the assignment; a new partition starts at its
+   * `committed` offset (the group's, from the coordinator), else at `reset`. Under run(), a removed
+   * partition's queued chunks are handled first, for at most `drainMs`; Runner.gone() says when it
+   * is done with them.
+   */
+  assignFromGroup(partitions: readonly (TopicPartition & { committed: number | undefined })[], drainMs?: number): void {
+    this.throwIfClosed();
+    const reset = this.options.reset ?? 'earliest';
+    const starts = new Map(partitions.map((p) => [tpKey(p), p.committed]));
+    const before = new Map(this.assigned.all().map((s) => [s.key, { topic: s.topic, partition: s.partition }]));
+    const removed = this.assigned.assign(partitions, (tp) => {
+      const offset = starts.get(tpKey(tp));
+      return offset === undefined ? { kind: 'spec', spec: reset } : { kind: 'offset', offset, reset };
+    });
+    for (const key of removed) this.retire(key);
+    const gone = removed.flatMap((key) => before.get(key) ?? []);
+    this.runner?.keep(partitions);
+    if (gone.length > 0) this.runner?.remove(gone, drainMs);
     this.signal();
   }
 
@@ -325,7 +358,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
           this.held.delete(tpKey(tp));
           this.signal();
         },
-        progressed: () => undefined,
+        progressed: (tp, next) => this.member?.progressed(tp, next),
         // The fetch itself is the credit here: a held partition is not pulled.
         taken: () => undefined,
       },
@@ -333,7 +366,7 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
         this.deadLetters ??= new Producer(this.cluster, { acks: 'all', retry: this.retryOptions });
         await this.deadLetters.send({ topic, messages: [deadLetterMessage(record, from, error, attempts)] });
       },
-      group: this.options.groupId,
+      group: this.member?.group ?? this.options.groupId,
       onFatal: (err) => {
         this.runFailure ??= toSamsaError(err);
         this.signal();
@@ -537,8 +570,9 @@ export class Consumer implements AsyncIterable<ConsumedMessage> {
       const committed = await this.committedOffsets(todo.filter((t) => t.start.kind === 'committed'));
       await Promise.all(
         todo.map(async (t) => {
-          const reset = t.start.kind === 'committed' ? t.start.reset : t.start.spec;
-          const offset = await this.resolveStart(t, committed.get(t.key), reset);
+          const reset = t.start.kind === 'spec' ? t.start.spec : t.start.reset;
+          const known = t.start.kind === 'offset' ? t.start.offset : committed.get(t.key);
+          const offset = await this.resolveStart(t, known, reset);
           this.assigned.resolved(t.key, t.token, offset);
         }),
       );

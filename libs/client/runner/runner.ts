@@ -82,6 +82,8 @@ export class Runner {
   private failure: Error | undefined;
   private maxConcurrent = 0;
   private maxQueued = 0;
+  /** gone() calls waiting for partitions to be forgotten. */
+  private readonly goneWaiters = new Set<() => void>();
 
   private constructor(
     private readonly plan: RunPlan,
@@ -163,6 +165,25 @@ export class Runner {
     this.rebalance();
   }
 
+  /**
+   * Resolves once none of `tps` is held here any more: each removed partition finished (or
+   * abandoned) its chunk in hand and reported its progress (source.progressed). At once for a
+   * partition the runner does not hold.
+   */
+  gone(tps: readonly TopicPartition[]): Promise<void> {
+    const keys = tps.map(keyOf);
+    const held = (): boolean => keys.some((k) => this.parts.has(k));
+    if (!held()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (held() && !this.stopping) return;
+        this.goneWaiters.delete(check);
+        resolve();
+      };
+      this.goneWaiters.add(check);
+    });
+  }
+
   /** A partition given (back): it stops leaving, if it was. */
   keep(tps: readonly TopicPartition[]): void {
     for (const tp of tps) {
@@ -223,6 +244,7 @@ export class Runner {
       p.abort?.abort();
     }
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    for (const w of [...this.goneWaiters]) w();
     await Promise.allSettled(this.executors.map((e) => e.close()));
   }
 
@@ -315,6 +337,7 @@ export class Runner {
     this.parts.delete(p.key);
     if (p.held) this.deps.source.release(p);
     if (p.next !== undefined) this.deps.source.progressed(p, p.next);
+    for (const w of [...this.goneWaiters]) w();
   }
 
   private schedule(): void {

@@ -95,14 +95,23 @@ class MemoryPartitions implements RecordSource<Rec> {
 
 /** The member's side: records what it is sent; `hold` keeps record writes pending (a slow member). */
 class RecordingConnection implements MemberConnection<Rec> {
-  readonly assignments: { generation: number; partitions: readonly TopicPartition[] }[] = [];
+  readonly assignments: {
+    generation: number;
+    partitions: readonly TopicPartition[];
+    committed: readonly { tp: TopicPartition; offset: number }[];
+  }[] = [];
   readonly records: { tp: TopicPartition; offsets: number[] }[] = [];
   readonly committed: { tp: TopicPartition; offset: number }[] = [];
   hold = false;
   private released: (() => void)[] = [];
   private listeners: (() => void)[] = [];
-  async sendAssignment(a: { memberId: string; generation: number; partitions: readonly TopicPartition[] }): Promise<boolean> {
-    this.assignments.push({ generation: a.generation, partitions: a.partitions });
+  async sendAssignment(a: {
+    memberId: string;
+    generation: number;
+    partitions: readonly TopicPartition[];
+    committed: readonly { tp: TopicPartition; offset: number }[];
+  }): Promise<boolean> {
+    this.assignments.push({ generation: a.generation, partitions: a.partitions, committed: a.committed });
     this.changed();
     return true;
   }
@@ -327,6 +336,46 @@ describe('MemberSession', () => {
     // The next owner reads from the committed offset, not from the start.
     const startsOfMoving: unknown[] = source.starts.filter((s) => moving.includes(s.partition)).map((s) => s.from);
     expect(startsOfMoving).toEqual(['earliest', 'earliest', { offset: 4 }, { offset: 4 }]);
+    firstRequests.end();
+    secondRequests.end();
+    await Promise.all([firstRun, secondRun]);
+    c.close();
+  });
+
+  it('assign-only: reads nothing, sends committed offsets with the assignment, and hands a partition over only after the member says revoked', async () => {
+    const c = await coordinator();
+    const source = new MemoryPartitions(6, 6);
+    const deps = { coordinator: c, records: source, logger, shutdown: new AbortController().signal };
+    await c.commit('g', '', -1, [{ topic: 't', partition: 1, offset: 3, metadata: '' }]);
+    const assignOnly = { ...join, assignOnly: true };
+    const first = new RecordingConnection();
+    const firstRequests = new Requests();
+    const firstRun = new MemberSession(deps, first).run(assignOnly, firstRequests);
+    await first.until(() => first.assignments.length === 1);
+    expect(first.assignments[0]?.partitions.map((tp) => tp.partition)).toEqual([0, 1, 2, 3]);
+    expect(first.assignments[0]?.committed).toEqual([{ tp: { topic: 't', partition: 1 }, offset: 3 }]);
+    const second = new RecordingConnection();
+    const secondRequests = new Requests();
+    const secondRun = new MemberSession(deps, second).run(assignOnly, secondRequests);
+    await first.until(() => first.assignments.length === 2);
+    const kept = (first.assignments.at(-1)?.partitions ?? []).map((tp) => tp.partition);
+    const moving = [0, 1, 2, 3].filter((p) => !kept.includes(p));
+    // Processed offsets of a partition being taken away are committed and acknowledged, but the
+    // partition stays the first member's until it says `revoked`.
+    for (const p of moving) firstRequests.push({ kind: 'processed', tp: { topic: 't', partition: p }, offset: 5 });
+    await first.until(() => moving.every((p) => first.committed.some((x) => x.tp.partition === p && x.offset === 5)));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(second.assignments.every((a) => a.partitions.length === 0)).toBe(true);
+    // A word about a partition not being taken away changes nothing.
+    firstRequests.push({ kind: 'revoked', partitions: kept.map((partition) => ({ topic: 't', partition })) });
+    firstRequests.push({ kind: 'revoked', partitions: moving.map((partition) => ({ topic: 't', partition })) });
+    await second.until(() => (second.assignments.at(-1)?.partitions.length ?? 0) === 2);
+    expect(second.assignments.at(-1)?.partitions.map((tp) => tp.partition)).toEqual(moving);
+    expect(second.assignments.at(-1)?.committed).toEqual(moving.map((partition) => ({ tp: { topic: 't', partition }, offset: 5 })));
+    expect(c.describe('g').members.find((m) => m.partitions.length === 2 && m.revoking.length === 0)).toBeDefined();
+    // Nothing was read or sent for either member.
+    expect(source.starts).toEqual([]);
+    expect([...first.records, ...second.records]).toEqual([]);
     firstRequests.end();
     secondRequests.end();
     await Promise.all([firstRun, secondRun]);

@@ -12,7 +12,8 @@ export interface GroupConsumeRequest {
   'resume'?: (_samsa_v1_TopicPartitions | null);
   'heartbeat'?: (boolean);
   'taken'?: (_samsa_v1_TopicPartitions | null);
-  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat"|"taken";
+  'revoked'?: (_samsa_v1_TopicPartitions | null);
+  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat"|"taken"|"revoked";
 }
 
 export interface GroupConsumeRequest__Output {
@@ -23,5 +24,6 @@ export interface GroupConsumeRequest__Output {
   'resume'?: (_samsa_v1_TopicPartitions__Output | null);
   'heartbeat'?: (boolean);
   'taken'?: (_samsa_v1_TopicPartitions__Output | null);
-  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat"|"taken";
+  'revoked'?: (_samsa_v1_TopicPartitions__Output | null);
+  'kind'?: "join"|"processed"|"leave"|"pause"|"resume"|"heartbeat"|"taken"|"revoked";
 }

@@ -11,6 +11,7 @@ export interface JoinGroup {
   'assignor'?: (_samsa_v1_Assignor);
   'reset'?: (_samsa_v1_OffsetPosition);
   'maxChunksAhead'?: (number);
+  'assignOnly'?: (boolean);
   '_groupInstanceId'?: "groupInstanceId";
 }
 
@@ -22,5 +23,6 @@ export interface JoinGroup__Output {
   'assignor': (_samsa_v1_Assignor__Output);
   'reset': (_samsa_v1_OffsetPosition__Output);
   'maxChunksAhead': (number);
+  'assignOnly': (boolean);
   '_groupInstanceId'?: "groupInstanceId";
 }
