@@ -61,3 +61,14 @@ export {
   type RecordSource,
   type SessionRecord,
 } from './member-session.js';
+export {
+  SharePartition,
+  DEFAULT_SHARE_CONFIG,
+  type ShareConfig,
+  type ShareRecordInfo,
+  type ShareRecordState,
+  type Delivery,
+  type DeadLetter,
+  type DeadLetterReason,
+  type ShareCounts,
+} from './share-partition.js';

@@ -1,0 +1,302 @@
+/**
+ * The records of one partition of a share group in flight (issue 20, ADR 0049), as a pure state
+ * machine: no timers, no I/O; time comes from the injected clock. Its owner (a coordinator session)
+ * appends records read from the partition's leader, hands them to members with `acquire`, and
+ * applies the members' answers. Kafka's share-partition (KIP-932) is the model.
+ *
+ * Every record from the start offset on is in one state:
+ *
+ *   available --acquire--> acquired --ack-----------> acked
+ *       ^                      |------release/expire--> available (at once, or after a delay)
+ *       |                      |------reject----------> dead-lettering --deadLettered--> archived
+ *       +-----------------------------(acquire of a record past max attempts)-> dead-lettering
+ *
+ * - `acquire` gives a member records under a lease (`leaseMs`), each with its delivery count
+ *   (1 on the first delivery), up to the member's limit in records and bytes. A record that has
+ *   been delivered `maxDeliveryAttempts` times and comes back is not delivered again: it is handed
+ *   out for dead-lettering instead (then `deadLettered` archives it). So is a rejected record.
+ * - Answers (ack, release, reject, extend) count only from the member that holds the record's lease
+ *   now; an answer for a record whose lease ran out (and may be someone else's now) is ignored.
+ * - Key-ordered mode: a record with a key is acquirable only when no record of that key below it is
+ *   still to do (available, acquired or being dead-lettered), so one key is never in flight at two
+ *   members and each key's records are delivered in offset order. Records without a key go anywhere.
+ * - The start offset moves past records acked or archived, in order; what is below it is done.
+ *
+ * Not safe for concurrent use: call it from one event loop, one call at a time.
+ */
+
+export type ShareRecordState = 'available' | 'acquired' | 'acked' | 'dead-lettering' | 'archived';
+
+export interface ShareConfig {
+  leaseMs: number;
+  maxDeliveryAttempts: number;
+  keyOrdered: boolean;
+}
+
+export const DEFAULT_SHARE_CONFIG: ShareConfig = { leaseMs: 30_000, maxDeliveryAttempts: 5, keyOrdered: false };
+
+/** What the state needs of a record: its offset, its key (any stable string; undefined without one) and its size. */
+export interface ShareRecordInfo {
+  offset: number;
+  key: string | undefined;
+  bytes: number;
+}
+
+export interface Delivery {
+  offset: number;
+  /** 1 on the first delivery. */
+  deliveryCount: number;
+}
+
+export type DeadLetterReason = 'rejected' | 'max-delivery-attempts';
+
+export interface DeadLetter {
+  offset: number;
+  reason: DeadLetterReason;
+  deliveryCount: number;
+}
+
+interface Slot {
+  readonly offset: number;
+  readonly key: string | undefined;
+  readonly bytes: number;
+  state: ShareRecordState;
+  deliveries: number;
+  member: string | undefined;
+  leaseUntil: number;
+  /** While available: not before this time (a delayed release). */
+  availableAt: number;
+}
+
+export interface ShareCounts {
+  available: number;
+  inFlight: number;
+  /** Acked since this state was made (including those below the start offset). */
+  acked: number;
+  deadLettered: number;
+}
+
+export class SharePartition {
+  /** Slots from the start offset on, in offset order (offsets may have gaps: compaction). */
+  private slots: Slot[] = [];
+  private start: number;
+  private end: number;
+  private ackedTotal = 0;
+  private deadLetteredTotal = 0;
+
+  constructor(
+    startOffset: number,
+    private readonly config: ShareConfig,
+    private readonly clock: () => number,
+  ) {
+    this.start = startOffset;
+    this.end = startOffset;
+  }
+
+  /** Every record below it is acked or archived. */
+  get startOffset(): number {
+    return this.start;
+  }
+
+  /** The offset after the last record appended: where reading from the leader goes on. */
+  get endOffset(): number {
+    return this.end;
+  }
+
+  /** Records from the start offset on (the window the owner keeps in memory). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Records read from the leader, in offset order after everything appended before; older ones are ignored. */
+  append(records: readonly ShareRecordInfo[]): void {
+    for (const r of records) {
+      if (r.offset < this.end) continue;
+      this.slots.push({
+        offset: r.offset,
+        key: r.key,
+        bytes: r.bytes,
+        state: 'available',
+        deliveries: 0,
+        member: undefined,
+        leaseUntil: 0,
+        availableAt: 0,
+      });
+      this.end = r.offset + 1;
+    }
+  }
+
+  /**
+   * Leases available records to `member`, in offset order, until its limits (records and bytes;
+   * at least one record when it has room for any). Records past their delivery attempts come back in
+   * `deadLetter` instead (now 'dead-lettering'), whatever the limits.
+   */
+  acquire(member: string, limit: { records: number; bytes: number }): { acquired: Delivery[]; deadLetter: DeadLetter[] } {
+    const now = this.clock();
+    this.expire();
+    const acquired: Delivery[] = [];
+    const deadLetter: DeadLetter[] = [];
+    let bytes = 0;
+    const blockedKeys = new Set<string>();
+    for (const s of this.slots) {
+      if (acquired.length >= limit.records) break;
+      const keyBlocked = this.config.keyOrdered && s.key !== undefined && blockedKeys.has(s.key);
+      const todo = s.state === 'available' || s.state === 'acquired' || s.state === 'dead-lettering';
+      if (this.config.keyOrdered && s.key !== undefined && todo) blockedKeys.add(s.key);
+      if (s.state !== 'available' || s.availableAt > now || keyBlocked) continue;
+      if (s.deliveries >= this.config.maxDeliveryAttempts) {
+        s.state = 'dead-lettering';
+        s.member = undefined;
+        deadLetter.push({ offset: s.offset, reason: 'max-delivery-attempts', deliveryCount: s.deliveries });
+        continue;
+      }
+      if (acquired.length > 0 && bytes + s.bytes > limit.bytes) break;
+      s.state = 'acquired';
+      s.member = member;
+      s.deliveries++;
+      s.leaseUntil = now + this.config.leaseMs;
+      bytes += s.bytes;
+      acquired.push({ offset: s.offset, deliveryCount: s.deliveries });
+    }
+    return { acquired, deadLetter };
+  }
+
+  /** Done with records in [from, to] that `member` holds. Returns how many it held. */
+  ack(member: string, from: number, to: number): number {
+    let n = 0;
+    for (const s of this.held(member, from, to)) {
+      s.state = 'acked';
+      s.member = undefined;
+      this.ackedTotal++;
+      n++;
+    }
+    this.advance();
+    return n;
+  }
+
+  /** Gives records back, available again now or after `delayMs`. Returns how many it held. */
+  release(member: string, from: number, to: number, delayMs = 0): number {
+    let n = 0;
+    const at = this.clock() + Math.max(0, delayMs);
+    for (const s of this.held(member, from, to)) {
+      s.state = 'available';
+      s.member = undefined;
+      s.availableAt = at;
+      n++;
+    }
+    return n;
+  }
+
+  /** Poison: these records are never delivered again; they come back to be dead-lettered. */
+  reject(member: string, from: number, to: number): DeadLetter[] {
+    const out: DeadLetter[] = [];
+    for (const s of this.held(member, from, to)) {
+      s.state = 'dead-lettering';
+      s.member = undefined;
+      out.push({ offset: s.offset, reason: 'rejected', deliveryCount: s.deliveries });
+    }
+    return out;
+  }
+
+  /** Renews the leases of records in [from, to] that `member` holds. Returns how many. */
+  extend(member: string, from: number, to: number): number {
+    const until = this.clock() + this.config.leaseMs;
+    let n = 0;
+    for (const s of this.held(member, from, to)) {
+      s.leaseUntil = until;
+      n++;
+    }
+    return n;
+  }
+
+  /** A record handed out for dead-lettering is in the dead-letter topic now (durably): archive it. */
+  deadLettered(offset: number): void {
+    const s = this.slots.find((x) => x.offset === offset);
+    if (!s || s.state !== 'dead-lettering') return;
+    s.state = 'archived';
+    this.deadLetteredTotal++;
+    this.advance();
+  }
+
+  /** Dead-lettering failed (the producer gave up): the record is available again, to be tried anew. */
+  deadLetterFailed(offset: number): void {
+    const s = this.slots.find((x) => x.offset === offset);
+    if (s?.state === 'dead-lettering') s.state = 'available';
+  }
+
+  /** Records whose lease ran out are available again (their delivery counts stay). Returns how many. */
+  expire(): number {
+    const now = this.clock();
+    let n = 0;
+    for (const s of this.slots) {
+      if (s.state !== 'acquired' || s.leaseUntil > now) continue;
+      s.state = 'available';
+      s.member = undefined;
+      s.availableAt = 0;
+      n++;
+    }
+    return n;
+  }
+
+  /** The member left or was removed: everything it holds is available again. Returns how many. */
+  memberGone(member: string): number {
+    let n = 0;
+    for (const s of this.slots) {
+      if (s.state !== 'acquired' || s.member !== member) continue;
+      s.state = 'available';
+      s.member = undefined;
+      s.availableAt = 0;
+      n++;
+    }
+    return n;
+  }
+
+  /** When something changes by itself next (a lease running out, a delayed release coming back), or undefined. */
+  nextChange(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.slots) {
+      const at = s.state === 'acquired' ? s.leaseUntil : s.state === 'available' && s.availableAt > 0 ? s.availableAt : undefined;
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  }
+
+  /** True when some record is available now (for a member with room). */
+  hasAvailable(): boolean {
+    const now = this.clock();
+    return this.slots.some((s) => s.state === 'available' && s.availableAt <= now);
+  }
+
+  /** The state of one record, or undefined when it is below the start offset (done) or not read yet. */
+  stateOf(offset: number): { state: ShareRecordState; deliveries: number; member: string | undefined } | undefined {
+    const s = this.slots.find((x) => x.offset === offset);
+    return s && { state: s.state, deliveries: s.deliveries, member: s.member };
+  }
+
+  counts(): ShareCounts {
+    let available = 0;
+    let inFlight = 0;
+    for (const s of this.slots) {
+      if (s.state === 'available') available++;
+      else if (s.state === 'acquired') inFlight++;
+    }
+    return { available, inFlight, acked: this.ackedTotal, deadLettered: this.deadLetteredTotal };
+  }
+
+  private *held(member: string, from: number, to: number): Generator<Slot> {
+    const now = this.clock();
+    for (const s of this.slots) {
+      if (s.offset < from) continue;
+      if (s.offset > to) break;
+      if (s.state === 'acquired' && s.member === member && s.leaseUntil > now) yield s;
+    }
+  }
+
+  private advance(): void {
+    let i = 0;
+    while (i < this.slots.length && ((this.slots[i] as Slot).state === 'acked' || (this.slots[i] as Slot).state === 'archived')) i++;
+    if (i === 0) return;
+    this.start = i < this.slots.length ? (this.slots[i] as Slot).offset : this.end;
+    this.slots = this.slots.slice(i);
+  }
+}
