@@ -30,13 +30,13 @@
  *   SAMSA_BENCH_KEYS=2000         keys of the cleaner phase
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa, SamsaError, type ProducerMessage } from '../libs/client/index.js';
 import type { CompressionCodec } from '../libs/record/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { jsonPayload, runConsume, runProduce } from '../tools/perf/index.js';
-import { figure, type Figure } from './stats.js';
+import { figure, type Figure, loadAverage } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const RECORDS = Number(process.env.SAMSA_BENCH_RECORDS ?? '40000');
@@ -48,10 +48,6 @@ const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'z
 const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat times are in clock ticks
 
 const log = (text: string): void => void process.stderr.write(`[bench:codecs] ${text}\n`);
-const load = (): string =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 
 /** CPU seconds (user + system, all threads) of process `pid` so far. */
 function cpuSeconds(pid: number): number {
@@ -278,7 +274,7 @@ function codecTable(samples: Map<CompressionCodec, CodecSample[]>): string {
 async function main(): Promise<void> {
   const started = Date.now();
   process.stdout.write(
-    `Codecs and cleaner, ${new Date().toISOString()}: ${cpus().length} cores, node ${process.version}; load average at start ${load()}; ` +
+    `Codecs and cleaner, ${new Date().toISOString()}: ${cpus().length} cores, node ${process.version}; load average at start ${loadAverage()}; ` +
       `${RUNS} alternated runs of ${num(RECORDS)} x 1 KiB JSON-like records per codec; medians (min–max)\n\n`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-codecs-'));
@@ -316,20 +312,20 @@ async function main(): Promise<void> {
         log(
           `run ${run + 1} ${codec}: ratio ${s.ratio.toFixed(2)}, produce ${num(s.produceRate)} records/s ` +
             `(CPU-s/M client ${s.produceClientCpu.toFixed(1)}, broker ${s.produceBrokerCpu.toFixed(1)}), consume ${num(s.consumeRate)} records/s ` +
-            `(client ${s.consumeClientCpu.toFixed(1)}, broker ${s.consumeBrokerCpu.toFixed(1)}) (load ${load()})`,
+            `(client ${s.consumeClientCpu.toFixed(1)}, broker ${s.consumeBrokerCpu.toFixed(1)}) (load ${loadAverage()})`,
         );
       }
     }
-    process.stdout.write(`${codecTable(samples)}\n\nload average after the codec runs ${load()}\n`);
+    process.stdout.write(`${codecTable(samples)}\n\nload average after the codec runs ${loadAverage()}\n`);
     if (CLEAN_SECONDS > 0) {
       const args = [samsa, brokerPid, broker.spec.dataDir, broker.spec.logFile] as const;
       log(`keyed produce, ${CLEAN_SECONDS} s to a delete-policy topic (baseline), then to a compacted one (${num(KEYS)} keys)`);
       for (let round = 0; round < 2; round++) {
         const base = await measureKeyedProduce(...args, 'delete', round);
-        log(`baseline: ${num(base.produceRate)} records/s, broker CPU ${num(base.brokerCpu, 1)} s (load ${load()})`);
+        log(`baseline: ${num(base.produceRate)} records/s, broker CPU ${num(base.brokerCpu, 1)} s (load ${loadAverage()})`);
         const c = await measureKeyedProduce(...args, 'compact', round);
         process.stdout.write(
-          `\nRound ${round + 1}, load ${load()}. Cleaner with produce running (${CLEAN_SECONDS} s, ${num(KEYS)} keys, 1 KiB JSON values, codec none, 1 MiB segments, ` +
+          `\nRound ${round + 1}, load ${loadAverage()}. Cleaner with produce running (${CLEAN_SECONDS} s, ${num(KEYS)} keys, 1 KiB JSON values, codec none, 1 MiB segments, ` +
             `min.cleanable.dirty.ratio 0.1, no I/O limit): produced ${num(c.produced)} records (${num(c.producedMB, 1)} MB) at ` +
             `${num(c.produceRate)} records/s (the same produce to a delete-policy topic just before: ${num(base.produceRate)} records/s, ` +
             `broker CPU ${num(base.brokerCpu, 1)} s); ${c.passes} cleaning passes cleaned ${num(c.dirtyMB, 1)} MB of dirty log in ` +
@@ -345,7 +341,7 @@ async function main(): Promise<void> {
     await stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`\nload average at the end ${load()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`\nload average at the end ${loadAverage()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 await main();

@@ -27,11 +27,12 @@
  *   SAMSA_BENCH_PARTITIONS=4       partitions per group (and per CommitOffsets call)
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa } from '../libs/client/index.js';
 import { OFFSETS_TOPIC } from '../libs/group/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
+import { loadAverage } from './stats.js';
 
 const MODE = process.env.SAMSA_BENCH_MODE ?? 'compact';
 const COMMITS = Number(process.env.SAMSA_BENCH_COMMITS ?? '200000');
@@ -41,10 +42,6 @@ const IN_FLIGHT = 64;
 const OFFSETS_PARTITIONS = 4;
 
 const log = (text: string): void => void process.stderr.write(`[bench:offsets-failover] ${text}\n`);
-const load = (): string =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const num = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -112,7 +109,7 @@ async function main(): Promise<void> {
   const onSignal = (): void => void stop().then(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const loadAtStart = load();
+  const loadAtStart = loadAverage();
   try {
     log(`mode ${MODE}: starting etcd, a controller, one broker and two coordinators in ${dir} (load ${loadAtStart})`);
     cluster = await LocalCluster.start({
@@ -148,7 +145,7 @@ async function main(): Promise<void> {
         await groups.commitOffsets(`group-${c % GROUPS}`, offsets);
         if (performance.now() - lastReport > 10_000) {
           lastReport = performance.now();
-          log(`committed ${num(c * PARTITIONS)} of ${num(COMMITS)} (load ${load()})`);
+          log(`committed ${num(c * PARTITIONS)} of ${num(COMMITS)} (load ${loadAverage()})`);
         }
       }
     };
@@ -204,7 +201,7 @@ async function main(): Promise<void> {
     const sumMs = lines.reduce((s, l) => s + l.ms, 0);
     const replayed = lines.reduce((s, l) => s + l.replayed, 0);
     process.stdout.write(
-      `mode ${MODE}, ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}, load at start ${loadAtStart}, at the kill ${load()}\n` +
+      `mode ${MODE}, ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}, load at start ${loadAtStart}, at the kill ${loadAverage()}\n` +
         `| ${MODE === 'compact' ? 'compacted' : 'not compacted'} | ${num(calls * PARTITIONS)} commits (${PARTITIONS} per call) to ${num(GROUPS)} groups, ` +
         `filled at ${num((calls * PARTITIONS) / fillSeconds)} commits/s | ${num(logMB, 1)} MB in ${OFFSETS_PARTITIONS} partitions | ` +
         `${lines.length} partitions taken over, ${num(replayed)} records replayed | ${num(maxMs / 1000, 2)} s (longest partition; sum ${num(sumMs / 1000, 2)} s) | ` +
@@ -214,7 +211,7 @@ async function main(): Promise<void> {
     await stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`load average at the end ${load()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`load average at the end ${loadAverage()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 await main();

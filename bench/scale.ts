@@ -20,22 +20,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
 import { runProduce } from '../tools/perf/index.js';
 import { brokerClient, callUnary, deadlineIn, type v1 } from '../libs/rpc/index.js';
-import { rssOf } from './stats.js';
+import { rssOf, loadAverage } from './stats.js';
 
 const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
 /** Waits grow with N: opening 10,000 replicas per broker on a loaded 2-core machine takes minutes. */
 const BOUND_MS = Math.max(170_000, N * 60);
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
 const SECONDS = Number(process.env.SAMSA_SCALE_SECONDS ?? '8');
 const log = (t: string): void => void process.stderr.write(`[scale] ${t}\n`);
 const rows: [string, string, string][] = [];
@@ -88,7 +84,7 @@ async function knows(address: string, topic: string): Promise<boolean> {
   }
 }
 
-log(`${N} partitions RF 3; this run may hold the bench lock for ${Math.ceil((4 * BOUND_MS) / 60_000)} min at most; load ${load()}`);
+log(`${N} partitions RF 3; this run may hold the bench lock for ${Math.ceil((4 * BOUND_MS) / 60_000)} min at most; load ${loadAverage(1)}`);
 const dir = mkdtempSync(join(tmpdir(), 'samsa-scale-'));
 const PROF_DIR = process.env.SAMSA_SCALE_CPU_PROF;
 const PROF_WRAPPER = PROF_DIR ? join(dir, 'cpu-prof.sh') : undefined;
@@ -116,7 +112,7 @@ const samsa = new Samsa({
 const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoint}` });
 let failure: unknown;
 try {
-  put('load average at the start', load(), '/proc/loadavg (1, 5, 15 min)');
+  put('load average at the start', loadAverage(1), '/proc/loadavg (1, 5, 15 min)');
   const admin = samsa.admin();
   await admin.createTopic({ name: 'six', partitions: 6, replicationFactor: 3 });
   const revision = async (): Promise<number> => Number((await etcd.maintenance.status()).header.revision);
@@ -322,7 +318,7 @@ try {
     log('cleanup did not finish within 60 s; exiting');
     process.exit(1);
   }, 60_000).unref();
-  put('load average at the end', load(), '/proc/loadavg (1, 5, 15 min)');
+  put('load average at the end', loadAverage(1), '/proc/loadavg (1, 5, 15 min)');
   // What was measured is printed even when a later step failed.
   process.stdout.write(`\n| ${N} partitions, RF 3, 3 brokers | figure | how |\n|---|---|---|\n`);
   for (const [a, b, c] of rows) process.stdout.write(`| ${a} | ${b} | ${c} |\n`);

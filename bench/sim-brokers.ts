@@ -23,12 +23,13 @@
  * each with its own process. Prints one Markdown table. Run under the shared bench lock.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { Membership, MetadataKeys, PrefixMirror, type PartitionState } from '../libs/cluster/index.js';
 import { createLogger } from '../libs/telemetry/index.js';
 import { EtcdProcess } from '../tools/launcher/index.js';
+import { loadAverage } from './stats.js';
 
 const B = Number(process.env.SIM_BROKERS ?? '100');
 const PER_BROKER = Number(process.env.SIM_REPLICAS_PER_BROKER ?? '1000');
@@ -44,10 +45,6 @@ const put = (what: string, value: string, how: string): void => {
   rows.push([what, value, how]);
   log(`${what}: ${value}`);
 };
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
@@ -107,14 +104,14 @@ class FakeBroker {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-sim-'));
-log(`${B} fake brokers x ${PER_BROKER} replicas (P = ${P} partitions, RF ${RF}), lease TTL ${TTL} s; load ${load()}`);
+log(`${B} fake brokers x ${PER_BROKER} replicas (P = ${P} partitions, RF ${RF}), lease TTL ${TTL} s; load ${loadAverage(1)}`);
 const etcdProc = await EtcdProcess.start({ dataDir: join(dir, 'etcd'), logFile: join(dir, 'etcd.log') });
 const etcd = new Etcd3({ hosts: `http://${etcdProc.endpoint}` });
 const keys = new MetadataKeys('sim');
 const brokers: FakeBroker[] = [];
 let failure: unknown;
 try {
-  put('load average at the start', load(), '/proc/loadavg (1, 5, 15 min)');
+  put('load average at the start', loadAverage(1), '/proc/loadavg (1, 5, 15 min)');
   const status = async (): Promise<{ rev: number; db: number }> => {
     const s = await etcd.maintenance.status();
     return { rev: Number(s.header.revision), db: Number(s.dbSize) };
@@ -265,7 +262,7 @@ try {
     log('cleanup did not finish within 60 s; exiting');
     process.exit(1);
   }, 60_000).unref();
-  put('load average at the end', load(), '/proc/loadavg (1, 5, 15 min)');
+  put('load average at the end', loadAverage(1), '/proc/loadavg (1, 5, 15 min)');
   process.stdout.write(`\n| ${B} fake brokers, ${P} partitions RF ${RF} | figure | how |\n|---|---|---|\n`);
   for (const [a, b, c] of rows) process.stdout.write(`| ${a} | ${b} | ${c} |\n`);
   if (failure) process.stdout.write(`\nstopped early: ${failure instanceof Error ? failure.message : String(failure)}\n`);

@@ -1,5 +1,13 @@
 /** Small helpers of the benchmark: repeated runs with median and spread, and bounded waits. */
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The 1, 5 and 15 minute load averages, as benchmarks print them beside their figures. */
+export function loadAverage(digits = 2): string {
+  return loadavg()
+    .map((l) => l.toFixed(digits))
+    .join(' ');
+}
 
 /** Median and spread (min..max) of several runs of one figure. */
 export interface Figure {

@@ -18,12 +18,12 @@
  *   SAMSA_BENCH_SECONDS=4  length of one produce run
  */
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { runConsume, runProduce, type PerfReport } from '../tools/perf/index.js';
-import { figure, type Figure } from './stats.js';
+import { figure, type Figure, loadAverage } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '4');
@@ -34,10 +34,6 @@ const WORKLOADS = ['produce RF=1 acks=1', 'produce RF=3 acks=all', 'consume (pag
 type Workload = (typeof WORKLOADS)[number];
 
 const log = (text: string): void => void process.stderr.write(`[bench:tls] ${text}\n`);
-const load = (): string =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 
 /** CPU seconds (user + system) of process `pid` so far. */
 function cpuSeconds(pid: number): number {
@@ -164,7 +160,7 @@ function printTable(): void {
 async function main(): Promise<void> {
   const started = Date.now();
   process.stdout.write(
-    `TLS vs --insecure, ${new Date().toISOString()}: ${cpus().length} cores, node ${process.version}; load average at start ${load()}; ` +
+    `TLS vs --insecure, ${new Date().toISOString()}: ${cpus().length} cores, node ${process.version}; load average at start ${loadAverage()}; ` +
       `${RUNS} alternated runs per mode, ${SECONDS} s per produce run; medians (min–max)\n\n`,
   );
   const sides: Side[] = [];
@@ -192,7 +188,7 @@ async function main(): Promise<void> {
           samples.set(key(side.mode, workload), [...(samples.get(key(side.mode, workload)) ?? []), s]);
           log(
             `run ${run + 1} ${side.mode} ${workload}: ${Math.round(s.rate).toLocaleString('en-US')} records/s, ` +
-              `broker CPU ${s.brokerCpuPerMillion.toFixed(2)} s/M, client CPU ${s.clientCpuPerMillion.toFixed(2)} s/M (load ${load()})`,
+              `broker CPU ${s.brokerCpuPerMillion.toFixed(2)} s/M, client CPU ${s.clientCpuPerMillion.toFixed(2)} s/M (load ${loadAverage()})`,
           );
         }
       }
@@ -202,7 +198,7 @@ async function main(): Promise<void> {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
   printTable();
-  process.stdout.write(`\nload average at the end ${load()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`\nload average at the end ${loadAverage()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 await main();
