@@ -6,6 +6,11 @@
  *
  * Concurrency: topic commands run one at a time (adminQueue), and so do leadership passes
  * (passQueue); the two may interleave, each write guarded as above.
+ *
+ * Why one file (~515 lines): it is the write-and-schedule shell around the pure deciders
+ * (leadership.ts, topic-plans.ts, elections.ts, partition-moves.ts, reassignments.ts); what stays
+ * here is the fenced writes and the two queues, which belong together so every write's guard is
+ * read next to its queue.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';

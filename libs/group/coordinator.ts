@@ -12,6 +12,11 @@
  *
  * Timers: one session-expiry timer per group with members, owned here and cleared when the group
  * empties, the partition is released, or close() is called. Single event loop; not thread-safe.
+ *
+ * Why one file (~520 lines): taking over, serving and losing a partition act on the same table of
+ * owned partitions and their groups, and the fence rule above (nothing written after the loss) has
+ * to be visible in one place. Group state (group.ts), offsets (offsets-log.ts), ownership
+ * (ownership.ts) and assignors are already separate.
  */
 import { SamsaError } from '../errors/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';

@@ -40,6 +40,12 @@
  * Commits are coalesced: while one is being written, newer processed offsets accumulate and go in
  * the next write, so a fast member costs one __consumer_offsets write per round trip, not per record.
  * Each write, once durable, is acknowledged to the member (`committed`), so it can wait for it.
+ *
+ * Why one file (~570 lines): readers, credit, rebalance waits, coalesced commits and liveness all
+ * act on the same per-partition reader table and one event loop (processEvents); the rebalance
+ * rule above ("stop the reader, wait for processed, commit, then give up") spans all of them. The
+ * group state machine (group.ts) and the offsets (offsets-log.ts) are already separate; the
+ * interfaces at the top are the session's ports, kept with it so the unit test reads one file.
  */
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import { ATTR, outsideTrace, withLinkedRoot, type Logger } from '../telemetry/index.js';

@@ -24,6 +24,13 @@
  * Descriptors: every file goes through a FilePool (file-pool.ts). A broker passes one pool to all
  * its logs so partition count never decides how many descriptors are open; without one, a log
  * makes a small private pool (DEFAULT_MAX_OPEN_FILES) that it owns.
+ *
+ * Why one file (~700 lines): every method here reads or replaces `segments` inside the one promise
+ * chain that orders appends, truncation, retention, cleaning swaps and close, and recovery must see
+ * the same state the chain later mutates. The parts that need none of it are already their own
+ * modules (segment.ts, the indexes, file-names.ts, cleaner.ts, file-pool.ts, tail-cache.ts); cutting
+ * the rest would hand the segment list and the chain to a second class and make "who may change the
+ * segments, and when" a question across files.
  */
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

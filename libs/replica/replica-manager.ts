@@ -18,6 +18,11 @@
  * Retention runs every `retentionCheckMs` on an owned timer. `close()` stops listening, clears the
  * timer, waits for the running reconcile, retention pass and background appends, then closes every
  * log cleanly.
+ *
+ * Why one file (~570 lines): reconcile, open, close-and-delete, offline tracking and retention all
+ * change the one map of open partitions under the one reconcile-at-a-time rule above, and close()
+ * must wait for each of them. Partition roles (partition.ts and its parts), directories
+ * (partition-dir.ts) and storage checks (storage-guard.ts) are already their own modules.
  */
 import { mkdir, open, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';

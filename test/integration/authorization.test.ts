@@ -9,6 +9,10 @@
  * has no ACLs, and a certificate that does not verify counts as none.
  * This process's own default transport carries the CLI's certificate, a super-user (as `npm start`
  * makes it): it plays the operator.
+ *
+ * Why one file (over ~500 lines): every case shares the one cluster started at the top, and each
+ * test file starts its own, so a second file would add a cluster start (and its processes) to CI
+ * for no gain in reading; the describe blocks are the chapters.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

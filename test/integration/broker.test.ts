@@ -3,6 +3,10 @@
  * forms, read back with Fetch and Consume, forwarding from non-leaders, long polls and streams
  * that wake on new data, every bad input's status and reason, clients that cancel or stall,
  * kill -9 and restart, and a broker that cannot write its data dir.
+ *
+ * Why one file (over ~500 lines): every case shares the one cluster started at the top, and each
+ * test file starts its own, so a second file would add a cluster start (and its processes) to CI
+ * for no gain in reading; the describe blocks are the chapters.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,6 +2,10 @@
  * Consumer groups with real processes: etcd, a controller, three brokers and two group
  * coordinators. Members are `samsa consume --group` processes (killed with SIGKILL for real) or
  * plain generated gRPC stubs; records are checked offset by offset.
+ *
+ * Why one file (over ~500 lines): every case shares the one cluster started at the top, and each
+ * test file starts its own, so a second file would add a cluster start (and its processes) to CI
+ * for no gain in reading; the describe blocks are the chapters.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -4,6 +4,10 @@
  * slow partition holding back only itself, handler failures stopping, retrying or dead-lettering
  * only their partition with nothing committed past the failed record, and handlers in worker
  * threads. Concurrency is asserted as the overlap the handlers observe, never as elapsed time.
+ *
+ * Why one file (over ~500 lines): every case shares the one cluster started at the top, and each
+ * test file starts its own, so a second file would add a cluster start (and its processes) to CI
+ * for no gain in reading; the describe blocks are the chapters.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

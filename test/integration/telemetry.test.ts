@@ -17,6 +17,10 @@
  * Then every service's /metrics must show the metrics of the run, and every service answers
  * grpc.health.v1 Check with SERVING. Last, a service that would export only after an hour sends
  * its spans when it is stopped (SIGTERM flushes telemetry).
+ *
+ * Why one file (over ~500 lines): every case shares the one cluster started at the top, and each
+ * test file starts its own, so a second file would add a cluster start (and its processes) to CI
+ * for no gain in reading; the describe blocks are the chapters.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

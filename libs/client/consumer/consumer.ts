@@ -50,6 +50,12 @@
  * by a handler error is held until resume() (which retries from the failed record) or seek().
  *
  * The consumer owns every stream, fetcher, timer, runner and worker it opened; close() ends them all.
+ *
+ * Why one file (~630 lines): the streams, the assignment's fetchers, auto-commit and run() share
+ * one set of partition states, one event queue and one close(); the contract above is about how
+ * they interleave (seek versus a chunk in hand, pause closing a stream, commits of positions or of
+ * what handlers finished). The parts that stand alone are already beside it (assignment.ts,
+ * partition-stream.ts, offset-committer.ts, merge.ts, runner/).
  */
 import { SamsaError, hasReason, toSamsaError } from '../../errors/index.js';
 import type { Cluster } from '../routing/cluster.js';

@@ -35,6 +35,11 @@
  * `send <topic>`, parent of its gRPC calls; unless `traceHeaders` is false, every record also
  * carries that span's W3C `traceparent` header, so a consumer's span can link back to it. A
  * message that already has a `traceparent` header keeps its own. Without the SDK nothing is added.
+ *
+ * Why one file (~540 lines): the per-partition queues, the in-flight order of an idempotent session
+ * and the retry of a refused batch are one mechanism (a request may only start when the one ahead
+ * settled, and a retried batch keeps its sequence); splitting them would spread that rule over
+ * files. Encoding lives in messages.ts, routing in routing/.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';

@@ -20,6 +20,11 @@
  *   queued, ends the executors; finished() then says what to commit last.
  *
  * Owned: the executors (worker threads) and the revoke deadline timers; stop() ends them all.
+ *
+ * Why one file (~520 lines): it is the one place that owns the partition-to-executor table, the
+ * chunk queues, holds and finished offsets together, which the contract above ties to each other.
+ * Executors (executor.ts, worker-executor.ts), chunks (chunk.ts), options (run-options.ts) and
+ * dead-lettering (dead-letter.ts) are already their own modules.
  */
 import { SamsaError } from '../../errors/index.js';
 import type { TopicPartition } from '../consumer/assignment.js';
