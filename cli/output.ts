@@ -5,7 +5,11 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { stringify as toYaml } from 'yaml';
+import type * as YamlPackage from 'yaml';
+import { lazyPackage } from '../libs/runtime/index.js';
+
+/** Loaded for -o yaml only. */
+const yaml = lazyPackage<typeof YamlPackage>('yaml');
 
 /** -o/--output: how a command prints its result. */
 export const OUTPUT_FORMATS = ['text', 'json', 'yaml'] as const;
@@ -16,7 +20,7 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
  * object per line instead (see cli/commands/consume.ts), so they can be piped record by record.
  */
 export function renderData(format: 'json' | 'yaml', data: unknown): string {
-  return format === 'json' ? JSON.stringify(data, null, 2) : toYaml(data, { lineWidth: 0, version: '1.1' }).trimEnd();
+  return format === 'json' ? JSON.stringify(data, null, 2) : yaml().stringify(data, { lineWidth: 0, version: '1.1' }).trimEnd();
 }
 
 /** 1 -> "1 record", 2 -> "2 records"; the count is formatted with thousands separators. */

@@ -7,7 +7,8 @@
  * be elected; not 2-3 TTLs later when the etcd client gives up its keep-alive stream. (Its writes
  * were fenced all along; this is about what it believes and answers meanwhile.)
  */
-import { Lease, type Campaign, type Etcd3 } from 'etcd3';
+import type { Campaign, Etcd3, Lease } from 'etcd3';
+import { etcd3 } from './etcd.js';
 import type { Logger } from '../telemetry/index.js';
 import type { Fence } from './fenced.js';
 import { LeaseWatchdog } from './lease-watchdog.js';
@@ -92,7 +93,7 @@ export class ControllerElection {
  */
 function campaignLease(campaign: Campaign): Lease {
   const lease: unknown = Reflect.get(campaign, 'lease');
-  if (!(lease instanceof Lease))
+  if (!(lease instanceof etcd3().Lease))
     throw new Error('etcd3 Campaign no longer keeps its Lease in .lease: ControllerElection cannot watch the campaign lease');
   return lease;
 }

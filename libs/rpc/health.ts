@@ -2,21 +2,22 @@
  * The standard grpc.health.v1 service plus server reflection, added to every Samsa server.
  * Health is NOT_SERVING until the process has joined the cluster, and again while it shuts down.
  */
-import type * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
+import * as grpcJs from '@grpc/grpc-js';
+import { healthPackage } from './packages.js';
 import { addReflection } from './reflection.js';
+import { defaultChannelCredentials } from './transport.js';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 
 export class HealthReporter {
-  private readonly impl = new HealthImplementation({ '': 'NOT_SERVING' });
+  private readonly impl = new (healthPackage().HealthImplementation)({ '': 'NOT_SERVING' });
   private readonly services: string[];
 
   /**
    * `services` are the fully-qualified names also reported individually, e.g. samsa.v1.BrokerService:
    * exactly the services the server serves, which reflection then lists (with Health).
    */
-  constructor(server: grpc.Server, services: string[]) {
+  constructor(server: grpcJs.Server, services: string[]) {
     this.services = services;
     for (const name of services) this.impl.setStatus(name, 'NOT_SERVING');
     this.impl.addToServer(server);
@@ -29,11 +30,7 @@ export class HealthReporter {
   }
 }
 
-import * as grpcJs from '@grpc/grpc-js';
-import { service as healthServiceDefinition } from 'grpc-health-check';
-import { defaultChannelCredentials } from './transport.js';
-
-const HealthClient = grpcJs.makeGenericClientConstructor(healthServiceDefinition, 'Health');
+let healthClient: grpcJs.ServiceClientConstructor | undefined;
 
 /**
  * Asks `address` for grpc.health.v1 status of `service` ('' = the whole server). Resolves to
@@ -45,7 +42,9 @@ export function checkHealth(
   timeoutMs = 2000,
   credentials: grpcJs.ChannelCredentials = defaultChannelCredentials(),
 ): Promise<'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'UNREACHABLE'> {
-  const client = new HealthClient(address, credentials);
+  const healthServiceDefinition = healthPackage().service;
+  healthClient ??= grpcJs.makeGenericClientConstructor(healthServiceDefinition, 'Health');
+  const client = new healthClient(address, credentials);
   return new Promise((resolve) => {
     const deadline = new Date(Date.now() + timeoutMs);
     client.makeUnaryRequest(

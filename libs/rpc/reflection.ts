@@ -6,8 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { healthPackage, reflectionPackage } from './packages.js';
 import { loadSamsaProto, PROTO_LOADER_OPTIONS } from './proto.js';
 
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
@@ -16,7 +15,7 @@ let withHealth: protoLoader.PackageDefinition | undefined;
 
 /** Samsa's package definition plus grpc.health.v1's, for reflection (loaded once per process). */
 function reflectedDefinition(): protoLoader.PackageDefinition {
-  withHealth ??= { ...loadSamsaProto().definition, ...protoLoader.loadSync(healthProtoPath, PROTO_LOADER_OPTIONS) };
+  withHealth ??= { ...loadSamsaProto().definition, ...protoLoader.loadSync(healthPackage().protoPath, PROTO_LOADER_OPTIONS) };
   return withHealth;
 }
 
@@ -26,5 +25,5 @@ export function addReflection(server: grpc.Server, services: readonly string[]):
   for (const name of services) {
     if (!definition[name]) throw new Error(`reflection: no service ${name} in proto/samsa/v1`);
   }
-  new ReflectionService(definition, { services: [...services, HEALTH_SERVICE_NAME] }).addToServer(server);
+  new (reflectionPackage().ReflectionService)(definition, { services: [...services, HEALTH_SERVICE_NAME] }).addToServer(server);
 }

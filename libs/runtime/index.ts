@@ -4,3 +4,4 @@
  */
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { SerialQueue } from './serial-queue.js';
+export { lazyPackage } from './lazy-package.js';

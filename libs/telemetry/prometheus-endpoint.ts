@@ -11,8 +11,13 @@
  * Owned by start.ts: `close()` stops the HTTP server.
  */
 import { createServer, type Server } from 'node:http';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type * as PrometheusPackage from '@opentelemetry/exporter-prometheus';
+import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { lazyPackage } from '../runtime/index.js';
+
+/** Loaded when a process serves /metrics (services), not when a client imports libs/telemetry. */
+const prometheusPackage = lazyPackage<typeof PrometheusPackage>('@opentelemetry/exporter-prometheus');
 
 /** OpenTelemetry (UCUM) units and their Prometheus suffixes; other units ({record}, 1) add none. */
 const UNIT_SUFFIXES: Readonly<Record<string, string>> = {
@@ -43,8 +48,8 @@ function withUnits(metrics: ResourceMetrics): ResourceMetrics {
 
 export class PrometheusEndpoint {
   /** The metric reader to give the SDK. */
-  readonly reader = new PrometheusExporter({ preventServerStart: true });
-  private readonly serializer = new PrometheusSerializer();
+  readonly reader: PrometheusExporter = new (prometheusPackage().PrometheusExporter)({ preventServerStart: true });
+  private readonly serializer: PrometheusSerializer = new (prometheusPackage().PrometheusSerializer)();
   private readonly server: Server;
 
   constructor(host: string, port: number, onError: (err: Error) => void) {

@@ -14,24 +14,22 @@
  * The OTEL_TRACES_SAMPLER variable, when set, replaces this sampler altogether (the SDK reads it).
  */
 import { SpanKind, type Attributes, type Context, type Link } from '@opentelemetry/api';
-import {
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  AlwaysOnSampler,
-  SamplingDecision,
-  type Sampler,
-  type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+import type * as SdkTraceBasePackage from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { lazyPackage } from '../runtime/index.js';
+
+/** Loaded when telemetry starts, with the SDK (start.ts), not when libs/telemetry is imported. */
+const sdkTraceBase = lazyPackage<typeof SdkTraceBasePackage>('@opentelemetry/sdk-trace-base');
 
 class ServiceRootSampler implements Sampler {
   private readonly background: Sampler;
 
   constructor(private readonly backgroundRatio: number) {
-    this.background = new TraceIdRatioBasedSampler(backgroundRatio);
+    this.background = new (sdkTraceBase().TraceIdRatioBasedSampler)(backgroundRatio);
   }
 
   shouldSample(ctx: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (kind !== SpanKind.CLIENT) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    if (kind !== SpanKind.CLIENT) return { decision: sdkTraceBase().SamplingDecision.RECORD_AND_SAMPLED };
     return this.background.shouldSample(ctx, traceId, name, kind, attributes, links);
   }
 
@@ -43,5 +41,6 @@ class ServiceRootSampler implements Sampler {
 export type ProcessRole = 'service' | 'client';
 
 export function samsaSampler(role: ProcessRole, backgroundRatio = 0): Sampler {
+  const { ParentBasedSampler, AlwaysOnSampler } = sdkTraceBase();
   return new ParentBasedSampler({ root: role === 'service' ? new ServiceRootSampler(backgroundRatio) : new AlwaysOnSampler() });
 }

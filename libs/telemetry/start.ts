@@ -18,7 +18,8 @@
  * shutdownTelemetry (shutdown.ts) flushes and stops it.
  */
 import { ROOT_CONTEXT, metrics, trace, ProxyTracerProvider, type Context, type ContextManager } from '@opentelemetry/api';
-import { NodeSDK, resources } from '@opentelemetry/sdk-node';
+import type * as SdkNodePackage from '@opentelemetry/sdk-node';
+import { lazyPackage } from '../runtime/index.js';
 import { setActiveTelemetry, activeTelemetry } from './active.js';
 import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { RuntimeMetrics } from './runtime-metrics.js';
@@ -50,6 +51,9 @@ class NoContextManager implements ContextManager {
   }
 }
 
+/** Loaded when telemetry starts (services; clients with OTEL_* tracing), not when libs/telemetry is imported. */
+const sdkNode = lazyPackage<typeof SdkNodePackage>('@opentelemetry/sdk-node');
+
 let started = false;
 
 /** Starts the SDK for a process of `role`; a second call does nothing. Throws on a bad SAMSA_METRICS_PORT. */
@@ -70,6 +74,7 @@ export function startTelemetry(role: ProcessRole, env: Env = process.env): void 
         })
       : undefined;
   const ownSampler = env.OTEL_TRACES_SAMPLER === undefined || env.OTEL_TRACES_SAMPLER.trim() === '';
+  const { NodeSDK, resources } = sdkNode();
   const sdk = new NodeSDK({
     resource: resources.resourceFromAttributes(resourceAttributes(settings)),
     autoDetectResources: false,
