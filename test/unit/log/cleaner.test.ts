@@ -162,7 +162,7 @@ describe('the log cleaner', () => {
         }
         await log.close();
       }),
-      { numRuns: 60, timeout: 10_000, endOnFailure: true },
+      { numRuns: 60, endOnFailure: true },
     );
   }, 120_000);
 

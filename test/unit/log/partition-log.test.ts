@@ -79,7 +79,7 @@ describe('PartitionLog appends and reads', () => {
       started++;
       return new Promise<void>((resolve) => (release = resolve)).then(realSync);
     };
-    await vi.waitFor(() => expect(started).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(started).toBe(1), { timeout: 30_000 });
     const during = await log.appendAsLeader(batchOf('during', 2), 0);
     expect(during.baseOffset).toBe(1);
     expect(await readAllOffsets(log)).toEqual([0, 1, 2]);

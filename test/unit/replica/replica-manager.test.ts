@@ -153,7 +153,7 @@ describe('ReplicaManager', () => {
         expect(p?.logStartOffset).toBeGreaterThan(0);
         expect(p?.sizeInBytes).toBeLessThanOrEqual(2048 + 1024);
       },
-      { timeout: 5_000 },
+      { timeout: 30_000 },
     );
     expect(p?.highWatermark).toBe(40);
     await expect(p?.read(0, 100)).rejects.toMatchObject({ reason: 'OFFSET_OUT_OF_RANGE' });
@@ -180,7 +180,7 @@ describe('ReplicaManager', () => {
         expect(p?.logStartOffset).toBeGreaterThan(0);
         expect(p?.sizeInBytes).toBeLessThanOrEqual(2048 + 1024);
       },
-      { timeout: 5_000 },
+      { timeout: 30_000 },
     );
   });
 
@@ -286,7 +286,7 @@ describe('ReplicaManager: offline replicas (storage failures)', () => {
     // The partition's own log was not marked clean: its next open recovers the tail.
     expect(existsSync(join(tmp.dir, 'full-0', '.clean-shutdown'))).toBe(false);
     diskFull = false;
-    await vi.waitFor(() => expect(manager.get('full', 0)).toBeDefined(), { timeout: 5_000 });
+    await vi.waitFor(() => expect(manager.get('full', 0)).toBeDefined(), { timeout: 30_000 });
     expect(reports.at(-1)).toEqual([]);
     const back = manager.get('full', 0);
     expect(back?.logEndOffset).toBe(1);

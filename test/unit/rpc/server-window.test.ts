@@ -26,6 +26,6 @@ describe('gRPC server receive window', () => {
     });
     expect(client.remoteSettings.initialWindowSize).toBe(RECEIVE_WINDOW_BYTES);
     // The server's WINDOW_UPDATE for the connection follows its SETTINGS.
-    await vi.waitFor(() => expect(client.state.remoteWindowSize).toBe(RECEIVE_WINDOW_BYTES), { timeout: 5_000 });
+    await vi.waitFor(() => expect(client.state.remoteWindowSize).toBe(RECEIVE_WINDOW_BYTES), { timeout: 30_000 });
   });
 });
