@@ -1,5 +1,5 @@
 /**
- * `samsa partitions elect-leaders|reassign|rebalance` and `samsa brokers drain`: leader elections
+ * `samsa partitions elect-leaders|reassign|rebalance` and `samsa brokers drain|undrain`: leader elections
  * and moving partitions between brokers (docs/operations.md, docs/adr/0042).
  */
 import { readFile } from 'node:fs/promises';
@@ -138,8 +138,10 @@ async function assignments(admin: Admin, topic?: string): Promise<PartitionAssig
   return (t?.partitions ?? []).map((p) => ({ topic, partition: p.partition, replicas: [...p.replicas] }));
 }
 
+/** The live brokers new replicas may go to: registered and not being drained. */
 async function liveBrokers(admin: Admin): Promise<PlanBroker[]> {
-  return (await admin.describeCluster()).brokers.map((b) => ({ id: b.id, rack: b.rack }));
+  const [cluster, draining] = await Promise.all([admin.describeCluster(), admin.drainBrokers([])]);
+  return cluster.brokers.filter((b) => !draining.includes(b.id)).map((b) => ({ id: b.id, rack: b.rack }));
 }
 
 function brokerList(value: string): number[] {
@@ -322,18 +324,71 @@ function drain(ctx: CommandContext): Command {
   ).addHelpText(
     'after',
     `
-Each partition on the broker gets, in its place, the live broker hosting the fewest replicas that
-it does not have yet (on another rack than its other replicas where racks are known). With --wait,
-the command returns once no replica is left on it: it can then be stopped with nothing
-under-replicated.
+The broker is first marked draining (kept in etcd until samsa brokers undrain): topics created and
+partitions added meanwhile place no replica on it, and no reassignment may add one to it. Each
+partition on the broker then gets, in its place, the live broker hosting the fewest replicas that
+it does not have yet and is not draining (on another rack than its other replicas where racks are
+known). With --wait, the command returns once no replica is left on it: it can then be stopped with
+nothing under-replicated. An unknown broker id is an error that lists the known ids.
 
 Example: samsa brokers drain 3 --wait`,
   );
   cmd.action(async (broker: number, o: MoveOptions) => {
     const admin = ctx.client().admin();
+    await admin.drainBrokers([broker], { validateOnly: o.dryRun ?? false });
     ctx.print(await submit(ctx, planDrain(await assignments(admin), broker, await liveBrokers(admin)), o), moveText);
   });
   return outputSchema(cmd, MOVE_SCHEMA);
+}
+
+function undrain(ctx: CommandContext): Command {
+  const cmd = new Command('undrain')
+    .description('end a drain: the broker takes new replicas again; its moves in progress are cancelled')
+    .argument('<broker-id>', 'the broker being drained', int(0))
+    .option('--keep-moves', 'leave the moves off the broker that are still in progress running')
+    .addHelpText(
+      'after',
+      `
+Takes the broker out of the draining state (samsa brokers drain), so placement and reassignments may
+use it again, and cancels every reassignment still in progress that removes a replica from it (those
+partitions go back to their replicas before the move; a move that cannot be cancelled safely is
+reported and left running). Moves already finished stay as they are.
+
+Example: samsa brokers undrain 3`,
+    );
+  cmd.action(async (broker: number, o: { keepMoves?: boolean }) => {
+    const admin = ctx.client().admin();
+    const draining = await admin.drainBrokers([broker], { undrain: true });
+    const off = o.keepMoves ? [] : (await admin.listPartitionReassignments()).filter((r) => r.removingReplicas.includes(broker));
+    const cancelled: { topic: string; partition: number }[] = [];
+    const notCancelled: { topic: string; partition: number; message: string }[] = [];
+    for (const r of off) {
+      try {
+        await admin.alterPartitionReassignments([{ topic: r.topic, partition: r.partition, replicas: [] }]);
+        cancelled.push({ topic: r.topic, partition: r.partition });
+      } catch (err) {
+        notCancelled.push({ topic: r.topic, partition: r.partition, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    ctx.print({ broker, draining, cancelled, notCancelled }, (d) =>
+      [
+        `broker ${d.broker} is no longer draining; cancelled ${plural(d.cancelled.length, 'move')} off it`,
+        ...d.notCancelled.map((n) => `not cancelled ${n.topic}-${n.partition}: ${n.message}`),
+      ].join('\n'),
+    );
+  });
+  return outputSchema(
+    cmd,
+    s.object({
+      broker: s.integer(),
+      draining: s.array(s.integer(), 'every broker still draining'),
+      cancelled: s.array(s.object({ topic: s.string(), partition: s.integer() }), 'moves off the broker cancelled'),
+      notCancelled: s.array(
+        s.object({ topic: s.string(), partition: s.integer(), message: s.string() }),
+        'moves that could not be cancelled safely (left running)',
+      ),
+    }),
+  );
 }
 
 export const partitionsCommand: CommandModule = (ctx) =>
@@ -342,4 +397,5 @@ export const partitionsCommand: CommandModule = (ctx) =>
     .addCommand(reassign(ctx))
     .addCommand(rebalance(ctx));
 
-export const brokersCommand: CommandModule = (ctx) => commandGroup('brokers', 'broker operations').addCommand(drain(ctx));
+export const brokersCommand: CommandModule = (ctx) =>
+  commandGroup('brokers', 'broker operations').addCommand(drain(ctx)).addCommand(undrain(ctx));

@@ -34,6 +34,7 @@ import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import type { AlterTopicConfigCommand, CreatePartitionsCommand, CreateTopicCommand, TopicOutcome } from './commands.js';
 import { admittedBrokers, brokerFacts, decideLeadership } from './leadership.js';
 import { PartitionMoves, type ElectionResult, type ReassignCommand } from './partition-moves.js';
+import { setDraining } from './drains.js';
 import type { ElectionType } from './elections.js';
 import { planInternalTopicMigration } from './internal-topics.js';
 import {
@@ -212,6 +213,21 @@ export class ActiveController {
     return this.moves.reassign(commands, throttleBytesPerSecond, validateOnly);
   }
 
+  /**
+   * Marks brokers draining or not (DrainBrokers); lists them when `ids` is empty. On the admin
+   * queue, so a topic command after it places nothing on a broker it marked.
+   */
+  drainBrokers(ids: readonly number[], undrain: boolean, validateOnly: boolean): Promise<number[]> {
+    return this.adminQueue.run(() =>
+      setDraining(
+        { etcd: this.etcd, keys: this.keys, view: this.view, fence: this.fence, nowMs: this.clock.nowMs() },
+        ids,
+        undrain,
+        validateOnly,
+      ),
+    );
+  }
+
   private async createTopicNow(cmd: CreateTopicCommand): Promise<TopicOutcome> {
     checkNewTopic(cmd, this.view.topic(cmd.name));
     const placement = await this.placement();
@@ -340,7 +356,8 @@ export class ActiveController {
   private async placement(): Promise<Placement> {
     await this.view.waitFor(() => this.view.brokers().every((b) => this.view.isAdmitted(b.id)), ADMISSION_WAIT_MS).catch(() => undefined);
     const facts = brokerFacts(this.view);
-    const brokers = admittedBrokers(facts);
+    // A draining broker is being emptied: a topic created meanwhile must not land on it.
+    const brokers = admittedBrokers(facts).filter((id) => !this.view.isDraining(id));
     return {
       brokers,
       startIndex: brokers.length > 0 ? randomInt(brokers.length) : 0,

@@ -26,6 +26,12 @@ import { admittedBrokers, brokerFacts } from './leadership.js';
 import { decideElection, rebalanceMoves, type ElectionType } from './elections.js';
 import { advanceReassignment, cancelReassignment, checkTarget, startReassignment } from './reassignments.js';
 
+/**
+ * Partitions recorded per etcd transaction by a reassignment: one compare and one put each, plus
+ * the fence's compare, under etcd's default limit of 128 operations per list (--max-txn-ops).
+ */
+const MAX_PARTITIONS_PER_TXN = 100;
+
 /** A partition named in a request. */
 export interface PartitionRef {
   readonly topic: string;
@@ -83,6 +89,23 @@ export class PartitionMoves {
         this.o.fence,
         [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }],
         [{ put: key, value: JSON.stringify(next) }],
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof GuardFailedError) return false;
+      throw err;
+    }
+  }
+
+  /** Writes every `next` over its `state` in one transaction iff no record changed meanwhile; false when one did. */
+  private async writeAll(plans: readonly { state: PartitionState; next: PartitionState }[]): Promise<boolean> {
+    const key = (s: PartitionState): string => this.o.keys.partition(s.topic, s.partition);
+    try {
+      await commitIfLeader(
+        this.o.etcd,
+        this.o.fence,
+        plans.map(({ state }) => ({ key: key(state), target: 'Value' as const, cmp: '==' as const, value: JSON.stringify(state) })),
+        plans.map(({ next }) => ({ put: key(next), value: JSON.stringify(next) })),
       );
       return true;
     } catch (err) {
@@ -167,6 +190,7 @@ export class PartitionMoves {
         const { view } = this.o;
         const facts = brokerFacts(view);
         const admitted = new Set(admittedBrokers(facts));
+        const draining = new Set(view.drainingBrokers());
         const throttle = throttleBytesPerSecond > 0 ? throttleBytesPerSecond : this.o.defaultThrottleBytesPerSecond;
         const seen = new Set<string>();
         const plans: { state: PartitionState; next: PartitionState }[] = [];
@@ -182,7 +206,7 @@ export class PartitionMoves {
             plans.push({ state, next: cancelReassignment(state, facts, topic.config.minInsyncReplicas) });
             continue;
           }
-          checkTarget(state, c.replicas, topic, admitted);
+          checkTarget(state, c.replicas, topic, admitted, draining);
           const next = startReassignment(state, c.replicas, throttle, this.o.clock.nowMs());
           if (next) plans.push({ state, next });
         }
@@ -190,13 +214,25 @@ export class PartitionMoves {
         checkReplicaBudget(view, added, this.o.maxReplicasPerBroker, 'this reassignment');
         if (validateOnly) return plans.map((p) => p.next);
         const written: PartitionState[] = [];
-        for (const { state, next } of plans) {
-          if (!(await this.write(state, next)))
+        // All or nothing per transaction: one etcd transaction compares every partition's record
+        // and writes every move, so a request of up to MAX_PARTITIONS_PER_TXN partitions is
+        // recorded whole or not at all. A larger one (a drain of a big broker) is recorded in
+        // transactions of that size, in order; if one fails, those before it stand. That is safe:
+        // each partition's move is self-contained in its own record (ADR 0042) and completes or is
+        // cancelled on its own, and sending the same request again re-targets the recorded ones to
+        // the same target (no change of what moves) and records the rest.
+        for (let i = 0; i < plans.length; i += MAX_PARTITIONS_PER_TXN) {
+          const chunk = plans.slice(i, i + MAX_PARTITIONS_PER_TXN);
+          if (!(await this.writeAll(chunk)))
             throw new SamsaError(
               'NOT_READY',
-              `partition ${state.topic}-${state.partition} changed while recording the reassignment; ${written.length} of ${plans.length} were recorded: send the request again`,
+              i === 0
+                ? `a partition changed while recording the reassignment; nothing was recorded: send the request again`
+                : `a partition changed while recording the reassignment; the first ${i} of ${plans.length} partitions were recorded (in transactions of ${MAX_PARTITIONS_PER_TXN}), the rest not: send the request again`,
             );
-          written.push(next);
+          written.push(...chunk.map((p) => p.next));
+        }
+        for (const { state, next } of plans) {
           this.o.logger.info(
             {
               topic: state.topic,

@@ -30,9 +30,16 @@ function mayLead(state: PartitionState, id: number, facts: BrokerFacts): boolean
 
 /**
  * Checks a target replica list for a partition of `topic`: non-empty, distinct broker ids, at
- * least min.insync.replicas of them, and every broker it adds live and admitted (`admitted`).
+ * least min.insync.replicas of them, and every broker it adds live and admitted (`admitted`) and
+ * not being drained (`draining`).
  */
-export function checkTarget(state: PartitionState, target: readonly number[], topic: TopicRecord, admitted: ReadonlySet<number>): void {
+export function checkTarget(
+  state: PartitionState,
+  target: readonly number[],
+  topic: TopicRecord,
+  admitted: ReadonlySet<number>,
+  draining: ReadonlySet<number> = new Set(),
+): void {
   const name = `${state.topic}-${state.partition}`;
   if (target.some((b) => !Number.isInteger(b) || b < 0))
     throw new SamsaError('INVALID_REQUEST', `replicas of ${name} must be broker ids (integers >= 0), got [${target.join(', ')}]`);
@@ -45,6 +52,12 @@ export function checkTarget(state: PartitionState, target: readonly number[], to
       `${name} would have ${target.length} replica(s), fewer than its min.insync.replicas ${minIsr}: acks=all writes would fail`,
     );
   const hosted = state.replicas;
+  const ontoDraining = target.filter((b) => !hosted.includes(b) && draining.has(b));
+  if (ontoDraining.length > 0)
+    throw new SamsaError(
+      'POLICY_VIOLATION',
+      `cannot move ${name} to broker(s) ${ontoDraining.join(', ')}: being drained (samsa brokers undrain ${ontoDraining.join(',')} first)`,
+    );
   const absent = target.filter((b) => !hosted.includes(b) && !admitted.has(b));
   if (absent.length > 0)
     throw new SamsaError(

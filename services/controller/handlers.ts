@@ -204,6 +204,13 @@ export class ControllerHandlers {
           (client, md, options, cb) => client.alterPartitionReassignments(req, md, options, cb),
         ),
       ),
+      DrainBrokers: unary((req, call) =>
+        this.onActive<v1.DrainBrokersResponse, v1.DrainBrokersResponse__Output>(
+          call,
+          async (active) => ({ drainingBrokerIds: await active.drainBrokers(req.brokerIds, req.undrain, req.validateOnly) }),
+          (client, md, options, cb) => client.drainBrokers(req, md, options, cb),
+        ),
+      ),
       ListPartitionReassignments: unary(async (req) => {
         const { view } = this.ctx;
         const wanted = req.partitions.length === 0 ? undefined : req.partitions;

@@ -158,7 +158,14 @@ describe('partition moves', { timeout: 240_000 }, () => {
     await waitUntil(async () => !existsSync(dir), 30_000, `broker ${added} deleted its copy`, 100);
   });
 
-  it('`samsa brokers drain` leaves no replica on the broker; it then stops with nothing under-replicated', async () => {
+  it('`samsa brokers drain` leaves no replica on the broker, places nothing new on it, and it then stops with nothing under-replicated', async () => {
+    // An unknown id is an error naming the known ids, not an empty plan.
+    const unknown = await runCli([...bootstrap, 'brokers', 'drain', '99'], { timeoutMs: 120_000 });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('unknown broker id(s) 99');
+    expect(unknown.stderr).toContain('known broker ids: [1, 2, 3, 4]');
+    expect(await samsa.admin().drainBrokers([])).toEqual([]);
+
     const topics = (await samsa.admin().listTopics({ includeInternal: true })).filter((t) => !t.startsWith('__'));
     const out = await cli<{ plan: { replicas: number[] }[] }>(['brokers', 'drain', '4', '--wait', '--throttle', '10485760']);
     expect(out.plan.length).toBeGreaterThan(0);
@@ -176,6 +183,24 @@ describe('partition moves', { timeout: 240_000 }, () => {
       'broker 4 deleted every replica',
       200,
     );
+
+    // Still draining: a topic created and partitions added now place nothing on broker 4 (4 brokers
+    // live, RF 3: without the draining state 3/4 of the replicas would go there), and no move may add it.
+    expect(await samsa.admin().drainBrokers([])).toEqual([4]);
+    const later = uniqueName('during-drain');
+    await cli(['topics', 'create', later, '--partitions', '8', '--replication-factor', '3']);
+    await cli(['topics', 'add-partitions', later, '--partitions', '12']);
+    const placed = await partitions(later);
+    expect(placed).toHaveLength(12);
+    for (const p of placed) expect(p.replicas, `${later}-${p.partition}`).not.toContain(4);
+    const onto = await runCli([...bootstrap, 'partitions', 'reassign', '--topic', later, '--to-brokers', '4,1,2'], { timeoutMs: 120_000 });
+    expect(onto.code).not.toBe(0);
+    expect(onto.stderr).toContain('being drained');
+    expect(await samsa.admin().listPartitionReassignments([{ topic: later }])).toEqual([]);
+
+    const undrained = await cli<{ draining: number[]; cancelled: unknown[] }>(['brokers', 'undrain', '4']);
+    expect(undrained).toEqual(expect.objectContaining({ draining: [], cancelled: [] }));
+    topics.push(later);
     await cluster.broker(4).stop();
     for (const topic of topics) for (const p of await partitions(topic)) expect(inSync(p), `${topic}-${p.partition}`).toBe(true);
   });

@@ -196,6 +196,21 @@ export class Admin {
   }
 
   /**
+   * Marks brokers draining (`undrain`: no longer): nothing new is placed on a draining broker
+   * (topic creation, partition increases, reassignment targets). Answers every draining broker
+   * after the change; with no ids, only lists them. UNKNOWN_BROKER for an id the cluster does not know.
+   */
+  async drainBrokers(brokerIds: readonly number[], options: { undrain?: boolean; validateOnly?: boolean } = {}): Promise<number[]> {
+    const request: v1.DrainBrokersRequest = {
+      brokerIds: [...brokerIds],
+      undrain: options.undrain ?? false,
+      validateOnly: options.validateOnly ?? false,
+    };
+    const res = await this.onController<v1.DrainBrokersResponse__Output>((c, opts, cb) => c.drainBrokers(request, opts, cb));
+    return [...res.drainingBrokerIds];
+  }
+
+  /**
    * Starts moving partitions to new replicas (empty `replicas`: cancels the partition's move).
    * Answers once recorded; listPartitionReassignments shows progress. `throttleBytesPerSecond`
    * (0: the controller's default) bounds how fast each receiving broker copies.

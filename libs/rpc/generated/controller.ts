@@ -30,6 +30,8 @@ import type { DescribeQuotasRequest as _samsa_v1_DescribeQuotasRequest, Describe
 import type { DescribeQuotasResponse as _samsa_v1_DescribeQuotasResponse, DescribeQuotasResponse__Output as _samsa_v1_DescribeQuotasResponse__Output } from './samsa/v1/DescribeQuotasResponse.js';
 import type { DescribeTopicsRequest as _samsa_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _samsa_v1_DescribeTopicsRequest__Output } from './samsa/v1/DescribeTopicsRequest.js';
 import type { DescribeTopicsResponse as _samsa_v1_DescribeTopicsResponse, DescribeTopicsResponse__Output as _samsa_v1_DescribeTopicsResponse__Output } from './samsa/v1/DescribeTopicsResponse.js';
+import type { DrainBrokersRequest as _samsa_v1_DrainBrokersRequest, DrainBrokersRequest__Output as _samsa_v1_DrainBrokersRequest__Output } from './samsa/v1/DrainBrokersRequest.js';
+import type { DrainBrokersResponse as _samsa_v1_DrainBrokersResponse, DrainBrokersResponse__Output as _samsa_v1_DrainBrokersResponse__Output } from './samsa/v1/DrainBrokersResponse.js';
 import type { ElectLeadersRequest as _samsa_v1_ElectLeadersRequest, ElectLeadersRequest__Output as _samsa_v1_ElectLeadersRequest__Output } from './samsa/v1/ElectLeadersRequest.js';
 import type { ElectLeadersResponse as _samsa_v1_ElectLeadersResponse, ElectLeadersResponse__Output as _samsa_v1_ElectLeadersResponse__Output } from './samsa/v1/ElectLeadersResponse.js';
 import type { ElectionResult as _samsa_v1_ElectionResult, ElectionResult__Output as _samsa_v1_ElectionResult__Output } from './samsa/v1/ElectionResult.js';
@@ -93,6 +95,8 @@ export interface ProtoGrpcType {
       DescribeQuotasResponse: MessageTypeDefinition<_samsa_v1_DescribeQuotasResponse, _samsa_v1_DescribeQuotasResponse__Output>
       DescribeTopicsRequest: MessageTypeDefinition<_samsa_v1_DescribeTopicsRequest, _samsa_v1_DescribeTopicsRequest__Output>
       DescribeTopicsResponse: MessageTypeDefinition<_samsa_v1_DescribeTopicsResponse, _samsa_v1_DescribeTopicsResponse__Output>
+      DrainBrokersRequest: MessageTypeDefinition<_samsa_v1_DrainBrokersRequest, _samsa_v1_DrainBrokersRequest__Output>
+      DrainBrokersResponse: MessageTypeDefinition<_samsa_v1_DrainBrokersResponse, _samsa_v1_DrainBrokersResponse__Output>
       ElectLeadersRequest: MessageTypeDefinition<_samsa_v1_ElectLeadersRequest, _samsa_v1_ElectLeadersRequest__Output>
       ElectLeadersResponse: MessageTypeDefinition<_samsa_v1_ElectLeadersResponse, _samsa_v1_ElectLeadersResponse__Output>
       ElectionOutcome: EnumTypeDefinition

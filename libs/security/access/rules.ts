@@ -20,6 +20,7 @@
  * | AlterQuotas / DescribeQuotas          | ALTER_CONFIGS / DESCRIBE_CONFIGS cluster                    |
  * | ElectLeaders, AlterPartitionReassignments | ALTER cluster                                           |
  * | ListPartitionReassignments            | DESCRIBE cluster                                            |
+ * | DrainBrokers                          | ALTER cluster (DESCRIBE cluster to list only)               |
  * | FindCoordinator, DescribeGroup, FetchOffsets | DESCRIBE group                                       |
  * | GroupConsume (join), CommitOffsets, ResetOffsets | READ group and READ each topic                    |
  * | DeleteGroup                           | DELETE group                                                |
@@ -114,6 +115,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   [`${C}ElectLeaders`]: acl(() => [cluster('ALTER')]),
   [`${C}AlterPartitionReassignments`]: acl(() => [cluster('ALTER')]),
   [`${C}ListPartitionReassignments`]: acl(() => [cluster('DESCRIBE')]),
+  [`${C}DrainBrokers`]: acl<v1.DrainBrokersRequest__Output>((r) => [cluster(r.brokerIds.length > 0 ? 'ALTER' : 'DESCRIBE')]),
 
   [`${G}FindCoordinator`]: acl<v1.FindCoordinatorRequest__Output>((r) => [group(r.groupId, 'DESCRIBE')]),
   [`${G}GroupConsume`]: acl<v1.GroupConsumeRequest__Output>((r) =>

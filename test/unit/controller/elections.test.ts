@@ -218,6 +218,15 @@ describe('partition reassignment', () => {
     expect(() => checkTarget(partition([1, 2, 3]), [2, 3], topic(2), live)).not.toThrow();
   });
 
+  it('refuses to add a replica on a draining broker, but keeps one already there', () => {
+    const live = new Set([1, 2, 3, 4]);
+    const draining = new Set([4]);
+    const err = captureError(() => checkTarget(partition([1, 2, 3]), [2, 3, 4], topic(), live, draining));
+    expect(err).toMatchObject({ reason: 'POLICY_VIOLATION' });
+    expect(String(err)).toMatch(/broker\(s\) 4: being drained/);
+    expect(() => checkTarget(partition([1, 2, 4]), [2, 4, 1], topic(), live, draining)).not.toThrow();
+  });
+
   it('any sequence of ISR changes and steps never leaves the ISR below min(minIsr, target size), nor a leader outside it (property)', () => {
     const ids = [1, 2, 3, 4, 5];
     fc.assert(
@@ -247,3 +256,12 @@ describe('partition reassignment', () => {
     );
   });
 });
+
+function captureError(fn: () => void): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}

@@ -26,6 +26,8 @@ import type { DescribeQuotasRequest as _samsa_v1_DescribeQuotasRequest, Describe
 import type { DescribeQuotasResponse as _samsa_v1_DescribeQuotasResponse, DescribeQuotasResponse__Output as _samsa_v1_DescribeQuotasResponse__Output } from '../../samsa/v1/DescribeQuotasResponse.js';
 import type { DescribeTopicsRequest as _samsa_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _samsa_v1_DescribeTopicsRequest__Output } from '../../samsa/v1/DescribeTopicsRequest.js';
 import type { DescribeTopicsResponse as _samsa_v1_DescribeTopicsResponse, DescribeTopicsResponse__Output as _samsa_v1_DescribeTopicsResponse__Output } from '../../samsa/v1/DescribeTopicsResponse.js';
+import type { DrainBrokersRequest as _samsa_v1_DrainBrokersRequest, DrainBrokersRequest__Output as _samsa_v1_DrainBrokersRequest__Output } from '../../samsa/v1/DrainBrokersRequest.js';
+import type { DrainBrokersResponse as _samsa_v1_DrainBrokersResponse, DrainBrokersResponse__Output as _samsa_v1_DrainBrokersResponse__Output } from '../../samsa/v1/DrainBrokersResponse.js';
 import type { ElectLeadersRequest as _samsa_v1_ElectLeadersRequest, ElectLeadersRequest__Output as _samsa_v1_ElectLeadersRequest__Output } from '../../samsa/v1/ElectLeadersRequest.js';
 import type { ElectLeadersResponse as _samsa_v1_ElectLeadersResponse, ElectLeadersResponse__Output as _samsa_v1_ElectLeadersResponse__Output } from '../../samsa/v1/ElectLeadersResponse.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from '../../samsa/v1/GetMetadataRequest.js';
@@ -144,6 +146,15 @@ export interface ControllerServiceClient extends grpc.Client {
   describeTopics(argument: _samsa_v1_DescribeTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
   describeTopics(argument: _samsa_v1_DescribeTopicsRequest, callback: grpc.requestCallback<_samsa_v1_DescribeTopicsResponse__Output>): grpc.ClientUnaryCall;
   
+  DrainBrokers(argument: _samsa_v1_DrainBrokersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  DrainBrokers(argument: _samsa_v1_DrainBrokersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  DrainBrokers(argument: _samsa_v1_DrainBrokersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  DrainBrokers(argument: _samsa_v1_DrainBrokersRequest, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  drainBrokers(argument: _samsa_v1_DrainBrokersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  drainBrokers(argument: _samsa_v1_DrainBrokersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  drainBrokers(argument: _samsa_v1_DrainBrokersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  drainBrokers(argument: _samsa_v1_DrainBrokersRequest, callback: grpc.requestCallback<_samsa_v1_DrainBrokersResponse__Output>): grpc.ClientUnaryCall;
+  
   ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
   ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
   ElectLeaders(argument: _samsa_v1_ElectLeadersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ElectLeadersResponse__Output>): grpc.ClientUnaryCall;
@@ -207,6 +218,8 @@ export interface ControllerServiceHandlers extends grpc.UntypedServiceImplementa
   
   DescribeTopics: grpc.handleUnaryCall<_samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse>;
   
+  DrainBrokers: grpc.handleUnaryCall<_samsa_v1_DrainBrokersRequest__Output, _samsa_v1_DrainBrokersResponse>;
+  
   ElectLeaders: grpc.handleUnaryCall<_samsa_v1_ElectLeadersRequest__Output, _samsa_v1_ElectLeadersResponse>;
   
   GetMetadata: grpc.handleUnaryCall<_samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse>;
@@ -230,6 +243,7 @@ export interface ControllerServiceDefinition extends grpc.ServiceDefinition {
   DescribeAcls: MethodDefinition<_samsa_v1_DescribeAclsRequest, _samsa_v1_DescribeAclsResponse, _samsa_v1_DescribeAclsRequest__Output, _samsa_v1_DescribeAclsResponse__Output>
   DescribeQuotas: MethodDefinition<_samsa_v1_DescribeQuotasRequest, _samsa_v1_DescribeQuotasResponse, _samsa_v1_DescribeQuotasRequest__Output, _samsa_v1_DescribeQuotasResponse__Output>
   DescribeTopics: MethodDefinition<_samsa_v1_DescribeTopicsRequest, _samsa_v1_DescribeTopicsResponse, _samsa_v1_DescribeTopicsRequest__Output, _samsa_v1_DescribeTopicsResponse__Output>
+  DrainBrokers: MethodDefinition<_samsa_v1_DrainBrokersRequest, _samsa_v1_DrainBrokersResponse, _samsa_v1_DrainBrokersRequest__Output, _samsa_v1_DrainBrokersResponse__Output>
   ElectLeaders: MethodDefinition<_samsa_v1_ElectLeadersRequest, _samsa_v1_ElectLeadersResponse, _samsa_v1_ElectLeadersRequest__Output, _samsa_v1_ElectLeadersResponse__Output>
   GetMetadata: MethodDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse__Output>
   ListPartitionReassignments: MethodDefinition<_samsa_v1_ListPartitionReassignmentsRequest, _samsa_v1_ListPartitionReassignmentsResponse, _samsa_v1_ListPartitionReassignmentsRequest__Output, _samsa_v1_ListPartitionReassignmentsResponse__Output>

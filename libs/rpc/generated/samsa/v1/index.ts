@@ -46,6 +46,8 @@ export * from './DescribeQuotasRequest.js';
 export * from './DescribeQuotasResponse.js';
 export * from './DescribeTopicsRequest.js';
 export * from './DescribeTopicsResponse.js';
+export * from './DrainBrokersRequest.js';
+export * from './DrainBrokersResponse.js';
 export * from './ElectLeadersRequest.js';
 export * from './ElectLeadersResponse.js';
 export * from './ElectionOutcome.js';

@@ -1,0 +1,10 @@
+// Original file: proto/samsa/v1/controller.proto
+
+
+export interface DrainBrokersResponse {
+  'drainingBrokerIds'?: (number)[];
+}
+
+export interface DrainBrokersResponse__Output {
+  'drainingBrokerIds': (number)[];
+}
