@@ -128,35 +128,53 @@ export function decodeResponse<T>(apiKey: number, version: number, frame: Buffer
 
 /**
  * Splits a byte stream into frames. push() takes whatever the socket delivered and returns the
- * complete frames (without their size prefix); a size above `maxFrameBytes` or below zero throws
- * KafkaProtocolError before anything of that size is buffered.
+ * complete frames (without their size prefix); a size above the limit or below zero throws
+ * KafkaProtocolError before anything of that size is buffered. A frame's chunks are joined once,
+ * when the last of them arrives (joining on every chunk made a 100 MiB frame cost O(size²) copies).
+ * The limit can be lowered and raised while the connection lives (the gateway keeps it small until
+ * a client has authenticated, as Kafka's sasl.server.max.receive.size does).
  */
 export class FrameSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Size prefix plus body of the frame being received, once its prefix is known. */
+  private frameBytes: number | undefined;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private maxFrameBytes: number) {}
+
+  /** Frames whose size prefix is read from now on are checked against `maxFrameBytes`. */
+  setMaxFrameBytes(maxFrameBytes: number): void {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   push(chunk: Buffer): Buffer[] {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     const frames: Buffer[] = [];
     for (;;) {
-      if (this.pendingBytes < 4) break;
-      let buf = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
-      const size = buf.readInt32BE(0);
-      if (size < 0 || size > this.maxFrameBytes)
-        throw new KafkaProtocolError(`frame size ${size} is outside 0..${this.maxFrameBytes} (the gateway's max frame size)`);
-      if (buf.length < 4 + size) {
-        this.pending = [buf];
-        break;
+      if (this.frameBytes === undefined) {
+        if (this.pendingBytes < 4) break;
+        const head = (this.pending[0] as Buffer).length >= 4 ? (this.pending[0] as Buffer) : this.joined();
+        const size = head.readInt32BE(0);
+        if (size < 0 || size > this.maxFrameBytes)
+          throw new KafkaProtocolError(`frame size ${size} is outside 0..${this.maxFrameBytes} (the gateway's max frame size)`);
+        this.frameBytes = 4 + size;
       }
-      frames.push(buf.subarray(4, 4 + size));
-      buf = buf.subarray(4 + size);
-      this.pending = buf.length > 0 ? [buf] : [];
-      this.pendingBytes = buf.length;
+      if (this.pendingBytes < this.frameBytes) break;
+      const buf = this.joined();
+      frames.push(buf.subarray(4, this.frameBytes));
+      const rest = buf.subarray(this.frameBytes);
+      this.pending = rest.length > 0 ? [rest] : [];
+      this.pendingBytes = rest.length;
+      this.frameBytes = undefined;
     }
     return frames;
+  }
+
+  /** The pending chunks as one buffer (kept as the only pending chunk). */
+  private joined(): Buffer {
+    if (this.pending.length !== 1) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+    return this.pending[0] as Buffer;
   }
 
   /** Bytes received that are not yet a whole frame (a connection that ends with some was truncated). */

@@ -36,6 +36,11 @@ import { errorMessage } from './kafka-errors.js';
 
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
+/**
+ * The largest frame accepted before a client has authenticated (Kafka's sasl.server.max.receive.size
+ * default): an anonymous peer cannot make the gateway buffer a 100 MiB frame per connection.
+ */
+export const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
 /** Frames read ahead of the one being handled before the socket is paused. */
 const MAX_QUEUED = 32;
 
@@ -64,7 +69,9 @@ export class KafkaConnection {
     private readonly socket: Socket,
     private readonly options: ConnectionOptions,
   ) {
-    this.splitter = new FrameSplitter(options.maxFrameBytes);
+    this.splitter = new FrameSplitter(
+      options.requireSasl ? Math.min(options.maxFrameBytes, PRE_AUTH_MAX_FRAME_BYTES) : options.maxFrameBytes,
+    );
     this.caller = ANONYMOUS_CALLER;
     this.saslState = options.requireSasl ? 'handshake' : 'done';
     this.logger = options.logger.child({ peer: `${socket.remoteAddress}:${socket.remotePort}` });
@@ -226,6 +233,7 @@ export class KafkaConnection {
     }
     this.caller = caller;
     this.saslState = 'done';
+    this.splitter.setMaxFrameBytes(this.options.maxFrameBytes);
     return true;
   }
 

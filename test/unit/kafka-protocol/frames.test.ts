@@ -1,6 +1,6 @@
 /** FrameSplitter: frames come out whole however the socket cuts the stream; oversized sizes are refused. */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FrameSplitter, KafkaProtocolError } from '../../../libs/kafka-protocol/index.js';
 
 function frame(body: Uint8Array): Buffer {
@@ -47,5 +47,30 @@ describe('FrameSplitter', () => {
     expect(s.push(f.subarray(0, 6))).toEqual([]);
     expect(s.buffered).toBe(6);
     expect(s.push(f.subarray(6)).map((b) => b.toString())).toEqual(['hello']);
+  });
+
+  it('joins a frame that arrives in a thousand pieces once, not once per piece', () => {
+    const body = Buffer.alloc(1000 * 64, 7);
+    const f = frame(body);
+    const s = new FrameSplitter(1 << 20);
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const out: Buffer[] = [];
+      for (let at = 0; at < f.length; at += 64) out.push(...s.push(f.subarray(at, at + 64)));
+      expect(out).toEqual([body]);
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      concat.mockRestore();
+    }
+  });
+
+  it('checks each size prefix against the limit in force when it is read (lowered before authentication)', () => {
+    const s = new FrameSplitter(16);
+    const big = frame(Buffer.alloc(100, 1));
+    expect(() => s.push(big.subarray(0, 4))).toThrow(/outside 0..16/);
+    const t = new FrameSplitter(16);
+    expect(t.push(frame(Buffer.from('small')))).toHaveLength(1);
+    t.setMaxFrameBytes(1024);
+    expect(t.push(big)).toEqual([big.subarray(4)]);
   });
 });
