@@ -40,12 +40,15 @@ const NO_MARKER: ShutdownMarker = { end: () => Promise.resolve() };
 /**
  * True when `state` needs nothing more from broker `self` before it stops: it does not lead, or
  * leads with no other live in-sync replica to hand over to; and it is not in the ISR of a
- * partition that another broker leads.
+ * partition that another live broker leads. A leader that is itself shutting down (or gone) takes
+ * no acks=all write that this follower would hold up for longer than its own stop, and the
+ * controller does not shrink an ISR whose every member is stopping: waiting for that made every
+ * whole-cluster stop (npm start's Ctrl-C, every test cluster) sit out the full bound (5 s).
  */
 export function handedOver(state: PartitionState, self: number, isLive: (id: number) => boolean): boolean {
   if (!state.replicas.includes(self)) return true;
   if (state.leader === self) return !state.isr.some((r) => r !== self && isLive(r));
-  return state.leader < 0 || !state.isr.includes(self);
+  return state.leader < 0 || !state.isr.includes(self) || !isLive(state.leader);
 }
 
 /** The partitions broker `self` still holds up (see handedOver), as "topic-partition". */

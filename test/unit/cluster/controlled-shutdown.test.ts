@@ -53,5 +53,7 @@ describe('handedOver (the broker may stop)', () => {
     expect(handedOver(state(2, [2, 3]), 1, alive)).toBe(true);
     expect(handedOver(state(-1, [1]), 1, alive)).toBe(true);
     expect(handedOver(state(2, [2, 3], [2, 3, 4]), 1, alive)).toBe(true);
+    // The leader is stopping too (the whole cluster stops): nothing to wait for as its follower.
+    expect(handedOver(state(2, [2, 1]), 1, (id) => id !== 2)).toBe(true);
   });
 });
