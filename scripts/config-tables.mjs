@@ -7,6 +7,7 @@ const specs = {
   broker: (await import('../dist/services/broker/config.js')).BROKER_CONFIG_SPEC,
   controller: (await import('../dist/services/controller/config.js')).CONTROLLER_CONFIG_SPEC,
   coordinator: (await import('../dist/services/coordinator/config.js')).COORDINATOR_CONFIG_SPEC,
+  'kafka-gateway': (await import('../dist/services/kafka-gateway/config.js')).GATEWAY_CONFIG_SPEC,
 };
 let readme = readFileSync('README.md', 'utf8');
 for (const [name, spec] of Object.entries(specs)) {

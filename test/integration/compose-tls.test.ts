@@ -4,7 +4,8 @@
  * temp dir standing for the `tls` volume, makes every file a service or the CLI is pointed at; each
  * service certificate is signed by the CA, is that service's identity (CN <kind>-<id>, OU
  * samsa-service) and names the host the service advertises; the CLI's certificate is a super-user
- * of every service; the token key pair the services trust is there.
+ * of every service; the token key pair the services trust is there; the Kafka gateway's listener
+ * certificate names the host it advertises and is no service identity.
  */
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -40,7 +41,7 @@ describe('docker-compose.yml runs with TLS, ACLs and tokens', () => {
     const ca = new X509Certificate(readFileSync(file('/tls/ca.crt')));
     const samsaServices = Object.entries(compose.services).filter(([, s]) => s.environment?.SAMSA_TLS_CERT !== undefined);
     expect(samsaServices.map(([name]) => name).sort()).toEqual(
-      ['broker1', 'broker2', 'broker3', 'cli', 'controller', 'controller2', 'coordinator'].sort(),
+      ['broker1', 'broker2', 'broker3', 'cli', 'controller', 'controller2', 'coordinator', 'kafka-gateway'].sort(),
     );
     const cliCert = new X509Certificate(readFileSync(file(compose.services.cli?.environment?.SAMSA_TLS_CERT)));
     file(compose.services.cli?.environment?.SAMSA_TLS_KEY);
@@ -53,6 +54,15 @@ describe('docker-compose.yml runs with TLS, ACLs and tokens', () => {
       expect(cert.verify(ca.publicKey), `${name}: signed by the compose CA`).toBe(true);
       if (name === 'cli') continue;
       expect(env.SAMSA_INSECURE, name).toBeUndefined();
+      if (name === 'kafka-gateway') {
+        // No service identity (docs/adr/0047): a client certificate that serves its TLS Kafka
+        // listener under the name it advertises; each call to Samsa carries the Kafka client's token.
+        expect(cert.subject, name).toContain('CN=kafka-gateway-1');
+        expect(cert.subject, name).not.toContain('OU=samsa-service');
+        const advertised = (env.SAMSA_ADVERTISE as string).split(':')[0] as string;
+        expect(cert.checkHost(advertised), `${name}: its certificate names ${advertised}`).toBeDefined();
+        continue;
+      }
       const id = env.SAMSA_BROKER_ID ?? env.SAMSA_CONTROLLER_ID ?? env.SAMSA_COORDINATOR_ID;
       const kind = env.SAMSA_BROKER_ID ? 'broker' : env.SAMSA_CONTROLLER_ID ? 'controller' : 'coordinator';
       expect(cert.subject, name).toContain(`CN=${kind}-${id}`);

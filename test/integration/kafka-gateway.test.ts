@@ -135,6 +135,44 @@ describe('kcat through the gateway', () => {
     }
   });
 
+  it('-G joins a group through the classic protocol, reads every record once and commits on exit; the SDK sees the commits', async () => {
+    const topic = uniqueName('kcat-g');
+    await samsa.admin().createTopic({ name: topic, partitions: 3, replicationFactor: 2 });
+    const keys = Array.from({ length: 15 }, (_, i) => `g${i}`);
+    await samsa.producer().send({ topic, messages: keys.map((k) => ({ key: k, value: `value of ${k}` })) });
+    const groupId = uniqueName('kcat-group');
+    // A KafkaConsumer (librdkafka's balanced consumer): JoinGroup, SyncGroup, Heartbeat,
+    // OffsetFetch, Fetch, OffsetCommit (auto commit, and a final one at close), LeaveGroup.
+    const out = await kcat([
+      '-G',
+      groupId,
+      topic,
+      '-e',
+      '-f',
+      '%p %k %s\\n',
+      '-X',
+      'auto.offset.reset=earliest',
+      '-X',
+      'auto.commit.interval.ms=200',
+    ]);
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([p, k, ...v]) => ({ p: Number(p), k: k as string, v: v.join(' ') }));
+    expect(rows.map((r) => r.k).sort()).toEqual([...keys].sort());
+    for (const r of rows) {
+      expect(r.p).toBe(partitionForKey(Buffer.from(r.k), 3));
+      expect(r.v).toBe(`value of ${r.k}`);
+    }
+    // The group's commits are in Samsa's coordinator: each partition committed to its end.
+    const offsets = await samsa.groups().fetchOffsets(
+      groupId,
+      [0, 1, 2].map((partition) => ({ topic, partition })),
+    );
+    for (const o of offsets) expect(Math.max(o.offset, 0), `partition ${o.partition}`).toBe(rows.filter((r) => r.p === o.partition).length);
+  });
+
   it.runIf(secure)('a client acts as its own principal: a token without ACLs is refused, and a bad token fails SASL', async () => {
     const topic = uniqueName('kcat-acl');
     await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
@@ -226,6 +264,25 @@ describe('malformed frames close only their connection', () => {
     expect(res.errorCode).toBe(ERROR_CODES.UNSUPPORTED_VERSION);
     expect(res.apiKeys.find((k) => k.apiKey === 18)?.maxVersion).toBe(3);
     s.destroy();
+  });
+});
+
+describe("docker-compose's healthcheck of the gateway", () => {
+  it('health-probe --kafka exits 0 once the gateway answers ApiVersions, and 1 where nothing listens', async () => {
+    const probe = (address: string): Promise<{ code: number | null; out: string }> =>
+      new Promise((resolve) => {
+        const env = secure
+          ? { ...process.env, SAMSA_INSECURE: '', SAMSA_TLS_CA: cluster.clientTls?.ca as string }
+          : { ...process.env, SAMSA_INSECURE: '1' };
+        execFile(process.execPath, ['dist/tools/health-probe.js', '--kafka', address], { env, timeout: 30_000 }, (err, stdout) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: stdout }),
+        );
+      });
+    const up = await probe(gateway);
+    expect(up.out).toContain('ApiVersions answered');
+    expect(up.code).toBe(0);
+    const [host] = gateway.split(':') as [string];
+    expect((await probe(`${host}:1`)).code).toBe(1);
   });
 });
 
