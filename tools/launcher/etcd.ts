@@ -14,7 +14,16 @@ export interface EtcdOptions {
   host?: string;
   clientPort?: number;
   peerPort?: number;
+  /**
+   * History etcd keeps (--auto-compaction-retention, periodic): default 1h. Without it etcd keeps
+   * every revision, its db grows with every metadata write until the quota's NOSPACE alarm makes the
+   * cluster read-only. Samsa's watchers reload when their revision was compacted away (PrefixMirror).
+   */
+  compactionRetention?: string;
 }
+
+/** etcd's history retention when not told otherwise (docs/operations.md). */
+export const ETCD_COMPACTION_RETENTION = '1h';
 
 export function findEtcdBinary(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/local/bin'])) {
@@ -63,6 +72,10 @@ export class EtcdProcess {
         // Small snapshots/backend keep a dev/test etcd light; it holds only metadata.
         '--quota-backend-bytes',
         String(512 * 1024 * 1024),
+        '--auto-compaction-mode',
+        'periodic',
+        '--auto-compaction-retention',
+        options.compactionRetention ?? ETCD_COMPACTION_RETENTION,
       ],
       env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
       logFile: options.logFile,
