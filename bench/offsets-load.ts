@@ -14,7 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_LOG_CONFIG, OffsetMap, PartitionLog, Throttler, systemClock } from '../libs/log/index.js';
+import { DEFAULT_LOG_CONFIG, OffsetMap, PartitionLog, Throttler } from '../libs/log/index.js';
+import { systemClock } from '../libs/runtime/index.js';
 import { buildBatch, decodeRecordsFrom } from '../libs/record/index.js';
 import { OffsetsState, offsetRecord } from '../libs/group/index.js';
 

@@ -3,7 +3,7 @@
  *
  * Folders by role, as in kafkajs: routing/ (cached cluster metadata and routing to leaders; kafkajs
  * calls it cluster/, a name libs/cluster already has), admin/, producer/, consumer/, groups/,
- * runner/ (handlers: run() of both consumers, worker threads), retry/ (the one retry helper).
+ * runner/ (handlers: run() of both consumers, worker threads); retries go through libs/runtime's retry().
  */
 export { Samsa, type SamsaOptions, type SamsaTlsOptions } from './samsa.js';
 export {
@@ -26,7 +26,7 @@ export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';
 export { Groups, type GroupListing, type GroupOffset, type GroupDescription, type ResetOffsetsOptions } from './groups/groups.js';
 export { GroupConsumer, type GroupConsumerOptions, type GroupAssignment } from './groups/group-consumer.js';
 export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './routing/metadata.js';
-export type { RetryOptions } from './retry/index.js';
+export type { RetryOptions } from '../runtime/index.js';
 export type {
   RunOptions,
   EachMessagePayload,

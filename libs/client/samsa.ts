@@ -25,7 +25,7 @@ import { Consumer, type ConsumerOptions } from './consumer/consumer.js';
 import { Producer, type ProducerOptions } from './producer/producer.js';
 import { Groups } from './groups/groups.js';
 import { GroupConsumer, type GroupConsumerOptions } from './groups/group-consumer.js';
-import type { RetryOptions } from './retry/index.js';
+import type { RetryOptions } from '../runtime/index.js';
 
 export interface SamsaOptions {
   /** One or more brokers, as 'host:port', a comma-separated list, or an array. */
@@ -34,7 +34,7 @@ export interface SamsaOptions {
   requestTimeoutMs?: number;
   /** Cached topic metadata is refreshed after this long, in ms. Default 300000. */
   metadataMaxAgeMs?: number;
-  /** Backoff for retriable errors (see retry/). */
+  /** Backoff for retriable errors (libs/runtime/retry.ts). */
   retry?: RetryOptions;
   /**
    * TLS (a Samsa cluster serves TLS by default): the CA that signed the cluster's certificates and,

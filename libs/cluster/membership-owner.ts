@@ -7,10 +7,12 @@
  */
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
+import { Backoff, SerialQueue } from '../runtime/index.js';
 import { Membership } from './membership.js';
 import type { BrokerRegistration, MetadataKeys, OfflineReplicas } from './metadata.js';
 
-const REJOIN_BACKOFF_MS = [200, 500, 1000, 2000, 5000] as const;
+/** Re-registration after a lost lease: soon at first (a blip), then every few seconds. */
+const REJOIN_BACKOFF = { initialDelayMs: 200, maxDelayMs: 5_000 } as const;
 
 /**
  * Owns the broker's etcd registration: joins, re-joins with backoff when the lease is lost, and
@@ -21,10 +23,10 @@ export class MembershipOwner {
   private current: Membership | undefined;
   private offline: OfflineReplicas['partitions'] = [];
   /** Report writes run one at a time, in order. */
-  private reporting: Promise<void> = Promise.resolve();
+  private readonly reporting = new SerialQueue();
   private readonly key: string;
   private retryTimer: NodeJS.Timeout | undefined;
-  private attempt = 0;
+  private readonly rejoinBackoff = new Backoff(REJOIN_BACKOFF);
   private stopped = false;
   /** Ends a join still waiting for a previous registration of this id to expire. */
   private readonly stopping = new AbortController();
@@ -52,8 +54,8 @@ export class MembershipOwner {
     if (!membership || this.stopped) return;
     const report: OfflineReplicas = { brokerId: this.value.id, brokerEpoch: membership.revision, partitions: this.offline };
     const text = this.offline.length > 0 ? JSON.stringify(report) : undefined;
-    this.reporting = this.reporting
-      .then(() => membership.putUnderLease(this.keys.offline(this.value.id), text))
+    void this.reporting
+      .run(() => membership.putUnderLease(this.keys.offline(this.value.id), text))
       .then(
         () => {
           if (text !== undefined)
@@ -73,10 +75,10 @@ export class MembershipOwner {
       return;
     }
     this.current = membership;
-    this.attempt = 0;
+    this.rejoinBackoff.reset();
     // Before the incarnation acts: the controller must not elect a replica that is offline here.
     this.writeOffline();
-    await this.reporting;
+    await this.reporting.idle();
     this.onIncarnation(membership.revision);
     membership.onLost(() => {
       if (this.stopped || this.current !== membership) return;
@@ -95,13 +97,12 @@ export class MembershipOwner {
     const membership = this.current;
     this.current = undefined;
     if (membership) await membership.leave();
-    await this.reporting;
+    await this.reporting.idle();
   }
 
   private scheduleRejoin(): void {
     if (this.stopped) return;
-    const delay = REJOIN_BACKOFF_MS[Math.min(this.attempt, REJOIN_BACKOFF_MS.length - 1)] ?? 5000;
-    this.attempt++;
+    const delay = this.rejoinBackoff.next();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.join().then(

@@ -19,6 +19,7 @@
  * (ownership.ts) and assignors are already separate.
  */
 import { SamsaError } from '../errors/index.js';
+import { sleep } from '../runtime/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
 import type { TopicPartition } from './assignors.js';
@@ -196,17 +197,7 @@ export class GroupCoordinator implements OwnershipListener {
       } catch (err) {
         if (rt.abort.signal.aborted) return;
         this.o.logger.warn({ err, partition, attempt }, 'loading a __consumer_offsets partition failed; retrying');
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.o.loadRetryMs ?? 1_000);
-          rt.abort.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(t);
-              resolve();
-            },
-            { once: true },
-          );
-        });
+        await sleep(this.o.loadRetryMs ?? 1_000, rt.abort.signal);
       }
     }
   }

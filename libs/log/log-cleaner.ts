@@ -9,7 +9,7 @@
  * A replica whose pass fails is logged and skipped until the next round. `close()` stops the
  * timer and waits for the pass in flight (its throttle sleeps end at once).
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../runtime/index.js';
 import type { CleanStats, DirtyState } from './cleaner.js';
 import { OffsetMap } from './offset-map.js';
 import { Throttler } from './throttler.js';

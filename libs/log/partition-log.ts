@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateStoredBatch, type ValidatedBatch } from '../record/index.js';
 import { timedFsync, withChildSpan } from '../telemetry/index.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import type { LogConfig } from './config.js';
 import {
   CLEANER_CHECKPOINT_FILE,

@@ -4,7 +4,7 @@
  * below `bytesPerSecond` (Kafka's Throttler, checked every 300 ms). Clock and sleep are
  * parameters, so tests neither sleep nor depend on wall-clock time. Infinity turns it off.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../runtime/index.js';
 
 const CHECK_PERIOD_MS = 300;
 

@@ -15,6 +15,7 @@ import { addingThrottle } from '../cluster/index.js';
 import { LockstepStream } from './lockstep-stream.js';
 import type { ReassignmentThrottle } from './reassignment-throttle.js';
 import { applyPartitionData } from './exchange.js';
+import { Backoff, systemClock, type Clock } from '../runtime/index.js';
 
 export interface FetcherSettings {
   brokerId: number;
@@ -30,9 +31,12 @@ export interface FetcherSettings {
   brokerEpochOf: (brokerId: number) => number | undefined;
   /** This broker's throttle of the replicas a reassignment is adding here (shared by every fetcher). */
   throttle?: ReassignmentThrottle;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
 
-const BACKOFF_MS = [100, 200, 500, 1000, 2000] as const;
+/** Reconnecting to a leader after a broken stream: at once-ish at first, then every couple of seconds. */
+const RECONNECT_BACKOFF = { initialDelayMs: 100, maxDelayMs: 2_000 } as const;
 /** A partition the leader refused is left out of requests for this long. */
 const REFUSED_PAUSE_MS = 300;
 /**
@@ -69,7 +73,8 @@ export class LeaderFetcher {
   private clientAddress: string | undefined;
   private stream: Stream | undefined;
   private closed = false;
-  private failures = 0;
+  private readonly reconnect = new Backoff(RECONNECT_BACKOFF);
+  private readonly clock: Clock;
   private rotation = 0;
   /** Wakes the loop early (partitions added, close). */
   private wake: (() => void) | undefined;
@@ -83,6 +88,7 @@ export class LeaderFetcher {
     readonly leaderId: number,
     private readonly settings: FetcherSettings,
   ) {
+    this.clock = settings.clock ?? systemClock;
     this.loop = this.run();
   }
 
@@ -141,19 +147,19 @@ export class LeaderFetcher {
         // spaces these attempts, and a backoff on top would only delay the first one after a heal.
         const timedOut = err instanceof SamsaError && err.reason === 'REQUEST_TIMED_OUT';
         if (timedOut) this.dropChannel();
-        const delay = timedOut ? 0 : (BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number);
-        this.failures++;
-        const level = this.failures <= 1 ? 'info' : 'warn';
+        const backoff = this.reconnect.next(); // counted either way, so a later failure waits longer
+        const delay = timedOut ? 0 : backoff;
+        const level = this.reconnect.failures <= 1 ? 'info' : 'warn';
         this.settings.logger[level](
           { err: fromServiceError(err), leader: this.leaderId, retryInMs: delay },
           'replication stream to the leader broke; reconnecting',
         );
-        await this.sleep(Date.now() + delay);
+        await this.sleep(this.clock.nowMs() + delay);
         continue;
       } finally {
         this.exchanging = false;
       }
-      this.failures = 0;
+      this.reconnect.reset();
       // A response that came before the cancel took effect is as good as any.
       this.reasking = false;
       await this.apply(response, request.asked, request.throttled);
@@ -161,7 +167,7 @@ export class LeaderFetcher {
   }
 
   private nextRequest(): { message: v1.ReplicaFetchRequest; asked: Map<string, Asked>; throttled: Map<string, number> } | undefined {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const all = [...this.partitions.entries()];
     if (all.length === 0) return undefined;
     // Rotate, so with a tight byte budget every partition gets to go first now and then.
@@ -280,7 +286,7 @@ export class LeaderFetcher {
             'leader refused a partition',
           );
           const race = outcome.reason === 'FENCED' || outcome.reason === 'NOT_LEADER_OR_FOLLOWER';
-          this.pausedUntil.set(key, Date.now() + (race ? EPOCH_RACE_PAUSE_MS : REFUSED_PAUSE_MS));
+          this.pausedUntil.set(key, this.clock.nowMs() + (race ? EPOCH_RACE_PAUSE_MS : REFUSED_PAUSE_MS));
         }
       } catch (err) {
         const e = toSamsaError(err);
@@ -289,13 +295,13 @@ export class LeaderFetcher {
         if (p.logEndOffset !== position.fetchOffset && e.reason === 'OFFSET_OUT_OF_RANGE') continue;
         if (e.reason !== 'FENCED')
           this.settings.logger.warn({ err: e, partition: key, leader: this.leaderId }, 'applying replicated data failed; retrying shortly');
-        this.pausedUntil.set(key, Date.now() + REFUSED_PAUSE_MS);
+        this.pausedUntil.set(key, this.clock.nowMs() + REFUSED_PAUSE_MS);
       }
     }
   }
 
   private nextPauseEnd(): number {
-    let earliest = Date.now() + 1000;
+    let earliest = this.clock.nowMs() + 1000;
     for (const until of this.pausedUntil.values()) earliest = Math.min(earliest, until);
     return earliest;
   }
@@ -303,7 +309,7 @@ export class LeaderFetcher {
   /** Sleeps until `untilMs`, or until woken by setPartitions/close. */
   private sleep(untilMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, untilMs - Date.now()));
+      const timer = setTimeout(done, Math.max(0, untilMs - this.clock.nowMs()));
       function done(): void {
         clearTimeout(timer);
         resolve();

@@ -2,6 +2,8 @@
  * The flush-on-exit hook of the telemetry SDK. instrumentation.ts registers it when tracing is set
  * up; runService awaits it last during shutdown so buffered spans are not lost.
  */
+import { sleep } from '../runtime/index.js';
+
 let shutdownHook: (() => Promise<void>) | undefined;
 let flushHook: (() => Promise<void>) | undefined;
 
@@ -17,7 +19,7 @@ export function setTelemetryShutdown(hook: () => Promise<void>, flush?: () => Pr
 export async function flushTelemetry(timeoutMs = 3000): Promise<void> {
   const hook = flushHook;
   if (!hook) return;
-  await new Promise<void>((resolve) => setTimeout(resolve, 10));
+  await sleep(10);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     hook().catch(() => undefined),

@@ -26,6 +26,7 @@ import { RuntimeMetrics } from './runtime-metrics.js';
 import { samsaSampler, type ProcessRole } from './sampler.js';
 import { resourceAttributes, telemetrySettings, type Env } from './settings.js';
 import { setTelemetryShutdown } from './shutdown.js';
+import { sleep } from '../runtime/index.js';
 
 /** The API's no-op context manager (the API does not export one; the SDK needs one to be told "none"). */
 class NoContextManager implements ContextManager {
@@ -89,7 +90,7 @@ export function startTelemetry(role: ProcessRole, env: Env = process.env): void 
   // Give calls cancelled just before shutdown a turn of the loop to receive their status (it ends their span).
   setTelemetryShutdown(
     async () => {
-      await new Promise<void>((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
       runtime?.close();
       await sdk.shutdown();
       await endpoint?.close();

@@ -9,7 +9,7 @@ import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { unary } from '../routing/connections.js';
 import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../routing/metadata.js';
-import { retry } from '../retry/index.js';
+import { retry } from '../../runtime/index.js';
 import { topicConfigFromEntries } from './topic-config.js';
 import {
   bindingFromProto,

@@ -65,7 +65,7 @@ import { deadLetterMessage } from '../runner/dead-letter.js';
 import { planRun, type RunOptions, type StoppedPartition } from '../runner/run-options.js';
 import { Runner } from '../runner/runner.js';
 import type { Groups } from '../groups/groups.js';
-import type { RetryOptions } from '../retry/index.js';
+import type { RetryOptions } from '../../runtime/index.js';
 import {
   Assignment,
   checkOffset,

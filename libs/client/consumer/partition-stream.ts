@@ -20,7 +20,7 @@ import type { v1 } from '../../rpc/index.js';
 import { traceReceived } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { callError } from '../errors.js';
-import { retry, type RetryOptions } from '../retry/index.js';
+import { retry, type RetryOptions } from '../../runtime/index.js';
 import { invalidateIfStale, listOffset, type ListedOffset } from './list-offsets.js';
 import { STALE_METADATA } from '../errors.js';
 import { batchesChunk, messagesChunk, type RecordChunk } from '../runner/chunk.js';

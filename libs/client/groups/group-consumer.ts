@@ -40,7 +40,7 @@
  * accountable, and pausing is left to run()'s back-pressure. The assigned Consumer has pause and resume.
  */
 import type { Cluster } from '../routing/cluster.js';
-import type { RetryOptions } from '../retry/index.js';
+import type { RetryOptions } from '../../runtime/index.js';
 import type { ConsumedMessage } from '../consumer/partition-stream.js';
 import type { RunOptions, StoppedPartition } from '../runner/run-options.js';
 import type { Runner } from '../runner/runner.js';

@@ -10,7 +10,7 @@ import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { ATTR, SessionSpan } from '../../telemetry/index.js';
 import { callError } from '../errors.js';
-import { retry } from '../retry/index.js';
+import { retry } from '../../runtime/index.js';
 import type { TopicPartition } from '../consumer/assignment.js';
 import type { Groups } from './groups.js';
 import type { GroupAssignment, GroupConsumerOptions } from './group-consumer.js';

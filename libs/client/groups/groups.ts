@@ -13,7 +13,7 @@ import type { Cluster } from '../routing/cluster.js';
 import { unary } from '../routing/connections.js';
 import type { OffsetCommit } from '../consumer/offset-committer.js';
 import { toWireOffsetSpec, type OffsetSpec } from '../consumer/offset-spec.js';
-import { retry } from '../retry/index.js';
+import { retry } from '../../runtime/index.js';
 
 export interface GroupListing {
   groupId: string;

@@ -49,7 +49,7 @@ import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { unary } from '../routing/connections.js';
-import { retry, type RetryOptions } from '../retry/index.js';
+import { retry, type RetryOptions } from '../../runtime/index.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 
 /** 'all': every in-sync replica has the write; 1: the leader has it; 0: do not wait (no errors reported). */

@@ -10,7 +10,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
-import { retry, type RetryOptions } from '../retry/index.js';
+import { retry, type RetryOptions } from '../../runtime/index.js';
 import { ConnectionPool, unary } from './connections.js';
 import { toClusterMetadata, type BrokerNode, type ClusterMetadata, type TopicMetadata } from './metadata.js';
 

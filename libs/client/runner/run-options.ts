@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SamsaError } from '../../errors/index.js';
 import type { ConsumedMessage } from '../consumer/partition-stream.js';
-import type { RetryOptions } from '../retry/index.js';
+import type { RetryOptions } from '../../runtime/index.js';
 
 export interface EachMessagePayload {
   topic: string;

@@ -28,7 +28,7 @@
  */
 import { SamsaError } from '../../errors/index.js';
 import type { TopicPartition } from '../consumer/assignment.js';
-import { retry } from '../retry/index.js';
+import { retry } from '../../runtime/index.js';
 import type { RecordChunk } from './chunk.js';
 import type { DeadLetterSource } from './dead-letter.js';
 import { InThreadExecutor, toError, type Executor, type FailedRecord, type Outcome } from './executor.js';

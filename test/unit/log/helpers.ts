@@ -3,7 +3,8 @@ import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBatch, decodeRecordsFrom } from '../../../libs/record/index.js';
-import { DEFAULT_LOG_CONFIG, type PartitionLog, type LogConfig, type Clock } from '../../../libs/log/index.js';
+import { DEFAULT_LOG_CONFIG, type PartitionLog, type LogConfig } from '../../../libs/log/index.js';
+import type { Clock } from '../../../libs/runtime/index.js';
 
 export class FakeClock implements Clock {
   constructor(public now = 1_700_000_000_000) {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SamsaError } from '../../../libs/errors/index.js';
-import { backoffDelay, DEFAULT_RETRY, retry, type RetryEnvironment } from '../../../libs/client/retry/index.js';
+import { Backoff, backoffDelay, DEFAULT_RETRY, retry, sleep, type RetryEnvironment } from '../../../libs/runtime/index.js';
 
 /** A clock that moves only when the retry helper sleeps. */
 function fakeEnv(random = 0.5): RetryEnvironment & { slept: number[] } {
@@ -8,7 +8,7 @@ function fakeEnv(random = 0.5): RetryEnvironment & { slept: number[] } {
   const slept: number[] = [];
   return {
     slept,
-    now: () => now,
+    clock: { nowMs: () => now },
     random: () => random,
     sleep: async (ms) => {
       slept.push(ms);
@@ -144,5 +144,35 @@ describe('backoffDelay', () => {
     expect(backoffDelay(opts, 10, () => 0.5)).toBe(1000);
     expect(backoffDelay(opts, 1, () => 0)).toBe(80);
     expect(backoffDelay(opts, 1, () => 0.999999)).toBe(120);
+  });
+});
+
+describe('Backoff', () => {
+  it('gives the retry policy delays, capped, and starts again after reset()', () => {
+    const b = new Backoff({ initialDelayMs: 100, maxDelayMs: 2_000, jitter: 0 });
+    expect([1, 2, 3, 4, 5, 6].map(() => b.next())).toEqual([100, 200, 400, 800, 1600, 2000]);
+    expect(b.failures).toBe(6);
+    b.reset();
+    expect(b.failures).toBe(0);
+    expect(b.next()).toBe(100);
+  });
+
+  it('jitters each delay within the policy bounds', () => {
+    const low = new Backoff({ initialDelayMs: 200, jitter: 0.2 }, () => 0);
+    const high = new Backoff({ initialDelayMs: 200, jitter: 0.2 }, () => 0.999999);
+    expect(low.next()).toBe(160);
+    expect(high.next()).toBe(240);
+  });
+});
+
+describe('sleep', () => {
+  it('resolves early, without rejecting, when its signal aborts, and at once when already aborted', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(sleep(60_000, aborted.signal)).resolves.toBeUndefined();
+    const later = new AbortController();
+    const slept = sleep(60_000, later.signal);
+    later.abort();
+    await expect(slept).resolves.toBeUndefined();
   });
 });

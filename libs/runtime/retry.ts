@@ -1,7 +1,9 @@
 /**
- * The one retry helper of the SDK: run an attempt, and when it fails with an error the policy calls
- * retriable, wait (exponential backoff with jitter) and run it again, up to `retries` more times or
- * until `maxElapsedMs` has passed. Every call site that retries goes through here; none loops by hand.
+ * The one retry policy of Samsa (the SDK's, promoted): run an attempt, and when it fails with an
+ * error the policy calls retriable, wait (exponential backoff with jitter) and run it again, up to
+ * `retries` more times or until `maxElapsedMs` has passed. Every call site that retries goes through
+ * here (retry()) or, for a loop that keeps trying for as long as it lives (re-registering, refetching),
+ * takes its delays from a Backoff; none keeps its own table of delays.
  *
  * Whether an error is retriable is a property of the error (`SamsaError.retriable`, set from the
  * server's `samsa-error-reason`), so the default policy just asks it. Callers that know more (the
@@ -9,7 +11,9 @@
  *
  * Time and randomness are parameters so tests run the schedule without sleeping.
  */
-import { type SamsaError, toSamsaError } from '../../errors/index.js';
+import { type SamsaError, toSamsaError } from '../errors/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { sleep } from './sleep.js';
 
 export interface RetryOptions {
   /** Attempts after the first. Default 5. */
@@ -36,8 +40,9 @@ export interface RetryHooks {
 }
 
 export interface RetryEnvironment {
+  /** Resolves after `ms`, or early when `signal` aborts (never rejects). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  now(): number;
+  clock: Clock;
   /** Uniform in [0, 1). */
   random(): number;
 }
@@ -52,20 +57,8 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
 };
 
 export const realEnvironment: RetryEnvironment = {
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-  now: () => Date.now(),
+  sleep,
+  clock: systemClock,
   random: () => Math.random(),
 };
 
@@ -88,7 +81,7 @@ export async function retry<T>(
   env: RetryEnvironment = realEnvironment,
 ): Promise<T> {
   const opts = { ...DEFAULT_RETRY, ...options };
-  const started = env.now();
+  const started = env.clock.nowMs();
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
@@ -97,10 +90,43 @@ export async function retry<T>(
       const retriable = hooks.isRetriable ? hooks.isRetriable(err, n) : err.retriable;
       if (!retriable || n >= opts.retries || hooks.signal?.aborted) throw err;
       const delay = backoffDelay(opts, n + 1, env.random);
-      if (env.now() - started + delay > opts.maxElapsedMs) throw err;
+      if (env.clock.nowMs() - started + delay > opts.maxElapsedMs) throw err;
       await hooks.onRetry?.(err, n + 1, delay);
       await env.sleep(delay, hooks.signal);
       if (hooks.signal?.aborted) throw err;
     }
+  }
+}
+
+/**
+ * The delays of a loop that retries for as long as it lives (re-registering in etcd, refetching from
+ * a leader): the retry policy's exponential, capped, jittered delays, with no budget. next() gives
+ * the delay before the next attempt; reset() after a success starts again from the first delay.
+ * Not for concurrent use by two loops.
+ */
+export class Backoff {
+  private readonly options: Required<RetryOptions>;
+  private attempt = 0;
+
+  constructor(
+    options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'jitter'> = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.options = { ...DEFAULT_RETRY, ...options };
+  }
+
+  /** The delay before the next attempt, in ms; each call counts one more failure. */
+  next(): number {
+    this.attempt++;
+    return backoffDelay(this.options, this.attempt, this.random);
+  }
+
+  /** Failures counted since the last reset. */
+  get failures(): number {
+    return this.attempt;
+  }
+
+  reset(): void {
+    this.attempt = 0;
   }
 }
