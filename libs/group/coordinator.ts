@@ -23,7 +23,16 @@ import { sleep } from '../runtime/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
 import type { TopicPartition } from './assignors.js';
-import { OffsetsState, fenceRecord, groupPartition, offsetRecord, type Committed, type OffsetsRecord } from './offsets-log.js';
+import {
+  OffsetsState,
+  fenceRecord,
+  groupPartition,
+  kafkaHoldRecord,
+  offsetRecord,
+  type Committed,
+  type KafkaHold,
+  type OffsetsRecord,
+} from './offsets-log.js';
 import type { CoordinatorRegistration, OwnershipListener } from './ownership.js';
 
 /** The offsets topic as the coordinator needs it. */
@@ -252,6 +261,13 @@ export class GroupCoordinator implements OwnershipListener {
 
   private joinNow(groupId: string, request: JoinRequest, listener: MemberListener): string {
     const rt = this.partitionFor(groupId);
+    const hold = this.liveKafkaHold(rt, groupId);
+    if (hold)
+      throw new SamsaError(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group "${groupId}" is held by Kafka-protocol members (Kafka clients through ${hold.holder}); a group is either Samsa GroupConsume members or Kafka clients, not both: use another group id, or stop the Kafka clients (the hold ends when the last of them leaves, or lapses by ${new Date(hold.expiresAtMs).toISOString()} unless ${hold.holder} renews it)`,
+        { details: { 'held-by': hold.holder } },
+      );
     let gr = rt.groups.get(groupId);
     const created = !gr;
     if (!gr)
@@ -488,7 +504,7 @@ export class GroupCoordinator implements OwnershipListener {
     return out.sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
   }
 
-  /** Overwrites committed offsets of a group with no members. GROUP_NOT_EMPTY while it has members. */
+  /** Overwrites committed offsets of a group with no members. GROUP_NOT_EMPTY while it has members (or Kafka ones). */
   async resetOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
     const rt = this.partitionFor(groupId);
     const gr = rt.groups.get(groupId);
@@ -497,6 +513,7 @@ export class GroupCoordinator implements OwnershipListener {
         'GROUP_NOT_EMPTY',
         `group "${groupId}" has ${gr.group.size} active member(s); stop them before resetting offsets`,
       );
+    this.refuseIfKafkaHeld(rt, groupId, 'resetting offsets');
     await this.commit(groupId, '', -1, offsets);
   }
 
@@ -505,10 +522,80 @@ export class GroupCoordinator implements OwnershipListener {
     const { rt, gr } = this.knownGroup(groupId);
     if (gr && gr.group.size > 0)
       throw new SamsaError('GROUP_NOT_EMPTY', `group "${groupId}" has ${gr.group.size} active member(s); stop them before deleting it`);
+    this.refuseIfKafkaHeld(rt, groupId, 'deleting it');
     await this.write(
       rt,
       groupId,
       rt.offsets.committed(groupId).map((c) => ({ tp: { topic: c.topic, partition: c.partition }, value: null })),
     );
+  }
+
+  // ---- groups of Kafka-protocol members (docs/adr/0050) ----
+
+  /**
+   * Holds `groupId` for Kafka-protocol members that `holder` (a Kafka gateway) runs, until `ttlMs`
+   * from now; the same holder calling again renews it. The hold is in __consumer_offsets (acks=all),
+   * so a coordinator taking the group over keeps it; it is written when it is new, changes holder,
+   * or its written expiry is less than half a TTL away (a renewal every TTL/2 or sooner keeps it),
+   * and applied before the write so no GroupConsume join slips in meanwhile. While it is live,
+   * GroupConsume joins are refused. Throws INCONSISTENT_GROUP_PROTOCOL when the group has
+   * GroupConsume members or a live hold of another holder (detail `held-by`).
+   */
+  async holdForKafka(groupId: string, holder: string, ttlMs: number): Promise<void> {
+    const rt = this.partitionFor(groupId);
+    const gr = rt.groups.get(groupId);
+    if (gr && gr.group.size > 0)
+      throw new SamsaError(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group "${groupId}" has ${gr.group.size} Samsa GroupConsume member(s); a group is either Samsa GroupConsume members or Kafka clients, not both`,
+      );
+    const now = this.clock();
+    const current = this.liveKafkaHold(rt, groupId);
+    if (current && current.holder !== holder)
+      throw new SamsaError(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group "${groupId}" is held by Kafka-protocol members through ${current.holder}; all Kafka clients of a group must use the same gateway (the hold lapses by ${new Date(current.expiresAtMs).toISOString()} unless renewed)`,
+        { details: { 'held-by': current.holder } },
+      );
+    if (current && current.expiresAtMs - now >= ttlMs / 2) return;
+    const hold: KafkaHold = { holder, expiresAtMs: now + ttlMs };
+    const before = rt.offsets.kafkaHold(groupId);
+    rt.offsets.setKafkaHold(groupId, hold);
+    try {
+      await this.o.log.append(rt.partition, [kafkaHoldRecord(groupId, hold, rt.fence)]);
+    } catch (err) {
+      // Not written: back to what was there, unless a later call replaced it meanwhile.
+      if (rt.offsets.kafkaHold(groupId) === hold) rt.offsets.setKafkaHold(groupId, before ?? null);
+      throw err;
+    }
+    if (this.parts.get(rt.partition) !== rt)
+      throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator while it was being held; hold it there`);
+  }
+
+  /** Ends `holder`'s hold of `groupId` (a tombstone in __consumer_offsets); anyone else's, or none, is left alone. */
+  async releaseKafkaHold(groupId: string, holder: string): Promise<void> {
+    const rt = this.partitionFor(groupId);
+    if (rt.offsets.kafkaHold(groupId)?.holder !== holder) return;
+    rt.offsets.setKafkaHold(groupId, null);
+    await this.o.log.append(rt.partition, [kafkaHoldRecord(groupId, null, rt.fence)]);
+  }
+
+  /** The group's hold if it has not lapsed. */
+  kafkaHold(groupId: string): KafkaHold | undefined {
+    return this.liveKafkaHold(this.partitionFor(groupId), groupId);
+  }
+
+  private liveKafkaHold(rt: PartitionRuntime, groupId: string): KafkaHold | undefined {
+    const hold = rt.offsets.kafkaHold(groupId);
+    return hold && hold.expiresAtMs > this.clock() ? hold : undefined;
+  }
+
+  private refuseIfKafkaHeld(rt: PartitionRuntime, groupId: string, what: string): void {
+    const hold = this.liveKafkaHold(rt, groupId);
+    if (hold)
+      throw new SamsaError(
+        'GROUP_NOT_EMPTY',
+        `group "${groupId}" is held by Kafka-protocol members (through ${hold.holder}); stop them before ${what}`,
+      );
   }
 }

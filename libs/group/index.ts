@@ -32,8 +32,10 @@ export {
   offsetKey,
   offsetRecord,
   fenceRecord,
+  kafkaHoldRecord,
   type Committed,
   type CommittedOffsetValue,
+  type KafkaHold,
   type OffsetsRecord,
 } from './offsets-log.js';
 export {

@@ -12,6 +12,11 @@
  *                                                 {"deleted":true,"fence"} instead, still read
  *   key "fence\0<fence>"                         value {"fence","coordinatorId"}: an owner took over
  *                                                 (older logs: key "fence")
+ *   key "kafka-hold\0<group>"                    value {"holder","expiresAtMs","fence"}: the group is
+ *                                                 held by Kafka-protocol members that a Kafka gateway
+ *                                                 runs, until expiresAtMs (wall clock; docs/adr/0050),
+ *                                                 or null, a tombstone (released), fence in the header.
+ *                                                 Older coordinators skip these records.
  *
  * The topic is compacted (cleanup.policy=compact, docs/adr/0029): the log cleaner keeps the latest
  * record per key and drops tombstones after delete.retention.ms, so a replay reads about one record
@@ -63,12 +68,30 @@ export function fenceRecord(fence: number, coordinatorId: number): OffsetsRecord
 
 export interface Committed extends CommittedOffsetValue, TopicPartition {}
 
+/** A group held by Kafka-protocol members: who runs them (a Kafka gateway) and until when. */
+export interface KafkaHold {
+  holder: string;
+  /** Wall-clock ms; the hold lapses then unless renewed. */
+  expiresAtMs: number;
+}
+
+export function kafkaHoldKey(groupId: string): string {
+  return `kafka-hold\0${groupId}`;
+}
+
+/** A hold record, or its tombstone (null) when released. */
+export function kafkaHoldRecord(groupId: string, hold: KafkaHold | null, fence: number): OffsetsRecord {
+  if (hold === null) return { key: kafkaHoldKey(groupId), value: null, fence };
+  return { key: kafkaHoldKey(groupId), value: JSON.stringify({ holder: hold.holder, expiresAtMs: hold.expiresAtMs, fence }) };
+}
+
 /**
  * The committed offsets of the groups of one `__consumer_offsets` partition, built by applying its
  * records in offset order. Not safe for concurrent use (one event loop).
  */
 export class OffsetsState {
   private readonly groups = new Map<string, Map<string, Committed>>();
+  private readonly holds = new Map<string, KafkaHold>();
   private maxFence = 0;
   /** Records skipped because a newer owner had fenced them off, or could not be parsed. */
   skipped = 0;
@@ -93,6 +116,10 @@ export class OffsetsState {
     if (record.key === 'fence' || record.key.startsWith('fence\0')) {
       const fence = this.parse<{ fence: number }>(record.value)?.fence;
       if (typeof fence === 'number' && fence > this.maxFence) this.maxFence = fence;
+      return;
+    }
+    if (record.key.startsWith('kafka-hold\0')) {
+      this.applyHold(record);
       return;
     }
     const parts = record.key.split('\0');
@@ -130,6 +157,35 @@ export class OffsetsState {
     }
     if (typeof v.offset !== 'number') return;
     this.set(groupId, { topic, partition, offset: v.offset, metadata: v.metadata ?? '', commitTimestampMs: v.commitTimestampMs ?? 0 });
+  }
+
+  private applyHold(record: OffsetsRecord): void {
+    const groupId = record.key.slice('kafka-hold\0'.length);
+    const v = this.parse<Partial<KafkaHold> & { fence: number }>(record.value);
+    const fence = record.value === null ? record.fence : v?.fence;
+    if (typeof fence !== 'number' || !Number.isSafeInteger(fence) || fence < this.maxFence) {
+      this.skipped++;
+      return;
+    }
+    if (record.value === null) {
+      this.holds.delete(groupId);
+      return;
+    }
+    if (!v || typeof v.holder !== 'string' || typeof v.expiresAtMs !== 'number') {
+      this.skipped++;
+      return;
+    }
+    this.holds.set(groupId, { holder: v.holder, expiresAtMs: v.expiresAtMs });
+  }
+
+  /** The group's Kafka hold as last written (it may have lapsed: compare expiresAtMs with the clock). */
+  kafkaHold(groupId: string): KafkaHold | undefined {
+    return this.holds.get(groupId);
+  }
+
+  setKafkaHold(groupId: string, hold: KafkaHold | null): void {
+    if (hold === null) this.holds.delete(groupId);
+    else this.holds.set(groupId, hold);
   }
 
   set(groupId: string, c: Committed): void {

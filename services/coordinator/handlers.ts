@@ -144,6 +144,18 @@ export class CoordinatorHandlers {
         await c.deleteGroup(requiredString(req.groupId, 'group_id'));
         return {};
       }),
+      HoldKafkaGroup: unary(async (req) => {
+        const groupId = requiredString(req.groupId, 'group_id');
+        const holder = requiredString(req.holder, 'holder');
+        if (req.release) {
+          await c.releaseKafkaHold(groupId, holder);
+          return {};
+        }
+        if (!Number.isInteger(req.ttlMs) || req.ttlMs < 1_000 || req.ttlMs > 600_000)
+          throw new SamsaError('INVALID_REQUEST', `ttl_ms must be from 1000 to 600000, got ${req.ttlMs}`);
+        await c.holdForKafka(groupId, holder, req.ttlMs);
+        return {};
+      }),
     };
   }
 

@@ -27,6 +27,14 @@ export const GATEWAY_CONFIG_SPEC = {
     1024,
     1024 * 1024 * 1024,
   ),
+  groupHoldMs: int(
+    'SAMSA_KAFKA_GROUP_HOLD_MS',
+    'kafka-group-hold-ms',
+    60_000,
+    "how long a Kafka group stays held in Samsa's coordinator for this gateway without a renewal (docs/adr/0050); at least twice the longest session timeout of its members. Samsa GroupConsume members, and other gateways, can join a group this long after this gateway stopped without releasing it",
+    1_000,
+    600_000,
+  ),
   requestTimeoutMs: int('SAMSA_REQUEST_TIMEOUT_MS', 'request-timeout-ms', 30_000, 'deadline of each call to Samsa', 100, 3_600_000),
   logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
   etcdEndpoints: list(

@@ -31,6 +31,7 @@ import type { Logger } from '../../libs/telemetry/index.js';
 import { API_TABLE, apiVersionsBody } from './api-table.js';
 import type { GatewayNode, RequestContext } from './apis/context.js';
 import type { ClassicGroups } from './groups/classic-groups.js';
+import type { GroupHolds } from './groups/group-holds.js';
 import { ANONYMOUS_CALLER, callerWithToken, type Caller, type Upstream } from './upstream.js';
 import { errorMessage } from './kafka-errors.js';
 
@@ -51,6 +52,7 @@ export interface ConnectionOptions {
   readonly upstream: Upstream;
   readonly node: GatewayNode;
   readonly groups: ClassicGroups;
+  readonly holds: GroupHolds;
   readonly logger: Logger;
 }
 
@@ -157,6 +159,8 @@ export class KafkaConnection {
       upstream: this.options.upstream,
       node: this.options.node,
       groups: this.options.groups,
+      holds: this.options.holds,
+      clientHost: this.socket.remoteAddress ?? '',
       logger: this.logger,
     };
     const res = await entry.handle(ctx, body as never);

@@ -21,6 +21,9 @@ import type { Logger } from '../../libs/telemetry/index.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { KafkaConnection } from './connection.js';
 import { ClassicGroups } from './groups/classic-groups.js';
+import { GroupHolds } from './groups/group-holds.js';
+import { holdKafkaGroup } from './apis/groups.js';
+import { systemClock } from '../../libs/runtime/index.js';
 import { ANONYMOUS_CALLER, Upstream } from './upstream.js';
 
 runService({
@@ -67,7 +70,17 @@ async function start(config: GatewayConfig, logger: Logger, resources: Resources
       }
     }
   }
-  const groups = resources.own('classic groups', new ClassicGroups(), (g) => g.close());
+  // The groups' holds in Samsa's coordinator outlive the groups: a group emptied here is released.
+  let groups: ClassicGroups | undefined;
+  const holds = new GroupHolds({
+    holder: `kafka-gateway-${config.gatewayId}`,
+    ttlMs: config.groupHoldMs,
+    clock: systemClock,
+    call: (caller, groupId, request) => holdKafkaGroup(upstream, caller, groupId, request),
+    hasMembers: (groupId) => (groups?.get(groupId)?.members.size ?? 0) > 0,
+    logger,
+  });
+  groups = resources.own('classic groups', new ClassicGroups({ onEmptied: (groupId) => holds.release(groupId) }), (g) => g.close());
   const advertised = advertisedAddress(config.advertise, config.host, config.port);
   const node = { nodeId: config.gatewayId, host: advertised.host, port: advertised.port };
   const sockets = new Set<Socket>();
@@ -75,7 +88,7 @@ async function start(config: GatewayConfig, logger: Logger, resources: Resources
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
-    new KafkaConnection(socket, { maxFrameBytes: config.maxFrameBytes, requireSasl: secure, upstream, node, groups, logger });
+    new KafkaConnection(socket, { maxFrameBytes: config.maxFrameBytes, requireSasl: secure, upstream, node, groups, holds, logger });
   };
   const server: Server = secure
     ? createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), minVersion: 'TLSv1.2' }, accept)

@@ -14,7 +14,9 @@ import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { Samsa } from '../../libs/client/index.js';
 import { partitionForKey } from '../../libs/partitioner/index.js';
 import { signToken } from '../../libs/security/index.js';
-import { encodeRequest, decodeResponse, ERROR_CODES } from '../../libs/kafka-protocol/index.js';
+import { encodeRequest, decodeResponse, ERROR_CODES, FrameSplitter } from '../../libs/kafka-protocol/index.js';
+import { coordinatorClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
+import * as grpc from '@grpc/grpc-js';
 import type { LocalCluster } from '../../tools/launcher/index.js';
 import { startCluster, TEST_SECURITY, uniqueName } from '../harness/cluster.js';
 
@@ -41,6 +43,77 @@ async function kcat(args: string[], input?: string, subject?: string): Promise<s
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}: ${err.join('')}`);
   return out.join('');
+}
+
+/** A TCP (TLS when secure) connection to the gateway. */
+function openGateway(): Promise<Socket> {
+  const [host, port] = gateway.split(':') as [string, string];
+  return new Promise((resolve, reject) => {
+    const s = secure
+      ? tlsConnect({ host, port: Number(port), ca: readFileSync(cluster.clientTls?.ca as string), servername: 'localhost' })
+      : connect({ host, port: Number(port) });
+    s.once(secure ? 'secureConnect' : 'connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+interface RawKafka {
+  request<T>(apiKey: number, version: number, body: object): Promise<T>;
+  close(): void;
+}
+
+/** A Kafka connection spoken by hand (one request at a time), authenticated as `subject` when secure. */
+async function rawKafka(subject: string): Promise<RawKafka> {
+  const socket = await openGateway();
+  const splitter = new FrameSplitter(64 * 1024 * 1024);
+  const waiting: ((frame: Buffer) => void)[] = [];
+  socket.on('data', (d: Buffer) => {
+    for (const frame of splitter.push(d)) waiting.shift()?.(frame);
+  });
+  let correlationId = 0;
+  const raw: RawKafka = {
+    request: <T>(apiKey: number, version: number, body: object): Promise<T> => {
+      const id = ++correlationId;
+      const answer = new Promise<Buffer>((resolve) => waiting.push(resolve));
+      socket.write(encodeRequest({ apiKey, apiVersion: version, correlationId: id, clientId: 'raw-test' }, body));
+      return answer.then((frame) => decodeResponse<T>(apiKey, version, frame).body);
+    },
+    close: () => socket.destroy(),
+  };
+  if (secure) {
+    expect((await raw.request<{ errorCode: number }>(17, 1, { mechanism: 'PLAIN' })).errorCode).toBe(ERROR_CODES.NONE);
+    const auth = await raw.request<{ errorCode: number }>(36, 2, { authBytes: Buffer.from(`\0${subject}\0${token(subject)}`) });
+    expect(auth.errorCode).toBe(ERROR_CODES.NONE);
+  }
+  return raw;
+}
+
+interface JoinAnswer {
+  errorCode: number;
+  generationId: number;
+  memberId: string;
+  leader: string;
+}
+
+/** JoinGroup v5 of a "consumer" member with the range protocol (first join: empty member id). */
+function joinGroup(k: RawKafka, groupId: string, memberId = ''): Promise<JoinAnswer> {
+  return k.request<JoinAnswer>(11, 5, {
+    groupId,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+  });
+}
+
+async function eventually(cond: () => Promise<boolean>, what: string): Promise<void> {
+  for (let n = 0; n < 300; n++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {
@@ -203,16 +276,7 @@ describe('kcat through the gateway', () => {
 });
 
 describe('malformed frames close only their connection', () => {
-  function open(): Promise<Socket> {
-    const [host, port] = gateway.split(':') as [string, string];
-    return new Promise((resolve, reject) => {
-      const s = secure
-        ? tlsConnect({ host, port: Number(port), ca: readFileSync(cluster.clientTls?.ca as string), servername: 'localhost' })
-        : connect({ host, port: Number(port) });
-      s.once(secure ? 'secureConnect' : 'connect', () => resolve(s));
-      s.once('error', reject);
-    });
-  }
+  const open = openGateway;
   const closed = (s: Socket): Promise<void> => new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
   async function apiVersions(
     s: Socket,
@@ -375,5 +439,95 @@ describe('kafkajs through the gateway', () => {
     await Promise.all(members.map((c) => c.disconnect()));
     expect(got.map((g) => g.value).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`).sort());
     for (const g of got) expect(assigned[g.member]).toContain(g.partition);
+  });
+});
+
+describe("a group is Kafka clients' or Samsa members', never both (docs/adr/0050)", () => {
+  /** A Samsa GroupConsume member joining `groupId` (as the CLI's identity); resolves with its first answer or its end. */
+  async function samsaJoin(
+    groupId: string,
+    topic: string,
+  ): Promise<{ assigned: boolean; code?: number; reason?: string; details?: string; close(): void }> {
+    const address = await samsa.groups().findCoordinator(groupId, true);
+    const client = coordinatorClient(address);
+    const call = client.groupConsume();
+    call.on('error', () => undefined);
+    const first = new Promise<{ assigned: boolean; code?: number; reason?: string; details?: string }>((resolve) => {
+      call.on('data', (res: v1.GroupConsumeResponse__Output) => {
+        if (res.assignment) resolve({ assigned: true });
+      });
+      call.on('status', (st: grpc.StatusObject) =>
+        resolve({ assigned: false, code: st.code, reason: String(st.metadata.get(REASON_TRAILER)[0] ?? ''), details: st.details }),
+      );
+    });
+    call.write({ join: { groupId, topics: [topic], sessionTimeoutMs: 6_000 } });
+    const r = await first;
+    return {
+      ...r,
+      close: () => {
+        call.end();
+        client.close();
+      },
+    };
+  }
+
+  it('a GroupConsume member is refused FAILED_PRECONDITION while Kafka clients hold the group, and joins once they left; a Kafka client is then refused INCONSISTENT_GROUP_PROTOCOL', async () => {
+    const topic = uniqueName('mix');
+    await samsa.admin().createTopic({ name: topic, partitions: 2, replicationFactor: 1 });
+    const groupId = uniqueName('mix-group');
+    const kafka = await rawKafka('samsa-cli');
+    const joined = await joinGroup(kafka, groupId);
+    expect(joined).toMatchObject({ errorCode: ERROR_CODES.NONE, generationId: 1 });
+
+    const refused = await samsaJoin(groupId, topic);
+    refused.close();
+    expect(refused.assigned).toBe(false);
+    expect(refused.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(refused.reason).toBe('INCONSISTENT_GROUP_PROTOCOL');
+    expect(refused.details).toContain(`group "${groupId}" is held by Kafka-protocol members`);
+
+    // The Kafka member leaves: the gateway releases the group, and a Samsa member may have it.
+    const left = await kafka.request<{ errorCode: number }>(13, 3, {
+      groupId,
+      members: [{ memberId: joined.memberId, groupInstanceId: null }],
+    });
+    expect(left.errorCode).toBe(ERROR_CODES.NONE);
+    let member: Awaited<ReturnType<typeof samsaJoin>> | undefined;
+    await eventually(async () => {
+      member?.close();
+      member = await samsaJoin(groupId, topic);
+      return member.assigned;
+    }, 'the released group to take a Samsa member');
+
+    // Now the Kafka client is the one refused.
+    expect((await joinGroup(kafka, groupId)).errorCode).toBe(ERROR_CODES.INCONSISTENT_GROUP_PROTOCOL);
+    member?.close();
+    kafka.close();
+  });
+
+  it.runIf(secure)('JoinGroup needs READ on the group: DESCRIBE alone is GROUP_AUTHORIZATION_FAILED, with READ it joins', async () => {
+    const groupId = uniqueName('read-group');
+    const acl = (operation: 'DESCRIBE' | 'READ') => ({
+      resourceType: 'GROUP' as const,
+      resourceName: groupId,
+      patternType: 'LITERAL' as const,
+      principal: 'User:describer',
+      host: '*',
+      operation,
+      permission: 'ALLOW' as const,
+    });
+    await samsa.admin().createAcls([acl('DESCRIBE')]);
+    const kafka = await rawKafka('describer');
+    const find = () => kafka.request<{ errorCode: number }>(10, 3, { key: groupId, keyType: 0 });
+    await eventually(async () => (await find()).errorCode === ERROR_CODES.NONE, 'DESCRIBE on the group to apply');
+    expect((await joinGroup(kafka, groupId)).errorCode).toBe(ERROR_CODES.GROUP_AUTHORIZATION_FAILED);
+    await samsa.admin().createAcls([acl('READ')]);
+    let joined: JoinAnswer | undefined;
+    await eventually(async () => {
+      joined = await joinGroup(kafka, groupId);
+      return joined.errorCode !== ERROR_CODES.GROUP_AUTHORIZATION_FAILED;
+    }, 'READ on the group to apply');
+    expect(joined?.errorCode).toBe(ERROR_CODES.NONE);
+    kafka.close();
   });
 });

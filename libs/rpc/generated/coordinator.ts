@@ -24,6 +24,8 @@ import type { GroupConsumeResponse as _samsa_v1_GroupConsumeResponse, GroupConsu
 import type { GroupMember as _samsa_v1_GroupMember, GroupMember__Output as _samsa_v1_GroupMember__Output } from './samsa/v1/GroupMember.js';
 import type { GroupRecords as _samsa_v1_GroupRecords, GroupRecords__Output as _samsa_v1_GroupRecords__Output } from './samsa/v1/GroupRecords.js';
 import type { GroupSummary as _samsa_v1_GroupSummary, GroupSummary__Output as _samsa_v1_GroupSummary__Output } from './samsa/v1/GroupSummary.js';
+import type { HoldKafkaGroupRequest as _samsa_v1_HoldKafkaGroupRequest, HoldKafkaGroupRequest__Output as _samsa_v1_HoldKafkaGroupRequest__Output } from './samsa/v1/HoldKafkaGroupRequest.js';
+import type { HoldKafkaGroupResponse as _samsa_v1_HoldKafkaGroupResponse, HoldKafkaGroupResponse__Output as _samsa_v1_HoldKafkaGroupResponse__Output } from './samsa/v1/HoldKafkaGroupResponse.js';
 import type { JoinGroup as _samsa_v1_JoinGroup, JoinGroup__Output as _samsa_v1_JoinGroup__Output } from './samsa/v1/JoinGroup.js';
 import type { ListGroupsRequest as _samsa_v1_ListGroupsRequest, ListGroupsRequest__Output as _samsa_v1_ListGroupsRequest__Output } from './samsa/v1/ListGroupsRequest.js';
 import type { ListGroupsResponse as _samsa_v1_ListGroupsResponse, ListGroupsResponse__Output as _samsa_v1_ListGroupsResponse__Output } from './samsa/v1/ListGroupsResponse.js';
@@ -72,6 +74,8 @@ export interface ProtoGrpcType {
       GroupMember: MessageTypeDefinition<_samsa_v1_GroupMember, _samsa_v1_GroupMember__Output>
       GroupRecords: MessageTypeDefinition<_samsa_v1_GroupRecords, _samsa_v1_GroupRecords__Output>
       GroupSummary: MessageTypeDefinition<_samsa_v1_GroupSummary, _samsa_v1_GroupSummary__Output>
+      HoldKafkaGroupRequest: MessageTypeDefinition<_samsa_v1_HoldKafkaGroupRequest, _samsa_v1_HoldKafkaGroupRequest__Output>
+      HoldKafkaGroupResponse: MessageTypeDefinition<_samsa_v1_HoldKafkaGroupResponse, _samsa_v1_HoldKafkaGroupResponse__Output>
       JoinGroup: MessageTypeDefinition<_samsa_v1_JoinGroup, _samsa_v1_JoinGroup__Output>
       ListGroupsRequest: MessageTypeDefinition<_samsa_v1_ListGroupsRequest, _samsa_v1_ListGroupsRequest__Output>
       ListGroupsResponse: MessageTypeDefinition<_samsa_v1_ListGroupsResponse, _samsa_v1_ListGroupsResponse__Output>

@@ -23,6 +23,7 @@
  * | DrainBrokers                          | ALTER cluster (DESCRIBE cluster to list only)               |
  * | FindCoordinator, DescribeGroup, FetchOffsets | DESCRIBE group                                       |
  * | GroupConsume (join), CommitOffsets, ResetOffsets | READ group and READ each topic                    |
+ * | HoldKafkaGroup                        | READ group (Kafka's JoinGroup, SyncGroup, Heartbeat)        |
  * | DeleteGroup                           | DELETE group                                                |
  * | ListGroups                            | the answer lists only describable groups                    |
  * | Replicate                             | a broker's service identity                                 |
@@ -135,6 +136,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   [`${G}DescribeGroup`]: acl<v1.DescribeGroupRequest__Output>((r) => [group(r.groupId, 'DESCRIBE')]),
   [`${G}ResetOffsets`]: acl<v1.ResetOffsetsRequest__Output>((r) => [group(r.groupId, 'READ'), topic(r.topic, 'READ')]),
   [`${G}DeleteGroup`]: acl<v1.DeleteGroupRequest__Output>((r) => [group(r.groupId, 'DELETE')]),
+  [`${G}HoldKafkaGroup`]: acl<v1.HoldKafkaGroupRequest__Output>((r) => [group(r.groupId, 'READ')]),
 
   [`${R}Replicate`]: { kind: 'services', services: ['broker'] },
 };

@@ -1,12 +1,13 @@
 /**
  * What a Kafka API handler gets: the request's header, the connection's caller (whose principal
  * every Samsa call carries), the gateway's own address (it is the only broker clients see:
- * docs/adr/0045), the upstream, the classic groups this gateway runs, and a logger.
+ * docs/adr/0045), the upstream, the classic groups this gateway runs and their holds, and a logger.
  */
 import type { RequestHeader } from '../../../libs/kafka-protocol/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
 import type { Caller, Upstream } from '../upstream.js';
 import type { ClassicGroups } from '../groups/classic-groups.js';
+import type { GroupHolds } from '../groups/group-holds.js';
 
 export interface GatewayNode {
   readonly nodeId: number;
@@ -20,6 +21,10 @@ export interface RequestContext {
   readonly upstream: Upstream;
   readonly node: GatewayNode;
   readonly groups: ClassicGroups;
+  /** The holds of this gateway's groups in Samsa's coordinator (docs/adr/0050). */
+  readonly holds: GroupHolds;
+  /** The client's address, for DescribeGroups. */
+  readonly clientHost: string;
   readonly logger: Logger;
 }
 

@@ -43,9 +43,10 @@ class MemoryLog implements OffsetsLog {
 const logger = pino({ level: 'silent' });
 const topics = new Map([['t', 4]]);
 
-function coordinator(id: number, log: OffsetsLog): GroupCoordinator {
+function coordinator(id: number, log: OffsetsLog, clock?: () => number): GroupCoordinator {
   let seq = 0;
   return new GroupCoordinator({
+    ...(clock ? { clock } : {}),
     coordinatorId: id,
     offsetsPartitions: 1,
     log,
@@ -161,5 +162,93 @@ describe('GroupCoordinator', () => {
     c.join('g', { topics: ['t'], sessionTimeoutMs: 6_000 }, (e) => events.push(e));
     c.released(0);
     expect(events.at(-1)).toMatchObject({ kind: 'removed', reason: expect.objectContaining({ reason: 'NOT_COORDINATOR' }) });
+  });
+});
+
+describe('groups held by Kafka-protocol members (docs/adr/0050)', () => {
+  const join = (c: GroupCoordinator): string => c.join('g', { topics: ['t'], sessionTimeoutMs: 6_000 }, () => undefined);
+
+  it('a held group refuses GroupConsume joins naming the group and its holder; released or lapsed, it takes them', async () => {
+    let now = 1_000_000;
+    const c = coordinator(1, new MemoryLog(), () => now);
+    c.acquired(0, 1);
+    await ready(c);
+    await c.holdForKafka('g', 'kafka-gateway-1', 30_000);
+    expect(() => join(c)).toThrowError(
+      expect.objectContaining({
+        reason: 'INCONSISTENT_GROUP_PROTOCOL',
+        message: expect.stringMatching(/group "g" is held by Kafka-protocol members .*kafka-gateway-1/),
+        details: { 'held-by': 'kafka-gateway-1' },
+      }),
+    );
+    // Offsets from outside are how the gateway commits; resetting or deleting is refused as for members.
+    await c.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 3, metadata: '' }]);
+    await expect(c.resetOffsets('g', [{ topic: 't', partition: 0, offset: 0, metadata: '' }])).rejects.toMatchObject({
+      reason: 'GROUP_NOT_EMPTY',
+    });
+    await expect(c.deleteGroup('g')).rejects.toMatchObject({ reason: 'GROUP_NOT_EMPTY' });
+    await c.releaseKafkaHold('g', 'kafka-gateway-1');
+    const m = join(c);
+    c.leave('g', m);
+    await c.holdForKafka('g', 'kafka-gateway-1', 30_000);
+    now += 30_000;
+    expect(c.kafkaHold('g')).toBeUndefined();
+    expect(join(c)).toMatch(/^c1-m/);
+    c.close();
+  });
+
+  it('a group with GroupConsume members cannot be held; a live hold is not taken by another holder, a lapsed one is', async () => {
+    let now = 1_000_000;
+    const c = coordinator(1, new MemoryLog(), () => now);
+    c.acquired(0, 1);
+    await ready(c);
+    const m = join(c);
+    await expect(c.holdForKafka('g', 'kafka-gateway-1', 30_000)).rejects.toMatchObject({
+      reason: 'INCONSISTENT_GROUP_PROTOCOL',
+      message: expect.stringContaining('1 Samsa GroupConsume member'),
+    });
+    c.leave('g', m);
+    await c.holdForKafka('g', 'kafka-gateway-1', 30_000);
+    await expect(c.holdForKafka('g', 'kafka-gateway-2', 30_000)).rejects.toMatchObject({
+      reason: 'INCONSISTENT_GROUP_PROTOCOL',
+      details: { 'held-by': 'kafka-gateway-1' },
+    });
+    // Someone else's release leaves the hold alone.
+    await c.releaseKafkaHold('g', 'kafka-gateway-2');
+    expect(c.kafkaHold('g')?.holder).toBe('kafka-gateway-1');
+    now += 30_001;
+    await c.holdForKafka('g', 'kafka-gateway-2', 30_000);
+    expect(c.kafkaHold('g')).toEqual({ holder: 'kafka-gateway-2', expiresAtMs: now + 30_000 });
+    c.close();
+  });
+
+  it('renewals are written only when the written expiry is less than half a TTL away; a new owner replays holds and releases', async () => {
+    let now = 1_000_000;
+    const log = new MemoryLog();
+    const a = coordinator(1, log, () => now);
+    a.acquired(0, 10);
+    await ready(a);
+    const holds = (): number => (log.partitions.get(0) ?? []).filter((r) => r.key.startsWith('kafka-hold\0')).length;
+    await a.holdForKafka('g', 'kafka-gateway-1', 20_000);
+    await a.holdForKafka('h', 'kafka-gateway-1', 20_000);
+    expect(holds()).toBe(2);
+    now += 9_000;
+    await a.holdForKafka('g', 'kafka-gateway-1', 20_000);
+    expect(holds()).toBe(2);
+    now += 2_000;
+    await a.holdForKafka('g', 'kafka-gateway-1', 20_000);
+    expect(holds()).toBe(3);
+    await a.releaseKafkaHold('h', 'kafka-gateway-1');
+    // Another coordinator takes the partition over: g is still held, until the written expiry; h is not.
+    const b = coordinator(2, log, () => now);
+    b.acquired(0, 20);
+    await ready(b);
+    expect(b.kafkaHold('g')).toEqual({ holder: 'kafka-gateway-1', expiresAtMs: now + 20_000 });
+    expect(b.kafkaHold('h')).toBeUndefined();
+    expect(() => join(b)).toThrowError(expect.objectContaining({ reason: 'INCONSISTENT_GROUP_PROTOCOL' }));
+    now += 20_000;
+    expect(() => join(b)).not.toThrow();
+    a.close();
+    b.close();
   });
 });

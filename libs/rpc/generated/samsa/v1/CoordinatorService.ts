@@ -14,6 +14,8 @@ import type { FindCoordinatorRequest as _samsa_v1_FindCoordinatorRequest, FindCo
 import type { FindCoordinatorResponse as _samsa_v1_FindCoordinatorResponse, FindCoordinatorResponse__Output as _samsa_v1_FindCoordinatorResponse__Output } from '../../samsa/v1/FindCoordinatorResponse.js';
 import type { GroupConsumeRequest as _samsa_v1_GroupConsumeRequest, GroupConsumeRequest__Output as _samsa_v1_GroupConsumeRequest__Output } from '../../samsa/v1/GroupConsumeRequest.js';
 import type { GroupConsumeResponse as _samsa_v1_GroupConsumeResponse, GroupConsumeResponse__Output as _samsa_v1_GroupConsumeResponse__Output } from '../../samsa/v1/GroupConsumeResponse.js';
+import type { HoldKafkaGroupRequest as _samsa_v1_HoldKafkaGroupRequest, HoldKafkaGroupRequest__Output as _samsa_v1_HoldKafkaGroupRequest__Output } from '../../samsa/v1/HoldKafkaGroupRequest.js';
+import type { HoldKafkaGroupResponse as _samsa_v1_HoldKafkaGroupResponse, HoldKafkaGroupResponse__Output as _samsa_v1_HoldKafkaGroupResponse__Output } from '../../samsa/v1/HoldKafkaGroupResponse.js';
 import type { ListGroupsRequest as _samsa_v1_ListGroupsRequest, ListGroupsRequest__Output as _samsa_v1_ListGroupsRequest__Output } from '../../samsa/v1/ListGroupsRequest.js';
 import type { ListGroupsResponse as _samsa_v1_ListGroupsResponse, ListGroupsResponse__Output as _samsa_v1_ListGroupsResponse__Output } from '../../samsa/v1/ListGroupsResponse.js';
 import type { ResetOffsetsRequest as _samsa_v1_ResetOffsetsRequest, ResetOffsetsRequest__Output as _samsa_v1_ResetOffsetsRequest__Output } from '../../samsa/v1/ResetOffsetsRequest.js';
@@ -70,6 +72,15 @@ export interface CoordinatorServiceClient extends grpc.Client {
   groupConsume(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_GroupConsumeRequest, _samsa_v1_GroupConsumeResponse__Output>;
   groupConsume(options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_GroupConsumeRequest, _samsa_v1_GroupConsumeResponse__Output>;
   
+  HoldKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  HoldKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  HoldKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  HoldKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  holdKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  holdKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  holdKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  holdKafkaGroup(argument: _samsa_v1_HoldKafkaGroupRequest, callback: grpc.requestCallback<_samsa_v1_HoldKafkaGroupResponse__Output>): grpc.ClientUnaryCall;
+  
   ListGroups(argument: _samsa_v1_ListGroupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
   ListGroups(argument: _samsa_v1_ListGroupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
   ListGroups(argument: _samsa_v1_ListGroupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
@@ -103,6 +114,8 @@ export interface CoordinatorServiceHandlers extends grpc.UntypedServiceImplement
   
   GroupConsume: grpc.handleBidiStreamingCall<_samsa_v1_GroupConsumeRequest__Output, _samsa_v1_GroupConsumeResponse>;
   
+  HoldKafkaGroup: grpc.handleUnaryCall<_samsa_v1_HoldKafkaGroupRequest__Output, _samsa_v1_HoldKafkaGroupResponse>;
+  
   ListGroups: grpc.handleUnaryCall<_samsa_v1_ListGroupsRequest__Output, _samsa_v1_ListGroupsResponse>;
   
   ResetOffsets: grpc.handleUnaryCall<_samsa_v1_ResetOffsetsRequest__Output, _samsa_v1_ResetOffsetsResponse>;
@@ -116,6 +129,7 @@ export interface CoordinatorServiceDefinition extends grpc.ServiceDefinition {
   FetchOffsets: MethodDefinition<_samsa_v1_FetchOffsetsRequest, _samsa_v1_FetchOffsetsResponse, _samsa_v1_FetchOffsetsRequest__Output, _samsa_v1_FetchOffsetsResponse__Output>
   FindCoordinator: MethodDefinition<_samsa_v1_FindCoordinatorRequest, _samsa_v1_FindCoordinatorResponse, _samsa_v1_FindCoordinatorRequest__Output, _samsa_v1_FindCoordinatorResponse__Output>
   GroupConsume: MethodDefinition<_samsa_v1_GroupConsumeRequest, _samsa_v1_GroupConsumeResponse, _samsa_v1_GroupConsumeRequest__Output, _samsa_v1_GroupConsumeResponse__Output>
+  HoldKafkaGroup: MethodDefinition<_samsa_v1_HoldKafkaGroupRequest, _samsa_v1_HoldKafkaGroupResponse, _samsa_v1_HoldKafkaGroupRequest__Output, _samsa_v1_HoldKafkaGroupResponse__Output>
   ListGroups: MethodDefinition<_samsa_v1_ListGroupsRequest, _samsa_v1_ListGroupsResponse, _samsa_v1_ListGroupsRequest__Output, _samsa_v1_ListGroupsResponse__Output>
   ResetOffsets: MethodDefinition<_samsa_v1_ResetOffsetsRequest, _samsa_v1_ResetOffsetsResponse, _samsa_v1_ResetOffsetsRequest__Output, _samsa_v1_ResetOffsetsResponse__Output>
 }

@@ -68,6 +68,8 @@ export * from './GroupConsumeResponse.js';
 export * from './GroupMember.js';
 export * from './GroupRecords.js';
 export * from './GroupSummary.js';
+export * from './HoldKafkaGroupRequest.js';
+export * from './HoldKafkaGroupResponse.js';
 export * from './InitProducerIdRequest.js';
 export * from './InitProducerIdResponse.js';
 export * from './JoinGroup.js';
