@@ -3,7 +3,11 @@
  * (etcd, controller, 2 brokers, a coordinator, the gateway; TLS with SASL PLAIN tokens unless
  * SAMSA_TEST_INSECURE=1): Debian's kcat (librdkafka) for metadata, keyed produce and consume, and
  * records crossing between Kafka clients and the Samsa SDK in both directions, keys on the same
- * partitions (murmur2); malformed frames close only their own connection.
+ * partitions (murmur2); kcat -G and kafkajs groups; a group is Kafka clients' or Samsa members'
+ * (ADR 0050); malformed frames close only their own connection.
+ *
+ * Why one file (over ~500 lines): every case shares the one cluster started at the top, and each
+ * split would add a cluster start to CI.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
