@@ -190,12 +190,28 @@ try {
     `${openCpu.map((c) => c.toFixed(1)).join(', ')} s (${((openCpu.reduce((a, b) => a + b, 0) / (3 * N)) * 1000).toFixed(2)} ms per replica)`,
     'utime+stime from /proc/PID/stat, create -> every ISR full, per broker',
   );
+  // What is written at rest, by kind of key (partition records, brokers, ...), and what the
+  // brokers spend doing nothing.
+  const restKinds = new Map<string, number>();
+  const restWatch = await etcd.watch().prefix('/samsa/').create();
+  restWatch.on('put', (kv: { key: Buffer }) => {
+    const kind = kv.key.toString().split('/')[3] ?? '?';
+    restKinds.set(kind, (restKinds.get(kind) ?? 0) + 1);
+  });
   const idleRev0 = await revision();
+  const idleCpu0 = pids.map(cpuSeconds);
   await new Promise((r) => setTimeout(r, 10_000));
+  const idleCpu = pids.map((p, i) => cpuSeconds(p) - (idleCpu0[i] ?? 0));
+  await restWatch.cancel();
   put(
     'etcd writes at rest',
-    `${((await revision()) - idleRev0) / 10}/s`,
-    'revision delta over 10 s with nothing asked (leases are not revisions)',
+    `${((await revision()) - idleRev0) / 10}/s (keys put: ${[...restKinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`,
+    'revision delta over 10 s with nothing asked (leases are not revisions); keys by their kind',
+  );
+  put(
+    'broker CPU at rest',
+    `${idleCpu.map((c) => ((c / 10) * 100).toFixed(0)).join(', ')} % of a core`,
+    'utime+stime over the same 10 s, per broker',
   );
 
   const rssAfter = (await Promise.all(pids.map((p) => rssOf(p)))).map((x) => x ?? 0);
@@ -214,10 +230,13 @@ try {
 
   log('metadata propagation');
   const samples: number[] = [];
+  /** The part after the controller answered (its record committed and in its own view). */
+  const afterAnswer: number[] = [];
   for (let i = 0; i < 30; i++) {
     const name = `prop-${i}`;
     const s = performance.now();
     await admin.createTopic({ name, partitions: 1, replicationFactor: 1 });
+    const answered = performance.now();
     await waitUntil(
       async () => {
         const known = await Promise.all(cluster.brokers.map((b) => knows(b.address, name)));
@@ -228,11 +247,17 @@ try {
       5,
     );
     samples.push(performance.now() - s);
+    afterAnswer.push(performance.now() - answered);
   }
   put(
     'admin change to every broker knowing it',
     `p50 ${quantile(samples, 0.5).toFixed(0)} ms, p99 ${quantile(samples, 0.99).toFixed(0)} ms`,
     '30 CreateTopic (1 partition) sent -> GetMetadata of every broker shows it, polled every 5 ms',
+  );
+  put(
+    '... of which after the controller answered',
+    `p50 ${quantile(afterAnswer, 0.5).toFixed(0)} ms, p99 ${quantile(afterAnswer, 0.99).toFixed(0)} ms`,
+    'CreateTopic answered (committed, in the controller view) -> every broker shows it',
   );
 
   log('controller failover');

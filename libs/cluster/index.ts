@@ -31,6 +31,6 @@ export {
   type Eligibility,
   type LeaderStatus,
 } from './partition-state-machine.js';
-export { alterIsr, validateIsr, type IsrChangeResult } from './isr.js';
+export { alterIsrs, validateIsr, MAX_ISR_CHANGES_PER_TXN, type IsrChange, type IsrChangeResult } from './isr.js';
 export { ProducerIdAllocator } from './producer-ids.js';
 export { addingReplicas, removingReplicas, addingThrottle } from './reassignment.js';

@@ -72,7 +72,7 @@ export function eligibleReplicas(state: PartitionState): number[] {
 
 /**
  * `state` with ISR `isr` and the ELR that follows from the change (module comment), without
- * bumping any epoch. The leader's ISR writes (alterIsr) and every controller decision go through it.
+ * bumping any epoch. The leader's ISR writes (alterIsrs) and every controller decision go through it.
  */
 export function withIsr(state: PartitionState, isr: readonly number[], minInsyncReplicas: number): PartitionState {
   const { elr: before = [], ...rest } = state;

@@ -21,6 +21,7 @@ import {
   GuardFailedError,
   type ClusterView,
   type Fence,
+  type Guard,
   type MetadataKeys,
   type Op,
   type BrokerAdmission,
@@ -47,7 +48,7 @@ import {
   type Placement,
 } from './topic-plans.js';
 
-/** etcd refuses transactions with more than 128 operations by default (--max-txn-ops). */
+/** etcd refuses transactions with more than 128 operations (or compares) by default (--max-txn-ops): with the fence, 101. */
 const MAX_OPS_PER_TXN = 100;
 /** How long topic placement waits for just-registered brokers to be admitted. */
 const ADMISSION_WAIT_MS = 3_000;
@@ -468,44 +469,64 @@ export class ActiveController {
       let changed = 0;
       let conflicts = 0;
       const written: PartitionState[] = [];
+      const decisions: { state: PartitionState; next: PartitionState; restarted: readonly number[] }[] = [];
       for (const topic of this.view.topics()) {
         for (const state of this.view.partitions(topic.name)) {
-          if (this.stopped) return;
           const decision = decideLeadership(state, topic.config.uncleanLeaderElection, facts, topic.config.minInsyncReplicas);
-          if (!decision) continue;
-          const { next, restarted } = decision;
-          const key = this.keys.partition(state.topic, state.partition);
+          if (decision) decisions.push({ state, ...decision });
+        }
+      }
+      const guardOf = (d: (typeof decisions)[number]): Guard => ({
+        key: this.keys.partition(d.state.topic, d.state.partition),
+        target: 'Value',
+        cmp: '==',
+        value: JSON.stringify(d.state),
+      });
+      const putOf = (d: (typeof decisions)[number]): Op => ({
+        put: this.keys.partition(d.state.topic, d.state.partition),
+        value: JSON.stringify(d.next),
+      });
+      const done = (d: (typeof decisions)[number]): void => {
+        changed++;
+        written.push(d.next);
+        this.logger.info(
+          {
+            topic: d.state.topic,
+            partition: d.state.partition,
+            leader: d.next.leader,
+            leaderEpoch: d.next.leaderEpoch,
+            leaderBrokerEpoch: d.next.leaderBrokerEpoch,
+            isr: d.next.isr,
+            elr: d.next.elr ?? [],
+            restarted: d.restarted,
+            why,
+          },
+          d.next.leader >= 0 ? 'elected partition leader' : 'partition has no live eligible replica; it is offline',
+        );
+      };
+      // A broker bounce changes up to P x R / B partitions at once: one transaction per
+      // MAX_OPS_PER_TXN of them, not one each (docs/scaling.md). A transaction that a
+      // concurrent change refused is retried partition by partition, so only the changed ones wait.
+      for (let at = 0; at < decisions.length; at += MAX_OPS_PER_TXN) {
+        if (this.stopped) return;
+        const chunk = decisions.slice(at, at + MAX_OPS_PER_TXN);
+        try {
+          await commitIfLeader(this.etcd, this.fence, chunk.map(guardOf), chunk.map(putOf));
+          chunk.forEach(done);
+          continue;
+        } catch (err) {
+          if (!(err instanceof GuardFailedError)) throw err;
+        }
+        for (const d of chunk) {
+          if (this.stopped) return;
           try {
-            await commitIfLeader(
-              this.etcd,
-              this.fence,
-              [{ key, target: 'Value', cmp: '==', value: JSON.stringify(state) }],
-              [{ put: key, value: JSON.stringify(next) }],
-            );
-            changed++;
-            written.push(next);
-            this.logger.info(
-              {
-                topic: state.topic,
-                partition: state.partition,
-                leader: next.leader,
-                leaderEpoch: next.leaderEpoch,
-                leaderBrokerEpoch: next.leaderBrokerEpoch,
-                isr: next.isr,
-                elr: next.elr ?? [],
-                restarted,
-                why,
-              },
-              next.leader >= 0 ? 'elected partition leader' : 'partition has no live eligible replica; it is offline',
-            );
+            await commitIfLeader(this.etcd, this.fence, [guardOf(d)], [putOf(d)]);
+            done(d);
           } catch (err) {
             // The partition changed under us (or our view lags our own last write): look again shortly.
-            if (err instanceof GuardFailedError) {
-              conflicts++;
-              for (const r of restarted) blocked.add(r);
-              continue;
-            }
-            throw err;
+            if (!(err instanceof GuardFailedError)) throw err;
+            conflicts++;
+            for (const r of d.restarted) blocked.add(r);
           }
         }
       }

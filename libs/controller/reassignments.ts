@@ -6,7 +6,7 @@
  *
  *   start     replicas = target ++ (current - target), reassignment = { target, original, ... };
  *             ISR and leader unchanged. The adding replicas' brokers open the partition and follow
- *             (throttled); the leader adds each to the ISR once caught up (alterIsr).
+ *             (throttled); the leader adds each to the ISR once caught up (alterIsrs).
  *   complete  once every target replica is in the ISR: replicas = target, ISR and ELR cut to the
  *             target, leadership to the first in-sync target replica that may lead if the leader is
  *             leaving (new leader epoch); the removed replicas' brokers delete their copy. The ISR

@@ -4,12 +4,13 @@
  *   this broker follows there. Re-planned on every metadata change and on a short tick (a
  *   partition's log opens asynchronously after the metadata names it);
  * - as leader: every `isrCheckMs`, each led partition proposes its ISR (lagging followers out,
- *   caught-up replicas in: Partition.proposeIsr) and a change is written to etcd fenced on the
- *   partition record (alterIsr). One write per partition at a time; a refused write is simply
- *   re-decided on the next tick against the newer metadata.
+ *   caught-up replicas in: Partition.proposeIsr) and the tick's changes are written to etcd
+ *   together, each fenced on its partition record (alterIsrs: one transaction per 100). One
+ *   write per partition at a time; a refused change is simply re-decided on the next tick
+ *   against the newer metadata.
  */
 import type { Etcd3 } from 'etcd3';
-import { alterIsr, type ClusterView, type MetadataKeys } from '../cluster/index.js';
+import { alterIsrs, type ClusterView, type IsrChange, type MetadataKeys } from '../cluster/index.js';
 import type { Partition, ReplicaManager } from '../replica/index.js';
 import { withSpan, type Logger } from '../telemetry/index.js';
 import type { RpcLimits } from '../rpc/index.js';
@@ -139,42 +140,50 @@ export class ReplicationManager {
     // so that no acks=all write waits for it once it stops.
     const admittedEpochOf = (id: number): number | undefined =>
       view.isAdmitted(id) && !view.isShuttingDown(id) ? view.broker(id)?.brokerEpoch : undefined;
+    const batch: { p: Partition; key: string; change: IsrChange }[] = [];
     for (const p of this.options.replicas.partitions()) {
       if (p.role !== 'leader' || p.closed) continue;
       const key = keyOf(p.topic, p.partition);
       if (this.isrInFlight.has(key)) continue;
-      const proposal = p.proposeIsr({ lagTimeMaxMs: this.options.lagTimeMaxMs, admittedEpochOf });
-      if (!proposal) continue;
+      const isr = p.proposeIsr({ lagTimeMaxMs: this.options.lagTimeMaxMs, admittedEpochOf });
+      if (!isr) continue;
       this.isrInFlight.add(key);
-      const write = this.writeIsr(p, proposal).finally(() => {
-        this.isrInFlight.delete(key);
-        this.isrWrites.delete(write);
+      batch.push({
+        p,
+        key,
+        change: { expected: p.currentState, isr, minInsyncReplicas: view.topic(p.topic)?.config.minInsyncReplicas ?? 1 },
       });
-      this.isrWrites.add(write);
     }
+    if (batch.length === 0) return;
+    const write = this.writeIsrs(batch).finally(() => {
+      for (const b of batch) this.isrInFlight.delete(b.key);
+      this.isrWrites.delete(write);
+    });
+    this.isrWrites.add(write);
   }
 
-  private async writeIsr(p: Partition, isr: number[]): Promise<void> {
-    const before = p.currentState;
-    const attrs = {
-      'samsa.topic': p.topic,
-      'samsa.partition': p.partition,
-      'samsa.isr.before': before.isr.join(','),
-      'samsa.isr.after': isr.join(','),
-    };
+  /** This tick's ISR changes, in one etcd transaction per MAX_ISR_CHANGES_PER_TXN (alterIsrs). */
+  private async writeIsrs(batch: readonly { p: Partition; change: IsrChange }[]): Promise<void> {
     try {
-      const result = await withSpan('replication.alter_isr', attrs, () =>
-        alterIsr(this.options.etcd, this.options.keys, before, isr, this.options.view.topic(p.topic)?.config.minInsyncReplicas ?? 1),
+      const results = await withSpan('replication.alter_isr', { 'samsa.isr.changes': batch.length }, () =>
+        alterIsrs(
+          this.options.etcd,
+          this.options.keys,
+          batch.map((b) => b.change),
+        ),
       );
-      if (result.kind === 'committed') {
-        this.options.onIsrChanged?.(p.topic, p.partition, before.isr.length, isr.length);
-        const removed = before.isr.filter((id) => !isr.includes(id));
-        const added = isr.filter((id) => !before.isr.includes(id));
+      results.forEach((result, i) => {
+        const { p, change } = batch[i]!;
+        if (result.kind !== 'committed') return;
+        const before = change.expected;
+        this.options.onIsrChanged?.(p.topic, p.partition, before.isr.length, result.state.isr.length);
+        const removed = before.isr.filter((id) => !result.state.isr.includes(id));
+        const added = result.state.isr.filter((id) => !before.isr.includes(id));
         this.options.logger.info(
           {
             topic: p.topic,
             partition: p.partition,
-            isr,
+            isr: result.state.isr,
             removed,
             added,
             leaderEpoch: before.leaderEpoch,
@@ -184,9 +193,9 @@ export class ReplicationManager {
         );
         // Take it at once rather than wait for the watch, so the next tick does not propose it again.
         p.applyState(result.state);
-      }
+      });
     } catch (err) {
-      this.options.logger.warn({ err, topic: p.topic, partition: p.partition, isr }, 'writing an ISR change to etcd failed; will retry');
+      this.options.logger.warn({ err, changes: batch.length }, 'writing ISR changes to etcd failed; will retry');
     }
   }
 }

@@ -59,4 +59,41 @@ describe('PrefixMirror', () => {
     expect(snapshots[1]?.keys).toEqual([`${root}/a/2`, `${root}/a/3`, `${root}/a/4`]);
     expect(changes).toHaveLength(3);
   });
+
+  it('reads a snapshot larger than one gRPC message (4 MiB) in pages, all at one revision', async () => {
+    const root = `/${uniqueName('paged')}`;
+    // 60 values of 100 KiB: 6 MiB under the prefix, which one range read cannot return.
+    const big = 'x'.repeat(100 * 1024);
+    for (let i = 0; i < 60; i++) await etcd.put(`${root}/k/${String(i).padStart(2, '0')}`).value(big);
+    // Its own client: the refused read opens that client's circuit breaker for a while.
+    const other = connectEtcd([etcdProcess.endpoint]);
+    await expect(other.getAll().prefix(`${root}/k/`).strings()).rejects.toThrow(/larger than max|RESOURCE_EXHAUSTED/i);
+    other.close();
+
+    const pagedKeys: string[] = [];
+    let pagedRevision = '';
+    const changes: string[] = [];
+    const mirror = await PrefixMirror.start({
+      etcd,
+      prefix: `${root}/k/`,
+      logger,
+      what: 'a large prefix',
+      pageSize: 7,
+      handlers: {
+        snapshot: (kvs, revision) => {
+          pagedKeys.push(...kvs.map((kv) => kv.key.toString()));
+          pagedRevision = revision;
+        },
+        change: (kv) => changes.push(kv.key.toString()),
+      },
+    });
+    expect(pagedKeys).toEqual(Array.from({ length: 60 }, (_, i) => `${root}/k/${String(i).padStart(2, '0')}`));
+    // The watch starts right after the snapshot's revision: the next write is the first change.
+    const written = await etcd.put(`${root}/k/60`).value('small').exec();
+    expect(BigInt(written.header.revision)).toBe(BigInt(pagedRevision) + 1n);
+    await waitUntil(() => Promise.resolve(changes.length === 1), 10_000, 'the change after the snapshot');
+    expect(changes).toEqual([`${root}/k/60`]);
+    await mirror.close();
+    await etcd.delete().prefix(`${root}/`);
+  });
 });
