@@ -201,6 +201,8 @@ const EXPECTED_LIMITS: Record<string, number> = {
   'FetchRequest.topic': 249,
   'FindCoordinatorRequest.group_id': 255,
   'GetMetadataRequest.topics': 249,
+  'HoldKafkaGroupRequest.group_id': 255,
+  'HoldKafkaGroupRequest.holder': 32767,
   'JoinGroup.group_id': 255,
   'JoinGroup.group_instance_id': 255,
   'JoinGroup.topics': 249,
