@@ -14,6 +14,7 @@ import {
   type PartitionAssignment,
   type PartitionReassignment,
   type PlanBroker,
+  type ReplicaCopyProgress,
 } from '../../libs/client/index.js';
 import type { CommandContext, CommandModule } from '../context.js';
 import { plural, table } from '../output.js';
@@ -22,22 +23,66 @@ import { UsageError, commandGroup, int } from '../usage.js';
 
 const BROKERS = s.array(s.integer());
 
-const REASSIGNMENT_SCHEMA = s.object({
-  topic: s.string(),
-  partition: s.integer(),
-  targetReplicas: s.array(s.integer(), 'what the partition ends with, preferred leader first'),
-  originalReplicas: s.array(s.integer(), 'what it had when the move began'),
-  replicas: s.array(s.integer(), 'hosted now: the target, then the replicas being removed'),
-  addingReplicas: s.array(s.integer(), 'copying the log (throttled)'),
-  removingReplicas: s.array(s.integer(), 'removed once every target replica is in sync'),
-  isr: BROKERS,
-  leader: s.nullable(s.integer()),
-  throttleBytesPerSecond: s.integer(),
-  startedAtMs: s.integer(),
-});
+const REASSIGNMENT_SCHEMA = s.object(
+  {
+    topic: s.string(),
+    partition: s.integer(),
+    targetReplicas: s.array(s.integer(), 'what the partition ends with, preferred leader first'),
+    originalReplicas: s.array(s.integer(), 'what it had when the move began'),
+    replicas: s.array(s.integer(), 'hosted now: the target, then the replicas being removed'),
+    addingReplicas: s.array(s.integer(), 'copying the log (throttled)'),
+    removingReplicas: s.array(s.integer(), 'removed once every target replica is in sync'),
+    isr: BROKERS,
+    leader: s.nullable(s.integer()),
+    throttleBytesPerSecond: s.integer(),
+    startedAtMs: s.integer(),
+    copying: s.array(
+      s.object({
+        broker: s.integer(),
+        copiedBytes: s.nullable(s.integer('bytes of log this adding replica holds (null: not open there yet, or no answer)')),
+        leaderBytes: s.nullable(s.integer('bytes of log the leader holds (null: no answer)')),
+        logEndOffset: s.nullable(s.integer()),
+        leaderLogEndOffset: s.nullable(s.integer()),
+        inSync: s.boolean(),
+      }),
+      'with --status: how far each adding replica has copied the leader, from the brokers themselves',
+    ),
+  },
+  ['copying'],
+);
 
 /** The SDK's reassignment with the leader as JSON readers expect it: null when there is none. */
-type ReassignmentOutput = Omit<PartitionReassignment, 'leaderId'> & { leader: number | null };
+type ReassignmentOutput = Omit<PartitionReassignment, 'leaderId'> & { leader: number | null; copying?: CopyingOutput[] };
+
+interface CopyingOutput {
+  broker: number;
+  copiedBytes: number | null;
+  leaderBytes: number | null;
+  logEndOffset: number | null;
+  leaderLogEndOffset: number | null;
+  inSync: boolean;
+}
+
+function copyingOutput(p: ReplicaCopyProgress): CopyingOutput {
+  return {
+    broker: p.brokerId,
+    copiedBytes: p.copiedBytes ?? null,
+    leaderBytes: p.leaderBytes ?? null,
+    logEndOffset: p.logEndOffset ?? null,
+    leaderLogEndOffset: p.leaderLogEndOffset ?? null,
+    inSync: p.inSync,
+  };
+}
+
+/** "4(copying 1.2 of 3.5 MB, 34%)", "4(in sync)", or "4(copying)" when the brokers did not say. */
+function addingText(b: number, r: ReassignmentOutput): string {
+  if (r.isr.includes(b)) return `${b}(in sync)`;
+  const c = r.copying?.find((x) => x.broker === b);
+  if (!c || c.copiedBytes === null || c.leaderBytes === null) return `${b}(copying)`;
+  const mb = (n: number): string => (n / 1e6).toFixed(1);
+  const pct = c.leaderBytes > 0 ? Math.min(100, Math.floor((c.copiedBytes / c.leaderBytes) * 100)) : 100;
+  return `${b}(copying ${mb(c.copiedBytes)} of ${mb(c.leaderBytes)} MB, ${pct}%)`;
+}
 
 function reassignmentOutput(r: PartitionReassignment): ReassignmentOutput {
   const { leaderId, ...rest } = r;
@@ -47,12 +92,11 @@ function reassignmentOutput(r: PartitionReassignment): ReassignmentOutput {
 function reassignmentsText(list: readonly ReassignmentOutput[]): string {
   if (list.length === 0) return 'no reassignment in progress';
   const rows = list.map((r) => {
-    const inSync = r.addingReplicas.filter((b) => r.isr.includes(b));
     return [
       `${r.topic}-${r.partition}`,
       r.originalReplicas.join(','),
       r.targetReplicas.join(','),
-      r.addingReplicas.map((b) => (inSync.includes(b) ? `${b}(in sync)` : `${b}(copying)`)).join(','),
+      r.addingReplicas.map((b) => addingText(b, r)).join(','),
       r.removingReplicas.join(','),
       r.isr.join(','),
       r.leader === null ? 'none' : String(r.leader),
@@ -245,7 +289,11 @@ Examples:
       if (o.status || o.cancel) {
         const list = await admin.listPartitionReassignments(o.topic === undefined ? [] : [{ topic: o.topic }]);
         if (o.status) {
-          const out = list.map(reassignmentOutput);
+          const progress = await admin.reassignmentProgress(list);
+          const out = list.map((r) => ({
+            ...reassignmentOutput(r),
+            copying: (progress.get(`${r.topic}-${r.partition}`) ?? []).map(copyingOutput),
+          }));
           ctx.print({ dryRun: false, plan: [], reassignments: out }, (d) => reassignmentsText(d.reassignments));
           return;
         }

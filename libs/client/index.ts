@@ -12,6 +12,8 @@ export {
   type ClusterDescription,
   type ElectionResult,
   type PartitionReassignment,
+  type ReplicaDescription,
+  type ReplicaCopyProgress,
   type TopicPartitionsRef,
 } from './admin/admin.js';
 export { planMoveTo, planDrain, planRebalance, parsePlan, type PartitionAssignment, type PlanBroker } from './admin/reassignment-plans.js';

@@ -3,9 +3,9 @@
  * built CLI: a fourth broker added and `samsa partitions rebalance` spreads replicas onto it;
  * leadership moves off a killed broker and `samsa partitions elect-leaders` brings it back once
  * the broker is in sync again (the automatic rebalance is off here, so only the command can);
- * a throttled move cancelled halfway goes back to the original replicas; `samsa brokers drain`
- * leaves no replica on a broker, which then stops with nothing under-replicated. One cluster for
- * all cases; they run in order.
+ * a throttled move shows its byte progress in --status and, cancelled halfway, goes back to the
+ * original replicas; `samsa brokers drain` leaves no replica on a broker, which then stops with
+ * nothing under-replicated. One cluster for all cases; they run in order.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -128,7 +128,7 @@ describe('partition moves', { timeout: 240_000 }, () => {
     expect(again.results).toEqual([expect.objectContaining({ outcome: 'not-needed' })]);
   });
 
-  it('a throttled move cancelled halfway goes back to its original replicas, and the added replica deletes its copy', async () => {
+  it('a throttled move shows bytes copied in --status; cancelled halfway it goes back to its original replicas, and the added replica deletes its copy', async () => {
     const topic = uniqueName('cancel');
     await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 2 });
     await fill(topic, 1, 2000, 100); // ~ 250 KB
@@ -150,6 +150,25 @@ describe('partition moves', { timeout: 240_000 }, () => {
     expect(status.reassignments.map((r) => r.topic)).toEqual([topic]);
     const dir = `${cluster.broker(added).spec.dataDir}/${topic}-0`;
     await waitUntil(async () => existsSync(dir), 30_000, `broker ${added} opened its replica`, 100);
+    // --status says how far the added replica has copied, in bytes, from the brokers themselves.
+    type Copying = { broker: number; copiedBytes: number | null; leaderBytes: number | null; inSync: boolean };
+    let copying: Copying | undefined;
+    await waitUntil(
+      async () => {
+        const s = await cli<{ reassignments: { copying: Copying[] }[] }>(['partitions', 'reassign', '--status', '--topic', topic]);
+        copying = s.reassignments[0]?.copying[0];
+        return (copying?.copiedBytes ?? 0) > 0;
+      },
+      30_000,
+      `broker ${added} reported bytes copied`,
+      200,
+    );
+    // At 4 KiB/s the ~250 KB log takes about a minute: it is still part-way.
+    expect(copying).toEqual(expect.objectContaining({ broker: added, inSync: false }));
+    expect(copying?.leaderBytes).toBeGreaterThan(200_000);
+    expect(copying?.copiedBytes).toBeLessThan(copying?.leaderBytes ?? 0);
+    const text = await runCli([...bootstrap, 'partitions', 'reassign', '--status', '--topic', topic], { timeoutMs: 120_000 });
+    expect(text.stdout).toMatch(new RegExp(`${added}\\(copying [0-9.]+ of [0-9.]+ MB, [0-9]+%\\)`));
 
     await cli(['partitions', 'reassign', '--cancel', '--topic', topic]);
     const [after] = await partitions(topic);

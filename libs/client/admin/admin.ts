@@ -68,6 +68,30 @@ export interface PartitionReassignment {
   startedAtMs: number;
 }
 
+/** What one broker holds of one partition (DescribeReplicas). */
+export interface ReplicaDescription {
+  brokerId: number;
+  topic: string;
+  partition: number;
+  /** Bytes of log segments on the broker's disk. */
+  sizeBytes: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+  leader: boolean;
+}
+
+/** How far one replica a reassignment is adding has copied the leader's log. */
+export interface ReplicaCopyProgress {
+  brokerId: number;
+  /** Bytes it holds / the leader holds; undefined when that broker did not answer or has not opened it yet. */
+  copiedBytes: number | undefined;
+  leaderBytes: number | undefined;
+  logEndOffset: number | undefined;
+  leaderLogEndOffset: number | undefined;
+  inSync: boolean;
+}
+
 /** Partitions of one topic (all of them when `partitions` is empty or absent). */
 export interface TopicPartitionsRef {
   topic: string;
@@ -240,6 +264,82 @@ export class Admin {
       c.listPartitionReassignments(request, opts, cb),
     );
     return res.reassignments.map(toReassignment);
+  }
+
+  /**
+   * What broker `brokerId` holds of the named topics (every partition hosted there when a
+   * reference names none): bytes on disk and offsets, leader or follower. Needs DESCRIBE on the
+   * cluster. A broker that is not live is UNKNOWN_BROKER naming the live ones.
+   */
+  async describeReplicas(brokerId: number, topics: readonly TopicPartitionsRef[]): Promise<ReplicaDescription[]> {
+    const md = await this.cluster.withRetry(() => this.cluster.fetchMetadata());
+    const broker = md.brokers.find((b) => b.id === brokerId);
+    if (!broker) {
+      throw new SamsaError('UNKNOWN_BROKER', `broker ${brokerId} is not live; live brokers: [${md.brokers.map((b) => b.id).join(', ')}]`);
+    }
+    const request: v1.DescribeReplicasRequest = { topics: topics.map((t) => ({ topic: t.topic, partitions: t.partitions ?? [] })) };
+    const res = await retry(
+      () =>
+        unary<v1.DescribeReplicasResponse__Output>(broker.address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+          this.cluster.pool.broker(broker.address).describeReplicas(request, opts, cb),
+        ),
+      this.cluster.options.retry,
+    );
+    return res.replicas.map((r) => ({
+      brokerId: res.brokerId,
+      topic: r.topic,
+      partition: r.partition,
+      sizeBytes: Number(r.sizeBytes),
+      logStartOffset: Number(r.logStartOffset),
+      logEndOffset: Number(r.logEndOffset),
+      highWatermark: Number(r.highWatermark),
+      leader: r.leader,
+    }));
+  }
+
+  /**
+   * For each move, how far each replica it adds has copied the leader's log, in bytes and offsets
+   * (DescribeReplicas of the leader and of every adding broker, one call per broker). A broker that
+   * does not answer leaves its figures undefined rather than failing the whole report.
+   */
+  async reassignmentProgress(moves: readonly PartitionReassignment[]): Promise<Map<string, ReplicaCopyProgress[]>> {
+    const byBroker = new Map<number, Map<string, Set<number>>>();
+    const want = (broker: number, topic: string, partition: number): void => {
+      const topics = byBroker.get(broker) ?? new Map<string, Set<number>>();
+      topics.set(topic, (topics.get(topic) ?? new Set()).add(partition));
+      byBroker.set(broker, topics);
+    };
+    for (const m of moves) {
+      if (m.leaderId >= 0) want(m.leaderId, m.topic, m.partition);
+      for (const b of m.addingReplicas) want(b, m.topic, m.partition);
+    }
+    const held = new Map<string, ReplicaDescription>();
+    await Promise.all(
+      [...byBroker].map(async ([broker, topics]) => {
+        const refs = [...topics].map(([topic, partitions]) => ({ topic, partitions: [...partitions] }));
+        const replicas = await this.describeReplicas(broker, refs).catch(() => []);
+        for (const r of replicas) held.set(`${broker}/${r.topic}/${r.partition}`, r);
+      }),
+    );
+    const out = new Map<string, ReplicaCopyProgress[]>();
+    for (const m of moves) {
+      const leader = held.get(`${m.leaderId}/${m.topic}/${m.partition}`);
+      out.set(
+        `${m.topic}-${m.partition}`,
+        m.addingReplicas.map((b) => {
+          const mine = held.get(`${b}/${m.topic}/${m.partition}`);
+          return {
+            brokerId: b,
+            copiedBytes: mine?.sizeBytes,
+            leaderBytes: leader?.sizeBytes,
+            logEndOffset: mine?.logEndOffset,
+            leaderLogEndOffset: leader?.logEndOffset,
+            inSync: m.isr.includes(b),
+          };
+        }),
+      );
+    }
+    return out;
   }
 
   /** Live brokers and the active controller, as a broker sees them. */

@@ -6,6 +6,8 @@ import type { BrokerServiceClient as _samsa_v1_BrokerServiceClient, BrokerServic
 import type { ConsumeRequest as _samsa_v1_ConsumeRequest, ConsumeRequest__Output as _samsa_v1_ConsumeRequest__Output } from './samsa/v1/ConsumeRequest.js';
 import type { ConsumeResponse as _samsa_v1_ConsumeResponse, ConsumeResponse__Output as _samsa_v1_ConsumeResponse__Output } from './samsa/v1/ConsumeResponse.js';
 import type { ConsumedRecord as _samsa_v1_ConsumedRecord, ConsumedRecord__Output as _samsa_v1_ConsumedRecord__Output } from './samsa/v1/ConsumedRecord.js';
+import type { DescribeReplicasRequest as _samsa_v1_DescribeReplicasRequest, DescribeReplicasRequest__Output as _samsa_v1_DescribeReplicasRequest__Output } from './samsa/v1/DescribeReplicasRequest.js';
+import type { DescribeReplicasResponse as _samsa_v1_DescribeReplicasResponse, DescribeReplicasResponse__Output as _samsa_v1_DescribeReplicasResponse__Output } from './samsa/v1/DescribeReplicasResponse.js';
 import type { FetchRequest as _samsa_v1_FetchRequest, FetchRequest__Output as _samsa_v1_FetchRequest__Output } from './samsa/v1/FetchRequest.js';
 import type { FetchResponse as _samsa_v1_FetchResponse, FetchResponse__Output as _samsa_v1_FetchResponse__Output } from './samsa/v1/FetchResponse.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from './samsa/v1/GetMetadataRequest.js';
@@ -22,6 +24,8 @@ import type { ProduceRequest as _samsa_v1_ProduceRequest, ProduceRequest__Output
 import type { ProduceResponse as _samsa_v1_ProduceResponse, ProduceResponse__Output as _samsa_v1_ProduceResponse__Output } from './samsa/v1/ProduceResponse.js';
 import type { Record as _samsa_v1_Record, Record__Output as _samsa_v1_Record__Output } from './samsa/v1/Record.js';
 import type { RecordHeader as _samsa_v1_RecordHeader, RecordHeader__Output as _samsa_v1_RecordHeader__Output } from './samsa/v1/RecordHeader.js';
+import type { ReplicaDescription as _samsa_v1_ReplicaDescription, ReplicaDescription__Output as _samsa_v1_ReplicaDescription__Output } from './samsa/v1/ReplicaDescription.js';
+import type { ReplicaSelection as _samsa_v1_ReplicaSelection, ReplicaSelection__Output as _samsa_v1_ReplicaSelection__Output } from './samsa/v1/ReplicaSelection.js';
 import type { TopicConfig as _samsa_v1_TopicConfig, TopicConfig__Output as _samsa_v1_TopicConfig__Output } from './samsa/v1/TopicConfig.js';
 import type { TopicInfo as _samsa_v1_TopicInfo, TopicInfo__Output as _samsa_v1_TopicInfo__Output } from './samsa/v1/TopicInfo.js';
 
@@ -38,6 +42,8 @@ export interface ProtoGrpcType {
       ConsumeRequest: MessageTypeDefinition<_samsa_v1_ConsumeRequest, _samsa_v1_ConsumeRequest__Output>
       ConsumeResponse: MessageTypeDefinition<_samsa_v1_ConsumeResponse, _samsa_v1_ConsumeResponse__Output>
       ConsumedRecord: MessageTypeDefinition<_samsa_v1_ConsumedRecord, _samsa_v1_ConsumedRecord__Output>
+      DescribeReplicasRequest: MessageTypeDefinition<_samsa_v1_DescribeReplicasRequest, _samsa_v1_DescribeReplicasRequest__Output>
+      DescribeReplicasResponse: MessageTypeDefinition<_samsa_v1_DescribeReplicasResponse, _samsa_v1_DescribeReplicasResponse__Output>
       ErrorReason: EnumTypeDefinition
       FetchRequest: MessageTypeDefinition<_samsa_v1_FetchRequest, _samsa_v1_FetchRequest__Output>
       FetchResponse: MessageTypeDefinition<_samsa_v1_FetchResponse, _samsa_v1_FetchResponse__Output>
@@ -57,6 +63,8 @@ export interface ProtoGrpcType {
       Record: MessageTypeDefinition<_samsa_v1_Record, _samsa_v1_Record__Output>
       RecordFormat: EnumTypeDefinition
       RecordHeader: MessageTypeDefinition<_samsa_v1_RecordHeader, _samsa_v1_RecordHeader__Output>
+      ReplicaDescription: MessageTypeDefinition<_samsa_v1_ReplicaDescription, _samsa_v1_ReplicaDescription__Output>
+      ReplicaSelection: MessageTypeDefinition<_samsa_v1_ReplicaSelection, _samsa_v1_ReplicaSelection__Output>
       TopicConfig: MessageTypeDefinition<_samsa_v1_TopicConfig, _samsa_v1_TopicConfig__Output>
       TopicInfo: MessageTypeDefinition<_samsa_v1_TopicInfo, _samsa_v1_TopicInfo__Output>
     }

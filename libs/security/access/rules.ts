@@ -20,6 +20,7 @@
  * | AlterQuotas / DescribeQuotas          | ALTER_CONFIGS / DESCRIBE_CONFIGS cluster                    |
  * | ElectLeaders, AlterPartitionReassignments | ALTER cluster                                           |
  * | ListPartitionReassignments            | DESCRIBE cluster                                            |
+ * | DescribeReplicas (broker)             | DESCRIBE cluster (Kafka's DescribeLogDirs)                  |
  * | DrainBrokers                          | ALTER cluster (DESCRIBE cluster to list only)               |
  * | FindCoordinator, DescribeGroup, FetchOffsets | DESCRIBE group                                       |
  * | GroupConsume (join), CommitOffsets, ResetOffsets | READ group and READ each topic                    |
@@ -87,6 +88,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   [`${B}Consume`]: acl<v1.ConsumeRequest__Output>((r) => [topic(r.topic, 'READ')]),
   [`${B}ListOffsets`]: acl<v1.ListOffsetsRequest__Output>((r) => [topic(r.topic, 'DESCRIBE')]),
   [`${B}GetMetadata`]: getMetadata,
+  [`${B}DescribeReplicas`]: acl(() => [cluster('DESCRIBE')]),
   [`${B}InitProducerId`]: acl(() => [cluster('IDEMPOTENT_WRITE')], { anyOfType: { operation: 'WRITE', type: 'TOPIC' } }),
 
   [`${C}CreateTopic`]: acl<v1.CreateTopicRequest__Output>((r) => [{ ...topic(r.name, 'CREATE'), orCluster: true }]),

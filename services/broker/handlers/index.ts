@@ -6,6 +6,7 @@ import { produce } from './produce.js';
 import { fetch } from './fetch.js';
 import { consume } from './consume.js';
 import { listOffsets } from './list-offsets.js';
+import { describeReplicas } from './describe-replicas.js';
 import { getMetadata } from './metadata.js';
 
 export { type BrokerContext } from './context.js';
@@ -29,6 +30,7 @@ export function brokerHandlers(ctx: BrokerContext): v1.BrokerServiceHandlers {
     ListOffsets: unary((req, call) => listOffsets(ctx, req, call)),
     GetMetadata: unary((req) => getMetadata(ctx, req)),
     InitProducerId: unary(async () => ({ producerId: await ctx.allocateProducerId(), producerEpoch: 0 })),
+    DescribeReplicas: unary((req) => Promise.resolve(describeReplicas(ctx, req))),
   };
 }
 

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ConsumeRequest as _samsa_v1_ConsumeRequest, ConsumeRequest__Output as _samsa_v1_ConsumeRequest__Output } from '../../samsa/v1/ConsumeRequest.js';
 import type { ConsumeResponse as _samsa_v1_ConsumeResponse, ConsumeResponse__Output as _samsa_v1_ConsumeResponse__Output } from '../../samsa/v1/ConsumeResponse.js';
+import type { DescribeReplicasRequest as _samsa_v1_DescribeReplicasRequest, DescribeReplicasRequest__Output as _samsa_v1_DescribeReplicasRequest__Output } from '../../samsa/v1/DescribeReplicasRequest.js';
+import type { DescribeReplicasResponse as _samsa_v1_DescribeReplicasResponse, DescribeReplicasResponse__Output as _samsa_v1_DescribeReplicasResponse__Output } from '../../samsa/v1/DescribeReplicasResponse.js';
 import type { FetchRequest as _samsa_v1_FetchRequest, FetchRequest__Output as _samsa_v1_FetchRequest__Output } from '../../samsa/v1/FetchRequest.js';
 import type { FetchResponse as _samsa_v1_FetchResponse, FetchResponse__Output as _samsa_v1_FetchResponse__Output } from '../../samsa/v1/FetchResponse.js';
 import type { GetMetadataRequest as _samsa_v1_GetMetadataRequest, GetMetadataRequest__Output as _samsa_v1_GetMetadataRequest__Output } from '../../samsa/v1/GetMetadataRequest.js';
@@ -20,6 +22,15 @@ export interface BrokerServiceClient extends grpc.Client {
   Consume(argument: _samsa_v1_ConsumeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_samsa_v1_ConsumeResponse__Output>;
   consume(argument: _samsa_v1_ConsumeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_samsa_v1_ConsumeResponse__Output>;
   consume(argument: _samsa_v1_ConsumeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_samsa_v1_ConsumeResponse__Output>;
+  
+  DescribeReplicas(argument: _samsa_v1_DescribeReplicasRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  DescribeReplicas(argument: _samsa_v1_DescribeReplicasRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  DescribeReplicas(argument: _samsa_v1_DescribeReplicasRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  DescribeReplicas(argument: _samsa_v1_DescribeReplicasRequest, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  describeReplicas(argument: _samsa_v1_DescribeReplicasRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  describeReplicas(argument: _samsa_v1_DescribeReplicasRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  describeReplicas(argument: _samsa_v1_DescribeReplicasRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
+  describeReplicas(argument: _samsa_v1_DescribeReplicasRequest, callback: grpc.requestCallback<_samsa_v1_DescribeReplicasResponse__Output>): grpc.ClientUnaryCall;
   
   Fetch(argument: _samsa_v1_FetchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_FetchResponse__Output>): grpc.ClientUnaryCall;
   Fetch(argument: _samsa_v1_FetchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_samsa_v1_FetchResponse__Output>): grpc.ClientUnaryCall;
@@ -71,6 +82,8 @@ export interface BrokerServiceClient extends grpc.Client {
 export interface BrokerServiceHandlers extends grpc.UntypedServiceImplementation {
   Consume: grpc.handleServerStreamingCall<_samsa_v1_ConsumeRequest__Output, _samsa_v1_ConsumeResponse>;
   
+  DescribeReplicas: grpc.handleUnaryCall<_samsa_v1_DescribeReplicasRequest__Output, _samsa_v1_DescribeReplicasResponse>;
+  
   Fetch: grpc.handleUnaryCall<_samsa_v1_FetchRequest__Output, _samsa_v1_FetchResponse>;
   
   GetMetadata: grpc.handleUnaryCall<_samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse>;
@@ -85,6 +98,7 @@ export interface BrokerServiceHandlers extends grpc.UntypedServiceImplementation
 
 export interface BrokerServiceDefinition extends grpc.ServiceDefinition {
   Consume: MethodDefinition<_samsa_v1_ConsumeRequest, _samsa_v1_ConsumeResponse, _samsa_v1_ConsumeRequest__Output, _samsa_v1_ConsumeResponse__Output>
+  DescribeReplicas: MethodDefinition<_samsa_v1_DescribeReplicasRequest, _samsa_v1_DescribeReplicasResponse, _samsa_v1_DescribeReplicasRequest__Output, _samsa_v1_DescribeReplicasResponse__Output>
   Fetch: MethodDefinition<_samsa_v1_FetchRequest, _samsa_v1_FetchResponse, _samsa_v1_FetchRequest__Output, _samsa_v1_FetchResponse__Output>
   GetMetadata: MethodDefinition<_samsa_v1_GetMetadataRequest, _samsa_v1_GetMetadataResponse, _samsa_v1_GetMetadataRequest__Output, _samsa_v1_GetMetadataResponse__Output>
   InitProducerId: MethodDefinition<_samsa_v1_InitProducerIdRequest, _samsa_v1_InitProducerIdResponse, _samsa_v1_InitProducerIdRequest__Output, _samsa_v1_InitProducerIdResponse__Output>
