@@ -31,7 +31,7 @@ import { rssOf, loadAverage } from './stats.js';
 
 const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
 /** Waits grow with N: opening 10,000 replicas per broker on a loaded 2-core machine takes minutes. */
-const BOUND_MS = Math.max(170_000, N * 60);
+const BOUND_MS = Number(process.env.SAMSA_SCALE_BOUND_MS ?? Math.max(170_000, N * 60));
 const SECONDS = Number(process.env.SAMSA_SCALE_SECONDS ?? '8');
 const log = (t: string): void => void process.stderr.write(`[scale] ${t}\n`);
 const rows: [string, string, string][] = [];
@@ -97,7 +97,8 @@ const cluster = await LocalCluster.start({
   env: {
     SAMSA_LEASE_TTL_SECONDS: process.env.SAMSA_SCALE_LEASE_TTL_SECONDS ?? '3',
     SAMSA_LOG_LEVEL: 'warn',
-    SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N)),
+    // Room for the 6-partition topic and the propagation and failover topics beside the big one.
+    SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N + 100)),
   },
   // SAMSA_SCALE_CPU_PROF=<dir>: every broker writes a V8 CPU profile there when it stops (node
   // refuses --cpu-prof in NODE_OPTIONS, so a shell wrapper puts it on the command line).
@@ -138,8 +139,27 @@ try {
   await admin.createTopic({ name: 'big', partitions: N, replicationFactor: 3 });
   const created = performance.now() - t0;
   const revCreate = (await revision()) - before.rev;
+  // Progress every 30 s (replicas open per broker, broker registrations, etcd revision), so a run
+  // cut by its bound still says how far it got.
+  let lastProgress = performance.now();
   await waitUntil(
-    async () => (await Promise.all(cluster.brokers.map((b) => metric(b.metricsUrl, 'samsa_broker_partitions{')))).every((n) => n >= N + 6),
+    async () => {
+      const open = await Promise.all(cluster.brokers.map((b) => metric(b.metricsUrl, 'samsa_broker_partitions{')));
+      if (performance.now() - lastProgress > 30_000) {
+        lastProgress = performance.now();
+        const live = Number(
+          (await etcd
+            .getAll()
+            .prefix('/samsa/')
+            .count()
+            .catch(() => 0)) ?? 0,
+        );
+        log(
+          `${((lastProgress - t0) / 1000).toFixed(0)} s: replicas open ${open.join(', ')}; etcd rev ${await revision()}, ${live} keys; load ${loadAverage(1)}`,
+        );
+      }
+      return open.every((n) => n >= N + 6);
+    },
     BOUND_MS,
     'every broker hosting every replica',
     500,
