@@ -437,11 +437,19 @@ export class GroupCoordinator implements OwnershipListener {
       }
     }
     const gr = rt.groups.get(groupId);
+    const hold = this.liveKafkaHold(rt, groupId);
     if (gr) gr.group.checkCommit(memberId, generation, offsets);
-    else if (memberId !== '' || generation !== -1)
+    else if (generation !== -1 || (memberId !== '' && memberId !== hold?.holder))
       throw new SamsaError(
         'UNKNOWN_MEMBER_ID',
         `group "${groupId}" has no member "${memberId}"; join first (or commit with member "" and generation -1 while the group is empty)`,
+      );
+    // A held group's commits come from its Kafka gateway (member = the holder); one from outside is
+    // refused as for a group with members (docs/adr/0050).
+    else if (hold && memberId !== hold.holder)
+      throw new SamsaError(
+        'GROUP_NOT_EMPTY',
+        `group "${groupId}" is held by Kafka-protocol members through ${hold.holder}; a commit from outside the group is refused while it has members`,
       );
     if (gr) gr.group.heartbeat(memberId);
     await this.write(

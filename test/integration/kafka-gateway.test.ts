@@ -498,6 +498,30 @@ describe("a group is Kafka clients' or Samsa members', never both (docs/adr/0050
     expect(refused.reason).toBe('INCONSISTENT_GROUP_PROTOCOL');
     expect(refused.details).toContain(`group "${groupId}" is held by Kafka-protocol members`);
 
+    // The Kafka member commits (through the gateway, as its holder); a commit from outside is refused.
+    const synced = await kafka.request<{ errorCode: number }>(14, 5, {
+      groupId,
+      generationId: 1,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [{ memberId: joined.memberId, assignment: Buffer.alloc(0) }],
+    });
+    expect(synced.errorCode).toBe(ERROR_CODES.NONE);
+    const committed = await kafka.request<{ topics: { partitions: { errorCode: number }[] }[] }>(8, 8, {
+      groupId,
+      generationIdOrMemberEpoch: 1,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+    });
+    expect(committed.topics[0]?.partitions[0]?.errorCode).toBe(ERROR_CODES.NONE);
+    expect((await samsa.groups().fetchOffsets(groupId, [{ topic, partition: 0 }]))[0]?.offset).toBe(0);
+    await expect(samsa.groups().commitOffsets(groupId, [{ topic, partition: 1, offset: 0, metadata: '' }])).rejects.toMatchObject({
+      reason: 'GROUP_NOT_EMPTY',
+    });
+
     // The Kafka member leaves: the gateway releases the group, and a Samsa member may have it.
     const left = await kafka.request<{ errorCode: number }>(13, 3, {
       groupId,

@@ -2,7 +2,8 @@
  * Consumer-group APIs (docs/adr/0046, 0050). The gateway is the coordinator Kafka clients see
  * (FindCoordinator answers the gateway's node) and runs the classic protocol itself
  * (groups/classic-group.ts); committed offsets go to Samsa's coordinator (CommitOffsets with member
- * "" and generation -1 once the gateway has checked the member and generation itself, FetchOffsets),
+ * "kafka-gateway-<id>", the holder, and generation -1 once the gateway has checked the member and
+ * generation itself; member "" for a commit from outside the group; FetchOffsets),
  * so `samsa groups describe` shows them and a Samsa consumer can resume from them.
  *
  * A group is either Kafka's or Samsa's, and Samsa's coordinator is the judge: every JoinGroup holds
@@ -240,7 +241,13 @@ export async function offsetCommit(ctx: RequestContext, req: OffsetCommitRequest
       ctx.upstream,
       ctx.caller,
       req.groupId,
-      (c) => (o, cb) => c.commitOffsets({ groupId: req.groupId, memberId: '', generation: -1, offsets }, o, cb),
+      // A member of a group held here commits as this gateway (the holder); anyone else from outside.
+      (c) => (o, cb) =>
+        c.commitOffsets(
+          { groupId: req.groupId, memberId: group && req.memberId !== '' ? ctx.holds.holder : '', generation: -1, offsets },
+          o,
+          cb,
+        ),
     );
     return respond(() => NONE);
   } catch (err) {

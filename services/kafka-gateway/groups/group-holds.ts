@@ -45,6 +45,11 @@ export class GroupHolds {
 
   constructor(private readonly o: GroupHoldsOptions) {}
 
+  /** Who holds (this gateway); also the member id its commits carry to Samsa's coordinator. */
+  get holder(): string {
+    return this.o.holder;
+  }
+
   /**
    * Holds or renews `groupId` as `caller` (READ on the group checked by Samsa). With `always`
    * false it is skipped when `caller` did it for this group within a quarter of the TTL. Rejects

@@ -181,8 +181,14 @@ describe('groups held by Kafka-protocol members (docs/adr/0050)', () => {
         details: { 'held-by': 'kafka-gateway-1' },
       }),
     );
-    // Offsets from outside are how the gateway commits; resetting or deleting is refused as for members.
-    await c.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 3, metadata: '' }]);
+    // The holder commits for its members; a commit from outside, a reset or a delete is refused as for members.
+    await c.commit('g', 'kafka-gateway-1', -1, [{ topic: 't', partition: 0, offset: 3, metadata: '' }]);
+    await expect(c.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 4, metadata: '' }])).rejects.toMatchObject({
+      reason: 'GROUP_NOT_EMPTY',
+      message: expect.stringContaining('held by Kafka-protocol members through kafka-gateway-1'),
+    });
+    await expect(c.commit('g', 'kafka-gateway-2', -1, [])).rejects.toMatchObject({ reason: 'UNKNOWN_MEMBER_ID' });
+    expect(c.committedOffset('g', { topic: 't', partition: 0 })?.offset).toBe(3);
     await expect(c.resetOffsets('g', [{ topic: 't', partition: 0, offset: 0, metadata: '' }])).rejects.toMatchObject({
       reason: 'GROUP_NOT_EMPTY',
     });
