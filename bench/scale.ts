@@ -68,6 +68,17 @@ async function metric(url: string | undefined, name: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
+/** `p`, or `fallback` when it has not settled (or failed) within `ms`. */
+async function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  try {
+    return await Promise.race([p.catch(() => fallback), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const clients = new Map<string, v1.BrokerServiceClient>();
 /** True when the broker at `address` answers GetMetadata for `topic` (it knows the topic). */
 async function knows(address: string, topic: string): Promise<boolean> {
@@ -147,15 +158,12 @@ try {
       const open = await Promise.all(cluster.brokers.map((b) => metric(b.metricsUrl, 'samsa_broker_partitions{')));
       if (performance.now() - lastProgress > 30_000) {
         lastProgress = performance.now();
-        const live = Number(
-          (await etcd
-            .getAll()
-            .prefix('/samsa/')
-            .count()
-            .catch(() => 0)) ?? 0,
-        );
+        // Every call here bounded: at 10,000 partitions this loop stopped returning (past its own bound)
+        // with the brokers and etcd overloaded, and the run had to be stopped by hand.
+        const live = await within(etcd.getAll().prefix('/samsa/').count(), 5000, '?');
+        const rev = await within(revision(), 5000, '?');
         log(
-          `${((lastProgress - t0) / 1000).toFixed(0)} s: replicas open ${open.join(', ')}; etcd rev ${await revision()}, ${live} keys; load ${loadAverage(1)}`,
+          `${((lastProgress - t0) / 1000).toFixed(0)} s: replicas open ${open.join(', ')}; etcd rev ${rev}, ${live} keys; load ${loadAverage(1)}`,
         );
       }
       return open.every((n) => n >= N + 6);
