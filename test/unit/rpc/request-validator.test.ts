@@ -217,6 +217,7 @@ const EXPECTED_LIMITS: Record<string, number> = {
   'RecordHeader.key': 1024,
   'ReplicaAssignment.topic': 249,
   'ReplicaPartitionPosition.topic': 249,
+  'ReplicaSelection.topic': 249,
   'ResetOffsetsRequest.group_id': 255,
   'ResetOffsetsRequest.topic': 249,
   'TopicConfig.cleanup_policy': 32767,
