@@ -10,6 +10,7 @@
 import type { Campaign, Etcd3, Lease } from 'etcd3';
 import { etcd3 } from './etcd.js';
 import type { Logger } from '../telemetry/index.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import type { Fence } from './fenced.js';
 import { LeaseWatchdog } from './lease-watchdog.js';
 
@@ -24,6 +25,7 @@ export class ControllerElection {
     private readonly name: string,
     private readonly ttlSeconds: number,
     private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -31,7 +33,7 @@ export class ControllerElection {
    * leads, this waits (a standby). Rejects if the campaign fails before being elected.
    */
   async campaign(value: string): Promise<Fence> {
-    const grantRequestedAtMs = Date.now();
+    const grantRequestedAtMs = this.clock.nowMs();
     const campaign = this.etcd.election(this.name, this.ttlSeconds).campaign(value);
     this.active = campaign;
     let elected = false;
@@ -51,6 +53,7 @@ export class ControllerElection {
     this.watchdog = new LeaseWatchdog(campaignLease(campaign), {
       ttlSeconds: this.ttlSeconds,
       grantRequestedAtMs,
+      clock: this.clock,
       onExpired: (why) => lose(new Error(`campaign lease expired: ${why}`)),
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /** The one way Samsa connects to etcd. */
 import type * as Etcd3Package from 'etcd3';
 import type { Etcd3 } from 'etcd3';
-import { lazyPackage } from '../runtime/index.js';
+import { lazyPackage, systemClock } from '../runtime/index.js';
 
 /** The etcd3 package, loaded on first use: clients of Samsa import libs/cluster for its types and never connect. */
 export const etcd3 = lazyPackage<typeof Etcd3Package>('etcd3');
@@ -13,6 +13,6 @@ export const etcd3 = lazyPackage<typeof Etcd3Package>('etcd3');
 export function connectEtcd(endpoints: string[]): Etcd3 {
   return new (etcd3().Etcd3)({
     hosts: endpoints.map((e) => (e.includes('://') ? e : `http://${e}`)),
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5_000 }),
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: systemClock.nowMs() + 5_000 }),
   });
 }

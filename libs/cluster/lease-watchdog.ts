@@ -8,6 +8,7 @@
  * which clears the timer and the listeners; after onExpired it is disposed already.
  */
 import type { Lease } from 'etcd3';
+import { systemClock, type Clock } from '../runtime/index.js';
 import { LeaseDeadline } from './lease-deadline.js';
 
 export interface LeaseWatchdogOptions {
@@ -16,13 +17,13 @@ export interface LeaseWatchdogOptions {
   grantRequestedAtMs: number;
   /** Called at most once, with why. */
   onExpired: (why: string) => void;
-  /** The clock; Date.now by default. */
-  now?: () => number;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
 
 export class LeaseWatchdog {
   private readonly deadline: LeaseDeadline;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly detach: () => void;
@@ -31,9 +32,9 @@ export class LeaseWatchdog {
     lease: Lease,
     private readonly options: LeaseWatchdogOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.deadline = new LeaseDeadline(options.ttlSeconds, options.grantRequestedAtMs);
-    const onFired = (): void => this.deadline.keepaliveSent(this.now());
+    const onFired = (): void => this.deadline.keepaliveSent(this.clock.nowMs());
     const onEstablished = (): void => this.deadline.streamRestarted();
     const onSucceeded = (res: { TTL: string }): void => {
       this.deadline.keepaliveAnswered(Number(res.TTL));
@@ -59,7 +60,7 @@ export class LeaseWatchdog {
   }
 
   get expired(): boolean {
-    return this.disposed ? true : this.deadline.expired(this.now());
+    return this.disposed ? true : this.deadline.expired(this.clock.nowMs());
   }
 
   /** Stops watching (the lease is given up on purpose). Idempotent. */
@@ -74,7 +75,7 @@ export class LeaseWatchdog {
   private arm(): void {
     if (this.disposed) return;
     if (this.timer) clearTimeout(this.timer);
-    const left = this.deadline.expiresAtMs - this.now();
+    const left = this.deadline.expiresAtMs - this.clock.nowMs();
     if (left <= 0) {
       this.timer = undefined;
       this.expire(`no keep-alive answered in time: the lease's TTL (${this.options.ttlSeconds} s) has run out by this process's clock`);

@@ -11,6 +11,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import { LeaseWatchdog } from './lease-watchdog.js';
 
 /** How often a joining process looks whether a previous registration of its key is gone. */
@@ -57,12 +58,13 @@ export class Membership {
     ttlSeconds: number,
     logger: Logger,
     signal?: AbortSignal,
+    clock: Clock = systemClock,
   ): Promise<Membership> {
-    const grantRequestedAtMs = Date.now();
+    const grantRequestedAtMs = clock.nowMs();
     const lease = etcd.lease(ttlSeconds, { autoKeepAlive: true });
     // Until the Membership exists, an expiry only ends the join (checked in the loop below).
     let membership: Membership | undefined;
-    const watchdog = new LeaseWatchdog(lease, { ttlSeconds, grantRequestedAtMs, onExpired: (why) => membership?.lost(why) });
+    const watchdog = new LeaseWatchdog(lease, { ttlSeconds, grantRequestedAtMs, clock, onExpired: (why) => membership?.lost(why) });
     try {
       const leaseId = await lease.grant();
       const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -78,22 +80,22 @@ export class Membership {
         }
         const holder = res.responses[0]?.response_range?.kvs[0]?.lease;
         if (waitingSince === undefined) {
-          waitingSince = Date.now();
+          waitingSince = clock.nowMs();
           logger.warn(
             { key, heldByLease: holder, ttlSeconds },
             'this id is still registered by another lease (a previous run that did not shut down cleanly, or another process with the same id); ' +
               'waiting for it to expire before joining. If this does not end within the lease TTL, another process uses this id: stop one of them',
           );
-        } else if (Date.now() - waitingSince >= ttlSeconds * 2000) {
+        } else if (clock.nowMs() - waitingSince >= ttlSeconds * 2000) {
           logger.warn(
-            { key, heldByLease: holder, waitedMs: Date.now() - waitingSince },
+            { key, heldByLease: holder, waitedMs: clock.nowMs() - waitingSince },
             'still waiting for the previous registration of this id to go away',
           );
-          waitingSince = Date.now();
+          waitingSince = clock.nowMs();
         }
         await delay(REGISTRATION_POLL_MS, undefined, signal ? { signal } : undefined);
       }
-      if (waitingSince !== undefined) logger.info({ key, waitedMs: Date.now() - waitingSince }, 'the previous registration expired');
+      if (waitingSince !== undefined) logger.info({ key, waitedMs: clock.nowMs() - waitingSince }, 'the previous registration expired');
       // Written under a lease that may have run out meanwhile: then it is no registration to act on.
       if (watchdog.expired) throw new Error('the lease expired (etcd unreachable?) while the registration was being written');
       logger.info({ key, ttlSeconds, lease: leaseId, revision }, 'joined the cluster');

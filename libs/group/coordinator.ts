@@ -19,7 +19,7 @@
  * (ownership.ts) and assignors are already separate.
  */
 import { SamsaError } from '../errors/index.js';
-import { sleep } from '../runtime/index.js';
+import { sleep, systemClock, type Clock } from '../runtime/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
 import type { TopicPartition } from './assignors.js';
@@ -61,7 +61,7 @@ export interface GroupCoordinatorOptions {
   ownerOf(partition: number): CoordinatorRegistration | undefined;
   limits: GroupLimits;
   logger: Logger;
-  clock?: () => number;
+  clock?: Clock;
   newMemberId?: () => string;
   /** Delay between attempts to load a partition that failed. Default 1000 ms. */
   loadRetryMs?: number;
@@ -99,7 +99,7 @@ interface PartitionRuntime {
 
 export class GroupCoordinator implements OwnershipListener {
   private readonly parts = new Map<number, PartitionRuntime>();
-  private readonly clock: () => number;
+  private readonly clock: Clock;
   private readonly newMemberId: () => string;
   private closed = false;
   /** Commit requests written, and generations started, since this process started. */
@@ -107,9 +107,9 @@ export class GroupCoordinator implements OwnershipListener {
   private rebalances = 0;
 
   constructor(private readonly o: GroupCoordinatorOptions) {
-    this.clock = o.clock ?? Date.now;
+    this.clock = o.clock ?? systemClock;
     this.newMemberId =
-      o.newMemberId ?? (() => `member-${o.coordinatorId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+      o.newMemberId ?? (() => `member-${o.coordinatorId}-${this.clock.nowMs().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
   }
 
   // ---- ownership ----
@@ -174,7 +174,7 @@ export class GroupCoordinator implements OwnershipListener {
 
   private async load(rt: PartitionRuntime): Promise<void> {
     const { partition } = rt;
-    const started = this.clock();
+    const started = this.clock.nowMs();
     for (let attempt = 0; !rt.abort.signal.aborted; attempt++) {
       try {
         const offsets = new OffsetsState();
@@ -198,7 +198,7 @@ export class GroupCoordinator implements OwnershipListener {
             records: next,
             replayed,
             skipped: offsets.skipped,
-            ms: this.clock() - started,
+            ms: this.clock.nowMs() - started,
           },
           'loaded __consumer_offsets partition',
         );
@@ -389,7 +389,7 @@ export class GroupCoordinator implements OwnershipListener {
         if (rt.groups.get(groupId) !== gr) return;
         this.dispatch(rt, groupId, gr, gr.group.expire());
       },
-      Math.max(0, at - this.clock()),
+      Math.max(0, at - this.clock.nowMs()),
     );
   }
 
@@ -455,7 +455,7 @@ export class GroupCoordinator implements OwnershipListener {
     await this.write(
       rt,
       groupId,
-      offsets.map((c) => ({ tp: c, value: { offset: c.offset, metadata: c.metadata, commitTimestampMs: this.clock() } })),
+      offsets.map((c) => ({ tp: c, value: { offset: c.offset, metadata: c.metadata, commitTimestampMs: this.clock.nowMs() } })),
     );
   }
 
@@ -557,7 +557,7 @@ export class GroupCoordinator implements OwnershipListener {
         'INCONSISTENT_GROUP_PROTOCOL',
         `group "${groupId}" has ${gr.group.size} Samsa GroupConsume member(s); a group is either Samsa GroupConsume members or Kafka clients, not both`,
       );
-    const now = this.clock();
+    const now = this.clock.nowMs();
     const current = this.liveKafkaHold(rt, groupId);
     if (current && current.holder !== holder)
       throw new SamsaError(
@@ -595,7 +595,7 @@ export class GroupCoordinator implements OwnershipListener {
 
   private liveKafkaHold(rt: PartitionRuntime, groupId: string): KafkaHold | undefined {
     const hold = rt.offsets.kafkaHold(groupId);
-    return hold && hold.expiresAtMs > this.clock() ? hold : undefined;
+    return hold && hold.expiresAtMs > this.clock.nowMs() ? hold : undefined;
   }
 
   private refuseIfKafkaHeld(rt: PartitionRuntime, groupId: string, what: string): void {

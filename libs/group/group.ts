@@ -26,6 +26,7 @@
  * Not safe for concurrent use: call it from one event loop, one call at a time.
  */
 import { SamsaError } from '../errors/index.js';
+import type { Clock } from '../runtime/index.js';
 import { ASSIGNORS, compareTp, tpKey, type AssignorName, type TopicPartition } from './assignors.js';
 
 export type GroupState = 'Empty' | 'Rebalancing' | 'Stable' | 'Dead';
@@ -109,7 +110,7 @@ export class Group {
 
   constructor(
     readonly groupId: string,
-    private readonly clock: () => number,
+    private readonly clock: Clock,
     private readonly newMemberId: () => string,
     private readonly limits: GroupLimits = DEFAULT_GROUP_LIMITS,
   ) {}
@@ -159,7 +160,7 @@ export class Group {
       throw new SamsaError('INVALID_REQUEST', `group "${this.groupId}" uses the ${this.assignorName} assignor, not ${request.assignor}`);
     }
     if (this.members.size === 0) this.assignorName = request.assignor ?? 'sticky';
-    const now = this.clock();
+    const now = this.clock.nowMs();
     const memberId = this.newMemberId();
     const member: Member = {
       id: memberId,
@@ -206,13 +207,13 @@ export class Group {
 
   /** Liveness. Throws UNKNOWN_MEMBER_ID for a member that is not in the group. */
   heartbeat(memberId: string): void {
-    this.member(memberId).lastSeenMs = this.clock();
+    this.member(memberId).lastSeenMs = this.clock.nowMs();
   }
 
   /** The member stopped reading `partitions` after a revoke; they may now go to their new owners. */
   revoked(memberId: string, partitions: readonly TopicPartition[]): MemberEvent[] {
     const member = this.member(memberId);
-    member.lastSeenMs = this.clock();
+    member.lastSeenMs = this.clock.nowMs();
     for (const tp of partitions) {
       const key = tpKey(tp);
       if (!member.revoking.has(key)) continue;
@@ -230,7 +231,7 @@ export class Group {
 
   /** Removes members whose session ran out, or that did not finish a revocation within it. */
   expire(): MemberEvent[] {
-    const now = this.clock();
+    const now = this.clock.nowMs();
     const events: MemberEvent[] = [];
     for (const m of [...this.members.values()]) {
       const silent = now - m.lastSeenMs > m.sessionTimeoutMs;
@@ -384,7 +385,7 @@ export class Group {
       return [];
     }
     this.generationId++;
-    const now = this.clock();
+    const now = this.clock.nowMs();
     // Drop partitions that no longer exist (topic deleted or shrunk): nobody can read them.
     for (const m of this.members.values()) {
       for (const [key, tp] of [...m.owned]) {

@@ -24,6 +24,7 @@
  *
  * Not safe for concurrent use: call it from one event loop, one call at a time.
  */
+import type { Clock } from '../runtime/index.js';
 
 export type ShareRecordState = 'available' | 'acquired' | 'acked' | 'dead-lettering' | 'archived';
 
@@ -87,7 +88,7 @@ export class SharePartition {
   constructor(
     startOffset: number,
     private readonly config: ShareConfig,
-    private readonly clock: () => number,
+    private readonly clock: Clock,
   ) {
     this.start = startOffset;
     this.end = startOffset;
@@ -132,7 +133,7 @@ export class SharePartition {
    * `deadLetter` instead (now 'dead-lettering'), whatever the limits.
    */
   acquire(member: string, limit: { records: number; bytes: number }): { acquired: Delivery[]; deadLetter: DeadLetter[] } {
-    const now = this.clock();
+    const now = this.clock.nowMs();
     this.expire();
     const acquired: Delivery[] = [];
     const deadLetter: DeadLetter[] = [];
@@ -177,7 +178,7 @@ export class SharePartition {
   /** Gives records back, available again now or after `delayMs`. Returns how many it held. */
   release(member: string, from: number, to: number, delayMs = 0): number {
     let n = 0;
-    const at = this.clock() + Math.max(0, delayMs);
+    const at = this.clock.nowMs() + Math.max(0, delayMs);
     for (const s of this.held(member, from, to)) {
       s.state = 'available';
       s.member = undefined;
@@ -200,7 +201,7 @@ export class SharePartition {
 
   /** Renews the leases of records in [from, to] that `member` holds. Returns how many. */
   extend(member: string, from: number, to: number): number {
-    const until = this.clock() + this.config.leaseMs;
+    const until = this.clock.nowMs() + this.config.leaseMs;
     let n = 0;
     for (const s of this.held(member, from, to)) {
       s.leaseUntil = until;
@@ -226,7 +227,7 @@ export class SharePartition {
 
   /** Records whose lease ran out are available again (their delivery counts stay). Returns how many. */
   expire(): number {
-    const now = this.clock();
+    const now = this.clock.nowMs();
     let n = 0;
     for (const s of this.slots) {
       if (s.state !== 'acquired' || s.leaseUntil > now) continue;
@@ -263,7 +264,7 @@ export class SharePartition {
 
   /** True when some record is available now (for a member with room). */
   hasAvailable(): boolean {
-    const now = this.clock();
+    const now = this.clock.nowMs();
     return this.slots.some((s) => s.state === 'available' && s.availableAt <= now);
   }
 
@@ -284,7 +285,7 @@ export class SharePartition {
   }
 
   private *held(member: string, from: number, to: number): Generator<Slot> {
-    const now = this.clock();
+    const now = this.clock.nowMs();
     for (const s of this.slots) {
       if (s.offset < from) continue;
       if (s.offset > to) break;

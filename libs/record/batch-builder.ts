@@ -8,6 +8,7 @@
  * largest. Offsets deltas are 0..n-1; the leader stamps the real base offset on append.
  */
 import { SamsaError } from '../errors/index.js';
+import { systemClock } from '../runtime/index.js';
 import {
   BATCH_HEADER_SIZE,
   COMPRESSION_MASK,
@@ -54,7 +55,7 @@ export interface BuildBatchOptions {
   producerEpoch?: number;
   /** Default -1. */
   baseSequence?: number;
-  /** Timestamp for records without one (or with 0). Default: Date.now(), read once per batch when needed. */
+  /** Timestamp for records without one (or with 0). Default: the system clock, read once per batch when needed. */
   nowMs?: number;
   /** Batch attributes (int16). Default 0. Compression bits must be 0: this builder writes uncompressed. */
   attributes?: number;
@@ -155,7 +156,7 @@ function timestampSource(nowMs: number | undefined): () => number {
     return () => nowMs;
   }
   let cached = -1;
-  return () => (cached >= 0 ? cached : (cached = Date.now()));
+  return () => (cached >= 0 ? cached : (cached = systemClock.nowMs()));
 }
 
 /**

@@ -8,6 +8,8 @@
  * of requests. Over any long window the bytes
  * copied are at most rate x time + one batch + the burst. Pure apart from the clock passed in.
  */
+import { systemClock, type Clock } from '../runtime/index.js';
+
 const BURST_SECONDS = 0.25;
 
 export class ReassignmentThrottle {
@@ -17,12 +19,12 @@ export class ReassignmentThrottle {
   /** Bytes appended to throttled replicas, for metrics. */
   throttledBytes = 0;
 
-  constructor(private readonly nowMs: () => number = Date.now) {
-    this.lastMs = nowMs();
+  constructor(private readonly clock: Clock = systemClock) {
+    this.lastMs = clock.nowMs();
   }
 
   private refill(rate: number): void {
-    const now = this.nowMs();
+    const now = this.clock.nowMs();
     if (this.rate !== rate) this.tokens = Math.min(this.tokens, rate * BURST_SECONDS);
     this.rate = rate;
     this.tokens = Math.min(rate * BURST_SECONDS, this.tokens + ((now - this.lastMs) / 1000) * rate);
@@ -36,7 +38,7 @@ export class ReassignmentThrottle {
   allowance(rate: number): { bytes: number; retryAtMs: number } {
     this.refill(rate);
     if (this.tokens >= 1) return { bytes: Math.floor(this.tokens), retryAtMs: 0 };
-    return { bytes: 0, retryAtMs: this.nowMs() + Math.ceil(((1 - this.tokens) / rate) * 1000) };
+    return { bytes: 0, retryAtMs: this.clock.nowMs() + Math.ceil(((1 - this.tokens) / rate) * 1000) };
   }
 
   /** Takes `bytes` off the balance for a fetch about to be sent. */

@@ -7,6 +7,7 @@
  * owner whatever the role.
  */
 import { SamsaError } from '../errors/index.js';
+import type { Clock } from '../runtime/index.js';
 import { FollowerTracker } from './follower-progress.js';
 import type { ReplicaState } from './replica-state.js';
 
@@ -55,8 +56,8 @@ export class LeaderReplicas {
 
   constructor(
     private readonly s: ReplicaState,
-    /** ms clock for follower lag. */
-    private readonly now: () => number,
+    /** For follower lag and the acks=all deadline. */
+    private readonly clock: Clock,
   ) {}
 
   /** This broker became leader (of a new epoch): followers start unknown, from now. */
@@ -64,7 +65,7 @@ export class LeaderReplicas {
     this.epochStartOffset = this.s.log.logEndOffset;
     this.followers.reset(
       this.s.state.replicas.filter((id) => id !== this.s.localBrokerId),
-      this.now(),
+      this.clock.nowMs(),
     );
   }
 
@@ -103,7 +104,7 @@ export class LeaderReplicas {
         `${s.name}: follower ${fetch.followerId} fetches offset ${fetch.fetchOffset}, below the leader's log start ${s.log.logStartOffset}`,
       );
     }
-    this.followers.onFetch(fetch.followerId, fetch.followerBrokerEpoch, fetch.fetchOffset, end, this.now());
+    this.followers.onFetch(fetch.followerId, fetch.followerBrokerEpoch, fetch.fetchOffset, end, this.clock.nowMs());
     this.recomputeHighWatermark();
     return { kind: 'ok' };
   }
@@ -111,7 +112,7 @@ export class LeaderReplicas {
   /** See Partition.updateFollowerPosition. */
   updateFollowerPosition(brokerId: number, brokerEpoch: number, logEndOffset: number): void {
     if (brokerId === this.s.localBrokerId) return;
-    this.followers.onFetch(brokerId, brokerEpoch, logEndOffset, this.s.log.logEndOffset, this.now());
+    this.followers.onFetch(brokerId, brokerEpoch, logEndOffset, this.s.log.logEndOffset, this.clock.nowMs());
     this.recomputeHighWatermark();
   }
 
@@ -125,7 +126,7 @@ export class LeaderReplicas {
       isr: s.state.isr,
       highWatermark: s.highWatermark,
       epochStartOffset: this.epochStartOffset,
-      nowMs: this.now(),
+      nowMs: this.clock.nowMs(),
       lagTimeMaxMs: options.lagTimeMaxMs,
       admittedEpochOf: options.admittedEpochOf,
     });
@@ -195,7 +196,7 @@ export class LeaderReplicas {
    */
   async awaitCommitted(lastOffset: number, epoch: number, minInsyncReplicas: number, timeoutMs: number): Promise<void> {
     const { s } = this;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.nowMs() + timeoutMs;
     const committed = (): boolean => {
       if (s.highWatermark <= lastOffset) return false;
       if (s.state.isr.length < minInsyncReplicas) {
@@ -212,7 +213,7 @@ export class LeaderReplicas {
       if (s.state.leaderEpoch !== epoch || s.role !== 'leader') {
         throw s.notLeader(`${s.name}: leadership changed before offset ${lastOffset} was committed`);
       }
-      const remaining = deadline - Date.now();
+      const remaining = deadline - this.clock.nowMs();
       if (remaining <= 0 || (await s.waiters.wait(lastOffset, { timeoutMs: remaining })) === 'timeout') {
         if (committed()) return;
         throw new SamsaError('REQUEST_TIMED_OUT', `${s.name}: offset ${lastOffset} was not replicated to the ISR within ${timeoutMs} ms`);

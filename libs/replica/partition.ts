@@ -30,6 +30,7 @@
  * close, and then re-checks; nothing spins.
  */
 import { SamsaError } from '../errors/index.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import type { PartitionState } from '../cluster/index.js';
 import type { CleanStats, DirtyState, LogConfig, OffsetMap, Throttler } from '../log/index.js';
 import { isIdempotent } from './producer-state.js';
@@ -80,8 +81,8 @@ export interface PartitionOptions {
   log: ReplicaLog;
   state: PartitionState;
   leaderHint?: LeaderHint;
-  /** ms clock for follower lag (tests inject one). */
-  now?: () => number;
+  /** For follower lag and acks=all deadlines (tests inject one). Default: the system clock. */
+  clock?: Clock;
 }
 
 export class Partition {
@@ -111,7 +112,7 @@ export class Partition {
       state: options.state,
       leaderHint: options.leaderHint ?? ((id) => ({ 'leader-id': String(id) })),
     });
-    this.leader = new LeaderReplicas(this.s, options.now ?? Date.now);
+    this.leader = new LeaderReplicas(this.s, options.clock ?? systemClock);
     this.producers = new IdempotentAppender(this.s.name);
     this.follower = new FollowerApply(this.s, this.producers);
     if (this.role === 'leader') this.leader.becameLeader();

@@ -31,7 +31,7 @@ import type { Logger } from '../telemetry/index.js';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/index.js';
 import type { ClusterChange } from '../cluster/index.js';
 import { LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from '../log/index.js';
-import { systemClock } from '../runtime/index.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import { Partition } from './partition.js';
 import type { ReplicaLog } from './replica-log.js';
 import { guardStorage } from './storage-guard.js';
@@ -92,6 +92,8 @@ export interface ReplicaManagerOptions {
   offlineRetryMs?: number;
   /** The log cleaner of compacted topics (libs/log/log-cleaner.ts); absent: no cleaning. */
   cleaner?: { dedupeBufferBytes: number; ioMaxBytesPerSecond: number; backoffMs: number };
+  /** For offline retries, follower lag and the cleaner. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface OfflineReplica {
@@ -138,12 +140,14 @@ export class ReplicaManager {
   private incarnation: number | undefined;
   /** True when the previous process left the clean-shutdown marker (BrokerRegistration.cleanStart). */
   readonly cleanStart: boolean;
+  private readonly clock: Clock;
 
   private constructor(
     private readonly options: ReplicaManagerOptions,
     cleanStart: boolean,
   ) {
     this.cleanStart = cleanStart;
+    this.clock = options.clock ?? systemClock;
     this.openLog = options.openLog ?? defaultOpenLog;
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
     this.unsubscribe = options.view.onChange((change) => {
@@ -201,7 +205,7 @@ export class ReplicaManager {
     if (options.cleaner) {
       manager.cleaner = new LogCleaner({
         ...options.cleaner,
-        clock: systemClock,
+        clock: manager.clock,
         logger: options.logger,
         replicas: () =>
           [...manager.hosted.values()]
@@ -415,7 +419,7 @@ export class ReplicaManager {
     for (const [key, want] of desired) {
       if (this.hosted.has(key) || this.closing) continue;
       // An offline replica waits its turn: reopening at every metadata change would flap it.
-      if (Date.now() - (this.failedAtMs.get(key) ?? -Infinity) < retryMs) continue;
+      if (this.clock.nowMs() - (this.failedAtMs.get(key) ?? -Infinity) < retryMs) continue;
       try {
         const opened = await this.open(want);
         // The broker may have registered while this opened.
@@ -427,7 +431,7 @@ export class ReplicaManager {
       } catch (err) {
         const retry = !this.failed.has(key);
         this.failed.set(key, err instanceof Error ? err : new Error(String(err)));
-        this.failedAtMs.set(key, Date.now());
+        this.failedAtMs.set(key, this.clock.nowMs());
         if (retry)
           logger.error(
             { err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS },
@@ -448,7 +452,7 @@ export class ReplicaManager {
     }
     await mkdir(dir, { recursive: true });
     if (storedId !== topic.topicId) await writePartitionTopicId(dir, topic.topicId);
-    const started = Date.now();
+    const started = this.clock.nowMs();
     const key = partitionDirName(topic.name, state.partition);
     await this.failing.get(key);
     // Opening an offline replica writes little; prove the disk takes a write before trusting it again.
@@ -468,6 +472,7 @@ export class ReplicaManager {
       log,
       state,
       leaderHint: (id) => this.leaderHint(id),
+      clock: this.clock,
     });
     try {
       await partition.rebuildProducerState();
@@ -484,7 +489,7 @@ export class ReplicaManager {
         leaderEpoch: state.leaderEpoch,
         logStartOffset: partition.logStartOffset,
         logEndOffset: partition.logEndOffset,
-        ms: Date.now() - started,
+        ms: this.clock.nowMs() - started,
       },
       'partition replica open',
     );
@@ -500,7 +505,7 @@ export class ReplicaManager {
     if (this.closing) return;
     const partition = this.hosted.get(key);
     this.failed.set(key, err);
-    this.failedAtMs.set(key, Date.now());
+    this.failedAtMs.set(key, this.clock.nowMs());
     if (partition) {
       this.hosted.delete(key);
       this.configs.delete(key);

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { SamsaError } from '../errors/index.js';
 import { fromServiceError } from './status.js';
+import { systemClock } from '../runtime/index.js';
 
 /**
  * Promise form of a generated unary method; failures become SamsaErrors with the server's reason.
@@ -21,5 +22,5 @@ export function callUnary<Res>(
 
 /** A deadline `ms` from now, for CallOptions. */
 export function deadlineIn(ms: number): Date {
-  return new Date(Date.now() + ms);
+  return new Date(systemClock.nowMs() + ms);
 }

@@ -3,6 +3,7 @@
  * Health is NOT_SERVING until the process has joined the cluster, and again while it shuts down.
  */
 import * as grpcJs from '@grpc/grpc-js';
+import { deadlineIn } from './call.js';
 import { healthPackage } from './packages.js';
 import { addReflection } from './reflection.js';
 import { defaultChannelCredentials } from './transport.js';
@@ -46,7 +47,7 @@ export function checkHealth(
   healthClient ??= grpcJs.makeGenericClientConstructor(healthServiceDefinition, 'Health');
   const client = new healthClient(address, credentials);
   return new Promise((resolve) => {
-    const deadline = new Date(Date.now() + timeoutMs);
+    const deadline = deadlineIn(timeoutMs);
     client.makeUnaryRequest(
       '/grpc.health.v1.Health/Check',
       (arg: { service: string }) => Buffer.from(healthServiceDefinition.Check!.requestSerialize(arg)),

@@ -12,10 +12,10 @@
  * The marker lives under a lease of its own with the registration's TTL (so it goes away if the
  * process dies mid-shutdown), owned by the ShutdownMarker returned, which the broker ends last.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Etcd3, Lease } from 'etcd3';
 import type { BrokerShutdown, ClusterView, MetadataKeys, PartitionState } from '../../libs/cluster/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
+import { sleep, systemClock } from '../../libs/runtime/index.js';
 
 export interface ControlledShutdownOptions {
   brokerId: number;
@@ -74,7 +74,7 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
     logger.info('not registered: stopping without a controlled shutdown');
     return NO_MARKER;
   }
-  const started = Date.now();
+  const started = systemClock.nowMs();
   let lease: Lease | undefined;
   try {
     lease = options.etcd.lease(options.ttlSeconds, { autoKeepAlive: true });
@@ -85,7 +85,7 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
     const markerLease = lease;
     const handOver = async (): Promise<void> => {
       await markerLease.put(key).value(JSON.stringify(marker)).exec();
-      await view.waitFor(() => notHandedOver(view, brokerId).length === 0, Math.max(1, timeoutMs - (Date.now() - started)));
+      await view.waitFor(() => notHandedOver(view, brokerId).length === 0, Math.max(1, timeoutMs - (systemClock.nowMs() - started)));
     };
     // The bound covers the marker's write too (etcd may be unreachable).
     const bound = new AbortController();
@@ -95,19 +95,18 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
     try {
       await Promise.race([
         work,
-        sleep(timeoutMs, undefined, { signal: bound.signal }).then(
-          () => Promise.reject(new Error(`not handed over within ${timeoutMs} ms`)),
-          () => undefined,
+        sleep(timeoutMs, bound.signal).then(() =>
+          bound.signal.aborted ? undefined : Promise.reject(new Error(`not handed over within ${timeoutMs} ms`)),
         ),
       ]);
     } finally {
       bound.abort();
     }
-    logger.info({ tookMs: Date.now() - started }, 'controlled shutdown: leadership and ISR places handed over');
+    logger.info({ tookMs: systemClock.nowMs() - started }, 'controlled shutdown: leadership and ISR places handed over');
   } catch (err) {
     const left = notHandedOver(view, brokerId);
     logger.warn(
-      { err, tookMs: Date.now() - started, partitions: left.slice(0, 20), count: left.length },
+      { err, tookMs: systemClock.nowMs() - started, partitions: left.slice(0, 20), count: left.length },
       'controlled shutdown did not complete in time; stopping anyway',
     );
   }
@@ -118,10 +117,7 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
       // Bounded like the rest: with etcd unreachable the lease simply expires after its TTL.
       const bound = new AbortController();
       try {
-        await Promise.race([
-          owned.revoke().catch(() => owned.release()),
-          sleep(1000, undefined, { signal: bound.signal }).catch(() => undefined),
-        ]);
+        await Promise.race([owned.revoke().catch(() => owned.release()), sleep(1000, bound.signal)]);
       } finally {
         bound.abort();
         owned.release();

@@ -25,6 +25,7 @@ import {
 } from '../../libs/rpc/index.js';
 import type { ReplicaClusterView } from '../../libs/replica/index.js';
 import { ATTR, withSpan } from '../../libs/telemetry/index.js';
+import { systemClock } from '../../libs/runtime/index.js';
 
 export const FORWARDED_HEADER = 'samsa-forwarded';
 
@@ -203,7 +204,7 @@ export class Forwarder {
   }
 
   private deadline(caller: CancellableCall, capMs: number): Date {
-    const cap = Date.now() + capMs;
+    const cap = systemClock.nowMs() + capMs;
     const raw = caller.getDeadline();
     const theirs = raw instanceof Date ? raw.getTime() : raw;
     return new Date(Number.isFinite(theirs) ? Math.min(theirs, cap) : cap);

@@ -32,6 +32,7 @@ import { replicationHandlers } from './handlers/replicate.js';
 import { CoordinatorKeys, OFFSETS_TOPIC } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
+import { systemClock } from '../../libs/runtime/index.js';
 import { controlledShutdown } from './controlled-shutdown.js';
 import { logFilePoolForBroker } from './fd-limit.js';
 import { brokerHandlers, findCoordinatorHandlers } from './handlers/index.js';
@@ -162,6 +163,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
       maxMessageBytes: config.maxMessageBytes,
       validator,
       allocateProducerId: () => producerIds.allocate(),
+      clock: systemClock,
     }),
   );
   // Consumer groups: any broker answers FindCoordinator (the coordinators own the rest).
@@ -213,7 +215,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     host: advertised.host,
     port: advertised.port,
     rack: config.rack,
-    startedAtMs: Date.now(),
+    startedAtMs: systemClock.nowMs(),
     cleanStart: replicas.cleanStart,
   };
   membershipOwner = new MembershipOwner(etcd, keys, registration, config.leaseTtlSeconds, logger, (brokerEpoch) => {

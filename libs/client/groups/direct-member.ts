@@ -42,12 +42,13 @@ import {
   CommitTracker,
   REJOIN,
   endGroupStream,
-  flattenPartitions,
+  changeAssignment,
   openGroupStream,
   toAssignment,
   tpKey,
   type GroupCall,
 } from './group-stream.js';
+import { systemClock } from '../../runtime/index.js';
 
 const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
 
@@ -105,7 +106,7 @@ export class DirectMember {
         if (!first || !this.owns(first)) continue;
         traceReceived(first.topic, first.partition, chunk, this.session?.link);
         this.unreported = chunk;
-        this.handedOutAt = Date.now();
+        this.handedOutAt = systemClock.nowMs();
         yield chunk;
         this.report();
       }
@@ -188,7 +189,7 @@ export class DirectMember {
 
   /** True while the work in hand has made no progress for the session timeout: let the coordinator judge the member dead. */
   private stuck(): boolean {
-    const now = Date.now();
+    const now = systemClock.nowMs();
     if (this.runMode) {
       const since = this.consumer?.running?.oldestRunningSince();
       return since !== undefined && now - since >= this.sessionTimeoutMs;
@@ -246,19 +247,10 @@ export class DirectMember {
 
   private onAssignment(a: v1.Assignment__Output): void {
     if (this.closed) return;
-    const before = this.current ? flattenPartitions(this.current.partitions) : [];
+    const before = this.current;
     this.current = toAssignment(a);
-    const now = flattenPartitions(this.current.partitions);
-    const had = new Set(before.map(tpKey));
-    const kept = new Set(now.map(tpKey));
-    for (const tp of now) {
-      if (had.has(tpKey(tp))) continue;
-      // Newly granted: what this member finished of it before is stale (another may have gone further).
-      this.finished.delete(tpKey(tp));
-      this.commits.reported.delete(tpKey(tp));
-    }
+    const { now, removed } = changeAssignment(before, this.current, this.finished, this.commits);
     const committed = new Map(a.committed.map((c) => [tpKey(c), c.offset]));
-    const removed = before.filter((tp) => !kept.has(tpKey(tp)));
     this.consumer?.assignFromGroup(
       now.map((tp) => ({ ...tp, committed: committed.get(tpKey(tp)) })),
       this.sessionTimeoutMs / 2,

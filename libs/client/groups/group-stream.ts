@@ -128,6 +128,35 @@ export function flattenPartitions(partitions: readonly { topic: string; partitio
   return partitions.flatMap((p) => p.partitions.map((partition) => ({ topic: p.topic, partition })));
 }
 
+/** How a member's assignment changed: what it holds now, and what was taken away. */
+export interface AssignmentChange {
+  now: TopicPartition[];
+  removed: TopicPartition[];
+}
+
+/**
+ * The bookkeeping of both member kinds when a new assignment arrives: a partition newly granted
+ * forgets what this member finished (`finished`, keyed by tpKey) and reported (`commits`) of it,
+ * since another member may have gone further while it was away; kept partitions keep theirs.
+ */
+export function changeAssignment(
+  before: GroupAssignment | undefined,
+  after: GroupAssignment,
+  finished: Map<string, unknown>,
+  commits: CommitTracker,
+): AssignmentChange {
+  const had = new Set((before ? flattenPartitions(before.partitions) : []).map(tpKey));
+  const now = flattenPartitions(after.partitions);
+  const kept = new Set(now.map(tpKey));
+  for (const key of kept) {
+    if (had.has(key)) continue;
+    finished.delete(key);
+    commits.reported.delete(key);
+  }
+  const removed = before ? flattenPartitions(before.partitions).filter((tp) => !kept.has(tpKey(tp))) : [];
+  return { now, removed };
+}
+
 function prepend<T>(first: T, rest: AsyncIterator<T>): AsyncIterator<T> {
   let sent = false;
   return {

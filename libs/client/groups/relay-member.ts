@@ -56,12 +56,14 @@ import {
   CommitTracker,
   REJOIN,
   endGroupStream,
+  changeAssignment,
   flattenPartitions as flatten,
   openGroupStream,
   toAssignment,
   tpKey,
   type GroupCall as Call,
 } from './group-stream.js';
+import { systemClock } from '../../runtime/index.js';
 
 export class RelayMember {
   private call: Call | undefined;
@@ -224,7 +226,7 @@ export class RelayMember {
       () => {
         const since = runner.oldestRunningSince();
         // A partition with no record finished for the session timeout: let the coordinator judge the member dead.
-        if (since === undefined || Date.now() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
+        if (since === undefined || systemClock.nowMs() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
       },
       Math.max(1000, Math.floor(sessionTimeoutMs / 3)),
     );
@@ -295,24 +297,13 @@ export class RelayMember {
   }
 
   private onRunAssignment(assignment: v1.Assignment__Output, runner: Runner, sessionTimeoutMs: number): void {
-    const before = this.current ? flatten(this.current.partitions) : [];
+    const before = this.current;
     this.current = toAssignment(assignment);
-    const now = flatten(this.current.partitions);
-    const kept = new Set(now.map(tpKey));
-    const had = new Set(before.map(tpKey));
-    for (const tp of now) {
-      if (had.has(tpKey(tp))) continue;
-      // Newly granted: what this member finished of it before is stale (another may have gone further).
-      this.finished.delete(tpKey(tp));
-      this.commits.reported.delete(tpKey(tp));
-    }
+    const { now, removed } = changeAssignment(before, this.current, this.finished, this.commits);
     runner.keep(now);
     // The coordinator waits (half the session timeout) for what it sent of a revoked partition
     // to be reported: handle what is queued, within that, then report.
-    runner.remove(
-      before.filter((tp) => !kept.has(tpKey(tp))),
-      sessionTimeoutMs / 2,
-    );
+    runner.remove(removed, sessionTimeoutMs / 2);
     this.options.onAssignment?.(this.current);
   }
 

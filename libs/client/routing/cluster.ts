@@ -10,7 +10,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
-import { retry, type RetryOptions } from '../../runtime/index.js';
+import { retry, systemClock, type RetryOptions } from '../../runtime/index.js';
 import { ConnectionPool, unary } from './connections.js';
 import { toClusterMetadata, type BrokerNode, type ClusterMetadata, type TopicMetadata } from './metadata.js';
 
@@ -65,7 +65,7 @@ export class Cluster {
    */
   async topic(name: string): Promise<TopicMetadata> {
     const cached = this.topics.get(name);
-    if (cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs) return cached.topic;
+    if (cached && systemClock.nowMs() - cached.fetchedAtMs < this.options.metadataMaxAgeMs) return cached.topic;
     const md = await this.fetchMetadata([name]);
     const topic = md.topics.find((t) => t.name === name);
     if (!topic) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
@@ -163,7 +163,7 @@ export class Cluster {
   }
 
   private absorb(md: ClusterMetadata, allTopics: boolean): void {
-    const now = Date.now();
+    const now = systemClock.nowMs();
     this.clusterId = md.clusterId;
     if (md.brokers.length > 0) this.brokers = md.brokers;
     this.controller = md.controller;

@@ -28,7 +28,7 @@
  */
 import { SamsaError } from '../../errors/index.js';
 import type { TopicPartition } from '../consumer/assignment.js';
-import { retry } from '../../runtime/index.js';
+import { retry, systemClock } from '../../runtime/index.js';
 import type { RecordChunk } from './chunk.js';
 import type { DeadLetterSource } from './dead-letter.js';
 import { InThreadExecutor, toError, type Executor, type FailedRecord, type Outcome } from './executor.js';
@@ -231,7 +231,7 @@ export class Runner {
   }
 
   /**
-   * When the longest-waiting partition now running last made progress (Date.now(): its chunk
+   * When the longest-waiting partition now running last made progress (the system clock: its chunk
    * started, or a record of it finished), or undefined when none runs.
    */
   oldestRunningSince(): number | undefined {
@@ -368,7 +368,7 @@ export class Runner {
     const abort = new AbortController();
     p.busy = true;
     p.abort = abort;
-    p.startedAt = Date.now();
+    p.startedAt = systemClock.nowMs();
     this.active[index] = (this.active[index] ?? 0) + 1;
     this.maxConcurrent = Math.max(
       this.maxConcurrent,
@@ -405,7 +405,7 @@ export class Runner {
       p.next = next;
       // Liveness counts from the last record finished, not from the chunk's start: a long chunk
       // of quick records is progress, one record stuck past the session timeout is not.
-      p.startedAt = Date.now();
+      p.startedAt = systemClock.nowMs();
     };
     let from = chunk.first;
     let single = false;

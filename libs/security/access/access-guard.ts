@@ -28,6 +28,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError, toSamsaError } from '../../errors/index.js';
 import { toGrpcStatus } from '../../rpc/index.js';
+import type { Clock } from '../../runtime/index.js';
 import type { AclAuthorizer } from '../acl/authorizer.js';
 import { CLUSTER, type Operation, type Resource } from '../acl/acl.js';
 import type { AuditLog } from '../audit.js';
@@ -288,16 +289,16 @@ class GuardedCall extends grpc.ServerInterceptingCall {
     if (rule.kind === 'acl') this.rule = rule;
     this.streams.add(this);
     const tokens = this.options.tokens;
-    if (caller.validUntilMs !== undefined && tokens) this.armExpiry(caller.validUntilMs, tokens.nowMs);
+    if (caller.validUntilMs !== undefined && tokens) this.armExpiry(caller.validUntilMs, tokens.clock);
   }
 
-  private armExpiry(validUntilMs: number, nowMs: () => number): void {
+  private armExpiry(validUntilMs: number, clock: Clock): void {
     // setTimeout holds at most ~24.8 days; a longer-lived token re-arms when that fires.
-    const delay = Math.min(validUntilMs - nowMs(), 2 ** 31 - 1);
+    const delay = Math.min(validUntilMs - clock.nowMs(), 2 ** 31 - 1);
     this.expiry = setTimeout(
       () => {
         this.expiry = undefined;
-        if (nowMs() < validUntilMs) return this.armExpiry(validUntilMs, nowMs);
+        if (clock.nowMs() < validUntilMs) return this.armExpiry(validUntilMs, clock);
         const caller = this.caller as Caller;
         this.revoke(
           caller,

@@ -15,6 +15,7 @@
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { SamsaError } from '../../errors/index.js';
+import { systemClock, type Clock } from '../../runtime/index.js';
 
 export const TOKEN_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
@@ -77,7 +78,7 @@ export class TokenVerifier {
   constructor(
     publicKeysPem: readonly string[],
     private readonly audience: string | undefined,
-    readonly nowMs: () => number = Date.now,
+    readonly clock: Clock = systemClock,
   ) {
     this.keys = publicKeysPem.map((pem, i) => {
       const key = createPublicKey(pem);
@@ -102,7 +103,7 @@ export class TokenVerifier {
     const good = this.keys.some(({ key, alg: keyAlg }) => keyAlg === alg && verifyWith(alg as TokenAlgorithm, key, signed, signature));
     if (!good) fail('the signature does not verify with any key this cluster trusts');
     const claims = decodeJson(p, 'payload');
-    const now = this.nowMs() / 1000;
+    const now = this.clock.nowMs() / 1000;
     if (typeof claims.sub !== 'string' || claims.sub === '' || Buffer.byteLength(claims.sub) > 255)
       fail('"sub" must be a name of 1..255 bytes');
     if (typeof claims.exp !== 'number') fail('it has no "exp" (expiry); tokens must expire');

@@ -4,6 +4,7 @@
 import type { BrokerMetrics, Logger } from '../../../libs/telemetry/index.js';
 import type { ReplicaManager, KeylessPartitioner, BatchValidatorPool } from '../../../libs/replica/index.js';
 import type { ClusterView } from '../../../libs/cluster/index.js';
+import type { Clock } from '../../../libs/runtime/index.js';
 import type { Forwarder } from '../forwarding.js';
 
 export interface BrokerContext {
@@ -25,6 +26,8 @@ export interface BrokerContext {
   validator: BatchValidatorPool;
   /** A cluster-unique producer id for InitProducerId. */
   allocateProducerId: () => Promise<number>;
+  /** Timestamps of records sent without one, and Fetch's long-poll deadline. */
+  clock: Clock;
 }
 
 /** Fetch/Consume read size when the request does not say (1 MiB). */

@@ -30,13 +30,13 @@ export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output
   const partition = await localPartition(ctx, topic, partitionId);
   const maxBytes = readBudget(ctx, request.maxBytes, batches);
   const minBytes = Math.max(1, request.minBytes);
-  const deadline = Date.now() + maxWaitMs;
+  const deadline = ctx.clock.nowMs() + maxWaitMs;
   const { signal, dispose } = callSignal(call, ctx.shutdown);
   return withSpan('partition.fetch', { [ATTR.topic]: topic, [ATTR.partition]: partitionId, 'samsa.offset': offset }, async (span) => {
     try {
       for (let polls = 0; ; polls++) {
         const read = await partition.read(offset, maxBytes);
-        const remaining = deadline - Date.now();
+        const remaining = deadline - ctx.clock.nowMs();
         if (read.bytes.length >= minBytes || remaining <= 0 || signal.aborted) {
           const records = countRecords(read.bytes);
           span.setAttributes({ [ATTR.bytes]: read.bytes.length, [ATTR.records]: records, 'samsa.waits': polls });

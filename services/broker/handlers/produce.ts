@@ -66,7 +66,7 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
       partition: request.partition,
       batches: request.batches.map((b) => ({ partition: b.partition, batch: b.batch })),
     },
-    { topic, nowMs: Date.now(), keyless: ctx.keyless },
+    { topic, nowMs: ctx.clock.nowMs(), keyless: ctx.keyless },
   );
 
   // Route and check everything before the first write.

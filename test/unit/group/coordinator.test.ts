@@ -46,7 +46,7 @@ const topics = new Map([['t', 4]]);
 function coordinator(id: number, log: OffsetsLog, clock?: () => number): GroupCoordinator {
   let seq = 0;
   return new GroupCoordinator({
-    ...(clock ? { clock } : {}),
+    ...(clock ? { clock: { nowMs: clock } } : {}),
     coordinatorId: id,
     offsetsPartitions: 1,
     log,

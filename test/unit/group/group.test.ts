@@ -11,11 +11,7 @@ import { Group, tpKey, type MemberEvent, type TopicPartition } from '../../../li
 class Fixture {
   now = 1_000_000;
   private seq = 0;
-  readonly group = new Group(
-    'g',
-    () => this.now,
-    () => `m${++this.seq}`,
-  );
+  readonly group = new Group('g', { nowMs: () => this.now }, () => `m${++this.seq}`);
   readonly events: MemberEvent[] = [];
 
   constructor(partitions = 12) {

@@ -9,7 +9,7 @@ import { SharePartition, type ShareConfig } from '../../../libs/group/index.js';
 
 function partition(config: Partial<ShareConfig> = {}, records = 10, keys?: (i: number) => string | undefined) {
   let now = 1_000;
-  const p = new SharePartition(0, { leaseMs: 30_000, maxDeliveryAttempts: 3, keyOrdered: false, ...config }, () => now);
+  const p = new SharePartition(0, { leaseMs: 30_000, maxDeliveryAttempts: 3, keyOrdered: false, ...config }, { nowMs: () => now });
   p.append(Array.from({ length: records }, (_, i) => ({ offset: i, key: keys?.(i), bytes: 100 })));
   return { p, tick: (ms: number) => (now += ms) };
 }

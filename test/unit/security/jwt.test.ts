@@ -20,7 +20,7 @@ const ed = pemPair('ed25519');
 const rsa = pemPair('rsa');
 const other = pemPair('ec');
 const NOW = 1_800_000_000_000;
-const clock = () => NOW;
+const clock = { nowMs: () => NOW };
 const exp = NOW / 1000 + 3600;
 
 describe('bearer tokens', () => {
