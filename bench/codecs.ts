@@ -36,7 +36,8 @@ import { Samsa, SamsaError, type ProducerMessage } from '../libs/client/index.js
 import type { CompressionCodec } from '../libs/record/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { jsonPayload, runConsume, runProduce } from '../tools/perf/index.js';
-import { figure, type Figure, loadAverage } from './stats.js';
+import { BenchResources } from './lifetime.js';
+import { cpuSecondsOf, figure, type Figure, loadAverage } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const RECORDS = Number(process.env.SAMSA_BENCH_RECORDS ?? '40000');
@@ -45,17 +46,8 @@ const KEYS = Number(process.env.SAMSA_BENCH_KEYS ?? '2000');
 const RECORD_BYTES = 1024;
 const PARTITIONS = 3;
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
-const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat times are in clock ticks
 
 const log = (text: string): void => void process.stderr.write(`[bench:codecs] ${text}\n`);
-
-/** CPU seconds (user + system, all threads) of process `pid` so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
 
 const selfCpu = (): number => {
   const u = process.cpuUsage();
@@ -108,7 +100,7 @@ async function measureCodec(
 ): Promise<CodecSample> {
   const topic = `json-${codec}-${run < 0 ? 'warm' : run}`;
   await createTopic(samsa, topic, PARTITIONS);
-  let broker = cpuSeconds(brokerPid);
+  let broker = await cpuSecondsOf([brokerPid]);
   let client = selfCpu();
   const p = await runProduce(samsa, {
     topic,
@@ -123,10 +115,10 @@ async function measureCodec(
     seed: 1000 * run,
   });
   const millions = p.records / 1e6;
-  const produceBrokerCpu = (cpuSeconds(brokerPid) - broker) / millions;
+  const produceBrokerCpu = ((await cpuSecondsOf([brokerPid])) - broker) / millions;
   const produceClientCpu = (selfCpu() - client) / millions;
   const stored = storedBytes(dataDir, topic);
-  broker = cpuSeconds(brokerPid);
+  broker = await cpuSecondsOf([brokerPid]);
   client = selfCpu();
   const c = await runConsume(samsa, { topic, records: p.records, durationMs: 120_000, from: 'earliest', follow: false });
   if (c.records !== p.records) throw new Error(`${topic}: consumed ${c.records} of ${p.records} records`);
@@ -138,7 +130,7 @@ async function measureCodec(
     produceClientCpu,
     produceBrokerCpu,
     consumeClientCpu: (selfCpu() - client) / (c.records / 1e6),
-    consumeBrokerCpu: (cpuSeconds(brokerPid) - broker) / (c.records / 1e6),
+    consumeBrokerCpu: ((await cpuSecondsOf([brokerPid])) - broker) / (c.records / 1e6),
   };
 }
 
@@ -195,7 +187,7 @@ async function measureKeyedProduce(
   });
   const values = Array.from({ length: 1024 }, (_, i) => jsonPayload(RECORD_BYTES, 7 + i));
   const producer = samsa.producer({ acks: 'all' });
-  const brokerBefore = cpuSeconds(brokerPid);
+  const brokerBefore = await cpuSecondsOf([brokerPid]);
   const started = performance.now();
   const deadline = started + CLEAN_SECONDS * 1000;
   let produced = 0;
@@ -217,7 +209,7 @@ async function measureKeyedProduce(
     await producer.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  const brokerCpu = cpuSeconds(brokerPid) - brokerBefore;
+  const brokerCpu = (await cpuSecondsOf([brokerPid])) - brokerBefore;
   // Passes logged by the end of the produce window (one running at its end is not counted).
   const lines = policy === 'compact' ? cleanerLines(logFile, topic) : [];
   const dirty = lines.reduce((s, l) => s + l.dirtyBytes, 0);
@@ -278,30 +270,24 @@ async function main(): Promise<void> {
       `${RUNS} alternated runs of ${num(RECORDS)} x 1 KiB JSON-like records per codec; medians (min–max)\n\n`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-codecs-'));
-  let cluster: LocalCluster | undefined;
-  let samsa: Samsa | undefined;
-  const stop = async (): Promise<void> => {
-    await samsa?.close();
-    await cluster?.stop();
-    samsa = undefined;
-    cluster = undefined;
-  };
-  const onSignal = (): void => void stop().then(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const owned = new BenchResources();
+  owned.stopOnSignals();
   try {
     log(`starting etcd, a controller and one broker (plaintext) in ${dir}`);
-    cluster = await LocalCluster.start({
-      dir,
-      brokers: 1,
-      coordinators: 0,
-      security: 'insecure',
-      env: { SAMSA_LOG_CLEANER_BACKOFF_MS: '500', SAMSA_LOG_CLEANER_IO_MAX_BYTES_PER_SECOND: '0' },
-    });
+    const cluster = owned.own(
+      await LocalCluster.start({
+        dir,
+        brokers: 1,
+        coordinators: 0,
+        security: 'insecure',
+        env: { SAMSA_LOG_CLEANER_BACKOFF_MS: '500', SAMSA_LOG_CLEANER_IO_MAX_BYTES_PER_SECOND: '0' },
+      }),
+      (c) => c.stop(),
+    );
     const broker = cluster.brokers[0];
     if (broker?.pid === undefined) throw new Error('the broker has no pid');
     const brokerPid = broker.pid;
-    samsa = new Samsa({ bootstrap: [broker.address], tls: false });
+    const samsa = owned.own(new Samsa({ bootstrap: [broker.address], tls: false }), (s) => s.close());
     // Warm-up, not reported: connections, JIT, the codecs' first use.
     for (const codec of CODECS) await measureCodec(samsa, brokerPid, broker.spec.dataDir, codec, -1, 5000);
     const samples = new Map<CompressionCodec, CodecSample[]>();
@@ -338,7 +324,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await stop();
+    await owned.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write(`\nload average at the end ${loadAverage()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { Samsa } from '../libs/client/index.js';
 import { OFFSETS_TOPIC } from '../libs/group/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
+import { BenchResources } from './lifetime.js';
 import { loadAverage } from './stats.js';
 
 const MODE = process.env.SAMSA_BENCH_MODE ?? 'compact';
@@ -98,39 +99,36 @@ async function main(): Promise<void> {
   if (MODE !== 'compact' && MODE !== 'none') throw new Error(`SAMSA_BENCH_MODE must be compact or none, not ${MODE}`);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-offsets-'));
-  let cluster: LocalCluster | undefined;
-  let samsa: Samsa | undefined;
-  const stop = async (): Promise<void> => {
-    await samsa?.close();
-    await cluster?.stop();
-    samsa = undefined;
-    cluster = undefined;
-  };
-  const onSignal = (): void => void stop().then(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const owned = new BenchResources();
+  owned.stopOnSignals();
   const loadAtStart = loadAverage();
   try {
     log(`mode ${MODE}: starting etcd, a controller, one broker and two coordinators in ${dir} (load ${loadAtStart})`);
-    cluster = await LocalCluster.start({
-      dir,
-      brokers: 1,
-      coordinators: 2,
-      security: 'insecure',
-      env: {
-        SAMSA_LEASE_TTL_SECONDS: '3',
-        SAMSA_OFFSETS_TOPIC_PARTITIONS: String(OFFSETS_PARTITIONS),
-        SAMSA_LOG_CLEANER_BACKOFF_MS: '1000',
-        ...(MODE === 'none' ? { SAMSA_LOG_CLEANER_DEDUPE_BUFFER_BYTES: '0' } : {}),
-      },
-    });
+    const cluster = owned.own(
+      await LocalCluster.start({
+        dir,
+        brokers: 1,
+        coordinators: 2,
+        security: 'insecure',
+        env: {
+          SAMSA_LEASE_TTL_SECONDS: '3',
+          SAMSA_OFFSETS_TOPIC_PARTITIONS: String(OFFSETS_PARTITIONS),
+          SAMSA_LOG_CLEANER_BACKOFF_MS: '1000',
+          ...(MODE === 'none' ? { SAMSA_LOG_CLEANER_DEDUPE_BUFFER_BYTES: '0' } : {}),
+        },
+      }),
+      (c) => c.stop(),
+    );
     const broker = cluster.brokers[0];
     if (!broker) throw new Error('no broker');
-    samsa = new Samsa({
-      bootstrap: [broker.address],
-      tls: false,
-      retry: { retries: 100, initialDelayMs: 50, maxDelayMs: 500, maxElapsedMs: 60_000 },
-    });
+    const samsa = owned.own(
+      new Samsa({
+        bootstrap: [broker.address],
+        tls: false,
+        retry: { retries: 100, initialDelayMs: 50, maxDelayMs: 500, maxElapsedMs: 60_000 },
+      }),
+      (s) => s.close(),
+    );
     const groups = samsa.groups();
     await samsa.admin().createTopic({ name: 'orders', partitions: PARTITIONS, replicationFactor: 1 });
 
@@ -208,7 +206,7 @@ async function main(): Promise<void> {
         `${num(unavailableMs / 1000, 2)} s for all ${victimGroups.length} groups |\n`,
     );
   } finally {
-    await stop();
+    await owned.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write(`load average at the end ${loadAverage()}; took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -27,6 +27,7 @@ import { Samsa } from '../libs/client/index.js';
 import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
 import { runProduce } from '../tools/perf/index.js';
 import { brokerClient, callUnary, deadlineIn, type v1 } from '../libs/rpc/index.js';
+import { exitIfCleanupHangs } from './lifetime.js';
 import { rssOf, loadAverage } from './stats.js';
 
 const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
@@ -365,12 +366,7 @@ try {
   failure = err;
   log(`stopped early: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
-  // A cluster left overloaded by a failed step may not stop cleanly: never hold the shared bench
-  // lock past a minute of cleanup.
-  setTimeout(() => {
-    log('cleanup did not finish within 60 s; exiting');
-    process.exit(1);
-  }, 60_000).unref();
+  exitIfCleanupHangs(log);
   put('load average at the end', loadAverage(1), '/proc/loadavg (1, 5, 15 min)');
   // What was measured is printed even when a later step failed.
   process.stdout.write(`\n| ${N} partitions, RF 3, 3 brokers | figure | how |\n|---|---|---|\n`);

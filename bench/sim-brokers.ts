@@ -29,6 +29,7 @@ import { Etcd3 } from 'etcd3';
 import { Membership, MetadataKeys, PrefixMirror, type PartitionState } from '../libs/cluster/index.js';
 import { createLogger } from '../libs/telemetry/index.js';
 import { EtcdProcess } from '../tools/launcher/index.js';
+import { exitIfCleanupHangs } from './lifetime.js';
 import { loadAverage } from './stats.js';
 
 const B = Number(process.env.SIM_BROKERS ?? '100');
@@ -256,12 +257,7 @@ try {
   failure = err;
   log(`stopped early: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
-  // A cluster left overloaded by a failed step may not stop cleanly: never hold the shared bench
-  // lock past a minute of cleanup.
-  setTimeout(() => {
-    log('cleanup did not finish within 60 s; exiting');
-    process.exit(1);
-  }, 60_000).unref();
+  exitIfCleanupHangs(log);
   put('load average at the end', loadAverage(1), '/proc/loadavg (1, 5, 15 min)');
   process.stdout.write(`\n| ${B} fake brokers, ${P} partitions RF ${RF} | figure | how |\n|---|---|---|\n`);
   for (const [a, b, c] of rows) process.stdout.write(`| ${a} | ${b} | ${c} |\n`);

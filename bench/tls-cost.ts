@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { runConsume, runProduce, type PerfReport } from '../tools/perf/index.js';
+import { BenchResources } from './lifetime.js';
 import { figure, type Figure, loadAverage } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
@@ -165,21 +166,16 @@ async function main(): Promise<void> {
   );
   const sides: Side[] = [];
   const dirs: string[] = [];
-  const stop = async (): Promise<void> => {
-    for (const s of sides) {
-      await s.samsa.close();
-      await s.cluster.stop();
-    }
-    sides.length = 0;
-  };
-  const onSignal = (): void => void stop().then(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const owned = new BenchResources();
+  owned.stopOnSignals();
   try {
     for (const mode of MODES) {
       const dir = mkdtempSync(join(tmpdir(), `samsa-bench-tls-${mode}-`));
       dirs.push(dir);
-      sides.push(await start(mode, dir));
+      const side = await start(mode, dir);
+      owned.own(side.cluster, (c) => c.stop());
+      owned.own(side.samsa, (s) => s.close());
+      sides.push(side);
     }
     for (let run = 0; run < RUNS; run++) {
       for (const workload of WORKLOADS) {
@@ -194,7 +190,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await stop();
+    await owned.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
   printTable();

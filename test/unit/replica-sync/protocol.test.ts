@@ -33,6 +33,21 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Partition t-0 led by broker 1 (this incarnation) at epoch 0, replicas and ISR 1, 2, 3; `changes` on top. */
+function stateOf(changes: Partial<PartitionState> = {}): PartitionState {
+  return {
+    topic: 't',
+    partition: 0,
+    leader: 1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    replicas: [1, 2, 3],
+    isr: [1, 2, 3],
+    leaderBrokerEpoch: INCARNATION,
+    ...changes,
+  };
+}
+
 async function replicas(state: PartitionState): Promise<Replica[]> {
   const tmp = tempDir('protocol');
   cleanups.push(tmp.remove);
@@ -126,16 +141,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 describe('replication protocol (in process, real logs)', () => {
   it('acks=all completes once both followers fetched past the batch; the HW follows the slowest ISR member', async () => {
-    const state: PartitionState = {
-      topic: 't',
-      partition: 0,
-      leader: 1,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
-      replicas: [1, 2, 3],
-      isr: [1, 2, 3],
-      leaderBrokerEpoch: INCARNATION,
-    };
+    const state = stateOf();
     const [l, f2, f3] = (await replicas(state)) as [Replica, Replica, Replica];
     let acked = false;
     const append = l.partition
@@ -157,16 +163,7 @@ describe('replication protocol (in process, real logs)', () => {
   });
 
   it('fences a follower that follows an older epoch, and refuses a newer one it has not seen', async () => {
-    const state: PartitionState = {
-      topic: 't',
-      partition: 0,
-      leader: 1,
-      leaderEpoch: 3,
-      partitionEpoch: 0,
-      replicas: [1, 2, 3],
-      isr: [1, 2, 3],
-      leaderBrokerEpoch: INCARNATION,
-    };
+    const state = stateOf({ leaderEpoch: 3 });
     const [l] = (await replicas(state)) as [Replica];
     expect(() =>
       l.partition.checkFollowerFetch({
@@ -201,16 +198,7 @@ describe('replication protocol (in process, real logs)', () => {
   });
 
   it("truncates a deposed leader's unreplicated tail to the new leader's log (KIP-101)", async () => {
-    let state: PartitionState = {
-      topic: 't',
-      partition: 0,
-      leader: 1,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
-      replicas: [1, 2, 3],
-      isr: [1, 2, 3],
-      leaderBrokerEpoch: INCARNATION,
-    };
+    let state = stateOf();
     const [a, b, c] = (await replicas(state)) as [Replica, Replica, Replica];
     await a.partition.append(batchOf(['x0', 'x1']), { acks: 'leader', minInsyncReplicas: 1 });
     await catchUp(a.partition, b);
@@ -231,16 +219,7 @@ describe('replication protocol (in process, real logs)', () => {
   it('random histories of appends, partial fetches and leader changes: committed records never move, replicas converge', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
-        let state: PartitionState = {
-          topic: 't',
-          partition: 0,
-          leader: 1,
-          leaderEpoch: 0,
-          partitionEpoch: 0,
-          replicas: [1, 2, 3],
-          isr: [1, 2, 3],
-          leaderBrokerEpoch: INCARNATION,
-        };
+        let state = stateOf();
         const rs = await replicas(state);
         const byId = (id: number): Replica => rs.find((r) => r.id === id) as Replica;
         /** offset -> value of every record ever below the leader's HW. */
