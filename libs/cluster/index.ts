@@ -32,5 +32,5 @@ export {
   type LeaderStatus,
 } from './partition-state-machine.js';
 export { alterIsrs, validateIsr, MAX_ISR_CHANGES_PER_TXN, type IsrChange, type IsrChangeResult } from './isr.js';
-export { ProducerIdAllocator } from './producer-ids.js';
+export { ProducerIdAllocator, RESERVED_PRODUCER_IDS_FROM } from './producer-ids.js';
 export { addingReplicas, removingReplicas, addingThrottle } from './reassignment.js';

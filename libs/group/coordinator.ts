@@ -5,10 +5,17 @@
  * etcd (ownership.ts) tells it what it owns, and it reads and writes the offsets topic through an
  * {@link OffsetsLog}.
  *
- * Taking a partition over: replay it from the start, append a fence record with our token (acks=all),
+ * Taking a partition over: take a new writer epoch (above every earlier owner's), replay it from
+ * the start, append a fence record with our token (acks=all) as the first batch of that epoch,
  * replay up to that record, then serve (until then calls for its groups fail with NOT_READY, which
  * clients retry). Losing it: every member of its groups is told NOT_COORDINATOR (their streams end;
  * they find the new coordinator and join again), and nothing more is written for it.
+ *
+ * Writes after a loss (docs/adr/0029): a coordinator that lost its claim without knowing yet (it
+ * was paused past its lease) may still append. Once the new owner's fence batch is in, the brokers
+ * refuse that write (INVALID_PRODUCER_EPOCH): the commit fails with NOT_COORDINATOR and this
+ * coordinator gives the partition up (resign). Any other failed append leaves the writer's
+ * sequence unknown: the partition is loaded again with a new epoch (NOT_READY meanwhile).
  *
  * Timers: one session-expiry timer per group with members, owned here and cleared when the group
  * empties, the partition is released, or close() is called. Single event loop; not thread-safe.
@@ -18,7 +25,7 @@
  * to be visible in one place. Group state (group.ts), offsets (offsets-log.ts), ownership
  * (ownership.ts) and assignors are already separate.
  */
-import { SamsaError } from '../errors/index.js';
+import { SamsaError, hasReason } from '../errors/index.js';
 import { sleep, systemClock, type Clock } from '../runtime/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
@@ -29,16 +36,22 @@ import {
   groupPartition,
   kafkaHoldRecord,
   offsetRecord,
+  offsetsWriter,
   type Committed,
   type KafkaHold,
   type OffsetsRecord,
+  type OffsetsWriter,
 } from './offsets-log.js';
 import type { CoordinatorRegistration, OwnershipListener } from './ownership.js';
 
 /** The offsets topic as the coordinator needs it. */
 export interface OffsetsLog {
-  /** Appends to `partition` with acks=all; resolves with the offset of the last record. */
-  append(partition: number, records: readonly OffsetsRecord[]): Promise<number>;
+  /**
+   * Appends to `partition` with acks=all as `writer` (its producer id and epoch; sequences are the
+   * log's business); resolves with the offset of the last record. After a failure, later appends
+   * with the same writer fail too. INVALID_PRODUCER_EPOCH when a higher epoch has written.
+   */
+  append(partition: number, records: readonly OffsetsRecord[], writer: OffsetsWriter): Promise<number>;
   /**
    * Calls `apply` for each record of `partition` from offset `from` up to the high watermark as it
    * is when the call starts; resolves with the offset after the last record read (at least `from`).
@@ -51,10 +64,19 @@ export interface OffsetsLog {
   ): Promise<number>;
 }
 
+/** The claims on offsets partitions as the coordinator needs them (ownership.ts in production). */
+export interface OffsetsClaims {
+  /** A writer epoch above every earlier one of `partition`; NOT_COORDINATOR when `fence` is no longer its claim. */
+  nextWriterEpoch(partition: number, fence: number): Promise<number>;
+  /** Gives up `partition`, claimed with `fence`, whose writes a newer owner fenced; released() follows. */
+  resign(partition: number, fence: number): void;
+}
+
 export interface GroupCoordinatorOptions {
   coordinatorId: number;
   offsetsPartitions: number;
   log: OffsetsLog;
+  claims: OffsetsClaims;
   /** Current partition count of a topic, undefined when it does not exist. */
   partitionCount(topic: string): number | undefined;
   /** Who owns an offsets partition (for NOT_COORDINATOR details). */
@@ -91,6 +113,8 @@ interface GroupRuntime {
 interface PartitionRuntime {
   partition: number;
   fence: number;
+  /** The identity this owner writes with, once loading took its epoch. */
+  writer: OffsetsWriter | undefined;
   ready: boolean;
   offsets: OffsetsState;
   groups: Map<string, GroupRuntime>;
@@ -120,6 +144,7 @@ export class GroupCoordinator implements OwnershipListener {
     const rt: PartitionRuntime = {
       partition,
       fence,
+      writer: undefined,
       ready: false,
       offsets: new OffsetsState(),
       groups: new Map(),
@@ -183,9 +208,13 @@ export class GroupCoordinator implements OwnershipListener {
           replayed++;
           offsets.applyStored(k, v, h);
         };
+        // The epoch first: then no owner before us can write after our fence batch.
+        const writer = offsetsWriter(partition, await this.o.claims.nextWriterEpoch(partition, rt.fence));
+        if (rt.abort.signal.aborted) return;
+        rt.writer = writer;
         let next = await this.o.log.replay(partition, 0, apply, rt.abort.signal);
         if (rt.abort.signal.aborted) return;
-        const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)]);
+        const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)], writer);
         while (next <= fenceAt && !rt.abort.signal.aborted) next = await this.o.log.replay(partition, next, apply, rt.abort.signal);
         if (rt.abort.signal.aborted) return;
         rt.offsets = offsets;
@@ -194,6 +223,7 @@ export class GroupCoordinator implements OwnershipListener {
           {
             partition,
             fence: rt.fence,
+            writer,
             groups: offsets.groupIds().length,
             records: next,
             replayed,
@@ -205,6 +235,12 @@ export class GroupCoordinator implements OwnershipListener {
         return;
       } catch (err) {
         if (rt.abort.signal.aborted) return;
+        if (hasReason(err, 'INVALID_PRODUCER_EPOCH') || hasReason(err, 'NOT_COORDINATOR')) {
+          // A newer owner took an epoch (and maybe wrote) since we claimed: it is not ours any more.
+          this.resign(rt, err);
+          return;
+        }
+        // The next attempt takes a new epoch: a failed append may have left a sequence gap.
         this.o.logger.warn({ err, partition, attempt }, 'loading a __consumer_offsets partition failed; retrying');
         await sleep(this.o.loadRetryMs ?? 1_000, rt.abort.signal);
       }
@@ -466,8 +502,9 @@ export class GroupCoordinator implements OwnershipListener {
     entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[],
   ): Promise<void> {
     if (entries.length === 0) return;
-    await this.o.log.append(
-      rt.partition,
+    await this.append(
+      rt,
+      groupId,
       entries.map((e) => offsetRecord(groupId, e.tp, e.value, rt.fence)),
     );
     this.commits++;
@@ -477,6 +514,54 @@ export class GroupCoordinator implements OwnershipListener {
       if (e.value) rt.offsets.set(groupId, { topic: e.tp.topic, partition: e.tp.partition, ...e.value });
       else rt.offsets.delete(groupId, e.tp);
     }
+  }
+
+  /**
+   * Appends `records` of `groupId` to the partition as this owner's writer. NOT_READY while the
+   * partition is being loaded again; NOT_COORDINATOR when a newer owner's writes fenced ours (the
+   * partition is then given up); any other failure reloads the partition (appendFailed).
+   */
+  private async append(rt: PartitionRuntime, groupId: string, records: readonly OffsetsRecord[]): Promise<void> {
+    const writer = rt.writer;
+    if (!writer || !rt.ready) throw new SamsaError('NOT_READY', `group "${groupId}" is being loaded again; retry shortly`);
+    try {
+      await this.o.log.append(rt.partition, records, writer);
+    } catch (err) {
+      this.appendFailed(rt, writer, err);
+      if (hasReason(err, 'INVALID_PRODUCER_EPOCH'))
+        throw new SamsaError(
+          'NOT_COORDINATOR',
+          `group "${groupId}" moved to another coordinator, whose writes fenced this one's; go to it`,
+        );
+      throw err;
+    }
+  }
+
+  /**
+   * An append with `writer` failed: a newer owner fenced it (give the partition up), or its
+   * sequence is unknown (load the partition again, with a new epoch). Once per writer.
+   */
+  private appendFailed(rt: PartitionRuntime, writer: OffsetsWriter, err: unknown): void {
+    if (this.parts.get(rt.partition) !== rt || rt.writer !== writer) return;
+    rt.writer = undefined;
+    rt.ready = false;
+    if (hasReason(err, 'INVALID_PRODUCER_EPOCH')) {
+      this.resign(rt, err);
+      return;
+    }
+    this.o.logger.warn({ err, partition: rt.partition }, 'an append to __consumer_offsets failed; loading the partition again');
+    void this.load(rt);
+  }
+
+  /** A newer owner has the partition: drop it here (members told NOT_COORDINATOR) and give up the claim. */
+  private resign(rt: PartitionRuntime, err: unknown): void {
+    if (this.parts.get(rt.partition) !== rt) return;
+    this.o.logger.warn(
+      { err, partition: rt.partition, fence: rt.fence },
+      'fenced: a newer owner of this __consumer_offsets partition has written; stepping down',
+    );
+    this.released(rt.partition);
+    this.o.claims.resign(rt.partition, rt.fence);
   }
 
   /** The committed offset of one partition, or undefined. Does not require the group to exist. */
@@ -570,7 +655,7 @@ export class GroupCoordinator implements OwnershipListener {
     const before = rt.offsets.kafkaHold(groupId);
     rt.offsets.setKafkaHold(groupId, hold);
     try {
-      await this.o.log.append(rt.partition, [kafkaHoldRecord(groupId, hold, rt.fence)]);
+      await this.append(rt, groupId, [kafkaHoldRecord(groupId, hold, rt.fence)]);
     } catch (err) {
       // Not written: back to what was there, unless a later call replaced it meanwhile.
       if (rt.offsets.kafkaHold(groupId) === hold) rt.offsets.setKafkaHold(groupId, before ?? null);
@@ -585,7 +670,7 @@ export class GroupCoordinator implements OwnershipListener {
     const rt = this.partitionFor(groupId);
     if (rt.offsets.kafkaHold(groupId)?.holder !== holder) return;
     rt.offsets.setKafkaHold(groupId, null);
-    await this.o.log.append(rt.partition, [kafkaHoldRecord(groupId, null, rt.fence)]);
+    await this.append(rt, groupId, [kafkaHoldRecord(groupId, null, rt.fence)]);
   }
 
   /** The group's hold if it has not lapsed. */

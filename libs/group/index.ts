@@ -33,6 +33,8 @@ export {
   offsetRecord,
   fenceRecord,
   kafkaHoldRecord,
+  offsetsWriter,
+  type OffsetsWriter,
   type Committed,
   type CommittedOffsetValue,
   type KafkaHold,
@@ -41,6 +43,7 @@ export {
 export {
   PartitionOwnership,
   CoordinatorKeys,
+  nextWriterEpoch,
   type CoordinatorRegistration,
   type OwnershipListener,
   type OwnershipOptions,
@@ -48,6 +51,7 @@ export {
 export {
   GroupCoordinator,
   type OffsetsLog,
+  type OffsetsClaims,
   type GroupCoordinatorOptions,
   type MemberListener,
   type OffsetToCommit,

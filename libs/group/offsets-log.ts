@@ -26,7 +26,17 @@
  * for the partition, which grows with every new owner). A new owner appends a "fence" record once
  * it has read the partition; from that record on, records with a smaller token (written by a
  * deposed owner that did not yet know) are ignored, on this replay and on every later one.
+ *
+ * The brokers fence a deposed owner too, before its write lands (docs/adr/0029): each partition is
+ * written by one fixed idempotent producer id (offsetsWriter), and each owner, when it loads the
+ * partition, takes a new producer epoch above every earlier owner's (ownership.ts,
+ * nextWriterEpoch) and writes its fence record with it. A broker that has that batch refuses
+ * every later batch with a lower epoch of the id (INVALID_PRODUCER_EPOCH), so a deposed owner's
+ * late commit is refused instead of landing after the fence (where replay would skip it, but
+ * compaction could let it hide the valid record of its key).
  */
+import { RESERVED_PRODUCER_IDS_FROM } from '../cluster/index.js';
+import { SamsaError } from '../errors/index.js';
 import { murmur2, toPositive } from '../partitioner/index.js';
 import type { TopicPartition } from './assignors.js';
 
@@ -64,6 +74,35 @@ export function offsetRecord(groupId: string, tp: TopicPartition, value: Committ
 
 export function fenceRecord(fence: number, coordinatorId: number): OffsetsRecord {
   return { key: `fence\0${fence}`, value: JSON.stringify({ fence, coordinatorId }) };
+}
+
+/** The idempotent identity a coordinator writes one __consumer_offsets partition with. */
+export interface OffsetsWriter {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** Producer epochs are int16 in a batch: 1..32767 per producer id. */
+const EPOCHS_PER_ID = 32_767;
+/** Producer ids per generation of epochs: at most this many __consumer_offsets partitions. */
+const MAX_OFFSETS_PARTITIONS = 2 ** 20;
+
+/**
+ * The writer of `partition` for writer epoch `epoch` (1, 2, ...: ownership.ts nextWriterEpoch):
+ * producer id RESERVED_PRODUCER_IDS_FROM + partition with producer epoch `epoch`. Epochs are int16,
+ * so after 32,767 of them the id moves on by 2^20 and the epochs start again at 1; at that one
+ * change of id, a deposed owner's late write is not refused by the brokers (it is still skipped
+ * by replay, as before the broker fence).
+ */
+export function offsetsWriter(partition: number, epoch: number): OffsetsWriter {
+  if (!Number.isInteger(partition) || partition < 0 || partition >= MAX_OFFSETS_PARTITIONS)
+    throw new SamsaError('INVALID_REQUEST', `__consumer_offsets partition ${partition} is out of range`);
+  if (!Number.isSafeInteger(epoch) || epoch < 1) throw new SamsaError('INVALID_REQUEST', `writer epoch ${epoch} must be 1 or more`);
+  const generation = Math.floor((epoch - 1) / EPOCHS_PER_ID);
+  return {
+    producerId: RESERVED_PRODUCER_IDS_FROM + generation * MAX_OFFSETS_PARTITIONS + partition,
+    producerEpoch: ((epoch - 1) % EPOCHS_PER_ID) + 1,
+  };
 }
 
 export interface Committed extends CommittedOffsetValue, TopicPartition {}

@@ -5,6 +5,12 @@
  *   members/<coordinatorId>   CoordinatorRegistration   under the coordinator's lease
  *   owners/<partition>        CoordinatorRegistration   under the owner's lease; created only if absent
  *
+ * and, outside that prefix (so that writing it wakes no watcher), under
+ * `/samsa/<clusterId>/coordinator-epochs/`:
+ *
+ *   <partition>               the fence of the owner that last wrote it; what matters is the key's
+ *                             etcd version, the partition's writer epoch (nextWriterEpoch)
+ *
  * A coordinator claims a partition with a transaction "create owners/<p> if it does not exist",
  * under its own lease, so the claim disappears when the coordinator dies (after the lease TTL) or
  * shuts down (the lease is revoked), and another one claims it. The claim's create revision is the
@@ -17,6 +23,7 @@
  * close(), which revokes the lease and so releases everything at once.
  */
 import type { Etcd3, Lease, Watcher } from 'etcd3';
+import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 
 export interface CoordinatorRegistration {
@@ -42,6 +49,9 @@ export class CoordinatorKeys {
   owner(partition: number): string {
     return `${this.ownersPrefix}${partition}`;
   }
+  writerEpoch(partition: number): string {
+    return `/samsa/${this.clusterId}/coordinator-epochs/${partition}`;
+  }
 }
 
 export interface OwnershipListener {
@@ -65,6 +75,21 @@ export interface OwnershipOptions {
 }
 
 const sortNumbers = (xs: number[]): number[] => xs.sort((a, b) => a - b);
+
+/** PartitionOwnership.nextWriterEpoch, for callers that hold no PartitionOwnership (yet). */
+export async function nextWriterEpoch(etcd: Etcd3, keys: CoordinatorKeys, partition: number, fence: number): Promise<number> {
+  const key = keys.writerEpoch(partition);
+  const txn = await etcd
+    .if(keys.owner(partition), 'Create', '==', fence)
+    .then(etcd.put(key).value(String(fence)), etcd.get(key))
+    .commit();
+  if (!txn.succeeded)
+    throw new SamsaError('NOT_COORDINATOR', `partition ${partition} of __consumer_offsets is no longer claimed with fence ${fence}`);
+  const version = Number(txn.responses[1]?.response_range?.kvs[0]?.version);
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new SamsaError('INTERNAL_ERROR', `etcd returned no version for ${key} after writing it`);
+  return version;
+}
 
 export class PartitionOwnership {
   private lease: Lease | undefined;
@@ -106,6 +131,34 @@ export class PartitionOwnership {
   /** Our fencing token for `partition`, or undefined when we do not own it. */
   fenceOf(partition: number): number | undefined {
     return this.mine.get(partition);
+  }
+
+  /**
+   * A new writer epoch for `partition` of __consumer_offsets (offsets-log.ts, offsetsWriter): the
+   * etcd version of its coordinator-epochs key, put in a transaction guarded on our claim (`fence`),
+   * so only the owner of the moment can take one, and each is above every epoch taken before, by
+   * any owner. NOT_COORDINATOR when `fence` is no longer the partition's claim.
+   */
+  nextWriterEpoch(partition: number, fence: number): Promise<number> {
+    return nextWriterEpoch(this.o.etcd, this.o.keys, partition, fence);
+  }
+
+  /**
+   * Gives `partition` up because a newer owner's writes fenced ours (the brokers refused our
+   * writer epoch): the listener is told, and the claim is deleted if it is still `fence` (it
+   * normally is gone already). The next reconciliation sees who owns it now.
+   */
+  resign(partition: number, fence: number): void {
+    if (this.mine.get(partition) !== fence) return;
+    this.mine.delete(partition);
+    this.o.listener.released(partition);
+    this.o.logger.warn({ partition, fence }, 'gave up a __consumer_offsets partition: a newer owner has written to it');
+    void this.o.etcd
+      .if(this.o.keys.owner(partition), 'Create', '==', fence)
+      .then(this.o.etcd.delete().key(this.o.keys.owner(partition)))
+      .commit()
+      .catch((err: unknown) => this.o.logger.warn({ err, partition }, 'could not delete a resigned claim; its lease will end it'))
+      .finally(() => this.schedule());
   }
 
   /** Runs a reconciliation now (also waits for one in flight). */

@@ -14,7 +14,7 @@ import { startAccessControl, startTransportSecurity } from '../../libs/security/
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
 import { connectEtcd, ClusterView, MetadataKeys } from '../../libs/cluster/index.js';
 import { Samsa } from '../../libs/client/index.js';
-import { CoordinatorKeys, GroupCoordinator, PartitionOwnership } from '../../libs/group/index.js';
+import { CoordinatorKeys, GroupCoordinator, PartitionOwnership, nextWriterEpoch } from '../../libs/group/index.js';
 import { loadCoordinatorConfig, type CoordinatorConfig } from './config.js';
 import { OffsetsTopic } from './offsets-topic.js';
 import { CoordinatorHandlers } from './handlers.js';
@@ -64,10 +64,18 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   );
 
   let ownership: PartitionOwnership | undefined;
+  const coordinatorKeys = new CoordinatorKeys(config.clusterId);
+  const earlyResignations: [number, number][] = [];
   const coordinator = new GroupCoordinator({
     coordinatorId: config.coordinatorId,
     offsetsPartitions: partitions,
     log: offsetsTopic,
+    // Partitions are first acquired while PartitionOwnership.start() runs, before `ownership` is
+    // set: epochs need only etcd, and a resignation that early is applied once it is set.
+    claims: {
+      nextWriterEpoch: (p, fence) => nextWriterEpoch(etcd, coordinatorKeys, p, fence),
+      resign: (p, fence) => (ownership ? ownership.resign(p, fence) : earlyResignations.push([p, fence])),
+    },
     partitionCount: (topic) => view.topic(topic)?.partitions,
     ownerOf: (p) => ownership?.owner(p),
     limits: { minSessionTimeoutMs: config.groupMinSessionTimeoutMs, maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs },
@@ -156,7 +164,7 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   resources.defer('gRPC server', () => server.forceShutdown());
   ownership = await PartitionOwnership.start({
     etcd,
-    keys: new CoordinatorKeys(config.clusterId),
+    keys: coordinatorKeys,
     self: { id: config.coordinatorId, host: advertised.host, port: advertised.port },
     partitions,
     ttlSeconds: config.leaseTtlSeconds,
@@ -164,6 +172,7 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
     listener: coordinator,
   });
   const owned = ownership;
+  for (const [p, fence] of earlyResignations.splice(0)) owned.resign(p, fence);
   resources.defer('partition ownership', () => owned.close());
   resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
   health.set('SERVING');

@@ -9,17 +9,35 @@
  * The topic is compacted by the brokers' log cleaner (docs/adr/0029), so a takeover replays about
  * one record per live committed offset plus the uncleaned tail, not every commit ever made.
  * Compaction leaves offset gaps; the replay follows the consumer's next offsets across them.
+ *
+ * Writes: one SDK producer per partition with the owner's fixed identity (offsetsWriter: a
+ * reserved producer id and the owner's epoch), replaced when the coordinator writes with a new
+ * epoch, so the brokers refuse a deposed owner's late write (docs/adr/0029).
  */
 import { SamsaError, hasReason } from '../../libs/errors/index.js';
-import { FENCE_HEADER, OFFSETS_TOPIC, type OffsetsLog, type OffsetsRecord } from '../../libs/group/index.js';
+import { FENCE_HEADER, OFFSETS_TOPIC, type OffsetsLog, type OffsetsRecord, type OffsetsWriter } from '../../libs/group/index.js';
 import type { Samsa, Producer } from '../../libs/client/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 
 export class OffsetsTopic implements OffsetsLog {
-  private readonly producer: Producer;
+  /** Per partition: the producer of the writer it last wrote with. */
+  private readonly producers = new Map<number, { writer: OffsetsWriter; producer: Producer }>();
+  /** Producers replaced by a newer writer, closing (their sends settle first). */
+  private readonly retiring = new Set<Promise<void>>();
 
-  constructor(private readonly samsa: Samsa) {
-    this.producer = samsa.producer({ acks: 'all' });
+  constructor(private readonly samsa: Samsa) {}
+
+  private producerFor(partition: number, writer: OffsetsWriter): Producer {
+    const current = this.producers.get(partition);
+    if (current && current.writer.producerId === writer.producerId && current.writer.producerEpoch === writer.producerEpoch)
+      return current.producer;
+    if (current) {
+      const closing = current.producer.close().finally(() => this.retiring.delete(closing));
+      this.retiring.add(closing);
+    }
+    const producer = this.samsa.producer({ acks: 'all', identity: writer });
+    this.producers.set(partition, { writer, producer });
+    return producer;
   }
 
   /** Creates the topic when missing; resolves with its partition count. */
@@ -45,8 +63,8 @@ export class OffsetsTopic implements OffsetsLog {
     }
   }
 
-  async append(partition: number, records: readonly OffsetsRecord[]): Promise<number> {
-    const written = await this.producer.send({
+  async append(partition: number, records: readonly OffsetsRecord[], writer: OffsetsWriter): Promise<number> {
+    const written = await this.producerFor(partition, writer).send({
       topic: OFFSETS_TOPIC,
       acks: 'all',
       messages: records.map((r) => ({
@@ -88,6 +106,8 @@ export class OffsetsTopic implements OffsetsLog {
   }
 
   async close(): Promise<void> {
-    await this.producer.close();
+    await Promise.all([...this.producers.values()].map((p) => p.producer.close()));
+    this.producers.clear();
+    await Promise.all([...this.retiring]);
   }
 }

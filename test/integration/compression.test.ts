@@ -25,6 +25,7 @@ import {
   type CompressionCodec,
 } from '../../libs/record/index.js';
 import { REASON_TRAILER, brokerClient, type v1 } from '../../libs/rpc/index.js';
+import { runCli } from '../harness/cli.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'compression', brokers: 2 });
@@ -127,6 +128,31 @@ describe('compressed topics', { timeout: 180_000 }, () => {
       }
     });
   }
+
+  it('samsa produce --compression zstd and samsa perf produce --compression lz4 write batches in that codec', async () => {
+    const cases = [
+      { codec: 'zstd' as const, args: (t: string) => ['produce', t, '--compression', 'zstd'], input: 'one\ntwo\nthree\n', records: 3 },
+      {
+        codec: 'lz4' as const,
+        args: (t: string) => ['perf', 'produce', t, '--partitions', '1', '--num-records', '500', '--compression', 'lz4', '--acks', 'all'],
+        input: '',
+        records: 500,
+      },
+    ];
+    for (const c of cases) {
+      const topic = uniqueName(`cli-${c.codec}`);
+      if (c.args(topic)[0] === 'produce') await samsa.admin().createTopic({ name: topic, partitions: 1, replicationFactor: 1 });
+      const run = await runCli(['--bootstrap', cluster.bootstrap, ...c.args(topic)], { input: c.input });
+      expect(run.stderr).not.toMatch(/samsa:/);
+      expect(run.code).toBe(0);
+      const [meta] = await samsa.admin().describeTopics([topic]);
+      const address = cluster.broker(meta?.partitions[0]?.leaderId ?? -1).address;
+      const raw = await fetch(address, { topic, partition: 0, offset: 0, maxBytes: 64 * 1024 * 1024, format: 'RECORD_FORMAT_BATCHES' });
+      const batches = [...iterateBatches(raw.batches)];
+      expect(batches.reduce((n, b) => n + b.header.recordCount, 0)).toBe(c.records);
+      for (const b of batches) expect(b.header.attributes & COMPRESSION_MASK).toBe(codecId(c.codec));
+    }
+  });
 
   it('a decompression bomb is refused on produce (CORRUPT_MESSAGE naming the cap), not expanded, and nothing is stored', async () => {
     const topic = uniqueName('z-bomb');

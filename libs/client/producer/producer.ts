@@ -85,6 +85,15 @@ export interface ProducerOptions {
    * brokers store and serve them compressed, and the consumer decompresses.
    */
   compression?: CompressionCodec;
+  /**
+   * A fixed idempotent identity instead of one from InitProducerId: every batch carries this
+   * producer id and epoch, with sequences from 0 per partition. For a writer that fences by epoch
+   * (the group coordinator writing __consumer_offsets, docs/adr/0029): a broker that has written a
+   * higher epoch of the same id refuses a lower one (INVALID_PRODUCER_EPOCH). A failed send leaves
+   * the sequence unknown, so this producer then refuses every later send with that first error:
+   * continue with a new producer and a higher epoch. Requires idempotence (acks 'all').
+   */
+  identity?: { producerId: number; producerEpoch: number };
 }
 
 export interface ProducerRecord {
@@ -208,6 +217,9 @@ export class Producer {
   private readonly maxInFlight: number;
   private readonly compression: CompressionCodec;
   private session: Promise<IdempotentSession> | undefined;
+  private readonly identity: { producerId: number; producerEpoch: number } | undefined;
+  /** The first failure of a producer with a fixed identity: every later send gets it. */
+  private identityFailure: { error: unknown } | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -229,6 +241,9 @@ export class Producer {
         `maxInFlightPerPartition is ${this.maxInFlight}; expected an integer from 1 to ${MAX_IN_FLIGHT_PER_PARTITION}`,
       );
     }
+    this.identity = options.identity;
+    if (this.identity && !this.idempotent)
+      throw new SamsaError('INVALID_REQUEST', 'a producer with a fixed identity is idempotent: do not set idempotent: false');
     if (this.idempotent && this.acks !== 'all') {
       throw new SamsaError(
         'INVALID_REQUEST',
@@ -239,10 +254,15 @@ export class Producer {
 
   /** The current idempotent session, starting one (InitProducerId) when there is none. */
   private currentSession(): Promise<IdempotentSession> {
+    if (this.identityFailure) return Promise.reject(this.identityFailure.error);
     if (!this.session) {
-      const started = this.cluster
-        .withRetry(() => this.cluster.initProducerId())
-        .then((id) => ({ ...id, sequences: new Map<string, number>(), confirmed: new Set<string>() }));
+      const identity = this.identity;
+      const started = (identity ? Promise.resolve(identity) : this.cluster.withRetry(() => this.cluster.initProducerId())).then((id) => ({
+        producerId: id.producerId,
+        producerEpoch: id.producerEpoch,
+        sequences: new Map<string, number>(),
+        confirmed: new Set<string>(),
+      }));
       this.session = started;
       started.catch(() => {
         if (this.session === started) this.session = undefined;
@@ -439,7 +459,9 @@ export class Producer {
         return true;
       },
       async (err: unknown) => {
-        // The batch may or may not be in the log: retire the session rather than guess.
+        // The batch may or may not be in the log: retire the session rather than guess (a fixed
+        // identity cannot start another: it refuses every later send).
+        if (session && this.identity) this.identityFailure ??= { error: err };
         if (session && this.session && (await this.session.catch(() => undefined)) === session) this.session = undefined;
         for (const g of group) g.reject(err);
         return false;

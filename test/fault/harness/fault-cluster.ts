@@ -32,6 +32,8 @@ export interface FaultClusterOptions {
   name: string;
   brokers?: number;
   controllers?: number;
+  /** Group coordinators (default 1, as LocalCluster). */
+  coordinators?: number;
   env?: Record<string, string>;
   /**
    * Run every broker and controller in a network namespace of its own (netns.ts), so the test can
@@ -67,6 +69,7 @@ export class FaultCluster {
         dir,
         brokers,
         controllers,
+        ...(options.coordinators !== undefined ? { coordinators: options.coordinators } : {}),
         env: { ...FAULT_ENV, ...options.env },
         ...(lab
           ? {
@@ -119,6 +122,10 @@ export class FaultCluster {
 
   broker(id: number): ServiceProcess {
     return this.local.broker(id);
+  }
+
+  get coordinators(): ServiceProcess[] {
+    return this.local.coordinators;
   }
 
   brokerAddresses(): string[] {

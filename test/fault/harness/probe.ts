@@ -5,7 +5,7 @@
  * per address and closes them all in close().
  */
 import type * as grpc from '@grpc/grpc-js';
-import { brokerClient, callUnary, controllerClient, deadlineIn, type v1 } from '../../../libs/rpc/index.js';
+import { brokerClient, callUnary, controllerClient, coordinatorClient, deadlineIn, type v1 } from '../../../libs/rpc/index.js';
 
 export interface PartitionView {
   partition: number;
@@ -21,6 +21,7 @@ type Invoke<C, Res> = (client: C, options: grpc.CallOptions, callback: (err: grp
 export class Probe {
   private readonly brokers = new Map<string, v1.BrokerServiceClient>();
   private readonly controllers = new Map<string, v1.ControllerServiceClient>();
+  private readonly coordinators = new Map<string, v1.CoordinatorServiceClient>();
 
   constructor(private readonly timeoutMs = 2_000) {}
 
@@ -34,6 +35,13 @@ export class Probe {
   controller<Res>(address: string, invoke: Invoke<v1.ControllerServiceClient, Res>, timeoutMs = this.timeoutMs): Promise<Res> {
     let client = this.controllers.get(address);
     if (!client) this.controllers.set(address, (client = controllerClient(address)));
+    const c = client;
+    return callUnary<Res>((cb) => invoke(c, { deadline: deadlineIn(timeoutMs) }, cb), address);
+  }
+
+  coordinator<Res>(address: string, invoke: Invoke<v1.CoordinatorServiceClient, Res>, timeoutMs = this.timeoutMs): Promise<Res> {
+    let client = this.coordinators.get(address);
+    if (!client) this.coordinators.set(address, (client = coordinatorClient(address)));
     const c = client;
     return callUnary<Res>((cb) => invoke(c, { deadline: deadlineIn(timeoutMs) }, cb), address);
   }
@@ -88,8 +96,10 @@ export class Probe {
   close(): void {
     for (const c of this.brokers.values()) c.close();
     for (const c of this.controllers.values()) c.close();
+    for (const c of this.coordinators.values()) c.close();
     this.brokers.clear();
     this.controllers.clear();
+    this.coordinators.clear();
   }
 }
 

@@ -1,23 +1,50 @@
 /**
- * The coordinator core over an in-memory offsets log: commits are durable and fenced, a new owner
- * rebuilds offsets by replaying the partition and fences off the old owner, and bad commits get
- * the reasons the protocol promises.
+ * The coordinator core over an in-memory offsets log that applies the brokers' idempotent-producer
+ * rules (the real ProducerStateTable) and in-memory claims that hand out writer epochs as etcd
+ * does (only the current claim gets one, each above the last): commits are durable and fenced, a
+ * new owner rebuilds offsets by replaying the partition and fences off the old owner, whose late
+ * write is refused and who then steps down, and bad commits get the reasons the protocol promises.
  */
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { SamsaError } from '../../../libs/errors/index.js';
+import { ProducerStateTable } from '../../../libs/replica/index.js';
 import {
   GroupCoordinator,
   DEFAULT_GROUP_LIMITS,
+  type OffsetsClaims,
   type OffsetsLog,
   type OffsetsRecord,
+  type OffsetsWriter,
   type MemberEvent,
 } from '../../../libs/group/index.js';
 
+/** __consumer_offsets in memory, checked as a broker checks an idempotent producer's batches. */
 class MemoryLog implements OffsetsLog {
   readonly partitions = new Map<number, OffsetsRecord[]>();
-  async append(partition: number, records: readonly OffsetsRecord[]): Promise<number> {
+  private readonly producers = new Map<number, ProducerStateTable>();
+  /** Next sequence per writer, as the SDK producer keeps it. */
+  private readonly sequences = new Map<string, number>();
+  /** Fails the next append this way (a timeout whose outcome is unknown, say). */
+  failNext: SamsaError | undefined;
+  /** Replays started while this is set wait for it. */
+  replayGate: Promise<void> | undefined;
+
+  async append(partition: number, records: readonly OffsetsRecord[], writer: OffsetsWriter): Promise<number> {
+    if (this.failNext) {
+      const err = this.failNext;
+      this.failNext = undefined;
+      throw err;
+    }
     const log = this.partitions.get(partition) ?? [];
     this.partitions.set(partition, log);
+    const table = this.producers.get(partition) ?? new ProducerStateTable();
+    this.producers.set(partition, table);
+    const key = `${writer.producerId}/${writer.producerEpoch}`;
+    const batch = { ...writer, baseSequence: this.sequences.get(key) ?? 0, lastOffsetDelta: records.length - 1 };
+    table.check(batch, `__consumer_offsets/${partition}`);
+    this.sequences.set(key, batch.baseSequence + records.length);
+    table.update(batch, log.length);
     log.push(...records);
     return log.length - 1;
   }
@@ -26,6 +53,7 @@ class MemoryLog implements OffsetsLog {
     from: number,
     apply: (k: Buffer | null, v: Buffer | null, h: { key: string; value: Buffer }[]) => void,
   ): Promise<number> {
+    if (this.replayGate) await this.replayGate;
     const log = this.partitions.get(partition) ?? [];
     const end = log.length;
     for (let i = from; i < end; i++) {
@@ -40,16 +68,34 @@ class MemoryLog implements OffsetsLog {
   }
 }
 
+/** Claims as etcd keeps them (ownership.ts): the claim of the moment and a version per partition. */
+class MemoryClaims implements OffsetsClaims {
+  readonly owner = new Map<number, number>();
+  private readonly versions = new Map<number, number>();
+  readonly resigned: [number, number][] = [];
+  async nextWriterEpoch(partition: number, fence: number): Promise<number> {
+    const owner = this.owner.get(partition);
+    if (owner !== undefined && owner !== fence) throw new SamsaError('NOT_COORDINATOR', `fence ${fence} no longer claims ${partition}`);
+    const v = (this.versions.get(partition) ?? 0) + 1;
+    this.versions.set(partition, v);
+    return v;
+  }
+  resign(partition: number, fence: number): void {
+    this.resigned.push([partition, fence]);
+  }
+}
+
 const logger = pino({ level: 'silent' });
 const topics = new Map([['t', 4]]);
 
-function coordinator(id: number, log: OffsetsLog, clock?: () => number): GroupCoordinator {
+function coordinator(id: number, log: OffsetsLog, claims: OffsetsClaims = new MemoryClaims(), clock?: () => number): GroupCoordinator {
   let seq = 0;
   return new GroupCoordinator({
     ...(clock ? { clock: { nowMs: clock } } : {}),
     coordinatorId: id,
     offsetsPartitions: 1,
     log,
+    claims,
     partitionCount: (t) => topics.get(t),
     ownerOf: () => ({ id: 9, host: 'h', port: 1 }),
     limits: DEFAULT_GROUP_LIMITS,
@@ -71,22 +117,32 @@ describe('GroupCoordinator', () => {
     );
   });
 
-  it('a new owner rebuilds committed offsets from the log and fences the old owner off', async () => {
+  it("a new owner rebuilds committed offsets from the log; the old owner's late write is refused and it steps down", async () => {
     const log = new MemoryLog();
-    const a = coordinator(1, log);
+    const claims = new MemoryClaims();
+    const a = coordinator(1, log, claims);
+    claims.owner.set(0, 10);
     a.acquired(0, 10);
     await ready(a);
     await a.commit('g', '', -1, [{ topic: 't', partition: 1, offset: 42, metadata: 'x' }]);
-    const b = coordinator(2, log);
+    const b = coordinator(2, log, claims);
+    claims.owner.set(0, 20);
     b.acquired(0, 20);
     await ready(b);
     expect(b.fetchOffsets('g')).toEqual([
       { tp: { topic: 't', partition: 1 }, committed: expect.objectContaining({ offset: 42, metadata: 'x' }) },
     ]);
-    // The old owner does not know yet and writes again: that write lands after b's fence.
-    await a.commit('g', '', -1, [{ topic: 't', partition: 1, offset: 99, metadata: '' }]);
+    // The old owner does not know yet and writes again: refused, as the brokers refuse it, and it gives the partition up.
+    const before = log.partitions.get(0)?.length;
+    await expect(a.commit('g', '', -1, [{ topic: 't', partition: 1, offset: 99, metadata: '' }])).rejects.toMatchObject({
+      reason: 'NOT_COORDINATOR',
+    });
+    expect(log.partitions.get(0)?.length).toBe(before);
+    expect(claims.resigned).toEqual([[0, 10]]);
+    expect(a.ownedPartitions()).toEqual([]);
     await b.commit('g', '', -1, [{ topic: 't', partition: 2, offset: 7, metadata: '' }]);
-    const c = coordinator(3, log);
+    const c = coordinator(3, log, claims);
+    claims.owner.set(0, 30);
     c.acquired(0, 30);
     await ready(c);
     expect(c.fetchOffsets('g').map((o) => [o.tp.partition, o.committed?.offset])).toEqual([
@@ -95,6 +151,56 @@ describe('GroupCoordinator', () => {
     ]);
     a.close();
     b.close();
+    c.close();
+  });
+
+  it('an owner deposed while it loads is refused at its fence record and steps down', async () => {
+    const log = new MemoryLog();
+    const claims = new MemoryClaims();
+    claims.owner.set(0, 10);
+    const a = coordinator(1, log, claims);
+    // a takes its epoch and is deposed while it replays: b claims, loads and fences meanwhile.
+    let open = (): void => undefined;
+    log.replayGate = new Promise((resolve) => (open = resolve));
+    a.acquired(0, 10);
+    await new Promise((r) => setImmediate(r));
+    log.replayGate = undefined;
+    claims.owner.set(0, 20);
+    const b = coordinator(2, log, claims);
+    b.acquired(0, 20);
+    await ready(b);
+    open();
+    for (let i = 0; i < 100 && claims.resigned.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(a.ownedPartitions()).toEqual([]);
+    expect(claims.resigned).toEqual([[0, 10]]);
+    await b.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 5, metadata: '' }]);
+    expect(b.fetchOffsets('g').map((o) => o.committed?.offset)).toEqual([5]);
+    b.close();
+  });
+
+  it('an append that fails with an unknown outcome loads the partition again with a new epoch', async () => {
+    const log = new MemoryLog();
+    const claims = new MemoryClaims();
+    claims.owner.set(0, 10);
+    const c = coordinator(1, log, claims);
+    c.acquired(0, 10);
+    await ready(c);
+    await c.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 1, metadata: '' }]);
+    log.failNext = new SamsaError('REQUEST_TIMED_OUT', 'no answer in time');
+    let open = (): void => undefined;
+    log.replayGate = new Promise((resolve) => (open = resolve));
+    await expect(c.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 2, metadata: '' }])).rejects.toMatchObject({
+      reason: 'REQUEST_TIMED_OUT',
+    });
+    expect(() => c.fetchOffsets('g')).toThrowError(expect.objectContaining({ reason: 'NOT_READY' }));
+    log.replayGate = undefined;
+    open();
+    await ready(c);
+    await c.commit('g', '', -1, [{ topic: 't', partition: 0, offset: 3, metadata: '' }]);
+    expect(c.fetchOffsets('g').map((o) => o.committed?.offset)).toEqual([3]);
+    // Two fence records: the first load's and the reload's, each the first batch of its epoch.
+    expect(log.partitions.get(0)?.filter((r) => r.key.startsWith('fence')).length).toBe(2);
+    expect(claims.resigned).toEqual([]);
     c.close();
   });
 
@@ -170,7 +276,7 @@ describe('groups held by Kafka-protocol members (docs/adr/0050)', () => {
 
   it('a held group refuses GroupConsume joins naming the group and its holder; released or lapsed, it takes them', async () => {
     let now = 1_000_000;
-    const c = coordinator(1, new MemoryLog(), () => now);
+    const c = coordinator(1, new MemoryLog(), new MemoryClaims(), () => now);
     c.acquired(0, 1);
     await ready(c);
     await c.holdForKafka('g', 'kafka-gateway-1', 30_000);
@@ -205,7 +311,7 @@ describe('groups held by Kafka-protocol members (docs/adr/0050)', () => {
 
   it('a group with GroupConsume members cannot be held; a live hold is not taken by another holder, a lapsed one is', async () => {
     let now = 1_000_000;
-    const c = coordinator(1, new MemoryLog(), () => now);
+    const c = coordinator(1, new MemoryLog(), new MemoryClaims(), () => now);
     c.acquired(0, 1);
     await ready(c);
     const m = join(c);
@@ -231,7 +337,8 @@ describe('groups held by Kafka-protocol members (docs/adr/0050)', () => {
   it('renewals are written only when the written expiry is less than half a TTL away; a new owner replays holds and releases', async () => {
     let now = 1_000_000;
     const log = new MemoryLog();
-    const a = coordinator(1, log, () => now);
+    const claims = new MemoryClaims();
+    const a = coordinator(1, log, claims, () => now);
     a.acquired(0, 10);
     await ready(a);
     const holds = (): number => (log.partitions.get(0) ?? []).filter((r) => r.key.startsWith('kafka-hold\0')).length;
@@ -246,7 +353,7 @@ describe('groups held by Kafka-protocol members (docs/adr/0050)', () => {
     expect(holds()).toBe(3);
     await a.releaseKafkaHold('h', 'kafka-gateway-1');
     // Another coordinator takes the partition over: g is still held, until the written expiry; h is not.
-    const b = coordinator(2, log, () => now);
+    const b = coordinator(2, log, claims, () => now);
     b.acquired(0, 20);
     await ready(b);
     expect(b.kafkaHold('g')).toEqual({ holder: 'kafka-gateway-1', expiresAtMs: now + 20_000 });

@@ -180,6 +180,7 @@ async function coordinator(): Promise<GroupCoordinator> {
     coordinatorId: 1,
     offsetsPartitions: 1,
     log: new MemoryOffsetsLog(),
+    claims: { nextWriterEpoch: async () => 1, resign: () => undefined },
     partitionCount: (t) => (t === 't' ? 4 : undefined),
     ownerOf: () => ({ id: 1, host: 'h', port: 1 }),
     limits: DEFAULT_GROUP_LIMITS,
