@@ -11,14 +11,14 @@
  * - the committed offsets read back as the load wrote them: per partition the last acknowledged
  *   commit, or a later one whose answer was lost, never the late write; and the same again after
  *   kill -9 of the new owner, when the old one loads the group back.
- * What this does NOT reach: the brokers refusing a late append (INVALID_PRODUCER_EPOCH). A
- * coordinator SIGSTOPped before it reads a request learns on waking, from its own lease timer
- * (etcd3's Lease checks its TTL locally, before any socket is read), that it lost the group, and
- * appends nothing; the append that lands late is one already under way when the process stops.
- * An attempt to stage that (the partition's leader SIGSTOPped first, so the owner's append waits
- * on it) stalled the successor's load on the stopped leader for over a minute (its SDK reads kept
- * going to the paused broker) and was not finished in session 5. The refusal itself is tested in
- * test/unit/group/coordinator.test.ts over the brokers' real ProducerStateTable.
+ * Which way the woken owner goes is a race, and both ways satisfy the checks. It may append the
+ * commit it finds waiting, and the brokers refuse it (INVALID_PRODUCER_EPOCH: "epoch 2 has written
+ * since"). Or its own lease timer (etcd3's Lease checks its TTL locally) fires first, it releases
+ * the group, and it appends nothing. In session 5 the brokers refused the append in 1 run of 4
+ * (the run on the landed tree). The summary line says which way it went. Without the broker fence,
+ * the first way stores the late commit after the new owner's fence, and the log check fails. The
+ * refusal is also tested deterministically in test/unit/group/coordinator.test.ts, over the
+ * brokers' real ProducerStateTable.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
