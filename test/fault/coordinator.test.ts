@@ -14,7 +14,7 @@
  * Which way the woken owner goes is a race, and both ways satisfy the checks. It may append the
  * commit it finds waiting, and the brokers refuse it (INVALID_PRODUCER_EPOCH: "epoch 2 has written
  * since"). Or its own lease timer (etcd3's Lease checks its TTL locally) fires first, it releases
- * the group, and it appends nothing. In session 5 the brokers refused the append in 1 run of 4
+ * the group, and it appends nothing. In session 5 the brokers refused the append in 1 run of 3
  * (the run on the landed tree). The summary line says which way it went. Without the broker fence,
  * the first way stores the late commit after the new owner's fence, and the log check fails. The
  * refusal is also tested deterministically in test/unit/group/coordinator.test.ts, over the
