@@ -8,9 +8,20 @@
  * written to stdout, so a crash re-prints at most what was not yet committed (at-least-once).
  * With --partition P it reads P itself and commits to G without joining (consumeAssigned).
  * With --exec CMD it runs CMD per record or per batch instead of printing (consume-exec.ts).
+ *
+ * `samsa consume TOPIC --share-group G`: as a member of share group G (queues on the log,
+ * docs/queues.md): records shared with the group's other members, each answered per --ack once
+ * printed (auto: ack; none: no answer, so it comes back after the lease; release; reject).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ConsumedMessage, GroupConsumerOptions, OffsetSpec, Samsa } from '../../libs/client/index.js';
+import type {
+  ConsumedMessage,
+  GroupConsumerOptions,
+  OffsetSpec,
+  Samsa,
+  ShareConsumerOptions,
+  ShareMessage,
+} from '../../libs/client/index.js';
 import { parseOffsetSpec } from '../../libs/client/index.js';
 import type { ByteFormat } from '../bytes.js';
 import type { CommandContext, CommandModule } from '../context.js';
@@ -43,7 +54,20 @@ interface ConsumeFlags {
   concurrency?: number;
   retries?: number;
   deadLetterTopic?: string;
+  shareGroup?: string;
+  ack: ShareAckMode;
+  maxRecords?: number;
+  maxBytes?: number;
+  leaseMs?: number;
+  maxDeliveryAttempts?: number;
+  keyOrdered?: boolean;
 }
+
+type ShareAckMode = 'auto' | 'none' | 'release' | 'reject';
+
+/** Flags that go with --share-group only. */
+const SHARE_FLAGS = ['maxRecords', 'maxBytes', 'leaseMs', 'maxDeliveryAttempts', 'keyOrdered'] as const;
+const flagName = (f: string): string => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** --from-time: ms since the epoch or an ISO 8601 date. */
 function time(raw: string): number {
@@ -127,7 +151,27 @@ export const consumeCommand: CommandModule = (ctx) => {
     )
     .option('--concurrency <n>', 'with --exec: commands for up to N partitions at once', int(1))
     .option('--retries <n>', 'with --exec: run a failing command again up to N times, with backoff', int(0))
-    .option('--dead-letter-topic <topic>', 'with --exec: then produce its record there and go on (else its partition stops)')
+    .option(
+      '--dead-letter-topic <topic>',
+      "with --exec: then produce its record there and go on (else its partition stops); with --share-group: the group's dead-letter topic (default G.dlq)",
+    )
+    .option(
+      '--share-group <group>',
+      'consume as a member of this share group: records shared with its other members, each answered (--ack)',
+    )
+    .addOption(
+      new Option(
+        '--ack <mode>',
+        'share member: the answer for each record once printed: auto (ack), none (no answer: it comes back after the lease), release (give it back now), reject (to the dead-letter topic)',
+      )
+        .choices(['auto', 'none', 'release', 'reject'])
+        .default('auto'),
+    )
+    .option('--max-records <n>', 'share member: records it may hold unanswered (default 500)', int(1))
+    .option('--max-bytes <n>', 'share member: bytes it may hold unanswered (default 16 MiB)', int(1))
+    .option('--lease-ms <ms>', 'share group setting: how long a record stays with its member unanswered (default 30000)', int(1000))
+    .option('--max-delivery-attempts <n>', 'share group setting: deliveries before a record is dead-lettered (default 5)', int(1))
+    .option('--key-ordered', 'share group setting: one key at one member at a time, in offset order')
     .addHelpText(
       'after',
       `
@@ -158,7 +202,14 @@ Examples: samsa consume orders --offset -10 --format '%p/%o %T %k=%s %h\\n'
           samsa consume photos -o json --value-format base64
           samsa consume orders --from-time 2024-05-01T12:00:00Z --max-messages 100
           samsa consume orders --group billing -o json
-          samsa consume orders --group mailer --exec './send-mail.sh' --concurrency 4 --retries 3`,
+          samsa consume orders --group mailer --exec './send-mail.sh' --concurrency 4 --retries 3
+          samsa consume tasks --share-group workers --max-records 10 --ack auto -o json
+
+As a share-group member (--share-group G), records of the topic are shared by every member of G
+(more members than partitions is fine), each under a lease; --ack says how each printed record is
+answered. With -o json each line also has "deliveryCount". Group settings (--lease-ms,
+--max-delivery-attempts, --key-ordered, --dead-letter-topic) are fixed by the member that creates
+the group; a member asking for other values is refused. docs/queues.md has the guarantees.`,
     )
     .action(async (topic: string, o: ConsumeFlags) => consume(ctx, topic, o));
   return outputSchema(cmd, RECORD_SCHEMA, 'lines');
@@ -170,6 +221,39 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
   const follow = o.follow ?? false;
   const max = o.maxMessages ?? Number.POSITIVE_INFINITY;
   const render = renderer(ctx, o);
+
+  if (o.shareGroup !== undefined) {
+    if (o.group !== undefined) throw new UsageError('--share-group and --group: a group is either classic or share; give one');
+    const bad = (['exec', 'partition', 'follow', 'instanceId'] as const).find((f) =>
+      f === 'partition' ? partition !== undefined : o[f] !== undefined,
+    );
+    if (bad) throw new UsageError(`${flagName(bad)} does not go with --share-group`);
+    if (from !== 'earliest' && from !== 'latest')
+      throw new UsageError('with --share-group, --offset is where the group starts a partition it has no state for: earliest or latest');
+    const options: ShareConsumerOptions = {
+      group: o.shareGroup,
+      topics: [topic],
+      reset: from,
+      ...(o.maxRecords !== undefined ? { maxRecords: o.maxRecords } : {}),
+      ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+      ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+      ...(o.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: o.maxDeliveryAttempts } : {}),
+      ...(o.keyOrdered !== undefined ? { keyOrdered: o.keyOrdered } : {}),
+      ...(o.deadLetterTopic !== undefined ? { deadLetterTopic: o.deadLetterTopic } : {}),
+      ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
+    };
+    return consumeAsShareMember(
+      ctx.client(),
+      ctx,
+      options,
+      o.ack,
+      max,
+      o.format === undefined && ctx.output() === 'json' ? undefined : render,
+      o,
+    );
+  }
+  const shareFlag = SHARE_FLAGS.find((f) => o[f] !== undefined) ?? (o.ack !== 'auto' ? 'ack' : undefined);
+  if (shareFlag) throw new UsageError(`${flagName(shareFlag)} goes with --share-group`);
 
   const withExec = (['execPer', 'concurrency', 'retries', 'deadLetterTopic'] as const).find((f) => f !== 'execPer' && o[f] !== undefined);
   if (o.exec === undefined && withExec)
@@ -290,6 +374,49 @@ async function consumeAsGroupMember(
     await ctx.out.end();
     await member.close();
     ctx.stderr(`consumed ${plural(progress.received, 'record')} as a member of group ${options.groupId}`);
+  }
+}
+
+async function consumeAsShareMember(
+  samsa: Samsa,
+  ctx: CommandContext,
+  options: ShareConsumerOptions,
+  ack: ShareAckMode,
+  max: number,
+  render: RecordRenderer | undefined,
+  o: ConsumeFlags,
+): Promise<void> {
+  const member = samsa.shareConsumer(options);
+  const unregister = ctx.onInterrupt(() => void member.close());
+  const formats = { key: o.keyFormat, value: o.valueFormat };
+  const line = render ?? ((m: ShareMessage) => [JSON.stringify({ ...recordJson(m, formats), deliveryCount: m.deliveryCount }), '\n']);
+  let received = 0;
+  let joined = false;
+  try {
+    for await (const m of member) {
+      if (!joined && member.membership) {
+        joined = true;
+        const j = member.membership;
+        ctx.stderr(
+          `share group ${options.group}: member ${j.memberId}, lease ${j.leaseMs} ms, max delivery attempts ${j.maxDeliveryAttempts}${j.keyOrdered ? ', key-ordered' : ''}, dead letters to ${j.deadLetterTopic}`,
+        );
+      }
+      received++;
+      let wait: Promise<unknown> | undefined;
+      for (const piece of line(m as ShareMessage & ConsumedMessage)) wait = ctx.out.write(piece) ?? wait;
+      if (wait) await wait;
+      // Answered only once handed to the OS: a crash before that redelivers it after the lease.
+      await ctx.out.end();
+      if (ack === 'auto') m.ack();
+      else if (ack === 'release') m.release();
+      else if (ack === 'reject') m.reject();
+      if (received >= max) break;
+    }
+  } finally {
+    unregister();
+    await ctx.out.end();
+    await member.close();
+    ctx.stderr(`consumed ${plural(received, 'record')} as a member of share group ${options.group}`);
   }
 }
 

@@ -27,6 +27,7 @@ export { PartitionStream, type PartitionStreamOptions, type ConsumedMessage, typ
 export { parseOffsetSpec, type OffsetSpec } from './consumer/offset-spec.js';
 export { Groups, type GroupListing, type GroupOffset, type GroupDescription, type ResetOffsetsOptions } from './groups/groups.js';
 export { GroupConsumer, type GroupConsumerOptions, type GroupAssignment } from './groups/group-consumer.js';
+export { ShareConsumer, type ShareConsumerOptions, type ShareMessage, type ShareMembership } from './groups/share-consumer.js';
 export type { BrokerNode, PartitionMetadata, TopicMetadata, TopicConfigValues, ClusterMetadata } from './routing/metadata.js';
 export type { RetryOptions } from '../runtime/index.js';
 export type {

@@ -26,6 +26,7 @@ import { Producer, type ProducerOptions } from './producer/producer.js';
 import { Groups } from './groups/groups.js';
 import { GroupConsumer, type GroupConsumerOptions } from './groups/group-consumer.js';
 import type { RetryOptions } from '../runtime/index.js';
+import { ShareConsumer, type ShareConsumerOptions } from './groups/share-consumer.js';
 
 export interface SamsaOptions {
   /** One or more brokers, as 'host:port', a comma-separated list, or an array. */
@@ -88,7 +89,7 @@ export class Samsa {
   private readonly cluster: Cluster;
   private readonly producers = new Set<Producer>();
   private readonly consumers = new Set<Consumer>();
-  private readonly members = new Set<GroupConsumer>();
+  private readonly members = new Set<GroupConsumer | ShareConsumer>();
   private groupsAdmin: Groups | undefined;
   private closed = false;
 
@@ -131,6 +132,16 @@ export class Samsa {
   /** A member of a consumer group (GroupConsume stream through the group's coordinator). */
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
     const m = new GroupConsumer(this.cluster, this.groups(), options);
+    this.members.add(m);
+    return m;
+  }
+
+  /**
+   * A member of a share group (queues on the log: records shared by any number of members, each
+   * answered with ack/release/reject/extend; groups/share-consumer.ts, docs/queues.md).
+   */
+  shareConsumer(options: ShareConsumerOptions): ShareConsumer {
+    const m = new ShareConsumer(this.cluster, this.groups(), options);
     this.members.add(m);
     return m;
   }

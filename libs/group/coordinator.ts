@@ -91,6 +91,17 @@ export interface GroupCoordinatorOptions {
 
 export type MemberListener = (event: MemberEvent) => void;
 
+/** Committed-offset metadata that marks a share group's start offsets (share-groups.ts). */
+export const SHARE_GROUP_METADATA = 'samsa:share-group';
+
+/** The share groups next to the classic ones (share-groups.ts): asked about kinds, told about lost partitions. */
+export interface ShareGroupsHook {
+  /** True while this coordinator holds share state for the group. */
+  isShare(groupId: string): boolean;
+  /** An offsets partition was released: its share groups end. */
+  released(partition: number): void;
+}
+
 export interface OffsetToCommit extends TopicPartition {
   offset: number;
   metadata: string;
@@ -129,11 +140,17 @@ export class GroupCoordinator implements OwnershipListener {
   /** Commit requests written, and generations started, since this process started. */
   private commits = 0;
   private rebalances = 0;
+  private shareGroups: ShareGroupsHook | undefined;
 
   constructor(private readonly o: GroupCoordinatorOptions) {
     this.clock = o.clock ?? systemClock;
     this.newMemberId =
       o.newMemberId ?? (() => `member-${o.coordinatorId}-${this.clock.nowMs().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+  }
+
+  /** The share groups living next to the classic ones (set once, at start). */
+  attachShareGroups(hook: ShareGroupsHook): void {
+    this.shareGroups = hook;
   }
 
   // ---- ownership ----
@@ -165,6 +182,7 @@ export class GroupCoordinator implements OwnershipListener {
         new SamsaError('NOT_COORDINATOR', `this coordinator no longer owns group "${groupId}"; find its coordinator again`),
       );
     rt.groups.clear();
+    this.shareGroups?.released(partition);
   }
 
   /** Drops every partition (members told NOT_COORDINATOR) and refuses further work. */
@@ -272,6 +290,26 @@ export class GroupCoordinator implements OwnershipListener {
     return rt;
   }
 
+  /** Throws NOT_COORDINATOR or NOT_READY unless this coordinator serves `groupId` now. */
+  checkServing(groupId: string): void {
+    this.partitionFor(groupId);
+  }
+
+  /**
+   * The group's kind, if it has one: classic while it has GroupConsume members or offsets committed
+   * by them (or from outside), share while share state is held for it or its committed offsets are
+   * a share group's start offsets. undefined: a new group, either kind may join.
+   */
+  kindOf(groupId: string): 'classic' | 'share' | undefined {
+    const rt = this.partitionFor(groupId);
+    // Kafka-protocol members (a gateway's hold) are a classic group too.
+    if ((rt.groups.get(groupId)?.group.size ?? 0) > 0 || this.liveKafkaHold(rt, groupId)) return 'classic';
+    if (this.shareGroups?.isShare(groupId)) return 'share';
+    const committed = rt.offsets.committed(groupId);
+    if (committed.length === 0) return undefined;
+    return committed.every((c) => c.metadata === SHARE_GROUP_METADATA) ? 'share' : 'classic';
+  }
+
   private runtimeOf(groupId: string): GroupRuntime | undefined {
     return this.partitionFor(groupId).groups.get(groupId);
   }
@@ -303,6 +341,11 @@ export class GroupCoordinator implements OwnershipListener {
         'INCONSISTENT_GROUP_PROTOCOL',
         `group "${groupId}" is held by Kafka-protocol members (Kafka clients through ${hold.holder}); a group is either Samsa GroupConsume members or Kafka clients, not both: use another group id, or stop the Kafka clients (the hold ends when the last of them leaves, or lapses by ${new Date(hold.expiresAtMs).toISOString()} unless ${hold.holder} renews it)`,
         { details: { 'held-by': hold.holder } },
+      );
+    if (this.kindOf(groupId) === 'share')
+      throw new SamsaError(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group "${groupId}" is a share group (ShareConsume); a classic member (GroupConsume) cannot join it. Use another group id, or join it with ShareConsume`,
       );
     let gr = rt.groups.get(groupId);
     const created = !gr;
@@ -641,6 +684,11 @@ export class GroupCoordinator implements OwnershipListener {
       throw new SamsaError(
         'INCONSISTENT_GROUP_PROTOCOL',
         `group "${groupId}" has ${gr.group.size} Samsa GroupConsume member(s); a group is either Samsa GroupConsume members or Kafka clients, not both`,
+      );
+    if (this.shareGroups?.isShare(groupId))
+      throw new SamsaError(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group "${groupId}" is a share group (ShareConsume); Kafka clients cannot join it as a classic group: use another group id`,
       );
     const now = this.clock.nowMs();
     const current = this.liveKafkaHold(rt, groupId);

@@ -56,6 +56,8 @@ export {
   type MemberListener,
   type OffsetToCommit,
   type GroupSummary,
+  type ShareGroupsHook,
+  SHARE_GROUP_METADATA,
 } from './coordinator.js';
 export { lookupCoordinator } from './find-coordinator.js';
 export {
@@ -78,3 +80,17 @@ export {
   type DeadLetterReason,
   type ShareCounts,
 } from './share-partition.js';
+export {
+  ShareGroup,
+  WINDOW as SHARE_WINDOW,
+  type ShareSourceRecord,
+  type ShareRecordSource,
+  type DeadLetterSink,
+  type ShareMemberConnection,
+  type ShareGroupConfig,
+  type ShareMemberLimits,
+  type ShareAnswer,
+  type ShareGroupDeps,
+  type ShareGroupCounts,
+} from './share-group.js';
+export { ShareGroups, type ShareJoinRequest, type ShareGroupsDeps } from './share-groups.js';

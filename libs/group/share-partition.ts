@@ -49,6 +49,15 @@ export interface Delivery {
   deliveryCount: number;
 }
 
+/** A member asking for records, with what it may still take (ShareGroup works these out). */
+export interface ShareTaker {
+  member: string;
+  records: number;
+  bytes: number;
+  /** Never more than `bytes`, not even one record (the member already holds some). */
+  strictBytes?: boolean;
+}
+
 export type DeadLetterReason = 'rejected' | 'max-delivery-attempts';
 
 export interface DeadLetter {
@@ -129,21 +138,37 @@ export class SharePartition {
 
   /**
    * Leases available records to `member`, in offset order, until its limits (records and bytes;
-   * at least one record when it has room for any). Records past their delivery attempts come back in
-   * `deadLetter` instead (now 'dead-lettering'), whatever the limits.
+   * at least one record when it has room for any, unless `limit.strictBytes`: then a record that
+   * does not fit in `limit.bytes` is never taken, for a member that already holds some). Records
+   * past their delivery attempts come back in `deadLetter` instead (now 'dead-lettering'), whatever
+   * the limits.
    */
-  acquire(member: string, limit: { records: number; bytes: number }): { acquired: Delivery[]; deadLetter: DeadLetter[] } {
+  acquire(
+    member: string,
+    limit: { records: number; bytes: number; strictBytes?: boolean },
+  ): { acquired: Delivery[]; deadLetter: DeadLetter[] } {
+    const { acquired, deadLetter } = this.acquireFor([{ member, ...limit }]);
+    return { acquired: acquired.map(({ offset, deliveryCount }) => ({ offset, deliveryCount })), deadLetter };
+  }
+
+  /**
+   * `acquire` for several members in one pass over the window: each acquirable record goes to the
+   * next member in turn (from the first) that has room for it, so records spread over the members.
+   */
+  acquireFor(takers: readonly ShareTaker[]): { acquired: (Delivery & { member: string })[]; deadLetter: DeadLetter[] } {
     const now = this.clock.nowMs();
     this.expire();
-    const acquired: Delivery[] = [];
+    const acquired: (Delivery & { member: string })[] = [];
     const deadLetter: DeadLetter[] = [];
-    let bytes = 0;
-    const blockedKeys = new Set<string>();
+    const room = takers.map((t) => ({ t, taken: 0, used: 0 }));
+    let open = room.filter((r) => r.t.records > 0).length;
+    let turn = 0;
+    const blockedKeys = this.config.keyOrdered ? new Set<string>() : undefined;
     for (const s of this.slots) {
-      if (acquired.length >= limit.records) break;
-      const keyBlocked = this.config.keyOrdered && s.key !== undefined && blockedKeys.has(s.key);
-      const todo = s.state === 'available' || s.state === 'acquired' || s.state === 'dead-lettering';
-      if (this.config.keyOrdered && s.key !== undefined && todo) blockedKeys.add(s.key);
+      if (open === 0) break;
+      const keyBlocked = blockedKeys !== undefined && s.key !== undefined && blockedKeys.has(s.key);
+      if (blockedKeys && s.key !== undefined && (s.state === 'available' || s.state === 'acquired' || s.state === 'dead-lettering'))
+        blockedKeys.add(s.key);
       if (s.state !== 'available' || s.availableAt > now || keyBlocked) continue;
       if (s.deliveries >= this.config.maxDeliveryAttempts) {
         s.state = 'dead-lettering';
@@ -151,13 +176,27 @@ export class SharePartition {
         deadLetter.push({ offset: s.offset, reason: 'max-delivery-attempts', deliveryCount: s.deliveries });
         continue;
       }
-      if (acquired.length > 0 && bytes + s.bytes > limit.bytes) break;
+      let taker: (typeof room)[number] | undefined;
+      for (let i = 0; i < room.length && !taker; i++) {
+        const r = room[(turn + i) % room.length] as (typeof room)[number];
+        if (r.taken >= r.t.records) continue;
+        if ((r.taken > 0 || r.t.strictBytes === true) && r.used + s.bytes > r.t.bytes) continue;
+        taker = r;
+        turn = (turn + i + 1) % room.length;
+      }
+      if (!taker) {
+        // Nobody has room for this record: a smaller one further on may still fit someone, but
+        // offset order first (as Kafka does): stop here.
+        break;
+      }
+      taker.taken++;
+      taker.used += s.bytes;
+      if (taker.taken >= taker.t.records) open--;
       s.state = 'acquired';
-      s.member = member;
+      s.member = taker.t.member;
       s.deliveries++;
       s.leaseUntil = now + this.config.leaseMs;
-      bytes += s.bytes;
-      acquired.push({ offset: s.offset, deliveryCount: s.deliveries });
+      acquired.push({ offset: s.offset, deliveryCount: s.deliveries, member: taker.t.member });
     }
     return { acquired, deadLetter };
   }
@@ -212,7 +251,7 @@ export class SharePartition {
 
   /** A record handed out for dead-lettering is in the dead-letter topic now (durably): archive it. */
   deadLettered(offset: number): void {
-    const s = this.slots.find((x) => x.offset === offset);
+    const s = this.slotAt(offset);
     if (!s || s.state !== 'dead-lettering') return;
     s.state = 'archived';
     this.deadLetteredTotal++;
@@ -221,7 +260,7 @@ export class SharePartition {
 
   /** Dead-lettering failed (the producer gave up): the record is available again, to be tried anew. */
   deadLetterFailed(offset: number): void {
-    const s = this.slots.find((x) => x.offset === offset);
+    const s = this.slotAt(offset);
     if (s?.state === 'dead-lettering') s.state = 'available';
   }
 
@@ -270,7 +309,7 @@ export class SharePartition {
 
   /** The state of one record, or undefined when it is below the start offset (done) or not read yet. */
   stateOf(offset: number): { state: ShareRecordState; deliveries: number; member: string | undefined } | undefined {
-    const s = this.slots.find((x) => x.offset === offset);
+    const s = this.slotAt(offset);
     return s && { state: s.state, deliveries: s.deliveries, member: s.member };
   }
 
@@ -284,10 +323,27 @@ export class SharePartition {
     return { available, inFlight, acked: this.ackedTotal, deadLettered: this.deadLetteredTotal };
   }
 
+  /** Index of the first slot at or after `offset` (slots are in offset order): a binary search. */
+  private indexFrom(offset: number): number {
+    let lo = 0;
+    let hi = this.slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.slots[mid] as Slot).offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private slotAt(offset: number): Slot | undefined {
+    const s = this.slots[this.indexFrom(offset)];
+    return s?.offset === offset ? s : undefined;
+  }
+
   private *held(member: string, from: number, to: number): Generator<Slot> {
     const now = this.clock.nowMs();
-    for (const s of this.slots) {
-      if (s.offset < from) continue;
+    for (let i = this.indexFrom(from); i < this.slots.length; i++) {
+      const s = this.slots[i] as Slot;
       if (s.offset > to) break;
       if (s.state === 'acquired' && s.member === member && s.leaseUntil > now) yield s;
     }

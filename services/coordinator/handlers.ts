@@ -20,10 +20,11 @@ import type { ClusterView } from '../../libs/cluster/index.js';
 import type { Committed, GroupCoordinator, PartitionOwnership, TopicPartition } from '../../libs/group/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 import { groupConsume, groupTopicPartitions, type GroupConsumeDeps } from './group-consume.js';
+import { shareConsume, type ShareConsumeDeps } from './share-consume.js';
 
 const FORWARDED = 'samsa-forwarded';
 
-export interface CoordinatorContext extends GroupConsumeDeps {
+export interface CoordinatorContext extends GroupConsumeDeps, ShareConsumeDeps {
   coordinatorId: number;
   coordinator: GroupCoordinator;
   /** Undefined until the coordinator has registered in etcd. */
@@ -69,6 +70,7 @@ export class CoordinatorHandlers {
         return { coordinatorId: owner.id, host: owner.host, port: owner.port };
       }),
       GroupConsume: bidiStream((call) => groupConsume(this.ctx, call)),
+      ShareConsume: bidiStream((call) => shareConsume(this.ctx, call)),
       CommitOffsets: unary(async (req) => {
         const groupId = requiredString(req.groupId, 'group_id');
         await c.commit(

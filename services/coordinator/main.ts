@@ -14,10 +14,13 @@ import { startAccessControl, startTransportSecurity } from '../../libs/security/
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
 import { connectEtcd, ClusterView, MetadataKeys } from '../../libs/cluster/index.js';
 import { Samsa } from '../../libs/client/index.js';
-import { CoordinatorKeys, GroupCoordinator, PartitionOwnership, nextWriterEpoch } from '../../libs/group/index.js';
+import { CoordinatorKeys, GroupCoordinator, PartitionOwnership, ShareGroups, nextWriterEpoch } from '../../libs/group/index.js';
+import type { ConsumedMessage } from '../../libs/client/index.js';
+import { systemClock } from '../../libs/runtime/index.js';
 import { loadCoordinatorConfig, type CoordinatorConfig } from './config.js';
 import { OffsetsTopic } from './offsets-topic.js';
 import { CoordinatorHandlers } from './handlers.js';
+import { DeadLetterTopics } from './dead-letters.js';
 
 const SERVICE_NAME = 'samsa.v1.CoordinatorService';
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -118,6 +121,18 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   // reads behind it make no `receive` spans of their own.
   const consumer = samsa.consumer({ traceReceive: false });
   resources.defer('consumer', () => consumer.close());
+  const deadLetters = resources.own('dead-letter producer', new DeadLetterTopics(samsa, view, logger), (d) => d.close());
+  // Share groups (ADR 0049) live next to the classic ones, on the coordinator of their offsets partition.
+  const shareGroups = new ShareGroups<ConsumedMessage>({
+    coordinator,
+    source: consumer,
+    deadLetters,
+    partitionCount: (topic) => view.topic(topic)?.partitions,
+    clock: systemClock,
+    logger,
+  });
+  coordinator.attachShareGroups(shareGroups);
+  resources.defer('share groups', () => shareGroups.close());
   const server = createServer();
   const health = new HealthReporter(server, [SERVICE_NAME]);
   const handlers = new CoordinatorHandlers({
@@ -128,6 +143,8 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
     logger,
     consumer,
     shutdown: shutdown.signal,
+    shareGroups,
+    limits: { minSessionTimeoutMs: config.groupMinSessionTimeoutMs, maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs },
   });
   resources.defer('handlers', () => handlers.close());
   // Consumer lag per group and partition: refreshed on an owned timer (it asks the brokers for
@@ -193,6 +210,7 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
       shutdown.abort();
       // Members are told NOT_COORDINATOR and move on before the server stops.
       coordinator.close();
+      shareGroups.close();
     },
   };
 }

@@ -98,7 +98,7 @@ export async function openGroupStream(
 }
 
 /** Ends a member's stream: half-close, then wait (at most 10 s) for the server's status. */
-export function endGroupStream(call: GroupCall): Promise<void> {
+export function endGroupStream<Req, Res>(call: grpc.ClientDuplexStream<Req, Res>): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       call.cancel();

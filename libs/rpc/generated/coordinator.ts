@@ -37,6 +37,14 @@ import type { Record as _samsa_v1_Record, Record__Output as _samsa_v1_Record__Ou
 import type { RecordHeader as _samsa_v1_RecordHeader, RecordHeader__Output as _samsa_v1_RecordHeader__Output } from './samsa/v1/RecordHeader.js';
 import type { ResetOffsetsRequest as _samsa_v1_ResetOffsetsRequest, ResetOffsetsRequest__Output as _samsa_v1_ResetOffsetsRequest__Output } from './samsa/v1/ResetOffsetsRequest.js';
 import type { ResetOffsetsResponse as _samsa_v1_ResetOffsetsResponse, ResetOffsetsResponse__Output as _samsa_v1_ResetOffsetsResponse__Output } from './samsa/v1/ResetOffsetsResponse.js';
+import type { ShareAck as _samsa_v1_ShareAck, ShareAck__Output as _samsa_v1_ShareAck__Output } from './samsa/v1/ShareAck.js';
+import type { ShareAcks as _samsa_v1_ShareAcks, ShareAcks__Output as _samsa_v1_ShareAcks__Output } from './samsa/v1/ShareAcks.js';
+import type { ShareConsumeRequest as _samsa_v1_ShareConsumeRequest, ShareConsumeRequest__Output as _samsa_v1_ShareConsumeRequest__Output } from './samsa/v1/ShareConsumeRequest.js';
+import type { ShareConsumeResponse as _samsa_v1_ShareConsumeResponse, ShareConsumeResponse__Output as _samsa_v1_ShareConsumeResponse__Output } from './samsa/v1/ShareConsumeResponse.js';
+import type { ShareJoin as _samsa_v1_ShareJoin, ShareJoin__Output as _samsa_v1_ShareJoin__Output } from './samsa/v1/ShareJoin.js';
+import type { ShareJoined as _samsa_v1_ShareJoined, ShareJoined__Output as _samsa_v1_ShareJoined__Output } from './samsa/v1/ShareJoined.js';
+import type { ShareRecord as _samsa_v1_ShareRecord, ShareRecord__Output as _samsa_v1_ShareRecord__Output } from './samsa/v1/ShareRecord.js';
+import type { ShareRecords as _samsa_v1_ShareRecords, ShareRecords__Output as _samsa_v1_ShareRecords__Output } from './samsa/v1/ShareRecords.js';
 import type { TopicConfig as _samsa_v1_TopicConfig, TopicConfig__Output as _samsa_v1_TopicConfig__Output } from './samsa/v1/TopicConfig.js';
 import type { TopicInfo as _samsa_v1_TopicInfo, TopicInfo__Output as _samsa_v1_TopicInfo__Output } from './samsa/v1/TopicInfo.js';
 import type { TopicPartitions as _samsa_v1_TopicPartitions, TopicPartitions__Output as _samsa_v1_TopicPartitions__Output } from './samsa/v1/TopicPartitions.js';
@@ -89,6 +97,15 @@ export interface ProtoGrpcType {
       RecordHeader: MessageTypeDefinition<_samsa_v1_RecordHeader, _samsa_v1_RecordHeader__Output>
       ResetOffsetsRequest: MessageTypeDefinition<_samsa_v1_ResetOffsetsRequest, _samsa_v1_ResetOffsetsRequest__Output>
       ResetOffsetsResponse: MessageTypeDefinition<_samsa_v1_ResetOffsetsResponse, _samsa_v1_ResetOffsetsResponse__Output>
+      ShareAck: MessageTypeDefinition<_samsa_v1_ShareAck, _samsa_v1_ShareAck__Output>
+      ShareAckType: EnumTypeDefinition
+      ShareAcks: MessageTypeDefinition<_samsa_v1_ShareAcks, _samsa_v1_ShareAcks__Output>
+      ShareConsumeRequest: MessageTypeDefinition<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeRequest__Output>
+      ShareConsumeResponse: MessageTypeDefinition<_samsa_v1_ShareConsumeResponse, _samsa_v1_ShareConsumeResponse__Output>
+      ShareJoin: MessageTypeDefinition<_samsa_v1_ShareJoin, _samsa_v1_ShareJoin__Output>
+      ShareJoined: MessageTypeDefinition<_samsa_v1_ShareJoined, _samsa_v1_ShareJoined__Output>
+      ShareRecord: MessageTypeDefinition<_samsa_v1_ShareRecord, _samsa_v1_ShareRecord__Output>
+      ShareRecords: MessageTypeDefinition<_samsa_v1_ShareRecords, _samsa_v1_ShareRecords__Output>
       TopicConfig: MessageTypeDefinition<_samsa_v1_TopicConfig, _samsa_v1_TopicConfig__Output>
       TopicInfo: MessageTypeDefinition<_samsa_v1_TopicInfo, _samsa_v1_TopicInfo__Output>
       TopicPartitions: MessageTypeDefinition<_samsa_v1_TopicPartitions, _samsa_v1_TopicPartitions__Output>

@@ -25,6 +25,7 @@
  * | FindCoordinator, DescribeGroup, FetchOffsets | DESCRIBE group                                       |
  * | GroupConsume (join), CommitOffsets, ResetOffsets | READ group and READ each topic                    |
  * | HoldKafkaGroup                        | READ group (Kafka's JoinGroup, SyncGroup, Heartbeat)        |
+ * | ShareConsume (join)                   | READ group and READ each topic (the dead-letter topic is written by the coordinator) |
  * | DeleteGroup                           | DELETE group                                                |
  * | ListGroups                            | the answer lists only describable groups                    |
  * | Replicate                             | a broker's service identity                                 |
@@ -122,6 +123,9 @@ export const RULES: Readonly<Record<string, Rule>> = {
 
   [`${G}FindCoordinator`]: acl<v1.FindCoordinatorRequest__Output>((r) => [group(r.groupId, 'DESCRIBE')]),
   [`${G}GroupConsume`]: acl<v1.GroupConsumeRequest__Output>((r) =>
+    r.join ? [group(r.join.groupId, 'READ'), ...uniq(r.join.topics).map((t) => topic(t, 'READ'))] : [],
+  ),
+  [`${G}ShareConsume`]: acl<v1.ShareConsumeRequest__Output>((r) =>
     r.join ? [group(r.join.groupId, 'READ'), ...uniq(r.join.topics).map((t) => topic(t, 'READ'))] : [],
   ),
   [`${G}CommitOffsets`]: acl<v1.CommitOffsetsRequest__Output>((r) => [

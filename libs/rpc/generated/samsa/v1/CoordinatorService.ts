@@ -20,6 +20,8 @@ import type { ListGroupsRequest as _samsa_v1_ListGroupsRequest, ListGroupsReques
 import type { ListGroupsResponse as _samsa_v1_ListGroupsResponse, ListGroupsResponse__Output as _samsa_v1_ListGroupsResponse__Output } from '../../samsa/v1/ListGroupsResponse.js';
 import type { ResetOffsetsRequest as _samsa_v1_ResetOffsetsRequest, ResetOffsetsRequest__Output as _samsa_v1_ResetOffsetsRequest__Output } from '../../samsa/v1/ResetOffsetsRequest.js';
 import type { ResetOffsetsResponse as _samsa_v1_ResetOffsetsResponse, ResetOffsetsResponse__Output as _samsa_v1_ResetOffsetsResponse__Output } from '../../samsa/v1/ResetOffsetsResponse.js';
+import type { ShareConsumeRequest as _samsa_v1_ShareConsumeRequest, ShareConsumeRequest__Output as _samsa_v1_ShareConsumeRequest__Output } from '../../samsa/v1/ShareConsumeRequest.js';
+import type { ShareConsumeResponse as _samsa_v1_ShareConsumeResponse, ShareConsumeResponse__Output as _samsa_v1_ShareConsumeResponse__Output } from '../../samsa/v1/ShareConsumeResponse.js';
 
 export interface CoordinatorServiceClient extends grpc.Client {
   CommitOffsets(argument: _samsa_v1_CommitOffsetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_CommitOffsetsResponse__Output>): grpc.ClientUnaryCall;
@@ -99,6 +101,11 @@ export interface CoordinatorServiceClient extends grpc.Client {
   resetOffsets(argument: _samsa_v1_ResetOffsetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_samsa_v1_ResetOffsetsResponse__Output>): grpc.ClientUnaryCall;
   resetOffsets(argument: _samsa_v1_ResetOffsetsRequest, callback: grpc.requestCallback<_samsa_v1_ResetOffsetsResponse__Output>): grpc.ClientUnaryCall;
   
+  ShareConsume(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeResponse__Output>;
+  ShareConsume(options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeResponse__Output>;
+  shareConsume(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeResponse__Output>;
+  shareConsume(options?: grpc.CallOptions): grpc.ClientDuplexStream<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeResponse__Output>;
+  
 }
 
 export interface CoordinatorServiceHandlers extends grpc.UntypedServiceImplementation {
@@ -120,6 +127,8 @@ export interface CoordinatorServiceHandlers extends grpc.UntypedServiceImplement
   
   ResetOffsets: grpc.handleUnaryCall<_samsa_v1_ResetOffsetsRequest__Output, _samsa_v1_ResetOffsetsResponse>;
   
+  ShareConsume: grpc.handleBidiStreamingCall<_samsa_v1_ShareConsumeRequest__Output, _samsa_v1_ShareConsumeResponse>;
+  
 }
 
 export interface CoordinatorServiceDefinition extends grpc.ServiceDefinition {
@@ -132,4 +141,5 @@ export interface CoordinatorServiceDefinition extends grpc.ServiceDefinition {
   HoldKafkaGroup: MethodDefinition<_samsa_v1_HoldKafkaGroupRequest, _samsa_v1_HoldKafkaGroupResponse, _samsa_v1_HoldKafkaGroupRequest__Output, _samsa_v1_HoldKafkaGroupResponse__Output>
   ListGroups: MethodDefinition<_samsa_v1_ListGroupsRequest, _samsa_v1_ListGroupsResponse, _samsa_v1_ListGroupsRequest__Output, _samsa_v1_ListGroupsResponse__Output>
   ResetOffsets: MethodDefinition<_samsa_v1_ResetOffsetsRequest, _samsa_v1_ResetOffsetsResponse, _samsa_v1_ResetOffsetsRequest__Output, _samsa_v1_ResetOffsetsResponse__Output>
+  ShareConsume: MethodDefinition<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeResponse, _samsa_v1_ShareConsumeRequest__Output, _samsa_v1_ShareConsumeResponse__Output>
 }
