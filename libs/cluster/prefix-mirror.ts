@@ -15,7 +15,8 @@
  * so a closed mirror calls no handler and leaves nothing scheduled. Handlers run synchronously;
  * what they throw is the caller's bug and propagates to the watch's event emitter.
  */
-import { Range, type Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import { etcd3 } from './etcd.js';
 import type { Logger } from '../telemetry/index.js';
 
 export interface PrefixMirrorHandlers {
@@ -102,6 +103,7 @@ export class PrefixMirror {
   /** Every key under the prefix at one revision, read page by page (module comment, 1). */
   private async readSnapshot(): Promise<{ kvs: IKeyValue[]; revision: string }> {
     const { etcd, prefix } = this.options;
+    const { Range } = etcd3();
     const end = Range.prefix(prefix).end;
     const kvs: IKeyValue[] = [];
     let revision: string | undefined;

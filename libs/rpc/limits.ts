@@ -56,6 +56,7 @@ const LIMITS: ReadonlyArray<readonly [string, StringLimit]> = [
   ['CreatePartitionsRequest.name', TOPIC],
   ['AlterTopicConfigRequest.name', TOPIC],
   ['DescribeTopicsRequest.names', TOPIC],
+  ['ShareJoin.dead_letter_topic', TOPIC],
   ['*.group_id', GROUP],
   ['*.group_instance_id', INSTANCE],
   ['*.member_id', MEMBER],
