@@ -41,7 +41,8 @@ export function groupTopicPartitions(tps: readonly TopicPartition[]): v1.TopicPa
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
 }
 
-function toConsumedRecord(m: ConsumedMessage): v1.ConsumedRecord {
+/** A record as GroupConsume and ShareConsume send it (share-consume.ts adds the delivery count). */
+export function toConsumedRecord(m: ConsumedMessage): v1.ConsumedRecord {
   return {
     partition: m.partition,
     offset: m.offset,

@@ -11,6 +11,7 @@ import { checkedInt32, checkedOffset, type v1 } from '../../libs/rpc/index.js';
 import type { GroupLimits, ShareAnswer, ShareGroups, ShareJoinRequest } from '../../libs/group/index.js';
 import type { ConsumedMessage } from '../../libs/client/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
+import { toConsumedRecord } from './group-consume.js';
 
 type Call = grpc.ServerDuplexStream<v1.ShareConsumeRequest__Output, v1.ShareConsumeResponse>;
 
@@ -78,18 +79,7 @@ export function shareAnswers(acks: v1.ShareAcks__Output): ShareAnswer[] {
 }
 
 function toShareRecord(m: ConsumedMessage, deliveryCount: number): v1.ShareRecord {
-  return {
-    record: {
-      partition: m.partition,
-      offset: m.offset,
-      timestampMs: m.timestampMs,
-      ...(m.key ? { key: m.key } : {}),
-      value: m.value ?? Buffer.alloc(0),
-      headers: m.headers,
-      leaderEpoch: m.leaderEpoch,
-    },
-    deliveryCount,
-  };
+  return { record: toConsumedRecord(m), deliveryCount };
 }
 
 export async function shareConsume(deps: ShareConsumeDeps, call: Call): Promise<void> {
