@@ -37,7 +37,7 @@ import type { CompressionCodec } from '../libs/record/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { jsonPayload, runConsume, runProduce } from '../tools/perf/index.js';
 import { BenchResources } from './lifetime.js';
-import { cpuSecondsOf, figure, type Figure, loadAverage } from './stats.js';
+import { cpuSecondsOf, figure, type Figure, loadAverage, selfCpuSeconds } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const RECORDS = Number(process.env.SAMSA_BENCH_RECORDS ?? '40000');
@@ -48,11 +48,6 @@ const PARTITIONS = 3;
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 const log = (text: string): void => void process.stderr.write(`[bench:codecs] ${text}\n`);
-
-const selfCpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 /** Bytes of the .log files of a topic's partitions in a broker's data dir. */
 function storedBytes(dataDir: string, topic: string): number {
@@ -101,7 +96,7 @@ async function measureCodec(
   const topic = `json-${codec}-${run < 0 ? 'warm' : run}`;
   await createTopic(samsa, topic, PARTITIONS);
   let broker = await cpuSecondsOf([brokerPid]);
-  let client = selfCpu();
+  let client = selfCpuSeconds();
   const p = await runProduce(samsa, {
     topic,
     recordBytes: RECORD_BYTES,
@@ -116,10 +111,10 @@ async function measureCodec(
   });
   const millions = p.records / 1e6;
   const produceBrokerCpu = ((await cpuSecondsOf([brokerPid])) - broker) / millions;
-  const produceClientCpu = (selfCpu() - client) / millions;
+  const produceClientCpu = (selfCpuSeconds() - client) / millions;
   const stored = storedBytes(dataDir, topic);
   broker = await cpuSecondsOf([brokerPid]);
-  client = selfCpu();
+  client = selfCpuSeconds();
   const c = await runConsume(samsa, { topic, records: p.records, durationMs: 120_000, from: 'earliest', follow: false });
   if (c.records !== p.records) throw new Error(`${topic}: consumed ${c.records} of ${p.records} records`);
   return {
@@ -129,7 +124,7 @@ async function measureCodec(
     storedBytes: stored,
     produceClientCpu,
     produceBrokerCpu,
-    consumeClientCpu: (selfCpu() - client) / (c.records / 1e6),
+    consumeClientCpu: (selfCpuSeconds() - client) / (c.records / 1e6),
     consumeBrokerCpu: ((await cpuSecondsOf([brokerPid])) - broker) / (c.records / 1e6),
   };
 }

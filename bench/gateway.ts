@@ -16,34 +16,22 @@
  * Settings (environment): SAMSA_BENCH_SIZE=1024 bytes per record value; SAMSA_BENCH_RECORDS=100000;
  * SAMSA_BENCH_RUNS=3 per client and direction.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
-import { figure, loadAverage } from './stats.js';
+import { cpuSecondsOf, figure, loadAverage, selfCpuSeconds } from './stats.js';
 
 const SIZE = Number(process.env.SAMSA_BENCH_SIZE ?? '1024');
 const RECORDS = Number(process.env.SAMSA_BENCH_RECORDS ?? '100000');
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const PARTITIONS = 6;
 const SEND = 1000;
-const TICKS = 100; // USER_HZ: /proc/<pid>/stat times are in clock ticks
 const CLIENTS = ['kafkajs via gateway', 'SDK direct'] as const;
 type Client = (typeof CLIENTS)[number];
 type Direction = 'produce' | 'consume';
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
-
-const selfCpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 interface Result {
   client: Client;
@@ -132,15 +120,15 @@ try {
   const gatewayPid = cluster.kafkaGateways[0]?.pid as number;
   const brokerPid = cluster.brokers[0]?.pid as number;
   const measure = async (client: Client, direction: Direction, work: () => Promise<number | void>): Promise<Result> => {
-    const before = { g: cpuSeconds(gatewayPid), b: cpuSeconds(brokerPid), s: selfCpu(), t: performance.now() };
+    const before = { g: await cpuSecondsOf([gatewayPid]), b: await cpuSecondsOf([brokerPid]), s: selfCpuSeconds(), t: performance.now() };
     const timed = await work();
     return {
       client,
       direction,
       seconds: typeof timed === 'number' ? timed : (performance.now() - before.t) / 1000,
-      gatewayCpu: cpuSeconds(gatewayPid) - before.g,
-      brokerCpu: cpuSeconds(brokerPid) - before.b,
-      clientCpu: selfCpu() - before.s,
+      gatewayCpu: (await cpuSecondsOf([gatewayPid])) - before.g,
+      brokerCpu: (await cpuSecondsOf([brokerPid])) - before.b,
+      clientCpu: selfCpuSeconds() - before.s,
     };
   };
   // The topic every consume run reads, and one unmeasured round of each (connections, page cache, JIT).

@@ -15,30 +15,19 @@
  *
  * Settings (environment): SAMSA_BENCH_RUNS=3 runs per mode; SAMSA_BENCH_RECORDS=200000.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
+import { cpuSecondsOf, selfCpuSeconds } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const RECORDS = Number(process.env.SAMSA_BENCH_RECORDS ?? '200000');
 const PARTITIONS = 6;
 const VALUE_BYTES = 1024;
-const TICKS = 100; // USER_HZ: /proc/<pid>/stat times are in clock ticks
 const MODES = ['direct consume', 'group, assign-only', 'group, relay'] as const;
 type Mode = (typeof MODES)[number];
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
-
-const selfCpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 interface Result {
   mode: Mode;
@@ -105,15 +94,20 @@ try {
   const load = [loadavg()[0] as number];
   for (let run = 0; run < RUNS; run++) {
     for (const mode of MODES) {
-      const before = { c: cpuSeconds(coordinatorPid), b: cpuSeconds(brokerPid), s: selfCpu(), t: performance.now() };
+      const before = {
+        c: await cpuSecondsOf([coordinatorPid]),
+        b: await cpuSecondsOf([brokerPid]),
+        s: selfCpuSeconds(),
+        t: performance.now(),
+      };
       const bytes = await readAll(samsa, topic, mode, run);
       const r: Result = {
         mode,
         seconds: (performance.now() - before.t) / 1000,
         bytes,
-        coordinatorCpu: cpuSeconds(coordinatorPid) - before.c,
-        brokerCpu: cpuSeconds(brokerPid) - before.b,
-        clientCpu: selfCpu() - before.s,
+        coordinatorCpu: (await cpuSecondsOf([coordinatorPid])) - before.c,
+        brokerCpu: (await cpuSecondsOf([brokerPid])) - before.b,
+        clientCpu: selfCpuSeconds() - before.s,
       };
       results.push(r);
       load.push(loadavg()[0] as number);

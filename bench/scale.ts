@@ -28,7 +28,7 @@ import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
 import { runProduce } from '../tools/perf/index.js';
 import { brokerClient, callUnary, deadlineIn, type v1 } from '../libs/rpc/index.js';
 import { exitIfCleanupHangs } from './lifetime.js';
-import { rssOf, loadAverage } from './stats.js';
+import { cpuSecondsOf, rssOf, loadAverage } from './stats.js';
 
 const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
 /** Waits grow with N: opening 10,000 replicas per broker on a loaded 2-core machine takes minutes. */
@@ -46,12 +46,6 @@ function du(dir: string): number {
 }
 function fds(pid: number | undefined): number {
   return pid === undefined ? 0 : readdirSync(`/proc/${pid}/fd`).length;
-}
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const stat = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' });
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -136,7 +130,7 @@ try {
   const pids = cluster.brokers.map((b) => b.pid);
   const rssBefore = (await Promise.all(pids.map((p) => rssOf(p)))).map((x) => x ?? 0);
   const fdsBefore = pids.map(fds);
-  const cpuBefore = pids.map(cpuSeconds);
+  const cpuBefore = await Promise.all(pids.map((p) => cpuSecondsOf([p])));
 
   log(`creating ${N} partitions, RF 3`);
   // The brokers' worst event-loop delay while they open the replicas (a stall past the lease TTL
@@ -184,7 +178,7 @@ try {
     `${loopMaxS.toFixed(2)} s`,
     'nodejs_eventloop_delay_max of each broker, read every 2 s',
   );
-  const openCpu = pids.map((p, i) => cpuSeconds(p) - (cpuBefore[i] ?? 0));
+  const openCpu = (await Promise.all(pids.map((p) => cpuSecondsOf([p])))).map((c, i) => c - (cpuBefore[i] ?? 0));
   const after = { du: du(etcdDir), rev: await revision(), keys: await keys(), db: await dbSize() };
   put('CreateTopic answered', `${(created / 1000).toFixed(1)} s`, `${N} partitions, RF 3`);
   put(
@@ -228,9 +222,9 @@ try {
     restKinds.set(kind, (restKinds.get(kind) ?? 0) + 1);
   });
   const idleRev0 = await revision();
-  const idleCpu0 = pids.map(cpuSeconds);
+  const idleCpu0 = await Promise.all(pids.map((p) => cpuSecondsOf([p])));
   await new Promise((r) => setTimeout(r, 10_000));
-  const idleCpu = pids.map((p, i) => cpuSeconds(p) - (idleCpu0[i] ?? 0));
+  const idleCpu = (await Promise.all(pids.map((p) => cpuSecondsOf([p])))).map((c, i) => c - (idleCpu0[i] ?? 0));
   await restWatch.cancel();
   put(
     'etcd writes at rest',
@@ -336,7 +330,7 @@ try {
 
   log('produce');
   const produce = async (topic: string): Promise<number> => {
-    const cpu0 = cluster.brokers.map((b) => cpuSeconds(b.pid));
+    const cpu0 = await cpuSecondsOf(cluster.brokers.map((b) => b.pid));
     const r = await runProduce(samsa, {
       topic,
       recordBytes: 100,
@@ -346,7 +340,7 @@ try {
       batchRecords: 5000,
       maxInFlight: 8,
     });
-    const cpu = cluster.brokers.map((b, i) => cpuSeconds(b.pid) - (cpu0[i] ?? 0)).reduce((a, b) => a + b, 0);
+    const cpu = (await cpuSecondsOf(cluster.brokers.map((b) => b.pid))) - cpu0;
     log(`${topic}: ${Math.round(r.records / r.seconds)} records/s, broker CPU ${cpu.toFixed(1)} s for ${r.records} records`);
     return r.records / r.seconds;
   };

@@ -121,6 +121,12 @@ export async function cpuSecondsOf(pids: readonly (number | undefined)[]): Promi
   return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
+/** CPU-seconds (user + system) this process has used so far: the client side of a run. */
+export function selfCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** USER_HZ: what /proc counts CPU time in; 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS_PER_SECOND = 100;
 

@@ -24,25 +24,16 @@ import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { runConsume, runProduce, type PerfReport } from '../tools/perf/index.js';
 import { BenchResources } from './lifetime.js';
-import { figure, type Figure, loadAverage } from './stats.js';
+import { cpuSecondsOf, figure, type Figure, loadAverage } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '4');
-const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat times are in clock ticks
 const MODES = ['tls', 'insecure'] as const;
 type Mode = (typeof MODES)[number];
 const WORKLOADS = ['produce RF=1 acks=1', 'produce RF=3 acks=all', 'consume (page cache)'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const log = (text: string): void => void process.stderr.write(`[bench:tls] ${text}\n`);
-
-/** CPU seconds (user + system) of process `pid` so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
 
 interface Side {
   mode: Mode;
@@ -81,7 +72,7 @@ function produce(samsa: Samsa, topic: string, acks: Acks, seconds: number, recor
 }
 
 async function measure(side: Side, workload: Workload): Promise<Sample> {
-  const before = side.brokerPids.map(cpuSeconds);
+  const before = await cpuSecondsOf(side.brokerPids);
   const client = process.cpuUsage();
   let r: PerfReport;
   if (workload === 'produce RF=1 acks=1') {
@@ -96,7 +87,7 @@ async function measure(side: Side, workload: Workload): Promise<Sample> {
       from: 'earliest',
       follow: false,
     });
-  const broker = side.brokerPids.map(cpuSeconds).reduce((sum, after, i) => sum + after - (before[i] as number), 0);
+  const broker = (await cpuSecondsOf(side.brokerPids)) - before;
   const used = process.cpuUsage(client);
   const millions = r.records / 1e6;
   return {
