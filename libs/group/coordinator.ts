@@ -5,72 +5,26 @@
  * etcd (ownership.ts) tells it what it owns, and it reads and writes the offsets topic through an
  * {@link OffsetsLog}.
  *
- * Taking a partition over: take a new writer epoch (above every earlier owner's), replay it from
- * the start, append a fence record with our token (acks=all) as the first batch of that epoch,
- * replay up to that record, then serve (until then calls for its groups fail with NOT_READY, which
- * clients retry). Losing it: every member of its groups is told NOT_COORDINATOR (their streams end;
- * they find the new coordinator and join again), and nothing more is written for it.
- *
- * Writes after a loss (docs/adr/0029): a coordinator that lost its claim without knowing yet (it
- * was paused past its lease) may still append. Once the new owner's fence batch is in, the brokers
- * refuse that write (INVALID_PRODUCER_EPOCH): the commit fails with NOT_COORDINATOR and this
- * coordinator gives the partition up (resign). Any other failed append leaves the writer's
- * sequence unknown: the partition is loaded again with a new epoch (NOT_READY meanwhile).
+ * Owning the partitions (taking one over, the fenced writes, losing it) is offsets-partitions.ts;
+ * this file is what the groups of those partitions do: membership, commits, Kafka holds.
  *
  * Timers: one session-expiry timer per group with members, owned here and cleared when the group
  * empties, the partition is released, or close() is called. Single event loop; not thread-safe.
  *
- * Why one file (~520 lines): taking over, serving and losing a partition act on the same table of
- * owned partitions and their groups, and the fence rule above (nothing written after the loss) has
- * to be visible in one place. Group state (group.ts), offsets (offsets-log.ts), ownership
+ * Why one file (~570 lines): membership, commits and Kafka holds act on the same groups of the
+ * same partition runtimes, and the rules between them (a held group refuses GroupConsume joins and
+ * outside commits, a share group refuses both kinds) have to be read side by side. Owning the
+ * partitions (offsets-partitions.ts), group state (group.ts), offsets (offsets-log.ts), ownership
  * (ownership.ts) and assignors are already separate.
  */
-import { SamsaError, hasReason } from '../errors/index.js';
-import { sleep, systemClock, type Clock } from '../runtime/index.js';
+import { SamsaError } from '../errors/index.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
 import type { TopicPartition } from './assignors.js';
-import {
-  OffsetsState,
-  fenceRecord,
-  groupPartition,
-  kafkaHoldRecord,
-  offsetRecord,
-  offsetsWriter,
-  type Committed,
-  type KafkaHold,
-  type OffsetsRecord,
-  type OffsetsWriter,
-} from './offsets-log.js';
+import { kafkaHoldRecord, offsetRecord, type Committed, type KafkaHold } from './offsets-log.js';
 import type { CoordinatorRegistration, OwnershipListener } from './ownership.js';
-
-/** The offsets topic as the coordinator needs it. */
-export interface OffsetsLog {
-  /**
-   * Appends to `partition` with acks=all as `writer` (its producer id and epoch; sequences are the
-   * log's business); resolves with the offset of the last record. After a failure, later appends
-   * with the same writer fail too. INVALID_PRODUCER_EPOCH when a higher epoch has written.
-   */
-  append(partition: number, records: readonly OffsetsRecord[], writer: OffsetsWriter): Promise<number>;
-  /**
-   * Calls `apply` for each record of `partition` from offset `from` up to the high watermark as it
-   * is when the call starts; resolves with the offset after the last record read (at least `from`).
-   */
-  replay(
-    partition: number,
-    from: number,
-    apply: (key: Buffer | null, value: Buffer | null, headers: readonly { key: string; value: Buffer }[]) => void,
-    signal: AbortSignal,
-  ): Promise<number>;
-}
-
-/** The claims on offsets partitions as the coordinator needs them (ownership.ts in production). */
-export interface OffsetsClaims {
-  /** A writer epoch above every earlier one of `partition`; NOT_COORDINATOR when `fence` is no longer its claim. */
-  nextWriterEpoch(partition: number, fence: number): Promise<number>;
-  /** Gives up `partition`, claimed with `fence`, whose writes a newer owner fenced; released() follows. */
-  resign(partition: number, fence: number): void;
-}
+import { OffsetsPartitions, type OffsetsClaims, type OffsetsLog, type PartitionRuntime } from './offsets-partitions.js';
 
 export interface GroupCoordinatorOptions {
   coordinatorId: number;
@@ -113,7 +67,7 @@ export interface GroupSummary {
   members: number;
 }
 
-interface GroupRuntime {
+export interface GroupRuntime {
   group: Group;
   listeners: Map<string, MemberListener>;
   timer: NodeJS.Timeout | undefined;
@@ -121,22 +75,10 @@ interface GroupRuntime {
   seenGeneration: number;
 }
 
-interface PartitionRuntime {
-  partition: number;
-  fence: number;
-  /** The identity this owner writes with, once loading took its epoch. */
-  writer: OffsetsWriter | undefined;
-  ready: boolean;
-  offsets: OffsetsState;
-  groups: Map<string, GroupRuntime>;
-  abort: AbortController;
-}
-
 export class GroupCoordinator implements OwnershipListener {
-  private readonly parts = new Map<number, PartitionRuntime>();
+  private readonly parts: OffsetsPartitions;
   private readonly clock: Clock;
   private readonly newMemberId: () => string;
-  private closed = false;
   /** Commit requests written, and generations started, since this process started. */
   private commits = 0;
   private rebalances = 0;
@@ -146,6 +88,17 @@ export class GroupCoordinator implements OwnershipListener {
     this.clock = o.clock ?? systemClock;
     this.newMemberId =
       o.newMemberId ?? (() => `member-${o.coordinatorId}-${this.clock.nowMs().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+    this.parts = new OffsetsPartitions({
+      coordinatorId: o.coordinatorId,
+      offsetsPartitions: o.offsetsPartitions,
+      log: o.log,
+      claims: o.claims,
+      ownerOf: (p) => o.ownerOf(p),
+      logger: o.logger,
+      clock: this.clock,
+      ...(o.loadRetryMs !== undefined ? { loadRetryMs: o.loadRetryMs } : {}),
+      onReleased: (rt) => this.dropPartition(rt),
+    });
   }
 
   /** The share groups living next to the classic ones (set once, at start). */
@@ -153,47 +106,35 @@ export class GroupCoordinator implements OwnershipListener {
     this.shareGroups = hook;
   }
 
-  // ---- ownership ----
+  // ---- ownership (offsets-partitions.ts) ----
 
   acquired(partition: number, fence: number): void {
-    if (this.closed) return;
-    this.released(partition);
-    const rt: PartitionRuntime = {
-      partition,
-      fence,
-      writer: undefined,
-      ready: false,
-      offsets: new OffsetsState(),
-      groups: new Map(),
-      abort: new AbortController(),
-    };
-    this.parts.set(partition, rt);
-    void this.load(rt);
+    this.parts.acquired(partition, fence);
   }
 
   released(partition: number): void {
-    const rt = this.parts.get(partition);
-    if (!rt) return;
-    this.parts.delete(partition);
-    rt.abort.abort();
+    this.parts.released(partition);
+  }
+
+  /** A partition left the table: every member of its groups is told NOT_COORDINATOR. */
+  private dropPartition(rt: PartitionRuntime): void {
     for (const [groupId, gr] of rt.groups)
       this.dropGroup(
         gr,
         new SamsaError('NOT_COORDINATOR', `this coordinator no longer owns group "${groupId}"; find its coordinator again`),
       );
     rt.groups.clear();
-    this.shareGroups?.released(partition);
+    this.shareGroups?.released(rt.partition);
   }
 
   /** Drops every partition (members told NOT_COORDINATOR) and refuses further work. */
   close(): void {
-    this.closed = true;
-    for (const p of [...this.parts.keys()]) this.released(p);
+    this.parts.close();
   }
 
   /** True once every owned partition is loaded (for tests and health). */
   get ready(): boolean {
-    return [...this.parts.values()].every((rt) => rt.ready);
+    return this.parts.ready;
   }
 
   /** For metrics: loaded groups with members, their members, and the committed offsets held. */
@@ -201,7 +142,7 @@ export class GroupCoordinator implements OwnershipListener {
     let groups = 0;
     let members = 0;
     let committedOffsets = 0;
-    for (const rt of this.parts.values()) {
+    for (const rt of this.parts.all()) {
       for (const gr of rt.groups.values()) {
         groups++;
         members += gr.group.size;
@@ -212,82 +153,18 @@ export class GroupCoordinator implements OwnershipListener {
   }
 
   ownedPartitions(): number[] {
-    return [...this.parts.keys()].sort((a, b) => a - b);
-  }
-
-  private async load(rt: PartitionRuntime): Promise<void> {
-    const { partition } = rt;
-    const started = this.clock.nowMs();
-    for (let attempt = 0; !rt.abort.signal.aborted; attempt++) {
-      try {
-        const offsets = new OffsetsState();
-        let replayed = 0;
-        const apply = (k: Buffer | null, v: Buffer | null, h: readonly { key: string; value: Buffer }[]): void => {
-          replayed++;
-          offsets.applyStored(k, v, h);
-        };
-        // The epoch first: then no owner before us can write after our fence batch.
-        const writer = offsetsWriter(partition, await this.o.claims.nextWriterEpoch(partition, rt.fence));
-        if (rt.abort.signal.aborted) return;
-        rt.writer = writer;
-        let next = await this.o.log.replay(partition, 0, apply, rt.abort.signal);
-        if (rt.abort.signal.aborted) return;
-        const fenceAt = await this.o.log.append(partition, [fenceRecord(rt.fence, this.o.coordinatorId)], writer);
-        while (next <= fenceAt && !rt.abort.signal.aborted) next = await this.o.log.replay(partition, next, apply, rt.abort.signal);
-        if (rt.abort.signal.aborted) return;
-        rt.offsets = offsets;
-        rt.ready = true;
-        this.o.logger.info(
-          {
-            partition,
-            fence: rt.fence,
-            writer,
-            groups: offsets.groupIds().length,
-            records: next,
-            replayed,
-            skipped: offsets.skipped,
-            ms: this.clock.nowMs() - started,
-          },
-          'loaded __consumer_offsets partition',
-        );
-        return;
-      } catch (err) {
-        if (rt.abort.signal.aborted) return;
-        if (hasReason(err, 'INVALID_PRODUCER_EPOCH') || hasReason(err, 'NOT_COORDINATOR')) {
-          // A newer owner took an epoch (and maybe wrote) since we claimed: it is not ours any more.
-          this.resign(rt, err);
-          return;
-        }
-        // The next attempt takes a new epoch: a failed append may have left a sequence gap.
-        this.o.logger.warn({ err, partition, attempt }, 'loading a __consumer_offsets partition failed; retrying');
-        await sleep(this.o.loadRetryMs ?? 1_000, rt.abort.signal);
-      }
-    }
+    return this.parts.owned();
   }
 
   // ---- lookups ----
 
   partitionOf(groupId: string): number {
-    return groupPartition(groupId, this.o.offsetsPartitions);
+    return this.parts.partitionOf(groupId);
   }
 
   /** The loaded partition runtime of `groupId`; NOT_COORDINATOR (with the owner's address) or NOT_READY otherwise. */
   private partitionFor(groupId: string): PartitionRuntime {
-    if (!groupId) throw new SamsaError('INVALID_REQUEST', 'group_id is required');
-    if (this.closed) throw new SamsaError('NOT_READY', 'the coordinator is shutting down');
-    const p = this.partitionOf(groupId);
-    const rt = this.parts.get(p);
-    if (!rt) {
-      const owner = this.o.ownerOf(p);
-      throw new SamsaError(
-        'NOT_COORDINATOR',
-        `coordinator ${this.o.coordinatorId} does not own group "${groupId}" (partition ${p} of __consumer_offsets)${owner ? `; coordinator ${owner.id} at ${owner.host}:${owner.port} does` : '; no coordinator owns it right now'}`,
-        { details: owner ? { 'coordinator-id': String(owner.id), 'coordinator-address': `${owner.host}:${owner.port}` } : {} },
-      );
-    }
-    if (!rt.ready)
-      throw new SamsaError('NOT_READY', `group "${groupId}" is still being loaded on coordinator ${this.o.coordinatorId}; retry shortly`);
-    return rt;
+    return this.parts.serving(groupId);
   }
 
   /** Throws NOT_COORDINATOR or NOT_READY unless this coordinator serves `groupId` now. */
@@ -408,7 +285,7 @@ export class GroupCoordinator implements OwnershipListener {
 
   /** Partition counts changed in the cluster: every group re-checks its subscriptions. */
   topicsChanged(): void {
-    for (const rt of this.parts.values()) {
+    for (const rt of this.parts.all()) {
       for (const [groupId, gr] of rt.groups)
         this.dispatch(rt, groupId, gr, gr.group.setPartitionCounts(this.countsFor(gr.group.subscribedTopics())));
     }
@@ -545,66 +422,18 @@ export class GroupCoordinator implements OwnershipListener {
     entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[],
   ): Promise<void> {
     if (entries.length === 0) return;
-    await this.append(
+    await this.parts.append(
       rt,
       groupId,
       entries.map((e) => offsetRecord(groupId, e.tp, e.value, rt.fence)),
     );
     this.commits++;
-    if (this.parts.get(rt.partition) !== rt)
+    if (!this.parts.isCurrent(rt))
       throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator during the commit; commit again there`);
     for (const e of entries) {
       if (e.value) rt.offsets.set(groupId, { topic: e.tp.topic, partition: e.tp.partition, ...e.value });
       else rt.offsets.delete(groupId, e.tp);
     }
-  }
-
-  /**
-   * Appends `records` of `groupId` to the partition as this owner's writer. NOT_READY while the
-   * partition is being loaded again; NOT_COORDINATOR when a newer owner's writes fenced ours (the
-   * partition is then given up); any other failure reloads the partition (appendFailed).
-   */
-  private async append(rt: PartitionRuntime, groupId: string, records: readonly OffsetsRecord[]): Promise<void> {
-    const writer = rt.writer;
-    if (!writer || !rt.ready) throw new SamsaError('NOT_READY', `group "${groupId}" is being loaded again; retry shortly`);
-    try {
-      await this.o.log.append(rt.partition, records, writer);
-    } catch (err) {
-      this.appendFailed(rt, writer, err);
-      if (hasReason(err, 'INVALID_PRODUCER_EPOCH'))
-        throw new SamsaError(
-          'NOT_COORDINATOR',
-          `group "${groupId}" moved to another coordinator, whose writes fenced this one's; go to it`,
-        );
-      throw err;
-    }
-  }
-
-  /**
-   * An append with `writer` failed: a newer owner fenced it (give the partition up), or its
-   * sequence is unknown (load the partition again, with a new epoch). Once per writer.
-   */
-  private appendFailed(rt: PartitionRuntime, writer: OffsetsWriter, err: unknown): void {
-    if (this.parts.get(rt.partition) !== rt || rt.writer !== writer) return;
-    rt.writer = undefined;
-    rt.ready = false;
-    if (hasReason(err, 'INVALID_PRODUCER_EPOCH')) {
-      this.resign(rt, err);
-      return;
-    }
-    this.o.logger.warn({ err, partition: rt.partition }, 'an append to __consumer_offsets failed; loading the partition again');
-    void this.load(rt);
-  }
-
-  /** A newer owner has the partition: drop it here (members told NOT_COORDINATOR) and give up the claim. */
-  private resign(rt: PartitionRuntime, err: unknown): void {
-    if (this.parts.get(rt.partition) !== rt) return;
-    this.o.logger.warn(
-      { err, partition: rt.partition, fence: rt.fence },
-      'fenced: a newer owner of this __consumer_offsets partition has written; stepping down',
-    );
-    this.released(rt.partition);
-    this.o.claims.resign(rt.partition, rt.fence);
   }
 
   /** The committed offset of one partition, or undefined. Does not require the group to exist. */
@@ -629,7 +458,7 @@ export class GroupCoordinator implements OwnershipListener {
   /** Groups of the loaded partitions: those with members or committed offsets. */
   listGroups(): GroupSummary[] {
     const out: GroupSummary[] = [];
-    for (const rt of this.parts.values()) {
+    for (const rt of this.parts.all()) {
       if (!rt.ready) continue;
       const ids = new Set([...rt.groups.keys(), ...rt.offsets.groupIds()]);
       for (const id of ids) {
@@ -703,13 +532,13 @@ export class GroupCoordinator implements OwnershipListener {
     const before = rt.offsets.kafkaHold(groupId);
     rt.offsets.setKafkaHold(groupId, hold);
     try {
-      await this.append(rt, groupId, [kafkaHoldRecord(groupId, hold, rt.fence)]);
+      await this.parts.append(rt, groupId, [kafkaHoldRecord(groupId, hold, rt.fence)]);
     } catch (err) {
       // Not written: back to what was there, unless a later call replaced it meanwhile.
       if (rt.offsets.kafkaHold(groupId) === hold) rt.offsets.setKafkaHold(groupId, before ?? null);
       throw err;
     }
-    if (this.parts.get(rt.partition) !== rt)
+    if (!this.parts.isCurrent(rt))
       throw new SamsaError('NOT_COORDINATOR', `group "${groupId}" moved to another coordinator while it was being held; hold it there`);
   }
 
@@ -718,7 +547,7 @@ export class GroupCoordinator implements OwnershipListener {
     const rt = this.partitionFor(groupId);
     if (rt.offsets.kafkaHold(groupId)?.holder !== holder) return;
     rt.offsets.setKafkaHold(groupId, null);
-    await this.append(rt, groupId, [kafkaHoldRecord(groupId, null, rt.fence)]);
+    await this.parts.append(rt, groupId, [kafkaHoldRecord(groupId, null, rt.fence)]);
   }
 
   /** The group's hold if it has not lapsed. */

@@ -50,8 +50,6 @@ export {
 } from './ownership.js';
 export {
   GroupCoordinator,
-  type OffsetsLog,
-  type OffsetsClaims,
   type GroupCoordinatorOptions,
   type MemberListener,
   type OffsetToCommit,
@@ -59,6 +57,7 @@ export {
   type ShareGroupsHook,
   SHARE_GROUP_METADATA,
 } from './coordinator.js';
+export type { OffsetsLog, OffsetsClaims } from './offsets-partitions.js';
 export { lookupCoordinator } from './find-coordinator.js';
 export {
   MemberSession,
