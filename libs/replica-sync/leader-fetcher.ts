@@ -181,34 +181,60 @@ export class LeaderFetcher {
     const ownIncarnation = this.settings.brokerEpochOf(this.settings.brokerId);
     if (leaderIncarnation === undefined || ownIncarnation === undefined) return undefined;
     const throttled = new Map<string, number>();
+    // Throttled replicas of this request and the rate the bucket refills at for them (the smallest).
+    const throttledPositions: [string, v1.ReplicaPartitionPosition][] = [];
+    let throttleRate = Infinity;
+    // The earliest moment a partition left out of this request (paused) may be asked again: the
+    // request must not stay parked at the leader past it. An idle partition in the same request
+    // would otherwise hold it for the whole max wait, and the left-out one with it: a throttled
+    // copy ran at 55-70 % of its rate that way (test/fault/reassignment.test.ts), and a partition
+    // paused 25 ms for an epoch race waited 500.
+    let resumeAtMs = Infinity;
     for (const [key, p] of ordered) {
-      if ((this.pausedUntil.get(key) ?? 0) > now) continue;
       if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
       if (p.currentState.leaderBrokerEpoch !== leaderIncarnation) continue;
-      let maxBytes = 0;
-      const rate = this.settings.throttle ? addingThrottle(p.currentState, this.settings.brokerId) : undefined;
-      if (rate !== undefined && this.settings.throttle) {
-        // One throttled replica per request: it reserves the whole allowance (other fetchers
-        // share the bucket), and apply() settles the reservation with what actually came.
-        if (throttled.size > 0) continue;
-        const allowed = this.settings.throttle.allowance(rate);
-        if (allowed.bytes === 0) {
-          this.pausedUntil.set(key, allowed.retryAtMs);
-          continue;
-        }
-        maxBytes = allowed.bytes;
-        this.settings.throttle.reserve(maxBytes);
-        throttled.set(key, maxBytes);
+      const pausedUntil = this.pausedUntil.get(key) ?? 0;
+      if (pausedUntil > now) {
+        resumeAtMs = Math.min(resumeAtMs, pausedUntil);
+        continue;
       }
-      asked.set(key, { epoch: p.leaderEpoch, fetchOffset: p.logEndOffset });
-      positions.push({
+      const position: v1.ReplicaPartitionPosition = {
         topic: p.topic,
         partition: p.partition,
         fetchOffset: p.logEndOffset,
         lastFetchedEpoch: p.latestEpoch,
         currentLeaderEpoch: p.leaderEpoch,
-        maxBytes,
-      });
+        maxBytes: 0,
+      };
+      const rate = this.settings.throttle ? addingThrottle(p.currentState, this.settings.brokerId) : undefined;
+      if (rate !== undefined) {
+        throttledPositions.push([key, position]);
+        throttleRate = Math.min(throttleRate, rate);
+      }
+      asked.set(key, { epoch: p.leaderEpoch, fetchOffset: p.logEndOffset });
+      positions.push(position);
+    }
+    if (throttledPositions.length > 0 && this.settings.throttle) {
+      // The throttled replicas share what the bucket holds (each asks for at least a byte: the
+      // leader still sends it one whole batch), and apply() settles each reservation with what
+      // actually came. With nothing in the bucket they wait until it holds a byte again.
+      const allowed = this.settings.throttle.allowance(throttleRate);
+      if (allowed.bytes === 0) {
+        for (const [key] of throttledPositions) {
+          this.pausedUntil.set(key, allowed.retryAtMs);
+          asked.delete(key);
+        }
+        resumeAtMs = Math.min(resumeAtMs, allowed.retryAtMs);
+        const left = new Set(throttledPositions.map(([, position]) => position));
+        for (let i = positions.length - 1; i >= 0; i--) if (left.has(positions[i] as v1.ReplicaPartitionPosition)) positions.splice(i, 1);
+      } else {
+        const share = Math.max(1, Math.floor(allowed.bytes / throttledPositions.length));
+        for (const [key, position] of throttledPositions) {
+          position.maxBytes = share;
+          this.settings.throttle.reserve(share);
+          throttled.set(key, share);
+        }
+      }
     }
     if (positions.length === 0) return undefined;
     return {
@@ -216,7 +242,8 @@ export class LeaderFetcher {
         followerId: this.settings.brokerId,
         partitions: positions,
         maxBytes: this.settings.maxBytes,
-        maxWaitMs: this.settings.maxWaitMs,
+        // At least 1: the leader reads 0 as "its default".
+        maxWaitMs: Math.max(1, Math.min(this.settings.maxWaitMs, Math.ceil(resumeAtMs - now))),
         followerBrokerEpoch: ownIncarnation,
         leaderBrokerEpoch: leaderIncarnation,
       },

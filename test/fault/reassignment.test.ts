@@ -76,6 +76,10 @@ describe('partition reassignment', () => {
       replicationFactor: 3,
       minInsyncReplicas: 2,
       cluster: { brokers: 4, controllers: 2, env: { SAMSA_LEADER_REBALANCE_DELAY_MS: '0' } },
+      // The load topic is moved too, through the same 96 KiB/s bucket: it must grow well below the
+      // throttle whatever the machine's speed, or the new replica never catches up (a fast
+      // machine's unpaced load reached ~50 KB/s). 2 lanes x 5 records per 50 ms: at most ~12 KB/s.
+      load: { pauseMs: 50 },
     });
     const samsa = new Samsa({
       bootstrap: s.cluster.brokerAddresses(),

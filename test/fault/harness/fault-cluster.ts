@@ -209,7 +209,7 @@ export class FaultCluster {
         return true;
       },
       timeoutMs,
-      `${what} (last seen: ${JSON.stringify(last)})`,
+      () => `${what} (last seen: ${JSON.stringify(last)})`,
       200,
     );
     return last as PartitionView[];

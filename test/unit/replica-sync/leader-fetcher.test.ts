@@ -21,7 +21,8 @@ import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/r
 import { ReplicaManager, type Partition } from '../../../libs/replica/index.js';
 import { replicationHandlers } from '../../../services/broker/handlers/replicate.js';
 import { LeaderFetcher } from '../../../libs/replica-sync/leader-fetcher.js';
-import { createServer, bindServer, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../../libs/rpc/index.js';
+import { ReassignmentThrottle } from '../../../libs/replica-sync/reassignment-throttle.js';
+import { createServer, bindServer, loadSamsaProto, DEFAULT_RPC_LIMITS, type v1 } from '../../../libs/rpc/index.js';
 import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from '../replica/helpers.js';
 
 const LEADER = 2;
@@ -58,6 +59,41 @@ async function hosted(manager: ReplicaManager): Promise<Partition> {
   const p = await manager.partition('t', 0);
   if (!p) throw new Error('t-0 not hosted');
   return p;
+}
+
+/** The leader's ReplicationService on a real gRPC server; `seen` gets every request it receives. */
+async function leaderServer(replicas: ReplicaManager, seen?: (request: v1.ReplicaFetchRequest__Output) => void): Promise<number> {
+  const shutdown = new AbortController();
+  const server = createServer();
+  const handlers = replicationHandlers({
+    brokerId: LEADER,
+    replicas,
+    logger: silentLogger,
+    shutdown: shutdown.signal,
+    maxMessageBytes: DEFAULT_RPC_LIMITS.maxMessageBytes,
+    brokerEpochOf: () => TEST_INCARNATION,
+  });
+  if (seen) {
+    const serve = handlers.Replicate.bind(handlers);
+    handlers.Replicate = (call) => {
+      const iterator = call.iterator.bind(call);
+      call.iterator = ((options?: { destroyOnReturn?: boolean }) =>
+        (async function* () {
+          for await (const request of iterator(options) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
+            seen(request);
+            yield request;
+          }
+        })()) as typeof call.iterator;
+      return serve(call);
+    };
+  }
+  server.addService(loadSamsaProto().proto.samsa.v1.ReplicationService.service, handlers);
+  const port = await bindServer(server, '127.0.0.1', 0, grpc.ServerCredentials.createInsecure());
+  cleanups.push(() => {
+    shutdown.abort();
+    server.forceShutdown();
+  });
+  return port;
 }
 
 describe('LeaderFetcher', () => {
@@ -98,24 +134,7 @@ describe('LeaderFetcher', () => {
     leaderView.setPartition(epoch1);
     followerView.setPartition(epoch1);
 
-    const shutdown = new AbortController();
-    const server = createServer();
-    server.addService(
-      loadSamsaProto().proto.samsa.v1.ReplicationService.service,
-      replicationHandlers({
-        brokerId: LEADER,
-        replicas: leaderReplicas,
-        logger: silentLogger,
-        shutdown: shutdown.signal,
-        maxMessageBytes: DEFAULT_RPC_LIMITS.maxMessageBytes,
-        brokerEpochOf: () => TEST_INCARNATION,
-      }),
-    );
-    const port = await bindServer(server, '127.0.0.1', 0, grpc.ServerCredentials.createInsecure());
-    cleanups.push(() => {
-      shutdown.abort();
-      server.forceShutdown();
-    });
+    const port = await leaderServer(leaderReplicas);
 
     const lines: { msg?: string; level?: number }[] = [];
     const sink = new Writable({
@@ -150,5 +169,69 @@ describe('LeaderFetcher', () => {
     await until('the follower converged', () => follower.highWatermark === 2 && segment(FOLLOWER).equals(segment(LEADER)));
     expect(lines.filter((l) => l.msg === 'applying replicated data failed; retrying shortly')).toEqual([]);
     expect(lines.some((l) => l.msg === 'log moved while the fetch was out; asking again')).toBe(true);
+  });
+  it('a throttled copy is not held back by an idle partition on the same stream: no request parks past the moment the throttle lets it ask again', async () => {
+    // t-0 is being added here (broker 1) at 100 KB/s and has 30 batches of 10 KB to copy; u-0 is
+    // in sync and idle. While t-0 waits for its bucket, requests carry u-0 alone, and the leader
+    // parks those (nothing new) for up to their max wait: 5 s here. They must not wait past the
+    // moment t-0 may ask again (a deficit of at most one batch at 100 KB/s: ~100 ms).
+    const rate = 100_000;
+    const adding = {
+      ...partitionState('t', 0, LEADER, [LEADER], 0, [LEADER, FOLLOWER]),
+      reassignment: { target: [LEADER, FOLLOWER], original: [LEADER], throttleBytesPerSecond: rate, startedAtMs: 0 },
+    };
+    const idle = partitionState('u', 0, LEADER, [LEADER, FOLLOWER], 0, [LEADER, FOLLOWER]);
+    const leaderView = new FakeView();
+    const followerView = new FakeView();
+    for (const view of [leaderView, followerView]) {
+      view.setTopic(topicRecord('t', 1));
+      view.setTopic(topicRecord('u', 1));
+      view.setPartition(adding);
+      view.setPartition(idle);
+    }
+    const leaderReplicas = await broker(LEADER, leaderView);
+    const followerReplicas = await broker(FOLLOWER, followerView);
+    const leaderT = await leaderReplicas.partition('t', 0);
+    const followerT = await followerReplicas.partition('t', 0);
+    const followerU = await followerReplicas.partition('u', 0);
+    if (!leaderT || !followerT || !followerU) throw new Error('t-0 and u-0 not hosted');
+    const batchBytes = 10_000;
+    for (let i = 0; i < 30; i++) {
+      await leaderT.append(validatedBatch(buildBatch([{ value: Buffer.alloc(batchBytes, 'x') }], { nowMs: 1 })), {
+        acks: 'leader',
+        minInsyncReplicas: 1,
+      });
+    }
+
+    // Every request the leader receives, as the fetcher sent it.
+    const requests: { partitions: string[]; maxWaitMs: number; tCopied: number }[] = [];
+    const port = await leaderServer(leaderReplicas, (request) =>
+      requests.push({
+        partitions: request.partitions.map((p) => `${p.topic}-${p.partition}`),
+        maxWaitMs: request.maxWaitMs,
+        tCopied: followerT.logEndOffset,
+      }),
+    );
+    const fetcher = new LeaderFetcher(LEADER, {
+      brokerId: FOLLOWER,
+      maxBytes: 1 << 20,
+      maxWaitMs: 5_000,
+      limits: DEFAULT_RPC_LIMITS,
+      logger: silentLogger,
+      addressOf: () => `127.0.0.1:${port}`,
+      brokerEpochOf: () => TEST_INCARNATION,
+      throttle: new ReassignmentThrottle(),
+    });
+    cleanups.push(() => fetcher.close());
+    fetcher.setPartitions([followerT, followerU]);
+
+    await until('t-0 copied', () => followerT.logEndOffset === 30);
+    const withoutT = requests.filter((r) => r.tCopied < 30 && !r.partitions.includes('t-0'));
+    expect(withoutT.length, 'requests sent while t-0 waited for its bucket').toBeGreaterThan(0);
+    // The bucket's deficit after a fetch is at most one batch (plus the byte it asked for).
+    const bound = Math.ceil(((batchBytes + 200) / rate) * 1000) + 1;
+    expect(withoutT.filter((r) => r.maxWaitMs > bound)).toEqual([]);
+    // And t-0 was never left out while its bucket held bytes: it rides every other request.
+    expect(requests.filter((r) => r.tCopied < 30 && r.partitions.includes('t-0')).length).toBeGreaterThan(5);
   });
 });
