@@ -22,7 +22,7 @@ import { systemClock, type Clock } from '../runtime/index.js';
 import { ATTR, tracer, withSpan, withSyncSpan, type Logger } from '../telemetry/index.js';
 import { Group, type GroupDescription, type GroupLimits, type JoinRequest, type MemberEvent } from './group.js';
 import type { TopicPartition } from './assignors.js';
-import { kafkaHoldRecord, offsetRecord, type Committed, type KafkaHold } from './offsets-log.js';
+import { kafkaHoldRecord, offsetRecord, type Committed, type CommittedOffsetValue, type KafkaHold } from './offsets-log.js';
 import type { CoordinatorRegistration, OwnershipListener } from './ownership.js';
 import { OffsetsPartitions, type OffsetsClaims, type OffsetsLog, type PartitionRuntime } from './offsets-partitions.js';
 
@@ -59,6 +59,8 @@ export interface ShareGroupsHook {
 export interface OffsetToCommit extends TopicPartition {
   offset: number;
   metadata: string;
+  /** A share group's state above the offset (share-groups.ts), stored with it. */
+  share?: unknown;
 }
 
 export interface GroupSummary {
@@ -411,7 +413,15 @@ export class GroupCoordinator implements OwnershipListener {
     await this.write(
       rt,
       groupId,
-      offsets.map((c) => ({ tp: c, value: { offset: c.offset, metadata: c.metadata, commitTimestampMs: this.clock.nowMs() } })),
+      offsets.map((c) => ({
+        tp: c,
+        value: {
+          offset: c.offset,
+          metadata: c.metadata,
+          commitTimestampMs: this.clock.nowMs(),
+          ...(c.share !== undefined ? { share: c.share } : {}),
+        },
+      })),
     );
   }
 
@@ -419,7 +429,7 @@ export class GroupCoordinator implements OwnershipListener {
   private async write(
     rt: PartitionRuntime,
     groupId: string,
-    entries: readonly { tp: TopicPartition; value: { offset: number; metadata: string; commitTimestampMs: number } | null }[],
+    entries: readonly { tp: TopicPartition; value: CommittedOffsetValue | null }[],
   ): Promise<void> {
     if (entries.length === 0) return;
     await this.parts.append(

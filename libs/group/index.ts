@@ -71,6 +71,9 @@ export {
 export {
   SharePartition,
   DEFAULT_SHARE_CONFIG,
+  parseShareSnapshot,
+  type ShareSnapshot,
+  type ShareRun,
   type ShareConfig,
   type ShareRecordInfo,
   type ShareRecordState,
@@ -91,5 +94,7 @@ export {
   type ShareAnswer,
   type ShareGroupDeps,
   type ShareGroupCounts,
+  type SharePartitionWrite,
+  type ShareWriteToken,
 } from './share-group.js';
 export { ShareGroups, type ShareJoinRequest, type ShareGroupsDeps } from './share-groups.js';

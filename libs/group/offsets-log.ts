@@ -5,7 +5,10 @@
  *
  * Record layout (key and value are UTF-8; the value is JSON, or absent for a tombstone):
  *
- *   key "offset\0<group>\0<topic>\0<partition>"  value {"offset","metadata","commitTimestampMs","fence"}
+ *   key "offset\0<group>\0<topic>\0<partition>"  value {"offset","metadata","commitTimestampMs","fence"},
+ *                                                 plus "share" for a share group's partition: the
+ *                                                 runs of its state above the offset (share-
+ *                                                 partition.ts ShareSnapshot; ADR 0053)
  *                                                 or null, a tombstone (the offset or its group was
  *                                                 deleted), with its fence in the record header
  *                                                 "fence" (decimal); older logs hold
@@ -46,6 +49,8 @@ export interface CommittedOffsetValue {
   offset: number;
   metadata: string;
   commitTimestampMs: number;
+  /** A share group's state above `offset`, as stored (share-partition.ts parseShareSnapshot checks it). */
+  share?: unknown;
 }
 
 export interface OffsetsRecord {
@@ -195,7 +200,14 @@ export class OffsetsState {
       return;
     }
     if (typeof v.offset !== 'number') return;
-    this.set(groupId, { topic, partition, offset: v.offset, metadata: v.metadata ?? '', commitTimestampMs: v.commitTimestampMs ?? 0 });
+    this.set(groupId, {
+      topic,
+      partition,
+      offset: v.offset,
+      metadata: v.metadata ?? '',
+      commitTimestampMs: v.commitTimestampMs ?? 0,
+      ...(v.share !== undefined ? { share: v.share } : {}),
+    });
   }
 
   private applyHold(record: OffsetsRecord): void {

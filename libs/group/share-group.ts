@@ -1,4 +1,8 @@
 /**
+ * Why one file (~530 lines): handing out, answers, readers, dead letters and the write-ahead of
+ * durable state all act on the same members and partition table, in one event loop; the pure
+ * per-partition state is share-partition.ts, the owner's writer share-groups.ts.
+ *
  * One share group on its coordinator (issue 20, ADR 0049): its members, and per partition of its
  * topics a {@link SharePartition} fed by a reader that follows the partition's leader. Transport-
  * free: the ShareConsume stream (services/coordinator/share-consume.ts) adds members and hands in
@@ -17,6 +21,13 @@
  * to the dead-letter topic (acks=all, idempotent) and only then archived (counted done). A failed
  * produce is retried every second while the group lives; the record is not delivered meanwhile.
  *
+ * Durability (ADR 0053): what must survive a failover (SharePartition.snapshot) is written by the
+ * owner (`deps.persist`, share-groups.ts) before it is acted on outside: a delivery is sent only
+ * after a write holding its delivery count has succeeded, and a member's answers are confirmed
+ * (`committed(sequence)`) only after a write holding their effect has. `takeWrite()` gives the
+ * owner what to write and a token; `written(token)` or `writeFailed(token)` completes it. Without
+ * `persist`, deliveries go out at once and answers are confirmed at once (nothing is durable).
+ *
  * Time: leases and delayed releases run on the injected Clock; one timer per group, armed at the
  * next lease expiry, delayed release or member session deadline. Single event loop; not thread-safe.
  */
@@ -24,7 +35,14 @@ import { SamsaError, toSamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { Clock } from '../runtime/index.js';
 import { tpKey, type TopicPartition } from './assignors.js';
-import { SharePartition, type DeadLetter, type DeadLetterReason, type ShareConfig, type ShareTaker } from './share-partition.js';
+import {
+  SharePartition,
+  type DeadLetter,
+  type DeadLetterReason,
+  type ShareConfig,
+  type ShareSnapshot,
+  type ShareTaker,
+} from './share-partition.js';
 
 /** What a share group needs of a record. */
 export interface ShareSourceRecord {
@@ -48,6 +66,8 @@ export interface DeadLetterSink<R> {
 export interface ShareMemberConnection<R> {
   /** Records now held by the member. Written without waiting: the member's limits bound what is outstanding. */
   send(tp: TopicPartition, records: readonly { record: R; deliveryCount: number }[]): void;
+  /** Every answer the member sent with a sequence up to `sequence` has taken effect durably. */
+  committed(sequence: number): void;
   /** The group removed the member (session timeout, the group closing): end its stream with `reason`. */
   removed(reason: SamsaError): void;
 }
@@ -73,10 +93,10 @@ export interface ShareGroupDeps<R extends ShareSourceRecord> {
   deadLetters: DeadLetterSink<R>;
   /** Partition count of a topic; undefined when it does not exist. */
   partitionCount(topic: string): number | undefined;
-  /** Where a partition starts when the group has no state for it (the committed start offset, if any). */
-  startOffset(tp: TopicPartition): number | undefined;
-  /** Start offsets may have moved (records acked or dead-lettered): the owner persists them. */
-  progress?: () => void;
+  /** Where a partition starts (the stored start offset and snapshot, if any; else `reset`). */
+  startOffset(tp: TopicPartition): { offset: number; snapshot: ShareSnapshot | undefined } | undefined;
+  /** Durable state changed, or deliveries or confirmations wait for a write: the owner calls takeWrite() (module comment). */
+  persist?: () => void;
   clock: Clock;
   logger: Logger;
 }
@@ -87,6 +107,26 @@ export interface ShareGroupCounts {
   inFlight: number;
   acked: number;
   deadLettered: number;
+}
+
+/** One partition's durable state to write (share-groups.ts stores it as the group's committed offset). */
+export interface SharePartitionWrite {
+  tp: TopicPartition;
+  startOffset: number;
+  snapshot: ShareSnapshot;
+}
+
+/** What a write carries out when it succeeds: the deliveries and confirmations waiting on it. */
+export interface ShareWriteToken<R> {
+  readonly deliveries: readonly PendingDelivery<R>[];
+  readonly confirms: readonly { memberId: string; sequence: number }[];
+  readonly parts: readonly string[];
+}
+
+interface PendingDelivery<R> {
+  memberId: string;
+  part: Part<R>;
+  records: { record: R; deliveryCount: number }[];
 }
 
 /** Records a partition's reader keeps from the start offset on, at most. */
@@ -112,6 +152,8 @@ interface Part<R> {
   stream: { close(): void } | undefined;
   /** Resolves the reader's wait for room in the window. */
   wake: (() => void) | undefined;
+  /** Its durable state changed since the last write taken. */
+  dirty: boolean;
 }
 
 const sizeOf = (r: ShareSourceRecord): number => (r.value?.length ?? 0) + (r.key?.length ?? 0);
@@ -123,6 +165,9 @@ export class ShareGroup<R extends ShareSourceRecord> {
   private readonly retries = new Set<NodeJS.Timeout>();
   private closed = false;
   private turn = 0;
+  /** Deliveries and confirmations waiting for the next write (module comment). */
+  private deliveries: PendingDelivery<R>[] = [];
+  private confirms: { memberId: string; sequence: number }[] = [];
 
   constructor(
     readonly groupId: string,
@@ -172,8 +217,11 @@ export class ShareGroup<R extends ShareSourceRecord> {
     this.pump();
   }
 
-  /** The member's answers, applied in order; answers for records it does not hold are ignored. */
-  answer(memberId: string, answers: readonly ShareAnswer[]): void {
+  /**
+   * The member's answers, applied in order; answers for records it does not hold are ignored. With
+   * a `sequence` (> 0), the member is told `committed(sequence)` once their effect is durable.
+   */
+  answer(memberId: string, answers: readonly ShareAnswer[], sequence = 0): void {
     const m = this.members.get(memberId);
     if (!m) return;
     m.lastSeenMs = this.deps.clock.nowMs();
@@ -181,12 +229,69 @@ export class ShareGroup<R extends ShareSourceRecord> {
       const p = this.parts.get(tpKey(a.tp));
       if (!p) continue;
       const to = a.to < a.from ? a.from : a.to;
-      if (a.type === 'accept') p.state.ack(memberId, a.from, to);
-      else if (a.type === 'release') p.state.release(memberId, a.from, to, a.delayMs);
+      if (a.type === 'accept') {
+        if (p.state.ack(memberId, a.from, to) > 0) p.dirty = true;
+      } else if (a.type === 'release') p.state.release(memberId, a.from, to, a.delayMs);
       else if (a.type === 'extend') p.state.extend(memberId, a.from, to);
-      else this.deadLetter(p, p.state.reject(memberId, a.from, to));
+      else {
+        const letters = p.state.reject(memberId, a.from, to);
+        if (letters.length > 0) p.dirty = true;
+        this.deadLetter(p, letters);
+      }
+    }
+    if (sequence > 0) {
+      if (this.deps.persist) this.confirms.push({ memberId, sequence });
+      else m.connection.committed(sequence);
     }
     this.afterChange();
+  }
+
+  /**
+   * What the next write holds: the durable state of every partition changed since the last write
+   * taken, and the token of the deliveries and confirmations that wait for it. undefined when
+   * there is nothing to write and nothing waits.
+   */
+  takeWrite(): { writes: SharePartitionWrite[]; token: ShareWriteToken<R> } | undefined {
+    const writes: SharePartitionWrite[] = [];
+    const parts: string[] = [];
+    for (const [key, p] of this.parts) {
+      if (!p.dirty) continue;
+      p.dirty = false;
+      parts.push(key);
+      writes.push({ tp: p.tp, startOffset: p.state.startOffset, snapshot: p.state.snapshot() });
+    }
+    if (writes.length === 0 && this.deliveries.length === 0 && this.confirms.length === 0) return undefined;
+    const token: ShareWriteToken<R> = { deliveries: this.deliveries, confirms: this.confirms, parts };
+    this.deliveries = [];
+    this.confirms = [];
+    return { writes, token };
+  }
+
+  /** The write of `token` succeeded: its deliveries go out (those still held) and its confirmations too. */
+  written(token: ShareWriteToken<R>): void {
+    if (this.closed) return;
+    for (const d of token.deliveries) {
+      const m = this.members.get(d.memberId);
+      if (!m) continue;
+      // Still this member's (not expired, the member did not leave and come back meanwhile).
+      const held = d.records.filter((r) => {
+        const s = d.part.state.stateOf(r.record.offset);
+        return s?.state === 'acquired' && s.member === m.id;
+      });
+      if (held.length > 0) m.connection.send(d.part.tp, held);
+    }
+    for (const c of token.confirms) this.members.get(c.memberId)?.connection.committed(c.sequence);
+  }
+
+  /** The write of `token` failed: its partitions are to be written again, and what waited on it waits for that write. */
+  writeFailed(token: ShareWriteToken<R>): void {
+    if (this.closed) return;
+    for (const key of token.parts) {
+      const p = this.parts.get(key);
+      if (p) p.dirty = true;
+    }
+    this.deliveries = [...token.deliveries, ...this.deliveries];
+    this.confirms = [...token.confirms, ...this.confirms];
   }
 
   counts(): ShareGroupCounts {
@@ -230,13 +335,14 @@ export class ShareGroup<R extends ShareSourceRecord> {
       const start = this.deps.startOffset(tp);
       const part: Part<R> = {
         tp,
-        state: new SharePartition(start ?? 0, this.config, this.deps.clock),
+        state: new SharePartition(start?.offset ?? 0, this.config, this.deps.clock, start?.snapshot),
         records: new Map(),
         stream: undefined,
         wake: undefined,
+        dirty: false,
       };
       this.parts.set(tpKey(tp), part);
-      this.read(part, start === undefined ? this.config.reset : { offset: start });
+      this.read(part, start === undefined ? this.config.reset : { offset: start.offset });
     }
   }
 
@@ -255,8 +361,15 @@ export class ShareGroup<R extends ShareSourceRecord> {
           part.state = new SharePartition(head.offset, this.config, this.deps.clock);
         first = false;
         for (const r of chunk) if (r.offset >= part.state.endOffset) part.records.set(r.offset, r);
-        part.state.append(chunk.map((r) => ({ offset: r.offset, key: r.key ? r.key.toString('latin1') : undefined, bytes: sizeOf(r) })));
-        this.pump();
+        const before = part.state.startOffset;
+        const again = part.state.append(
+          chunk.map((r) => ({ offset: r.offset, key: r.key ? r.key.toString('latin1') : undefined, bytes: sizeOf(r) })),
+        );
+        // A restored snapshot: records done before the failover move the start; dead letters not yet sent go again.
+        if (part.state.startOffset !== before) part.dirty = true;
+        this.deadLetter(part, again);
+        if (part.dirty) this.afterChange();
+        else this.pump();
         while (!this.closed && part.state.size >= WINDOW) await new Promise<void>((resolve) => (part.wake = resolve));
         part.wake = undefined;
       }
@@ -290,8 +403,8 @@ export class ShareGroup<R extends ShareSourceRecord> {
       }
       if (p.state.size < WINDOW) p.wake?.();
     }
-    this.deps.progress?.();
     this.pump();
+    if (this.deps.persist && [...this.parts.values()].some((p) => p.dirty)) this.deps.persist();
   }
 
   /** Hands available records to members with room, in turns (module comment); then re-arms the timer. */
@@ -317,6 +430,7 @@ export class ShareGroup<R extends ShareSourceRecord> {
         }
         if (takers.length === 0) continue;
         const { acquired, deadLetter } = p.state.acquireFor(takers);
+        if (acquired.length > 0 || deadLetter.length > 0) p.dirty = true;
         this.deadLetter(p, deadLetter);
         for (const d of acquired) {
           const m = byId.get(d.member) as Member<R>;
@@ -333,7 +447,13 @@ export class ShareGroup<R extends ShareSourceRecord> {
       }
       this.turn++;
     }
-    for (const [m, byPart] of out) for (const [p, list] of byPart) m.connection.send(p.tp, list);
+    for (const [m, byPart] of out)
+      for (const [p, list] of byPart) {
+        // Durable first (module comment): the delivery counts are written before the records go out.
+        if (this.deps.persist) this.deliveries.push({ memberId: m.id, part: p, records: list });
+        else m.connection.send(p.tp, list);
+      }
+    if (this.deps.persist && (this.deliveries.length > 0 || this.confirms.length > 0)) this.deps.persist();
     this.arm();
   }
 
@@ -361,6 +481,7 @@ export class ShareGroup<R extends ShareSourceRecord> {
       () => {
         if (this.closed) return;
         p.state.deadLettered(d.offset);
+        p.dirty = true;
         this.afterChange();
       },
       (err: unknown) => {

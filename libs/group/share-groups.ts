@@ -6,17 +6,19 @@
  * Kinds: a share join of a classic group is refused (INCONSISTENT_GROUP_PROTOCOL); the coordinator
  * refuses the reverse (coordinator.ts kindOf).
  *
- * Durability (docs/queues.md): each partition's start offset (everything below it acked or
- * dead-lettered) is committed to `__consumer_offsets` as the group's committed offset, marked with
- * SHARE_GROUP_METADATA, coalesced (one write in flight per group). A new coordinator starts the
- * group there, so after a failover records below the last written start offset are never delivered
- * again, and records at or above it may be (at-least-once). Leases, delivery counts and acks above
- * the start offset live in memory only.
+ * Durability (ADR 0053, docs/queues.md): each partition's share state — its start offset
+ * (everything below it acked or dead-lettered) and the runs above it (acked, dead-lettered, being
+ * dead-lettered, delivery counts; SharePartition.snapshot) — is committed to `__consumer_offsets`
+ * as the group's committed offset of that partition, marked with SHARE_GROUP_METADATA, through the
+ * coordinator's fenced append (acks=all): one key per group partition, so the compacted topic
+ * keeps the latest state and a replay reads one record per partition. One write in flight per
+ * group; the next takes everything that changed meanwhile (ShareGroup.takeWrite). Deliveries wait
+ * for the write holding their delivery counts, confirmations of answers for the write holding
+ * their effect. A new coordinator starts each partition from the state last written.
  */
 import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { Clock } from '../runtime/index.js';
-import { tpKey } from './assignors.js';
 import { SHARE_GROUP_METADATA, type GroupCoordinator, type ShareGroupsHook } from './coordinator.js';
 import {
   ShareGroup,
@@ -28,7 +30,7 @@ import {
   type ShareRecordSource,
   type ShareSourceRecord,
 } from './share-group.js';
-import { DEFAULT_SHARE_CONFIG } from './share-partition.js';
+import { DEFAULT_SHARE_CONFIG, parseShareSnapshot } from './share-partition.js';
 
 /** What a share join asks for; unset group settings are undefined. */
 export interface ShareJoinRequest {
@@ -56,16 +58,15 @@ export interface ShareGroupsDeps<R extends ShareSourceRecord> {
 interface Entry<R extends ShareSourceRecord> {
   group: ShareGroup<R>;
   partition: number;
-  /** Start offsets last written, per partition key. */
-  written: Map<string, number>;
   writing: Promise<void> | undefined;
-  /** The next write, armed after a change. */
+  /** The retry of a failed write. */
   timer: NodeJS.Timeout | undefined;
+  /** Something changed while a write was in flight (or waiting to be retried). */
   again: boolean;
 }
 
-/** Start offsets are written at most this often per group. */
-const PERSIST_EVERY_MS = 100;
+/** A failed write of share state is tried again after this long (the coordinator may be reloading the partition). */
+const RETRY_WRITE_MS = 500;
 
 export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook {
   private readonly groups = new Map<string, Entry<R>>();
@@ -120,7 +121,6 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
       };
       const entry: Entry<R> = {
         partition: c.partitionOf(groupId),
-        written: new Map(),
         writing: undefined,
         timer: undefined,
         again: false,
@@ -130,10 +130,9 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
           partitionCount: (t) => this.deps.partitionCount(t),
           startOffset: (tp) => {
             const committed = c.committedOffset(groupId, tp);
-            if (committed) entry.written.set(tpKey(tp), committed.offset);
-            return committed?.offset;
+            return committed && { offset: committed.offset, snapshot: parseShareSnapshot(committed.share) };
           },
-          progress: () => this.persist(groupId, entry),
+          persist: () => this.persist(groupId, entry),
           clock: this.deps.clock,
           logger: this.deps.logger,
         }),
@@ -153,42 +152,41 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
     return this.groups.get(groupId)?.group.counts();
   }
 
-  /**
-   * Writes start offsets that moved (module comment): at most one write per PERSIST_EVERY_MS per
-   * group, so a busy group costs a few __consumer_offsets writes a second, not one per ack.
-   */
+  /** Starts a write of the group's share state unless one is in flight or waiting to be retried (then it follows). */
   private persist(groupId: string, e: Entry<R>): void {
     if (e.writing || e.timer) {
       e.again = true;
       return;
     }
-    e.timer = setTimeout(() => {
-      e.timer = undefined;
-      if (this.groups.get(groupId) === e) this.write(groupId, e);
-    }, PERSIST_EVERY_MS);
-  }
-
-  private write(groupId: string, e: Entry<R>): void {
     e.again = false;
-    const moved = e.group.startOffsets().filter((s) => (e.written.get(tpKey(s.tp)) ?? -1) < s.offset);
-    if (moved.length === 0) return;
-    e.writing = this.deps.coordinator
-      .commit(
-        groupId,
-        '',
-        -1,
-        moved.map((s) => ({ ...s.tp, offset: s.offset, metadata: SHARE_GROUP_METADATA })),
-      )
+    const next = e.group.takeWrite();
+    if (!next) return;
+    const { writes, token } = next;
+    const append =
+      writes.length === 0
+        ? Promise.resolve()
+        : this.deps.coordinator.commit(
+            groupId,
+            '',
+            -1,
+            writes.map((w) => ({ ...w.tp, offset: w.startOffset, metadata: SHARE_GROUP_METADATA, share: w.snapshot })),
+          );
+    e.writing = append
       .then(
-        () => {
-          for (const s of moved) e.written.set(tpKey(s.tp), Math.max(e.written.get(tpKey(s.tp)) ?? -1, s.offset));
+        () => e.group.written(token),
+        (err: unknown) => {
+          e.group.writeFailed(token);
+          if (this.groups.get(groupId) !== e) return;
+          this.deps.logger.warn({ err, groupId }, 'writing share-group state failed; deliveries and confirmations wait; retrying');
+          e.timer = setTimeout(() => {
+            e.timer = undefined;
+            if (this.groups.get(groupId) === e) this.persist(groupId, e);
+          }, RETRY_WRITE_MS);
         },
-        (err: unknown) =>
-          this.deps.logger.warn({ err, groupId }, 'writing share-group start offsets failed; retrying with the next change'),
       )
       .finally(() => {
         e.writing = undefined;
-        if (e.again && this.groups.get(groupId) === e) this.persist(groupId, e);
+        if (e.again && !e.timer && this.groups.get(groupId) === e) this.persist(groupId, e);
       });
   }
 }

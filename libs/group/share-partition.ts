@@ -22,6 +22,12 @@
  *   members and each key's records are delivered in offset order. Records without a key go anywhere.
  * - The start offset moves past records acked or archived, in order; what is below it is done.
  *
+ * Durable state (ADR 0053): `snapshot()` is what must survive a failover, as runs of consecutive
+ * records from the start offset on: acked, archived (dead-lettered), being dead-lettered (with the
+ * reason), or delivered n times and not done. Leases are not in it (a new owner starts with every
+ * record not done available again, as Kafka does), nor delayed releases. A partition made with a
+ * snapshot applies it to the records as they are appended again.
+ *
  * Not safe for concurrent use: call it from one event loop, one call at a time.
  */
 import type { Clock } from '../runtime/index.js';
@@ -76,6 +82,35 @@ interface Slot {
   leaseUntil: number;
   /** While available: not before this time (a delayed release). */
   availableAt: number;
+  /** While dead-lettering: why. */
+  reason?: DeadLetterReason;
+}
+
+/**
+ * Runs `[from, to, state, deliveries]` (inclusive offsets, ascending, not overlapping) of records at
+ * or above the start offset whose state is not "available, never delivered". State codes: 'a'
+ * acked, 'x' archived (dead-lettered), 'r' being dead-lettered as rejected, 'm' being dead-lettered
+ * after max delivery attempts, 'd' delivered `deliveries` times and not done (in flight or
+ * available again). Stored as JSON in __consumer_offsets (offsets-log.ts): short codes, no names.
+ */
+export type ShareRun = [from: number, to: number, state: 'a' | 'x' | 'r' | 'm' | 'd', deliveries: number];
+export type ShareSnapshot = ShareRun[];
+
+/** A snapshot read back from storage, checked: undefined when it is not one (an older writer, a bad value). */
+export function parseShareSnapshot(raw: unknown): ShareSnapshot | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: ShareSnapshot = [];
+  let last = -1;
+  for (const r of raw as unknown[]) {
+    if (!Array.isArray(r) || r.length !== 4) return undefined;
+    const [from, to, state, deliveries] = r as unknown[];
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || !Number.isSafeInteger(deliveries)) return undefined;
+    if ((from as number) <= last || (to as number) < (from as number) || (deliveries as number) < 0) return undefined;
+    if (state !== 'a' && state !== 'x' && state !== 'r' && state !== 'm' && state !== 'd') return undefined;
+    out.push([from as number, to as number, state, deliveries as number]);
+    last = to as number;
+  }
+  return out;
 }
 
 export interface ShareCounts {
@@ -93,14 +128,44 @@ export class SharePartition {
   private end: number;
   private ackedTotal = 0;
   private deadLetteredTotal = 0;
+  /** Runs of a snapshot still to apply to records appended from now on. */
+  private restoring: ShareSnapshot;
 
+  /** `restored`: the snapshot a previous owner wrote with this start offset (runs below it are ignored). */
   constructor(
     startOffset: number,
     private readonly config: ShareConfig,
     private readonly clock: Clock,
+    restored: ShareSnapshot = [],
   ) {
     this.start = startOffset;
     this.end = startOffset;
+    this.restoring = restored.filter((r) => r[1] >= startOffset);
+  }
+
+  /**
+   * The durable state (module comment): runs from the start offset on, consecutive slots with the
+   * same state and delivery count merged (offset gaps included). Plus the runs of the snapshot
+   * this partition was made with that lie beyond what was read again so far.
+   */
+  snapshot(): ShareSnapshot {
+    const out: ShareSnapshot = [];
+    // True while the previous slot ended the last run: a run extends only over adjacent slots.
+    let extending = false;
+    for (const s of this.slots) {
+      const code = codeOf(s);
+      if (code === undefined) {
+        extending = false;
+        continue;
+      }
+      const deliveries = code === 'a' || code === 'x' ? 0 : s.deliveries;
+      const last = out.at(-1);
+      if (extending && last && last[2] === code && last[3] === deliveries) last[1] = s.offset;
+      else out.push([s.offset, s.offset, code, deliveries]);
+      extending = true;
+    }
+    for (const r of this.restoring) if (r[1] >= this.end) out.push([Math.max(r[0], this.end), r[1], r[2], r[3]]);
+    return out;
   }
 
   /** Every record below it is acked or archived. */
@@ -118,11 +183,15 @@ export class SharePartition {
     return this.slots.length;
   }
 
-  /** Records read from the leader, in offset order after everything appended before; older ones are ignored. */
-  append(records: readonly ShareRecordInfo[]): void {
+  /**
+   * Records read from the leader, in offset order after everything appended before; older ones are
+   * ignored. Records a restored snapshot says were being dead-lettered come back, to be sent again.
+   */
+  append(records: readonly ShareRecordInfo[]): DeadLetter[] {
+    const again: DeadLetter[] = [];
     for (const r of records) {
       if (r.offset < this.end) continue;
-      this.slots.push({
+      const slot: Slot = {
         offset: r.offset,
         key: r.key,
         bytes: r.bytes,
@@ -131,8 +200,33 @@ export class SharePartition {
         member: undefined,
         leaseUntil: 0,
         availableAt: 0,
-      });
+      };
+      this.restore(slot, again);
+      this.slots.push(slot);
       this.end = r.offset + 1;
+    }
+    if (this.restoring.length > 0) this.restoring = this.restoring.filter((run) => run[1] >= this.end);
+    this.advance();
+    return again;
+  }
+
+  /** Applies the restored run covering the slot, if any (runs ahead of it are dropped as passed). */
+  private restore(slot: Slot, again: DeadLetter[]): void {
+    while (this.restoring.length > 0 && (this.restoring[0] as ShareRun)[1] < slot.offset) this.restoring.shift();
+    const run = this.restoring[0];
+    if (!run || run[0] > slot.offset) return;
+    const [, , code, deliveries] = run;
+    slot.deliveries = deliveries;
+    if (code === 'a') {
+      slot.state = 'acked';
+      this.ackedTotal++;
+    } else if (code === 'x') {
+      slot.state = 'archived';
+      this.deadLetteredTotal++;
+    } else if (code === 'r' || code === 'm') {
+      slot.state = 'dead-lettering';
+      slot.reason = code === 'r' ? 'rejected' : 'max-delivery-attempts';
+      again.push({ offset: slot.offset, reason: slot.reason, deliveryCount: deliveries });
     }
   }
 
@@ -172,6 +266,7 @@ export class SharePartition {
       if (s.state !== 'available' || s.availableAt > now || keyBlocked) continue;
       if (s.deliveries >= this.config.maxDeliveryAttempts) {
         s.state = 'dead-lettering';
+        s.reason = 'max-delivery-attempts';
         s.member = undefined;
         deadLetter.push({ offset: s.offset, reason: 'max-delivery-attempts', deliveryCount: s.deliveries });
         continue;
@@ -232,6 +327,7 @@ export class SharePartition {
     const out: DeadLetter[] = [];
     for (const s of this.held(member, from, to)) {
       s.state = 'dead-lettering';
+      s.reason = 'rejected';
       s.member = undefined;
       out.push({ offset: s.offset, reason: 'rejected', deliveryCount: s.deliveries });
     }
@@ -355,5 +451,18 @@ export class SharePartition {
     if (i === 0) return;
     this.start = i < this.slots.length ? (this.slots[i] as Slot).offset : this.end;
     this.slots = this.slots.slice(i);
+  }
+}
+
+function codeOf(s: Slot): ShareRun[2] | undefined {
+  switch (s.state) {
+    case 'acked':
+      return 'a';
+    case 'archived':
+      return 'x';
+    case 'dead-lettering':
+      return s.reason === 'rejected' ? 'r' : 'm';
+    default:
+      return s.deliveries > 0 ? 'd' : undefined;
   }
 }

@@ -101,6 +101,12 @@ export async function shareConsume(deps: ShareConsumeDeps, call: Call): Promise<
       if (early) early.push(message);
       else call.write(message);
     },
+    committed: (sequence) => {
+      if (call.cancelled || call.writableEnded) return;
+      const message = { committed: { sequence } };
+      if (early) early.push(message);
+      else call.write(message);
+    },
     removed: (reason) => end(reason),
   });
   const onCancelled = (): void => end();
@@ -125,7 +131,8 @@ export async function shareConsume(deps: ShareConsumeDeps, call: Call): Promise<
         const next = await requests.next();
         if (next.done || next.value.leave) break;
         if (next.value.join) throw new SamsaError('INVALID_REQUEST', 'join may be sent only once per stream');
-        if (next.value.acks) group.answer(memberId, shareAnswers(next.value.acks));
+        if (next.value.acks)
+          group.answer(memberId, shareAnswers(next.value.acks), checkedOffset(Number(next.value.acks.sequence), 'acks.sequence'));
         else group.touch(memberId);
       }
       end();

@@ -15,6 +15,11 @@
  * max attempts times goes to the group's dead-letter topic. The coordinator sends this member at
  * most `maxRecords` records and `maxBytes` bytes it has not answered.
  *
+ * Durable answers: `await member.commit()` resolves once every answer given before it has taken
+ * effect durably on the coordinator (Kafka's commitSync for share consumers): an acked record is
+ * then never delivered again, even after a coordinator failover. It rejects (retriable) when the
+ * stream ends first; those answers may or may not have counted, and their records may come again.
+ *
  * When the coordinator moves, restarts or is unreachable, the member finds it again and joins anew
  * (new member id); answers for records received on the old stream are dropped (their leases were
  * the old member's, and those records are delivered again). Liveness: a heartbeat every third of
@@ -78,6 +83,69 @@ export interface ShareMembership {
   maxBytes: number;
 }
 
+/**
+ * The responses of one stream, read as they come (not only while the iterator is pulled), so a
+ * `committed` confirmation reaches commit() while the caller holds a record. Records are queued:
+ * the coordinator never sends past the member's limits, so the queue is bounded by them.
+ */
+class ShareInbox {
+  private readonly queue: v1.ShareConsumeResponse__Output[] = [];
+  private waiter: (() => void) | undefined;
+  private ended = false;
+  private failure: unknown;
+
+  constructor(
+    call: ShareCall,
+    private readonly onCommitted: (sequence: number) => void,
+    private readonly onEnd: (failure: unknown) => void,
+  ) {
+    call.on('data', (m: v1.ShareConsumeResponse__Output) => {
+      if (m.committed) this.onCommitted(Number(m.committed.sequence));
+      else this.push(m);
+    });
+    call.on('error', (err: unknown) => this.finish(err));
+    call.on('end', () => this.finish(undefined));
+  }
+
+  async next(): Promise<IteratorResult<v1.ShareConsumeResponse__Output, undefined>> {
+    for (;;) {
+      const m = this.queue.shift();
+      if (m) return { value: m, done: false };
+      if (this.ended) {
+        if (this.failure !== undefined) throw this.failure;
+        return { value: undefined, done: true };
+      }
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  private push(m: v1.ShareConsumeResponse__Output): void {
+    this.queue.push(m);
+    this.wake();
+  }
+
+  private finish(failure: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = failure;
+    this.onEnd(failure);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+}
+
+interface CommitWaiter {
+  call: ShareCall;
+  sequence: number;
+  resolve: () => void;
+  reject: (err: SamsaError) => void;
+}
+
 type AckType = 'SHARE_ACK_ACCEPT' | 'SHARE_ACK_RELEASE' | 'SHARE_ACK_REJECT' | 'SHARE_ACK_EXTEND';
 
 interface Pending {
@@ -98,6 +166,9 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
   private pending: Pending[] = [];
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Sequence of the last ShareAcks sent for a commit() on the current stream. */
+  private sequence = 0;
+  private commits: CommitWaiter[] = [];
 
   constructor(
     private readonly cluster: Cluster,
@@ -125,13 +196,13 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
       while (!this.closed) {
         const opened = await this.connect();
         if (!opened) return;
-        const { call, responses } = opened;
+        const { call, inbox } = opened;
         // Set when this stream is done with (failed or ended by the server). Not on break/return:
         // close() then still needs the call to send the last answers and leave.
         let dropCall = false;
         try {
           for (;;) {
-            const step = await responses.next();
+            const step = await inbox.next();
             if (step.done) break;
             const batch = step.value.records;
             if (!batch) continue;
@@ -158,6 +229,54 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
     } finally {
       await this.close();
     }
+  }
+
+  /**
+   * Sends the answers given so far and resolves once they (and every earlier one) have taken
+   * effect durably on the coordinator. Rejects, retriable, when the stream ends first (a
+   * coordinator failover: those answers may not have counted, and their records may come again,
+   * to this member or another) or when the member has no stream.
+   */
+  commit(): Promise<void> {
+    const call = this.call;
+    if (!call || this.closed)
+      return Promise.reject(
+        new SamsaError(
+          'NOT_COORDINATOR',
+          `the member of share group "${this.options.group}" has no stream now; answers given before were dropped`,
+        ),
+      );
+    const sequence = ++this.sequence;
+    const done = new Promise<void>((resolve, reject) => this.commits.push({ call, sequence, resolve, reject }));
+    this.flush(call, sequence);
+    return done;
+  }
+
+  private committed(call: ShareCall, sequence: number): void {
+    const left: CommitWaiter[] = [];
+    for (const w of this.commits) {
+      if (w.call === call && w.sequence <= sequence) w.resolve();
+      else left.push(w);
+    }
+    this.commits = left;
+  }
+
+  private streamEnded(call: ShareCall, failure: unknown): void {
+    const left: CommitWaiter[] = [];
+    for (const w of this.commits) {
+      if (w.call !== call) {
+        left.push(w);
+        continue;
+      }
+      const cause = failure === undefined ? undefined : callError(failure, 'the share-group coordinator');
+      w.reject(
+        new SamsaError(
+          'NOT_COORDINATOR',
+          `the share-group stream ended before the answers were confirmed${cause ? ` (${cause.message})` : ''}; they may not have counted`,
+        ),
+      );
+    }
+    this.commits = left;
   }
 
   /** Sends the answers given so far, leaves the group (what this member holds unanswered goes back at once). Idempotent. */
@@ -204,11 +323,14 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
     });
   }
 
-  /** One ShareAcks message: consecutive offsets of one partition with the same answer become one range. */
-  private flush(call: ShareCall): void {
+  /**
+   * One ShareAcks message: consecutive offsets of one partition with the same answer become one
+   * range. With `sequence` it is sent even without answers (the confirmation covers earlier ones).
+   */
+  private flush(call: ShareCall, sequence = 0): void {
     const pending = this.pending;
     this.pending = [];
-    if (pending.length === 0) return;
+    if (pending.length === 0 && sequence === 0) return;
     const acks: v1.ShareAck[] = [];
     let last: (v1.ShareAck & { fromOffset: number; toOffset: number }) | undefined;
     for (const p of pending) {
@@ -226,10 +348,10 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
       last = { topic: p.topic, partition: p.partition, fromOffset: p.offset, toOffset: p.offset, type: p.type, delayMs: p.delayMs };
       acks.push(last);
     }
-    call.write({ acks: { acks } });
+    call.write({ acks: { acks, sequence } });
   }
 
-  private connect(): Promise<{ call: ShareCall; responses: AsyncIterator<v1.ShareConsumeResponse__Output> } | undefined> {
+  private connect(): Promise<{ call: ShareCall; inbox: ShareInbox } | undefined> {
     let refresh = false;
     const o = this.options;
     return retry(
@@ -238,6 +360,12 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
         const address = await this.groups.findCoordinator(o.group, refresh);
         const call = this.cluster.pool.coordinator(address).shareConsume();
         this.call = call;
+        this.sequence = 0;
+        const inbox = new ShareInbox(
+          call,
+          (sequence) => this.committed(call, sequence),
+          (failure) => this.streamEnded(call, failure),
+        );
         call.write({
           join: {
             groupId: o.group,
@@ -252,9 +380,8 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
             deadLetterTopic: o.deadLetterTopic ?? '',
           },
         });
-        const responses = call[Symbol.asyncIterator]() as AsyncIterator<v1.ShareConsumeResponse__Output>;
         try {
-          const first = await responses.next();
+          const first = await inbox.next();
           if (first.done || !first.value.joined) throw new SamsaError('NOT_READY', 'the coordinator ended the share stream at once');
           const j = first.value.joined;
           this.current = {
@@ -267,7 +394,7 @@ export class ShareConsumer implements AsyncIterable<ShareMessage> {
             maxBytes: Number(j.maxBytes),
           };
           this.startHeartbeat(call);
-          return { call, responses };
+          return { call, inbox };
         } catch (err) {
           call.cancel();
           if (this.call === call) this.call = undefined;

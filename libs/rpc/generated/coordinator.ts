@@ -39,6 +39,7 @@ import type { ResetOffsetsRequest as _samsa_v1_ResetOffsetsRequest, ResetOffsets
 import type { ResetOffsetsResponse as _samsa_v1_ResetOffsetsResponse, ResetOffsetsResponse__Output as _samsa_v1_ResetOffsetsResponse__Output } from './samsa/v1/ResetOffsetsResponse.js';
 import type { ShareAck as _samsa_v1_ShareAck, ShareAck__Output as _samsa_v1_ShareAck__Output } from './samsa/v1/ShareAck.js';
 import type { ShareAcks as _samsa_v1_ShareAcks, ShareAcks__Output as _samsa_v1_ShareAcks__Output } from './samsa/v1/ShareAcks.js';
+import type { ShareCommitted as _samsa_v1_ShareCommitted, ShareCommitted__Output as _samsa_v1_ShareCommitted__Output } from './samsa/v1/ShareCommitted.js';
 import type { ShareConsumeRequest as _samsa_v1_ShareConsumeRequest, ShareConsumeRequest__Output as _samsa_v1_ShareConsumeRequest__Output } from './samsa/v1/ShareConsumeRequest.js';
 import type { ShareConsumeResponse as _samsa_v1_ShareConsumeResponse, ShareConsumeResponse__Output as _samsa_v1_ShareConsumeResponse__Output } from './samsa/v1/ShareConsumeResponse.js';
 import type { ShareJoin as _samsa_v1_ShareJoin, ShareJoin__Output as _samsa_v1_ShareJoin__Output } from './samsa/v1/ShareJoin.js';
@@ -100,6 +101,7 @@ export interface ProtoGrpcType {
       ShareAck: MessageTypeDefinition<_samsa_v1_ShareAck, _samsa_v1_ShareAck__Output>
       ShareAckType: EnumTypeDefinition
       ShareAcks: MessageTypeDefinition<_samsa_v1_ShareAcks, _samsa_v1_ShareAcks__Output>
+      ShareCommitted: MessageTypeDefinition<_samsa_v1_ShareCommitted, _samsa_v1_ShareCommitted__Output>
       ShareConsumeRequest: MessageTypeDefinition<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeRequest__Output>
       ShareConsumeResponse: MessageTypeDefinition<_samsa_v1_ShareConsumeResponse, _samsa_v1_ShareConsumeResponse__Output>
       ShareJoin: MessageTypeDefinition<_samsa_v1_ShareJoin, _samsa_v1_ShareJoin__Output>

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SamsaError } from '../../../libs/errors/index.js';
-import { ShareGroup, type ShareGroupConfig, type ShareSourceRecord } from '../../../libs/group/index.js';
+import { ShareGroup, tpKey, type ShareGroupConfig, type ShareSnapshot, type ShareSourceRecord } from '../../../libs/group/index.js';
 import { pino } from 'pino';
 import { systemClock } from '../../../libs/runtime/index.js';
 
@@ -52,8 +52,39 @@ const CONFIG: ShareGroupConfig = {
   reset: 'earliest',
 };
 
-function group(n: number, config: Partial<ShareGroupConfig> = {}, key?: (i: number) => string, deadLetter?: () => Promise<void>) {
+/** What a coordinator would have stored for the group: per partition the last state written. */
+type Store = Map<string, { offset: number; snapshot: ShareSnapshot }>;
+
+function group(
+  n: number,
+  config: Partial<ShareGroupConfig> = {},
+  key?: (i: number) => string,
+  deadLetter?: () => Promise<void>,
+  durable?: { store: Store; hold?: () => boolean },
+) {
   const dead: { offset: number; reason: string; count: number }[] = [];
+  // The owner's writer as share-groups.ts does it, one write in flight, into `store` (on a later turn).
+  let writing = false;
+  let again = false;
+  const persist = (): void => {
+    if (writing) {
+      again = true;
+      return;
+    }
+    if (durable?.hold?.()) return;
+    const next = g.takeWrite();
+    if (!next) return;
+    writing = true;
+    setImmediate(() => {
+      for (const w of next.writes) durable?.store.set(tpKey(w.tp), { offset: w.startOffset, snapshot: w.snapshot });
+      writing = false;
+      g.written(next.token);
+      if (again) {
+        again = false;
+        persist();
+      }
+    });
+  };
   const g = new ShareGroup<Rec>(
     'g',
     { ...CONFIG, ...config },
@@ -66,12 +97,13 @@ function group(n: number, config: Partial<ShareGroupConfig> = {}, key?: (i: numb
         },
       },
       partitionCount: () => 1,
-      startOffset: () => undefined,
+      startOffset: (tp) => durable?.store.get(tpKey(tp)),
+      ...(durable ? { persist } : {}),
       clock: systemClock,
       logger: pino({ level: 'silent' }),
     },
   );
-  return { g, dead };
+  return { g, dead, persist };
 }
 
 type Handler = (d: { offset: number; key: string; deliveryCount: number }, member: string) => 'accept' | 'release' | 'reject' | 'hold';
@@ -94,6 +126,7 @@ function join(g: ShareGroup<Rec>, id: string, handle: Handler, limits = { record
         );
       }
     },
+    committed: () => undefined,
     removed: () => undefined,
   });
   return got;
@@ -156,5 +189,80 @@ describe('ShareGroup', () => {
     ]);
     expect(got.filter((d) => d.offset === 7).map((d) => d.deliveryCount)).toEqual([1, 2]);
     expect(g.startOffsets()).toEqual([{ tp: { topic: 't', partition: 0 }, offset: 10 }]);
+  });
+
+  it('durable: records go out only after their delivery counts are written, answers are confirmed after theirs', async () => {
+    const store: Store = new Map();
+    let hold = true;
+    const { g, persist } = group(10, {}, undefined, undefined, { store, hold: () => hold });
+    const confirmed: number[] = [];
+    const got: number[] = [];
+    g.join('a', ['t'], { records: 4, bytes: 1 << 20 }, 60_000, {
+      send: (_tp, records) => got.push(...records.map((r) => r.record.offset)),
+      committed: (sequence) => confirmed.push(sequence),
+      removed: () => undefined,
+    });
+    await until(() => g.counts().inFlight === 4);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toEqual([]);
+    hold = false;
+    persist();
+    await until(() => got.length === 4);
+    expect(store.get('t\u00000')?.snapshot).toEqual([[0, 3, 'd', 1]]);
+    g.answer('a', [{ type: 'accept', tp: { topic: 't', partition: 0 }, from: 0, to: 1 }], 7);
+    expect(confirmed).toEqual([]);
+    await until(() => confirmed.length === 1);
+    expect(confirmed).toEqual([7]);
+    expect(store.get('t\u00000')?.offset).toBe(2);
+    g.close(new SamsaError('NOT_READY', 'test over'));
+  });
+
+  it('after a failover a new owner never delivers a confirmed ack again, delivery counts go on, and a pending dead letter is sent', async () => {
+    const store: Store = new Map();
+    const tp = { topic: 't', partition: 0 };
+    const first = group(20, { maxDeliveryAttempts: 3 }, undefined, () => new Promise<void>(() => undefined), { store });
+    const confirmed: number[] = [];
+    const counts = new Map<number, number>();
+    // Offsets 0-9 come out first: 1, 3, 5 acked, 2 rejected (its dead letter never completes here),
+    // 4 released twice (delivery count 3 at the next delivery: its last attempt), the rest held.
+    let sequence = 0;
+    const answer = (a: Parameters<ShareGroup<Rec>['answer']>[1][number]): void => first.g.answer('a', [a], ++sequence);
+    first.g.join('a', ['t'], { records: 10, bytes: 1 << 20 }, 60_000, {
+      send: (_tp, records) => {
+        for (const r of records) {
+          const o = r.record.offset;
+          counts.set(o, r.deliveryCount);
+          setImmediate(() => {
+            if (o === 1 || o === 3 || o === 5) answer({ type: 'accept', tp, from: o, to: o });
+            else if (o === 2) answer({ type: 'reject', tp, from: o, to: o });
+            else if (o === 4 && r.deliveryCount < 2) answer({ type: 'release', tp, from: o, to: o, delayMs: 0 });
+          });
+        }
+      },
+      committed: (s) => confirmed.push(s),
+      removed: () => undefined,
+    });
+    await until(() => counts.get(4) === 2 && confirmed.length === sequence && sequence >= 5);
+    first.g.close(new SamsaError('NOT_COORDINATOR', 'failover'));
+
+    const second = group(20, { maxDeliveryAttempts: 3 }, undefined, undefined, { store });
+    const again: { offset: number; deliveryCount: number }[] = [];
+    second.g.join('b', ['t'], { records: 100, bytes: 1 << 20 }, 60_000, {
+      send: (_tp, records) => {
+        for (const r of records) {
+          again.push({ offset: r.record.offset, deliveryCount: r.deliveryCount });
+          setImmediate(() => second.g.answer('b', [{ type: 'accept', tp, from: r.record.offset, to: r.record.offset }]));
+        }
+      },
+      committed: () => undefined,
+      removed: () => undefined,
+    });
+    await until(() => second.g.counts().acked + second.g.counts().deadLettered === 20);
+    second.g.close(new SamsaError('NOT_READY', 'test over'));
+    const offsets = again.map((d) => d.offset).sort((x, y) => x - y);
+    expect(offsets).toEqual([0, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(again.find((d) => d.offset === 4)?.deliveryCount).toBe(3);
+    expect(again.find((d) => d.offset === 0)?.deliveryCount).toBe(2);
+    expect(second.dead).toEqual([{ offset: 2, reason: 'rejected', count: 1 }]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SharePartition, type ShareConfig } from '../../../libs/group/index.js';
+import { SharePartition, parseShareSnapshot, type ShareConfig } from '../../../libs/group/index.js';
 
 function partition(config: Partial<ShareConfig> = {}, records = 10, keys?: (i: number) => string | undefined) {
   let now = 1_000;
@@ -156,5 +156,95 @@ describe('SharePartition', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a snapshot restores every record’s state on a new owner: done stays done, delivery counts go on, leases are dropped', () => {
+    type Op = [kind: 'acquire' | 'ack' | 'release' | 'reject' | 'dead' | 'expire', member: number, from: number, len: number];
+    const op = fc.tuple(
+      fc.constantFrom<Op[0]>('acquire', 'ack', 'release', 'reject', 'dead', 'expire'),
+      fc.integer({ min: 0, max: 2 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 5 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 60, maxLength: 60 }),
+        (ops, gaps) => {
+          let now = 1_000;
+          const clock = { nowMs: () => now };
+          const config = { leaseMs: 1_000, maxDeliveryAttempts: 3, keyOrdered: false };
+          // Offsets with gaps (a compacted source), 60 records.
+          const offsets: number[] = [];
+          for (let i = 0, o = 0; i < 60; i++, o += 1 + (gaps[i] ?? 0)) offsets.push(o);
+          const records = offsets.map((offset) => ({ offset, key: undefined, bytes: 10 }));
+          const a = new SharePartition(0, config, clock);
+          a.append(records);
+          const members = ['m0', 'm1', 'm2'];
+          const lettering: number[] = [];
+          for (const [kind, m, i, len] of ops) {
+            const member = members[m] as string;
+            const from = offsets[i] as number;
+            const to = offsets[Math.min(59, i + len)] as number;
+            if (kind === 'acquire')
+              lettering.push(...a.acquire(member, { records: len + 1, bytes: 1 << 20 }).deadLetter.map((d) => d.offset));
+            else if (kind === 'ack') a.ack(member, from, to);
+            else if (kind === 'release') a.release(member, from, to);
+            else if (kind === 'reject') lettering.push(...a.reject(member, from, to).map((d) => d.offset));
+            else if (kind === 'dead' && lettering.length > 0) a.deadLettered(lettering.shift() as number);
+            else if (kind === 'expire') now += 1_001;
+          }
+          const snapshot = a.snapshot();
+          const b = new SharePartition(a.startOffset, config, clock, JSON.parse(JSON.stringify(snapshot)) as typeof snapshot);
+          const again = b.append(records.filter((r) => r.offset >= a.startOffset));
+          expect(b.startOffset).toBe(a.startOffset);
+          expect(again.map((d) => d.offset).sort((x, y) => x - y)).toEqual(
+            offsets.filter((o) => a.stateOf(o)?.state === 'dead-lettering').sort((x, y) => x - y),
+          );
+          for (const o of offsets) {
+            const before = a.stateOf(o);
+            const after = b.stateOf(o);
+            if (!before) {
+              expect(after, `offset ${o}`).toBeUndefined();
+              continue;
+            }
+            const expected = before.state === 'acquired' ? 'available' : before.state;
+            expect(after?.state, `offset ${o}`).toBe(expected);
+            if (expected === 'available' || expected === 'dead-lettering') expect(after?.deliveries, `offset ${o}`).toBe(before.deliveries);
+          }
+          // Partly read again: the runs beyond what was read stay in the next snapshot.
+          const c = new SharePartition(a.startOffset, config, clock, snapshot);
+          const upTo = records.filter((r) => r.offset >= a.startOffset).slice(0, 20);
+          c.append(upTo);
+          const tail = upTo.at(-1)?.offset ?? a.startOffset - 1;
+          const clip = (s: typeof snapshot, after: number): typeof snapshot =>
+            s.filter((r) => r[1] > after).map((r) => [Math.max(r[0], after + 1), r[1], r[2], r[3]] as (typeof snapshot)[number]);
+          expect(clip(c.snapshot(), tail)).toEqual(clip(snapshot, tail));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parseShareSnapshot refuses what is not a snapshot', () => {
+    expect(
+      parseShareSnapshot([
+        [1, 2, 'a', 0],
+        [4, 4, 'd', 2],
+      ]),
+    ).toEqual([
+      [1, 2, 'a', 0],
+      [4, 4, 'd', 2],
+    ]);
+    expect(parseShareSnapshot(undefined)).toBeUndefined();
+    expect(parseShareSnapshot([[2, 1, 'a', 0]])).toBeUndefined();
+    expect(
+      parseShareSnapshot([
+        [1, 2, 'a', 0],
+        [2, 3, 'a', 0],
+      ]),
+    ).toBeUndefined();
+    expect(parseShareSnapshot([[1, 2, 'q', 0]])).toBeUndefined();
+    expect(parseShareSnapshot([[1, 2, 'd', -1]])).toBeUndefined();
   });
 });

@@ -113,6 +113,7 @@ export * from './ResetOffsetsResponse.js';
 export * from './ShareAck.js';
 export * from './ShareAckType.js';
 export * from './ShareAcks.js';
+export * from './ShareCommitted.js';
 export * from './ShareConsumeRequest.js';
 export * from './ShareConsumeResponse.js';
 export * from './ShareJoin.js';
