@@ -3,9 +3,16 @@
  * watermark, waiters; split by role, see partition.ts), the manager that keeps them in step with cluster metadata, and produce
  * validation/planning. Import this lib only through here.
  */
-export { Partition, type ReadResult, type OffsetQuery, type ListedOffset, type PartitionOptions } from './partition.js';
+export {
+  Partition,
+  type PartitionWatcher,
+  type ReadResult,
+  type OffsetQuery,
+  type ListedOffset,
+  type PartitionOptions,
+} from './partition.js';
 export type { ReplicaLog, LogAppendInfo } from './replica-log.js';
-export type { Role, LeaderHint } from './replica-state.js';
+export type { Role, LeaderHint, PartitionChange } from './replica-state.js';
 export type { AckLevel, AppendOptions, FollowerFetch, FollowerFetchCheck, IsrCheckOptions } from './leader-replicas.js';
 export { OffsetWaiters, type WakeReason, type WaitOptions } from './offset-waiters.js';
 export {

@@ -47,7 +47,17 @@ import {
   type IsrCheckOptions,
 } from './leader-replicas.js';
 import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
-import { ReplicaState, type LeaderHint, type Role } from './replica-state.js';
+import { ReplicaState, type LeaderHint, type PartitionChange, type Role } from './replica-state.js';
+
+/**
+ * A long-lived reader of many partitions (a leader's replication stream) told of their changes
+ * (Partition.watch). Called synchronously inside the change: it must be cheap and must not throw.
+ */
+export interface PartitionWatcher {
+  partitionChanged(partition: Partition, change: PartitionChange): void;
+  /** Whether it is parked waiting for news of `partition` now (counted in waiterCount). */
+  waitsOn(partition: Partition): boolean;
+}
 
 export interface ReadResult {
   /** Whole stored batches; the first may start before the requested offset. Empty when caught up. */
@@ -97,6 +107,8 @@ export class Partition {
   private readonly producers: IdempotentAppender;
   /** Trace contexts of recent leader appends, so replication continues each produce's trace. */
   private readonly appendTraces = new AppendTraceIndex();
+  /** See watch. */
+  private readonly watchers = new Set<PartitionWatcher>();
 
   constructor(options: PartitionOptions) {
     this.topic = options.topic;
@@ -150,9 +162,11 @@ export class Partition {
   get closed(): boolean {
     return this.s.closed;
   }
-  /** Parked readers and producers; 0 when no one waits (the leak check). */
+  /** Parked readers, producers and replication requests; 0 when no one waits (the leak check). */
   get waiterCount(): number {
-    return this.s.waiters.size + this.s.appendWaiters.size;
+    let n = this.s.waiters.size + this.s.appendWaiters.size;
+    for (const w of this.watchers) if (w.waitsOn(this)) n += 1;
+    return n;
   }
   /** The metadata state this partition acts on (leader, epochs, replicas, ISR). */
   get currentState(): PartitionState {
@@ -248,6 +262,27 @@ export class Partition {
     return this.s.appendWaiters.wait(offset, options);
   }
 
+  /**
+   * Tells `watcher`, synchronously, of every leader append ('append', the log end already moved),
+   * high watermark advance ('highWatermark', already moved) and role/epoch change or close
+   * ('changed'), until unwatch; a closed partition forgets its watchers after telling them. For a
+   * reader of many partitions that waits on all of them again and again (a replication stream
+   * following hundreds): one registration per reader and partition, kept across its waits, instead
+   * of a waiter with a timer and an abort listener per partition per wait.
+   */
+  watch(watcher: PartitionWatcher): void {
+    if (this.s.closed) return;
+    this.watchers.add(watcher);
+    this.s.onChange ??= (change) => {
+      for (const w of this.watchers) w.partitionChanged(this, change);
+      if (this.s.closed) this.watchers.clear();
+    };
+  }
+
+  unwatch(watcher: PartitionWatcher): void {
+    this.watchers.delete(watcher);
+  }
+
   // ---- the follower's apply (follower-apply.ts)
 
   /**
@@ -305,6 +340,7 @@ export class Partition {
       done = { info: await write(epoch), epoch };
     }
     this.s.appendWaiters.advance(this.log.logEndOffset);
+    this.s.onChange?.('append');
     this.leader.recomputeHighWatermark();
     if (options.acks === 'all') {
       const attributes = {

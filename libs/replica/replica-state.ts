@@ -12,6 +12,13 @@ import type { ReplicaLog } from './replica-log.js';
 
 export type Role = 'leader' | 'follower';
 
+/**
+ * What moved on a partition, as its watchers are told (Partition.watch): the log end ('append', a
+ * leader append), the high watermark ('highWatermark', an advance), or anything after which a
+ * waiter must look again ('changed': role or epoch change, close).
+ */
+export type PartitionChange = 'append' | 'highWatermark' | 'changed';
+
 /** Details (leader-id, leader-address) for NOT_LEADER_OR_FOLLOWER errors; supplied by whoever knows addresses. */
 export type LeaderHint = (leaderId: number) => Record<string, string>;
 
@@ -34,6 +41,8 @@ export class ReplicaState {
   readonly waiters = new OffsetWaiters();
   /** LEO waiters: replication streams parked until the leader appends. */
   readonly appendWaiters = new OffsetWaiters();
+  /** Told synchronously of every change the waiters are woken for (Partition.watch sets it). */
+  onChange: ((change: PartitionChange) => void) | undefined;
   /** The controller's view, as last applied (partition.ts applyState). */
   state: PartitionState;
   /** This process's registered incarnation (BrokerRegistration.brokerEpoch); undefined until registered. */
@@ -73,13 +82,17 @@ export class ReplicaState {
   setHighWatermark(next: number, wake = true): void {
     const advanced = next > this.hw;
     this.hw = next;
-    if (advanced && wake) this.waiters.advance(next);
+    if (advanced && wake) {
+      this.waiters.advance(next);
+      this.onChange?.('highWatermark');
+    }
   }
 
   /** Wakes every waiter (role or epoch change, close) so each re-checks the partition. */
   wakeAll(): void {
     this.waiters.wakeAll();
     this.appendWaiters.wakeAll();
+    this.onChange?.('changed');
   }
 
   get closed(): boolean {

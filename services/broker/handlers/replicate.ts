@@ -17,13 +17,13 @@
  * HW then goes out with the next data, or alone). Data are the stored batch bytes, never decoded
  * or re-encoded.
  */
-import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import { bidiStream, writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
 import type { Partition, ReplicaManager } from '../../../libs/replica/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
 import { checkPosition, errorData, readPosition, type Checked } from '../../../libs/replica-sync/index.js';
+import { StreamWait } from './replicate-wait.js';
 
 export interface LeaderServiceOptions {
   brokerId: number;
@@ -42,11 +42,6 @@ const MAX_WAIT_CAP_MS = 5_000;
 const DEFAULT_WAIT_MS = 500;
 /** How long a response that would carry only new high watermarks waits for data to go with it. */
 const HW_LINGER_MS = 5;
-/**
- * The reason every parked wait ends with. abort() without one builds a DOMException, stack and
- * all, once per parked request: a visible share of a leader's time under acks=all load.
- */
-const WAIT_OVER = Object.freeze(new Error('replication wait over'));
 /** Room for the fields around the batches in one response. */
 const RESPONSE_OVERHEAD_BYTES = 64 * 1024;
 
@@ -60,7 +55,11 @@ export function replicationHandlers(options: LeaderServiceOptions): v1.Replicati
 
 async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall): Promise<void> {
   const gone = new AbortController();
-  const onGone = (): void => gone.abort();
+  const parking = new StreamWait();
+  const onGone = (): void => {
+    gone.abort();
+    parking.close();
+  };
   call.on('cancelled', onGone);
   call.on('close', onGone);
   options.shutdown.addEventListener('abort', onGone, { once: true });
@@ -71,7 +70,7 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
     // below (NOT_READY on shutdown) is dropped and the stream stays open until forceShutdown.
     for await (const raw of call.iterator({ destroyOnReturn: false }) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
       if (gone.signal.aborted) break;
-      const response = await answer(options, raw, sentHw, gone.signal);
+      const response = await answer(options, raw, sentHw, parking);
       if (!(await writeWithBackpressure(call, response))) break;
     }
   } catch (err) {
@@ -81,7 +80,7 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
     call.off('cancelled', onGone);
     call.off('close', onGone);
     options.shutdown.removeEventListener('abort', onGone);
-    gone.abort();
+    onGone();
   }
   if (options.shutdown.aborted) throw new SamsaError('NOT_READY', `broker ${options.brokerId} is shutting down`);
 }
@@ -90,7 +89,7 @@ async function answer(
   options: LeaderServiceOptions,
   request: v1.ReplicaFetchRequest__Output,
   sentHw: Map<string, number>,
-  signal: AbortSignal,
+  parking: StreamWait,
 ): Promise<v1.ReplicaFetchResponse> {
   const followerId = request.followerId;
   const stale = staleIncarnation(options, request);
@@ -103,15 +102,23 @@ async function answer(
     c.answer !== undefined || (c.partition !== undefined && c.partition.logEndOffset > c.position.fetchOffset);
   const hasHwNews = (c: Checked): boolean => c.partition !== undefined && c.partition.highWatermark !== sentHw.get(key(c.position));
   if (checked.length > 0 && !checked.some(hasData)) {
-    if (checked.some(hasHwNews)) {
-      // Only a high watermark to tell: hold it briefly for data to go with it. Answering at once
-      // costs a second exchange per produce on each stream, and the follower's request would be
-      // out of the leader's hands just when the next produce's data arrives (one more hop on the
-      // acks=all path). The follower's HW is at most this much later than the leader's.
-      await waitForAny(checked, undefined, key, HW_LINGER_MS, signal);
+    // From here to the wait nothing awaits: a change after the checks above reaches the park.
+    const hwNews = checked.some(hasHwNews);
+    parking.begin();
+    for (const c of checked) {
+      const p = c.partition;
+      if (!p) continue;
+      // With a high watermark to tell, only data is news; otherwise (every HW as sent) a HW move is too.
+      parking.follow(p, c.position.fetchOffset, hwNews ? undefined : p.highWatermark);
+    }
+    if (hwNews) {
+      // Hold the HW briefly for data to go with it. Answering at once costs a second exchange per
+      // produce on each stream, and the follower's request would be out of the leader's hands
+      // just when the next produce's data arrives (one more hop on the acks=all path). The
+      // follower's HW is at most this much later than the leader's.
+      await parking.wait(HW_LINGER_MS);
     } else {
-      const waitMs = Math.min(request.maxWaitMs > 0 ? request.maxWaitMs : DEFAULT_WAIT_MS, MAX_WAIT_CAP_MS);
-      await waitForAny(checked, sentHw, key, waitMs, signal);
+      await parking.wait(Math.min(request.maxWaitMs > 0 ? request.maxWaitMs : DEFAULT_WAIT_MS, MAX_WAIT_CAP_MS));
     }
   }
 
@@ -184,38 +191,4 @@ async function check(
     return { position, partition: undefined, answer: errorData(position, err, undefined) };
   }
   return checkPosition(options.brokerId, partition, { id: followerId, brokerEpoch: followerBrokerEpoch }, position);
-}
-
-/**
- * Parks until any partition has data past its fetch offset (or, with `sentHw`, a HW other than
- * the one sent), the time is up, or the stream ends.
- */
-async function waitForAny(
-  checked: readonly Checked[],
-  sentHw: ReadonlyMap<string, number> | undefined,
-  key: (p: v1.ReplicaPartitionPosition__Output) => string,
-  waitMs: number,
-  signal: AbortSignal,
-): Promise<void> {
-  const done = new AbortController();
-  // Two waiters per partition listen on it (bounded by the partitions of this stream, not a leak).
-  setMaxListeners(2 * checked.length + 2, done.signal);
-  const onAbort = (): void => done.abort(WAIT_OVER);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => done.abort(WAIT_OVER), waitMs);
-  try {
-    const waits: Promise<unknown>[] = [];
-    for (const c of checked) {
-      const p = c.partition;
-      if (!p) continue;
-      waits.push(p.waitForAppend(c.position.fetchOffset, { signal: done.signal }));
-      if (sentHw) waits.push(p.waitForData(Math.max(sentHw.get(key(c.position)) ?? -1, p.highWatermark), { signal: done.signal }));
-    }
-    await Promise.race([...waits, new Promise((resolve) => done.signal.addEventListener('abort', resolve, { once: true }))]);
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-    // Releases every other waiter (each resolves 'aborted' and leaves its set).
-    done.abort(WAIT_OVER);
-  }
 }
