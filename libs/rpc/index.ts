@@ -8,6 +8,7 @@ export { checkedOffset, checkedInt32, requiredString, MAX_OFFSET } from './wire.
 export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
 export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
+export { ClientPool, DEFAULT_CLIENT_IDLE_MS, type ClientPoolOptions } from './client-pool.js';
 export { callUnary, deadlineIn } from './call.js';
 export {
   isServiceCall,

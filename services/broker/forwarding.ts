@@ -6,7 +6,7 @@
  * this broker knows in `samsa-leader-id` / `samsa-leader-address`, so a loop is impossible and the
  * client refreshes its metadata. No leader at all -> LEADER_NOT_AVAILABLE.
  *
- * One BrokerService client per leader address is cached here and closed by `close()`.
+ * One BrokerService client per leader address, in this forwarder's ClientPool, closed by `close()`.
  * Forwarded calls inherit the caller's deadline (capped) and are cancelled when the caller goes
  * away. Errors from the leader come back with its reason and details; a leader that cannot be
  * reached becomes NOT_LEADER_OR_FOLLOWER with its address (retriable).
@@ -14,7 +14,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
 import {
-  brokerClient,
+  ClientPool,
   onShutdown,
   fromServiceError,
   isServiceError,
@@ -44,14 +44,15 @@ type CancellableCall = {
 };
 
 export class Forwarder {
-  private readonly clients = new Map<string, v1.BrokerServiceClient>();
-  private closed = false;
+  private readonly clients: ClientPool;
 
   constructor(
     private readonly brokerId: number,
     private readonly view: ReplicaClusterView,
-    private readonly limits: RpcLimits,
-  ) {}
+    limits: RpcLimits,
+  ) {
+    this.clients = new ClientPool({ limits, closedError: () => new SamsaError('NOT_READY', `broker ${brokerId} is shutting down`) });
+  }
 
   /**
    * Where to send a request for topic/partition. Throws UNKNOWN_TOPIC_OR_PARTITION for a topic or
@@ -182,21 +183,13 @@ export class Forwarder {
     });
   }
 
-  /** Closes every cached client. */
+  /** Closes every client. */
   close(): void {
-    this.closed = true;
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private client(address: string): v1.BrokerServiceClient {
-    if (this.closed) throw new SamsaError('NOT_READY', `broker ${this.brokerId} is shutting down`);
-    let client = this.clients.get(address);
-    if (!client) {
-      client = brokerClient(address, this.limits);
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.broker(address);
   }
 
   private spanAttributes(route: Extract<Route, { kind: 'remote' }>): Record<string, string | number> {

@@ -15,7 +15,7 @@ import {
 } from '../../libs/cluster/index.js';
 import { internalTopicCommand, type ActiveController, type CreateTopicCommand, type TopicOutcome } from '../../libs/controller/index.js';
 import { toMetadataResponse, toTopicInfo, topicInfoOf } from '../../libs/service/index.js';
-import { callUnary, controllerClient, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
+import { callUnary, ClientPool, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
 import { securityHandlers, type SecurityContext } from './security-handlers.js';
 
 const FORWARDED = 'samsa-forwarded';
@@ -76,13 +76,13 @@ function topicResponse(outcome: TopicOutcome): { topic: v1.TopicInfo } {
 }
 
 export class ControllerHandlers {
-  private forwardClient: { address: string; client: v1.ControllerServiceClient } | undefined;
+  /** Channels to the active controller (a former one's is closed by the pool once it is unused and failing). */
+  private readonly pool = new ClientPool();
 
   constructor(private readonly ctx: ControllerContext) {}
 
   close(): void {
-    this.forwardClient?.client.close();
-    this.forwardClient = undefined;
+    this.pool.close();
   }
 
   /** The active controller's client, for forwarding; NOT_CONTROLLER when none is known or it is us. */
@@ -92,11 +92,7 @@ export class ControllerHandlers {
     if (!address || address === this.ctx.selfAddress || call.metadata.get(FORWARDED).length > 0) {
       throw new SamsaError('NOT_CONTROLLER', 'no active controller right now (an election is under way); retry shortly');
     }
-    if (this.forwardClient?.address !== address) {
-      this.forwardClient?.client.close();
-      this.forwardClient = { address, client: controllerClient(address) };
-    }
-    return this.forwardClient;
+    return { address, client: this.pool.controller(address) };
   }
 
   private forwardMetadata(): grpc.Metadata {

@@ -6,16 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import {
-  bidiStream,
-  brokerClient,
-  callUnary,
-  coordinatorClient,
-  deadlineIn,
-  requiredString,
-  unary,
-  type v1,
-} from '../../libs/rpc/index.js';
+import { bidiStream, callUnary, ClientPool, deadlineIn, requiredString, unary, type v1 } from '../../libs/rpc/index.js';
 import type { ClusterView } from '../../libs/cluster/index.js';
 import type { Committed, GroupCoordinator, PartitionOwnership, TopicPartition } from '../../libs/group/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
@@ -40,15 +31,13 @@ const ASSIGNOR_ENUM: Record<string, v1.Assignor> = {
 };
 
 export class CoordinatorHandlers {
-  private readonly brokers = new Map<string, v1.BrokerServiceClient>();
-  private readonly peers = new Map<string, v1.CoordinatorServiceClient>();
+  /** Channels to brokers (ListOffsets) and peer coordinators (ListGroups); closed by close(). */
+  private readonly pool = new ClientPool();
 
   constructor(private readonly ctx: CoordinatorContext) {}
 
   close(): void {
-    for (const c of [...this.brokers.values(), ...this.peers.values()]) c.close();
-    this.brokers.clear();
-    this.peers.clear();
+    this.pool.close();
   }
 
   handlers(): v1.CoordinatorServiceHandlers {
@@ -162,11 +151,9 @@ export class CoordinatorHandlers {
   }
 
   private async askPeer(address: string): Promise<v1.GroupSummary__Output[]> {
-    let client = this.peers.get(address);
-    if (!client) this.peers.set(address, (client = coordinatorClient(address)));
+    const peer = this.pool.coordinator(address);
     const md = new grpc.Metadata();
     md.set(FORWARDED, '1');
-    const peer = client;
     try {
       const res = await callUnary<v1.ListGroupsResponse__Output>(
         (cb) => peer.listGroups({}, md, { deadline: deadlineIn(5_000) }, cb),
@@ -233,9 +220,7 @@ export class CoordinatorHandlers {
     const reg = (leader !== undefined ? this.ctx.view.broker(leader) : undefined) ?? this.ctx.view.brokers()[0];
     if (!reg) throw new SamsaError('LEADER_NOT_AVAILABLE', 'no broker is alive');
     const address = `${reg.host}:${reg.port}`;
-    let client = this.brokers.get(address);
-    if (!client) this.brokers.set(address, (client = brokerClient(address)));
-    const broker = client;
+    const broker = this.pool.broker(address);
     return callUnary<v1.ListOffsetsResponse__Output>(
       (cb) => broker.listOffsets({ topic: tp.topic, partition: tp.partition, spec }, { deadline: deadlineIn(10_000) }, cb),
       address,

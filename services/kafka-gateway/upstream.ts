@@ -11,17 +11,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import {
-  REASON_TRAILER,
-  brokerClient,
-  controllerClient,
-  coordinatorClient,
-  deadlineIn,
-  fromServiceError,
-  isServiceError,
-  DEFAULT_RPC_LIMITS,
-  type v1,
-} from '../../libs/rpc/index.js';
+import { REASON_TRAILER, ClientPool, deadlineIn, fromServiceError, isServiceError, type v1 } from '../../libs/rpc/index.js';
+import { systemClock, type Clock } from '../../libs/runtime/index.js';
 
 /** Who a Kafka connection acts as towards Samsa. */
 export interface Caller {
@@ -47,35 +38,26 @@ const ROUTE_TTL_MS = 5_000;
 type Invoke<Res> = (options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, res?: Res) => void) => unknown;
 
 export class Upstream {
-  private readonly brokers = new Map<string, v1.BrokerServiceClient>();
-  private readonly controllers = new Map<string, v1.ControllerServiceClient>();
-  private readonly coordinators = new Map<string, v1.CoordinatorServiceClient>();
+  private readonly clients: ClientPool;
   private readonly routes = new Map<string, { topic: v1.TopicInfo__Output; atMs: number }>();
   private known: v1.BrokerInfo__Output[] = [];
   private controller: v1.BrokerInfo__Output | undefined;
 
   constructor(
     private readonly bootstrap: readonly string[],
-    private readonly channel: grpc.ChannelCredentials,
+    channel: grpc.ChannelCredentials,
     readonly timeoutMs: number,
-  ) {}
-
-  broker(address: string): v1.BrokerServiceClient {
-    let c = this.brokers.get(address);
-    if (!c) this.brokers.set(address, (c = brokerClient(address, DEFAULT_RPC_LIMITS, this.channel)));
-    return c;
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.clients = new ClientPool({ credentials: channel, clock });
   }
 
-  private controllerClient(address: string): v1.ControllerServiceClient {
-    let c = this.controllers.get(address);
-    if (!c) this.controllers.set(address, (c = controllerClient(address, DEFAULT_RPC_LIMITS, this.channel)));
-    return c;
+  broker(address: string): v1.BrokerServiceClient {
+    return this.clients.broker(address);
   }
 
   coordinator(address: string): v1.CoordinatorServiceClient {
-    let c = this.coordinators.get(address);
-    if (!c) this.coordinators.set(address, (c = coordinatorClient(address, DEFAULT_RPC_LIMITS, this.channel)));
-    return c;
+    return this.clients.coordinator(address);
   }
 
   /** One unary call as `caller`, failures as SamsaError (a connection failure: NOT_READY). */
@@ -108,7 +90,7 @@ export class Upstream {
         );
         if (md.brokers.length > 0) this.known = md.brokers;
         this.controller = md.controller ?? undefined;
-        const now = Date.now();
+        const now = this.clock.nowMs();
         for (const t of md.topics) this.routes.set(t.name, { topic: t, atMs: now });
         return md;
       } catch (err) {
@@ -123,7 +105,7 @@ export class Upstream {
   /** A topic's partitions and leaders, cached for ROUTE_TTL_MS; UNKNOWN_TOPIC_OR_PARTITION when absent. */
   async topic(caller: Caller, name: string): Promise<v1.TopicInfo__Output> {
     const cached = this.routes.get(name);
-    if (cached && Date.now() - cached.atMs < ROUTE_TTL_MS) return cached.topic;
+    if (cached && this.clock.nowMs() - cached.atMs < ROUTE_TTL_MS) return cached.topic;
     const md = await this.metadata(caller, [name]);
     const t = md.topics.find((x) => x.name === name);
     if (!t) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
@@ -155,7 +137,7 @@ export class Upstream {
     if (!c) throw new SamsaError('NOT_CONTROLLER', 'no active Samsa controller right now (an election may be under way)');
     const address = `${c.host}:${c.port}`;
     try {
-      return await this.call(caller, address, invoke(this.controllerClient(address)));
+      return await this.call(caller, address, invoke(this.clients.controller(address)));
     } catch (err) {
       if (err instanceof SamsaError && (err.reason === 'NOT_CONTROLLER' || err.reason === 'NOT_READY')) this.controller = undefined;
       throw err;
@@ -168,10 +150,7 @@ export class Upstream {
   }
 
   close(): void {
-    for (const m of [this.brokers, this.controllers, this.coordinators]) {
-      for (const c of m.values()) (c as grpc.Client).close();
-      m.clear();
-    }
+    this.clients.close();
   }
 }
 

@@ -7,7 +7,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/connections.js';
+import { unary } from '../routing/unary.js';
 import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../routing/metadata.js';
 import { retry } from '../../runtime/index.js';
 import { topicConfigFromEntries } from './topic-config.js';

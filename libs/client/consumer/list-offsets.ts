@@ -6,7 +6,7 @@
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/connections.js';
+import { unary } from '../routing/unary.js';
 import { retry, type RetryOptions } from '../../runtime/index.js';
 import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
 import { STALE_METADATA } from '../errors.js';

@@ -10,7 +10,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/connections.js';
+import { unary } from '../routing/unary.js';
 import type { OffsetCommit } from '../consumer/offset-committer.js';
 import { toWireOffsetSpec, type OffsetSpec } from '../consumer/offset-spec.js';
 import { retry } from '../../runtime/index.js';

@@ -48,7 +48,7 @@ import { buildBatch, codecId, compressBatch, type CompressionCodec, type RecordI
 import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/connections.js';
+import { unary } from '../routing/unary.js';
 import { retry, type RetryOptions } from '../../runtime/index.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 

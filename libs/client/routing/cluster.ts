@@ -5,13 +5,14 @@
  * invalidate a topic when a broker says the cached view is wrong (NOT_LEADER_OR_FOLLOWER, an
  * unknown partition), and the next lookup refreshes it. Concurrent lookups share one request.
  *
- * The Cluster owns the ConnectionPool and closes it; producers, consumers and admins borrow it.
+ * The Cluster owns the ClientPool (libs/rpc: one channel per address, shared by every producer,
+ * consumer and admin of one Samsa client) and closes it; producers, consumers and admins borrow it.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
-import type { v1 } from '../../rpc/index.js';
+import { ClientPool, type v1 } from '../../rpc/index.js';
 import { retry, systemClock, type RetryOptions } from '../../runtime/index.js';
-import { ConnectionPool, unary } from './connections.js';
+import { unary } from './unary.js';
 import { toClusterMetadata, type BrokerNode, type ClusterMetadata, type TopicMetadata } from './metadata.js';
 
 export interface ClusterOptions {
@@ -32,7 +33,7 @@ interface CachedTopic {
 }
 
 export class Cluster {
-  readonly pool: ConnectionPool;
+  readonly pool: ClientPool;
   private readonly topics = new Map<string, CachedTopic>();
   private brokers: BrokerNode[] = [];
   private controller: BrokerNode | undefined;
@@ -42,7 +43,10 @@ export class Cluster {
 
   constructor(readonly options: ClusterOptions) {
     if (options.bootstrap.length === 0) throw new SamsaError('INVALID_REQUEST', 'bootstrap needs at least one host:port');
-    this.pool = new ConnectionPool(options.credentials);
+    this.pool = new ClientPool({
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      closedError: () => new Error('the Samsa client is closed'),
+    });
   }
 
   /**
