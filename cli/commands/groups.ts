@@ -93,7 +93,7 @@ const ASSIGNMENT_SCHEMA: JsonSchema = s.array(s.object({ topic: s.string(), part
 
 function describe(ctx: CommandContext): Command {
   const cmd = new Command('describe')
-    .description('members, assignments, committed offsets and lag of a group')
+    .description("members, assignments, committed offsets and lag of a group; a share group's in-flight, acked and dead-lettered records")
     .argument('<group>')
     .action(async (groupId: string) => {
       const d = await ctx.client().groups().describe(groupId);
@@ -109,11 +109,15 @@ function describe(ctx: CommandContext): Command {
           assignment: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })),
         })),
         offsets: d.offsets.map(offsetOutput),
+        share: d.share ?? null,
       };
       ctx.print(data, (g) => {
-        const lines = [
-          `group ${g.groupId}: ${g.state}, generation ${g.generation}, assignor ${g.assignor}, ${plural(g.members.length, 'member')}`,
-        ];
+        const lines = g.share
+          ? [
+              `share group ${g.groupId}: ${plural(g.share.members, 'member')}, ${g.share.inFlight} in flight, ${g.share.available} available, ` +
+                `${g.share.acked} acked, ${g.share.deadLettered} dead-lettered`,
+            ]
+          : [`group ${g.groupId}: ${g.state}, generation ${g.generation}, assignor ${g.assignor}, ${plural(g.members.length, 'member')}`];
         if (g.members.length > 0) {
           lines.push(
             table(
@@ -147,6 +151,15 @@ function describe(ctx: CommandContext): Command {
         }),
       ),
       offsets: s.array(OFFSET_SCHEMA),
+      share: s.nullable(
+        s.object({
+          members: s.integer('share members connected'),
+          inFlight: s.integer('delivered, not answered yet'),
+          available: s.integer('read by the coordinator, waiting for a member'),
+          acked: s.integer('since the group was created'),
+          deadLettered: s.integer('since the group was created'),
+        }),
+      ),
     }),
   );
 }

@@ -72,6 +72,8 @@ export {
   SharePartition,
   DEFAULT_SHARE_CONFIG,
   parseShareSnapshot,
+  parseStoredShareState,
+  type StoredShareState,
   type ShareSnapshot,
   type ShareRun,
   type ShareConfig,

@@ -6,9 +6,10 @@
  * Record layout (key and value are UTF-8; the value is JSON, or absent for a tombstone):
  *
  *   key "offset\0<group>\0<topic>\0<partition>"  value {"offset","metadata","commitTimestampMs","fence"},
- *                                                 plus "share" for a share group's partition: the
- *                                                 runs of its state above the offset (share-
- *                                                 partition.ts ShareSnapshot; ADR 0053)
+ *                                                 plus "share" for a share group's partition:
+ *                                                 {"runs","acked","deadLettered"}, its state above
+ *                                                 the offset and its totals (share-partition.ts
+ *                                                 StoredShareState; ADR 0053)
  *                                                 or null, a tombstone (the offset or its group was
  *                                                 deleted), with its fence in the record header
  *                                                 "fence" (decimal); older logs hold

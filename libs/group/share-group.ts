@@ -40,8 +40,8 @@ import {
   type DeadLetter,
   type DeadLetterReason,
   type ShareConfig,
-  type ShareSnapshot,
   type ShareTaker,
+  type StoredShareState,
 } from './share-partition.js';
 
 /** What a share group needs of a record. */
@@ -94,7 +94,7 @@ export interface ShareGroupDeps<R extends ShareSourceRecord> {
   /** Partition count of a topic; undefined when it does not exist. */
   partitionCount(topic: string): number | undefined;
   /** Where a partition starts (the stored start offset and snapshot, if any; else `reset`). */
-  startOffset(tp: TopicPartition): { offset: number; snapshot: ShareSnapshot | undefined } | undefined;
+  startOffset(tp: TopicPartition): { offset: number; stored: StoredShareState | undefined } | undefined;
   /** Durable state changed, or deliveries or confirmations wait for a write: the owner calls takeWrite() (module comment). */
   persist?: () => void;
   clock: Clock;
@@ -113,7 +113,7 @@ export interface ShareGroupCounts {
 export interface SharePartitionWrite {
   tp: TopicPartition;
   startOffset: number;
-  snapshot: ShareSnapshot;
+  state: StoredShareState;
 }
 
 /** What a write carries out when it succeeds: the deliveries and confirmations waiting on it. */
@@ -258,7 +258,8 @@ export class ShareGroup<R extends ShareSourceRecord> {
       if (!p.dirty) continue;
       p.dirty = false;
       parts.push(key);
-      writes.push({ tp: p.tp, startOffset: p.state.startOffset, snapshot: p.state.snapshot() });
+      const { acked, deadLettered } = p.state.counts();
+      writes.push({ tp: p.tp, startOffset: p.state.startOffset, state: { runs: p.state.snapshot(), acked, deadLettered } });
     }
     if (writes.length === 0 && this.deliveries.length === 0 && this.confirms.length === 0) return undefined;
     const token: ShareWriteToken<R> = { deliveries: this.deliveries, confirms: this.confirms, parts };
@@ -335,7 +336,7 @@ export class ShareGroup<R extends ShareSourceRecord> {
       const start = this.deps.startOffset(tp);
       const part: Part<R> = {
         tp,
-        state: new SharePartition(start?.offset ?? 0, this.config, this.deps.clock, start?.snapshot),
+        state: new SharePartition(start?.offset ?? 0, this.config, this.deps.clock, start?.stored?.runs, start?.stored),
         records: new Map(),
         stream: undefined,
         wake: undefined,

@@ -30,7 +30,7 @@ import {
   type ShareRecordSource,
   type ShareSourceRecord,
 } from './share-group.js';
-import { DEFAULT_SHARE_CONFIG, parseShareSnapshot } from './share-partition.js';
+import { DEFAULT_SHARE_CONFIG, parseStoredShareState } from './share-partition.js';
 
 /** What a share join asks for; unset group settings are undefined. */
 export interface ShareJoinRequest {
@@ -130,7 +130,7 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
           partitionCount: (t) => this.deps.partitionCount(t),
           startOffset: (tp) => {
             const committed = c.committedOffset(groupId, tp);
-            return committed && { offset: committed.offset, snapshot: parseShareSnapshot(committed.share) };
+            return committed && { offset: committed.offset, stored: parseStoredShareState(committed.share) };
           },
           persist: () => this.persist(groupId, entry),
           clock: this.deps.clock,
@@ -147,9 +147,22 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
     return { memberId, group: e.group };
   }
 
-  /** Counts for describe; undefined when this coordinator holds no share state for the group. */
+  /**
+   * Counts for describe; undefined for a group that is not a share group here. A share group no
+   * member has joined since this coordinator took it: its stored totals, nothing in flight.
+   */
   counts(groupId: string): ShareGroupCounts | undefined {
-    return this.groups.get(groupId)?.group.counts();
+    const live = this.groups.get(groupId)?.group.counts();
+    if (live) return live;
+    const c = this.deps.coordinator;
+    if (c.kindOf(groupId) !== 'share') return undefined;
+    const out: ShareGroupCounts = { members: 0, available: 0, inFlight: 0, acked: 0, deadLettered: 0 };
+    for (const o of c.fetchOffsets(groupId)) {
+      const stored = parseStoredShareState(o.committed?.share);
+      out.acked += stored?.acked ?? 0;
+      out.deadLettered += stored?.deadLettered ?? 0;
+    }
+    return out;
   }
 
   /** Starts a write of the group's share state unless one is in flight or waiting to be retried (then it follows). */
@@ -169,7 +182,7 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
             groupId,
             '',
             -1,
-            writes.map((w) => ({ ...w.tp, offset: w.startOffset, metadata: SHARE_GROUP_METADATA, share: w.snapshot })),
+            writes.map((w) => ({ ...w.tp, offset: w.startOffset, metadata: SHARE_GROUP_METADATA, share: w.state })),
           );
     e.writing = append
       .then(

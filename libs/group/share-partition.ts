@@ -96,7 +96,23 @@ interface Slot {
 export type ShareRun = [from: number, to: number, state: 'a' | 'x' | 'r' | 'm' | 'd', deliveries: number];
 export type ShareSnapshot = ShareRun[];
 
-/** A snapshot read back from storage, checked: undefined when it is not one (an older writer, a bad value). */
+/** What is stored per partition (offsets-log.ts "share"): the runs, and the acked and dead-lettered totals. */
+export interface StoredShareState {
+  runs: ShareSnapshot;
+  acked: number;
+  deadLettered: number;
+}
+
+/** The stored state read back, checked: undefined when it is not one (an older writer, a bad value). */
+export function parseStoredShareState(raw: unknown): StoredShareState | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { runs, acked, deadLettered } = raw as Record<string, unknown>;
+  const parsed = parseShareSnapshot(runs);
+  if (!parsed || !Number.isSafeInteger(acked) || !Number.isSafeInteger(deadLettered)) return undefined;
+  return { runs: parsed, acked: acked as number, deadLettered: deadLettered as number };
+}
+
+/** Runs read back from storage, checked: undefined when they are not. */
 export function parseShareSnapshot(raw: unknown): ShareSnapshot | undefined {
   if (!Array.isArray(raw)) return undefined;
   const out: ShareSnapshot = [];
@@ -116,7 +132,7 @@ export function parseShareSnapshot(raw: unknown): ShareSnapshot | undefined {
 export interface ShareCounts {
   available: number;
   inFlight: number;
-  /** Acked since this state was made (including those below the start offset). */
+  /** Acked since this state was made (including those below the start offset), plus the restored total. */
   acked: number;
   deadLettered: number;
 }
@@ -131,16 +147,26 @@ export class SharePartition {
   /** Runs of a snapshot still to apply to records appended from now on. */
   private restoring: ShareSnapshot;
 
-  /** `restored`: the snapshot a previous owner wrote with this start offset (runs below it are ignored). */
+  /** Counts restored with the snapshot already include its acked and archived runs. */
+  private readonly countsRestored: boolean;
+
+  /**
+   * `restored`: the snapshot a previous owner wrote with this start offset (runs below it are
+   * ignored); `totals`: the acked and dead-lettered counts written with it.
+   */
   constructor(
     startOffset: number,
     private readonly config: ShareConfig,
     private readonly clock: Clock,
     restored: ShareSnapshot = [],
+    totals?: { acked: number; deadLettered: number },
   ) {
     this.start = startOffset;
     this.end = startOffset;
     this.restoring = restored.filter((r) => r[1] >= startOffset);
+    this.countsRestored = totals !== undefined;
+    this.ackedTotal = totals?.acked ?? 0;
+    this.deadLetteredTotal = totals?.deadLettered ?? 0;
   }
 
   /**
@@ -219,10 +245,10 @@ export class SharePartition {
     slot.deliveries = deliveries;
     if (code === 'a') {
       slot.state = 'acked';
-      this.ackedTotal++;
+      if (!this.countsRestored) this.ackedTotal++;
     } else if (code === 'x') {
       slot.state = 'archived';
-      this.deadLetteredTotal++;
+      if (!this.countsRestored) this.deadLetteredTotal++;
     } else if (code === 'r' || code === 'm') {
       slot.state = 'dead-lettering';
       slot.reason = code === 'r' ? 'rejected' : 'max-delivery-attempts';

@@ -91,6 +91,7 @@ export class CoordinatorHandlers {
       }),
       DescribeGroup: unary(async (req) => {
         const d = c.describe(requiredString(req.groupId, 'group_id'));
+        const share = this.ctx.shareGroups.counts(d.groupId);
         return {
           groupId: d.groupId,
           state: d.state,
@@ -103,6 +104,7 @@ export class CoordinatorHandlers {
             partitions: groupTopicPartitions(m.partitions),
           })),
           offsets: await this.withLag(d.offsets.map((o) => ({ tp: { topic: o.topic, partition: o.partition }, committed: o }))),
+          ...(share ? { share } : {}),
         };
       }),
       ResetOffsets: unary(async (req) => {

@@ -109,7 +109,7 @@ describe('share groups', () => {
     expect(worker.error).toBeUndefined();
   });
 
-  it('reject and too many attempts land in the dead-letter topic exactly once, with the reason', async () => {
+  it('reject and too many attempts land in the dead-letter topic exactly once, with the reason; describe counts them', async () => {
     const kind = (i: number): string => (i % 10 === 3 ? 'reject' : i % 10 === 7 ? 'release' : 'ok');
     const topic = await topicWith(
       'share-dlq',
@@ -137,8 +137,20 @@ describe('share groups', () => {
       'the share group done with all 40 records',
     );
     const membership = member.consumer.membership;
+    // Describe while the member is in: its counts (32 acked, 4 rejected + 4 past their attempts).
+    const described = await samsa.groups().describe(group);
+    expect(described.share).toEqual({ members: 1, inFlight: 0, available: 0, acked: 32, deadLettered: 8 });
     await member.close();
     expect(membership?.deadLetterTopic).toBe(`${group}.dlq`);
+    const cli = await runCli(['--bootstrap', cluster.bootstrap, 'groups', 'describe', group, '-o', 'json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect((JSON.parse(cli.stdout) as { share: unknown }).share).toEqual({
+      members: 0,
+      inFlight: 0,
+      available: 0,
+      acked: 32,
+      deadLettered: 8,
+    });
     const dead: ConsumedMessage[] = [];
     for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
     const header = (m: ConsumedMessage, k: string): string | undefined => m.headers.find((h) => h.key === k)?.value.toString();

@@ -44,6 +44,19 @@ export interface GroupDescription {
     partitions: { topic: string; partitions: number[] }[];
   }[];
   offsets: GroupOffset[];
+  /** A share group's records (docs/queues.md); undefined for a classic group. */
+  share: ShareGroupCounts | undefined;
+}
+
+export interface ShareGroupCounts {
+  members: number;
+  /** Delivered and not answered yet. */
+  inFlight: number;
+  /** Read by the coordinator and waiting for a member. */
+  available: number;
+  /** Since the group was created (kept across coordinator failovers). */
+  acked: number;
+  deadLettered: number;
 }
 
 export interface ResetOffsetsOptions {
@@ -101,6 +114,15 @@ export class Groups {
         partitions: m.partitions.map((p) => ({ topic: p.topic, partitions: [...p.partitions] })),
       })),
       offsets: d.offsets.map(toOffset),
+      share: d.share
+        ? {
+            members: d.share.members,
+            inFlight: Number(d.share.inFlight),
+            available: Number(d.share.available),
+            acked: Number(d.share.acked),
+            deadLettered: Number(d.share.deadLettered),
+          }
+        : undefined,
     };
   }
 

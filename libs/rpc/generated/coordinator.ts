@@ -42,6 +42,7 @@ import type { ShareAcks as _samsa_v1_ShareAcks, ShareAcks__Output as _samsa_v1_S
 import type { ShareCommitted as _samsa_v1_ShareCommitted, ShareCommitted__Output as _samsa_v1_ShareCommitted__Output } from './samsa/v1/ShareCommitted.js';
 import type { ShareConsumeRequest as _samsa_v1_ShareConsumeRequest, ShareConsumeRequest__Output as _samsa_v1_ShareConsumeRequest__Output } from './samsa/v1/ShareConsumeRequest.js';
 import type { ShareConsumeResponse as _samsa_v1_ShareConsumeResponse, ShareConsumeResponse__Output as _samsa_v1_ShareConsumeResponse__Output } from './samsa/v1/ShareConsumeResponse.js';
+import type { ShareGroupCounts as _samsa_v1_ShareGroupCounts, ShareGroupCounts__Output as _samsa_v1_ShareGroupCounts__Output } from './samsa/v1/ShareGroupCounts.js';
 import type { ShareJoin as _samsa_v1_ShareJoin, ShareJoin__Output as _samsa_v1_ShareJoin__Output } from './samsa/v1/ShareJoin.js';
 import type { ShareJoined as _samsa_v1_ShareJoined, ShareJoined__Output as _samsa_v1_ShareJoined__Output } from './samsa/v1/ShareJoined.js';
 import type { ShareRecord as _samsa_v1_ShareRecord, ShareRecord__Output as _samsa_v1_ShareRecord__Output } from './samsa/v1/ShareRecord.js';
@@ -104,6 +105,7 @@ export interface ProtoGrpcType {
       ShareCommitted: MessageTypeDefinition<_samsa_v1_ShareCommitted, _samsa_v1_ShareCommitted__Output>
       ShareConsumeRequest: MessageTypeDefinition<_samsa_v1_ShareConsumeRequest, _samsa_v1_ShareConsumeRequest__Output>
       ShareConsumeResponse: MessageTypeDefinition<_samsa_v1_ShareConsumeResponse, _samsa_v1_ShareConsumeResponse__Output>
+      ShareGroupCounts: MessageTypeDefinition<_samsa_v1_ShareGroupCounts, _samsa_v1_ShareGroupCounts__Output>
       ShareJoin: MessageTypeDefinition<_samsa_v1_ShareJoin, _samsa_v1_ShareJoin__Output>
       ShareJoined: MessageTypeDefinition<_samsa_v1_ShareJoined, _samsa_v1_ShareJoined__Output>
       ShareRecord: MessageTypeDefinition<_samsa_v1_ShareRecord, _samsa_v1_ShareRecord__Output>

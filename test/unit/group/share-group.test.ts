@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SamsaError } from '../../../libs/errors/index.js';
-import { ShareGroup, tpKey, type ShareGroupConfig, type ShareSnapshot, type ShareSourceRecord } from '../../../libs/group/index.js';
+import { ShareGroup, tpKey, type ShareGroupConfig, type ShareSourceRecord, type StoredShareState } from '../../../libs/group/index.js';
 import { pino } from 'pino';
 import { systemClock } from '../../../libs/runtime/index.js';
 
@@ -53,7 +53,7 @@ const CONFIG: ShareGroupConfig = {
 };
 
 /** What a coordinator would have stored for the group: per partition the last state written. */
-type Store = Map<string, { offset: number; snapshot: ShareSnapshot }>;
+type Store = Map<string, { offset: number; stored: StoredShareState }>;
 
 function group(
   n: number,
@@ -76,7 +76,7 @@ function group(
     if (!next) return;
     writing = true;
     setImmediate(() => {
-      for (const w of next.writes) durable?.store.set(tpKey(w.tp), { offset: w.startOffset, snapshot: w.snapshot });
+      for (const w of next.writes) durable?.store.set(tpKey(w.tp), { offset: w.startOffset, stored: w.state });
       writing = false;
       g.written(next.token);
       if (again) {
@@ -208,7 +208,7 @@ describe('ShareGroup', () => {
     hold = false;
     persist();
     await until(() => got.length === 4);
-    expect(store.get('t\u00000')?.snapshot).toEqual([[0, 3, 'd', 1]]);
+    expect(store.get('t\u00000')?.stored).toEqual({ runs: [[0, 3, 'd', 1]], acked: 0, deadLettered: 0 });
     g.answer('a', [{ type: 'accept', tp: { topic: 't', partition: 0 }, from: 0, to: 1 }], 7);
     expect(confirmed).toEqual([]);
     await until(() => confirmed.length === 1);
@@ -264,5 +264,7 @@ describe('ShareGroup', () => {
     expect(again.find((d) => d.offset === 4)?.deliveryCount).toBe(3);
     expect(again.find((d) => d.offset === 0)?.deliveryCount).toBe(2);
     expect(second.dead).toEqual([{ offset: 2, reason: 'rejected', count: 1 }]);
+    // Totals go on from what the first owner wrote: 3 acked there, 16 here; 1 dead letter.
+    expect(second.g.counts()).toMatchObject({ acked: 19, deadLettered: 1, inFlight: 0 });
   });
 });

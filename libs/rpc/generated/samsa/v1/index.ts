@@ -116,6 +116,7 @@ export * from './ShareAcks.js';
 export * from './ShareCommitted.js';
 export * from './ShareConsumeRequest.js';
 export * from './ShareConsumeResponse.js';
+export * from './ShareGroupCounts.js';
 export * from './ShareJoin.js';
 export * from './ShareJoined.js';
 export * from './ShareRecord.js';
