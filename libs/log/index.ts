@@ -11,7 +11,7 @@ export { PartitionLog, type AppendInfo, type LogReadResult, type RecoveryReport,
 export { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 export { TailCache, DEFAULT_TAIL_CACHE_BYTES } from './tail-cache.js';
 export { FilePool, PooledFile, DEFAULT_MAX_OPEN_FILES, type FilePoolStats, type OpenFlags } from './file-pool.js';
-export { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
+export { LeaderEpochCache, epochEndOffset, type EpochEntry } from './leader-epoch-cache.js';
 export {
   segmentFileName,
   segmentPath,

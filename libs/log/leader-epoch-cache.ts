@@ -19,6 +19,22 @@ export interface EpochEntry {
   startOffset: number;
 }
 
+/**
+ * KIP-101 over a list of entries (oldest first) and the log end offset: the largest epoch <=
+ * `epoch` and its end offset; {-1, -1} when `epoch` is below every entry. Also answers for a
+ * replica whose log is not open (libs/replica lazy-log.ts), from the entries it was summarized with.
+ */
+export function epochEndOffset(list: readonly EpochEntry[], epoch: number, logEndOffset: number): { epoch: number; endOffset: number } {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const entry = list[i] as EpochEntry;
+    if (entry.epoch <= epoch) {
+      const next = list[i + 1];
+      return { epoch: entry.epoch, endOffset: next ? next.startOffset : logEndOffset };
+    }
+  }
+  return { epoch: -1, endOffset: -1 };
+}
+
 export class LeaderEpochCache {
   private list: EpochEntry[] = [];
 
@@ -69,14 +85,7 @@ export class LeaderEpochCache {
    * {epoch: -1, endOffset: -1} when `epoch` is below every known epoch.
    */
   endOffsetFor(epoch: number): { epoch: number; endOffset: number } {
-    for (let i = this.list.length - 1; i >= 0; i--) {
-      const entry = this.list[i] as EpochEntry;
-      if (entry.epoch <= epoch) {
-        const next = this.list[i + 1];
-        return { epoch: entry.epoch, endOffset: next ? next.startOffset : this.logEndOffset() };
-      }
-    }
-    return { epoch: -1, endOffset: -1 };
+    return epochEndOffset(this.list, epoch, this.logEndOffset());
   }
 
   /** Forgets epochs that start at or after `offset` (the log was truncated to `offset`). */

@@ -48,7 +48,7 @@ import {
   segmentPath,
 } from './file-names.js';
 import { DEFAULT_MAX_OPEN_FILES, FilePool, readWhole } from './file-pool.js';
-import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
 import { cleanLog, cleaningDue, type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 import { parseHeader, Segment } from './segment.js';
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from './tail-cache.js';
@@ -499,6 +499,11 @@ export class PartitionLog {
   /** The latest leader epoch of a batch in this log, -1 when none. */
   get latestEpoch(): number {
     return this.epochs.latestEpoch();
+  }
+
+  /** The leader epoch entries (oldest first): what a summary of this log carries (libs/replica lazy-log.ts). */
+  get epochEntries(): readonly EpochEntry[] {
+    return this.epochs.entries();
   }
 
   /** KIP-101: see LeaderEpochCache.endOffsetFor. */

@@ -38,3 +38,5 @@ export { FollowerTracker, type FollowerProgress, type IsrInputs } from './follow
 export { ProducerStateTable, DEDUPE_WINDOW, isIdempotent, type ProducerBatch, type SequenceCheck } from './producer-state.js';
 export { validateForAppend, targetCodec } from './batch-validator.js';
 export { BatchValidatorPool } from './batch-validator-pool.js';
+export { LazyLog, emptySummary, summaryOf, matchesSummary, type ReplicaSummary, type LazyLogOptions } from './lazy-log.js';
+export { REPLICA_SUMMARIES_FILE, formatSummaries, parseSummaries, parseEntry, type StoredSummary } from './replica-summaries.js';

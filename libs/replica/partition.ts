@@ -48,6 +48,7 @@ import {
 } from './leader-replicas.js';
 import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
 import { ReplicaState, type LeaderHint, type PartitionChange, type Role } from './replica-state.js';
+import { summaryOf, type ReplicaSummary } from './lazy-log.js';
 
 /**
  * A long-lived reader of many partitions (a leader's replication stream) told of their changes
@@ -334,6 +335,8 @@ export class Partition {
     const write = (epoch: number): Promise<LogAppendInfo> => this.log.appendAsLeader(batch, epoch, this.appendTraces.capture());
     let done: { info: LogAppendInfo; epoch: number };
     if (isIdempotent(batch.header)) {
+      // The producers' table is rebuilt from the files when they open: before the dedupe check.
+      if (this.log.materialized === false) await this.log.materialize?.();
       done = await this.producers.append(batch.header, check, write);
     } else {
       const epoch = check();
@@ -363,6 +366,21 @@ export class Partition {
    */
   rebuildProducerState(): Promise<void> {
     return this.producers.rebuild(this.log);
+  }
+
+  /** The same from `log`, this partition's log just opened (lazy-log.ts onOpened), before anyone else uses it. */
+  rebuildProducerStateFrom(log: ReplicaLog): Promise<void> {
+    return this.producers.rebuild(log);
+  }
+
+  /** What this replica's log is now, for the clean-shutdown summaries (replica-summaries.ts). */
+  logSummary(): ReplicaSummary {
+    return summaryOf(this.log);
+  }
+
+  /** False while the log's files have not been opened (lazy-log.ts). */
+  get logOpen(): boolean {
+    return this.log.materialized !== false;
   }
 
   // ---- reads and the log's upkeep

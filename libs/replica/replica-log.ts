@@ -1,5 +1,5 @@
 /** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
-import type { CleanOptions, CleanStats, DirtyState, LogConfig } from '../log/index.js';
+import type { CleanOptions, CleanStats, DirtyState, EpochEntry, LogConfig } from '../log/index.js';
 import type { ValidatedBatch } from '../record/index.js';
 
 export interface ReplicaLog {
@@ -9,6 +9,15 @@ export interface ReplicaLog {
   readonly segmentCount: number;
   readonly latestEpoch: number;
   readonly activeSegmentBaseOffset: number;
+  /** The leader epoch entries, oldest first (what a replica summary keeps: lazy-log.ts). */
+  readonly epochEntries: readonly EpochEntry[];
+  /**
+   * A log opened on first use (lazy-log.ts) says here whether its files are open yet; a plain
+   * PartitionLog has neither member (always open).
+   */
+  readonly materialized?: boolean;
+  /** Opens the files now if they are not (lazy-log.ts); rejects as the open did. */
+  materialize?(): Promise<void>;
   reconfigure(config: LogConfig): void;
   /** `onOffsets` runs with the batch's offsets before its bytes become readable. */
   appendAsLeader(

@@ -4,9 +4,14 @@
  * A broker hosts every partition whose assigned replicas include it. On start and after every
  * metadata change the manager reconciles (one reconcile at a time; changes that arrive meanwhile
  * cause exactly one more run):
- * - a partition assigned here and not open: its directory is opened (the log recovers it) and the
- *   topic id is recorded in it; a directory left by an earlier topic of the same name (other
- *   topic id) is deleted first, so a re-created topic never sees old data;
+ * - a partition assigned here and not hosted yet: hosted WITHOUT opening its files (lazy-log.ts,
+ *   ADR 0051) when what they hold is known without looking: it has no directory (an empty log), or
+ *   this broker's last clean shutdown summarized it (replica-summaries.ts) under the same topic id.
+ *   Its files open on first real use. Otherwise (after a crash, or a directory of unknown state)
+ *   its directory is opened now and the log recovers it before the replica is hosted. Either way
+ *   the topic id is recorded in the directory when it is made, and a directory left by an
+ *   earlier topic of the same name (other topic id) is deleted first, so a re-created topic never
+ *   sees old data;
  * - an open partition whose state changed: the new leader / epoch / ISR is applied (stale epochs
  *   are ignored by the Partition);
  * - an open partition no longer assigned here, or whose topic was deleted or re-created: closed,
@@ -19,10 +24,12 @@
  * timer, waits for the running reconcile, retention pass and background appends, then closes every
  * log cleanly.
  *
- * Why one file (~570 lines): reconcile, open, close-and-delete, offline tracking and retention all
- * change the one map of open partitions under the one reconcile-at-a-time rule above, and close()
- * must wait for each of them. Partition roles (partition.ts and its parts), directories
- * (partition-dir.ts) and storage checks (storage-guard.ts) are already their own modules.
+ * Why one file (~690 lines): reconcile, open or host lazily, close-and-delete, offline tracking and
+ * retention all change the one map of hosted partitions (and the set of directories on disk) under
+ * the one reconcile-at-a-time rule above, and close() must wait for each of them. Partition roles
+ * (partition.ts and its parts), directories (partition-dir.ts), storage checks (storage-guard.ts),
+ * the lazy log (lazy-log.ts) and the clean-shutdown summaries (replica-summaries.ts) are already
+ * their own modules.
  */
 import { mkdir, open, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,6 +40,8 @@ import type { ClusterChange } from '../cluster/index.js';
 import { LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from '../log/index.js';
 import { systemClock, type Clock } from '../runtime/index.js';
 import { Partition } from './partition.js';
+import { LazyLog, emptySummary, type ReplicaSummary } from './lazy-log.js';
+import { takeSummaries, writeSummaries, type StoredSummary } from './replica-summaries.js';
 import type { ReplicaLog } from './replica-log.js';
 import { guardStorage } from './storage-guard.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
@@ -103,6 +112,8 @@ export interface OfflineReplica {
 }
 
 const DEFAULT_OFFLINE_RETRY_MS = 5_000;
+/** Replicas hosted lazily per turn of the event loop: a 10,000-partition topic must not block it for seconds. */
+const HOST_PER_TURN = 256;
 
 interface Desired {
   topic: TopicRecord;
@@ -141,12 +152,23 @@ export class ReplicaManager {
   /** True when the previous process left the clean-shutdown marker (BrokerRegistration.cleanStart). */
   readonly cleanStart: boolean;
   private readonly clock: Clock;
+  /**
+   * What the last clean shutdown left of each replica (ADR 0051), used at most once per replica:
+   * a replica moved away and back later is hosted from its directory, not from this.
+   */
+  private readonly summaries: Map<string, StoredSummary>;
+  /** Partition directories that exist (listed at start, then kept up to date as they are made and removed). */
+  private readonly onDisk: Set<string>;
 
   private constructor(
     private readonly options: ReplicaManagerOptions,
     cleanStart: boolean,
+    summaries: Map<string, StoredSummary>,
+    onDisk: Set<string>,
   ) {
     this.cleanStart = cleanStart;
+    this.summaries = summaries;
+    this.onDisk = onDisk;
     this.clock = options.clock ?? systemClock;
     this.openLog = options.openLog ?? defaultOpenLog;
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
@@ -188,9 +210,15 @@ export class ReplicaManager {
       () => true,
       () => false,
     );
-    // The marker only vouches for the shutdown that wrote it.
+    // The marker, and the summaries written with it, only vouch for the shutdown that wrote them.
+    const summaries = await takeSummaries(options.dataDir, cleanStart);
     await unlink(marker).catch(() => undefined);
-    const manager = new ReplicaManager(options, cleanStart);
+    const onDisk = new Set(
+      (await readdir(options.dataDir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory() && parsePartitionDirName(e.name))
+        .map((e) => e.name),
+    );
+    const manager = new ReplicaManager(options, cleanStart, summaries, onDisk);
     try {
       await manager.removeStaleDirs();
       manager.scheduleReconcile();
@@ -315,12 +343,19 @@ export class ReplicaManager {
     await this.retentionRun;
     await Promise.all([...this.background]);
     const reason = new SamsaError('NOT_READY', `broker ${this.options.brokerId} is shutting down`);
-    const all = [...this.hosted.values()];
+    const all = [...this.hosted];
     this.hosted.clear();
-    const results = await Promise.allSettled(all.map((p) => p.close(reason)));
+    const results = await Promise.allSettled(all.map(([, p]) => p.close(reason)));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     for (const f of failures) this.options.logger.error({ err: f.reason }, 'closing a partition log failed');
     if (failures.length === 0) {
+      // Every log closed cleanly: the next start may host these replicas without opening them.
+      // Replicas without a directory need no entry (no directory is an empty log).
+      const summaries = new Map<string, StoredSummary>();
+      for (const [key, p] of all) if (this.onDisk.has(key)) summaries.set(key, { topicId: p.topicId, ...p.logSummary() });
+      await writeSummaries(this.options.dataDir, summaries).catch((err: unknown) =>
+        this.options.logger.warn({ err }, 'could not write the replica summaries; the next start opens every replica'),
+      );
       await writeFile(join(this.options.dataDir, CLEAN_SHUTDOWN_FILE), `${new Date().toISOString()}\n`).catch((err: unknown) =>
         this.options.logger.warn({ err }, 'could not write the clean-shutdown marker'),
       );
@@ -405,6 +440,7 @@ export class ReplicaManager {
       logger.info({ partition: key, topicId: partition.topicId, reason: reason.message }, 'removing partition replica');
       try {
         await partition.delete(reason);
+        this.onDisk.delete(key);
       } catch (err) {
         logger.error({ err, partition: key }, 'deleting a partition replica failed');
       }
@@ -416,10 +452,22 @@ export class ReplicaManager {
       }
     }
     const retryMs = this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS;
+    let lazily = 0;
+    let hostedThisTurn = 0;
     for (const [key, want] of desired) {
       if (this.hosted.has(key) || this.closing) continue;
       // An offline replica waits its turn: reopening at every metadata change would flap it.
       if (this.clock.nowMs() - (this.failedAtMs.get(key) ?? -Infinity) < retryMs) continue;
+      const summary = this.failed.has(key) ? undefined : this.lazySummary(key, want);
+      if (summary) {
+        this.hostLazily(key, want, summary);
+        lazily++;
+        if (++hostedThisTurn >= HOST_PER_TURN) {
+          hostedThisTurn = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        continue;
+      }
       try {
         const opened = await this.open(want);
         // The broker may have registered while this opened.
@@ -439,12 +487,70 @@ export class ReplicaManager {
           );
       }
     }
+    if (lazily > 0)
+      logger.info({ replicas: lazily, hosted: this.hosted.size }, 'hosting replicas without opening their files until first use');
     this.reportOffline();
   }
 
-  private async open({ topic, state }: Desired): Promise<Partition> {
+  /**
+   * What `key`'s log holds when that is known without opening it (ADR 0051), else undefined (the
+   * replica is opened, and recovered if need be, before it is hosted): the clean-shutdown summary
+   * of the same topic id, or, with no directory at all, an empty log.
+   */
+  private lazySummary(key: string, { topic }: Desired): ReplicaSummary | undefined {
+    const stored = this.summaries.get(key);
+    this.summaries.delete(key);
+    if (stored && stored.topicId === topic.topicId) return stored;
+    return this.onDisk.has(key) ? undefined : emptySummary();
+  }
+
+  /** Hosts `key` on a LazyLog: no I/O now; the files open on first use (see lazy-log.ts). */
+  private hostLazily(key: string, { topic, state }: Desired, summary: ReplicaSummary): void {
     const { dataDir, logger, brokerId } = this.options;
     const dir = partitionDir(dataDir, topic.name, state.partition);
+    const name = `${topic.name}-${state.partition}`;
+    let partition: Partition | undefined;
+    const lazy = new LazyLog({
+      summary,
+      config: logConfigFor(topic.config, this.logDefaults),
+      dir,
+      name,
+      open: async (config) => {
+        const started = this.clock.nowMs();
+        await this.prepareDir(topic, state.partition);
+        this.onDisk.add(key);
+        const log = await this.openLog(dir, config, logger.child({ partition: name }));
+        logger.debug({ partition: name, ms: this.clock.nowMs() - started }, 'opened the files of a replica on first use');
+        return log;
+      },
+      onOpened: (log) => partition?.rebuildProducerStateFrom(log) ?? Promise.resolve(),
+      onOpenFailed: (err) => this.markOffline(key, err),
+    });
+    const log = guardStorage(lazy, name, (err) => this.markOffline(key, err));
+    partition = new Partition({
+      topic: topic.name,
+      partition: state.partition,
+      topicId: topic.topicId,
+      localBrokerId: brokerId,
+      localBrokerEpoch: this.incarnation,
+      log,
+      state,
+      leaderHint: (id) => this.leaderHint(id),
+      clock: this.clock,
+    });
+    this.hosted.set(key, partition);
+    this.configs.set(key, JSON.stringify(topic.config));
+    this.failed.delete(key);
+    this.failedAtMs.delete(key);
+  }
+
+  /**
+   * Makes the replica's directory ready: data of an earlier topic of the same name deleted, the
+   * directory made, this topic's id recorded.
+   */
+  private async prepareDir(topic: TopicRecord, partition: number): Promise<string> {
+    const { dataDir, logger } = this.options;
+    const dir = partitionDir(dataDir, topic.name, partition);
     const storedId = await readPartitionTopicId(dir);
     if (storedId !== undefined && storedId !== topic.topicId) {
       logger.warn({ dir, storedTopicId: storedId, topicId: topic.topicId }, 'deleting data of an earlier topic with the same name');
@@ -452,8 +558,15 @@ export class ReplicaManager {
     }
     await mkdir(dir, { recursive: true });
     if (storedId !== topic.topicId) await writePartitionTopicId(dir, topic.topicId);
+    return dir;
+  }
+
+  private async open({ topic, state }: Desired): Promise<Partition> {
+    const { logger, brokerId } = this.options;
+    const dir = await this.prepareDir(topic, state.partition);
     const started = this.clock.nowMs();
     const key = partitionDirName(topic.name, state.partition);
+    this.onDisk.add(key);
     await this.failing.get(key);
     // Opening an offline replica writes little; prove the disk takes a write before trusting it again.
     if (this.failed.has(key)) await probeWritable(dir);
@@ -553,6 +666,7 @@ export class ReplicaManager {
       if (want) continue; // a re-created topic's stale dir is caught by its topic id in open()
       logger.warn({ dir }, 'deleting a partition directory that the cluster metadata no longer assigns to this broker');
       await rm(dir, { recursive: true, force: true });
+      this.onDisk.delete(entry.name);
     }
   }
 

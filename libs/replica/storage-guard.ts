@@ -37,7 +37,7 @@ export function storageErrno(err: unknown): string | undefined {
 }
 
 type AsyncMethods = {
-  [K in keyof ReplicaLog]: ReplicaLog[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+  [K in keyof ReplicaLog]-?: ReplicaLog[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[keyof ReplicaLog];
 
 /** The operations that touch the disk; close/abandon/delete are how a failed log is let go, so they are not guarded. */
@@ -77,11 +77,19 @@ export function guardStorage(log: ReplicaLog, name: string, onFailure: (err: Err
       }
     });
   }
+  // Bound once per method: a bind per access allocated on every getter-heavy exchange (4 % of an
+  // idle 3,000-partition broker's samples were this trap, docs/benchmarks.md "Scale").
+  const bound = new Map<PropertyKey, { of: unknown; fn: unknown }>();
   return new Proxy(log, {
     get(target, prop) {
       if (guarded.has(prop)) return guarded.get(prop);
       const value: unknown = Reflect.get(target, prop);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const cached = bound.get(prop);
+      if (cached?.of === value) return cached.fn;
+      const fn = (value as (...a: unknown[]) => unknown).bind(target);
+      bound.set(prop, { of: value, fn });
+      return fn;
     },
   });
 }

@@ -10,7 +10,7 @@
  *   acks=all to each and read back from each; every broker stays registered, under its limit, and
  *   its log shows no EMFILE.
  */
-import { describe, expect, it, afterAll } from 'vitest';
+import { describe, expect, it, afterAll, vi } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -61,6 +61,73 @@ function fdsOf(pid: number): { open: number; soft: number } {
   return { open: readdirSync(`/proc/${pid}/fd`).length, soft };
 }
 
+/** What the brokers' log-file pool gets under FD_LIMIT (services/broker/fd-limit.ts: the limit less a reserve of 128). */
+const LOG_FILE_POOL = FD_LIMIT - 128;
+/** The topics the budget case created (the restart case reuses them and their records). */
+let created: { many: string; small: string } | undefined;
+
+/** Replicas a broker's log says it hosted without opening their files. */
+function lazilyHosted(log: string): number {
+  let n = 0;
+  for (const line of log.split('\n'))
+    if (line.includes('hosting replicas without opening their files')) n += Number(/"replicas":(\d+)/.exec(line)?.[1] ?? 0);
+  return n;
+}
+
+function pidOf(id: number): number {
+  const pid = cluster.broker(id).pid;
+  if (pid === undefined) throw new Error(`broker ${id} has no pid`);
+  return pid;
+}
+
+async function waitFullIsr(topics: string[]): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      for (const t of await samsa.admin().describeTopics(topics))
+        for (const p of t.partitions) expect(p.isr.length, `${t.name}-${p.partition}`).toBe(3);
+    },
+    { timeout: 120_000, interval: 500 },
+  );
+}
+
+/**
+ * One record (acks=all) to every partition of the budget's topics, then every partition read back
+ * from the start: `round` + 1 records each, in order.
+ */
+async function produceOneToEach(round: number): Promise<void> {
+  if (!created) throw new Error('the budget case did not create its topics');
+  const { many, small } = created;
+  const targets = [
+    ...Array.from({ length: BUDGET - 10 }, (_, p) => ({ topic: many, partition: p })),
+    ...Array.from({ length: 10 }, (_, p) => ({ topic: small, partition: p })),
+  ];
+  const value = (topic: string, partition: number, r: number): string => `${topic}/${partition}/${r}`;
+  const producer = samsa.producer({ acks: 'all' });
+  try {
+    // 16 partitions at a time: enough to make the brokers open and evict files concurrently.
+    for (let i = 0; i < targets.length; i += 16) {
+      await Promise.all(
+        targets.slice(i, i + 16).map(async ({ topic, partition }) => {
+          const [meta] = await producer.send({ topic, messages: [{ value: value(topic, partition, round), partition }] });
+          expect(meta?.baseOffset).toBe(round);
+        }),
+      );
+    }
+  } finally {
+    await producer.close();
+  }
+  for (let i = 0; i < targets.length; i += 16) {
+    await Promise.all(
+      targets.slice(i, i + 16).map(async ({ topic, partition }) => {
+        const values: string[] = [];
+        for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false }))
+          values.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
+        expect(values).toEqual(Array.from({ length: round + 1 }, (_, r) => value(topic, partition, r)));
+      }),
+    );
+  }
+}
+
 describe('per-broker replica budget under a low descriptor limit', () => {
   it('refuses a topic that would put more replicas on a broker than the budget, with a clear FAILED_PRECONDITION', async () => {
     const name = uniqueName('over');
@@ -78,40 +145,20 @@ describe('per-broker replica budget under a low descriptor limit', () => {
     const small = uniqueName('small');
     await samsa.admin().createTopic({ name: many, partitions: BUDGET - 10, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
     await samsa.admin().createTopic({ name: small, partitions: 10, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    created = { many, small };
+    // Hosted and replicated (every ISR full) without opening a file: nothing was written yet (ADR 0051).
+    await waitFullIsr([many, small]);
+    for (const b of cluster.brokers) {
+      expect(brokerLog(b.spec.id)).toMatch(/hosting replicas without opening their files/);
+      expect(fdsOf(pidOf(b.spec.id)).open).toBeLessThan(LOG_FILE_POOL);
+    }
     // The budget counts what brokers already host: one more partition anywhere is refused.
     const more = await refusal(samsa.admin().createPartitions(small, 11));
     expect(more.reason).toBe('POLICY_VIOLATION');
     expect(more.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(more.message).toMatch(/\(it hosts 300 now\)/);
 
-    const producer = samsa.producer({ acks: 'all' });
-    try {
-      const targets = [
-        ...Array.from({ length: BUDGET - 10 }, (_, p) => ({ topic: many, partition: p })),
-        ...Array.from({ length: 10 }, (_, p) => ({ topic: small, partition: p })),
-      ];
-      // 16 partitions at a time: enough to make the brokers open and evict files concurrently.
-      for (let i = 0; i < targets.length; i += 16) {
-        await Promise.all(
-          targets.slice(i, i + 16).map(async ({ topic, partition }) => {
-            const [meta] = await producer.send({ topic, messages: [{ value: `${topic}/${partition}`, partition }] });
-            expect(meta?.baseOffset).toBe(0);
-          }),
-        );
-      }
-      for (let i = 0; i < targets.length; i += 16) {
-        await Promise.all(
-          targets.slice(i, i + 16).map(async ({ topic, partition }) => {
-            const values: string[] = [];
-            for await (const m of samsa.consumer().partition({ topic, partition, from: 'earliest', follow: false }))
-              values.push(Buffer.from(m.value ?? Buffer.alloc(0)).toString());
-            expect(values).toEqual([`${topic}/${partition}`]);
-          }),
-        );
-      }
-    } finally {
-      await producer.close();
-    }
+    await produceOneToEach(0);
 
     const md = await samsa.admin().describeCluster();
     expect(md.brokers.map((b) => b.id).sort((a, b) => a - b)).toEqual([1, 2, 3]);
@@ -126,5 +173,31 @@ describe('per-broker replica budget under a low descriptor limit', () => {
       expect(log).toMatch(/open-files limit/);
       expect(log).not.toMatch(/recovered log after unclean shutdown/);
     }
+  });
+
+  it('a broker restarted cleanly hosts its replicas from its shutdown summaries without opening them; after kill -9 it recovers them; every partition is served throughout', async () => {
+    if (!created) throw new Error('the budget case did not create its topics');
+    const topics = [created.many, created.small];
+    const broker = cluster.broker(3);
+    const logLength = brokerLog(3).length;
+    await broker.restart();
+    await waitFullIsr(topics);
+    const afterClean = brokerLog(3).slice(logLength);
+    expect(afterClean).toMatch(/"cleanStart":true|clean start/i);
+    expect(lazilyHosted(afterClean)).toBe(BUDGET);
+    expect(afterClean).not.toMatch(/partition replica open/);
+    expect(fdsOf(pidOf(3)).open).toBeLessThan(LOG_FILE_POOL);
+    await produceOneToEach(1);
+
+    const beforeCrash = brokerLog(3).length;
+    await broker.kill9();
+    await broker.start();
+    await waitFullIsr(topics);
+    const afterCrash = brokerLog(3).slice(beforeCrash);
+    // No summaries after a crash: every replica with files is opened, its tail checked, before it is hosted.
+    expect(afterCrash).not.toMatch(/hosting replicas without opening their files/);
+    expect(afterCrash.match(/partition replica open/g)?.length).toBeGreaterThanOrEqual(BUDGET);
+    await produceOneToEach(2);
+    for (const b of cluster.brokers) expect(brokerLog(b.spec.id)).not.toMatch(/EMFILE/);
   });
 });

@@ -1,9 +1,15 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { SamsaError, hasReason } from '../../../libs/errors/index.js';
-import { ReplicaManager, parsePartitionDirName, partitionDirName, CLEAN_SHUTDOWN_FILE } from '../../../libs/replica/index.js';
+import {
+  ReplicaManager,
+  parsePartitionDirName,
+  partitionDirName,
+  CLEAN_SHUTDOWN_FILE,
+  REPLICA_SUMMARIES_FILE,
+} from '../../../libs/replica/index.js';
 import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from './helpers.js';
 
 const ME = 1;
@@ -29,7 +35,7 @@ describe('ReplicaManager', () => {
     return { manager, dir: dataDir };
   }
 
-  it('opens every partition assigned to this broker, and only those, at <dataDir>/<topic>-<partition>', async () => {
+  it('hosts every partition assigned to this broker, and only those; a new one gets <dataDir>/<topic>-<partition> on its first write', async () => {
     const view = new FakeView();
     view.createTopic(topicRecord('mine', 2), ME);
     view.createTopic(topicRecord('theirs', 1), 2);
@@ -41,12 +47,18 @@ describe('ReplicaManager', () => {
         .map((p) => `${p.topic}-${p.partition}`)
         .sort(),
     ).toEqual(['mine-0', 'mine-1']);
-    expect(
+    const partitionDirs = (): string[] =>
       readdirSync(dir)
         .filter((n) => parsePartitionDirName(n))
-        .sort(),
-    ).toEqual(['mine-0', 'mine-1']);
+        .sort();
+    // Nothing written yet: no directory, no open file (ADR 0051).
+    expect(partitionDirs()).toEqual([]);
     expect(manager.get('mine', 1)?.role).toBe('leader');
+    expect(manager.get('mine', 1)?.logOpen).toBe(false);
+    await manager.get('mine', 1)?.append(batch('first'), { acks: 'leader', minInsyncReplicas: 1 });
+    expect(partitionDirs()).toEqual(['mine-1']);
+    expect(manager.get('mine', 1)?.logOpen).toBe(true);
+    expect(manager.get('mine', 1)?.logEndOffset).toBe(1);
   });
 
   it('follows topics created later and leadership changes', async () => {
@@ -298,5 +310,132 @@ describe('ReplicaManager: offline replicas (storage failures)', () => {
     expect(storageErrno(new SamsaError('STORAGE_ERROR', 'x', { cause: Object.assign(new Error('io'), { code: 'EIO' }) }))).toBe('EIO');
     expect(storageErrno(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBeUndefined();
     expect(storageErrno(new SamsaError('FENCED', 'stale epoch'))).toBeUndefined();
+  });
+});
+
+describe('ReplicaManager: replicas hosted without opening their files (ADR 0051)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups.length = 0;
+  });
+  const dataDir = (): string => {
+    const tmp = tempDir('lazy');
+    cleanups.push(() => tmp.remove());
+    return tmp.dir;
+  };
+  const run = async (
+    view: FakeView,
+    dir: string,
+    extra: Partial<Parameters<typeof ReplicaManager.start>[0]> = {},
+  ): Promise<ReplicaManager> => {
+    const manager = await startRegistered({ brokerId: ME, dataDir: dir, view, logger: silentLogger, retentionCheckMs: 0, ...extra });
+    cleanups.push(() => manager.close());
+    return manager;
+  };
+  /** A topic led here in leader epoch 3, written to, closed cleanly. */
+  const writtenAndClosed = async (dir: string): Promise<FakeView> => {
+    const view = new FakeView();
+    view.createTopic(topicRecord('t', 3), ME);
+    for (const p of [0, 1, 2]) view.setPartition(partitionState('t', p, ME, [ME], 3));
+    const one = await run(view, dir);
+    await one.get('t', 0)?.append(batch('a'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.get('t', 0)?.append(batch('b'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.get('t', 1)?.append(batch('c'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.close();
+    return view;
+  };
+
+  it('a follower of an idle partition takes high watermarks and reads nothing without opening anything', async () => {
+    const dir = dataDir();
+    const view = new FakeView();
+    view.createTopic(topicRecord('f', 1), 2);
+    view.setPartition(partitionState('f', 0, 2, [2, ME], 4, [2, ME]));
+    const manager = await run(view, dir);
+    const p = manager.get('f', 0);
+    expect(p?.role).toBe('follower');
+    await p?.appendAsFollower(Buffer.alloc(0), 4, 0);
+    expect(p?.latestEpoch).toBe(-1);
+    expect(p?.endOffsetForEpoch(4)).toEqual({ epoch: -1, endOffset: -1 });
+    expect(p?.logOpen).toBe(false);
+    expect(readdirSync(dir).filter((n) => parsePartitionDirName(n))).toEqual([]);
+  });
+
+  it('after a clean shutdown, replicas come back from the summaries without opening, with the same positions, and open on first use', async () => {
+    const dir = dataDir();
+    const view = await writtenAndClosed(dir);
+    expect(existsSync(join(dir, REPLICA_SUMMARIES_FILE))).toBe(true);
+    const manager = await run(view, dir);
+    // Read once at start and deleted: it vouches only for the shutdown that wrote it.
+    expect(existsSync(join(dir, REPLICA_SUMMARIES_FILE))).toBe(false);
+    const p0 = manager.get('t', 0);
+    expect(manager.partitions().map((p) => p.logOpen)).toEqual([false, false, false]);
+    expect(p0?.logEndOffset).toBe(2);
+    expect(p0?.latestEpoch).toBe(3);
+    expect(p0?.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 2 });
+    expect(p0?.endOffsetForEpoch(2)).toEqual({ epoch: -1, endOffset: -1 });
+    expect(manager.get('t', 1)?.logEndOffset).toBe(1);
+    expect(manager.get('t', 2)?.logEndOffset).toBe(0);
+    // A read below the end opens the files; what comes back is what was written.
+    const read = await manager.get('t', 1)?.read(0, 1 << 20);
+    expect(read?.bytes.length).toBeGreaterThan(0);
+    expect(manager.get('t', 1)?.logOpen).toBe(true);
+    await p0?.append(batch('d'), { acks: 'leader', minInsyncReplicas: 1 });
+    expect(p0?.logEndOffset).toBe(3);
+    expect(manager.get('t', 2)?.logOpen).toBe(false);
+  });
+
+  it('after an unclean stop (no clean-shutdown marker) every replica with files is opened, and recovered, before it is hosted', async () => {
+    const dir = dataDir();
+    const view = await writtenAndClosed(dir);
+    // What a crash leaves: no broker marker (the summaries are then not trusted).
+    unlinkSync(join(dir, CLEAN_SHUTDOWN_FILE));
+    const manager = await run(view, dir);
+    expect(manager.cleanStart).toBe(false);
+    expect(existsSync(join(dir, REPLICA_SUMMARIES_FILE))).toBe(false);
+    expect(manager.get('t', 0)?.logOpen).toBe(true);
+    expect(manager.get('t', 0)?.logEndOffset).toBe(2);
+    expect(manager.get('t', 1)?.logOpen).toBe(true);
+    // t-2 was never written: it has no directory, so it is an empty log either way.
+    expect(manager.get('t', 2)?.logOpen).toBe(false);
+  });
+
+  it('a replica whose files do not hold what its summary said goes offline instead of serving, then reopens from its files', async () => {
+    const dir = dataDir();
+    const view = await writtenAndClosed(dir);
+    // A summary that claims more than the files hold (e.g. a stale or damaged file).
+    const path = join(dir, REPLICA_SUMMARIES_FILE);
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as { replicas: Record<string, { logEndOffset: number }> };
+    (stored.replicas['t-0'] as { logEndOffset: number }).logEndOffset = 5;
+    writeFileSync(path, JSON.stringify(stored));
+    const reports: string[][] = [];
+    const manager = await run(view, dir, {
+      offlineRetryMs: 20,
+      onOfflineChange: (offline) => reports.push(offline.map((o) => `${o.topic}-${o.partition}`)),
+    });
+    const p0 = manager.get('t', 0);
+    expect(p0?.logEndOffset).toBe(5);
+    const failed = await p0?.read(0, 1024).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(hasReason(failed, 'STORAGE_ERROR')).toBe(true);
+    expect(reports.at(-1)).toEqual(['t-0']);
+    expect(p0?.closed).toBe(true);
+    await vi.waitFor(() => expect(manager.get('t', 0)?.logOpen).toBe(true), { timeout: 30_000 });
+    expect(manager.get('t', 0)?.logEndOffset).toBe(2);
+    expect(reports.at(-1)).toEqual([]);
+  });
+
+  it('a lazily hosted replica moved off this broker is closed and its directory deleted', async () => {
+    const dir = dataDir();
+    const view = await writtenAndClosed(dir);
+    const manager = await run(view, dir);
+    expect(manager.get('t', 1)?.logOpen).toBe(false);
+    view.setPartition(partitionState('t', 1, 2, [2], 4, [2]));
+    await settle(manager);
+    expect(manager.get('t', 1)).toBeUndefined();
+    expect(existsSync(join(dir, 't-1'))).toBe(false);
+    expect(existsSync(join(dir, 't-0'))).toBe(true);
   });
 });

@@ -1,0 +1,271 @@
+/**
+ * A replica log that opens its files on first use (ADR 0051). Until then it answers from a
+ * summary: log start and end offsets, size, segment count, the active segment's base offset and
+ * the leader epoch entries, which is all a hosted replica needs while nothing is written to or
+ * read from it: the follower's fetch position (end offset, last epoch), the leader's check of a
+ * follower (KIP-101/320 divergence needs only the epoch entries), the high watermark's bounds,
+ * metrics and list-offsets. So an idle replica holds no descriptor and none of a PartitionLog's
+ * memory, and hosting one costs no I/O.
+ *
+ * Where a summary comes from, and why it can be trusted (the safety argument, ADR 0051):
+ * - `emptySummary()`: the replica has no directory at all (a partition just assigned here). An
+ *   absent directory holds nothing, so offset 0, no epoch, is the truth whatever happened before.
+ * - a summary written by this broker's clean shutdown (replica-summaries.ts), read only when the
+ *   broker's clean-shutdown marker vouches for it and deleted at start: each log was flushed and
+ *   closed, and nothing has touched its directory since. After a crash there is no summary, and
+ *   every replica with a directory is opened (recovered) before it is hosted, as before.
+ *
+ * On first use the log is opened with `open`, and its figures must equal the summary's (start,
+ * end, latest epoch): if not, the files are let go unclean and the open fails, so the replica goes
+ * offline (and reopens, recovering, on the offline retry) instead of serving or being counted in
+ * an ISR with positions it announced but does not hold. `onOpened` runs before any caller sees the
+ * open log (the partition rebuilds its idempotent producers' table there).
+ *
+ * What does NOT open the files: the getters; a follower's apply of an empty answer (a high
+ * watermark alone); a read at or past the end (or at/past `maxOffsetExclusive`); retention and
+ * the cleaner's check on a log of one segment (only the active segment: nothing is ever due);
+ * close and abandon of a log never opened. Everything else opens first.
+ */
+import { rm } from 'node:fs/promises';
+import { SamsaError } from '../errors/index.js';
+import { epochEndOffset, type CleanOptions, type CleanStats, type DirtyState, type EpochEntry, type LogConfig } from '../log/index.js';
+import type { ValidatedBatch } from '../record/index.js';
+import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
+
+/** What a replica's log is known to be without opening it. */
+export interface ReplicaSummary {
+  logStartOffset: number;
+  logEndOffset: number;
+  sizeInBytes: number;
+  segmentCount: number;
+  activeSegmentBaseOffset: number;
+  /** Oldest first. */
+  epochs: EpochEntry[];
+}
+
+/** The summary of a replica that has no directory: an empty log at offset 0. */
+export function emptySummary(): ReplicaSummary {
+  return { logStartOffset: 0, logEndOffset: 0, sizeInBytes: 0, segmentCount: 1, activeSegmentBaseOffset: 0, epochs: [] };
+}
+
+/** The summary of a log as it is now. */
+export function summaryOf(log: ReplicaLog): ReplicaSummary {
+  return {
+    logStartOffset: log.logStartOffset,
+    logEndOffset: log.logEndOffset,
+    sizeInBytes: log.sizeInBytes,
+    segmentCount: log.segmentCount,
+    activeSegmentBaseOffset: log.activeSegmentBaseOffset,
+    epochs: log.epochEntries.map((e) => ({ epoch: e.epoch, startOffset: e.startOffset })),
+  };
+}
+
+function latestEpochOf(epochs: readonly EpochEntry[]): number {
+  return epochs.length > 0 ? (epochs[epochs.length - 1] as EpochEntry).epoch : -1;
+}
+
+/**
+ * Whether an opened log is the one the summary described: the positions a replica announces
+ * (start, end, last epoch). Size is not compared: a clean open may trim a preallocated tail.
+ */
+export function matchesSummary(log: ReplicaLog, summary: ReplicaSummary): boolean {
+  return (
+    log.logStartOffset === summary.logStartOffset &&
+    log.logEndOffset === summary.logEndOffset &&
+    log.latestEpoch === latestEpochOf(summary.epochs)
+  );
+}
+
+export interface LazyLogOptions {
+  summary: ReplicaSummary;
+  config: LogConfig;
+  /** The replica's directory (removed by delete() when the log was never opened). */
+  dir: string;
+  /** `topic-partition`, for messages. */
+  name: string;
+  /** Opens the files with the config in force then. */
+  open: (config: LogConfig) => Promise<ReplicaLog>;
+  /** Runs once the files are open, before anyone else uses them. */
+  onOpened?: (log: ReplicaLog) => Promise<void>;
+  /** Told why opening failed (the replica goes offline); the caller gets STORAGE_ERROR. */
+  onOpenFailed?: (err: Error) => void;
+}
+
+export class LazyLog implements ReplicaLog {
+  private inner: ReplicaLog | undefined;
+  private opening: Promise<ReplicaLog> | undefined;
+  private config: LogConfig;
+  private closed = false;
+  private readonly summary: ReplicaSummary;
+  private readonly summaryLatestEpoch: number;
+
+  constructor(private readonly options: LazyLogOptions) {
+    this.summary = options.summary;
+    this.summaryLatestEpoch = latestEpochOf(options.summary.epochs);
+    this.config = options.config;
+  }
+
+  /** False until the files have been opened. */
+  get materialized(): boolean {
+    return this.inner !== undefined;
+  }
+
+  get logStartOffset(): number {
+    return this.inner ? this.inner.logStartOffset : this.summary.logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.inner ? this.inner.logEndOffset : this.summary.logEndOffset;
+  }
+  get sizeInBytes(): number {
+    return this.inner ? this.inner.sizeInBytes : this.summary.sizeInBytes;
+  }
+  get segmentCount(): number {
+    return this.inner ? this.inner.segmentCount : this.summary.segmentCount;
+  }
+  get latestEpoch(): number {
+    return this.inner ? this.inner.latestEpoch : this.summaryLatestEpoch;
+  }
+  get activeSegmentBaseOffset(): number {
+    return this.inner ? this.inner.activeSegmentBaseOffset : this.summary.activeSegmentBaseOffset;
+  }
+  get epochEntries(): readonly EpochEntry[] {
+    return this.inner ? this.inner.epochEntries : this.summary.epochs;
+  }
+
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.inner ? this.inner.endOffsetForEpoch(epoch) : epochEndOffset(this.summary.epochs, epoch, this.summary.logEndOffset);
+  }
+
+  reconfigure(config: LogConfig): void {
+    this.config = config;
+    this.inner?.reconfigure(config);
+  }
+
+  /** Opens the files (once; concurrent callers share the open). */
+  async materialize(): Promise<void> {
+    await this.opened();
+  }
+
+  private opened(): Promise<ReplicaLog> {
+    if (this.inner) return Promise.resolve(this.inner);
+    if (this.closed) return Promise.reject(new SamsaError('NOT_READY', `log of ${this.options.name} is closed`));
+    this.opening ??= this.openNow().catch((err: unknown) => {
+      this.opening = undefined;
+      if (this.closed) throw err;
+      const cause = err instanceof Error ? err : new Error(String(err));
+      this.options.onOpenFailed?.(cause);
+      throw new SamsaError(
+        'STORAGE_ERROR',
+        `${this.options.name}: its log could not be opened (${cause.message}); the replica is offline on this broker`,
+        {
+          cause,
+        },
+      );
+    });
+    return this.opening;
+  }
+
+  private async openNow(): Promise<ReplicaLog> {
+    const log = await this.options.open(this.config);
+    if (!matchesSummary(log, this.summary)) {
+      const found = { logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, latestEpoch: log.latestEpoch };
+      const expected = {
+        logStartOffset: this.summary.logStartOffset,
+        logEndOffset: this.summary.logEndOffset,
+        latestEpoch: this.summaryLatestEpoch,
+      };
+      // Unclean: the next open recovers and trusts nothing this process announced.
+      await log.abandon();
+      throw new Error(`the files hold ${JSON.stringify(found)}, not the ${JSON.stringify(expected)} this replica was hosted with`);
+    }
+    try {
+      await this.options.onOpened?.(log);
+    } catch (err) {
+      await log.abandon();
+      throw err;
+    }
+    if (this.closed) {
+      // Closed while opening: let the files go as a clean close would.
+      await log.close();
+      throw new SamsaError('NOT_READY', `log of ${this.options.name} is closed`);
+    }
+    this.inner = log;
+    return log;
+  }
+
+  async appendAsLeader(
+    batch: ValidatedBatch,
+    leaderEpoch: number,
+    onOffsets?: (baseOffset: number, lastOffset: number) => void,
+  ): Promise<LogAppendInfo> {
+    return (await this.opened()).appendAsLeader(batch, leaderEpoch, onOffsets);
+  }
+
+  async appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined> {
+    // A high watermark alone (the common answer for an idle partition) writes nothing.
+    if (batches.length === 0 && !this.inner) return undefined;
+    return (await this.opened()).appendAsFollower(batches);
+  }
+
+  async truncateTo(offset: number): Promise<void> {
+    if (!this.inner && offset >= this.summary.logEndOffset) return;
+    return (await this.opened()).truncateTo(offset);
+  }
+
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    return (await this.opened()).truncateFullyAndStartAt(offset);
+  }
+
+  async read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }> {
+    if (!this.inner) {
+      const { logStartOffset: start, logEndOffset: end } = this.summary;
+      if (!Number.isSafeInteger(offset) || offset < start || offset > end)
+        throw new SamsaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside the log's range [${start}, ${end}]`);
+      if (offset >= Math.min(maxOffsetExclusive ?? end, end)) return { bytes: Buffer.alloc(0), nextOffset: offset };
+    }
+    return (await this.opened()).read(offset, maxBytes, maxOffsetExclusive);
+  }
+
+  async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {
+    if (!this.inner && this.summary.logEndOffset === this.summary.logStartOffset) return undefined;
+    return (await this.opened()).offsetForTimestamp(timestampMs);
+  }
+
+  async applyRetention(): Promise<unknown> {
+    // Retention never deletes the active segment: with one segment nothing can be due.
+    if (!this.inner && this.summary.segmentCount < 2) return { deletedSegments: 0, deletedBytes: 0 };
+    return (await this.opened()).applyRetention();
+  }
+
+  async cleaningDue(upperBoundOffset: number): Promise<DirtyState | undefined> {
+    // The cleaner never cleans the active segment either.
+    if (!this.inner && (this.summary.segmentCount < 2 || !this.config.cleanupPolicy.compact)) return undefined;
+    return (await this.opened()).cleaningDue(upperBoundOffset);
+  }
+
+  async clean(options: CleanOptions): Promise<CleanStats | undefined> {
+    return (await this.opened()).clean(options);
+  }
+
+  /** The files as they are once no open is in flight (undefined: never opened). */
+  private async settled(): Promise<ReplicaLog | undefined> {
+    this.closed = true;
+    if (this.opening) await this.opening.catch(() => undefined);
+    return this.inner;
+  }
+
+  /** A log never opened has nothing to flush: its directory stays as its last clean close left it. */
+  async close(): Promise<void> {
+    await (await this.settled())?.close();
+  }
+
+  async abandon(): Promise<void> {
+    await (await this.settled())?.abandon();
+  }
+
+  async delete(): Promise<void> {
+    const inner = await this.settled();
+    if (inner) await inner.delete();
+    else await rm(this.options.dir, { recursive: true, force: true });
+  }
+}
