@@ -12,7 +12,8 @@
  *                answering GetMetadata with it, 30 samples, p50/p99, with the N partitions present;
  *   per replica  broker RSS and open descriptors before and after, per replica hosted;
  *   failover     kill -9 of the active controller to the next admin call answered by the new one;
- *   restart      kill -9 of one broker and restart, to every ISR full again;
+ *   restart      kill -9 of one broker and restart, to every ISR full again; then the same after a
+ *                clean stop (SIGTERM: the replicas come back from its shutdown summaries, ADR 0051);
  *   produce      RF=3 acks=1 100 B records for SAMSA_SCALE_SECONDS (default 8) to a 6-partition topic
  *                and to the N-partition topic (keyless: sticky per send, rotating), alternated twice.
  *
@@ -165,7 +166,8 @@ try {
     },
     BOUND_MS,
     'every broker hosting every replica',
-    500,
+    // Each poll is a full metrics scrape of every broker (N per-partition series each): not too often.
+    2000,
   );
   const opened = performance.now() - t0;
   const isrFull = async (): Promise<boolean> =>
@@ -326,6 +328,19 @@ try {
     'etcd writes for the restart',
     `${restartRevs} (${Math.round(restartRevs / restartS)}/s)`,
     "revision delta from the restart to every ISR full (controller moves + leaders' ISR writes)",
+  );
+  // A clean restart (SIGTERM): the broker hosts its replicas from its shutdown summaries (ADR 0051).
+  const c0 = performance.now();
+  await victim?.stop();
+  const stopped = performance.now() - c0;
+  const c1 = performance.now();
+  await victim?.start(BOUND_MS);
+  const cleanStarted = performance.now() - c1;
+  await waitUntil(isrFull, BOUND_MS, 'every ISR full after the clean restart', 500);
+  put(
+    'broker clean restart to every ISR full',
+    `${((performance.now() - c1) / 1000).toFixed(1)} s`,
+    `SIGTERM (stopped in ${(stopped / 1000).toFixed(1)} s), restart (SERVING after ${(cleanStarted / 1000).toFixed(1)} s), ${N} replicas`,
   );
 
   log('produce');

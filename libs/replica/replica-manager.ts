@@ -500,7 +500,7 @@ export class ReplicaManager {
   private lazySummary(key: string, { topic }: Desired): ReplicaSummary | undefined {
     const stored = this.summaries.get(key);
     this.summaries.delete(key);
-    if (stored && stored.topicId === topic.topicId) return stored;
+    if (stored && stored.topicId === topic.topicId && this.onDisk.has(key)) return stored;
     return this.onDisk.has(key) ? undefined : emptySummary();
   }
 
@@ -667,6 +667,7 @@ export class ReplicaManager {
       logger.warn({ dir }, 'deleting a partition directory that the cluster metadata no longer assigns to this broker');
       await rm(dir, { recursive: true, force: true });
       this.onDisk.delete(entry.name);
+      this.summaries.delete(entry.name);
     }
   }
 
