@@ -12,6 +12,10 @@
  * and what stays here is the partition's state changes and its reads (consumers, followers,
  * list-offsets, the cleaner) plus the leader's append, which ties the roles together.
  *
+ * Why one file (~510 lines): this is the one face the broker, replication and the manager hold;
+ * every method is a short delegation to a role part or the log with its documented contract, and
+ * splitting the face would only split the contract.
+ *
  * Offsets, by name (all JS numbers, exact below 2^53; see docs/adr/0003-offsets-are-numbers.md):
  * - log start offset (LSO): the oldest offset still on disk (retention moves it up);
  * - log end offset (LEO): the offset the next appended record gets;
