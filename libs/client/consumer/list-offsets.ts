@@ -18,7 +18,7 @@ export interface ListedOffset {
 
 /** Forgets the cached leader of `topic` when `err` says it is stale. */
 export function invalidateIfStale(cluster: Cluster, topic: string, err: SamsaError): void {
-  if (STALE_METADATA.has(err.reason)) cluster.invalidate(topic);
+  if (STALE_METADATA.has(err.reason)) cluster.invalidate(topic, err);
 }
 
 /** Where `from` points now; `{ last: N }` is the earliest offset's answer moved to max(earliest, high watermark - N). */
@@ -40,10 +40,16 @@ export async function listOffset(
   return retry(
     async () => {
       const address = await cluster.leaderAddress(topic, partition);
-      const res = await unary<v1.ListOffsetsResponse__Output>(address, cluster.options.requestTimeoutMs, (opts, cb) =>
-        cluster.pool.broker(address).listOffsets({ topic, partition, spec }, opts, cb),
-      );
-      return { offset: res.offset, highWatermark: res.highWatermark };
+      try {
+        const res = await unary<v1.ListOffsetsResponse__Output>(address, cluster.options.requestTimeoutMs, (opts, cb) =>
+          cluster.pool.broker(address).listOffsets({ topic, partition, spec }, opts, cb),
+        );
+        return { offset: res.offset, highWatermark: res.highWatermark };
+      } catch (err) {
+        // Here, not only before a retry: a last attempt's timeout must not leave the stale leader cached.
+        if (err instanceof SamsaError) invalidateIfStale(cluster, topic, err);
+        throw err;
+      }
     },
     retryOptions,
     { onRetry: (err) => invalidateIfStale(cluster, topic, err), ...(signal ? { signal } : {}) },

@@ -216,9 +216,11 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
         const first = await iterator.next();
         if (first.done) throw new SamsaError('NOT_READY', `${address} ended the Consume stream of ${this.topic}/${this.partition} at once`);
         return { call, address, iterator, first: first.value };
-      } catch (err) {
+      } catch (raw) {
         call.cancel();
-        throw callError(err, address);
+        const err = callError(raw, address);
+        this.onRetry(err);
+        throw err;
       }
     };
     let opened: Opened;

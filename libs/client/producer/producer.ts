@@ -537,7 +537,12 @@ export class Producer {
           // write gap (docs/benchmarks.md, Failover). The leader checks its own role, so a stale
           // hint costs one more refusal, and that one takes the ordinary retry path.
           const hinted = newLeaderHint(err, address);
-          if (hinted === undefined) throw err;
+          if (hinted === undefined) {
+            // Also when this was the last attempt: the next send must not go back to a broker
+            // that timed out (a paused leader) or refused, on the same cached metadata.
+            if (err instanceof SamsaError && STALE_METADATA.has(err.reason)) this.cluster.invalidate(topic, err);
+            throw err;
+          }
           onRetry();
           this.cluster.invalidate(topic);
           return await produceAt(hinted);
@@ -548,7 +553,7 @@ export class Producer {
         isRetriable: (err, attempt) => err.retriable || (err.reason === 'UNKNOWN_TOPIC_OR_PARTITION' && attempt < UNKNOWN_TOPIC_RETRIES),
         onRetry: (err) => {
           onRetry();
-          if (STALE_METADATA.has(err.reason)) this.cluster.invalidate(topic);
+          if (STALE_METADATA.has(err.reason)) this.cluster.invalidate(topic, err);
         },
       },
     );

@@ -3,7 +3,10 @@
  * partition, and where the active controller is. Metadata comes from GetMetadata on any broker
  * (the bootstrap list first, then brokers learned from metadata) and is cached per topic; callers
  * invalidate a topic when a broker says the cached view is wrong (NOT_LEADER_OR_FOLLOWER, an
- * unknown partition), and the next lookup refreshes it. Concurrent lookups share one request.
+ * unknown partition) or does not answer, and the next lookup refreshes it. Concurrent lookups
+ * share one request. Metadata is asked of brokers that answered before brokers that did not: a
+ * paused broker (SIGSTOP: its connections stay open, nothing answers) would otherwise cost every
+ * refresh a whole request timeout before the next broker is asked.
  *
  * The Cluster owns the ClientPool (libs/rpc: one channel per address, shared by every producer,
  * consumer and admin of one Samsa client) and closes it; producers, consumers and admins borrow it.
@@ -12,6 +15,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import { ClientPool, type v1 } from '../../rpc/index.js';
 import { retry, systemClock, type RetryOptions } from '../../runtime/index.js';
+import { unansweredAddress } from '../errors.js';
 import { unary } from './unary.js';
 import { toClusterMetadata, type BrokerNode, type ClusterMetadata, type TopicMetadata } from './metadata.js';
 
@@ -40,6 +44,8 @@ export class Cluster {
   private clusterId = '';
   /** One metadata request at a time per key ('' = all topics); concurrent callers await it. */
   private readonly inflight = new Map<string, Promise<ClusterMetadata>>();
+  /** Brokers whose last call was not answered (unreachable, timed out); asked for metadata last. */
+  private readonly unanswered = new Set<string>();
 
   constructor(readonly options: ClusterOptions) {
     if (options.bootstrap.length === 0) throw new SamsaError('INVALID_REQUEST', 'bootstrap needs at least one host:port');
@@ -81,9 +87,14 @@ export class Cluster {
     return retry(operation, this.options.retry);
   }
 
-  /** Forget what is cached about `name`, so the next lookup asks the cluster. */
-  invalidate(name: string): void {
+  /**
+   * Forget what is cached about `name`, so the next lookup asks the cluster. `cause`, the error
+   * that showed it stale: when a broker did not answer, it is asked for metadata last until it does.
+   */
+  invalidate(name: string, cause?: unknown): void {
     this.topics.delete(name);
+    const address = unansweredAddress(cause);
+    if (address !== undefined) this.unanswered.add(address);
   }
 
   /**
@@ -142,20 +153,25 @@ export class Cluster {
   }
 
   private async askAnyBroker(topics: string[]): Promise<ClusterMetadata> {
-    // Brokers learned from metadata first (the live set), then the bootstrap list as given.
-    const candidates = [...new Set([...this.brokers.map((b) => b.address), ...this.options.bootstrap])];
+    // Brokers learned from metadata first (the live set), then the bootstrap list as given; the
+    // ones that did not answer last time after all the others.
+    const known = [...new Set([...this.brokers.map((b) => b.address), ...this.options.bootstrap])];
+    const candidates = [...known.filter((a) => !this.unanswered.has(a)), ...known.filter((a) => this.unanswered.has(a))];
     let last: unknown;
     for (const address of candidates) {
       try {
         const res = await unary<v1.GetMetadataResponse__Output>(address, this.options.requestTimeoutMs, (opts, cb) =>
           this.pool.broker(address).getMetadata({ topics }, opts, cb),
         );
+        this.unanswered.delete(address);
         const md = toClusterMetadata(res);
         this.absorb(md, topics.length === 0);
         for (const t of topics) if (!md.topics.some((x) => x.name === t)) this.topics.delete(t);
         return md;
       } catch (err) {
         last = err;
+        const silent = unansweredAddress(err);
+        if (silent !== undefined) this.unanswered.add(silent);
         // A broker may answer "unknown topic" instead of leaving it out: that is an answer.
         if (err instanceof SamsaError && err.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
           for (const t of topics) this.topics.delete(t);
