@@ -46,3 +46,23 @@ export const TLS_CONFIG_SPEC = {
 } as const;
 
 export type TlsConfig = ConfigOf<typeof TLS_CONFIG_SPEC>;
+
+const TLS_FILES_MISSING =
+  'TLS is on by default and needs SAMSA_TLS_CA, SAMSA_TLS_CERT and SAMSA_TLS_KEY (or --tls-ca/--tls-cert/--tls-key); ' +
+  '`npm start` makes them under <data-dir>/tls/. For plaintext development set SAMSA_INSECURE=1.';
+
+/**
+ * The rule of the TLS settings, or undefined when they keep it: with --insecure, no TLS file (which
+ * of the two was meant is not ours to guess); without it, all three files. `missing` is the message
+ * when files are missing (what this process needs them for). Checked when a service reads its
+ * config (libs/service loadServiceConfig) and again by transportSecurity.
+ */
+export function tlsSettingsProblem(
+  config: Pick<TlsConfig, 'tlsCa' | 'tlsCert' | 'tlsKey' | 'insecure'>,
+  missing = TLS_FILES_MISSING,
+): string | undefined {
+  const given = [config.tlsCa, config.tlsCert, config.tlsKey].filter((p) => p !== '').length;
+  if (config.insecure)
+    return given > 0 ? 'SAMSA_INSECURE=1 and TLS files (SAMSA_TLS_CA/CERT/KEY) are both set; unset one of them' : undefined;
+  return given < 3 ? missing : undefined;
+}

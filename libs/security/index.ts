@@ -4,7 +4,7 @@
  * local CA `npm start` and the tests make certificates with. Import this lib only through here.
  * See docs/security.md.
  */
-export { TLS_CONFIG_SPEC, CLIENT_AUTH_MODES, type TlsConfig, type ClientAuthMode } from './config.js';
+export { TLS_CONFIG_SPEC, CLIENT_AUTH_MODES, tlsSettingsProblem, type TlsConfig, type ClientAuthMode } from './config.js';
 export { CertificateFiles, TlsMaterialError, type CertificatePaths, type ReloadEvent } from './certificate-files.js';
 export { startTransportSecurity, transportSecurity, clientTlsCredentials, type TransportSecurity } from './transport-security.js';
 export {

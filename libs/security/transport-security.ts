@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import { setDefaultTransport } from '../rpc/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { CertificateFiles, TlsMaterialError, type CertificatePaths } from './certificate-files.js';
-import type { TlsConfig } from './config.js';
+import { tlsSettingsProblem, type TlsConfig } from './config.js';
 import { silenceIpServernameWarning } from './ip-servername-warning.js';
 
 export interface TransportSecurity {
@@ -34,9 +34,9 @@ export function startTransportSecurity(config: TlsConfig, logger: Logger): Trans
 }
 
 export function transportSecurity(config: TlsConfig, logger: Logger): TransportSecurity {
-  const given = [config.tlsCa, config.tlsCert, config.tlsKey].filter((p) => p !== '').length;
+  const problem = tlsSettingsProblem(config);
+  if (problem) throw new TlsMaterialError(problem);
   if (config.insecure) {
-    if (given > 0) throw new TlsMaterialError('SAMSA_INSECURE=1 and TLS files (SAMSA_TLS_CA/CERT/KEY) are both set; unset one of them');
     logger.error(
       { insecure: true },
       'INSECURE MODE: plaintext gRPC, no authentication, anyone who reaches this port is trusted. For development only (SAMSA_INSECURE=1 / --insecure).',
@@ -48,12 +48,6 @@ export function transportSecurity(config: TlsConfig, logger: Logger): TransportS
       channel: grpc.credentials.createInsecure(),
       close: () => {},
     };
-  }
-  if (given < 3) {
-    throw new TlsMaterialError(
-      'TLS is on by default and needs SAMSA_TLS_CA, SAMSA_TLS_CERT and SAMSA_TLS_KEY (or --tls-ca/--tls-cert/--tls-key); ' +
-        '`npm start` makes them under <data-dir>/tls/. For plaintext development set SAMSA_INSECURE=1.',
-    );
   }
   silenceIpServernameWarning();
   const paths: CertificatePaths = { ca: config.tlsCa, cert: config.tlsCert, key: config.tlsKey };

@@ -3,9 +3,8 @@
  * start. Defaults work for one broker on one machine. `npm run samsa -- ... --help` style tables
  * come from configTable(BROKER_CONFIG_SPEC).
  */
-import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf, type Option } from '../../libs/config/index.js';
-import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { int, str, type ConfigOf, type Option } from '../../libs/config/index.js';
+import { clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../libs/log/index.js';
 
@@ -36,23 +35,15 @@ function fsyncOption(): Option<FsyncPolicy> {
 
 export const BROKER_CONFIG_SPEC = {
   brokerId: int('SAMSA_BROKER_ID', 'broker-id', 1, "this broker's id, unique in the cluster", 0, 2147483647),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
-  advertise: advertiseOption(),
-  port: int('SAMSA_PORT', 'port', 9092, 'gRPC port', 0, 65535),
-  dataDir: str('SAMSA_DATA_DIR', 'data-dir', './data/broker-1', "directory of this broker's partition logs"),
-  etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
-  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
-  logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
-  // 2 s, etcd's smallest TTL at its default election timeout: a dead broker's partitions move
-  // within 1.3-2.5 s (ADR 0015); keep-alives go every TTL/3.
-  leaseTtlSeconds: int(
-    'SAMSA_LEASE_TTL_SECONDS',
-    'lease-ttl-seconds',
-    2,
-    "etcd lease TTL of the broker registration: how soon a dead broker's partitions move (keep-alives every TTL/3)",
-    2,
-    3600,
-  ),
+  ...clusterServiceConfigSpec({
+    port: 9092,
+    // 2 s, etcd's smallest TTL at its default election timeout: a dead broker's partitions move
+    // within 1.3-2.5 s (ADR 0015); keep-alives go every TTL/3.
+    leaseTtlSeconds: 2,
+    leaseMeaning: "etcd lease TTL of the broker registration: how soon a dead broker's partitions move (keep-alives every TTL/3)",
+    dataDir: './data/broker-1',
+    dataDirMeaning: "directory of this broker's partition logs",
+  }),
   rack: str('SAMSA_RACK', 'rack', '', 'rack/zone label for replica placement'),
   retentionCheckMs: int('SAMSA_RETENTION_CHECK_MS', 'retention-check-ms', 300_000, 'how often retention deletes old segments (0: never)'),
   fsync: fsyncOption(),
@@ -128,12 +119,10 @@ export const BROKER_CONFIG_SPEC = {
     1024,
     2 ** 31 - 1,
   ),
-  ...TLS_CONFIG_SPEC,
-  ...ACCESS_CONFIG_SPEC,
 } as const;
 
 export type BrokerConfig = ConfigOf<typeof BROKER_CONFIG_SPEC>;
 
 export function loadBrokerConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): BrokerConfig {
-  return loadConfig(BROKER_CONFIG_SPEC, argv, env);
+  return loadServiceConfig(BROKER_CONFIG_SPEC, argv, env);
 }

@@ -2,9 +2,8 @@
  * The controller's configuration: SAMSA_* environment variables or flags (flags win), read once at
  * start. Defaults work for one controller on one machine.
  */
-import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
-import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { int, type ConfigOf } from '../../libs/config/index.js';
+import { clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
 import { DEFAULT_MAX_REPLICAS_PER_BROKER } from '../../libs/cluster/index.js';
 import {
   DEFAULT_LEADER_IMBALANCE_CHECK_MS,
@@ -14,20 +13,13 @@ import {
 
 export const CONTROLLER_CONFIG_SPEC = {
   controllerId: int('SAMSA_CONTROLLER_ID', 'controller-id', 1, "this controller's id (for logs and metadata)", 0, 2147483647),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
-  advertise: advertiseOption(),
-  port: int('SAMSA_PORT', 'port', 9090, 'gRPC port', 0, 65535),
-  etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
-  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
-  logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
-  leaseTtlSeconds: int(
-    'SAMSA_LEASE_TTL_SECONDS',
-    'lease-ttl-seconds',
-    10,
-    'etcd lease TTL of the election campaign (failover time)',
-    2,
-    3600,
-  ),
+  ...clusterServiceConfigSpec({
+    port: 9090,
+    leaseTtlSeconds: 10,
+    leaseMeaning: 'etcd lease TTL of the election campaign (failover time)',
+    dataDir: '',
+    dataDirMeaning: 'unused by the controller (it keeps no state of its own); accepted for uniformity',
+  }),
   leaderRebalanceDelayMs: int(
     'SAMSA_LEADER_REBALANCE_DELAY_MS',
     'leader-rebalance-delay-ms',
@@ -68,13 +60,10 @@ export const CONTROLLER_CONFIG_SPEC = {
     1,
     1_000_000,
   ),
-  dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the controller (it keeps no state of its own); accepted for uniformity'),
-  ...TLS_CONFIG_SPEC,
-  ...ACCESS_CONFIG_SPEC,
 } as const;
 
 export type ControllerConfig = ConfigOf<typeof CONTROLLER_CONFIG_SPEC>;
 
 export function loadControllerConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): ControllerConfig {
-  return loadConfig(CONTROLLER_CONFIG_SPEC, argv, env);
+  return loadServiceConfig(CONTROLLER_CONFIG_SPEC, argv, env);
 }

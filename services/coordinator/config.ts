@@ -2,27 +2,19 @@
  * The coordinator's configuration: SAMSA_* environment variables or flags (flags win), read once
  * at start. Defaults work for one coordinator on one machine.
  */
-import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
-import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { ACCESS_CONFIG_SPEC, TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { int, type ConfigOf } from '../../libs/config/index.js';
+import { clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
 import { DEFAULT_GROUP_LIMITS } from '../../libs/group/index.js';
 
 export const COORDINATOR_CONFIG_SPEC = {
   coordinatorId: int('SAMSA_COORDINATOR_ID', 'coordinator-id', 1, "this coordinator's id, unique among coordinators", 0, 2147483647),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
-  advertise: advertiseOption(),
-  port: int('SAMSA_PORT', 'port', 9091, 'gRPC port', 0, 65535),
-  etcdEndpoints: list('SAMSA_ETCD_ENDPOINTS', 'etcd-endpoints', ['127.0.0.1:2379'], 'etcd endpoints, comma-separated'),
-  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'cluster id: the etcd key prefix /samsa/<id>'),
-  logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
-  leaseTtlSeconds: int(
-    'SAMSA_LEASE_TTL_SECONDS',
-    'lease-ttl-seconds',
-    10,
-    'etcd lease TTL of the registration and partition claims (how long before another coordinator takes over a dead one)',
-    2,
-    3600,
-  ),
+  ...clusterServiceConfigSpec({
+    port: 9091,
+    leaseTtlSeconds: 10,
+    leaseMeaning: 'etcd lease TTL of the registration and partition claims (how long before another coordinator takes over a dead one)',
+    dataDir: '',
+    dataDirMeaning: 'unused by the coordinator (its state lives in __consumer_offsets); accepted for uniformity',
+  }),
   offsetsTopicPartitions: int(
     'SAMSA_OFFSETS_TOPIC_PARTITIONS',
     'offsets-topic-partitions',
@@ -63,18 +55,10 @@ export const COORDINATOR_CONFIG_SPEC = {
     100,
     3_600_000,
   ),
-  dataDir: str(
-    'SAMSA_DATA_DIR',
-    'data-dir',
-    '',
-    'unused by the coordinator (its state lives in __consumer_offsets); accepted for uniformity',
-  ),
-  ...TLS_CONFIG_SPEC,
-  ...ACCESS_CONFIG_SPEC,
 } as const;
 
 export type CoordinatorConfig = ConfigOf<typeof COORDINATOR_CONFIG_SPEC>;
 
 export function loadCoordinatorConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): CoordinatorConfig {
-  return loadConfig(COORDINATOR_CONFIG_SPEC, argv, env);
+  return loadServiceConfig(COORDINATOR_CONFIG_SPEC, argv, env);
 }

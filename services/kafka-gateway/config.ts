@@ -2,9 +2,8 @@
  * The Kafka gateway's configuration: SAMSA_* environment variables or flags (flags win), read once
  * at start. Defaults work beside `npm start`'s cluster on one machine.
  */
-import { advertiseOption, loadConfig, int, str, list, oneOf, type ConfigOf } from '../../libs/config/index.js';
-import { LOG_LEVELS } from '../../libs/telemetry/index.js';
-import { TLS_CONFIG_SPEC } from '../../libs/security/index.js';
+import { int, str, list, type ConfigOf } from '../../libs/config/index.js';
+import { loadServiceConfig, serviceConfigSpec } from '../../libs/service/index.js';
 
 export const GATEWAY_CONFIG_SPEC = {
   gatewayId: int(
@@ -15,9 +14,21 @@ export const GATEWAY_CONFIG_SPEC = {
     0,
     2147483647,
   ),
-  host: str('SAMSA_HOST', 'host', '127.0.0.1', 'address to listen on (bind); also advertised unless --advertise is set'),
-  advertise: advertiseOption(),
-  port: int('SAMSA_PORT', 'port', 9192, 'Kafka protocol port (TCP; TLS unless --insecure)', 0, 65535),
+  ...serviceConfigSpec({
+    port: 9192,
+    portMeaning: 'Kafka protocol port (TCP; TLS unless --insecure)',
+    dataDir: '',
+    dataDirMeaning: 'unused by the gateway (it keeps no state on disk); accepted for uniformity',
+  }),
+  // The gateway is a client of the brokers, not a member of the cluster: the block's etcd and
+  // cluster id say so.
+  etcdEndpoints: list(
+    'SAMSA_ETCD_ENDPOINTS',
+    'etcd-endpoints',
+    [],
+    'unused by the gateway (a client of the brokers); accepted for uniformity',
+  ),
+  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'unused by the gateway (it reports the cluster id the brokers give)'),
   bootstrap: list('SAMSA_BOOTSTRAP', 'bootstrap', ['127.0.0.1:9092'], 'Samsa brokers to learn the cluster from, comma-separated host:port'),
   maxFrameBytes: int(
     'SAMSA_KAFKA_MAX_FRAME_BYTES',
@@ -36,20 +47,13 @@ export const GATEWAY_CONFIG_SPEC = {
     600_000,
   ),
   requestTimeoutMs: int('SAMSA_REQUEST_TIMEOUT_MS', 'request-timeout-ms', 30_000, 'deadline of each call to Samsa', 100, 3_600_000),
-  logLevel: oneOf('SAMSA_LOG_LEVEL', 'log-level', 'info', LOG_LEVELS, 'log level'),
-  etcdEndpoints: list(
-    'SAMSA_ETCD_ENDPOINTS',
-    'etcd-endpoints',
-    [],
-    'unused by the gateway (a client of the brokers); accepted for uniformity',
-  ),
-  clusterId: str('SAMSA_CLUSTER_ID', 'cluster-id', 'local', 'unused by the gateway (it reports the cluster id the brokers give)'),
-  dataDir: str('SAMSA_DATA_DIR', 'data-dir', '', 'unused by the gateway (it keeps no state on disk); accepted for uniformity'),
-  ...TLS_CONFIG_SPEC,
 } as const;
 
 export type GatewayConfig = ConfigOf<typeof GATEWAY_CONFIG_SPEC>;
 
 export function loadGatewayConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): GatewayConfig {
-  return loadConfig(GATEWAY_CONFIG_SPEC, argv, env);
+  return loadServiceConfig(GATEWAY_CONFIG_SPEC, argv, env, {
+    tlsMissing:
+      'TLS is on by default: the gateway needs SAMSA_TLS_CA (to verify Samsa) and SAMSA_TLS_CERT/SAMSA_TLS_KEY (its Kafka listener); `npm start` makes them under <data-dir>/tls/. For a plaintext development cluster set SAMSA_INSECURE=1.',
+  });
 }

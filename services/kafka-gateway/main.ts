@@ -16,7 +16,6 @@ import * as grpc from '@grpc/grpc-js';
 import { runService, type Resources, type Running } from '../../libs/service/index.js';
 import { silenceIpServernameWarning } from '../../libs/security/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { SamsaError } from '../../libs/errors/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { KafkaConnection } from './connection.js';
@@ -34,21 +33,14 @@ runService({
 });
 
 function channelCredentials(config: GatewayConfig, logger: Logger): { channel: grpc.ChannelCredentials; secure: boolean } {
-  const given = [config.tlsCa, config.tlsCert, config.tlsKey].filter((p) => p !== '').length;
+  // The TLS rule (files or --insecure, not both) was checked when the config was read (libs/service).
   if (config.insecure) {
-    if (given > 0)
-      throw new SamsaError('INVALID_CONFIG', 'SAMSA_INSECURE=1 and TLS files (SAMSA_TLS_CA/CERT/KEY) are both set; unset one of them');
     logger.error(
       { insecure: true },
       'INSECURE MODE: plaintext Kafka listener without authentication, towards a plaintext Samsa cluster. For development only (SAMSA_INSECURE=1 / --insecure).',
     );
     return { channel: grpc.credentials.createInsecure(), secure: false };
   }
-  if (given < 3)
-    throw new SamsaError(
-      'INVALID_CONFIG',
-      'TLS is on by default: the gateway needs SAMSA_TLS_CA (to verify Samsa) and SAMSA_TLS_CERT/SAMSA_TLS_KEY (its Kafka listener); `npm start` makes them under <data-dir>/tls/. For a plaintext development cluster set SAMSA_INSECURE=1.',
-    );
   silenceIpServernameWarning();
   // The CA only: the gateway presents no certificate to Samsa, so it is nobody there; each call
   // carries the Kafka client's own token.
