@@ -12,6 +12,7 @@
  *                answering GetMetadata with it, 30 samples, p50/p99, with the N partitions present;
  *   per replica  broker RSS and open descriptors before and after, per replica hosted;
  *   failover     kill -9 of the active controller to the next admin call answered by the new one;
+ *   fill         with SAMSA_SCALE_FILL=1, one record to every partition first (every replica has files);
  *   restart      kill -9 of one broker and restart, to every ISR full again; then the same after a
  *                clean stop (SIGTERM: the replicas come back from its shutdown summaries, ADR 0051);
  *   produce      RF=3 acks=1 100 B records for SAMSA_SCALE_SECONDS (default 8) to a 6-partition topic
@@ -35,6 +36,8 @@ const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
 /** Waits grow with N: opening 10,000 replicas per broker on a loaded 2-core machine takes minutes. */
 const BOUND_MS = Number(process.env.SAMSA_SCALE_BOUND_MS ?? Math.max(170_000, N * 60));
 const SECONDS = Number(process.env.SAMSA_SCALE_SECONDS ?? '8');
+/** SAMSA_SCALE_FILL=1: write one record to every partition before the broker restarts (every replica then has files). */
+const FILL = process.env.SAMSA_SCALE_FILL === '1';
 const log = (t: string): void => void process.stderr.write(`[scale] ${t}\n`);
 const rows: [string, string, string][] = [];
 const put = (what: string, value: string, how: string): void => {
@@ -308,6 +311,30 @@ try {
     `${((performance.now() - k0) / 1000).toFixed(1)} s`,
     'kill -9 of the active controller -> next CreateTopic answered (lease TTL 3 s)',
   );
+
+  if (FILL) {
+    // One record in every partition first: every replica then has files, so the kill -9 restart
+    // below must open (recover) all of them before hosting them (ADR 0051), the hard case.
+    log(`one record to each of the ${N} partitions`);
+    const f0 = performance.now();
+    const filler = samsa.producer({ acks: 1, idempotent: false });
+    try {
+      for (let p = 0; p < N; p += 500)
+        await Promise.all(
+          Array.from({ length: Math.min(500, N - p) }, (_, i) =>
+            filler.send({ topic: 'big', messages: [{ value: 'x', partition: p + i }] }),
+          ),
+        );
+    } finally {
+      await filler.close();
+    }
+    await waitUntil(isrFull, BOUND_MS, 'every ISR full after the fill', 500);
+    put(
+      'one record to every partition',
+      `${((performance.now() - f0) / 1000).toFixed(1)} s; fds ${pids.map(fds).join(', ')}; RSS ${(await Promise.all(pids.map((p) => rssOf(p)))).map((r) => `${((r ?? 0) / 1e6).toFixed(0)} MB`).join(', ')}`,
+      'acks=1, 500 sends at a time, to every ISR full; then descriptors and RSS per broker (every replica opened)',
+    );
+  }
 
   log('broker restart');
   const victim = cluster.brokers[2];
