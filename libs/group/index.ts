@@ -100,3 +100,4 @@ export {
   type ShareWriteToken,
 } from './share-group.js';
 export { ShareGroups, type ShareJoinRequest, type ShareGroupsDeps } from './share-groups.js';
+export { MemberHoldings, type HeldRecord } from './member-holdings.js';

@@ -17,6 +17,9 @@
  * that joined with `maxChunksAhead` N also gets per-partition credit: at most N chunks of a
  * partition are sent and not yet reported `taken`, so what a member buffers per partition is
  * bounded by chunks, not by the stream's window (a pause only stops what comes after it arrives).
+ * A member that joined with `maxRecords` / `maxBytes` holds at most that many records and bytes
+ * sent and not reported processed, over all its partitions (member-holdings.ts): chunks go out in
+ * parts that fit, and readers wait for `processed` reports to make room.
  *
  * Rebalance: when a partition is taken away its reader is stopped first, the member is sent its new
  * assignment, the session waits (at most half the session timeout) until the member has reported
@@ -41,7 +44,7 @@
  * the next write, so a fast member costs one __consumer_offsets write per round trip, not per record.
  * Each write, once durable, is acknowledged to the member (`committed`), so it can wait for it.
  *
- * Why one file (~570 lines): readers, credit, rebalance waits, coalesced commits and liveness all
+ * Why one file (~630 lines): readers, credit, rebalance waits, coalesced commits and liveness all
  * act on the same per-partition reader table and one event loop (processEvents); the rebalance
  * rule above ("stop the reader, wait for processed, commit, then give up") spans all of them. The
  * group state machine (group.ts) and the offsets (offsets-log.ts) are already separate; the
@@ -54,6 +57,7 @@ import { systemClock, type Clock } from '../runtime/index.js';
 import { tpKey, type AssignorName, type TopicPartition } from './assignors.js';
 import type { GroupCoordinator } from './coordinator.js';
 import type { MemberEvent } from './group.js';
+import { MemberHoldings } from './member-holdings.js';
 
 /** A record as the session handles it: only its offset matters here; the connection sends the rest. */
 export interface SessionRecord {
@@ -96,6 +100,9 @@ export interface MemberJoin {
   clientHost?: string;
   /** Per-partition credit in chunks (0 or absent: none). */
   maxChunksAhead?: number;
+  /** Records, and bytes of keys and values, the member may hold unprocessed over all its partitions (0 or absent: no limit; member-holdings.ts). */
+  maxRecords?: number;
+  maxBytes?: number;
   /** The member fetches its partitions itself; the session only assigns, commits and judges liveness. */
   assignOnly?: boolean;
 }
@@ -123,6 +130,8 @@ export interface MemberSessionDeps<R extends SessionRecord> {
    */
   traceLink?: SpanContext | undefined;
   clock?: Clock;
+  /** A record's size against the member's maxBytes (keys and values); without it records count 0 bytes. */
+  recordBytes?: (record: R) => number;
 }
 
 /** How many times a batch of commits is retried after a generation change. */
@@ -152,6 +161,8 @@ export class MemberSession<R extends SessionRecord> {
   private maxChunksAhead = 0;
   private readonly ahead = new Map<string, number>();
   private readonly credit = new Map<string, Gate>();
+  /** With maxRecords/maxBytes: what the member holds unprocessed (member-holdings.ts). */
+  private holdings = new MemberHoldings(0, 0);
   /** Partitions whose processed offsets we accept: readable ones and those being revoked. */
   private readonly owned = new Map<string, TopicPartition>();
   /** Offset after the last record sent, per partition. */
@@ -242,6 +253,7 @@ export class MemberSession<R extends SessionRecord> {
   private join(join: MemberJoin): void {
     this.reset = join.reset;
     this.maxChunksAhead = Math.max(0, join.maxChunksAhead ?? 0);
+    this.holdings = new MemberHoldings(Math.max(0, join.maxRecords ?? 0), Math.max(0, join.maxBytes ?? 0));
     this.assignOnly = join.assignOnly === true;
     this.groupId = join.groupId;
     this.memberId = this.deps.coordinator.join(
@@ -280,6 +292,7 @@ export class MemberSession<R extends SessionRecord> {
     for (const w of this.progressWaiters) w();
     for (const key of [...this.paused.keys()]) this.resume(key);
     for (const key of [...this.credit.keys()]) this.openCredit(key);
+    this.holdings.wake();
   }
 
   private async processEvents(): Promise<void> {
@@ -362,6 +375,7 @@ export class MemberSession<R extends SessionRecord> {
       this.owned.delete(tpKey(tp));
       this.sent.delete(tpKey(tp));
       this.processed.delete(tpKey(tp));
+      this.holdings.drop(tpKey(tp));
     }
     this.deps.coordinator.revoked(this.groupId, this.memberId, partitions);
   }
@@ -379,17 +393,24 @@ export class MemberSession<R extends SessionRecord> {
     );
     this.ahead.set(key, 0);
     const done = outsideTrace(async () => {
-      for await (const chunk of stream.chunks()) {
-        if (!(await this.maySend(key, stream))) return;
-        const last = chunk.at(-1);
-        if (last === undefined) continue;
-        // An idle member begins to hold records now: its silence counts from here, not from our last touch.
-        if (!this.holding() && this.inGroup) this.heartbeatOnBehalf();
-        this.sent.set(key, last.offset + 1);
-        this.ahead.set(key, (this.ahead.get(key) ?? 0) + 1);
-        if (!(await this.connection.sendRecords(tp, chunk))) {
-          this.end();
-          return;
+      for await (const whole of stream.chunks()) {
+        // Within the member's limits (member-holdings.ts) a chunk may go out in several parts.
+        let chunk: readonly R[] = whole;
+        while (chunk.length > 0) {
+          if (!(await this.maySend(key, stream))) return;
+          const n = await this.roomFor(key, stream, chunk);
+          if (n === 0) return;
+          const part = n === chunk.length ? chunk : chunk.slice(0, n);
+          chunk = n === chunk.length ? [] : chunk.slice(n);
+          const last = part.at(-1) as R;
+          // An idle member begins to hold records now: its silence counts from here, not from our last touch.
+          if (!this.holding() && this.inGroup) this.heartbeatOnBehalf();
+          this.sent.set(key, last.offset + 1);
+          this.ahead.set(key, (this.ahead.get(key) ?? 0) + 1);
+          if (!(await this.connection.sendRecords(tp, part))) {
+            this.end();
+            return;
+          }
         }
       }
     }).catch((err: unknown) => {
@@ -427,6 +448,32 @@ export class MemberSession<R extends SessionRecord> {
     }
   }
 
+  /**
+   * How many records of `chunk` the member's limits let go now, waiting for room; 0 when the reader
+   * is to stop. Those records are held at once, in the same turn as the check: readers of other
+   * partitions woken by the same release must not count the same room.
+   */
+  private async roomFor(key: string, stream: { close(): void }, chunk: readonly R[]): Promise<number> {
+    if (!this.holdings.limited) return chunk.length;
+    const sizes = chunk.map((r) => this.sizeOf(r));
+    for (;;) {
+      if (this.stopped.signal.aborted || this.readers.get(key)?.stream !== stream) return 0;
+      const n = this.holdings.fit(sizes);
+      if (n > 0) {
+        this.holdings.hold(
+          key,
+          chunk.slice(0, n).map((r, i) => ({ offset: r.offset, bytes: sizes[i] ?? 0 })),
+        );
+        return n;
+      }
+      await this.holdings.room();
+    }
+  }
+
+  private sizeOf(r: R): number {
+    return this.deps.recordBytes?.(r) ?? 0;
+  }
+
   private openCredit(key: string): void {
     this.credit.get(key)?.open();
     this.credit.delete(key);
@@ -444,6 +491,8 @@ export class MemberSession<R extends SessionRecord> {
       this.openCredit(key);
     }
     reader.stream.close();
+    // A reader waiting for room re-checks, finds itself stopped, and ends.
+    this.holdings.wake();
     await reader.done;
   }
 
@@ -510,6 +559,7 @@ export class MemberSession<R extends SessionRecord> {
     }
     if (offset <= (this.processed.get(key) ?? -1)) return;
     this.processed.set(key, offset);
+    this.holdings.processed(key, offset);
     this.toCommit.set(key, { tp, offset });
     for (const w of this.progressWaiters) w();
     void this.flush().catch((err: unknown) => this.end(toSamsaError(err)));

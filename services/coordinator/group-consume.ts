@@ -6,7 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { checkedOffset, writeWithBackpressure, type v1 } from '../../libs/rpc/index.js';
+import { checkedInt32, checkedOffset, writeWithBackpressure, type v1 } from '../../libs/rpc/index.js';
 import {
   MemberSession,
   type AssignorName,
@@ -27,6 +27,9 @@ export interface GroupConsumeDeps {
   logger: Logger;
   shutdown: AbortSignal;
 }
+
+/** The most records a member may declare it holds unprocessed (as ShareJoin.max_records). */
+const MAX_RECORDS = 100_000;
 
 const ASSIGNOR_NAMES: Readonly<Record<string, AssignorName | undefined>> = {
   ASSIGNOR_UNSPECIFIED: undefined,
@@ -67,6 +70,8 @@ function memberJoin(request: v1.GroupConsumeRequest__Output, peer: string): Memb
     reset: join.reset === 'OFFSET_POSITION_LATEST' ? 'latest' : 'earliest',
     clientHost: peer,
     maxChunksAhead: join.maxChunksAhead,
+    maxRecords: checkedInt32(join.maxRecords, 'join.max_records', 0, MAX_RECORDS),
+    maxBytes: checkedOffset(Number(join.maxBytes), 'join.max_bytes'),
     assignOnly: join.assignOnly,
   };
 }
@@ -134,7 +139,14 @@ export async function groupConsume(deps: GroupConsumeDeps, call: Call): Promise<
   if (first.done) return;
   const join = memberJoin(first.value, call.getPeer());
   const session = new MemberSession<ConsumedMessage>(
-    { coordinator: deps.coordinator, records: deps.consumer, logger: deps.logger, shutdown: deps.shutdown, traceLink: sessionSpan },
+    {
+      coordinator: deps.coordinator,
+      records: deps.consumer,
+      logger: deps.logger,
+      shutdown: deps.shutdown,
+      traceLink: sessionSpan,
+      recordBytes: (m) => (m.value?.length ?? 0) + (m.key?.length ?? 0),
+    },
     {
       sendAssignment: (a) =>
         writeWithBackpressure(call, {

@@ -456,6 +456,69 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     }
   });
 
+  it('a relay member never holds more than its max_records / max_bytes unprocessed: a slow member gets more only as it reports', async () => {
+    // The member's side of the invariant: records received minus records reported processed never
+    // exceeds its limits, checked at every arrival (it is at most what the coordinator counts as held).
+    const run = async (limits: { maxRecords?: number; maxBytes?: number }): Promise<{ peakRecords: number; peakBytes: number }> => {
+      const topic = await createTopic('held');
+      const groupId = uniqueName('held');
+      await produceRound(topic, 0, 20);
+      const { address } = await coordinatorOf(groupId);
+      const m = rawMember(address, { groupId, topics: [topic], sessionTimeoutMs: 30_000, ...limits });
+      const pending: { partition: number; offset: number; bytes: number }[] = [];
+      const seen = new Set<string>();
+      let heldBytes = 0;
+      let peakRecords = 0;
+      let peakBytes = 0;
+      const violations: string[] = [];
+      let received = 0;
+      m.call.on('data', (res: v1.GroupConsumeResponse__Output) => {
+        for (const r of res.records?.records ?? []) {
+          const key = `${r.partition}/${String(r.offset)}`;
+          if (seen.has(key)) violations.push(`${key} twice`);
+          seen.add(key);
+          const bytes = (r.value?.length ?? 0) + (r.key?.length ?? 0);
+          pending.push({ partition: r.partition, offset: Number(r.offset), bytes });
+          heldBytes += bytes;
+          received++;
+        }
+        peakRecords = Math.max(peakRecords, pending.length);
+        peakBytes = Math.max(peakBytes, heldBytes);
+        if (limits.maxRecords && pending.length > limits.maxRecords) violations.push(`holding ${pending.length} records`);
+        // One record over max_bytes may come alone; more than one never.
+        if (limits.maxBytes && heldBytes > limits.maxBytes && pending.length > 1) violations.push(`holding ${heldBytes} bytes`);
+      });
+      try {
+        // Hung: report nothing until the coordinator has filled the member up to its limit.
+        await waitUntil(
+          () => (limits.maxRecords ? pending.length >= limits.maxRecords : heldBytes + 10 > (limits.maxBytes ?? 0)),
+          20_000,
+          'the member filled to its limit',
+        );
+        // Slow: one record reported processed per round, oldest first, until all 240 came.
+        while (received < PARTITIONS * 20 || pending.length > 0) {
+          const r = pending.shift();
+          if (r) {
+            heldBytes -= r.bytes;
+            m.call.write({ processed: { topic, partition: r.partition, offset: r.offset + 1 } });
+          }
+          await new Promise((resolve) => setTimeout(resolve, r ? 1 : 20));
+        }
+      } finally {
+        m.call.write({ leave: true });
+        m.call.end();
+        await m.ended;
+      }
+      expect(violations.slice(0, 5)).toEqual([]);
+      expect(seen.size).toBe(PARTITIONS * 20);
+      return { peakRecords, peakBytes };
+    };
+    expect((await run({ maxRecords: 7 })).peakRecords).toBe(7);
+    const bytes = await run({ maxBytes: 64 });
+    expect(bytes.peakBytes).toBeLessThanOrEqual(64);
+    expect(bytes.peakRecords).toBeGreaterThan(1);
+  });
+
   it('removes a member that holds records without reporting them, after its session timeout', async () => {
     const topic = await createTopic('silent');
     const groupId = uniqueName('silent');
