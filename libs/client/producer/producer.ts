@@ -49,7 +49,7 @@ import type { v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { unary } from '../routing/unary.js';
-import { retry, type RetryOptions } from '../../runtime/index.js';
+import { retry, SerialQueue, type RetryOptions } from '../../runtime/index.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 
 /** 'all': every in-sync replica has the write; 1: the leader has it; 0: do not wait (no errors reported). */
@@ -207,8 +207,12 @@ export class Producer {
   private readonly traceHeaders: boolean;
   /** Chunks waiting for each partition ("topic\0partition"), and whether a request is out for it. */
   private readonly queues = new Map<string, PartitionQueue>();
-  /** send() calls take their place in the partition chains in call order. */
-  private admission: Promise<unknown> = Promise.resolve();
+  /**
+   * send() calls take their place in the partition chains in call order: their metadata lookups
+   * run one at a time, and each send enqueues its chunks in the same turn its lookup resolves,
+   * before the next lookup can.
+   */
+  private readonly admission = new SerialQueue();
   private readonly sticky = new Map<string, number>();
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
@@ -292,9 +296,7 @@ export class Producer {
   private async sendInSpan(record: ProducerRecord): Promise<RecordMetadata[]> {
     const trace = this.traceHeaders ? traceHeaders() : [];
     const acks = record.acks ?? this.acks;
-    const ready = this.admission.then(() => this.cluster.withRetry(() => this.cluster.topic(record.topic)));
-    this.admission = ready.catch(() => undefined);
-    const topic = await ready;
+    const topic = await this.admission.run(() => this.cluster.withRetry(() => this.cluster.topic(record.topic)));
     // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
     const chunks = partitionMessages(
       record.messages,
