@@ -54,6 +54,8 @@ export interface ShareGroupsHook {
   isShare(groupId: string): boolean;
   /** An offsets partition was released: its share groups end. */
   released(partition: number): void;
+  /** Topics changed (partitions added): share groups start reading the new partitions. */
+  topicsChanged(): void;
 }
 
 export interface OffsetToCommit extends TopicPartition {
@@ -287,6 +289,7 @@ export class GroupCoordinator implements OwnershipListener {
 
   /** Partition counts changed in the cluster: every group re-checks its subscriptions. */
   topicsChanged(): void {
+    this.shareGroups?.topicsChanged();
     for (const rt of this.parts.all()) {
       for (const [groupId, gr] of rt.groups)
         this.dispatch(rt, groupId, gr, gr.group.setPartitionCounts(this.countsFor(gr.group.subscribedTopics())));

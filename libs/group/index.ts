@@ -99,5 +99,5 @@ export {
   type SharePartitionWrite,
   type ShareWriteToken,
 } from './share-group.js';
-export { ShareGroups, type ShareJoinRequest, type ShareGroupsDeps } from './share-groups.js';
+export { ShareGroups, type ShareJoinRequest, type ShareGroupsDeps, type ShareGroupsStats } from './share-groups.js';
 export { MemberHoldings, type HeldRecord } from './member-holdings.js';

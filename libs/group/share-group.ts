@@ -1,5 +1,5 @@
 /**
- * Why one file (~530 lines): handing out, answers, readers, dead letters and the write-ahead of
+ * Why one file (~560 lines): handing out, answers, readers, dead letters and the write-ahead of
  * durable state all act on the same members and partition table, in one event loop; the pure
  * per-partition state is share-partition.ts, the owner's writer share-groups.ts.
  *
@@ -204,6 +204,20 @@ export class ShareGroup<R extends ShareSourceRecord> {
     this.pump();
   }
 
+  /** The topics' partition counts may have grown: read the new partitions (from `reset`, as for any partition without state). */
+  topicsChanged(): void {
+    if (this.closed) return;
+    const topics = new Set([...this.members.values()].flatMap((m) => [...m.topics]));
+    const before = this.parts.size;
+    for (const topic of topics) this.ensureReaders(topic);
+    if (this.parts.size === before) return;
+    this.deps.logger.info(
+      { groupId: this.groupId, partitions: this.parts.size - before },
+      'share group reads partitions added to its topics',
+    );
+    this.pump();
+  }
+
   /** The member spoke (any message). */
   touch(memberId: string): void {
     const m = this.members.get(memberId);
@@ -303,6 +317,18 @@ export class ShareGroup<R extends ShareSourceRecord> {
       out.inFlight += c.inFlight;
       out.acked += c.acked;
       out.deadLettered += c.deadLettered;
+    }
+    return out;
+  }
+
+  /** Acked, dead-lettered and leases run out since this group was made here (for metrics). */
+  activity(): { acked: number; deadLettered: number; leaseExpiries: number } {
+    const out = { acked: 0, deadLettered: 0, leaseExpiries: 0 };
+    for (const p of this.parts.values()) {
+      const a = p.state.activity();
+      out.acked += a.acked;
+      out.deadLettered += a.deadLettered;
+      out.leaseExpiries += a.leaseExpiries;
     }
     return out;
   }

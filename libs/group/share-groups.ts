@@ -68,9 +68,22 @@ interface Entry<R extends ShareSourceRecord> {
 /** A failed write of share state is tried again after this long (the coordinator may be reloading the partition). */
 const RETRY_WRITE_MS = 500;
 
+/** What this coordinator's share groups hold and did, for /metrics. The totals only grow in one process. */
+export interface ShareGroupsStats {
+  groups: number;
+  members: number;
+  inFlight: number;
+  available: number;
+  acked: number;
+  deadLettered: number;
+  leaseExpiries: number;
+}
+
 export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook {
   private readonly groups = new Map<string, Entry<R>>();
   private closed = false;
+  /** Activity of groups no longer here (released, closed), so the totals never go back. */
+  private readonly retired = { acked: 0, deadLettered: 0, leaseExpiries: 0 };
 
   constructor(private readonly deps: ShareGroupsDeps<R>) {}
 
@@ -78,9 +91,33 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
     return this.groups.has(groupId);
   }
 
+  /** For /metrics: what the groups here hold now, and what they did since this process started. */
+  stats(): ShareGroupsStats {
+    const out: ShareGroupsStats = { groups: this.groups.size, members: 0, inFlight: 0, available: 0, ...this.retired };
+    for (const e of this.groups.values()) {
+      const c = e.group.counts();
+      const a = e.group.activity();
+      out.members += c.members;
+      out.inFlight += c.inFlight;
+      out.available += c.available;
+      out.acked += a.acked;
+      out.deadLettered += a.deadLettered;
+      out.leaseExpiries += a.leaseExpiries;
+    }
+    return out;
+  }
+
+  private retire(e: Entry<R>): void {
+    const a = e.group.activity();
+    this.retired.acked += a.acked;
+    this.retired.deadLettered += a.deadLettered;
+    this.retired.leaseExpiries += a.leaseExpiries;
+  }
+
   released(partition: number): void {
     for (const [groupId, e] of [...this.groups]) {
       if (e.partition !== partition) continue;
+      this.retire(e);
       this.groups.delete(groupId);
       clearTimeout(e.timer);
       e.group.close(
@@ -89,9 +126,15 @@ export class ShareGroups<R extends ShareSourceRecord> implements ShareGroupsHook
     }
   }
 
+  /** Topics changed: each group reads the partitions its members' topics have now (new ones from `reset`). */
+  topicsChanged(): void {
+    for (const e of this.groups.values()) e.group.topicsChanged();
+  }
+
   close(): void {
     this.closed = true;
     for (const [groupId, e] of [...this.groups]) {
+      this.retire(e);
       this.groups.delete(groupId);
       clearTimeout(e.timer);
       e.group.close(new SamsaError('NOT_READY', `the coordinator is shutting down; find the coordinator of "${groupId}" again and rejoin`));

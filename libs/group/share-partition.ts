@@ -1,4 +1,7 @@
 /**
+ * Why one file (~510 lines): the state machine below, its snapshot and its restore act on the same
+ * slots and must agree record by record; splitting them would spread one table over files.
+ *
  * The records of one partition of a share group in flight (issue 20, ADR 0049), as a pure state
  * machine: no timers, no I/O; time comes from the injected clock. Its owner (a coordinator session)
  * appends records read from the partition's leader, hands them to members with `acquire`, and
@@ -144,6 +147,10 @@ export class SharePartition {
   private end: number;
   private ackedTotal = 0;
   private deadLetteredTotal = 0;
+  /** Done in this state's lifetime (not restored): for metrics that must only grow per process. */
+  private ackedHere = 0;
+  private deadLetteredHere = 0;
+  private expiredHere = 0;
   /** Runs of a snapshot still to apply to records appended from now on. */
   private restoring: ShareSnapshot;
 
@@ -329,6 +336,7 @@ export class SharePartition {
       s.state = 'acked';
       s.member = undefined;
       this.ackedTotal++;
+      this.ackedHere++;
       n++;
     }
     this.advance();
@@ -377,6 +385,7 @@ export class SharePartition {
     if (!s || s.state !== 'dead-lettering') return;
     s.state = 'archived';
     this.deadLetteredTotal++;
+    this.deadLetteredHere++;
     this.advance();
   }
 
@@ -397,6 +406,7 @@ export class SharePartition {
       s.availableAt = 0;
       n++;
     }
+    this.expiredHere += n;
     return n;
   }
 
@@ -443,6 +453,11 @@ export class SharePartition {
       else if (s.state === 'acquired') inFlight++;
     }
     return { available, inFlight, acked: this.ackedTotal, deadLettered: this.deadLetteredTotal };
+  }
+
+  /** Acked, dead-lettered and leases run out in this state's lifetime only (not restored). */
+  activity(): { acked: number; deadLettered: number; leaseExpiries: number } {
+    return { acked: this.ackedHere, deadLettered: this.deadLetteredHere, leaseExpiries: this.expiredHere };
   }
 
   /** Index of the first slot at or after `offset` (slots are in offset order): a binary search. */

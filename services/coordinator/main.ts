@@ -133,6 +133,29 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   });
   coordinator.attachShareGroups(shareGroups);
   resources.defer('share groups', () => shareGroups.close());
+  const shareGauges = {
+    groups: meter.createObservableGauge('samsa.coordinator.share_groups', { description: 'Share groups on this coordinator' }),
+    members: meter.createObservableGauge('samsa.coordinator.share_members', { description: 'Share-group members on this coordinator' }),
+    inFlight: meter.createObservableGauge('samsa.coordinator.share_in_flight', {
+      description: 'Share-group records delivered and not answered yet',
+    }),
+    available: meter.createObservableGauge('samsa.coordinator.share_available', {
+      description: 'Share-group records read and waiting for a member',
+    }),
+    acked: meter.createObservableCounter('samsa.coordinator.share_acked', { description: 'Share-group records acked' }),
+    deadLettered: meter.createObservableCounter('samsa.coordinator.share_dead_lettered', {
+      description: 'Share-group records written to a dead-letter topic',
+    }),
+    leaseExpiries: meter.createObservableCounter('samsa.coordinator.share_lease_expiries', {
+      description: 'Share-group records whose lease ran out before an answer',
+    }),
+  };
+  const observeShare: BatchObservableCallback = (result) => {
+    const s = shareGroups.stats();
+    for (const [name, instrument] of Object.entries(shareGauges)) result.observe(instrument, s[name as keyof typeof shareGauges]);
+  };
+  meter.addBatchObservableCallback(observeShare, Object.values(shareGauges));
+  resources.defer('share-group metrics', () => meter.removeBatchObservableCallback(observeShare, Object.values(shareGauges)));
   const server = createServer();
   const health = new HealthReporter(server, [SERVICE_NAME]);
   const handlers = new CoordinatorHandlers({

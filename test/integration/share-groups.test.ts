@@ -9,6 +9,7 @@ import { Samsa, type ConsumedMessage, type ShareConsumer, type ShareMessage, typ
 import { waitUntil } from '../../tools/launcher/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 import { runCli } from '../harness/cli.js';
+import { samples, scrape } from '../harness/prometheus.js';
 
 const cluster = await startCluster({ name: 'share-groups', brokers: 1, coordinators: 1 });
 const samsa = new Samsa({
@@ -140,6 +141,12 @@ describe('share groups', () => {
     // Describe while the member is in: its counts (32 acked, 4 rejected + 4 past their attempts).
     const described = await samsa.groups().describe(group);
     expect(described.share).toEqual({ members: 1, inFlight: 0, available: 0, acked: 32, deadLettered: 8 });
+    // /metrics counts them too (this coordinator's totals, other cases' groups included).
+    const metrics = await scrape(cluster.coordinators[0]?.metricsUrl as string);
+    const total = (name: string): number => samples(metrics, name).reduce((n, x) => n + x.value, 0);
+    expect(total('samsa_coordinator_share_acked_total')).toBeGreaterThanOrEqual(32);
+    expect(total('samsa_coordinator_share_dead_lettered_total')).toBeGreaterThanOrEqual(8);
+    expect(total('samsa_coordinator_share_members')).toBeGreaterThanOrEqual(1);
     await member.close();
     expect(membership?.deadLetterTopic).toBe(`${group}.dlq`);
     const cli = await runCli(['--bootstrap', cluster.bootstrap, 'groups', 'describe', group, '-o', 'json']);
@@ -222,6 +229,21 @@ describe('share groups', () => {
     expect(violations).toEqual([]);
     for (const m of members) expect(m.received.length).toBeGreaterThan(0);
     expect(offsets(members.flatMap((m) => m.received))).toEqual(range(N));
+  });
+
+  it("partitions added to a live share group's topic are followed", async () => {
+    const topic = await topicWith('share-grow', 5, (i) => `p0-${i}`);
+    const group = uniqueName('g-grow');
+    const member = new Member({ group, topics: [topic] }, ack);
+    await waitUntil(() => member.received.length >= 5, 60_000, 'the records of partition 0');
+    await samsa.admin().createPartitions(topic, 2);
+    const producer = samsa.producer();
+    await producer.send({ topic, messages: range(5).map((i) => ({ value: `p1-${i}`, partition: 1 })) });
+    await producer.close();
+    await waitUntil(() => member.received.filter((m) => m.partition === 1).length >= 5, 60_000, 'the records of the new partition 1');
+    await member.close();
+    expect(member.error).toBeUndefined();
+    expect(offsets(member.received.filter((m) => m.partition === 1))).toEqual(range(5));
   });
 
   it('a slow member at its flow-control limit (records or bytes) gets no more; the others get the rest', async () => {

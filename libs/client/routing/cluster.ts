@@ -99,10 +99,16 @@ export class Cluster {
 
   /**
    * The address of the broker that leads `partition` of `topic`. Throws LEADER_NOT_AVAILABLE
-   * (retriable) while it has none, and UNKNOWN_TOPIC_OR_PARTITION for a partition out of range.
+   * (retriable) while it has none, and UNKNOWN_TOPIC_OR_PARTITION for a partition out of range (after
+   * one refresh of the topic's metadata: it may have grown since it was cached).
    */
   async leaderAddress(topic: string, partition: number): Promise<string> {
-    const md = await this.topic(topic);
+    let md = await this.topic(topic);
+    if (md.partitions[partition] === undefined && Number.isInteger(partition) && partition >= 0) {
+      // Partitions may have been added since the topic was cached: ask once more before refusing.
+      this.invalidate(topic);
+      md = await this.topic(topic);
+    }
     const p = md.partitions[partition];
     if (!p || p.partition !== partition) {
       throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${topic}" has no partition ${partition} (it has ${md.partitions.length})`);
