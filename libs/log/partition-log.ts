@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateStoredBatch, type ValidatedBatch } from '../record/index.js';
 import { timedFsync, withChildSpan } from '../telemetry/index.js';
-import { systemClock, type Clock } from '../runtime/index.js';
+import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import type { LogConfig } from './config.js';
 import {
   CLEANER_CHECKPOINT_FILE,
@@ -86,7 +86,8 @@ const quietLogger: LogLogger = { info: () => undefined, warn: () => undefined };
 
 export class PartitionLog {
   private segments: Segment[] = [];
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Appends, truncation, retention, cleaning swaps and close, one at a time in order (the chain of the module comment). */
+  private readonly tasks = new SerialQueue();
   private closed = false;
   private dirty = false;
   /** A periodic fsync is running. */
@@ -254,12 +255,10 @@ export class PartitionLog {
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(() => {
+    return this.tasks.run(() => {
       if (this.closed) throw new SamsaError('NOT_READY', `log ${this.dir} is closed`);
       return fn();
     });
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   private async maybeRoll(incoming: number): Promise<void> {
@@ -366,7 +365,7 @@ export class PartitionLog {
     } catch (err) {
       // The cleaner replaced (closed and deleted) a segment this read was using: read the new ones.
       if (this.generation === generation || this.closed) throw err;
-      await this.tail;
+      await this.tasks.idle();
       return this.readOnce(offset, maxBytes, maxOffsetExclusive);
     }
   }
@@ -418,7 +417,7 @@ export class PartitionLog {
         // The cleaner replaced (closed and deleted) a segment this lookup was using: look in the new ones.
         if (this.generation === generation || this.closed) throw err;
       }
-      await this.tail;
+      await this.tasks.idle();
     }
   }
 
@@ -691,7 +690,7 @@ export class PartitionLog {
    */
   async abandon(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
-    await this.tail.catch(() => undefined);
+    await this.tasks.idle();
     this.closed = true;
     for (const s of this.segments) await s.close().catch(() => undefined);
   }
@@ -699,7 +698,7 @@ export class PartitionLog {
   /** Closes and removes the directory. */
   async delete(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
-    await this.tail;
+    await this.tasks.idle();
     this.closed = true;
     for (const s of this.segments) await s.close();
     await rm(this.dir, { recursive: true, force: true });

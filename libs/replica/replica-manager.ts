@@ -38,7 +38,7 @@ import type { Logger } from '../telemetry/index.js';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/index.js';
 import type { ClusterChange } from '../cluster/index.js';
 import { LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from '../log/index.js';
-import { systemClock, type Clock } from '../runtime/index.js';
+import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import { Partition } from './partition.js';
 import { LazyLog, emptySummary, type ReplicaSummary } from './lazy-log.js';
 import { takeSummaries, writeSummaries, type StoredSummary } from './replica-summaries.js';
@@ -141,7 +141,11 @@ export class ReplicaManager {
   private readonly unsubscribe: () => void;
   private readonly openLog: OpenLog;
   private readonly logDefaults: BrokerLogDefaults;
-  private reconciling: Promise<void> = Promise.resolve();
+  /**
+   * Reconciles run one at a time; at most one waits behind the running one (reconcileQueued), so a
+   * burst of metadata changes costs one more pass, not one per change.
+   */
+  private readonly reconciles = new SerialQueue();
   private reconcileQueued = false;
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<void> | undefined;
@@ -222,7 +226,7 @@ export class ReplicaManager {
     try {
       await manager.removeStaleDirs();
       manager.scheduleReconcile();
-      await manager.reconciling;
+      await manager.reconciles.idle();
     } catch (err) {
       await manager.close();
       throw err;
@@ -269,7 +273,7 @@ export class ReplicaManager {
     if (open) return open;
     const state = this.options.view.partition(topic, partition);
     if (!state?.replicas.includes(this.options.brokerId)) return undefined;
-    await this.reconciling;
+    await this.reconciles.idle();
     const failure = this.failed.get(key);
     if (failure) throw new SamsaError('STORAGE_ERROR', `${key} could not be opened on broker ${this.options.brokerId}: ${failure.message}`);
     return this.hosted.get(key);
@@ -277,11 +281,8 @@ export class ReplicaManager {
 
   /** Resolves once no reconcile is pending (tests, and callers that just changed metadata). */
   async whenReconciled(): Promise<void> {
-    let current: Promise<void>;
-    do {
-      current = this.reconciling;
-      await current;
-    } while (current !== this.reconciling);
+    do await this.reconciles.idle();
+    while (this.reconciles.size > 0);
   }
 
   /**
@@ -339,7 +340,7 @@ export class ReplicaManager {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.offlineRetryTimer) clearInterval(this.offlineRetryTimer);
     await this.cleaner?.close();
-    await this.reconciling;
+    await this.reconciles.idle();
     await this.retentionRun;
     await Promise.all([...this.background]);
     const reason = new SamsaError('NOT_READY', `broker ${this.options.brokerId} is shutting down`);
@@ -366,7 +367,7 @@ export class ReplicaManager {
     if (this.closing) return;
     if (this.reconcileQueued) return;
     this.reconcileQueued = true;
-    this.reconciling = this.reconciling.then(async () => {
+    void this.reconciles.run(async () => {
       this.reconcileQueued = false;
       if (this.closing) return;
       try {
