@@ -4,12 +4,25 @@
  * stream) and one `samsa consume --share-group` process. Records are checked offset by offset.
  * Nothing here waits on a clock to decide: every wait is for a state the test can observe.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Samsa, type ConsumedMessage, type ShareConsumer, type ShareMessage, type ShareConsumerOptions } from '../../libs/client/index.js';
 import { waitUntil } from '../../tools/launcher/index.js';
-import { startCluster, uniqueName } from '../harness/cluster.js';
+import { startCluster, tempDir, uniqueName } from '../harness/cluster.js';
 import { runCli } from '../harness/cli.js';
 import { samples, scrape } from '../harness/prometheus.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const PYTHON = '/usr/bin/python3';
+const pythonMissing = ((): string | undefined => {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  if (spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf']).status !== 0) return 'python3-grpcio / python3-protobuf are not installed';
+  if (!existsSync('/usr/bin/grpc_python_plugin') && spawnSync('which', ['grpc_python_plugin']).status !== 0)
+    return 'protobuf-compiler-grpc is not installed';
+  return undefined;
+})();
 
 const cluster = await startCluster({ name: 'share-groups', brokers: 1, coordinators: 1 });
 const samsa = new Samsa({
@@ -336,4 +349,52 @@ describe('share groups', () => {
       'the acks of the CLI member committed as the start offset',
     );
   });
+
+  it.skipIf(pythonMissing !== undefined && !process.env.CI)(
+    'a plain generated Python client is a share member: acks, rejects to the dead-letter topic, waits for committed',
+    async () => {
+      expect(pythonMissing, 'the Python share member needs its packages in CI').toBeUndefined();
+      const topic = await topicWith('share-py', 6, (i) => (i === 4 ? `poison-${i}` : `job-${i}`));
+      const group = uniqueName('g-py');
+      const gen = tempDir('python-gen');
+      execFileSync('bash', [join(ROOT, 'examples/python/gen.sh'), gen], { encoding: 'utf8' });
+      const run = spawnSync(
+        PYTHON,
+        [
+          join(ROOT, 'examples/python/share_member.py'),
+          '--bootstrap',
+          cluster.bootstrap,
+          '--group',
+          group,
+          '--topic',
+          topic,
+          '--max-messages',
+          '6',
+          '--gen-dir',
+          gen,
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      const output = run.stdout + run.stderr;
+      expect(run.status, output).toBe(0);
+      for (let i = 0; i < 6; i++) expect(output).toContain(`${topic}/0@${i} delivery 1: ${i === 4 ? 'poison' : 'job'}-${i}`);
+      expect(output).toMatch(/answers up to sequence \d+ are durable/);
+      expect(output).toContain(`answered 6 records as a member of share group ${group}`);
+      // Durable: the group's start offset is past all six, and the poison record is in the dead-letter topic.
+      await waitUntil(
+        async () =>
+          (
+            await samsa
+              .groups()
+              .fetchOffsets(group)
+              .catch(() => [])
+          ).some((c) => c.offset === 6),
+        60_000,
+        'the share group done with all 6 records',
+      );
+      const dead: ConsumedMessage[] = [];
+      for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
+      expect(dead.map((m) => m.value?.toString())).toEqual(['poison-4']);
+    },
+  );
 });
