@@ -648,9 +648,14 @@ export class PartitionLog {
    */
   private async periodicFlush(): Promise<void> {
     if (!this.dirty || this.flushing || this.closed) return;
+    // Between dropping the old segments and pushing the new one, a truncation or a restart at the
+    // leader's log start leaves no segment at all; it syncs the new one itself, so there is nothing
+    // to do now (reading `this.active` there threw inside a timer: an unhandled rejection that
+    // stopped a broker in the disk-full fault test).
+    const segment = this.segments[this.segments.length - 1];
+    if (!segment) return;
     this.flushing = true;
     this.dirty = false;
-    const segment = this.active;
     try {
       await timedFsync('interval', () => segment.sync());
     } catch (err) {
