@@ -1,18 +1,13 @@
 /**
- * What the elected controller does: topic commands, and moving partition leadership when brokers
- * come and go (leadership.ts decides, topic-plans.ts plans; this file writes and schedules). Every
- * write goes through commitIfLeader with this term's fence, so a deposed controller cannot write,
- * and compares the record it was decided from, so a concurrent change fails it cleanly.
+ * What the elected controller does: topic commands (written by topic-commands.ts), and moving
+ * partition leadership when brokers come and go (leadership.ts decides, topic-plans.ts plans; this
+ * file writes and schedules). Every write goes through commitIfLeader with this term's fence, so a
+ * deposed controller cannot write, and compares the record it was decided from, so a concurrent
+ * change fails it cleanly.
  *
  * Concurrency: topic commands run one at a time (adminQueue), and so do leadership passes
  * (passQueue); the two may interleave, each write guarded as above.
- *
- * Why one file (~515 lines): it is the write-and-schedule shell around the pure deciders
- * (leadership.ts, topic-plans.ts, elections.ts, partition-moves.ts, reassignments.ts); what stays
- * here is the fenced writes and the two queues, which belong together so every write's guard is
- * read next to its queue.
  */
-import { randomInt, randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { SamsaError } from '../errors/index.js';
 import {
@@ -27,33 +22,16 @@ import {
   type BrokerAdmission,
   type PartitionState,
   type BrokerRegistration,
-  type TopicRecord,
 } from '../cluster/index.js';
-import { OFFSETS_TOPIC } from '../group/index.js';
 import { withSpan, type Logger } from '../telemetry/index.js';
 import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import type { AlterTopicConfigCommand, CreatePartitionsCommand, CreateTopicCommand, TopicOutcome } from './commands.js';
-import { admittedBrokers, brokerFacts, decideLeadership } from './leadership.js';
+import { MAX_OPS_PER_TXN, TopicCommands, VIEW_CATCH_UP_MS } from './topic-commands.js';
+import { brokerFacts, decideLeadership } from './leadership.js';
 import { PartitionMoves, type ElectionResult, type ReassignCommand } from './partition-moves.js';
 import { setDraining } from './drains.js';
 import type { ElectionType } from './elections.js';
-import { planInternalTopicMigration } from './internal-topics.js';
-import {
-  checkMorePartitions,
-  checkNewTopic,
-  planConfigChange,
-  planDeletion,
-  planMorePartitions,
-  planNewTopic,
-  type Placement,
-} from './topic-plans.js';
 
-/** etcd refuses transactions with more than 128 operations (or compares) by default (--max-txn-ops): with the fence, 101. */
-const MAX_OPS_PER_TXN = 100;
-/** How long topic placement waits for just-registered brokers to be admitted. */
-const ADMISSION_WAIT_MS = 3_000;
-/** How long a write waits to show up in our own view before we answer. */
-const VIEW_CATCH_UP_MS = 10_000;
 /** A failed leadership pass is retried after this long; one that met concurrent changes, after CONFLICT_RETRY_MS. */
 const PASS_RETRY_MS = 1_000;
 const CONFLICT_RETRY_MS = 200;
@@ -112,6 +90,7 @@ export class ActiveController {
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private imbalanceTimer: NodeJS.Timeout | undefined;
   private readonly moves: PartitionMoves;
+  private readonly topics: TopicCommands;
   /** A reassignment pass is queued and has not started yet (changes meanwhile need no other). */
   private advanceQueued = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -124,15 +103,20 @@ export class ActiveController {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.maxReplicasPerBroker = options.maxReplicasPerBroker ?? DEFAULT_MAX_REPLICAS_PER_BROKER;
-    this.moves = new PartitionMoves({
+    // What this term's writers share: the fenced etcd, the view, the clock, the replica budget.
+    const term = {
       etcd: this.etcd,
       keys: this.keys,
       view: this.view,
       fence: this.fence,
       logger: this.logger,
       clock: this.clock,
-      passQueue: this.passQueue,
       maxReplicasPerBroker: this.maxReplicasPerBroker,
+    };
+    this.topics = new TopicCommands({ ...term, stopped: () => this.stopped });
+    this.moves = new PartitionMoves({
+      ...term,
+      passQueue: this.passQueue,
       defaultThrottleBytesPerSecond: options.reassignmentThrottleBytesPerSecond ?? DEFAULT_REASSIGNMENT_THROTTLE_BYTES_PER_SECOND,
     });
     this.unsubscribe = this.view.onChange((change) => {
@@ -156,7 +140,7 @@ export class ActiveController {
     // A previous controller may have died half-way through; start from a full pass.
     this.scheduleReconcile('became controller');
     void this.adminQueue
-      .run(() => this.migrateInternalTopics())
+      .run(() => this.topics.migrateInternalTopics())
       .catch((err: unknown) => {
         if (!this.stopped) this.logger.warn({ err }, 'could not bring the internal topics to the current storage config');
       });
@@ -179,25 +163,25 @@ export class ActiveController {
   }
 
   createTopic(cmd: CreateTopicCommand): Promise<TopicOutcome> {
-    return this.adminQueue.run(() => withSpan('controller.create_topic', { 'samsa.topic': cmd.name }, () => this.createTopicNow(cmd)));
+    return this.adminQueue.run(() => withSpan('controller.create_topic', { 'samsa.topic': cmd.name }, () => this.topics.create(cmd)));
   }
 
   createPartitions(cmd: CreatePartitionsCommand): Promise<TopicOutcome> {
     return this.adminQueue.run(() =>
       withSpan('controller.create_partitions', { 'samsa.topic': cmd.name, 'samsa.partitions': cmd.totalPartitions }, () =>
-        this.createPartitionsNow(cmd),
+        this.topics.createPartitions(cmd),
       ),
     );
   }
 
   alterTopicConfig(cmd: AlterTopicConfigCommand): Promise<TopicOutcome> {
     return this.adminQueue.run(() =>
-      withSpan('controller.alter_topic_config', { 'samsa.topic': cmd.name }, () => this.alterTopicConfigNow(cmd)),
+      withSpan('controller.alter_topic_config', { 'samsa.topic': cmd.name }, () => this.topics.alterConfig(cmd)),
     );
   }
 
   deleteTopic(name: string): Promise<void> {
-    return this.adminQueue.run(() => withSpan('controller.delete_topic', { 'samsa.topic': name }, () => this.deleteTopicNow(name)));
+    return this.adminQueue.run(() => withSpan('controller.delete_topic', { 'samsa.topic': name }, () => this.topics.delete(name)));
   }
 
   /** Leader elections on request (ElectLeaders); every partition when `refs` is empty. */
@@ -227,145 +211,6 @@ export class ActiveController {
         validateOnly,
       ),
     );
-  }
-
-  private async createTopicNow(cmd: CreateTopicCommand): Promise<TopicOutcome> {
-    checkNewTopic(cmd, this.view.topic(cmd.name));
-    const placement = await this.placement();
-    const plan = planNewTopic(cmd, this.view.topic(cmd.name), placement, cmd.validateOnly ? '' : randomUUID(), this.clock.nowMs());
-    if (cmd.validateOnly) return plan;
-    const { record, partitions } = plan;
-    const notYetCreated = { key: this.keys.topic(cmd.name), target: 'Create' as const, cmp: '==' as const, value: 0 };
-    // Partitions first, the topic record last: brokers act on a partition only once its topic
-    // exists, so a controller that dies half-way leaves nothing served; a retry overwrites.
-    // A half-done create may also have left partitions this one does not have (it asked for
-    // more): clear them first, or they would survive under the new topic record.
-    try {
-      await commitIfLeader(this.etcd, this.fence, [notYetCreated], [{ deletePrefix: this.keys.partitionsOf(cmd.name) }]);
-      await this.putPartitions(partitions, notYetCreated);
-      await commitIfLeader(this.etcd, this.fence, [notYetCreated], [{ put: this.keys.topic(cmd.name), value: JSON.stringify(record) }]);
-    } catch (err) {
-      if (err instanceof GuardFailedError) throw new SamsaError('TOPIC_ALREADY_EXISTS', `topic "${cmd.name}" already exists`);
-      throw err;
-    }
-    this.logger.info(
-      { topic: cmd.name, partitions: record.partitions, replicationFactor: record.replicationFactor, topicId: record.topicId },
-      'created topic',
-    );
-    await this.view.waitFor(
-      () => this.view.topic(cmd.name)?.topicId === record.topicId && this.view.partitions(cmd.name).length === record.partitions,
-      VIEW_CATCH_UP_MS,
-    );
-    return { record, partitions: this.view.partitions(cmd.name) };
-  }
-
-  private async createPartitionsNow(cmd: CreatePartitionsCommand): Promise<TopicOutcome> {
-    checkMorePartitions(cmd, this.view.topic(cmd.name));
-    const placement = await this.placement();
-    const current = this.view.topic(cmd.name);
-    const plan = planMorePartitions(cmd, current, placement);
-    if (cmd.validateOnly || !current) return { record: current ?? plan.record, partitions: this.view.partitions(cmd.name) };
-    // The record must be the one we read: a concurrent change (delete, re-create) makes us fail cleanly.
-    const unchanged = { key: this.keys.topic(cmd.name), target: 'Value' as const, cmp: '==' as const, value: JSON.stringify(current) };
-    try {
-      await this.putPartitions(plan.partitions, unchanged);
-      // The count last: clients see the new partitions only once they all exist.
-      await commitIfLeader(this.etcd, this.fence, [unchanged], [{ put: this.keys.topic(cmd.name), value: JSON.stringify(plan.record) }]);
-    } catch (err) {
-      if (err instanceof GuardFailedError)
-        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${cmd.name}" changed while adding partitions; try again`);
-      throw err;
-    }
-    const total = plan.record.partitions;
-    this.logger.info({ topic: cmd.name, from: current.partitions, to: total }, 'added partitions');
-    await this.view.waitFor(
-      () => this.view.topic(cmd.name)?.partitions === total && this.view.partitions(cmd.name).length === total,
-      VIEW_CATCH_UP_MS,
-    );
-    return this.outcome(cmd.name) ?? { record: plan.record, partitions: this.view.partitions(cmd.name) };
-  }
-
-  private async alterTopicConfigNow(cmd: AlterTopicConfigCommand): Promise<TopicOutcome> {
-    const current = this.view.topic(cmd.name);
-    const next = planConfigChange(cmd, current);
-    if (cmd.validateOnly || !current) return { record: next, partitions: this.view.partitions(cmd.name) };
-    await this.replaceTopicRecord(current, next);
-    this.logger.info({ topic: cmd.name, changes: cmd.changes }, 'altered topic config');
-    return { record: next, partitions: this.view.partitions(cmd.name) };
-  }
-
-  /** Writes `next` over `current` if the record is still `current`, and waits for the view to show it. */
-  private async replaceTopicRecord(current: TopicRecord, next: TopicRecord): Promise<void> {
-    try {
-      await commitIfLeader(
-        this.etcd,
-        this.fence,
-        [{ key: this.keys.topic(current.name), target: 'Value', cmp: '==', value: JSON.stringify(current) }],
-        [{ put: this.keys.topic(current.name), value: JSON.stringify(next) }],
-      );
-    } catch (err) {
-      if (err instanceof GuardFailedError)
-        throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${current.name}" changed meanwhile; try again`);
-      throw err;
-    }
-    await this.view.waitFor(() => JSON.stringify(this.view.topic(current.name)?.config) === JSON.stringify(next.config), VIEW_CATCH_UP_MS);
-  }
-
-  /**
-   * Brings an internal topic created by an older version to today's storage config (segment size,
-   * compaction: planInternalTopicMigration), once per term; a failure is logged and tried again by
-   * the next controller term.
-   */
-  private async migrateInternalTopics(): Promise<void> {
-    const current = this.view.topic(OFFSETS_TOPIC);
-    const next = planInternalTopicMigration(current);
-    if (!current || !next || this.stopped) return;
-    await this.replaceTopicRecord(current, next);
-    this.logger.info(
-      { topic: OFFSETS_TOPIC, from: current.config, to: next.config },
-      'brought an internal topic to the current storage config (docs/adr/0029)',
-    );
-  }
-
-  private async deleteTopicNow(name: string): Promise<void> {
-    const record = planDeletion(name, this.view.topic(name));
-    await commitIfLeader(this.etcd, this.fence, [], [{ delete: this.keys.topic(name) }, { deletePrefix: this.keys.partitionsOf(name) }]);
-    this.logger.info({ topic: name, topicId: record.topicId }, 'deleted topic');
-    await this.view.waitFor(() => this.view.topic(name)?.topicId !== record.topicId, VIEW_CATCH_UP_MS);
-  }
-
-  /** Writes partition states in transactions of at most MAX_OPS_PER_TXN, each guarded by `guard`. */
-  private async putPartitions(states: readonly PartitionState[], guard: Parameters<typeof commitIfLeader>[2][number]): Promise<void> {
-    for (let i = 0; i < states.length; i += MAX_OPS_PER_TXN) {
-      const ops: Op[] = states
-        .slice(i, i + MAX_OPS_PER_TXN)
-        .map((s) => ({ put: this.keys.partition(s.topic, s.partition), value: JSON.stringify(s) }));
-      await commitIfLeader(this.etcd, this.fence, [guard], ops);
-    }
-  }
-
-  private outcome(name: string): TopicOutcome | undefined {
-    const record = this.view.topic(name);
-    return record ? { record, partitions: this.view.partitions(name) } : undefined;
-  }
-
-  /**
-   * For placement: the admitted brokers, after giving a broker that has just registered the
-   * moment its admission takes (one reconcile pass), so a topic created right after a broker
-   * starts is spread over it too.
-   */
-  private async placement(): Promise<Placement> {
-    await this.view.waitFor(() => this.view.brokers().every((b) => this.view.isAdmitted(b.id)), ADMISSION_WAIT_MS).catch(() => undefined);
-    const facts = brokerFacts(this.view);
-    // A draining broker is being emptied: a topic created meanwhile must not land on it.
-    const brokers = admittedBrokers(facts).filter((id) => !this.view.isDraining(id));
-    return {
-      brokers,
-      startIndex: brokers.length > 0 ? randomInt(brokers.length) : 0,
-      epochOf: facts.epochOf,
-      existing: this.view,
-      maxReplicasPerBroker: this.maxReplicasPerBroker,
-    };
   }
 
   /** Runs `fn` after `ms` unless stopped first (the timer is ours: stop() clears it). */
