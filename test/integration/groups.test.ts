@@ -514,6 +514,17 @@ describe('consumer groups', { timeout: 300_000 }, () => {
       return { peakRecords, peakBytes };
     };
     expect((await run({ maxRecords: 7 })).peakRecords).toBe(7);
+    // The SDK's relay member asks for the same: its chunks come in parts of at most 5 records.
+    const topic = await createTopic('held-sdk');
+    await produceRound(topic, 0, 20);
+    const member = samsa.groupConsumer({ groupId: uniqueName('held-sdk'), topics: [topic], delivery: 'relay', maxRecords: 5 });
+    const sizes: number[] = [];
+    for await (const chunk of member.chunks()) {
+      sizes.push(chunk.length);
+      if (sizes.reduce((a, b) => a + b, 0) >= PARTITIONS * 20) break;
+    }
+    await member.close();
+    expect(Math.max(...sizes)).toBe(5);
     const bytes = await run({ maxBytes: 64 });
     expect(bytes.peakBytes).toBeLessThanOrEqual(64);
     expect(bytes.peakRecords).toBeGreaterThan(1);

@@ -78,6 +78,13 @@ export interface GroupConsumerOptions {
    * 'relay': receive their records through the group coordinator.
    */
   delivery?: 'direct' | 'relay';
+  /**
+   * Relay delivery only: records, and bytes of keys and values, this member may hold unprocessed
+   * over all its partitions; the coordinator sends no more until processed reports make room
+   * (JoinGroup max_records / max_bytes, docs/groups.md). Unset: no limit beyond the chunk credit.
+   */
+  maxRecords?: number;
+  maxBytes?: number;
 }
 
 export class GroupConsumer implements AsyncIterable<ConsumedMessage> {

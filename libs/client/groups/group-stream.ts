@@ -72,6 +72,7 @@ export async function openGroupStream(
           reset: options.reset === 'latest' ? 'OFFSET_POSITION_LATEST' : 'OFFSET_POSITION_EARLIEST',
           maxChunksAhead: join.maxChunksAhead,
           assignOnly: join.assignOnly,
+          ...(join.assignOnly ? {} : { maxRecords: options.maxRecords ?? 0, maxBytes: options.maxBytes ?? 0 }),
         },
       });
       const iterator = call[Symbol.asyncIterator]() as AsyncIterator<v1.GroupConsumeResponse__Output>;
