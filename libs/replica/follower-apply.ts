@@ -18,27 +18,40 @@ export class FollowerApply {
   async append(batches: Buffer, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
     this.assertFollowing(leaderEpoch);
     if (batches.length > 0) {
-      await this.s.log.appendAsFollower(batches);
-      this.producers.applyBatches(batches);
+      // The copy and its producers go into log and table as one step of the producers' queue: a
+      // leader append (this replica elected meanwhile) checks a retry against both or neither.
+      await this.producers.replicate(async () => {
+        this.assertFollowing(leaderEpoch);
+        await this.s.log.appendAsFollower(batches);
+        this.producers.applyBatches(batches);
+      });
     }
     this.takeHighWatermark(leaderHighWatermark);
   }
 
   /** See Partition.truncateAsFollower. */
-  async truncate(offset: number, leaderEpoch: number): Promise<void> {
+  truncate(offset: number, leaderEpoch: number): Promise<void> {
     this.assertFollowing(leaderEpoch);
-    const { log } = this.s;
-    await log.truncateTo(Math.max(offset, log.logStartOffset));
-    this.takeHighWatermark(this.s.highWatermark);
-    await this.producers.rebuild(log);
+    // One step with the table's rebuild: no leader check between the cut and the rebuild, which
+    // would still find the cut batches (and answer their retries with offsets no longer held).
+    return this.producers.replicate(async () => {
+      this.assertFollowing(leaderEpoch);
+      const { log } = this.s;
+      await log.truncateTo(Math.max(offset, log.logStartOffset));
+      this.takeHighWatermark(this.s.highWatermark);
+      await this.producers.rebuild(log);
+    });
   }
 
   /** See Partition.restartAsFollowerAt. */
-  async restartAt(offset: number, leaderEpoch: number): Promise<void> {
+  restartAt(offset: number, leaderEpoch: number): Promise<void> {
     this.assertFollowing(leaderEpoch);
-    await this.s.log.truncateFullyAndStartAt(offset);
-    this.s.setHighWatermark(offset, false);
-    this.producers.clear();
+    return this.producers.replicate(async () => {
+      this.assertFollowing(leaderEpoch);
+      await this.s.log.truncateFullyAndStartAt(offset);
+      this.s.setHighWatermark(offset, false);
+      this.producers.clear();
+    });
   }
 
   private assertFollowing(leaderEpoch: number): void {

@@ -5,6 +5,13 @@
  * is answered with its first write's offsets instead of being written again. Followers apply the
  * same table from the batches they copy; every replica rebuilds it from its log on open and after
  * a truncation, so the dedupe survives failover and restarts.
+ *
+ * A follower's changes to the log (a copy, a truncation, a restart) run in the same queue, each
+ * with its change to the table, so the table always describes the log a leader's check sees. They
+ * used to run outside it: a replica made leader while a copied batch was still being written
+ * checked the producer's retry of that batch against a table without it, and wrote it a second
+ * time (after the copy); one made leader during a truncation could answer a retry of a batch the
+ * truncation was cutting with that batch's offsets, acknowledging a record no longer in the log.
  */
 import { batchSizeAt, readBatchHeader, type BatchHeader } from '../record/index.js';
 import { SerialQueue } from '../runtime/index.js';
@@ -37,6 +44,16 @@ export class IdempotentAppender {
       this.producers.update(header, info.baseOffset);
       return { info, epoch };
     });
+  }
+
+  /**
+   * Follower: runs `step`, a change to the log and the matching change to the table (applyBatches,
+   * rebuild, clear), behind every leader append and earlier step and before any later one. Not for
+   * the table's rebuild when a log opens (lazy-log.ts onOpened): that runs inside whatever first
+   * used the log, possibly a step of this queue, and before anyone can check against the table.
+   */
+  replicate<T>(step: () => Promise<T>): Promise<T> {
+    return this.queue.run(step);
   }
 
   /** Follower: takes the producers of stored batches copied from the leader into the table. */
