@@ -66,7 +66,9 @@ interface ConsumeFlags {
 type ShareAckMode = 'auto' | 'none' | 'release' | 'reject';
 
 /** Flags that go with --share-group only. */
-const SHARE_FLAGS = ['maxRecords', 'maxBytes', 'leaseMs', 'maxDeliveryAttempts', 'keyOrdered'] as const;
+const SHARE_FLAGS = ['leaseMs', 'maxDeliveryAttempts', 'keyOrdered'] as const;
+/** Holding limits: a share member's, or a relay group member's (--group --delivery relay). */
+const LIMIT_FLAGS = ['maxRecords', 'maxBytes'] as const;
 const flagName = (f: string): string => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** --from-time: ms since the epoch or an ISO 8601 date. */
@@ -167,8 +169,16 @@ export const consumeCommand: CommandModule = (ctx) => {
         .choices(['auto', 'none', 'release', 'reject'])
         .default('auto'),
     )
-    .option('--max-records <n>', 'share member: records it may hold unanswered (default 500)', int(1))
-    .option('--max-bytes <n>', 'share member: bytes it may hold unanswered (default 16 MiB)', int(1))
+    .option(
+      '--max-records <n>',
+      'share member: records it may hold unanswered (default 500); group member with --delivery relay: records it may hold unprocessed (default: no limit)',
+      int(1),
+    )
+    .option(
+      '--max-bytes <n>',
+      'share member: bytes of keys and values it may hold unanswered (default 16 MiB); group member with --delivery relay: unprocessed (default: no limit)',
+      int(1),
+    )
     .option('--lease-ms <ms>', 'share group setting: how long a record stays with its member unanswered (default 30000)', int(1000))
     .option('--max-delivery-attempts <n>', 'share group setting: deliveries before a record is dead-lettered (default 5)', int(1))
     .option('--key-ordered', 'share group setting: one key at one member at a time, in offset order')
@@ -188,7 +198,9 @@ As a consumer-group member (--group G), the group's coordinator assigns partitio
 printed is committed. --offset earliest|latest is where partitions without a committed offset
 start. With --group G --partition P it reads partition P itself, from G's committed offset (else
 --offset, any position), and commits what was printed to G without joining it; refused while G
-has members.
+has members. With --delivery relay the records come through the coordinator, and --max-records /
+--max-bytes cap what the member holds unprocessed: the coordinator sends no more until what it
+printed makes room, so a hung member holds at most that much (docs/groups.md).
 
 With --group G --exec 'CMD' it runs CMD per record (or --exec-per batch: per chunk of a partition)
 instead of printing, for up to --concurrency partitions at once, one partition's records in offset
@@ -203,6 +215,7 @@ Examples: samsa consume orders --offset -10 --format '%p/%o %T %k=%s %h\\n'
           samsa consume orders --from-time 2024-05-01T12:00:00Z --max-messages 100
           samsa consume orders --group billing -o json
           samsa consume orders --group mailer --exec './send-mail.sh' --concurrency 4 --retries 3
+          samsa consume orders --group billing --delivery relay --max-records 100
           samsa consume tasks --share-group workers --max-records 10 --ack auto -o json
 
 As a share-group member (--share-group G), records of the topic are shared by every member of G
@@ -254,6 +267,10 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
   }
   const shareFlag = SHARE_FLAGS.find((f) => o[f] !== undefined) ?? (o.ack !== 'auto' ? 'ack' : undefined);
   if (shareFlag) throw new UsageError(`${flagName(shareFlag)} goes with --share-group`);
+  // A direct member reads from the leaders itself: no coordinator holds records back for it.
+  const limitFlag = LIMIT_FLAGS.find((f) => o[f] !== undefined);
+  if (limitFlag && (o.group === undefined || partition !== undefined || o.delivery !== 'relay'))
+    throw new UsageError(`${flagName(limitFlag)} goes with --share-group, or with --group G --delivery relay`);
 
   const withExec = (['execPer', 'concurrency', 'retries', 'deadLetterTopic'] as const).find((f) => f !== 'execPer' && o[f] !== undefined);
   if (o.exec === undefined && withExec)
@@ -282,6 +299,8 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
       reset: from,
       assignor: o.assignor,
       delivery: o.delivery,
+      ...(o.maxRecords !== undefined ? { maxRecords: o.maxRecords } : {}),
+      ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
       ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
       ...(o.instanceId !== undefined ? { groupInstanceId: o.instanceId } : {}),
       onAssignment: (a) =>

@@ -12,6 +12,12 @@ describe('consumer-group command lines', () => {
     [['consume', 't', '--group', 'g', '--from', '42'], /earliest or latest/],
     [['consume', 't', '--group', 'g', '--assignor', 'random'], /Allowed choices are sticky, range, roundRobin/],
     [['consume', 't', '--group', 'g', '--session-timeout-ms', 'soon'], /--session-timeout-ms <ms>' argument 'soon' is invalid/],
+    // Holding limits: a direct member reads from the leaders, no coordinator holds records back for it.
+    [['consume', 't', '--group', 'g', '--max-records', '5'], /--max-records goes with --share-group, or with --group G --delivery relay/],
+    [['consume', 't', '--max-bytes', '1024'], /--max-bytes goes with --share-group, or with --group G --delivery relay/],
+    [['consume', 't', '--group', 'g', '--partition', '1', '--delivery', 'relay', '--max-records', '5'], /--max-records goes with/],
+    [['consume', 't', '--group', 'g', '--delivery', 'relay', '--max-records', '0'], /--max-records <n>' argument '0' is invalid/],
+    [['consume', 't', '--group', 'g', '--delivery', 'relay', '--lease-ms', '5000'], /--lease-ms goes with --share-group/],
     [['groups'], /missing groups subcommand/],
     [['groups', 'rename'], /unknown groups subcommand "rename"/],
     [['groups', 'describe'], /missing required argument 'group'/],
@@ -24,6 +30,18 @@ describe('consumer-group command lines', () => {
     expect(error).toBeInstanceOf(Error);
     expect(`${(error as Error).message}\n${stderr}`).toMatch(message);
     expect((error as Error).message).not.toMatch(/must not be contacted/);
+  });
+});
+
+describe('consume holding limits', () => {
+  it('--max-records / --max-bytes are taken by a relay group member and a share member (the cluster is then asked)', async () => {
+    for (const argv of [
+      ['consume', 't', '--group', 'g', '--delivery', 'relay', '--max-records', '5', '--max-bytes', '1024'],
+      ['consume', 't', '--share-group', 'g', '--max-records', '5'],
+    ]) {
+      const { error } = await parse(argv);
+      expect((error as Error).message).toMatch(/must not be contacted/);
+    }
   });
 });
 
