@@ -28,7 +28,7 @@ import { Etcd3 } from 'etcd3';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
 import { runProduce } from '../tools/perf/index.js';
-import { brokerClient, callUnary, deadlineIn, type v1 } from '../libs/rpc/index.js';
+import { brokerClient, callUnary, type v1 } from '../libs/rpc/index.js';
 import { exitIfCleanupHangs } from './lifetime.js';
 import { cpuSecondsOf, rssOf, loadAverage } from './stats.js';
 
@@ -84,9 +84,8 @@ async function knows(address: string, topic: string): Promise<boolean> {
   const client = clients.get(address) ?? brokerClient(address);
   clients.set(address, client);
   try {
-    const res = await callUnary<v1.GetMetadataResponse__Output>(
-      (cb) => client.getMetadata({ topics: [topic] }, { deadline: deadlineIn(2000) }, cb),
-      address,
+    const res = await callUnary<v1.GetMetadataResponse__Output>(address, { timeoutMs: 2000 }, (options, cb) =>
+      client.getMetadata({ topics: [topic] }, options, cb),
     );
     return res.topics.some((t) => t.name === topic);
   } catch {

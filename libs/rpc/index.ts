@@ -9,7 +9,7 @@ export { HealthReporter, checkHealth, type ServingStatus } from './health.js';
 export { createServer, bindServer, shutdownServer } from './server.js';
 export { brokerClient, controllerClient, replicationClient, coordinatorClient } from './clients.js';
 export { ClientPool, DEFAULT_CLIENT_IDLE_MS, type ClientPoolOptions } from './client-pool.js';
-export { callUnary, deadlineIn } from './call.js';
+export { callUnary, deadlineIn, type UnaryCallOptions } from './call.js';
 export {
   isServiceCall,
   claimedPrincipal,

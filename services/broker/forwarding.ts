@@ -14,6 +14,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
 import {
+  callUnary,
   ClientPool,
   onShutdown,
   fromServiceError,
@@ -25,7 +26,6 @@ import {
 } from '../../libs/rpc/index.js';
 import type { ReplicaClusterView } from '../../libs/replica/index.js';
 import { ATTR, withSpan } from '../../libs/telemetry/index.js';
-import { systemClock } from '../../libs/runtime/index.js';
 
 export const FORWARDED_HEADER = 'samsa-forwarded';
 
@@ -108,21 +108,21 @@ export class Forwarder {
     ) => grpc.ClientUnaryCall,
   ): Promise<Res> {
     const client = this.client(route.address);
-    return withSpan(
-      'broker.forward',
-      this.spanAttributes(route),
-      () =>
-        new Promise<Res>((resolve, reject) => {
-          const onCancelled = (): void => upstream.cancel();
-          const upstream = invoke(client, forwardedMetadata(), { deadline: this.deadline(caller, capMs) }, (err, res) => {
-            caller.off('cancelled', onCancelled);
-            if (err) reject(this.translate(err, route));
-            else if (res === undefined) reject(new SamsaError('INTERNAL_ERROR', `empty answer from broker ${route.leaderId}`));
-            else resolve(res);
-          });
-          caller.on('cancelled', onCancelled);
-        }),
-    );
+    return withSpan('broker.forward', this.spanAttributes(route), async () => {
+      // The caller going away cancels the call to the leader.
+      const cancelled = new AbortController();
+      const onCancelled = (): void => cancelled.abort();
+      caller.on('cancelled', onCancelled);
+      try {
+        return await callUnary<Res>(
+          route.address,
+          { timeoutMs: capMs, deadline: callerDeadline(caller), signal: cancelled.signal, toError: (err) => this.translate(err, route) },
+          (options, callback) => invoke(client, forwardedMetadata(), options, callback),
+        );
+      } finally {
+        caller.off('cancelled', onCancelled);
+      }
+    });
   }
 
   /**
@@ -196,13 +196,6 @@ export class Forwarder {
     return { [ATTR.brokerId]: this.brokerId, [ATTR.leaderId]: route.leaderId, 'server.address': route.address };
   }
 
-  private deadline(caller: CancellableCall, capMs: number): Date {
-    const cap = systemClock.nowMs() + capMs;
-    const raw = caller.getDeadline();
-    const theirs = raw instanceof Date ? raw.getTime() : raw;
-    return new Date(Number.isFinite(theirs) ? Math.min(theirs, cap) : cap);
-  }
-
   /** The leader's own error as is; a transport failure as a retriable NOT_LEADER_OR_FOLLOWER naming the leader. */
   private translate(err: unknown, route: Extract<Route, { kind: 'remote' }>): SamsaError {
     const hasReason = isServiceError(err) && (err.metadata?.get(REASON_TRAILER).length ?? 0) > 0;
@@ -219,4 +212,11 @@ function forwardedMetadata(): grpc.Metadata {
   const md = new grpc.Metadata();
   md.set(FORWARDED_HEADER, '1');
   return md;
+}
+
+/** The deadline the forwarded call's own client set, if any (callUnary caps it). */
+function callerDeadline(caller: CancellableCall): Date | undefined {
+  const raw = caller.getDeadline();
+  const ms = raw instanceof Date ? raw.getTime() : raw;
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
 }

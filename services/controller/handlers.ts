@@ -15,7 +15,7 @@ import {
 } from '../../libs/cluster/index.js';
 import { internalTopicCommand, type ActiveController, type CreateTopicCommand, type TopicOutcome } from '../../libs/controller/index.js';
 import { toMetadataResponse, toTopicInfo, topicInfoOf } from '../../libs/service/index.js';
-import { callUnary, ClientPool, deadlineIn, unary, type v1 } from '../../libs/rpc/index.js';
+import { callUnary, ClientPool, unary, type v1 } from '../../libs/rpc/index.js';
 import { securityHandlers, type SecurityContext } from './security-handlers.js';
 
 const FORWARDED = 'samsa-forwarded';
@@ -115,7 +115,7 @@ export class ControllerHandlers {
     const active = this.ctx.active();
     if (active) return local(active);
     const { address, client } = this.leaderClient(call);
-    return callUnary<Forwarded>((cb) => forward(client, this.forwardMetadata(), { deadline: deadlineIn(30_000) }, cb), address);
+    return callUnary<Forwarded>(address, { timeoutMs: 30_000 }, (options, cb) => forward(client, this.forwardMetadata(), options, cb));
   }
 
   handlers(): v1.ControllerServiceHandlers {

@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { bidiStream, callUnary, ClientPool, deadlineIn, requiredString, unary, type v1 } from '../../libs/rpc/index.js';
+import { bidiStream, callUnary, ClientPool, requiredString, unary, type v1 } from '../../libs/rpc/index.js';
 import type { ClusterView } from '../../libs/cluster/index.js';
 import type { Committed, GroupCoordinator, PartitionOwnership, TopicPartition } from '../../libs/group/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
@@ -157,9 +157,8 @@ export class CoordinatorHandlers {
     const md = new grpc.Metadata();
     md.set(FORWARDED, '1');
     try {
-      const res = await callUnary<v1.ListGroupsResponse__Output>(
-        (cb) => peer.listGroups({}, md, { deadline: deadlineIn(5_000) }, cb),
-        address,
+      const res = await callUnary<v1.ListGroupsResponse__Output>(address, { timeoutMs: 5_000 }, (options, cb) =>
+        peer.listGroups({}, md, options, cb),
       );
       return res.groups;
     } catch (err) {
@@ -223,9 +222,8 @@ export class CoordinatorHandlers {
     if (!reg) throw new SamsaError('LEADER_NOT_AVAILABLE', 'no broker is alive');
     const address = `${reg.host}:${reg.port}`;
     const broker = this.pool.broker(address);
-    return callUnary<v1.ListOffsetsResponse__Output>(
-      (cb) => broker.listOffsets({ topic: tp.topic, partition: tp.partition, spec }, { deadline: deadlineIn(10_000) }, cb),
-      address,
+    return callUnary<v1.ListOffsetsResponse__Output>(address, { timeoutMs: 10_000 }, (options, cb) =>
+      broker.listOffsets({ topic: tp.topic, partition: tp.partition, spec }, options, cb),
     );
   }
 }

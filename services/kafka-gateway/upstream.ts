@@ -11,7 +11,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../libs/errors/index.js';
-import { REASON_TRAILER, ClientPool, deadlineIn, fromServiceError, isServiceError, type v1 } from '../../libs/rpc/index.js';
+import { REASON_TRAILER, ClientPool, callUnary, fromServiceError, isServiceError, type v1 } from '../../libs/rpc/index.js';
 import { systemClock, type Clock } from '../../libs/runtime/index.js';
 
 /** Who a Kafka connection acts as towards Samsa. */
@@ -62,18 +62,7 @@ export class Upstream {
 
   /** One unary call as `caller`, failures as SamsaError (a connection failure: NOT_READY). */
   call<Res>(caller: Caller, address: string, invoke: Invoke<Res>, timeoutMs = this.timeoutMs, signal?: AbortSignal): Promise<Res> {
-    return new Promise<Res>((resolve, reject) => {
-      const options: grpc.CallOptions = { deadline: deadlineIn(timeoutMs) };
-      if (caller.credentials) options.credentials = caller.credentials;
-      const call = invoke(options, (err, res) => {
-        signal?.removeEventListener('abort', cancel);
-        if (err) reject(toSamsaError(err, address));
-        else if (res === undefined) reject(new SamsaError('INTERNAL_ERROR', `empty response from ${address}`));
-        else resolve(res);
-      }) as grpc.ClientUnaryCall;
-      const cancel = (): void => call.cancel();
-      signal?.addEventListener('abort', cancel, { once: true });
-    });
+    return callUnary<Res>(address, { timeoutMs, credentials: caller.credentials, signal, toError: toSamsaError }, invoke);
   }
 
   private candidates(): string[] {

@@ -26,7 +26,7 @@ import {
   type BrokerRegistration,
   type Fence,
 } from '../../libs/cluster/index.js';
-import { callUnary, controllerClient, deadlineIn, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
+import { callUnary, controllerClient, REASON_TRAILER, type v1 } from '../../libs/rpc/index.js';
 import { createLogger } from '../../libs/telemetry/index.js';
 import { freePort, ServiceProcess, waitUntil } from '../../tools/launcher/index.js';
 import { asService, serviceSecurityEnv, startEtcd, tempDir, uniqueName } from '../harness/cluster.js';
@@ -58,15 +58,15 @@ function admin(address: string): v1.ControllerServiceClient {
 }
 
 const createTopic = (address: string, req: v1.CreateTopicRequest): Promise<v1.CreateTopicResponse__Output> =>
-  callUnary((cb) => admin(address).createTopic(req, { deadline: deadlineIn(30_000) }, cb), address);
+  callUnary(address, { timeoutMs: 30_000 }, (options, cb) => admin(address).createTopic(req, options, cb));
 const deleteTopic = (address: string, name: string): Promise<v1.DeleteTopicResponse__Output> =>
-  callUnary((cb) => admin(address).deleteTopic({ name }, { deadline: deadlineIn(30_000) }, cb), address);
+  callUnary(address, { timeoutMs: 30_000 }, (options, cb) => admin(address).deleteTopic({ name }, options, cb));
 const listTopics = (address: string, includeInternal = false): Promise<v1.ListTopicsResponse__Output> =>
-  callUnary((cb) => admin(address).listTopics({ includeInternal }, { deadline: deadlineIn(10_000) }, cb), address);
+  callUnary(address, { timeoutMs: 10_000 }, (options, cb) => admin(address).listTopics({ includeInternal }, options, cb));
 const describeTopics = (address: string, names: string[]): Promise<v1.DescribeTopicsResponse__Output> =>
-  callUnary((cb) => admin(address).describeTopics({ names }, { deadline: deadlineIn(10_000) }, cb), address);
+  callUnary(address, { timeoutMs: 10_000 }, (options, cb) => admin(address).describeTopics({ names }, options, cb));
 const getMetadata = (address: string, topics: string[] = []): Promise<v1.GetMetadataResponse__Output> =>
-  callUnary((cb) => admin(address).getMetadata({ topics }, { deadline: deadlineIn(10_000) }, cb), address);
+  callUnary(address, { timeoutMs: 10_000 }, (options, cb) => admin(address).getMetadata({ topics }, options, cb));
 
 async function describeOne(address: string, name: string): Promise<v1.TopicInfo__Output> {
   const res = await describeTopics(address, [name]);
@@ -169,15 +169,13 @@ async function waitForTopic(
 async function createOffsetsTopic(address: string): Promise<void> {
   const coordinator = await asService('coordinator', 1);
   const asCoordinator = controllerClient(address, undefined, coordinator.credentials);
-  await callUnary(
-    (cb) =>
-      asCoordinator.createInternalTopic(
-        { name: '__consumer_offsets', partitions: 1, replicationFactor: 1 },
-        coordinator.metadata,
-        { deadline: deadlineIn(10_000) },
-        cb,
-      ),
-    address,
+  await callUnary(address, { timeoutMs: 10_000 }, (options, cb) =>
+    asCoordinator.createInternalTopic(
+      { name: '__consumer_offsets', partitions: 1, replicationFactor: 1 },
+      coordinator.metadata,
+      options,
+      cb,
+    ),
   ).finally(() => asCoordinator.close());
 }
 
@@ -276,9 +274,8 @@ describe('topic admin', () => {
     );
     const name = '__consumer_offsets';
     // Only a coordinator's identity may ask for it (a client, even a super-user, is refused).
-    const asClient = callUnary(
-      (cb) => admin(a).createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, { deadline: deadlineIn(10_000) }, cb),
-      a,
+    const asClient = callUnary(a, { timeoutMs: 10_000 }, (options, cb) =>
+      admin(a).createInternalTopic({ name, partitions: 1, replicationFactor: 1 }, options, cb),
     );
     await expectFailure(asClient, 'AUTHORIZATION_FAILED', grpc.status.PERMISSION_DENIED);
     await createOffsetsTopic(a);
@@ -288,12 +285,12 @@ describe('topic admin', () => {
     const refused = await expectFailure(deleteTopic(a, name), 'POLICY_VIOLATION', grpc.status.FAILED_PRECONDITION);
     expect(refused.message).toMatch(/internal/);
     await expectFailure(
-      callUnary((cb) => admin(a).createPartitions({ name, totalPartitions: 2 }, { deadline: deadlineIn(10_000) }, cb), a),
+      callUnary(a, { timeoutMs: 10_000 }, (options, cb) => admin(a).createPartitions({ name, totalPartitions: 2 }, options, cb)),
       'POLICY_VIOLATION',
       grpc.status.FAILED_PRECONDITION,
     );
     await expectFailure(
-      callUnary((cb) => admin(a).alterTopicConfig({ name, config: { retentionMs: 1000 } }, { deadline: deadlineIn(10_000) }, cb), a),
+      callUnary(a, { timeoutMs: 10_000 }, (options, cb) => admin(a).alterTopicConfig({ name, config: { retentionMs: 1000 } }, options, cb)),
       'POLICY_VIOLATION',
       grpc.status.FAILED_PRECONDITION,
     );

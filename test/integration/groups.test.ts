@@ -65,9 +65,9 @@ async function coordinatorOf(groupId: string): Promise<{ id: number; address: st
   let found: v1.FindCoordinatorResponse__Output | undefined;
   await waitUntil(
     async () => {
-      found = await callUnary<v1.FindCoordinatorResponse__Output>((cb) => brokerAsCoordinator.findCoordinator({ groupId }, cb)).catch(
-        () => undefined,
-      );
+      found = await callUnary<v1.FindCoordinatorResponse__Output>(cluster.bootstrap, { timeoutMs: 10_000 }, (options, cb) =>
+        brokerAsCoordinator.findCoordinator({ groupId }, options, cb),
+      ).catch(() => undefined);
       return found !== undefined;
     },
     30_000,
@@ -388,7 +388,7 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     });
     await within(
       'a good commit',
-      callUnary((cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb)),
+      callUnary(address, { timeoutMs: 10_000 }, (_options, cb) => commit(gen2.memberId, gen2.generation, mine, 0)(cb)),
     );
     expect(await failure((cb) => coordinator.deleteGroup({ groupId }, cb))).toMatchObject({
       code: grpc.status.FAILED_PRECONDITION,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitUntil, ServiceProcess } from '../../tools/launcher/index.js';
-import { brokerClient, callUnary, deadlineIn, type v1 } from '../../libs/rpc/index.js';
+import { brokerClient, callUnary, type v1 } from '../../libs/rpc/index.js';
 import { startCluster } from '../harness/cluster.js';
 
 const cluster = await startCluster({ name: 'listeners', brokers: 1 });
@@ -30,8 +30,8 @@ function extraBroker(id: number, port: number, env: Record<string, string>): Ser
 async function brokersListed(): Promise<v1.BrokerInfo__Output[]> {
   const client = brokerClient(cluster.bootstrap);
   try {
-    const md = await callUnary<v1.GetMetadataResponse__Output>((cb) =>
-      client.getMetadata({ topics: [] }, { deadline: deadlineIn(5000) }, cb),
+    const md = await callUnary<v1.GetMetadataResponse__Output>(cluster.bootstrap, { timeoutMs: 5000 }, (options, cb) =>
+      client.getMetadata({ topics: [] }, options, cb),
     );
     return md.brokers;
   } finally {

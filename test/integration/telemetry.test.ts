@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitUntil, ServiceProcess } from '../../tools/launcher/index.js';
-import { brokerClient, callUnary, checkHealth, controllerClient, deadlineIn, type v1 } from '../../libs/rpc/index.js';
+import { brokerClient, callUnary, checkHealth, controllerClient, type v1 } from '../../libs/rpc/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { startCluster, uniqueName } from '../harness/cluster.js';
 import { OtlpReceiver, type ReceivedSpan } from '../harness/otlp-receiver.js';
@@ -107,8 +107,8 @@ beforeAll(async () => {
       for (const b of cluster.brokers) {
         const client = brokerClient(b.address);
         try {
-          const md = await callUnary<v1.GetMetadataResponse__Output>((cb) =>
-            client.getMetadata({ topics: [topic] }, { deadline: deadlineIn(2000) }, cb),
+          const md = await callUnary<v1.GetMetadataResponse__Output>(b.address, { timeoutMs: 2000 }, (options, cb) =>
+            client.getMetadata({ topics: [topic] }, options, cb),
           );
           const id = md.topics[0]?.partitions[0]?.leaderId ?? -1;
           if (id < 0 || (leaderId >= 0 && id !== leaderId)) return false;
@@ -137,7 +137,7 @@ describe('traces', () => {
     metadata.set('traceparent', traceparent);
     const client = brokerClient(other.address);
     try {
-      const res = await callUnary<v1.ProduceResponse__Output>((cb) =>
+      const res = await callUnary<v1.ProduceResponse__Output>(other.address, { timeoutMs: 30_000 }, (options, cb) =>
         client.produce(
           {
             topic,
@@ -145,7 +145,7 @@ describe('traces', () => {
             records: [{ value: Buffer.from('forwarded'), headers: [{ key: 'traceparent', value: Buffer.from(traceparent) }] }],
           },
           metadata,
-          { deadline: deadlineIn(30_000) },
+          options,
           cb,
         ),
       );
@@ -556,8 +556,8 @@ describe('shutdown', () => {
       metadata.set('traceparent', `00-${traceId}-${hex(8)}-01`);
       const client = controllerClient(standby.address);
       try {
-        const listed = await callUnary<v1.ListTopicsResponse__Output>((cb) =>
-          client.listTopics({}, metadata, { deadline: deadlineIn(10_000) }, cb),
+        const listed = await callUnary<v1.ListTopicsResponse__Output>(standby.address, { timeoutMs: 10_000 }, (options, cb) =>
+          client.listTopics({}, metadata, options, cb),
         );
         expect(listed.names).toContain(topic);
       } finally {

@@ -20,7 +20,7 @@ import { freePort } from './free-port.js';
 import { ServiceProcess, type ServiceKind } from './service.js';
 import { waitUntil } from './child.js';
 import * as grpc from '@grpc/grpc-js';
-import { brokerClient, callUnary, deadlineIn, setDefaultTransport } from '../../libs/rpc/index.js';
+import { brokerClient, callUnary, setDefaultTransport } from '../../libs/rpc/index.js';
 import {
   CLI_CERT_NAME,
   LocalCa,
@@ -205,8 +205,8 @@ export class LocalCluster {
       await waitUntil(
         async () => {
           try {
-            const md = await callUnary<{ controller?: unknown }>((cb) =>
-              client.getMetadata({ topics: [] }, { deadline: deadlineIn(1000) }, cb),
+            const md = await callUnary<{ controller?: unknown }>(this.bootstrap, { timeoutMs: 1000 }, (options, cb) =>
+              client.getMetadata({ topics: [] }, options, cb),
             );
             return Boolean(md.controller);
           } catch {

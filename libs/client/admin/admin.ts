@@ -5,9 +5,9 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
-import type { v1 } from '../../rpc/index.js';
+import { callUnary, type v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/unary.js';
+import { callError } from '../errors.js';
 import { toTopicMetadata, type BrokerNode, type TopicMetadata } from '../routing/metadata.js';
 import { retry } from '../../runtime/index.js';
 import { topicConfigFromEntries } from './topic-config.js';
@@ -280,8 +280,10 @@ export class Admin {
     const request: v1.DescribeReplicasRequest = { topics: topics.map((t) => ({ topic: t.topic, partitions: t.partitions ?? [] })) };
     const res = await retry(
       () =>
-        unary<v1.DescribeReplicasResponse__Output>(broker.address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
-          this.cluster.pool.broker(broker.address).describeReplicas(request, opts, cb),
+        callUnary<v1.DescribeReplicasResponse__Output>(
+          broker.address,
+          { timeoutMs: this.cluster.options.requestTimeoutMs, toError: callError },
+          (opts, cb) => this.cluster.pool.broker(broker.address).describeReplicas(request, opts, cb),
         ),
       this.cluster.options.retry,
     );
@@ -399,7 +401,7 @@ export class Admin {
     return retry(
       async () => {
         const address = await this.cluster.controllerAddress(refresh);
-        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+        return callUnary<Res>(address, { timeoutMs: this.cluster.options.requestTimeoutMs, toError: callError }, (opts, cb) =>
           invoke(this.cluster.pool.controller(address), opts, cb),
         );
       },

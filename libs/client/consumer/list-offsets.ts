@@ -4,12 +4,11 @@
  * retriable, when it is outside) and echoed.
  */
 import { SamsaError } from '../../errors/index.js';
-import type { v1 } from '../../rpc/index.js';
+import { callUnary, type v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/unary.js';
 import { retry, type RetryOptions } from '../../runtime/index.js';
 import { toWireOffsetSpec, type OffsetSpec } from './offset-spec.js';
-import { STALE_METADATA } from '../errors.js';
+import { callError, STALE_METADATA } from '../errors.js';
 
 export interface ListedOffset {
   offset: number;
@@ -41,8 +40,10 @@ export async function listOffset(
     async () => {
       const address = await cluster.leaderAddress(topic, partition);
       try {
-        const res = await unary<v1.ListOffsetsResponse__Output>(address, cluster.options.requestTimeoutMs, (opts, cb) =>
-          cluster.pool.broker(address).listOffsets({ topic, partition, spec }, opts, cb),
+        const res = await callUnary<v1.ListOffsetsResponse__Output>(
+          address,
+          { timeoutMs: cluster.options.requestTimeoutMs, toError: callError },
+          (opts, cb) => cluster.pool.broker(address).listOffsets({ topic, partition, spec }, opts, cb),
         );
         return { offset: res.offset, highWatermark: res.highWatermark };
       } catch (err) {

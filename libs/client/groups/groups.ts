@@ -8,9 +8,9 @@
  *   await groups.resetOffsets({ groupId: 'billing', topic: 'orders', to: 'earliest' });
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { v1 } from '../../rpc/index.js';
+import { callUnary, type v1 } from '../../rpc/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/unary.js';
+import { callError } from '../errors.js';
 import type { OffsetCommit } from '../consumer/offset-committer.js';
 import { toWireOffsetSpec, type OffsetSpec } from '../consumer/offset-spec.js';
 import { retry } from '../../runtime/index.js';
@@ -87,8 +87,10 @@ export class Groups {
     const cached = this.coordinators.get(groupId);
     if (cached && !refresh) return cached;
     const broker = this.cluster.anyBrokerAddress();
-    const res = await unary<v1.FindCoordinatorResponse__Output>(broker, this.cluster.options.requestTimeoutMs, (opts, cb) =>
-      this.cluster.pool.coordinator(broker).findCoordinator({ groupId }, opts, cb),
+    const res = await callUnary<v1.FindCoordinatorResponse__Output>(
+      broker,
+      { timeoutMs: this.cluster.options.requestTimeoutMs, toError: callError },
+      (opts, cb) => this.cluster.pool.coordinator(broker).findCoordinator({ groupId }, opts, cb),
     );
     const address = `${res.host}:${res.port}`;
     this.coordinators.set(groupId, address);
@@ -184,7 +186,7 @@ export class Groups {
     return retry(
       async () => {
         const address = await this.findCoordinator(groupId, refresh);
-        return unary<Res>(address, this.cluster.options.requestTimeoutMs, (opts, cb) =>
+        return callUnary<Res>(address, { timeoutMs: this.cluster.options.requestTimeoutMs, toError: callError }, (opts, cb) =>
           invoke(this.cluster.pool.coordinator(address), opts, cb),
         );
       },

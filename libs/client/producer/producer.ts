@@ -43,12 +43,11 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
-import { STALE_METADATA } from '../errors.js';
+import { callError, STALE_METADATA } from '../errors.js';
 import { buildBatch, codecId, compressBatch, type CompressionCodec, type RecordInput } from '../../record/index.js';
-import type { v1 } from '../../rpc/index.js';
+import { callUnary, type v1 } from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
-import { unary } from '../routing/unary.js';
 import { retry, SerialQueue, type RetryOptions } from '../../runtime/index.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 
@@ -525,7 +524,7 @@ export class Producer {
     };
     const deadlineMs = this.ackTimeoutMs + this.cluster.options.requestTimeoutMs;
     const produceAt = (address: string): Promise<v1.ProduceResponse__Output> =>
-      unary<v1.ProduceResponse__Output>(address, deadlineMs, (opts: grpc.CallOptions, cb) =>
+      callUnary<v1.ProduceResponse__Output>(address, { timeoutMs: deadlineMs, toError: callError }, (opts: grpc.CallOptions, cb) =>
         this.cluster.pool.broker(address).produce(request, opts, cb),
       );
     const res = await retry(

@@ -13,10 +13,9 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
-import { ClientPool, type v1 } from '../../rpc/index.js';
+import { callUnary, ClientPool, type v1 } from '../../rpc/index.js';
 import { retry, systemClock, type RetryOptions } from '../../runtime/index.js';
-import { unansweredAddress } from '../errors.js';
-import { unary } from './unary.js';
+import { callError, unansweredAddress } from '../errors.js';
 import { toClusterMetadata, type BrokerNode, type ClusterMetadata, type TopicMetadata } from './metadata.js';
 
 export interface ClusterOptions {
@@ -142,8 +141,10 @@ export class Cluster {
     let last: unknown;
     for (const address of candidates) {
       try {
-        const res = await unary<v1.InitProducerIdResponse__Output>(address, this.options.requestTimeoutMs, (opts, cb) =>
-          this.pool.broker(address).initProducerId({}, opts, cb),
+        const res = await callUnary<v1.InitProducerIdResponse__Output>(
+          address,
+          { timeoutMs: this.options.requestTimeoutMs, toError: callError },
+          (opts, cb) => this.pool.broker(address).initProducerId({}, opts, cb),
         );
         return { producerId: res.producerId, producerEpoch: res.producerEpoch };
       } catch (err) {
@@ -166,8 +167,10 @@ export class Cluster {
     let last: unknown;
     for (const address of candidates) {
       try {
-        const res = await unary<v1.GetMetadataResponse__Output>(address, this.options.requestTimeoutMs, (opts, cb) =>
-          this.pool.broker(address).getMetadata({ topics }, opts, cb),
+        const res = await callUnary<v1.GetMetadataResponse__Output>(
+          address,
+          { timeoutMs: this.options.requestTimeoutMs, toError: callError },
+          (opts, cb) => this.pool.broker(address).getMetadata({ topics }, opts, cb),
         );
         this.unanswered.delete(address);
         const md = toClusterMetadata(res);

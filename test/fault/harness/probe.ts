@@ -5,7 +5,7 @@
  * per address and closes them all in close().
  */
 import type * as grpc from '@grpc/grpc-js';
-import { brokerClient, callUnary, controllerClient, coordinatorClient, deadlineIn, type v1 } from '../../../libs/rpc/index.js';
+import { brokerClient, callUnary, controllerClient, coordinatorClient, type v1 } from '../../../libs/rpc/index.js';
 
 export interface PartitionView {
   partition: number;
@@ -29,21 +29,21 @@ export class Probe {
     let client = this.brokers.get(address);
     if (!client) this.brokers.set(address, (client = brokerClient(address)));
     const c = client;
-    return callUnary<Res>((cb) => invoke(c, { deadline: deadlineIn(timeoutMs) }, cb), address);
+    return callUnary<Res>(address, { timeoutMs: timeoutMs }, (options, cb) => invoke(c, options, cb));
   }
 
   controller<Res>(address: string, invoke: Invoke<v1.ControllerServiceClient, Res>, timeoutMs = this.timeoutMs): Promise<Res> {
     let client = this.controllers.get(address);
     if (!client) this.controllers.set(address, (client = controllerClient(address)));
     const c = client;
-    return callUnary<Res>((cb) => invoke(c, { deadline: deadlineIn(timeoutMs) }, cb), address);
+    return callUnary<Res>(address, { timeoutMs: timeoutMs }, (options, cb) => invoke(c, options, cb));
   }
 
   coordinator<Res>(address: string, invoke: Invoke<v1.CoordinatorServiceClient, Res>, timeoutMs = this.timeoutMs): Promise<Res> {
     let client = this.coordinators.get(address);
     if (!client) this.coordinators.set(address, (client = coordinatorClient(address)));
     const c = client;
-    return callUnary<Res>((cb) => invoke(c, { deadline: deadlineIn(timeoutMs) }, cb), address);
+    return callUnary<Res>(address, { timeoutMs: timeoutMs }, (options, cb) => invoke(c, options, cb));
   }
 
   metadata(address: string, topics: string[]): Promise<v1.GetMetadataResponse__Output> {
