@@ -64,6 +64,9 @@ export function clusterServiceConfigSpec(d: ClusterServiceConfigDefaults) {
 /** The common block as read: what code shared by every service may rely on. */
 export type ServiceConfig = ConfigOf<ReturnType<typeof serviceConfigSpec>>;
 
+/** A cluster member's block as read (libs/service joinCluster relies on it). */
+export type ClusterServiceConfig = ConfigOf<ReturnType<typeof clusterServiceConfigSpec>>;
+
 /**
  * Reads `spec` (flags win over SAMSA_* variables; libs/config), then checks the TLS rule
  * (tlsSettingsProblem; `tlsMissing` says what this service needs the files for). Throws

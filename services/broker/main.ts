@@ -14,17 +14,9 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { runService, type Resources, type Running } from '../../libs/service/index.js';
-import { startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
+import { joinCluster, runService, type Resources, type Running } from '../../libs/service/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
-import {
-  connectEtcd,
-  ClusterView,
-  MembershipOwner,
-  MetadataKeys,
-  ProducerIdAllocator,
-  type BrokerRegistration,
-} from '../../libs/cluster/index.js';
+import { MembershipOwner, ProducerIdAllocator, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, BatchValidatorPool, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
 import { ReplicationManager } from '../../libs/replica-sync/index.js';
@@ -84,17 +76,8 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   await checkDataDirWritable(config.dataDir);
   // Before any log opens: partition count must never decide how many descriptors are open.
   const { openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
-  const keys = new MetadataKeys(config.clusterId);
-  const etcd = connectEtcd(config.etcdEndpoints);
-  resources.defer('etcd client', () => etcd.close());
-  // First: a service without its certificate (and not --insecure) must not join the cluster.
-  const security = startTransportSecurity(config, logger);
-  resources.defer('transport security', () => security.close());
-  const view = await ClusterView.start(etcd, keys, logger);
-  resources.defer('cluster view', () => view.close());
-  // Before the server is made: its calls pass the access guard (ACLs, tokens, quotas).
-  const access = await startAccessControl({ config, etcd, clusterRoot: keys.root, logger, quotas: true });
-  resources.defer('access control', () => access.close());
+  // TLS, etcd, the cluster view, access control (with quotas: brokers enforce them).
+  const { etcd, keys, view } = await joinCluster(config, logger, resources, { quotas: true });
   // Ended after the registration is gone (controlled-shutdown.ts).
   let shutdownMarker: { end(): Promise<void> } | undefined;
   resources.defer('controlled shutdown marker', () => shutdownMarker?.end());

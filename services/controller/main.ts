@@ -3,12 +3,11 @@
  * through etcd, and acts only while elected (libs/controller). Standbys answer reads and forward
  * admin calls. Lifecycle: libs/service.
  */
-import { MetadataKeys, ClusterView, connectEtcd } from '../../libs/cluster/index.js';
 import { ControllerCandidate, type ActiveController } from '../../libs/controller/index.js';
 import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { runService } from '../../libs/service/index.js';
-import { SecurityAdmin, startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
+import { joinCluster, runService } from '../../libs/service/index.js';
+import { SecurityAdmin } from '../../libs/security/index.js';
 import { ControllerMetrics, meter } from '../../libs/telemetry/index.js';
 import { loadControllerConfig } from './config.js';
 import { ControllerHandlers } from './handlers.js';
@@ -23,20 +22,8 @@ runService({
   // A standby's forwarded calls say they come from a controller (in --insecure, the claim is all there is).
   identity: (config) => String(config.controllerId),
   async start(config, logger, resources) {
-    // First: a service without its certificate (and not --insecure) must not join the cluster.
-    const security = startTransportSecurity(config, logger);
-    resources.defer('transport security', () => security.close());
-    const keys = new MetadataKeys(config.clusterId);
-    const etcd = resources.own('etcd client', connectEtcd(config.etcdEndpoints), (e) => e.close());
-    const view = await ClusterView.start(etcd, keys, logger).catch((err: unknown) => {
-      throw new Error(
-        `cannot read cluster metadata from etcd at ${config.etcdEndpoints.join(',')}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    });
-    resources.defer('cluster view', () => view.close());
-    // Before the server is made: its calls pass the access guard (ACLs, tokens).
-    const access = await startAccessControl({ config, etcd, clusterRoot: keys.root, logger, quotas: false });
-    resources.defer('access control', () => access.close());
+    // TLS, etcd, the cluster view, access control (ACLs, tokens).
+    const { etcd, keys, view, access } = await joinCluster(config, logger, resources, { quotas: false });
     // ACL and quota writes are fenced on the active term's election key, like its topic writes.
     const admins = new WeakMap<ActiveController, SecurityAdmin>();
     const securityAdmin = (): SecurityAdmin | undefined => {

@@ -9,10 +9,8 @@
 import type { BatchObservableCallback } from '@opentelemetry/api';
 import { meter, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { runService, type Resources, type Running } from '../../libs/service/index.js';
-import { startAccessControl, startTransportSecurity } from '../../libs/security/index.js';
+import { joinCluster, runService, type Resources, type Running } from '../../libs/service/index.js';
 import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
-import { connectEtcd, ClusterView, MetadataKeys } from '../../libs/cluster/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { CoordinatorKeys, GroupCoordinator, PartitionOwnership, ShareGroups, nextWriterEpoch } from '../../libs/group/index.js';
 import type { ConsumedMessage } from '../../libs/client/index.js';
@@ -40,17 +38,8 @@ runService({
  * lease is revoked), the handlers, metrics, the client and etcd.
  */
 async function start(config: CoordinatorConfig, logger: Logger, resources: Resources): Promise<Running> {
-  const etcd = connectEtcd(config.etcdEndpoints);
-  resources.defer('etcd client', () => etcd.close());
-  // First: a service without its certificate (and not --insecure) must not join the cluster.
-  const security = startTransportSecurity(config, logger);
-  resources.defer('transport security', () => security.close());
-  const keys = new MetadataKeys(config.clusterId);
-  const view = await ClusterView.start(etcd, keys, logger);
-  resources.defer('cluster view', () => view.close());
-  // Before the server is made: its calls pass the access guard (ACLs, tokens).
-  const access = await startAccessControl({ config, etcd, clusterRoot: keys.root, logger, quotas: false });
-  resources.defer('access control', () => access.close());
+  // TLS, etcd, the cluster view, access control (ACLs, tokens).
+  const { etcd, view } = await joinCluster(config, logger, resources, { quotas: false });
   logger.info('waiting for a live broker');
   await view.waitFor(() => view.brokers().length > 0, 10 * 60_000);
   const samsa = new Samsa({
