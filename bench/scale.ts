@@ -28,7 +28,7 @@ import { Etcd3 } from 'etcd3';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
 import { runProduce } from '../tools/perf/index.js';
-import { brokerClient, callUnary, type v1 } from '../libs/rpc/index.js';
+import { callUnary, ClientPool, type v1 } from '../libs/rpc/index.js';
 import { exitIfCleanupHangs } from './lifetime.js';
 import { cpuSecondsOf, rssOf, loadAverage } from './stats.js';
 
@@ -78,11 +78,10 @@ async function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T |
   }
 }
 
-const clients = new Map<string, v1.BrokerServiceClient>();
+const clients = new ClientPool();
 /** True when the broker at `address` answers GetMetadata for `topic` (it knows the topic). */
 async function knows(address: string, topic: string): Promise<boolean> {
-  const client = clients.get(address) ?? brokerClient(address);
-  clients.set(address, client);
+  const client = clients.broker(address);
   try {
     const res = await callUnary<v1.GetMetadataResponse__Output>(address, { timeoutMs: 2000 }, (options, cb) =>
       client.getMetadata({ topics: [topic] }, options, cb),
@@ -407,7 +406,7 @@ try {
   process.stdout.write(`\n| ${N} partitions, RF 3, 3 brokers | figure | how |\n|---|---|---|\n`);
   for (const [a, b, c] of rows) process.stdout.write(`| ${a} | ${b} | ${c} |\n`);
   if (failure) process.stdout.write(`\nstopped early: ${failure instanceof Error ? failure.message : String(failure)}\n`);
-  for (const c of clients.values()) c.close();
+  clients.close();
   etcd.close();
   await samsa.close();
   await cluster.stop();

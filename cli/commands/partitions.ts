@@ -16,6 +16,7 @@ import {
   type PlanBroker,
   type ReplicaCopyProgress,
 } from '../../libs/client/index.js';
+import { sleep } from '../../libs/runtime/index.js';
 import type { CommandContext, CommandModule } from '../context.js';
 import { plural, table } from '../output.js';
 import { outputSchema, s } from '../schema.js';
@@ -162,7 +163,7 @@ async function submit(ctx: CommandContext, plan: PartitionAssignment[], o: MoveO
   if (o.dryRun) return { dryRun: true, plan, reassignments: [] };
   let moving = recorded;
   while (o.wait && moving.length > 0) {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const mine = new Set(plan.map((p) => `${p.topic}-${p.partition}`));
     moving = (await admin.listPartitionReassignments()).filter((r) => mine.has(`${r.topic}-${r.partition}`));
   }

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTlsDir, signToken, TOKEN_SIGNING_KEY } from '../../libs/security/index.js';
+import { systemClock } from '../../libs/runtime/index.js';
 import type { CommandContext, CommandModule } from '../context.js';
 import { outputSchema, s } from '../schema.js';
 import { UsageError, commandGroup } from '../usage.js';
@@ -61,7 +62,7 @@ Examples:
           `cannot read the signing key ${keyFile}: ${err instanceof Error ? err.message : String(err)} (give --key FILE)`,
         );
       }
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(systemClock.nowMs() / 1000);
       const exp = now + ttlSeconds(o.ttl);
       let token: string;
       try {

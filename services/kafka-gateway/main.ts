@@ -22,7 +22,7 @@ import { KafkaConnection } from './connection.js';
 import { ClassicGroups } from './groups/classic-groups.js';
 import { GroupHolds } from './groups/group-holds.js';
 import { holdKafkaGroup } from './apis/groups.js';
-import { systemClock } from '../../libs/runtime/index.js';
+import { sleep, systemClock } from '../../libs/runtime/index.js';
 import { ANONYMOUS_CALLER, Upstream } from './upstream.js';
 
 runService({
@@ -58,7 +58,7 @@ async function start(config: GatewayConfig, logger: Logger, resources: Resources
         break;
       } catch (err) {
         if (attempt % 20 === 0) logger.info({ err: err instanceof Error ? err.message : String(err) }, 'waiting for a Samsa broker');
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
       }
     }
   }

@@ -20,6 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sleep, systemClock } from '../../libs/runtime/index.js';
 
 export interface ChildSpec {
   name: string;
@@ -162,11 +163,12 @@ export async function waitUntil(
   what: string | (() => string),
   intervalMs = 100,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = systemClock.nowMs() + timeoutMs;
   for (;;) {
     if (await check()) return;
     // A function: the description says what was last seen, so it is made when the wait fails.
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
+    if (systemClock.nowMs() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
+    await sleep(intervalMs);
   }
 }

@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Samsa, type Producer, type TopicMetadata } from '../../libs/client/index.js';
+import { systemClock } from '../../libs/runtime/index.js';
 import { LocalCluster, waitUntil, type ServiceProcess } from '../launcher/index.js';
 
 export const FAILOVER_SCENARIOS = ['kill', 'bounce', 'roll', 'fast'] as const;
@@ -85,7 +86,7 @@ class AckLoad {
     while (!this.stopped) {
       try {
         await this.producer.send({ topic: this.topic, messages: [{ value: this.value, partition }] });
-        times.push(Date.now());
+        times.push(systemClock.nowMs());
       } catch (err) {
         const reason = err instanceof Error && 'reason' in err ? String((err as { reason: unknown }).reason) : String(err);
         this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
@@ -234,7 +235,7 @@ class Bench {
     const t = await this.describe();
     const victim = (t.partitions[run % t.partitions.length] as { leaderId: number }).leaderId;
     const led = t.partitions.filter((p) => p.leaderId === victim).map((p) => p.partition);
-    const at = Date.now();
+    const at = systemClock.nowMs();
     await this.broker(victim).kill9();
     const got: number[] = [];
     for (const p of led) {
@@ -253,31 +254,31 @@ class Bench {
   /** SIGTERM and restart of one broker; the longest gap of each partition until settled. */
   private async bounce(run: number): Promise<number[]> {
     const victim = (run % this.cluster.brokers.length) + 1;
-    const from = Date.now();
-    const stopStarted = Date.now();
+    const from = systemClock.nowMs();
+    const stopStarted = systemClock.nowMs();
     await this.broker(victim).stop();
-    this.options.log(`  broker ${victim} took ${Date.now() - stopStarted} ms to stop`);
+    this.options.log(`  broker ${victim} took ${systemClock.nowMs() - stopStarted} ms to stop`);
     await this.broker(victim).start();
     await this.settle();
-    return this.gaps(from, Date.now());
+    return this.gaps(from, systemClock.nowMs());
   }
 
   private async roll(): Promise<number[]> {
-    const from = Date.now();
+    const from = systemClock.nowMs();
     for (const b of this.cluster.brokers) {
-      const stopStarted = Date.now();
+      const stopStarted = systemClock.nowMs();
       await b.stop();
-      this.options.log(`  ${b.name} took ${Date.now() - stopStarted} ms to stop`);
+      this.options.log(`  ${b.name} took ${systemClock.nowMs() - stopStarted} ms to stop`);
       await b.start();
       await this.fullIsr();
     }
     await this.settle();
-    return this.gaps(from, Date.now());
+    return this.gaps(from, systemClock.nowMs());
   }
 
   /** Five times: bounce a follower of partition 0, then its leader, without waiting in between. */
   private async fast(): Promise<number[]> {
-    const from = Date.now();
+    const from = systemClock.nowMs();
     for (let i = 0; i < 5; i++) {
       const t = await this.describe();
       const p0 = t.partitions[0] as { leaderId: number; replicas: number[] };
@@ -291,7 +292,7 @@ class Bench {
       }
     }
     await this.settle();
-    return this.gaps(from, Date.now());
+    return this.gaps(from, systemClock.nowMs());
   }
 
   /** Per partition, the longest gap; the log says when each began (ISO time, for the brokers' logs). */
