@@ -21,11 +21,16 @@
  * and segments that start below their first batch. Reads return the first batch at or after the
  * requested offset; followers accept a batch that starts above their log end offset.
  *
+ * Durability (ADR 0054): the log counts the changes it begins, finishes and has fsynced;
+ * `isDurable()` says when the files are on disk as the getters describe them (the broker's recovery
+ * checkpoint records such logs), and `beforeRewrite` is awaited before any change other than an
+ * append to the active segment. A crash-recovered log is not durable until its first fsync.
+ *
  * Descriptors: every file goes through a FilePool (file-pool.ts). A broker passes one pool to all
  * its logs so partition count never decides how many descriptors are open; without one, a log
  * makes a small private pool (DEFAULT_MAX_OPEN_FILES) that it owns.
  *
- * Why one file (~700 lines): every method here reads or replaces `segments` inside the one promise
+ * Why one file (~820 lines): every method here reads or replaces `segments` inside the one promise
  * chain that orders appends, truncation, retention, cleaning swaps and close, and recovery must see
  * the same state the chain later mutates. The parts that need none of it are already their own
  * modules (segment.ts, the indexes, file-names.ts, cleaner.ts, file-pool.ts, tail-cache.ts); cutting
@@ -89,7 +94,16 @@ export class PartitionLog {
   /** Appends, truncation, retention, cleaning swaps and close, one at a time in order (the chain of the module comment). */
   private readonly tasks = new SerialQueue();
   private closed = false;
-  private dirty = false;
+  /**
+   * Durability bookkeeping for the broker's recovery checkpoint (durableState, ADR 0054): changes
+   * begun and finished (appends, rolls, truncations, retention, cleaner swaps), the changes known
+   * fsynced, and whether an entry of the directory was created, renamed or removed since the
+   * directory was last fsynced.
+   */
+  private changesBegun = 0;
+  private changesDone = 0;
+  private changesSynced = 0;
+  private dirUnsynced = true;
   /** A periodic fsync is running. */
   private flushing = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -107,20 +121,32 @@ export class PartitionLog {
     private readonly logger: LogLogger,
     private readonly files: FilePool,
     private readonly tailCache: TailCache,
+    private readonly beforeRewrite: (() => Promise<void>) | undefined,
   ) {}
 
   /**
    * `files`: the broker's descriptor pool (see the module comment); `tailCache`: the broker's
    * memory for the latest appended bytes (tail-cache.ts; default: one of this log's own).
+   * `beforeRewrite`: awaited inside the log's queue before any change to its files other than
+   * appending to the active segment (a roll, a truncation, retention, a cleaner swap): the broker's
+   * recovery checkpoint stops vouching for this log there (ADR 0054). A rejection fails the change.
    */
   static async open(
     dir: string,
     config: LogConfig,
-    options: { clock?: Clock; logger?: LogLogger; files?: FilePool; tailCache?: TailCache } = {},
+    options: { clock?: Clock; logger?: LogLogger; files?: FilePool; tailCache?: TailCache; beforeRewrite?: () => Promise<void> } = {},
   ): Promise<PartitionLog> {
     const files = options.files ?? new FilePool(DEFAULT_MAX_OPEN_FILES);
     const tailCache = options.tailCache ?? new TailCache(OWN_TAIL_CACHE_BYTES);
-    const log = new PartitionLog(dir, config, options.clock ?? systemClock, options.logger ?? quietLogger, files, tailCache);
+    const log = new PartitionLog(
+      dir,
+      config,
+      options.clock ?? systemClock,
+      options.logger ?? quietLogger,
+      files,
+      tailCache,
+      options.beforeRewrite,
+    );
     await log.load();
     return log;
   }
@@ -203,6 +229,8 @@ export class PartitionLog {
     await this.epochs.truncateFromEnd(this.logEndOffset);
     this.cleanerCheckpoint = await this.loadCleanerCheckpoint();
     if (!clean) this.logger.info({ dir: this.dir, ...report, logEndOffset: this.logEndOffset }, 'recovered log after unclean shutdown');
+    // What a crash left (or a recovery rebuilt) is not known to be on disk until the next fsync.
+    if (!clean || report.segmentsRebuilt > 0) this.changesBegun = this.changesDone = 1;
     if (this.config.fsync.mode === 'interval') {
       this.flushTimer = setInterval(() => void this.periodicFlush(), this.config.fsync.intervalMs);
       this.flushTimer.unref();
@@ -246,6 +274,7 @@ export class PartitionLog {
 
   /** Writes the cleaner checkpoint (version line, offset line) atomically. */
   private async persistCleanerCheckpoint(): Promise<void> {
+    this.dirUnsynced = true;
     const path = join(this.dir, CLEANER_CHECKPOINT_FILE);
     await this.files.transient(path + '.tmp', 'w', async (fh) => {
       await fh.writeFile(`0\n${this.cleanerCheckpoint}\n`);
@@ -261,6 +290,67 @@ export class PartitionLog {
     });
   }
 
+  /** Runs `fn`, a change to the files, inside the queue: until it is done and fsynced the log is not durable. */
+  private async changing<T>(fn: () => Promise<T>): Promise<T> {
+    this.changesBegun++;
+    try {
+      return await fn();
+    } finally {
+      this.changesDone++;
+    }
+  }
+
+  /**
+   * A change other than an append to the active segment is about to touch the files: the recovery
+   * checkpoint must stop vouching for them first (see open), and the directory needs an fsync.
+   */
+  private async rewriting(): Promise<void> {
+    this.dirUnsynced = true;
+    await this.beforeRewrite?.();
+  }
+
+  /**
+   * fsyncs the active segment (and the directory when an entry of it changed) and records the
+   * changes that are now durable: with `withinChange`, the queue's change in progress (its writes
+   * are issued); otherwise every change done, unless one is in progress (the periodic flush runs
+   * beside the queue, and a change begun may not have written yet).
+   */
+  private async syncDurably(withinChange: boolean): Promise<void> {
+    const segment = this.segments[this.segments.length - 1];
+    if (!segment) return;
+    const claim = withinChange ? this.changesBegun : this.changesBegun === this.changesDone ? this.changesDone : undefined;
+    const dir = this.dirUnsynced;
+    this.dirUnsynced = false;
+    try {
+      await segment.sync();
+      if (dir) await this.syncDir();
+    } catch (err) {
+      if (dir) this.dirUnsynced = true;
+      throw err;
+    }
+    if (claim !== undefined) this.changesSynced = Math.max(this.changesSynced, claim);
+  }
+
+  /**
+   * True when every change to the files is done and fsynced (directory included): then the getters,
+   * read in the same turn, describe what is on disk, and the broker's recovery checkpoint may record
+   * them with the active segment's size (ADR 0054).
+   */
+  isDurable(): boolean {
+    return (
+      !this.closed &&
+      !this.dirUnsynced &&
+      this.changesBegun === this.changesDone &&
+      this.changesSynced === this.changesDone &&
+      this.segments.length > 0
+    );
+  }
+
+  /** The active segment's committed size in bytes. */
+  get activeSegmentBytes(): number {
+    return this.active.size;
+  }
+
   private async maybeRoll(incoming: number): Promise<void> {
     const a = this.active;
     if (a.size === 0) return;
@@ -273,6 +363,8 @@ export class PartitionLog {
     if (!tooBig && !tooOld) return;
     // The rolled segment is final: make it durable so recovery never needs to look at it again.
     await timedFsync('roll', () => a.sync());
+    // A new segment is a change the size of the old active segment does not show.
+    await this.rewriting();
     a.markRolled();
     this.segments.push(
       await Segment.create(this.files, this.dir, a.nextOffset, this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache),
@@ -280,8 +372,7 @@ export class PartitionLog {
   }
 
   private async afterAppend(): Promise<void> {
-    if (this.config.fsync.mode === 'always') await withChildSpan('log.fsync', {}, () => timedFsync('append', () => this.active.sync()));
-    else this.dirty = true;
+    if (this.config.fsync.mode === 'always') await withChildSpan('log.fsync', {}, () => timedFsync('append', () => this.syncDurably(true)));
   }
 
   /**
@@ -299,19 +390,24 @@ export class PartitionLog {
   ): Promise<AppendInfo> {
     const batch = Buffer.isBuffer(validated) ? validated : validated.bytes;
     return withChildSpan('log.append', { 'samsa.bytes': batch.length, 'samsa.leader_epoch': leaderEpoch }, (span) =>
-      this.enqueue(async () => {
-        const header = Buffer.isBuffer(validated) ? readBatchHeader(batch, 0) : validated.header;
-        const baseOffset = this.logEndOffset;
-        stampBatch(batch, baseOffset, leaderEpoch);
-        await this.maybeRoll(batch.length);
-        if (leaderEpoch > this.epochs.latestEpoch()) await this.epochs.assign(leaderEpoch, baseOffset);
-        const lastOffset = baseOffset + header.lastOffsetDelta;
-        onOffsets?.(baseOffset, lastOffset);
-        await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
-        await this.afterAppend();
-        span?.setAttributes({ 'samsa.base_offset': baseOffset, 'samsa.last_offset': lastOffset });
-        return { baseOffset, lastOffset, appendTimeMs: this.clock.nowMs(), sizeInBytes: batch.length };
-      }),
+      this.enqueue(() =>
+        this.changing(async () => {
+          const header = Buffer.isBuffer(validated) ? readBatchHeader(batch, 0) : validated.header;
+          const baseOffset = this.logEndOffset;
+          stampBatch(batch, baseOffset, leaderEpoch);
+          await this.maybeRoll(batch.length);
+          if (leaderEpoch > this.epochs.latestEpoch()) {
+            this.dirUnsynced = true;
+            await this.epochs.assign(leaderEpoch, baseOffset);
+          }
+          const lastOffset = baseOffset + header.lastOffsetDelta;
+          onOffsets?.(baseOffset, lastOffset);
+          await this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: header.maxTimestamp, leaderEpoch });
+          await this.afterAppend();
+          span?.setAttributes({ 'samsa.base_offset': baseOffset, 'samsa.last_offset': lastOffset });
+          return { baseOffset, lastOffset, appendTimeMs: this.clock.nowMs(), sizeInBytes: batch.length };
+        }),
+      ),
     );
   }
 
@@ -321,39 +417,43 @@ export class PartitionLog {
    */
   appendAsFollower(batches: Buffer): Promise<AppendInfo | undefined> {
     return withChildSpan('log.append', { 'samsa.bytes': batches.length, 'samsa.follower': true }, () =>
-      this.enqueue(async () => {
-        let pos = 0;
-        let first: number | undefined;
-        let last = -1;
-        while (pos < batches.length) {
-          const size = batchSizeAt(batches, pos);
-          if (size < 0 || pos + size > batches.length)
-            throw new SamsaError('CORRUPT_MESSAGE', `replicated data ends with a partial batch at byte ${pos}`);
-          const slice = batches.subarray(pos, pos + size);
-          const header = validateStoredBatch(slice);
-          if (header.baseOffset < this.logEndOffset) {
-            throw new SamsaError(
-              'OFFSET_OUT_OF_RANGE',
-              `replicated batch starts at offset ${header.baseOffset} but the log already ends at ${this.logEndOffset}`,
-            );
+      this.enqueue(() =>
+        this.changing(async () => {
+          let pos = 0;
+          let first: number | undefined;
+          let last = -1;
+          while (pos < batches.length) {
+            const size = batchSizeAt(batches, pos);
+            if (size < 0 || pos + size > batches.length)
+              throw new SamsaError('CORRUPT_MESSAGE', `replicated data ends with a partial batch at byte ${pos}`);
+            const slice = batches.subarray(pos, pos + size);
+            const header = validateStoredBatch(slice);
+            if (header.baseOffset < this.logEndOffset) {
+              throw new SamsaError(
+                'OFFSET_OUT_OF_RANGE',
+                `replicated batch starts at offset ${header.baseOffset} but the log already ends at ${this.logEndOffset}`,
+              );
+            }
+            await this.maybeRoll(size);
+            if (header.partitionLeaderEpoch > this.epochs.latestEpoch()) {
+              this.dirUnsynced = true;
+              await this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
+            }
+            last = header.baseOffset + header.lastOffsetDelta;
+            await this.active.append(slice, {
+              baseOffset: header.baseOffset,
+              lastOffset: last,
+              maxTimestamp: header.maxTimestamp,
+              leaderEpoch: header.partitionLeaderEpoch,
+            });
+            first ??= header.baseOffset;
+            pos += size;
           }
-          await this.maybeRoll(size);
-          if (header.partitionLeaderEpoch > this.epochs.latestEpoch())
-            await this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
-          last = header.baseOffset + header.lastOffsetDelta;
-          await this.active.append(slice, {
-            baseOffset: header.baseOffset,
-            lastOffset: last,
-            maxTimestamp: header.maxTimestamp,
-            leaderEpoch: header.partitionLeaderEpoch,
-          });
-          first ??= header.baseOffset;
-          pos += size;
-        }
-        if (first === undefined) return undefined;
-        await this.afterAppend();
-        return { baseOffset: first, lastOffset: last, appendTimeMs: this.clock.nowMs(), sizeInBytes: batches.length };
-      }),
+          if (first === undefined) return undefined;
+          await this.afterAppend();
+          return { baseOffset: first, lastOffset: last, appendTimeMs: this.clock.nowMs(), sizeInBytes: batches.length };
+        }),
+      ),
     );
   }
 
@@ -437,14 +537,46 @@ export class PartitionLog {
   truncateTo(offset: number): Promise<void> {
     return this.enqueue(async () => {
       if (offset >= this.logEndOffset) return;
-      while (this.segments.length > 1 && this.active.baseOffset >= offset) {
-        const seg = this.segments.pop() as Segment;
-        await seg.delete();
-      }
-      if (this.active.baseOffset >= offset) {
-        // Everything goes: start over empty at `offset`.
-        const seg = this.segments.pop() as Segment;
-        await seg.delete();
+      await this.changing(() => this.truncateNow(offset));
+    });
+  }
+
+  private async truncateNow(offset: number): Promise<void> {
+    await this.rewriting();
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      const seg = this.segments.pop() as Segment;
+      await seg.delete();
+    }
+    if (this.active.baseOffset >= offset) {
+      // Everything goes: start over empty at `offset`.
+      const seg = this.segments.pop() as Segment;
+      await seg.delete();
+      this.segments.push(
+        await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache),
+      );
+    } else {
+      await this.active.truncateTo(offset);
+    }
+    await this.epochs.truncateFromEnd(this.logEndOffset);
+    await this.active.sync();
+    if (this.cleanerCheckpoint > this.logEndOffset) {
+      // What gets appended here again has not been cleaned.
+      this.cleanerCheckpoint = this.logEndOffset;
+      await this.persistCleanerCheckpoint();
+    }
+    await this.syncDurably(true);
+    this.logger.info({ dir: this.dir, offset, logEndOffset: this.logEndOffset }, 'truncated log');
+  }
+
+  /**
+   * Drops every segment and starts over, empty, at `offset`: a follower whose position fell below
+   * the leader's log start (retention deleted what it needed) copies from there on.
+   */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.enqueue(() =>
+      this.changing(async () => {
+        await this.rewriting();
+        for (const seg of this.segments.splice(0)) await seg.delete();
         this.segments.push(
           await Segment.create(
             this.files,
@@ -455,36 +587,14 @@ export class PartitionLog {
             this.tailCache,
           ),
         );
-      } else {
-        await this.active.truncateTo(offset);
-      }
-      await this.epochs.truncateFromEnd(this.logEndOffset);
-      await this.active.sync();
-      if (this.cleanerCheckpoint > this.logEndOffset) {
-        // What gets appended here again has not been cleaned.
-        this.cleanerCheckpoint = this.logEndOffset;
+        await this.epochs.truncateFromEnd(0);
+        await this.active.sync();
+        this.cleanerCheckpoint = this.logStartOffset;
         await this.persistCleanerCheckpoint();
-      }
-      this.logger.info({ dir: this.dir, offset, logEndOffset: this.logEndOffset }, 'truncated log');
-    });
-  }
-
-  /**
-   * Drops every segment and starts over, empty, at `offset`: a follower whose position fell below
-   * the leader's log start (retention deleted what it needed) copies from there on.
-   */
-  truncateFullyAndStartAt(offset: number): Promise<void> {
-    return this.enqueue(async () => {
-      for (const seg of this.segments.splice(0)) await seg.delete();
-      this.segments.push(
-        await Segment.create(this.files, this.dir, Math.max(0, offset), this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache),
-      );
-      await this.epochs.truncateFromEnd(0);
-      await this.active.sync();
-      this.cleanerCheckpoint = this.logStartOffset;
-      await this.persistCleanerCheckpoint();
-      this.logger.info({ dir: this.dir, offset }, "emptied log; it now starts at the leader's log start");
-    });
+        await this.syncDurably(true);
+        this.logger.info({ dir: this.dir, offset }, "emptied log; it now starts at the leader's log start");
+      }),
+    );
   }
 
   /**
@@ -534,28 +644,35 @@ export class PartitionLog {
   async applyRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
     if (!this.retentionDue()) return { deletedSegments: 0, deletedBytes: 0 };
     return this.enqueue(async () => {
-      const now = this.clock.nowMs();
-      let total = this.sizeInBytes;
-      let deletedSegments = 0;
-      let deletedBytes = 0;
-      while (this.segments.length > 1 && this.config.cleanupPolicy.delete) {
-        const oldest = this.segments[0] as Segment;
-        if (!this.pastRetention(oldest, total, now)) break;
-        this.segments.shift();
-        total -= oldest.size;
-        deletedBytes += oldest.size;
-        deletedSegments++;
-        await oldest.delete();
-      }
-      if (deletedSegments > 0) {
-        await this.epochs.truncateFromStart(this.logStartOffset);
-        this.logger.info(
-          { dir: this.dir, deletedSegments, deletedBytes, logStartOffset: this.logStartOffset },
-          'retention deleted old segments',
-        );
-      }
-      return { deletedSegments, deletedBytes };
+      if (!this.retentionDue()) return { deletedSegments: 0, deletedBytes: 0 };
+      return this.changing(() => this.deleteExpired());
     });
+  }
+
+  private async deleteExpired(): Promise<{ deletedSegments: number; deletedBytes: number }> {
+    await this.rewriting();
+    const now = this.clock.nowMs();
+    let total = this.sizeInBytes;
+    let deletedSegments = 0;
+    let deletedBytes = 0;
+    while (this.segments.length > 1 && this.config.cleanupPolicy.delete) {
+      const oldest = this.segments[0] as Segment;
+      if (!this.pastRetention(oldest, total, now)) break;
+      this.segments.shift();
+      total -= oldest.size;
+      deletedBytes += oldest.size;
+      deletedSegments++;
+      await oldest.delete();
+    }
+    if (deletedSegments > 0) {
+      await this.epochs.truncateFromStart(this.logStartOffset);
+      this.logger.info(
+        { dir: this.dir, deletedSegments, deletedBytes, logStartOffset: this.logStartOffset },
+        'retention deleted old segments',
+      );
+    }
+    await this.syncDurably(true);
+    return { deletedSegments, deletedBytes };
   }
 
   // ---- the log cleaner (cleaner.ts), which works on a snapshot of the segments ----
@@ -590,41 +707,45 @@ export class PartitionLog {
    * (retention or truncation ran meanwhile). `step` is called after each step (tests crash there).
    */
   replaceSegments(old: readonly Segment[], cleanedPath: string, endOffset: number, step?: (name: string) => void): Promise<boolean> {
-    return this.enqueue(async () => {
-      const first = old[0] as Segment;
-      const at = this.segments.indexOf(first);
-      const intact = at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s);
-      const next = this.segments[at + old.length];
-      if (!intact || next?.baseOffset !== endOffset) {
-        await rm(cleanedPath, { force: true });
-        return false;
-      }
-      const swap = replacementPath(this.dir, first.baseOffset, endOffset, 'swap');
-      await rename(cleanedPath, swap);
-      await this.syncDir();
-      step?.('swap-renamed');
-      this.generation++;
-      for (const seg of old) {
-        await seg.delete();
-        step?.('old-segment-deleted');
-      }
-      await rename(swap, segmentPath(this.dir, first.baseOffset, 'log'));
-      await this.syncDir();
-      step?.('swap-installed');
-      const { segment } = await Segment.open(
-        this.files,
-        this.dir,
-        first.baseOffset,
-        this.config.indexIntervalBytes,
-        this.clock.nowMs(),
-        true,
-      );
-      await segment.sync();
-      segment.markRolled();
-      this.segments.splice(at, old.length, segment);
-      this.generation++;
-      return true;
-    });
+    return this.enqueue(() =>
+      this.changing(async () => {
+        const first = old[0] as Segment;
+        const at = this.segments.indexOf(first);
+        const intact = at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s);
+        const next = this.segments[at + old.length];
+        if (!intact || next?.baseOffset !== endOffset) {
+          await rm(cleanedPath, { force: true });
+          return false;
+        }
+        await this.rewriting();
+        const swap = replacementPath(this.dir, first.baseOffset, endOffset, 'swap');
+        await rename(cleanedPath, swap);
+        await this.syncDir();
+        step?.('swap-renamed');
+        this.generation++;
+        for (const seg of old) {
+          await seg.delete();
+          step?.('old-segment-deleted');
+        }
+        await rename(swap, segmentPath(this.dir, first.baseOffset, 'log'));
+        await this.syncDir();
+        step?.('swap-installed');
+        const { segment } = await Segment.open(
+          this.files,
+          this.dir,
+          first.baseOffset,
+          this.config.indexIntervalBytes,
+          this.clock.nowMs(),
+          true,
+        );
+        await segment.sync();
+        segment.markRolled();
+        this.segments.splice(at, old.length, segment);
+        this.generation++;
+        await this.syncDurably(true);
+        return true;
+      }),
+    );
   }
 
   /** @internal Records that offsets below `offset` are clean. */
@@ -647,7 +768,7 @@ export class PartitionLog {
    * the policy promises. One at a time; a failure is logged and the next interval tries again.
    */
   private async periodicFlush(): Promise<void> {
-    if (!this.dirty || this.flushing || this.closed) return;
+    if (this.flushing || this.closed || this.isDurable()) return;
     // Between dropping the old segments and pushing the new one, a truncation or a restart at the
     // leader's log start leaves no segment at all; it syncs the new one itself, so there is nothing
     // to do now (reading `this.active` there threw inside a timer: an unhandled rejection that
@@ -655,11 +776,9 @@ export class PartitionLog {
     const segment = this.segments[this.segments.length - 1];
     if (!segment) return;
     this.flushing = true;
-    this.dirty = false;
     try {
-      await timedFsync('interval', () => segment.sync());
+      await timedFsync('interval', () => this.syncDurably(false));
     } catch (err) {
-      this.dirty = true;
       // A segment closed meanwhile (log closed or restarted at another offset) was synced by that path.
       if (!segment.closed) this.logger.warn({ err, dir: this.dir }, 'periodic fsync failed');
     } finally {
@@ -669,10 +788,7 @@ export class PartitionLog {
 
   /** fsyncs the active segment after every append queued before it. */
   flush(): Promise<void> {
-    return this.enqueue(async () => {
-      this.dirty = false;
-      await timedFsync('interval', () => this.active.sync());
-    });
+    return this.enqueue(() => timedFsync('interval', () => this.syncDurably(false)));
   }
 
   /** Flushes, writes the clean-shutdown marker and closes every file. Idempotent. */

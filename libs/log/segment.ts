@@ -86,6 +86,8 @@ export class Segment {
    * once instead of reopening three evicted files (closing 10,000 idle logs stays cheap).
    */
   private unsynced = false;
+  /** The sync in flight, if any. */
+  private syncing: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -348,18 +350,29 @@ export class Segment {
     this.tail?.clear();
   }
 
-  /** fdatasyncs the three files, one at a time (see file-pool.ts: one file held at a time). */
+  /**
+   * fdatasyncs the three files, one at a time (see file-pool.ts: one file held at a time). Resolves
+   * once every byte written before the call is on disk: a sync already in flight is waited for
+   * first (returning at once because it had cleared the flag would claim bytes it has not synced).
+   */
   async sync(): Promise<void> {
+    while (this.syncing) await this.syncing.catch(() => undefined);
     if (!this.unsynced) return;
     // Cleared first: an append that lands during the sync marks the segment again.
     this.unsynced = false;
-    try {
+    const run = (async () => {
       await this.file.use((h) => h.datasync());
       await this.offsetIndex.sync();
       await this.timeIndex.sync();
+    })();
+    this.syncing = run;
+    try {
+      await run;
     } catch (err) {
       this.unsynced = true;
       throw err;
+    } finally {
+      if (this.syncing === run) this.syncing = undefined;
     }
   }
 

@@ -40,3 +40,9 @@ export { validateForAppend, targetCodec } from './batch-validator.js';
 export { BatchValidatorPool } from './batch-validator-pool.js';
 export { LazyLog, emptySummary, summaryOf, matchesSummary, type ReplicaSummary, type LazyLogOptions } from './lazy-log.js';
 export { REPLICA_SUMMARIES_FILE, formatSummaries, parseSummaries, parseEntry, type StoredSummary } from './replica-summaries.js';
+export {
+  RecoveryCheckpoint,
+  RECOVERY_CHECKPOINT_FILE,
+  readRecoveryCheckpoint,
+  type RecoveryCheckpointOptions,
+} from './recovery-checkpoint.js';

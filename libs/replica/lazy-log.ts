@@ -12,8 +12,11 @@
  *   absent directory holds nothing, so offset 0, no epoch, is the truth whatever happened before.
  * - a summary written by this broker's clean shutdown (replica-summaries.ts), read only when the
  *   broker's clean-shutdown marker vouches for it and deleted at start: each log was flushed and
- *   closed, and nothing has touched its directory since. After a crash there is no summary, and
- *   every replica with a directory is opened (recovered) before it is hosted, as before.
+ *   closed, and nothing has touched its directory since.
+ * - after a crash, an entry of the broker's recovery checkpoint (recovery-checkpoint.ts, ADR 0054)
+ *   whose active segment still has the size recorded: the entry was written for a state already
+ *   fsynced, and every change but an append waited for a checkpoint without it. Every other
+ *   replica with a directory is opened (recovered) before it is hosted.
  *
  * On first use the log is opened with `open`, and its figures must equal the summary's (start,
  * end, latest epoch): if not, the files are let go unclean and the open fails, so the replica goes
@@ -41,6 +44,8 @@ export interface ReplicaSummary {
   activeSegmentBaseOffset: number;
   /** Oldest first. */
   epochs: EpochEntry[];
+  /** The active segment's size in bytes, when known (recovery-checkpoint.ts checks it after a crash). */
+  activeSegmentBytes?: number;
 }
 
 /** The summary of a replica that has no directory: an empty log at offset 0. */
@@ -50,7 +55,7 @@ export function emptySummary(): ReplicaSummary {
 
 /** The summary of a log as it is now. */
 export function summaryOf(log: ReplicaLog): ReplicaSummary {
-  return {
+  const summary: ReplicaSummary = {
     logStartOffset: log.logStartOffset,
     logEndOffset: log.logEndOffset,
     sizeInBytes: log.sizeInBytes,
@@ -58,6 +63,9 @@ export function summaryOf(log: ReplicaLog): ReplicaSummary {
     activeSegmentBaseOffset: log.activeSegmentBaseOffset,
     epochs: log.epochEntries.map((e) => ({ epoch: e.epoch, startOffset: e.startOffset })),
   };
+  const bytes = log.activeSegmentBytes;
+  if (bytes !== undefined) summary.activeSegmentBytes = bytes;
+  return summary;
 }
 
 function latestEpochOf(epochs: readonly EpochEntry[]): number {
@@ -130,6 +138,19 @@ export class LazyLog implements ReplicaLog {
   }
   get epochEntries(): readonly EpochEntry[] {
     return this.inner ? this.inner.epochEntries : this.summary.epochs;
+  }
+  get activeSegmentBytes(): number | undefined {
+    return this.inner ? this.inner.activeSegmentBytes : this.summary.activeSegmentBytes;
+  }
+
+  /**
+   * Opened: as its files say. Not opened: the files are as the summary it was hosted from says,
+   * untouched since (a summary without the active segment's size, e.g. of a replica with no
+   * directory, vouches for nothing). Not while opening: recovery may rewrite them.
+   */
+  isDurable(): boolean {
+    if (this.inner) return this.inner.isDurable?.() ?? false;
+    return !this.opening && !this.closed && this.summary.activeSegmentBytes !== undefined;
   }
 
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {

@@ -10,6 +10,8 @@
  *                                          stale directory is recognised and never reused
  *   <dataDir>/clean-shutdown                present only between a clean shutdown and the next
  *                                          start (see BrokerRegistration.cleanStart)
+ *   <dataDir>/replica-summaries.json        written by a clean shutdown (replica-summaries.ts)
+ *   <dataDir>/recovery-checkpoint.json      the replicas known durable (recovery-checkpoint.ts)
  *
  * Topic names never contain '/' but may contain '-', so a partition dir is parsed at its LAST '-'.
  * Anything that does not parse (dot files, the marker) is not a partition dir.

@@ -382,6 +382,16 @@ export class Partition {
     return summaryOf(this.log);
   }
 
+  /**
+   * The summary for the recovery checkpoint (recovery-checkpoint.ts): only when the log's files
+   * are on disk as summarized (every change fsynced) and its active segment's size is known.
+   */
+  durableSummary(): ReplicaSummary | undefined {
+    if (this.closed || !(this.log.isDurable?.() ?? false)) return undefined;
+    const summary = summaryOf(this.log);
+    return summary.activeSegmentBytes === undefined ? undefined : summary;
+  }
+
   /** False while the log's files have not been opened (lazy-log.ts). */
   get logOpen(): boolean {
     return this.log.materialized !== false;

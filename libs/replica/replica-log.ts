@@ -9,6 +9,13 @@ export interface ReplicaLog {
   readonly segmentCount: number;
   readonly latestEpoch: number;
   readonly activeSegmentBaseOffset: number;
+  /** The active segment's size in bytes, when known (a lazy log hosted without it does not know). */
+  readonly activeSegmentBytes?: number;
+  /**
+   * True when every change to the files is done and fsynced, directory included: the summary of
+   * the log now may go into the broker's recovery checkpoint (recovery-checkpoint.ts, ADR 0054).
+   */
+  isDurable?(): boolean;
   /** The leader epoch entries, oldest first (what a replica summary keeps: lazy-log.ts). */
   readonly epochEntries: readonly EpochEntry[];
   /**

@@ -6,9 +6,10 @@
  * cause exactly one more run):
  * - a partition assigned here and not hosted yet: hosted WITHOUT opening its files (lazy-log.ts,
  *   ADR 0051) when what they hold is known without looking: it has no directory (an empty log), or
- *   this broker's last clean shutdown summarized it (replica-summaries.ts) under the same topic id.
- *   Its files open on first real use. Otherwise (after a crash, or a directory of unknown state)
- *   its directory is opened now and the log recovers it before the replica is hosted. Either way
+ *   this broker's last clean shutdown summarized it (replica-summaries.ts) under the same topic id,
+ *   or, after a crash, the recovery checkpoint vouches for it (recovery-checkpoint.ts, ADR 0054).
+ *   Its files open on first real use. Otherwise (a directory of unknown state) its directory is
+ *   opened now and the log recovers it before the replica is hosted. Either way
  *   the topic id is recorded in the directory when it is made, and a directory left by an
  *   earlier topic of the same name (other topic id) is deleted first, so a re-created topic never
  *   sees old data;
@@ -24,8 +25,8 @@
  * timer, waits for the running reconcile, retention pass and background appends, then closes every
  * log cleanly.
  *
- * Why one file (~690 lines): reconcile, open or host lazily, close-and-delete, offline tracking and
- * retention all change the one map of hosted partitions (and the set of directories on disk) under
+ * Why one file (~780 lines): reconcile, open or host lazily, close-and-delete, offline tracking,
+ * the recovery checkpoint's view of the hosted replicas and retention all change the one map of hosted partitions (and the set of directories on disk) under
  * the one reconcile-at-a-time rule above, and close() must wait for each of them. Partition roles
  * (partition.ts and its parts), directories (partition-dir.ts), storage checks (storage-guard.ts),
  * the lazy log (lazy-log.ts) and the clean-shutdown summaries (replica-summaries.ts) are already
@@ -41,7 +42,8 @@ import { LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from 
 import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import { Partition } from './partition.js';
 import { LazyLog, emptySummary, type ReplicaSummary } from './lazy-log.js';
-import { takeSummaries, writeSummaries, type StoredSummary } from './replica-summaries.js';
+import { syncPath, takeSummaries, writeSummaries, type StoredSummary } from './replica-summaries.js';
+import { RecoveryCheckpoint, removeRecoveryCheckpoint, takeRecoveryCheckpoint } from './recovery-checkpoint.js';
 import type { ReplicaLog } from './replica-log.js';
 import { guardStorage } from './storage-guard.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
@@ -80,7 +82,16 @@ export interface ReplicaClusterView {
   onChange(listener: (change: ClusterChange) => void): () => void;
 }
 
-export type OpenLog = (dir: string, config: LogConfig, logger: Logger) => Promise<ReplicaLog>;
+/**
+ * Opens a partition log. `beforeRewrite` (see PartitionLog.open) must be passed on: the recovery
+ * checkpoint stops vouching for the log there (ADR 0054).
+ */
+export type OpenLog = (
+  dir: string,
+  config: LogConfig,
+  logger: Logger,
+  hooks: { beforeRewrite: () => Promise<void> },
+) => Promise<ReplicaLog>;
 
 export interface ReplicaManagerOptions {
   brokerId: number;
@@ -103,6 +114,11 @@ export interface ReplicaManagerOptions {
   cleaner?: { dedupeBufferBytes: number; ioMaxBytesPerSecond: number; backoffMs: number };
   /** For offline retries, follower lag and the cleaner. Default: the system clock. */
   clock?: Clock;
+  /**
+   * How often the recovery checkpoint (recovery-checkpoint.ts, ADR 0054) is brought up to date
+   * (default 5 s); 0: none is kept, and after a crash every replica with files is recovered first.
+   */
+  checkpointIntervalMs?: number;
 }
 
 export interface OfflineReplica {
@@ -112,6 +128,7 @@ export interface OfflineReplica {
 }
 
 const DEFAULT_OFFLINE_RETRY_MS = 5_000;
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
 /** Replicas hosted lazily per turn of the event loop: a 10,000-partition topic must not block it for seconds. */
 const HOST_PER_TURN = 256;
 
@@ -120,7 +137,7 @@ interface Desired {
   state: PartitionState;
 }
 
-const defaultOpenLog: OpenLog = (dir, config, logger) => PartitionLog.open(dir, config, { logger });
+const defaultOpenLog: OpenLog = (dir, config, logger, hooks) => PartitionLog.open(dir, config, { logger, ...hooks });
 
 export class ReplicaManager {
   private readonly hosted = new Map<string, Partition>();
@@ -163,6 +180,8 @@ export class ReplicaManager {
   private readonly summaries: Map<string, StoredSummary>;
   /** Partition directories that exist (listed at start, then kept up to date as they are made and removed). */
   private readonly onDisk: Set<string>;
+  /** The recovery checkpoint (ADR 0054); undefined when checkpointIntervalMs is 0. */
+  private checkpoint: RecoveryCheckpoint | undefined;
 
   private constructor(
     private readonly options: ReplicaManagerOptions,
@@ -214,14 +233,33 @@ export class ReplicaManager {
       () => true,
       () => false,
     );
-    // The marker, and the summaries written with it, only vouch for the shutdown that wrote them.
+    // The marker, and the summaries written with it, only vouch for the shutdown that wrote them;
+    // their removal is made durable before anything can change a log.
     const summaries = await takeSummaries(options.dataDir, cleanStart);
     await unlink(marker).catch(() => undefined);
+    await syncPath(options.dataDir);
     const onDisk = new Set(
       (await readdir(options.dataDir, { withFileTypes: true }))
         .filter((e) => e.isDirectory() && parsePartitionDirName(e.name))
         .map((e) => e.name),
     );
+    const checkpointing = (options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS) > 0;
+    const fromCheckpoint = new Set<string>();
+    if (!cleanStart) {
+      // After a crash, replicas the recovery checkpoint vouches for are hosted from it, like summaries.
+      const { view, brokerId, dataDir } = options;
+      const vouched = await takeRecoveryCheckpoint(dataDir, checkpointing, (key, topicId) => {
+        const parsed = parsePartitionDirName(key);
+        if (!parsed || !onDisk.has(key) || view.topic(parsed.topic)?.topicId !== topicId) return undefined;
+        const assigned = view.partition(parsed.topic, parsed.partition)?.replicas.includes(brokerId) ?? false;
+        return assigned ? partitionDir(dataDir, parsed.topic, parsed.partition) : undefined;
+      });
+      for (const [key, entry] of vouched) {
+        summaries.set(key, entry);
+        fromCheckpoint.add(key);
+      }
+    }
+    if (cleanStart) await removeRecoveryCheckpoint(options.dataDir);
     const manager = new ReplicaManager(options, cleanStart, summaries, onDisk);
     try {
       await manager.removeStaleDirs();
@@ -230,6 +268,21 @@ export class ReplicaManager {
     } catch (err) {
       await manager.close();
       throw err;
+    }
+    if (fromCheckpoint.size > 0)
+      options.logger.info(
+        { replicas: fromCheckpoint.size },
+        'after an unclean shutdown, replicas unchanged since the recovery checkpoint are hosted from it without recovery',
+      );
+    if (checkpointing) {
+      manager.checkpoint = new RecoveryCheckpoint({
+        dataDir: options.dataDir,
+        entries: () => manager.checkpointEntries(),
+        intervalMs: options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+        logger: options.logger,
+        onDisk: fromCheckpoint,
+      });
+      manager.checkpoint.start();
     }
     if (options.retentionCheckMs > 0) {
       manager.retentionTimer = setInterval(() => manager.runRetention(), options.retentionCheckMs);
@@ -256,6 +309,17 @@ export class ReplicaManager {
     return manager;
   }
 
+  /** What the recovery checkpoint vouches for now: every hosted replica whose log is durable. */
+  private checkpointEntries(): Map<string, StoredSummary> {
+    const out = new Map<string, StoredSummary>();
+    if (this.closing) return out;
+    for (const [key, p] of this.hosted) {
+      const summary = p.durableSummary();
+      if (summary) out.set(key, { topicId: p.topicId, ...summary });
+    }
+    return out;
+  }
+
   /** The open replica of topic/partition, or undefined when this broker does not host it. */
   get(topic: string, partition: number): Partition | undefined {
     return this.hosted.get(partitionDirName(topic, partition));
@@ -277,6 +341,11 @@ export class ReplicaManager {
     const failure = this.failed.get(key);
     if (failure) throw new SamsaError('STORAGE_ERROR', `${key} could not be opened on broker ${this.options.brokerId}: ${failure.message}`);
     return this.hosted.get(key);
+  }
+
+  /** Brings the recovery checkpoint (ADR 0054) up to date now; the periodic timer does the same. */
+  async checkpointNow(): Promise<void> {
+    await this.checkpoint?.flush();
   }
 
   /** Resolves once no reconcile is pending (tests, and callers that just changed metadata). */
@@ -339,6 +408,7 @@ export class ReplicaManager {
     this.unsubscribe();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.offlineRetryTimer) clearInterval(this.offlineRetryTimer);
+    await this.checkpoint?.close();
     await this.cleaner?.close();
     await this.reconciles.idle();
     await this.retentionRun;
@@ -419,6 +489,7 @@ export class ReplicaManager {
       if (text === undefined) configText.set(t.name, (text = JSON.stringify(t.config)));
       return text;
     };
+    const removals: { key: string; partition: Partition; want: Desired | undefined }[] = [];
     for (const [key, partition] of [...this.hosted]) {
       const want = desired.get(key);
       if (want && want.topic.topicId === partition.topicId) {
@@ -434,12 +505,27 @@ export class ReplicaManager {
       }
       this.hosted.delete(key);
       this.configs.delete(key);
+      removals.push({ key, partition, want });
+    }
+    // No longer hosted, so left out of the next checkpoint, which must be on disk before their files go.
+    let keepFiles = false;
+    if (removals.length > 0)
+      await this.checkpoint?.forget(removals.map((r) => r.key)).catch((err: unknown) => {
+        // The files stay (the next start deletes them) rather than go while a checkpoint may vouch for them.
+        logger.error({ err }, 'could not update the recovery checkpoint; replicas moved off are closed but their files kept');
+        keepFiles = true;
+      });
+    for (const { key, partition, want } of removals) {
       const deleted = !this.options.view.topic(partition.topic) || want !== undefined;
       const reason = deleted
         ? new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${partition.topic} was deleted`)
         : new SamsaError('NOT_LEADER_OR_FOLLOWER', `${key} was moved off broker ${this.options.brokerId}`);
       logger.info({ partition: key, topicId: partition.topicId, reason: reason.message }, 'removing partition replica');
       try {
+        if (keepFiles) {
+          await partition.close(reason);
+          continue;
+        }
         await partition.delete(reason);
         this.onDisk.delete(key);
       } catch (err) {
@@ -520,7 +606,7 @@ export class ReplicaManager {
         const started = this.clock.nowMs();
         await this.prepareDir(topic, state.partition);
         this.onDisk.add(key);
-        const log = await this.openLog(dir, config, logger.child({ partition: name }));
+        const log = await this.openLog(dir, config, logger.child({ partition: name }), this.hooksFor(key));
         logger.debug({ partition: name, ms: this.clock.nowMs() - started }, 'opened the files of a replica on first use');
         return log;
       },
@@ -543,6 +629,11 @@ export class ReplicaManager {
     this.configs.set(key, JSON.stringify(topic.config));
     this.failed.delete(key);
     this.failedAtMs.delete(key);
+  }
+
+  /** What a log of `key` is opened with: before a rewrite of its files, the recovery checkpoint lets it go. */
+  private hooksFor(key: string): { beforeRewrite: () => Promise<void> } {
+    return { beforeRewrite: () => this.checkpoint?.forget([key]) ?? Promise.resolve() };
   }
 
   /**
@@ -573,7 +664,7 @@ export class ReplicaManager {
     if (this.failed.has(key)) await probeWritable(dir);
     const name = `${topic.name}-${state.partition}`;
     const log = guardStorage(
-      await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name })),
+      await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name }), this.hooksFor(key)),
       name,
       (err) => this.markOffline(key, err),
     );

@@ -31,6 +31,7 @@ interface FileEntry {
   segmentCount: number;
   activeSegmentBaseOffset: number;
   epochs: [number, number][];
+  activeSegmentBytes?: number;
 }
 
 const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -53,7 +54,20 @@ export function parseEntry(raw: unknown): StoredSummary | undefined {
     if (last && (epoch <= last.epoch || startOffset < last.startOffset)) return undefined;
     epochs.push({ epoch, startOffset });
   }
-  return { topicId: e.topicId, logStartOffset, logEndOffset, sizeInBytes, segmentCount, activeSegmentBaseOffset, epochs };
+  const summary: StoredSummary = {
+    topicId: e.topicId,
+    logStartOffset,
+    logEndOffset,
+    sizeInBytes,
+    segmentCount,
+    activeSegmentBaseOffset,
+    epochs,
+  };
+  if (e.activeSegmentBytes !== undefined) {
+    if (!isOffset(e.activeSegmentBytes)) return undefined;
+    summary.activeSegmentBytes = e.activeSegmentBytes;
+  }
+  return summary;
 }
 
 /** The file's text for these replicas (keyed by partition directory name). */
@@ -68,6 +82,7 @@ export function formatSummaries(replicas: ReadonlyMap<string, StoredSummary>): s
       segmentCount: s.segmentCount,
       activeSegmentBaseOffset: s.activeSegmentBaseOffset,
       epochs: s.epochs.map((x) => [x.epoch, x.startOffset]),
+      ...(s.activeSegmentBytes !== undefined ? { activeSegmentBytes: s.activeSegmentBytes } : {}),
     };
   }
   return JSON.stringify({ version: 1, replicas: out });
@@ -106,14 +121,29 @@ export async function takeSummaries(dataDir: string, trusted: boolean): Promise<
 
 /** Writes the summaries durably (temp file, fsync, rename) before the clean-shutdown marker. */
 export async function writeSummaries(dataDir: string, replicas: ReadonlyMap<string, StoredSummary>): Promise<void> {
-  const path = join(dataDir, REPLICA_SUMMARIES_FILE);
+  await writeDurably(dataDir, REPLICA_SUMMARIES_FILE, formatSummaries(replicas));
+}
+
+/**
+ * Replaces `<dir>/<name>` by `text` so that a crash leaves the old file or the new one, whole:
+ * temp file, fsync, rename, fsync of the directory (without that last one the rename itself may
+ * not survive a power loss, and the old file would come back).
+ */
+export async function writeDurably(dir: string, name: string, text: string): Promise<void> {
+  const path = join(dir, name);
   const tmp = `${path}.tmp`;
-  await writeFile(tmp, formatSummaries(replicas));
-  const handle = await open(tmp, 'r+');
+  await writeFile(tmp, text);
+  await syncPath(tmp);
+  await rename(tmp, path);
+  await syncPath(dir);
+}
+
+/** fsyncs a file or a directory. */
+export async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await rename(tmp, path);
 }

@@ -121,5 +121,5 @@ export async function logFilePoolForBroker(
   const files = new FilePool(budget);
   // One budget for the latest appended bytes of every log on this broker (libs/log/tail-cache.ts).
   const tailCache = new TailCache();
-  return { files, openLog: (dir, config, log) => PartitionLog.open(dir, config, { logger: log, files, tailCache }) };
+  return { files, openLog: (dir, config, log, hooks) => PartitionLog.open(dir, config, { logger: log, files, tailCache, ...hooks }) };
 }

@@ -329,7 +329,17 @@ describe('ReplicaManager: replicas hosted without opening their files (ADR 0051)
     dir: string,
     extra: Partial<Parameters<typeof ReplicaManager.start>[0]> = {},
   ): Promise<ReplicaManager> => {
-    const manager = await startRegistered({ brokerId: ME, dataDir: dir, view, logger: silentLogger, retentionCheckMs: 0, ...extra });
+    // No recovery checkpoint unless a test asks (recovery-checkpoint.test.ts covers it): an
+    // unclean start here opens every replica with files, whatever the test took.
+    const manager = await startRegistered({
+      brokerId: ME,
+      dataDir: dir,
+      view,
+      logger: silentLogger,
+      retentionCheckMs: 0,
+      checkpointIntervalMs: 0,
+      ...extra,
+    });
     cleanups.push(() => manager.close());
     return manager;
   };
