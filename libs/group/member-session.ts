@@ -44,7 +44,7 @@
  * the next write, so a fast member costs one __consumer_offsets write per round trip, not per record.
  * Each write, once durable, is acknowledged to the member (`committed`), so it can wait for it.
  *
- * Why one file (~630 lines): readers, credit, rebalance waits, coalesced commits and liveness all
+ * Why one file (~650 lines): readers, credit, rebalance waits, coalesced commits and liveness all
  * act on the same per-partition reader table and one event loop (processEvents); the rebalance
  * rule above ("stop the reader, wait for processed, commit, then give up") spans all of them. The
  * group state machine (group.ts) and the offsets (offsets-log.ts) are already separate; the
@@ -315,7 +315,20 @@ export class MemberSession<R extends SessionRecord> {
       try {
         if (event.kind === 'assignment') await this.onAssignment(event.partitions);
         else if (event.kind === 'revoke') await this.onRevoke(event.partitions);
-        else this.end(event.reason);
+        else {
+          // What the member was sent and never reported goes to the partitions' next owners.
+          this.deps.logger.info(
+            {
+              groupId: this.groupId,
+              memberId: this.memberId,
+              reason: event.reason.message,
+              unprocessed: this.unprocessed(),
+              ...(this.holdings.limited ? { heldRecords: this.holdings.heldRecords, heldBytes: this.holdings.heldBytes } : {}),
+            },
+            'member removed by the group',
+          );
+          this.end(event.reason);
+        }
       } catch (err) {
         this.end(toSamsaError(err));
       }
@@ -600,6 +613,16 @@ export class MemberSession<R extends SessionRecord> {
         await this.connection.sendCommitted(batch);
       });
     }
+  }
+
+  /** Per partition sent and not reported processed: "topic/partition processed..sent" (processed "-": none reported). */
+  private unprocessed(): string[] {
+    const out: string[] = [];
+    for (const [key, next] of this.sent) {
+      const done = this.processed.get(key);
+      if (done === undefined || next > done) out.push(`${key} ${done ?? '-'}..${next}`);
+    }
+    return out;
   }
 
   /** True while the member holds records it was sent and has not reported processed. */

@@ -123,6 +123,30 @@ describe('share groups', () => {
     expect(worker.error).toBeUndefined();
   });
 
+  it('extend keeps records with their member past the lease: another member waiting gets none of them', async () => {
+    const topic = await topicWith('share-extend', 3, (i) => `v${i}`);
+    const group = uniqueName('g-extend');
+    const keeper = new Member({ group, topics: [topic], leaseMs: 3_000, maxRecords: 3 }, () => undefined);
+    await waitUntil(() => keeper.received.length === 3, 60_000, 'the keeper holds all 3');
+    const other = new Member({ group, topics: [topic] }, ack);
+    await joinedAll([other]);
+    // Two and a half leases, extended every 250 ms: without extend the records would expire and go to the other member.
+    for (let i = 0; i < 30; i++) {
+      for (const m of keeper.received) m.extend();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    for (const m of keeper.received) m.ack();
+    await keeper.consumer.commit();
+    expect(other.received.map((m) => m.offset)).toEqual([]);
+    expect(keeper.received.map((m) => [m.offset, m.deliveryCount])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
+    await Promise.all([keeper.close(), other.close()]);
+    expect([keeper.error, other.error]).toEqual([undefined, undefined]);
+  });
+
   it('reject and too many attempts land in the dead-letter topic exactly once, with the reason; describe counts them', async () => {
     const kind = (i: number): string => (i % 10 === 3 ? 'reject' : i % 10 === 7 ? 'release' : 'ok');
     const topic = await topicWith(
@@ -348,6 +372,69 @@ describe('share groups', () => {
       60_000,
       'the acks of the CLI member committed as the start offset',
     );
+  });
+
+  it('samsa consume --share-group --ack none, release and reject: records come back with a higher count, rejected ones go to the dead-letter topic', async () => {
+    const topic = await topicWith('share-cli-ack', 2, (i) => `v${i}`);
+    const group = uniqueName('g-cli-ack');
+    const member = async (ack: string): Promise<[number, number][]> => {
+      const run = await runCli([
+        '--bootstrap',
+        cluster.bootstrap,
+        'consume',
+        topic,
+        '--share-group',
+        group,
+        '--ack',
+        ack,
+        '--max-messages',
+        '2',
+        '--lease-ms',
+        '1000',
+        '-o',
+        'json',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      return run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { offset: number; deliveryCount: number })
+        .map((l) => [l.offset, l.deliveryCount]);
+    };
+    // none: no answer; the records come back (at the member's leave, or after the 1 s lease).
+    expect(await member('none')).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+    // release: given back at once, so the next member gets them again.
+    expect(await member('release')).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    // reject: to the dead-letter topic. A released record may have gone to the releasing member
+    // once more before it left (it had room), so the count here is 3 or more.
+    const rejected = await member('reject');
+    expect(rejected.map(([offset]) => offset)).toEqual([0, 1]);
+    for (const [, count] of rejected) expect(count).toBeGreaterThanOrEqual(3);
+    await waitUntil(
+      async () =>
+        (
+          await samsa
+            .groups()
+            .fetchOffsets(group)
+            .catch(() => [])
+        ).some((c) => c.offset === 2),
+      60_000,
+      'the rejected records archived: the start offset past them',
+    );
+    const dead: ConsumedMessage[] = [];
+    for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
+    const header = (m: ConsumedMessage, k: string): string | undefined => m.headers.find((h) => h.key === k)?.value.toString();
+    expect(
+      dead
+        .map((m) => [header(m, 'samsa.dlt.original.offset'), header(m, 'samsa.dlt.reason'), header(m, 'samsa.dlt.delivery.count')])
+        .sort(),
+    ).toEqual(rejected.map(([offset, count]) => [String(offset), 'rejected', String(count)]));
   });
 
   it.skipIf(pythonMissing !== undefined && !process.env.CI)(

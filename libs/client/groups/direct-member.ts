@@ -22,6 +22,9 @@
  *   reported is delivered again (at-least-once, as in relay mode).
  * - Liveness: heartbeats stop while a chunk in hand (iterators) or a running partition (run())
  *   has made no progress for the session timeout: the coordinator then removes the member.
+ * - A member that went silent for about its session timeout (its process stopped) may have been
+ *   removed meanwhile: it gives the stream up as if it were lost, so what it had fetched and not
+ *   handed out is dropped, and joins again (silence-guard.ts).
  *
  * Owns its Consumer (and through it the fetch streams and the runner), the heartbeat timer and the
  * GroupConsume call; close() ends them all.
@@ -49,6 +52,7 @@ import {
   type GroupCall,
 } from './group-stream.js';
 import { systemClock } from '../../runtime/index.js';
+import { SilenceGuard } from './silence-guard.js';
 
 const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
 
@@ -73,6 +77,10 @@ export class DirectMember {
   private readonly finished = new Map<string, { tp: TopicPartition; next: number }>();
   private readonly commits = new CommitTracker();
   private readonly sessionTimeoutMs: number;
+  /** The current stream's: whether this member may have been removed while it stood still. */
+  private guard: SilenceGuard | undefined;
+  /** Set when this side gave up the current stream (silence-guard.ts); its end is then no error. */
+  private abandoned = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -102,8 +110,9 @@ export class DirectMember {
     try {
       for await (const chunk of consumer.chunks()) {
         const first = chunk[0];
-        // Fetched before its partition was taken away: not ours to hand out any more.
-        if (!first || !this.owns(first)) continue;
+        // Fetched before its partition was taken away (or before a silence that may have cost the
+        // membership): not ours to hand out any more.
+        if (!first || this.abandonIfSilent() || !this.owns(first)) continue;
         traceReceived(first.topic, first.partition, chunk, this.session?.link);
         this.unreported = chunk;
         this.handedOutAt = systemClock.nowMs();
@@ -180,7 +189,7 @@ export class DirectMember {
     );
     this.heartbeat = setInterval(
       () => {
-        if (!this.stuck()) this.call?.write({ heartbeat: true });
+        if (!this.abandonIfSilent() && !this.stuck()) this.write({ heartbeat: true });
       },
       Math.max(1_000, Math.floor(this.sessionTimeoutMs / 3)),
     );
@@ -204,7 +213,12 @@ export class DirectMember {
         const opened = await openGroupStream(
           { cluster: this.cluster, groups: this.groups, options: this.options, closed: () => this.closed, signal: this.abort.signal },
           { maxChunksAhead: 0, assignOnly: true },
-          (call) => (this.call = call),
+          (call) => {
+            this.call = call;
+            // The join is written right after: the new stream's silence counts from it.
+            this.guard = call ? new SilenceGuard(this.sessionTimeoutMs) : undefined;
+            this.abandoned = false;
+          },
         );
         if (!opened) break;
         this.session = opened.session;
@@ -220,7 +234,7 @@ export class DirectMember {
         } catch (raw) {
           if (this.closed) break;
           const err = callError(raw, 'the group coordinator');
-          if (!err.retriable && !REJOIN.has(err.reason)) throw err;
+          if (!this.abandoned && !err.retriable && !REJOIN.has(err.reason)) throw err;
         }
         if (this.closed) break;
         this.lostStream();
@@ -229,6 +243,30 @@ export class DirectMember {
       this.failure ??= err instanceof Error ? err : new Error(String(err));
       void this.close();
     }
+  }
+
+  /** Every message to the coordinator goes through here: the guard counts silence from the last one. */
+  private write(request: v1.GroupConsumeRequest): void {
+    if (!this.call || this.abandoned) return;
+    this.guard?.spoke();
+    this.call.write(request);
+  }
+
+  /**
+   * When this member went silent long enough to have been removed (silence-guard.ts), it gives
+   * the stream up: every partition stops at once and what was fetched and not handed out is
+   * dropped (lostStream, when the membership loop sees the call end), then it joins again.
+   */
+  private abandonIfSilent(): boolean {
+    if (!this.call || !this.guard?.mayBeRemoved()) return false;
+    if (!this.abandoned) {
+      this.abandoned = true;
+      this.unreported = undefined;
+      // Nothing fetched is handed out from here on: the assignment in force is no longer ours.
+      this.current = undefined;
+      this.call.cancel();
+    }
+    return true;
   }
 
   /** The stream is gone, and the membership with it: every partition stops now. */
@@ -275,7 +313,7 @@ export class DirectMember {
       }
     }
     // A new stream meanwhile knows nothing of these: the membership they belonged to is gone.
-    if (call && call === this.call && !this.closed) writeRevoked(call, now);
+    if (call && call === this.call && !this.closed) this.writeRevoked(now);
   }
 
   private owns(tp: TopicPartition): boolean {
@@ -287,13 +325,12 @@ export class DirectMember {
     const chunk = this.unreported;
     this.unreported = undefined;
     const last = chunk?.at(-1);
-    const call = this.call;
-    if (!last || !call) return;
-    call.write({ processed: { topic: last.topic, partition: last.partition, offset: last.offset + 1 } });
+    if (!last || !this.call) return;
+    this.write({ processed: { topic: last.topic, partition: last.partition, offset: last.offset + 1 } });
     const revoked = this.revokeAfterReport.get(tpKey(last));
     if (revoked) {
       this.revokeAfterReport.delete(tpKey(last));
-      writeRevoked(call, [revoked]);
+      this.writeRevoked([revoked]);
     }
   }
 
@@ -303,18 +340,17 @@ export class DirectMember {
   }
 
   private reportFinished(): void {
-    const call = this.call;
-    if (!call) return;
+    if (!this.call) return;
     for (const [key, { tp, next }] of this.finished) {
       if ((this.commits.reported.get(key) ?? -1) >= next) continue;
       this.commits.reported.set(key, next);
-      call.write({ processed: { topic: tp.topic, partition: tp.partition, offset: next } });
+      this.write({ processed: { topic: tp.topic, partition: tp.partition, offset: next } });
     }
   }
-}
 
-function writeRevoked(call: GroupCall, tps: readonly TopicPartition[]): void {
-  const byTopic = new Map<string, number[]>();
-  for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-  for (const [topic, partitions] of byTopic) call.write({ revoked: { topic, partitions } });
+  private writeRevoked(tps: readonly TopicPartition[]): void {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    for (const [topic, partitions] of byTopic) this.write({ revoked: { topic, partitions } });
+  }
 }

@@ -33,7 +33,10 @@
  * Liveness: while a partition is held on purpose (stopped by a handler error) or its handlers run
  * long, the member sends heartbeats, unless one running partition has made no progress (no record
  * finished) for longer than the session timeout: then the coordinator removes the member, as
- * Kafka does past max.poll.interval.ms.
+ * Kafka does past max.poll.interval.ms. A member that went silent for about its session timeout
+ * (its process stopped) may have been removed meanwhile: it drops the stream and the records it
+ * has not handed out, and joins again (silence-guard.ts); the iterators heartbeat while they hold
+ * nothing, so only a stop or a chunk held that long makes them look gone.
  *
  * The iterators have no pause()/resume(): records they have not reported keep the member
  * accountable, and pausing is left to run()'s back-pressure. The assigned Consumer has pause and resume.
@@ -64,6 +67,7 @@ import {
   type GroupCall as Call,
 } from './group-stream.js';
 import { systemClock } from '../../runtime/index.js';
+import { SilenceGuard } from './silence-guard.js';
 
 export class RelayMember {
   private call: Call | undefined;
@@ -89,6 +93,10 @@ export class RelayMember {
   private chunksAhead = 0;
   /** Under run(): what was reported on this stream, what the coordinator said is durable, commit()s waiting. */
   private readonly commits = new CommitTracker();
+  /** The current stream's: whether this member may have been removed while it stood still. */
+  private guard: SilenceGuard | undefined;
+  /** Set when this side gave up the current stream (silence-guard.ts); its end is then no error. */
+  private abandoned = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -105,6 +113,11 @@ export class RelayMember {
   async *chunks(): AsyncGenerator<ConsumedMessage[], void, undefined> {
     if (this.handedOut) throw new Error(`the member of group "${this.options.groupId}" is already being read`);
     this.handedOut = true;
+    // Idle (nothing handed out) the member says so now and then: the coordinator would keep it
+    // alive anyway, but its own last word is what tells it, on waking, whether it may be gone.
+    const idle = setInterval(() => {
+      if (this.unreported === undefined) this.write({ heartbeat: true });
+    }, this.heartbeatEveryMs());
     try {
       while (!this.closed) {
         const iterator = await this.connect();
@@ -121,6 +134,8 @@ export class RelayMember {
               this.current = toAssignment(res.assignment);
               this.options.onAssignment?.(this.current);
             } else if (res.records && res.records.records.length > 0) {
+              // Held since before a silence long enough to be removed: the partition may be another's now.
+              if (this.abandonIfSilent()) continue;
               const { topic, partition } = res.records;
               const chunk = res.records.records.map((r) => toConsumedMessage(topic, partition, r));
               traceReceived(topic, partition, chunk, this.session?.link);
@@ -136,7 +151,7 @@ export class RelayMember {
           dropCall = true;
           if (this.closed) return;
           const err = callError(raw, 'the group coordinator');
-          if (!err.retriable && !REJOIN.has(err.reason)) throw err;
+          if (!this.abandoned && !err.retriable && !REJOIN.has(err.reason)) throw err;
         } finally {
           if (dropCall) {
             this.call?.cancel();
@@ -145,6 +160,7 @@ export class RelayMember {
         }
       }
     } finally {
+      clearInterval(idle);
       await this.close();
     }
   }
@@ -177,8 +193,36 @@ export class RelayMember {
     const chunk = this.unreported;
     this.unreported = undefined;
     const last = chunk?.at(-1);
-    if (!last || !this.call) return;
-    this.call.write({ processed: { topic: last.topic, partition: last.partition, offset: last.offset + 1 } });
+    if (!last) return;
+    this.write({ processed: { topic: last.topic, partition: last.partition, offset: last.offset + 1 } });
+  }
+
+  /** Every message to the coordinator goes through here: the guard counts silence from the last one. */
+  private write(request: v1.GroupConsumeRequest): void {
+    if (!this.call || this.abandoned) return;
+    this.guard?.spoke();
+    this.call.write(request);
+  }
+
+  private heartbeatEveryMs(): number {
+    return Math.max(1000, Math.floor((this.options.sessionTimeoutMs || 45_000) / 3));
+  }
+
+  /**
+   * When this member went silent long enough to have been removed (silence-guard.ts), it gives
+   * the stream up instead of handing out what came on it: the records it holds unreported are
+   * delivered again from the last commit to the partitions' owners, and it joins again. True then;
+   * the records still buffered on the stream are read and dropped until it ends. Under run(), the
+   * chunks queued for the handlers are dropped too (the record in hand is finished).
+   */
+  private abandonIfSilent(runner?: Runner): boolean {
+    if (!this.call || !this.guard?.mayBeRemoved()) return false;
+    if (!this.abandoned) {
+      this.abandoned = true;
+      this.call.cancel();
+      runner?.remove(this.current ? flatten(this.current.partitions) : []);
+    }
+    return true;
   }
 
   /**
@@ -196,13 +240,13 @@ export class RelayMember {
       source: {
         hold: (tp) => {
           this.pausedOnStream.set(tpKey(tp), { topic: tp.topic, partition: tp.partition });
-          this.call?.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
+          this.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
         },
         release: (tp) => {
-          if (this.pausedOnStream.delete(tpKey(tp))) this.call?.write({ resume: { topic: tp.topic, partitions: [tp.partition] } });
+          if (this.pausedOnStream.delete(tpKey(tp))) this.write({ resume: { topic: tp.topic, partitions: [tp.partition] } });
         },
         taken: (tp) => {
-          this.call?.write({ taken: { topic: tp.topic, partitions: [tp.partition] } });
+          this.write({ taken: { topic: tp.topic, partitions: [tp.partition] } });
         },
         progressed: (tp, next) => {
           this.finished.set(tpKey(tp), { tp: { topic: tp.topic, partition: tp.partition }, next });
@@ -222,20 +266,18 @@ export class RelayMember {
     this.runner = runner;
     this.chunksAhead = 1;
     const sessionTimeoutMs = this.options.sessionTimeoutMs || 45_000;
-    const heartbeat = setInterval(
-      () => {
-        const since = runner.oldestRunningSince();
-        // A partition with no record finished for the session timeout: let the coordinator judge the member dead.
-        if (since === undefined || systemClock.nowMs() - since < sessionTimeoutMs) this.call?.write({ heartbeat: true });
-      },
-      Math.max(1000, Math.floor(sessionTimeoutMs / 3)),
-    );
+    const heartbeat = setInterval(() => {
+      if (this.abandonIfSilent(runner)) return;
+      const since = runner.oldestRunningSince();
+      // A partition with no record finished for the session timeout: let the coordinator judge the member dead.
+      if (since === undefined || systemClock.nowMs() - since < sessionTimeoutMs) this.write({ heartbeat: true });
+    }, this.heartbeatEveryMs());
     try {
       while (!this.closed) {
         const iterator = await this.connect();
         if (!iterator) break;
         // A new stream starts with every partition unpaused.
-        for (const tp of this.pausedOnStream.values()) this.call?.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
+        for (const tp of this.pausedOnStream.values()) this.write({ pause: { topic: tp.topic, partitions: [tp.partition] } });
         this.commits.newStream();
         try {
           for (;;) {
@@ -245,6 +287,7 @@ export class RelayMember {
             if (res.assignment) this.onRunAssignment(res.assignment, runner, sessionTimeoutMs);
             else if (res.committed) this.commits.committed(res.committed.offsets);
             else if (res.records && res.records.records.length > 0) {
+              if (this.abandonIfSilent(runner)) continue;
               const { topic, partition } = res.records;
               const chunk = res.records.records.map((r) => toConsumedMessage(topic, partition, r));
               traceReceived(topic, partition, chunk, this.session?.link);
@@ -255,7 +298,7 @@ export class RelayMember {
         } catch (raw) {
           if (this.closed) break;
           const err = callError(raw, 'the group coordinator');
-          if (!err.retriable && !REJOIN.has(err.reason)) throw err;
+          if (!this.abandoned && !err.retriable && !REJOIN.has(err.reason)) throw err;
         }
         // The stream is gone: what it delivered and is not done is delivered again on the next.
         this.commits.fail(
@@ -312,12 +355,11 @@ export class RelayMember {
   }
 
   private reportFinished(): void {
-    const call = this.call;
-    if (!call) return;
+    if (!this.call) return;
     for (const [key, { tp, next }] of this.finished) {
       if ((this.commits.reported.get(key) ?? -1) >= next) continue;
       this.commits.reported.set(key, next);
-      call.write({ processed: { topic: tp.topic, partition: tp.partition, offset: next } });
+      this.write({ processed: { topic: tp.topic, partition: tp.partition, offset: next } });
     }
   }
 
@@ -329,6 +371,9 @@ export class RelayMember {
       (call) => {
         this.call = call;
         this.unreported = undefined;
+        // The join is written right after: the new stream's silence counts from it.
+        this.guard = call ? new SilenceGuard(this.options.sessionTimeoutMs || 45_000) : undefined;
+        this.abandoned = false;
       },
     );
     if (!opened) return undefined;
