@@ -307,4 +307,26 @@ describe('ReplicaManager after a crash, with the recovery checkpoint', () => {
     expect(existsSync(join(dir, RECOVERY_CHECKPOINT_FILE))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, RECOVERY_CHECKPOINT_FILE), 'utf8'))).toMatchObject({ version: 1 });
   });
+
+  it('a replica hosted from the checkpoint and then made leader knows its producers: a retry of a batch in its log is not written again', async () => {
+    const idempotent = (seq: number, v: string): ValidatedBatch =>
+      validatedBatch(buildBatch([{ value: Buffer.from(v) }], { nowMs: 1, producerId: 9, producerEpoch: 0, baseSequence: seq }));
+    const dir = dataDir();
+    const view = leaderView();
+    const one = await run(view, dir);
+    await one.get('t', 0)?.append(idempotent(0, 'a'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.get('t', 0)?.append(idempotent(1, 'b'), { acks: 'leader', minInsyncReplicas: 1 });
+    await one.checkpointNow();
+    const copy = crashCopy(dir);
+    // Back as a follower of broker 2 (it led while this one was down), then moved back here.
+    view.setPartition(partitionState('t', 0, 2, [2, ME], 4, [ME, 2]));
+    const two = await run(view, copy);
+    const p0 = two.get('t', 0);
+    expect(p0?.logOpen).toBe(false);
+    view.setPartition(partitionState('t', 0, ME, [ME, 2], 5, [ME, 2]));
+    expect(p0?.role).toBe('leader');
+    expect((await p0?.append(idempotent(1, 'b'), { acks: 'leader', minInsyncReplicas: 1 }))?.baseOffset).toBe(1);
+    expect(p0?.logEndOffset).toBe(2);
+    expect((await p0?.append(idempotent(2, 'c'), { acks: 'leader', minInsyncReplicas: 1 }))?.baseOffset).toBe(2);
+  });
 });

@@ -448,4 +448,30 @@ describe('ReplicaManager: replicas hosted without opening their files (ADR 0051)
     expect(existsSync(join(dir, 't-1'))).toBe(false);
     expect(existsSync(join(dir, 't-0'))).toBe(true);
   });
+
+  it('a replica back as a follower and then made leader knows its producers, after a clean restart (hosted without opening) and after a crash (recovered): a retry of a batch in its log is not written again', async () => {
+    const idempotent = (seq: number, v: string): ValidatedBatch =>
+      validatedBatch(buildBatch([{ value: Buffer.from(v) }], { nowMs: 1, producerId: 9, producerEpoch: 0, baseSequence: seq }));
+    for (const clean of [true, false]) {
+      const dir = dataDir();
+      const view = new FakeView();
+      view.createTopic(topicRecord('t', 1), ME);
+      view.setPartition(partitionState('t', 0, ME, [ME], 3));
+      const one = await run(view, dir);
+      await one.get('t', 0)?.append(idempotent(0, 'a'), { acks: 'leader', minInsyncReplicas: 1 });
+      await one.get('t', 0)?.append(idempotent(1, 'b'), { acks: 'leader', minInsyncReplicas: 1 });
+      await one.close();
+      if (!clean) unlinkSync(join(dir, CLEAN_SHUTDOWN_FILE));
+      // Back as a follower of broker 2 (it led meanwhile), then the preferred-leader move.
+      view.setPartition(partitionState('t', 0, 2, [2, ME], 4, [ME, 2]));
+      const manager = await run(view, dir);
+      const p = manager.get('t', 0);
+      expect(p?.logOpen, clean ? 'hosted without opening' : 'opened and recovered').toBe(!clean);
+      view.setPartition(partitionState('t', 0, ME, [ME, 2], 5, [ME, 2]));
+      expect(p?.role).toBe('leader');
+      expect((await p?.append(idempotent(1, 'b'), { acks: 'leader', minInsyncReplicas: 1 }))?.baseOffset).toBe(1);
+      expect(p?.logEndOffset).toBe(2);
+      expect((await p?.append(idempotent(2, 'c'), { acks: 'leader', minInsyncReplicas: 1 }))?.baseOffset).toBe(2);
+    }
+  });
 });
