@@ -131,6 +131,8 @@ const DEFAULT_OFFLINE_RETRY_MS = 5_000;
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
 /** Replicas hosted lazily per turn of the event loop: a 10,000-partition topic must not block it for seconds. */
 const HOST_PER_TURN = 256;
+/** Replicas opened (and recovered) at once when they cannot be hosted lazily. */
+const OPEN_CONCURRENCY = 8;
 
 interface Desired {
   topic: TopicRecord;
@@ -541,6 +543,7 @@ export class ReplicaManager {
     const retryMs = this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS;
     let lazily = 0;
     let hostedThisTurn = 0;
+    const toOpen: [string, Desired][] = [];
     for (const [key, want] of desired) {
       if (this.hosted.has(key) || this.closing) continue;
       // An offline replica waits its turn: reopening at every metadata change would flap it.
@@ -555,28 +558,41 @@ export class ReplicaManager {
         }
         continue;
       }
-      try {
-        const opened = await this.open(want);
-        // The broker may have registered while this opened.
-        opened.setIncarnation(this.incarnation);
-        this.hosted.set(key, opened);
-        this.configs.set(key, JSON.stringify(want.topic.config));
-        this.failed.delete(key);
-        this.failedAtMs.delete(key);
-      } catch (err) {
-        const retry = !this.failed.has(key);
-        this.failed.set(key, err instanceof Error ? err : new Error(String(err)));
-        this.failedAtMs.set(key, this.clock.nowMs());
-        if (retry)
-          logger.error(
-            { err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS },
-            'opening a partition log failed; the replica is offline on this broker and is tried again periodically',
-          );
-      }
+      toOpen.push([key, want]);
     }
+    // Opening is a dozen file-system calls in a row, mostly waiting (ADR 0054's profile: the main
+    // thread 89.5 % idle when they ran one after another): several at once keep the disk busy.
+    const next = toOpen[Symbol.iterator]();
+    const opener = async (): Promise<void> => {
+      for (let item = next.next(); !item.done; item = next.next()) await this.openAndHost(...item.value);
+    };
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, toOpen.length) }, opener));
     if (lazily > 0)
       logger.info({ replicas: lazily, hosted: this.hosted.size }, 'hosting replicas without opening their files until first use');
     this.reportOffline();
+  }
+
+  /** Opens (recovering) `key`'s replica and hosts it, or records it offline when that fails. */
+  private async openAndHost(key: string, want: Desired): Promise<void> {
+    if (this.hosted.has(key) || this.closing) return;
+    try {
+      const opened = await this.open(want);
+      // The broker may have registered while this opened.
+      opened.setIncarnation(this.incarnation);
+      this.hosted.set(key, opened);
+      this.configs.set(key, JSON.stringify(want.topic.config));
+      this.failed.delete(key);
+      this.failedAtMs.delete(key);
+    } catch (err) {
+      const retry = !this.failed.has(key);
+      this.failed.set(key, err instanceof Error ? err : new Error(String(err)));
+      this.failedAtMs.set(key, this.clock.nowMs());
+      if (retry)
+        this.options.logger.error(
+          { err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS },
+          'opening a partition log failed; the replica is offline on this broker and is tried again periodically',
+        );
+    }
   }
 
   /**
