@@ -19,9 +19,11 @@
  *    swapped in by PartitionLog.replaceSegments (crash-safe, see there).
  * 4. The checkpoint moves to the end of the map's range.
  *
- * Idempotent producers: Samsa rebuilds producer state from the active segment only
- * (libs/replica), which the cleaner never touches, so it need not keep each producer's last batch
- * as Kafka does.
+ * Idempotent producers: Samsa rebuilds producer state from the newest producer snapshot (taken at
+ * each roll, before the rolled segment can be cleaned; producer-snapshots.ts) and the batches after
+ * it, normally the active segment, which the cleaner never touches, so it need not keep each
+ * producer's last batch as Kafka does. A truncation back into a cleaned segment replays what the
+ * cleaner kept there: a producer whose batches it dropped is forgotten (its retry is appended).
  *
  * Reads of the log run beside cleaning; appends, retention and truncation too, and a swap whose
  * segments changed meanwhile is abandoned. All I/O goes through the throttler (the rate limit).

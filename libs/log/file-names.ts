@@ -7,6 +7,7 @@
  *   00000000000000000000.timeindex  sparse time index (time-index.ts)
  *   leader-epoch-checkpoint         epoch -> start offset (leader-epoch-cache.ts)
  *   cleaner-offset-checkpoint       where the log cleaner's dirty section starts (partition-log.ts)
+ *   00000000000000000000.snapshot   idempotent producers' table as of that offset (producer-snapshots.ts)
  *   .clean-shutdown                 present only after a clean close
  *
  * The log cleaner's replacement of segments [base, end) by one cleaned segment (cleaner.ts):

@@ -12,6 +12,7 @@ export { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 export { TailCache, DEFAULT_TAIL_CACHE_BYTES } from './tail-cache.js';
 export { FilePool, PooledFile, DEFAULT_MAX_OPEN_FILES, type FilePoolStats, type OpenFlags } from './file-pool.js';
 export { LeaderEpochCache, epochEndOffset, type EpochEntry } from './leader-epoch-cache.js';
+export { ProducerSnapshots, PRODUCER_SNAPSHOTS_KEPT, producerSnapshotPath, parseProducerSnapshotName } from './producer-snapshots.js';
 export {
   segmentFileName,
   segmentPath,

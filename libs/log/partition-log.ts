@@ -30,7 +30,7 @@
  * its logs so partition count never decides how many descriptors are open; without one, a log
  * makes a small private pool (DEFAULT_MAX_OPEN_FILES) that it owns.
  *
- * Why one file (~820 lines): every method here reads or replaces `segments` inside the one promise
+ * Why one file (~850 lines): every method here reads or replaces `segments` inside the one promise
  * chain that orders appends, truncation, retention, cleaning swaps and close, and recovery must see
  * the same state the chain later mutates. The parts that need none of it are already their own
  * modules (segment.ts, the indexes, file-names.ts, cleaner.ts, file-pool.ts, tail-cache.ts); cutting
@@ -53,6 +53,7 @@ import {
   segmentPath,
 } from './file-names.js';
 import { DEFAULT_MAX_OPEN_FILES, FilePool, readWhole } from './file-pool.js';
+import { ProducerSnapshots } from './producer-snapshots.js';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
 import { cleanLog, cleaningDue, type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 import { parseHeader, Segment } from './segment.js';
@@ -115,6 +116,8 @@ export class PartitionLog {
   /** Bumped whenever segments are replaced by the cleaner: a read that failed meanwhile retries. */
   private generation = 0;
   epochs!: LeaderEpochCache;
+  /** The idempotent producers' table at some offsets (producer-snapshots.ts); libs/replica writes and reads them. */
+  private readonly producerSnapshots: ProducerSnapshots;
 
   private constructor(
     readonly dir: string,
@@ -124,7 +127,9 @@ export class PartitionLog {
     private readonly files: FilePool,
     private readonly tailCache: TailCache,
     private readonly beforeRewrite: (() => Promise<void>) | undefined,
-  ) {}
+  ) {
+    this.producerSnapshots = new ProducerSnapshots(dir, files, logger);
+  }
 
   /**
    * `files`: the broker's descriptor pool (see the module comment); `tailCache`: the broker's
@@ -230,6 +235,8 @@ export class PartitionLog {
     this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset, this.files);
     await this.epochs.truncateFromEnd(this.logEndOffset);
     this.cleanerCheckpoint = await this.loadCleanerCheckpoint();
+    // A crash may have lost an unflushed tail that a producer snapshot describes.
+    await this.producerSnapshots.deleteAbove(this.logEndOffset);
     if (!clean) this.logger.info({ dir: this.dir, ...report, logEndOffset: this.logEndOffset }, 'recovered log after unclean shutdown');
     // What a crash left (or a recovery rebuilt) is not known to be on disk until the next fsync.
     if (!clean || report.segmentsRebuilt > 0) this.changesBegun = this.changesDone = 1;
@@ -530,6 +537,22 @@ export class PartitionLog {
     return undefined;
   }
 
+  /**
+   * Stores the idempotent producers' table as of `offset` (producer-snapshots.ts), in the order of
+   * appends and truncations; skipped when `offset` is no longer within the log (a truncation came first).
+   */
+  writeProducerSnapshot(offset: number, payload: Buffer): Promise<void> {
+    return this.enqueue(async () => {
+      if (offset > this.logEndOffset || offset < this.logStartOffset) return;
+      await this.producerSnapshots.write(offset, payload);
+    });
+  }
+
+  /** The newest valid producer snapshot within [log start, min(maxOffset, log end)], if any. */
+  readProducerSnapshot(maxOffset: number): Promise<{ offset: number; payload: Buffer } | undefined> {
+    return this.enqueue(() => this.producerSnapshots.latest(Math.min(maxOffset, this.logEndOffset), this.logStartOffset));
+  }
+
   /** Removes every record at an offset >= `offset` (whole batches: the batch holding it goes too). */
   truncateTo(offset: number): Promise<void> {
     return this.enqueue(async () => {
@@ -540,6 +563,8 @@ export class PartitionLog {
 
   private async truncateNow(offset: number): Promise<void> {
     await this.rewriting();
+    // Before the cut: a crash in between leaves fewer snapshots, never one describing cut batches.
+    await this.producerSnapshots.deleteAbove(offset);
     while (this.segments.length > 1 && this.active.baseOffset >= offset) {
       const seg = this.segments.pop() as Segment;
       await seg.delete();
@@ -573,6 +598,7 @@ export class PartitionLog {
     return this.enqueue(() =>
       this.changing(async () => {
         await this.rewriting();
+        await this.producerSnapshots.deleteAbove(-1);
         for (const seg of this.segments.splice(0)) await seg.delete();
         this.segments.push(
           await Segment.create(
@@ -663,6 +689,7 @@ export class PartitionLog {
     }
     if (deletedSegments > 0) {
       await this.epochs.truncateFromStart(this.logStartOffset);
+      await this.producerSnapshots.deleteBelow(this.logStartOffset);
       this.logger.info(
         { dir: this.dir, deletedSegments, deletedBytes, logStartOffset: this.logStartOffset },
         'retention deleted old segments',

@@ -23,7 +23,7 @@ export class FollowerApply {
       await this.producers.replicate(async () => {
         this.assertFollowing(leaderEpoch);
         await this.s.log.appendAsFollower(batches);
-        this.producers.applyBatches(batches);
+        await this.producers.applyCopied(this.s.log, batches);
       });
     }
     this.takeHighWatermark(leaderHighWatermark);
@@ -50,7 +50,7 @@ export class FollowerApply {
       this.assertFollowing(leaderEpoch);
       await this.s.log.truncateFullyAndStartAt(offset);
       this.s.setHighWatermark(offset, false);
-      this.producers.clear();
+      this.producers.clear(this.s.log);
     });
   }
 

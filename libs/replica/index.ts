@@ -36,6 +36,7 @@ export { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } fro
 export { partitionDir, partitionDirName, parsePartitionDirName, CLEAN_SHUTDOWN_FILE, PARTITION_METADATA_FILE } from './partition-dir.js';
 export { FollowerTracker, type FollowerProgress, type IsrInputs } from './follower-progress.js';
 export { ProducerStateTable, DEDUPE_WINDOW, isIdempotent, type ProducerBatch, type SequenceCheck } from './producer-state.js';
+export { IdempotentAppender, type ProducerStateLogger } from './idempotent-appender.js';
 export { validateForAppend, targetCodec } from './batch-validator.js';
 export { BatchValidatorPool } from './batch-validator-pool.js';
 export { LazyLog, emptySummary, summaryOf, matchesSummary, type ReplicaSummary, type LazyLogOptions } from './lazy-log.js';

@@ -233,6 +233,15 @@ export class LazyLog implements ReplicaLog {
     return (await this.opened()).truncateTo(offset);
   }
 
+  async writeProducerSnapshot(offset: number, payload: Buffer): Promise<void> {
+    const log = await this.opened();
+    await log.writeProducerSnapshot?.(offset, payload);
+  }
+
+  async readProducerSnapshot(maxOffset: number): Promise<{ offset: number; payload: Buffer } | undefined> {
+    return (await this.opened()).readProducerSnapshot?.(maxOffset);
+  }
+
   async truncateFullyAndStartAt(offset: number): Promise<void> {
     return (await this.opened()).truncateFullyAndStartAt(offset);
   }

@@ -7,7 +7,7 @@
  *   leader-replicas.ts      the leader's replica tracking: follower positions, HW, ISR, write checks,
  *                           the acks=all wait
  *   follower-apply.ts       the follower's apply of what the leader sends
- *   idempotent-appender.ts  idempotent producers: serial appends, dedupe, the table's rebuild
+ *   idempotent-appender.ts  idempotent producers: serial appends, dedupe, the table's snapshots and rebuild
  *
  * and what stays here is the partition's state changes and its reads (consumers, followers,
  * list-offsets, the cleaner) plus the leader's append, which ties the roles together.
@@ -42,7 +42,7 @@ import type { ValidatedBatch } from '../record/index.js';
 import { AppendTraceIndex, withChildSpan, type TraceCarrier } from '../telemetry/index.js';
 import type { WaitOptions, WakeReason } from './offset-waiters.js';
 import { FollowerApply } from './follower-apply.js';
-import { IdempotentAppender } from './idempotent-appender.js';
+import { IdempotentAppender, type ProducerStateLogger } from './idempotent-appender.js';
 import {
   LeaderReplicas,
   type AppendOptions,
@@ -98,6 +98,8 @@ export interface PartitionOptions {
   leaderHint?: LeaderHint;
   /** For follower lag and acks=all deadlines (tests inject one). Default: the system clock. */
   clock?: Clock;
+  /** Where the idempotent producers' table says it fell back (no usable producer snapshot). */
+  logger?: ProducerStateLogger;
 }
 
 export class Partition {
@@ -130,7 +132,7 @@ export class Partition {
       leaderHint: options.leaderHint ?? ((id) => ({ 'leader-id': String(id) })),
     });
     this.leader = new LeaderReplicas(this.s, options.clock ?? systemClock);
-    this.producers = new IdempotentAppender(this.s.name);
+    this.producers = new IdempotentAppender(this.s.name, options.logger);
     this.follower = new FollowerApply(this.s, this.producers);
     if (this.role === 'leader') this.leader.becameLeader();
     this.leader.recomputeHighWatermark();
@@ -341,10 +343,11 @@ export class Partition {
     if (isIdempotent(batch.header)) {
       // The producers' table is rebuilt from the files when they open: before the dedupe check.
       if (this.log.materialized === false) await this.log.materialize?.();
-      done = await this.producers.append(batch.header, check, write);
+      done = await this.producers.append(this.log, batch.header, check, write);
     } else {
       const epoch = check();
       done = { info: await write(epoch), epoch };
+      await this.producers.afterPlainAppend(this.log);
     }
     this.s.appendWaiters.advance(this.log.logEndOffset);
     this.s.onChange?.('append');
@@ -364,9 +367,8 @@ export class Partition {
   }
 
   /**
-   * Rebuilds the idempotent producers' table from the log's batch headers, from the start of the
-   * active segment (older batches are too old to be retried). Runs when the replica opens and
-   * after a truncation.
+   * Rebuilds the idempotent producers' table from the log: its newest producer snapshot, then the
+   * batches after it (IdempotentAppender.rebuild). Runs when the replica opens and after a truncation.
    */
   rebuildProducerState(): Promise<void> {
     return this.producers.rebuild(this.log);

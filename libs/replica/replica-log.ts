@@ -34,6 +34,14 @@ export interface ReplicaLog {
   ): Promise<LogAppendInfo>;
   appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined>;
   truncateTo(offset: number): Promise<void>;
+  /**
+   * The idempotent producers' table as of `offset` (libs/log producer-snapshots.ts), stored in the
+   * order of appends and truncations. A log without them (test doubles) makes the table's rebuild
+   * fall back to replaying the active segment.
+   */
+  writeProducerSnapshot?(offset: number, payload: Buffer): Promise<void>;
+  /** The newest valid producer snapshot at or below `maxOffset` (and the log end), within the log. */
+  readProducerSnapshot?(maxOffset: number): Promise<{ offset: number; payload: Buffer } | undefined>;
   truncateFullyAndStartAt(offset: number): Promise<void>;
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
   read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;

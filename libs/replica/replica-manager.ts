@@ -640,6 +640,7 @@ export class ReplicaManager {
       state,
       leaderHint: (id) => this.leaderHint(id),
       clock: this.clock,
+      logger: logger.child({ partition: name }),
     });
     this.hosted.set(key, partition);
     this.configs.set(key, JSON.stringify(topic.config));
@@ -694,6 +695,7 @@ export class ReplicaManager {
       state,
       leaderHint: (id) => this.leaderHint(id),
       clock: this.clock,
+      logger: logger.child({ partition: name }),
     });
     try {
       await partition.rebuildProducerState();

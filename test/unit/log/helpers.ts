@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,4 +65,12 @@ export async function readAllOffsets(log: PartitionLog, from = log.logStartOffse
     next = r.nextOffset;
   }
   return out;
+}
+
+/** The offsets of the producer snapshot files in a log directory, oldest first. */
+export function snapshotOffsets(dir: string): number[] {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.snapshot'))
+    .map((n) => Number(n.slice(0, 20)))
+    .sort((x, y) => x - y);
 }
