@@ -1,28 +1,73 @@
 #!/usr/bin/env node
 /**
  * Writes libs/kafka-protocol/generated/messages.ts from Apache Kafka's own message definitions
- * (clients/src/main/resources/common/message/*.json in an apache/kafka checkout, Apache-2.0):
+ * (clients/src/main/resources/common/message/*.json and the error codes of Errors.java, Apache-2.0):
  * the field layouts and version ranges of the APIs the gateway speaks, as data the codec
  * interprets, plus a TypeScript interface per message, and the list of every API key with its
  * valid versions (docs/kafka-compatibility.md is checked against it).
  *
- *   node scripts/gen-kafka-messages.mjs /path/to/kafka [git-ref]
+ *   node scripts/gen-kafka-messages.mjs                          # from vendor/kafka (the pinned copy)
+ *   node scripts/gen-kafka-messages.mjs --out FILE               # the same, written elsewhere (the staleness test)
+ *   node scripts/gen-kafka-messages.mjs --update /path/to/kafka [git-ref]
+ *                                  # copy those files at ref into vendor/kafka first, then generate
  *
- * Kafka's JSON has // comments; they are stripped. Fields keep Kafka's names with the first
- * letter lowered (ErrorCode -> errorCode). Common structs are inlined where used.
+ * The source is vendored so that the generated file can be regenerated and compared in CI, as
+ * libs/rpc/generated is (test/unit/kafka-protocol/generated-messages.test.ts). Kafka's JSON has //
+ * comments; they are stripped. Fields keep Kafka's names with the first letter lowered (ErrorCode ->
+ * errorCode). Common structs are inlined where used.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const [kafkaDir, ref = 'HEAD'] = process.argv.slice(2);
-if (!kafkaDir) {
-  console.error('usage: gen-kafka-messages.mjs <kafka checkout or git dir> [ref]');
+const VENDOR = join(ROOT, 'vendor', 'kafka');
+const DIR = 'clients/src/main/resources/common/message';
+const ERRORS = 'clients/src/main/java/org/apache/kafka/common/protocol/Errors.java';
+
+const args = process.argv.slice(2);
+let outFile = join(ROOT, 'libs/kafka-protocol/generated/messages.ts');
+const outAt = args.indexOf('--out');
+if (outAt >= 0) {
+  outFile = resolve(args[outAt + 1] ?? '');
+  args.splice(outAt, 2);
+}
+if (args[0] === '--update') {
+  const [, kafkaDir, ref = 'HEAD'] = args;
+  if (!kafkaDir) {
+    console.error('usage: gen-kafka-messages.mjs [--out FILE] [--update <kafka checkout or git dir> [ref]]');
+    process.exit(2);
+  }
+  updateVendor(kafkaDir, ref);
+} else if (args.length > 0) {
+  console.error('usage: gen-kafka-messages.mjs [--out FILE] [--update <kafka checkout or git dir> [ref]]');
   process.exit(2);
 }
-const DIR = 'clients/src/main/resources/common/message';
+
+/** Replaces vendor/kafka with the message definitions and Errors.java of a Kafka checkout at ref. */
+function updateVendor(kafkaDir, ref) {
+  let gitDir = kafkaDir;
+  try {
+    execFileSync('git', ['--git-dir', join(kafkaDir, '.git'), 'rev-parse', 'HEAD'], { stdio: 'ignore' });
+    gitDir = join(kafkaDir, '.git');
+  } catch {
+    // a bare git directory (or a mirror) rather than a checkout
+  }
+  const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', ref], { encoding: 'utf8' }).trim();
+  rmSync(VENDOR, { recursive: true, force: true });
+  mkdirSync(VENDOR, { recursive: true });
+  const tar = execFileSync('git', ['--git-dir', gitDir, 'archive', commit, DIR, ERRORS, 'LICENSE', 'NOTICE'], {
+    maxBuffer: 64 << 20,
+  });
+  execFileSync('tar', ['-x', '-C', VENDOR], { input: tar });
+  writeFileSync(join(VENDOR, 'COMMIT'), `${commit}\n`);
+}
+
+const commit = readFileSync(join(VENDOR, 'COMMIT'), 'utf8').trim();
+const files = readdirSync(join(VENDOR, DIR))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** The messages the gateway decodes or encodes (request and response of each). */
 const APIS = [
@@ -51,22 +96,8 @@ const APIS = [
   'IncrementalAlterConfigs',
 ];
 
-const git = (...args) => execFileSync('git', ['--git-dir', gitDir(), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-function gitDir() {
-  try {
-    execFileSync('git', ['--git-dir', join(kafkaDir, '.git'), 'rev-parse', 'HEAD'], { stdio: 'ignore' });
-    return join(kafkaDir, '.git');
-  } catch {
-    return kafkaDir;
-  }
-}
-const commit = git('rev-parse', ref).trim();
-const files = git('ls-tree', '--name-only', `${ref}:${DIR}`)
-  .split('\n')
-  .filter((f) => f.endsWith('.json'));
-
 function load(file) {
-  const text = git('show', `${ref}:${DIR}/${file}`);
+  const text = readFileSync(join(VENDOR, DIR, file), 'utf8');
   // Strip // comments outside strings (Kafka's JSON has none inside strings that matter here).
   const stripped = text
     .split('\n')
@@ -165,7 +196,7 @@ for (const name of wanted) {
   }
 }
 
-const errorsJava = git('show', `${ref}:clients/src/main/java/org/apache/kafka/common/protocol/Errors.java`);
+const errorsJava = readFileSync(join(VENDOR, ERRORS), 'utf8');
 const errorCodes = [...errorsJava.matchAll(/^\s+([A-Z_]+)\((-?\d+),/gm)].map((m) => [m[1], Number(m[2])]);
 
 const out = `/**
@@ -183,5 +214,5 @@ export const ERROR_CODES = ${JSON.stringify(Object.fromEntries(errorCodes))} as 
 export const MESSAGES: Readonly<Record<string, MessageSpec>> = ${JSON.stringify(Object.fromEntries(messages.map((m) => [m.name, m])))};
 
 ${interfaces.join('\n')}`;
-writeFileSync(join(ROOT, 'libs/kafka-protocol/generated/messages.ts'), out);
+writeFileSync(outFile, out);
 console.log(`wrote ${messages.length} messages, ${allApis.length} API keys from ${commit}`);

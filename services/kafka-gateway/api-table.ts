@@ -4,7 +4,7 @@
  * own brokers do the same). The versions are those the gateway's semantics cover: Produce from v3
  * (record batch v2, the only format Samsa stores), Fetch from v4 (isolation level, batch v2) to
  * v12 (topic ids come in v13), Metadata to v9. docs/kafka-compatibility.md is
- * this table in prose.
+ * this table in prose (test/unit/kafka-gateway/compatibility-doc.test.ts keeps the versions equal).
  */
 import * as admin from './apis/admin.js';
 import type { ApiEntry, Handler } from './apis/context.js';
