@@ -181,7 +181,7 @@ describe('per-broker replica budget under a low descriptor limit', () => {
     }
   });
 
-  it('a broker restarted cleanly hosts its replicas from its shutdown summaries without opening them; after kill -9 it recovers them; every partition is served throughout', async () => {
+  it('a broker restarted cleanly hosts its replicas from its shutdown summaries without opening them; after kill -9 it recovers them or hosts them from its recovery checkpoint; every partition is served throughout', async () => {
     if (!created) throw new Error('the budget case did not create its topics');
     const topics = [created.many, created.small];
     const broker = cluster.broker(3);
@@ -200,9 +200,15 @@ describe('per-broker replica budget under a low descriptor limit', () => {
     await broker.start();
     await waitFullIsr(topics);
     const afterCrash = brokerLog(3).slice(beforeCrash);
-    // No summaries after a crash: every replica with files is opened, its tail checked, before it is hosted.
-    expect(afterCrash).not.toMatch(/hosting replicas without opening their files/);
-    expect(afterCrash.match(/partition replica open/g)?.length).toBeGreaterThanOrEqual(BUDGET);
+    // No shutdown summaries after a crash: a replica is hosted without opening its files only when the
+    // recovery checkpoint vouches for it (ADR 0054: written every 5 s for replicas fsynced as summarized,
+    // so whether it covers the last writes depends on when the kill comes); every other replica with files
+    // is opened, its tail checked, before it is hosted. Every replica is hosted one way or the other.
+    const opened = afterCrash.match(/partition replica open/g)?.length ?? 0;
+    expect(
+      lazilyHosted(afterCrash) + opened,
+      'replicas hosted from the recovery checkpoint + replicas opened and recovered',
+    ).toBeGreaterThanOrEqual(BUDGET);
     await produceOneToEach(2);
     for (const b of cluster.brokers) expect(brokerLog(b.spec.id)).not.toMatch(/EMFILE/);
   });
