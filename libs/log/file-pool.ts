@@ -24,7 +24,7 @@
  *
  * Single-threaded JS: the bookkeeping is synchronous between awaits; no locks are needed.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { SamsaError } from '../errors/index.js';
 
 export type OpenFlags = 'r' | 'r+' | 'w' | 'w+' | 'a' | 'a+';
@@ -68,6 +68,20 @@ export class FilePool {
   /** A handle-less name for `path`; nothing is opened until it is used. */
   file(path: string, createFlags: OpenFlags, reopenFlags: OpenFlags): PooledFile {
     return new PooledFile(this, path, createFlags, reopenFlags);
+  }
+
+  /**
+   * Lists a directory inside the budget: a readdir holds a descriptor while it runs, and many logs
+   * opening at once (lazily hosted replicas all used when leadership moves back to a restarted
+   * broker) listed their directories beside a full pool and ran the process out of descriptors.
+   */
+  async listDir(dir: string): Promise<string[]> {
+    await this.takeSlot();
+    try {
+      return await readdir(dir);
+    } finally {
+      this.freeSlot();
+    }
   }
 
   /**

@@ -37,7 +37,7 @@
  * the rest would hand the segment list and the chain to a second class and make "who may change the
  * segments, and when" a question across files.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import { batchSizeAt, decodeBatch, readBatchHeader, stampBatch, validateStoredBatch, type ValidatedBatch } from '../record/index.js';
@@ -187,8 +187,8 @@ export class PartitionLog {
     } catch (err) {
       throw new SamsaError('STORAGE_ERROR', `cannot create log directory ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
-    const rebuild = await this.finishReplacements(await readdir(this.dir));
-    const names = await readdir(this.dir);
+    const rebuild = await this.finishReplacements(await this.files.listDir(this.dir));
+    const names = await this.files.listDir(this.dir);
     const bases = new Set<number>();
     for (const name of names) {
       const parsed = parseSegmentFileName(name);

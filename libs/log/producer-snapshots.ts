@@ -14,7 +14,7 @@
  * - a corrupt or unreadable snapshot is logged, deleted and skipped (the next older one, or the
  *   caller's replay without one).
  */
-import { readdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '../record/index.js';
 import { readWhole, type FilePool } from './file-pool.js';
@@ -46,7 +46,7 @@ export class ProducerSnapshots {
 
   /** The snapshots' offsets, oldest first. */
   async offsets(): Promise<number[]> {
-    const names = await readdir(this.dir);
+    const names = await this.files.listDir(this.dir);
     const found: number[] = [];
     for (const name of names) {
       const offset = parseProducerSnapshotName(name);

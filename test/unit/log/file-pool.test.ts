@@ -216,3 +216,26 @@ describe('PartitionLog through a shared FilePool', () => {
     await log.close();
   });
 });
+
+describe('FilePool.listDir', () => {
+  const tempDir = tempDirsPerTest();
+
+  it('takes a slot of the budget: a listing waits while every slot is held', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a'), 'x');
+    const pool = new FilePool(1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding = pool.transient(join(dir, 'a'), 'r', () => held);
+    let listed: string[] | undefined;
+    const listing = pool.listDir(dir).then((names) => (listed = names));
+    await tick(20);
+    expect(pool.stats.waiting, 'the listing waits for the only slot').toBe(1);
+    expect(listed, 'listed while the only slot was held').toBeUndefined();
+    release();
+    await holding;
+    await listing;
+    expect(listed).toEqual(['a']);
+    expect(pool.stats.open).toBe(0);
+  });
+});
