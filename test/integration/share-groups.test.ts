@@ -84,6 +84,28 @@ const ack = (m: ShareMessage): void => m.ack();
 const offsets = (ms: readonly ShareMessage[]): number[] => ms.map((m) => m.offset).sort((a, b) => a - b);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/** Waits until share group `group`'s start offset (committed once its answers are durable) is `offset`. */
+async function waitStartOffset(group: string, offset: number, what: string): Promise<void> {
+  await waitUntil(
+    async () =>
+      (
+        await samsa
+          .groups()
+          .fetchOffsets(group)
+          .catch(() => [])
+      ).some((c) => c.offset === offset),
+    60_000,
+    what,
+  );
+}
+
+/** Every record of group `group`'s dead-letter topic. */
+async function deadLetters(group: string): Promise<ConsumedMessage[]> {
+  const dead: ConsumedMessage[] = [];
+  for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
+  return dead;
+}
+
 async function joinedAll(members: readonly Member[]): Promise<void> {
   await waitUntil(() => members.every((m) => m.joined || m.error !== undefined), 60_000, 'every member joined');
   for (const m of members) expect(m.error).toBeUndefined();
@@ -163,17 +185,7 @@ describe('share groups', () => {
       else m.ack();
     });
     // Everything is done once the group's start offset (committed, acks=all) reaches the end.
-    await waitUntil(
-      async () => {
-        const committed = await samsa
-          .groups()
-          .fetchOffsets(group)
-          .catch(() => []);
-        return committed.some((c) => c.offset === 40);
-      },
-      60_000,
-      'the share group done with all 40 records',
-    );
+    await waitStartOffset(group, 40, 'the share group done with all 40 records');
     const membership = member.consumer.membership;
     // Describe while the member is in: its counts (32 acked, 4 rejected + 4 past their attempts).
     const described = await samsa.groups().describe(group);
@@ -195,8 +207,7 @@ describe('share groups', () => {
       acked: 32,
       deadLettered: 8,
     });
-    const dead: ConsumedMessage[] = [];
-    for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
+    const dead = await deadLetters(group);
     const header = (m: ConsumedMessage, k: string): string | undefined => m.headers.find((h) => h.key === k)?.value.toString();
     const rows = dead
       .map((m) => ({
@@ -361,17 +372,7 @@ describe('share groups', () => {
       [2, 'v2', 1],
     ]);
     // Acked: a second member gets nothing of them (the group's start offset is past them).
-    await waitUntil(
-      async () =>
-        (
-          await samsa
-            .groups()
-            .fetchOffsets(group)
-            .catch(() => [])
-        ).some((c) => c.offset === 3),
-      60_000,
-      'the acks of the CLI member committed as the start offset',
-    );
+    await waitStartOffset(group, 3, 'the acks of the CLI member committed as the start offset');
   });
 
   it('samsa consume --share-group --ack none, release and reject: records come back with a higher count, rejected ones go to the dead-letter topic', async () => {
@@ -416,19 +417,8 @@ describe('share groups', () => {
     const rejected = await member('reject');
     expect(rejected.map(([offset]) => offset)).toEqual([0, 1]);
     for (const [, count] of rejected) expect(count).toBeGreaterThanOrEqual(3);
-    await waitUntil(
-      async () =>
-        (
-          await samsa
-            .groups()
-            .fetchOffsets(group)
-            .catch(() => [])
-        ).some((c) => c.offset === 2),
-      60_000,
-      'the rejected records archived: the start offset past them',
-    );
-    const dead: ConsumedMessage[] = [];
-    for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
+    await waitStartOffset(group, 2, 'the rejected records archived: the start offset past them');
+    const dead = await deadLetters(group);
     const header = (m: ConsumedMessage, k: string): string | undefined => m.headers.find((h) => h.key === k)?.value.toString();
     expect(
       dead
@@ -468,19 +458,8 @@ describe('share groups', () => {
       expect(output).toMatch(/answers up to sequence \d+ are durable/);
       expect(output).toContain(`answered 6 records as a member of share group ${group}`);
       // Durable: the group's start offset is past all six, and the poison record is in the dead-letter topic.
-      await waitUntil(
-        async () =>
-          (
-            await samsa
-              .groups()
-              .fetchOffsets(group)
-              .catch(() => [])
-          ).some((c) => c.offset === 6),
-        60_000,
-        'the share group done with all 6 records',
-      );
-      const dead: ConsumedMessage[] = [];
-      for await (const m of samsa.consumer().topic({ topic: `${group}.dlq`, follow: false })) dead.push(m);
+      await waitStartOffset(group, 6, 'the share group done with all 6 records');
+      const dead = await deadLetters(group);
       expect(dead.map((m) => m.value?.toString())).toEqual(['poison-4']);
     },
   );
