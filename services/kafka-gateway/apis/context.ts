@@ -6,7 +6,8 @@
 import type { RequestHeader } from '../../../libs/kafka-protocol/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
 import type { Caller, Upstream } from '../upstream.js';
-import type { ClassicGroups, GroupHolds } from '../../../libs/kafka-group/index.js';
+import type { ClassicGroups } from '../groups/classic-groups.js';
+import type { GroupHolds } from '../groups/group-holds.js';
 
 export interface GatewayNode {
   readonly nodeId: number;
@@ -21,7 +22,7 @@ export interface RequestContext {
   readonly node: GatewayNode;
   readonly groups: ClassicGroups;
   /** The holds of this gateway's groups in Samsa's coordinator (docs/adr/0050). */
-  readonly holds: GroupHolds<Caller>;
+  readonly holds: GroupHolds;
   /** The client's address, for DescribeGroups. */
   readonly clientHost: string;
   readonly logger: Logger;
