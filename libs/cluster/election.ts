@@ -2,21 +2,22 @@
  * Controller election through etcd (the etcd3 client's election recipe: the candidate whose key
  * has the lowest create revision leads). Being elected yields a Fence for commitIfLeader.
  *
- * Deposed means deposed by the campaign lease's own TTL on this process's clock (lease-watchdog.ts):
+ * Deposed means deposed by the campaign lease's own TTL on this process's clock (lease-deadline.ts):
  * a controller cut off from etcd stops acting before etcd expires its key, so before a standby can
  * be elected; not 2-3 TTLs later when the etcd client gives up its keep-alive stream. (Its writes
- * were fenced all along; this is about what it believes and answers meanwhile.)
+ * were fenced all along; this is about what it believes and answers meanwhile.) Who sends the
+ * keep-alives is a LeaseKeeping (in the controller service a thread of its own, ADR 0056).
  */
 import type { Campaign, Etcd3, Lease } from 'etcd3';
 import { etcd3 } from './etcd.js';
 import type { Logger } from '../telemetry/index.js';
 import { systemClock, type Clock } from '../runtime/index.js';
 import type { Fence } from './fenced.js';
-import { LeaseWatchdog } from './lease-watchdog.js';
+import { IN_THREAD_KEEPING, type KeptLease, type LeaseKeeping } from './lease-keeping.js';
 
 export class ControllerElection {
   private active: Campaign | undefined;
-  private watchdog: LeaseWatchdog | undefined;
+  private watchdog: KeptLease | undefined;
   private deposedListeners: ((err: Error) => void)[] = [];
   private resigned = false;
 
@@ -25,6 +26,8 @@ export class ControllerElection {
     private readonly name: string,
     private readonly ttlSeconds: number,
     private readonly logger: Logger,
+    /** Who sends the campaign lease's keep-alives (services: a LeaseKeeper thread). */
+    private readonly keeping: LeaseKeeping = IN_THREAD_KEEPING,
     private readonly clock: Clock = systemClock,
   ) {}
 
@@ -50,7 +53,7 @@ export class ControllerElection {
       this.logger.warn({ err }, 'controller campaign lost its lease; no longer the controller');
       for (const l of this.deposedListeners) l(err);
     };
-    this.watchdog = new LeaseWatchdog(campaignLease(campaign), {
+    this.watchdog = this.keeping.keep(campaignLease(campaign), {
       ttlSeconds: this.ttlSeconds,
       grantRequestedAtMs,
       clock: this.clock,

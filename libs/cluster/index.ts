@@ -1,8 +1,10 @@
 /** Cluster membership and metadata in etcd. Import this lib only through here. */
 export * from './metadata.js';
 export { connectEtcd } from './etcd.js';
-export { Membership } from './membership.js';
+export { Membership, type MembershipJoinOptions } from './membership.js';
 export { MembershipOwner } from './membership-owner.js';
+export { IN_THREAD_KEEPING, type LeaseKeeping, type KeptLease, type KeepOptions } from './lease-keeping.js';
+export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper.js';
 export { ClusterView, type ClusterChange } from './cluster-view.js';
 export { PrefixMirror, type PrefixMirrorHandlers, type PrefixMirrorOptions } from './prefix-mirror.js';
 export {

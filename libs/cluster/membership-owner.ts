@@ -8,6 +8,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
 import { Backoff, SerialQueue } from '../runtime/index.js';
+import { IN_THREAD_KEEPING, type LeaseKeeping } from './lease-keeping.js';
 import { Membership } from './membership.js';
 import type { BrokerRegistration, MetadataKeys, OfflineReplicas } from './metadata.js';
 
@@ -39,6 +40,8 @@ export class MembershipOwner {
     private readonly logger: Logger,
     /** Told the broker epoch of each registration, and undefined when it is lost. */
     private readonly onIncarnation: (brokerEpoch: number | undefined) => void,
+    /** Who sends the lease's keep-alives (services: a LeaseKeeper thread). */
+    private readonly keeping: LeaseKeeping = IN_THREAD_KEEPING,
   ) {
     this.key = keys.broker(value.id);
   }
@@ -69,7 +72,10 @@ export class MembershipOwner {
   }
 
   async join(): Promise<void> {
-    const membership = await Membership.join(this.etcd, this.key, this.value, this.ttlSeconds, this.logger, this.stopping.signal);
+    const membership = await Membership.join(this.etcd, this.key, this.value, this.ttlSeconds, this.logger, {
+      signal: this.stopping.signal,
+      keeping: this.keeping,
+    });
     if (this.stopped) {
       await membership.leave();
       return;

@@ -1,10 +1,11 @@
 /**
  * A process's registration in the cluster: one key under an etcd lease kept alive in the
- * background. When the process dies the lease ends after its TTL and the key disappears, which is
+ * background (by a LeaseKeeping: in a service, a thread of its own that survives main-thread
+ * stalls up to a limit, ADR 0056). When the process dies the lease ends after its TTL and the key disappears, which is
  * how the controller learns that a broker is gone. `leave()` revokes the lease so a clean shutdown
  * is seen at once.
  *
- * Lost means lost by the lease's own TTL on this process's clock (lease-watchdog.ts): a process cut
+ * Lost means lost by the lease's own TTL on this process's clock (lease-deadline.ts): a process cut
  * off from etcd learns it before etcd expires the lease, so before anyone can take its place; not
  * 2-3 TTLs later when the etcd client gives up its keep-alive stream.
  */
@@ -12,10 +13,19 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from '../telemetry/index.js';
 import { systemClock, type Clock } from '../runtime/index.js';
-import { LeaseWatchdog } from './lease-watchdog.js';
+import { IN_THREAD_KEEPING, type KeptLease, type LeaseKeeping } from './lease-keeping.js';
 
 /** How often a joining process looks whether a previous registration of its key is gone. */
 const REGISTRATION_POLL_MS = 250;
+
+export interface MembershipJoinOptions {
+  /** Ends a join still waiting for a previous registration of the key to expire. */
+  signal?: AbortSignal;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Who sends the keep-alives. Default: the etcd3 client on this thread (IN_THREAD_KEEPING). */
+  keeping?: LeaseKeeping;
+}
 
 export class Membership {
   private lostListeners: ((err: Error) => void)[] = [];
@@ -25,7 +35,7 @@ export class Membership {
   private constructor(
     private readonly etcd: Etcd3,
     private readonly lease: Lease,
-    private readonly watchdog: LeaseWatchdog,
+    private readonly watchdog: KeptLease,
     readonly key: string,
     /** The etcd revision that wrote the key: for a broker, its broker epoch (metadata.ts). */
     readonly revision: number,
@@ -57,14 +67,14 @@ export class Membership {
     value: object | string,
     ttlSeconds: number,
     logger: Logger,
-    signal?: AbortSignal,
-    clock: Clock = systemClock,
+    options: MembershipJoinOptions = {},
   ): Promise<Membership> {
+    const { signal, clock = systemClock, keeping = IN_THREAD_KEEPING } = options;
     const grantRequestedAtMs = clock.nowMs();
     const lease = etcd.lease(ttlSeconds, { autoKeepAlive: true });
     // Until the Membership exists, an expiry only ends the join (checked in the loop below).
     let membership: Membership | undefined;
-    const watchdog = new LeaseWatchdog(lease, { ttlSeconds, grantRequestedAtMs, clock, onExpired: (why) => membership?.lost(why) });
+    const watchdog = keeping.keep(lease, { ttlSeconds, grantRequestedAtMs, clock, onExpired: (why) => membership?.lost(why) });
     try {
       const leaseId = await lease.grant();
       const text = typeof value === 'string' ? value : JSON.stringify(value);

@@ -11,6 +11,7 @@ import {
   type ClusterView,
   type ControllerEpoch,
   type Fence,
+  type LeaseKeeping,
   type MetadataKeys,
 } from '../cluster/index.js';
 import { ActiveController, type ActiveControllerOptions } from './active-controller.js';
@@ -26,6 +27,8 @@ export interface CandidateOptions extends Omit<ActiveControllerOptions, 'fence'>
   readonly self: { readonly controllerId: string; readonly host: string; readonly port: number };
   /** TTL of the campaign's lease: how long a dead active controller keeps its seat. */
   readonly leaseTtlSeconds: number;
+  /** Who sends the campaign lease's keep-alives (the service's LeaseKeeper thread). Default: this thread. */
+  readonly leaseKeeping?: LeaseKeeping;
 }
 
 export class ControllerCandidate {
@@ -72,8 +75,8 @@ export class ControllerCandidate {
 
   private campaign(): void {
     if (this.stopping) return;
-    const { etcd, keys, self, leaseTtlSeconds, logger } = this.options;
-    const e = new ControllerElection(etcd, keys.controllerElection, leaseTtlSeconds, logger);
+    const { etcd, keys, self, leaseTtlSeconds, leaseKeeping, logger } = this.options;
+    const e = new ControllerElection(etcd, keys.controllerElection, leaseTtlSeconds, logger, leaseKeeping);
     this.election = e;
     const again = (): void => {
       this.stepDown();

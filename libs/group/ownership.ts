@@ -23,7 +23,9 @@
  * close(), which revokes the lease and so releases everything at once.
  */
 import type { Etcd3, Lease, Watcher } from 'etcd3';
+import { IN_THREAD_KEEPING, type KeptLease, type LeaseKeeping } from '../cluster/index.js';
 import { SamsaError } from '../errors/index.js';
+import { systemClock } from '../runtime/index.js';
 import type { Logger } from '../telemetry/index.js';
 
 export interface CoordinatorRegistration {
@@ -72,6 +74,8 @@ export interface OwnershipOptions {
   listener: OwnershipListener;
   /** Safety-net reconciliation period. Default 3000 ms. */
   reconcileEveryMs?: number;
+  /** Who sends the lease's keep-alives (the service's LeaseKeeper thread). Default: this thread. */
+  leaseKeeping?: LeaseKeeping;
 }
 
 const sortNumbers = (xs: number[]): number[] => xs.sort((a, b) => a - b);
@@ -93,6 +97,7 @@ export async function nextWriterEpoch(etcd: Etcd3, keys: CoordinatorKeys, partit
 
 export class PartitionOwnership {
   private lease: Lease | undefined;
+  private kept: KeptLease | undefined;
   private watcher: Watcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** partition -> fence (create revision of our claim). */
@@ -175,6 +180,7 @@ export class PartitionOwnership {
     await this.watcher?.cancel().catch(() => undefined);
     while (this.running) await this.running.catch(() => undefined);
     this.dropAll();
+    this.kept?.dispose();
     const lease = this.lease;
     this.lease = undefined;
     if (lease)
@@ -182,16 +188,34 @@ export class PartitionOwnership {
   }
 
   private async register(): Promise<void> {
+    const grantRequestedAtMs = systemClock.nowMs();
     const lease = this.o.etcd.lease(this.o.ttlSeconds, { autoKeepAlive: true });
-    lease.on('lost', (err) => {
-      if (this.closed || this.lease !== lease) return;
-      this.o.logger.warn({ err }, 'coordinator lease lost: giving up every partition, registering again');
-      this.lease = undefined;
-      this.dropAll();
-      this.schedule();
+    const kept = (this.o.leaseKeeping ?? IN_THREAD_KEEPING).keep(lease, {
+      ttlSeconds: this.o.ttlSeconds,
+      grantRequestedAtMs,
+      onExpired: (why) => {
+        if (this.closed || this.lease !== lease) return;
+        this.o.logger.warn({ why }, 'coordinator lease lost: giving up every partition, registering again');
+        this.lease = undefined;
+        this.kept = undefined;
+        this.dropAll();
+        this.schedule();
+      },
     });
-    await lease.put(this.o.keys.member(this.o.self.id)).value(JSON.stringify(this.o.self)).exec();
+    try {
+      await lease.put(this.o.keys.member(this.o.self.id)).value(JSON.stringify(this.o.self)).exec();
+    } catch (err) {
+      kept.dispose();
+      lease.release();
+      throw err;
+    }
+    if (kept.expired) {
+      kept.dispose();
+      lease.release();
+      throw new Error('the coordinator lease expired (etcd unreachable?) while the registration was being written');
+    }
     this.lease = lease;
+    this.kept = kept;
   }
 
   private dropAll(): void {

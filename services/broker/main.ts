@@ -77,7 +77,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   // Before any log opens: partition count must never decide how many descriptors are open.
   const { openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
   // TLS, etcd, the cluster view, access control (with quotas: brokers enforce them).
-  const { etcd, keys, view } = await joinCluster(config, logger, resources, { quotas: true });
+  const { etcd, keys, view, leases } = await joinCluster(config, logger, resources, { quotas: true });
   // Ended after the registration is gone (controlled-shutdown.ts).
   let shutdownMarker: { end(): Promise<void> } | undefined;
   resources.defer('controlled shutdown marker', () => shutdownMarker?.end());
@@ -201,15 +201,23 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     startedAtMs: systemClock.nowMs(),
     cleanStart: replicas.cleanStart,
   };
-  membershipOwner = new MembershipOwner(etcd, keys, registration, config.leaseTtlSeconds, logger, (brokerEpoch) => {
-    replicas.setIncarnation(brokerEpoch);
-    logger.info(
-      { brokerEpoch },
-      brokerEpoch === undefined
-        ? 'registration lost: leading and following nothing until registered again'
-        : 'registered as a new incarnation; leading and following once the controller admits it',
-    );
-  });
+  membershipOwner = new MembershipOwner(
+    etcd,
+    keys,
+    registration,
+    config.leaseTtlSeconds,
+    logger,
+    (brokerEpoch) => {
+      replicas.setIncarnation(brokerEpoch);
+      logger.info(
+        { brokerEpoch },
+        brokerEpoch === undefined
+          ? 'registration lost: leading and following nothing until registered again'
+          : 'registered as a new incarnation; leading and following once the controller admits it',
+      );
+    },
+    leases,
+  );
   membershipOwner.reportOffline(offlineNow);
   await membershipOwner.join();
   health.set('SERVING');

@@ -23,7 +23,7 @@ runService({
   identity: (config) => String(config.controllerId),
   async start(config, logger, resources) {
     // TLS, etcd, the cluster view, access control (ACLs, tokens).
-    const { etcd, keys, view, access } = await joinCluster(config, logger, resources, { quotas: false });
+    const { etcd, keys, view, access, leases } = await joinCluster(config, logger, resources, { quotas: false });
     // ACL and quota writes are fenced on the active term's election key, like its topic writes.
     const admins = new WeakMap<ActiveController, SecurityAdmin>();
     const securityAdmin = (): SecurityAdmin | undefined => {
@@ -91,6 +91,7 @@ runService({
         logger,
         self: { controllerId: String(config.controllerId), host: advertised.host, port: advertised.port },
         leaseTtlSeconds: config.leaseTtlSeconds,
+        leaseKeeping: leases,
         rebalanceDelayMs: config.leaderRebalanceDelayMs,
         leaderImbalancePercent: config.leaderImbalancePercent,
         leaderImbalanceCheckMs: config.leaderImbalanceCheckMs,

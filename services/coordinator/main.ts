@@ -39,7 +39,7 @@ runService({
  */
 async function start(config: CoordinatorConfig, logger: Logger, resources: Resources): Promise<Running> {
   // TLS, etcd, the cluster view, access control (ACLs, tokens).
-  const { etcd, view } = await joinCluster(config, logger, resources, { quotas: false });
+  const { etcd, view, leases } = await joinCluster(config, logger, resources, { quotas: false });
   logger.info('waiting for a live broker');
   await view.waitFor(() => view.brokers().length > 0, 10 * 60_000);
   const samsa = new Samsa({
@@ -197,6 +197,7 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
     self: { id: config.coordinatorId, host: advertised.host, port: advertised.port },
     partitions,
     ttlSeconds: config.leaseTtlSeconds,
+    leaseKeeping: leases,
     logger,
     listener: coordinator,
   });

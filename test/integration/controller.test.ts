@@ -504,7 +504,7 @@ describe('a broker restarted within its lease', () => {
     const holder = await Membership.join(etcd, key, 'holder', 30, logger);
     try {
       const abort = new AbortController();
-      const waiting = Membership.join(etcd, key, 'second', 5, logger, abort.signal);
+      const waiting = Membership.join(etcd, key, 'second', 5, logger, { signal: abort.signal });
       abort.abort();
       await expect(waiting).rejects.toThrow();
       expect(await etcd.get(key).string()).toBe('holder');
