@@ -6,7 +6,7 @@
  * a controller cut off from etcd stops acting before etcd expires its key, so before a standby can
  * be elected; not 2-3 TTLs later when the etcd client gives up its keep-alive stream. (Its writes
  * were fenced all along; this is about what it believes and answers meanwhile.) Who sends the
- * keep-alives is a LeaseKeeping (in the controller service a thread of its own, ADR 0056).
+ * keep-alives is a LeaseKeeping (in the controller service a thread of its own, ADR 0057).
  */
 import type { Campaign, Etcd3, Lease } from 'etcd3';
 import { etcd3 } from './etcd.js';

@@ -2,7 +2,7 @@
  * Keeps etcd leases alive from a worker thread (lease-keeper-worker.ts, with its own etcd client),
  * so a stall of the main event loop (a big topic create, a fill of 10,000 partitions on a loaded
  * machine) does not cost the process its registration or the controller its seat: the main thread
- * grants each lease and hands its id over. ADR 0056.
+ * grants each lease and hands its id over. ADR 0057.
  *
  * A hung process must still go: the main thread ticks a shared counter every TICK_MS, and the
  * worker stops keeping every lease, and revokes them, once the counter has not moved for

@@ -2,7 +2,7 @@
  * Who sends an etcd lease's keep-alives, behind one interface, so Membership, ControllerElection
  * and the coordinator's PartitionOwnership do not care: IN_THREAD_KEEPING is the etcd3 client's own
  * keep-alive on this thread's event loop (lease-watchdog.ts), LeaseKeeper (lease-keeper.ts) a
- * worker thread that keeps going while this thread stalls (ADR 0056). Either way the owner learns
+ * worker thread that keeps going while this thread stalls (ADR 0057). Either way the owner learns
  * the lease is lost, once, by the lease's own TTL on this process's clock (lease-deadline.ts) or
  * because etcd said so, and calls dispose() when it gives the lease up on purpose.
  */

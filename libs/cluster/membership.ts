@@ -1,7 +1,7 @@
 /**
  * A process's registration in the cluster: one key under an etcd lease kept alive in the
  * background (by a LeaseKeeping: in a service, a thread of its own that survives main-thread
- * stalls up to a limit, ADR 0056). When the process dies the lease ends after its TTL and the key disappears, which is
+ * stalls up to a limit, ADR 0057). When the process dies the lease ends after its TTL and the key disappears, which is
  * how the controller learns that a broker is gone. `leave()` revokes the lease so a clean shutdown
  * is seen at once.
  *

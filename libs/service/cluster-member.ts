@@ -1,7 +1,7 @@
 /**
  * The first steps of every cluster member's start() (broker, controller, coordinator), in one
  * place: transport security first (a member without its certificate, and not --insecure, must not
- * join the cluster), then the etcd client, the thread that keeps its etcd leases alive (ADR 0056),
+ * join the cluster), then the etcd client, the thread that keeps its etcd leases alive (ADR 0057),
  * the cluster view it reads metadata from, and access control (ACLs, tokens; quotas on brokers),
  * which must be installed before the member makes its gRPC server. Each is registered on the
  * service's Resources, so a start that fails later, and the stop, close them in reverse order
@@ -20,7 +20,7 @@ export interface ClusterMember {
   readonly keys: MetadataKeys;
   readonly view: ClusterView;
   readonly access: AccessControl;
-  /** Keeps the member's etcd leases alive off the main thread (ADR 0056). */
+  /** Keeps the member's etcd leases alive off the main thread (ADR 0057). */
   readonly leases: LeaseKeeper;
 }
 

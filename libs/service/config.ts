@@ -59,7 +59,7 @@ export function clusterServiceConfigSpec(d: ClusterServiceConfigDefaults) {
       'SAMSA_LEASE_STALL_LIMIT_SECONDS',
       'lease-stall-limit-seconds',
       15,
-      'keep-alives run on a thread of their own and survive main-thread stalls up to this long; past it the lease is revoked, so a hung process leaves (ADR 0056)',
+      'keep-alives run on a thread of their own and survive main-thread stalls up to this long; past it the lease is revoked, so a hung process leaves (ADR 0057)',
       1,
       3600,
     ),

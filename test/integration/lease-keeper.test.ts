@@ -1,5 +1,5 @@
 /**
- * Lease keep-alives off the main thread (libs/cluster/lease-keeper.ts, ADR 0056), through a real
+ * Lease keep-alives off the main thread (libs/cluster/lease-keeper.ts, ADR 0057), through a real
  * etcd: a registration survives a main-thread stall of 3 x its TTL (and, kept on the main thread
  * as before, does not), a stall past the stall limit still ends it, etcd ending it is still
  * learned, and a process killed with -9 or stopped with SIGSTOP still loses it one TTL later.
@@ -82,7 +82,7 @@ describe('a main-thread stall of 3 x the TTL', () => {
     expect(await registration(key)).toBeUndefined();
   });
 
-  it('kept on the main thread (as before ADR 0056), the registration is lost: the lease expired in etcd', async () => {
+  it('kept on the main thread (as before ADR 0057), the registration is lost: the lease expired in etcd', async () => {
     const { key, membership, lost } = await joined(IN_THREAD_KEEPING);
     try {
       stallMainThread(3 * TTL * 1_000);
