@@ -2,12 +2,14 @@
  * The lifecycle every Samsa service process shares (docs/adr/0021-service-lifecycle.md):
  *
  *   1. read the config once (flags and SAMSA_* variables); a bad one is logged with what to fix, exit 1;
- *   2. start(): build the pieces in order, registering how to close each on a Resources stack;
- *      if start() throws, what it opened so far is closed in reverse order, the failure is logged
- *      with what to do, exit 1;
- *   3. on SIGTERM/SIGINT/SIGHUP: the service's drain() if it returned one (hand work over, report
- *      NOT_SERVING, end streams, while everything still runs), then every resource closed in
- *      reverse order of registration, telemetry flushed last, exit 0 (1 if a step failed).
+ *   2. start(): build the pieces in order, registering how to close each on a Resources stack
+ *      (its gRPC server through serveGrpc, grpc-endpoint.ts); if start() throws, what it opened so
+ *      far is closed in reverse order, the failure is logged with what to do, exit 1; once it has
+ *      returned, the endpoint it returned is reported SERVING;
+ *   3. on SIGTERM/SIGINT/SIGHUP: while everything still runs, the service's handOver() (give work
+ *      to others while still SERVING), then NOT_SERVING, then its drain() (end streams, stop
+ *      taking work); then every resource closed in reverse order of registration, telemetry
+ *      flushed last, exit 0 (1 if a step failed).
  *
  * During shutdown a second SIGINT (Ctrl-C pressed again) exits at once; any other signal is only
  * logged: a signal sent to a whole process group and then again by the launcher (tools/launcher)
@@ -22,10 +24,15 @@ import { createLogger, shutdownTelemetry, type Logger, type LogLevel } from '../
 import { ConfigError } from '../config/index.js';
 import { setServiceIdentity, type ServiceKind } from '../rpc/index.js';
 import { Resources } from './resources.js';
+import type { GrpcEndpoint } from './grpc-endpoint.js';
 
-/** What start() hands back: the first step of stopping, before the resources close. */
+/** What start() hands back: its endpoint, and the first steps of stopping, before the resources close. */
 export interface Running {
-  /** Hand work over and stop taking new work while everything still runs (optional). */
+  /** Reported SERVING once start() has returned, NOT_SERVING between handOver() and drain(). */
+  readonly endpoint?: GrpcEndpoint;
+  /** Hand work over to others while still SERVING (a broker's leaderships). */
+  handOver?(): Promise<void>;
+  /** Once NOT_SERVING: end streams and stop taking new work, while everything still runs. */
   drain?(): Promise<void>;
 }
 
@@ -83,7 +90,7 @@ async function run(logger: Logger, resources: Resources, start: () => Promise<Ru
     stopping = true;
     logger.info({ signal }, 'shutting down');
     // A signal while start() runs exits without stopping the half-built service (nothing to drain yet).
-    const done = (started ? stop(running, resources) : Promise.resolve()).finally(() => shutdownTelemetry());
+    const done = (started ? stopService(running, resources) : Promise.resolve()).finally(() => shutdownTelemetry());
     done.then(
       () => {
         logger.info('stopped');
@@ -129,7 +136,8 @@ async function run(logger: Logger, resources: Resources, start: () => Promise<Ru
     running = (await start()) ?? undefined;
     started = true;
     // A signal came while starting and its exit has not happened yet: stop what started.
-    if (stopping) await stop(running, resources);
+    if (stopping) await stopService(running, resources);
+    else running?.endpoint?.setHealth('SERVING');
   } catch (err) {
     await resources.closeAll();
     if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);
@@ -139,8 +147,11 @@ async function run(logger: Logger, resources: Resources, start: () => Promise<Ru
   }
 }
 
-async function stop(running: Running | undefined, resources: Resources): Promise<void> {
+/** The stop of a started service (step 3 of the module comment); exported for its unit test. */
+export async function stopService(running: Running | undefined, resources: Resources): Promise<void> {
   try {
+    await running?.handOver?.();
+    running?.endpoint?.setHealth('NOT_SERVING');
     await running?.drain?.();
   } finally {
     await resources.closeAll();

@@ -47,6 +47,8 @@ export const LIB_DEPS = {
   client: ['errors', 'partitioner', 'record', 'rpc', 'runtime', 'security', 'telemetry'],
   // Kafka's wire codec: pure bytes, no gRPC, no Samsa domain.
   'kafka-protocol': ['errors'],
+  // Kafka's classic group protocol as the gateway runs it: Kafka's error codes, no wire format, no gRPC.
+  'kafka-group': ['kafka-protocol', 'runtime', 'telemetry'],
 };
 
 /** Where a file sits: its unit (the thing with a boundary) and whether it is that unit's face. */

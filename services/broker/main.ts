@@ -14,8 +14,8 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { joinCluster, runService, type Resources, type Running } from '../../libs/service/index.js';
-import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto, DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
+import { joinCluster, runService, serveGrpc, type Resources, type Running } from '../../libs/service/index.js';
+import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { MembershipOwner, ProducerIdAllocator, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, BatchValidatorPool, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
@@ -29,8 +29,6 @@ import { controlledShutdown } from './controlled-shutdown.js';
 import { logFilePoolForBroker } from './fd-limit.js';
 import { brokerHandlers, findCoordinatorHandlers } from './handlers/index.js';
 
-const SERVICE_NAME = 'samsa.v1.BrokerService';
-const REPLICATION_SERVICE_NAME = 'samsa.v1.ReplicationService';
 /** How long in-flight calls may take to finish on shutdown before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -126,45 +124,6 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   const shutdown = new AbortController();
   const validator = resources.own('batch validation worker', new BatchValidatorPool(), (v) => v.close());
   const producerIds = new ProducerIdAllocator(etcd, keys);
-  const server = createServer(limits);
-  resources.defer('gRPC server', () => server.forceShutdown());
-  // What this port serves, as health and reflection list it: CoordinatorService for its FindCoordinator
-  // (the other group calls are the coordinators' and answer UNIMPLEMENTED here).
-  const health = new HealthReporter(server, [SERVICE_NAME, REPLICATION_SERVICE_NAME, 'samsa.v1.CoordinatorService']);
-  server.addService(
-    loadSamsaProto().proto.samsa.v1.BrokerService.service,
-    brokerHandlers({
-      brokerId: config.brokerId,
-      clusterId: config.clusterId,
-      view,
-      replicas,
-      forwarder,
-      keyless: new RoundRobinPartitioner(),
-      logger,
-      metrics,
-      shutdown: shutdown.signal,
-      maxMessageBytes: config.maxMessageBytes,
-      validator,
-      allocateProducerId: () => producerIds.allocate(),
-      clock: systemClock,
-    }),
-  );
-  // Consumer groups: any broker answers FindCoordinator (the coordinators own the rest).
-  server.addService(
-    loadSamsaProto().proto.samsa.v1.CoordinatorService.service,
-    findCoordinatorHandlers(etcd, new CoordinatorKeys(config.clusterId), () => view.topic(OFFSETS_TOPIC)?.partitions),
-  );
-  server.addService(
-    loadSamsaProto().proto.samsa.v1.ReplicationService.service,
-    replicationHandlers({
-      brokerId: config.brokerId,
-      replicas,
-      logger,
-      shutdown: shutdown.signal,
-      maxMessageBytes: config.maxMessageBytes,
-      brokerEpochOf: (id) => view.broker(id)?.brokerEpoch,
-    }),
-  );
   // Parked long polls, Consume streams and acks=all produces: returns to 0 when clients leave
   // (the integration tests read it from /metrics as the leak check).
   const waiters = meter.createObservableGauge('samsa.broker.parked_waiters', {
@@ -173,9 +132,51 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   const observeWaiters = (result: { observe(value: number): void }): void => result.observe(replicas.waiterCount);
   waiters.addCallback(observeWaiters);
   resources.defer('parked waiters gauge', () => waiters.removeCallback(observeWaiters));
-  const port = await bindServer(server, config.host, config.port);
+  const endpoint = await serveGrpc(resources, {
+    host: config.host,
+    port: config.port,
+    limits,
+    graceMs: SHUTDOWN_GRACE_MS,
+    services: [
+      {
+        service: 'BrokerService',
+        handlers: brokerHandlers({
+          brokerId: config.brokerId,
+          clusterId: config.clusterId,
+          view,
+          replicas,
+          forwarder,
+          keyless: new RoundRobinPartitioner(),
+          logger,
+          metrics,
+          shutdown: shutdown.signal,
+          maxMessageBytes: config.maxMessageBytes,
+          validator,
+          allocateProducerId: () => producerIds.allocate(),
+          clock: systemClock,
+        }),
+      },
+      {
+        service: 'ReplicationService',
+        handlers: replicationHandlers({
+          brokerId: config.brokerId,
+          replicas,
+          logger,
+          shutdown: shutdown.signal,
+          maxMessageBytes: config.maxMessageBytes,
+          brokerEpochOf: (id) => view.broker(id)?.brokerEpoch,
+        }),
+      },
+      // Consumer groups: any broker answers FindCoordinator (the coordinators own the rest, which
+      // answer UNIMPLEMENTED here).
+      {
+        service: 'CoordinatorService',
+        handlers: findCoordinatorHandlers(etcd, new CoordinatorKeys(config.clusterId), () => view.topic(OFFSETS_TOPIC)?.partitions),
+      },
+    ],
+  });
+  const { port } = endpoint;
   const advertised = advertisedAddress(config.advertise, config.host, port);
-  resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
   const replication = new ReplicationManager({
     brokerId: config.brokerId,
     replicas,
@@ -220,7 +221,6 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   );
   membershipOwner.reportOffline(offlineNow);
   await membershipOwner.join();
-  health.set('SERVING');
   logger.info(
     {
       brokerId: config.brokerId,
@@ -234,8 +234,9 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   );
 
   return {
-    async drain() {
-      // First hand leadership and ISR places over (controlled-shutdown.ts), while still serving.
+    endpoint,
+    async handOver() {
+      // Leadership and ISR places (controlled-shutdown.ts), while still serving.
       shutdownMarker = await controlledShutdown({
         brokerId: config.brokerId,
         brokerEpoch: replicas.brokerEpoch,
@@ -246,7 +247,8 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
         timeoutMs: config.controlledShutdownTimeoutMs,
         logger,
       });
-      health.set('NOT_SERVING');
+    },
+    async drain() {
       shutdown.abort();
     },
   };

@@ -4,9 +4,8 @@
  * admin calls. Lifecycle: libs/service.
  */
 import { ControllerCandidate, type ActiveController } from '../../libs/controller/index.js';
-import { bindServer, createServer, HealthReporter, loadSamsaProto, shutdownServer } from '../../libs/rpc/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { joinCluster, runService } from '../../libs/service/index.js';
+import { joinCluster, runService, serveGrpc } from '../../libs/service/index.js';
 import { SecurityAdmin } from '../../libs/security/index.js';
 import { ControllerMetrics, meter } from '../../libs/telemetry/index.js';
 import { loadControllerConfig } from './config.js';
@@ -33,8 +32,6 @@ runService({
       if (!admin) admins.set(active, (admin = new SecurityAdmin(etcd, access.view, active.fence, access.audit)));
       return admin;
     };
-    const server = createServer();
-    resources.defer('gRPC server', () => server.forceShutdown());
     // From the configured port (a controller is always given a real one): the handlers need it before binding.
     const advertised = advertisedAddress(config.advertise, config.host, config.port);
     let candidate: ControllerCandidate | undefined;
@@ -49,10 +46,12 @@ runService({
       }),
       (h) => h.close(),
     );
-    server.addService(loadSamsaProto().proto.samsa.v1.ControllerService.service, handlers.handlers());
-    const health = new HealthReporter(server, ['samsa.v1.ControllerService']);
-    const port = await bindServer(server, config.host, config.port);
-    resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
+    const endpoint = await serveGrpc(resources, {
+      host: config.host,
+      port: config.port,
+      graceMs: SHUTDOWN_GRACE_MS,
+      services: [{ service: 'ControllerService', handlers: handlers.handlers() }],
+    });
     // samsa.controller.active is 1 on the active controller, 0 on standbys: exactly one 1 across a healthy cluster.
     resources.own(
       'controller metrics',
@@ -77,9 +76,8 @@ runService({
       ),
       (m) => m.close(),
     );
-    health.set('SERVING');
     logger.info(
-      { host: config.host, port, advertised: formatHostPort(advertised), clusterId: config.clusterId },
+      { host: config.host, port: endpoint.port, advertised: formatHostPort(advertised), clusterId: config.clusterId },
       'controller listening; campaigning for leadership',
     );
     candidate = resources.own(
@@ -101,6 +99,6 @@ runService({
       (c) => c.stop(),
     );
     candidate.start();
-    return { drain: async () => health.set('NOT_SERVING') };
+    return { endpoint };
   },
 });

@@ -9,8 +9,7 @@
 import type { BatchObservableCallback } from '@opentelemetry/api';
 import { meter, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { joinCluster, runService, type Resources, type Running } from '../../libs/service/index.js';
-import { createServer, bindServer, shutdownServer, HealthReporter, loadSamsaProto } from '../../libs/rpc/index.js';
+import { joinCluster, runService, serveGrpc, type Resources, type Running } from '../../libs/service/index.js';
 import { Samsa } from '../../libs/client/index.js';
 import { CoordinatorKeys, GroupCoordinator, PartitionOwnership, ShareGroups, nextWriterEpoch } from '../../libs/group/index.js';
 import type { ConsumedMessage } from '../../libs/client/index.js';
@@ -20,7 +19,6 @@ import { OffsetsTopic } from './offsets-topic.js';
 import { CoordinatorHandlers } from './handlers.js';
 import { DeadLetterTopics } from './dead-letters.js';
 
-const SERVICE_NAME = 'samsa.v1.CoordinatorService';
 const SHUTDOWN_GRACE_MS = 5_000;
 
 runService({
@@ -145,8 +143,6 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   };
   meter.addBatchObservableCallback(observeShare, Object.values(shareGauges));
   resources.defer('share-group metrics', () => meter.removeBatchObservableCallback(observeShare, Object.values(shareGauges)));
-  const server = createServer();
-  const health = new HealthReporter(server, [SERVICE_NAME]);
   const handlers = new CoordinatorHandlers({
     coordinatorId: config.coordinatorId,
     coordinator,
@@ -187,10 +183,17 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
     lagGauge.removeCallback(observeLag);
     await lagRefresh;
   });
-  server.addService(loadSamsaProto().proto.samsa.v1.CoordinatorService.service, handlers.handlers());
-  const port = await bindServer(server, config.host, config.port);
+  // Released only once the server has stopped (its closer is below the server's on the stack):
+  // another coordinator takes the partitions over at once, and in-flight calls finish here first.
+  resources.defer('partition ownership', () => ownership?.close());
+  const endpoint = await serveGrpc(resources, {
+    host: config.host,
+    port: config.port,
+    graceMs: SHUTDOWN_GRACE_MS,
+    services: [{ service: 'CoordinatorService', handlers: handlers.handlers() }],
+  });
+  const { port } = endpoint;
   const advertised = advertisedAddress(config.advertise, config.host, port);
-  resources.defer('gRPC server', () => server.forceShutdown());
   ownership = await PartitionOwnership.start({
     etcd,
     keys: coordinatorKeys,
@@ -203,9 +206,6 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   });
   const owned = ownership;
   for (const [p, fence] of earlyResignations.splice(0)) owned.resign(p, fence);
-  resources.defer('partition ownership', () => owned.close());
-  resources.defer('graceful server shutdown', () => shutdownServer(server, SHUTDOWN_GRACE_MS));
-  health.set('SERVING');
   logger.info(
     {
       coordinatorId: config.coordinatorId,
@@ -218,8 +218,8 @@ async function start(config: CoordinatorConfig, logger: Logger, resources: Resou
   );
 
   return {
+    endpoint,
     async drain() {
-      health.set('NOT_SERVING');
       shutdown.abort();
       // Members are told NOT_COORDINATOR and move on before the server stops.
       coordinator.close();

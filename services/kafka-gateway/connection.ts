@@ -30,8 +30,7 @@ import { SamsaError } from '../../libs/errors/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 import { API_TABLE, apiVersionsBody } from './api-table.js';
 import type { GatewayNode, RequestContext } from './apis/context.js';
-import type { ClassicGroups } from './groups/classic-groups.js';
-import type { GroupHolds } from './groups/group-holds.js';
+import type { ClassicGroups, GroupHolds } from '../../libs/kafka-group/index.js';
 import { ANONYMOUS_CALLER, callerWithToken, type Caller, type Upstream } from './upstream.js';
 import { errorMessage } from './kafka-errors.js';
 
@@ -52,7 +51,7 @@ export interface ConnectionOptions {
   readonly upstream: Upstream;
   readonly node: GatewayNode;
   readonly groups: ClassicGroups;
-  readonly holds: GroupHolds;
+  readonly holds: GroupHolds<Caller>;
   readonly logger: Logger;
 }
 

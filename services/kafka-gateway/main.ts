@@ -19,11 +19,10 @@ import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { KafkaConnection } from './connection.js';
-import { ClassicGroups } from './groups/classic-groups.js';
-import { GroupHolds } from './groups/group-holds.js';
+import { ClassicGroups, GroupHolds } from '../../libs/kafka-group/index.js';
 import { holdKafkaGroup } from './apis/groups.js';
 import { sleep, systemClock } from '../../libs/runtime/index.js';
-import { ANONYMOUS_CALLER, Upstream } from './upstream.js';
+import { ANONYMOUS_CALLER, Upstream, type Caller } from './upstream.js';
 
 runService({
   kind: 'kafka-gateway',
@@ -64,7 +63,7 @@ async function start(config: GatewayConfig, logger: Logger, resources: Resources
   }
   // The groups' holds in Samsa's coordinator outlive the groups: a group emptied here is released.
   let groups: ClassicGroups | undefined;
-  const holds = new GroupHolds({
+  const holds = new GroupHolds<Caller>({
     holder: `kafka-gateway-${config.gatewayId}`,
     ttlMs: config.groupHoldMs,
     clock: systemClock,

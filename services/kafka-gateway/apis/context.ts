@@ -6,8 +6,7 @@
 import type { RequestHeader } from '../../../libs/kafka-protocol/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
 import type { Caller, Upstream } from '../upstream.js';
-import type { ClassicGroups } from '../groups/classic-groups.js';
-import type { GroupHolds } from '../groups/group-holds.js';
+import type { ClassicGroups, GroupHolds } from '../../../libs/kafka-group/index.js';
 
 export interface GatewayNode {
   readonly nodeId: number;
@@ -22,7 +21,7 @@ export interface RequestContext {
   readonly node: GatewayNode;
   readonly groups: ClassicGroups;
   /** The holds of this gateway's groups in Samsa's coordinator (docs/adr/0050). */
-  readonly holds: GroupHolds;
+  readonly holds: GroupHolds<Caller>;
   /** The client's address, for DescribeGroups. */
   readonly clientHost: string;
   readonly logger: Logger;

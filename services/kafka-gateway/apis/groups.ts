@@ -1,13 +1,13 @@
 /**
  * Consumer-group APIs (docs/adr/0046, 0050). The gateway is the coordinator Kafka clients see
  * (FindCoordinator answers the gateway's node) and runs the classic protocol itself
- * (groups/classic-group.ts); committed offsets go to Samsa's coordinator (CommitOffsets with member
+ * (libs/kafka-group); committed offsets go to Samsa's coordinator (CommitOffsets with member
  * "kafka-gateway-<id>", the holder, and generation -1 once the gateway has checked the member and
  * generation itself; member "" for a commit from outside the group; FetchOffsets),
  * so `samsa groups describe` shows them and a Samsa consumer can resume from them.
  *
  * A group is either Kafka's or Samsa's, and Samsa's coordinator is the judge: every JoinGroup holds
- * the group there for this gateway (groups/group-holds.ts, as the client, which checks its READ on
+ * the group there for this gateway (libs/kafka-group group-holds.ts, as the client, which checks its READ on
  * the group). The hold is refused when the group has Samsa GroupConsume members (the JoinGroup gets
  * INCONSISTENT_GROUP_PROTOCOL) or is held by another gateway (COORDINATOR_NOT_AVAILABLE, retriable:
  * the other gateway's hold lapses if it stops); while it lasts, GroupConsume joins are refused.
@@ -36,8 +36,7 @@ import type {
 } from '../../../libs/kafka-protocol/index.js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import type { v1 } from '../../../libs/rpc/index.js';
-import type { ClassicGroup } from '../groups/classic-group.js';
-import type { HoldRequest } from '../groups/group-holds.js';
+import type { ClassicGroup, HoldRequest } from '../../../libs/kafka-group/index.js';
 import { ERROR_CODES, errorMessage, kafkaCode, NONE } from '../kafka-errors.js';
 import type { Caller, Upstream } from '../upstream.js';
 import type { RequestContext } from './context.js';
@@ -71,7 +70,7 @@ async function onCoordinator<Res>(
   }
 }
 
-/** HoldKafkaGroup on the group's Samsa coordinator as `caller` (groups/group-holds.ts calls this). */
+/** HoldKafkaGroup on the group's Samsa coordinator as `caller` (GroupHolds calls this). */
 export async function holdKafkaGroup(upstream: Upstream, caller: Caller, groupId: string, request: HoldRequest): Promise<void> {
   await onCoordinator<v1.HoldKafkaGroupResponse__Output>(
     upstream,

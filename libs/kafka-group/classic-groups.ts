@@ -1,5 +1,5 @@
 /**
- * Every classic group this gateway runs (groups/classic-group.ts holds one group's state), and the
+ * Every classic group a Kafka gateway runs (classic-group.ts holds one group's state), and the
  * one timer that ticks them: session expiry and rebalance timeouts, once a `sweepMs`. A group that
  * the sweep or a LeaveGroup leaves without members is reported to `onEmptied` (the gateway then
  * releases its hold in Samsa's coordinator, docs/adr/0050) and forgotten.
@@ -9,7 +9,7 @@
  * Closed by the gateway at shutdown: every waiting JoinGroup and SyncGroup is answered.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../../../libs/runtime/index.js';
+import { systemClock, type Clock } from '../runtime/index.js';
 import { ClassicGroup } from './classic-group.js';
 
 export interface ClassicGroupsOptions {

@@ -12,10 +12,12 @@
  * the configured one, or twice the longest session timeout of the group's members when longer (a
  * member may go that long without a request). A group left without members is released as the
  * client that last held it; if that fails, the hold lapses by itself.
+ *
+ * This is when and for how long; the call itself (HoldKafkaGroup over gRPC, as the client) is the
+ * gateway's, given as `call` (services/kafka-gateway/apis/groups.ts).
  */
-import type { Clock } from '../../../libs/runtime/index.js';
-import type { Logger } from '../../../libs/telemetry/index.js';
-import type { Caller } from '../upstream.js';
+import type { Clock } from '../runtime/index.js';
+import type { Logger } from '../telemetry/index.js';
 
 /** The coordinator's TTL bound (HoldKafkaGroup's ttl_ms). */
 const MAX_TTL_MS = 600_000;
@@ -26,7 +28,8 @@ export interface HoldRequest {
   release: boolean;
 }
 
-export interface GroupHoldsOptions {
+/** `Caller`: how the gateway makes a call as one Kafka client (its connection's credentials). */
+export interface GroupHoldsOptions<Caller extends object> {
   /** Who holds: this gateway ("kafka-gateway-<id>"). */
   holder: string;
   ttlMs: number;
@@ -38,12 +41,12 @@ export interface GroupHoldsOptions {
   logger: Logger;
 }
 
-export class GroupHolds {
+export class GroupHolds<Caller extends object> {
   /** Per client connection (its Caller), when it last held each group. */
   private readonly renewed = new WeakMap<Caller, Map<string, number>>();
   private readonly lastCaller = new Map<string, Caller>();
 
-  constructor(private readonly o: GroupHoldsOptions) {}
+  constructor(private readonly o: GroupHoldsOptions<Caller>) {}
 
   /** Who holds (this gateway); also the member id its commits carry to Samsa's coordinator. */
   get holder(): string {

@@ -1,9 +1,10 @@
 /**
- * One consumer group under Kafka's classic protocol, run by the gateway itself (docs/adr/0046):
+ * One consumer group under Kafka's classic protocol, as the Kafka gateway runs it (docs/adr/0046):
  * JoinGroup, SyncGroup, Heartbeat, LeaveGroup and the offset-commit checks, with client-side
  * assignment exactly as Kafka's GroupCoordinator does it for the "consumer" protocol type: the
  * group leader's client computes the assignment and hands it over in SyncGroup; the group only
- * relays it. Committed offsets are not kept here: they go to Samsa's coordinator (apis/groups.ts).
+ * relays it. Committed offsets are not kept here: the gateway sends them to Samsa's coordinator
+ * (services/kafka-gateway/apis/groups.ts).
  *
  * States (Kafka's ClassicGroupState, checked against {@link ENTERED_FROM} on every transition):
  * Empty -> PreparingRebalance (a member joined, left or timed out) -> CompletingRebalance (every
@@ -18,8 +19,8 @@
  * that settle when the group decides; every one settles at the latest when its member is removed or
  * the group is closed. Not safe for concurrent use (one event loop).
  */
-import type { Clock } from '../../../libs/runtime/index.js';
-import { ERROR_CODES } from '../../../libs/kafka-protocol/index.js';
+import type { Clock } from '../runtime/index.js';
+import { ERROR_CODES } from '../kafka-protocol/index.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 

@@ -1,5 +1,5 @@
 /**
- * The Kafka gateway's classic consumer group (services/kafka-gateway/groups/classic-group.ts) as
+ * The Kafka gateway's classic consumer group (libs/kafka-group classic-group.ts) as
  * pure state with a hand-driven clock: join/sync/heartbeat/leave and the generations they make,
  * session expiry and the rebalance timeout, Kafka's commit rules per state, and a fast-check
  * property over random sequences of client requests and clock ticks (every transition is one of
@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../libs/runtime/index.js';
 import { ERROR_CODES } from '../../../libs/kafka-protocol/index.js';
-import { ClassicGroup, type JoinOptions, type JoinResult, type SyncResult } from '../../../services/kafka-gateway/groups/classic-group.js';
+import { ClassicGroup, type JoinOptions, type JoinResult, type SyncResult } from '../../../libs/kafka-group/classic-group.js';
 
 const { NONE, REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, INCONSISTENT_GROUP_PROTOCOL, COORDINATOR_NOT_AVAILABLE } =
   ERROR_CODES;
