@@ -12,8 +12,17 @@
  * no longer has them fails here at start, not silently slow (test/unit/rpc/server-window.test.ts
  * checks the window a real connection sees). Memory is not the concern: grpc-js reads every
  * request whole anyway, up to the maximum message size.
+ *
+ * The peer certificate. grpc-js builds each call's auth context by asking the TLS socket for the
+ * client's certificate (TLSSocket.getPeerCertificate, which converts it from OpenSSL's form every
+ * time), and the access guard reads it on every call, the produce handler a second time: ~0.6% of
+ * a broker's CPU under produce load. A connection's peer certificate cannot change once the
+ * handshake is done (HTTP/2 forbids TLS renegotiation, RFC 9113 9.2.1, so it is switched off here;
+ * TLS 1.3 has none), so each TLS connection answers from its first conversion
+ * (test/unit/rpc/peer-certificate.test.ts counts them).
  */
 import type * as http2 from 'node:http2';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { serverOptions, type RpcLimits, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES } from './options.js';
 import { defaultServerCredentials } from './transport.js';
@@ -54,6 +63,8 @@ export function bindServer(
         if (windowed.has(listener)) continue;
         windowed.add(listener);
         listener.on('session', openConnectionWindow);
+        // Emitted by TLS listeners only, once a connection's handshake is done, before its session.
+        listener.on('secureConnection', convertPeerCertificateOnce);
       }
       resolve(bound);
     });
@@ -66,6 +77,15 @@ const windowed = new WeakSet<http2.Http2Server>();
 function openConnectionWindow(session: http2.ServerHttp2Session): void {
   // A session that is already closing refuses; it carries no more requests anyway.
   if (!session.destroyed) session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
+}
+
+function convertPeerCertificateOnce(socket: TLSSocket): void {
+  socket.disableRenegotiation();
+  const convert = socket.getPeerCertificate.bind(socket);
+  let peer: PeerCertificate | undefined;
+  // The detailed form (with the issuer chain) is not what grpc-js asks for; it is converted each time.
+  socket.getPeerCertificate = ((detailed?: boolean) =>
+    detailed ? convert(true) : (peer ??= convert())) as TLSSocket['getPeerCertificate'];
 }
 
 /** Stops taking new calls, lets in-flight ones finish for up to `graceMs`, then cancels the rest. */
