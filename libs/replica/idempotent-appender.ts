@@ -21,7 +21,8 @@
  * idempotent batch at or above B was written yet, or its step would have seen the roll). A
  * rebuild (open, truncation) loads the newest snapshot at or below the log end and replays the
  * log from there; without one (none yet, corrupt, unreadable) it replays the active segment, as
- * before, and says so. Once per roll, not per record: the hot path compares one number.
+ * before, and says so: a corrupt or unreadable one warns; none at all (every log after an upgrade)
+ * is a debug line and a call of `onNoSnapshot`, which the broker counts (no-snapshot-summary.ts). Once per roll, not per record: the hot path compares one number.
  */
 import { batchSizeAt, readBatchHeader, type BatchHeader } from '../record/index.js';
 import { SerialQueue } from '../runtime/index.js';
@@ -30,6 +31,7 @@ import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
 
 export interface ProducerStateLogger {
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
 
 export class IdempotentAppender {
@@ -41,6 +43,7 @@ export class IdempotentAppender {
   constructor(
     private readonly name: string,
     private readonly logger?: ProducerStateLogger,
+    private readonly onNoSnapshot?: () => void,
   ) {}
 
   /**
@@ -188,8 +191,10 @@ export class IdempotentAppender {
         return snapshot.offset;
       }
       // No roll since the log began (or since the snapshots were dropped): the active segment is all there is to replay.
-      if (log.activeSegmentBaseOffset > log.logStartOffset)
-        this.logger?.warn(fallback, 'no producer snapshot: idempotent producers rebuilt from the active segment only');
+      if (log.activeSegmentBaseOffset > log.logStartOffset) {
+        this.logger?.debug(fallback, 'no producer snapshot: idempotent producers rebuilt from the active segment only');
+        this.onNoSnapshot?.();
+      }
     } catch (err) {
       this.producers.clear();
       this.logger?.warn({ ...fallback, err }, 'producer snapshot unusable: idempotent producers rebuilt from the active segment only');

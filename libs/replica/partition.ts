@@ -100,6 +100,8 @@ export interface PartitionOptions {
   clock?: Clock;
   /** Where the idempotent producers' table says it fell back (no usable producer snapshot). */
   logger?: ProducerStateLogger;
+  /** Called when that table is rebuilt because there was no producer snapshot at all (the broker counts them). */
+  onNoProducerSnapshot?: (() => void) | undefined;
 }
 
 export class Partition {
@@ -132,7 +134,7 @@ export class Partition {
       leaderHint: options.leaderHint ?? ((id) => ({ 'leader-id': String(id) })),
     });
     this.leader = new LeaderReplicas(this.s, options.clock ?? systemClock);
-    this.producers = new IdempotentAppender(this.s.name, options.logger);
+    this.producers = new IdempotentAppender(this.s.name, options.logger, options.onNoProducerSnapshot);
     this.follower = new FollowerApply(this.s, this.producers);
     if (this.role === 'leader') this.leader.becameLeader();
     this.leader.recomputeHighWatermark();

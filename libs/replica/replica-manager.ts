@@ -46,6 +46,7 @@ import { syncPath, takeSummaries, writeSummaries, type StoredSummary } from './r
 import { RecoveryCheckpoint, removeRecoveryCheckpoint, takeRecoveryCheckpoint } from './recovery-checkpoint.js';
 import type { ReplicaLog } from './replica-log.js';
 import { guardStorage } from './storage-guard.js';
+import { NoSnapshotSummary } from './no-snapshot-summary.js';
 import { logConfigFor, DEFAULT_BROKER_LOG_DEFAULTS, type BrokerLogDefaults } from './log-config.js';
 import {
   CLEAN_SHUTDOWN_FILE,
@@ -184,6 +185,8 @@ export class ReplicaManager {
   private readonly onDisk: Set<string>;
   /** The recovery checkpoint (ADR 0054); undefined when checkpointIntervalMs is 0. */
   private checkpoint: RecoveryCheckpoint | undefined;
+  /** Replicas rebuilt without a producer snapshot, logged as counts (no-snapshot-summary.ts). */
+  private readonly noSnapshot: NoSnapshotSummary;
 
   private constructor(
     private readonly options: ReplicaManagerOptions,
@@ -195,6 +198,7 @@ export class ReplicaManager {
     this.summaries = summaries;
     this.onDisk = onDisk;
     this.clock = options.clock ?? systemClock;
+    this.noSnapshot = new NoSnapshotSummary(options.logger, this.clock);
     this.openLog = options.openLog ?? defaultOpenLog;
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
     this.unsubscribe = options.view.onChange((change) => {
@@ -271,6 +275,7 @@ export class ReplicaManager {
       await manager.close();
       throw err;
     }
+    manager.noSnapshot.flush();
     if (fromCheckpoint.size > 0)
       options.logger.info(
         { replicas: fromCheckpoint.size },
@@ -419,6 +424,7 @@ export class ReplicaManager {
     const all = [...this.hosted];
     this.hosted.clear();
     const results = await Promise.allSettled(all.map(([, p]) => p.close(reason)));
+    this.noSnapshot.flush();
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     for (const f of failures) this.options.logger.error({ err: f.reason }, 'closing a partition log failed');
     if (failures.length === 0) {
@@ -641,6 +647,7 @@ export class ReplicaManager {
       leaderHint: (id) => this.leaderHint(id),
       clock: this.clock,
       logger: logger.child({ partition: name }),
+      onNoProducerSnapshot: () => this.noSnapshot.add(),
     });
     this.hosted.set(key, partition);
     this.configs.set(key, JSON.stringify(topic.config));
@@ -696,6 +703,7 @@ export class ReplicaManager {
       leaderHint: (id) => this.leaderHint(id),
       clock: this.clock,
       logger: logger.child({ partition: name }),
+      onNoProducerSnapshot: () => this.noSnapshot.add(),
     });
     try {
       await partition.rebuildProducerState();
