@@ -10,7 +10,7 @@
 export { PartitionLog, type AppendInfo, type LogReadResult, type RecoveryReport, type LogLogger } from './partition-log.js';
 export { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 export { TailCache, DEFAULT_TAIL_CACHE_BYTES } from './tail-cache.js';
-export { FilePool, PooledFile, DEFAULT_MAX_OPEN_FILES, type FilePoolStats, type OpenFlags } from './file-pool.js';
+export { FilePool, PooledFile, DEFAULT_MAX_OPEN_FILES, readWhole, type FilePoolStats, type OpenFlags } from './file-pool.js';
 export { LeaderEpochCache, epochEndOffset, type EpochEntry } from './leader-epoch-cache.js';
 export { ProducerSnapshots, PRODUCER_SNAPSHOTS_KEPT, producerSnapshotPath, parseProducerSnapshotName } from './producer-snapshots.js';
 export {

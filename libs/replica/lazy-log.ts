@@ -31,6 +31,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { SamsaError } from '../errors/index.js';
+import type { Semaphore } from '../runtime/index.js';
 import { epochEndOffset, type CleanOptions, type CleanStats, type DirtyState, type EpochEntry, type LogConfig } from '../log/index.js';
 import type { ValidatedBatch } from '../record/index.js';
 import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
@@ -97,6 +98,13 @@ export interface LazyLogOptions {
   onOpened?: (log: ReplicaLog) => Promise<void>;
   /** Told why opening failed (the replica goes offline); the caller gets STORAGE_ERROR. */
   onOpenFailed?: (err: Error) => void;
+  /**
+   * Bounds how many logs open at once (the broker's ReplicaManager shares one with its own opens):
+   * an open holds a dozen descriptors outside its log's files for a moment, and a hundred lazily
+   * hosted replicas used in the same instant (leadership moved back to a restarted broker) ran a
+   * broker with a low descriptor limit out of them. Absent: unbounded (tests of one log).
+   */
+  opens?: Semaphore;
 }
 
 export class LazyLog implements ReplicaLog {
@@ -170,7 +178,8 @@ export class LazyLog implements ReplicaLog {
   private opened(): Promise<ReplicaLog> {
     if (this.inner) return Promise.resolve(this.inner);
     if (this.closed) return Promise.reject(new SamsaError('NOT_READY', `log of ${this.options.name} is closed`));
-    this.opening ??= this.openNow().catch((err: unknown) => {
+    const { opens } = this.options;
+    this.opening ??= (opens ? opens.run(() => this.openNow()) : this.openNow()).catch((err: unknown) => {
       this.opening = undefined;
       if (this.closed) throw err;
       const cause = err instanceof Error ? err : new Error(String(err));
@@ -187,6 +196,8 @@ export class LazyLog implements ReplicaLog {
   }
 
   private async openNow(): Promise<ReplicaLog> {
+    // Closed while waiting for its turn: nothing to open.
+    if (this.closed) throw new SamsaError('NOT_READY', `log of ${this.options.name} is closed`);
     const log = await this.options.open(this.config);
     if (!matchesSummary(log, this.summary)) {
       const found = { logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, latestEpoch: log.latestEpoch };

@@ -17,7 +17,8 @@
  * Anything that does not parse (dot files, the marker) is not a partition dir.
  */
 import { join } from 'node:path';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
+import { readWhole, type FilePool } from '../log/index.js';
 
 /** Topic names per common.proto: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -50,11 +51,14 @@ export function parsePartitionDirName(name: string): PartitionDirName | undefine
   return { topic, partition };
 }
 
-/** The topic id stored in a partition dir, or undefined when the file is missing or unreadable. */
-export async function readPartitionTopicId(dir: string): Promise<string | undefined> {
+/**
+ * The topic id stored in a partition dir, or undefined when the file is missing or unreadable.
+ * Read through the broker's log-file pool: every replica's open reads it, and many open at once.
+ */
+export async function readPartitionTopicId(dir: string, files: FilePool): Promise<string | undefined> {
   let text: string;
   try {
-    text = await readFile(join(dir, PARTITION_METADATA_FILE), 'utf8');
+    text = (await files.transient(join(dir, PARTITION_METADATA_FILE), 'r', readWhole)).toString('utf8');
   } catch {
     return undefined;
   }
@@ -69,9 +73,9 @@ export async function readPartitionTopicId(dir: string): Promise<string | undefi
   return undefined;
 }
 
-/** Writes the topic id of a partition dir atomically (temp file + rename). */
-export async function writePartitionTopicId(dir: string, topicId: string): Promise<void> {
+/** Writes the topic id of a partition dir atomically (temp file + rename), through the log-file pool. */
+export async function writePartitionTopicId(dir: string, topicId: string, files: FilePool): Promise<void> {
   const tmp = join(dir, `${PARTITION_METADATA_FILE}.tmp`);
-  await writeFile(tmp, JSON.stringify({ version: 1, topicId }) + '\n');
+  await files.transient(tmp, 'w', (fh) => fh.writeFile(JSON.stringify({ version: 1, topicId }) + '\n'));
   await rename(tmp, join(dir, PARTITION_METADATA_FILE));
 }

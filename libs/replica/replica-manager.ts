@@ -32,14 +32,14 @@
  * the lazy log (lazy-log.ts) and the clean-shutdown summaries (replica-summaries.ts) are already
  * their own modules.
  */
-import { mkdir, open, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { BrokerRegistration, PartitionState, TopicRecord } from '../cluster/index.js';
 import type { ClusterChange } from '../cluster/index.js';
-import { LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from '../log/index.js';
-import { SerialQueue, systemClock, type Clock } from '../runtime/index.js';
+import { DEFAULT_MAX_OPEN_FILES, FilePool, LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from '../log/index.js';
+import { Semaphore, SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import { Partition } from './partition.js';
 import { LazyLog, emptySummary, type ReplicaSummary } from './lazy-log.js';
 import { syncPath, takeSummaries, writeSummaries, type StoredSummary } from './replica-summaries.js';
@@ -61,14 +61,14 @@ import {
 const PROBE_BYTES = 64 * 1024;
 
 /** Writes, syncs and removes a probe file in `dir`; throws what the disk throws (ENOSPC, EIO...). */
-async function probeWritable(dir: string): Promise<void> {
+async function probeWritable(dir: string, files: FilePool): Promise<void> {
   const probe = join(dir, '.write-probe');
-  const handle = await open(probe, 'w');
   try {
-    await handle.write(Buffer.alloc(PROBE_BYTES));
-    await handle.sync();
+    await files.transient(probe, 'w', async (handle) => {
+      await handle.write(Buffer.alloc(PROBE_BYTES));
+      await handle.sync();
+    });
   } finally {
-    await handle.close();
     await unlink(probe).catch(() => undefined);
   }
 }
@@ -105,6 +105,11 @@ export interface ReplicaManagerOptions {
   /** Opens a partition log; defaults to PartitionLog.open (tests may inject). */
   openLog?: OpenLog;
   /**
+   * The broker's log-file pool (the one `openLog` opens logs with): the manager's own small files
+   * (a replica's topic id, the write probe) go through it too. Default: a pool of its own.
+   */
+  files?: FilePool;
+  /**
    * Told the replicas that are offline here (their log failed to open, or met a storage error)
    * whenever that list changes; the broker reports it to the controller (OfflineReplicas).
    */
@@ -132,7 +137,10 @@ const DEFAULT_OFFLINE_RETRY_MS = 5_000;
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
 /** Replicas hosted lazily per turn of the event loop: a 10,000-partition topic must not block it for seconds. */
 const HOST_PER_TURN = 256;
-/** Replicas opened (and recovered) at once when they cannot be hosted lazily. */
+/**
+ * Replicas opened at once: those that cannot be hosted lazily (opened and recovered by a
+ * reconcile) and lazily hosted ones on first use share the bound.
+ */
 const OPEN_CONCURRENCY = 8;
 
 interface Desired {
@@ -160,6 +168,14 @@ export class ReplicaManager {
   private readonly background = new Set<Promise<unknown>>();
   private readonly unsubscribe: () => void;
   private readonly openLog: OpenLog;
+  private readonly files: FilePool;
+  /**
+   * Every open of a log goes through here, OPEN_CONCURRENCY at a time. An open is a dozen
+   * file-system calls in a row, mostly waiting, so a few at once keep the disk busy (ADR 0054's
+   * profile); unbounded, a hundred lazily hosted replicas used at once (leadership moved back to a
+   * restarted broker) each held descriptors beside a full log-file pool: EMFILE under a low limit.
+   */
+  private readonly opens = new Semaphore(OPEN_CONCURRENCY);
   private readonly logDefaults: BrokerLogDefaults;
   /**
    * Reconciles run one at a time; at most one waits behind the running one (reconcileQueued), so a
@@ -200,6 +216,7 @@ export class ReplicaManager {
     this.clock = options.clock ?? systemClock;
     this.noSnapshot = new NoSnapshotSummary(options.logger, this.clock);
     this.openLog = options.openLog ?? defaultOpenLog;
+    this.files = options.files ?? new FilePool(DEFAULT_MAX_OPEN_FILES);
     this.logDefaults = options.logDefaults ?? DEFAULT_BROKER_LOG_DEFAULTS;
     this.unsubscribe = options.view.onChange((change) => {
       // Broker and controller changes do not change what is hosted here or who leads it.
@@ -566,13 +583,7 @@ export class ReplicaManager {
       }
       toOpen.push([key, want]);
     }
-    // Opening is a dozen file-system calls in a row, mostly waiting (ADR 0054's profile: the main
-    // thread 89.5 % idle when they ran one after another): several at once keep the disk busy.
-    const next = toOpen[Symbol.iterator]();
-    const opener = async (): Promise<void> => {
-      for (let item = next.next(); !item.done; item = next.next()) await this.openAndHost(...item.value);
-    };
-    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, toOpen.length) }, opener));
+    await Promise.all(toOpen.map(([key, want]) => this.openAndHost(key, want)));
     if (lazily > 0)
       logger.info({ replicas: lazily, hosted: this.hosted.size }, 'hosting replicas without opening their files until first use');
     this.reportOffline();
@@ -580,6 +591,12 @@ export class ReplicaManager {
 
   /** Opens (recovering) `key`'s replica and hosts it, or records it offline when that fails. */
   private async openAndHost(key: string, want: Desired): Promise<void> {
+    // A failed replica's files are let go first, without holding a place among the opens.
+    await this.failing.get(key);
+    await this.opens.run(() => this.openAndHostNow(key, want));
+  }
+
+  private async openAndHostNow(key: string, want: Desired): Promise<void> {
     if (this.hosted.has(key) || this.closing) return;
     try {
       const opened = await this.open(want);
@@ -634,6 +651,7 @@ export class ReplicaManager {
       },
       onOpened: (log) => partition?.rebuildProducerStateFrom(log) ?? Promise.resolve(),
       onOpenFailed: (err) => this.markOffline(key, err),
+      opens: this.opens,
     });
     const log = guardStorage(lazy, name, (err) => this.markOffline(key, err));
     partition = new Partition({
@@ -667,13 +685,13 @@ export class ReplicaManager {
   private async prepareDir(topic: TopicRecord, partition: number): Promise<string> {
     const { dataDir, logger } = this.options;
     const dir = partitionDir(dataDir, topic.name, partition);
-    const storedId = await readPartitionTopicId(dir);
+    const storedId = await readPartitionTopicId(dir, this.files);
     if (storedId !== undefined && storedId !== topic.topicId) {
       logger.warn({ dir, storedTopicId: storedId, topicId: topic.topicId }, 'deleting data of an earlier topic with the same name');
       await rm(dir, { recursive: true, force: true });
     }
     await mkdir(dir, { recursive: true });
-    if (storedId !== topic.topicId) await writePartitionTopicId(dir, topic.topicId);
+    if (storedId !== topic.topicId) await writePartitionTopicId(dir, topic.topicId, this.files);
     return dir;
   }
 
@@ -683,9 +701,8 @@ export class ReplicaManager {
     const started = this.clock.nowMs();
     const key = partitionDirName(topic.name, state.partition);
     this.onDisk.add(key);
-    await this.failing.get(key);
     // Opening an offline replica writes little; prove the disk takes a write before trusting it again.
-    if (this.failed.has(key)) await probeWritable(dir);
+    if (this.failed.has(key)) await probeWritable(dir, this.files);
     const name = `${topic.name}-${state.partition}`;
     const log = guardStorage(
       await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name }), this.hooksFor(key)),

@@ -1,11 +1,12 @@
 /**
  * The runtime toolkit every lib and service shares: time (Clock, abortable sleep), ordering
- * (SerialQueue) and retrying (retry, Backoff: the one retry policy). No Samsa domain knowledge
+ * (SerialQueue, Semaphore) and retrying (retry, Backoff: the one retry policy). No Samsa domain knowledge
  * here. Import only through here.
  */
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { sleep } from './sleep.js';
 export { SerialQueue } from './serial-queue.js';
+export { Semaphore } from './semaphore.js';
 export { lazyPackage } from './lazy-package.js';
 export {
   retry,

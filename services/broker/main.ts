@@ -73,7 +73,7 @@ runService({
 async function start(config: BrokerConfig, logger: Logger, resources: Resources): Promise<Running> {
   await checkDataDirWritable(config.dataDir);
   // Before any log opens: partition count must never decide how many descriptors are open.
-  const { openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
+  const { files, openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
   // TLS, etcd, the cluster view, access control (with quotas: brokers enforce them).
   const { etcd, keys, view, leases } = await joinCluster(config, logger, resources, { quotas: true });
   // Ended after the registration is gone (controlled-shutdown.ts).
@@ -105,6 +105,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
       : {}),
     logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
     openLog,
+    files,
   });
   resources.defer('partition replicas', () => replicas.close());
   const limits = { ...DEFAULT_RPC_LIMITS, maxMessageBytes: config.maxMessageBytes };
