@@ -68,7 +68,7 @@ export class OffsetIndex {
     buf.writeUInt32BE(offset - this.baseOffset, 0);
     buf.writeUInt32BE(position, 4);
     const at = this.offsets.length * ENTRY;
-    this.writes.behind(() => this.file.use((h) => h.write(buf, 0, ENTRY, at)));
+    this.writes.behind(() => this.file.writeAll(buf, at));
     this.offsets.push(offset);
     this.positions.push(position);
     return Promise.resolve();

@@ -10,13 +10,12 @@
  *
  * Descriptors: the three files are PooledFiles (file-pool.ts). Each read, write, truncate or sync
  * holds one of them for its own duration only, so an idle segment holds no descriptor once the
- * pool needs the slot, and close() waits for the I/O in flight. An append's write of the log file
- * is synchronous (ADR 0056); reads, index writes, truncations and syncs go through the thread pool.
+ * pool needs the slot, and close() waits for the I/O in flight. Writes of batches and index entries
+ * are synchronous (ADR 0056); reads, truncations and syncs go through the thread pool.
  *
  * The bytes of the latest appends stay in memory (tail-cache.ts) until the segment is cut, rolled
  * or closed, or the broker's budget needs the room: reads of them do not touch the file.
  */
-import { writeSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, validateStoredBatch } from '../record/index.js';
 import type { SamsaError } from '../errors/index.js';
@@ -232,13 +231,8 @@ export class Segment {
   async append(batch: Buffer, info: { baseOffset: number; lastOffset: number; maxTimestamp: number; leaderEpoch: number }): Promise<void> {
     const position = this.size;
     this.unsynced = true;
-    // On the event loop, not through libuv's thread pool (ADR 0056): a page-cache write of one
-    // batch takes microseconds, while the pool's round trip is two thread wake-ups on the path of
-    // every produce and every follower copy, each waiting for a core on a busy machine.
-    await this.file.use(async (h) => {
-      let written = 0;
-      while (written < batch.length) written += writeSync(h.fd, batch, written, batch.length - written, position + written);
-    });
+    // On the event loop (ADR 0056): on the path of every produce and every follower copy.
+    await this.file.writeAll(batch, position);
     const stored: BatchInfo = { position, size: batch.length, ...info };
     await this.indexBatch(stored);
     this.size = position + batch.length;

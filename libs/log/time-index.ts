@@ -61,7 +61,7 @@ export class TimeIndex {
     buf.writeBigInt64BE(BigInt(timestamp), 0);
     buf.writeUInt32BE(offset - this.baseOffset, 8);
     const at = this.timestamps.length * ENTRY;
-    this.writes.behind(() => this.file.use((h) => h.write(buf, 0, ENTRY, at)));
+    this.writes.behind(() => this.file.writeAll(buf, at));
     this.timestamps.push(timestamp);
     this.offsets.push(offset);
     return Promise.resolve();
