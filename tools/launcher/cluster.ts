@@ -19,6 +19,7 @@ import { EtcdProcess } from './etcd.js';
 import { freePort } from './free-port.js';
 import { ServiceProcess, type ServiceKind } from './service.js';
 import { waitUntil } from './child.js';
+import { startFailure } from './start-failure.js';
 import * as grpc from '@grpc/grpc-js';
 import { brokerClient, callUnary, setDefaultTransport } from '../../libs/rpc/index.js';
 import {
@@ -64,6 +65,11 @@ export interface LocalClusterOptions {
   security?: 'tls' | 'insecure';
   /** The CA to issue certificates with (tests share one per process); default: one in <dir>/tls. */
   ca?: LocalCa;
+  /**
+   * On a failed start, copy <dir>/logs to <dir>-failed-start-logs (start-failure.ts), for callers
+   * that remove `dir` (benchmarks, tests). Default true; `npm start` keeps its data dir anyway.
+   */
+  keepLogsOnFailedStart?: boolean;
 }
 
 export class LocalCluster {
@@ -190,7 +196,8 @@ export class LocalCluster {
       await Promise.all(kafkaGateways.map((g) => g.start()));
     } catch (err) {
       await cluster.stop();
-      throw err;
+      // Before the caller removes the directory (every benchmark does, however it ends).
+      throw options.keepLogsOnFailedStart === false ? err : startFailure(err, options.dir);
     }
     return cluster;
   }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child, waitUntil } from './child.js';
 import { freePort } from './free-port.js';
+import { logTail } from './start-failure.js';
 
 export interface EtcdOptions {
   dataDir: string;
@@ -85,7 +86,10 @@ export class EtcdProcess {
     const etcd = new EtcdProcess(child, `${host}:${clientPort}`);
     await waitUntil(
       async () => {
-        if (!child.running) throw new Error(`etcd exited during start; see ${options.logFile}`);
+        if (!child.running) {
+          const tail = logTail(options.logFile);
+          throw new Error(`etcd exited during start; see ${options.logFile}${tail ? `, which ends:\n${tail}` : ''}`);
+        }
         try {
           const res = await fetch(`${clientUrl}/health`);
           return res.ok;

@@ -236,6 +236,8 @@ async function main(): Promise<number> {
       metricsPorts: plan.metrics,
       kafkaGateways: s.kafkaPort === 0 ? 0 : 1,
       security: s.insecure ? 'insecure' : 'tls',
+      // Its logs stay in the data dir, printed below.
+      keepLogsOnFailedStart: false,
       ...(s.otlpEndpoint ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint } } : {}),
     });
   } catch (err) {

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHealth } from '../../libs/rpc/index.js';
 import { Child, waitUntil } from './child.js';
+import { logTail } from './start-failure.js';
 
 export type ServiceKind = 'broker' | 'controller' | 'coordinator' | 'kafka-gateway';
 
@@ -131,7 +132,10 @@ export class ServiceProcess {
   async waitReady(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     await waitUntil(
       async () => {
-        if (!this.child.running) throw new Error(`${this.name} exited during start; see ${this.spec.logFile}`);
+        if (!this.child.running) {
+          const tail = logTail(this.spec.logFile);
+          throw new Error(`${this.name} exited during start; see ${this.spec.logFile}${tail ? `, which ends:\n${tail}` : ''}`);
+        }
         // The Kafka gateway has no gRPC server: it listens once it is ready.
         if (this.spec.kind === 'kafka-gateway') return tcpAccepts(this.spec.host, this.spec.port);
         return (await checkHealth(this.address, '', 1000)) === 'SERVING';
