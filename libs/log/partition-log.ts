@@ -230,7 +230,13 @@ export class PartitionLog {
     }
     if (this.segments.length === 0)
       this.segments.push(await Segment.create(this.files, this.dir, 0, this.config.indexIntervalBytes, this.clock.nowMs(), this.tailCache));
-    if (names.includes(CLEAN_SHUTDOWN_FILE)) await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
+    if (names.includes(CLEAN_SHUTDOWN_FILE)) {
+      await rm(join(this.dir, CLEAN_SHUTDOWN_FILE), { force: true });
+      // Durably gone before anything is appended: a crash that brought the marker back would have
+      // the next open trust a tail it must check. One fsync per open of a cleanly closed log (a
+      // replica whose idle files were closed reopens this way, ReplicaManager.closeIdleReplicas).
+      await this.syncDir();
+    }
     this.report = report;
     this.epochs = await LeaderEpochCache.load(this.dir, () => this.logEndOffset, this.files);
     await this.epochs.truncateFromEnd(this.logEndOffset);

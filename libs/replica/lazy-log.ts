@@ -28,10 +28,16 @@
  * watermark alone); a read at or past the end (or at/past `maxOffsetExclusive`); retention and
  * the cleaner's check on a log of one segment (only the active segment: nothing is ever due);
  * close and abandon of a log never opened. Everything else opens first.
+ *
+ * Once open, the files close again when the replica manager finds them idle (`release`: not used
+ * for SAMSA_REPLICA_IDLE_CLOSE_MS, or the least recently used beyond SAMSA_MAX_OPEN_REPLICAS); the
+ * log then answers from the summary of the files as it closed them, and the next use opens them
+ * again. A replica opened before it was hosted (recovered after a crash) is a LazyLog too, given
+ * its open files, so it can be released the same way.
  */
 import { rm } from 'node:fs/promises';
 import { SamsaError } from '../errors/index.js';
-import type { Semaphore } from '../runtime/index.js';
+import { systemClock, type Clock, type Semaphore } from '../runtime/index.js';
 import { epochEndOffset, type CleanOptions, type CleanStats, type DirtyState, type EpochEntry, type LogConfig } from '../log/index.js';
 import type { ValidatedBatch } from '../record/index.js';
 import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
@@ -105,6 +111,10 @@ export interface LazyLogOptions {
    * broker with a low descriptor limit out of them. Absent: unbounded (tests of one log).
    */
   opens?: Semaphore;
+  /** Files already open (a replica opened and recovered before it was hosted); `summary` is then theirs. */
+  opened?: ReplicaLog;
+  /** When the files were last used (idleSinceMs). Default: the system clock. */
+  clock?: Clock;
 }
 
 export class LazyLog implements ReplicaLog {
@@ -112,13 +122,25 @@ export class LazyLog implements ReplicaLog {
   private opening: Promise<ReplicaLog> | undefined;
   private config: LogConfig;
   private closed = false;
-  private readonly summary: ReplicaSummary;
-  private readonly summaryLatestEpoch: number;
+  private summary: ReplicaSummary;
+  private summaryLatestEpoch: number;
+  /** Calls in flight on the open files (or waiting for them to open): release() waits for none. */
+  private busy = 0;
+  /** When a call that needed the files last ended (reads at the end and high watermarks alone do not count). */
+  private lastUsedMs: number;
+  private releasing: Promise<void> | undefined;
+  private readonly clock: Clock;
 
   constructor(private readonly options: LazyLogOptions) {
     this.summary = options.summary;
     this.summaryLatestEpoch = latestEpochOf(options.summary.epochs);
     this.config = options.config;
+    this.clock = options.clock ?? systemClock;
+    this.lastUsedMs = this.clock.nowMs();
+    if (options.opened) {
+      this.inner = options.opened;
+      this.opening = Promise.resolve(options.opened);
+    }
   }
 
   /** False until the files have been opened. */
@@ -172,10 +194,67 @@ export class LazyLog implements ReplicaLog {
 
   /** Opens the files (once; concurrent callers share the open). */
   async materialize(): Promise<void> {
-    await this.opened();
+    await this.use(() => Promise.resolve(undefined));
+  }
+
+  /**
+   * Since when (clock ms) the open files have not been used, or undefined when they are not open,
+   * in use, or going. The replica manager closes the files of replicas idle too long (release).
+   */
+  get idleSinceMs(): number | undefined {
+    return this.inner && this.busy === 0 && !this.releasing && !this.closed ? this.lastUsedMs : undefined;
+  }
+
+  /**
+   * Closes the files of a log nobody is using and answers from a summary again, until the next
+   * use opens them. The summary is that of the files as this process closed them (flushed, marked
+   * clean): nothing else writes to a replica's directory, and the next open must find the same
+   * start, end and latest epoch (checked as for any summary, ADR 0051). It vouches for the recovery
+   * checkpoint (carries the active segment's size) only when the log was durable at the close.
+   * Returns false, doing nothing, when the files are not open, in use, or the log is closed.
+   */
+  async release(): Promise<boolean> {
+    const log = this.inner;
+    if (!log || this.busy > 0 || this.releasing || this.closed) return false;
+    this.releasing = (async () => {
+      const before = summaryOf(log);
+      const durable = log.isDurable?.() ?? false;
+      await log.close();
+      const after = summaryOf(log);
+      // A close flushes and marks; it cannot move the figures. Had they moved, vouch for nothing.
+      if (!durable || JSON.stringify(before) !== JSON.stringify(after)) delete after.activeSegmentBytes;
+      this.summary = after;
+      this.summaryLatestEpoch = latestEpochOf(after.epochs);
+      this.inner = undefined;
+      this.opening = undefined;
+    })().finally(() => {
+      this.releasing = undefined;
+    });
+    await this.releasing;
+    return true;
+  }
+
+  /**
+   * Runs `fn` on the open files, opening them first. `touches`: whether this counts as a use for
+   * idleSinceMs (a read at the end or a high watermark alone does not, so an idle partition whose
+   * followers poll it still goes idle).
+   */
+  private async use<T>(fn: (log: ReplicaLog) => Promise<T>, touches = true): Promise<T> {
+    this.busy++;
+    try {
+      return await fn(await this.opened());
+    } finally {
+      this.busy--;
+      if (touches) this.lastUsedMs = this.clock.nowMs();
+    }
   }
 
   private opened(): Promise<ReplicaLog> {
+    if (this.releasing)
+      return this.releasing.then(
+        () => this.opened(),
+        () => this.opened(),
+      );
     if (this.inner) return Promise.resolve(this.inner);
     if (this.closed) return Promise.reject(new SamsaError('NOT_READY', `log of ${this.options.name} is closed`));
     const { opens } = this.options;
@@ -230,31 +309,30 @@ export class LazyLog implements ReplicaLog {
     leaderEpoch: number,
     onOffsets?: (baseOffset: number, lastOffset: number) => void,
   ): Promise<LogAppendInfo> {
-    return (await this.opened()).appendAsLeader(batch, leaderEpoch, onOffsets);
+    return this.use((log) => log.appendAsLeader(batch, leaderEpoch, onOffsets));
   }
 
   async appendAsFollower(batches: Buffer): Promise<LogAppendInfo | undefined> {
     // A high watermark alone (the common answer for an idle partition) writes nothing.
     if (batches.length === 0 && !this.inner) return undefined;
-    return (await this.opened()).appendAsFollower(batches);
+    return this.use((log) => log.appendAsFollower(batches), batches.length > 0);
   }
 
   async truncateTo(offset: number): Promise<void> {
     if (!this.inner && offset >= this.summary.logEndOffset) return;
-    return (await this.opened()).truncateTo(offset);
+    return this.use((log) => log.truncateTo(offset));
   }
 
   async writeProducerSnapshot(offset: number, payload: Buffer): Promise<void> {
-    const log = await this.opened();
-    await log.writeProducerSnapshot?.(offset, payload);
+    await this.use(async (log) => log.writeProducerSnapshot?.(offset, payload));
   }
 
   async readProducerSnapshot(maxOffset: number): Promise<{ offset: number; payload: Buffer } | undefined> {
-    return (await this.opened()).readProducerSnapshot?.(maxOffset);
+    return this.use(async (log) => log.readProducerSnapshot?.(maxOffset));
   }
 
   async truncateFullyAndStartAt(offset: number): Promise<void> {
-    return (await this.opened()).truncateFullyAndStartAt(offset);
+    return this.use((log) => log.truncateFullyAndStartAt(offset));
   }
 
   async read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }> {
@@ -264,33 +342,36 @@ export class LazyLog implements ReplicaLog {
         throw new SamsaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside the log's range [${start}, ${end}]`);
       if (offset >= Math.min(maxOffsetExclusive ?? end, end)) return { bytes: Buffer.alloc(0), nextOffset: offset };
     }
-    return (await this.opened()).read(offset, maxBytes, maxOffsetExclusive);
+    const end = this.logEndOffset;
+    return this.use((log) => log.read(offset, maxBytes, maxOffsetExclusive), offset < Math.min(maxOffsetExclusive ?? end, end));
   }
 
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {
     if (!this.inner && this.summary.logEndOffset === this.summary.logStartOffset) return undefined;
-    return (await this.opened()).offsetForTimestamp(timestampMs);
+    return this.use((log) => log.offsetForTimestamp(timestampMs));
   }
 
   async applyRetention(): Promise<unknown> {
     // Retention never deletes the active segment: with one segment nothing can be due.
     if (!this.inner && this.summary.segmentCount < 2) return { deletedSegments: 0, deletedBytes: 0 };
-    return (await this.opened()).applyRetention();
+    // Upkeep, not a use: a replica no one reads or writes still goes idle.
+    return this.use((log) => log.applyRetention(), false);
   }
 
   async cleaningDue(upperBoundOffset: number): Promise<DirtyState | undefined> {
     // The cleaner never cleans the active segment either.
     if (!this.inner && (this.summary.segmentCount < 2 || !this.config.cleanupPolicy.compact)) return undefined;
-    return (await this.opened()).cleaningDue(upperBoundOffset);
+    return this.use((log) => log.cleaningDue(upperBoundOffset), false);
   }
 
   async clean(options: CleanOptions): Promise<CleanStats | undefined> {
-    return (await this.opened()).clean(options);
+    return this.use((log) => log.clean(options), false);
   }
 
   /** The files as they are once no open is in flight (undefined: never opened). */
   private async settled(): Promise<ReplicaLog | undefined> {
     this.closed = true;
+    await this.releasing?.catch(() => undefined);
     if (this.opening) await this.opening.catch(() => undefined);
     return this.inner;
   }

@@ -21,12 +21,16 @@
  * Exception: when the metadata lists no topics at all, local directories are left alone and a
  * warning is logged, because an empty or wrong etcd (wrong cluster id) must not wipe a broker.
  *
+ * Replicas whose logs were not used for `idleReplicaCloseMs`, and the least recently used beyond
+ * `maxOpenReplicas`, close their files again (closeIdleReplicas, ADR 0051) on an owned timer.
+ *
  * Retention runs every `retentionCheckMs` on an owned timer. `close()` stops listening, clears the
  * timer, waits for the running reconcile, retention pass and background appends, then closes every
  * log cleanly.
  *
- * Why one file (~780 lines): reconcile, open or host lazily, close-and-delete, offline tracking,
- * the recovery checkpoint's view of the hosted replicas and retention all change the one map of hosted partitions (and the set of directories on disk) under
+ * Why one file (~890 lines): reconcile, open or host lazily, close-and-delete, offline tracking,
+ * the recovery checkpoint's view of the hosted replicas, retention and closing idle replicas all
+ * change or walk the one map of hosted partitions (and the set of directories on disk) under
  * the one reconcile-at-a-time rule above, and close() must wait for each of them. Partition roles
  * (partition.ts and its parts), directories (partition-dir.ts), storage checks (storage-guard.ts),
  * the lazy log (lazy-log.ts) and the clean-shutdown summaries (replica-summaries.ts) are already
@@ -41,7 +45,7 @@ import type { ClusterChange } from '../cluster/index.js';
 import { DEFAULT_MAX_OPEN_FILES, FilePool, LogCleaner, PartitionLog, type CleanableReplica, type LogConfig } from '../log/index.js';
 import { Semaphore, SerialQueue, systemClock, type Clock } from '../runtime/index.js';
 import { Partition } from './partition.js';
-import { LazyLog, emptySummary, type ReplicaSummary } from './lazy-log.js';
+import { LazyLog, emptySummary, summaryOf, type ReplicaSummary } from './lazy-log.js';
 import { syncPath, takeSummaries, writeSummaries, type StoredSummary } from './replica-summaries.js';
 import { RecoveryCheckpoint, removeRecoveryCheckpoint, takeRecoveryCheckpoint } from './recovery-checkpoint.js';
 import type { ReplicaLog } from './replica-log.js';
@@ -121,6 +125,19 @@ export interface ReplicaManagerOptions {
   /** For offline retries, follower lag and the cleaner. Default: the system clock. */
   clock?: Clock;
   /**
+   * A replica whose log was not used (written, read below its end, truncated) for this long closes
+   * its files and drops the log's memory; the next use opens them again (lazy-log.ts `release`).
+   * 0 or absent: never.
+   */
+  idleReplicaCloseMs?: number;
+  /**
+   * Most replicas with open logs: beyond it the least recently used ones not in use close, as
+   * idle ones do. 0 or absent: no limit.
+   */
+  maxOpenReplicas?: number;
+  /** How often idle replicas are looked for (default: a quarter of idleReplicaCloseMs, 1-30 s; 5 s for the limit alone). */
+  idleCheckMs?: number;
+  /**
    * How often the recovery checkpoint (recovery-checkpoint.ts, ADR 0054) is brought up to date
    * (default 5 s); 0: none is kept, and after a crash every replica with files is recovered first.
    */
@@ -152,6 +169,10 @@ const defaultOpenLog: OpenLog = (dir, config, logger, hooks) => PartitionLog.ope
 
 export class ReplicaManager {
   private readonly hosted = new Map<string, Partition>();
+  /** The log of each hosted replica (newPartition), whose files closeIdleReplicas may close. */
+  private readonly lazies = new Map<string, LazyLog>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleRun: Promise<unknown> | undefined;
   /** The topic config each hosted partition's log runs with (JSON), to spot config changes. */
   private readonly configs = new Map<string, string>();
   /**
@@ -311,6 +332,16 @@ export class ReplicaManager {
     if (options.retentionCheckMs > 0) {
       manager.retentionTimer = setInterval(() => manager.runRetention(), options.retentionCheckMs);
     }
+    const idleMs = options.idleReplicaCloseMs ?? 0;
+    if (idleMs > 0 || (options.maxOpenReplicas ?? 0) > 0) {
+      const every = options.idleCheckMs ?? (idleMs > 0 ? Math.min(30_000, Math.max(1_000, Math.floor(idleMs / 4))) : 5_000);
+      manager.idleTimer = setInterval(() => {
+        manager.idleRun ??= manager
+          .closeIdleReplicas()
+          .catch((err: unknown) => options.logger.warn({ err }, 'closing idle replicas failed'))
+          .finally(() => (manager.idleRun = undefined));
+      }, every);
+    }
     if (options.cleaner) {
       manager.cleaner = new LogCleaner({
         ...options.cleaner,
@@ -365,6 +396,45 @@ export class ReplicaManager {
     const failure = this.failed.get(key);
     if (failure) throw new SamsaError('STORAGE_ERROR', `${key} could not be opened on broker ${this.options.brokerId}: ${failure.message}`);
     return this.hosted.get(key);
+  }
+
+  /**
+   * Closes the files of the replicas not used for idleReplicaCloseMs, and of the least recently used
+   * beyond maxOpenReplicas (never one in use); they answer from a summary until their next use
+   * (lazy-log.ts `release`). The periodic timer calls this; returns how many closed.
+   */
+  async closeIdleReplicas(): Promise<number> {
+    if (this.closing) return 0;
+    const idleMs = this.options.idleReplicaCloseMs ?? 0;
+    const max = this.options.maxOpenReplicas ?? 0;
+    const now = this.clock.nowMs();
+    let open = 0;
+    const idle: { log: LazyLog; since: number }[] = [];
+    for (const key of this.hosted.keys()) {
+      const log = this.lazies.get(key);
+      if (!log?.materialized) continue;
+      open++;
+      const since = log.idleSinceMs;
+      if (since !== undefined) idle.push({ log, since });
+    }
+    idle.sort((a, b) => a.since - b.since);
+    const overLimit = max > 0 ? open - max : 0;
+    const chosen = idle.filter(({ since }, i) => i < overLimit || (idleMs > 0 && now - since >= idleMs));
+    let closed = 0;
+    // Through the opener: a close flushes and writes, like an open, and takes its turn among them.
+    await Promise.all(
+      chosen.map(({ log }) =>
+        this.opens.run(async () => {
+          if (!this.closing && (await log.release())) closed++;
+        }),
+      ),
+    );
+    if (closed > 0)
+      this.options.logger.info(
+        { closed, stillOpen: open - closed, hosted: this.hosted.size },
+        'closed the files of replicas not used lately; they open again on first use',
+      );
+    return closed;
   }
 
   /** Brings the recovery checkpoint (ADR 0054) up to date now; the periodic timer does the same. */
@@ -432,6 +502,8 @@ export class ReplicaManager {
     this.unsubscribe();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.offlineRetryTimer) clearInterval(this.offlineRetryTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    await this.idleRun;
     await this.checkpoint?.close();
     await this.cleaner?.close();
     await this.reconciles.idle();
@@ -530,6 +602,7 @@ export class ReplicaManager {
       }
       this.hosted.delete(key);
       this.configs.delete(key);
+      this.lazies.delete(key);
       removals.push({ key, partition, want });
     }
     // No longer hosted, so left out of the next checkpoint, which must be on disk before their files go.
@@ -631,7 +704,20 @@ export class ReplicaManager {
   }
 
   /** Hosts `key` on a LazyLog: no I/O now; the files open on first use (see lazy-log.ts). */
-  private hostLazily(key: string, { topic, state }: Desired, summary: ReplicaSummary): void {
+  private hostLazily(key: string, want: Desired, summary: ReplicaSummary): void {
+    const partition = this.newPartition(key, want, summary);
+    this.hosted.set(key, partition);
+    this.configs.set(key, JSON.stringify(want.topic.config));
+    this.failed.delete(key);
+    this.failedAtMs.delete(key);
+  }
+
+  /**
+   * A Partition of `key` on a LazyLog: hosted from `summary` without its files, or on files already
+   * `opened` (and `summary` theirs). Either way the files open through the manager's bounded opener
+   * on first use, and close again when idle (closeIdleReplicas).
+   */
+  private newPartition(key: string, { topic, state }: Desired, summary: ReplicaSummary, opened?: ReplicaLog): Partition {
     const { dataDir, logger, brokerId } = this.options;
     const dir = partitionDir(dataDir, topic.name, state.partition);
     const name = `${topic.name}-${state.partition}`;
@@ -652,25 +738,24 @@ export class ReplicaManager {
       onOpened: (log) => partition?.rebuildProducerStateFrom(log) ?? Promise.resolve(),
       onOpenFailed: (err) => this.markOffline(key, err),
       opens: this.opens,
+      clock: this.clock,
+      ...(opened ? { opened } : {}),
     });
-    const log = guardStorage(lazy, name, (err) => this.markOffline(key, err));
+    this.lazies.set(key, lazy);
     partition = new Partition({
       topic: topic.name,
       partition: state.partition,
       topicId: topic.topicId,
       localBrokerId: brokerId,
       localBrokerEpoch: this.incarnation,
-      log,
+      log: guardStorage(lazy, name, (err) => this.markOffline(key, err)),
       state,
       leaderHint: (id) => this.leaderHint(id),
       clock: this.clock,
       logger: logger.child({ partition: name }),
       onNoProducerSnapshot: () => this.noSnapshot.add(),
     });
-    this.hosted.set(key, partition);
-    this.configs.set(key, JSON.stringify(topic.config));
-    this.failed.delete(key);
-    this.failedAtMs.delete(key);
+    return partition;
   }
 
   /** What a log of `key` is opened with: before a rewrite of its files, the recovery checkpoint lets it go. */
@@ -696,7 +781,7 @@ export class ReplicaManager {
   }
 
   private async open({ topic, state }: Desired): Promise<Partition> {
-    const { logger, brokerId } = this.options;
+    const { logger } = this.options;
     const dir = await this.prepareDir(topic, state.partition);
     const started = this.clock.nowMs();
     const key = partitionDirName(topic.name, state.partition);
@@ -704,27 +789,17 @@ export class ReplicaManager {
     // Opening an offline replica writes little; prove the disk takes a write before trusting it again.
     if (this.failed.has(key)) await probeWritable(dir, this.files);
     const name = `${topic.name}-${state.partition}`;
-    const log = guardStorage(
-      await this.openLog(dir, logConfigFor(topic.config, this.logDefaults), logger.child({ partition: name }), this.hooksFor(key)),
-      name,
-      (err) => this.markOffline(key, err),
+    const log = await this.openLog(
+      dir,
+      logConfigFor(topic.config, this.logDefaults),
+      logger.child({ partition: name }),
+      this.hooksFor(key),
     );
-    const partition = new Partition({
-      topic: topic.name,
-      partition: state.partition,
-      topicId: topic.topicId,
-      localBrokerId: brokerId,
-      localBrokerEpoch: this.incarnation,
-      log,
-      state,
-      leaderHint: (id) => this.leaderHint(id),
-      clock: this.clock,
-      logger: logger.child({ partition: name }),
-      onNoProducerSnapshot: () => this.noSnapshot.add(),
-    });
+    const partition = this.newPartition(key, { topic, state }, summaryOf(log), log);
     try {
       await partition.rebuildProducerState();
     } catch (err) {
+      this.lazies.delete(key);
       await log.abandon();
       throw err;
     }
@@ -757,6 +832,7 @@ export class ReplicaManager {
     if (partition) {
       this.hosted.delete(key);
       this.configs.delete(key);
+      this.lazies.delete(key);
       this.options.logger.error(
         { err, partition: key, retryMs: this.options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS },
         'storage failed under a partition replica: it is offline on this broker until it opens again',

@@ -111,6 +111,22 @@ export const BROKER_CONFIG_SPEC = {
     16,
     1_048_576,
   ),
+  replicaIdleCloseMs: int(
+    'SAMSA_REPLICA_IDLE_CLOSE_MS',
+    'replica-idle-close-ms',
+    600_000,
+    "a replica whose log is not written or read below its end for this long closes its files and frees the log's memory; its next use opens them again (0: never)",
+    0,
+    2 ** 31 - 1,
+  ),
+  maxOpenReplicas: int(
+    'SAMSA_MAX_OPEN_REPLICAS',
+    'max-open-replicas',
+    0,
+    'most replicas with open logs: beyond it the least recently used ones not in use close their files, as idle ones do (0: no limit)',
+    0,
+    2 ** 31 - 1,
+  ),
   maxMessageBytes: int(
     'SAMSA_MAX_MESSAGE_BYTES',
     'max-message-bytes',

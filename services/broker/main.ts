@@ -106,6 +106,8 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
     logDefaults: { ...DEFAULT_BROKER_LOG_DEFAULTS, fsync: config.fsync },
     openLog,
     files,
+    idleReplicaCloseMs: config.replicaIdleCloseMs,
+    maxOpenReplicas: config.maxOpenReplicas,
   });
   resources.defer('partition replicas', () => replicas.close());
   const limits = { ...DEFAULT_RPC_LIMITS, maxMessageBytes: config.maxMessageBytes };
