@@ -3,6 +3,13 @@ export * from './metadata.js';
 export { connectEtcd } from './etcd.js';
 export { Membership, type MembershipJoinOptions } from './membership.js';
 export { MembershipOwner } from './membership-owner.js';
+export {
+  controlledShutdown,
+  handedOver,
+  notHandedOver,
+  type ControlledShutdownOptions,
+  type ShutdownMarker,
+} from './controlled-shutdown.js';
 export { IN_THREAD_KEEPING, type LeaseKeeping, type KeptLease, type KeepOptions } from './lease-keeping.js';
 export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper.js';
 export { ClusterView, type ClusterChange } from './cluster-view.js';

@@ -16,7 +16,7 @@ import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import { joinCluster, runService, serveGrpc, type Resources, type Running } from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
-import { MembershipOwner, ProducerIdAllocator, type BrokerRegistration } from '../../libs/cluster/index.js';
+import { MembershipOwner, ProducerIdAllocator, controlledShutdown, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
 import { ReplicaManager, BatchValidatorPool, DEFAULT_BROKER_LOG_DEFAULTS, type OfflineReplica } from '../../libs/replica/index.js';
 import { ReplicationManager } from '../../libs/replica-sync/index.js';
@@ -25,7 +25,6 @@ import { CoordinatorKeys, OFFSETS_TOPIC } from '../../libs/group/index.js';
 import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
 import { systemClock } from '../../libs/runtime/index.js';
-import { controlledShutdown } from './controlled-shutdown.js';
 import { logFilePoolForBroker } from './fd-limit.js';
 import { brokerHandlers, findCoordinatorHandlers } from './handlers/index.js';
 
@@ -76,7 +75,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   const { files, openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
   // TLS, etcd, the cluster view, access control (with quotas: brokers enforce them).
   const { etcd, keys, view, leases } = await joinCluster(config, logger, resources, { quotas: true });
-  // Ended after the registration is gone (controlled-shutdown.ts).
+  // Ended after the registration is gone (libs/cluster controlled-shutdown.ts).
   let shutdownMarker: { end(): Promise<void> } | undefined;
   resources.defer('controlled shutdown marker', () => shutdownMarker?.end());
   // Offline replicas found while opening are reported once registered (the report lives under the lease).
@@ -239,7 +238,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   return {
     endpoint,
     async handOver() {
-      // Leadership and ISR places (controlled-shutdown.ts), while still serving.
+      // Leadership and ISR places (libs/cluster controlled-shutdown.ts), while still serving.
       shutdownMarker = await controlledShutdown({
         brokerId: config.brokerId,
         brokerEpoch: replicas.brokerEpoch,

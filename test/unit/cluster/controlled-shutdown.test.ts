@@ -3,8 +3,7 @@
  * its shutdown (onBrokersShuttingDown), and when the broker may stop (handedOver).
  */
 import { describe, expect, it } from 'vitest';
-import { onBrokersShuttingDown, type PartitionState } from '../../../libs/cluster/index.js';
-import { handedOver } from '../../../services/broker/controlled-shutdown.js';
+import { handedOver, onBrokersShuttingDown, type PartitionState } from '../../../libs/cluster/index.js';
 
 const state = (leader: number, isr: number[], replicas = [1, 2, 3]): PartitionState => ({
   topic: 't',

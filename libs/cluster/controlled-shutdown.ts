@@ -13,9 +13,10 @@
  * process dies mid-shutdown), owned by the ShutdownMarker returned, which the broker ends last.
  */
 import type { Etcd3, Lease } from 'etcd3';
-import type { BrokerShutdown, ClusterView, MetadataKeys, PartitionState } from '../../libs/cluster/index.js';
-import type { Logger } from '../../libs/telemetry/index.js';
-import { sleep, systemClock } from '../../libs/runtime/index.js';
+import type { BrokerShutdown, MetadataKeys, PartitionState } from './metadata.js';
+import type { ClusterView } from './cluster-view.js';
+import type { Logger } from '../telemetry/index.js';
+import { sleep, systemClock } from '../runtime/index.js';
 
 export interface ControlledShutdownOptions {
   brokerId: number;
