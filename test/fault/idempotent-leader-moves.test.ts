@@ -22,11 +22,9 @@
  * replicas identical; and Scenario.finish() for the raw at-most-once load on its own topic.
  */
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { Samsa, type Producer } from '../../libs/client/index.js';
-import { SamsaError } from '../../libs/errors/index.js';
 import { compareReplicas, converge, readBack, verifyLog } from './harness/checker.js';
 import { FaultCluster, sameSet } from './harness/fault-cluster.js';
-import type { AckedPlace } from './harness/load-producer.js';
+import { IdempotentLoad, idempotentTopic, idempotentValue, sendOrderOf } from './harness/idempotent-load.js';
 import { Scenario } from './harness/scenario.js';
 
 afterAll(() => FaultCluster.stopAll());
@@ -35,80 +33,6 @@ afterAll(() => FaultCluster.stopAll());
 const PARTITIONS = 6;
 /** Rounds of rotate-and-elect. */
 const ROTATIONS = 6;
-/** Sends each partition's writer keeps going at once (the producer pipelines them, up to 5 requests). */
-const SENDS_IN_FLIGHT = 4;
-/** Records per send. */
-const RECORDS_PER_SEND = 3;
-
-/** Values `idem-<partition>-<n>`, n in send order per partition. */
-function valueOf(partition: number, n: number): string {
-  return `idem-${partition}-${n}`;
-}
-function orderOf(value: string): number {
-  return Number(value.slice(value.lastIndexOf('-') + 1));
-}
-
-/**
- * Keeps SENDS_IN_FLIGHT sends of fresh records going to every partition through one idempotent
- * producer. A send that fails is not sent again (its records are unacknowledged: they may or may
- * not be in the log); the producer then starts a new session by itself.
- */
-class IdempotentLoad {
-  readonly sent = new Set<string>();
-  readonly acked = new Map<string, AckedPlace>();
-  readonly failures = new Map<string, number>();
-  /** The next n per partition. */
-  private readonly next = new Map<number, number>();
-  private stopping = false;
-  private readonly loops: Promise<void>[] = [];
-
-  constructor(
-    private readonly producer: Producer,
-    private readonly topic: string,
-  ) {}
-
-  start(): void {
-    for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < SENDS_IN_FLIGHT; i++) this.loops.push(this.loop(p));
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.all(this.loops);
-  }
-
-  /** Resolves once `count` more records are acknowledged; throws after `timeoutMs`. */
-  async waitForMoreAcks(count: number, timeoutMs: number, what: string): Promise<void> {
-    const target = this.acked.size + count;
-    const deadline = Date.now() + timeoutMs;
-    while (this.acked.size < target) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (acked ${this.acked.size}, wanted ${target})`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  private async loop(partition: number): Promise<void> {
-    while (!this.stopping) {
-      const values: string[] = [];
-      for (let i = 0; i < RECORDS_PER_SEND; i++) {
-        const n = this.next.get(partition) ?? 0;
-        this.next.set(partition, n + 1);
-        values.push(valueOf(partition, n));
-      }
-      for (const v of values) this.sent.add(v);
-      try {
-        const [meta] = await this.producer.send({ topic: this.topic, messages: values.map((value) => ({ value, partition })) });
-        if (!meta || meta.partition !== partition || meta.baseOffset < 0) throw new Error(`send answered ${JSON.stringify(meta)}`);
-        values.forEach((v, i) => this.acked.set(v, { partition, offset: meta.baseOffset + i }));
-      } catch (err) {
-        const reason = err instanceof SamsaError ? err.reason : String(err);
-        this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-}
-
 describe('idempotent produce across leader moves (RF 3, min.insync.replicas 2)', () => {
   it('preferred-leader moves and a kill -9 with the automatic move back, under idempotent acks=all writes: every acknowledged record exactly once, in order, nothing lost', async () => {
     const s = await Scenario.start({
@@ -116,19 +40,11 @@ describe('idempotent produce across leader moves (RF 3, min.insync.replicas 2)',
       // A second after the restarted broker is back in sync the controller moves leadership back to it.
       cluster: { env: { SAMSA_LEADER_REBALANCE_DELAY_MS: '1000', SAMSA_FSYNC: 'batch' } },
     });
-    const samsa = new Samsa({
-      bootstrap: s.cluster.brokerAddresses(),
-      retry: { retries: 60, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
-    });
-    onTestFinished(() => samsa.close());
-    const admin = samsa.admin();
-    const idem = `${s.topic}-idem`;
-    await admin.createTopic({ name: idem, partitions: PARTITIONS, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
-    await s.cluster.waitForPartitions(idem, (p) => p.leaderId >= 0 && sameSet(p.isr, p.replicas), 60_000, `${idem} in sync`);
-
+    const { samsa, admin, topic: idem } = await idempotentTopic(s, PARTITIONS);
     const producer = samsa.producer({ acks: 'all', idempotent: true, maxInFlightPerPartition: 5, ackTimeoutMs: 5_000 });
     onTestFinished(() => producer.close());
-    const load = new IdempotentLoad(producer, idem);
+    // Four sends in flight per partition (the producer pipelines them, up to 5 requests), 3 records each.
+    const load = new IdempotentLoad({ producer, topic: idem, partitions: PARTITIONS, sendsInFlight: 4, recordsPerSend: 3 });
     await s.startLoad();
     load.start();
     await s.attempt('the idempotent load flowing', () => load.waitForMoreAcks(300, 30_000, 'the idempotent load to flow'));
@@ -209,8 +125,9 @@ describe('idempotent produce across leader moves (RF 3, min.insync.replicas 2)',
       let last = -1;
       for (const r of records) {
         if (!load.acked.has(r.value)) continue;
-        if (orderOf(r.value) < last) outOfOrder.push(`${r.value} at ${r.partition}/${r.offset} after ${valueOf(r.partition, last)}`);
-        last = orderOf(r.value);
+        if (sendOrderOf(r.value) < last)
+          outOfOrder.push(`${r.value} at ${r.partition}/${r.offset} after ${idempotentValue(r.partition, last)}`);
+        last = sendOrderOf(r.value);
       }
     }
     const failures = [...load.failures].map(([reason, n]) => `${reason} x${n}`).join(', ') || 'none';
