@@ -11,9 +11,9 @@
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { Samsa, type Producer } from '../../libs/client/index.js';
 import { waitUntil } from '../../tools/launcher/index.js';
 import { FaultCluster, sameSet } from './harness/fault-cluster.js';
+import { IdempotentLoad, idempotentTopic } from './harness/idempotent-load.js';
 import { Scenario } from './harness/scenario.js';
 
 afterAll(() => FaultCluster.stopAll());
@@ -42,32 +42,6 @@ function logBytes(dirs: readonly string[]): number {
   return total;
 }
 
-/** Sends `idem-<n>` records with an idempotent acks=all producer until stopped; returns what was acknowledged. */
-function idempotentLoad(producer: Producer, topic: string): { stop: () => Promise<Set<string>> } {
-  const acked = new Set<string>();
-  let stopping = false;
-  let n = 0;
-  const loop = (async () => {
-    while (!stopping) {
-      const values = Array.from({ length: 10 }, () => `idem-${n++}`);
-      try {
-        await producer.send({ topic, messages: values.map((value) => ({ value, partition: 0 })) });
-        for (const v of values) acked.add(v);
-      } catch {
-        // Not acknowledged: may or may not be in the log; never sent again (a new sequence).
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    stop: async () => {
-      stopping = true;
-      await loop;
-      return acked;
-    },
-  };
-}
-
 describe('partition reassignment', () => {
   it('moves {1,2,3} to {2,3,4} under acks=all load with the active controller killed midway: new replica set, nothing lost, throttle respected', async () => {
     const s = await Scenario.start({
@@ -81,14 +55,7 @@ describe('partition reassignment', () => {
       // machine's unpaced load reached ~50 KB/s). 2 lanes x 5 records per 50 ms: at most ~12 KB/s.
       load: { pauseMs: 50 },
     });
-    const samsa = new Samsa({
-      bootstrap: s.cluster.brokerAddresses(),
-      retry: { retries: 60, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 90_000 },
-    });
-    onTestFinished(() => samsa.close());
-    const admin = samsa.admin();
-    const idem = `${s.topic}-idem`;
-    await admin.createTopic({ name: idem, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    const { samsa, admin, topic: idem } = await idempotentTopic(s, 1);
     const topics = [s.topic, idem];
 
     // Start both from {1,2,3}, whatever placement chose (quickly: a high throttle).
@@ -110,7 +77,17 @@ describe('partition reassignment', () => {
       prefilled.push(...values);
     }
     await s.startLoad();
-    const idemLoad = idempotentLoad(producer, idem);
+    // One writer, 10 records a send, 20 ms apart whether acknowledged or not.
+    const idemLoad = new IdempotentLoad({
+      producer,
+      topic: idem,
+      partitions: 1,
+      sendsInFlight: 1,
+      recordsPerSend: 10,
+      pauseMs: 20,
+      failurePauseMs: 20,
+    });
+    idemLoad.start();
 
     const adding = topics.map((t) => join(s.cluster.dataDir(4), `${t}-0`));
     const samples: { atMs: number; bytes: number }[] = [];
@@ -178,7 +155,8 @@ describe('partition reassignment', () => {
     }
 
     // The idempotent producer's records: each acknowledged one exactly once.
-    const idemAcked = await idemLoad.stop();
+    await idemLoad.stop();
+    const idemAcked = new Set(idemLoad.acked.keys());
     const read = new Map<string, number>();
     for await (const m of samsa.consumer().partition({ topic: idem, partition: 0, from: 'earliest', follow: false })) {
       const v = Buffer.from(m.value ?? Buffer.alloc(0)).toString();
