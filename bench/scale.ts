@@ -56,6 +56,13 @@ function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
 }
+/** CPU seconds each process used over the next 10 s (utime+stime from /proc). */
+async function cpuOver10s(pids: readonly (number | undefined)[]): Promise<number[]> {
+  const before = await Promise.all(pids.map((p) => cpuSecondsOf([p])));
+  await new Promise((r) => setTimeout(r, 10_000));
+  return (await Promise.all(pids.map((p) => cpuSecondsOf([p])))).map((c, i) => c - (before[i] ?? 0));
+}
+
 async function metric(url: string | undefined, name: string): Promise<number> {
   if (!url) return 0;
   // A broker busy opening thousands of replicas may not answer at once: "not yet", not a failure.
@@ -226,9 +233,7 @@ try {
     restKinds.set(kind, (restKinds.get(kind) ?? 0) + 1);
   });
   const idleRev0 = await revision();
-  const idleCpu0 = await Promise.all(pids.map((p) => cpuSecondsOf([p])));
-  await new Promise((r) => setTimeout(r, 10_000));
-  const idleCpu = (await Promise.all(pids.map((p) => cpuSecondsOf([p])))).map((c, i) => c - (idleCpu0[i] ?? 0));
+  const idleCpu = await cpuOver10s(pids);
   await restWatch.cancel();
   put(
     'etcd writes at rest',
@@ -367,6 +372,15 @@ try {
     'broker clean restart to every ISR full',
     `${((performance.now() - c1) / 1000).toFixed(1)} s`,
     `SIGTERM (stopped in ${(stopped / 1000).toFixed(1)} s), restart (SERVING after ${(cleanStarted / 1000).toFixed(1)} s), ${N} replicas`,
+  );
+
+  // The same after the fill and both restarts, right before the produce pairs: what the brokers
+  // spend on their own then is taken from both sides of every pair.
+  const busyCpu = await cpuOver10s(cluster.brokers.map((b) => b.pid));
+  put(
+    'broker CPU at rest before the produce pairs',
+    `${busyCpu.map((c) => ((c / 10) * 100).toFixed(0)).join(', ')} % of a core`,
+    `utime+stime over 10 s with nothing asked, after the restarts${FILL ? ' (every replica written by the fill)' : ''}, per broker`,
   );
 
   log('produce');
