@@ -21,7 +21,18 @@ export interface EtcdOptions {
    * cluster read-only. Samsa's watchers reload when their revision was compacted away (PrefixMirror).
    */
   compactionRetention?: string;
+  /** How long it has to answer /health (ETCD_START_TIMEOUT_MS). */
+  startTimeoutMs?: number;
 }
+
+/**
+ * How long a starting etcd has to answer /health. A single member elects itself in well under a
+ * second, but its first fsyncs (WAL, bbolt) queue behind whatever the disk is flushing, on a test
+ * machine the previous test's writes. CI once ran out of a 20 s bound here with no reason given (the
+ * answer and the log tail are now in the error); 60 s leaves room and still ends a hung start.
+ */
+const ETCD_START_TIMEOUT_MS = 60_000;
+const HEALTH_PROBE_TIMEOUT_MS = 2_000;
 
 /** etcd's history retention when not told otherwise (docs/operations.md). */
 export const ETCD_COMPACTION_RETENTION = '1h';
@@ -84,22 +95,37 @@ export class EtcdProcess {
     });
     child.start();
     const etcd = new EtcdProcess(child, `${host}:${clientPort}`);
-    await waitUntil(
-      async () => {
-        if (!child.running) {
+    // What /health last answered: when the wait fails, that and etcd's log say why (CI once saw a
+    // bare "timed out" here and nothing else to go on).
+    let lastAnswer = 'no answer yet';
+    try {
+      await waitUntil(
+        async () => {
+          if (!child.running) {
+            const tail = logTail(options.logFile);
+            throw new Error(`etcd exited during start; see ${options.logFile}${tail ? `, which ends:\n${tail}` : ''}`);
+          }
+          try {
+            // Bounded: a port held by a stopped process accepts and never answers.
+            const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(HEALTH_PROBE_TIMEOUT_MS) });
+            lastAnswer = `HTTP ${res.status} ${(await res.text()).trim()}`;
+            return res.ok;
+          } catch (err) {
+            lastAnswer = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+            return false;
+          }
+        },
+        options.startTimeoutMs ?? ETCD_START_TIMEOUT_MS,
+        () => {
           const tail = logTail(options.logFile);
-          throw new Error(`etcd exited during start; see ${options.logFile}${tail ? `, which ends:\n${tail}` : ''}`);
-        }
-        try {
-          const res = await fetch(`${clientUrl}/health`);
-          return res.ok;
-        } catch {
-          return false;
-        }
-      },
-      20_000,
-      `etcd at ${clientUrl}`,
-    );
+          return `etcd at ${clientUrl} to answer /health (last answer: ${lastAnswer}); its log ${options.logFile}${tail ? ` ends:\n${tail}` : ' is empty'}`;
+        },
+      );
+    } catch (err) {
+      // Not left running for the rest of the process: the caller never gets a handle to stop it.
+      await child.stop(5_000);
+      throw err;
+    }
     return etcd;
   }
 
