@@ -2,8 +2,15 @@
  * `npm run bench:sim`: N fake brokers against one real etcd (issue 18, part 5), to check the load
  * formulas of docs/scaling.md beyond what one machine's real brokers can show. Each fake broker
  * does in etcd what a real one does and nothing else: its own etcd client (connection), a
- * registration under a lease with keep-alives and the lease watchdog (libs/cluster Membership),
+ * registration under a lease with keep-alives and the lease watch (libs/cluster Membership),
  * and a watched copy of the whole metadata prefix (libs/cluster PrefixMirror: snapshot, then watch).
+ * The keep-alives stay on this thread on purpose (Membership's default, not a LeaseKeeper thread
+ * as real brokers have, ADR 0057): a thread per fake broker would be B threads in one process, and
+ * one shared thread would send every lease's keep-alives over one connection, where etcd sees one
+ * stream per broker. So etcd gets one connection per fake broker (a real broker has two: its main
+ * client and its keep-alive thread's), the same keep-alive load per lease, and 'leases lost' counts
+ * stalls of this one process's event loop that a real broker's keep-alive thread would ride out:
+ * an upper bound.
  * A fake controller writes topics and partition records the way the real one does (transactions
  * of 100 puts for a create, one put per partition for leadership/ISR changes). No logs, no
  * replication, no gRPC between brokers.

@@ -3,7 +3,7 @@
  * clock, not by the etcd3 client's 'lost' event (which fires only after a keep-alive stream has
  * failed and 2 x TTL have passed since the last answer: 2-3 TTLs after the last renewal, by which
  * time a successor may have held the role for a whole TTL). Pure: time is passed in;
- * lease-watchdog.ts wires it to a Lease and a timer.
+ * lease-watch.ts wires it to a Lease and a timer (in-thread), the keep-alive thread to shared memory.
  *
  * The rule. etcd renews a lease for TTL from the moment it handles a keep-alive, which is no
  * earlier than when this process sent it. So a keep-alive sent at `s` and answered keeps the lease

@@ -10,10 +10,10 @@
  * so those still end the lease one TTL later, as before.
  *
  * What the main thread knows of each lease is in shared memory the worker writes: the deadline
- * (lease-deadline.ts, from the keep-alives the worker sent and etcd answered) and a state word. A
- * timer armed at the deadline reads them when it fires, so after a stall the first thing that runs
- * sees the renewals made meanwhile, not a deadline the worker moved on long ago. The worker also
- * posts why a lease was lost, for the log.
+ * (lease-deadline.ts, from the keep-alives the worker sent and etcd answered) and a state word,
+ * read by a LeaseWatch (lease-watch.ts) whose timer, armed at the deadline, reads them when it
+ * fires, so after a stall the first thing that runs sees the renewals made meanwhile, not a
+ * deadline the worker moved on long ago. The worker also posts why a lease was lost, for the log.
  *
  * Owner: joinCluster (libs/service) starts one per process and closes it after the leases it keeps
  * were given up. If the worker dies, the leases it kept expire by their deadline, and new leases
@@ -27,6 +27,7 @@ import type { Logger } from '../telemetry/index.js';
 import { systemClock, type Clock } from '../runtime/index.js';
 import { leaseMarginMs } from './lease-deadline.js';
 import { IN_THREAD_KEEPING, type KeepOptions, type KeptLease, type LeaseKeeping } from './lease-keeping.js';
+import { LeaseWatch, type LeaseDeadlineSource } from './lease-watch.js';
 import { LEASE_SHARED_BYTES, LeaseState, TICK_MS, type FromKeeper, type LeaseKeeperInit, type ToKeeper } from './lease-keeper-protocol.js';
 
 export interface LeaseKeeperOptions {
@@ -49,7 +50,7 @@ function workerScript(): URL {
 
 export class LeaseKeeper implements LeaseKeeping {
   private readonly ticker: NodeJS.Timeout;
-  private readonly kept = new Map<string, OffThreadLease>();
+  private readonly kept = new Map<string, LeaseWatch>();
   private broken = false;
   private closed = false;
   private readonly clock: Clock;
@@ -91,20 +92,30 @@ export class LeaseKeeper implements LeaseKeeping {
 
   keep(lease: Lease, options: KeepOptions): KeptLease {
     if (this.broken || this.closed) return IN_THREAD_KEEPING.keep(lease, options);
-    const kept = new OffThreadLease(lease, options, this.clock, (id) => this.drop(id));
+    const source = new SharedLeaseDeadline(options.ttlSeconds, options.grantRequestedAtMs);
+    /** The lease id, once granted and handed to the worker. */
+    let id: string | undefined;
+    const kept = new LeaseWatch(lease, source, {
+      ttlSeconds: options.ttlSeconds,
+      onExpired: options.onExpired,
+      clock: this.clock,
+      onDispose: () => {
+        if (id !== undefined) this.drop(id);
+      },
+    });
     lease.grant().then(
-      (id) => {
+      (granted) => {
         if (kept.expired) return;
         // From here on only the worker sends keep-alives for it (Lease.release stops the client's own).
         lease.release();
-        kept.id = id;
+        id = granted;
         this.kept.set(id, kept);
         const message: ToKeeper = {
           t: 'keep',
           id,
           ttlSeconds: options.ttlSeconds,
           grantRequestedAtMs: options.grantRequestedAtMs,
-          shared: kept.shared,
+          shared: source.shared,
         };
         this.worker.postMessage(message);
       },
@@ -140,70 +151,28 @@ export class LeaseKeeper implements LeaseKeeping {
   }
 }
 
-/** The main thread's side of a lease the worker keeps. */
-class OffThreadLease implements KeptLease {
+/**
+ * The main thread's reading of a lease the worker keeps: the deadline and state word the worker
+ * writes (lease-keeper-protocol.ts), the deadline starting at the grant's request time + TTL less
+ * the margin until the worker publishes a later one.
+ */
+export class SharedLeaseDeadline implements LeaseDeadlineSource {
   readonly shared = new SharedArrayBuffer(LEASE_SHARED_BYTES);
   private readonly deadline = new BigInt64Array(this.shared, 0, 1);
   private readonly state = new Int32Array(this.shared, 8, 1);
-  /** The lease id, once granted and handed to the worker. */
-  id: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private over = false;
-  private readonly detach: () => void;
 
-  constructor(
-    lease: Lease,
-    private readonly options: KeepOptions,
-    private readonly clock: Clock,
-    private readonly onDrop: (id: string) => void,
-  ) {
-    const { ttlSeconds, grantRequestedAtMs } = options;
+  constructor(ttlSeconds: number, grantRequestedAtMs: number) {
     Atomics.store(this.deadline, 0, BigInt(grantRequestedAtMs + ttlSeconds * 1_000 - leaseMarginMs(ttlSeconds)));
-    // A write under the lease that etcd refused as an unknown lease.
-    const onLost = (err: Error): void => this.lost(`the etcd client lost the lease: ${err.message}`);
-    lease.on('lost', onLost);
-    this.detach = () => lease.off('lost', onLost);
-    this.check();
   }
 
-  get expired(): boolean {
-    return this.over || this.why() !== undefined;
+  expiresAtMs(): number {
+    return Number(Atomics.load(this.deadline, 0));
   }
 
-  dispose(): void {
-    if (this.over) return;
-    this.over = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.detach();
-    if (this.id !== undefined) this.onDrop(this.id);
-  }
-
-  /** The worker, or the etcd client here, says it is gone. */
-  lost(why: string): void {
-    if (this.over) return;
-    this.dispose();
-    this.options.onExpired(why);
-  }
-
-  private why(): string | undefined {
+  goneWhy(): string | undefined {
     const state = Atomics.load(this.state, 0);
     if (state === LeaseState.GONE) return 'etcd no longer knows the lease (it expired or was revoked)';
     if (state === LeaseState.STALLED) return 'the main thread stalled past the lease stall limit: the keep-alive thread let the lease go';
-    if (this.clock.nowMs() >= Number(Atomics.load(this.deadline, 0)))
-      return `no keep-alive answered in time: the lease's TTL (${this.options.ttlSeconds} s) has run out by this process's clock`;
     return undefined;
-  }
-
-  /** Reads the shared state: expires, or waits until the deadline it reads now. */
-  private check(): void {
-    if (this.over) return;
-    const why = this.why();
-    if (why !== undefined) return this.lost(why);
-    const left = Number(Atomics.load(this.deadline, 0)) - this.clock.nowMs();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.check();
-    }, left);
   }
 }

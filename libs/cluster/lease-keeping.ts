@@ -1,14 +1,15 @@
 /**
  * Who sends an etcd lease's keep-alives, behind one interface, so Membership, ControllerElection
  * and the coordinator's PartitionOwnership do not care: IN_THREAD_KEEPING is the etcd3 client's own
- * keep-alive on this thread's event loop (lease-watchdog.ts), LeaseKeeper (lease-keeper.ts) a
- * worker thread that keeps going while this thread stalls (ADR 0057). Either way the owner learns
+ * keep-alive on this thread's event loop, LeaseKeeper (lease-keeper.ts) a worker thread that keeps
+ * going while this thread stalls (ADR 0057). Either way one LeaseWatch (lease-watch.ts) watches the
+ * lease, over a deadline read on this thread or from the worker's shared memory: the owner learns
  * the lease is lost, once, by the lease's own TTL on this process's clock (lease-deadline.ts) or
  * because etcd said so, and calls dispose() when it gives the lease up on purpose.
  */
 import type { Lease } from 'etcd3';
 import type { Clock } from '../runtime/index.js';
-import { LeaseWatchdog } from './lease-watchdog.js';
+import { watchInThread } from './lease-watch.js';
 
 export interface KeepOptions {
   ttlSeconds: number;
@@ -38,5 +39,5 @@ export interface LeaseKeeping {
 
 /** The etcd3 client's keep-alives on this thread: a stall of this event loop past the TTL loses the lease. */
 export const IN_THREAD_KEEPING: LeaseKeeping = {
-  keep: (lease, options) => new LeaseWatchdog(lease, options),
+  keep: (lease, options) => watchInThread(lease, options),
 };
