@@ -821,10 +821,17 @@ export class PartitionLog {
     return this.enqueue(() => timedFsync('interval', () => this.syncDurably(false)));
   }
 
-  /** Flushes, writes the clean-shutdown marker and closes every file. Idempotent. */
+  /**
+   * Flushes, writes the clean-shutdown marker and closes every file. Idempotent. When the flush or
+   * the marker fails, every file is closed all the same (as abandon does) and this rejects with
+   * STORAGE_ERROR: the log was not closed cleanly, and its next open recovers it. Callers that
+   * trust a cleanly closed log (an idle replica answering from its summary, a broker writing its
+   * clean-shutdown marker) must not trust this one.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.flushTimer) clearInterval(this.flushTimer);
+    let failure: unknown;
     await this.enqueue(async () => {
       await this.active.sync();
       // Inside the budget: a broker closes all its logs at once, and their markers written beside a
@@ -833,10 +840,19 @@ export class PartitionLog {
       this.closed = true;
       for (const s of this.segments) await s.close();
     }).catch((err: unknown) => {
-      // Was silent: a log whose marker was not written is recovered at its next open, and that is all.
-      if (!this.closed) this.logger.warn({ err, dir: this.dir }, 'could not close the log cleanly; its next open recovers it');
+      failure = err;
     });
+    if (failure === undefined) {
+      this.closed = true;
+      return;
+    }
+    // Was only a warning, and the segments stayed open behind a log that said it was closed.
     this.closed = true;
+    for (const s of this.segments) await s.close().catch(() => undefined);
+    const cause = failure instanceof Error ? failure : new Error(String(failure));
+    throw new SamsaError('STORAGE_ERROR', `could not close the log in ${this.dir} cleanly (${cause.message}); its next open recovers it`, {
+      cause,
+    });
   }
 
   /**

@@ -102,8 +102,11 @@ export interface LazyLogOptions {
   open: (config: LogConfig) => Promise<ReplicaLog>;
   /** Runs once the files are open, before anyone else uses them. */
   onOpened?: (log: ReplicaLog) => Promise<void>;
-  /** Told why opening failed (the replica goes offline); the caller gets STORAGE_ERROR. */
-  onOpenFailed?: (err: Error) => void;
+  /**
+   * Told why the files could not be opened, or closed cleanly by release(): the replica must go
+   * offline (and be reopened, recovering); the caller gets STORAGE_ERROR.
+   */
+  onFailed?: (err: Error) => void;
   /**
    * Bounds how many logs open at once (the broker's ReplicaManager shares one with its own opens):
    * an open holds a dozen descriptors outside its log's files for a moment, and a hundred lazily
@@ -128,7 +131,9 @@ export class LazyLog implements ReplicaLog {
   private busy = 0;
   /** When a call that needed the files last ended (reads at the end and high watermarks alone do not count). */
   private lastUsedMs: number;
-  private releasing: Promise<void> | undefined;
+  private releasing: Promise<boolean> | undefined;
+  /** Why release() could not close the files cleanly: nothing is served from this log again. */
+  private failed: Error | undefined;
   private readonly clock: Clock;
 
   constructor(private readonly options: LazyLogOptions) {
@@ -180,7 +185,7 @@ export class LazyLog implements ReplicaLog {
    */
   isDurable(): boolean {
     if (this.inner) return this.inner.isDurable?.() ?? false;
-    return !this.opening && !this.closed && this.summary.activeSegmentBytes !== undefined;
+    return !this.opening && !this.closed && !this.failed && this.summary.activeSegmentBytes !== undefined;
   }
 
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
@@ -212,14 +217,34 @@ export class LazyLog implements ReplicaLog {
    * start, end and latest epoch (checked as for any summary, ADR 0051). It vouches for the recovery
    * checkpoint (carries the active segment's size) only when the log was durable at the close.
    * Returns false, doing nothing, when the files are not open, in use, or the log is closed.
+   *
+   * When the close fails (its flush or marker did not reach the disk), the files are in a state
+   * nobody vouches for: neither the closed log nor a summary of it may be served. They are let go
+   * unclean (abandon: the next open recovers them and trusts nothing announced), every later call
+   * fails with STORAGE_ERROR, and `onFailed` takes the replica offline, so the controller moves
+   * its partition to replicas that hold every acknowledged record and this one is reopened (and
+   * truncated to what the leader has, if need be) before it serves again. Returns false then.
    */
   async release(): Promise<boolean> {
     const log = this.inner;
-    if (!log || this.busy > 0 || this.releasing || this.closed) return false;
+    if (!log || this.busy > 0 || this.releasing || this.closed || this.failed) return false;
     this.releasing = (async () => {
       const before = summaryOf(log);
       const durable = log.isDurable?.() ?? false;
-      await log.close();
+      try {
+        await log.close();
+      } catch (err) {
+        const cause = err instanceof Error ? err : new Error(String(err));
+        this.failed = cause;
+        this.inner = undefined;
+        this.opening = undefined;
+        delete before.activeSegmentBytes;
+        this.summary = before;
+        this.summaryLatestEpoch = latestEpochOf(before.epochs);
+        await log.abandon().catch(() => undefined);
+        this.options.onFailed?.(cause);
+        return false;
+      }
       const after = summaryOf(log);
       // A close flushes and marks; it cannot move the figures. Had they moved, vouch for nothing.
       if (!durable || JSON.stringify(before) !== JSON.stringify(after)) delete after.activeSegmentBytes;
@@ -227,11 +252,11 @@ export class LazyLog implements ReplicaLog {
       this.summaryLatestEpoch = latestEpochOf(after.epochs);
       this.inner = undefined;
       this.opening = undefined;
+      return true;
     })().finally(() => {
       this.releasing = undefined;
     });
-    await this.releasing;
-    return true;
+    return this.releasing;
   }
 
   /**
@@ -257,12 +282,20 @@ export class LazyLog implements ReplicaLog {
       );
     if (this.inner) return Promise.resolve(this.inner);
     if (this.closed) return Promise.reject(new SamsaError('NOT_READY', `log of ${this.options.name} is closed`));
+    if (this.failed)
+      return Promise.reject(
+        new SamsaError(
+          'STORAGE_ERROR',
+          `${this.options.name}: its files could not be closed cleanly (${this.failed.message}); the replica is offline on this broker`,
+          { cause: this.failed },
+        ),
+      );
     const { opens } = this.options;
     this.opening ??= (opens ? opens.run(() => this.openNow()) : this.openNow()).catch((err: unknown) => {
       this.opening = undefined;
       if (this.closed) throw err;
       const cause = err instanceof Error ? err : new Error(String(err));
-      this.options.onOpenFailed?.(cause);
+      this.options.onFailed?.(cause);
       throw new SamsaError(
         'STORAGE_ERROR',
         `${this.options.name}: its log could not be opened (${cause.message}); the replica is offline on this broker`,
@@ -296,8 +329,8 @@ export class LazyLog implements ReplicaLog {
       throw err;
     }
     if (this.closed) {
-      // Closed while opening: let the files go as a clean close would.
-      await log.close();
+      // Closed while opening: let the files go as a clean close would (unclean if that fails: no descriptor stays behind).
+      await log.close().catch(() => log.abandon());
       throw new SamsaError('NOT_READY', `log of ${this.options.name} is closed`);
     }
     this.inner = log;

@@ -736,7 +736,7 @@ export class ReplicaManager {
         return log;
       },
       onOpened: (log) => partition?.rebuildProducerStateFrom(log) ?? Promise.resolve(),
-      onOpenFailed: (err) => this.markOffline(key, err),
+      onFailed: (err) => this.markOffline(key, err),
       opens: this.opens,
       clock: this.clock,
       ...(opened ? { opened } : {}),

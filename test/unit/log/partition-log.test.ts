@@ -103,6 +103,30 @@ describe('PartitionLog appends and reads', () => {
     await log.close();
   });
 
+  it('a close whose flush fails rejects with STORAGE_ERROR, still closes every file, and leaves no marker: the next open recovers', async () => {
+    const d = dir();
+    const log = await PartitionLog.open(d, testConfig({ segmentBytes: 200 }));
+    for (let i = 0; i < 5; i++) await log.appendAsLeader(batchOf(`b${i}`, 2), 0);
+    expect(log.segmentCount).toBeGreaterThan(1);
+    const segments = (log as unknown as { segments: { closed: boolean }[] }).segments;
+    const active = (log as unknown as { active: { sync: () => Promise<void> } }).active;
+    active.sync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    const failed = await log.close().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Was: resolved (a warning only), with every segment still open.
+    expect(failed).toMatchObject({ reason: 'STORAGE_ERROR' });
+    expect((failed as SamsaError).cause).toMatchObject({ code: 'EIO' });
+    expect(segments.every((s) => s.closed)).toBe(true);
+    expect(readdirSync(d)).not.toContain(CLEAN_SHUTDOWN_FILE);
+    await expect(log.close(), 'closed is closed').resolves.toBeUndefined();
+    const again = await PartitionLog.open(d, testConfig({ segmentBytes: 200 }));
+    expect(again.recoveryReport.clean).toBe(false);
+    expect(again.logEndOffset).toBe(10);
+    await again.close();
+  });
+
   it('finds any offset, whatever the batch sizes (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -5,9 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_LOG_CONFIG, epochEndOffset, type EpochEntry } from '../../../libs/log/index.js';
+import { SamsaError } from '../../../libs/errors/index.js';
+import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import {
   LazyLog,
   emptySummary,
+  summaryOf,
   matchesSummary,
   formatSummaries,
   parseEntry,
@@ -165,11 +168,86 @@ describe('LazyLog before its files open', () => {
       dir: '/nonexistent',
       name: 't-0',
       open: files.open,
-      onOpenFailed: (err) => failures.push(err),
+      onFailed: (err) => failures.push(err),
     });
     await expect(log.read(0, 100)).rejects.toMatchObject({ reason: 'STORAGE_ERROR' });
     expect(failures).toHaveLength(1);
     expect(log.materialized).toBe(false);
     expect(matchesSummary(await files.open(), { ...emptySummary(), logEndOffset: 1 })).toBe(true);
+  });
+});
+
+const batchForRelease = (): ValidatedBatch => validatedBatch(buildBatch([{ value: Buffer.from('x') }], { nowMs: 1 }));
+
+describe('LazyLog.release when the close fails (idle close, ADR 0051)', () => {
+  /** An open log whose close fails as a failed flush would: nothing closed, nothing marked. */
+  function failingClose(): { log: ReplicaLog; calls: string[] } {
+    const calls: string[] = [];
+    const log = {
+      logStartOffset: 0,
+      logEndOffset: 3,
+      latestEpoch: 2,
+      sizeInBytes: 300,
+      segmentCount: 1,
+      activeSegmentBaseOffset: 0,
+      activeSegmentBytes: 300,
+      epochEntries: [{ epoch: 2, startOffset: 0 }],
+      isDurable: () => true,
+      read: () => {
+        calls.push('read');
+        return Promise.reject(new SamsaError('NOT_READY', 'log is closed'));
+      },
+      appendAsLeader: () => {
+        calls.push('append');
+        return Promise.reject(new SamsaError('NOT_READY', 'log is closed'));
+      },
+      close: () => {
+        calls.push('close');
+        return Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+      },
+      abandon: () => {
+        calls.push('abandon');
+        return Promise.resolve();
+      },
+    } as unknown as ReplicaLog;
+    return { log, calls };
+  }
+
+  it('lets the files go unclean, takes the replica offline and serves nothing more from them or from a summary', async () => {
+    const { log: files, calls } = failingClose();
+    const failures: Error[] = [];
+    const reopened: number[] = [];
+    const summary = summaryOf(files);
+    const log = new LazyLog({
+      summary,
+      config: DEFAULT_LOG_CONFIG,
+      dir: '/nonexistent',
+      name: 't-0',
+      opened: files,
+      open: () => {
+        reopened.push(1);
+        return Promise.reject(new Error('must not open: the replica is offline'));
+      },
+      onFailed: (err) => failures.push(err),
+    });
+    expect(log.materialized).toBe(true);
+    // Was: release() rejected, and the LazyLog kept serving the closed files.
+    expect(await log.release()).toBe(false);
+    expect(calls).toEqual(['close', 'abandon']);
+    expect(failures.map((e) => e.message)).toEqual(['EIO: i/o error, fsync']);
+    expect(log.materialized).toBe(false);
+    expect(log.isDurable()).toBe(false);
+    expect(log.idleSinceMs).toBeUndefined();
+    // Positions as last announced, but vouching for nothing (no active segment size).
+    expect([log.logStartOffset, log.logEndOffset, log.latestEpoch]).toEqual([0, 3, 2]);
+    expect(log.activeSegmentBytes).toBeUndefined();
+    await expect(log.read(0, 100)).rejects.toMatchObject({ reason: 'STORAGE_ERROR' });
+    await expect(log.appendAsLeader(batchForRelease(), 2)).rejects.toMatchObject({ reason: 'STORAGE_ERROR' });
+    expect(calls).toEqual(['close', 'abandon']);
+    expect(reopened).toEqual([]);
+    expect(await log.release()).toBe(false);
+    expect(failures).toHaveLength(1);
+    await log.close();
+    expect(calls).toEqual(['close', 'abandon']);
   });
 });

@@ -92,6 +92,45 @@ describe('ReplicaManager: opening replicas', () => {
     expect(read?.bytes.length).toBeGreaterThan(0);
   });
 
+  it('a replica whose idle close fails goes offline (files let go unclean), and reopens recovered with every acknowledged record', async () => {
+    const clock = new ManualClock(1_000);
+    const view = new FakeView();
+    view.createTopic(topicRecord('t', 1), ME);
+    let closeFails = true;
+    const reports: string[][] = [];
+    const manager = await start(view, {
+      clock,
+      idleReplicaCloseMs: 60_000,
+      idleCheckMs: 3_600_000,
+      offlineRetryMs: 1,
+      onOfflineChange: (offline) => reports.push(offline.map((o) => `${o.topic}-${o.partition}`)),
+      openLog: async (dir, config, logger, hooks) => {
+        const log = await PartitionLog.open(dir, config, { logger, ...hooks });
+        const close = log.close.bind(log);
+        // A flush that fails: nothing closed, nothing marked clean.
+        log.close = () => (closeFails ? Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })) : close());
+        return log;
+      },
+    });
+    const p0 = manager.get('t', 0);
+    await p0?.append(batch('a'), leaderAppend);
+    await p0?.append(batch('b'), leaderAppend);
+    clock.advance(60_000);
+    // Was: the close's error escaped closeIdleReplicas, and the replica went on serving its closed files.
+    expect(await manager.closeIdleReplicas()).toBe(0);
+    expect(manager.get('t', 0)).toBeUndefined();
+    expect(reports.at(-1)).toEqual(['t-0']);
+    await expect(p0?.append(batch('c'), leaderAppend)).rejects.toMatchObject({ reason: 'STORAGE_ERROR' });
+    closeFails = false;
+    clock.advance(1);
+    await vi.waitFor(() => expect(manager.get('t', 0)).toBeDefined(), { timeout: 30_000 });
+    expect(reports.at(-1)).toEqual([]);
+    const back = manager.get('t', 0);
+    expect(back?.logEndOffset).toBe(2);
+    const read = await back?.readForFollower(0, 1 << 20);
+    expect(read?.bytes.length).toBeGreaterThan(0);
+  });
+
   it('beyond maxOpenReplicas the least recently used replicas not in use close', async () => {
     const clock = new ManualClock(1_000);
     const view = new FakeView();
