@@ -2,7 +2,8 @@
  * What every Samsa service process shares: the lifecycle (lifecycle.ts: read config, start,
  * unwind on failure, stop on signal), the common config block (config.ts), the stack of what it
  * opened (resources.ts), a cluster member's first steps (cluster-member.ts: TLS, etcd, cluster
- * view, access control) and its gRPC server (grpc-endpoint.ts: health, bind, close), and the
+ * view, access control) and its gRPC server (grpc-endpoint.ts: health, bind, close), a raw TCP/TLS
+ * listener's same step for a service with a protocol of its own (socket-listener.ts), and the
  * proto form of cluster metadata that brokers and controllers answer with (metadata-proto.ts).
  * Import only through here.
  */
@@ -10,6 +11,7 @@ export { runService, type ServiceDefinition, type Running } from './lifecycle.js
 export { Resources } from './resources.js';
 export { joinCluster, type ClusterMember } from './cluster-member.js';
 export { serveGrpc, type GrpcEndpoint, type GrpcEndpointOptions, type ServedService } from './grpc-endpoint.js';
+export { serveSockets, type SocketListener, type SocketListenerOptions } from './socket-listener.js';
 export { topicConfigToProto, topicInfoOf, toTopicInfo, toMetadataResponse } from './metadata-proto.js';
 export {
   serviceConfigSpec,

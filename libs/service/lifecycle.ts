@@ -1,11 +1,12 @@
 /**
- * The lifecycle every Samsa service process shares (docs/adr/0021-service-lifecycle.md):
+ * The lifecycle every Samsa service process shares (docs/adr/0021-thin-services-and-their-lifecycle.md):
  *
  *   1. read the config once (flags and SAMSA_* variables); a bad one is logged with what to fix, exit 1;
  *   2. start(): build the pieces in order, registering how to close each on a Resources stack
- *      (its gRPC server through serveGrpc, grpc-endpoint.ts); if start() throws, what it opened so
- *      far is closed in reverse order, the failure is logged with what to do, exit 1; once it has
- *      returned, the endpoint it returned is reported SERVING;
+ *      (its gRPC server through serveGrpc, grpc-endpoint.ts; the Kafka gateway's listener through
+ *      serveSockets, socket-listener.ts); if start() throws, what it opened so far is closed in
+ *      reverse order, the failure is logged with what to do, exit 1; once it has returned, the
+ *      endpoint it returned is reported SERVING;
  *   3. on SIGTERM/SIGINT/SIGHUP: while everything still runs, the service's handOver() (give work
  *      to others while still SERVING), then NOT_SERVING, then its drain() (end streams, stop
  *      taking work); then every resource closed in reverse order of registration, telemetry

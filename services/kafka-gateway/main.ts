@@ -2,7 +2,10 @@
  * The Kafka wire-protocol gateway (issue 19): Kafka clients (kcat, kafkajs, librdkafka, Java) talk
  * to Samsa unchanged. A client of Samsa's gRPC services like any other (upstream.ts); it keeps no
  * state on disk. Start order: read TLS material -> ask Samsa for metadata (wait for a broker) ->
- * listen. Shutdown: stop listening, end the connections, close the groups and the channels.
+ * listen. Shutdown: stop listening, end the connections, close the groups and the channels. Both
+ * run through the lifecycle every service shares (libs/service): each piece's closer on its
+ * Resources stack, the Kafka listener made and closed by serveSockets as broker, controller and
+ * coordinator make and close their gRPC servers by serveGrpc.
  *
  * Security (docs/adr/0047): with TLS configured (the default) the Kafka listener is TLS and every
  * client authenticates with SASL PLAIN, a Samsa bearer token as the password, and acts as that
@@ -10,10 +13,8 @@
  * With SAMSA_INSECURE=1 (a plaintext cluster) the listener is plaintext without authentication.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { runService, type Resources, type Running } from '../../libs/service/index.js';
+import { runService, serveSockets, type Resources, type Running } from '../../libs/service/index.js';
 import { silenceIpServernameWarning } from '../../libs/security/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/telemetry/index.js';
@@ -74,28 +75,20 @@ async function start(config: GatewayConfig, logger: Logger, resources: Resources
   groups = resources.own('classic groups', new ClassicGroups({ onEmptied: (groupId) => holds.release(groupId) }), (g) => g.close());
   const advertised = advertisedAddress(config.advertise, config.host, config.port);
   const node = { nodeId: config.gatewayId, host: advertised.host, port: advertised.port };
-  const sockets = new Set<Socket>();
-  const accept = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    new KafkaConnection(socket, { maxFrameBytes: config.maxFrameBytes, requireSasl: secure, upstream, node, groups, holds, logger });
-  };
-  const server: Server = secure
-    ? createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), minVersion: 'TLSv1.2' }, accept)
-    : createTcpServer(accept);
-  server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  resources.defer('kafka listener', async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  const listener = await serveSockets(resources, {
+    name: 'Kafka listener',
+    host: config.host,
+    port: config.port,
+    tls: secure ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined,
+    accept: (socket) => {
+      socket.setNoDelay(true);
+      new KafkaConnection(socket, { maxFrameBytes: config.maxFrameBytes, requireSasl: secure, upstream, node, groups, holds, logger });
+    },
+    logger,
   });
   logger.info(
     {
-      listen: formatHostPort({ host: config.host, port: config.port }),
+      listen: formatHostPort({ host: config.host, port: listener.port }),
       advertised: formatHostPort(node),
       security: secure ? 'SASL_SSL (PLAIN with Samsa tokens)' : 'PLAINTEXT',
     },
