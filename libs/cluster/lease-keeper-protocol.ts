@@ -19,4 +19,5 @@ export interface LeaseKeeperInit {
 export type ToKeeper =
   { t: 'keep'; id: string; ttlSeconds: number; grantRequestedAtMs: number; shared: SharedArrayBuffer } | { t: 'drop'; id: string };
 
-export type FromKeeper = { t: 'ready' } | { t: 'lost'; id: string; why: string };
+/** `stalled`: revoked because the main thread stalled past the limit (the rest: etcd or the deadline ended it). */
+export type FromKeeper = { t: 'ready' } | { t: 'lost'; id: string; why: string; stalled: boolean };

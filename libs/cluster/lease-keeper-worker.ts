@@ -120,7 +120,7 @@ class KeptLease {
     Atomics.store(this.state, 0, state);
     this.closeStream();
     kept.delete(this.id);
-    post({ t: 'lost', id: this.id, why });
+    post({ t: 'lost', id: this.id, why, stalled: state === LeaseState.STALLED });
   }
 
   /** Ends the current stream and its timers (and, once over, a pending reopen). */

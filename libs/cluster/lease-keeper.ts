@@ -35,6 +35,8 @@ export interface LeaseKeeperOptions {
   /** How long the main thread may not run before the leases are let go. */
   stallLimitMs: number;
   logger: Logger;
+  /** Told of each lease the worker revoked because this thread stalled past the limit (a metric). */
+  onStallRevoked?: () => void;
   clock?: Clock;
 }
 
@@ -65,7 +67,10 @@ export class LeaseKeeper implements LeaseKeeping {
     this.ticker = setInterval(() => Atomics.add(heartbeat, 0, 1), TICK_MS);
     this.ticker.unref();
     worker.on('message', (m: FromKeeper) => {
-      if (m.t === 'lost') this.kept.get(m.id)?.lost(m.why);
+      if (m.t !== 'lost') return;
+      // Counted here, whether or not the watch read the shared state first and let the lease go.
+      if (m.stalled) this.options.onStallRevoked?.();
+      this.kept.get(m.id)?.lost(m.why);
     });
     worker.on('error', (err) => this.fail(`failed: ${err.message}`));
     worker.on('exit', (code) => this.fail(`exited with code ${code}`));

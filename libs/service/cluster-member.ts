@@ -10,7 +10,7 @@
 import type { Etcd3 } from 'etcd3';
 import { ClusterView, LeaseKeeper, MetadataKeys, connectEtcd } from '../cluster/index.js';
 import { startAccessControl, startTransportSecurity, type AccessControl } from '../security/index.js';
-import type { Logger } from '../telemetry/index.js';
+import { LeaseMetrics, type Logger } from '../telemetry/index.js';
 import type { ClusterServiceConfig } from './config.js';
 import type { Resources } from './resources.js';
 
@@ -36,10 +36,12 @@ export async function joinCluster(
   const etcd = resources.own('etcd client', connectEtcd(config.etcdEndpoints), (e) => e.close());
   // Started beside the view's first read (a worker takes ~1 s to load on a busy machine); closed
   // after everything registered later, so after the leases it keeps were given up.
+  const leaseMetrics = new LeaseMetrics();
   const leasesStarting = LeaseKeeper.start({
     endpoints: config.etcdEndpoints,
     stallLimitMs: config.leaseStallLimitSeconds * 1_000,
     logger,
+    onStallRevoked: () => leaseMetrics.stallRevoked(),
   });
   const started = leasesStarting.catch(() => undefined); // also: a failure before it is awaited below is no unhandled rejection
   resources.defer('lease keep-alive thread', async () => (await started)?.close());

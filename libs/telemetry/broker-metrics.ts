@@ -15,6 +15,7 @@
  *   samsa.broker.under_replicated_partitions gauge    partitions led here whose ISR is smaller than their replica set
  *   samsa.broker.under_min_isr_partitions   gauge     partitions led here whose ISR is below min.insync.replicas (acks=all fails)
  *   samsa.broker.partitions                 gauge     {role}    hosted replicas by role (role="leader": the leader count)
+ *   samsa.broker.open_replica_logs          gauge     hosted replicas whose log files are open (the rest answer from a summary, ADR 0051)
  *   samsa.broker.isr.shrinks / .expands     counter   ISR changes this broker made as leader (isrChanged)
  *
  * Records are counted from batch headers (libs/record countRecords), never by decoding. The
@@ -36,6 +37,8 @@ export interface ObservedPartition {
   readonly logEndOffset: number;
   readonly highWatermark: number;
   readonly closed: boolean;
+  /** Whether the replica's log files are open now (false: hosted from a summary, ADR 0051); undefined when the replica does not say. */
+  readonly logOpen?: boolean;
 }
 
 export interface BrokerMetricsSource {
@@ -136,19 +139,24 @@ export class BrokerMetrics {
       description: 'Partitions led here whose ISR is smaller than their replica set',
     });
     const byRole = meter.createObservableGauge('samsa.broker.partitions', { description: 'Partition replicas hosted here, by role' });
+    const openLogs = meter.createObservableGauge('samsa.broker.open_replica_logs', {
+      description: 'Replicas hosted here whose log files are open (the others answer from a summary until their next use, ADR 0051)',
+    });
     const reassignmentBytes = meter.createObservableCounter('samsa.replication.reassignment.bytes', {
       unit: 'By',
       description: 'Bytes copied into replicas a reassignment is adding to this broker (throttled)',
     });
-    const observables = [logSize, segments, logEnd, hw, isrSize, underReplicated, underMinIsr, byRole, reassignmentBytes];
+    const observables = [logSize, segments, logEnd, hw, isrSize, underReplicated, underMinIsr, byRole, openLogs, reassignmentBytes];
     const callback = (r: BatchObservableResult): void => {
       let under = 0;
       let belowMin = 0;
       const roles = { leader: 0, follower: 0 };
+      let open = 0;
       for (const p of source.partitions()) {
         if (p.closed) continue;
         const attrs: Attributes = { topic: p.topic, partition: p.partition };
         roles[p.role]++;
+        if (p.logOpen !== false) open++;
         r.observe(logSize, p.sizeInBytes, attrs);
         if (p.segmentCount !== undefined) r.observe(segments, p.segmentCount, attrs);
         r.observe(logEnd, p.logEndOffset, attrs);
@@ -164,6 +172,7 @@ export class BrokerMetrics {
       r.observe(underMinIsr, belowMin);
       r.observe(byRole, roles.leader, { role: 'leader' });
       r.observe(byRole, roles.follower, { role: 'follower' });
+      r.observe(openLogs, open);
       r.observe(reassignmentBytes, source.reassignmentBytes?.() ?? 0);
     };
     meter.addBatchObservableCallback(callback, observables);

@@ -38,6 +38,7 @@ export { telemetrySettings, resourceAttributes, type TelemetrySettings } from '.
 export { SpanKind } from '@opentelemetry/api';
 export { BrokerMetrics, acksLabel, type BrokerMetricsSource, type ObservedPartition, type StreamKind } from './broker-metrics.js';
 export { timedFsync, type FsyncReason } from './log-metrics.js';
+export { LeaseMetrics } from './lease-metrics.js';
 export { startClientTelemetry } from './start.js';
 export { activeTelemetry } from './active.js';
 export { telemetryServerInterceptor } from './grpc/server-interceptor.js';

@@ -37,8 +37,13 @@ afterAll(async () => {
   etcd.close();
 });
 
-async function keeper(stallLimitMs: number): Promise<LeaseKeeper> {
-  const k = await LeaseKeeper.start({ endpoints: [etcdProcess.endpoint], stallLimitMs, logger });
+async function keeper(stallLimitMs: number, onStallRevoked?: () => void): Promise<LeaseKeeper> {
+  const k = await LeaseKeeper.start({
+    endpoints: [etcdProcess.endpoint],
+    stallLimitMs,
+    logger,
+    ...(onStallRevoked ? { onStallRevoked } : {}),
+  });
   keepers.push(k);
   return k;
 }
@@ -96,7 +101,8 @@ describe('a main-thread stall of 3 x the TTL', () => {
 
 describe('what still ends the lease', () => {
   it('a stall past the stall limit: the keep-alive thread revokes the lease; the owner learns it and registers again', async () => {
-    const keeping = await keeper(2 * TTL * 1_000);
+    let stallRevocations = 0;
+    const keeping = await keeper(2 * TTL * 1_000, () => stallRevocations++);
     const keys = new MetadataKeys(uniqueName('lk'));
     const epochs: (number | undefined)[] = [];
     const owner = new MembershipOwner(
@@ -122,6 +128,8 @@ describe('what still ends the lease', () => {
       expect(epochs[1]).toBeUndefined();
       expect(epochs[2]).toBeGreaterThan(first ?? 0);
       expect((await registration(keys.broker(1)))?.lease).not.toBe(lease);
+      // Counted once (samsa_lease_stall_revocations_total): the one lease kept then; the new one was not.
+      expect(stallRevocations).toBe(1);
       process.stdout.write(`[lease-keeper] stall past the limit: registered again ${Date.now() - stalledAt} ms after the stall began\n`);
     } finally {
       await owner.leave();
@@ -129,12 +137,14 @@ describe('what still ends the lease', () => {
   });
 
   it('etcd ending the lease behind its back is learned, as before', async () => {
-    const { key, membership, lost } = await joined(await keeper(15_000));
+    let stallRevocations = 0;
+    const { key, membership, lost } = await joined(await keeper(15_000, () => stallRevocations++));
     try {
       const lease = (await registration(key))?.lease ?? '0';
       await etcd.leaseClient.leaseRevoke({ ID: lease });
       await waitUntil(() => lost.length > 0, 10_000, 'the membership to report its lease lost');
       expect(lost[0]).toMatch(/no longer knows the lease|TTL 0/);
+      expect(stallRevocations, 'etcd ending it is not a stall').toBe(0);
     } finally {
       await membership.leave();
     }

@@ -309,6 +309,12 @@ describe('metrics', () => {
     expect(value(leaderMetrics, 'samsa_partition_isr_size', p0)).toBe(3);
     expect(value(leaderMetrics, 'samsa_broker_under_replicated_partitions')).toBe(0);
     expect(value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' })).toBeGreaterThanOrEqual(1);
+    // The leader appended, so that replica's files are open; no more are open than hosted.
+    const hostedHere =
+      value(leaderMetrics, 'samsa_broker_partitions', { role: 'leader' }) +
+      value(leaderMetrics, 'samsa_broker_partitions', { role: 'follower' });
+    expect(value(leaderMetrics, 'samsa_broker_open_replica_logs')).toBeGreaterThanOrEqual(1);
+    expect(value(leaderMetrics, 'samsa_broker_open_replica_logs')).toBeLessThanOrEqual(hostedHere);
     // Latency histograms: the leader answered two produces; the forwarding broker one.
     const produceCount = samples(leaderMetrics, 'samsa_broker_produce_duration_seconds_count', { topic, outcome: 'ok' }).reduce(
       (n, s) => n + s.value,
@@ -342,6 +348,11 @@ describe('metrics', () => {
       );
     }
     const controllerMetrics = await scrape(cluster.controllers[0]?.metricsUrl as string);
+    // Nothing stalled in this run: every member's lease counter is there, at 0.
+    for (const s of [...cluster.brokers, ...cluster.controllers, ...cluster.coordinators]) {
+      const m = await scrape(s.metricsUrl as string);
+      expect(value(m, 'samsa_lease_stall_revocations_total'), s.name).toBe(0);
+    }
     expect(value(controllerMetrics, 'samsa_controller_active')).toBe(1);
     expect(value(controllerMetrics, 'samsa_controller_brokers_alive')).toBe(3);
     expect(value(controllerMetrics, 'samsa_controller_offline_partitions')).toBe(0);

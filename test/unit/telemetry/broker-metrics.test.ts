@@ -95,6 +95,24 @@ describe('BrokerMetrics', () => {
     expect(later.get('samsa.broker.partitions')).toContainEqual({ value: 0, attributes: { role: 'follower' } });
   });
 
+  it('counts the replicas whose log files are open apart from those hosted from a summary (ADR 0051)', async () => {
+    const hosted: ObservedPartition[] = [
+      { ...partition('t', 0, 'leader', [1], 10), logOpen: true },
+      { ...partition('t', 1, 'follower', [2, 1], 10), logOpen: false },
+      { ...partition('t', 2, 'follower', [2, 1], 10), logOpen: false },
+      // A replica that does not say counts as open (a PartitionLog is always open).
+      partition('t', 3, 'leader', [1], 10),
+      { ...partition('t', 4, 'leader', [1], 10), logOpen: true, closed: true },
+    ];
+    const { read } = setup(hosted, {});
+    expect((await read()).get('samsa.broker.open_replica_logs')).toEqual([{ value: 2, attributes: {} }]);
+    hosted[1] = { ...partition('t', 1, 'follower', [2, 1], 10), logOpen: true };
+    hosted[0] = { ...partition('t', 0, 'leader', [1], 10), logOpen: false };
+    expect((await read()).get('samsa.broker.open_replica_logs')).toEqual([{ value: 2, attributes: {} }]);
+    hosted[2] = { ...partition('t', 2, 'follower', [2, 1], 10), logOpen: true };
+    expect((await read()).get('samsa.broker.open_replica_logs')).toEqual([{ value: 3, attributes: {} }]);
+  });
+
   it('counts open streams until each is closed once', async () => {
     const { metrics, read } = setup([], {});
     const a = metrics.streamOpened('local');
