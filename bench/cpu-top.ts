@@ -29,12 +29,16 @@ function frameName(n: ProfileNode): string {
   return `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
 }
 
-export function summarise(profile: Profile, top = 25): string {
+/** Only the samples taken in [from, to] (monotonic µs, the profile's own time base) when given. */
+export function summarise(profile: Profile, top = 25, window?: { from: number; to: number }): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map<number, number>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.from || at > window.to)) continue;
     const id = profile.samples[i] as number;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
@@ -69,6 +73,10 @@ export function summarise(profile: Profile, top = 25): string {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
+// --window FROM:TO (monotonic µs, as bench/rest-cpu.ts prints its rest windows): those samples only.
+const windowAt = args.indexOf('--window');
+const [from, to] = windowAt >= 0 ? (args[windowAt + 1] ?? '').split(':').map(Number) : [];
+const window = from !== undefined && to !== undefined ? { from, to } : undefined;
 for (const file of args.filter((a, i) => a.endsWith('.cpuprofile') && (topAt < 0 || i !== topAt + 1))) {
-  process.stdout.write(`## ${basename(file)}\n\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, top)}\n`);
+  process.stdout.write(`## ${basename(file)}\n\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, top, window)}\n`);
 }

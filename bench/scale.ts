@@ -31,7 +31,7 @@ import { LocalCluster, waitUntil } from '../tools/launcher/index.js';
 import { runProduce } from '../tools/perf/index.js';
 import { callUnary, ClientPool, type v1 } from '../libs/rpc/index.js';
 import { exitIfCleanupHangs } from './lifetime.js';
-import { cpuSecondsOf, rssOf, loadAverage } from './stats.js';
+import { cpuSecondsOf, rssOf, loadAverage, oneRecordToEveryPartition } from './stats.js';
 
 const N = Number(process.env.SAMSA_SCALE_PARTITIONS ?? '3000');
 /** Waits grow with N: opening 10,000 replicas per broker on a loaded 2-core machine takes minutes. */
@@ -321,17 +321,7 @@ try {
     // below must open (recover) all of them before hosting them (ADR 0051), the hard case.
     log(`one record to each of the ${N} partitions`);
     const f0 = performance.now();
-    const filler = samsa.producer({ acks: 1, idempotent: false });
-    try {
-      for (let p = 0; p < N; p += 500)
-        await Promise.all(
-          Array.from({ length: Math.min(500, N - p) }, (_, i) =>
-            filler.send({ topic: 'big', messages: [{ value: 'x', partition: p + i }] }),
-          ),
-        );
-    } finally {
-      await filler.close();
-    }
+    await oneRecordToEveryPartition(samsa, 'big', N);
     await waitUntil(isrFull, BOUND_MS, 'every ISR full after the fill', 500);
     put(
       'one record to every partition',

@@ -1,6 +1,7 @@
 /** Small helpers of the benchmark: repeated runs with median and spread, and bounded waits. */
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Samsa } from '../libs/client/index.js';
 
 /** The 1, 5 and 15 minute load averages, as benchmarks print them beside their figures. */
 export function loadAverage(digits = 2): string {
@@ -135,4 +136,22 @@ export async function withCpu<T>(pids: readonly (number | undefined)[], fn: () =
   const before = await cpuSecondsOf(pids);
   const result = await fn();
   return { result, cpuSeconds: (await cpuSecondsOf(pids)) - before };
+}
+
+/**
+ * One record (acks=1) to each of partitions 0..partitions-1 of `topic`, 500 sends at a time: every
+ * replica then has files (bench:scale's and bench:rest's fill).
+ */
+export async function oneRecordToEveryPartition(samsa: Samsa, topic: string, partitions: number): Promise<void> {
+  const filler = samsa.producer({ acks: 1, idempotent: false });
+  try {
+    for (let p = 0; p < partitions; p += 500)
+      await Promise.all(
+        Array.from({ length: Math.min(500, partitions - p) }, (_, i) =>
+          filler.send({ topic, messages: [{ value: 'x', partition: p + i }] }),
+        ),
+      );
+  } finally {
+    await filler.close();
+  }
 }

@@ -61,6 +61,8 @@ export interface LocalClusterOptions {
    * started under (fault tests: a network namespace, test/fault/harness/netns.ts). Undefined: on `host`.
    */
   placement?: (kind: ServiceKind, id: number) => { host: string; wrapper: string[] } | undefined;
+  /** How long each service may take to report SERVING (default: ServiceProcess's 60 s); a benchmark on a loaded machine may need more. */
+  startTimeoutMs?: number;
   /** 'tls' (default): mutual TLS everywhere, certificates made on first start; 'insecure': plaintext. */
   security?: 'tls' | 'insecure';
   /** The CA to issue certificates with (tests share one per process); default: one in <dir>/tls. */
@@ -181,9 +183,9 @@ export class LocalCluster {
       for (let i = 0; i < (options.brokers ?? 3); i++)
         brokers.push(await make('broker', i + 1, options.ports?.brokers?.[i], options.metricsPorts?.brokers?.[i]));
       // Brokers first so the controller sees live brokers when the first topic is created.
-      await Promise.all(brokers.map((b) => b.start()));
+      await Promise.all(brokers.map((b) => b.start(options.startTimeoutMs)));
       // Standby controllers report SERVING too (they forward to the active one).
-      await Promise.all(controllers.map((c) => c.start()));
+      await Promise.all(controllers.map((c) => c.start(options.startTimeoutMs)));
       if (controllers.length > 0 && brokers.length > 0) await cluster.waitForController();
       for (let i = 0; i < (options.coordinators ?? 1); i++)
         coordinators.push(await make('coordinator', i + 1, options.ports?.coordinators?.[i], options.metricsPorts?.coordinators?.[i]));
