@@ -9,3 +9,4 @@
 export { checkPosition, readPosition, applyPartitionData, errorData, type Checked } from './exchange.js';
 export { ReplicationManager, type ReplicationManagerOptions } from './replication-manager.js';
 export { truncationPlan, type TruncationPlan, type DivergenceInput } from './divergence.js';
+export { FollowerSession, LeaderSession, positionKey, type LeaderHeld, type HeldPosition } from './fetch-session.js';

@@ -2,9 +2,10 @@
  * The follower side of one broker pair: one Replicate stream from this broker to one leader
  * broker, carrying every partition this broker follows there. A loop owned by this object sends
  * the positions (fetch offset = our log end offset, the epoch of our last batch, the leader epoch
- * we follow), applies the answer partition by partition (append the leader's bytes as they are,
- * take its high watermark, or truncate where our log diverges, or start over at its log start),
- * and asks again. A broken stream is reopened with backoff; a partition the leader refuses is set
+ * we follow; after the stream's first request only those that changed: fetch-session.ts),
+ * applies the answer partition by partition (append the leader's bytes as they are, take its
+ * high watermark, or truncate where our log diverges, or start over at its log start), and asks
+ * again. A broken stream is reopened with backoff; a partition the leader refuses is set
  * aside briefly so the others keep flowing.
  */
 import { fromServiceError, replicationClient, type RpcLimits, type v1 } from '../rpc/index.js';
@@ -15,6 +16,7 @@ import { addingThrottle } from '../cluster/index.js';
 import { LockstepStream } from './lockstep-stream.js';
 import type { ReassignmentThrottle } from './reassignment-throttle.js';
 import { applyPartitionData } from './exchange.js';
+import { FollowerSession, positionKey } from './fetch-session.js';
 import { Backoff, systemClock, type Clock } from '../runtime/index.js';
 
 export interface FetcherSettings {
@@ -58,12 +60,6 @@ const EPOCH_RACE_PAUSE_MS = 25;
  */
 export const RESPONSE_SLACK_MS = 2_500;
 
-/** What one request asked for a partition: the epoch followed and the fetch offset (our log end then). */
-interface Asked {
-  epoch: number;
-  fetchOffset: number;
-}
-
 type Stream = LockstepStream<v1.ReplicaFetchRequest, v1.ReplicaFetchResponse__Output>;
 
 export class LeaderFetcher {
@@ -75,7 +71,8 @@ export class LeaderFetcher {
   private closed = false;
   private readonly reconnect = new Backoff(RECONNECT_BACKOFF);
   private readonly clock: Clock;
-  private rotation = 0;
+  /** What the leader holds for the current stream (replaced with the stream). */
+  private session = new FollowerSession();
   /** Wakes the loop early (partitions added, close). */
   private wake: (() => void) | undefined;
   /** A request is out on the stream (possibly parked at the leader for up to maxWaitMs). */
@@ -162,27 +159,31 @@ export class LeaderFetcher {
       this.reconnect.reset();
       // A response that came before the cancel took effect is as good as any.
       this.reasking = false;
-      await this.apply(response, request.asked, request.throttled);
+      await this.apply(response, request.session, request.throttled);
     }
   }
 
-  private nextRequest(): { message: v1.ReplicaFetchRequest; asked: Map<string, Asked>; throttled: Map<string, number> } | undefined {
+  /**
+   * The next request: this round's positions as a change to what the leader holds for this stream
+   * (FollowerSession; a new stream starts a new session, so its first request lists everything).
+   * Undefined when there is nothing to ask.
+   */
+  private nextRequest(): { message: v1.ReplicaFetchRequest; session: FollowerSession; throttled: Map<string, number> } | undefined {
     const now = this.clock.nowMs();
-    const all = [...this.partitions.entries()];
-    if (all.length === 0) return undefined;
-    // Rotate, so with a tight byte budget every partition gets to go first now and then.
-    this.rotation = (this.rotation + 1) % all.length;
-    const ordered = [...all.slice(this.rotation), ...all.slice(0, this.rotation)];
-    const asked = new Map<string, Asked>();
-    const positions: v1.ReplicaPartitionPosition[] = [];
+    if (this.partitions.size === 0) return undefined;
     // Only from the leader incarnation the controller published: a leader process that restarted
     // has not been handed these partitions yet (its new epoch comes with the controller's next state).
     const leaderIncarnation = this.settings.brokerEpochOf(this.leaderId);
     const ownIncarnation = this.settings.brokerEpochOf(this.settings.brokerId);
     if (leaderIncarnation === undefined || ownIncarnation === undefined) return undefined;
+    // The stream this request goes out on is opened (openStream) right after this, with no await
+    // between: when there is none now, the leader will hold nothing, so the session starts over.
+    if (!this.stream || this.stream.broken) this.session = new FollowerSession();
+    const session = this.session;
+    session.begin();
     const throttled = new Map<string, number>();
     // Throttled replicas of this request and the rate the bucket refills at for them (the smallest).
-    const throttledPositions: [string, v1.ReplicaPartitionPosition][] = [];
+    const throttledPartitions: [string, Partition][] = [];
     let throttleRate = Infinity;
     // The earliest moment a partition left out of this request (paused) may be asked again: the
     // request must not stay parked at the leader past it. An idle partition in the same request
@@ -190,7 +191,7 @@ export class LeaderFetcher {
     // copy ran at 55-70 % of its rate that way (test/fault/reassignment.test.ts), and a partition
     // paused 25 ms for an epoch race waited 500.
     let resumeAtMs = Infinity;
-    for (const [key, p] of ordered) {
+    for (const [key, p] of this.partitions) {
       if (p.closed || p.role !== 'follower' || p.leaderId !== this.leaderId) continue;
       if (p.currentState.leaderBrokerEpoch !== leaderIncarnation) continue;
       const pausedUntil = this.pausedUntil.get(key) ?? 0;
@@ -198,56 +199,44 @@ export class LeaderFetcher {
         resumeAtMs = Math.min(resumeAtMs, pausedUntil);
         continue;
       }
-      const position: v1.ReplicaPartitionPosition = {
-        topic: p.topic,
-        partition: p.partition,
-        fetchOffset: p.logEndOffset,
-        lastFetchedEpoch: p.latestEpoch,
-        currentLeaderEpoch: p.leaderEpoch,
-        maxBytes: 0,
-      };
       const rate = this.settings.throttle ? addingThrottle(p.currentState, this.settings.brokerId) : undefined;
       if (rate !== undefined) {
-        throttledPositions.push([key, position]);
+        throttledPartitions.push([key, p]);
         throttleRate = Math.min(throttleRate, rate);
+        continue;
       }
-      asked.set(key, { epoch: p.leaderEpoch, fetchOffset: p.logEndOffset });
-      positions.push(position);
+      session.want(key, p.topic, p.partition, p.logEndOffset, p.latestEpoch, p.leaderEpoch, 0);
     }
-    if (throttledPositions.length > 0 && this.settings.throttle) {
+    if (throttledPartitions.length > 0 && this.settings.throttle) {
       // The throttled replicas share what the bucket holds (each asks for at least a byte: the
       // leader still sends it one whole batch), and apply() settles each reservation with what
       // actually came. With nothing in the bucket they wait until it holds a byte again.
       const allowed = this.settings.throttle.allowance(throttleRate);
       if (allowed.bytes === 0) {
-        for (const [key] of throttledPositions) {
-          this.pausedUntil.set(key, allowed.retryAtMs);
-          asked.delete(key);
-        }
+        for (const [key] of throttledPartitions) this.pausedUntil.set(key, allowed.retryAtMs);
         resumeAtMs = Math.min(resumeAtMs, allowed.retryAtMs);
-        const left = new Set(throttledPositions.map(([, position]) => position));
-        for (let i = positions.length - 1; i >= 0; i--) if (left.has(positions[i] as v1.ReplicaPartitionPosition)) positions.splice(i, 1);
       } else {
-        const share = Math.max(1, Math.floor(allowed.bytes / throttledPositions.length));
-        for (const [key, position] of throttledPositions) {
-          position.maxBytes = share;
+        const share = Math.max(1, Math.floor(allowed.bytes / throttledPartitions.length));
+        for (const [key, p] of throttledPartitions) {
+          session.want(key, p.topic, p.partition, p.logEndOffset, p.latestEpoch, p.leaderEpoch, share);
           this.settings.throttle.reserve(share);
           throttled.set(key, share);
         }
       }
     }
-    if (positions.length === 0) return undefined;
+    // Nothing to ask: no request, and the leader keeps what it holds until the next one says otherwise.
+    if (session.wantedCount === 0) return undefined;
     return {
       message: {
         followerId: this.settings.brokerId,
-        partitions: positions,
+        ...session.end(),
         maxBytes: this.settings.maxBytes,
         // At least 1: the leader reads 0 as "its default".
         maxWaitMs: Math.max(1, Math.min(this.settings.maxWaitMs, Math.ceil(resumeAtMs - now))),
         followerBrokerEpoch: ownIncarnation,
         leaderBrokerEpoch: leaderIncarnation,
       },
-      asked,
+      session,
       throttled,
     };
   }
@@ -275,7 +264,7 @@ export class LeaderFetcher {
 
   private async apply(
     response: v1.ReplicaFetchResponse__Output,
-    asked: ReadonlyMap<string, Asked>,
+    session: FollowerSession,
     throttled: ReadonlyMap<string, number>,
   ): Promise<void> {
     for (const [key, reserved] of throttled) {
@@ -285,11 +274,13 @@ export class LeaderFetcher {
     for (const data of response.partitions) {
       const key = keyOf(data.topic, data.partition);
       const p = this.partitions.get(key);
-      const position = asked.get(key);
+      // The position the leader answered about: the one it holds for this stream.
+      const position = session.position(key);
       // The partition moved (new epoch, new leader, closed) while the request was out: its next
       // request will carry the new state, this answer is about the old one.
-      if (!p || position === undefined || p.closed || p.leaderEpoch !== position.epoch || p.leaderId !== this.leaderId) continue;
-      const epoch = position.epoch;
+      if (!p || position === undefined || p.closed || p.leaderEpoch !== position.currentLeaderEpoch || p.leaderId !== this.leaderId)
+        continue;
+      const epoch = position.currentLeaderEpoch;
       // The log moved under the request: right after a leader change, the previous leader's
       // stream may still have been appending when this request went out with the old end. The
       // answer (data, divergence, range) is about a position the log no longer has; the next
@@ -349,6 +340,4 @@ export class LeaderFetcher {
   }
 }
 
-export function keyOf(topic: string, partition: number): string {
-  return `${topic}/${partition}`;
-}
+export const keyOf = positionKey;

@@ -467,6 +467,15 @@ export class ReplicaManager {
     return [...this.hosted.values()];
   }
 
+  /**
+   * Whether `partition` is the replica hosted now (not replaced, moved away or offline), without
+   * waiting for a reconcile: a caller that looks the same partitions up again and again (a
+   * replication stream, every exchange) keeps the Partition and checks it here instead.
+   */
+  isHosted(partition: Partition): boolean {
+    return !this.closing && !partition.closed && this.hosted.get(partitionDirName(partition.topic, partition.partition)) === partition;
+  }
+
   /** Parked readers and producers across all partitions (0 when no one waits). */
   get waiterCount(): number {
     let n = 0;

@@ -10,7 +10,13 @@
  * request is also its acknowledgement of what it appended (its new fetch offsets), which is what
  * moves the high watermark and completes acks=all produces.
  *
- * Per request: every position is checked first (epoch fencing, divergence, range: see
+ * The stream is an incremental fetch session (KIP-227; libs/replica-sync fetch-session.ts, ADR
+ * 0058): a request says which positions changed since the previous one on this stream, and the
+ * leader answers about every position it holds, changed or not, as if the request had listed them
+ * all. An idle partition then costs no bytes on the wire and no decoding on either side, and its
+ * check here reuses the Partition found for it before (no lookup, no await).
+ *
+ * Per request: every held position is checked first (epoch fencing, divergence, range: see
  * libs/replica-sync checkPosition), which records the follower's progress; then, when no partition
  * has data past the fetch offset, the request is parked until one does, up to max_wait_ms, or,
  * when some high watermark has moved since this stream last sent it, up to HW_LINGER_MS (the new
@@ -22,7 +28,7 @@ import { SamsaError } from '../../../libs/errors/index.js';
 import { bidiStream, writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
 import type { Partition, ReplicaManager } from '../../../libs/replica/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
-import { checkPosition, errorData, readPosition, type Checked } from '../../../libs/replica-sync/index.js';
+import { checkPosition, errorData, readPosition, LeaderSession, type Checked, type LeaderHeld } from '../../../libs/replica-sync/index.js';
 import { StreamWait } from './replicate-wait.js';
 
 export interface LeaderServiceOptions {
@@ -65,12 +71,13 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
   options.shutdown.addEventListener('abort', onGone, { once: true });
   /** Last HW sent per partition on this stream, so a follower learns every HW move promptly. */
   const sentHw = new Map<string, number>();
+  const session = new LeaderSession<Partition>();
   try {
     // destroyOnReturn: false — leaving the loop must not destroy the call, or the status sent
     // below (NOT_READY on shutdown) is dropped and the stream stays open until forceShutdown.
     for await (const raw of call.iterator({ destroyOnReturn: false }) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
       if (gone.signal.aborted) break;
-      const response = await answer(options, raw, sentHw, parking);
+      const response = await answer(options, raw, session, sentHw, parking);
       if (!(await writeWithBackpressure(call, response))) break;
     }
   } catch (err) {
@@ -88,14 +95,20 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
 async function answer(
   options: LeaderServiceOptions,
   request: v1.ReplicaFetchRequest__Output,
+  session: LeaderSession<Partition>,
   sentHw: Map<string, number>,
   parking: StreamWait,
 ): Promise<v1.ReplicaFetchResponse> {
   const followerId = request.followerId;
+  session.apply(request);
+  const held = session.held();
   const stale = staleIncarnation(options, request);
-  if (stale) return { partitions: request.partitions.map((position) => errorData(position, stale, undefined)) };
+  if (stale) return { partitions: held.map((h) => errorData(h.position, stale, undefined)) };
   const checked: Checked[] = [];
-  for (const position of request.partitions) checked.push(await check(options, followerId, Number(request.followerBrokerEpoch), position));
+  for (const h of held) {
+    const c = check(options, followerId, Number(request.followerBrokerEpoch), h);
+    checked.push(c instanceof Promise ? await c : c);
+  }
 
   const key = (p: v1.ReplicaPartitionPosition__Output): string => `${p.topic}/${p.partition}`;
   const hasData = (c: Checked): boolean =>
@@ -133,10 +146,14 @@ async function answer(
       out.push(c.answer);
       continue;
     }
+    const partition = c.partition as Partition;
+    // Nothing new for this one (no data past the fetch offset, the HW as last sent): leave it out
+    // without reading, so a response over many partitions stays small and an idle one costs nothing.
+    if (partition.logEndOffset <= c.position.fetchOffset && sentHw.get(key(c.position)) === partition.highWatermark) continue;
     // A follower throttling this replica (a reassignment adding it) bounds it on its own.
     const room = used < budget ? budget - used : 0;
     const bound = c.position.maxBytes > 0 ? Math.min(room, c.position.maxBytes) : room;
-    const read = await readPosition(c.partition as Partition, followerId, c.position, bound);
+    const read = await readPosition(partition, followerId, c.position, bound);
     if (!read.ok) {
       out.push(read.refusal);
       continue;
@@ -178,17 +195,35 @@ function staleIncarnation(options: LeaderServiceOptions, request: v1.ReplicaFetc
   return undefined;
 }
 
-async function check(
+/**
+ * Checks one held position; the replica found for it is kept with it, and used again while it is
+ * the one hosted (no lookup, no await: most held positions of a large session are idle ones).
+ */
+function check(
   options: LeaderServiceOptions,
   followerId: number,
   followerBrokerEpoch: number,
-  position: v1.ReplicaPartitionPosition__Output,
+  held: LeaderHeld<Partition>,
+): Checked | Promise<Checked> {
+  const follower = { id: followerId, brokerEpoch: followerBrokerEpoch };
+  if (held.partition && options.replicas.isHosted(held.partition))
+    return checkPosition(options.brokerId, held.partition, follower, held.position);
+  return lookUpAndCheck(options, follower, held);
+}
+
+async function lookUpAndCheck(
+  options: LeaderServiceOptions,
+  follower: { id: number; brokerEpoch: number },
+  held: LeaderHeld<Partition>,
 ): Promise<Checked> {
+  const { position } = held;
+  held.partition = undefined;
   let partition: Partition | undefined;
   try {
     partition = await options.replicas.partition(position.topic, position.partition);
   } catch (err) {
     return { position, partition: undefined, answer: errorData(position, err, undefined) };
   }
-  return checkPosition(options.brokerId, partition, { id: followerId, brokerEpoch: followerBrokerEpoch }, position);
+  held.partition = partition;
+  return checkPosition(options.brokerId, partition, follower, position);
 }

@@ -22,6 +22,8 @@ import { ReplicaManager, type Partition } from '../../../libs/replica/index.js';
 import { replicationHandlers } from '../../../services/broker/handlers/replicate.js';
 import { LeaderFetcher } from '../../../libs/replica-sync/leader-fetcher.js';
 import { ReassignmentThrottle } from '../../../libs/replica-sync/reassignment-throttle.js';
+import { LeaderSession } from '../../../libs/replica-sync/fetch-session.js';
+import { ManualClock } from '../../../libs/runtime/index.js';
 import { createServer, bindServer, loadSamsaProto, DEFAULT_RPC_LIMITS, type v1 } from '../../../libs/rpc/index.js';
 import { FakeView, partitionState, silentLogger, tempDir, topicRecord, TEST_INCARNATION } from '../replica/helpers.js';
 
@@ -45,11 +47,18 @@ async function until(what: string, condition: () => boolean): Promise<void> {
 /** A replica manager of broker `id` hosting t-0 as `state` says, registered as TEST_INCARNATION. */
 const dataDirs = new Map<number, string>();
 
-async function broker(id: number, view: FakeView): Promise<ReplicaManager> {
+async function broker(id: number, view: FakeView, clock?: ManualClock): Promise<ReplicaManager> {
   const tmp = tempDir(`fetcher-${id}`);
   dataDirs.set(id, tmp.dir);
   cleanups.push(() => tmp.remove());
-  const manager = await ReplicaManager.start({ brokerId: id, dataDir: tmp.dir, view, logger: silentLogger, retentionCheckMs: 0 });
+  const manager = await ReplicaManager.start({
+    brokerId: id,
+    dataDir: tmp.dir,
+    view,
+    logger: silentLogger,
+    retentionCheckMs: 0,
+    ...(clock ? { clock } : {}),
+  });
   manager.setIncarnation(TEST_INCARNATION);
   cleanups.push(() => manager.close());
   return manager;
@@ -203,15 +212,18 @@ describe('LeaderFetcher', () => {
       });
     }
 
-    // Every request the leader receives, as the fetcher sent it.
+    // Every request the leader receives, with the partitions it asks about: what the leader's
+    // session holds after it (an incremental request lists only changes).
     const requests: { partitions: string[]; maxWaitMs: number; tCopied: number }[] = [];
-    const port = await leaderServer(leaderReplicas, (request) =>
+    const session = new LeaderSession<never>();
+    const port = await leaderServer(leaderReplicas, (request) => {
+      session.apply(request);
       requests.push({
-        partitions: request.partitions.map((p) => `${p.topic}-${p.partition}`),
+        partitions: [...session.positions().values()].map((p) => `${p.topic}-${p.partition}`),
         maxWaitMs: request.maxWaitMs,
         tCopied: followerT.logEndOffset,
-      }),
-    );
+      });
+    });
     const fetcher = new LeaderFetcher(LEADER, {
       brokerId: FOLLOWER,
       maxBytes: 1 << 20,
@@ -233,5 +245,57 @@ describe('LeaderFetcher', () => {
     expect(withoutT.filter((r) => r.maxWaitMs > bound)).toEqual([]);
     // And t-0 was never left out while its bucket held bytes: it rides every other request.
     expect(requests.filter((r) => r.tCopied < 30 && r.partitions.includes('t-0')).length).toBeGreaterThan(5);
+  });
+
+  it('an idle stream sends no positions after its first request, yet the leader keeps every follower in sync and new data flows', async () => {
+    // Two partitions led by broker 2, both in sync with broker 1, nothing written.
+    const leaderView = new FakeView();
+    const followerView = new FakeView();
+    for (const view of [leaderView, followerView]) {
+      for (const t of ['t', 'u']) {
+        view.setTopic(topicRecord(t, 1));
+        view.setPartition(partitionState(t, 0, LEADER, [LEADER, FOLLOWER], 0, [LEADER, FOLLOWER]));
+      }
+    }
+    // The leader's follower-lag clock moves only when told.
+    const clock = new ManualClock(1_000_000);
+    const leaderReplicas = await broker(LEADER, leaderView, clock);
+    const followerReplicas = await broker(FOLLOWER, followerView);
+    const leaderT = await hosted(leaderReplicas);
+    const followerT = await hosted(followerReplicas);
+    const followerU = await followerReplicas.partition('u', 0);
+    if (!followerU) throw new Error('u-0 not hosted');
+    const sent: number[] = [];
+    const port = await leaderServer(leaderReplicas, (request) => sent.push(request.partitions.length));
+    const fetcher = new LeaderFetcher(LEADER, {
+      brokerId: FOLLOWER,
+      maxBytes: 1 << 20,
+      // Short parks: many idle exchanges.
+      maxWaitMs: 20,
+      limits: DEFAULT_RPC_LIMITS,
+      logger: silentLogger,
+      addressOf: () => `127.0.0.1:${port}`,
+      brokerEpochOf: () => TEST_INCARNATION,
+    });
+    cleanups.push(() => fetcher.close());
+    fetcher.setPartitions([followerT, followerU]);
+
+    await until('20 exchanges', () => sent.length >= 20);
+    // The first request lists both; every later one nothing (nothing changed).
+    expect(sent[0]).toBe(2);
+    expect(sent.slice(1, 20)).toEqual(Array.from({ length: 19 }, () => 0));
+    // The leader still counts the follower caught up on both: the unchanged position it holds is
+    // a fetch at the log end, every exchange. 10 s pass on the leader's clock, then two more
+    // exchanges (the second one's request is read only after the first was answered).
+    const isrCheck = { lagTimeMaxMs: 5_000, admittedEpochOf: () => TEST_INCARNATION };
+    clock.advance(10_000);
+    const after = sent.length;
+    await until('two more exchanges', () => sent.length >= after + 2);
+    expect(leaderT.proposeIsr(isrCheck)).toBeUndefined();
+    expect((await leaderReplicas.partition('u', 0))?.proposeIsr(isrCheck)).toBeUndefined();
+    // New data flows, and acks=all completes: the follower's changed position reaches the leader.
+    await leaderT.append(batch('a'), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 });
+    await until('the follower has the record and the HW', () => followerT.logEndOffset === 1 && followerT.highWatermark === 1);
+    expect(followerU.logEndOffset).toBe(0);
   });
 });

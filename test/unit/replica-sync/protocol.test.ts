@@ -5,7 +5,9 @@
  * partition, without the network. The property test throws random histories of appends, partial
  * replication and leader changes at it and checks KIP-101's promise: every record that was ever
  * below the leader's high watermark stays at its offset, and once everyone has caught up the three
- * logs are byte-identical.
+ * logs are byte-identical. The same histories run again over incremental fetch sessions
+ * (fetch-session.ts: only changed positions sent, the leader answering from what it holds), with
+ * streams kept across leader changes and broken at random, as LeaderFetcher runs them.
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import fc from 'fast-check';
@@ -13,6 +15,7 @@ import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
 import { buildBatch, decodeRecordsFrom, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { Partition, FollowerTracker } from '../../../libs/replica/index.js';
 import { applyPartitionData, checkPosition, readPosition } from '../../../libs/replica-sync/exchange.js';
+import { FollowerSession, LeaderSession, positionKey } from '../../../libs/replica-sync/fetch-session.js';
 import type { v1 } from '../../../libs/rpc/index.js';
 import { hasReason } from '../../../libs/errors/index.js';
 import type { PartitionState } from '../../../libs/cluster/index.js';
@@ -76,6 +79,25 @@ async function replicas(state: PartitionState): Promise<Replica[]> {
 }
 
 /**
+ * The leader's answer to `position` (checkPosition, then readPosition when that left nothing to
+ * answer), as the follower receives it: proto3 decoding fills what the leader left unset.
+ */
+async function leaderAnswer(
+  leader: Partition,
+  followerId: number,
+  position: v1.ReplicaPartitionPosition__Output,
+  maxBytes: number,
+): Promise<v1.ReplicaPartitionData__Output> {
+  const checked = checkPosition(leader.leaderId, leader, { id: followerId, brokerEpoch: INCARNATION }, position);
+  let answer = checked.answer;
+  if (!answer) {
+    const read = await readPosition(leader, followerId, position, maxBytes);
+    answer = read.ok ? read.data : read.refusal;
+  }
+  return { errorReason: '', errorMessage: '', batches: Buffer.alloc(0), traceContext: {}, ...answer } as v1.ReplicaPartitionData__Output;
+}
+
+/**
  * One round of the follower's loop against the leader, through the functions the Replicate stream
  * runs for each partition (libs/replica-sync/exchange.ts): the leader's check and read, the
  * follower's apply. Returns true when the follower is caught up (nothing to fetch, nothing to
@@ -91,21 +113,47 @@ async function fetchOnce(leader: Partition, follower: Partition, followerId: num
     currentLeaderEpoch: epoch,
     maxBytes: 0,
   };
-  const checked = checkPosition(leader.leaderId, leader, { id: followerId, brokerEpoch: INCARNATION }, position);
-  let answer = checked.answer;
-  if (!answer) {
-    const read = await readPosition(leader, followerId, position, maxBytes);
-    answer = read.ok ? read.data : read.refusal;
-  }
-  // As the follower receives it: proto3 decoding fills what the leader left unset.
-  const received = {
-    errorReason: '',
-    errorMessage: '',
-    batches: Buffer.alloc(0),
-    traceContext: {},
-    ...answer,
-  } as v1.ReplicaPartitionData__Output;
+  const received = await leaderAnswer(leader, followerId, position, maxBytes);
   const outcome = await applyPartitionData(follower, received, epoch, leader.leaderId, silentLogger);
+  if (outcome.kind === 'refused') throw new Error(`leader refused: ${outcome.reason} ${outcome.message}`);
+  return outcome.kind === 'applied' && outcome.bytes === 0;
+}
+
+/** Both halves of one Replicate stream's session (follower -> leader broker), as the two ends hold them. */
+interface Stream {
+  follower: FollowerSession;
+  leader: LeaderSession<Partition>;
+}
+
+/**
+ * fetchOnce over a stream's incremental session: the follower sends only a changed position (the
+ * first request of a stream: all), the leader checks and answers about what it holds, and the
+ * follower applies the answer against the position the leader held, skipping it (as
+ * LeaderFetcher.apply does) when its epoch or log moved since.
+ */
+async function fetchViaSession(
+  streams: Map<string, Stream>,
+  leader: Partition,
+  follower: Partition,
+  followerId: number,
+  maxBytes: number,
+): Promise<boolean> {
+  const streamKey = `${followerId}->${leader.leaderId}`;
+  let stream = streams.get(streamKey);
+  if (!stream) streams.set(streamKey, (stream = { follower: new FollowerSession(), leader: new LeaderSession<Partition>() }));
+  const key = positionKey(follower.topic, follower.partition);
+  stream.follower.begin();
+  stream.follower.want(key, follower.topic, follower.partition, follower.logEndOffset, follower.latestEpoch, follower.leaderEpoch, 0);
+  const request = stream.follower.end();
+  // proto3 decoding on the leader: every field set.
+  stream.leader.apply({ ...request, forgotten: request.forgotten.map((f) => ({ topic: f.topic ?? '', partition: f.partition ?? 0 })) });
+  const held = stream.leader.held();
+  expect(held).toHaveLength(1);
+  const position = (held[0] as { position: v1.ReplicaPartitionPosition__Output }).position;
+  const received = await leaderAnswer(leader, followerId, position, maxBytes);
+  const asked = stream.follower.position(key);
+  if (!asked || asked.currentLeaderEpoch !== follower.leaderEpoch || asked.fetchOffset !== follower.logEndOffset) return false;
+  const outcome = await applyPartitionData(follower, received, asked.currentLeaderEpoch, leader.leaderId, silentLogger);
   if (outcome.kind === 'refused') throw new Error(`leader refused: ${outcome.reason} ${outcome.message}`);
   return outcome.kind === 'applied' && outcome.bytes === 0;
 }
@@ -131,12 +179,22 @@ function batchOf(values: string[]): ValidatedBatch {
   return validatedBatch(buildBatch(values.map((v) => ({ value: Buffer.from(v), timestampMs: 1_700_000_000_000 }))));
 }
 
-type Step = { kind: 'append'; records: number } | { kind: 'fetch'; follower: number; maxBytes: number } | { kind: 'failover'; to: number };
+type Step =
+  | { kind: 'append'; records: number }
+  | { kind: 'fetch'; follower: number; maxBytes: number }
+  | { kind: 'failover'; to: number }
+  | { kind: 'reconnect'; follower: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('append' as const), records: fc.integer({ min: 1, max: 4 }) }),
   fc.record({ kind: fc.constant('fetch' as const), follower: fc.constantFrom(...IDS), maxBytes: fc.constantFrom(1, 200, 1 << 20) }),
   fc.record({ kind: fc.constant('failover' as const), to: fc.constantFrom(...IDS) }),
+);
+
+/** With incremental sessions: also a follower's streams breaking (both ends then start over). */
+const sessionStepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: stepArb },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reconnect' as const), follower: fc.constantFrom(...IDS) }) },
 );
 
 describe('replication protocol (in process, real logs)', () => {
@@ -217,59 +275,91 @@ describe('replication protocol (in process, real logs)', () => {
   });
 
   it('random histories of appends, partial fetches and leader changes: committed records never move, replicas converge', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
-        let state = stateOf();
-        const rs = await replicas(state);
-        const byId = (id: number): Replica => rs.find((r) => r.id === id) as Replica;
-        /** offset -> value of every record ever below the leader's HW. */
-        const committed = new Map<number, string>();
-        const noteCommitted = async (): Promise<void> => {
-          const leader = byId(state.leader).partition;
-          const records = decodeRecordsFrom(await allBytes(byId(state.leader).log), 0).filter((r) => r.offset < leader.highWatermark);
-          for (const r of records) {
-            const v = r.value?.toString() ?? '';
-            const before = committed.get(r.offset);
-            if (before !== undefined) expect(v, `committed offset ${r.offset} changed`).toBe(before);
-            committed.set(r.offset, v);
-          }
-        };
-        let n = 0;
-        for (const step of steps) {
-          const leader = byId(state.leader);
-          if (step.kind === 'append') {
-            await leader.partition.append(batchOf(Array.from({ length: step.records }, () => `v${n++}`)), {
-              acks: 'leader',
-              minInsyncReplicas: 1,
-            });
-          } else if (step.kind === 'fetch') {
-            if (step.follower !== state.leader)
-              await fetchOnce(leader.partition, byId(step.follower).partition, step.follower, step.maxBytes);
-          } else if (step.to !== state.leader) {
-            // Clean election only: the new leader must hold everything committed. With the ISR
-            // fixed at all three, that is a replica whose log reaches the HW.
-            const hw = leader.partition.highWatermark;
-            if (byId(step.to).partition.logEndOffset < hw) continue;
-            state = { ...state, leader: step.to, leaderEpoch: state.leaderEpoch + 1, partitionEpoch: state.partitionEpoch + 1 };
-            for (const r of rs) r.partition.applyState(state);
-          }
-          await noteCommitted();
-        }
-        const leader = byId(state.leader);
-        for (const r of rs) if (r.id !== state.leader) await catchUp(leader.partition, r);
-        for (const r of rs) if (r.id !== state.leader) await fetchOnce(leader.partition, r.partition, r.id, 1 << 20);
-        await noteCommitted();
-        const reference = await allBytes(leader.log);
-        for (const r of rs)
-          expect((await allBytes(r.log)).equals(reference), `replica ${r.id} differs from leader ${state.leader}`).toBe(true);
-        const final = decodeRecordsFrom(reference, 0);
-        for (const [offset, value] of committed) expect(final.find((r) => r.offset === offset)?.value?.toString()).toBe(value);
-        for (const c of cleanups.splice(0).reverse()) await c();
-      }),
-      { numRuns: 60 },
+    await randomHistories(stepArb, (leader, follower, id, maxBytes) => fetchOnce(leader, follower, id, maxBytes));
+  });
+
+  it('the same over incremental fetch sessions, streams kept across leader changes and broken at random', async () => {
+    const streams = new Map<string, Stream>();
+    await randomHistories(
+      sessionStepArb,
+      (leader, follower, id, maxBytes) => fetchViaSession(streams, leader, follower, id, maxBytes),
+      (follower) => {
+        for (const key of [...streams.keys()]) if (key.startsWith(`${follower}->`)) streams.delete(key);
+      },
+      () => streams.clear(),
     );
   });
 });
+
+/**
+ * KIP-101's promise over random histories: every record ever below the leader's HW stays at its
+ * offset, and once every follower has caught up (through `fetch`) the logs are byte-identical.
+ */
+async function randomHistories(
+  steps: fc.Arbitrary<Step>,
+  fetch: (leader: Partition, follower: Partition, followerId: number, maxBytes: number) => Promise<boolean>,
+  reconnect: (follower: number) => void = () => undefined,
+  newHistory: () => void = () => undefined,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(steps, { minLength: 1, maxLength: 40 }), async (history) => {
+      newHistory();
+      let state = stateOf();
+      const rs = await replicas(state);
+      const byId = (id: number): Replica => rs.find((r) => r.id === id) as Replica;
+      /** offset -> value of every record ever below the leader's HW. */
+      const committed = new Map<number, string>();
+      const noteCommitted = async (): Promise<void> => {
+        const leader = byId(state.leader).partition;
+        const records = decodeRecordsFrom(await allBytes(byId(state.leader).log), 0).filter((r) => r.offset < leader.highWatermark);
+        for (const r of records) {
+          const v = r.value?.toString() ?? '';
+          const before = committed.get(r.offset);
+          if (before !== undefined) expect(v, `committed offset ${r.offset} changed`).toBe(before);
+          committed.set(r.offset, v);
+        }
+      };
+      let n = 0;
+      for (const step of history) {
+        const leader = byId(state.leader);
+        if (step.kind === 'append') {
+          await leader.partition.append(batchOf(Array.from({ length: step.records }, () => `v${n++}`)), {
+            acks: 'leader',
+            minInsyncReplicas: 1,
+          });
+        } else if (step.kind === 'fetch') {
+          if (step.follower !== state.leader) await fetch(leader.partition, byId(step.follower).partition, step.follower, step.maxBytes);
+        } else if (step.kind === 'reconnect') {
+          reconnect(step.follower);
+        } else if (step.to !== state.leader) {
+          // Clean election only: the new leader must hold everything committed. With the ISR
+          // fixed at all three, that is a replica whose log reaches the HW.
+          const hw = leader.partition.highWatermark;
+          if (byId(step.to).partition.logEndOffset < hw) continue;
+          state = { ...state, leader: step.to, leaderEpoch: state.leaderEpoch + 1, partitionEpoch: state.partitionEpoch + 1 };
+          for (const r of rs) r.partition.applyState(state);
+        }
+        await noteCommitted();
+      }
+      const leader = byId(state.leader);
+      for (const r of rs) {
+        if (r.id === state.leader) continue;
+        let caughtUp = false;
+        for (let i = 0; i < 200 && !caughtUp; i++) caughtUp = await fetch(leader.partition, r.partition, r.id, 1 << 20);
+        if (!caughtUp) throw new Error(`follower ${r.id} never caught up`);
+      }
+      for (const r of rs) if (r.id !== state.leader) await fetch(leader.partition, r.partition, r.id, 1 << 20);
+      await noteCommitted();
+      const reference = await allBytes(leader.log);
+      for (const r of rs)
+        expect((await allBytes(r.log)).equals(reference), `replica ${r.id} differs from leader ${state.leader}`).toBe(true);
+      const final = decodeRecordsFrom(reference, 0);
+      for (const [offset, value] of committed) expect(final.find((r) => r.offset === offset)?.value?.toString()).toBe(value);
+      for (const c of cleanups.splice(0).reverse()) await c();
+    }),
+    { numRuns: 60 },
+  );
+}
 
 describe('FollowerTracker (ISR rules)', () => {
   const base = {

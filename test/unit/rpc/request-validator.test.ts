@@ -217,6 +217,7 @@ const EXPECTED_LIMITS: Record<string, number> = {
   'RecordHeader.key': 1024,
   'ReplicaAssignment.topic': 249,
   'ReplicaPartitionPosition.topic': 249,
+  'ReplicaPartitionRef.topic': 249,
   'ReplicaSelection.topic': 249,
   'ShareAck.topic': 249,
   'ShareJoin.dead_letter_topic': 249,

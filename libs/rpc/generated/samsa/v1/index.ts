@@ -106,6 +106,7 @@ export * from './ReplicaFetchRequest.js';
 export * from './ReplicaFetchResponse.js';
 export * from './ReplicaPartitionData.js';
 export * from './ReplicaPartitionPosition.js';
+export * from './ReplicaPartitionRef.js';
 export * from './ReplicaSelection.js';
 export * from './ReplicationService.js';
 export * from './ResetOffsetsRequest.js';
