@@ -403,6 +403,17 @@ describe('metrics', () => {
   });
 });
 
+describe('metrics endpoint', () => {
+  it("is served by each service's main thread only: its worker threads start no telemetry of their own", () => {
+    // Node runs --import preloads (the telemetry bootstrap) in worker threads too; each one's SDK
+    // tried to bind the same /metrics port and warned. Every member here has a lease keep-alive thread.
+    for (const s of [...cluster.brokers, ...cluster.controllers, ...cluster.coordinators]) {
+      const log = readFileSync(join(cluster.dir, 'logs', `${s.name}.log`), 'utf8');
+      expect(log, s.name).not.toMatch(/cannot serve \/metrics/);
+    }
+  });
+});
+
 interface DocumentedMetric {
   name: string;
   type: string;
