@@ -16,7 +16,7 @@ export interface ClassicGroupsOptions {
   clock?: Clock;
   /** How often sessions and rebalance timeouts are checked. Default 1000 ms. */
   sweepMs?: number;
-  /** Called when a group that had members has none left. */
+  /** Called when a group has no members left (its last member left or expired, or its first JoinGroup failed); it is forgotten. */
   onEmptied?: (groupId: string) => void;
 }
 

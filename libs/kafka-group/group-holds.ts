@@ -8,10 +8,18 @@
  *
  * When: every JoinGroup holds (and checks READ); SyncGroup, Heartbeat and LeaveGroup renew as their
  * client when that client did not do it for that group within a quarter of the TTL, so a revoked
- * READ ACL takes effect within that time and a live group renews well inside its TTL. The TTL is
- * the configured one, or twice the longest session timeout of the group's members when longer (a
- * member may go that long without a request). A group left without members is released as the
- * client that last held it; if that fails, the hold lapses by itself.
+ * READ ACL takes effect within that time, or when the hold this gateway last made for the group
+ * has less than three quarters of the TTL left, so a live group renews well inside its TTL. The
+ * TTL is the configured one, or twice the session timeout of the member whose request renews it
+ * when longer (a member may go a session timeout without a request; the coordinator never
+ * shortens a hold, so the group's hold lasts as long as its longest-lived member needs). A group
+ * left without members is released as the client that last held it; if that fails, the hold
+ * lapses by itself.
+ *
+ * Why the second condition: a hold can be shorter than a member's own renewals assume, or gone,
+ * without that member's doing: a release of the emptied group that reached the coordinator after
+ * a new member's JoinGroup hold, then held again (as the last holder, with the configured TTL),
+ * while that member's session asks for a longer one.
  *
  * This is when and for how long; the call itself (HoldKafkaGroup over gRPC, as the client) is the
  * gateway's, given as `call` (services/kafka-gateway/apis/groups.ts).
@@ -45,6 +53,8 @@ export class GroupHolds<Caller extends object> {
   /** Per client connection (its Caller), when it last held each group. */
   private readonly renewed = new WeakMap<Caller, Map<string, number>>();
   private readonly lastCaller = new Map<string, Caller>();
+  /** Per group, until when its hold lasts as far as this gateway knows (none: released or never held). */
+  private readonly heldUntil = new Map<string, number>();
 
   constructor(private readonly o: GroupHoldsOptions<Caller>) {}
 
@@ -55,7 +65,8 @@ export class GroupHolds<Caller extends object> {
 
   /**
    * Holds or renews `groupId` as `caller` (READ on the group checked by Samsa). With `always`
-   * false it is skipped when `caller` did it for this group within a quarter of the TTL. Rejects
+   * false it is skipped when `caller` did it for this group within a quarter of the TTL and the
+   * group's hold has at least three quarters of the TTL left. Rejects
    * with Samsa's error: AUTHORIZATION_FAILED, INCONSISTENT_GROUP_PROTOCOL (GroupConsume members, or
    * held by another gateway: detail `held-by`), NOT_COORDINATOR, NOT_READY.
    */
@@ -65,10 +76,12 @@ export class GroupHolds<Caller extends object> {
     let byGroup = this.renewed.get(caller);
     if (!byGroup) this.renewed.set(caller, (byGroup = new Map()));
     const last = byGroup.get(groupId);
-    if (!always && last !== undefined && now - last < ttlMs / 4) return;
+    const left = (this.heldUntil.get(groupId) ?? -Infinity) - now;
+    if (!always && last !== undefined && now - last < ttlMs / 4 && left >= (ttlMs * 3) / 4) return;
     await this.o.call(caller, groupId, { holder: this.o.holder, ttlMs, release: false });
     byGroup.set(groupId, now);
     this.lastCaller.set(groupId, caller);
+    this.heldUntil.set(groupId, Math.max(this.heldUntil.get(groupId) ?? -Infinity, now + ttlMs));
   }
 
   /** The group has no members left here: release its hold (in the background; a failure only logs). */
@@ -79,8 +92,12 @@ export class GroupHolds<Caller extends object> {
     const held = { holder: this.o.holder, ttlMs: this.o.ttlMs };
     void this.o
       .call(caller, groupId, { ...held, release: true })
-      // A client joined again while the release was on its way: hold it again.
-      .then(() => (this.o.hasMembers(groupId) ? this.hold(caller, groupId, true, 0) : undefined))
+      .then(() => {
+        // Whatever a hold made meanwhile may have been released with it: the next request renews.
+        this.heldUntil.delete(groupId);
+        // A client joined again while the release was on its way: hold it again.
+        return this.o.hasMembers(groupId) ? this.hold(caller, groupId, true, 0) : undefined;
+      })
       .catch((err: unknown) =>
         this.o.logger.warn(
           { group: groupId, err: err instanceof Error ? err.message : String(err) },
