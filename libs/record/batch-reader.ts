@@ -19,7 +19,7 @@ import {
   type BatchHeader,
 } from './batch-header.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompress } from './compression.js';
-import { readRecord, type DecodedRecord, type RecordContext } from './records.js';
+import { readRecordInto, type DecodedRecord, type RecordContext } from './records.js';
 import type { ReadCursor } from './varint.js';
 
 export type { DecodedRecord, RecordHeader } from './records.js';
@@ -52,8 +52,22 @@ export interface BatchPosition {
  */
 export function decodeBatch(batch: Buffer, options: DecodeOptions = {}): DecodedRecord[] {
   const out: DecodedRecord[] = [];
-  decodeInto(batch, validateStoredBatch(batch), out, 0, options.maxDecompressedBytes);
+  decodeInto(batch, validateStoredBatch(batch), 0, collect(out), options.maxDecompressedBytes);
   return out;
+}
+
+/**
+ * Receives the records of {@link forEachRecordFrom} one at a time, in one object that is reused for
+ * every record: copy out the fields to keep (key, value and the headers array are the record's own).
+ * Returning false stops the reading.
+ */
+export type RecordSink = (record: Readonly<DecodedRecord>) => boolean | void;
+
+/** A sink that keeps a copy of every record in `out`. */
+function collect(out: DecodedRecord[]): RecordSink {
+  return (r) => {
+    out.push({ offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers, leaderEpoch: r.leaderEpoch });
+  };
 }
 
 /**
@@ -82,13 +96,25 @@ export function* iterateBatches(bytes: Buffer): Generator<BatchPosition, void, u
  */
 export function decodeRecordsFrom(bytes: Buffer, fromOffset: number, options: DecodeOptions = {}): DecodedRecord[] {
   const out: DecodedRecord[] = [];
+  forEachRecordFrom(bytes, fromOffset, collect(out), options);
+  return out;
+}
+
+/**
+ * As {@link decodeRecordsFrom}, handing each record to `sink` instead of making an object of it: for
+ * a reader that builds its own record objects (the SDK consumer), one object per record fewer.
+ * Returns false when the sink stopped the reading, true when every record was read. Checks as
+ * decodeRecordsFrom does, record by record: when it throws, records before the corrupt one may have
+ * been handed out already.
+ */
+export function forEachRecordFrom(bytes: Buffer, fromOffset: number, sink: RecordSink, options: DecodeOptions = {}): boolean {
   let position = 0;
   for (;;) {
     const size = completeBatchSizeAt(bytes, position);
-    if (size < 0) return out;
+    if (size < 0) return true;
     if (lastOffsetOf(bytes, position) >= fromOffset) {
       const batch = bytes.subarray(position, position + size);
-      decodeInto(batch, validateStoredBatch(batch), out, fromOffset, options.maxDecompressedBytes);
+      if (!decodeInto(batch, validateStoredBatch(batch), fromOffset, sink, options.maxDecompressedBytes)) return false;
     }
     position += size;
   }
@@ -114,16 +140,18 @@ function completeBatchSizeAt(bytes: Buffer, position: number): number {
 }
 
 /**
- * Appends the records of a validated batch with offset >= fromOffset to `out`. A compressed batch is
+ * Hands the records of a validated batch with offset >= fromOffset to `sink` as they are read; false
+ * when the sink stopped (the batch's later records then go unchecked). A throw may come after some
+ * of the batch's records were handed out: callers drop what they collected. A compressed batch is
  * decompressed first, refused (CORRUPT_MESSAGE) when its records would pass `maxDecompressedBytes`.
  */
 function decodeInto(
   batch: Buffer,
   header: BatchHeader,
-  out: DecodedRecord[],
   fromOffset: number,
+  sink: RecordSink,
   maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
-): void {
+): boolean {
   const compression = header.attributes & COMPRESSION_MASK;
   let records = batch;
   let start = BATCH_HEADER_SIZE;
@@ -143,6 +171,7 @@ function decodeInto(
     logAppendTimeMs: (header.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0 ? header.maxTimestamp : -1,
   };
   const cursor: ReadCursor = { pos: start };
+  const record: DecodedRecord = { offset: 0, timestampMs: 0, key: null, value: null, headers: [], leaderEpoch: 0 };
   const end = records.length;
   // Offset deltas strictly increase up to lastOffsetDelta; a compacted batch has gaps between them.
   let previous = -1;
@@ -150,7 +179,7 @@ function decodeInto(
     if (cursor.pos >= end) {
       throw new SamsaError('CORRUPT_MESSAGE', `batch at offset ${header.baseOffset} says ${header.recordCount} records but holds ${i}`);
     }
-    const record = readRecord(records, cursor, end, ctx);
+    readRecordInto(records, cursor, end, ctx, record);
     const delta = record.offset - header.baseOffset;
     if (delta <= previous || delta > header.lastOffsetDelta) {
       throw new SamsaError(
@@ -159,7 +188,7 @@ function decodeInto(
       );
     }
     previous = delta;
-    if (record.offset >= fromOffset) out.push(record);
+    if (record.offset >= fromOffset && sink(record) === false) return false;
   }
   if (cursor.pos !== end) {
     throw new SamsaError(
@@ -167,4 +196,5 @@ function decodeInto(
       `batch at offset ${header.baseOffset} has ${end - cursor.pos} bytes after its ${header.recordCount} records`,
     );
   }
+  return true;
 }

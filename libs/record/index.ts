@@ -34,5 +34,13 @@ export {
 } from './varint.js';
 export type { RecordHeader, DecodedRecord } from './records.js';
 export { buildBatch, compressBatch, rebuildBatch, type RecordInput, type BuildBatchOptions } from './batch-builder.js';
-export { decodeBatch, iterateBatches, decodeRecordsFrom, type BatchPosition, type DecodeOptions } from './batch-reader.js';
+export {
+  decodeBatch,
+  iterateBatches,
+  decodeRecordsFrom,
+  forEachRecordFrom,
+  type BatchPosition,
+  type DecodeOptions,
+  type RecordSink,
+} from './batch-reader.js';
 export { CODECS, DEFAULT_MAX_DECOMPRESSED_BYTES, codecId, parseCodec, compress, decompress, type CompressionCodec } from './compression.js';

@@ -120,11 +120,13 @@ function corrupt(message: string): SamsaError {
 }
 
 /**
- * Reads the record at `cursor.pos`, which must end at or before `end` (the end of the batch), and
- * advances the cursor past it. Throws CORRUPT_MESSAGE when a length is out of bounds, a field
+ * Reads the record at `cursor.pos`, which must end at or before `end` (the end of the batch), into
+ * `into` (every field overwritten: a reader of many records reuses one object), and advances the
+ * cursor past it. Key, value and the headers array are the record's own (a new array per record;
+ * the buffers are views into `buf`). Throws CORRUPT_MESSAGE when a length is out of bounds, a field
  * crosses the record's end, or the fields do not use exactly the record's length.
  */
-export function readRecord(buf: Buffer, cursor: ReadCursor, end: number, ctx: RecordContext): DecodedRecord {
+export function readRecordInto(buf: Buffer, cursor: ReadCursor, end: number, ctx: RecordContext, into: DecodedRecord): void {
   const start = cursor.pos;
   const length = readVarint(buf, cursor, end);
   const recordEnd = cursor.pos + length;
@@ -155,7 +157,12 @@ export function readRecord(buf: Buffer, cursor: ReadCursor, end: number, ctx: Re
   }
   const timestampMs = ctx.logAppendTimeMs >= 0 ? ctx.logAppendTimeMs : ctx.baseTimestamp + timestampDelta;
   if (!Number.isSafeInteger(timestampMs)) throw corrupt(`record at byte ${start} has timestamp delta ${timestampDelta} out of range`);
-  return { offset: ctx.baseOffset + offsetDelta, timestampMs, key, value, headers, leaderEpoch: ctx.leaderEpoch };
+  into.offset = ctx.baseOffset + offsetDelta;
+  into.timestampMs = timestampMs;
+  into.key = key;
+  into.value = value;
+  into.headers = headers;
+  into.leaderEpoch = ctx.leaderEpoch;
 }
 
 function readBytes(buf: Buffer, cursor: ReadCursor, recordEnd: number, what: string): Buffer | null {

@@ -15,7 +15,6 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
-import { decodeRecordsFrom, type DecodedRecord } from '../../record/index.js';
 import type { v1 } from '../../rpc/index.js';
 import { traceReceived } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
@@ -23,7 +22,7 @@ import { callError } from '../errors.js';
 import { retry, type RetryOptions } from '../../runtime/index.js';
 import { invalidateIfStale, listOffset, type ListedOffset } from './list-offsets.js';
 import { STALE_METADATA } from '../errors.js';
-import { batchesChunk, messagesChunk, type RecordChunk } from '../runner/chunk.js';
+import { batchesChunk, messagesChunk, messagesFromBatches, type RecordChunk } from '../runner/chunk.js';
 import type { OffsetSpec } from './offset-spec.js';
 
 export interface Header {
@@ -289,28 +288,9 @@ export class PartitionStream implements AsyncIterable<ConsumedMessage> {
     }
   }
 
-  /**
-   * The hot path: records decoded from the streamed batch bytes, offsets [from, end), appended to
-   * `out`. A decoded record already has every field but topic and partition, and its headers array
-   * is its own, so it is handed over as it is (no per-record copy). Returns true when `end` was reached.
-   */
+  /** The hot path: records of the streamed batch bytes, offsets [from, end), appended to `out`. True when `end` was reached. */
   private fromBatches(batches: Buffer, from: number, end: number, out: ConsumedMessage[]): boolean {
-    const records = decodeRecordsFrom(batches, from);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as DecodedRecord;
-      if (r.offset >= end) return true;
-      out.push({
-        topic: this.topic,
-        partition: this.partition,
-        offset: r.offset,
-        timestampMs: r.timestampMs,
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        leaderEpoch: r.leaderEpoch,
-      });
-    }
-    return false;
+    return messagesFromBatches(this.topic, this.partition, batches, from, end, out);
   }
 
   /** As fromBatches, for a server that answered in the structured record form. */

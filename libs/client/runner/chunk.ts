@@ -20,7 +20,7 @@
  * Records decoded from a transferred buffer are views into it (no copies).
  */
 import { SamsaError } from '../../errors/index.js';
-import { decodeRecordsFrom, iterateBatches } from '../../record/index.js';
+import { forEachRecordFrom, iterateBatches } from '../../record/index.js';
 import type { ConsumedMessage } from '../consumer/partition-stream.js';
 
 export interface RecordChunk {
@@ -74,10 +74,26 @@ export function chunkMessages(chunk: RecordChunk): ConsumedMessage[] {
   return decodeBatches(chunk.topic, chunk.partition, chunk.body.bytes, chunk.first, chunk.body.end);
 }
 
-function decodeBatches(topic: string, partition: number, bytes: Buffer, from: number, end: number): ConsumedMessage[] {
-  const out: ConsumedMessage[] = [];
-  for (const r of decodeRecordsFrom(bytes, from)) {
-    if (r.offset >= end) break;
+/**
+ * The records with offsets [from, end) of a run of batches, as messages appended to `out` (checked
+ * as decodeRecordsFrom checks). True when a record at or past `end` was met. Each message is the one
+ * object made per record: key, value and header values are views into `batches`, and its headers
+ * array is its own.
+ */
+export function messagesFromBatches(
+  topic: string,
+  partition: number,
+  batches: Buffer,
+  from: number,
+  end: number,
+  out: ConsumedMessage[],
+): boolean {
+  let reachedEnd = false;
+  forEachRecordFrom(batches, from, (r) => {
+    if (r.offset >= end) {
+      reachedEnd = true;
+      return false;
+    }
     out.push({
       topic,
       partition,
@@ -88,7 +104,14 @@ function decodeBatches(topic: string, partition: number, bytes: Buffer, from: nu
       headers: r.headers,
       leaderEpoch: r.leaderEpoch,
     });
-  }
+    return true;
+  });
+  return reachedEnd;
+}
+
+function decodeBatches(topic: string, partition: number, bytes: Buffer, from: number, end: number): ConsumedMessage[] {
+  const out: ConsumedMessage[] = [];
+  messagesFromBatches(topic, partition, bytes, from, end, out);
   return out;
 }
 

@@ -5,6 +5,7 @@ import {
   countRecords,
   decodeBatch,
   decodeRecordsFrom,
+  forEachRecordFrom,
   iterateBatches,
   stampBatch,
   validateBatch,
@@ -137,5 +138,46 @@ describe('decodeRecordsFrom', () => {
     const bytes = Buffer.concat([early, late]);
     expect(decodeRecordsFrom(bytes, 1).map((r) => r.value?.toString())).toEqual(['b']);
     expect(reasonOf(() => decodeRecordsFrom(bytes, 0))).toBe('CORRUPT_MESSAGE');
+  });
+});
+
+describe('forEachRecordFrom', () => {
+  it('hands the sink exactly what decodeRecordsFrom returns, in order, wherever the read ended', () => {
+    fc.assert(
+      fc.property(run, fc.nat(), fc.nat(), ({ bytes, all }, pick, at) => {
+        const first = (all[0] as DecodedRecord).offset;
+        const from = first - 2 + (pick % (all.length + 5));
+        const cut = bytes.subarray(0, at % (bytes.length + 1));
+        const seen: DecodedRecord[] = [];
+        const done = forEachRecordFrom(cut, from, (r) => {
+          seen.push({ ...r });
+        });
+        expect(done).toBe(true);
+        expect(seen).toEqual(decodeRecordsFrom(cut, from));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stops when the sink returns false, and says so', () => {
+    fc.assert(
+      fc.property(run, fc.nat(), ({ bytes, all }, pick) => {
+        const stopAt = pick % all.length;
+        const seen: number[] = [];
+        const done = forEachRecordFrom(bytes, 0, (r) => {
+          seen.push(r.offset);
+          return seen.length <= stopAt;
+        });
+        expect(done).toBe(false);
+        expect(seen).toEqual(all.slice(0, stopAt + 1).map((r) => r.offset));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('throws CORRUPT_MESSAGE for a batch whose CRC does not match', () => {
+    const batch = buildBatch([{ value: Buffer.from('a') }, { value: Buffer.from('b') }], { nowMs: 1 });
+    batch.writeUInt8((batch.at(-1) as number) ^ 0x01, batch.length - 1);
+    expect(reasonOf(() => forEachRecordFrom(batch, 0, () => true))).toBe('CORRUPT_MESSAGE');
   });
 });
