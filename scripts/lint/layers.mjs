@@ -1,7 +1,8 @@
 /**
  * The layer graph of Samsa's source and the ESLint rule that enforces it (`samsa/layers`, run by
  * `npm run lint`). This file is the source of truth for which part may import which;
- * docs/architecture.md draws it. Two checks on every relative import, export-from and import():
+ * docs/architecture.md draws it (test/unit/docs/architecture.test.ts keeps the drawing in step).
+ * Two checks on every relative import, export-from and import():
  *
  * 1. Layers. A lib imports only the libs listed for it in LIB_DEPS (the table must stay acyclic:
  *    it is checked when this file loads). A service imports libs, never another service or a tool.
