@@ -73,6 +73,11 @@ export class LeaderFetcher {
   private readonly clock: Clock;
   /** What the leader holds for the current stream (replaced with the stream). */
   private session = new FollowerSession();
+  /**
+   * The current stream's leader answered without `session`: it predates incremental sessions and
+   * takes each request as a full list, so every request on this stream lists every position.
+   */
+  private fullRequests = false;
   /** Wakes the loop early (partitions added, close). */
   private wake: (() => void) | undefined;
   /** A request is out on the stream (possibly parked at the leader for up to maxWaitMs). */
@@ -157,6 +162,7 @@ export class LeaderFetcher {
         this.exchanging = false;
       }
       this.reconnect.reset();
+      if (!response.session) this.fullRequests = true;
       // A response that came before the cancel took effect is as good as any.
       this.reasking = false;
       await this.apply(response, request.session, request.throttled);
@@ -178,7 +184,10 @@ export class LeaderFetcher {
     if (leaderIncarnation === undefined || ownIncarnation === undefined) return undefined;
     // The stream this request goes out on is opened (openStream) right after this, with no await
     // between: when there is none now, the leader will hold nothing, so the session starts over.
-    if (!this.stream || this.stream.broken) this.session = new FollowerSession();
+    if (!this.stream || this.stream.broken) {
+      this.session = new FollowerSession();
+      this.fullRequests = false;
+    } else if (this.fullRequests) this.session = new FollowerSession();
     const session = this.session;
     session.begin();
     const throttled = new Map<string, number>();

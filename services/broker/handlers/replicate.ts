@@ -78,6 +78,8 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
     for await (const raw of call.iterator({ destroyOnReturn: false }) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
       if (gone.signal.aborted) break;
       const response = await answer(options, raw, session, sentHw, parking);
+      // Tells the follower its incremental requests are understood (an older leader never says so).
+      response.session = true;
       if (!(await writeWithBackpressure(call, response))) break;
     }
   } catch (err) {

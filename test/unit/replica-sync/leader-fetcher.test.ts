@@ -70,8 +70,16 @@ async function hosted(manager: ReplicaManager): Promise<Partition> {
   return p;
 }
 
-/** The leader's ReplicationService on a real gRPC server; `seen` gets every request it receives. */
-async function leaderServer(replicas: ReplicaManager, seen?: (request: v1.ReplicaFetchRequest__Output) => void): Promise<number> {
+/**
+ * The leader's ReplicationService on a real gRPC server; `seen` gets every request it receives.
+ * `legacy`: it behaves as a leader built before incremental sessions (ADR 0058): it reads every
+ * request as a full list (the fields it did not know are dropped) and never sets `session`.
+ */
+async function leaderServer(
+  replicas: ReplicaManager,
+  seen?: (request: v1.ReplicaFetchRequest__Output) => void,
+  legacy = false,
+): Promise<number> {
   const shutdown = new AbortController();
   const server = createServer();
   const handlers = replicationHandlers({
@@ -82,17 +90,22 @@ async function leaderServer(replicas: ReplicaManager, seen?: (request: v1.Replic
     maxMessageBytes: DEFAULT_RPC_LIMITS.maxMessageBytes,
     brokerEpochOf: () => TEST_INCARNATION,
   });
-  if (seen) {
+  if (seen || legacy) {
     const serve = handlers.Replicate.bind(handlers);
     handlers.Replicate = (call) => {
       const iterator = call.iterator.bind(call);
       call.iterator = ((options?: { destroyOnReturn?: boolean }) =>
         (async function* () {
           for await (const request of iterator(options) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
-            seen(request);
-            yield request;
+            seen?.(request);
+            yield legacy ? { ...request, incremental: false, forgotten: [] } : request;
           }
         })()) as typeof call.iterator;
+      if (legacy) {
+        const write = call.write.bind(call);
+        call.write = ((response: v1.ReplicaFetchResponse, ...rest: unknown[]) =>
+          (write as (...args: unknown[]) => boolean)({ partitions: response.partitions }, ...rest)) as typeof call.write;
+      }
       return serve(call);
     };
   }
@@ -103,6 +116,43 @@ async function leaderServer(replicas: ReplicaManager, seen?: (request: v1.Replic
     server.forceShutdown();
   });
   return port;
+}
+
+/**
+ * Two partitions t-0 and u-0 led by broker 2, both in sync with broker 1, nothing written; a
+ * LeaderFetcher on broker 1 follows both through a leader server (`legacy`: see leaderServer) with
+ * short parks, so idle exchanges come fast. `sent` gets the partition count of every request.
+ */
+async function idlePair(options: { leaderClock?: ManualClock; legacy?: boolean } = {}) {
+  const leaderView = new FakeView();
+  const followerView = new FakeView();
+  for (const view of [leaderView, followerView]) {
+    for (const t of ['t', 'u']) {
+      view.setTopic(topicRecord(t, 1));
+      view.setPartition(partitionState(t, 0, LEADER, [LEADER, FOLLOWER], 0, [LEADER, FOLLOWER]));
+    }
+  }
+  const leaderReplicas = await broker(LEADER, leaderView, options.leaderClock);
+  const followerReplicas = await broker(FOLLOWER, followerView);
+  const leaderT = await hosted(leaderReplicas);
+  const followerT = await hosted(followerReplicas);
+  const followerU = await followerReplicas.partition('u', 0);
+  if (!followerU) throw new Error('u-0 not hosted');
+  const sent: number[] = [];
+  const port = await leaderServer(leaderReplicas, (request) => sent.push(request.partitions.length), options.legacy);
+  const fetcher = new LeaderFetcher(LEADER, {
+    brokerId: FOLLOWER,
+    maxBytes: 1 << 20,
+    // Short parks: many idle exchanges.
+    maxWaitMs: 20,
+    limits: DEFAULT_RPC_LIMITS,
+    logger: silentLogger,
+    addressOf: () => `127.0.0.1:${port}`,
+    brokerEpochOf: () => TEST_INCARNATION,
+  });
+  cleanups.push(() => fetcher.close());
+  fetcher.setPartitions([followerT, followerU]);
+  return { leaderReplicas, leaderT, followerT, followerU, sent };
 }
 
 describe('LeaderFetcher', () => {
@@ -248,37 +298,9 @@ describe('LeaderFetcher', () => {
   });
 
   it('an idle stream sends no positions after its first request, yet the leader keeps every follower in sync and new data flows', async () => {
-    // Two partitions led by broker 2, both in sync with broker 1, nothing written.
-    const leaderView = new FakeView();
-    const followerView = new FakeView();
-    for (const view of [leaderView, followerView]) {
-      for (const t of ['t', 'u']) {
-        view.setTopic(topicRecord(t, 1));
-        view.setPartition(partitionState(t, 0, LEADER, [LEADER, FOLLOWER], 0, [LEADER, FOLLOWER]));
-      }
-    }
     // The leader's follower-lag clock moves only when told.
     const clock = new ManualClock(1_000_000);
-    const leaderReplicas = await broker(LEADER, leaderView, clock);
-    const followerReplicas = await broker(FOLLOWER, followerView);
-    const leaderT = await hosted(leaderReplicas);
-    const followerT = await hosted(followerReplicas);
-    const followerU = await followerReplicas.partition('u', 0);
-    if (!followerU) throw new Error('u-0 not hosted');
-    const sent: number[] = [];
-    const port = await leaderServer(leaderReplicas, (request) => sent.push(request.partitions.length));
-    const fetcher = new LeaderFetcher(LEADER, {
-      brokerId: FOLLOWER,
-      maxBytes: 1 << 20,
-      // Short parks: many idle exchanges.
-      maxWaitMs: 20,
-      limits: DEFAULT_RPC_LIMITS,
-      logger: silentLogger,
-      addressOf: () => `127.0.0.1:${port}`,
-      brokerEpochOf: () => TEST_INCARNATION,
-    });
-    cleanups.push(() => fetcher.close());
-    fetcher.setPartitions([followerT, followerU]);
+    const { leaderReplicas, leaderT, followerT, followerU, sent } = await idlePair({ leaderClock: clock });
 
     await until('20 exchanges', () => sent.length >= 20);
     // The first request lists both; every later one nothing (nothing changed).
@@ -294,6 +316,17 @@ describe('LeaderFetcher', () => {
     expect(leaderT.proposeIsr(isrCheck)).toBeUndefined();
     expect((await leaderReplicas.partition('u', 0))?.proposeIsr(isrCheck)).toBeUndefined();
     // New data flows, and acks=all completes: the follower's changed position reaches the leader.
+    await leaderT.append(batch('a'), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 });
+    await until('the follower has the record and the HW', () => followerT.logEndOffset === 1 && followerT.highWatermark === 1);
+    expect(followerU.logEndOffset).toBe(0);
+  });
+  it('with a leader that predates sessions (a rolling upgrade), every request lists every position and an unchanged partition still gets its data', async () => {
+    const { leaderT, followerT, followerU, sent } = await idlePair({ legacy: true });
+
+    await until('10 exchanges', () => sent.length >= 10);
+    // Full lists throughout: the old leader holds only what each request names.
+    expect(sent.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 2));
+    // t's follower position has not changed since the first request; its new data must still come.
     await leaderT.append(batch('a'), { acks: 'all', minInsyncReplicas: 2, timeoutMs: 10_000 });
     await until('the follower has the record and the HW', () => followerT.logEndOffset === 1 && followerT.highWatermark === 1);
     expect(followerU.logEndOffset).toBe(0);

@@ -4,8 +4,10 @@ import type { ReplicaPartitionData as _samsa_v1_ReplicaPartitionData, ReplicaPar
 
 export interface ReplicaFetchResponse {
   'partitions'?: (_samsa_v1_ReplicaPartitionData)[];
+  'session'?: (boolean);
 }
 
 export interface ReplicaFetchResponse__Output {
   'partitions': (_samsa_v1_ReplicaPartitionData__Output)[];
+  'session': (boolean);
 }
