@@ -44,13 +44,6 @@ export function codecId(codec: CompressionCodec): number {
   return id;
 }
 
-/** Parses a user-supplied codec name (CLI flags, config); throws INVALID_REQUEST naming the choices. */
-export function parseCodec(name: string): CompressionCodec {
-  const codec = CODECS.find((c) => c === name);
-  if (!codec) throw new SamsaError('INVALID_REQUEST', `compression '${name}' is not one of ${CODECS.join(', ')}`);
-  return codec;
-}
-
 // Native modules are CommonJS; loaded lazily so a process that never compresses never loads them.
 const requireNative = createRequire(import.meta.url);
 interface SnappyModule {

@@ -20,7 +20,6 @@ export { crc32c } from './crc32c.js';
 export {
   VARLONG_MAX,
   VARLONG_MIN,
-  MAX_VARINT_SIZE,
   MAX_VARLONG_SIZE,
   sizeOfVarint,
   sizeOfVarlong,
@@ -43,4 +42,4 @@ export {
   type DecodeOptions,
   type RecordSink,
 } from './batch-reader.js';
-export { CODECS, DEFAULT_MAX_DECOMPRESSED_BYTES, codecId, parseCodec, compress, decompress, type CompressionCodec } from './compression.js';
+export { CODECS, DEFAULT_MAX_DECOMPRESSED_BYTES, codecId, compress, decompress, type CompressionCodec } from './compression.js';

@@ -23,8 +23,7 @@ import { SamsaError } from '../errors/index.js';
 /** Largest magnitude a varlong may carry in Samsa (2^53). */
 export const VARLONG_MAX = 2 ** 53;
 export const VARLONG_MIN = -(2 ** 53);
-/** Most bytes a varint / varlong takes. */
-export const MAX_VARINT_SIZE = 5;
+/** Most bytes a varlong takes. */
 export const MAX_VARLONG_SIZE = 10;
 
 /** A read position inside a buffer; readers advance `pos` past what they consumed. */
