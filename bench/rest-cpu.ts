@@ -17,7 +17,7 @@
  * (V8 profile timestamps and process.hrtime share CLOCK_MONOTONIC on Linux).
  * Prints lines to stdout, progress to stderr. Run under the shared bench lock.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa } from '../libs/client/index.js';
@@ -38,8 +38,6 @@ const out = (t: string): void => void process.stdout.write(`${t}\n`);
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-rest-'));
-const wrapper = PROF_DIR ? join(dir, 'cpu-prof.sh') : undefined;
-if (wrapper) writeFileSync(wrapper, `node="$1"; shift; exec "$node" --cpu-prof --cpu-prof-dir='${PROF_DIR}' "$@"\n`);
 const cluster = await LocalCluster.start({
   dir,
   brokers: 3,
@@ -47,7 +45,7 @@ const cluster = await LocalCluster.start({
   coordinators: 0,
   env: { SAMSA_LEASE_TTL_SECONDS: '3', SAMSA_LOG_LEVEL: 'warn', SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N + 100)) },
   startTimeoutMs: 300_000,
-  placement: wrapper ? (kind) => (kind === 'broker' ? { host: '127.0.0.1', wrapper: ['/bin/sh', wrapper] } : undefined) : undefined,
+  ...(PROF_DIR ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] } : {}),
 });
 const samsa = new Samsa({
   bootstrap: cluster.brokers.map((b) => b.address),

@@ -22,7 +22,7 @@
  * Prints one Markdown table to stdout, progress to stderr. Run under the shared bench lock.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -103,8 +103,6 @@ async function knows(address: string, topic: string): Promise<boolean> {
 log(`${N} partitions RF 3; this run may hold the bench lock for ${Math.ceil((4 * BOUND_MS) / 60_000)} min at most; load ${loadAverage(1)}`);
 const dir = mkdtempSync(join(tmpdir(), 'samsa-scale-'));
 const PROF_DIR = process.env.SAMSA_SCALE_CPU_PROF;
-const PROF_WRAPPER = PROF_DIR ? join(dir, 'cpu-prof.sh') : undefined;
-if (PROF_WRAPPER) writeFileSync(PROF_WRAPPER, `node="$1"; shift; exec "$node" --cpu-prof --cpu-prof-dir='${PROF_DIR}' "$@"\n`);
 const cluster = await LocalCluster.start({
   dir,
   brokers: 3,
@@ -117,10 +115,8 @@ const cluster = await LocalCluster.start({
     SAMSA_MAX_REPLICAS_PER_BROKER: String(Math.max(4000, N + 100)),
   },
   // SAMSA_SCALE_CPU_PROF=<dir>: every broker writes a V8 CPU profile there when it stops (node
-  // refuses --cpu-prof in NODE_OPTIONS, so a shell wrapper puts it on the command line).
-  placement: PROF_WRAPPER
-    ? (kind) => (kind === 'broker' ? { host: '127.0.0.1', wrapper: ['/bin/sh', PROF_WRAPPER] } : undefined)
-    : undefined,
+  // refuses --cpu-prof in NODE_OPTIONS, so it goes on the brokers' command line).
+  ...(PROF_DIR ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] } : {}),
 });
 const samsa = new Samsa({
   bootstrap: cluster.brokers.map((b) => b.address),
