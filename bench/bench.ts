@@ -12,7 +12,7 @@
  * Settings (environment):
  *   SAMSA_BENCH_RUNS=3          runs per figure
  *   SAMSA_BENCH_SECONDS=5       length of one throughput run (e2e runs: 2x)
- *   SAMSA_BENCH_ONLY=produce,consume,e2e,partitions,rss,redis,nats   sections to run (default all)
+ *   SAMSA_BENCH_ONLY=produce,consume,e2e,groups,partitions,rss,redis,nats   sections to run (default all)
  *   SAMSA_BENCH_SIZES=100,1024  record sizes
  *   SAMSA_BENCH_CPU_PROF=DIR    brokers run with --cpu-prof, profiles written to DIR at the end
  *   SAMSA_BENCH_KEEP=1          keep the temp dir (data and logs)
@@ -27,12 +27,13 @@ import { runConsume, runE2e, runProduce, type PerfReport } from '../tools/perf/i
 import { evict, segmentFiles } from './page-cache.js';
 import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
-import { RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
+import { READ_MODES, readWholeTopic } from './group-read.js';
+import { RssSampler, cpuSecondsOf, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
 const SIZES = (process.env.SAMSA_BENCH_SIZES ?? '100,1024').split(',').map(Number);
-const ONLY = new Set((process.env.SAMSA_BENCH_ONLY ?? 'produce,consume,e2e,partitions,rss,redis,nats').split(','));
+const ONLY = new Set((process.env.SAMSA_BENCH_ONLY ?? 'produce,consume,e2e,groups,partitions,rss,redis,nats').split(','));
 const CPU_PROF = process.env.SAMSA_BENCH_CPU_PROF ? resolve(process.env.SAMSA_BENCH_CPU_PROF) : undefined;
 const E2E_RATE = 10_000;
 /** Cap on records of one throughput run, by record size (the duration usually ends it first). */
@@ -239,6 +240,7 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
   const underLoad = await loadRss.stop();
   if (ONLY.has('produce') || ONLY.has('consume'))
     row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', figure([underLoad / 1048576]), true);
+  if (ONLY.has('groups')) await groupSection(cluster, samsa);
   if (ONLY.has('partitions')) {
     for (const partitions of [1, 6, 100, 1000]) {
       const topic = `partitions-${partitions}`;
@@ -293,6 +295,56 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       );
     } finally {
       await consumer.close();
+    }
+  }
+}
+
+/**
+ * Issue 17's group item: a whole 6-partition RF=3 topic read from the start by a group member that
+ * fetches from the leaders itself (assign-only, the SDK's default), by one whose records the
+ * coordinator relays, and directly (no group), alternated run by run. The coordinator's CPU per GB
+ * read says whether record bytes still pass through it.
+ */
+async function groupSection(cluster: LocalCluster, samsa: Samsa): Promise<void> {
+  const coordinatorPids = cluster.coordinators.map((c) => c.pid);
+  for (const size of SIZES) {
+    const topic = `groups-${size}`;
+    await createTopic(samsa, topic, 6, 3);
+    const written = await runProduce(samsa, {
+      topic,
+      recordBytes: size,
+      records: size <= 100 ? 1_000_000 : 200_000,
+      durationMs: 60_000,
+      acks: 'all',
+      batchRecords: size <= 100 ? 5000 : 1000,
+      maxInFlight: 8,
+    });
+    const read = (mode: (typeof READ_MODES)[number], run: string): Promise<number> =>
+      readWholeTopic(samsa, topic, 6, written.records, mode, `${size}-${run}-${Date.now()}`);
+    // One unmeasured read of each kind: page cache, connections, the coordinator's offsets partitions.
+    for (const mode of READ_MODES) await read(mode, 'warm');
+    const runs = READ_MODES.map(() => ({ rates: [] as number[], coordinatorPerGb: [] as number[] }));
+    for (let run = 0; run < RUNS; run++) {
+      for (const [m, mode] of READ_MODES.entries()) {
+        const cpu0 = await cpuSecondsOf(coordinatorPids);
+        const t0 = performance.now();
+        const bytes = await read(mode, String(run));
+        const seconds = (performance.now() - t0) / 1000;
+        const coordinatorCpu = (await cpuSecondsOf(coordinatorPids)) - cpu0;
+        runs[m]?.rates.push(written.records / seconds);
+        runs[m]?.coordinatorPerGb.push(perGb(coordinatorCpu, bytes));
+        log(
+          `${mode} ${size} B run ${run + 1}: ${Math.round(written.records / seconds).toLocaleString('en-US')} records/s, coordinator ${perGb(coordinatorCpu, bytes).toFixed(2)} CPU-s/GB`,
+        );
+      }
+    }
+    const direct = figure(runs[0]?.rates ?? []);
+    for (const [m, mode] of READ_MODES.entries()) {
+      const rates = figure(runs[m]?.rates ?? []);
+      const workload = `read a 6-partition RF=3 topic from the start, ${mode}, ${sizeLabel(size)}`;
+      row('groups', workload, 'records/s', rates);
+      row('cpu', `coordinator CPU per GB read, ${mode}, ${sizeLabel(size)}`, CPU_UNIT, figure(runs[m]?.coordinatorPerGb ?? []), true);
+      if (m > 0) notes.push(`${workload}: ${ratio(rates, direct)}x the direct read (medians${m === 1 ? '; issue 17 asks >= 0.9x' : ''})`);
     }
   }
 }
@@ -436,7 +488,7 @@ async function main(): Promise<void> {
   let cluster: LocalCluster | undefined;
   let samsa: Samsa | undefined;
   try {
-    if (['produce', 'consume', 'e2e', 'partitions', 'rss'].some((s) => ONLY.has(s))) {
+    if (['produce', 'consume', 'e2e', 'groups', 'partitions', 'rss'].some((s) => ONLY.has(s))) {
       log(`starting etcd, a controller and 3 brokers in ${dir}`);
       cluster = await LocalCluster.start({
         dir,

@@ -2,11 +2,8 @@
  * `npm run bench:groups`: group consumption in both modes against a direct read of the same topic
  * (issue 17's group-consume item, ADR 0048), on one plaintext cluster (etcd, a controller, one
  * broker, one group coordinator). The topic has 6 partitions of 1 KiB records. Each run reads all
- * of it from the start and ends at the last record:
- * - direct: `samsa.consumer()` with every partition assigned (streaming Consume from the leader);
- * - group (assign-only): an SDK group member, `delivery: 'direct'` (the default): the coordinator
- *   assigns and commits, the member reads from the leader;
- * - group (relay): `delivery: 'relay'`: the coordinator reads and forwards every record.
+ * of it from the start in one of bench/group-read.ts's three ways (direct, group assign-only, group
+ * relay) and ends at the last record.
  * Each group run uses a new group, so it starts from the earliest offset. Runs are alternated
  * (direct, assign-only, relay, direct, ...) so load from others hits every mode alike. Per run:
  * records/s, MB/s, and CPU seconds of the coordinator, the broker and this process (from
@@ -20,14 +17,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
+import { READ_MODES, readWholeTopic, type ReadMode } from './group-read.js';
 import { cpuSecondsOf, selfCpuSeconds } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const RECORDS = Number(process.env.SAMSA_BENCH_RECORDS ?? '200000');
 const PARTITIONS = 6;
 const VALUE_BYTES = 1024;
-const MODES = ['direct consume', 'group, assign-only', 'group, relay'] as const;
-type Mode = (typeof MODES)[number];
+const MODES = READ_MODES;
+type Mode = ReadMode;
 
 interface Result {
   mode: Mode;
@@ -43,33 +41,8 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
-async function readAll(samsa: Samsa, topic: string, mode: Mode, run: number): Promise<number> {
-  let records = 0;
-  let bytes = 0;
-  if (mode === 'direct consume') {
-    const consumer = samsa.consumer({ reset: 'earliest' });
-    consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
-    for await (const chunk of consumer.chunks()) {
-      records += chunk.length;
-      for (const m of chunk) bytes += m.value?.length ?? 0;
-      if (records >= RECORDS) break;
-    }
-    await consumer.close();
-    return bytes;
-  }
-  const member = samsa.groupConsumer({
-    groupId: `bench-${mode === 'group, relay' ? 'relay' : 'direct'}-${run}-${Date.now()}`,
-    topics: [topic],
-    delivery: mode === 'group, relay' ? 'relay' : 'direct',
-  });
-  for await (const chunk of member.chunks()) {
-    records += chunk.length;
-    for (const m of chunk) bytes += m.value?.length ?? 0;
-    if (records >= RECORDS) break;
-  }
-  await member.close();
-  return bytes;
-}
+const readAll = (samsa: Samsa, topic: string, mode: Mode, run: number): Promise<number> =>
+  readWholeTopic(samsa, topic, PARTITIONS, RECORDS, mode, `${run}-${Date.now()}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-groups-'));
 const cluster = await LocalCluster.start({ dir, brokers: 1, coordinators: 1, security: 'insecure', env: { SAMSA_LOG_LEVEL: 'warn' } });

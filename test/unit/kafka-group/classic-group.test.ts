@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../libs/runtime/index.js';
 import { ERROR_CODES } from '../../../libs/kafka-protocol/index.js';
 import { ClassicGroup, type JoinOptions, type JoinResult, type SyncResult } from '../../../libs/kafka-group/classic-group.js';
+import { joinOptions, settled } from './fixtures.js';
 
 const { NONE, REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, INCONSISTENT_GROUP_PROTOCOL, COORDINATOR_NOT_AVAILABLE } =
   ERROR_CODES;
@@ -20,27 +21,8 @@ function newGroup(clock = new ManualClock(1_000_000)): { g: ClassicGroup; clock:
   return { g: new ClassicGroup('g', clock, (clientId) => `${clientId}-${++n}`), clock };
 }
 
-function opts(memberId = '', over: Partial<JoinOptions> = {}): JoinOptions {
-  return {
-    memberId,
-    groupInstanceId: null,
-    clientId: 'c',
-    clientHost: '127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 20_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.from('m') }],
-    ...over,
-  };
-}
-
-/** The promise's value if it has settled by now (after pending microtasks), else undefined. */
-async function settled<T>(p: Promise<T>): Promise<T | undefined> {
-  let value: T | undefined;
-  void p.then((v) => (value = v));
-  await new Promise((r) => setImmediate(r));
-  return value;
-}
+const opts = (memberId = '', over: Partial<JoinOptions> = {}): JoinOptions =>
+  joinOptions(memberId, { clientId: 'c', rebalanceTimeoutMs: 20_000, ...over });
 
 const assignment = (s: string): Buffer => Buffer.from(s);
 

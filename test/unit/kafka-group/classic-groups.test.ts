@@ -11,31 +11,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../libs/runtime/index.js';
 import { ERROR_CODES } from '../../../libs/kafka-protocol/index.js';
 import { ClassicGroups } from '../../../libs/kafka-group/classic-groups.js';
-import type { JoinOptions, JoinResult } from '../../../libs/kafka-group/index.js';
+import type { JoinResult } from '../../../libs/kafka-group/index.js';
+import { joinOptions, settled } from './fixtures.js';
 
 const { NONE, COORDINATOR_NOT_AVAILABLE, INCONSISTENT_GROUP_PROTOCOL } = ERROR_CODES;
 
-function opts(memberId = '', over: Partial<JoinOptions> = {}): JoinOptions {
-  return {
-    memberId,
-    groupInstanceId: null,
-    clientId: 'kcat',
-    clientHost: '127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 10_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.from('m') }],
-    ...over,
-  };
-}
-
-/** The promise's value if it has settled once pending microtasks ran, else undefined. */
-async function settled<T>(p: Promise<T>): Promise<T | undefined> {
-  let value: T | undefined;
-  void p.then((v) => (value = v));
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  return value;
-}
+const opts = joinOptions;
 
 function setup(): { groups: ClassicGroups; clock: ManualClock; emptied: string[] } {
   const clock = new ManualClock(1_000_000);
