@@ -27,8 +27,8 @@ import { runConsume, runE2e, runProduce, type PerfReport } from '../tools/perf/i
 import { evict, segmentFiles } from './page-cache.js';
 import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
-import { READ_MODES, readWholeTopic } from './group-read.js';
-import { RssSampler, cpuSecondsOf, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
+import { alternateReads } from './group-read.js';
+import { RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
@@ -104,11 +104,19 @@ async function createTopic(samsa: Samsa, name: string, partitions: number, repli
   throw new Error(`topic ${name} has no leaders after 20 s`);
 }
 
-function produceRun(samsa: Samsa, topic: string, size: number, acks: Acks, seconds = SECONDS): Promise<PerfReport> {
+/** A produce run of `seconds` (or until `records`: sections that fill a topic to read pass both). */
+function produceRun(
+  samsa: Samsa,
+  topic: string,
+  size: number,
+  acks: Acks,
+  seconds = SECONDS,
+  records = maxRecords(size),
+): Promise<PerfReport> {
   return runProduce(samsa, {
     topic,
     recordBytes: size,
-    records: maxRecords(size),
+    records,
     durationMs: seconds * 1000,
     acks,
     batchRecords: size <= 100 ? 5000 : 1000,
@@ -151,15 +159,7 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       const topic = `consume-${size}`;
       await createTopic(samsa, topic, 6, 1);
       const total = size <= 100 ? 3_000_000 : 500_000;
-      const written = await runProduce(samsa, {
-        topic,
-        recordBytes: size,
-        records: total,
-        durationMs: 60_000,
-        acks: 1,
-        batchRecords: size <= 100 ? 5000 : 1000,
-        maxInFlight: 8,
-      });
+      const written = await produceRun(samsa, topic, size, 1, 60, total);
       log(`consume ${size} B: wrote ${written.records} records`);
       const consume = (): Promise<PerfReport> =>
         runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
@@ -299,51 +299,21 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
   }
 }
 
-/**
- * Issue 17's group item: a whole 6-partition RF=3 topic read from the start by a group member that
- * fetches from the leaders itself (assign-only, the SDK's default), by one whose records the
- * coordinator relays, and directly (no group), alternated run by run. The coordinator's CPU per GB
- * read says whether record bytes still pass through it.
- */
+/** Issue 17's group item: bench/group-read.ts's three reads of a 6-partition RF=3 topic (the coordinator's CPU per GB says whether records pass through it). */
 async function groupSection(cluster: LocalCluster, samsa: Samsa): Promise<void> {
   const coordinatorPids = cluster.coordinators.map((c) => c.pid);
   for (const size of SIZES) {
     const topic = `groups-${size}`;
     await createTopic(samsa, topic, 6, 3);
-    const written = await runProduce(samsa, {
-      topic,
-      recordBytes: size,
-      records: size <= 100 ? 1_000_000 : 200_000,
-      durationMs: 60_000,
-      acks: 'all',
-      batchRecords: size <= 100 ? 5000 : 1000,
-      maxInFlight: 8,
-    });
-    const read = (mode: (typeof READ_MODES)[number], run: string): Promise<number> =>
-      readWholeTopic(samsa, topic, 6, written.records, mode, `${size}-${run}-${Date.now()}`);
-    // One unmeasured read of each kind: page cache, connections, the coordinator's offsets partitions.
-    for (const mode of READ_MODES) await read(mode, 'warm');
-    const runs = READ_MODES.map(() => ({ rates: [] as number[], coordinatorPerGb: [] as number[] }));
-    for (let run = 0; run < RUNS; run++) {
-      for (const [m, mode] of READ_MODES.entries()) {
-        const cpu0 = await cpuSecondsOf(coordinatorPids);
-        const t0 = performance.now();
-        const bytes = await read(mode, String(run));
-        const seconds = (performance.now() - t0) / 1000;
-        const coordinatorCpu = (await cpuSecondsOf(coordinatorPids)) - cpu0;
-        runs[m]?.rates.push(written.records / seconds);
-        runs[m]?.coordinatorPerGb.push(perGb(coordinatorCpu, bytes));
-        log(
-          `${mode} ${size} B run ${run + 1}: ${Math.round(written.records / seconds).toLocaleString('en-US')} records/s, coordinator ${perGb(coordinatorCpu, bytes).toFixed(2)} CPU-s/GB`,
-        );
-      }
-    }
+    const written = await produceRun(samsa, topic, size, 'all', 60, size <= 100 ? 1_000_000 : 200_000);
+    const reads = { topic, partitions: 6, records: written.records, runs: RUNS, coordinatorPids, tag: String(size) };
+    const runs = await alternateReads(samsa, reads, log);
     const direct = figure(runs[0]?.rates ?? []);
-    for (const [m, mode] of READ_MODES.entries()) {
-      const rates = figure(runs[m]?.rates ?? []);
+    for (const [m, { mode, rates: r, coordinatorPerGb }] of runs.entries()) {
+      const rates = figure(r);
       const workload = `read a 6-partition RF=3 topic from the start, ${mode}, ${sizeLabel(size)}`;
       row('groups', workload, 'records/s', rates);
-      row('cpu', `coordinator CPU per GB read, ${mode}, ${sizeLabel(size)}`, CPU_UNIT, figure(runs[m]?.coordinatorPerGb ?? []), true);
+      row('cpu', `coordinator CPU per GB read, ${mode}, ${sizeLabel(size)}`, CPU_UNIT, figure(coordinatorPerGb), true);
       if (m > 0) notes.push(`${workload}: ${ratio(rates, direct)}x the direct read (medians${m === 1 ? '; issue 17 asks >= 0.9x' : ''})`);
     }
   }

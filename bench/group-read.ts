@@ -8,6 +8,7 @@
  * Each group read uses a new group id, so it starts from the earliest offset.
  */
 import type { Samsa } from '../libs/client/index.js';
+import { cpuSecondsOf } from './stats.js';
 
 export const READ_MODES = ['direct consume', 'group, assign-only', 'group, relay'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
@@ -52,4 +53,43 @@ async function drain(
     await close();
   }
   return bytes;
+}
+
+/** One mode's figures over the alternated runs of {@link alternateReads}. */
+export interface ModeRuns {
+  mode: ReadMode;
+  /** records/s of each run. */
+  rates: number[];
+  /** The coordinators' CPU-seconds per GB (10^9 bytes of values) read, each run. */
+  coordinatorPerGb: number[];
+}
+
+/**
+ * One unmeasured read per mode (page cache, connections, the coordinator's offsets partitions),
+ * then `runs` rounds of every mode in turn, so load from others hits every mode alike.
+ */
+export async function alternateReads(
+  samsa: Samsa,
+  o: { topic: string; partitions: number; records: number; runs: number; coordinatorPids: (number | undefined)[]; tag: string },
+  log: (line: string) => void,
+): Promise<ModeRuns[]> {
+  const read = (mode: ReadMode, run: string): Promise<number> =>
+    readWholeTopic(samsa, o.topic, o.partitions, o.records, mode, `${o.tag}-${run}-${Date.now()}`);
+  for (const mode of READ_MODES) await read(mode, 'warm');
+  const out: ModeRuns[] = READ_MODES.map((mode) => ({ mode, rates: [], coordinatorPerGb: [] }));
+  for (let run = 0; run < o.runs; run++) {
+    for (const figures of out) {
+      const cpu0 = await cpuSecondsOf(o.coordinatorPids);
+      const t0 = performance.now();
+      const bytes = await read(figures.mode, String(run));
+      const rate = o.records / ((performance.now() - t0) / 1000);
+      const perGb = ((await cpuSecondsOf(o.coordinatorPids)) - cpu0) / (bytes / 1e9);
+      figures.rates.push(rate);
+      figures.coordinatorPerGb.push(perGb);
+      log(
+        `${figures.mode} ${o.tag} run ${run + 1}: ${Math.round(rate).toLocaleString('en-US')} records/s, coordinator ${perGb.toFixed(2)} CPU-s/GB`,
+      );
+    }
+  }
+  return out;
 }

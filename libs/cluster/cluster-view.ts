@@ -8,6 +8,7 @@
  * Listeners run synchronously, in etcd revision order, after the view has applied the change.
  */
 import type { Etcd3, IKeyValue } from 'etcd3';
+import { SamsaError } from '../errors/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type {
   BrokerAdmission,
@@ -54,19 +55,25 @@ const emptySnapshot = (): Snapshot => ({
   controller: undefined,
 });
 
+/** How long confirmTopic waits for the watch to deliver a write etcd already has. */
+const CONFIRM_WAIT_MS = 5_000;
+
 export class ClusterView {
   private data: Snapshot = emptySnapshot();
   private readonly listeners = new Set<(change: ClusterChange) => void>();
   private mirror: PrefixMirror | undefined;
   private revision = '0';
+  /** confirmTopic's etcd reads in flight, by topic name: concurrent misses share one read. */
+  private readonly confirming = new Map<string, Promise<number | undefined>>();
 
   private constructor(
+    private readonly etcd: Etcd3,
     private readonly keys: MetadataKeys,
     private readonly logger: Logger,
   ) {}
 
   static async start(etcd: Etcd3, keys: MetadataKeys, logger: Logger): Promise<ClusterView> {
-    const view = new ClusterView(keys, logger);
+    const view = new ClusterView(etcd, keys, logger);
     view.mirror = await PrefixMirror.start({
       etcd,
       prefix: keys.root + '/',
@@ -136,6 +143,40 @@ export class ClusterView {
   /** The etcd revision the view reflects. */
   get currentRevision(): string {
     return this.revision;
+  }
+
+  /**
+   * The topic, for a caller about to answer "no such topic" (or "no such partition") from this
+   * view. The view follows etcd through a watch and can trail a write a client has already seen
+   * acknowledged: a topic created or grown a moment ago, asked of a broker whose watch has not
+   * delivered it yet. So a miss is checked against etcd: when etcd has the topic's record, this
+   * waits (at most `timeoutMs`) until the view has applied that write and returns the topic as the
+   * view then has it; undefined when etcd has no such topic either. Costs one etcd read per miss
+   * (concurrent misses of one name share it), nothing when the view has what was asked.
+   */
+  async confirmTopic(name: string, partition = 0, timeoutMs = CONFIRM_WAIT_MS): Promise<TopicRecord | undefined> {
+    const known = this.topic(name);
+    if (known && partition < known.partitions) return known;
+    let reading = this.confirming.get(name);
+    if (!reading) {
+      reading = this.etcd
+        .get(this.keys.topic(name))
+        .exec()
+        .then((res) => (res.kvs[0] ? Number(res.kvs[0].mod_revision) : undefined))
+        .finally(() => this.confirming.delete(name));
+      this.confirming.set(name, reading);
+    }
+    const written = await reading;
+    if (written === undefined) return undefined;
+    try {
+      await this.waitFor(() => Number(this.revision) >= written, timeoutMs);
+    } catch {
+      throw new SamsaError(
+        'NOT_READY',
+        `this server's copy of the cluster metadata has not caught up with etcd yet (topic "${name}" was written at revision ${written}, the copy is at ${this.revision}); retry`,
+      );
+    }
+    return this.topic(name);
   }
 
   /** Registers a listener; returns the function that removes it. */

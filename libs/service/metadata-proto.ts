@@ -48,15 +48,18 @@ export function toTopicInfo(view: ClusterView, record: TopicRecord): v1.TopicInf
 }
 
 /** All topics when `topics` is empty; an unknown requested topic is UNKNOWN_TOPIC_OR_PARTITION. */
-export function toMetadataResponse(view: ClusterView, clusterId: string, topics: readonly string[]): v1.GetMetadataResponse {
+export async function toMetadataResponse(view: ClusterView, clusterId: string, topics: readonly string[]): Promise<v1.GetMetadataResponse> {
   const records =
     topics.length === 0
       ? view.topics()
-      : topics.map((name) => {
-          const record = view.topic(name);
-          if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
-          return record;
-        });
+      : await Promise.all(
+          topics.map(async (name) => {
+            // Checked against etcd before refusing: a client that just created the topic may ask a server whose view trails.
+            const record = await view.confirmTopic(name);
+            if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" does not exist`);
+            return record;
+          }),
+        );
   const controller = view.controller();
   return {
     clusterId,

@@ -24,7 +24,7 @@ import {
   type RpcLimits,
   type v1,
 } from '../../libs/rpc/index.js';
-import type { ReplicaClusterView } from '../../libs/replica/index.js';
+import type { ClusterView } from '../../libs/cluster/index.js';
 import { ATTR, withSpan } from '../../libs/telemetry/index.js';
 
 export const FORWARDED_HEADER = 'samsa-forwarded';
@@ -48,7 +48,7 @@ export class Forwarder {
 
   constructor(
     private readonly brokerId: number,
-    private readonly view: ReplicaClusterView,
+    private readonly view: Pick<ClusterView, 'confirmTopic' | 'partition' | 'broker'>,
     limits: RpcLimits,
   ) {
     this.clients = new ClientPool({ limits, closedError: () => new SamsaError('NOT_READY', `broker ${brokerId} is shutting down`) });
@@ -57,10 +57,11 @@ export class Forwarder {
   /**
    * Where to send a request for topic/partition. Throws UNKNOWN_TOPIC_OR_PARTITION for a topic or
    * partition the metadata does not have, LEADER_NOT_AVAILABLE when it has no live leader, and
-   * NOT_LEADER_OR_FOLLOWER when the request was already forwarded once.
+   * NOT_LEADER_OR_FOLLOWER when the request was already forwarded once. A topic or partition this
+   * broker's view lacks is checked against etcd first (ClusterView.confirmTopic).
    */
-  route(topic: string, partition: number, forwarded: boolean): Route {
-    const record = this.view.topic(topic);
+  async route(topic: string, partition: number, forwarded: boolean): Promise<Route> {
+    const record = await this.view.confirmTopic(topic, partition);
     if (!record) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
     if (!Number.isInteger(partition) || partition < 0 || partition >= record.partitions) {
       throw new SamsaError(

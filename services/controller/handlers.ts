@@ -237,7 +237,7 @@ export class ControllerHandlers {
               });
         return { topics: records.map((r) => toTopicInfo(this.ctx.view, r)) };
       }),
-      GetMetadata: unary(async (req) => toMetadataResponse(this.ctx.view, this.ctx.clusterId, req.topics)),
+      GetMetadata: unary((req) => toMetadataResponse(this.ctx.view, this.ctx.clusterId, req.topics)),
       ...securityHandlers(this.ctx.security, (call, local, forward) => this.onActive(call, () => local(), forward)),
     };
   }

@@ -29,7 +29,7 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
   const batches = isBatchFormat(request.format);
   const start = offsetSpecOf(request.start, 'start');
   const maxBytes = readBudget(ctx, request.maxBytes, batches);
-  const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
+  const route = await ctx.forwarder.route(topic, partitionId, isForwarded(call));
   if (route.kind === 'remote') {
     const closeStream = ctx.metrics.streamOpened('proxied');
     try {

@@ -21,7 +21,7 @@ export async function fetch(ctx: BrokerContext, request: v1.FetchRequest__Output
   const offset = offsetOf(request.offset, 'offset');
   const batches = isBatchFormat(request.format);
   const maxWaitMs = request.maxWaitMs > 0 ? Math.min(request.maxWaitMs, MAX_FETCH_WAIT_MS) : DEFAULT_FETCH_WAIT_MS;
-  const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
+  const route = await ctx.forwarder.route(topic, partitionId, isForwarded(call));
   if (route.kind === 'remote') {
     return ctx.forwarder.unary<v1.FetchResponse__Output>(route, call, maxWaitMs + 10_000, (client, md, options, cb) =>
       client.fetch(request, md, options, cb),

@@ -19,7 +19,7 @@ export async function listOffsets(
   const topic = topicOf(request.topic);
   const partitionId = partitionOf(request.partition);
   const spec = offsetSpecOf(request.spec, 'spec');
-  const route = ctx.forwarder.route(topic, partitionId, isForwarded(call));
+  const route = await ctx.forwarder.route(topic, partitionId, isForwarded(call));
   if (route.kind === 'remote') {
     return ctx.forwarder.unary<v1.ListOffsetsResponse__Output>(route, call, 30_000, (client, md, options, cb) =>
       client.listOffsets(request, md, options, cb),

@@ -49,7 +49,9 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
   if (topicName.startsWith(INTERNAL_TOPIC_PREFIX) && !mayWriteInternalTopics(call)) {
     throw new SamsaError('POLICY_VIOLATION', `topic "${topicName}" is internal to the cluster: clients cannot produce to it`);
   }
-  const topic = ctx.view.topic(topicName);
+  // The highest partition named, so that a topic grown a moment ago is checked against etcd, not refused.
+  const highest = request.batches.reduce((max, b) => Math.max(max, b.partition), request.partition ?? 0);
+  const topic = await ctx.view.confirmTopic(topicName, highest);
   if (!topic) throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topicName} does not exist`);
   const acks = ackLevelOf(request.acks);
   const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : DEFAULT_PRODUCE_TIMEOUT_MS;
@@ -73,7 +75,7 @@ export async function produce(ctx: BrokerContext, request: v1.ProduceRequest__Ou
   const local: { write: PartitionWrite; partition: Partition }[] = [];
   const remote = new Map<string, { route: Extract<Route, { kind: 'remote' }>; writes: PartitionWrite[] }>();
   for (const write of writes) {
-    const route = ctx.forwarder.route(topicName, write.partition, forwarded);
+    const route = await ctx.forwarder.route(topicName, write.partition, forwarded);
     if (route.kind === 'local') {
       const partition = await localPartition(ctx, topicName, write.partition);
       partition.checkAppend({ acks, minInsyncReplicas: topic.config.minInsyncReplicas });
