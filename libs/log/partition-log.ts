@@ -58,6 +58,7 @@ import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
 import { cleanLog, cleaningDue, type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 import { parseHeader, Segment } from './segment.js';
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from './tail-cache.js';
+import type { ReadInto } from './read-buffers.js';
 
 /** A log opened without the broker's shared tail cache keeps this much of its own. */
 const OWN_TAIL_CACHE_BYTES = DEFAULT_TAIL_CACHE_BYTES / 8;
@@ -468,19 +469,19 @@ export class PartitionLog {
   }
 
   /** See the API contract in index.ts. */
-  async read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<LogReadResult> {
+  async read(offset: number, maxBytes: number, maxOffsetExclusive?: number, into?: ReadInto): Promise<LogReadResult> {
     const generation = this.generation;
     try {
-      return await this.readOnce(offset, maxBytes, maxOffsetExclusive);
+      return await this.readOnce(offset, maxBytes, maxOffsetExclusive, into);
     } catch (err) {
       // The cleaner replaced (closed and deleted) a segment this read was using: read the new ones.
       if (this.generation === generation || this.closed) throw err;
       await this.tasks.idle();
-      return this.readOnce(offset, maxBytes, maxOffsetExclusive);
+      return this.readOnce(offset, maxBytes, maxOffsetExclusive, into);
     }
   }
 
-  private async readOnce(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<LogReadResult> {
+  private async readOnce(offset: number, maxBytes: number, maxOffsetExclusive?: number, into?: ReadInto): Promise<LogReadResult> {
     const start = this.logStartOffset;
     const end = this.logEndOffset;
     if (!Number.isSafeInteger(offset) || offset < start || offset > end) {
@@ -497,7 +498,7 @@ export class PartitionLog {
       if (!info) continue;
       if (info.lastOffset >= limit) break;
       const want = Math.max(info.size, Math.min(maxBytes, seg.size - info.position));
-      const buf = await seg.read(info.position, want);
+      const buf = await seg.read(info.position, want, into);
       let pos = 0;
       let next = offset;
       while (pos < buf.length) {

@@ -23,6 +23,7 @@ import type { FilePool, PooledFile } from './file-pool.js';
 import { segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { RecentBatches } from './recent-batches.js';
+import type { ReadInto } from './read-buffers.js';
 import type { TailCache, TailWindow } from './tail-cache.js';
 import { TimeIndex } from './time-index.js';
 
@@ -285,12 +286,15 @@ export class Segment {
     return undefined;
   }
 
-  /** Reads `length` bytes at `position` (fewer at the end of the committed data). */
-  async read(position: number, length: number): Promise<Buffer> {
+  /**
+   * Reads `length` bytes at `position` (fewer at the end of the committed data), into a buffer
+   * from `into` when given (a view of the tail cache needs none).
+   */
+  async read(position: number, length: number, into?: ReadInto): Promise<Buffer> {
     const n = Math.max(0, Math.min(length, this.size - position));
-    const cached = this.tail?.read(position, n);
+    const cached = this.tail?.read(position, n, into);
     if (cached) return cached;
-    const buf = Buffer.allocUnsafe(n);
+    const buf = into ? into(n) : Buffer.allocUnsafe(n);
     const got = await this.file.use(async (h) => {
       let done = 0;
       while (done < n) {

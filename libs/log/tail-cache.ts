@@ -15,6 +15,8 @@
  * bytes from here as from the file. Not thread-safe in any sense that matters in Node.
  */
 
+import type { ReadInto } from './read-buffers.js';
+
 /** Default budget of a broker's cache: a second of appends at ~30 MB/s, little beside a broker's RSS. */
 export const DEFAULT_TAIL_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -116,9 +118,10 @@ export class TailWindow {
 
   /**
    * Bytes [position, position + length) when the window holds all of them, else undefined (the
-   * caller reads the file). A view of one chunk when the range lies in one, else one copy.
+   * caller reads the file). A view of one chunk when the range lies in one, else one copy (into a
+   * buffer from `into` when given).
    */
-  read(position: number, length: number): Buffer | undefined {
+  read(position: number, length: number, into?: ReadInto): Buffer | undefined {
     const first = this.chunks[0];
     if (!first || position < first.position) return undefined;
     const last = this.chunks[this.chunks.length - 1] as Chunk;
@@ -130,7 +133,7 @@ export class TailWindow {
     while ((this.chunks[i] as Chunk).position > position) i--;
     const c = this.chunks[i] as Chunk;
     if (end <= c.position + c.bytes.length) return c.bytes.subarray(position - c.position, end - c.position);
-    const out = Buffer.allocUnsafe(length);
+    const out = into ? into(length) : Buffer.allocUnsafe(length);
     let at = 0;
     for (; at < length; i++) {
       const chunk = this.chunks[i] as Chunk;

@@ -13,6 +13,7 @@
  */
 import { SamsaError, toSamsaError } from '../errors/index.js';
 import type { v1 } from '../rpc/index.js';
+import type { ReadInto } from '../log/index.js';
 import type { Partition } from '../replica/index.js';
 import {
   SpanKind,
@@ -111,19 +112,21 @@ export interface DataAnswer extends v1.ReplicaPartitionData {
  * Leader: the answer for a position checkPosition accepted: stored batches from the fetch offset
  * (at least one whole batch when there is any, so possibly more than `maxBytes`; none when
  * `maxBytes` is 0 or nothing is new), the HW and the log start; or, when the read fails, the
- * refusal to send instead.
+ * refusal to send instead. Bytes read from a file, or copied from the tail cache, land in buffers
+ * from `into` when given.
  */
 export async function readPosition(
   partition: Partition,
   followerId: number,
   position: v1.ReplicaPartitionPosition__Output,
   maxBytes: number,
+  into?: ReadInto,
 ): Promise<{ ok: true; data: DataAnswer } | { ok: false; refusal: v1.ReplicaPartitionData }> {
   let batches: Buffer = Buffer.alloc(0);
   let traceContext: TraceCarrier = {};
   try {
     if (maxBytes > 0 && partition.logEndOffset > position.fetchOffset) {
-      ({ batches, traceContext } = await readTraced(partition, followerId, position.fetchOffset, maxBytes));
+      ({ batches, traceContext } = await readTraced(partition, followerId, position.fetchOffset, maxBytes, into));
     }
   } catch (err) {
     return { ok: false, refusal: errorData(position, err, partition) };
@@ -151,9 +154,11 @@ async function readTraced(
   followerId: number,
   offset: number,
   maxBytes: number,
+  into: ReadInto | undefined,
 ): Promise<{ batches: Buffer; traceContext: TraceCarrier }> {
   const produced = partition.traceContextAt(offset);
-  if (produced.traceparent === undefined) return { batches: (await partition.readForFollower(offset, maxBytes)).bytes, traceContext: {} };
+  if (produced.traceparent === undefined)
+    return { batches: (await partition.readForFollower(offset, maxBytes, into)).bytes, traceContext: {} };
   const attributes = {
     'samsa.topic': partition.topic,
     'samsa.partition': partition.partition,
@@ -165,7 +170,7 @@ async function readTraced(
     produced,
     attributes,
     async (span) => {
-      const { bytes } = await partition.readForFollower(offset, maxBytes);
+      const { bytes } = await partition.readForFollower(offset, maxBytes, into);
       span.setAttribute('samsa.bytes', bytes.length);
       return { batches: bytes, traceContext: injectTraceContext() };
     },

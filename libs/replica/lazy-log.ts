@@ -38,7 +38,15 @@
 import { rm } from 'node:fs/promises';
 import { SamsaError } from '../errors/index.js';
 import { systemClock, type Clock, type Semaphore } from '../runtime/index.js';
-import { epochEndOffset, type CleanOptions, type CleanStats, type DirtyState, type EpochEntry, type LogConfig } from '../log/index.js';
+import {
+  epochEndOffset,
+  type CleanOptions,
+  type CleanStats,
+  type DirtyState,
+  type EpochEntry,
+  type LogConfig,
+  type ReadInto,
+} from '../log/index.js';
 import type { ValidatedBatch } from '../record/index.js';
 import type { LogAppendInfo, ReplicaLog } from './replica-log.js';
 
@@ -368,7 +376,12 @@ export class LazyLog implements ReplicaLog {
     return this.use((log) => log.truncateFullyAndStartAt(offset));
   }
 
-  async read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }> {
+  async read(
+    offset: number,
+    maxBytes: number,
+    maxOffsetExclusive?: number,
+    into?: ReadInto,
+  ): Promise<{ bytes: Buffer; nextOffset: number }> {
     if (!this.inner) {
       const { logStartOffset: start, logEndOffset: end } = this.summary;
       if (!Number.isSafeInteger(offset) || offset < start || offset > end)
@@ -376,7 +389,7 @@ export class LazyLog implements ReplicaLog {
       if (offset >= Math.min(maxOffsetExclusive ?? end, end)) return { bytes: Buffer.alloc(0), nextOffset: offset };
     }
     const end = this.logEndOffset;
-    return this.use((log) => log.read(offset, maxBytes, maxOffsetExclusive), offset < Math.min(maxOffsetExclusive ?? end, end));
+    return this.use((log) => log.read(offset, maxBytes, maxOffsetExclusive, into), offset < Math.min(maxOffsetExclusive ?? end, end));
   }
 
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined> {

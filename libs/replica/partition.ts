@@ -36,7 +36,7 @@
 import { SamsaError } from '../errors/index.js';
 import { systemClock, type Clock } from '../runtime/index.js';
 import type { PartitionState } from '../cluster/index.js';
-import type { CleanStats, DirtyState, LogConfig, OffsetMap, Throttler } from '../log/index.js';
+import type { CleanStats, DirtyState, LogConfig, OffsetMap, ReadInto, Throttler } from '../log/index.js';
 import { isIdempotent } from './producer-state.js';
 import type { ValidatedBatch } from '../record/index.js';
 import { AppendTraceIndex, withChildSpan, type TraceCarrier } from '../telemetry/index.js';
@@ -252,11 +252,11 @@ export class Partition {
     return this.leader.proposeIsr(options);
   }
 
-  /** Leader: stored batches from `offset` up to the log end (not the HW), for a follower. */
-  async readForFollower(offset: number, maxBytes: number): Promise<{ bytes: Buffer; nextOffset: number }> {
+  /** Leader: stored batches from `offset` up to the log end (not the HW), for a follower (`into`: as read's). */
+  async readForFollower(offset: number, maxBytes: number, into?: ReadInto): Promise<{ bytes: Buffer; nextOffset: number }> {
     this.s.throwIfClosed();
     this.s.assertLeader();
-    return this.log.read(offset, maxBytes);
+    return this.log.read(offset, maxBytes, undefined, into);
   }
 
   /** Leader: the trace context of the traced append holding or following `offset`; {} when none. */
@@ -412,16 +412,17 @@ export class Partition {
    * Reads committed data for a consumer: whole batches from the one holding `offset`, up to about
    * `maxBytes` (at least one batch when there is one), never beyond the HW. At offset == HW (or
    * between HW and LEO) the result is empty. Throws OFFSET_OUT_OF_RANGE outside [LSO, LEO] and
-   * NOT_LEADER_OR_FOLLOWER on a follower (all reads go to the leader).
+   * NOT_LEADER_OR_FOLLOWER on a follower (all reads go to the leader). Bytes read from a file land
+   * in a buffer from `into` when given (libs/log read-buffers.ts).
    */
-  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+  async read(offset: number, maxBytes: number, into?: ReadInto): Promise<ReadResult> {
     this.s.throwIfClosed();
     this.s.assertLeader();
     this.checkOffsetInRange(offset);
     const highWatermark = this.s.highWatermark;
     if (offset >= highWatermark)
       return { bytes: Buffer.alloc(0), nextOffset: offset, highWatermark, logStartOffset: this.log.logStartOffset };
-    const { bytes, nextOffset } = await this.log.read(offset, maxBytes, highWatermark);
+    const { bytes, nextOffset } = await this.log.read(offset, maxBytes, highWatermark, into);
     return { bytes, nextOffset, highWatermark, logStartOffset: this.log.logStartOffset };
   }
 

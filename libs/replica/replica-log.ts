@@ -1,5 +1,5 @@
 /** What a Partition needs from its log (libs/log's PartitionLog satisfies it). */
-import type { CleanOptions, CleanStats, DirtyState, EpochEntry, LogConfig } from '../log/index.js';
+import type { CleanOptions, CleanStats, DirtyState, EpochEntry, LogConfig, ReadInto } from '../log/index.js';
 import type { ValidatedBatch } from '../record/index.js';
 
 export interface ReplicaLog {
@@ -44,7 +44,7 @@ export interface ReplicaLog {
   readProducerSnapshot?(maxOffset: number): Promise<{ offset: number; payload: Buffer } | undefined>;
   truncateFullyAndStartAt(offset: number): Promise<void>;
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
-  read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Promise<{ bytes: Buffer; nextOffset: number }>;
+  read(offset: number, maxBytes: number, maxOffsetExclusive?: number, into?: ReadInto): Promise<{ bytes: Buffer; nextOffset: number }>;
   offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | undefined>;
   applyRetention(): Promise<unknown>;
   /** The log cleaner (libs/log/cleaner.ts): due below `upperBoundOffset`, and one pass. */

@@ -69,13 +69,20 @@ export function bidiStream<Req, Res>(handler: BidiHandler<Req, Res>): grpc.handl
  * the Consume stream obeys flow control: when the client stops reading, HTTP/2 windows fill,
  * write() returns false, and we wait for 'drain' instead of buffering without bound.
  * Resolves false if the call was cancelled or closed while waiting.
+ *
+ * `written` runs once grpc-js is done with the message: serialized (copied into its frame) and
+ * handed to HTTP/2, or dropped with an error. Not before: a Writable may hold a message and
+ * serialize it later, after this resolved. It may never run (grpc-js drops a write on a call
+ * already cancelled without calling back), so it must only give back what the collector can
+ * take anyway. Not called when the call had already ended here.
  */
 export function writeWithBackpressure<Res>(
   call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>,
   message: Res,
+  written?: () => void,
 ): Promise<boolean> {
   if (call.cancelled || call.writableEnded) return Promise.resolve(false);
-  if (call.write(message)) return Promise.resolve(true);
+  if (written ? call.write(message, () => written()) : call.write(message)) return Promise.resolve(true);
   return new Promise<boolean>((resolve) => {
     const done = (ok: boolean): void => {
       call.off('drain', onDrain);

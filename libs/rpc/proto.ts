@@ -15,6 +15,7 @@ import type { ProtoGrpcType as ControllerProto } from './generated/controller.js
 import type { ProtoGrpcType as ReplicationProto } from './generated/replication.js';
 import type { ProtoGrpcType as CoordinatorProto } from './generated/coordinator.js';
 import { strictDeserializers } from './strict-requests.js';
+import { scratchResponseSerializers } from './response-encoding.js';
 
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   keepCase: false,
@@ -50,7 +51,8 @@ let cached: { proto: SamsaProto; definition: protoLoader.PackageDefinition } | u
 /**
  * The package definition (for reflection) and the loaded gRPC object, loaded once per process.
  * Servers decode requests strictly (strict-requests.ts): a request that is not valid protobuf, or
- * breaks a limit of limits.ts, never reaches a handler.
+ * breaks a limit of limits.ts, never reaches a handler; and encode responses into one reused buffer
+ * (response-encoding.ts), the same bytes without a fresh buffer per response.
  */
 export function loadSamsaProto(): { proto: SamsaProto; definition: protoLoader.PackageDefinition } {
   if (!cached) {
@@ -59,6 +61,7 @@ export function loadSamsaProto(): { proto: SamsaProto; definition: protoLoader.P
       includeDirs: [protoRoot()],
     });
     strictDeserializers(definition);
+    scratchResponseSerializers(definition, PROTO_FILES, protoRoot(), PROTO_LOADER_OPTIONS);
     const proto = grpc.loadPackageDefinition(definition) as unknown as SamsaProto;
     cached = { proto, definition };
   }

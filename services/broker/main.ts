@@ -26,6 +26,7 @@ import { loadBrokerConfig, type BrokerConfig } from './config.js';
 import { Forwarder } from './forwarding.js';
 import { systemClock } from '../../libs/runtime/index.js';
 import { logFilePoolForBroker } from './fd-limit.js';
+import { ReadBufferPool } from '../../libs/log/index.js';
 import { brokerHandlers, findCoordinatorHandlers } from './handlers/index.js';
 
 /** How long in-flight calls may take to finish on shutdown before they are cancelled. */
@@ -125,6 +126,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   );
   const shutdown = new AbortController();
   const validator = resources.own('batch validation worker', new BatchValidatorPool(), (v) => v.close());
+  const readBuffers = new ReadBufferPool();
   const producerIds = new ProducerIdAllocator(etcd, keys);
   // Parked long polls, Consume streams and acks=all produces: returns to 0 when clients leave
   // (the integration tests read it from /metrics as the leak check).
@@ -156,6 +158,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
           validator,
           allocateProducerId: () => producerIds.allocate(),
           clock: systemClock,
+          readBuffers,
         }),
       },
       {
@@ -167,6 +170,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
           shutdown: shutdown.signal,
           maxMessageBytes: config.maxMessageBytes,
           brokerEpochOf: (id) => view.broker(id)?.brokerEpoch,
+          readBuffers,
         }),
       },
       // Consumer groups: any broker answers FindCoordinator (the coordinators own the rest, which

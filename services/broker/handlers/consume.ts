@@ -55,8 +55,13 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
   await withSpan('partition.consume', { [ATTR.topic]: topic, [ATTR.partition]: partitionId, 'samsa.offset': next }, async (span) => {
     try {
       while (!signal.aborted) {
-        const read = await partition.read(next, maxBytes);
+        // Batches go out as read, so the read can use a reused buffer; it is this loop's until
+        // grpc-js has copied the message into its frame (write's callback), then the next read's.
+        // Not for structured records: they are decoded in a worker and may outlive the message.
+        const lease = batches ? ctx.readBuffers.lease() : undefined;
+        const read = await partition.read(next, maxBytes, lease?.into);
         if (read.bytes.length === 0) {
+          lease?.release();
           await partition.waitForData(next, { signal });
           continue;
         }
@@ -72,7 +77,7 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
         sent.messages++;
         sent.bytes += read.bytes.length;
         sent.records += records;
-        if (!(await writeWithBackpressure(call, message))) return;
+        if (!(await writeWithBackpressure(call, message, lease && (() => lease.release())))) return;
       }
       if (ctx.shutdown.aborted && !call.cancelled) {
         throw new SamsaError('NOT_READY', `broker ${ctx.brokerId} is shutting down; resume the stream on another broker`);

@@ -5,6 +5,7 @@ import type { BrokerMetrics, Logger } from '../../../libs/telemetry/index.js';
 import type { ReplicaManager, KeylessPartitioner, BatchValidatorPool } from '../../../libs/replica/index.js';
 import type { ClusterView } from '../../../libs/cluster/index.js';
 import type { Clock } from '../../../libs/runtime/index.js';
+import type { ReadBufferPool } from '../../../libs/log/index.js';
 import type { Forwarder } from '../forwarding.js';
 
 export interface BrokerContext {
@@ -28,6 +29,8 @@ export interface BrokerContext {
   allocateProducerId: () => Promise<number>;
   /** Timestamps of records sent without one, and Fetch's long-poll deadline. */
   clock: Clock;
+  /** Reused buffers for Consume's segment reads (each released once grpc-js has sent its message). */
+  readBuffers: ReadBufferPool;
 }
 
 /** Fetch/Consume read size when the request does not say (1 MiB). */

@@ -26,6 +26,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import { bidiStream, writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
+import type { ReadBufferPool, ReadInto } from '../../../libs/log/index.js';
 import type { Partition, ReplicaManager } from '../../../libs/replica/index.js';
 import type { Logger } from '../../../libs/telemetry/index.js';
 import { checkPosition, errorData, readPosition, LeaderSession, type Checked, type LeaderHeld } from '../../../libs/replica-sync/index.js';
@@ -41,6 +42,8 @@ export interface LeaderServiceOptions {
   maxMessageBytes: number;
   /** The registered broker epoch of broker `id` as the cluster view knows it (undefined: not registered). */
   brokerEpochOf: (id: number) => number | undefined;
+  /** Reused buffers for the reads of one response, released once grpc-js has sent it. */
+  readBuffers: ReadBufferPool;
 }
 
 /** Longest a request is parked when the follower asks for more (or for nothing). */
@@ -77,10 +80,13 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
     // below (NOT_READY on shutdown) is dropped and the stream stays open until forceShutdown.
     for await (const raw of call.iterator({ destroyOnReturn: false }) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
       if (gone.signal.aborted) break;
-      const response = await answer(options, raw, session, sentHw, parking);
+      // The response's reads that are not views of the tail cache land in this lease's buffers,
+      // which are this exchange's until grpc-js has copied the response into its frame.
+      const lease = options.readBuffers.lease();
+      const response = await answer(options, raw, session, sentHw, parking, lease.into);
       // Tells the follower its incremental requests are understood (an older leader never says so).
       response.session = true;
-      if (!(await writeWithBackpressure(call, response))) break;
+      if (!(await writeWithBackpressure(call, response, () => lease.release()))) break;
     }
   } catch (err) {
     // A follower that vanishes mid-stream is routine; anything else is worth a line.
@@ -100,6 +106,7 @@ async function answer(
   session: LeaderSession<Partition>,
   sentHw: Map<string, number>,
   parking: StreamWait,
+  into: ReadInto,
 ): Promise<v1.ReplicaFetchResponse> {
   const followerId = request.followerId;
   session.apply(request);
@@ -155,7 +162,7 @@ async function answer(
     // A follower throttling this replica (a reassignment adding it) bounds it on its own.
     const room = used < budget ? budget - used : 0;
     const bound = c.position.maxBytes > 0 ? Math.min(room, c.position.maxBytes) : room;
-    const read = await readPosition(partition, followerId, c.position, bound);
+    const read = await readPosition(partition, followerId, c.position, bound, into);
     if (!read.ok) {
       out.push(read.refusal);
       continue;

@@ -16,7 +16,7 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { PartitionLog, DEFAULT_LOG_CONFIG } from '../../../libs/log/index.js';
+import { PartitionLog, DEFAULT_LOG_CONFIG, ReadBufferPool } from '../../../libs/log/index.js';
 import { buildBatch, validatedBatch, type ValidatedBatch } from '../../../libs/record/index.js';
 import { ReplicaManager, type Partition } from '../../../libs/replica/index.js';
 import { replicationHandlers } from '../../../services/broker/handlers/replicate.js';
@@ -89,6 +89,7 @@ async function leaderServer(
     shutdown: shutdown.signal,
     maxMessageBytes: DEFAULT_RPC_LIMITS.maxMessageBytes,
     brokerEpochOf: () => TEST_INCARNATION,
+    readBuffers: new ReadBufferPool(),
   });
   if (seen || legacy) {
     const serve = handlers.Replicate.bind(handlers);
