@@ -14,7 +14,7 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { joinCluster, runService, serveGrpc, type Resources, type Running } from '../../libs/service/index.js';
+import { joinCluster, runService, serveGrpc, setHeapGrowth, type Resources, type Running } from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { MembershipOwner, ProducerIdAllocator, controlledShutdown, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
@@ -55,6 +55,10 @@ async function checkDataDirWritable(dir: string): Promise<void> {
     );
   }
 }
+
+// Before the first full GC sets the old generation's limit: a broker's GC is driven by the external
+// buffers produce brings in (libs/service/heap-growth.ts, ADR 0059).
+setHeapGrowth();
 
 runService({
   kind: 'broker',
