@@ -8,7 +8,7 @@
  * every 0.7 s per broker at 8 MB/s, most of a broker's GC work (docs/benchmarks.md, tenth session).
  * A fixed factor of 2 (the heap may reach twice what survived, as Go's GOGC=100) leaves ~15 MB.
  *
- * An operator's own `--heap-growing-percent` on the command line wins.
+ * An operator's own `--heap-growing-percent`, on the command line or in NODE_OPTIONS, wins.
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -16,13 +16,21 @@ export const HEAP_GROWING_PERCENT = 100;
 
 const FLAG = /^--heap[-_]growing[-_]percent(=|$)/;
 
+/** The flags an operator gave this process: its command line, and NODE_OPTIONS (which process.execArgv does not list). */
+export function operatorFlags(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): string[] {
+  return [...execArgv, ...nodeOptions.split(/\s+/).filter((a) => a !== '')];
+}
+
 /**
  * Sets V8's heap growing factor for this process unless `execArgv` already names one; returns the
  * flag it set, or undefined. V8 reads the factor at each full GC, so setting it at start applies.
  */
 export function setHeapGrowth(
   percent: number = HEAP_GROWING_PERCENT,
-  execArgv: readonly string[] = process.execArgv,
+  execArgv: readonly string[] = operatorFlags(),
   set: (flags: string) => void = setFlagsFromString,
 ): string | undefined {
   if (!Number.isInteger(percent) || percent <= 0) throw new RangeError(`heap growing percent must be a positive integer, got ${percent}`);
