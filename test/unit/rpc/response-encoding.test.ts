@@ -60,29 +60,17 @@ const record = fc.record(
   },
   { requiredKeys: ['partition', 'offset', 'value', 'headers'] },
 );
-const consumeResponse = fc.record(
-  {
-    partition: int32,
-    highWatermark: offset,
-    records: fc.array(record, { maxLength: 4 }),
-    batches: bytes,
-    nextOffset: offset,
-    throttleTimeMs: int32,
-  },
-  { requiredKeys: [] },
-);
-const fetchResponse = fc.record(
-  {
-    partition: int32,
-    highWatermark: offset,
-    logStartOffset: offset,
-    records: fc.array(record, { maxLength: 4 }),
-    batches: bytes,
-    nextOffset: offset,
-    throttleTimeMs: int32,
-  },
-  { requiredKeys: [] },
-);
+// A Fetch response is a Consume response's fields plus the log start offset.
+const consumeFields = {
+  partition: int32,
+  highWatermark: offset,
+  records: fc.array(record, { maxLength: 4 }),
+  batches: bytes,
+  nextOffset: offset,
+  throttleTimeMs: int32,
+};
+const consumeResponse = fc.record(consumeFields, { requiredKeys: [] });
+const fetchResponse = fc.record({ ...consumeFields, logStartOffset: offset }, { requiredKeys: [] });
 const partitionData = fc.record(
   {
     topic: fc.string({ maxLength: 40 }),
