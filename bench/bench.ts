@@ -12,7 +12,8 @@
  * Settings (environment):
  *   SAMSA_BENCH_RUNS=3          runs per figure
  *   SAMSA_BENCH_SECONDS=5       length of one throughput run (e2e runs: 2x)
- *   SAMSA_BENCH_ONLY=produce,consume,e2e,groups,partitions,rss,redis,nats   sections to run (default all)
+ *   SAMSA_BENCH_ONLY=produce,consume,e2e,groups,partitions,rss,plaintext,redis,nats   sections to run (default all;
+ *                               plaintext: the 1 KiB produce and consume rows again on a plaintext cluster)
  *   SAMSA_BENCH_SIZES=100,1024  record sizes
  *   SAMSA_BENCH_CPU_PROF=DIR    brokers run with --cpu-prof, profiles written to DIR at the end
  *   SAMSA_BENCH_KEEP=1          keep the temp dir (data and logs)
@@ -20,7 +21,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
 import { runConsume, runE2e, runProduce, type PerfReport } from '../tools/perf/index.js';
@@ -29,26 +29,23 @@ import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
 import { alternateReads } from './group-read.js';
 import { RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
+import { onPath, printTables, ratio, type Peer, type Row } from './table.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
 const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
 const SIZES = (process.env.SAMSA_BENCH_SIZES ?? '100,1024').split(',').map(Number);
-const ONLY = new Set((process.env.SAMSA_BENCH_ONLY ?? 'produce,consume,e2e,groups,partitions,rss,redis,nats').split(','));
+const ONLY = new Set((process.env.SAMSA_BENCH_ONLY ?? 'produce,consume,e2e,groups,partitions,rss,plaintext,redis,nats').split(','));
 const CPU_PROF = process.env.SAMSA_BENCH_CPU_PROF ? resolve(process.env.SAMSA_BENCH_CPU_PROF) : undefined;
 const E2E_RATE = 10_000;
+/**
+ * The cluster above runs TLS on every connection, the peers plaintext: the 1 KiB produce and
+ * consume rows are run again on a plaintext cluster (section `plaintext`) for a like-for-like row.
+ */
+const PLAIN = ', plaintext cluster';
+const PLAIN_SIZES = SIZES.filter((s) => s === 1024);
 /** Cap on records of one throughput run, by record size (the duration usually ends it first). */
 const maxRecords = (size: number): number => (size <= 100 ? 10_000_000 : 2_000_000);
 
-type Peer = 'redis' | 'nats';
-interface Row {
-  section: string;
-  workload: string;
-  unit: string;
-  samsa: Figure | undefined;
-  peers: Partial<Record<Peer, Figure>>;
-  /** true when a smaller figure is better (latency, memory). */
-  lowerIsBetter?: boolean;
-}
 const rows: Row[] = [];
 /** What must be stopped if the run is interrupted (Ctrl-C): the cluster and the peer servers. */
 const running = new Set<{ stop(): Promise<void> }>();
@@ -78,6 +75,12 @@ const serverPids = (cluster: LocalCluster): (number | undefined)[] => [
   ...cluster.controllers.map((c) => c.pid),
   ...cluster.brokers.map((b) => b.pid),
   ...cluster.coordinators.map((c) => c.pid),
+];
+
+/** `workload` and, when the plaintext cluster ran it, its plaintext twin: a peer's figure stands beside both. */
+const withPlain = (workload: string): string[] => [
+  workload,
+  ...(rows.some((r) => r.workload === workload + PLAIN) ? [workload + PLAIN] : []),
 ];
 
 function row(section: string, workload: string, unit: string, samsa: Figure | undefined, lowerIsBetter = false): Row {
@@ -124,7 +127,14 @@ function produceRun(
   });
 }
 
-async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void> {
+/**
+ * The Samsa sections on `cluster`. `plain` (the plaintext cluster): only its produce and consume
+ * rows, at its sizes, each workload named with ", plaintext cluster".
+ */
+async function samsaSections(cluster: LocalCluster, samsa: Samsa, plain?: { sizes: number[] }): Promise<void> {
+  const only = plain ? new Set(['produce', 'consume']) : ONLY;
+  const sizes = plain?.sizes ?? SIZES;
+  const tag = plain ? PLAIN : '';
   const brokerPids = cluster.brokers.map((b) => b.pid);
   log('warm-up (not reported)');
   await createTopic(samsa, 'warmup', 6, 1);
@@ -132,8 +142,8 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
   await runConsume(samsa, { topic: 'warmup', records: 2_000_000, durationMs: 10_000, from: 'earliest', follow: false });
 
   const loadRss = new RssSampler(brokerPids).start();
-  if (ONLY.has('produce')) {
-    for (const size of SIZES) {
+  if (only.has('produce')) {
+    for (const size of sizes) {
       for (const [rf, acks, label] of [
         [1, 1, 'RF=1 acks=1'],
         [3, 'all', 'RF=3 acks=all'],
@@ -143,39 +153,44 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
         const runs = await repeat(RUNS, async (i) => {
           const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), () => produceRun(samsa, topic, size, acks));
           log(
-            `produce ${label} ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+            `produce ${label} ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
           );
           return { r, cpuSeconds };
         });
         const reports = runs.map((x) => x.r);
-        row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'records/s', figure(reports.map(rate)));
-        row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}`, 'MB/s', figure(reports.map((r) => r.bytes / r.seconds / 1e6)));
-        row('cpu', `${cpuProducedRow(size)}, ${label}`, CPU_UNIT, figure(runs.map((x) => perGb(x.cpuSeconds, x.r.bytes))), true);
+        row('produce', `produce ${label}, 6 partitions, ${sizeLabel(size)}${tag}`, 'records/s', figure(reports.map(rate)));
+        row(
+          'produce',
+          `produce ${label}, 6 partitions, ${sizeLabel(size)}${tag}`,
+          'MB/s',
+          figure(reports.map((r) => r.bytes / r.seconds / 1e6)),
+        );
+        row('cpu', `${cpuProducedRow(size)}, ${label}${tag}`, CPU_UNIT, figure(runs.map((x) => perGb(x.cpuSeconds, x.r.bytes))), true);
       }
     }
   }
-  if (ONLY.has('consume')) {
-    for (const size of SIZES) {
+  if (only.has('consume')) {
+    for (const size of sizes) {
       const topic = `consume-${size}`;
       await createTopic(samsa, topic, 6, 1);
       const total = size <= 100 ? 3_000_000 : 500_000;
       const written = await produceRun(samsa, topic, size, 1, 60, total);
-      log(`consume ${size} B: wrote ${written.records} records`);
+      log(`consume ${size} B${tag}: wrote ${written.records} records`);
       const consume = (): Promise<PerfReport> =>
         runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
       const hotRuns = await repeat(RUNS, async (i) => {
         const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), consume);
         log(
-          `consume tail/page cache ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+          `consume tail/page cache ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
         );
         return { r, cpuSeconds };
       });
       const hot = hotRuns.map((x) => x.r);
-      row('cpu', cpuConsumedRow(size), CPU_UNIT, figure(hotRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes))), true);
-      row('consume', `consume from the page cache (just written), ${sizeLabel(size)}`, 'records/s', figure(hot.map(rate)));
+      row('cpu', cpuConsumedRow(size) + tag, CPU_UNIT, figure(hotRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes))), true);
+      row('consume', `consume from the page cache (just written), ${sizeLabel(size)}${tag}`, 'records/s', figure(hot.map(rate)));
       row(
         'consume',
-        `consume from the page cache (just written), ${sizeLabel(size)}`,
+        `consume from the page cache (just written), ${sizeLabel(size)}${tag}`,
         'MB/s',
         figure(hot.map((r) => r.bytes / r.seconds / 1e6)),
       );
@@ -184,21 +199,26 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
         const left = await evict(files);
         const r = await consume();
         log(
-          `consume from disk ${size} B run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before)`,
+          `consume from disk ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before)`,
         );
         return r;
       });
-      row('consume', `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`, 'records/s', figure(cold.map(rate)));
       row(
         'consume',
-        `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}`,
+        `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}${tag}`,
+        'records/s',
+        figure(cold.map(rate)),
+      );
+      row(
+        'consume',
+        `consume from disk (segments evicted from the page cache), ${sizeLabel(size)}${tag}`,
         'MB/s',
         figure(cold.map((r) => r.bytes / r.seconds / 1e6)),
       );
     }
   }
-  if (ONLY.has('e2e')) {
-    for (const size of SIZES) {
+  if (only.has('e2e')) {
+    for (const size of sizes) {
       const topic = `e2e-${size}`;
       await createTopic(samsa, topic, 1, 3);
       // Not reported: a new partition's first acks=all write waits for its followers to start
@@ -238,10 +258,10 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
     }
   }
   const underLoad = await loadRss.stop();
-  if (ONLY.has('produce') || ONLY.has('consume'))
+  if (!plain && (only.has('produce') || only.has('consume')))
     row('rss', 'broker RSS, largest of 3 brokers during the produce and consume runs', 'MiB', figure([underLoad / 1048576]), true);
-  if (ONLY.has('groups')) await groupSection(cluster, samsa);
-  if (ONLY.has('partitions')) {
+  if (only.has('groups')) await groupSection(cluster, samsa);
+  if (only.has('partitions')) {
     for (const partitions of [1, 6, 100, 1000]) {
       const topic = `partitions-${partitions}`;
       const t0 = performance.now();
@@ -271,7 +291,7 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa): Promise<void>
       );
     }
   }
-  if (ONLY.has('rss')) {
+  if (only.has('rss')) {
     const topic = 'stalled';
     await createTopic(samsa, topic, 6, 1);
     const consumer = samsa.consumer();
@@ -355,9 +375,9 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
       const produced = producedRuns.map((x) => x.r);
       const producedCpu = figure(producedRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes)));
       for (const rf of ['RF=1 acks=1', 'RF=3 acks=all'])
-        row('cpu', `${cpuProducedRow(size)}, ${rf}`, CPU_UNIT, undefined, true).peers[name] = producedCpu;
+        for (const w of withPlain(`${cpuProducedRow(size)}, ${rf}`)) row('cpu', w, CPU_UNIT, undefined, true).peers[name] = producedCpu;
       const key = (rf: string): string => `produce ${rf}, 6 partitions, ${sizeLabel(size)}`;
-      for (const k of [key('RF=1 acks=1'), key('RF=3 acks=all')]) {
+      for (const k of [key('RF=1 acks=1'), key('RF=3 acks=all')].flatMap(withPlain)) {
         row('produce', k, 'records/s', undefined).peers[name] = figure(produced.map(rate));
         row('produce', k, 'MB/s', undefined).peers[name] = figure(produced.map((r) => r.bytes / r.seconds / 1e6));
       }
@@ -370,14 +390,13 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
         return { r, cpuSeconds };
       });
       const consumed = consumedRuns.map((x) => x.r);
-      row('cpu', cpuConsumedRow(size), CPU_UNIT, undefined, true).peers[name] = figure(
-        consumedRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes)),
-      );
+      for (const w of withPlain(cpuConsumedRow(size)))
+        row('cpu', w, CPU_UNIT, undefined, true).peers[name] = figure(consumedRuns.map((x) => perGb(x.cpuSeconds, x.r.bytes)));
       for (const where of ['from the page cache (just written)', 'from disk (segments evicted from the page cache)']) {
-        row('consume', `consume ${where}, ${sizeLabel(size)}`, 'records/s', undefined).peers[name] = figure(consumed.map(rate));
-        row('consume', `consume ${where}, ${sizeLabel(size)}`, 'MB/s', undefined).peers[name] = figure(
-          consumed.map((r) => r.bytes / r.seconds / 1e6),
-        );
+        for (const w of withPlain(`consume ${where}, ${sizeLabel(size)}`)) {
+          row('consume', w, 'records/s', undefined).peers[name] = figure(consumed.map(rate));
+          row('consume', w, 'MB/s', undefined).peers[name] = figure(consumed.map((r) => r.bytes / r.seconds / 1e6));
+        }
       }
       await peer.clear(stream);
       const e2e = await repeat(RUNS, async (i) => {
@@ -411,41 +430,6 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
   }
 }
 
-function onPath(binary: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function fmt(f: Figure | undefined, unit: string): string {
-  if (!f) return '–';
-  const d = unit === 'ms' ? 2 : unit === 'records/s' ? 0 : 1;
-  const n = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  return f.runs.length > 1 ? `${n(f.median)} (${n(f.min)}–${n(f.max)})` : n(f.median);
-}
-
-function ratio(a: Figure | undefined, b: Figure | undefined): string {
-  if (!a || !b || !(b.median > 0)) return '–';
-  return `${(a.median / b.median).toFixed(2)}`;
-}
-
-function printTables(): void {
-  const out: string[] = [];
-  out.push('| workload | unit | Samsa median (min–max) | Redis Streams | Samsa/Redis | NATS JetStream | Samsa/NATS |');
-  out.push('| --- | --- | --- | --- | --- | --- | --- |');
-  // The CPU rows after the speed rows: one table, efficiency below speed.
-  for (const r of [...rows.filter((x) => x.section !== 'cpu'), ...rows.filter((x) => x.section === 'cpu')]) {
-    out.push(
-      `| ${r.workload} | ${r.unit}${r.lowerIsBetter ? ' (lower is better)' : ''} | ${fmt(r.samsa, r.unit)} | ${fmt(r.peers.redis, r.unit)} | ${ratio(r.samsa, r.peers.redis)} | ${fmt(r.peers.nats, r.unit)} | ${ratio(r.samsa, r.peers.nats)} |`,
-    );
-  }
-  if (notes.length > 0) out.push('', ...notes.map((n) => `- ${n}`));
-  process.stdout.write(out.join('\n') + '\n');
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
   const started = new Date();
@@ -457,6 +441,7 @@ async function main(): Promise<void> {
   );
   let cluster: LocalCluster | undefined;
   let samsa: Samsa | undefined;
+  const profiled = CPU_PROF ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {};
   try {
     if (['produce', 'consume', 'e2e', 'groups', 'partitions', 'rss'].some((s) => ONLY.has(s))) {
       log(`starting etcd, a controller and 3 brokers in ${dir}`);
@@ -464,7 +449,7 @@ async function main(): Promise<void> {
         dir,
         brokers: 3,
         env: { SAMSA_LOG_LEVEL: 'warn' },
-        ...(CPU_PROF ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
+        ...profiled,
       });
       running.add(cluster);
       samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address) });
@@ -477,12 +462,29 @@ async function main(): Promise<void> {
     samsa = undefined;
     await cluster?.stop();
     cluster = undefined;
+    if (ONLY.has('plaintext') && PLAIN_SIZES.length > 0) {
+      log(`starting a plaintext cluster (etcd, a controller and 3 brokers) in ${dir}/plain`);
+      cluster = await LocalCluster.start({
+        dir: join(dir, 'plain'),
+        brokers: 3,
+        security: 'insecure',
+        env: { SAMSA_LOG_LEVEL: 'warn' },
+        ...profiled,
+      });
+      running.add(cluster);
+      samsa = new Samsa({ bootstrap: cluster.brokers.map((b) => b.address), tls: false });
+      await samsaSections(cluster, samsa, { sizes: PLAIN_SIZES });
+      await samsa.close();
+      samsa = undefined;
+      await cluster.stop();
+      cluster = undefined;
+    }
     await peerSection('redis', 'redis-server', (d) => RedisPeer.start(d), join(dir, 'redis'));
     await peerSection('nats', 'nats-server', (d) => NatsPeer.start(d), join(dir, 'nats'));
   } finally {
     await samsa?.close();
     await cluster?.stop();
-    printTables();
+    printTables(rows, notes);
     process.stdout.write(
       `\nload average at the end ${loadavg()
         .map((l) => l.toFixed(2))
