@@ -13,16 +13,23 @@
  * front of the queue is the oldest), and a read that starts below a window goes to the file as
  * before. Only bytes already committed (written to the file) are here, so a read returns the same
  * bytes from here as from the file. Not thread-safe in any sense that matters in Node.
+ *
+ * The budget counts the memory the cache keeps alive, not the bytes it can answer: a batch kept
+ * as a view (of the produce request or replication response it arrived in) keeps that whole
+ * backing ArrayBuffer alive, so each backing buffer is counted once, at its full size, for as long
+ * as any chunk views it. A batch that is a small share of a buffer nothing here holds yet is
+ * copied instead, into a buffer of its own.
  */
 
 import type { ReadInto } from './read-buffers.js';
 
-/** Default budget of a broker's cache: a second of appends at ~30 MB/s, little beside a broker's RSS. */
+/** Default budget of a broker's cache (memory kept alive): see docs/benchmarks.md, eleventh session. */
 export const DEFAULT_TAIL_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
- * A view smaller than this share of the buffer it lives in is copied before it is kept: a small
- * batch sliced out of a large replication response would otherwise keep the whole response alive.
+ * A batch smaller than this share of the buffer it lives in is copied before it is kept (unless
+ * the cache already holds that buffer): a small batch sliced out of a large replication response
+ * would otherwise spend the budget on the whole response.
  */
 const MIN_VIEW_SHARE = 0.5;
 
@@ -39,7 +46,10 @@ export class TailCache {
   /** Chunks of every window, oldest first, from `head` on; dropped ones are skipped and compacted away. */
   private queue: (Chunk | undefined)[] = [];
   private head = 0;
+  /** Bytes of the backing buffers of live chunks, each buffer counted once. */
   private held = 0;
+  /** Live chunks per backing buffer. */
+  private readonly backing = new Map<ArrayBufferLike, number>();
   /** Chunks in the queue that their window dropped (cut, rolled, closed). */
   private dead = 0;
 
@@ -48,7 +58,7 @@ export class TailCache {
       throw new RangeError(`TailCache budget must be a non-negative integer, got ${budgetBytes}`);
   }
 
-  /** Bytes held now (tests, metrics). */
+  /** Bytes of memory the cache keeps alive now: the backing buffers of what it holds (tests, metrics). */
   get bytes(): number {
     return this.held;
   }
@@ -58,10 +68,30 @@ export class TailCache {
     return new TailWindow(this);
   }
 
-  /** @internal A window took `chunk`: account for it and evict the oldest bytes over budget. */
+  /**
+   * @internal What to keep of `bytes`: the view itself when its backing buffer is already held or
+   * mostly this batch (and fits the budget), else a copy in a buffer of its own.
+   */
+  keepable(bytes: Buffer): Buffer {
+    const buffer = bytes.buffer;
+    if (this.backing.has(buffer)) return bytes;
+    if (bytes.length >= buffer.byteLength * MIN_VIEW_SHARE && buffer.byteLength <= this.budgetBytes) return bytes;
+    // Not Buffer.from: a small copy would land in Node's shared pool slab, which the cache would
+    // then keep alive with whatever else lives in it.
+    const copy = Buffer.allocUnsafeSlow(bytes.length);
+    bytes.copy(copy);
+    return copy;
+  }
+
+  /** @internal A window took `chunk`: account for it and evict the oldest chunks over budget. */
   added(chunk: Chunk): void {
-    this.held += chunk.bytes.length;
+    const buffer = chunk.bytes.buffer;
+    const views = this.backing.get(buffer) ?? 0;
+    if (views === 0) this.held += buffer.byteLength;
+    this.backing.set(buffer, views + 1);
     this.queue.push(chunk);
+    // Ends: the newest chunk's buffer alone fits the budget (keepable), and evicting a chunk whose
+    // buffer other chunks still view frees nothing yet but moves on to them.
     while (this.held > this.budgetBytes && this.head < this.queue.length) {
       const oldest = this.queue[this.head];
       this.queue[this.head++] = undefined;
@@ -86,7 +116,13 @@ export class TailCache {
   /** @internal A window let `chunk` go: evicted (`dropped` false) or dropped by the window itself. */
   released(chunk: Chunk, dropped: boolean): void {
     chunk.live = false;
-    this.held -= chunk.bytes.length;
+    const buffer = chunk.bytes.buffer;
+    const views = (this.backing.get(buffer) ?? 0) - 1;
+    if (views > 0) this.backing.set(buffer, views);
+    else {
+      this.backing.delete(buffer);
+      this.held -= buffer.byteLength;
+    }
     if (dropped) this.dead++;
   }
 }
@@ -110,8 +146,7 @@ export class TailWindow {
     if (this.cache.budgetBytes === 0 || bytes.length > this.cache.budgetBytes) return this.clear();
     const last = this.chunks[this.chunks.length - 1];
     if (last && last.position + last.bytes.length !== position) this.clear();
-    const kept = bytes.length < bytes.buffer.byteLength * MIN_VIEW_SHARE ? Buffer.from(bytes) : bytes;
-    const chunk: Chunk = { window: this, position, bytes: kept, live: true };
+    const chunk: Chunk = { window: this, position, bytes: this.cache.keepable(bytes), live: true };
     this.chunks.push(chunk);
     this.cache.added(chunk);
   }

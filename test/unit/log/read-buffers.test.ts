@@ -67,8 +67,15 @@ describe('PartitionLog.read into a lease', () => {
   it('reads the same bytes into the lease from the file, and from the tail cache as a view or a copy into it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'read-buffers-'));
     dirs.push(dir);
-    const batch = (n: number): Buffer =>
-      buildBatch(Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.alloc(100, i), headers: [] })));
+    // In a buffer of its own, as a produce request's batch arrives (grpc-js joins each message into
+    // one): the cache keeps such a batch as a view. A small batch in Node's shared pool slab is
+    // copied (the cache would otherwise keep the slab alive).
+    const batch = (n: number): Buffer => {
+      const built = buildBatch(Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.alloc(100, i), headers: [] })));
+      const own = Buffer.allocUnsafeSlow(built.length);
+      built.copy(own);
+      return own;
+    };
     const cache = new TailCache(3000);
     const log = await PartitionLog.open(dir, DEFAULT_LOG_CONFIG, { tailCache: cache });
     const pool = new ReadBufferPool();
