@@ -14,15 +14,15 @@
  * printed (auto: ack; none: no answer, so it comes back after the lease; release; reject).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type {
-  ConsumedMessage,
-  GroupConsumerOptions,
-  OffsetSpec,
-  Samsa,
-  ShareConsumerOptions,
-  ShareMessage,
+import {
+  parseOffsetSpec,
+  type ConsumedMessage,
+  type GroupConsumerOptions,
+  type OffsetSpec,
+  type Samsa,
+  type ShareConsumerOptions,
+  type ShareMessage,
 } from '../../libs/client/index.js';
-import { parseOffsetSpec } from '../../libs/client/index.js';
 import type { ByteFormat } from '../bytes.js';
 import type { CommandContext, CommandModule } from '../context.js';
 import { count, plural, renderData } from '../output.js';
@@ -46,6 +46,7 @@ interface ConsumeFlags {
   valueFormat: ByteFormat;
   group?: string;
   sessionTimeoutMs?: number;
+  autoCommitIntervalMs?: number;
   instanceId?: string;
   assignor: 'sticky' | 'range' | 'roundRobin';
   delivery: 'direct' | 'relay';
@@ -132,6 +133,7 @@ export const consumeCommand: CommandModule = (ctx) => {
     .option('--group <group>', 'consume as a member of this consumer group (commits what was printed)')
     .option('--session-timeout-ms <ms>', 'group member: dropped after MS without progress (default 45000)', int(1))
     .option('--instance-id <id>', 'group member: static membership; a restart within the session timeout keeps the partitions')
+    .option('--auto-commit-interval-ms <ms>', 'group member: commit what was printed every MS (default 5000; 0: every chunk)', int(0))
     .addOption(
       new Option('--assignor <name>', 'group member: how the group splits partitions')
         .choices(['sticky', 'range', 'roundRobin'])
@@ -194,13 +196,13 @@ Format strings (--format), as kcat's -f: %k key, %s value, %t topic, %p partitio
 %T timestamp (ms), %h headers (name=value,...), %K key length, %S value length (-1 when null),
 %% a percent sign; \\n \\t \\r \\0 \\\\ escapes. Nothing is added after a record: end the format with \\n.
 
-As a consumer-group member (--group G), the group's coordinator assigns partitions, and what was
-printed is committed. --offset earliest|latest is where partitions without a committed offset
-start. With --group G --partition P it reads partition P itself, from G's committed offset (else
---offset, any position), and commits what was printed to G without joining it; refused while G
-has members. With --delivery relay the records come through the coordinator, and --max-records /
---max-bytes cap what the member holds unprocessed: the coordinator sends no more until what it
-printed makes room, so a hung member holds at most that much (docs/groups.md).
+As a consumer-group member (--group G), the coordinator assigns partitions; what was printed is
+committed every --auto-commit-interval-ms, on a rebalance and on exit. --offset earliest|latest is
+where partitions without a committed offset start. With --group G --partition P it reads P itself,
+from G's committed offset (else --offset, any position), and commits what was printed to G without
+joining it; refused while G has members. With --delivery relay the records come through the
+coordinator, and --max-records / --max-bytes cap what the member holds unprocessed: the coordinator
+sends no more until what it printed makes room, so a hung member holds at most that much (docs/groups.md).
 
 With --group G --exec 'CMD' it runs CMD per record (or --exec-per batch: per chunk of a partition)
 instead of printing, for up to --concurrency partitions at once, one partition's records in offset
@@ -237,7 +239,7 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
 
   if (o.shareGroup !== undefined) {
     if (o.group !== undefined) throw new UsageError('--share-group and --group: a group is either classic or share; give one');
-    const bad = (['exec', 'partition', 'follow', 'instanceId'] as const).find((f) =>
+    const bad = (['exec', 'partition', 'follow', 'instanceId', 'autoCommitIntervalMs'] as const).find((f) =>
       f === 'partition' ? partition !== undefined : o[f] !== undefined,
     );
     if (bad) throw new UsageError(`${flagName(bad)} does not go with --share-group`);
@@ -271,6 +273,8 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
   const limitFlag = LIMIT_FLAGS.find((f) => o[f] !== undefined);
   if (limitFlag && (o.group === undefined || partition !== undefined || o.delivery !== 'relay'))
     throw new UsageError(`${flagName(limitFlag)} goes with --share-group, or with --group G --delivery relay`);
+  if (o.autoCommitIntervalMs !== undefined && (o.group === undefined || partition !== undefined || o.delivery !== 'direct'))
+    throw new UsageError('--auto-commit-interval-ms goes with --group G (direct delivery, the default)');
 
   const withExec = (['execPer', 'concurrency', 'retries', 'deadLetterTopic'] as const).find((f) => f !== 'execPer' && o[f] !== undefined);
   if (o.exec === undefined && withExec)
@@ -302,6 +306,7 @@ async function consume(ctx: CommandContext, topic: string, o: ConsumeFlags): Pro
       ...(o.maxRecords !== undefined ? { maxRecords: o.maxRecords } : {}),
       ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
       ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
+      ...(o.autoCommitIntervalMs !== undefined ? { autoCommitIntervalMs: o.autoCommitIntervalMs } : {}),
       ...(o.instanceId !== undefined ? { groupInstanceId: o.instanceId } : {}),
       onAssignment: (a) =>
         ctx.stderr(

@@ -181,6 +181,11 @@ async function waitForCommitted(groupId: string, upTo: number): Promise<void> {
   );
 }
 
+/** The group's committed offsets by partition (those it has). */
+async function committedOffsets(groupId: string): Promise<Map<number, number>> {
+  return new Map((await samsa.groups().fetchOffsets(groupId)).filter((o) => o.offset >= 0).map((o) => [o.partition, o.offset]));
+}
+
 /** `promise`, or a rejection naming `what` after `ms` (so a stuck step says which it is). */
 function within<T>(what: string, promise: Promise<T>, ms = 60_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -796,6 +801,80 @@ describe('consumer groups', { timeout: 300_000 }, () => {
     for (let p = 0; p < PARTITIONS; p++) expect(seen.get(p)?.size, `partition ${p}`).toBe(20);
     const after = await coordinatorOf(groupId);
     expect(after.id).not.toBe(before.id);
+    await waitForCommitted(groupId, 20);
+  });
+
+  it('a direct member reports on its interval: nothing committed between reports; commit(), a partition given up and close() report everything finished', async () => {
+    const topic = await createTopic('interval');
+    const groupId = uniqueName('interval');
+    await produceRound(topic, 0, 10);
+    const committed = (): Promise<Map<number, number>> => committedOffsets(groupId);
+    // An interval no test run reaches: every report below is one of the flushes the contract names.
+    const options = { groupId, topics: [topic], sessionTimeoutMs: SESSION_MS, autoCommitIntervalMs: 600_000 };
+    const a = samsa.groupConsumer(options);
+    const aChunks = a.chunks();
+    const seenA: Delivered[] = [];
+    /** Per partition, the offset after the chunks A finished (handed out, and the next one asked for). */
+    const finished = new Map<number, number>();
+    let inHand: Delivered[] = [];
+    while (seenA.length < 10 * PARTITIONS) {
+      const step = await within('A reading round 0', aChunks.next());
+      if (step.done) throw new Error('A stopped early');
+      for (const d of inHand) finished.set(d.partition, d.offset + 1);
+      inHand = step.value.map((m) => ({ partition: m.partition, offset: m.offset }));
+      seenA.push(...inHand);
+    }
+    // The old member reported each chunk when the next was asked for: all but the one in hand were
+    // committed by now, or a moment later (this wait only gives such commits time to show).
+    expect(finished.size).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await committed()).toEqual(new Map());
+    await within('commit()', a.commit());
+    expect(await committed()).toEqual(finished);
+
+    // A second member: A gives half its partitions up, reporting what it finished first (the chunk
+    // it held is finished once the next is asked for below), so B starts after it.
+    const seenB: Delivered[] = [];
+    const read = async (chunks: AsyncIterable<readonly Delivered[]>, into: Delivered[]): Promise<void> => {
+      for await (const chunk of chunks) into.push(...chunk.map((m) => ({ partition: m.partition, offset: m.offset })));
+    };
+    const readingA = read(aChunks, seenA);
+    const b = samsa.groupConsumer(options);
+    const readingB = read(b.chunks(), seenB);
+    await waitForShares(groupId, 2, 60_000);
+    await waitForCommitted(groupId, 10);
+    await produceRound(topic, 1, 10);
+    await waitUntil(() => seenA.length + seenB.length >= 20 * PARTITIONS, 60_000, 'round 1 read by A and B');
+    expect(
+      seenB.filter((d) => d.offset < 10),
+      'records B got that A had finished',
+    ).toEqual([]);
+    for (let p = 0; p < PARTITIONS; p++) {
+      const offsets = new Set([...seenA, ...seenB].filter((d) => d.partition === p).map((d) => d.offset));
+      expect(offsets.size, `partition ${p}`).toBe(20);
+    }
+    // close() reports the chunk in hand too.
+    await Promise.all([a.close(), b.close()]);
+    await Promise.all([readingA, readingB]);
+    await waitForCommitted(groupId, 20);
+  });
+
+  it('a direct member killed between interval reports: its partitions are read again from the last commit, nothing lost', async () => {
+    const topic = await createTopic('crash');
+    const groupId = uniqueName('crash');
+    await produceRound(topic, 0, 10);
+    const victim = startMember(`crash-victim-${groupId}`, topic, groupId, ['--auto-commit-interval-ms', '600000']);
+    await waitUntil(() => delivered(victim).length >= 10 * PARTITIONS, 60_000, 'the victim printing round 0');
+    // Printed, not reported: the interval has not come (the old member had committed all but the last chunk by now).
+    expect(await committedOffsets(groupId)).toEqual(new Map());
+    await victim.kill9();
+    await produceRound(topic, 1, 10);
+    const heir = startMember(`crash-heir-${groupId}`, topic, groupId);
+    await waitUntil(() => delivered(heir).length >= 20 * PARTITIONS, 60_000, 'the heir printing rounds 0 and 1');
+    // Everything the victim printed comes again (at-least-once), and nothing is missing.
+    const heirs = new Set(delivered(heir).map((d) => `${d.partition}/${d.offset}`));
+    for (let p = 0; p < PARTITIONS; p++) for (let o = 0; o < 20; o++) expect(heirs.has(`${p}/${o}`), `${p}/${o}`).toBe(true);
+    await heir.stop(5_000);
     await waitForCommitted(groupId, 20);
   });
 });

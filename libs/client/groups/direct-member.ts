@@ -4,12 +4,14 @@
  * assigned partitions straight from their leaders with an assigned {@link Consumer} (streaming
  * Consume), so no record passes through the coordinator (issue 17; docs/groups.md, ADR 0048).
  *
- * On the GroupConsume stream this side sends `join {assign_only}`, then `processed` offsets (as the
- * relay member does: when the next chunk is asked for, or under run() when a chunk's handler ends),
- * `heartbeat` every third of the session timeout (nobody keeps an assign-only member alive for it),
- * and `revoked` for each partition taken away, once it is no longer fetched or handled and its
- * processed offset was sent. The coordinator hands a partition on only after that word (or after
- * removing this member), so two members never handle the same offsets after a rebalance.
+ * On the GroupConsume stream this side sends `join {assign_only}`, then `processed` offsets of
+ * what finished (a chunk once the next one is asked for, or under run() once its handler ended)
+ * every `autoCommitIntervalMs` (member-reports.ts: each report is a commit, so not after every
+ * chunk), `heartbeat` every third of the session timeout (nobody keeps an assign-only member alive
+ * for it), and `revoked` for each partition taken away, once it is no longer fetched or handled and
+ * everything finished was reported, whatever the interval. The coordinator hands a partition on
+ * only after that word (or after removing this member), so two members never handle the same
+ * offsets after a rebalance.
  *
  * - A newly assigned partition starts at the committed offset the assignment carries (the previous
  *   owner committed before it gave it up), or at `reset` when there is none or it is out of range.
@@ -17,17 +19,18 @@
  *   its queued chunks are handled first for at most half the session timeout (then the handler in
  *   hand is asked to stop, as in relay mode); with the iterators, a chunk of it in the caller's hand
  *   is reported when the next is asked for, and only then is the partition given up.
- * - The stream lost (coordinator moved or gone): every partition stops at once; the member joins
- *   again and starts what it is given from the committed offsets, so what was handled and not yet
- *   reported is delivered again (at-least-once, as in relay mode).
+ * - The stream lost (coordinator moved or gone), or the process killed: every partition stops at
+ *   once; the member joins again and starts what it is given from the committed offsets, so what
+ *   was handled and not yet reported (at most an interval's worth) is delivered again
+ *   (at-least-once, as in relay mode).
  * - Liveness: heartbeats stop while a chunk in hand (iterators) or a running partition (run())
  *   has made no progress for the session timeout: the coordinator then removes the member.
  * - A member that went silent for about its session timeout (its process stopped) may have been
  *   removed meanwhile: it gives the stream up as if it were lost, so what it had fetched and not
  *   handed out is dropped, and joins again (silence-guard.ts).
  *
- * Owns its Consumer (and through it the fetch streams and the runner), the heartbeat timer and the
- * GroupConsume call; close() ends them all.
+ * Owns its Consumer (and through it the fetch streams and the runner), the heartbeat timer, the
+ * reports' timer and the GroupConsume call; close() ends them all.
  */
 import { SamsaError } from '../../errors/index.js';
 import type { v1 } from '../../rpc/index.js';
@@ -53,6 +56,7 @@ import {
 } from './group-stream.js';
 import { systemClock } from '../../runtime/index.js';
 import { SilenceGuard } from './silence-guard.js';
+import { DEFAULT_AUTO_COMMIT_INTERVAL_MS, MemberReports } from './member-reports.js';
 
 const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
 
@@ -71,11 +75,11 @@ export class DirectMember {
   /** Iterators: the chunk in the caller's hand (reported when the next is asked for), and since when. */
   private unreported: ConsumedMessage[] | undefined;
   private handedOutAt = 0;
-  /** Iterators: partitions taken away while a chunk of theirs was in hand: given up once it is reported. */
+  /** Iterators: partitions taken away while a chunk of theirs was in hand: given up once it is finished. */
   private readonly revokeAfterReport = new Map<string, TopicPartition>();
-  /** Under run(): finished offsets per partition (reported as `processed`). */
-  private readonly finished = new Map<string, { tp: TopicPartition; next: number }>();
   private readonly commits = new CommitTracker();
+  /** Finished offsets per partition, and when they are reported `processed`. */
+  private readonly reports: MemberReports;
   private readonly sessionTimeoutMs: number;
   /** The current stream's: whether this member may have been removed while it stood still. */
   private guard: SilenceGuard | undefined;
@@ -88,6 +92,11 @@ export class DirectMember {
     private readonly options: GroupConsumerOptions,
   ) {
     this.sessionTimeoutMs = options.sessionTimeoutMs || DEFAULT_SESSION_TIMEOUT_MS;
+    this.reports = new MemberReports(
+      { connected: () => this.call !== undefined, write: (request) => this.write(request) },
+      this.commits.reported,
+      options.autoCommitIntervalMs ?? DEFAULT_AUTO_COMMIT_INTERVAL_MS,
+    );
   }
 
   get assignment(): GroupAssignment | undefined {
@@ -139,9 +148,9 @@ export class DirectMember {
     if (this.failure) throw this.failure;
   }
 
-  /** Under run(): reports every finished offset; resolves once the coordinator says they are durable. */
+  /** Reports every finished offset now; resolves once the coordinator says they are durable. */
   commit(): Promise<void> {
-    this.reportFinished();
+    this.reports.flush();
     if (!this.call) return Promise.resolve();
     return this.commits.wait(this.sessionTimeoutMs);
   }
@@ -156,12 +165,14 @@ export class DirectMember {
     this.closed = true;
     this.abort.abort();
     clearInterval(this.heartbeat);
+    this.reports.close();
     if (this.runMode) {
       // Stops every handler after the record in hand; what they finished is then reported.
       await this.consumer?.close();
-      this.reportFinished();
+      this.reports.flush();
     } else {
       this.report();
+      this.reports.flush();
       await this.consumer?.close();
     }
     this.commits.fail(new SamsaError('NOT_COORDINATOR', 'the member closed before the coordinator acknowledged the commit'));
@@ -287,7 +298,7 @@ export class DirectMember {
     if (this.closed) return;
     const before = this.current;
     this.current = toAssignment(a);
-    const { now, removed } = changeAssignment(before, this.current, this.finished, this.commits);
+    const { now, removed } = changeAssignment(before, this.current, this.reports.finished, this.commits);
     const committed = new Map(a.committed.map((c) => [tpKey(c), c.offset]));
     this.consumer?.assignFromGroup(
       now.map((tp) => ({ ...tp, committed: committed.get(tpKey(tp)) })),
@@ -302,7 +313,7 @@ export class DirectMember {
     let now = tps;
     if (this.runMode) {
       await this.consumer?.running?.gone(tps);
-      this.reportFinished();
+      this.reports.flush();
     } else {
       const inHand = this.unreported?.[0];
       if (inHand) {
@@ -313,44 +324,31 @@ export class DirectMember {
       }
     }
     // A new stream meanwhile knows nothing of these: the membership they belonged to is gone.
-    if (call && call === this.call && !this.closed) this.writeRevoked(now);
+    if (call && call === this.call && !this.closed) this.reports.revoke(now);
   }
 
   private owns(tp: TopicPartition): boolean {
     return this.current?.partitions.some((p) => p.topic === tp.topic && p.partitions.includes(tp.partition)) ?? false;
   }
 
-  /** Iterators: reports the chunk handed out last (and gives its partition up if it was taken away meanwhile). */
+  /** Iterators: the chunk handed out last is finished (and its partition given up now if it was taken away meanwhile). */
   private report(): void {
     const chunk = this.unreported;
     this.unreported = undefined;
     const last = chunk?.at(-1);
     if (!last || !this.call) return;
-    this.write({ processed: { topic: last.topic, partition: last.partition, offset: last.offset + 1 } });
+    this.reports.finish(last, last.offset + 1);
     const revoked = this.revokeAfterReport.get(tpKey(last));
     if (revoked) {
       this.revokeAfterReport.delete(tpKey(last));
-      this.writeRevoked([revoked]);
-    }
+      this.reports.revoke([revoked]);
+    } else this.reports.auto();
   }
 
   private progressed(tp: TopicPartition, next: number): void {
-    this.finished.set(tpKey(tp), { tp: { topic: tp.topic, partition: tp.partition }, next });
-    if (this.options.autoCommit !== false || !this.owns(tp)) this.reportFinished();
-  }
-
-  private reportFinished(): void {
-    if (!this.call) return;
-    for (const [key, { tp, next }] of this.finished) {
-      if ((this.commits.reported.get(key) ?? -1) >= next) continue;
-      this.commits.reported.set(key, next);
-      this.write({ processed: { topic: tp.topic, partition: tp.partition, offset: next } });
-    }
-  }
-
-  private writeRevoked(tps: readonly TopicPartition[]): void {
-    const byTopic = new Map<string, number[]>();
-    for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    for (const [topic, partitions] of byTopic) this.write({ revoked: { topic, partitions } });
+    this.reports.finish(tp, next);
+    // A partition being given up reports at once: its `revoked` waits for it.
+    if (!this.owns(tp)) this.reports.flush();
+    else if (this.options.autoCommit !== false) this.reports.auto();
   }
 }

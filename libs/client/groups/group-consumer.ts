@@ -8,12 +8,16 @@
  *   await member.close();   // reports the last chunk, leaves the group, waits for the commit
  *
  * Two ways to get the records, the same contract otherwise (delivery at-least-once: a chunk is
- * reported processed when the next one is asked for, or when its handler ends under run(); a crash
- * re-delivers what was handed out and not yet reported):
+ * finished when the next one is asked for, or when its handler ends under run(); what finished is
+ * reported processed, and so committed; a crash re-delivers what was handed out and not yet
+ * reported):
  * - `delivery: 'direct'` (the default): assign-only membership; this member reads its partitions
  *   from their leaders itself (direct-member.ts), so records do not pass through the coordinator.
+ *   It reports every `autoCommitIntervalMs` (5 s), as Kafka's consumer auto-commits, and at once
+ *   on commit(), before giving a partition up and on close.
  * - `delivery: 'relay'`: the coordinator reads the partitions and streams the records to this
- *   member (relay-member.ts), as a plain generated client does by default.
+ *   member (relay-member.ts), as a plain generated client does by default. It reports each chunk
+ *   as it finishes (the coordinator's hand-over and holding limits wait for those reports).
  *
  * When the coordinator moves (NOT_COORDINATOR), restarts or is unreachable, the member finds the
  * coordinator again and rejoins with a new member id (or the same group instance id), through the
@@ -21,13 +25,14 @@
  *
  * Handlers: run({ eachMessage | eachBatch, partitionsConsumedConcurrently, workers, onError })
  * runs a handler per record or per chunk, several partitions at once (runner/runner.ts has the
- * contract). Each partition's finished offset is reported as `processed` when a chunk of it ends
- * (autoCommit, the default), or on commit(); also when the partition is taken away and on close.
+ * contract). Each partition's finished offset is reported as `processed` (autoCommit, the default:
+ * on the interval above in direct mode, when a chunk of it ends in relay mode), or on commit();
+ * also when the partition is taken away and on close.
  * Back-pressure per partition: the SDK holds at most two chunks of a partition (one being handled,
  * one waiting); a slow partition holds back only itself.
  *
- * commit() under run() reports what the handlers finished and resolves once the coordinator says
- * it is durable (the `committed` answer: written to __consumer_offsets with acks=all); it rejects
+ * commit() reports what finished (under run(): what the handlers finished; with the iterators:
+ * the chunks before the one in hand) and resolves once the coordinator says it is durable (the `committed` answer: written to __consumer_offsets with acks=all); it rejects
  * when the stream ends first (NOT_COORDINATOR) or the partition was taken away and the report came
  * too late to count (REBALANCE_IN_PROGRESS, after the session timeout). Auto-commit does not wait.
  *
@@ -39,6 +44,7 @@
  * The iterators have no pause()/resume(): records they have not reported keep the member
  * accountable, and pausing is left to run()'s back-pressure. The assigned Consumer has pause and resume.
  */
+import { SamsaError } from '../../errors/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import type { RetryOptions } from '../../runtime/index.js';
 import type { ConsumedMessage } from '../consumer/partition-stream.js';
@@ -68,11 +74,20 @@ export interface GroupConsumerOptions {
   onAssignment?: (assignment: GroupAssignment) => void;
   retry?: RetryOptions;
   /**
-   * Under run(): report each partition's finished offset (the coordinator commits it) whenever a
-   * chunk of it ends (default true); false reports only on commit(), when a partition is taken away,
-   * and on close.
+   * Under run(): report each partition's finished offset (the coordinator commits it) on its own
+   * (default true: every `autoCommitIntervalMs` in direct delivery, whenever a chunk of it ends in
+   * relay delivery); false reports only on commit(), when a partition is taken away, and on close.
    */
   autoCommit?: boolean;
+  /**
+   * Direct delivery: how often what finished is reported `processed` (each report is a commit, an
+   * acks=all write to __consumer_offsets); default 5000, Kafka's auto.commit.interval.ms. 0 reports
+   * every chunk as it finishes. Whatever the interval, everything finished is reported on
+   * commit(), before a partition is given up to another member, and on close; a member that dies
+   * has what it finished since its last report delivered again. Relay delivery always reports per
+   * chunk.
+   */
+  autoCommitIntervalMs?: number;
   /**
    * 'direct' (default): read the assigned partitions from their leaders (assign-only membership);
    * 'relay': receive their records through the group coordinator.
@@ -91,6 +106,9 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
   private readonly member: DirectMember | RelayMember;
 
   constructor(cluster: Cluster, groups: Groups, options: GroupConsumerOptions) {
+    const interval = options.autoCommitIntervalMs;
+    if (interval !== undefined && (!Number.isSafeInteger(interval) || interval < 0))
+      throw new SamsaError('INVALID_REQUEST', `autoCommitIntervalMs must be a non-negative integer, got ${interval}`);
     this.member = options.delivery === 'relay' ? new RelayMember(cluster, groups, options) : new DirectMember(cluster, groups, options);
   }
 
@@ -123,8 +141,9 @@ export class GroupConsumer implements AsyncIterable<ConsumedMessage> {
   }
 
   /**
-   * Under run(): reports every partition's finished offset now. Resolves once the coordinator has
-   * acknowledged every offset reported so far as durable (acks=all in __consumer_offsets).
+   * Reports every partition's finished offset now (under run(): what the handlers finished; with
+   * the iterators in direct mode: the chunks before the one in hand). Resolves once the coordinator
+   * has acknowledged every offset reported so far as durable (acks=all in __consumer_offsets).
    */
   commit(): Promise<void> {
     return this.member.commit();
