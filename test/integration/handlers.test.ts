@@ -555,7 +555,8 @@ describe('a group member with worker threads, killed with SIGKILL and started ag
       const child = new Child({
         name,
         command: process.execPath,
-        args: [EXAMPLE, cluster.bootstrap, topic, groupId, '2'],
+        // Commits every 200 ms, so the kill below falls between commits with records handled since.
+        args: [EXAMPLE, cluster.bootstrap, topic, groupId, '2', '200'],
         env: { ...process.env, SAMSA_EXAMPLE_OUT: out },
         logFile: join(dir, `${name}.log`),
       });
@@ -616,6 +617,8 @@ describe('a group member with worker threads, killed with SIGKILL and started ag
         60_000,
         'everything committed',
       );
+      // Its SIGTERM handler is in place once it has joined.
+      await waitUntil(() => readFileSync(b.logFile, 'utf8').includes('generation'), 60_000, 'the second member joined');
       b.signal('SIGTERM');
       expect(await b.waitExit()).toBe(0);
     } finally {
