@@ -8,8 +8,8 @@
 import { isMainThread } from 'node:worker_threads';
 import { startTelemetry } from './start.js';
 
-// Node 20 runs --import preloads in every worker thread too (the lease keep-alive thread, the
-// batch validators): each started an SDK of its own, whose /metrics tried the main thread's port
-// (an EADDRINUSE warning in every service's log; had a worker bound first, /metrics would have
-// served that idle thread's empty SDK). Telemetry is the main thread's.
+// Node 20 runs --import preloads in every worker thread too (the batch validators; the lease
+// keep-alive thread is started without them): each started an SDK of its own, whose /metrics
+// tried the main thread's port (an EADDRINUSE warning in every service's log; had a worker bound
+// first, /metrics would have served that idle thread's empty SDK). Telemetry is the main thread's.
 if (isMainThread) startTelemetry('service');

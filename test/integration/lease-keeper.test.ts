@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   connectEtcd,
@@ -152,10 +153,10 @@ describe('what still ends the lease', () => {
 });
 
 describe('a process that is gone or stopped', () => {
-  async function member(): Promise<{ child: ChildProcess; key: string }> {
+  async function member(nodeArgs: string[] = []): Promise<{ child: ChildProcess; key: string; out: () => string }> {
     const key = new MetadataKeys(uniqueName('lk')).broker(1);
     const script = fileURLToPath(new URL('./fixtures/lease-member.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script, etcdProcess.endpoint, key, String(TTL), '15000'], {
+    const child = spawn(process.execPath, [...nodeArgs, script, etcdProcess.endpoint, key, String(TTL), '15000'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
@@ -163,8 +164,24 @@ describe('a process that is gone or stopped', () => {
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     await waitUntil(() => out.includes('joined'), 30_000, 'the child process to register');
     expect(await registration(key)).toBeDefined();
-    return { child, key };
+    return { child, key, out: () => out };
   }
+
+  it("the keep-alive thread is lean: a small young generation, none of the process's preloads", async () => {
+    // Node 20 runs --import preloads in worker threads too unless the worker is given its own execArgv.
+    const preload =
+      "import { isMainThread } from 'node:worker_threads'; if (!isMainThread) process.stdout.write('preloaded in a worker\\n');";
+    const { child, out } = await member(['--import', `data:text/javascript,${encodeURIComponent(preload)}`]);
+    try {
+      await settle(500);
+      expect(out()).toContain('joined');
+      expect(out()).not.toContain('preloaded in a worker');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const { worker } = (await keeper(15_000)) as unknown as { worker: Worker };
+    expect(worker.resourceLimits?.maxYoungGenerationSizeMb).toBeLessThanOrEqual(2);
+  });
 
   // Generous bounds: etcd checks expiries every 500 ms, and this machine is shared.
   const GONE_WITHIN_MS = TTL * 1_000 + 7_000;
