@@ -59,6 +59,12 @@ export interface BuildBatchOptions {
   nowMs?: number;
   /** Batch attributes (int16). Default 0. Compression bits must be 0: this builder writes uncompressed. */
   attributes?: number;
+  /**
+   * Free bytes in front of the batch in the buffer it is built in (default 0): the caller may write
+   * up to that many bytes just before the returned view, e.g. the fields of the request that carries
+   * the batch (libs/rpc encodeProduceRequest), so that the request needs no copy of the batch.
+   */
+  headroom?: number;
 }
 
 const NO_HEADERS: readonly RecordHeader[] = [];
@@ -95,6 +101,7 @@ export function buildBatch(records: readonly RecordInput[], options: BuildBatchO
   if ((attributes & COMPRESSION_MASK) !== 0) {
     throw new SamsaError('INVALID_REQUEST', `attributes ${attributes} ask for compression, which buildBatch does not do`);
   }
+  const headroom = checkInteger('headroom', options.headroom ?? 0, 0, 64 * 1024);
   const nowMs = timestampSource(options.nowMs);
 
   // Pass 1: timestamps and sizes. Body sizes are kept for pass 2, which must write them first.
@@ -115,8 +122,9 @@ export function buildBatch(records: readonly RecordInput[], options: BuildBatchO
     throw new SamsaError('RECORD_TOO_LARGE', `a batch of ${count} records would take ${total} bytes, more than a batch can hold`);
   }
 
-  // Pass 2: every byte of the buffer is written below, so the unzeroed allocation is safe.
-  const buf = Buffer.allocUnsafe(total);
+  // Pass 2: every byte of the batch is written below, so the unzeroed allocation is safe (the
+  // headroom is the caller's to fill).
+  const buf = headroom === 0 ? Buffer.allocUnsafe(total) : Buffer.allocUnsafe(headroom + total).subarray(headroom);
   writeSafeInt64(buf, OFF_BASE_OFFSET, baseOffset);
   buf.writeInt32BE(total - LOG_OVERHEAD, OFF_BATCH_LENGTH);
   buf.writeInt32BE(leaderEpoch, OFF_LEADER_EPOCH);

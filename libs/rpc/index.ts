@@ -11,6 +11,13 @@ export { brokerClient, controllerClient, replicationClient, coordinatorClient } 
 export { ClientPool, DEFAULT_CLIENT_IDLE_MS, type ClientPoolOptions } from './client-pool.js';
 export { callUnary, deadlineIn, type UnaryCallOptions } from './call.js';
 export {
+  coversProduceRequest,
+  encodeProduceRequest,
+  produceEncoded,
+  produceRequestHeadroom,
+  type ProduceRequestFields,
+} from './encoded-produce.js';
+export {
   isServiceCall,
   claimedPrincipal,
   setPrincipalResolver,

@@ -36,7 +36,7 @@
  * carries that span's W3C `traceparent` header, so a consumer's span can link back to it. A
  * message that already has a `traceparent` header keeps its own. Without the SDK nothing is added.
  *
- * Why one file (~540 lines): the per-partition queues, the in-flight order of an idempotent session
+ * Why one file (~580 lines): the per-partition queues, the in-flight order of an idempotent session
  * and the retry of a refused batch are one mechanism (a request may only start when the one ahead
  * settled, and a retried batch keeps its sequence); splitting them would spread that rule over
  * files. Encoding lives in messages.ts, routing in routing/.
@@ -45,7 +45,15 @@ import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
 import { callError, STALE_METADATA } from '../errors.js';
 import { buildBatch, codecId, compressBatch, type CompressionCodec, type RecordInput } from '../../record/index.js';
-import { callUnary, type v1 } from '../../rpc/index.js';
+import {
+  callUnary,
+  coversProduceRequest,
+  encodeProduceRequest,
+  produceEncoded,
+  produceRequestHeadroom,
+  type ProduceRequestFields,
+  type v1,
+} from '../../rpc/index.js';
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { retry, SerialQueue, type RetryOptions } from '../../runtime/index.js';
@@ -427,8 +435,13 @@ export class Producer {
     const records = group.length === 1 ? traced(first.messages, first.trace) : group.flatMap((g) => traced(g.messages, g.trace));
     let batch: Buffer;
     const baseSequence = session ? (session.sequences.get(key) ?? 0) : -1;
+    // Room in front of an uncompressed batch for the request's own fields (sendBatch).
+    const headroom = this.compression === 'none' ? produceRequestHeadroom(topic) : 0;
     try {
-      batch = buildBatch(records, session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence } : {});
+      batch = buildBatch(
+        records,
+        session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence, headroom } : { headroom },
+      );
     } catch (err) {
       for (const g of group) g.reject(err);
       return;
@@ -446,7 +459,7 @@ export class Producer {
       queue.retrying++;
     };
     const ready = this.compression === 'none' ? Promise.resolve(batch) : compressBatch(batch, this.compression);
-    const request = this.sendInOrder(topic, partition, ready, first.acks, records.length, ahead, onRetry).then(
+    const request = this.sendInOrder(topic, partition, ready, headroom, first.acks, records.length, ahead, onRetry).then(
       (meta) => {
         session?.confirmed.add(key);
         if (group.length === 1) first.resolve(meta);
@@ -489,6 +502,7 @@ export class Producer {
     topic: string,
     partition: number,
     ready: Promise<Buffer>,
+    headroom: number,
     acks: Acks,
     count: number,
     ahead: Promise<boolean> | undefined,
@@ -498,7 +512,7 @@ export class Producer {
     let waited = false;
     for (;;) {
       try {
-        return await this.sendBatch(topic, partition, batch, acks, count, onRetry);
+        return await this.sendBatch(topic, partition, batch, headroom, acks, count, onRetry);
       } catch (err) {
         if (waited || !ahead || !(err instanceof SamsaError) || err.reason !== 'OUT_OF_ORDER_SEQUENCE') throw err;
         waited = true;
@@ -512,21 +526,21 @@ export class Producer {
     topic: string,
     partition: number,
     batch: Buffer,
+    headroom: number,
     acks: Acks,
     count: number,
     onRetry: () => void,
   ): Promise<RecordMetadata> {
-    const request: v1.ProduceRequest = {
-      topic,
-      acks: ACKS[String(acks)] ?? 'ACKS_ALL',
-      timeoutMs: this.ackTimeoutMs,
-      batches: [{ partition, batch }],
-    };
+    const fields: ProduceRequestFields = { topic, acks: ACKS[String(acks)] ?? 'ACKS_ALL', timeoutMs: this.ackTimeoutMs, partition };
+    // Encoded once, around the batch where it lies (libs/rpc encoded-produce.ts), for every attempt.
+    const encoded = coversProduceRequest(fields) ? encodeProduceRequest(fields, batch, headroom) : undefined;
+    const request: v1.ProduceRequest = { topic, acks: fields.acks, timeoutMs: fields.timeoutMs, batches: [{ partition, batch }] };
     const deadlineMs = this.ackTimeoutMs + this.cluster.options.requestTimeoutMs;
     const produceAt = (address: string): Promise<v1.ProduceResponse__Output> =>
-      callUnary<v1.ProduceResponse__Output>(address, { timeoutMs: deadlineMs, toError: callError }, (opts: grpc.CallOptions, cb) =>
-        this.cluster.pool.broker(address).produce(request, opts, cb),
-      );
+      callUnary<v1.ProduceResponse__Output>(address, { timeoutMs: deadlineMs, toError: callError }, (opts: grpc.CallOptions, cb) => {
+        const client = this.cluster.pool.broker(address);
+        return encoded ? produceEncoded(client, encoded, opts, cb) : client.produce(request, opts, cb);
+      });
     const res = await retry(
       async () => {
         const address = await this.cluster.leaderAddress(topic, partition);
