@@ -65,6 +65,8 @@ export interface BuildBatchOptions {
    * the batch (libs/rpc encodeProduceRequest), so that the request needs no copy of the batch.
    */
   headroom?: number;
+  /** Where the batch's buffer (headroom included) comes from: a buffer of exactly the size asked. Default Buffer.allocUnsafe. */
+  alloc?: (size: number) => Buffer;
 }
 
 const NO_HEADERS: readonly RecordHeader[] = [];
@@ -124,7 +126,7 @@ export function buildBatch(records: readonly RecordInput[], options: BuildBatchO
 
   // Pass 2: every byte of the batch is written below, so the unzeroed allocation is safe (the
   // headroom is the caller's to fill).
-  const buf = headroom === 0 ? Buffer.allocUnsafe(total) : Buffer.allocUnsafe(headroom + total).subarray(headroom);
+  const buf = (options.alloc ?? Buffer.allocUnsafe)(headroom + total).subarray(headroom);
   writeSafeInt64(buf, OFF_BASE_OFFSET, baseOffset);
   buf.writeInt32BE(total - LOG_OVERHEAD, OFF_BATCH_LENGTH);
   buf.writeInt32BE(leaderEpoch, OFF_LEADER_EPOCH);

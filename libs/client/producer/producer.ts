@@ -57,6 +57,7 @@ import {
 import { ATTR, SpanKind, TRACEPARENT_HEADER, traceHeaders, withSpan, type TraceHeader } from '../../telemetry/index.js';
 import type { Cluster } from '../routing/cluster.js';
 import { retry, SerialQueue, type RetryOptions } from '../../runtime/index.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
 
 /** 'all': every in-sync replica has the write; 1: the leader has it; 0: do not wait (no errors reported). */
@@ -222,6 +223,8 @@ export class Producer {
   private readonly admission = new SerialQueue();
   private readonly sticky = new Map<string, number>();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly buffers = new BatchBuffers();
+  private readonly takeBuffer = (size: number): Buffer => this.buffers.take(size);
   private closed = false;
   private readonly idempotent: boolean;
   private readonly partitioner: Partitioner | undefined;
@@ -440,7 +443,9 @@ export class Producer {
     try {
       batch = buildBatch(
         records,
-        session ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence, headroom } : { headroom },
+        session
+          ? { producerId: session.producerId, producerEpoch: session.producerEpoch, baseSequence, headroom, alloc: this.takeBuffer }
+          : { headroom, alloc: this.takeBuffer },
       );
     } catch (err) {
       for (const g of group) g.reject(err);
@@ -461,6 +466,8 @@ export class Producer {
     const ready = this.compression === 'none' ? Promise.resolve(batch) : compressBatch(batch, this.compression);
     const request = this.sendInOrder(topic, partition, ready, headroom, first.acks, records.length, ahead, onRetry).then(
       (meta) => {
+        // Answered: grpc-js is done with the batch (batch-buffers.ts). A compressed batch is a copy.
+        this.buffers.give(batch);
         session?.confirmed.add(key);
         if (group.length === 1) first.resolve(meta);
         else {
