@@ -109,6 +109,25 @@ export function messagesFromBatches(
   return reachedEnd;
 }
 
+/**
+ * The messages of `chunks`, one array per chunk, each chunk decoded only when the next array is
+ * asked for; a chunk with no record for us (a compacted range) is skipped, so no array is empty.
+ * `onDecoded` sees each array before it is handed out (tracing). For a reader that holds chunks
+ * ahead of its caller (mergeStreams keeps every source's next chunk in hand): undecoded, a held
+ * chunk is a few objects over the response bytes instead of an object per record.
+ */
+export async function* decodeAsTaken(
+  chunks: AsyncIterable<RecordChunk>,
+  onDecoded?: (chunk: RecordChunk, messages: ConsumedMessage[]) => void,
+): AsyncGenerator<ConsumedMessage[], void, undefined> {
+  for await (const chunk of chunks) {
+    const messages = chunkMessages(chunk);
+    if (messages.length === 0) continue;
+    onDecoded?.(chunk, messages);
+    yield messages;
+  }
+}
+
 function decodeBatches(topic: string, partition: number, bytes: Buffer, from: number, end: number): ConsumedMessage[] {
   const out: ConsumedMessage[] = [];
   messagesFromBatches(topic, partition, bytes, from, end, out);

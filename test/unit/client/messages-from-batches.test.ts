@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildBatch, decodeRecordsFrom, stampBatch } from '../../../libs/record/index.js';
-import { messagesFromBatches } from '../../../libs/client/runner/chunk.js';
+import { batchesChunk, chunkMessages, decodeAsTaken, messagesFromBatches, type RecordChunk } from '../../../libs/client/runner/chunk.js';
+import { mergeStreams } from '../../../libs/client/consumer/merge.js';
 import type { ConsumedMessage } from '../../../libs/client/index.js';
 import { NOW_MS, reasonOf, recordInputs } from '../record/arbitraries.js';
 
@@ -51,5 +52,69 @@ describe('messagesFromBatches (the SDK consumer decoding a Consume response)', (
     const batch = buildBatch([{ value: Buffer.from('a') }], { nowMs: 1 });
     batch.writeUInt8((batch.at(-1) as number) ^ 0x01, batch.length - 1);
     expect(reasonOf(() => messagesFromBatches('t', 0, batch, 0, 10, []))).toBe('CORRUPT_MESSAGE');
+  });
+});
+
+async function* from<T>(items: T[]): AsyncGenerator<T, void, undefined> {
+  for (const item of items) yield await Promise.resolve(item);
+}
+
+async function collectAll<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('decodeAsTaken (topicChunks: raw chunks decoded when handed out)', () => {
+  it('hands out every chunk that has records for us, decoded as chunkMessages decodes it, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(response, fc.nat(), fc.nat()), { maxLength: 4 }), async (cases) => {
+        const chunks = cases.flatMap(([{ bytes, first, next }, a, b]) => {
+          const span = next - first + 4;
+          const start = first - 2 + (a % span);
+          const chunk = batchesChunk('t', 1, bytes, start, start + (b % span));
+          return chunk ? [chunk] : [];
+        });
+        const seen: [RecordChunk, ConsumedMessage[]][] = [];
+        const out = await collectAll(decodeAsTaken(from(chunks), (c, m) => seen.push([c, m])));
+        const expected = chunks.map((c) => chunkMessages(c)).filter((m) => m.length > 0);
+        expect(out).toEqual(expected);
+        expect(seen.map(([, m]) => m)).toEqual(out);
+        expect(out.every((m) => m.length > 0)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('does not decode a chunk the merge holds ahead until it is asked for', async () => {
+    const batch = (first: number): Buffer => {
+      const b = buildBatch([{ value: Buffer.from('x') }, { value: Buffer.from('y') }], { nowMs: NOW_MS });
+      stampBatch(b, first, 0);
+      return b;
+    };
+    const reads = [0, 0];
+    // A chunk whose bytes count how often the decoder reads them.
+    const counted = (i: number): RecordChunk => {
+      const bytes = batch(0);
+      const body = {
+        kind: 'batches' as const,
+        end: 2,
+        get bytes(): Buffer {
+          reads[i] = (reads[i] ?? 0) + 1;
+          return bytes;
+        },
+      };
+      return { topic: 't', partition: i, first: 0, last: 1, body };
+    };
+    const sources = [0, 1].map((i) => ({ [Symbol.asyncIterator]: () => from([counted(i)]), close: () => undefined }));
+    const it = decodeAsTaken(mergeStreams(sources))[Symbol.asyncIterator]();
+    const first = await it.next();
+    await new Promise((r) => setTimeout(r, 5));
+    // Both sources were pulled (the merge reads ahead), only the chunk handed out was decoded.
+    expect(first.value).toHaveLength(2);
+    expect(reads.filter((n) => n > 0)).toHaveLength(1);
+    expect((await it.next()).value).toHaveLength(2);
+    expect(reads.every((n) => n > 0)).toBe(true);
+    expect((await it.next()).done).toBe(true);
   });
 });
