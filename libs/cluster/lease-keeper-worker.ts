@@ -4,11 +4,12 @@
  * once the main thread has not ticked for the stall limit. Per lease: one LeaseKeepAlive stream, a
  * keep-alive every TTL/3 (as the etcd3 client and the Go client), a new stream when one breaks or
  * stays silent for a TTL, and the deadline of lease-deadline.ts published to the main thread.
+ * It speaks to etcd through etcd-lease-wire.ts (node:http2, three hand-coded messages), not the
+ * etcd3 client, whose load alone cost the thread ~12 MiB.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IDuplexStream, ILeaseKeepAliveRequest, ILeaseKeepAliveResponse } from 'etcd3';
 import { systemClock } from '../runtime/index.js';
-import { connectEtcd } from './etcd.js';
+import { EtcdLeaseWire, type KeepAliveStream } from './etcd-lease-wire.js';
 import { LeaseDeadline } from './lease-deadline.js';
 import { LeaseState, TICK_MS, type FromKeeper, type LeaseKeeperInit, type ToKeeper } from './lease-keeper-protocol.js';
 
@@ -18,17 +19,15 @@ const REOPEN_MS = 100;
 const init = workerData as LeaseKeeperInit;
 const port = parentPort;
 if (!port) throw new Error('lease-keeper-worker.ts runs only as a worker thread');
-const etcd = connectEtcd([...init.endpoints]);
+const etcd = new EtcdLeaseWire(init.endpoints);
 const clock = systemClock;
 const post = (m: FromKeeper): void => port.postMessage(m);
-
-type Stream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;
 
 class KeptLease {
   private readonly deadline: LeaseDeadline;
   private readonly published: BigInt64Array;
   private readonly state: Int32Array;
-  private stream: Stream | undefined;
+  private stream: KeepAliveStream | undefined;
   private beat: NodeJS.Timeout | undefined;
   private silence: NodeJS.Timeout | undefined;
   private reopen: NodeJS.Timeout | undefined;
@@ -58,50 +57,45 @@ class KeptLease {
       LeaseState.STALLED,
       `the main thread has not run for ${stalledMs} ms (lease stall limit ${init.stallLimitMs} ms): the keep-alive thread revoked the lease`,
     );
-    etcd.leaseClient.leaseRevoke({ ID: this.id }).catch(() => undefined);
+    void etcd.revoke(this.id);
   }
 
   private open(): void {
     this.reopen = undefined;
     if (this.over || this.expiredNow()) return;
-    etcd.leaseClient.leaseKeepAlive().then(
-      (stream) => {
-        if (this.over) return stream.end();
-        this.stream = stream;
-        this.deadline.streamRestarted();
-        stream.on('data', (res) => this.answered(stream, res));
-        stream.on('error', () => this.broken(stream));
-        stream.on('end', () => this.broken(stream));
-        this.beat = setInterval(() => this.fire(), (this.ttlSeconds * 1_000) / 3);
-        this.fire();
-      },
-      () => this.broken(undefined),
-    );
+    const stream: KeepAliveStream = etcd.keepAlive({
+      answered: (res) => this.answered(stream, res),
+      broken: () => this.broken(stream),
+    });
+    this.stream = stream;
+    this.deadline.streamRestarted();
+    this.beat = setInterval(() => this.fire(), (this.ttlSeconds * 1_000) / 3);
+    this.fire();
   }
 
   private fire(): void {
     if (this.over || !this.stream || this.expiredNow()) return;
     this.deadline.keepaliveSent(clock.nowMs());
-    try {
-      this.stream.write({ ID: this.id });
-    } catch {
-      return this.broken(this.stream);
-    }
-    // Nothing answered within a TTL: the connection is dead without an error; try another stream.
-    if (!this.silence) this.silence = setTimeout(() => this.broken(this.stream), this.ttlSeconds * 1_000);
+    this.stream.write(this.id);
+    // Nothing answered within a TTL: the connection is dead without an error; try another one.
+    if (!this.silence)
+      this.silence = setTimeout(() => {
+        etcd.reset();
+        this.broken(this.stream);
+      }, this.ttlSeconds * 1_000);
   }
 
-  private answered(stream: Stream, res: ILeaseKeepAliveResponse): void {
+  private answered(stream: KeepAliveStream, res: { ttl: number }): void {
     if (this.over || stream !== this.stream) return;
     if (this.silence) clearTimeout(this.silence);
     this.silence = undefined;
-    this.deadline.keepaliveAnswered(Number(res.TTL));
+    this.deadline.keepaliveAnswered(res.ttl);
     if (this.deadline.expiresAtMs === Number.NEGATIVE_INFINITY)
       return this.end(LeaseState.GONE, 'etcd answered a keep-alive with TTL 0: it no longer knows the lease (expired or revoked)');
     Atomics.store(this.published, 0, BigInt(this.deadline.expiresAtMs));
   }
 
-  private broken(stream: Stream | undefined): void {
+  private broken(stream: KeepAliveStream | undefined): void {
     if (this.over || stream !== this.stream || this.reopen) return;
     this.closeStream();
     this.reopen = setTimeout(() => this.open(), REOPEN_MS);
@@ -134,11 +128,7 @@ class KeptLease {
     }
     const stream = this.stream;
     this.stream = undefined;
-    try {
-      stream?.end();
-    } catch {
-      // already broken
-    }
+    stream?.end();
   }
 }
 

@@ -9,6 +9,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -181,6 +183,22 @@ describe('a process that is gone or stopped', () => {
     }
     const { worker } = (await keeper(15_000)) as unknown as { worker: Worker };
     expect(worker.resourceLimits?.maxYoungGenerationSizeMb).toBeLessThanOrEqual(2);
+  });
+
+  it('the keep-alive thread loads neither the etcd3 client nor grpc-js nor protobufjs (~12 MiB of RSS)', () => {
+    // The built worker's static import graph (type imports are gone from the JavaScript).
+    const seen = new Set<string>();
+    const heavy: string[] = [];
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/['"](etcd3|@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)['"]/g)) heavy.push(`${file}: ${m[1]}`);
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) visit(resolve(dirname(file), m[1] ?? ''));
+    };
+    visit(fileURLToPath(new URL('../../dist/libs/cluster/lease-keeper-worker.js', import.meta.url)));
+    expect(seen.size).toBeGreaterThan(2);
+    expect(heavy).toEqual([]);
   });
 
   // Generous bounds: etcd checks expiries every 500 ms, and this machine is shared.
