@@ -10,6 +10,16 @@
 export { runService, type ServiceDefinition, type Running } from './lifecycle.js';
 export { Resources } from './resources.js';
 export { setHeapGrowth, HEAP_GROWING_PERCENT } from './heap-growth.js';
+export {
+  gcThreadsNodeArgs,
+  gcThreadsOfProcess,
+  gcThreadsMismatch,
+  parseGcThreads,
+  GC_THREADS_MODES,
+  SINGLE_THREADED_GC_FLAG,
+  SINGLE_THREADED_GC_MAX_CORES,
+  type GcThreads,
+} from './gc-threads.js';
 export { joinCluster, type ClusterMember } from './cluster-member.js';
 export { serveGrpc, type GrpcEndpoint, type GrpcEndpointOptions, type ServedService } from './grpc-endpoint.js';
 export { serveSockets, type SocketListener, type SocketListenerOptions } from './socket-listener.js';

@@ -3,8 +3,8 @@
  * start. Defaults work for one broker on one machine. `npm run samsa -- ... --help` style tables
  * come from configTable(BROKER_CONFIG_SPEC).
  */
-import { int, str, type ConfigOf, type Option } from '../../libs/config/index.js';
-import { clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
+import { int, oneOf, str, type ConfigOf, type Option } from '../../libs/config/index.js';
+import { GC_THREADS_MODES, clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../libs/log/index.js';
 
@@ -47,6 +47,13 @@ export const BROKER_CONFIG_SPEC = {
   rack: str('SAMSA_RACK', 'rack', '', 'rack/zone label for replica placement'),
   retentionCheckMs: int('SAMSA_RETENTION_CHECK_MS', 'retention-check-ms', 300_000, 'how often retention deletes old segments (0: never)'),
   fsync: fsyncOption(),
+  gcThreads: oneOf(
+    'SAMSA_GC_THREADS',
+    'gc-threads',
+    'auto',
+    GC_THREADS_MODES,
+    "V8's GC on the main thread only (single: --single-threaded-gc) or with helper threads (parallel); auto: single on a machine of at most 2 cores. V8 takes it only on the node command line: npm start passes it; started another way, give node the flag (ADR 0060)",
+  ),
   logCleanerDedupeBufferBytes: int(
     'SAMSA_LOG_CLEANER_DEDUPE_BUFFER_BYTES',
     'log-cleaner-dedupe-buffer-bytes',

@@ -14,7 +14,16 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { meter, BrokerMetrics, type Logger } from '../../libs/telemetry/index.js';
 import { advertisedAddress, formatHostPort } from '../../libs/config/index.js';
-import { joinCluster, runService, serveGrpc, setHeapGrowth, type Resources, type Running } from '../../libs/service/index.js';
+import {
+  gcThreadsMismatch,
+  gcThreadsOfProcess,
+  joinCluster,
+  runService,
+  serveGrpc,
+  setHeapGrowth,
+  type Resources,
+  type Running,
+} from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { MembershipOwner, ProducerIdAllocator, controlledShutdown, type BrokerRegistration } from '../../libs/cluster/index.js';
 import { RoundRobinPartitioner } from '../../libs/partitioner/index.js';
@@ -75,6 +84,8 @@ runService({
  * logs (clean markers), then the etcd registration, the shutdown marker, the view and etcd.
  */
 async function start(config: BrokerConfig, logger: Logger, resources: Resources): Promise<Running> {
+  const gcMismatch = gcThreadsMismatch(config.gcThreads);
+  if (gcMismatch) logger.warn(gcMismatch);
   await checkDataDirWritable(config.dataDir);
   // Before any log opens: partition count must never decide how many descriptors are open.
   const { files, openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
@@ -239,6 +250,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
       dataDir: resolve(config.dataDir),
       partitions: replicas.partitions().length,
       cleanStart: replicas.cleanStart,
+      gcThreads: gcThreadsOfProcess(),
     },
     'broker serving',
   );

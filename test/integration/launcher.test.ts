@@ -8,11 +8,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { EtcdProcess, LocalCluster, freePort, planPorts, portsOf, repoRoot, waitUntil } from '../../tools/launcher/index.js';
 import { checkHealth } from '../../libs/rpc/index.js';
+import { SINGLE_THREADED_GC_MAX_CORES } from '../../libs/service/index.js';
 import { clientTlsCredentials } from '../../libs/security/index.js';
 import { runCli } from '../harness/cli.js';
 import { tempDir } from '../harness/cluster.js';
@@ -120,8 +122,11 @@ interface Launched {
 
 const launched: Launched[] = [];
 
-function launch(command: string, args: string[], dataDir: string): Launched {
-  const proc = spawn(command, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** This process's environment without SAMSA_GC_THREADS: the launcher's default applies. */
+const { SAMSA_GC_THREADS: _gcThreads, ...withoutGcThreads } = process.env;
+
+function launch(command: string, args: string[], dataDir: string, env: NodeJS.ProcessEnv = process.env): Launched {
+  const proc = spawn(command, args, { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -221,7 +226,8 @@ afterEach(() => {
 describe('npm start', () => {
   it('runs two controllers and two coordinators on ports of their own, and a SIGTERM to npm stops every process cleanly', async () => {
     const dataDir = tempDir('launcher-npm');
-    const run = launch('npm', ['start', '--', ...(await launcherArgs(dataDir))], dataDir);
+    // Whatever this machine's cores: the brokers get --single-threaded-gc and say so (ADR 0060).
+    const run = launch('npm', ['start', '--', ...(await launcherArgs(dataDir))], dataDir, { ...process.env, SAMSA_GC_THREADS: 'single' });
     const rows = await waitRunning(run);
     const npmPid = run.proc.pid ?? -1;
     for (const pid of descendantsOf(npmPid)) run.pids.add(pid);
@@ -236,6 +242,8 @@ describe('npm start', () => {
     expect(run.output()).toContain('stopping coordinators, brokers, then controllers, then etcd');
     expect(run.output()).toContain('stopped.');
     for (const [name, log] of serviceLogs(dataDir)) expect([name, log.includes('"msg":"stopped"')]).toEqual([name, true]);
+    for (const [name, log] of serviceLogs(dataDir))
+      if (name.startsWith('broker')) expect([name, /"gcThreads":"single".*"msg":"broker serving"/.test(log)]).toEqual([name, true]);
   }, 240_000);
 
   it('leaves no process behind when the launcher itself is killed with SIGKILL', async () => {
@@ -244,6 +252,7 @@ describe('npm start', () => {
       process.execPath,
       [join(repoRoot(), 'dist', 'tools', 'launcher', 'local-cluster.js'), ...(await launcherArgs(dataDir))],
       dataDir,
+      withoutGcThreads,
     );
     const rows = await waitRunning(run);
     const launcherPid = run.proc.pid ?? -1;
@@ -255,6 +264,10 @@ describe('npm start', () => {
     process.kill(launcherPid, 'SIGKILL');
     await waitAllGone(run);
     for (const [name, log] of serviceLogs(dataDir)) expect([name, log.includes('stdin lifeline closed')]).toEqual([name, true]);
+    // SAMSA_GC_THREADS unset: auto, single-threaded GC on a machine of at most 2 cores (ADR 0060).
+    const gc = availableParallelism() <= SINGLE_THREADED_GC_MAX_CORES ? 'single' : 'parallel';
+    for (const [name, log] of serviceLogs(dataDir))
+      if (name.startsWith('broker')) expect([name, log.includes(`"gcThreads":"${gc}"`)]).toEqual([name, true]);
     expect(readFileSync(join(dataDir, 'logs', 'etcd.log'), 'utf8')).toContain('received terminated signal');
   }, 240_000);
 });

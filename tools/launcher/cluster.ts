@@ -22,6 +22,7 @@ import { waitUntil } from './child.js';
 import { startFailure } from './start-failure.js';
 import * as grpc from '@grpc/grpc-js';
 import { brokerClient, callUnary, setDefaultTransport } from '../../libs/rpc/index.js';
+import { gcThreadsNodeArgs, parseGcThreads, type GcThreads } from '../../libs/service/index.js';
 import {
   CLI_CERT_NAME,
   LocalCa,
@@ -57,6 +58,12 @@ export interface LocalClusterOptions {
   /** Extra node flags for the brokers, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (benchmarks). */
   brokerNodeArgs?: string[];
   /**
+   * Whether the brokers' V8 collects garbage on the main thread only (libs/service/gc-threads.ts,
+   * ADR 0060). Default: SAMSA_GC_THREADS of `env` or of this process, else 'auto' (single-threaded
+   * on a machine of at most 2 cores). A GC threading flag in `brokerNodeArgs` wins.
+   */
+  brokerGcThreads?: GcThreads;
+  /**
    * Where a service runs when not beside etcd on `host`: its own address and the wrapper it is
    * started under (fault tests: a network namespace, test/fault/harness/netns.ts). Undefined: on `host`.
    */
@@ -72,6 +79,20 @@ export interface LocalClusterOptions {
    * that remove `dir` (benchmarks, tests). Default true; `npm start` keeps its data dir anyway.
    */
   keepLogsOnFailedStart?: boolean;
+}
+
+/**
+ * The node flags the brokers start with: the GC threading flag of `brokerGcThreads` (or of
+ * SAMSA_GC_THREADS in `options.env`, then in `env`; default 'auto'), then `brokerNodeArgs`, whose
+ * own GC threading flag wins (libs/service/gc-threads.ts).
+ */
+export function brokerNodeArgs(
+  options: Pick<LocalClusterOptions, 'brokerGcThreads' | 'brokerNodeArgs' | 'env'>,
+  env: NodeJS.ProcessEnv = process.env,
+  cores?: number,
+): string[] {
+  const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? 'auto');
+  return [...gcThreadsNodeArgs(mode, options.brokerNodeArgs, cores), ...(options.brokerNodeArgs ?? [])];
 }
 
 export class LocalCluster {
@@ -127,6 +148,7 @@ export class LocalCluster {
 
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
     const host = options.host ?? '127.0.0.1';
+    const nodeArgs = brokerNodeArgs(options);
     const clusterId = options.clusterId ?? 'local';
     mkdirSync(join(options.dir, 'logs'), { recursive: true });
     const security = await LocalCluster.prepareSecurity(options);
@@ -159,7 +181,7 @@ export class LocalCluster {
         dataDir: join(options.dir, `${kind}-${id}`),
         logFile: join(options.dir, 'logs', `${kind}-${id}.log`),
         env,
-        ...(kind === 'broker' && options.brokerNodeArgs ? { nodeArgs: options.brokerNodeArgs } : {}),
+        ...(kind === 'broker' && nodeArgs.length > 0 ? { nodeArgs } : {}),
       });
     };
     const controllers: ServiceProcess[] = [];

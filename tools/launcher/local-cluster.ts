@@ -16,6 +16,7 @@ import { findEtcdBinary } from './etcd.js';
 import { LocalCluster } from './cluster.js';
 import { ParentWatch } from './parent-watch.js';
 import { planPorts, portsOf, PortPlanError, type PortPlan } from './port-plan.js';
+import { parseGcThreads } from '../../libs/service/index.js';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -36,6 +37,11 @@ Options:
                           http://127.0.0.1:4318 (Jaeger); default $OTEL_EXPORTER_OTLP_ENDPOINT,
                           and without either no traces are exported
   -h, --help              this help
+
+The brokers' V8 garbage collector: SAMSA_GC_THREADS=single runs it on each broker's main thread
+only (node --single-threaded-gc), parallel with V8's helper threads; auto (the default) is single
+on a machine of at most 2 cores, where the helpers compete with the cluster's other processes
+(docs/adr/0060-broker-single-threaded-gc.md).
 
 Ports, all on HOST. With the defaults no two processes share a port, whatever the counts; ports
 given here that would make two ranges meet are refused before anything starts.
@@ -94,6 +100,11 @@ function readSettings(argv: string[]): Settings | undefined {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (values.help) return undefined;
+  try {
+    parseGcThreads(process.env.SAMSA_GC_THREADS ?? 'auto');
+  } catch (err) {
+    throw new UsageError(`SAMSA_GC_THREADS: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const int = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
     if (raw === undefined) return undefined;
     const n = Number(raw);
