@@ -3,6 +3,7 @@ export { loadSamsaProto, protoRoot, PROTO_LOADER_OPTIONS, type SamsaProto } from
 export { toGrpcStatus, fromServiceError, grpcCodeFor, isServiceError, REASON_TRAILER, RETRIABLE_TRAILER } from './status.js';
 export { serverOptions, clientOptions, setAccessGuard, DEFAULT_RPC_LIMITS, RECEIVE_WINDOW_BYTES, type RpcLimits } from './options.js';
 export { unary, serverStream, bidiStream, writeWithBackpressure } from './handlers.js';
+export { WriteBudget } from './write-budget.js';
 export type { UnaryHandler, ServerStreamHandler, BidiHandler } from './handlers.js';
 export { checkedOffset, checkedInt32, requiredString, MAX_OFFSET } from './wire.js';
 export { HealthReporter, checkHealth, type ServingStatus } from './health.js';

@@ -2,10 +2,11 @@
  * Consume: a server stream that tails one partition from a starting point (exact offset,
  * earliest, latest, or the first record at/after a timestamp; default earliest).
  *
- * Loop: read up to max_bytes of committed data, send it with writeWithBackpressure (the next read
- * happens only after the transport took the previous message, so a client that stops reading
- * stops the broker reading, instead of making it buffer), and when caught up park on the
- * partition's HW waiters until new data is committed. It never spins at the end of the log.
+ * Loop: read up to max_bytes of committed data, send it through a WriteBudget (the next read
+ * happens only once fewer than UNSENT_BYTES of the messages written are still to be sent, so a
+ * client that stops reading stops the broker reading, with at most that much plus one message held
+ * for it instead of grpc-js's 16 messages), and when caught up park on the partition's HW waiters
+ * until new data is committed. It never spins at the end of the log.
  *
  * Ending: the client cancelling (or going away) ends the loop quietly and removes its waiter;
  * the partition moving to another leader ends it with NOT_LEADER_OR_FOLLOWER (leader in the
@@ -14,7 +15,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../../libs/errors/index.js';
-import { writeWithBackpressure, type v1 } from '../../../libs/rpc/index.js';
+import { WriteBudget, type v1 } from '../../../libs/rpc/index.js';
 import { countRecords } from '../../../libs/record/index.js';
 import { ATTR, withSpan } from '../../../libs/telemetry/index.js';
 import { isForwarded } from '../forwarding.js';
@@ -22,6 +23,15 @@ import type { BrokerContext } from './context.js';
 import { callSignal, readBudget, isBatchFormat, localPartition, offsetSpecOf, partitionOf, toConsumedRecords, topicOf } from './common.js';
 
 type ConsumeCall = grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>;
+
+/**
+ * Bytes of a stream's messages written and not yet sent before it reads again: two 1 MiB reads, one
+ * on the wire and one ready behind it, so a reading client does not wait for the broker's next read.
+ * Counted in bytes, not messages, so a stream at the tail, whose reads are small, may have more.
+ * Measured (docs/benchmarks.md, thirteenth session): 4 MiB held ~10 MiB more with a stalled
+ * consumer and read no faster.
+ */
+export const UNSENT_BYTES = 2 * 1024 * 1024;
 
 export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Output, call: ConsumeCall): Promise<void> {
   const topic = topicOf(request.topic);
@@ -51,6 +61,7 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
   const { signal, dispose } = callSignal(call, ctx.shutdown);
   const closeStream = ctx.metrics.streamOpened('local');
   const sent = { messages: 0, bytes: 0, records: 0 };
+  const out = new WriteBudget(call, UNSENT_BYTES, signal);
   // One span for the stream's whole life: a stream is one request, however long it tails the log.
   await withSpan('partition.consume', { [ATTR.topic]: topic, [ATTR.partition]: partitionId, 'samsa.offset': next }, async (span) => {
     try {
@@ -77,7 +88,7 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
         sent.messages++;
         sent.bytes += read.bytes.length;
         sent.records += records;
-        if (!(await writeWithBackpressure(call, message, lease && (() => lease.release())))) return;
+        if (!(await out.write(message, read.bytes.length, lease && (() => lease.release())))) return;
       }
       if (ctx.shutdown.aborted && !call.cancelled) {
         throw new SamsaError('NOT_READY', `broker ${ctx.brokerId} is shutting down; resume the stream on another broker`);
