@@ -59,8 +59,8 @@ export interface LocalClusterOptions {
   brokerNodeArgs?: string[];
   /**
    * Whether the brokers' V8 collects garbage on the main thread only (libs/service/gc-threads.ts,
-   * ADR 0060). Default: SAMSA_GC_THREADS of `env` or of this process, else 'auto' (single-threaded
-   * on a machine of at most 2 cores). A GC threading flag in `brokerNodeArgs` wins.
+   * ADR 0060). Default: SAMSA_GC_THREADS of `env` or of this process, else 'parallel' (V8's default;
+   * single-threaded GC costs ~30 MiB of broker RSS, ADR 0060). A GC threading flag in `brokerNodeArgs` wins.
    */
   brokerGcThreads?: GcThreads;
   /**
@@ -83,7 +83,7 @@ export interface LocalClusterOptions {
 
 /**
  * The node flags the brokers start with: the GC threading flag of `brokerGcThreads` (or of
- * SAMSA_GC_THREADS in `options.env`, then in `env`; default 'auto'), then `brokerNodeArgs`, whose
+ * SAMSA_GC_THREADS in `options.env`, then in `env`; default 'parallel'), then `brokerNodeArgs`, whose
  * own GC threading flag wins (libs/service/gc-threads.ts).
  */
 export function brokerNodeArgs(
@@ -91,7 +91,7 @@ export function brokerNodeArgs(
   env: NodeJS.ProcessEnv = process.env,
   cores?: number,
 ): string[] {
-  const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? 'auto');
+  const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? 'parallel');
   return [...gcThreadsNodeArgs(mode, options.brokerNodeArgs, cores), ...(options.brokerNodeArgs ?? [])];
 }
 

@@ -72,7 +72,12 @@ describe('gcThreadsOfProcess / gcThreadsMismatch', () => {
 
 describe('brokerNodeArgs (tools/launcher)', () => {
   it('puts the GC flag ahead of the caller flags; SAMSA_GC_THREADS in options.env wins over the process env', () => {
-    expect(brokerNodeArgs({ brokerNodeArgs: ['--cpu-prof'] }, {}, 2)).toEqual([SINGLE_THREADED_GC_FLAG, '--cpu-prof']);
+    // The default is V8's parallel GC on any machine (ADR 0060's amendment: single costs ~30 MiB of RSS).
+    expect(brokerNodeArgs({ brokerNodeArgs: ['--cpu-prof'] }, {}, 2)).toEqual(['--cpu-prof']);
+    expect(brokerNodeArgs({ brokerNodeArgs: ['--cpu-prof'] }, { SAMSA_GC_THREADS: 'auto' }, 2)).toEqual([
+      SINGLE_THREADED_GC_FLAG,
+      '--cpu-prof',
+    ]);
     expect(brokerNodeArgs({}, {}, 16)).toEqual([]);
     expect(brokerNodeArgs({}, { SAMSA_GC_THREADS: 'single' }, 16)).toEqual([SINGLE_THREADED_GC_FLAG]);
     expect(brokerNodeArgs({ env: { SAMSA_GC_THREADS: 'parallel' } }, { SAMSA_GC_THREADS: 'single' }, 1)).toEqual([]);
