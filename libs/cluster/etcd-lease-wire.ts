@@ -96,10 +96,15 @@ export class GrpcFrameReader {
   }
 }
 
-/** One LeaseKeepAlive stream: `write` sends a keep-alive; `end` closes it (no more callbacks after). */
+/**
+ * One LeaseKeepAlive stream: `write` sends a keep-alive; `end` closes it (no more callbacks after);
+ * `silent` ends it because nothing came back for a TTL, and drops its connection too (dead without
+ * an error), unless another stream already replaced that connection.
+ */
 export interface KeepAliveStream {
   write(id: string): void;
   end(): void;
+  silent(): void;
 }
 
 export interface KeepAliveHandlers {
@@ -122,7 +127,8 @@ export class EtcdLeaseWire {
   }
 
   keepAlive(handlers: KeepAliveHandlers): KeepAliveStream {
-    const request = this.connect().request({
+    const session = this.connect();
+    const request = session.request({
       ':method': 'POST',
       ':path': KEEP_ALIVE_PATH,
       'content-type': 'application/grpc',
@@ -158,6 +164,10 @@ export class EtcdLeaseWire {
         over = true;
         request.close(http2.constants.NGHTTP2_CANCEL);
       },
+      silent: () => {
+        if (this.session === session) this.drop();
+        broken();
+      },
     };
   }
 
@@ -184,16 +194,16 @@ export class EtcdLeaseWire {
     });
   }
 
-  /** Drops the current connection (a stream went silent on it): the next call opens a new one. */
-  reset(): void {
-    this.session?.destroy();
-    this.session = undefined;
-  }
-
   close(): void {
     for (const timer of this.revokes) clearTimeout(timer);
     this.revokes.clear();
-    this.reset();
+    this.drop();
+  }
+
+  /** Drops the current connection: the next call opens a new one, to the next endpoint. */
+  private drop(): void {
+    this.session?.destroy();
+    this.session = undefined;
   }
 
   private connect(): http2.ClientHttp2Session {

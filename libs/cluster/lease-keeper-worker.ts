@@ -78,11 +78,7 @@ class KeptLease {
     this.deadline.keepaliveSent(clock.nowMs());
     this.stream.write(this.id);
     // Nothing answered within a TTL: the connection is dead without an error; try another one.
-    if (!this.silence)
-      this.silence = setTimeout(() => {
-        etcd.reset();
-        this.broken(this.stream);
-      }, this.ttlSeconds * 1_000);
+    if (!this.silence) this.silence = setTimeout(() => this.stream?.silent(), this.ttlSeconds * 1_000);
   }
 
   private answered(stream: KeepAliveStream, res: { ttl: number }): void {

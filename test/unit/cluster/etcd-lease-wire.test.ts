@@ -1,7 +1,11 @@
+import { once } from 'node:events';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import {
+  EtcdLeaseWire,
   GrpcFrameReader,
   MalformedEtcdMessage,
   decodeKeepAliveResponse,
@@ -100,5 +104,47 @@ describe('etcd-lease-wire: the keep-alive thread speaks etcd without the etcd3 c
     const frame = grpcFrame(Buffer.of(8, 1));
     frame[0] = 1;
     expect(() => new GrpcFrameReader().push(frame)).toThrow(MalformedEtcdMessage);
+  });
+
+  it('a stream gone silent drops its own connection, not one a later stream already opened', async () => {
+    // A server that takes every stream and never answers: only `silent` ends them.
+    const server = http2.createServer();
+    const sessions: http2.ServerHttp2Session[] = [];
+    let streams = 0;
+    server.on('session', (session) => sessions.push(session));
+    server.on('stream', (stream) => {
+      streams++;
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const wire = new EtcdLeaseWire([`127.0.0.1:${(server.address() as AddressInfo).port}`]);
+    const brokenStreams: string[] = [];
+    const open = (name: string) => wire.keepAlive({ answered: () => undefined, broken: () => brokenStreams.push(name) });
+    const untilStreams = async (n: number): Promise<void> => {
+      while (streams < n) await new Promise((r) => setImmediate(r));
+    };
+    try {
+      const a = open('a');
+      const b = open('b');
+      await untilStreams(2);
+      a.silent();
+      const c = open('c');
+      await untilStreams(3);
+      expect(sessions).toHaveLength(2);
+      // b lived on the connection a dropped: going silent now must leave c's connection alone,
+      // so the next stream still rides it.
+      b.silent();
+      const d = open('d');
+      await untilStreams(4);
+      expect(sessions).toHaveLength(2);
+      expect(brokenStreams).toEqual(['a', 'b']);
+      c.end();
+      d.end();
+    } finally {
+      wire.close();
+      for (const s of sessions) s.destroy();
+      server.close();
+    }
   });
 });
