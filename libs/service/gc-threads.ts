@@ -17,6 +17,9 @@ import { availableParallelism } from 'node:os';
 export const GC_THREADS_MODES = ['auto', 'single', 'parallel'] as const;
 export type GcThreads = (typeof GC_THREADS_MODES)[number];
 
+/** V8's own parallel GC: single-threaded costs ~30 MiB of broker RSS (ADR 0060's amendment). */
+export const DEFAULT_GC_THREADS: GcThreads = 'parallel';
+
 /** `auto` turns single-threaded GC on up to this many cores (what was measured: 2; ADR 0060). */
 export const SINGLE_THREADED_GC_MAX_CORES = 2;
 

@@ -16,6 +16,7 @@ export {
   gcThreadsMismatch,
   parseGcThreads,
   GC_THREADS_MODES,
+  DEFAULT_GC_THREADS,
   SINGLE_THREADED_GC_FLAG,
   SINGLE_THREADED_GC_MAX_CORES,
   type GcThreads,

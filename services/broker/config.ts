@@ -4,7 +4,7 @@
  * come from configTable(BROKER_CONFIG_SPEC).
  */
 import { int, oneOf, str, type ConfigOf, type Option } from '../../libs/config/index.js';
-import { GC_THREADS_MODES, clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
+import { DEFAULT_GC_THREADS, GC_THREADS_MODES, clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../libs/log/index.js';
 
@@ -50,9 +50,9 @@ export const BROKER_CONFIG_SPEC = {
   gcThreads: oneOf(
     'SAMSA_GC_THREADS',
     'gc-threads',
-    'parallel',
+    DEFAULT_GC_THREADS,
     GC_THREADS_MODES,
-    "V8's GC on the main thread only (single: --single-threaded-gc) or with helper threads (parallel); auto: single on a machine of at most 2 cores. Default parallel: single costs ~30 MiB of broker RSS (ADR 0060). V8 takes it only on the node command line: npm start passes it; started another way, give node the flag (ADR 0060)",
+    "V8's GC on the main thread only (single: --single-threaded-gc) or with helper threads (parallel); auto: single on a machine of at most 2 cores. single costs ~30 MiB of broker RSS. V8 takes it only on the node command line: npm start passes it; started another way, give node the flag (ADR 0060)",
   ),
   logCleanerDedupeBufferBytes: int(
     'SAMSA_LOG_CLEANER_DEDUPE_BUFFER_BYTES',

@@ -22,7 +22,7 @@ import { waitUntil } from './child.js';
 import { startFailure } from './start-failure.js';
 import * as grpc from '@grpc/grpc-js';
 import { brokerClient, callUnary, setDefaultTransport } from '../../libs/rpc/index.js';
-import { gcThreadsNodeArgs, parseGcThreads, type GcThreads } from '../../libs/service/index.js';
+import { DEFAULT_GC_THREADS, gcThreadsNodeArgs, parseGcThreads, type GcThreads } from '../../libs/service/index.js';
 import {
   CLI_CERT_NAME,
   LocalCa,
@@ -91,7 +91,7 @@ export function brokerNodeArgs(
   env: NodeJS.ProcessEnv = process.env,
   cores?: number,
 ): string[] {
-  const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? 'parallel');
+  const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? DEFAULT_GC_THREADS);
   return [...gcThreadsNodeArgs(mode, options.brokerNodeArgs, cores), ...(options.brokerNodeArgs ?? [])];
 }
 

@@ -16,7 +16,7 @@ import { findEtcdBinary } from './etcd.js';
 import { LocalCluster } from './cluster.js';
 import { ParentWatch } from './parent-watch.js';
 import { planPorts, portsOf, PortPlanError, type PortPlan } from './port-plan.js';
-import { parseGcThreads } from '../../libs/service/index.js';
+import { DEFAULT_GC_THREADS, parseGcThreads } from '../../libs/service/index.js';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -102,7 +102,7 @@ function readSettings(argv: string[]): Settings | undefined {
   }
   if (values.help) return undefined;
   try {
-    parseGcThreads(process.env.SAMSA_GC_THREADS ?? 'parallel');
+    parseGcThreads(process.env.SAMSA_GC_THREADS ?? DEFAULT_GC_THREADS);
   } catch (err) {
     throw new UsageError(`SAMSA_GC_THREADS: ${err instanceof Error ? err.message : String(err)}`);
   }
