@@ -9,14 +9,13 @@
  * timing. Every await in the handler's loop is then a microtask, so after a setImmediate turn the
  * handler has read all it will until the test lets a write complete.
  */
-import { Writable } from 'node:stream';
-import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildBatch } from '../../../libs/record/index.js';
 import { ReadBufferPool, type ReadInto } from '../../../libs/log/index.js';
 import { SamsaError } from '../../../libs/errors/index.js';
 import type { v1 } from '../../../libs/rpc/index.js';
 import { consume, UNSENT_BYTES } from '../../../services/broker/handlers/consume.js';
+import { StalledCall as StalledCallOf } from '../../harness/stalled-call.js';
 import type { BrokerContext } from '../../../services/broker/handlers/context.js';
 
 const turn = async (): Promise<void> => {
@@ -43,31 +42,7 @@ class FakePartition {
   }
 }
 
-/** grpc-js's ServerWritableStreamImpl as the handler sees it; `send` completes the write on the wire. */
-class StalledCall extends Writable {
-  cancelled = false;
-  readonly metadata = new grpc.Metadata();
-  private readonly callbacks: (() => void)[] = [];
-
-  constructor() {
-    super({ objectMode: true });
-  }
-
-  override _write(_chunk: v1.ConsumeResponse, _encoding: BufferEncoding, callback: () => void): void {
-    this.callbacks.push(callback);
-  }
-
-  send(): void {
-    this.callbacks.shift()?.();
-  }
-
-  /** As grpc-js does when the client resets the stream: the flag, 'cancelled', then destroy. */
-  cancel(): void {
-    this.cancelled = true;
-    this.emit('cancelled', 'cancelled');
-    this.destroy();
-  }
-}
+class StalledCall extends StalledCallOf<v1.ConsumeRequest__Output, v1.ConsumeResponse> {}
 
 const running: { call: StalledCall; done: Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -102,7 +77,7 @@ function start(shutdown = new AbortController().signal): {
     maxBytes: 0,
   } as unknown as v1.ConsumeRequest__Output;
   const call = new StalledCall();
-  const done = consume(ctx, request, call as unknown as grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>).then(
+  const done = consume(ctx, request, call.asCall()).then(
     () => 'ended',
     (err: unknown) => err,
   );

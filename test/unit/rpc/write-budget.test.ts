@@ -7,44 +7,13 @@
  * test, never a timing. "Still waiting" is checked after setImmediate turns: every wake-up here is
  * synchronous or a microtask, so a wait that should have ended has ended by then.
  */
-import { Writable } from 'node:stream';
-import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { WriteBudget } from '../../../libs/rpc/index.js';
+import { StalledCall as StalledCallOf } from '../../harness/stalled-call.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** grpc-js's ServerWritableStreamImpl as far as a writer sees it; `send` completes the write on the wire. */
-class StalledCall extends Writable {
-  cancelled = false;
-  readonly taken: string[] = [];
-  private readonly callbacks: (() => void)[] = [];
-
-  constructor() {
-    super({ objectMode: true });
-  }
-
-  override _write(chunk: string, _encoding: BufferEncoding, callback: () => void): void {
-    this.taken.push(chunk);
-    this.callbacks.push(callback);
-  }
-
-  /** The message on the wire reaches the client; grpc-js calls its write back. */
-  send(): void {
-    this.callbacks.shift()?.();
-  }
-
-  /** As grpc-js does on a client's RST_STREAM: the flag, 'cancelled', then destroy. */
-  cancel(): void {
-    this.cancelled = true;
-    this.emit('cancelled', 'cancelled');
-    this.destroy();
-  }
-
-  asCall(): grpc.ServerWritableStream<unknown, string> {
-    return this as unknown as grpc.ServerWritableStream<unknown, string>;
-  }
-}
+class StalledCall extends StalledCallOf<unknown, string> {}
 
 /** A write whose promise the test can look at without awaiting it. */
 function track(p: Promise<boolean>): { settled: boolean; value: boolean | undefined } {
