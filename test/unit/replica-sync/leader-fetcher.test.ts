@@ -267,7 +267,12 @@ describe('LeaderFetcher', () => {
     // session holds after it (an incremental request lists only changes).
     const requests: { partitions: string[]; maxWaitMs: number; tCopied: number }[] = [];
     const session = new LeaderSession<never>();
+    // The follower's time (its fetcher's and its bucket's) moves 20 ms per exchange, not with the
+    // wall clock: on a loaded machine an exchange can outlast the bucket's refill of a batch
+    // (100 ms), and then no request would ever find the bucket empty.
+    const followerClock = new ManualClock(1_000_000);
     const port = await leaderServer(leaderReplicas, (request) => {
+      followerClock.advance(20);
       session.apply(request);
       requests.push({
         partitions: [...session.positions().values()].map((p) => `${p.topic}-${p.partition}`),
@@ -283,7 +288,8 @@ describe('LeaderFetcher', () => {
       logger: silentLogger,
       addressOf: () => `127.0.0.1:${port}`,
       brokerEpochOf: () => TEST_INCARNATION,
-      throttle: new ReassignmentThrottle(),
+      throttle: new ReassignmentThrottle(followerClock),
+      clock: followerClock,
     });
     cleanups.push(() => fetcher.close());
     fetcher.setPartitions([followerT, followerU]);
