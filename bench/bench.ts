@@ -329,10 +329,11 @@ async function groupSection(cluster: LocalCluster, samsa: Samsa): Promise<void> 
     const reads = { topic, partitions: 6, records: written.records, runs: RUNS, coordinatorPids, tag: String(size) };
     const runs = await alternateReads(samsa, reads, log);
     const direct = figure(runs[0]?.rates ?? []);
-    for (const [m, { mode, rates: r, coordinatorPerGb }] of runs.entries()) {
+    for (const [m, { mode, rates: r, startMs, coordinatorPerGb }] of runs.entries()) {
       const rates = figure(r);
       const workload = `read a 6-partition RF=3 topic from the start, ${mode}, ${sizeLabel(size)}`;
       row('groups', workload, 'records/s', rates);
+      row('groups', `${workload}: time to the first records (join / offset lookup)`, 'ms', figure(startMs), true);
       row('cpu', `coordinator CPU per GB read, ${mode}, ${sizeLabel(size)}`, CPU_UNIT, figure(coordinatorPerGb), true);
       if (m > 0) notes.push(`${workload}: ${ratio(rates, direct)}x the direct read (medians${m === 1 ? '; issue 17 asks >= 0.9x' : ''})`);
     }

@@ -6,7 +6,8 @@
  * relay) and ends at the last record.
  * Each group run uses a new group, so it starts from the earliest offset. Runs are alternated
  * (direct, assign-only, relay, direct, ...) so load from others hits every mode alike. Per run:
- * records/s, MB/s, and CPU seconds of the coordinator, the broker and this process (from
+ * records/s and MB/s from the first chunk to the last record, the time to the first chunk (the
+ * join, or the direct read's offset lookup) apart, and CPU seconds of the coordinator, the broker and this process (from
  * /proc/<pid>/stat), which load disturbs less than speed; the coordinator's CPU-seconds per GB
  * consumed is the row that says whether records still pass through it. Prints a Markdown table.
  *
@@ -17,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Samsa } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
-import { READ_MODES, readWholeTopic, type ReadMode } from './group-read.js';
+import { READ_MODES, readWholeTopic, type ReadMode, type TopicRead } from './group-read.js';
 import { cpuSecondsOf, selfCpuSeconds } from './stats.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
@@ -29,8 +30,7 @@ type Mode = ReadMode;
 
 interface Result {
   mode: Mode;
-  seconds: number;
-  bytes: number;
+  read: TopicRead;
   coordinatorCpu: number;
   brokerCpu: number;
   clientCpu: number;
@@ -41,7 +41,7 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
-const readAll = (samsa: Samsa, topic: string, mode: Mode, run: number): Promise<number> =>
+const readAll = (samsa: Samsa, topic: string, mode: Mode, run: number): Promise<TopicRead> =>
   readWholeTopic(samsa, topic, PARTITIONS, RECORDS, mode, `${run}-${Date.now()}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-groups-'));
@@ -71,13 +71,10 @@ try {
         c: await cpuSecondsOf([coordinatorPid]),
         b: await cpuSecondsOf([brokerPid]),
         s: selfCpuSeconds(),
-        t: performance.now(),
       };
-      const bytes = await readAll(samsa, topic, mode, run);
       const r: Result = {
         mode,
-        seconds: (performance.now() - before.t) / 1000,
-        bytes,
+        read: await readAll(samsa, topic, mode, run),
         coordinatorCpu: (await cpuSecondsOf([coordinatorPid])) - before.c,
         brokerCpu: (await cpuSecondsOf([brokerPid])) - before.b,
         clientCpu: selfCpuSeconds() - before.s,
@@ -85,24 +82,24 @@ try {
       results.push(r);
       load.push(loadavg()[0] as number);
       process.stderr.write(
-        `${mode}: ${(RECORDS / r.seconds).toFixed(0)} records/s, ${(r.bytes / 1e6 / r.seconds).toFixed(1)} MB/s; CPU s coordinator ${r.coordinatorCpu.toFixed(2)}, broker ${r.brokerCpu.toFixed(2)}, client ${r.clientCpu.toFixed(2)}\n`,
+        `${mode}: ${r.read.rate.toFixed(0)} records/s after ${r.read.startMs.toFixed(0)} ms to the first chunk, ${((r.read.rate * VALUE_BYTES) / 1e6).toFixed(1)} MB/s; CPU s coordinator ${r.coordinatorCpu.toFixed(2)}, broker ${r.brokerCpu.toFixed(2)}, client ${r.clientCpu.toFixed(2)}\n`,
       );
     }
   }
-  const direct = median(results.filter((r) => r.mode === 'direct consume').map((r) => RECORDS / r.seconds));
+  const direct = median(results.filter((r) => r.mode === 'direct consume').map((r) => r.read.rate));
   console.log(
     `${RECORDS} records of ${VALUE_BYTES} B in ${PARTITIONS} partitions (RF=1, one broker, one coordinator, plaintext); ${RUNS} alternated runs per mode; load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}\n`,
   );
   console.log(
-    '| mode | records/s (median, min..max) | MB/s (median) | vs direct consume | coordinator CPU s per GB consumed | broker CPU s per GB | client CPU s per GB |',
+    '| mode | records/s (median, min..max) | MB/s (median) | vs direct consume | ms to the first records (median) | coordinator CPU s per GB consumed | broker CPU s per GB | client CPU s per GB |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const mode of MODES) {
     const mine = results.filter((r) => r.mode === mode);
-    const rates = mine.map((r) => RECORDS / r.seconds);
-    const perGb = (f: (r: Result) => number): string => median(mine.map((r) => f(r) / (r.bytes / 1e9))).toFixed(2);
+    const rates = mine.map((r) => r.read.rate);
+    const perGb = (f: (r: Result) => number): string => median(mine.map((r) => f(r) / (r.read.bytes / 1e9))).toFixed(2);
     console.log(
-      `| ${mode} | ${median(rates).toFixed(0)} (${Math.min(...rates).toFixed(0)}..${Math.max(...rates).toFixed(0)}) | ${median(mine.map((r) => r.bytes / 1e6 / r.seconds)).toFixed(1)} | ${(median(rates) / direct).toFixed(2)}x | ${perGb((r) => r.coordinatorCpu)} | ${perGb((r) => r.brokerCpu)} | ${perGb((r) => r.clientCpu)} |`,
+      `| ${mode} | ${median(rates).toFixed(0)} (${Math.min(...rates).toFixed(0)}..${Math.max(...rates).toFixed(0)}) | ${((median(rates) * VALUE_BYTES) / 1e6).toFixed(1)} | ${(median(rates) / direct).toFixed(2)}x | ${median(mine.map((r) => r.read.startMs)).toFixed(0)} | ${perGb((r) => r.coordinatorCpu)} | ${perGb((r) => r.brokerCpu)} | ${perGb((r) => r.clientCpu)} |`,
     );
   }
 } finally {
