@@ -17,8 +17,9 @@
  *   one, and goes again once it is written. A session's first batch to a partition goes alone
  *   (the leader does not know the producer yet, so it could not tell order), and so does the first
  *   one of a new session after a failure, once the old session's requests have all settled.
- * Chunks that wait while a partition's requests are out go together in its next request (up to
- * maxBatchBytes), so many small send() calls become few large batches under load.
+ * Records that wait while a partition's requests are out go together in its next request, filled
+ * up to maxBatchBytes: many small send() calls become few large batches under load, and a large
+ * send() is split where a request is full, its rest going first in the next one (waiting-chunks.ts).
  *
  * Why one in flight by default: on the 2-core benchmark machine, where the brokers and the client
  * share the cores and loopback has no latency to hide, 5 in flight made no throughput difference
@@ -39,7 +40,8 @@
  * Why one file (~580 lines): the per-partition queues, the in-flight order of an idempotent session
  * and the retry of a refused batch are one mechanism (a request may only start when the one ahead
  * settled, and a retried batch keeps its sequence); splitting them would spread that rule over
- * files. Encoding lives in messages.ts, routing in routing/.
+ * files. Encoding lives in messages.ts, what a request takes from the queue in waiting-chunks.ts,
+ * routing in routing/.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { SamsaError } from '../../errors/index.js';
@@ -59,6 +61,16 @@ import type { Cluster } from '../routing/cluster.js';
 import { retry, SerialQueue, type RetryOptions } from '../../runtime/index.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { partitionMessages, type EncodedMessage, type Partitioner, type ProducerMessage } from './messages.js';
+import {
+  partMessages,
+  partsFailed,
+  partsWritten,
+  refuseRest,
+  takeParts,
+  waitingChunk,
+  type ChunkPart,
+  type WaitingChunk,
+} from './waiting-chunks.js';
 
 /** 'all': every in-sync replica has the write; 1: the leader has it; 0: do not wait (no errors reported). */
 export type Acks = 'all' | 1 | 0;
@@ -111,7 +123,7 @@ export interface ProducerRecord {
   acks?: Acks;
 }
 
-/** Where one batch of a send() was written. */
+/** Where the records of a send() that one batch carried were written (a batch may also carry other sends' records). */
 export interface RecordMetadata {
   topic: string;
   partition: number;
@@ -178,18 +190,6 @@ function traced(messages: EncodedMessage[], trace: readonly TraceHeader[]): read
     headers: m.headers.some((h) => h.key === TRACEPARENT_HEADER) ? m.headers : [...m.headers, ...trace],
     ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
   }));
-}
-
-/** A send()'s chunk for one partition, waiting for its request. */
-interface WaitingChunk {
-  messages: EncodedMessage[];
-  acks: Acks;
-  /** The send()'s trace headers, added to each of its records. */
-  trace: readonly TraceHeader[];
-  /** Sum of the messages' size estimates. */
-  bytes: number;
-  resolve: (meta: RecordMetadata) => void;
-  reject: (err: unknown) => void;
 }
 
 interface PartitionQueue {
@@ -287,8 +287,9 @@ export class Producer {
 
   /**
    * Writes `messages` to `topic`. Resolves when every batch is acknowledged (per `acks`), with one
-   * entry per batch sorted by partition and offset; rejects with the first error once all of this
-   * send's requests have settled.
+   * entry per batch that carried records of this send (its records' first offset and count),
+   * sorted by partition and offset; rejects with the first error once all of this send's requests
+   * have settled.
    */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (this.closed) throw new SamsaError('INVALID_REQUEST', 'the producer is closed');
@@ -308,11 +309,12 @@ export class Producer {
     const acks = record.acks ?? this.acks;
     const topic = await this.admission.run(() => this.cluster.withRetry(() => this.cluster.topic(record.topic)));
     // From here to the end of the loop nothing awaits: the chunks join the partition chains in call order.
+    // One chunk per partition: the requests cut it (takeParts), filling each up to maxBatchBytes.
     const chunks = partitionMessages(
       record.messages,
       topic.partitions.length,
       this.nextStickyPartition(record.topic, topic.partitions.length),
-      this.maxBatchBytes,
+      Number.POSITIVE_INFINITY,
       this.partitioner ? { topic: record.topic, partitioner: this.partitioner } : undefined,
     );
     const results = chunks.map((chunk) => this.enqueue(record.topic, chunk.partition, chunk.messages, acks, trace));
@@ -320,7 +322,7 @@ export class Producer {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return settled
-      .map((s) => (s as PromiseFulfilledResult<RecordMetadata>).value)
+      .flatMap((s) => (s as PromiseFulfilledResult<RecordMetadata[]>).value)
       .sort((a, b) => a.partition - b.partition || a.baseOffset - b.baseOffset);
   }
 
@@ -344,9 +346,10 @@ export class Producer {
 
   /**
    * Queues a chunk for its partition. Chunks that arrive while the partition's requests are out
-   * wait, and the next request carries as many waiting chunks (same acks, in order) as fit in one
-   * batch of maxBatchBytes: while the broker answers, small sends pile up into one batch instead
-   * of a queue of small requests (Kafka's accumulator does the same).
+   * wait, and the next request carries the waiting records (same acks, in order) up to one batch
+   * of maxBatchBytes: while the broker answers, small sends pile up into one batch instead of a
+   * queue of small requests (Kafka's accumulator does the same). Resolves with one entry per
+   * request that carried records of the chunk.
    */
   private enqueue(
     topic: string,
@@ -354,16 +357,16 @@ export class Producer {
     messages: EncodedMessage[],
     acks: Acks,
     trace: readonly TraceHeader[],
-  ): Promise<RecordMetadata> {
+  ): Promise<RecordMetadata[]> {
     const key = `${topic}\0${partition}`;
     let queue = this.queues.get(key);
     if (!queue) {
       queue = { waiting: [], inFlight: [], session: undefined, pumping: false, retrying: 0 };
       this.queues.set(key, queue);
     }
-    let bytes = 0;
-    for (const m of messages) bytes += m.sizeEstimate;
-    const result = new Promise<RecordMetadata>((resolve, reject) => queue.waiting.push({ messages, acks, trace, bytes, resolve, reject }));
+    const result = new Promise<RecordMetadata[]>((resolve, reject) =>
+      queue.waiting.push(waitingChunk(messages, acks, trace, resolve, reject)),
+    );
     this.pump(topic, partition, key, queue);
     return result;
   }
@@ -393,12 +396,12 @@ export class Producer {
             session = await this.currentSession();
           } catch (err) {
             queue.waiting.shift();
-            first.reject(err);
+            refuseRest(first, err);
             continue;
           }
         }
         if (!this.mayStart(queue, session, key)) return;
-        this.startRequest(topic, partition, key, queue, this.takeGroup(queue), session);
+        this.startRequest(topic, partition, key, queue, takeParts(queue.waiting, this.maxBatchBytes), session);
       }
     } finally {
       queue.pumping = false;
@@ -412,30 +415,20 @@ export class Producer {
     return queue.inFlight.length < this.maxInFlight;
   }
 
-  /** The first waiting chunks that fit in one batch, removed from the queue. */
-  private takeGroup(queue: PartitionQueue): WaitingChunk[] {
-    const first = queue.waiting[0] as WaitingChunk;
-    let count = 1;
-    let bytes = first.bytes;
-    for (; count < queue.waiting.length; count++) {
-      const next = queue.waiting[count] as WaitingChunk;
-      if (next.acks !== first.acks || bytes + next.bytes > this.maxBatchBytes) break;
-      bytes += next.bytes;
-    }
-    return queue.waiting.splice(0, count);
-  }
-
-  /** Builds the group's batch (taking its sequence numbers now, in send order) and sends it. */
+  /** Builds the parts' batch (taking its sequence numbers now, in send order) and sends it. */
   private startRequest(
     topic: string,
     partition: number,
     key: string,
     queue: PartitionQueue,
-    group: WaitingChunk[],
+    parts: ChunkPart[],
     session: IdempotentSession | undefined,
   ): void {
-    const first = group[0] as WaitingChunk;
-    const records = group.length === 1 ? traced(first.messages, first.trace) : group.flatMap((g) => traced(g.messages, g.trace));
+    const first = (parts[0] as ChunkPart).chunk;
+    const records =
+      parts.length === 1
+        ? traced(partMessages(parts[0] as ChunkPart), first.trace)
+        : parts.flatMap((p) => traced(partMessages(p), p.chunk.trace));
     let batch: Buffer;
     const baseSequence = session ? (session.sequences.get(key) ?? 0) : -1;
     // Room in front of an uncompressed batch for the request's own fields (sendBatch).
@@ -448,7 +441,7 @@ export class Producer {
           : { headroom, alloc: this.takeBuffer },
       );
     } catch (err) {
-      for (const g of group) g.reject(err);
+      partsFailed(parts, err);
       return;
     }
     if (session) session.sequences.set(key, (baseSequence + records.length) % (INT32_MAX + 1));
@@ -469,14 +462,7 @@ export class Producer {
         // Answered: grpc-js is done with the batch (batch-buffers.ts). A compressed batch is a copy.
         this.buffers.give(batch);
         session?.confirmed.add(key);
-        if (group.length === 1) first.resolve(meta);
-        else {
-          let offset = meta.baseOffset;
-          for (const g of group) {
-            g.resolve({ topic, partition, baseOffset: meta.baseOffset < 0 ? -1 : offset, recordCount: g.messages.length });
-            offset += g.messages.length;
-          }
-        }
+        partsWritten(parts, meta);
         return true;
       },
       async (err: unknown) => {
@@ -484,7 +470,7 @@ export class Producer {
         // identity cannot start another: it refuses every later send).
         if (session && this.identity) this.identityFailure ??= { error: err };
         if (session && this.session && (await this.session.catch(() => undefined)) === session) this.session = undefined;
-        for (const g of group) g.reject(err);
+        partsFailed(parts, err);
         return false;
       },
     );
