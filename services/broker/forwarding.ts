@@ -19,7 +19,7 @@ import {
   onShutdown,
   fromServiceError,
   isServiceError,
-  writeWithBackpressure,
+  WriteBudget,
   REASON_TRAILER,
   type RpcLimits,
   type v1,
@@ -127,61 +127,24 @@ export class Forwarder {
   }
 
   /**
-   * Proxies the leader's Consume stream to `call`, message by message, with back-pressure both
-   * ways: the upstream is paused while the downstream write waits for the client, so a stalled
-   * client stalls the leader's stream instead of filling this broker's memory. Resolves when the
-   * upstream ends or the client goes away (the upstream is then cancelled); rejects with the
-   * leader's error. `stop` cancels the upstream and resolves (shutdown). Traced as
-   * `broker.forward_stream` for the stream's life.
+   * Proxies the leader's Consume stream to `call` (proxyConsume), with at most `unsentBytes`
+   * written to the client and not yet sent: a stalled client stalls the leader's stream instead of
+   * filling this broker's memory. Traced as `broker.forward_stream` for the stream's life.
    */
   consume(
     route: Extract<Route, { kind: 'remote' }>,
     request: v1.ConsumeRequest__Output,
     call: grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>,
     stop: AbortSignal,
+    unsentBytes: number,
   ): Promise<void> {
     const client = this.client(route.address);
-    return withSpan('broker.forward_stream', this.spanAttributes(route), () => this.proxy(client, route, request, call, stop));
-  }
-
-  private proxy(
-    client: v1.BrokerServiceClient,
-    route: Extract<Route, { kind: 'remote' }>,
-    request: v1.ConsumeRequest__Output,
-    call: grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>,
-    stop: AbortSignal,
-  ): Promise<void> {
-    const upstream = client.consume(request, forwardedMetadata());
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let offStop = (): void => undefined;
-      const finish = (err?: SamsaError): void => {
-        if (settled) return;
-        settled = true;
-        call.off('cancelled', onGone);
-        offStop();
-        upstream.cancel();
-        if (err) reject(err);
-        else resolve();
-      };
-      const onGone = (): void => finish();
-      const onStop = (): void => finish(new SamsaError('NOT_READY', `broker ${this.brokerId} is shutting down`));
-      upstream.on('data', (message: v1.ConsumeResponse__Output) => {
-        upstream.pause();
-        writeWithBackpressure(call, message).then(
-          (ok) => (ok ? upstream.resume() : finish()),
-          () => finish(),
-        );
-      });
-      upstream.on('error', (err: unknown) => {
-        if (isServiceError(err) && err.code === grpc.status.CANCELLED) finish();
-        else finish(this.translate(err, route));
-      });
-      upstream.on('end', () => finish());
-      call.on('cancelled', onGone);
-      // One listener on the shared signal however many streams are proxied (onShutdown).
-      offStop = onShutdown(stop, onStop);
-    });
+    return withSpan('broker.forward_stream', this.spanAttributes(route), () =>
+      proxyConsume(client.consume(request, forwardedMetadata()), call, stop, unsentBytes, {
+        shutdown: () => new SamsaError('NOT_READY', `broker ${this.brokerId} is shutting down`),
+        translate: (err) => this.translate(err, route),
+      }),
+    );
   }
 
   /** Closes every client. */
@@ -207,6 +170,74 @@ export class Forwarder {
       { details: { 'leader-id': String(route.leaderId), 'leader-address': route.address }, cause: err },
     );
   }
+}
+
+/** The leader's Consume stream as proxyConsume uses it (grpc-js' ClientReadableStream). */
+export interface ConsumeUpstream {
+  on(event: 'data', listener: (message: v1.ConsumeResponse__Output) => void): unknown;
+  on(event: 'error', listener: (err: unknown) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  cancel(): void;
+}
+
+/** The bytes a Consume message holds: its batches, or its records' keys, values and headers. */
+export function consumeMessageBytes(message: v1.ConsumeResponse__Output): number {
+  let bytes = message.batches.length;
+  for (const r of message.records) {
+    bytes += (r.key?.length ?? 0) + r.value.length;
+    for (const h of r.headers) bytes += h.key.length + h.value.length;
+  }
+  return bytes;
+}
+
+/**
+ * Proxies `upstream` (the leader's Consume stream) to `call`, message by message, with
+ * back-pressure both ways: the upstream is paused while the downstream holds `unsentBytes` or more
+ * written and not yet sent (WriteBudget, as a local Consume stream; grpc-js' own queue would hold
+ * 16 messages of up to a MiB each for a client that stopped reading). Resolves when the upstream
+ * ends or the client goes away (the upstream is then cancelled); rejects with `errors.translate`
+ * of the leader's error. `stop` cancels the upstream and rejects with `errors.shutdown()`.
+ */
+export function proxyConsume(
+  upstream: ConsumeUpstream,
+  call: grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>,
+  stop: AbortSignal,
+  unsentBytes: number,
+  errors: { shutdown: () => SamsaError; translate: (err: unknown) => SamsaError },
+): Promise<void> {
+  const out = new WriteBudget(call, unsentBytes);
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let offStop = (): void => undefined;
+    const finish = (err?: SamsaError): void => {
+      if (settled) return;
+      settled = true;
+      call.off('cancelled', onGone);
+      offStop();
+      upstream.cancel();
+      if (err) reject(err);
+      else resolve();
+    };
+    const onGone = (): void => finish();
+    const onStop = (): void => finish(errors.shutdown());
+    upstream.on('data', (message: v1.ConsumeResponse__Output) => {
+      upstream.pause();
+      out.write(message, consumeMessageBytes(message)).then(
+        (ok) => (ok ? upstream.resume() : finish()),
+        () => finish(),
+      );
+    });
+    upstream.on('error', (err: unknown) => {
+      if (isServiceError(err) && err.code === grpc.status.CANCELLED) finish();
+      else finish(errors.translate(err));
+    });
+    upstream.on('end', () => finish());
+    call.on('cancelled', onGone);
+    // One listener on the shared signal however many streams are proxied (onShutdown).
+    offStop = onShutdown(stop, onStop);
+  });
 }
 
 function forwardedMetadata(): grpc.Metadata {

@@ -25,8 +25,9 @@ import { callSignal, readBudget, isBatchFormat, localPartition, offsetSpecOf, pa
 type ConsumeCall = grpc.ServerWritableStream<v1.ConsumeRequest__Output, v1.ConsumeResponse>;
 
 /**
- * Bytes of a stream's messages written and not yet sent before it reads again: two 1 MiB reads, one
- * on the wire and one ready behind it, so a reading client does not wait for the broker's next read.
+ * Bytes of a stream's messages written and not yet sent before it reads again (proxied from the
+ * leader: before it takes the leader's next message): two 1 MiB reads, one on the wire and one
+ * ready behind it, so a reading client does not wait for the broker's next read.
  * Counted in bytes, not messages, so a stream at the tail, whose reads are small, may have more.
  * Measured (docs/benchmarks.md, thirteenth session): 4 MiB held ~10 MiB more with a stalled
  * consumer and read no faster.
@@ -43,7 +44,7 @@ export async function consume(ctx: BrokerContext, request: v1.ConsumeRequest__Ou
   if (route.kind === 'remote') {
     const closeStream = ctx.metrics.streamOpened('proxied');
     try {
-      await ctx.forwarder.consume(route, request, call, ctx.shutdown);
+      await ctx.forwarder.consume(route, request, call, ctx.shutdown, UNSENT_BYTES);
     } finally {
       closeStream();
     }
