@@ -23,12 +23,13 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
-import { runConsume, runE2e, runProduce, type PerfReport } from '../tools/perf/index.js';
+import { runConsume, runE2e, runProduce, withConsumerNodeFlags, type PerfReport } from '../tools/perf/index.js';
 import { evict, segmentFiles } from './page-cache.js';
+import type { PeerDriver } from './peers/driver.js';
 import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
 import { alternateReads } from './group-read.js';
-import { RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
+import { GcCounter, RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
 import { onPath, printTables, ratio, type Peer, type Row } from './table.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
@@ -56,8 +57,6 @@ const onSignal = (signal: NodeJS.Signals): void => {
   process.stderr.write(`[bench] ${signal}: stopping the servers this benchmark started\n`);
   void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(130));
 };
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
 const notes: string[] = [];
 
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
@@ -176,12 +175,15 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa, plain?: { size
       const total = size <= 100 ? 3_000_000 : 500_000;
       const written = await produceRun(samsa, topic, size, 1, 60, total);
       log(`consume ${size} B${tag}: wrote ${written.records} records`);
+      const gc = new GcCounter();
       const consume = (): Promise<PerfReport> =>
-        runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false });
+        gc.run(() =>
+          runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false }),
+        );
       const hotRuns = await repeat(RUNS, async (i) => {
         const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), consume);
         log(
-          `consume tail/page cache ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+          `consume tail/page cache ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB; ${gc.last}`,
         );
         return { r, cpuSeconds };
       });
@@ -199,7 +201,7 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa, plain?: { size
         const left = await evict(files);
         const r = await consume();
         log(
-          `consume from disk ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before)`,
+          `consume from disk ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s (${left ?? '?'} bytes of ${files.length} segment files still cached before); ${gc.last}`,
         );
         return r;
       });
@@ -340,15 +342,6 @@ async function groupSection(cluster: LocalCluster, samsa: Samsa): Promise<void> 
   }
 }
 
-interface PeerDriver {
-  pid: number | undefined;
-  clear(stream: string): Promise<void>;
-  produce(stream: string, size: number, records: number, durationMs: number): Promise<PerfReport>;
-  consume(stream: string, records: number, durationMs: number): Promise<PerfReport>;
-  e2e(stream: string, size: number, throughput: number, records: number, durationMs: number): Promise<PerfReport>;
-  stop(): Promise<void>;
-}
-
 async function peerSection(name: Peer, binary: string, start: (dir: string) => Promise<PeerDriver>, dir: string): Promise<void> {
   if (!ONLY.has(name)) return;
   if (!onPath(binary)) {
@@ -432,10 +425,12 @@ async function peerSection(name: Peer, binary: string, start: (dir: string) => P
 }
 
 async function main(): Promise<void> {
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
   const started = new Date();
   process.stdout.write(
-    `Samsa benchmark, ${started.toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ` +
+    `Samsa benchmark, ${started.toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version} ${process.execArgv.join(' ')}; ` +
       `load average at start ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}; ${RUNS} runs per figure, ${SECONDS} s per throughput run\n\n`,
@@ -496,4 +491,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await withConsumerNodeFlags(main);

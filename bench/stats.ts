@@ -1,5 +1,6 @@
 /** Small helpers of the benchmark: repeated runs with median and spread, and bounded waits. */
 import { loadavg } from 'node:os';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Samsa } from '../libs/client/index.js';
 
@@ -153,5 +154,39 @@ export async function oneRecordToEveryPartition(samsa: Samsa, topic: string, par
       );
   } finally {
     await filler.close();
+  }
+}
+
+/**
+ * This process's CPU time (all its threads) and garbage collections over each run given to run():
+ * mark-compacts (full GCs: the figure that tells a consuming process's GC state apart, ADR 0062),
+ * scavenges, and their pause time. `last` describes the last run.
+ */
+export class GcCounter {
+  last = '';
+  private majors = 0;
+  private minors = 0;
+  private pauseMs = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.majors++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) this.minors++;
+      this.pauseMs += e.duration;
+    }
+  });
+
+  /** GC entries arrive asynchronously: those of a run's last moments may be missed. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    this.majors = this.minors = this.pauseMs = 0;
+    const from = process.cpuUsage();
+    this.observer.observe({ entryTypes: ['gc'] });
+    try {
+      return await fn();
+    } finally {
+      this.observer.disconnect();
+      const cpu = process.cpuUsage(from);
+      this.last = `client ${((cpu.user + cpu.system) / 1e6).toFixed(2)} CPU-s, GC: ${this.majors} mark-compacts, ${this.minors} scavenges, ${Math.round(this.pauseMs)} ms`;
+    }
   }
 }
