@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Samsa, SamsaError, type Acks } from '../libs/client/index.js';
 import { LocalCluster } from '../tools/launcher/index.js';
-import { runConsume, runE2e, runProduce, withConsumerNodeFlags, type PerfReport } from '../tools/perf/index.js';
+import { runConsume, runE2e, runProduce, type PerfReport } from '../tools/perf/index.js';
 import { evict, segmentFiles } from './page-cache.js';
 import type { PeerDriver } from './peers/driver.js';
 import { NatsPeer } from './peers/nats.js';
@@ -491,4 +491,4 @@ async function main(): Promise<void> {
   }
 }
 
-await withConsumerNodeFlags(main);
+await main();

@@ -159,7 +159,7 @@ export async function oneRecordToEveryPartition(samsa: Samsa, topic: string, par
 
 /**
  * This process's CPU time (all its threads) and garbage collections over each run given to run():
- * mark-compacts (full GCs: the figure that tells a consuming process's GC state apart, ADR 0062),
+ * mark-compacts (full GCs: the figure that tells a consuming process's GC state apart, docs/benchmarks.md),
  * scavenges, and their pause time. `last` describes the last run.
  */
 export class GcCounter {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --no-allocation-site-pretenuring
+#!/usr/bin/env -S node --max-semi-space-size=32
 /**
  * `samsa`: the command-line tool. Builds the command tree (cli/program.ts), runs the command with
  * one Samsa client that it closes at the end, and turns every failure into one plain line on stderr
@@ -9,12 +9,11 @@
  * client; the spans are sent before the process exits (shutdownTelemetry below).
  *
  * The `#!` line gives V8 32 MiB semi-spaces (default 16): `samsa consume` and `samsa perf consume`
- * allocate a Buffer view and an object per record (docs/benchmarks.md, session 6: 100 B consume
- * 454-571k -> 760-846k records/s), and adds the consuming processes' flags (CONSUMER_NODE_FLAGS in
- * tools/perf/node-flags.ts, ADR 0062: no allocation-site pretenuring, which otherwise can put a
- * consumer's short-lived objects in the old generation and the process in a state of several times
- * more mark-compacts). V8 takes them only at start; `env -S` passes them (coreutils >= 8.30, BSD,
- * macOS). The services keep their own settings (ADR 0059, 0060).
+ * allocate a Buffer view and an object per record, and with the default young generation the
+ * scavenges are a large share of a 100-byte consumer's time (docs/benchmarks.md, session 6: 100 B
+ * consume 454-571k -> 760-846k records/s with only the consuming process flagged). V8 takes it only
+ * at start; `env -S` passes it (coreutils >= 8.30, BSD, macOS). The services keep the defaults: the
+ * same flag on the brokers showed no consistent gain (A/B pairs within the noise).
  */
 import * as grpc from '@grpc/grpc-js';
 import { CommanderError, type Command } from 'commander';

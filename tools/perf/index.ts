@@ -17,7 +17,6 @@ export {
   type RunHooks,
 } from './workloads.js';
 export { formatProgress, formatSummary } from './report.js';
-export { CONSUMER_NODE_FLAGS, missingNodeFlags, withConsumerNodeFlags } from './node-flags.js';
 export {
   runFailover,
   formatFailover,
