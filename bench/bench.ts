@@ -16,6 +16,7 @@
  *                               plaintext: the 1 KiB produce and consume rows again on a plaintext cluster)
  *   SAMSA_BENCH_SIZES=100,1024  record sizes
  *   SAMSA_BENCH_CPU_PROF=DIR    brokers run with --cpu-prof, profiles written to DIR at the end
+ *   SAMSA_BENCH_BROKER_NODE_ARGS='--flag ...'   extra node flags for every broker (A/B of V8 settings)
  *   SAMSA_BENCH_KEEP=1          keep the temp dir (data and logs)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,7 +30,7 @@ import type { PeerDriver } from './peers/driver.js';
 import { NatsPeer } from './peers/nats.js';
 import { RedisPeer } from './peers/redis.js';
 import { alternateReads } from './group-read.js';
-import { GcCounter, RssSampler, figure, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
+import { GcCounter, RssSampler, figure, measureRun, repeat, rssOf, withCpu, withTimeout, type Figure } from './stats.js';
 import { onPath, printTables, ratio, type Peer, type Row } from './table.js';
 
 const RUNS = Number(process.env.SAMSA_BENCH_RUNS ?? '3');
@@ -37,6 +38,7 @@ const SECONDS = Number(process.env.SAMSA_BENCH_SECONDS ?? '5');
 const SIZES = (process.env.SAMSA_BENCH_SIZES ?? '100,1024').split(',').map(Number);
 const ONLY = new Set((process.env.SAMSA_BENCH_ONLY ?? 'produce,consume,e2e,groups,partitions,rss,plaintext,redis,nats').split(','));
 const CPU_PROF = process.env.SAMSA_BENCH_CPU_PROF ? resolve(process.env.SAMSA_BENCH_CPU_PROF) : undefined;
+const BROKER_NODE_ARGS = (process.env.SAMSA_BENCH_BROKER_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
 const E2E_RATE = 10_000;
 /**
  * The cluster above runs TLS on every connection, the peers plaintext: the 1 KiB produce and
@@ -135,6 +137,8 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa, plain?: { size
   const sizes = plain?.sizes ?? SIZES;
   const tag = plain ? PLAIN : '';
   const brokerPids = cluster.brokers.map((b) => b.pid);
+  const brokerUrls = cluster.brokers.map((b) => b.metricsUrl);
+  const measure = <T>(fn: () => Promise<T>) => measureRun(serverPids(cluster), brokerUrls, fn);
   log('warm-up (not reported)');
   await createTopic(samsa, 'warmup', 6, 1);
   await produceRun(samsa, 'warmup', 100, 1, 4);
@@ -150,9 +154,9 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa, plain?: { size
         const topic = `produce-rf${rf}-${size}`;
         await createTopic(samsa, topic, 6, rf);
         const runs = await repeat(RUNS, async (i) => {
-          const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), () => produceRun(samsa, topic, size, acks));
+          const { result: r, cpuSeconds, gc } = await measure(() => produceRun(samsa, topic, size, acks));
           log(
-            `produce ${label} ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB`,
+            `produce ${label} ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, p99 ${ms(r.latency.percentile(99)).toFixed(1)} ms, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB; ${gc}`,
           );
           return { r, cpuSeconds };
         });
@@ -181,9 +185,9 @@ async function samsaSections(cluster: LocalCluster, samsa: Samsa, plain?: { size
           runConsume(samsa, { topic, records: written.records, durationMs: SECONDS * 2 * 1000, from: 'earliest', follow: false }),
         );
       const hotRuns = await repeat(RUNS, async (i) => {
-        const { result: r, cpuSeconds } = await withCpu(serverPids(cluster), consume);
+        const { result: r, cpuSeconds, gc: brokersGc } = await measure(consume);
         log(
-          `consume tail/page cache ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB; ${gc.last}`,
+          `consume tail/page cache ${size} B${tag} run ${i + 1}: ${Math.round(rate(r)).toLocaleString('en-US')} records/s, ${perGb(cpuSeconds, r.bytes).toFixed(1)} CPU-s/GB; ${gc.last}; ${brokersGc}`,
         );
         return { r, cpuSeconds };
       });
@@ -430,14 +434,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
   const started = new Date();
   process.stdout.write(
-    `Samsa benchmark, ${started.toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version} ${process.execArgv.join(' ')}; ` +
+    `Samsa benchmark, ${started.toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version} ${process.execArgv.join(' ')}${BROKER_NODE_ARGS.length > 0 ? `, brokers ${BROKER_NODE_ARGS.join(' ')}` : ''}; ` +
       `load average at start ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}; ${RUNS} runs per figure, ${SECONDS} s per throughput run\n\n`,
   );
   let cluster: LocalCluster | undefined;
   let samsa: Samsa | undefined;
-  const profiled = CPU_PROF ? { brokerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {};
+  const profiled = { brokerNodeArgs: [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...BROKER_NODE_ARGS] };
   try {
     if (['produce', 'consume', 'e2e', 'groups', 'partitions', 'rss'].some((s) => ONLY.has(s))) {
       log(`starting etcd, a controller and 3 brokers in ${dir}`);

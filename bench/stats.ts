@@ -190,3 +190,60 @@ export class GcCounter {
     }
   }
 }
+
+/** GC counts of one service from its /metrics (runtime-metrics.ts' v8js.gc.duration histogram). */
+export interface ServiceGc {
+  majors: number;
+  minors: number;
+  pauseSeconds: number;
+}
+
+/** A service's GC counts in its /metrics text; zeros where a type has no samples yet. */
+export function parseServiceGc(text: string): ServiceGc {
+  const count = (type: string): number =>
+    Number(new RegExp(`^v8js_gc_duration_seconds_count\\{[^}]*v8js_gc_type="${type}"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+  let pauseSeconds = 0;
+  for (const m of text.matchAll(/^v8js_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm)) pauseSeconds += Number(m[1]);
+  return { majors: count('major'), minors: count('minor'), pauseSeconds };
+}
+
+/** Reads `url`'s GC counts; undefined when the endpoint does not answer (metrics off, process gone). */
+export async function serviceGc(url: string | undefined): Promise<ServiceGc | undefined> {
+  if (!url) return undefined;
+  try {
+    return parseServiceGc(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+  } catch {
+    return undefined;
+  }
+}
+
+/** `majors/minors/pause ms` per service between two readings, `?` for one that did not answer. */
+export function gcDelta(before: readonly (ServiceGc | undefined)[], after: readonly (ServiceGc | undefined)[]): string {
+  return after
+    .map((a, i) => {
+      const b = before[i];
+      return a && b ? `${a.majors - b.majors}/${a.minors - b.minors}/${Math.round((a.pauseSeconds - b.pauseSeconds) * 1000)}` : '?';
+    })
+    .join(' ');
+}
+
+/**
+ * The brokers' mark-compacts, scavenges and GC pause time while `fn` runs, for the bench's log:
+ * whether a slow run collected more often (docs/benchmarks.md, fifteenth session: per GB it did not).
+ */
+export async function withServiceGc<T>(urls: readonly (string | undefined)[], fn: () => Promise<T>): Promise<{ result: T; gc: string }> {
+  const before = await Promise.all(urls.map(serviceGc));
+  const result = await fn();
+  const after = await Promise.all(urls.map(serviceGc));
+  return { result, gc: `brokers' GC (mark-compacts/scavenges/pause ms): ${gcDelta(before, after)}` };
+}
+
+/** `fn` with the CPU-seconds of `pids` (withCpu) and the GC counts of the services at `urls` (withServiceGc) around it. */
+export async function measureRun<T>(
+  pids: readonly (number | undefined)[],
+  urls: readonly (string | undefined)[],
+  fn: () => Promise<T>,
+): Promise<{ result: T; cpuSeconds: number; gc: string }> {
+  const { result, gc } = await withServiceGc(urls, () => withCpu(pids, fn));
+  return { ...result, gc };
+}
