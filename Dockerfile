@@ -28,4 +28,4 @@ RUN ln -s /app/dist/cli/main.js /usr/local/bin/samsa && chmod +x /app/dist/cli/m
   && mkdir -p /data /tls && chown node:node /data /tls
 USER node
 EXPOSE 9090 9092
-CMD ["node", "--enable-source-maps", "--import", "./dist/libs/telemetry/instrumentation.js", "dist/services/broker/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--enable-source-maps", "--import", "./dist/libs/telemetry/instrumentation.js", "dist/services/broker/main.js"]

@@ -21,6 +21,7 @@ export {
   SINGLE_THREADED_GC_MAX_CORES,
   type GcThreads,
 } from './gc-threads.js';
+export { youngGenerationNodeArgs, BROKER_MAX_SEMI_SPACE_MB, BROKER_YOUNG_GENERATION_FLAG } from './young-generation.js';
 export { joinCluster, type ClusterMember } from './cluster-member.js';
 export { serveGrpc, type GrpcEndpoint, type GrpcEndpointOptions, type ServedService } from './grpc-endpoint.js';
 export { serveSockets, type SocketListener, type SocketListenerOptions } from './socket-listener.js';

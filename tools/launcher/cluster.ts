@@ -22,7 +22,13 @@ import { waitUntil } from './child.js';
 import { startFailure } from './start-failure.js';
 import * as grpc from '@grpc/grpc-js';
 import { brokerClient, callUnary, setDefaultTransport } from '../../libs/rpc/index.js';
-import { DEFAULT_GC_THREADS, gcThreadsNodeArgs, parseGcThreads, type GcThreads } from '../../libs/service/index.js';
+import {
+  DEFAULT_GC_THREADS,
+  gcThreadsNodeArgs,
+  parseGcThreads,
+  youngGenerationNodeArgs,
+  type GcThreads,
+} from '../../libs/service/index.js';
 import {
   CLI_CERT_NAME,
   LocalCa,
@@ -83,8 +89,9 @@ export interface LocalClusterOptions {
 
 /**
  * The node flags the brokers start with: the GC threading flag of `brokerGcThreads` (or of
- * SAMSA_GC_THREADS in `options.env`, then in `env`; default 'parallel'), then `brokerNodeArgs`, whose
- * own GC threading flag wins (libs/service/gc-threads.ts).
+ * SAMSA_GC_THREADS in `options.env`, then in `env`; default 'parallel'), the young generation's size
+ * (libs/service/young-generation.ts, ADR 0061), then `brokerNodeArgs`, whose own GC threading or
+ * semi-space flag wins (libs/service/gc-threads.ts).
  */
 export function brokerNodeArgs(
   options: Pick<LocalClusterOptions, 'brokerGcThreads' | 'brokerNodeArgs' | 'env'>,
@@ -92,7 +99,11 @@ export function brokerNodeArgs(
   cores?: number,
 ): string[] {
   const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? DEFAULT_GC_THREADS);
-  return [...gcThreadsNodeArgs(mode, options.brokerNodeArgs, cores), ...(options.brokerNodeArgs ?? [])];
+  return [
+    ...gcThreadsNodeArgs(mode, options.brokerNodeArgs, cores),
+    ...youngGenerationNodeArgs(options.brokerNodeArgs),
+    ...(options.brokerNodeArgs ?? []),
+  ];
 }
 
 export class LocalCluster {

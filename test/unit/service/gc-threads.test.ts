@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   GC_THREADS_MODES,
@@ -9,6 +10,7 @@ import {
   gcThreadsOfProcess,
   parseGcThreads,
 } from '../../../libs/service/gc-threads.js';
+import { BROKER_YOUNG_GENERATION_FLAG, youngGenerationNodeArgs } from '../../../libs/service/young-generation.js';
 import { brokerNodeArgs } from '../../../tools/launcher/index.js';
 
 describe('gcThreadsNodeArgs', () => {
@@ -71,27 +73,48 @@ describe('gcThreadsOfProcess / gcThreadsMismatch', () => {
 });
 
 describe('brokerNodeArgs (tools/launcher)', () => {
-  it('puts the GC flag ahead of the caller flags; SAMSA_GC_THREADS in options.env wins over the process env', () => {
-    // The default is V8's parallel GC on any machine (ADR 0060's amendment: single costs ~30 MiB of RSS).
-    expect(brokerNodeArgs({ brokerNodeArgs: ['--cpu-prof'] }, {}, 2)).toEqual(['--cpu-prof']);
+  const YG = BROKER_YOUNG_GENERATION_FLAG;
+  it('puts the GC flags ahead of the caller flags; SAMSA_GC_THREADS in options.env wins over the process env', () => {
+    // The default is V8's parallel GC on any machine (ADR 0060's amendment: single costs ~30 MiB of RSS),
+    // with the young generation capped (ADR 0061).
+    expect(brokerNodeArgs({ brokerNodeArgs: ['--cpu-prof'] }, {}, 2)).toEqual([YG, '--cpu-prof']);
     expect(brokerNodeArgs({ brokerNodeArgs: ['--cpu-prof'] }, { SAMSA_GC_THREADS: 'auto' }, 2)).toEqual([
       SINGLE_THREADED_GC_FLAG,
+      YG,
       '--cpu-prof',
     ]);
-    expect(brokerNodeArgs({}, {}, 16)).toEqual([]);
-    expect(brokerNodeArgs({}, { SAMSA_GC_THREADS: 'single' }, 16)).toEqual([SINGLE_THREADED_GC_FLAG]);
-    expect(brokerNodeArgs({ env: { SAMSA_GC_THREADS: 'parallel' } }, { SAMSA_GC_THREADS: 'single' }, 1)).toEqual([]);
-    expect(brokerNodeArgs({ brokerGcThreads: 'single', env: { SAMSA_GC_THREADS: 'parallel' } }, {}, 16)).toEqual([SINGLE_THREADED_GC_FLAG]);
+    expect(brokerNodeArgs({}, {}, 16)).toEqual([YG]);
+    expect(brokerNodeArgs({}, { SAMSA_GC_THREADS: 'single' }, 16)).toEqual([SINGLE_THREADED_GC_FLAG, YG]);
+    expect(brokerNodeArgs({ env: { SAMSA_GC_THREADS: 'parallel' } }, { SAMSA_GC_THREADS: 'single' }, 1)).toEqual([YG]);
+    expect(brokerNodeArgs({ brokerGcThreads: 'single', env: { SAMSA_GC_THREADS: 'parallel' } }, {}, 16)).toEqual([
+      SINGLE_THREADED_GC_FLAG,
+      YG,
+    ]);
   });
 
-  it("keeps an operator's own GC flag and adds none", () => {
+  it("keeps an operator's own GC flags and adds none of their kind", () => {
     expect(brokerNodeArgs({ brokerGcThreads: 'single', brokerNodeArgs: ['--no-single-threaded-gc'] }, {}, 1)).toEqual([
+      YG,
       '--no-single-threaded-gc',
     ]);
+    expect(brokerNodeArgs({ brokerNodeArgs: ['--max-semi-space-size=16'] }, {}, 16)).toEqual(['--max-semi-space-size=16']);
+    expect(brokerNodeArgs({ brokerNodeArgs: ['--min_semi_space_size', '8'] }, {}, 16)).toEqual(['--min_semi_space_size', '8']);
+    expect(youngGenerationNodeArgs(['--max-semi-space-sizes'])).toEqual([YG]);
   });
 
   it('refuses a bad SAMSA_GC_THREADS before anything starts', () => {
     expect(() => brokerNodeArgs({}, { SAMSA_GC_THREADS: 'yes' })).toThrow(/SAMSA_GC_THREADS|expected one of/);
+  });
+
+  it('caps the semi-spaces at 4 MiB, and the image and compose files start brokers with the same flag', () => {
+    expect(YG).toBe('--max-semi-space-size=4');
+    const root = new URL('../../../', import.meta.url);
+    expect(readFileSync(new URL('Dockerfile', root), 'utf8')).toMatch(
+      /CMD \["node", "--max-semi-space-size=4",[^\n]*services\/broker\/main\.js"\]/,
+    );
+    expect(readFileSync(new URL('docker-compose.yml', root), 'utf8')).toMatch(
+      /&broker-command \[node, --max-semi-space-size=4,[^\n]*services\/broker\/main\.js\]/,
+    );
   });
 });
 
