@@ -9,7 +9,7 @@
  */
 export { runService, type ServiceDefinition, type Running } from './lifecycle.js';
 export { Resources } from './resources.js';
-export { setHeapGrowth, HEAP_GROWING_PERCENT } from './heap-growth.js';
+export { setHeapGrowth, operatorFlags, HEAP_GROWING_PERCENT } from './heap-growth.js';
 export {
   gcThreadsNodeArgs,
   gcThreadsOfProcess,

@@ -19,7 +19,11 @@ export const BROKER_YOUNG_GENERATION_FLAG = `--max-semi-space-size=${BROKER_MAX_
 /** V8 flags by which an operator already sized the young generation. */
 const YOUNG_GENERATION_FLAG = /^--(max|min)[-_]semi[-_]space[-_]size(=|$)/;
 
-/** The young generation flag to start a broker with, ahead of `nodeArgs`; none when `nodeArgs` already sizes it. */
-export function youngGenerationNodeArgs(nodeArgs: readonly string[] = []): string[] {
-  return nodeArgs.some((a) => YOUNG_GENERATION_FLAG.test(a)) ? [] : [BROKER_YOUNG_GENERATION_FLAG];
+/**
+ * The young generation flag to start a broker with; none when `operatorFlags` (the broker's own node
+ * flags and its NODE_OPTIONS, heap-growth.ts' operatorFlags) already size it. NODE_OPTIONS counts
+ * because a flag on the command line would override it.
+ */
+export function youngGenerationNodeArgs(operatorFlags: readonly string[] = []): string[] {
+  return operatorFlags.some((a) => YOUNG_GENERATION_FLAG.test(a)) ? [] : [BROKER_YOUNG_GENERATION_FLAG];
 }

@@ -25,6 +25,7 @@ import { brokerClient, callUnary, setDefaultTransport } from '../../libs/rpc/ind
 import {
   DEFAULT_GC_THREADS,
   gcThreadsNodeArgs,
+  operatorFlags,
   parseGcThreads,
   youngGenerationNodeArgs,
   type GcThreads,
@@ -91,7 +92,7 @@ export interface LocalClusterOptions {
  * The node flags the brokers start with: the GC threading flag of `brokerGcThreads` (or of
  * SAMSA_GC_THREADS in `options.env`, then in `env`; default 'parallel'), the young generation's size
  * (libs/service/young-generation.ts, ADR 0061), then `brokerNodeArgs`, whose own GC threading or
- * semi-space flag wins (libs/service/gc-threads.ts).
+ * semi-space flag wins (libs/service/gc-threads.ts), as a semi-space flag in the brokers' NODE_OPTIONS does.
  */
 export function brokerNodeArgs(
   options: Pick<LocalClusterOptions, 'brokerGcThreads' | 'brokerNodeArgs' | 'env'>,
@@ -101,7 +102,8 @@ export function brokerNodeArgs(
   const mode = options.brokerGcThreads ?? parseGcThreads(options.env?.SAMSA_GC_THREADS ?? env.SAMSA_GC_THREADS ?? DEFAULT_GC_THREADS);
   return [
     ...gcThreadsNodeArgs(mode, options.brokerNodeArgs, cores),
-    ...youngGenerationNodeArgs(options.brokerNodeArgs),
+    // The brokers' NODE_OPTIONS is this process's, or options.env's where it sets one (service.ts).
+    ...youngGenerationNodeArgs(operatorFlags(options.brokerNodeArgs ?? [], options.env?.NODE_OPTIONS ?? env.NODE_OPTIONS ?? '')),
     ...(options.brokerNodeArgs ?? []),
   ];
 }

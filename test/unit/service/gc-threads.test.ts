@@ -100,6 +100,10 @@ describe('brokerNodeArgs (tools/launcher)', () => {
     expect(brokerNodeArgs({ brokerNodeArgs: ['--max-semi-space-size=16'] }, {}, 16)).toEqual(['--max-semi-space-size=16']);
     expect(brokerNodeArgs({ brokerNodeArgs: ['--min_semi_space_size', '8'] }, {}, 16)).toEqual(['--min_semi_space_size', '8']);
     expect(youngGenerationNodeArgs(['--max-semi-space-sizes'])).toEqual([YG]);
+    // In NODE_OPTIONS too: a command-line flag would override it. options.env's NODE_OPTIONS is the brokers'.
+    expect(brokerNodeArgs({}, { NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=16' }, 16)).toEqual([]);
+    expect(brokerNodeArgs({ env: { NODE_OPTIONS: '--max-semi-space-size=16' } }, {}, 16)).toEqual([]);
+    expect(brokerNodeArgs({ env: { NODE_OPTIONS: '' } }, { NODE_OPTIONS: '--max-semi-space-size=16' }, 16)).toEqual([YG]);
   });
 
   it('refuses a bad SAMSA_GC_THREADS before anything starts', () => {
