@@ -288,7 +288,7 @@ export class Segment {
 
   /**
    * Reads `length` bytes at `position` (fewer at the end of the committed data), into a buffer
-   * from `into` when given (a view of the tail cache needs none).
+   * from `into` when given, whether from the tail cache or the file.
    */
   async read(position: number, length: number, into?: ReadInto): Promise<Buffer> {
     const n = Math.max(0, Math.min(length, this.size - position));

@@ -3,58 +3,60 @@
  * the tail (followers fetching what the leader just appended, consumers woken by the high
  * watermark) are answered without a file read. A file read goes through libuv's thread pool: a
  * thread wake-up and a wake-up of the event loop after it, on the path of every acks=all write and
- * of every tailing consumer, and on a loaded machine each wake-up waits for a core. It also costs a
- * fresh buffer per reader; a read served here is a view of the appended batch when one batch
- * answers it (the usual case at the tail), or one copy of the few that do.
+ * of every tailing consumer, and on a loaded machine each wake-up waits for a core.
  *
- * One TailCache per broker holds a byte budget shared by all its logs; each active segment keeps a
- * TailWindow (contiguous appended bytes ending at the segment's committed size). When the budget is
- * exceeded the oldest bytes of any window are dropped first (appends come in time order, so the
- * front of the queue is the oldest), and a read that starts below a window goes to the file as
- * before. Only bytes already committed (written to the file) are here, so a read returns the same
- * bytes from here as from the file. Not thread-safe in any sense that matters in Node.
+ * One TailCache per broker holds one ring buffer of `budgetBytes`, shared by all its logs; each
+ * active segment keeps a TailWindow (contiguous appended bytes ending at the segment's committed
+ * size). An append is copied into the ring at its write position, over the oldest bytes of any
+ * window (appends come in time order, so the ring's order is age), and a read that starts below a
+ * window goes to the file as before. Only bytes already committed (written to the file) are here,
+ * so a read returns the same bytes from here as from the file. Not thread-safe in any sense that
+ * matters in Node.
  *
- * The budget counts the memory the cache keeps alive, not the bytes it can answer: a batch kept
- * as a view (of the produce request or replication response it arrived in) keeps that whole
- * backing ArrayBuffer alive, so each backing buffer is counted once, at its full size, for as long
- * as any chunk views it. A batch that is a small share of a buffer nothing here holds yet is
- * copied instead, into a buffer of its own.
+ * Why a ring the cache owns, not views of the buffers the batches arrived in (ADR 0062): a view
+ * keeps its produce request or replication response alive for as long as the batch is cached,
+ * long enough to outlive the young generation, so every appended byte became old-generation
+ * garbage freed only by a full GC, tens of MiB of broker RSS between two. Copied, those buffers
+ * die young and the cache's memory is one buffer reused for the process's life. The price is one
+ * copy per appended byte and one per byte read from here: a read is always a copy (into a buffer
+ * from `into` when given), never a view of the ring, since the ring is overwritten while the
+ * reader's bytes may still wait in a transport.
  */
 
 import type { ReadInto } from './read-buffers.js';
 
 /**
- * Default budget of a broker's cache (memory kept alive): about eight produce requests of 1 KiB
+ * Default budget of a broker's cache (the ring's size): about eight produce requests of 1 KiB
  * records, which followers and tailing consumers read within milliseconds. Measured
  * (docs/benchmarks.md, eleventh session): 8 MiB answered as many follower reads as 32 MiB with
  * ~35 MiB less broker RSS; at 2 MiB windows start to run empty.
  */
 export const DEFAULT_TAIL_CACHE_BYTES = 8 * 1024 * 1024;
 
-/**
- * A batch smaller than this share of the buffer it lives in is copied before it is kept (unless
- * the cache already holds that buffer): a small batch sliced out of a large replication response
- * would otherwise spend the budget on the whole response.
- */
-const MIN_VIEW_SHARE = 0.5;
-
 interface Chunk {
   readonly window: TailWindow;
   /** File position of the chunk's first byte. */
   readonly position: number;
-  readonly bytes: Buffer;
+  /** Where its bytes are in the ring. */
+  readonly at: number;
+  readonly length: number;
   /** Still in its window (false once evicted or dropped). */
   live: boolean;
 }
 
 export class TailCache {
-  /** Chunks of every window, oldest first, from `head` on; dropped ones are skipped and compacted away. */
+  /** Made on the first append, so a broker that never appends holds none of it. */
+  private ring: Buffer | undefined;
+  /** Where the next chunk goes in the ring. */
+  private writeAt = 0;
+  /**
+   * Chunks in ring order from `head` on: those of the previous lap (at >= writeAt), ascending,
+   * then those of this lap (at < writeAt), ascending; dropped ones stay until passed over.
+   */
   private queue: (Chunk | undefined)[] = [];
   private head = 0;
-  /** Bytes of the backing buffers of live chunks, each buffer counted once. */
+  /** Bytes of live chunks. */
   private held = 0;
-  /** Live chunks per backing buffer. */
-  private readonly backing = new Map<ArrayBufferLike, number>();
   /** Chunks in the queue that their window dropped (cut, rolled, closed). */
   private dead = 0;
 
@@ -63,7 +65,7 @@ export class TailCache {
       throw new RangeError(`TailCache budget must be a non-negative integer, got ${budgetBytes}`);
   }
 
-  /** Bytes of memory the cache keeps alive now: the backing buffers of what it holds (tests, metrics). */
+  /** Bytes the windows hold now (tests, metrics); the ring itself is `budgetBytes` once made. */
   get bytes(): number {
     return this.held;
   }
@@ -73,45 +75,57 @@ export class TailCache {
     return new TailWindow(this);
   }
 
-  /**
-   * @internal What to keep of `bytes`: the view itself when its backing buffer is already held or
-   * mostly this batch (and fits the budget), else a copy in a buffer of its own.
-   */
-  keepable(bytes: Buffer): Buffer {
-    const buffer = bytes.buffer;
-    if (this.backing.has(buffer)) return bytes;
-    if (bytes.length >= buffer.byteLength * MIN_VIEW_SHARE && buffer.byteLength <= this.budgetBytes) return bytes;
-    // Not Buffer.from: a small copy would land in Node's shared pool slab, which the cache would
-    // then keep alive with whatever else lives in it.
-    const copy = Buffer.allocUnsafeSlow(bytes.length);
-    bytes.copy(copy);
-    return copy;
+  /** @internal The ring, for a window to copy from (made by `place` before any chunk exists). */
+  get buffer(): Buffer {
+    return this.ring as Buffer;
   }
 
-  /** @internal A window took `chunk`: account for it and evict the oldest chunks over budget. */
-  added(chunk: Chunk): void {
-    const buffer = chunk.bytes.buffer;
-    const views = this.backing.get(buffer) ?? 0;
-    if (views === 0) this.held += buffer.byteLength;
-    this.backing.set(buffer, views + 1);
-    this.queue.push(chunk);
-    // Ends: the newest chunk's buffer alone fits the budget (keepable), and evicting a chunk whose
-    // buffer other chunks still view frees nothing yet but moves on to them.
-    while (this.held > this.budgetBytes && this.head < this.queue.length) {
-      const oldest = this.queue[this.head];
-      this.queue[this.head++] = undefined;
-      if (!oldest) continue;
-      if (oldest.live) oldest.window.evict(oldest);
-      else this.dead--;
+  /**
+   * @internal Copies `bytes` into the ring as a new chunk of `window` at file position
+   * `position`, evicting the oldest chunks whose ring bytes it overwrites. `bytes.length` is
+   * between 1 and the budget.
+   */
+  place(window: TailWindow, position: number, bytes: Buffer): Chunk {
+    const ring = (this.ring ??= Buffer.allocUnsafeSlow(this.budgetBytes));
+    if (this.writeAt + bytes.length > ring.length) {
+      // The rest of the ring is skipped this lap: what lies there is the oldest, and goes first.
+      this.evictFrom(this.writeAt, ring.length);
+      this.writeAt = 0;
     }
-    // Drop what the queue no longer needs, so neither the queue nor the bytes of dropped chunks
-    // it still points at grow without bound.
+    const at = this.writeAt;
+    this.evictFrom(at, at + bytes.length);
+    bytes.copy(ring, at);
+    this.writeAt = at + bytes.length;
+    const chunk: Chunk = { window, position, at, length: bytes.length, live: true };
+    this.queue.push(chunk);
+    this.held += chunk.length;
+    return chunk;
+  }
+
+  /** Evicts, oldest first, the previous lap's chunks that start in [from, to). */
+  private evictFrom(from: number, to: number): void {
+    while (this.head < this.queue.length) {
+      const oldest = this.queue[this.head];
+      if (oldest) {
+        // This lap's chunks (below `from`) are newer than anything in [from, to): stop there.
+        if (oldest.at < from || oldest.at >= to) break;
+        if (oldest.live) oldest.window.evict(oldest);
+        else this.dead--;
+      }
+      this.queue[this.head++] = undefined;
+    }
+    this.compact();
+  }
+
+  /** Drops what the queue no longer needs, so it does not grow without bound. */
+  private compact(): void {
     const length = this.queue.length - this.head;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
     if (this.dead > 1024 && this.dead * 2 > length) {
+      // Dropped chunks need no eviction; the live ones keep their ring order.
       this.queue = this.queue.slice(this.head).filter((c) => c?.live === true);
       this.head = 0;
       this.dead = 0;
@@ -121,13 +135,7 @@ export class TailCache {
   /** @internal A window let `chunk` go: evicted (`dropped` false) or dropped by the window itself. */
   released(chunk: Chunk, dropped: boolean): void {
     chunk.live = false;
-    const buffer = chunk.bytes.buffer;
-    const views = (this.backing.get(buffer) ?? 0) - 1;
-    if (views > 0) this.backing.set(buffer, views);
-    else {
-      this.backing.delete(buffer);
-      this.held -= buffer.byteLength;
-    }
+    this.held -= chunk.length;
     if (dropped) this.dead++;
   }
 }
@@ -144,41 +152,40 @@ export class TailWindow {
   }
 
   /**
-   * `bytes` were just committed at `position`. An append that does not continue the window
-   * starts it over, so the window always ends at the segment's committed size.
+   * `bytes` were just committed at `position`; they are copied, so the caller may reuse or drop
+   * them at once. An append that does not continue the window starts it over, so the window
+   * always ends at the segment's committed size.
    */
   push(position: number, bytes: Buffer): void {
     if (this.cache.budgetBytes === 0 || bytes.length > this.cache.budgetBytes) return this.clear();
     const last = this.chunks[this.chunks.length - 1];
-    if (last && last.position + last.bytes.length !== position) this.clear();
-    const chunk: Chunk = { window: this, position, bytes: this.cache.keepable(bytes), live: true };
-    this.chunks.push(chunk);
-    this.cache.added(chunk);
+    if (last && last.position + last.length !== position) this.clear();
+    if (bytes.length === 0) return;
+    this.chunks.push(this.cache.place(this, position, bytes));
   }
 
   /**
    * Bytes [position, position + length) when the window holds all of them, else undefined (the
-   * caller reads the file). A view of one chunk when the range lies in one, else one copy (into a
-   * buffer from `into` when given).
+   * caller reads the file): a copy, into a buffer from `into` when given.
    */
   read(position: number, length: number, into?: ReadInto): Buffer | undefined {
     const first = this.chunks[0];
     if (!first || position < first.position) return undefined;
     const last = this.chunks[this.chunks.length - 1] as Chunk;
     const end = position + length;
-    if (end > last.position + last.bytes.length) return undefined;
+    if (end > last.position + last.length) return undefined;
     if (length === 0) return Buffer.alloc(0);
     // Tail reads ask for the newest chunks: search from the end.
     let i = this.chunks.length - 1;
     while ((this.chunks[i] as Chunk).position > position) i--;
-    const c = this.chunks[i] as Chunk;
-    if (end <= c.position + c.bytes.length) return c.bytes.subarray(position - c.position, end - c.position);
+    const ring = this.cache.buffer;
     const out = into ? into(length) : Buffer.allocUnsafe(length);
-    let at = 0;
-    for (; at < length; i++) {
+    let done = 0;
+    for (; done < length; i++) {
       const chunk = this.chunks[i] as Chunk;
-      const from = position + at - chunk.position;
-      at += chunk.bytes.copy(out, at, from, Math.min(chunk.bytes.length, from + length - at));
+      const from = position + done - chunk.position;
+      const n = Math.min(chunk.length - from, length - done);
+      done += ring.copy(out, done, chunk.at + from, chunk.at + from + n);
     }
     return out;
   }
@@ -189,7 +196,7 @@ export class TailWindow {
     this.chunks = [];
   }
 
-  /** @internal The cache evicts `chunk`, this window's oldest (the queue is in append order). */
+  /** @internal The cache evicts `chunk`, this window's oldest (the ring is in append order). */
   evict(chunk: Chunk): void {
     if (this.chunks[0] !== chunk) throw new Error('TailWindow: evicting a chunk that is not the oldest');
     this.chunks.shift();

@@ -112,8 +112,8 @@ export interface DataAnswer extends v1.ReplicaPartitionData {
  * Leader: the answer for a position checkPosition accepted: stored batches from the fetch offset
  * (at least one whole batch when there is any, so possibly more than `maxBytes`; none when
  * `maxBytes` is 0 or nothing is new), the HW and the log start; or, when the read fails, the
- * refusal to send instead. Bytes read from a file, or copied from the tail cache, land in buffers
- * from `into` when given.
+ * refusal to send instead. Bytes read from a file or from the tail cache land in buffers from
+ * `into` when given.
  */
 export async function readPosition(
   partition: Partition,

@@ -80,7 +80,7 @@ async function serveFollower(options: LeaderServiceOptions, call: ReplicateCall)
     // below (NOT_READY on shutdown) is dropped and the stream stays open until forceShutdown.
     for await (const raw of call.iterator({ destroyOnReturn: false }) as AsyncIterable<v1.ReplicaFetchRequest__Output>) {
       if (gone.signal.aborted) break;
-      // The response's reads that are not views of the tail cache land in this lease's buffers,
+      // The response's reads (from the file or the tail cache) land in this lease's buffers,
       // which are this exchange's until grpc-js has copied the response into its frame.
       const lease = options.readBuffers.lease();
       const response = await answer(options, raw, session, sentHw, parking, lease.into);

@@ -1,26 +1,21 @@
 /**
  * The tail cache: a read it answers returns exactly the bytes at those file positions, it answers
  * only ranges it holds whole, and the bytes it holds stay within the budget whatever mix of
- * appends, cuts and rolls several windows see, the budget counting the memory kept alive (a view's
- * whole backing buffer, once). Plus the log's own reads with it: a tail read is
- * served from memory (a view of the appended batch) and equals what the file holds.
+ * appends, cuts and rolls several windows see. It keeps copies in a ring of its own (ADR 0062):
+ * the buffers appended from may be reused at once, and what a read returned stays as it was
+ * however often the ring is overwritten. Plus the log's own reads with it: a tail read is served
+ * from memory and equals what the file holds.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TailCache, type TailWindow } from '../../../libs/log/tail-cache.js';
+import { TailCache } from '../../../libs/log/tail-cache.js';
 import { DEFAULT_LOG_CONFIG, PartitionLog, segmentFileName } from '../../../libs/log/index.js';
 import { buildBatch } from '../../../libs/record/index.js';
 
 type Op = { kind: 'push'; window: number; size: number } | { kind: 'clear'; window: number } | { kind: 'gap'; window: number };
-type Backed =
-  | { kind: 'push'; window: number; size: number; before: number; after: number }
-  | { kind: 'pair'; windows: [number, number]; sizes: [number, number]; before: number; after: number }
-  | { kind: 'clear'; window: number }
-  | { kind: 'gap'; window: number };
-
 describe('TailCache', () => {
   it('answers a range only when it holds all of it, with the bytes written there, within budget (property)', () => {
     fc.assert(
@@ -53,6 +48,8 @@ describe('TailCache', () => {
               const at = end[op.window] ?? 0;
               const bytes = Buffer.from(Array.from({ length: op.size }, (_, i) => byteAt(op.window, at + i)));
               w.push(at, bytes);
+              // The appender's buffer is free again once pushed (a request buffer, dropped).
+              bytes.fill(0xee);
               end[op.window] = at + op.size;
               pushedEnd[op.window] = at + op.size;
             }
@@ -74,86 +71,18 @@ describe('TailCache', () => {
               expect([...(got as Buffer)]).toEqual(Array.from({ length }, (_, i) => byteAt(wi, position + i)));
             }
           }
-          for (const w of windows) w.clear();
-          expect(cache.bytes).toBe(0);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('keeps alive no more memory than its budget, counting every backing buffer of what it holds once (property)', () => {
-    // Each chunk's memory is observed from outside: a read of exactly one held chunk is a view of
-    // what the cache keeps for it, so its .buffer is the backing buffer kept alive. Fails with the
-    // accounting before it, which counted view bytes (and kept small copies in Node's pool slab).
-    const size = fc.integer({ min: 1, max: 300 });
-    const slack = fc.integer({ min: 0, max: 300 });
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 2000 }),
-        fc.array(
-          fc.oneof(
-            fc.record({ kind: fc.constant('push' as const), window: fc.nat(2), size, before: slack, after: slack }),
-            fc.record({
-              kind: fc.constant('pair' as const),
-              windows: fc.tuple(fc.nat(2), fc.nat(2)),
-              sizes: fc.tuple(size, size),
-              before: slack,
-              after: slack,
-            }),
-            fc.record({ kind: fc.constant('clear' as const), window: fc.nat(2) }),
-            fc.record({ kind: fc.constant('gap' as const), window: fc.nat(2) }),
-          ),
-          { maxLength: 60 },
-        ),
-        (budget, ops: Backed[]) => {
-          const cache = new TailCache(budget);
-          const windows = [cache.window(), cache.window(), cache.window()];
-          const byteAt = (w: number, p: number): number => (p * 7 + w) & 0xff;
-          const end = [0, 0, 0];
-          /** The chunks each window may hold (since its last restart): position, size. */
-          const chunks: { position: number; size: number }[][] = [[], [], []];
-          const push = (wi: number, backing: Buffer, offset: number, n: number): void => {
-            const at = end[wi] as number;
-            for (let i = 0; i < n; i++) backing[offset + i] = byteAt(wi, at + i);
-            const list = chunks[wi] as { position: number; size: number }[];
-            const last = list[list.length - 1];
-            if (budget === 0 || n > budget || (last && last.position + last.size !== at)) list.length = 0;
-            (windows[wi] as TailWindow).push(at, backing.subarray(offset, offset + n));
-            if (budget > 0 && n <= budget) list.push({ position: at, size: n });
-            end[wi] = at + n;
-          };
-          for (const op of ops) {
-            if (op.kind === 'clear') {
-              windows[op.window]?.clear();
-              (chunks[op.window] as unknown[]).length = 0;
-            } else if (op.kind === 'gap') end[op.window] = (end[op.window] as number) + 13;
-            else if (op.kind === 'push') {
-              const backing = Buffer.alloc(op.before + op.size + op.after);
-              push(op.window, backing, op.before, op.size);
-            } else {
-              // One response carrying two batches, of one window or of two.
-              const [s1, s2] = op.sizes;
-              const backing = Buffer.alloc(op.before + s1 + s2 + op.after);
-              push(op.windows[0], backing, op.before, s1);
-              push(op.windows[1], backing, op.before + s1, s2);
-            }
-            const kept = new Set<ArrayBufferLike>();
-            for (const [wi, w] of windows.entries()) {
-              const start = w.start;
-              for (const c of chunks[wi] as { position: number; size: number }[]) {
-                if (start === undefined || c.position < start) {
-                  expect(w.read(c.position, c.size)).toBeUndefined();
-                  continue;
-                }
-                const got = w.read(c.position, c.size) as Buffer;
-                expect([...got]).toEqual(Array.from({ length: c.size }, (_, i) => byteAt(wi, c.position + i)));
-                kept.add(got.buffer);
-              }
-            }
-            expect(cache.bytes).toBe([...kept].reduce((sum, b) => sum + b.byteLength, 0));
-            expect(cache.bytes).toBeLessThanOrEqual(budget);
+          // What a read returned is the reader's: overwriting the whole ring leaves it as read.
+          const held = windows.map((w, wi) => {
+            const start = w.start;
+            return start === undefined ? undefined : { wi, position: start, got: w.read(start, (pushedEnd[wi] ?? 0) - start) as Buffer };
+          });
+          const other = cache.window();
+          for (let at = 0; at < budget * 2; at += 50) other.push(at, Buffer.alloc(Math.min(50, budget), 0xdd));
+          for (const h of held) {
+            if (!h) continue;
+            expect([...h.got]).toEqual(Array.from({ length: h.got.length }, (_, i) => byteAt(h.wi, h.position + i)));
           }
+          other.clear();
           for (const w of windows) w.clear();
           expect(cache.bytes).toBe(0);
         },
@@ -162,31 +91,36 @@ describe('TailCache', () => {
     );
   });
 
-  it('counts the memory it keeps alive: a view at its whole backing buffer, once however many chunks view it', () => {
-    // Fails with the accounting before it (view bytes: 400, then 600, then 900).
+  it('keeps a copy: the buffer a batch arrived in is not kept, and may be reused at once', () => {
+    // Fails with the cache before the ring (ADR 0062), which kept views of the appended buffers.
     const cache = new TailCache(1000);
     const w = cache.window();
-    const response = Buffer.alloc(600, 1);
-    w.push(0, response.subarray(0, 400)); // 2/3 of its buffer: kept as a view, which keeps all 600
+    const request = Buffer.alloc(600, 1);
+    w.push(0, request.subarray(0, 400));
+    w.push(400, request.subarray(400, 600));
+    request.fill(9);
+    const got = w.read(0, 600) as Buffer;
+    expect(got.equals(Buffer.alloc(600, 1))).toBe(true);
+    expect(got.buffer).not.toBe(request.buffer);
     expect(cache.bytes).toBe(600);
-    w.push(400, response.subarray(400, 600)); // the same buffer: nothing more alive
-    expect(cache.bytes).toBe(600);
-    const other = cache.window();
-    other.push(0, Buffer.alloc(500, 2)); // 1,100 > 1,000: both views of the response go
-    expect(cache.bytes).toBe(500);
-    expect(w.start).toBeUndefined();
-    expect(other.read(0, 500)?.equals(Buffer.alloc(500, 2))).toBe(true);
   });
 
-  it('copies a batch into a buffer of its own when its backing buffer would not fit the budget', () => {
-    const cache = new TailCache(1000);
-    const w = cache.window();
-    const big = Buffer.alloc(1500, 3);
-    w.push(0, big.subarray(0, 900)); // most of its buffer, but the buffer is over budget
-    const got = w.read(0, 900) as Buffer;
-    expect(got.buffer).not.toBe(big.buffer);
-    expect(got.buffer.byteLength).toBe(900);
-    expect(cache.bytes).toBe(900);
+  it('wraps the ring: a chunk that does not fit before its end goes to its start, over the oldest bytes', () => {
+    const cache = new TailCache(100);
+    const a = cache.window();
+    const b = cache.window();
+    a.push(0, Buffer.alloc(30, 1)); // ring 0-30
+    b.push(0, Buffer.alloc(30, 2)); // ring 30-60
+    a.push(30, Buffer.alloc(30, 3)); // ring 60-90
+    b.push(30, Buffer.alloc(30, 4)); // 90 + 30 > 100: ring 0-30, over a's first chunk
+    expect(a.start).toBe(30);
+    expect(b.start).toBe(0);
+    expect(cache.bytes).toBe(90);
+    a.push(60, Buffer.alloc(30, 5)); // ring 30-60, over b's first chunk
+    expect(b.start).toBe(30);
+    expect(a.read(30, 60)?.equals(Buffer.concat([Buffer.alloc(30, 3), Buffer.alloc(30, 5)]))).toBe(true);
+    expect(b.read(30, 30)?.equals(Buffer.alloc(30, 4))).toBe(true);
+    expect(cache.bytes).toBe(90);
   });
 
   it('evicts the oldest bytes of any window first', () => {
@@ -203,14 +137,18 @@ describe('TailCache', () => {
     expect(b.read(0, 40)?.equals(Buffer.alloc(40, 2))).toBe(true);
   });
 
-  it('keeps a copy, not the view, of a small slice of a large buffer', () => {
-    const cache = new TailCache(1 << 20);
+  it('takes nothing larger than its budget, and starts a window over on a gap', () => {
+    const cache = new TailCache(100);
     const w = cache.window();
-    const big = Buffer.alloc(64 * 1024, 5);
-    w.push(0, big.subarray(100, 200));
-    const got = w.read(0, 100) as Buffer;
-    expect(got.equals(Buffer.alloc(100, 5))).toBe(true);
-    expect(got.buffer).not.toBe(big.buffer);
+    w.push(0, Buffer.alloc(50, 1));
+    w.push(50, Buffer.alloc(101, 2)); // over budget: the window empties, reads go to the file
+    expect(w.start).toBeUndefined();
+    expect(cache.bytes).toBe(0);
+    w.push(151, Buffer.alloc(20, 3));
+    w.push(200, Buffer.alloc(20, 4)); // not contiguous: starts over
+    expect(w.start).toBe(200);
+    expect(w.read(151, 20)).toBeUndefined();
+    expect(cache.bytes).toBe(20);
   });
 });
 
