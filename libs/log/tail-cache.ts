@@ -94,6 +94,7 @@ export class TailCache {
     }
     const at = this.writeAt;
     this.evictFrom(at, at + bytes.length);
+    this.compact();
     bytes.copy(ring, at);
     this.writeAt = at + bytes.length;
     const chunk: Chunk = { window, position, at, length: bytes.length, live: true };
@@ -114,7 +115,6 @@ export class TailCache {
       }
       this.queue[this.head++] = undefined;
     }
-    this.compact();
   }
 
   /** Drops what the queue no longer needs, so it does not grow without bound. */
