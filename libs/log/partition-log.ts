@@ -57,11 +57,11 @@ import { ProducerSnapshots } from './producer-snapshots.js';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
 import { cleanLog, cleaningDue, type CleanOptions, type CleanStats, type DirtyState } from './cleaner.js';
 import { parseHeader, Segment } from './segment.js';
-import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from './tail-cache.js';
+import { TailCache } from './tail-cache.js';
 import type { ReadInto } from './read-buffers.js';
 
 /** A log opened without the broker's shared tail cache keeps this much of its own. */
-const OWN_TAIL_CACHE_BYTES = DEFAULT_TAIL_CACHE_BYTES / 8;
+const OWN_TAIL_CACHE_BYTES = 1024 * 1024;
 
 export interface AppendInfo {
   baseOffset: number;

@@ -17,6 +17,7 @@
  *   samsa.broker.partitions                 gauge     {role}    hosted replicas by role (role="leader": the leader count)
  *   samsa.broker.open_replica_logs          gauge     hosted replicas whose log files are open (the rest answer from a summary, ADR 0051)
  *   samsa.broker.isr.shrinks / .expands     counter   ISR changes this broker made as leader (isrChanged)
+ *   samsa.broker.tail_cache.reads           counter   {result: hit|miss}  reads at an active segment's end, answered from memory or the file
  *
  * Records are counted from batch headers (libs/record countRecords), never by decoding. The
  * gauges are read from the source at scrape time only, so they cost nothing between scrapes.
@@ -49,6 +50,8 @@ export interface BrokerMetricsSource {
   minInsyncReplicas?(topic: string): number | undefined;
   /** Bytes copied into replicas a reassignment is adding here (the throttled ones), since start. */
   reassignmentBytes?(): number;
+  /** Reads at active segments answered from the tail cache (hits) or the file (misses), since start. */
+  tailCacheReads?(): { hits: number; misses: number };
 }
 
 /** Produce's acks as Kafka writes them, for a label a person reads ("all", not "ACKS_ALL"). */
@@ -146,7 +149,22 @@ export class BrokerMetrics {
       unit: 'By',
       description: 'Bytes copied into replicas a reassignment is adding to this broker (throttled)',
     });
-    const observables = [logSize, segments, logEnd, hw, isrSize, underReplicated, underMinIsr, byRole, openLogs, reassignmentBytes];
+    const tailReads = meter.createObservableCounter('samsa.broker.tail_cache.reads', {
+      description: "Reads at an active segment's end: answered from the tail cache (hit) or the file (miss; SAMSA_TAIL_CACHE_BYTES)",
+    });
+    const observables = [
+      logSize,
+      segments,
+      logEnd,
+      hw,
+      isrSize,
+      underReplicated,
+      underMinIsr,
+      byRole,
+      openLogs,
+      reassignmentBytes,
+      tailReads,
+    ];
     const callback = (r: BatchObservableResult): void => {
       let under = 0;
       let belowMin = 0;
@@ -174,6 +192,11 @@ export class BrokerMetrics {
       r.observe(byRole, roles.follower, { role: 'follower' });
       r.observe(openLogs, open);
       r.observe(reassignmentBytes, source.reassignmentBytes?.() ?? 0);
+      const tail = source.tailCacheReads?.();
+      if (tail) {
+        r.observe(tailReads, tail.hits, { result: 'hit' });
+        r.observe(tailReads, tail.misses, { result: 'miss' });
+      }
     };
     meter.addBatchObservableCallback(callback, observables);
     this.detach = () => meter.removeBatchObservableCallback(callback, observables);

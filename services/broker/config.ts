@@ -6,7 +6,7 @@
 import { int, oneOf, str, type ConfigOf, type Option } from '../../libs/config/index.js';
 import { DEFAULT_GC_THREADS, GC_THREADS_MODES, clusterServiceConfigSpec, loadServiceConfig } from '../../libs/service/index.js';
 import { DEFAULT_RPC_LIMITS } from '../../libs/rpc/index.js';
-import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../libs/log/index.js';
+import { DEFAULT_LOG_CONFIG, DEFAULT_TAIL_CACHE_BYTES, type LogConfig } from '../../libs/log/index.js';
 
 type FsyncPolicy = LogConfig['fsync'];
 
@@ -117,6 +117,14 @@ export const BROKER_CONFIG_SPEC = {
     'most partition-log files open at once (an LRU pool: idle segments are closed and reopened on demand); lowered at start to fit under the open-files limit',
     16,
     1_048_576,
+  ),
+  tailCacheBytes: int(
+    'SAMSA_TAIL_CACHE_BYTES',
+    'tail-cache-bytes',
+    DEFAULT_TAIL_CACHE_BYTES,
+    'memory for the latest appended bytes of all this broker\'s partitions, so followers and tailing consumers read them without a file read (0: none); raise it when samsa_broker_tail_cache_reads_total{result="miss"} grows under load',
+    0,
+    1024 * 1024 * 1024,
   ),
   replicaIdleCloseMs: int(
     'SAMSA_REPLICA_IDLE_CLOSE_MS',

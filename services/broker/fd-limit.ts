@@ -140,14 +140,16 @@ export async function raiseOpenFilesLimit(deps: RaiseDeps = realDeps): Promise<R
 
 /**
  * At broker start: raises the open-files limit, logs what it got (or why it could not), and makes
- * the broker's one log file pool sized to fit under the limit in force. Returns the pool and the
+ * the broker's one log file pool sized to fit under the limit in force, and its one tail cache of
+ * `tailCacheBytes` (SAMSA_TAIL_CACHE_BYTES). Returns the pool, the cache (for its metrics) and the
  * `openLog` the ReplicaManager opens every partition log with.
  */
 export async function logFilePoolForBroker(
   configured: number,
+  tailCacheBytes: number,
   logger: Logger,
   deps?: RaiseDeps,
-): Promise<{ files: FilePool; openLog: OpenLog }> {
+): Promise<{ files: FilePool; tailCache: TailCache; openLog: OpenLog }> {
   const raised = await raiseOpenFilesLimit(deps);
   const soft = raised.after?.soft ?? Infinity;
   const budget = logFileBudget(configured, soft);
@@ -158,6 +160,10 @@ export async function logFilePoolForBroker(
   if (budget < configured) logger.warn(facts, 'log file budget lowered to fit under the open-files limit (SAMSA_MAX_OPEN_LOG_FILES)');
   const files = new FilePool(budget);
   // One budget for the latest appended bytes of every log on this broker (libs/log/tail-cache.ts).
-  const tailCache = new TailCache();
-  return { files, openLog: (dir, config, log, hooks) => PartitionLog.open(dir, config, { logger: log, files, tailCache, ...hooks }) };
+  const tailCache = new TailCache(tailCacheBytes);
+  return {
+    files,
+    tailCache,
+    openLog: (dir, config, log, hooks) => PartitionLog.open(dir, config, { logger: log, files, tailCache, ...hooks }),
+  };
 }

@@ -88,7 +88,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
   if (gcMismatch) logger.warn(gcMismatch);
   await checkDataDirWritable(config.dataDir);
   // Before any log opens: partition count must never decide how many descriptors are open.
-  const { files, openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, logger);
+  const { files, tailCache, openLog } = await logFilePoolForBroker(config.maxOpenLogFiles, config.tailCacheBytes, logger);
   // TLS, etcd, the cluster view, access control (with quotas: brokers enforce them).
   const { etcd, keys, view, leases } = await joinCluster(config, logger, resources, { quotas: true });
   // Ended after the registration is gone (libs/cluster controlled-shutdown.ts).
@@ -136,6 +136,7 @@ async function start(config: BrokerConfig, logger: Logger, resources: Resources)
       replicationFactor: (t, p) => view.partition(t, p)?.replicas.length,
       minInsyncReplicas: (t) => view.topic(t)?.config.minInsyncReplicas,
       reassignmentBytes: () => throttledBytes(),
+      tailCacheReads: () => ({ hits: tailCache.hits, misses: tailCache.misses }),
     }),
     (m) => m.close(),
   );

@@ -1,5 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { logFileBudget, parseOpenFilesLimit, raiseOpenFilesLimit, reservedDescriptors } from '../../../services/broker/fd-limit.js';
+import {
+  logFileBudget,
+  logFilePoolForBroker,
+  parseOpenFilesLimit,
+  raiseOpenFilesLimit,
+  reservedDescriptors,
+} from '../../../services/broker/fd-limit.js';
+import { loadBrokerConfig } from '../../../services/broker/config.js';
+import { createLogger } from '../../../libs/telemetry/index.js';
 
 const limits = (soft: string, hard: string): string =>
   `Limit                     Soft Limit           Hard Limit           Units\nMax processes             63704                63704                processes\nMax open files            ${soft.padEnd(21)}${hard.padEnd(21)}files\n`;
@@ -58,5 +66,15 @@ describe('broker open-files limit', () => {
     const result = await raiseOpenFilesLimit();
     if (!result.problem) expect(result.after?.soft).toBe(result.after?.hard);
     else expect(result.problem.length).toBeGreaterThan(0);
+  });
+
+  it("gives the broker's logs one tail cache of SAMSA_TAIL_CACHE_BYTES (4 MiB by default)", async () => {
+    const deps = { pid: 1, readLimits: async () => limits('4096', '4096'), runPrlimit: async () => expect.unreachable() };
+    const logger = createLogger('broker', 'test', 'silent');
+    const byDefault = loadBrokerConfig(['--insecure'], {});
+    expect(byDefault.tailCacheBytes).toBe(4 * 1024 * 1024);
+    const set = loadBrokerConfig(['--insecure'], { SAMSA_TAIL_CACHE_BYTES: '1048576' });
+    const { tailCache } = await logFilePoolForBroker(set.maxOpenLogFiles, set.tailCacheBytes, logger, deps);
+    expect(tailCache.budgetBytes).toBe(1024 * 1024);
   });
 });

@@ -4,7 +4,8 @@
  * appends, cuts and rolls several windows see. It keeps copies in a ring of its own (ADR 0062):
  * the buffers appended from may be reused at once, and what a read returned stays as it was
  * however often the ring is overwritten. Plus the log's own reads with it: a tail read is served
- * from memory and equals what the file holds.
+ * from memory and equals what the file holds. It counts its reads, hit or miss (the broker's
+ * samsa_broker_tail_cache_reads_total).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,12 +57,18 @@ describe('TailCache', () => {
             expect(cache.bytes).toBeLessThanOrEqual(budget);
             expect(cache.bytes).toBeGreaterThanOrEqual(0);
           }
+          // The counters behind samsa_broker_tail_cache_reads_total: one per read, hit or miss.
+          let hits = 0;
+          let misses = 0;
           for (const [wi, w] of windows.entries()) {
             for (const [back, length] of reads) {
               const position = Math.max(0, (end[wi] ?? 0) - back);
               const got = w.read(position, length);
               const start = w.start;
               const holds = start !== undefined && position >= start && position + length <= (pushedEnd[wi] ?? 0);
+              if (holds) hits++;
+              else misses++;
+              expect([cache.hits, cache.misses]).toEqual([hits, misses]);
               if (!holds) {
                 expect(got).toBeUndefined();
                 continue;
